@@ -1,0 +1,51 @@
+//! `audience`: Audience Builder's engine from the terminal.
+//!
+//! ```text
+//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
+//! audience profile FILE [--target COL] [--segments COL] [--json]
+//! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
+//! ```
+//!
+//! Each subcommand lives in its own module; this file only dispatches.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod profile;
+mod search;
+mod segment;
+
+/// Privacy-first audience segmentation and personas, on your own machine.
+#[derive(Debug, Parser)]
+#[command(name = "audience", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Split a CSV into size-constrained segments and write it back with a `segment` column.
+    Segment(segment::SegmentArgs),
+    /// Profile the segments of a CSV (existing ones, or new ones) as ranked personas.
+    Profile(profile::ProfileArgs),
+    /// Find audience variables in the catalog for a plain-English request.
+    Search(search::SearchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Segment(args) => segment::run(args),
+        Command::Profile(args) => profile::run(args),
+        Command::Search(args) => search::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("audience: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
