@@ -1,0 +1,461 @@
+//! Segment profiles and personas: who is in each segment, what sets it apart, how well it converts.
+//!
+//! [`profile_segments`] takes a [`Table`], one segment label per row and [`ProfileParams`], and returns a
+//! [`PersonaReport`]: the whole file's profile, and for every segment its size and share, a profile of every
+//! variable against the whole file, its defining traits, a deterministic name and a one-sentence summary,
+//! its conversion figures when the file has a conversion column, the business lenses, and the segment-code
+//! mix of any column marked as a lifestyle code. Personas are ranked by conversion rate (or by size when
+//! there is no conversion column).
+//!
+//! Data problems do not fail the run: a target with more than two values, a column with one value, an
+//! all-missing column, a segment smaller than the support rule each become a [`Note`] in the report, and no
+//! figure is ever NaN (undefined ratios are `None`). Only unusable settings are errors ([`ProfileError`]).
+//!
+//! Modules, one job each: [`params`] (settings and the support rule), [`groups`] (labels → rows),
+//! [`stats`] (counts and quartiles), [`variables`] (per-variable profiles), [`traits`] (defining traits,
+//! names, summaries), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
+//! [`lenses`] (business lenses), [`codemix`] (lifestyle-code mix and diversity), [`notes`].
+//!
+//! # Example
+//!
+//! ```
+//! use audience_engine::profile::{profile_segments, ProfileParams, Tier};
+//! use audience_engine::table::{Cell, Column, ColumnType, Level, Table};
+//!
+//! // 80 rows: industry (Tech/Retail) and a 1/0 conversion column.
+//! let level = |label: &str| Level { label: label.into(), position: None };
+//! let industry: Vec<u32> = (0..80).map(|row| (row >= 40) as u32).collect();
+//! let sale: Vec<u32> = (0..80).map(|row| (row < 30) as u32).collect();
+//! let table = Table::new(vec![
+//!     Column::new("Industry", ColumnType::Categorical, industry.clone(),
+//!         vec!["Tech".into(), "Retail".into()], vec![Cell::Level(0), Cell::Level(1)],
+//!         vec![level("Tech"), level("Retail")]).unwrap(),
+//!     Column::new("is_sale", ColumnType::Binary, sale,
+//!         vec!["0".into(), "1".into()], vec![Cell::Level(0), Cell::Level(1)],
+//!         vec![Level { label: "0".into(), position: Some(0.0) },
+//!              Level { label: "1".into(), position: Some(1.0) }]).unwrap(),
+//! ]).unwrap();
+//!
+//! // Segments = industry; the conversion column is found by its name.
+//! let report = profile_segments(&table, &industry, &ProfileParams::new()).unwrap();
+//! let top = &report.personas[0];
+//! assert_eq!(top.name, "Tech");
+//! let conversion = top.conversion.unwrap();
+//! assert_eq!((conversion.conversions, conversion.rate), (30, Some(0.75)));
+//! assert_eq!(conversion.tier, Some(Tier::Premium));
+//! assert_eq!(report.personas[1].conversion.unwrap().tier, Some(Tier::Minimal));
+//! ```
+
+pub mod codemix;
+pub mod conversion;
+mod error;
+pub mod groups;
+pub mod lenses;
+pub mod notes;
+pub mod params;
+pub mod seniority;
+pub mod stats;
+pub mod traits;
+pub mod variables;
+
+use serde::{Deserialize, Serialize};
+
+pub use codemix::CodeMix;
+pub use conversion::{Conversion, TargetSummary, Tier};
+pub use error::ProfileError;
+pub use groups::{segments_from_column, ColumnSegments};
+pub use lenses::Lenses;
+pub use notes::{Note, NoteKind};
+pub use params::{LensColumns, ProfileParams, SupportRule};
+pub use traits::Trait;
+pub use variables::{ValueShare, VariableProfile};
+
+use crate::table::{ColumnType, Table};
+use conversion::Target;
+use groups::Groups;
+use stats::{numbers, NumericStats};
+use variables::PlannedColumn;
+
+/// The variables and lenses of one group of rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupProfile {
+    /// Every profiled variable, in file order.
+    pub variables: Vec<VariableProfile>,
+    /// Business lenses.
+    pub lenses: Lenses,
+}
+
+/// One segment, read as a persona.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Persona {
+    /// 1-based rank (by conversion rate, or by size without a conversion column).
+    pub rank: usize,
+    /// Segment id (the label given for its rows).
+    pub segment: u32,
+    /// The segment's display label from [`ProfileParams::segment_labels`] (e.g. the code it was read from).
+    pub label: Option<String>,
+    /// Short deterministic name built from the defining traits.
+    pub name: String,
+    /// One plain-language sentence.
+    pub summary: String,
+    /// Records in the segment.
+    pub size: usize,
+    /// size ÷ records in the file.
+    pub share: f64,
+    /// Conversion figures, when the file has a conversion column.
+    pub conversion: Option<Conversion>,
+    /// Defining traits, strongest first.
+    pub traits: Vec<Trait>,
+    /// Variables and lenses.
+    pub profile: GroupProfile,
+}
+
+/// What the personas are ranked by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankedBy {
+    /// Conversion rate, highest first (ties: higher Wilson lower bound, larger size, lower id).
+    ConversionRate,
+    /// Size, largest first (ties: lower id).
+    Size,
+}
+
+/// Everything [`profile_segments`] computes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonaReport {
+    /// Records in the file.
+    pub n_rows: usize,
+    /// Number of segments (distinct labels).
+    pub n_segments: usize,
+    /// The support rule used for defining traits.
+    pub support: SupportRule,
+    /// What the personas are ranked by.
+    pub ranked_by: RankedBy,
+    /// The conversion column and the file's conversion, when there is one.
+    pub target: Option<TargetSummary>,
+    /// The whole file's profile.
+    pub overall: GroupProfile,
+    /// The personas, best first.
+    pub personas: Vec<Persona>,
+    /// Lifestyle/segment-code mixes, one per code column.
+    pub code_mixes: Vec<CodeMix>,
+    /// Data problems met on the way.
+    pub notes: Vec<Note>,
+}
+
+/// Resolves the conversion column: the named one, or the auto-detected one.
+fn resolve_target(table: &Table, params: &ProfileParams, notes: &mut Vec<Note>) -> Option<Target> {
+    let positive = params.positive_value.as_deref();
+    let index = match &params.target {
+        Some(name) => table.column_index(name)?,
+        None if params.detect_target => {
+            let by_name: Vec<usize> = (0..table.columns().len())
+                .filter(|&i| conversion::is_target_name(&table.columns()[i].name))
+                .collect();
+            match by_name
+                .iter()
+                .find(|&&i| conversion::resolve(table, i, positive, true).is_ok())
+            {
+                Some(&index) => index,
+                None => {
+                    // Explain why a column that looks like a target by name was not used.
+                    for &i in &by_name {
+                        if let Err(note) = conversion::resolve(table, i, positive, true) {
+                            notes.push(note);
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+        None => return None,
+    };
+    match conversion::resolve(table, index, positive, params.target.is_none()) {
+        Ok(target) => Some(target),
+        Err(note) => {
+            notes.push(note);
+            None
+        }
+    }
+}
+
+/// Profiles the segments given by `labels` (one per row) as ranked personas.
+///
+/// See the [module documentation](self) for what is computed and an example.
+pub fn profile_segments(
+    table: &Table,
+    labels: &[u32],
+    params: &ProfileParams,
+) -> Result<PersonaReport, ProfileError> {
+    params.check(table, labels)?;
+    let mut notes = Vec::new();
+    let n_rows = table.n_rows();
+    let groups = Groups::from_labels(labels);
+    let all_rows: Vec<u32> = (0..n_rows as u32).collect();
+
+    // Conversion.
+    let target = resolve_target(table, params, &mut notes);
+    let file_conversion = target.as_ref().map(|t| t.count(table, &all_rows, None));
+    let file_rate = file_conversion.and_then(|c| c.rate);
+    let file_conversion = target
+        .as_ref()
+        .map(|t| t.count(table, &all_rows, file_rate));
+    if let Some(conversion) = file_conversion.filter(|c| c.missing > 0) {
+        let column = &target
+            .as_ref()
+            .map(|t| t.column.clone())
+            .unwrap_or_default();
+        notes.push(Note::column(
+            NoteKind::TargetMissingValues,
+            column,
+            format!(
+                "{} of {n_rows} rows have no value in target column {column:?}; they are left out of every conversion rate",
+                conversion.missing
+            ),
+        ));
+    }
+
+    // Which columns are profiled.
+    let mut skip: Vec<usize> = params
+        .exclude
+        .iter()
+        .chain(&params.code_columns)
+        .filter_map(|name| table.column_index(name))
+        .collect();
+    if let Some(target) = &target {
+        skip.push(target.index);
+    } else if let Some(index) = params
+        .target
+        .as_deref()
+        .and_then(|name| table.column_index(name))
+    {
+        skip.push(index);
+    }
+    let planned = variables::plan_columns(table, &skip, &mut notes);
+    let lens_skip: Vec<usize> = skip
+        .iter()
+        .copied()
+        .filter(|&i| {
+            !params
+                .code_columns
+                .iter()
+                .any(|c| table.column_index(c) == Some(i))
+        })
+        .collect();
+    let lens_plan = lenses::detect_lens_columns(table, &params.lenses, &lens_skip, &mut notes);
+    let lens_context = lenses::LensContext::new(table, lens_plan);
+
+    // Whole file.
+    let file_numbers: Vec<Option<Vec<f64>>> = planned
+        .iter()
+        .map(|p| {
+            p.file_stats.map(|_| {
+                let mut values = numbers(&table.columns()[p.index], &all_rows);
+                values.sort_by(f64::total_cmp);
+                values
+            })
+        })
+        .collect();
+    let overall = GroupProfile {
+        variables: planned
+            .iter()
+            .map(|p| {
+                let column = &table.columns()[p.index];
+                let missing = column.missing_count();
+                p.profile(
+                    table,
+                    p.file_counts.as_ref(),
+                    p.file_stats,
+                    missing,
+                    params.top_values,
+                )
+            })
+            .collect(),
+        lenses: lens_context.lenses(&all_rows, target.as_ref(), file_rate),
+    };
+
+    // Segments.
+    let mut personas: Vec<Persona> = Vec::with_capacity(groups.ids.len());
+    for (&id, rows) in groups.ids.iter().zip(&groups.rows) {
+        let size = rows.len();
+        let share = size as f64 / n_rows as f64;
+        let mut variables_out = Vec::with_capacity(planned.len());
+        let mut candidates = Vec::new();
+        for (order, (p, file_values)) in planned.iter().zip(&file_numbers).enumerate() {
+            let persona_variable = segment_variable(
+                table,
+                p,
+                file_values.as_deref(),
+                rows,
+                params,
+                order,
+                &mut candidates,
+            );
+            variables_out.push(persona_variable);
+        }
+        if size < params.support.min_records {
+            notes.push(Note::segment(
+                NoteKind::SmallSegment,
+                id,
+                format!(
+                    "segment {id} has {size} records, fewer than the {} a defining trait needs; it has no traits and is named by its id",
+                    params.support.min_records
+                ),
+            ));
+        }
+        let traits = traits::select(candidates, params.max_traits);
+        if traits.is_empty() && size >= params.support.min_records {
+            notes.push(Note::segment(
+                NoteKind::NoDefiningTraits,
+                id,
+                format!(
+                    "no value in segment {id} ({size} records) reaches the support rule (≥ {} records, ≥ {:.0}% of the segment, lift ≥ {})",
+                    params.support.min_records,
+                    params.support.min_share * 100.0,
+                    params.support.min_lift
+                ),
+            ));
+        }
+        let conversion = target.as_ref().map(|t| t.count(table, rows, file_rate));
+        let summary = traits::summary(
+            size,
+            share,
+            &traits,
+            &params.support,
+            conversion.as_ref().map(|c| (c, file_rate)),
+        );
+        personas.push(Persona {
+            rank: 0,
+            segment: id,
+            label: params.segment_labels.get(id as usize).cloned(),
+            name: traits::name(id, &traits),
+            summary,
+            size,
+            share,
+            conversion,
+            traits,
+            profile: GroupProfile {
+                variables: variables_out,
+                lenses: lens_context.lenses(rows, target.as_ref(), file_rate),
+            },
+        });
+    }
+    deduplicate_names(&mut personas);
+    let ranked_by = rank(&mut personas, target.is_some());
+
+    let code_mixes = params
+        .code_columns
+        .iter()
+        .filter_map(|name| table.column_index(name))
+        .map(|index| codemix::code_mix(table, index, &groups, &mut notes))
+        .collect();
+
+    Ok(PersonaReport {
+        n_rows,
+        n_segments: groups.ids.len(),
+        support: params.support,
+        ranked_by,
+        target: target
+            .as_ref()
+            .zip(file_conversion)
+            .map(|(t, overall)| TargetSummary {
+                column: t.column.clone(),
+                positive_value: t.positive_label.clone(),
+                negative_value: t.negative_label.clone(),
+                detected: t.detected,
+                overall,
+            }),
+        overall,
+        personas,
+        code_mixes,
+        notes,
+    })
+}
+
+/// One variable's profile in a segment, adding its trait candidates.
+fn segment_variable(
+    table: &Table,
+    planned: &PlannedColumn,
+    file_values: Option<&[f64]>,
+    rows: &[u32],
+    params: &ProfileParams,
+    order: usize,
+    candidates: &mut Vec<traits::Candidate>,
+) -> VariableProfile {
+    let column = &table.columns()[planned.index];
+    let counts = planned.keys.as_ref().map(|keys| keys.count(column, rows));
+    let mut values = if planned.file_stats.is_some() {
+        numbers(column, rows)
+    } else {
+        Vec::new()
+    };
+    let stats = NumericStats::of(&mut values); // sorts `values`
+    if let (Some(keys), Some(group), Some(file)) = (&planned.keys, &counts, &planned.file_counts) {
+        traits::level_candidates(
+            order,
+            column,
+            keys,
+            group,
+            file,
+            &params.support,
+            candidates,
+        );
+    }
+    if let (Some(file_values), Some(file_stats), ColumnType::Numeric) =
+        (file_values, &planned.file_stats, column.column_type())
+    {
+        traits::band_candidates(
+            order,
+            column,
+            &values,
+            file_values,
+            file_stats,
+            &params.support,
+            candidates,
+        );
+    }
+    let missing = match &counts {
+        Some(counts) => counts.missing,
+        None => rows.len() - values.len(),
+    };
+    planned.profile(table, counts.as_ref(), stats, missing, params.top_values)
+}
+
+/// Makes names unique: every persona whose name is shared gets " · Segment N" appended.
+fn deduplicate_names(personas: &mut [Persona]) {
+    let names: Vec<String> = personas.iter().map(|p| p.name.clone()).collect();
+    for persona in personas.iter_mut() {
+        if names.iter().filter(|n| **n == persona.name).count() > 1 {
+            persona.name = format!("{} · Segment {}", persona.name, persona.segment);
+        }
+    }
+}
+
+/// Sorts and numbers the personas.
+fn rank(personas: &mut [Persona], by_conversion: bool) -> RankedBy {
+    if by_conversion {
+        personas.sort_by(|a, b| {
+            let key = |p: &Persona| {
+                (
+                    p.conversion.and_then(|c| c.rate).unwrap_or(-1.0),
+                    p.conversion.and_then(|c| c.ci_low).unwrap_or(-1.0),
+                )
+            };
+            let (ka, kb) = (key(a), key(b));
+            kb.0.total_cmp(&ka.0)
+                .then(kb.1.total_cmp(&ka.1))
+                .then(b.size.cmp(&a.size))
+                .then(a.segment.cmp(&b.segment))
+        });
+    } else {
+        personas.sort_by(|a, b| b.size.cmp(&a.size).then(a.segment.cmp(&b.segment)));
+    }
+    for (i, persona) in personas.iter_mut().enumerate() {
+        persona.rank = i + 1;
+    }
+    if by_conversion {
+        RankedBy::ConversionRate
+    } else {
+        RankedBy::Size
+    }
+}

@@ -1,0 +1,192 @@
+//! Counting values and summarising numbers over a set of rows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::table::{Cell, Column};
+
+/// The distinct values of a column, as counting keys: levels for binary/ordinal/categorical columns,
+/// distinct cell texts otherwise. Missing cells have no key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueKeys {
+    /// Display label of each key.
+    pub labels: Vec<String>,
+    key_of_code: Vec<Option<u32>>,
+}
+
+impl ValueKeys {
+    /// The keys of `column`.
+    pub fn of(column: &Column) -> Self {
+        if column.column_type().has_levels() {
+            let labels = column.levels().iter().map(|l| l.label.clone()).collect();
+            let key_of_code = column
+                .cells()
+                .iter()
+                .map(|cell| match *cell {
+                    Cell::Level(level) => Some(level),
+                    _ => None,
+                })
+                .collect();
+            ValueKeys {
+                labels,
+                key_of_code,
+            }
+        } else {
+            // Distinct texts; trimmed duplicates share a key.
+            let mut labels: Vec<String> = Vec::new();
+            let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            let mut key_of_code = Vec::with_capacity(column.dictionary().len());
+            for (text, cell) in column.dictionary().iter().zip(column.cells()) {
+                if matches!(cell, Cell::Missing) {
+                    key_of_code.push(None);
+                    continue;
+                }
+                let trimmed = text.trim();
+                let key = *index.entry(trimmed).or_insert_with(|| {
+                    labels.push(trimmed.to_string());
+                    labels.len() as u32 - 1
+                });
+                key_of_code.push(Some(key));
+            }
+            ValueKeys {
+                labels,
+                key_of_code,
+            }
+        }
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the column has no present value at all.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The key of `row`'s cell, `None` when missing.
+    pub fn key(&self, column: &Column, row: usize) -> Option<u32> {
+        self.key_of_code[column.codes()[row] as usize]
+    }
+
+    /// Counts of each key over `rows`, plus the number of missing cells.
+    pub fn count(&self, column: &Column, rows: &[u32]) -> Counts {
+        let mut counts = vec![0usize; self.len()];
+        let mut missing = 0;
+        for &row in rows {
+            match self.key(column, row as usize) {
+                Some(key) => counts[key as usize] += 1,
+                None => missing += 1,
+            }
+        }
+        Counts { counts, missing }
+    }
+}
+
+/// Per-key counts over a set of rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counts {
+    /// Count of each key.
+    pub counts: Vec<usize>,
+    /// Rows with a missing cell.
+    pub missing: usize,
+}
+
+impl Counts {
+    /// Rows with a present cell.
+    pub fn present(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// Keys with a non-zero count, most frequent first (ties: lower key first).
+    pub fn ranked(&self) -> Vec<u32> {
+        let mut keys: Vec<u32> = (0..self.counts.len() as u32)
+            .filter(|&k| self.counts[k as usize] > 0)
+            .collect();
+        keys.sort_by(|&a, &b| {
+            self.counts[b as usize]
+                .cmp(&self.counts[a as usize])
+                .then(a.cmp(&b))
+        });
+        keys
+    }
+}
+
+/// Five-number summary and mean of the present numbers of a group.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NumericStats {
+    /// Number of present values.
+    pub count: usize,
+    /// Smallest value.
+    pub min: f64,
+    /// First quartile.
+    pub q1: f64,
+    /// Median.
+    pub median: f64,
+    /// Third quartile.
+    pub q3: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Arithmetic mean.
+    pub mean: f64,
+}
+
+impl NumericStats {
+    /// Summarises `values` (sorted ascending in place). Quartiles use linear interpolation between order
+    /// statistics (the `(n − 1)·p` rule, as NumPy's default and R's type 7). `None` when there are no values.
+    pub fn of(values: &mut [f64]) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        Some(NumericStats {
+            count: values.len(),
+            min: values[0],
+            q1: quantile_sorted(values, 0.25),
+            median: quantile_sorted(values, 0.5),
+            q3: quantile_sorted(values, 0.75),
+            max: values[values.len() - 1],
+            mean,
+        })
+    }
+}
+
+/// The `p`-quantile of sorted, non-empty `values` by linear interpolation at position `(n − 1)·p`.
+pub fn quantile_sorted(values: &[f64], p: f64) -> f64 {
+    let position = (values.len() - 1) as f64 * p;
+    let lower = position.floor() as usize;
+    let upper = position.ceil() as usize;
+    let fraction = position - lower as f64;
+    values[lower] + (values[upper] - values[lower]) * fraction
+}
+
+/// The present numbers of `column` over `rows` (numeric and date values, ordinal and binary positions).
+pub fn numbers(column: &Column, rows: &[u32]) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|&row| column.number(row as usize))
+        .filter(|value| value.is_finite())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quartiles_interpolate_between_order_statistics() {
+        let mut values = vec![4.0, 1.0, 3.0, 2.0];
+        let stats = NumericStats::of(&mut values).unwrap();
+        assert_eq!(stats.min, 1.0);
+        assert_eq!(stats.q1, 1.75);
+        assert_eq!(stats.median, 2.5);
+        assert_eq!(stats.q3, 3.25);
+        assert_eq!(stats.max, 4.0);
+        assert_eq!(stats.mean, 2.5);
+    }
+
+    #[test]
+    fn no_values_give_no_stats() {
+        assert_eq!(NumericStats::of(&mut []), None);
+    }
+}

@@ -1,0 +1,338 @@
+//! Defining traits, names and one-sentence summaries.
+//!
+//! A segment's candidate traits are every value of its binary, ordinal and categorical columns, and for
+//! numeric columns the file's top and bottom quartile bands ("≥ Q3", "≤ Q1"). A candidate is kept when it
+//! passes the [`SupportRule`] (enough records, enough of the segment, enough lift). Kept candidates are
+//! ordered by lift (then by count, then file column order, then value order), at most one per column, and
+//! the first `max_traits` become the defining traits. The name joins their short phrases in that order.
+
+use serde::{Deserialize, Serialize};
+
+use super::conversion::{Conversion, NEGATIVE_VALUES, POSITIVE_VALUES};
+use super::params::SupportRule;
+use super::stats::{Counts, NumericStats, ValueKeys};
+use crate::table::{Column, ColumnType};
+
+/// One defining trait of a segment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trait {
+    /// Column name.
+    pub column: String,
+    /// The value (or numeric band, e.g. `"≥ 12.5 (top quartile)"`).
+    pub value: String,
+    /// The short phrase used in the name, e.g. `"Technology"`, `"25–34"`, `"High Income"`.
+    pub phrase: String,
+    /// Records in the segment with the value.
+    pub count: usize,
+    /// Share of the segment's records (with the column present) holding the value.
+    pub share: f64,
+    /// The value's share in the whole file.
+    pub file_share: f64,
+    /// share ÷ file_share.
+    pub lift: f64,
+}
+
+/// A candidate trait before selection.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    pub column_order: usize,
+    pub value_order: u32,
+    pub trait_: Trait,
+}
+
+fn humanise(name: &str) -> String {
+    name.replace('_', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `25-34` → `25–34`: hyphens between digits become en dashes (for names only).
+fn en_dash_ranges(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    let mut out = String::with_capacity(label.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits = c == '-'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        out.push(if between_digits { '–' } else { c });
+    }
+    out
+}
+
+/// The short phrase for a value in a name. Yes/no-like values use the column name ("Homeowner",
+/// "Non-Homeowner"); bare numbers are prefixed by it ("Region 3"); other labels are used as they are, with
+/// numeric ranges written with an en dash.
+pub fn phrase(column: &Column, label: &str) -> String {
+    let column_name = humanise(&column.name);
+    let lower = label.trim().to_lowercase();
+    if POSITIVE_VALUES.contains(&lower.as_str()) {
+        return column_name;
+    }
+    if NEGATIVE_VALUES.contains(&lower.as_str()) {
+        return format!("Non-{column_name}");
+    }
+    if lower.parse::<f64>().is_ok() {
+        return format!("{column_name} {}", label.trim());
+    }
+    en_dash_ranges(label.trim())
+}
+
+/// Whether a candidate passes the support rule.
+fn supported(rule: &SupportRule, count: usize, share: f64, lift: f64) -> bool {
+    count >= rule.min_records && share >= rule.min_share && lift >= rule.min_lift
+}
+
+/// Candidates from a level column's counts in the segment and the file.
+pub(crate) fn level_candidates(
+    column_order: usize,
+    column: &Column,
+    keys: &ValueKeys,
+    group: &Counts,
+    file: &Counts,
+    rule: &SupportRule,
+    out: &mut Vec<Candidate>,
+) {
+    let (present, file_present) = (group.present(), file.present());
+    if present == 0 {
+        return;
+    }
+    for key in 0..keys.len() as u32 {
+        let count = group.counts[key as usize];
+        if count == 0 {
+            continue;
+        }
+        let share = count as f64 / present as f64;
+        let file_share = file.counts[key as usize] as f64 / file_present as f64;
+        let lift = share / file_share;
+        if supported(rule, count, share, lift) {
+            let label = &keys.labels[key as usize];
+            out.push(Candidate {
+                column_order,
+                value_order: key,
+                trait_: Trait {
+                    column: column.name.clone(),
+                    value: label.clone(),
+                    phrase: phrase(column, label),
+                    count,
+                    share,
+                    file_share,
+                    lift,
+                },
+            });
+        }
+    }
+}
+
+/// Candidates from a numeric column: the file's top-quartile band (value ≥ Q3) and bottom-quartile band
+/// (value ≤ Q1), each only when it holds at most half of the file (so it is a real band, not most values).
+/// `group` and `file` are sorted ascending.
+pub(crate) fn band_candidates(
+    column_order: usize,
+    column: &Column,
+    group: &[f64],
+    file: &[f64],
+    file_stats: &NumericStats,
+    rule: &SupportRule,
+    out: &mut Vec<Candidate>,
+) {
+    if column.column_type() != ColumnType::Numeric
+        || group.is_empty()
+        || file_stats.q1 >= file_stats.q3
+    {
+        return;
+    }
+    let name = humanise(&column.name);
+    let bands = [
+        (
+            0u32,
+            format!("≥ {} (top quartile)", format_number(file_stats.q3)),
+            format!("High {name}"),
+            group.len() - group.partition_point(|&v| v < file_stats.q3),
+            file.len() - file.partition_point(|&v| v < file_stats.q3),
+        ),
+        (
+            1u32,
+            format!("≤ {} (bottom quartile)", format_number(file_stats.q1)),
+            format!("Low {name}"),
+            group.partition_point(|&v| v <= file_stats.q1),
+            file.partition_point(|&v| v <= file_stats.q1),
+        ),
+    ];
+    for (value_order, value, phrase, count, file_count) in bands {
+        if count == 0 || file_count * 2 > file.len() {
+            continue;
+        }
+        let share = count as f64 / group.len() as f64;
+        let file_share = file_count as f64 / file.len() as f64;
+        let lift = share / file_share;
+        if supported(rule, count, share, lift) {
+            out.push(Candidate {
+                column_order,
+                value_order,
+                trait_: Trait {
+                    column: column.name.clone(),
+                    value,
+                    phrase,
+                    count,
+                    share,
+                    file_share,
+                    lift,
+                },
+            });
+        }
+    }
+}
+
+/// Picks the defining traits: highest lift first (ties: more records, earlier column, earlier value), at
+/// most one per column, at most `max`.
+pub(crate) fn select(mut candidates: Vec<Candidate>, max: usize) -> Vec<Trait> {
+    candidates.sort_by(|a, b| {
+        b.trait_
+            .lift
+            .total_cmp(&a.trait_.lift)
+            .then(b.trait_.count.cmp(&a.trait_.count))
+            .then(a.column_order.cmp(&b.column_order))
+            .then(a.value_order.cmp(&b.value_order))
+    });
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        if chosen.len() == max {
+            break;
+        }
+        if chosen
+            .iter()
+            .all(|c| c.column_order != candidate.column_order)
+        {
+            chosen.push(candidate);
+        }
+    }
+    chosen.into_iter().map(|c| c.trait_).collect()
+}
+
+/// The name built from the traits, or `"Segment N (no distinct traits)"`.
+pub(crate) fn name(segment: u32, traits: &[Trait]) -> String {
+    if traits.is_empty() {
+        format!("Segment {segment} (no distinct traits)")
+    } else {
+        traits
+            .iter()
+            .map(|t| t.phrase.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Numbers for prose: integers without decimals, others with up to two.
+pub(crate) fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        let text = format!("{value:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn percent(value: f64) -> String {
+    format!("{:.1}%", value * 100.0)
+}
+
+/// The one-sentence summary.
+pub(crate) fn summary(
+    size: usize,
+    share: f64,
+    traits: &[Trait],
+    rule: &SupportRule,
+    conversion: Option<(&Conversion, Option<f64>)>,
+) -> String {
+    let mut sentence = format!(
+        "{size} record{} ({} of the file)",
+        if size == 1 { "" } else { "s" },
+        percent(share)
+    );
+    if traits.is_empty() {
+        sentence.push_str(&format!(
+            " with no value that reaches the support rule (≥ {} records, ≥ {} of the segment, lift ≥ {}×)",
+            rule.min_records,
+            percent(rule.min_share),
+            format_number(rule.min_lift)
+        ));
+    } else {
+        let parts: Vec<String> = traits
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let described = if t.value.starts_with('≥') || t.value.starts_with('≤') {
+                    format!("{} {}", t.column, t.value)
+                } else {
+                    format!("{} = {}", t.column, t.value)
+                };
+                if i == 0 {
+                    format!("{described} ({}× the file's share)", format_lift(t.lift))
+                } else {
+                    format!("{described} ({}×)", format_lift(t.lift))
+                }
+            })
+            .collect();
+        let listed = match parts.len() {
+            1 => parts[0].clone(),
+            n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+        };
+        sentence.push_str(&format!(", most set apart by {listed}"));
+    }
+    if let Some((conversion, file_rate)) = conversion {
+        if let (Some(rate), Some(low), Some(high), Some(tier)) = (
+            conversion.rate,
+            conversion.ci_low,
+            conversion.ci_high,
+            conversion.tier,
+        ) {
+            sentence.push_str(&format!(
+                "; they convert at {} (95% CI {}–{})",
+                percent(rate),
+                percent(low),
+                percent(high)
+            ));
+            match (conversion.lift, file_rate) {
+                (Some(lift), Some(file_rate)) => sentence.push_str(&format!(
+                    ", {}× the file's {}",
+                    format_lift(lift),
+                    percent(file_rate)
+                )),
+                (None, Some(file_rate)) => {
+                    sentence.push_str(&format!(" against the file's {}", percent(file_rate)))
+                }
+                _ => {}
+            }
+            sentence.push_str(&format!(", a {} segment", tier.as_str()));
+        } else {
+            sentence.push_str("; none of its records has a conversion value");
+        }
+    }
+    sentence.push('.');
+    sentence
+}
+
+fn format_lift(lift: f64) -> String {
+    format!("{lift:.1}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_get_en_dashes_but_words_keep_hyphens() {
+        assert_eq!(en_dash_ranges("25-34"), "25–34");
+        assert_eq!(en_dash_ranges("Co-Founder"), "Co-Founder");
+        assert_eq!(en_dash_ranges("$50,000-74,999"), "$50,000–74,999");
+    }
+
+    #[test]
+    fn numbers_are_written_briefly() {
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(12.5), "12.5");
+        assert_eq!(format_number(0.126), "0.13");
+    }
+}
