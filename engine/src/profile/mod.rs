@@ -58,6 +58,11 @@ pub mod stats;
 pub mod traits;
 pub mod variables;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
+
 use serde::{Deserialize, Serialize};
 
 pub use codemix::CodeMix;

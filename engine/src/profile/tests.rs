@@ -1,0 +1,412 @@
+//! Known-answer tests on small hand-computed fixtures.
+
+use super::fixtures::{labels, table};
+use super::lenses::Concentration;
+use super::seniority::Seniority;
+use super::*;
+use crate::table::ColumnType::{self, *};
+
+const KNOWN: &str = include_str!("../../tests/fixtures/personas_known.csv");
+const KNOWN_TYPES: [ColumnType; 11] = [
+    Numeric,     // segment
+    Categorical, // Job Title
+    Categorical, // State
+    Categorical, // Industry
+    Categorical, // Lead Source
+    Ordinal,     // Age_range
+    Numeric,     // Spend
+    Categorical, // Country (one value)
+    Categorical, // Notes (all missing)
+    Numeric,     // Lifestyle (numeric codes)
+    Binary,      // is_sale
+];
+
+/// The fixture with a support rule small enough for its 10-record segments: ≥ 3 records, ≥ 10%, lift ≥ 1.2.
+fn known_report() -> PersonaReport {
+    let table = table(KNOWN, &KNOWN_TYPES);
+    let params = ProfileParams::new()
+        .exclude("segment")
+        .code_column("Lifestyle")
+        .support(SupportRule {
+            min_records: 3,
+            min_share: 0.10,
+            min_lift: 1.2,
+        });
+    profile_segments(&table, &labels(&table, "segment"), &params).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+fn persona(report: &PersonaReport, segment: u32) -> &Persona {
+    report
+        .personas
+        .iter()
+        .find(|p| p.segment == segment)
+        .unwrap()
+}
+
+#[test]
+fn conversion_rates_intervals_lifts_and_tiers_match_hand_computation() {
+    let report = known_report();
+    let target = report.target.as_ref().unwrap();
+    assert_eq!(target.column, "is_sale");
+    assert!(target.detected);
+    assert_eq!(target.positive_value, "1");
+    // File: 8 conversions of 19 with a value, 1 missing.
+    let file = target.overall;
+    assert_eq!(
+        (file.conversions, file.non_conversions, file.missing),
+        (8, 11, 1)
+    );
+    assert!(close(file.rate.unwrap(), 8.0 / 19.0));
+    assert!(close(file.ci_low.unwrap(), 0.231_418_912_824_542_4));
+    assert!(close(file.ci_high.unwrap(), 0.637_240_964_657_449_6));
+    assert_eq!(file.tier, Some(Tier::High));
+
+    // Segment 0: 7 of 10 → 70%, Wilson (0.396778, 0.892209), lift 0.7 / (8/19) = 1.6625, PREMIUM.
+    let top = &report.personas[0];
+    assert_eq!((top.rank, top.segment, top.size), (1, 0, 10));
+    let c = top.conversion.unwrap();
+    assert_eq!((c.conversions, c.non_conversions, c.missing), (7, 3, 0));
+    assert!(close(c.rate.unwrap(), 0.7));
+    assert!(close(c.ci_low.unwrap(), 0.396_778_147_461_145_4));
+    assert!(close(c.ci_high.unwrap(), 0.892_208_732_593_698_9));
+    assert!(close(c.lift.unwrap(), 1.6625));
+    assert_eq!(c.tier, Some(Tier::Premium));
+
+    // Segment 1: 1 of 9 (one missing) → 11.1%, Wilson (0.019891, 0.435000), lift 19/72, MEDIUM.
+    let bottom = &report.personas[1];
+    assert_eq!((bottom.rank, bottom.segment), (2, 1));
+    let c = bottom.conversion.unwrap();
+    assert_eq!((c.conversions, c.non_conversions, c.missing), (1, 8, 1));
+    assert!(close(c.rate.unwrap(), 1.0 / 9.0));
+    assert!(close(c.ci_low.unwrap(), 0.019_890_887_638_544_907));
+    assert!(close(c.ci_high.unwrap(), 0.434_999_705_576_656));
+    assert!(close(c.lift.unwrap(), 19.0 / 72.0));
+    assert_eq!(c.tier, Some(Tier::Medium));
+    assert_eq!(report.ranked_by, RankedBy::ConversionRate);
+}
+
+#[test]
+fn defining_traits_and_names_follow_lift_with_support() {
+    let report = known_report();
+    // Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 19 (lift 1.9); Tech 9/10 vs 10/20 (1.8);
+    // CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
+    let top = persona(&report, 0);
+    let found: Vec<(&str, &str, usize)> = top
+        .traits
+        .iter()
+        .map(|t| (t.column.as_str(), t.value.as_str(), t.count))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("Spend", "≥ 107.5 (top quartile)", 5),
+            ("Industry", "Tech", 9),
+            ("State", "CA", 8)
+        ]
+    );
+    assert!(close(top.traits[0].lift, (5.0 / 10.0) / (5.0 / 19.0)));
+    assert!(close(top.traits[1].lift, 1.8));
+    assert!(close(top.traits[2].lift, 0.8 / 0.45));
+    assert_eq!(top.name, "High Spend Tech CA");
+
+    // Segment 1: Spend ≤ Q1 = 32.5 holds 5 of 9 vs 5 of 19 (2.111); 18-24 8/10 vs 8/20 (2.0) ties TX
+    // 4/10 vs 4/20 (2.0) and wins on count.
+    let bottom = persona(&report, 1);
+    let found: Vec<(&str, &str)> = bottom
+        .traits
+        .iter()
+        .map(|t| (t.column.as_str(), t.value.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("Spend", "≤ 32.5 (bottom quartile)"),
+            ("Age_range", "18-24"),
+            ("State", "TX")
+        ]
+    );
+    assert!(close(bottom.traits[0].lift, (5.0 / 9.0) / (5.0 / 19.0)));
+    assert_eq!(bottom.name, "Low Spend 18–24 TX");
+    assert_eq!(
+        bottom.summary,
+        "10 records (50.0% of the file), most set apart by Spend ≤ 32.5 (bottom quartile) (2.1× the file's share), \
+         Age_range = 18-24 (2.0×) and State = TX (2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), \
+         0.3× the file's 42.1%, a MEDIUM segment."
+    );
+}
+
+#[test]
+fn variable_profiles_hold_distributions_quartiles_and_differences() {
+    let report = known_report();
+    let spend = |p: &GroupProfile| {
+        p.variables
+            .iter()
+            .find(|v| v.column == "Spend")
+            .unwrap()
+            .clone()
+    };
+    let file = spend(&report.overall);
+    let stats = file.numeric.unwrap();
+    assert_eq!((file.present, file.missing), (19, 1));
+    assert_eq!((stats.q1, stats.median, stats.q3), (32.5, 80.0, 107.5));
+    let top = spend(&persona(&report, 0).profile);
+    let stats = top.numeric.unwrap();
+    // 80 90 95 100 105 110 115 120 125 130: median 107.5, mean 107.
+    assert_eq!((stats.median, stats.mean), (107.5, 107.0));
+    assert!(close(top.median_difference.unwrap(), 27.5));
+    assert!(close(top.mean_difference.unwrap(), 107.0 - 1340.0 / 19.0));
+
+    let industry = persona(&report, 0)
+        .profile
+        .variables
+        .iter()
+        .find(|v| v.column == "Industry")
+        .unwrap();
+    assert_eq!(industry.values[0].value, "Tech");
+    assert_eq!(industry.values[0].count, 9);
+    assert!(close(industry.values[0].share, 0.9));
+    assert!(close(industry.values[0].file_share, 0.5));
+    assert!(close(industry.values[1].lift, 0.2));
+
+    // Profiled columns: not the segment, code, constant, all-missing or target columns.
+    let columns: Vec<&str> = report
+        .overall
+        .variables
+        .iter()
+        .map(|v| v.column.as_str())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "Job Title",
+            "State",
+            "Industry",
+            "Lead Source",
+            "Age_range",
+            "Spend"
+        ]
+    );
+}
+
+#[test]
+fn lenses_label_seniority_concentration_and_acquisition() {
+    let report = known_report();
+    let top = &persona(&report, 0).profile.lenses;
+    let seniority = top.seniority.as_ref().unwrap();
+    assert_eq!(seniority.column, "Job Title");
+    let counts: Vec<usize> = seniority.levels.iter().map(|l| l.count).collect();
+    assert_eq!(counts, [6, 3, 1, 0, 0]);
+    assert_eq!(seniority.dominant, Some(Seniority::CSuite));
+    let bottom = &persona(&report, 1).profile.lenses;
+    let seniority = bottom.seniority.as_ref().unwrap();
+    let counts: Vec<usize> = seniority.levels.iter().map(|l| l.count).collect();
+    assert_eq!(counts, [0, 0, 0, 1, 8]);
+    assert_eq!(seniority.unclassified, 1); // "Surgeon"
+    assert_eq!(seniority.dominant, Some(Seniority::EntryLevel));
+
+    // Geography: CA 8/10 → High; TX 4/10 = exactly 40% → Medium; whole file CA 9/20 → Medium.
+    let geo = top.geography.as_ref().unwrap();
+    assert_eq!(
+        (geo.column.as_str(), geo.top[0].value.as_str()),
+        ("State", "CA")
+    );
+    assert_eq!(geo.concentration, Concentration::High);
+    assert_eq!(
+        bottom.geography.as_ref().unwrap().concentration,
+        Concentration::Medium
+    );
+    assert_eq!(
+        report
+            .overall
+            .lenses
+            .geography
+            .as_ref()
+            .unwrap()
+            .concentration,
+        Concentration::Medium
+    );
+
+    // Acquisition in segment 0: Referral 5 of 8 convert, Paid Social 2 of 2.
+    let sources = &top.acquisition.as_ref().unwrap().sources;
+    assert_eq!(sources[0].source.value, "Referral");
+    let referral = sources[0].conversion.unwrap();
+    assert_eq!((referral.conversions, referral.n()), (5, 8));
+    assert_eq!(referral.tier, Some(Tier::Premium));
+    assert_eq!(sources[1].source.value, "Paid Social");
+    assert_eq!(sources[1].conversion.unwrap().rate, Some(1.0));
+    // Segment 1's single e-mail lead has no target value: no rate, not NaN.
+    let email = bottom
+        .acquisition
+        .as_ref()
+        .unwrap()
+        .sources
+        .iter()
+        .find(|s| s.source.value == "Email")
+        .unwrap();
+    assert_eq!(email.conversion.unwrap().rate, None);
+
+    let professional = top.professional.as_ref().unwrap();
+    assert_eq!(
+        professional.industry.as_ref().unwrap().values[0].value,
+        "Tech"
+    );
+    assert!(professional.education.is_none());
+}
+
+#[test]
+fn code_mix_gives_dominant_codes_and_normalised_diversity() {
+    let report = known_report();
+    let mix = &report.code_mixes[0];
+    assert_eq!((mix.column.as_str(), mix.n_codes), ("Lifestyle", 3));
+    // Segment 0: 01 ×5, 07 ×5 → ln 2 / ln 3; segment 1: 12 ×10 → 0; file 5/5/10 → 0.946395.
+    let first = &mix.segments[0];
+    assert_eq!(first.dominant.len(), 2);
+    assert_eq!(first.dominant[0].value, "01");
+    assert!(close(first.diversity.unwrap(), 2f64.ln() / 3f64.ln()));
+    assert_eq!(mix.segments[1].diversity, Some(0.0));
+    assert!(close(mix.overall.diversity.unwrap(), 0.946_394_630_357_186));
+}
+
+#[test]
+fn data_problems_become_notes() {
+    let report = known_report();
+    let kinds: Vec<(NoteKind, Option<&str>)> = report
+        .notes
+        .iter()
+        .map(|n| (n.kind, n.column.as_deref()))
+        .collect();
+    assert!(kinds.contains(&(NoteKind::TargetMissingValues, Some("is_sale"))));
+    assert!(kinds.contains(&(NoteKind::SingleValueColumn, Some("Country"))));
+    assert!(kinds.contains(&(NoteKind::AllMissingColumn, Some("Notes"))));
+    let missing = report
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::TargetMissingValues)
+        .unwrap();
+    assert!(
+        missing.message.starts_with("1 of 20 rows"),
+        "{}",
+        missing.message
+    );
+}
+
+#[test]
+fn segments_below_the_default_support_get_a_note_and_an_id_name() {
+    let table = table(KNOWN, &KNOWN_TYPES);
+    let params = ProfileParams::new().exclude("segment");
+    let report = profile_segments(&table, &labels(&table, "segment"), &params).unwrap();
+    for persona in &report.personas {
+        assert!(persona.traits.is_empty());
+        assert_eq!(
+            persona.name,
+            format!("Segment {} (no distinct traits)", persona.segment)
+        );
+    }
+    let small: Vec<Option<u32>> = report
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::SmallSegment)
+        .map(|n| n.segment)
+        .collect();
+    assert_eq!(small, [Some(0), Some(1)]);
+    assert!(report.notes[report.notes.len() - 1]
+        .message
+        .contains("fewer than the 30"));
+}
+
+#[test]
+fn a_target_with_more_than_two_values_is_a_note_not_a_conversion() {
+    let csv = "seg,response,colour\n0,yes,red\n0,no,blue\n1,maybe,red\n1,no,blue\n";
+    let table = table(csv, &[Numeric, Categorical, Categorical]);
+    let labels = labels(&table, "seg");
+    for (params, chosen) in [
+        (ProfileParams::new(), false),
+        (ProfileParams::new().target("response"), true),
+    ] {
+        let report = profile_segments(&table, &labels, &params.exclude("seg")).unwrap();
+        assert!(report.target.is_none());
+        assert!(report.personas.iter().all(|p| p.conversion.is_none()));
+        assert_eq!(report.ranked_by, RankedBy::Size);
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.kind == NoteKind::TargetNotBinary)
+            .unwrap();
+        assert!(
+            note.message.contains("3 distinct values"),
+            "{}",
+            note.message
+        );
+        // A chosen target is never profiled as a variable; a column merely named like one is.
+        let profiled = report
+            .overall
+            .variables
+            .iter()
+            .any(|v| v.column == "response");
+        assert_eq!(profiled, !chosen);
+    }
+}
+
+#[test]
+fn a_target_whose_values_cannot_be_read_needs_a_positive_value() {
+    let csv = "seg,converted\n0,gold\n0,lead\n1,lead\n1,lead\n";
+    let table = table(csv, &[Numeric, Categorical]);
+    let labels = labels(&table, "seg");
+    let report = profile_segments(&table, &labels, &ProfileParams::new().exclude("seg")).unwrap();
+    assert!(report.target.is_none());
+    assert!(report
+        .notes
+        .iter()
+        .any(|n| n.kind == NoteKind::TargetAmbiguous));
+    let params = ProfileParams::new().exclude("seg").positive_value("gold");
+    let report = profile_segments(&table, &labels, &params).unwrap();
+    let target = report.target.unwrap();
+    assert_eq!(
+        (target.positive_value.as_str(), target.overall.conversions),
+        ("gold", 1)
+    );
+    assert_eq!(report.personas[0].segment, 0);
+    assert_eq!(report.personas[0].conversion.unwrap().rate, Some(0.5));
+}
+
+#[test]
+fn bad_settings_are_typed_errors_naming_the_numbers() {
+    let table = table(KNOWN, &KNOWN_TYPES);
+    let error = profile_segments(&table, &[0, 1], &ProfileParams::new()).unwrap_err();
+    assert_eq!(
+        error,
+        ProfileError::LabelCountMismatch {
+            labels: 2,
+            rows: 20
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "2 segment labels for 20 rows: every row needs exactly one label"
+    );
+    let error =
+        profile_segments(&table, &[0; 20], &ProfileParams::new().target("sold")).unwrap_err();
+    assert!(matches!(error, ProfileError::UnknownColumn { ref column, .. } if column == "sold"));
+}
+
+#[test]
+fn identical_names_are_made_unique_by_segment_id() {
+    // Two segments that both stand out for the same value would share a name.
+    let mut personas = vec![
+        persona(&known_report(), 0).clone(),
+        persona(&known_report(), 1).clone(),
+    ];
+    personas[1].name = personas[0].name.clone();
+    deduplicate_names(&mut personas);
+    assert_eq!(personas[0].name, "High Spend Tech CA · Segment 0");
+    assert_eq!(personas[1].name, "High Spend Tech CA · Segment 1");
+}
+
+#[test]
+fn the_same_input_gives_the_same_report() {
+    assert_eq!(known_report(), known_report());
+}
