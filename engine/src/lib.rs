@@ -22,4 +22,5 @@ pub mod encode;
 pub mod export;
 pub mod ingest;
 pub mod profile;
+pub mod projection;
 pub mod table;

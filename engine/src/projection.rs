@@ -1,0 +1,571 @@
+//! 2-D projection of an encoded matrix for plotting: PCA to two components without LAPACK, and a
+//! deterministic, segment-stratified sample of the points to draw.
+//!
+//! **Method.** Each column is centred on the mean of its *present* values; a missing value (NaN) is then
+//! treated as that mean, i.e. it contributes 0 after centring, which adds no variance and invents no
+//! direction. The d×d sample covariance (divisor n − 1) is built in one pass over the rows. The two leading
+//! eigenvectors come from power iteration with deflation: a fixed-seed start vector
+//! (`ChaCha8Rng::seed_from_u64(`[`START_SEED`]`)`), at most [`MAX_ITERATIONS`] multiplications, stopping
+//! when the vector moves less than [`TOLERANCE`]; the second component is kept orthogonal to the first.
+//! **Sign convention:** each component's entry of largest magnitude is positive (on a tie, the first such
+//! entry). Explained-variance ratios are eigenvalue ÷ total variance (the covariance trace).
+//!
+//! **Sampling.** Above `max_points` rows (default [`DEFAULT_MAX_POINTS`], what an SVG scatter draws
+//! comfortably) [`sample_rows`] keeps a stratified sample: every segment keeps at least one point and the
+//! rest are shared in proportion to segment size (largest remainder), drawn without replacement with a
+//! seeded ChaCha8 generator. The covariance always uses every row; only the drawn points are sampled.
+//!
+//! ```
+//! use audience_engine::projection::pca_2d;
+//!
+//! // Four points on the line y = x, slightly spread across it.
+//! let data = [0.0f32, 0.1, 1.0, 0.9, 2.0, 2.1, 3.0, 2.9];
+//! let pca = pca_2d(&data, 4, 2).unwrap();
+//! let [x, y] = [pca.components[0][0], pca.components[0][1]];
+//! assert!((x - y).abs() < 0.05 && x > 0.0);
+//! assert!(pca.explained_variance_ratio[0] > 0.99);
+//! ```
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Seed of the power-iteration start vector.
+pub const START_SEED: u64 = 0x00C0_FFEE;
+/// Maximum power-iteration steps per component.
+pub const MAX_ITERATIONS: usize = 10_000;
+/// Convergence threshold on the change of the unit vector (Euclidean norm).
+pub const TOLERANCE: f64 = 1e-12;
+/// Default maximum number of plotted points.
+pub const DEFAULT_MAX_POINTS: usize = 5_000;
+
+/// Why a projection cannot be computed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ProjectionError {
+    /// The data length is not `n_rows × n_dims`.
+    #[error("the matrix has {len} values, but {n_rows} rows × {n_dims} dimensions need {}", n_rows * n_dims)]
+    ShapeMismatch {
+        /// Values given.
+        len: usize,
+        /// Rows stated.
+        n_rows: usize,
+        /// Dimensions stated.
+        n_dims: usize,
+    },
+    /// Fewer than two rows.
+    #[error("PCA needs at least 2 rows, got {n_rows}")]
+    TooFewRows {
+        /// Rows given.
+        n_rows: usize,
+    },
+    /// No dimensions.
+    #[error("PCA needs at least 1 dimension, got 0")]
+    NoDimensions,
+    /// Every dimension is constant (or missing) over all rows.
+    #[error("all {n_dims} dimensions are constant over the {n_rows} rows: there is no variance to project")]
+    NoVariance {
+        /// Rows.
+        n_rows: usize,
+        /// Dimensions.
+        n_dims: usize,
+    },
+    /// Labels do not match the rows.
+    #[error("{labels} segment labels for {n_rows} rows")]
+    LabelCountMismatch {
+        /// Labels given.
+        labels: usize,
+        /// Rows.
+        n_rows: usize,
+    },
+    /// `max_points` is zero.
+    #[error("max_points must be at least 1")]
+    ZeroMaxPoints,
+}
+
+/// The two leading principal components.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pca2 {
+    /// Column means over present values (0 for a column with no present value).
+    pub means: Vec<f64>,
+    /// Unit-length components (d entries each), first the one with the larger eigenvalue.
+    pub components: [Vec<f64>; 2],
+    /// Variance along each component (covariance eigenvalues).
+    pub eigenvalues: [f64; 2],
+    /// eigenvalue ÷ total variance.
+    pub explained_variance_ratio: [f64; 2],
+    /// Total variance (covariance trace).
+    pub total_variance: f64,
+}
+
+fn check_shape(data: &[f32], n_rows: usize, n_dims: usize) -> Result<(), ProjectionError> {
+    if n_dims == 0 {
+        return Err(ProjectionError::NoDimensions);
+    }
+    if n_rows.checked_mul(n_dims) != Some(data.len()) {
+        return Err(ProjectionError::ShapeMismatch {
+            len: data.len(),
+            n_rows,
+            n_dims,
+        });
+    }
+    if n_rows < 2 {
+        return Err(ProjectionError::TooFewRows { n_rows });
+    }
+    Ok(())
+}
+
+/// Column means over present (non-NaN) values.
+fn column_means(data: &[f32], n_dims: usize) -> Vec<f64> {
+    let mut sums = vec![0.0f64; n_dims];
+    let mut counts = vec![0usize; n_dims];
+    for row in data.chunks_exact(n_dims) {
+        for (j, &value) in row.iter().enumerate() {
+            if value.is_finite() {
+                sums[j] += value as f64;
+                counts[j] += 1;
+            }
+        }
+    }
+    sums.iter()
+        .zip(&counts)
+        .map(|(&sum, &count)| if count == 0 { 0.0 } else { sum / count as f64 })
+        .collect()
+}
+
+/// Sample covariance (divisor n − 1), missing values counted as the mean. Row-major d×d.
+fn covariance(data: &[f32], n_rows: usize, n_dims: usize, means: &[f64]) -> Vec<f64> {
+    let mut cov = vec![0.0f64; n_dims * n_dims];
+    let mut centred = vec![0.0f64; n_dims];
+    for row in data.chunks_exact(n_dims) {
+        for j in 0..n_dims {
+            let value = row[j];
+            centred[j] = if value.is_finite() {
+                value as f64 - means[j]
+            } else {
+                0.0
+            };
+        }
+        for i in 0..n_dims {
+            let ci = centred[i];
+            if ci == 0.0 {
+                continue;
+            }
+            let line = &mut cov[i * n_dims..(i + 1) * n_dims];
+            for j in i..n_dims {
+                line[j] += ci * centred[j];
+            }
+        }
+    }
+    let divisor = (n_rows - 1) as f64;
+    for i in 0..n_dims {
+        for j in i..n_dims {
+            let value = cov[i * n_dims + j] / divisor;
+            cov[i * n_dims + j] = value;
+            cov[j * n_dims + i] = value;
+        }
+    }
+    cov
+}
+
+fn multiply(matrix: &[f64], vector: &[f64]) -> Vec<f64> {
+    let d = vector.len();
+    (0..d)
+        .map(|i| {
+            matrix[i * d..(i + 1) * d]
+                .iter()
+                .zip(vector)
+                .map(|(a, b)| a * b)
+                .sum()
+        })
+        .collect()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn normalise(vector: &mut [f64]) -> f64 {
+    let norm = dot(vector, vector).sqrt();
+    if norm > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+    norm
+}
+
+/// Removes the components along `basis` (unit vectors).
+fn orthogonalise(vector: &mut [f64], basis: &[Vec<f64>]) {
+    for b in basis {
+        let along = dot(vector, b);
+        vector.iter_mut().zip(b).for_each(|(x, y)| *x -= along * y);
+    }
+}
+
+/// Flips `vector` so its entry of largest magnitude (first one on a tie) is positive.
+fn fix_sign(vector: &mut [f64]) {
+    let mut best = 0;
+    for (i, value) in vector.iter().enumerate() {
+        if value.abs() > vector[best].abs() + 1e-12 {
+            best = i;
+        }
+    }
+    if vector[best] < 0.0 {
+        vector.iter_mut().for_each(|x| *x = -*x);
+    }
+}
+
+/// The unit eigenvector of the largest eigenvalue of `matrix` orthogonal to `basis`, by power iteration.
+/// `scale` is the total variance: a product smaller than `1e-12 · scale` counts as zero (null space).
+fn leading_eigenvector(
+    matrix: &[f64],
+    basis: &[Vec<f64>],
+    rng: &mut ChaCha8Rng,
+    d: usize,
+    scale: f64,
+) -> (Vec<f64>, f64) {
+    let mut v: Vec<f64> = (0..d).map(|_| rng.random_range(-1.0..1.0)).collect();
+    orthogonalise(&mut v, basis);
+    orthogonalise(&mut v, basis);
+    if normalise(&mut v) == 0.0 {
+        // Only possible when `basis` spans everything (d = 1): no direction is left.
+        return (vec![0.0; d], 0.0);
+    }
+    for _ in 0..MAX_ITERATIONS {
+        let mut next = multiply(matrix, &v);
+        // Twice: one pass can leave rounding residue along the basis when `next` is small.
+        orthogonalise(&mut next, basis);
+        orthogonalise(&mut next, basis);
+        if normalise(&mut next) <= 1e-12 * scale {
+            // v is in the null space: eigenvalue 0, v is a valid eigenvector.
+            break;
+        }
+        let change: f64 = next
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt();
+        v = next;
+        if change < TOLERANCE {
+            break;
+        }
+    }
+    let eigenvalue = dot(&v, &multiply(matrix, &v)).max(0.0);
+    fix_sign(&mut v);
+    (v, eigenvalue)
+}
+
+/// PCA of a row-major `n_rows × n_dims` matrix (NaN = missing) to two components. With one dimension the
+/// second component is the zero vector with eigenvalue 0.
+pub fn pca_2d(data: &[f32], n_rows: usize, n_dims: usize) -> Result<Pca2, ProjectionError> {
+    check_shape(data, n_rows, n_dims)?;
+    let means = column_means(data, n_dims);
+    let mut cov = covariance(data, n_rows, n_dims, &means);
+    let total_variance: f64 = (0..n_dims).map(|i| cov[i * n_dims + i]).sum();
+    if total_variance <= 0.0 || !total_variance.is_finite() {
+        return Err(ProjectionError::NoVariance { n_rows, n_dims });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(START_SEED);
+    let (first, first_value) = leading_eigenvector(&cov, &[], &mut rng, n_dims, total_variance);
+    // Deflation: remove the first component's variance, then iterate orthogonally to it.
+    for i in 0..n_dims {
+        for j in 0..n_dims {
+            cov[i * n_dims + j] -= first_value * first[i] * first[j];
+        }
+    }
+    let (second, second_value) = leading_eigenvector(
+        &cov,
+        std::slice::from_ref(&first),
+        &mut rng,
+        n_dims,
+        total_variance,
+    );
+    Ok(Pca2 {
+        means,
+        explained_variance_ratio: [first_value / total_variance, second_value / total_variance],
+        eigenvalues: [first_value, second_value],
+        components: [first, second],
+        total_variance,
+    })
+}
+
+impl Pca2 {
+    /// Coordinates of one row (NaN entries count as the column mean).
+    pub fn project_row(&self, row: &[f32]) -> [f64; 2] {
+        let mut out = [0.0; 2];
+        for (j, &value) in row.iter().enumerate() {
+            if value.is_finite() {
+                let centred = value as f64 - self.means[j];
+                out[0] += centred * self.components[0][j];
+                out[1] += centred * self.components[1][j];
+            }
+        }
+        out
+    }
+}
+
+/// At most `max_points` row indices (ascending), stratified by segment: every segment keeps at least one
+/// row, the rest are shared in proportion to size by largest remainder (ties: lower segment id), drawn
+/// with `ChaCha8Rng::seed_from_u64(seed)`. All rows when there are at most `max_points`.
+pub fn sample_rows(labels: &[u32], max_points: usize, seed: u64) -> Vec<usize> {
+    let n = labels.len();
+    if n <= max_points {
+        return (0..n).collect();
+    }
+    let mut ids: Vec<u32> = labels.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    for (row, label) in labels.iter().enumerate() {
+        if let Ok(slot) = ids.binary_search(label) {
+            members[slot].push(row);
+        }
+    }
+    let k = ids.len();
+    // One each first (when there is room), the rest proportional to the remaining sizes.
+    let base = if max_points >= k { 1 } else { 0 };
+    let mut quotas = vec![base; k];
+    let remaining_points = max_points - base * k;
+    let remaining_rows = n - base * k;
+    let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(k);
+    let mut assigned = 0;
+    for (slot, rows) in members.iter().enumerate() {
+        let weight = (rows.len() - base) as u128 * remaining_points as u128;
+        let share = (weight / remaining_rows as u128) as usize;
+        quotas[slot] += share;
+        assigned += share;
+        remainders.push((weight % remaining_rows as u128, slot));
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, slot) in remainders.iter().take(remaining_points - assigned) {
+        quotas[slot] += 1;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut chosen = Vec::with_capacity(max_points);
+    for (rows, &quota) in members.iter_mut().zip(&quotas) {
+        // Partial Fisher–Yates: the first `quota` entries become a uniform sample.
+        for i in 0..quota.min(rows.len()) {
+            let j = rng.random_range(i..rows.len());
+            rows.swap(i, j);
+        }
+        chosen.extend_from_slice(&rows[..quota.min(rows.len())]);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Settings of [`project_for_plot`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlotParams {
+    /// Most points returned.
+    pub max_points: usize,
+    /// Seed of the sample.
+    pub seed: u64,
+}
+
+impl Default for PlotParams {
+    fn default() -> Self {
+        PlotParams {
+            max_points: DEFAULT_MAX_POINTS,
+            seed: 7,
+        }
+    }
+}
+
+/// One plotted point.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlotPoint {
+    /// Row index in the input.
+    pub row: usize,
+    /// The row's segment.
+    pub segment: u32,
+    /// First-component coordinate.
+    pub x: f64,
+    /// Second-component coordinate.
+    pub y: f64,
+}
+
+/// A 2-D picture of the segments: the PCA and the (sampled) points.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlotData {
+    /// The principal components and explained variance.
+    pub pca: Pca2,
+    /// Rows in the input.
+    pub n_rows: usize,
+    /// The points, in row order.
+    pub points: Vec<PlotPoint>,
+    /// Whether `points` is a sample (fewer points than rows).
+    pub sampled: bool,
+}
+
+/// PCA of the whole matrix plus the coordinates of a stratified sample of at most `params.max_points`
+/// rows, ready to plot coloured by segment.
+pub fn project_for_plot(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    labels: &[u32],
+    params: &PlotParams,
+) -> Result<PlotData, ProjectionError> {
+    if labels.len() != n_rows {
+        return Err(ProjectionError::LabelCountMismatch {
+            labels: labels.len(),
+            n_rows,
+        });
+    }
+    if params.max_points == 0 {
+        return Err(ProjectionError::ZeroMaxPoints);
+    }
+    let pca = pca_2d(data, n_rows, n_dims)?;
+    let rows = sample_rows(labels, params.max_points, params.seed);
+    let points = rows
+        .iter()
+        .map(|&row| {
+            let [x, y] = pca.project_row(&data[row * n_dims..(row + 1) * n_dims]);
+            PlotPoint {
+                row,
+                segment: labels[row],
+                x,
+                y,
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(PlotData {
+        pca,
+        n_rows,
+        sampled: points.len() < n_rows,
+        points,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// 10 points t·(1, 1) + s·(1, −1) for t ∈ {−2..2}, s ∈ {±0.5}, plus a third column that is 3 or missing.
+    /// Along (1,1)/√2 the coordinates are √2·t (variance 40/9), along (1,−1)/√2 they are √2·s (5/9).
+    fn known_axes() -> Vec<f32> {
+        let mut data = Vec::new();
+        for t in [-2.0f32, -1.0, 0.0, 1.0, 2.0] {
+            for (i, s) in [-0.5f32, 0.5].into_iter().enumerate() {
+                let third = if t == 0.0 && i == 0 { f32::NAN } else { 3.0 };
+                data.extend_from_slice(&[t + s, t - s, third]);
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn pca_recovers_known_axes_variances_and_signs() {
+        let pca = pca_2d(&known_axes(), 10, 3).unwrap();
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(
+            close(pca.components[0][0], h) && close(pca.components[0][1], h),
+            "{:?}",
+            pca.components
+        );
+        assert!(
+            close(pca.components[1][0], h) && close(pca.components[1][1], -h),
+            "{:?}",
+            pca.components
+        );
+        assert!(close(pca.components[0][2], 0.0) && close(pca.components[1][2], 0.0));
+        assert!(close(pca.eigenvalues[0], 40.0 / 9.0) && close(pca.eigenvalues[1], 5.0 / 9.0));
+        assert!(close(pca.explained_variance_ratio[0], 8.0 / 9.0));
+        assert!(close(pca.explained_variance_ratio[1], 1.0 / 9.0));
+        assert_eq!(pca.means, vec![0.0, 0.0, 3.0]);
+        // The point t = 2, s = 0.5 sits at (2√2, √2/2); the missing third value counts as the mean.
+        let [x, y] = pca.project_row(&[2.5, 1.5, f32::NAN]);
+        assert!(
+            close(x, 2.0 * std::f64::consts::SQRT_2) && close(y, std::f64::consts::SQRT_2 / 2.0)
+        );
+    }
+
+    #[test]
+    fn rank_one_data_has_a_zero_second_component_variance() {
+        let data = [0.0f32, 0.0, 1.0, 2.0, 2.0, 4.0, 3.0, 6.0];
+        let pca = pca_2d(&data, 4, 2).unwrap();
+        assert!(pca.eigenvalues[1].abs() < 1e-9);
+        assert!((pca.explained_variance_ratio[0] - 1.0).abs() < 1e-9);
+        assert!(dot(&pca.components[0], &pca.components[1]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bad_shapes_and_constant_data_are_typed_errors() {
+        assert_eq!(
+            pca_2d(&[1.0, 2.0, 3.0], 2, 2),
+            Err(ProjectionError::ShapeMismatch {
+                len: 3,
+                n_rows: 2,
+                n_dims: 2
+            })
+        );
+        assert_eq!(
+            pca_2d(&[1.0, 2.0], 1, 2),
+            Err(ProjectionError::TooFewRows { n_rows: 1 })
+        );
+        assert_eq!(pca_2d(&[], 0, 0), Err(ProjectionError::NoDimensions));
+        assert_eq!(
+            pca_2d(&[1.0, f32::NAN, 1.0, 5.0], 2, 2),
+            Err(ProjectionError::NoVariance {
+                n_rows: 2,
+                n_dims: 2
+            })
+        );
+    }
+
+    #[test]
+    fn stratified_sample_keeps_every_segment_and_proportions() {
+        // 9,000 rows in segment 0, 990 in segment 1, 10 in segment 2; 1,000 points.
+        let labels: Vec<u32> = (0..10_000)
+            .map(|i| {
+                if i < 9_000 {
+                    0
+                } else if i < 9_990 {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        let rows = sample_rows(&labels, 1_000, 3);
+        assert_eq!(rows.len(), 1_000);
+        let count = |s: u32| rows.iter().filter(|&&r| labels[r] == s).count();
+        // One each, then 997 shared over 8,999 / 989 / 9 of the 9,997 remaining rows: 897.45 / 98.63 / 0.90
+        // → floors 897 / 98 / 0, the 2 left over go to the largest remainders (0.90, 0.63) → 898 / 100 / 2.
+        assert_eq!((count(0), count(1), count(2)), (898, 100, 2));
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(rows, sample_rows(&labels, 1_000, 3));
+        assert_ne!(rows, sample_rows(&labels, 1_000, 4));
+        assert_eq!(
+            sample_rows(&labels[..50], 1_000, 3),
+            (0..50).collect::<Vec<_>>()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn components_are_orthonormal_and_ordered(
+            n in 3usize..40,
+            d in 2usize..6,
+            seed in 0u64..1_000,
+        ) {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let data: Vec<f32> = (0..n * d).map(|_| rng.random_range(-5.0f32..5.0)).collect();
+            let pca = pca_2d(&data, n, d).unwrap();
+            let [a, b] = &pca.components;
+            prop_assert!((dot(a, a) - 1.0).abs() < 1e-9);
+            prop_assert!(dot(a, b).abs() < 1e-6);
+            prop_assert!(pca.eigenvalues[0] + 1e-9 >= pca.eigenvalues[1]);
+            let sum = pca.explained_variance_ratio[0] + pca.explained_variance_ratio[1];
+            prop_assert!(sum <= 1.0 + 1e-9 && sum > 0.0);
+            // The first component's variance is the largest Rayleigh quotient: no axis beats it.
+            let cov = covariance(&data, n, d, &column_means(&data, d));
+            for j in 0..d {
+                prop_assert!(cov[j * d + j] <= pca.eigenvalues[0] + 1e-6);
+            }
+            prop_assert_eq!(pca.clone(), pca_2d(&data, n, d).unwrap());
+        }
+    }
+}
