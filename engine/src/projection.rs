@@ -440,7 +440,7 @@ pub fn project_for_plot(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
+    use proptest::prelude::{prop_assert, prop_assert_eq, proptest};
 
     /// 10 points t·(1, 1) + s·(1, −1) for t ∈ {−2..2}, s ∈ {±0.5}, plus a third column that is 3 or missing.
     /// Along (1,1)/√2 the coordinates are √2·t (variance 40/9), along (1,−1)/√2 they are √2·s (5/9).
