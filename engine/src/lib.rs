@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod cluster;
+pub mod demo;
 pub mod encode;
 pub mod export;
 pub mod ingest;
