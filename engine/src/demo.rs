@@ -479,19 +479,6 @@ mod tests {
     use super::*;
     use crate::profile::fixtures::table;
     use crate::profile::{profile_segments, ProfileParams};
-    use crate::table::ColumnType::*;
-
-    const TYPES: [crate::table::ColumnType; 9] = [
-        Categorical,
-        Categorical,
-        Categorical,
-        Categorical,
-        Ordinal,
-        Ordinal,
-        Categorical,
-        Categorical,
-        Binary,
-    ];
 
     #[test]
     fn the_same_seed_gives_the_same_file_and_another_seed_another() {
@@ -534,7 +521,7 @@ mod tests {
         // Some cells are missing, on purpose.
         let empty_education = leads.records.iter().filter(|r| r[3].is_empty()).count();
         assert!((50..=150).contains(&empty_education), "{empty_education}");
-        let table = table(&leads.to_csv(), &TYPES);
+        let table = table(&leads.to_csv());
         let report = profile_segments(&table, &leads.archetypes, &ProfileParams::new()).unwrap();
         assert_eq!(report.target.as_ref().unwrap().column, "is_sale");
         let top = &report.personas[0];

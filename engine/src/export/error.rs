@@ -23,6 +23,9 @@ pub enum ExportError {
     /// Writing CSV failed (usually an I/O error of the destination).
     #[error("could not write the CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A JSON document could not be written or read (the message says why).
+    #[error("personas JSON: {0}")]
+    Json(String),
     /// Writing failed at the destination.
     #[error("could not write the output: {0}")]
     Io(#[from] std::io::Error),

@@ -63,7 +63,7 @@ pub fn diversity(counts: &[usize], n_codes: usize) -> Option<f64> {
         .filter(|&&c| c > 0)
         .map(|&c| {
             let p = c as f64 / total as f64;
-            -p * p.ln()
+            p * (1.0 / p).ln() // not −p·ln p, which gives −0.0 for p = 1
         })
         .sum();
     Some((entropy / (n_codes as f64).ln()).clamp(0.0, 1.0))

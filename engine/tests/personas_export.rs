@@ -1,0 +1,160 @@
+//! Exports of the personas: JSON validated against its published schema, summary CSV with known values.
+
+use audience_engine::demo::{generate, DemoParams};
+use audience_engine::export::personas_json::{personas_json, read_personas_json, SCHEMA};
+use audience_engine::export::summary_csv::{write_summary_csv, SUMMARY_COLUMNS};
+use audience_engine::ingest::{read_table, IngestOptions};
+use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams, SupportRule};
+use audience_engine::table::Table;
+use serde_json::Value;
+
+const KNOWN: &str = include_str!("fixtures/personas_known.csv");
+const SCHEMA_URL: &str = "https://audience-builder.invalid/schema/personas.v1.schema.json";
+
+fn read(csv: &str) -> Table {
+    read_table(csv.as_bytes(), &IngestOptions::default())
+        .unwrap()
+        .table
+}
+
+fn labels(table: &Table, column: &str) -> Vec<u32> {
+    let column = table.column(column).unwrap();
+    (0..table.n_rows())
+        .map(|row| column.text(row).parse().unwrap())
+        .collect()
+}
+
+/// The hand-checked fixture: target, code mix, lenses, constant and all-missing columns (notes).
+fn known_report() -> PersonaReport {
+    let table = read(KNOWN);
+    let params = ProfileParams::new()
+        .exclude("segment")
+        .code_column("Lifestyle")
+        .support(SupportRule {
+            min_records: 3,
+            min_share: 0.1,
+            min_lift: 1.2,
+        });
+    profile_segments(&table, &labels(&table, "segment"), &params).unwrap()
+}
+
+/// The demo leads profiled by their industry: every lens (seniority, geography, professional with
+/// education and experience, acquisition) is filled.
+fn demo_report() -> PersonaReport {
+    let table = read(
+        &generate(&DemoParams {
+            rows: 2_000,
+            seed: 3,
+        })
+        .unwrap()
+        .to_csv(),
+    );
+    let segments =
+        audience_engine::profile::segments_from_column(table.column("Industry").unwrap());
+    let params = ProfileParams::new()
+        .exclude("Industry")
+        .segment_labels(segments.names.clone());
+    profile_segments(&table, &segments.labels, &params).unwrap()
+}
+
+fn validate(document: &Value) -> Result<(), String> {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource(SCHEMA_URL, serde_json::from_str(SCHEMA).unwrap())
+        .unwrap();
+    let index = compiler
+        .compile(SCHEMA_URL, &mut schemas)
+        .map_err(|e| e.to_string())?;
+    schemas
+        .validate(document, index)
+        .map_err(|e| format!("{e:#}"))
+}
+
+#[test]
+fn personas_json_validates_against_its_schema() {
+    for report in [known_report(), demo_report()] {
+        let document: Value = serde_json::from_str(&personas_json(&report).unwrap()).unwrap();
+        validate(&document).unwrap();
+        assert_eq!(document["schema"], "audience-builder/personas");
+        assert_eq!(document["version"], 1);
+    }
+}
+
+#[test]
+fn the_schema_rejects_nulls_where_numbers_belong_and_unknown_fields() {
+    let document: Value = serde_json::from_str(&personas_json(&known_report()).unwrap()).unwrap();
+    let mut nan_share = document.clone();
+    nan_share["personas"][0]["share"] = Value::Null; // what serde_json writes for NaN
+    assert!(validate(&nan_share).is_err());
+    let mut extra = document.clone();
+    extra["personas"][0]["profile"]["colour"] = Value::from("red");
+    assert!(validate(&extra).is_err());
+    let mut version = document;
+    version["version"] = Value::from(2);
+    assert!(validate(&version).is_err());
+}
+
+#[test]
+fn personas_json_reads_back_to_the_same_report() {
+    let report = known_report();
+    let document = read_personas_json(&personas_json(&report).unwrap()).unwrap();
+    assert!(document.report == report, "the report read back differs");
+    let wrong = personas_json(&report)
+        .unwrap()
+        .replace("\"version\": 1", "\"version\": 9");
+    assert!(read_personas_json(&wrong)
+        .unwrap_err()
+        .to_string()
+        .contains("version 9"));
+}
+
+#[test]
+fn summary_csv_has_one_row_per_persona_with_known_values() {
+    let mut bytes = Vec::new();
+    write_summary_csv(&known_report(), &mut bytes).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        SUMMARY_COLUMNS
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let first: Vec<&str> = rows[0].iter().take(14).collect();
+    assert_eq!(
+        first,
+        [
+            "1",
+            "0",
+            "",
+            "High Spend Tech CA",
+            "10",
+            "0.500000",
+            "7",
+            "3",
+            "0.700000",
+            "0.396778",
+            "0.892209",
+            "1.662500",
+            "PREMIUM",
+            "Spend ≥ 107.5 (top quartile) (×1.90); Industry = Tech (×1.80); State = CA (×1.78)",
+        ]
+    );
+    assert_eq!(&rows[1][3], "Low Spend 18–24 TX");
+    assert_eq!(&rows[1][12], "MEDIUM");
+}
+
+#[test]
+fn summary_csv_leaves_conversion_cells_empty_without_a_target() {
+    let table = read("seg,colour\n0,red\n0,red\n1,blue\n");
+    let report =
+        profile_segments(&table, &[0, 0, 1], &ProfileParams::new().exclude("seg")).unwrap();
+    let mut bytes = Vec::new();
+    write_summary_csv(&report, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let first_row = text.lines().nth(1).unwrap();
+    assert!(
+        first_row.starts_with("1,0,,Segment 0 (no distinct traits),2,0.666667,,,,,,,,,"),
+        "{first_row}"
+    );
+}
