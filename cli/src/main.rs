@@ -4,6 +4,7 @@
 //! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
 //! audience profile FILE [--target COL] [--segments COL] [--json]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
+//! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
 //!
 //! Each subcommand lives in its own module; this file only dispatches.
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod profile;
 mod search;
 mod segment;
@@ -29,17 +31,20 @@ enum Command {
     /// Split a CSV into size-constrained segments and write it back with a `segment` column.
     Segment(segment::SegmentArgs),
     /// Profile the segments of a CSV (existing ones, or new ones) as ranked personas.
-    Profile(profile::ProfileArgs),
+    Profile(Box<profile::ProfileArgs>),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
+    /// Write the seeded demo B2B leads CSV (the app's demo data).
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Segment(args) => segment::run(args),
-        Command::Profile(args) => profile::run(args),
+        Command::Profile(args) => profile::run(*args),
         Command::Search(args) => search::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
