@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::conversion::{Conversion, NEGATIVE_VALUES, POSITIVE_VALUES};
+use super::conversion::Conversion;
 use super::params::SupportRule;
 use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{Column, ColumnType};
@@ -61,22 +61,36 @@ fn en_dash_ranges(label: &str) -> String {
     out
 }
 
-/// The short phrase for a value in a name. Yes/no-like values use the column name ("Homeowner",
-/// "Non-Homeowner"); bare numbers are prefixed by it ("Region 3"); other labels are used as they are, with
-/// numeric ranges written with an en dash.
+/// Values read as "yes" in a two-valued column.
+const YES: &[&str] = &["1", "true", "t", "yes", "y"];
+/// Values read as "no" in a two-valued column.
+const NO: &[&str] = &["0", "false", "f", "no", "n"];
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The short phrase for a value in a name. In a two-valued column, yes/no-like values use the column name
+/// ("Homeowner", "No Homeowner"); bare numbers are prefixed by it ("Region 3"); other labels are used as
+/// they are, capitalised, with numeric ranges written with an en dash ("25–34").
 pub fn phrase(column: &Column, label: &str) -> String {
-    let column_name = humanise(&column.name);
+    let column_name = capitalise(&humanise(&column.name));
     let lower = label.trim().to_lowercase();
-    if POSITIVE_VALUES.contains(&lower.as_str()) {
+    let two_valued = column.column_type() == ColumnType::Binary || column.levels().len() == 2;
+    if two_valued && YES.contains(&lower.as_str()) {
         return column_name;
     }
-    if NEGATIVE_VALUES.contains(&lower.as_str()) {
-        return format!("Non-{column_name}");
+    if two_valued && NO.contains(&lower.as_str()) {
+        return format!("No {column_name}");
     }
     if lower.parse::<f64>().is_ok() {
         return format!("{column_name} {}", label.trim());
     }
-    en_dash_ranges(label.trim())
+    capitalise(&en_dash_ranges(label.trim()))
 }
 
 /// Whether a candidate passes the support rule.
@@ -143,7 +157,7 @@ pub(crate) fn band_candidates(
     {
         return;
     }
-    let name = humanise(&column.name);
+    let name = capitalise(&humanise(&column.name));
     let bands = [
         (
             0u32,
@@ -327,6 +341,19 @@ mod tests {
         assert_eq!(en_dash_ranges("25-34"), "25–34");
         assert_eq!(en_dash_ranges("Co-Founder"), "Co-Founder");
         assert_eq!(en_dash_ranges("$50,000-74,999"), "$50,000–74,999");
+    }
+
+    #[test]
+    fn phrases_read_as_names() {
+        let table = crate::profile::fixtures::table(
+            "loan,job,region,age\nyes,blue-collar,3,18-24\nno,student,4,25-34\nyes,student,3,25-34\n",
+        );
+        let column = |name: &str| table.column(name).unwrap();
+        assert_eq!(phrase(column("loan"), "yes"), "Loan");
+        assert_eq!(phrase(column("loan"), "no"), "No Loan");
+        assert_eq!(phrase(column("job"), "blue-collar"), "Blue-collar");
+        assert_eq!(phrase(column("region"), "3"), "Region 3");
+        assert_eq!(phrase(column("age"), "25-34"), "25–34");
     }
 
     #[test]
