@@ -81,6 +81,8 @@ pub(crate) struct Layout {
 /// Reads every record of `text` (see the module docs).
 pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     let bytes = text.as_bytes();
+    let total_lines =
+        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
     let mut reader = ReaderBuilder::new()
         .delimiter(layout.delimiter)
         .has_headers(false)
@@ -161,10 +163,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         if reader.position().byte() as usize >= bytes.len()
             && unterminated_quote(&bytes[start_byte..], layout.delimiter)
         {
-            let spanned = 1 + record
-                .iter()
-                .map(|f| f.matches('\n').count())
-                .sum::<usize>();
+            let spanned = total_lines.saturating_sub(line as usize) + 1;
             let message = format!(
                 "line {line}: a quoted field is never closed, so the last {spanned} line{} were read as one row",
                 if spanned == 1 { "" } else { "s" }
@@ -183,8 +182,6 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         }
         out.rows_kept += 1;
     }
-    let total_lines =
-        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
     out.blank_lines = total_lines.saturating_sub(covered_lines);
     out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
     out
