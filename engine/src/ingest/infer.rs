@@ -360,12 +360,15 @@ fn looks_ordinal(entries: &Entries) -> bool {
     mostly && bands.len() <= ORDINAL_MAX_LEVELS && bands.iter().any(|b| b.is_range())
 }
 
+/// Groups as (key, label, rows), and the group of each dictionary entry.
+type Grouped<K> = (Vec<(K, String, usize)>, Vec<Option<usize>>);
+
 /// Groups present entries by `key`, returning (key, label = most frequent spelling, rows) per group
 /// (in first-seen order) and the group of each entry.
 fn group_by<K: Eq + Hash + Clone>(
     entries: &Entries,
     mut key: impl FnMut(&str) -> Option<K>,
-) -> (Vec<(K, String, usize)>, Vec<Option<usize>>) {
+) -> Grouped<K> {
     let mut groups: Vec<(K, Vec<(usize, String)>)> = Vec::new();
     let mut index: HashMap<K, usize> = HashMap::new();
     let mut group_of = vec![None; entries.texts.len()];
