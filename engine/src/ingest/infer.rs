@@ -33,7 +33,7 @@
 //! letter case). Ordinal levels are sorted by position; texts that read as the same band (`18-24` and
 //! `18–24`) share a level labelled with the most frequent spelling.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::Hash;
 
 use super::date::{parse_date, DateFormat};
@@ -131,26 +131,36 @@ impl<'a> Entries<'a> {
 
     /// Number of distinct present texts after trimming.
     fn distinct_present(&self) -> usize {
-        let mut seen: HashMap<&str, ()> = HashMap::with_capacity(self.texts.len());
+        let mut seen: HashMap<&str, ()> =
+            HashMap::with_capacity_and_hasher(self.texts.len(), Default::default());
         for (_, text, _) in self.present() {
             seen.insert(text, ());
         }
         seen.len()
     }
 
-    /// Up to `n` present texts, most frequent first, for which `keep` holds.
+    /// Up to `n` distinct present texts, most frequent first (ties by text), for which `keep` holds.
     pub(crate) fn examples(&self, n: usize, keep: impl Fn(usize) -> bool) -> Vec<String> {
-        let mut list: Vec<(usize, &str)> = self
-            .present()
-            .filter(|&(i, _, _)| keep(i))
-            .map(|(_, t, c)| (c, t))
-            .collect();
-        list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        list.dedup_by(|a, b| a.1 == b.1);
-        list.into_iter()
-            .take(n)
-            .map(|(_, t)| t.to_owned())
-            .collect()
+        // A bounded top-n scan: identifier columns have a million entries.
+        let mut top: Vec<(usize, &str)> = Vec::with_capacity(n + 1);
+        let before = |a: &(usize, &str), b: &(usize, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+        for (i, text, count) in self.present() {
+            if !keep(i) || top.iter().any(|&(_, t)| t == text) {
+                continue;
+            }
+            let candidate = (count, text);
+            if top.len() == n
+                && top
+                    .last()
+                    .is_some_and(|last| before(last, &candidate).is_le())
+            {
+                continue;
+            }
+            let at = top.partition_point(|x| before(x, &candidate).is_lt());
+            top.insert(at, candidate);
+            top.truncate(n);
+        }
+        top.into_iter().map(|(_, t)| t.to_owned()).collect()
     }
 }
 
@@ -370,7 +380,7 @@ fn group_by<K: Eq + Hash + Clone>(
     mut key: impl FnMut(&str) -> Option<K>,
 ) -> Grouped<K> {
     let mut groups: Vec<(K, Vec<(usize, String)>)> = Vec::new();
-    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut index: HashMap<K, usize> = HashMap::default();
     let mut group_of = vec![None; entries.texts.len()];
     for (i, text, count) in entries.present() {
         let Some(k) = key(text) else { continue };
@@ -398,7 +408,7 @@ fn group_by<K: Eq + Hash + Clone>(
 
 fn categorical(entries: &Entries, cells: &mut [Cell]) -> Vec<Level> {
     // Group by trimmed text with a hash map: categorical columns may have many levels.
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     let mut groups: Vec<(&str, usize)> = Vec::new();
     let mut group_of = vec![usize::MAX; entries.texts.len()];
     for (i, text, count) in entries.present() {

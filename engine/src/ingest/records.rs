@@ -8,9 +8,8 @@
 //! whitespace (an empty line, `   `, or `,,,`) is a *blank line*: it is not a row, and it is counted in
 //! [`IngestReport::blank_lines`](super::IngestReport::blank_lines) by the lines it spans.
 
-use std::collections::HashMap;
-
 use csv::{ReaderBuilder, StringRecord};
+use rustc_hash::FxHashMap;
 
 use super::{RowIssue, RowIssueKind};
 
@@ -20,7 +19,7 @@ pub(crate) const FIRST_BAD_LINES: usize = 5;
 /// A column being filled: the dictionary of distinct texts and one code per row.
 #[derive(Default)]
 struct ColumnBuilder {
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     codes: Vec<u32>,
 }
 
