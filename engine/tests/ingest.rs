@@ -777,3 +777,14 @@ fn export_refuses_a_clashing_extra_column() {
         }
     ));
 }
+
+#[test]
+fn the_report_and_table_round_trip_through_json() {
+    let ingested = read("name,age,vip\nAnn,18-24,yes\nBob,55+,no\n,,\nCy,25-34,yes\n");
+    let json = serde_json::to_string(&ingested).unwrap();
+    let back: Ingested = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, ingested);
+    assert!(json.contains(r#""encoding":"utf8""#));
+    assert!(json.contains(r#""column_type":"ordinal""#));
+    assert!(!json.contains("NaN"));
+}

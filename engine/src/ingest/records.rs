@@ -105,12 +105,10 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     loop {
         let (line, start_byte) = match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {
-                let position = record
-                    .position()
-                    .expect("records read from a reader have positions");
-                true_start(bytes, position.byte() as usize, position.line())
-            }
+            Ok(true) => match record.position() {
+                Some(position) => true_start(bytes, position.byte() as usize, position.line()),
+                None => (0, bytes.len()),
+            },
             Err(error) => {
                 let line = error.position().map_or(0, csv::Position::line);
                 out.rows_in_file += 1;
