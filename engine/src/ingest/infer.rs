@@ -129,14 +129,21 @@ impl<'a> Entries<'a> {
             .sum()
     }
 
-    /// Number of distinct present texts after trimming.
-    fn distinct_present(&self) -> usize {
-        let mut seen: HashMap<&str, ()> =
-            HashMap::with_capacity_and_hasher(self.texts.len(), Default::default());
-        for (_, text, _) in self.present() {
-            seen.insert(text, ());
+    /// Whether more than 95% of the present values are distinct (after trimming).
+    fn mostly_distinct(&self) -> bool {
+        let threshold = IDENTIFIER_DISTINCT_SHARE * self.present_rows as f64;
+        // Distinct trimmed texts never outnumber present dictionary entries: skip the hashing when even
+        // those are too few.
+        let present_entries = (0..self.texts.len()).filter(|&i| !self.missing[i]).count();
+        if present_entries as f64 <= threshold {
+            return false;
         }
-        seen.len()
+        let mut seen: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(present_entries, Default::default());
+        for (_, text, _) in self.present() {
+            seen.insert(text);
+        }
+        seen.len() as f64 > threshold
     }
 
     /// Up to `n` distinct present texts, most frequent first (ties by text), for which `keep` holds.
@@ -196,10 +203,7 @@ pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) ->
             ColumnType::Numeric
         };
     }
-    if entries.present_rows >= IDENTIFIER_MIN_ROWS
-        && entries.distinct_present() as f64
-            > IDENTIFIER_DISTINCT_SHARE * entries.present_rows as f64
-    {
+    if entries.present_rows >= IDENTIFIER_MIN_ROWS && entries.mostly_distinct() {
         return ColumnType::Identifier;
     }
     ColumnType::Categorical
@@ -269,6 +273,9 @@ pub(crate) fn interpret(
 
 fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
     let point = entries.rows_read(|t| parse_number(t, DecimalMark::Point).is_some());
+    if point == entries.present_rows && !semicolon_file {
+        return DecimalMark::Point; // nothing can read more rows; the tie goes to the point
+    }
     let comma = entries.rows_read(|t| parse_number(t, DecimalMark::Comma).is_some());
     if comma > point || (comma == point && semicolon_file) {
         DecimalMark::Comma
@@ -316,9 +323,7 @@ fn looks_binary(entries: &Entries) -> bool {
 
 fn numeric_identifier(name: &str, entries: &Entries, mark: DecimalMark) -> bool {
     let present = entries.present_rows;
-    if present < IDENTIFIER_MIN_ROWS
-        || (entries.distinct_present() as f64) <= IDENTIFIER_DISTINCT_SHARE * present as f64
-    {
+    if present < IDENTIFIER_MIN_ROWS || !entries.mostly_distinct() {
         return false;
     }
     if name_looks_like_id(name) {
