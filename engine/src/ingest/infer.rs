@@ -33,7 +33,7 @@
 //! letter case). Ordinal levels are sorted by position; texts that read as the same band (`18-24` and
 //! `18–24`) share a level labelled with the most frequent spelling.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::Hash;
 
 use super::date::{parse_date, DateFormat};
@@ -129,28 +129,45 @@ impl<'a> Entries<'a> {
             .sum()
     }
 
-    /// Number of distinct present texts after trimming.
-    fn distinct_present(&self) -> usize {
-        let mut seen: HashMap<&str, ()> = HashMap::with_capacity(self.texts.len());
-        for (_, text, _) in self.present() {
-            seen.insert(text, ());
+    /// Whether more than 95% of the present values are distinct (after trimming).
+    fn mostly_distinct(&self) -> bool {
+        let threshold = IDENTIFIER_DISTINCT_SHARE * self.present_rows as f64;
+        // Distinct trimmed texts never outnumber present dictionary entries: skip the hashing when even
+        // those are too few.
+        let present_entries = (0..self.texts.len()).filter(|&i| !self.missing[i]).count();
+        if present_entries as f64 <= threshold {
+            return false;
         }
-        seen.len()
+        let mut seen: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(present_entries, Default::default());
+        for (_, text, _) in self.present() {
+            seen.insert(text);
+        }
+        seen.len() as f64 > threshold
     }
 
-    /// Up to `n` present texts, most frequent first, for which `keep` holds.
+    /// Up to `n` distinct present texts, most frequent first (ties by text), for which `keep` holds.
     pub(crate) fn examples(&self, n: usize, keep: impl Fn(usize) -> bool) -> Vec<String> {
-        let mut list: Vec<(usize, &str)> = self
-            .present()
-            .filter(|&(i, _, _)| keep(i))
-            .map(|(_, t, c)| (c, t))
-            .collect();
-        list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        list.dedup_by(|a, b| a.1 == b.1);
-        list.into_iter()
-            .take(n)
-            .map(|(_, t)| t.to_owned())
-            .collect()
+        // A bounded top-n scan: identifier columns have a million entries.
+        let mut top: Vec<(usize, &str)> = Vec::with_capacity(n + 1);
+        let before = |a: &(usize, &str), b: &(usize, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+        for (i, text, count) in self.present() {
+            if !keep(i) || top.iter().any(|&(_, t)| t == text) {
+                continue;
+            }
+            let candidate = (count, text);
+            if top.len() == n
+                && top
+                    .last()
+                    .is_some_and(|last| before(last, &candidate).is_le())
+            {
+                continue;
+            }
+            let at = top.partition_point(|x| before(x, &candidate).is_lt());
+            top.insert(at, candidate);
+            top.truncate(n);
+        }
+        top.into_iter().map(|(_, t)| t.to_owned()).collect()
     }
 }
 
@@ -186,10 +203,7 @@ pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) ->
             ColumnType::Numeric
         };
     }
-    if entries.present_rows >= IDENTIFIER_MIN_ROWS
-        && entries.distinct_present() as f64
-            > IDENTIFIER_DISTINCT_SHARE * entries.present_rows as f64
-    {
+    if entries.present_rows >= IDENTIFIER_MIN_ROWS && entries.mostly_distinct() {
         return ColumnType::Identifier;
     }
     ColumnType::Categorical
@@ -259,6 +273,9 @@ pub(crate) fn interpret(
 
 fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
     let point = entries.rows_read(|t| parse_number(t, DecimalMark::Point).is_some());
+    if point == entries.present_rows && !semicolon_file {
+        return DecimalMark::Point; // nothing can read more rows; the tie goes to the point
+    }
     let comma = entries.rows_read(|t| parse_number(t, DecimalMark::Comma).is_some());
     if comma > point || (comma == point && semicolon_file) {
         DecimalMark::Comma
@@ -306,9 +323,7 @@ fn looks_binary(entries: &Entries) -> bool {
 
 fn numeric_identifier(name: &str, entries: &Entries, mark: DecimalMark) -> bool {
     let present = entries.present_rows;
-    if present < IDENTIFIER_MIN_ROWS
-        || (entries.distinct_present() as f64) <= IDENTIFIER_DISTINCT_SHARE * present as f64
-    {
+    if present < IDENTIFIER_MIN_ROWS || !entries.mostly_distinct() {
         return false;
     }
     if name_looks_like_id(name) {
@@ -360,14 +375,17 @@ fn looks_ordinal(entries: &Entries) -> bool {
     mostly && bands.len() <= ORDINAL_MAX_LEVELS && bands.iter().any(|b| b.is_range())
 }
 
+/// Groups as (key, label, rows), and the group of each dictionary entry.
+type Grouped<K> = (Vec<(K, String, usize)>, Vec<Option<usize>>);
+
 /// Groups present entries by `key`, returning (key, label = most frequent spelling, rows) per group
 /// (in first-seen order) and the group of each entry.
 fn group_by<K: Eq + Hash + Clone>(
     entries: &Entries,
     mut key: impl FnMut(&str) -> Option<K>,
-) -> (Vec<(K, String, usize)>, Vec<Option<usize>>) {
+) -> Grouped<K> {
     let mut groups: Vec<(K, Vec<(usize, String)>)> = Vec::new();
-    let mut index: HashMap<K, usize> = HashMap::new();
+    let mut index: HashMap<K, usize> = HashMap::default();
     let mut group_of = vec![None; entries.texts.len()];
     for (i, text, count) in entries.present() {
         let Some(k) = key(text) else { continue };
@@ -395,7 +413,7 @@ fn group_by<K: Eq + Hash + Clone>(
 
 fn categorical(entries: &Entries, cells: &mut [Cell]) -> Vec<Level> {
     // Group by trimmed text with a hash map: categorical columns may have many levels.
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     let mut groups: Vec<(&str, usize)> = Vec::new();
     let mut group_of = vec![usize::MAX; entries.texts.len()];
     for (i, text, count) in entries.present() {

@@ -212,6 +212,31 @@ const EXAMPLES: usize = 5;
 
 /// Reads a CSV file's bytes into a typed table (see the module docs for every step).
 ///
+/// # Example
+/// ```
+/// use audience_engine::ingest::{read_table, BadRowPolicy, IngestError, IngestOptions, RowIssueKind};
+/// use audience_engine::table::ColumnType;
+///
+/// let csv = b"name,visits,vip\nAnn,3,yes\nBob,7\n\nCy,N/A,no\n";
+/// let ingested = read_table(csv, &IngestOptions::default()).unwrap();
+/// let report = &ingested.report;
+/// // Bob's row (line 3) has 2 fields instead of 3: skipped and reported; line 4 is blank.
+/// assert_eq!((report.rows_in_file, report.rows_kept, report.rows_skipped), (3, 2, 1));
+/// assert_eq!(report.blank_lines, 1);
+/// assert_eq!((report.issues[0].line, report.issues[0].kind), (3, RowIssueKind::Ragged));
+/// let visits = ingested.table.column("visits").unwrap();
+/// assert_eq!(visits.column_type(), ColumnType::Numeric);
+/// assert_eq!((visits.number(0), visits.number(1)), (Some(3.0), None));
+/// // The report crosses to the browser as JSON.
+/// let json = serde_json::to_string(report).unwrap();
+/// assert!(json.contains(r#""kind":"ragged""#));
+///
+/// // The same file under the Fail policy:
+/// let strict = IngestOptions { bad_rows: BadRowPolicy::Fail, ..IngestOptions::default() };
+/// let error = read_table(csv, &strict).unwrap_err();
+/// assert_eq!(error, IngestError::BadRows { count: 1, rows_in_file: 3, first_lines: vec![3] });
+/// ```
+///
 /// # Errors
 /// [`IngestError`] for an empty, binary or non-tabular file, an invalid forced delimiter, bad rows under
 /// [`BadRowPolicy::Fail`], or a type override that names an unknown column or cannot read the column.

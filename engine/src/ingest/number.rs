@@ -26,6 +26,9 @@ const CURRENCY: [char; 4] = ['$', '€', '£', '¥'];
 /// Parses `text` as a number under `mark`; `None` when it is not one.
 pub fn parse_number(text: &str, mark: DecimalMark) -> Option<f64> {
     let mut s = text.trim();
+    if let Some(value) = plain_number(s, mark) {
+        return value;
+    }
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         negative = true;
@@ -49,6 +52,25 @@ pub fn parse_number(text: &str, mark: DecimalMark) -> Option<f64> {
     let value = parse_unsigned(s, mark)?;
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
+}
+
+/// Fast path for the common case: an optional `-` then digits with at most one `.` (point mark) —
+/// exactly what `f64::from_str` reads the same way. `None` when the text needs the full reader.
+fn plain_number(s: &str, mark: DecimalMark) -> Option<Option<f64>> {
+    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let mut points = 0;
+    let mut has_digit = false;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => has_digit = true,
+            b'.' if mark == DecimalMark::Point => points += 1,
+            _ => return None,
+        }
+    }
+    if !has_digit || points > 1 {
+        return None;
+    }
+    Some(s.parse::<f64>().ok().filter(|v| v.is_finite()))
 }
 
 fn strip_currency(s: &str) -> &str {

@@ -155,6 +155,7 @@ fn tokenize(s: &str) -> Option<Vec<Token>> {
             }
             let suffix: String = chars[next..end].iter().collect();
             let multiplier = match suffix.as_str() {
+                "e" => return None, // exponent notation, a number not a band
                 "" => 1.0,
                 "k" => 1e3,
                 "m" | "mm" | "mn" => 1e6,
@@ -307,6 +308,8 @@ mod tests {
             "a1",
             "555-123-4567",
             "1/2",
+            "1e-5",
+            "2.5E-1",
         ] {
             assert_eq!(parse_band(text), None, "{text:?}");
         }

@@ -8,9 +8,8 @@
 //! whitespace (an empty line, `   `, or `,,,`) is a *blank line*: it is not a row, and it is counted in
 //! [`IngestReport::blank_lines`](super::IngestReport::blank_lines) by the lines it spans.
 
-use std::collections::HashMap;
-
 use csv::{ReaderBuilder, StringRecord};
+use rustc_hash::FxHashMap;
 
 use super::{RowIssue, RowIssueKind};
 
@@ -20,7 +19,7 @@ pub(crate) const FIRST_BAD_LINES: usize = 5;
 /// A column being filled: the dictionary of distinct texts and one code per row.
 #[derive(Default)]
 struct ColumnBuilder {
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     codes: Vec<u32>,
 }
 
@@ -81,6 +80,8 @@ pub(crate) struct Layout {
 /// Reads every record of `text` (see the module docs).
 pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     let bytes = text.as_bytes();
+    let total_lines =
+        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
     let mut reader = ReaderBuilder::new()
         .delimiter(layout.delimiter)
         .has_headers(false)
@@ -104,12 +105,10 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     loop {
         let (line, start_byte) = match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {
-                let position = record
-                    .position()
-                    .expect("records read from a reader have positions");
-                true_start(bytes, position.byte() as usize, position.line())
-            }
+            Ok(true) => match record.position() {
+                Some(position) => true_start(bytes, position.byte() as usize, position.line()),
+                None => (0, bytes.len()),
+            },
             Err(error) => {
                 let line = error.position().map_or(0, csv::Position::line);
                 out.rows_in_file += 1;
@@ -161,10 +160,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         if reader.position().byte() as usize >= bytes.len()
             && unterminated_quote(&bytes[start_byte..], layout.delimiter)
         {
-            let spanned = 1 + record
-                .iter()
-                .map(|f| f.matches('\n').count())
-                .sum::<usize>();
+            let spanned = total_lines.saturating_sub(line as usize) + 1;
             let message = format!(
                 "line {line}: a quoted field is never closed, so the last {spanned} line{} were read as one row",
                 if spanned == 1 { "" } else { "s" }
@@ -183,8 +179,6 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         }
         out.rows_kept += 1;
     }
-    let total_lines =
-        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
     out.blank_lines = total_lines.saturating_sub(covered_lines);
     out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
     out

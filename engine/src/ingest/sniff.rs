@@ -40,7 +40,7 @@ pub(crate) fn sample_records(text: &str, delimiter: u8, max: usize) -> Vec<Vec<S
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text[..end].as_bytes());
+        .from_reader(&text.as_bytes()[..end]);
     let mut records = Vec::new();
     let mut record = StringRecord::new();
     while records.len() < max {
