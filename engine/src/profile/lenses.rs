@@ -3,7 +3,7 @@
 //!
 //! Lens columns are found by name (see [`detect_lens_columns`]) unless [`LensColumns`] names them, and a
 //! detected column must also fit by content: a job-title column must have at least 30% of its present
-//! values classified by [`seniority`](super::seniority::seniority); geography, industry, education and
+//! values classified by [`seniority`]; geography, industry, education and
 //! lead-source columns must hold labels (not numbers) with at least two distinct values.
 
 use serde::{Deserialize, Serialize};

@@ -396,3 +396,14 @@ fn identical_names_are_made_unique_by_segment_id() {
 fn the_same_input_gives_the_same_report() {
     assert!(known_report() == known_report());
 }
+
+#[test]
+fn the_target_is_excluded_from_clustering_chosen_or_detected() {
+    use super::conversion::clustering_exclusions;
+    let table = table(KNOWN);
+    let is_sale = table.column_index("is_sale").unwrap();
+    assert_eq!(clustering_exclusions(&table, None), [is_sale]);
+    assert_eq!(clustering_exclusions(&table, Some("State")), [table.column_index("State").unwrap()]);
+    let no_target = super::fixtures::table("colour,size\nred,1\nblue,2\n");
+    assert!(clustering_exclusions(&no_target, None).is_empty());
+}
