@@ -1,1 +1,2 @@
-//! (being written)
+//! Size-constrained K-Medians (being written).
+pub mod assign;
