@@ -69,11 +69,49 @@ impl CostMatrix {
         Some(CostMatrix { n, k, costs, scale })
     }
 
-    /// [`from_distances`](Self::from_distances) reusing `self`'s buffer (the distances must be valid).
-    pub(crate) fn requantize(&mut self, n: usize, k: usize, distances: &[f32]) {
+    /// An empty matrix whose buffer [`fill`](Self::fill) reuses.
+    pub(crate) fn empty() -> Self {
+        CostMatrix {
+            n: 0,
+            k: 0,
+            costs: Vec::new(),
+            scale: 1.0,
+        }
+    }
+
+    /// Refills the matrix in place: `row_distances(i, out)` writes row `i`'s `k` non-negative finite
+    /// distances into `out`; they are then quantized as in [`from_distances`](Self::from_distances) without
+    /// a second `n × k` buffer (the buffer holds the `f32` bits until quantization).
+    pub(crate) fn fill(
+        &mut self,
+        n: usize,
+        k: usize,
+        mut row_distances: impl FnMut(usize, &mut [f32]),
+    ) {
         self.n = n;
         self.k = k;
-        self.scale = Self::quantize_into(distances, &mut self.costs);
+        self.costs.clear();
+        self.costs.resize(n * k, 0);
+        let mut row = vec![0f32; k];
+        let mut max = 0f32;
+        for (i, out) in self.costs.chunks_exact_mut(k.max(1)).enumerate().take(n) {
+            row_distances(i, &mut row);
+            for (slot, &d) in out.iter_mut().zip(&row) {
+                debug_assert!(d >= 0.0 && d.is_finite());
+                max = max.max(d);
+                *slot = d.to_bits();
+            }
+        }
+        self.scale = if max > 0.0 {
+            MAX_QUANTIZED_COST as f64 / max as f64
+        } else {
+            1.0
+        };
+        let scale = self.scale;
+        for slot in &mut self.costs {
+            let d = f32::from_bits(*slot) as f64;
+            *slot = ((d * scale).round() as u32).min(MAX_QUANTIZED_COST);
+        }
     }
 
     fn quantize_into(distances: &[f32], costs: &mut Vec<u32>) -> f64 {
