@@ -128,18 +128,12 @@ impl ValidParams {
         progress: &mut ProgressFn<'_>,
     ) -> Result<Run, ClusterError> {
         let params = &self.params;
-        let (n, d, k) = (matrix.n_rows, matrix.n_dims, context.k);
+        let (n, k) = (matrix.n_rows, context.k);
         let mut rng = seed::restart_rng(params.seed, context.k_index * params.n_restarts + restart);
         let mut centers = seed::kmedians_plus_plus(matrix, k, &mut rng);
         if progress(context.progress(params, Stage::Seeding, restart, 0, None)).is_break() {
             return Err(ClusterError::Cancelled);
         }
-        let metric = match params.algorithm {
-            Algorithm::KMedians => l1_distance,
-            Algorithm::KMeans => squared_l2_distance,
-        };
-        let weights = matrix.rescale_weights();
-        let total_weight = matrix.total_weight();
         let mut labels = vec![0u32; n];
         let previous = &mut buffers.previous;
         previous.iter_mut().for_each(|l| *l = u32::MAX);
@@ -152,12 +146,14 @@ impl ValidParams {
         let mut iterations = 0;
         for iteration in 1..=params.max_iterations {
             iterations = iteration;
-            buffers.costs.fill(n, k, |i, out| {
-                let row = matrix.row(i);
-                for (j, slot) in out.iter_mut().enumerate() {
-                    *slot = metric(row, &centers[j * d..(j + 1) * d], weights, total_weight);
+            match params.algorithm {
+                Algorithm::KMedians => {
+                    fill_costs(&mut buffers.costs, matrix, &centers, k, l1_distance)
                 }
-            });
+                Algorithm::KMeans => {
+                    fill_costs(&mut buffers.costs, matrix, &centers, k, squared_l2_distance)
+                }
+            }
             let scale = buffers.costs.scale();
             for (q, p) in quantized_prices.iter_mut().zip(&prices) {
                 *q = (p * scale).round() as i64;
@@ -178,25 +174,19 @@ impl ValidParams {
                 *p = *q as f64 / scale;
             }
             centers = centers::update(matrix, &labels, k, params.algorithm);
-            cost = labels
-                .iter()
-                .enumerate()
-                .map(|(i, &l)| {
-                    let l = l as usize;
-                    metric(
-                        matrix.row(i),
-                        &centers[l * d..(l + 1) * d],
-                        weights,
-                        total_weight,
-                    ) as f64
-                })
-                .sum();
+            cost = match params.algorithm {
+                Algorithm::KMedians => total_cost(matrix, &labels, &centers, l1_distance),
+                Algorithm::KMeans => total_cost(matrix, &labels, &centers, squared_l2_distance),
+            };
             if progress(context.progress(params, Stage::Iterating, restart, iteration, Some(cost)))
                 .is_break()
             {
                 return Err(ClusterError::Cancelled);
             }
-            if labels == *previous || previous_cost - cost <= params.tolerance * previous_cost {
+            if labels == *previous
+                || (previous_cost.is_finite()
+                    && previous_cost - cost <= params.tolerance * previous_cost)
+            {
                 converged = true;
                 break;
             }
@@ -213,6 +203,48 @@ impl ValidParams {
             restart,
         })
     }
+}
+
+/// Every row's distance to every center, quantized into `costs`. Generic so the metric inlines.
+fn fill_costs(
+    costs: &mut CostMatrix,
+    matrix: &EncodedMatrix,
+    centers: &[f32],
+    k: usize,
+    metric: impl Fn(&[f32], &[f32], &[f32], f32) -> f32,
+) {
+    let d = matrix.n_dims;
+    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
+    costs.fill(matrix.n_rows, k, |i, out| {
+        let row = matrix.row(i);
+        for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
+            *slot = metric(row, center, weights, total_weight);
+        }
+    });
+}
+
+/// Σ over rows of the metric to the row's center.
+fn total_cost(
+    matrix: &EncodedMatrix,
+    labels: &[u32],
+    centers: &[f32],
+    metric: impl Fn(&[f32], &[f32], &[f32], f32) -> f32,
+) -> f64 {
+    let d = matrix.n_dims;
+    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            let l = l as usize;
+            metric(
+                matrix.row(i),
+                &centers[l * d..(l + 1) * d],
+                weights,
+                total_weight,
+            ) as f64
+        })
+        .sum()
 }
 
 fn check_matrix(matrix: &EncodedMatrix, validated: usize) -> Result<(), ClusterError> {
