@@ -1,19 +1,28 @@
 //! `audience profile FILE [--target COL] [--segments COL] [--json]`: ranked personas of a CSV's segments.
 //!
 //! With `--segments COL` the segments are the distinct values of that column (an earlier segmentation, or
-//! any existing code such as a lifestyle segment). Prints a ranked table (rank, name, size, share,
+//! any existing code such as a lifestyle segment). Without it the file is segmented first, as
+//! `audience segment` does: size-constrained K-Medians (shares `--min`..`--max`, `--k`, `--seed`) on every
+//! usable column except the conversion column; `--out` then writes the clustered CSV (every input row
+//! unchanged, plus `segment` 1..=k and `segment_name`). Prints a ranked table (rank, name, size, share,
 //! conversion rate ± 95% interval, tier, top traits), each persona's summary and lenses, and the notes;
 //! `--json` prints the personas JSON document instead, and `--summary-csv PATH` also writes the summary CSV.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use audience_engine::cluster::{KChoice, KMediansParams, ShareBounds};
+use audience_engine::encode::{default_selection, encode};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
+use audience_engine::export::write_clustered_csv;
 use audience_engine::ingest::{read_table, IngestOptions, Ingested};
+use audience_engine::profile::conversion::clustering_exclusions;
 use audience_engine::profile::{
     profile_segments, segments_from_column, LensColumns, PersonaReport, ProfileParams, SupportRule,
 };
+use audience_engine::projection::{project_for_plot, PlotParams};
+use audience_engine::table::Table;
 
 /// Arguments of `audience profile`.
 #[derive(Debug, clap::Args)]
@@ -50,6 +59,21 @@ pub struct ProfileArgs {
     /// Minimum share of the segment holding a value for it to be a defining trait.
     #[arg(long, default_value_t = SupportRule::default().min_share)]
     pub min_share: f64,
+    /// Without --segments: smallest share of the rows a new segment may hold.
+    #[arg(long, default_value_t = 0.05)]
+    pub min: f64,
+    /// Without --segments: largest share of the rows a new segment may hold.
+    #[arg(long, default_value_t = 0.10)]
+    pub max: f64,
+    /// Without --segments: number of segments (default: chosen automatically within the share bounds).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Without --segments: seed of the segmentation.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Without --segments: write the clustered CSV (input rows unchanged + segment, segment_name) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print the personas JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -85,27 +109,87 @@ fn read(path: &PathBuf) -> Result<Ingested, String> {
     Ok(ingested)
 }
 
+/// New segments for the table: size-constrained K-Medians on every usable column except the conversion
+/// column (chosen or detected), as `audience segment` does. Returns the labels and a description.
+fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String), String> {
+    let target = clustering_exclusions(table, args.target.as_deref())
+        .first()
+        .map(|&index| table.columns()[index].name.clone());
+    let selection = default_selection(table, target.as_deref());
+    let matrix = encode(table, &selection).map_err(|e| e.to_string())?;
+    let k = match args.k {
+        Some(k) => KChoice::Fixed(k),
+        None => KChoice::Auto,
+    };
+    let params = KMediansParams::new()
+        .with_k(k)
+        .with_bounds(Some(ShareBounds {
+            min: args.min,
+            max: args.max,
+        }))
+        .with_seed(args.seed);
+    let segmentation = params
+        .validate(matrix.n_rows)
+        .and_then(|valid| valid.fit(&matrix))
+        .map_err(|e| e.to_string())?;
+    let mut source = format!(
+        "segmented here: size-constrained K-Medians, k = {}, shares {}–{}, seed {}, on {} columns{}",
+        segmentation.k,
+        percent(args.min),
+        percent(args.max),
+        args.seed,
+        selection.variables.len(),
+        target.map(|t| format!(" (not {t:?})")).unwrap_or_default()
+    );
+    // The 2-D picture's explained variance says how much a scatter plot of these segments can show.
+    if let Ok(plot) = project_for_plot(
+        &matrix.data,
+        matrix.n_rows,
+        matrix.n_dims,
+        &segmentation.labels,
+        &PlotParams::default(),
+    ) {
+        let [first, second] = plot.pca.explained_variance_ratio;
+        source.push_str(&format!(
+            "; 2-D PCA explains {} + {} of the variance",
+            percent(first),
+            percent(second)
+        ));
+    }
+    Ok((segmentation.labels, source))
+}
+
 /// Runs `audience profile`.
 pub fn run(args: ProfileArgs) -> Result<(), String> {
     let table = read(&args.file)?.table;
-    let Some(segment_column) = args.segments.as_deref() else {
-        return Err(
-            "name the column that holds the segments with --segments COL (for example the `segment` column \
-             written by `audience segment`)"
-                .into(),
-        );
+    let (labels, names, source, segment_column) = match args.segments.as_deref() {
+        Some(segment_column) => {
+            let column = table.column(segment_column).ok_or_else(|| {
+                let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+                format!(
+                    "--segments {segment_column:?} is not a column of this file (columns: {})",
+                    names.join(", ")
+                )
+            })?;
+            let segments = segments_from_column(column);
+            let source = format!("segments from column {segment_column:?}");
+            (
+                segments.labels,
+                segments.names,
+                source,
+                Some(segment_column),
+            )
+        }
+        None => {
+            let (labels, source) = segment_first(&table, &args)?;
+            let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
+            // Numbered 1..=k, as `audience segment` writes them.
+            let names = (1..=k).map(|id| id.to_string()).collect();
+            (labels, names, source, None)
+        }
     };
-    let column = table.column(segment_column).ok_or_else(|| {
-        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
-        format!(
-            "--segments {segment_column:?} is not a column of this file (columns: {})",
-            names.join(", ")
-        )
-    })?;
-    let segments = segments_from_column(column);
     let mut params = ProfileParams::new()
-        .exclude(segment_column)
-        .segment_labels(segments.names.clone())
+        .segment_labels(names.clone())
         .lenses(LensColumns {
             job_title: args.title_column.clone(),
             geography: args.geo_column.clone(),
@@ -120,18 +204,35 @@ pub fn run(args: ProfileArgs) -> Result<(), String> {
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
     params.code_columns = args.codes.clone();
-    params.exclude.extend(args.exclude.iter().cloned());
-    let report = profile_segments(&table, &segments.labels, &params).map_err(|e| e.to_string())?;
+    params.exclude = args.exclude.clone();
+    params.exclude.extend(segment_column.map(String::from));
+    let report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
 
     if let Some(path) = &args.summary_csv {
         let file = std::fs::File::create(path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         write_summary_csv(&report, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
     }
+    if let Some(path) = &args.out {
+        let mut persona_names = vec![String::new(); names.len()];
+        for persona in &report.personas {
+            persona_names[persona.segment as usize] = persona.name.clone();
+        }
+        let segment = |row: usize| names[labels[row] as usize].clone();
+        let segment_name = |row: usize| persona_names[labels[row] as usize].clone();
+        let file = std::fs::File::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_clustered_csv(
+            &table,
+            b',',
+            &[("segment", &segment), ("segment_name", &segment_name)],
+            std::io::BufWriter::new(file),
+        )
+        .map_err(|e| e.to_string())?;
+    }
     if args.json {
         println!("{}", personas_json(&report).map_err(|e| e.to_string())?);
     } else {
-        let source = format!("segments from column {segment_column:?}");
         print!(
             "{}",
             render(&report, &args.file.display().to_string(), &source)
@@ -255,7 +356,7 @@ pub fn render(report: &PersonaReport, file: &str, source: &str) -> String {
     for persona in &report.personas {
         let _ = writeln!(out, "\n#{} {}", persona.rank, persona.name);
         if let Some(label) = &persona.label {
-            let _ = writeln!(out, "   segment {} ({label:?})", persona.segment);
+            let _ = writeln!(out, "   segment {label:?}");
         } else {
             let _ = writeln!(out, "   segment {}", persona.segment);
         }

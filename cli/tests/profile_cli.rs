@@ -91,3 +91,58 @@ fn the_shipped_demo_file_is_exactly_the_generator_output() {
         "public/demo/leads.csv differs from `audience demo --rows 5000 --seed 7`"
     );
 }
+
+#[test]
+fn profile_without_segments_segments_first_and_writes_every_row_back() {
+    let dir = std::env::temp_dir().join(format!("audience-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("leads.csv");
+    let clustered = dir.join("clustered.csv");
+    let (ok, _, err) = audience(&[
+        "demo",
+        "--rows",
+        "1000",
+        "--seed",
+        "5",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = audience(&[
+        "profile",
+        input.to_str().unwrap(),
+        "--k",
+        "10",
+        "--out",
+        clustered.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("k = 10"), "{out}");
+    assert!(
+        out.contains("(not \"is_sale\")"),
+        "the target must not be clustered: {out}"
+    );
+    // Ranks 1..=10, each segment exactly 100 rows (10 segments within 5–10% of 1,000 rows).
+    for rank in 1..=10 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{rank:>4}  ")))
+            .unwrap();
+        assert!(line.contains("  100   10.0%"), "{line}");
+    }
+    let original = std::fs::read_to_string(&input).unwrap();
+    let written = std::fs::read_to_string(&clustered).unwrap();
+    assert_eq!(original.lines().count(), written.lines().count());
+    for (before, after) in original.lines().zip(written.lines()).skip(1) {
+        assert!(
+            after.starts_with(&format!("{before},")),
+            "{before} → {after}"
+        );
+    }
+    assert!(written
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",segment,segment_name"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
