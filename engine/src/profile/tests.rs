@@ -403,7 +403,10 @@ fn the_target_is_excluded_from_clustering_chosen_or_detected() {
     let table = table(KNOWN);
     let is_sale = table.column_index("is_sale").unwrap();
     assert_eq!(clustering_exclusions(&table, None), [is_sale]);
-    assert_eq!(clustering_exclusions(&table, Some("State")), [table.column_index("State").unwrap()]);
+    assert_eq!(
+        clustering_exclusions(&table, Some("State")),
+        [table.column_index("State").unwrap()]
+    );
     let no_target = super::fixtures::table("colour,size\nred,1\nblue,2\n");
     assert!(clustering_exclusions(&no_target, None).is_empty());
 }
