@@ -113,3 +113,61 @@ fn notes(report: &IngestReport) -> Vec<String> {
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audience_engine::table::ColumnType;
+
+    fn load(session: &mut Session, name: &str, bytes: &[u8]) -> Response {
+        session.handle(Request::LoadFile { file_name: name.into() }, Some(bytes))
+    }
+
+    #[test]
+    fn loading_a_file_previews_counts_types_and_first_rows() {
+        let csv = "id;city;spend\n1;Köln;10,5\n2;Malmö;7\n3;Köln;\n";
+        let Response::Loaded(preview) = load(&mut Session::new(), "shop.csv", csv.as_bytes()) else {
+            panic!("expected a preview");
+        };
+        assert_eq!((preview.n_rows, preview.n_columns), (3, 3));
+        assert_eq!(preview.columns[2].column_type, ColumnType::Numeric);
+        assert_eq!(preview.columns[2].missing, 1);
+        assert_eq!(preview.rows[1], vec!["2", "Malmö", "7"]);
+        assert_eq!(preview.format, "UTF-8, \";\"-separated, with a header row");
+        assert!(preview.notes.is_empty(), "{:?}", preview.notes);
+    }
+
+    #[test]
+    fn the_preview_shows_at_most_ten_rows() {
+        let csv: String = std::iter::once("n\n".to_owned()).chain((0..25).map(|i| format!("{i}\n"))).collect();
+        let Response::Loaded(preview) = load(&mut Session::new(), "n.csv", csv.as_bytes()) else {
+            panic!("expected a preview");
+        };
+        assert_eq!(preview.n_rows, 25);
+        assert_eq!(preview.rows.len(), PREVIEW_ROWS);
+    }
+
+    #[test]
+    fn set_aside_rows_are_named_by_line_in_the_notes() {
+        let csv = "a,b\n1,2\n3\n4,5\n6,7,8\n";
+        let Response::Loaded(preview) = load(&mut Session::new(), "ragged.csv", csv.as_bytes()) else {
+            panic!("expected a preview");
+        };
+        assert_eq!(preview.n_rows, 2);
+        assert_eq!(preview.notes[0], "2 of 4 rows could not be read as-is and were set aside (lines 3, 5).");
+    }
+
+    #[test]
+    fn an_empty_file_fails_with_a_message_naming_it() {
+        let Response::Failed(failure) = load(&mut Session::new(), "empty.csv", b"") else {
+            panic!("expected a failure");
+        };
+        assert!(failure.message.starts_with("empty.csv: "), "{}", failure.message);
+    }
+
+    #[test]
+    fn a_request_without_its_file_fails() {
+        let response = Session::new().handle(Request::LoadFile { file_name: "x.csv".into() }, None);
+        assert!(matches!(response, Response::Failed(failure) if failure.message.contains("x.csv")));
+    }
+}
