@@ -170,10 +170,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("embedding only (HNSW)", SearchMode::Semantic),
         ("hybrid (RRF + diversification)", SearchMode::Hybrid),
     ] {
-        let options = SearchOptions {
+        let mut options = SearchOptions {
             mode,
             ..SearchOptions::default()
         };
+        if let Some(k) = std::env::var("BENCH_RRF_K")
+            .ok()
+            .and_then(|k| k.parse().ok())
+        {
+            options.rrf_k = k;
+        }
         let scores: Vec<f64> = set
             .queries
             .iter()

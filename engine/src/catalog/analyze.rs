@@ -8,7 +8,7 @@
 /// Words that carry no meaning for variable search.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "all", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from",
-    "have", "has", "i", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our",
+    "has", "have", "i", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our",
     "people", "persons", "s", "than", "that", "the", "their", "them", "they", "those", "to", "who",
     "whom", "whose", "with",
 ];

@@ -22,6 +22,10 @@ use super::{graph, CatalogError};
 const MAGIC: &[u8; 8] = b"ABHNSW01";
 const HEADER: usize = 8 + 4 + 4 + 8;
 
+/// Default search-time candidate list size: recall@10 against exact search is measured by
+/// `scripts/bench-search.sh` (the graph file stores the build-time value, which this replaces).
+pub const EF_SEARCH: usize = 256;
+
 /// Item vectors quantised to int8 with one scale per vector.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorStore {
@@ -274,8 +278,19 @@ impl AnnIndex {
         out
     }
 
-    /// Reads a graph written by [`AnnIndex::to_bytes`] for these vectors.
+    /// Reads a graph written by [`AnnIndex::to_bytes`] for these vectors, searching with candidate
+    /// lists of [`EF_SEARCH`].
     pub fn from_bytes(bytes: &[u8], store: Arc<VectorStore>) -> Result<Self, CatalogError> {
+        Self::from_bytes_with_ef(bytes, store, EF_SEARCH)
+    }
+
+    /// [`AnnIndex::from_bytes`] with another search-time candidate list size (larger: higher
+    /// recall, slower queries).
+    pub fn from_bytes_with_ef(
+        bytes: &[u8],
+        store: Arc<VectorStore>,
+        ef_search: usize,
+    ) -> Result<Self, CatalogError> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(CatalogError::IndexFormat(format!(
                 "not an ABHNSW01 file ({} bytes)",
@@ -295,7 +310,7 @@ impl AnnIndex {
                 fingerprint: store.fingerprint(),
             });
         }
-        let postcard = graph::decompress(&bytes[HEADER..])?;
+        let postcard = graph::decompress(&bytes[HEADER..], Some(ef_search.max(1)))?;
         LOADING.with(|l| *l.borrow_mut() = Some(Arc::new(PointData::Items(store.clone()))));
         let hnsw = postcard::from_bytes::<Hnsw<ItemPoint>>(&postcard);
         LOADING.with(|l| *l.borrow_mut() = None);

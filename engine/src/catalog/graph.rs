@@ -117,10 +117,12 @@ pub fn compress(postcard_bytes: &[u8]) -> Result<Vec<u8>, CatalogError> {
     Ok(out)
 }
 
-/// Converts the compact encoding back to the postcard form `instant_distance` reads.
-pub fn decompress(bytes: &[u8]) -> Result<Vec<u8>, CatalogError> {
+/// Converts the compact encoding back to the postcard form `instant_distance` reads, with the
+/// search-time candidate list size `ef_search` (`None` keeps the one stored at build time).
+pub fn decompress(bytes: &[u8], ef_search: Option<usize>) -> Result<Vec<u8>, CatalogError> {
     let mut r = Reader { bytes, at: 0 };
-    let ef_search = r.get()? as usize;
+    let stored = r.get()? as usize;
+    let ef_search = ef_search.unwrap_or(stored);
     let n = r.len(bytes.len())?;
     let points = (0..n)
         .map(|_| r.get().map(|v| v as u32))
@@ -254,15 +256,22 @@ mod tests {
         assert_eq!(zigzag(1), 2);
     }
 
+    fn decompress_default(bytes: &[u8]) -> Result<Vec<u8>, CatalogError> {
+        decompress(bytes, None)
+    }
+
     #[test]
     fn truncated_or_corrupt_graphs_are_errors() {
-        assert!(decompress(&[]).is_err());
+        assert!(decompress_default(&[]).is_err());
         // ef 8, 2 points both item 0: repeated item.
-        assert!(decompress(&[8, 2, 0, 0]).is_err());
+        assert!(decompress_default(&[8, 2, 0, 0]).is_err());
         // ef 8, 1 point (item 0), node with 1 neighbour at delta +1 → item 1 of 1: out of range.
-        assert!(decompress(&[8, 1, 0, 1, 2, 0]).is_err());
+        assert!(decompress_default(&[8, 1, 0, 1, 2, 0]).is_err());
         // A valid one-point graph: no neighbours, no layers.
-        assert!(decompress(&[8, 1, 0, 0, 0]).is_ok());
-        assert!(decompress(&[8, 1, 0, 0, 0, 0]).is_err(), "trailing byte");
+        assert!(decompress_default(&[8, 1, 0, 0, 0]).is_ok());
+        assert!(
+            decompress_default(&[8, 1, 0, 0, 0, 0]).is_err(),
+            "trailing byte"
+        );
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
-use super::hybrid::{diversify, reciprocal_rank_fusion, SearchHit, SearchMode};
+use super::hybrid::{diversify, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
 use super::lexical::LexicalIndex;
 use super::record::Catalog;
 use super::synonyms::Lexicon;
@@ -42,6 +42,8 @@ pub struct SearchOptions {
     pub max_per_table: usize,
     /// Search the vectors exactly even when an HNSW graph is loaded.
     pub exact: bool,
+    /// Reciprocal-rank-fusion constant k (see [`RRF_K`]).
+    pub rrf_k: u32,
 }
 
 impl Default for SearchOptions {
@@ -51,6 +53,7 @@ impl Default for SearchOptions {
             mode: SearchMode::Hybrid,
             max_per_table: 2,
             exact: false,
+            rrf_k: RRF_K,
         }
     }
 }
@@ -169,7 +172,7 @@ impl SearchIndex {
         };
         let lexical_ids: Vec<usize> = lexical.iter().map(|h| h.index).collect();
         let semantic_ids: Vec<usize> = semantic.iter().map(|h| h.0).collect();
-        let fused = reciprocal_rank_fusion(&[&lexical_ids, &semantic_ids]);
+        let fused = reciprocal_rank_fusion(&[&lexical_ids, &semantic_ids], options.rrf_k);
         let variables = self.catalog.variables();
         let fused = diversify(
             fused,
