@@ -1,0 +1,224 @@
+//! The one wasm boundary: page ⇄ worker messages as JavaScript values, and the worker's message loop.
+//!
+//! A message is a plain JavaScript object `{ id, body, file? }`: `id` pairs a response with its request,
+//! `body` is a [`Request`] or [`Response`] converted by serde-wasm-bindgen, and `file` is an optional `Blob`
+//! (a `File` is one) handed over by structured clone, so the main thread never copies file bytes.
+//! Every failure at this edge becomes a readable [`BridgeError`]; nothing here panics on bad input.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
+
+use crate::protocol::{Failure, Request, Response};
+use crate::service::Session;
+
+/// The id of the unsolicited [`Response::Ready`] message.
+pub const READY_ID: u32 = 0;
+
+/// Something went wrong converting or passing a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    /// The message did not have the expected shape.
+    #[error("malformed message: {0}")]
+    Malformed(String),
+    /// A browser API refused (reading a file, posting a message, starting the worker).
+    #[error("{0}")]
+    Browser(String),
+}
+
+impl BridgeError {
+    fn browser(context: &str, error: JsValue) -> Self {
+        let detail = error
+            .dyn_ref::<js_sys::Error>()
+            .map(|error| String::from(error.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| format!("{error:?}"));
+        BridgeError::Browser(format!("{context}: {detail}"))
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, BridgeError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| BridgeError::Malformed(error.to_string()))
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, BridgeError> {
+    serde_wasm_bindgen::from_value(value).map_err(|error| BridgeError::Malformed(error.to_string()))
+}
+
+fn envelope(id: u32, body: JsValue, file: Option<&Blob>) -> Result<JsValue, BridgeError> {
+    let message = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        Reflect::set(&message, &JsValue::from_str(key), value)
+            .map(drop)
+            .map_err(|error| BridgeError::browser("building a message", error))
+    };
+    set("id", &JsValue::from(id))?;
+    set("body", &body)?;
+    if let Some(file) = file {
+        set("file", file)?;
+    }
+    Ok(message.into())
+}
+
+fn open_envelope(message: &JsValue) -> Result<(u32, JsValue, Option<Blob>), BridgeError> {
+    let get = |key: &str| {
+        Reflect::get(message, &JsValue::from_str(key))
+            .map_err(|_| BridgeError::Malformed(format!("the message has no readable {key:?}")))
+    };
+    let id = get("id")?
+        .as_f64()
+        .filter(|id| id.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(id))
+        .ok_or_else(|| BridgeError::Malformed("the message id is not a whole number".into()))? as u32;
+    let body = get("body")?;
+    let file = get("file")?;
+    let file = if file.is_undefined() || file.is_null() {
+        None
+    } else {
+        Some(
+            file.dyn_into::<Blob>()
+                .map_err(|_| BridgeError::Malformed("the attached file is not a Blob".into()))?,
+        )
+    };
+    Ok((id, body, file))
+}
+
+/// Packs a request (and the file it reads, if any) into a message for the worker.
+pub fn encode_request(id: u32, request: &Request, file: Option<&Blob>) -> Result<JsValue, BridgeError> {
+    envelope(id, to_js(request)?, file)
+}
+
+/// Unpacks a message from the page.
+pub fn decode_request(message: &JsValue) -> Result<(u32, Request, Option<Blob>), BridgeError> {
+    let (id, body, file) = open_envelope(message)?;
+    Ok((id, from_js(body)?, file))
+}
+
+/// Packs a response into a message for the page.
+pub fn encode_response(id: u32, response: &Response) -> Result<JsValue, BridgeError> {
+    envelope(id, to_js(response)?, None)
+}
+
+/// Unpacks a message from the worker.
+pub fn decode_response(message: &JsValue) -> Result<(u32, Response), BridgeError> {
+    let (id, body, _) = open_envelope(message)?;
+    Ok((id, from_js(body)?))
+}
+
+/// Reads a `Blob`'s bytes synchronously. Only available inside a worker (`FileReaderSync`).
+pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
+    let reader = FileReaderSync::new().map_err(|error| BridgeError::browser("opening the file", error))?;
+    let buffer = reader
+        .read_as_array_buffer(blob)
+        .map_err(|error| BridgeError::browser("reading the file", error))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Answers one message from the page: decode, run, encode. Never panics on a bad message; the reply to an
+/// undecodable one carries its id when that much could be read (else [`READY_ID`]).
+pub fn answer(session: &mut Session, message: &JsValue) -> JsValue {
+    let (id, response) = match decode_request(message) {
+        Ok((id, request, file)) => {
+            let attachment = match file.as_ref().map(read_blob_in_worker).transpose() {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    return reply(id, &Response::Failed(Failure { message: error.to_string() }));
+                }
+            };
+            (id, session.handle(request, attachment.as_deref()))
+        }
+        Err(error) => {
+            let id = open_envelope(message).map_or(READY_ID, |(id, _, _)| id);
+            (id, Response::Failed(Failure { message: error.to_string() }))
+        }
+    };
+    reply(id, &response)
+}
+
+fn reply(id: u32, response: &Response) -> JsValue {
+    encode_response(id, response).unwrap_or_else(|error| {
+        let fallback = Response::Failed(Failure { message: error.to_string() });
+        encode_response(id, &fallback).unwrap_or(JsValue::NULL)
+    })
+}
+
+/// The worker's entry point: installs the message loop and tells the page it is ready.
+pub fn run_worker() -> Result<(), BridgeError> {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global()
+        .dyn_into()
+        .map_err(|_| BridgeError::Browser("run_worker must be called inside a dedicated worker".into()))?;
+    let mut session = Session::new();
+    let reply_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let reply = answer(&mut session, &event.data());
+        if let Err(error) = reply_scope.post_message(&reply) {
+            web_sys::console::error_2(&"audience worker: could not post a reply".into(), &error);
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    scope
+        .post_message(&encode_response(READY_ID, &Response::Ready)?)
+        .map_err(|error| BridgeError::browser("announcing the worker", error))
+}
+
+/// The page's handle on the engine worker.
+pub struct EngineWorker {
+    worker: Worker,
+    next_id: u32,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl EngineWorker {
+    /// Starts the worker from `script_url` (Trunk's worker loader). `on_response` receives every reply with
+    /// its request id, including [`Response::Ready`]; a crash of the worker arrives as a [`Response::Failed`]
+    /// with id [`READY_ID`].
+    pub fn spawn(script_url: &str, on_response: impl Fn(u32, Response) + Clone + 'static) -> Result<Self, BridgeError> {
+        let worker = Worker::new(script_url).map_err(|error| BridgeError::browser("starting the engine worker", error))?;
+        let on_message_response = on_response.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match decode_response(&event.data()) {
+                Ok((id, response)) => on_message_response(id, response),
+                Err(error) => on_message_response(READY_ID, Response::Failed(Failure { message: error.to_string() })),
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            event.prevent_default();
+            on_response(
+                READY_ID,
+                Response::Failed(Failure {
+                    message: format!("The engine stopped unexpectedly ({}). Please try again.", event.message()),
+                }),
+            );
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(EngineWorker {
+            worker,
+            next_id: READY_ID,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends a request (with the file it reads, if any) and returns its id.
+    pub fn send(&mut self, request: &Request, file: Option<&Blob>) -> Result<u32, BridgeError> {
+        self.next_id = self.next_id.wrapping_add(1).max(READY_ID + 1);
+        let message = encode_request(self.next_id, request, file)?;
+        self.worker
+            .post_message(&message)
+            .map_err(|error| BridgeError::browser("sending a request to the engine", error))?;
+        Ok(self.next_id)
+    }
+}
+
+impl Drop for EngineWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

@@ -1,0 +1,15 @@
+//! # Audience Builder app
+//!
+//! The browser side of Audience Builder, in three layers:
+//!
+//! - [`protocol`]: the messages between the page and its Web Worker (plain serde types);
+//! - [`service`]: what the worker does with them, as plain Rust over the engine (tested natively);
+//! - [`bridge`]: the one thin wasm boundary, where messages become JavaScript values and back
+//!   (serde-wasm-bindgen), errors become readable messages, and the worker is spawned and talked to;
+//! - [`ui`]: Leptos components; the only code that touches the DOM.
+#![warn(missing_docs)]
+
+pub mod bridge;
+pub mod protocol;
+pub mod service;
+pub mod ui;

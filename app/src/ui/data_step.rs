@@ -1,0 +1,104 @@
+//! Step 1: choose a file (picker, drag and drop, or the demo data).
+
+use leptos::ev::{DragEvent, Event, MouseEvent};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, File, HtmlInputElement};
+
+use super::{Engine, EngineStatus};
+
+/// The demo file shipped in `public/`.
+pub const DEMO_FILE: &str = "demo/leads.csv";
+
+/// File picker, drop zone and demo button.
+#[component]
+pub fn DataStep(engine: Engine) -> impl IntoView {
+    let dragging = RwSignal::new(false);
+    let disabled = move || !engine.is_ready();
+
+    let on_pick = move |event: Event| {
+        let Some(input) = event.target().and_then(|target| target.dyn_into::<HtmlInputElement>().ok()) else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            engine.load_file(&file, file.name());
+        }
+        // Picking the same file again must fire `change` again.
+        input.set_value("");
+    };
+    let on_drop = move |event: DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        let file: Option<File> = event
+            .data_transfer()
+            .and_then(|transfer| transfer.files())
+            .and_then(|files| files.get(0));
+        match file {
+            Some(file) if engine.is_ready() => engine.load_file(&file, file.name()),
+            Some(_) => {}
+            None => engine
+                .status
+                .set(EngineStatus::Failed("Drop a file (a CSV) here, not text or a link.".into())),
+        }
+    };
+    let on_demo = move |_: MouseEvent| {
+        engine.status.set(EngineStatus::Busy("Fetching the demo data…".into()));
+        leptos::task::spawn_local(async move {
+            match fetch_blob(DEMO_FILE).await {
+                Ok(blob) => engine.load_file(&blob, "leads.csv (demo)".into()),
+                Err(message) => engine.status.set(EngineStatus::Failed(message)),
+            }
+        });
+    };
+
+    view! {
+        <section class="step" aria-labelledby="data-heading">
+            <h2 id="data-heading">"1. Your data"</h2>
+            <div
+                id="drop-zone"
+                class="drop-zone"
+                class:dragging=move || dragging.get()
+                on:dragover=move |event: DragEvent| {
+                    event.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <label for="file-input" class="button">"Choose a CSV file"</label>
+                <input
+                    id="file-input"
+                    class="visually-hidden"
+                    type="file"
+                    accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+                    disabled=disabled
+                    on:change=on_pick
+                />
+                <span class="drop-hint">" or drop it here, or "</span>
+                <button id="demo-button" type="button" class="button secondary" disabled=disabled on:click=on_demo>
+                    "Try the demo data"
+                </button>
+                <p class="privacy-note">"Read in this tab only: nothing is uploaded."</p>
+            </div>
+        </section>
+    }
+}
+
+/// Fetches a same-origin file as a `Blob`.
+async fn fetch_blob(url: &str) -> Result<Blob, String> {
+    let window = web_sys::window().ok_or("No window to fetch from.")?;
+    let failed = |what: &str| format!("Could not load the demo data ({what}).");
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| failed("network error"))?
+        .dyn_into()
+        .map_err(|_| failed("unexpected response"))?;
+    if !response.ok() {
+        return Err(failed(&format!("HTTP {}", response.status())));
+    }
+    let blob = JsFuture::from(response.blob().map_err(|_| failed("unreadable body"))?)
+        .await
+        .map_err(|_| failed("unreadable body"))?;
+    blob.dyn_into().map_err(|_| failed("unexpected body"))
+}

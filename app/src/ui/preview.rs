@@ -1,0 +1,65 @@
+//! The preview of a loaded file: counts, inferred types, first rows.
+
+use audience_engine::table::ColumnType;
+use leptos::prelude::*;
+
+use crate::protocol::DatasetPreview;
+
+/// A short, human label for a column type.
+pub fn type_label(column_type: ColumnType) -> &'static str {
+    match column_type {
+        ColumnType::Numeric => "numeric",
+        ColumnType::Binary => "binary",
+        ColumnType::Ordinal => "ordinal",
+        ColumnType::Categorical => "categorical",
+        ColumnType::Identifier => "identifier",
+        ColumnType::Date => "date",
+        ColumnType::Empty => "empty",
+    }
+}
+
+/// Counts, format, notes and the first rows of the loaded file.
+#[component]
+pub fn Preview(dataset: RwSignal<Option<DatasetPreview>>) -> impl IntoView {
+    move || {
+        dataset.get().map(|preview| {
+            let header = preview
+                .columns
+                .iter()
+                .map(|column| {
+                    view! {
+                        <th scope="col">
+                            <span class="column-name">{column.name.clone()}</span>
+                            <span class="column-type" data-type=type_label(column.column_type)>
+                                {type_label(column.column_type)}
+                            </span>
+                        </th>
+                    }
+                })
+                .collect_view();
+            let rows = preview
+                .rows
+                .iter()
+                .map(|row| view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> })
+                .collect_view();
+            let notes = preview.notes.iter().map(|note| view! { <li>{note.clone()}</li> }).collect_view();
+            view! {
+                <section class="step" aria-labelledby="preview-heading">
+                    <h2 id="preview-heading">"Preview of " {preview.file_name.clone()}</h2>
+                    <p id="dataset-summary" class="summary">
+                        <span id="row-count">{preview.n_rows}</span>" rows × "
+                        <span id="column-count">{preview.n_columns}</span>" columns · "
+                        {preview.format.clone()}
+                    </p>
+                    <ul class="notes">{notes}</ul>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="First rows of the file">
+                        <table id="preview-table">
+                            <thead><tr>{header}</tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! `audience segment` end to end on a small generated CSV.
+
+use std::process::Command;
+
+fn csv(rows: usize) -> String {
+    let mut text = String::from("id,age,city,member,note\n");
+    for i in 0..rows {
+        let city = ["Paris", "Rome", "Oslo", "Lima"][i % 4];
+        let age = 20 + (i * 7) % 50;
+        let member = if i % 3 == 0 { "yes" } else { "no" };
+        // A quoted field with the delimiter inside must come back unchanged.
+        text.push_str(&format!("c{i:04},{age},{city},{member},\"a, b {i}\"\n"));
+    }
+    text
+}
+
+#[test]
+fn segment_writes_every_row_unchanged_in_order_with_segments_within_bounds() {
+    let dir = std::env::temp_dir().join(format!("audience-segment-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    let output = dir.join("out.csv");
+    let text = csv(200);
+    std::fs::write(&input, &text).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_audience"))
+        .args([
+            "segment",
+            input.to_str().unwrap(),
+            "--k",
+            "5",
+            "--min",
+            "0.15",
+            "--max",
+            "0.25",
+        ])
+        .args([
+            "--seed",
+            "3",
+            "--restarts",
+            "1",
+            "--json",
+            "--out",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(summary["k"], 5);
+    assert_eq!(summary["rows"], 200);
+    let columns: Vec<&str> = summary["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        !columns.contains(&"id"),
+        "identifiers are not clustered on: {columns:?}"
+    );
+
+    let written = std::fs::read_to_string(&output).unwrap();
+    let mut sizes = [0usize; 5];
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("id,age,city,member,note,segment"));
+    for (line, original) in lines.zip(text.lines().skip(1)) {
+        let (fields, segment) = line.rsplit_once(',').unwrap();
+        assert_eq!(fields, original);
+        sizes[segment.parse::<usize>().unwrap() - 1] += 1;
+    }
+    assert_eq!(sizes.iter().sum::<usize>(), 200);
+    assert!(sizes.iter().all(|&s| (30..=50).contains(&s)), "{sizes:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn impossible_bounds_are_refused_with_the_numbers() {
+    let dir = std::env::temp_dir().join(format!("audience-segment-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    std::fs::write(&input, csv(40)).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_audience"))
+        .args([
+            "segment",
+            input.to_str().unwrap(),
+            "--min",
+            "0.26",
+            "--max",
+            "0.30",
+        ])
+        .args(["--out", dir.join("o.csv").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let message = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        message.contains("0.26") && message.contains("at least 4"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,204 @@
+//! Size-constrained K-Medians: segments that each hold between `min` and `max` of the rows, always.
+//!
+//! The flow follows linfa: settings ([`KMediansParams`]) → settings checked against the row count
+//! ([`ValidParams`], via [`KMediansParams::validate`]) → the algorithm ([`ValidParams::fit`]) → a
+//! [`Segmentation`], or a typed [`ClusterError`] naming the numbers that make the request impossible.
+//!
+//! # The algorithm
+//!
+//! 1. **Seeding**: k-medians++: a random first row, then rows drawn with
+//!    probability proportional to their L1 distance to the nearest center so far. Randomness comes only
+//!    from `ChaCha8Rng::seed_from_u64(seed)`, so a seed gives the same labels natively and in wasm32.
+//! 2. **Assignment**, solved *exactly* by [`assign`]: every segment size within
+//!    `[⌈min·n⌉, ⌊max·n⌋]` (see [`ShareBounds::limits`]) at the minimum total distance to the current
+//!    centers, certified by dual prices at every iteration ([`Segmentation::certified`]).
+//! 3. **Update**: each center becomes the coordinate-wise median of its rows (missing values ignored).
+//! 4. Repeat until the labels stop changing or the cost falls by at most `tolerance` × cost; keep the best
+//!    of `n_restarts` runs.
+//!
+//! Distances are [`l1_distance`](crate::encode::distance::l1_distance) on the
+//! [`EncodedMatrix`](crate::encode::EncodedMatrix), the one dissimilarity used for clustering, cost and
+//! benchmark alike. [`Algorithm::KMeans`] swaps in squared L2 and means, for comparison.
+//!
+//! **Automatic k**: with shares `[min, max]` only `k ∈ [⌈1/max⌉, ⌊1/min⌋]` can work (10..=20 for 5–10 %).
+//! Each of those k (that the row count admits) is fitted and scored by a size-robust silhouette on a seeded
+//! sample of rows (see the `score` module); the highest score wins, ties going to the smaller k, and
+//! [`Segmentation::k_scores`] reports every k tried.
+//!
+//! # Tutorial
+//!
+//! ```
+//! use audience_engine::cluster::{KChoice, KMediansParams, ShareBounds};
+//! use audience_engine::encode::EncodedMatrix;
+//!
+//! // 200 rows in two dimensions around four corners (a real run encodes a Table with `encode::encode`).
+//! let mut data = Vec::new();
+//! for i in 0..200 {
+//!     let corner = (i % 4) as f32;
+//!     let jitter = (i / 4) as f32 * 0.001;
+//!     data.extend_from_slice(&[(corner % 2.0) + jitter, (corner / 2.0).floor() - jitter]);
+//! }
+//! let matrix = EncodedMatrix::from_dense(data, 200, 2).unwrap();
+//!
+//! // Four segments, each with 20–30 % of the rows: 40..=60 rows.
+//! let params = KMediansParams::new()
+//!     .with_k(KChoice::Fixed(4))
+//!     .with_bounds(Some(ShareBounds { min: 0.20, max: 0.30 }))
+//!     .with_seed(7);
+//! let segmentation = params.validate(matrix.n_rows)?.fit(&matrix)?;
+//!
+//! assert_eq!(segmentation.k, 4);
+//! assert!(segmentation.sizes.iter().all(|&s| (40..=60).contains(&s)));
+//! assert!(segmentation.certified); // every assignment step was proven optimal
+//!
+//! // Impossible requests are typed errors that name the numbers:
+//! let error = KMediansParams::new()
+//!     .with_bounds(Some(ShareBounds { min: 0.26, max: 0.30 }))
+//!     .validate(1000)
+//!     .unwrap_err();
+//! assert_eq!(
+//!     error.to_string(),
+//!     "no whole number of segments fits shares 0.26..0.3: shares of at most 0.3 need at least 4 \
+//!      segments, shares of at least 0.26 allow at most 3"
+//! );
+//! # Ok::<(), audience_engine::cluster::ClusterError>(())
+//! ```
+//!
+//! The browser calls [`ValidParams::fit_with_progress`] from a Web Worker: the callback receives a
+//! [`Progress`] after seeding, after every iteration and after each k is scored, and returning
+//! [`ControlFlow::Break`](std::ops::ControlFlow::Break) stops the run with [`ClusterError::Cancelled`].
+
+pub mod assign;
+mod centers;
+mod error;
+mod fit;
+mod params;
+mod score;
+mod seed;
+
+use serde::{Deserialize, Serialize};
+
+pub use assign::{AssignStats, SizeLimits};
+pub use centers::l1_cost;
+pub use error::ClusterError;
+pub use params::{Algorithm, KChoice, KMediansParams, ShareBounds, ValidParams};
+
+/// The outcome of a segmentation run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segmentation {
+    /// K-Medians or K-Means.
+    pub algorithm: Algorithm,
+    /// Number of segments.
+    pub k: usize,
+    /// Segment of each row, in row order (`0..k`).
+    pub labels: Vec<u32>,
+    /// Rows per segment.
+    pub sizes: Vec<usize>,
+    /// The size limits every segment satisfies (`lower = 1`, `upper = n` without share bounds).
+    pub limits: SizeLimits,
+    /// The share bounds asked for.
+    pub bounds: Option<ShareBounds>,
+    /// Dimensions of each center.
+    pub n_dims: usize,
+    /// Centers, `k × n_dims` row-major; `null` in JSON where every member misses a dimension.
+    #[serde(with = "nan_as_null")]
+    pub centers: Vec<f32>,
+    /// Total distance of the rows to their centers (L1 for K-Medians, squared L2 for K-Means).
+    pub cost: f64,
+    /// Iterations of the winning restart.
+    pub iterations: usize,
+    /// Whether the winning restart converged before `max_iterations`.
+    pub converged: bool,
+    /// Whether every assignment step of the winning restart passed the optimality certificate
+    /// ([`assign::certify`]).
+    pub certified: bool,
+    /// Restarts run for this k.
+    pub restarts: usize,
+    /// Index of the winning restart.
+    pub best_restart: usize,
+    /// Final cost of each restart.
+    pub restart_costs: Vec<f64>,
+    /// Silhouette score of every k tried (one entry for a fixed k).
+    pub k_scores: Vec<(usize, f64)>,
+    /// The seed.
+    pub seed: u64,
+    /// Assignment work summed over all restarts of this k.
+    pub assign_stats: AssignStats,
+}
+
+impl Segmentation {
+    /// Each segment's share of the rows.
+    pub fn shares(&self) -> Vec<f64> {
+        let n = self.labels.len().max(1) as f64;
+        self.sizes.iter().map(|&s| s as f64 / n).collect()
+    }
+
+    /// Center of segment `c`.
+    pub fn center(&self, c: usize) -> &[f32] {
+        &self.centers[c * self.n_dims..(c + 1) * self.n_dims]
+    }
+}
+
+/// Where a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Initial centers chosen for a restart.
+    Seeding,
+    /// An assignment + update iteration finished.
+    Iterating,
+    /// A k was fitted and scored.
+    Scoring,
+}
+
+/// A progress report passed to the callback of [`ValidParams::fit_with_progress`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// What just happened.
+    pub stage: Stage,
+    /// The k being fitted.
+    pub k: usize,
+    /// Its index among the k tried.
+    pub k_index: usize,
+    /// How many k are tried.
+    pub k_count: usize,
+    /// Current restart (`n_restarts` once the k is scored).
+    pub restart: usize,
+    /// Restarts per k.
+    pub n_restarts: usize,
+    /// Iterations done in this restart.
+    pub iteration: usize,
+    /// Iteration limit.
+    pub max_iterations: usize,
+    /// Cost after the iteration, if one ran.
+    pub cost: Option<f64>,
+}
+
+impl Progress {
+    /// A rough overall fraction done in `[0, 1]` (iterations count as if every restart ran to the limit).
+    pub fn fraction(&self) -> f64 {
+        let within_restart = self.iteration as f64 / self.max_iterations.max(1) as f64;
+        let within_k =
+            (self.restart as f64 + within_restart.min(1.0)) / self.n_restarts.max(1) as f64;
+        ((self.k_index as f64 + within_k.min(1.0)) / self.k_count.max(1) as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// Serializes NaN as `null` (and back), so JSON never carries NaN.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[f32], serializer: S) -> Result<S::Ok, S::Error> {
+        let options: Vec<Option<f32>> =
+            values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect();
+        options.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f32>, D::Error> {
+        let options = Vec::<Option<f32>>::deserialize(deserializer)?;
+        Ok(options.into_iter().map(|v| v.unwrap_or(f32::NAN)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,278 @@
+//! Settings → validated settings (linfa style): every check that does not need the data happens in
+//! [`KMediansParams::validate`].
+
+use serde::{Deserialize, Serialize};
+
+use super::assign::SizeLimits;
+use super::ClusterError;
+
+/// How many segments to make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KChoice {
+    /// Try every k the share bounds allow (`⌈1/max⌉..=⌊1/min⌋`) and keep the best by silhouette.
+    Auto,
+    /// Exactly this many.
+    Fixed(usize),
+}
+
+/// Inclusive bounds on each segment's share of the rows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareBounds {
+    /// Smallest share, in (0, 1].
+    pub min: f64,
+    /// Largest share, in (0, 1].
+    pub max: f64,
+}
+
+impl Default for ShareBounds {
+    /// 5 % to 10 %.
+    fn default() -> Self {
+        ShareBounds {
+            min: 0.05,
+            max: 0.10,
+        }
+    }
+}
+
+/// Relative slack absorbing decimal rounding when shares become row counts (`0.05 × 100` is
+/// `5.000000000000001` in binary floating point, and must give 5, not 6).
+const SHARE_EPSILON: f64 = 1e-9;
+
+impl ShareBounds {
+    /// Segment size limits for `n` rows: `lower = ⌈min·n⌉`, `upper = ⌊max·n⌋` (rounded inward, so every
+    /// size `s` satisfies `min ≤ s/n ≤ max`; products within 10⁻⁹ relative of an integer count as that
+    /// integer).
+    pub fn limits(&self, n: usize) -> SizeLimits {
+        let low = self.min * n as f64;
+        let high = self.max * n as f64;
+        SizeLimits {
+            lower: (low - SHARE_EPSILON * low.max(1.0)).ceil().max(0.0) as usize,
+            upper: (high + SHARE_EPSILON * high.max(1.0)).floor() as usize,
+        }
+    }
+
+    /// The k that can satisfy these shares regardless of row count: `⌈1/max⌉..=⌊1/min⌋` (same rounding).
+    pub fn k_range(&self) -> (usize, usize) {
+        let low = 1.0 / self.max;
+        let high = 1.0 / self.min;
+        (
+            (low - SHARE_EPSILON * low).ceil() as usize,
+            (high + SHARE_EPSILON * high).floor() as usize,
+        )
+    }
+}
+
+/// Which objective to minimise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// L1 distance ([`crate::encode::distance::l1_distance`]), coordinate-wise median centers.
+    #[default]
+    KMedians,
+    /// Squared L2 distance, mean centers: plain K-Means, for comparison.
+    KMeans,
+}
+
+/// Settings of a segmentation run. Build with [`KMediansParams::new`] and the `with_*` methods, then
+/// [`validate`](Self::validate) against the row count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KMediansParams {
+    /// Number of segments.
+    pub k: KChoice,
+    /// Share bounds every segment must satisfy exactly; `None` only keeps segments non-empty.
+    pub bounds: Option<ShareBounds>,
+    /// Independent runs from different seeds; the lowest cost wins.
+    pub n_restarts: usize,
+    /// Iterations per run at most.
+    pub max_iterations: usize,
+    /// Stop when an iteration lowers the cost by at most this fraction of it.
+    pub tolerance: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// K-Medians (default) or plain K-Means.
+    pub algorithm: Algorithm,
+    /// Rows sampled (seeded) for the silhouette score of each k.
+    pub silhouette_sample: usize,
+}
+
+impl Default for KMediansParams {
+    fn default() -> Self {
+        KMediansParams {
+            k: KChoice::Auto,
+            bounds: Some(ShareBounds::default()),
+            n_restarts: 3,
+            max_iterations: 50,
+            tolerance: 1e-4,
+            seed: 0,
+            algorithm: Algorithm::KMedians,
+            silhouette_sample: 1000,
+        }
+    }
+}
+
+impl KMediansParams {
+    /// Defaults: automatic k, shares 5–10 %, 3 restarts, 50 iterations, tolerance 10⁻⁴, seed 0, K-Medians.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the number of segments.
+    pub fn with_k(mut self, k: KChoice) -> Self {
+        self.k = k;
+        self
+    }
+
+    /// Sets (or removes) the share bounds.
+    pub fn with_bounds(mut self, bounds: Option<ShareBounds>) -> Self {
+        self.bounds = bounds;
+        self
+    }
+
+    /// Sets the number of restarts.
+    pub fn with_restarts(mut self, n_restarts: usize) -> Self {
+        self.n_restarts = n_restarts;
+        self
+    }
+
+    /// Sets the iteration limit.
+    pub fn with_max_iterations(mut self, max_iterations: usize) -> Self {
+        self.max_iterations = max_iterations;
+        self
+    }
+
+    /// Sets the convergence tolerance.
+    pub fn with_tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Sets the seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Chooses K-Medians or K-Means.
+    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Checks the settings against a row count and works out the k to try and their size limits.
+    pub fn validate(&self, n_rows: usize) -> Result<ValidParams, ClusterError> {
+        if self.n_restarts == 0 {
+            return Err(invalid("n_restarts", self.n_restarts, "at least 1"));
+        }
+        if self.max_iterations == 0 {
+            return Err(invalid("max_iterations", self.max_iterations, "at least 1"));
+        }
+        if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
+            return Err(invalid("tolerance", self.tolerance, "a finite number ≥ 0"));
+        }
+        if self.silhouette_sample < 2 {
+            return Err(invalid(
+                "silhouette_sample",
+                self.silhouette_sample,
+                "at least 2",
+            ));
+        }
+        if n_rows == 0 {
+            return Err(ClusterError::NoRows);
+        }
+        if let Some(ShareBounds { min, max }) = self.bounds {
+            let in_range = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
+            if !(in_range(min) && in_range(max)) {
+                return Err(ClusterError::BoundsOutOfRange { min, max });
+            }
+            if min > max {
+                return Err(ClusterError::MinAboveMax { min, max });
+            }
+        }
+        let unbounded = SizeLimits {
+            lower: 1,
+            upper: n_rows,
+        };
+        let candidates = match (self.k, self.bounds) {
+            (KChoice::Fixed(0), _) => return Err(ClusterError::KZero),
+            (KChoice::Fixed(k), _) if k > n_rows => {
+                return Err(ClusterError::TooFewRows { n_rows, k })
+            }
+            (KChoice::Fixed(k), None) => vec![(k, unbounded)],
+            (KChoice::Fixed(k), Some(bounds)) => {
+                let limits = bounds.limits(n_rows);
+                if !limits.admits(n_rows, k) {
+                    return Err(ClusterError::NoIntegerSizes {
+                        n_rows,
+                        k,
+                        lower: limits.lower,
+                        upper: limits.upper,
+                        min: bounds.min,
+                        max: bounds.max,
+                    });
+                }
+                vec![(k, limits)]
+            }
+            (KChoice::Auto, None) => return Err(ClusterError::AutoKNeedsBounds),
+            (KChoice::Auto, Some(bounds)) => {
+                let (k_low, k_high) = bounds.k_range();
+                if k_low > k_high {
+                    return Err(ClusterError::NoFeasibleK {
+                        min: bounds.min,
+                        max: bounds.max,
+                        k_low,
+                        k_high,
+                    });
+                }
+                let limits = bounds.limits(n_rows);
+                let ks: Vec<(usize, SizeLimits)> = (k_low..=k_high)
+                    .filter(|&k| k <= n_rows && limits.admits(n_rows, k))
+                    .map(|k| (k, limits))
+                    .collect();
+                if ks.is_empty() {
+                    return Err(ClusterError::TooFewRowsForBounds {
+                        n_rows,
+                        k_low,
+                        k_high,
+                        min: bounds.min,
+                        max: bounds.max,
+                    });
+                }
+                ks
+            }
+        };
+        Ok(ValidParams {
+            params: self.clone(),
+            n_rows,
+            candidates,
+        })
+    }
+}
+
+fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> ClusterError {
+    ClusterError::InvalidParameter {
+        name,
+        value: value.to_string(),
+        expected,
+    }
+}
+
+/// Settings checked against a row count; run them with [`fit`](Self::fit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidParams {
+    pub(super) params: KMediansParams,
+    pub(super) n_rows: usize,
+    pub(super) candidates: Vec<(usize, SizeLimits)>,
+}
+
+impl ValidParams {
+    /// The settings.
+    pub fn params(&self) -> &KMediansParams {
+        &self.params
+    }
+
+    /// The k that will be tried, with each one's size limits.
+    pub fn candidates(&self) -> &[(usize, SizeLimits)] {
+        &self.candidates
+    }
+}

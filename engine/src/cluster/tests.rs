@@ -1,0 +1,331 @@
+use std::ops::ControlFlow;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::encode::EncodedMatrix;
+
+/// `groups` blobs of `per_group` rows in `dims` dimensions, deterministic.
+fn blobs(groups: usize, per_group: usize, dims: usize) -> EncodedMatrix {
+    let mut data = Vec::new();
+    let mut state = 99u64;
+    for i in 0..groups * per_group {
+        let g = i % groups;
+        for d in 0..dims {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let noise = ((state >> 40) as f32 / (1u64 << 24) as f32) * 0.1;
+            data.push(if d == g % dims { 1.0 } else { 0.0 } + (g / dims) as f32 + noise);
+        }
+    }
+    EncodedMatrix::from_dense(data, groups * per_group, dims).unwrap()
+}
+
+fn fixed(k: usize, min: f64, max: f64) -> KMediansParams {
+    KMediansParams::new()
+        .with_k(KChoice::Fixed(k))
+        .with_bounds(Some(ShareBounds { min, max }))
+}
+
+#[test]
+fn two_obvious_groups_are_found_with_the_known_cost() {
+    let matrix = EncodedMatrix::from_dense(vec![0.0, 1.0, 2.0, 10.0, 11.0, 12.0], 6, 1).unwrap();
+    let result = KMediansParams::new()
+        .with_k(KChoice::Fixed(2))
+        .with_bounds(None)
+        .fit(&matrix)
+        .unwrap();
+    assert_eq!(result.labels[0], result.labels[1]);
+    assert_eq!(result.labels[1], result.labels[2]);
+    assert_ne!(result.labels[0], result.labels[3]);
+    assert_eq!(result.cost, 4.0); // |0−1| + |2−1| + |10−11| + |12−11|
+    assert!(result.converged && result.certified);
+}
+
+#[test]
+fn share_bounds_hold_exactly_even_when_the_data_wants_unequal_segments() {
+    // Groups of 100, 100 and 20 rows; with 3 segments of 30–40 % (66..=88 rows) the big groups must give
+    // rows away.
+    let mut data = vec![0.0f32; 100];
+    data.extend(vec![5.0f32; 100]);
+    data.extend((0..20).map(|i| 10.0 + i as f32 * 0.01));
+    let matrix = EncodedMatrix::from_dense(data, 220, 1).unwrap();
+    let result = fixed(3, 0.30, 0.40).fit(&matrix).unwrap();
+    assert_eq!(
+        result.limits,
+        SizeLimits {
+            lower: 66,
+            upper: 88
+        }
+    );
+    assert!(
+        result.sizes.iter().all(|&s| (66..=88).contains(&s)),
+        "{:?}",
+        result.sizes
+    );
+    assert!(result.certified);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_labels_and_another_seed_may_not() {
+    let matrix = blobs(6, 50, 4);
+    let params = fixed(5, 0.15, 0.25).with_seed(42);
+    let first = params.fit(&matrix).unwrap();
+    let second = params.fit(&matrix).unwrap();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn automatic_k_tries_every_feasible_k_and_reports_its_score() {
+    let matrix = blobs(4, 60, 4);
+    let result = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.18,
+            max: 0.30,
+        }))
+        .with_seed(1)
+        .fit(&matrix)
+        .unwrap();
+    let tried: Vec<usize> = result.k_scores.iter().map(|s| s.0).collect();
+    assert_eq!(tried, vec![4, 5]); // ⌈1/0.30⌉ = 4, ⌊1/0.18⌋ = 5
+    assert_eq!(result.k, 4, "four planted groups: {:?}", result.k_scores);
+    assert!(result.k_scores[0].1 > result.k_scores[1].1);
+}
+
+#[test]
+fn kmeans_mode_also_respects_the_bounds() {
+    let matrix = blobs(3, 40, 3);
+    let result = fixed(4, 0.2, 0.3)
+        .with_algorithm(Algorithm::KMeans)
+        .fit(&matrix)
+        .unwrap();
+    assert_eq!(result.algorithm, Algorithm::KMeans);
+    assert!(result.sizes.iter().all(|&s| (24..=36).contains(&s)));
+}
+
+#[test]
+fn infeasible_settings_are_typed_errors_naming_the_numbers() {
+    let bounds = |min, max| KMediansParams::new().with_bounds(Some(ShareBounds { min, max }));
+    assert_eq!(
+        bounds(0.26, 0.30).validate(1000).unwrap_err(),
+        ClusterError::NoFeasibleK {
+            min: 0.26,
+            max: 0.30,
+            k_low: 4,
+            k_high: 3
+        }
+    );
+    assert_eq!(
+        bounds(0.4, 0.3).validate(10).unwrap_err(),
+        ClusterError::MinAboveMax { min: 0.4, max: 0.3 }
+    );
+    assert_eq!(
+        bounds(0.0, 0.3).validate(10).unwrap_err(),
+        ClusterError::BoundsOutOfRange { min: 0.0, max: 0.3 }
+    );
+    assert_eq!(
+        fixed(3, 0.3, 0.32).validate(10).unwrap_err(),
+        ClusterError::NoIntegerSizes {
+            n_rows: 10,
+            k: 3,
+            lower: 3,
+            upper: 3,
+            min: 0.3,
+            max: 0.32
+        }
+    );
+    assert_eq!(
+        bounds(0.05, 0.10).validate(5).unwrap_err(),
+        ClusterError::TooFewRowsForBounds {
+            n_rows: 5,
+            k_low: 10,
+            k_high: 20,
+            min: 0.05,
+            max: 0.10
+        }
+    );
+    let unbounded = |k| {
+        KMediansParams::new()
+            .with_k(KChoice::Fixed(k))
+            .with_bounds(None)
+    };
+    assert_eq!(unbounded(0).validate(5).unwrap_err(), ClusterError::KZero);
+    assert_eq!(
+        unbounded(6).validate(5).unwrap_err(),
+        ClusterError::TooFewRows { n_rows: 5, k: 6 }
+    );
+    assert_eq!(
+        KMediansParams::new()
+            .with_bounds(None)
+            .validate(5)
+            .unwrap_err(),
+        ClusterError::AutoKNeedsBounds
+    );
+    assert!(matches!(
+        unbounded(2).with_restarts(0).validate(5),
+        Err(ClusterError::InvalidParameter {
+            name: "n_restarts",
+            ..
+        })
+    ));
+    assert_eq!(unbounded(1).validate(0).unwrap_err(), ClusterError::NoRows);
+}
+
+#[test]
+fn shares_round_inward_without_decimal_noise() {
+    // 0.05 × 100 is 5.000000000000001 in binary floating point; it must still give 5.
+    assert_eq!(
+        ShareBounds {
+            min: 0.05,
+            max: 0.10
+        }
+        .limits(100),
+        SizeLimits {
+            lower: 5,
+            upper: 10
+        }
+    );
+    assert_eq!(
+        ShareBounds {
+            min: 0.05,
+            max: 0.10
+        }
+        .limits(99),
+        SizeLimits { lower: 5, upper: 9 }
+    );
+    assert_eq!(
+        ShareBounds {
+            min: 0.05,
+            max: 0.10
+        }
+        .k_range(),
+        (10, 20)
+    );
+}
+
+#[test]
+fn bad_matrices_are_typed_errors() {
+    let params = KMediansParams::new()
+        .with_k(KChoice::Fixed(2))
+        .with_bounds(None);
+    let constant =
+        EncodedMatrix::from_dense(vec![1.0, f32::NAN, 1.0, 2.0, 1.0, 2.0], 3, 2).unwrap();
+    // Dimension 0 is constant, dimension 1 is 2 wherever present: nothing varies.
+    assert_eq!(
+        params.fit(&constant).unwrap_err(),
+        ClusterError::AllConstant {
+            n_rows: 3,
+            n_dims: 2
+        }
+    );
+    let infinite = EncodedMatrix::from_dense(vec![0.0, 1.0, f32::INFINITY, 2.0], 2, 2).unwrap();
+    assert_eq!(
+        params.fit(&infinite).unwrap_err(),
+        ClusterError::InfiniteValue { row: 1, dim: 0 }
+    );
+    let empty = EncodedMatrix::from_dense(vec![], 3, 0).unwrap();
+    assert_eq!(
+        params.fit(&empty).unwrap_err(),
+        ClusterError::NoDimensions { n_rows: 3 }
+    );
+    let valid = params.validate(4).unwrap();
+    assert_eq!(
+        valid.fit(&constant).unwrap_err(),
+        ClusterError::RowCountMismatch {
+            validated: 4,
+            found: 3
+        }
+    );
+}
+
+#[test]
+fn progress_is_reported_and_break_cancels() {
+    let matrix = blobs(3, 30, 3);
+    let valid = fixed(3, 0.2, 0.5).validate(matrix.n_rows).unwrap();
+    let mut stages = Vec::new();
+    let result = valid.fit_with_progress(&matrix, &mut |p| {
+        stages.push(p.stage);
+        assert!((0.0..=1.0).contains(&p.fraction()));
+        ControlFlow::Continue(())
+    });
+    assert!(result.is_ok());
+    assert_eq!(stages.first(), Some(&Stage::Seeding));
+    assert_eq!(stages.last(), Some(&Stage::Scoring));
+    assert!(stages.contains(&Stage::Iterating));
+
+    let mut calls = 0;
+    let cancelled = valid.fit_with_progress(&matrix, &mut |_| {
+        calls += 1;
+        if calls == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    assert_eq!(cancelled.unwrap_err(), ClusterError::Cancelled);
+    assert_eq!(calls, 2);
+}
+
+#[test]
+fn json_never_carries_nan_and_round_trips() {
+    // Dimension 1 is missing for every row of one segment: its center is NaN, serialised as null.
+    let matrix =
+        EncodedMatrix::from_dense(vec![0.0, f32::NAN, 0.1, f32::NAN, 9.0, 1.0, 9.1, 2.0], 4, 2)
+            .unwrap();
+    let result = KMediansParams::new()
+        .with_k(KChoice::Fixed(2))
+        .with_bounds(None)
+        .fit(&matrix)
+        .unwrap();
+    let json = serde_json::to_string(&result).unwrap();
+    assert!(json.contains("null") && !json.contains("NaN"));
+    let back: Segmentation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.labels, result.labels);
+    assert_eq!(back.centers.iter().filter(|c| c.is_nan()).count(), 1);
+}
+
+#[test]
+fn l1_cost_of_the_result_matches_its_reported_cost() {
+    let matrix = blobs(5, 40, 3);
+    let result = fixed(5, 0.15, 0.25).fit(&matrix).unwrap();
+    let cost = l1_cost(&matrix, &result.labels, result.k).unwrap();
+    assert!(
+        (cost - result.cost).abs() < 1e-6 * cost.max(1.0),
+        "{cost} vs {}",
+        result.cost
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn bounds_hold_exactly_or_a_typed_infeasibility_error_is_returned(
+        n in 1usize..120,
+        dims in 1usize..4,
+        k in 1usize..8,
+        min in 0.01f64..0.6,
+        width in 0.0f64..0.5,
+        seed in any::<u64>(),
+        values in proptest::collection::vec(prop_oneof![4 => 0.0f32..1.0, 1 => Just(f32::NAN)], 480),
+    ) {
+        let max = (min + width).min(1.0);
+        let matrix = EncodedMatrix::from_dense(values[..n * dims].to_vec(), n, dims).unwrap();
+        let params = fixed(k, min, max).with_seed(seed).with_restarts(2);
+        match params.fit(&matrix) {
+            Ok(result) => {
+                let limits = ShareBounds { min, max }.limits(n);
+                prop_assert_eq!(result.limits, limits);
+                prop_assert!(result.sizes.iter().all(|&s| s >= limits.lower && s <= limits.upper));
+                prop_assert_eq!(result.sizes.iter().sum::<usize>(), n);
+                prop_assert!(result.certified);
+                prop_assert!(result.cost.is_finite());
+                let again = params.fit(&matrix).unwrap();
+                prop_assert_eq!(again.labels, result.labels);
+            }
+            Err(ClusterError::NoIntegerSizes { .. })
+            | Err(ClusterError::TooFewRows { .. })
+            | Err(ClusterError::AllConstant { .. }) => {}
+            Err(other) => prop_assert!(false, "unexpected error {other}"),
+        }
+    }
+}

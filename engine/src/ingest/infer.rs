@@ -1,0 +1,601 @@
+//! Column typing: choosing a [`ColumnType`] for a column and reading its distinct texts under it.
+//!
+//! Everything works on the column's dictionary (its distinct texts with their row counts), so a column of a
+//! million rows with twenty distinct values is typed by looking at twenty strings.
+//!
+//! # The rules
+//! Let *present* be the rows that are not missing markers. In this order, the column is:
+//! 1. [`Empty`](ColumnType::Empty) when no row is present;
+//! 2. [`Binary`](ColumnType::Binary) when every present value is one of `true/false`, `t/f`, `yes/no`,
+//!    `y/n`, `1/0` (case-insensitive; spellings may be mixed). With only one of the two values present the
+//!    column is still binary for words (`yes` alone), but not for digits (`1` alone is numeric);
+//! 3. [`Date`](ColumnType::Date) when at least 95% of present rows read as dates in one
+//!    [`DateFormat`] (the format reading the most rows wins; ties go to ISO, then month-first);
+//! 4. [`Ordinal`](ColumnType::Ordinal) when the column has at most 1,000 distinct texts, at least 95% of
+//!    present rows read as [bands](super::ordinal) (ranges or plain numbers), at least one of them is a
+//!    range, and there are at most 100 distinct bands;
+//! 5. [`Numeric`](ColumnType::Numeric) when at least 95% of present rows read as numbers (the decimal mark
+//!    reading the most rows wins; ties go to the comma in `;`-delimited files and to the point otherwise) —
+//!    unless the numbers are an identifier: more than 95% distinct and either the column name looks like an
+//!    id (`id`, `…_id`, `… id`, `…-id`, `id_…`, `…Id`, `uuid`, `guid`) or the values are exactly the
+//!    consecutive integers from their minimum to their maximum (a row number), with at least 20 rows;
+//! 6. [`Identifier`](ColumnType::Identifier) when at least 20 rows are present and more than 95% of the
+//!    present values are distinct (trimmed);
+//! 7. [`Categorical`](ColumnType::Categorical) otherwise.
+//!
+//! Under the chosen type, a present value that does not read (the up-to-5% remainder) becomes
+//! [`Cell::Missing`] and is counted as *unparsable* in the column summary; it never becomes a category.
+//!
+//! # Levels
+//! Texts are compared after trimming surrounding whitespace. Categorical levels are ordered by descending
+//! row count, then label. Binary level 0 is the negative value, level 1 the positive; each level's label is
+//! its most frequent spelling (or, when absent, the counterpart of the other: `yes` ↔ `no`, in the same
+//! letter case). Ordinal levels are sorted by position; texts that read as the same band (`18-24` and
+//! `18–24`) share a level labelled with the most frequent spelling.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::hash::Hash;
+
+use super::date::{parse_date, DateFormat};
+use super::missing::MissingMarkers;
+use super::number::{parse_number, DecimalMark};
+use super::ordinal::{self, parse_band, Band};
+use super::IngestError;
+use crate::table::{Cell, ColumnType, Level};
+
+/// Share of present rows a type must read.
+const TYPE_SHARE: f64 = 0.95;
+/// Distinct share above which a column is an identifier.
+const IDENTIFIER_DISTINCT_SHARE: f64 = 0.95;
+/// Rows needed before a column can be called an identifier.
+const IDENTIFIER_MIN_ROWS: usize = 20;
+/// Ordinal typing is only tried on columns with at most this many distinct texts.
+const ORDINAL_MAX_TEXTS: usize = 1_000;
+/// At most this many distinct bands make an ordinal column.
+const ORDINAL_MAX_LEVELS: usize = 100;
+
+/// A column's distinct texts with their row counts and whether each is a missing marker.
+pub(crate) struct Entries<'a> {
+    texts: &'a [String],
+    counts: Vec<usize>,
+    missing: Vec<bool>,
+    present_rows: usize,
+}
+
+impl<'a> Entries<'a> {
+    /// Counts rows per dictionary entry.
+    pub(crate) fn new(texts: &'a [String], codes: &[u32], markers: &MissingMarkers) -> Self {
+        let mut counts = vec![0usize; texts.len()];
+        for &code in codes {
+            counts[code as usize] += 1;
+        }
+        let missing: Vec<bool> = texts.iter().map(|t| markers.is_missing(t)).collect();
+        let present_rows = counts
+            .iter()
+            .zip(&missing)
+            .filter(|(_, &m)| !m)
+            .map(|(c, _)| c)
+            .sum();
+        Entries {
+            texts,
+            counts,
+            missing,
+            present_rows,
+        }
+    }
+
+    /// Rows that are missing markers.
+    pub(crate) fn missing_rows(&self) -> usize {
+        self.counts.iter().sum::<usize>() - self.present_rows
+    }
+
+    /// Row count of dictionary entry `entry`.
+    pub(crate) fn count(&self, entry: usize) -> usize {
+        self.counts[entry]
+    }
+
+    /// Whether dictionary entry `entry` is a missing marker.
+    pub(crate) fn is_marker(&self, entry: usize) -> bool {
+        self.missing[entry]
+    }
+
+    /// (entry index, trimmed text, row count) of each present entry.
+    fn present(&self) -> impl Iterator<Item = (usize, &'a str, usize)> + '_ {
+        (0..self.texts.len())
+            .filter(|&i| !self.missing[i])
+            .map(|i| (i, self.texts[i].trim(), self.counts[i]))
+    }
+
+    /// Whether `read` accepts at least 95% of present rows; stops as soon as it cannot.
+    fn mostly(&self, mut read: impl FnMut(&str) -> bool) -> bool {
+        let allowed_failures = ((1.0 - TYPE_SHARE) * self.present_rows as f64).floor() as usize;
+        let mut failures = 0;
+        for (_, text, count) in self.present() {
+            if !read(text) {
+                failures += count;
+                if failures > allowed_failures {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Rows `read` accepts.
+    fn rows_read(&self, mut read: impl FnMut(&str) -> bool) -> usize {
+        self.present()
+            .filter(|(_, text, _)| read(text))
+            .map(|(_, _, c)| c)
+            .sum()
+    }
+
+    /// Whether more than 95% of the present values are distinct (after trimming).
+    fn mostly_distinct(&self) -> bool {
+        let threshold = IDENTIFIER_DISTINCT_SHARE * self.present_rows as f64;
+        // Distinct trimmed texts never outnumber present dictionary entries: skip the hashing when even
+        // those are too few.
+        let present_entries = (0..self.texts.len()).filter(|&i| !self.missing[i]).count();
+        if present_entries as f64 <= threshold {
+            return false;
+        }
+        let mut seen: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(present_entries, Default::default());
+        for (_, text, _) in self.present() {
+            seen.insert(text);
+        }
+        seen.len() as f64 > threshold
+    }
+
+    /// Up to `n` distinct present texts, most frequent first (ties by text), for which `keep` holds.
+    pub(crate) fn examples(&self, n: usize, keep: impl Fn(usize) -> bool) -> Vec<String> {
+        // A bounded top-n scan: identifier columns have a million entries.
+        let mut top: Vec<(usize, &str)> = Vec::with_capacity(n + 1);
+        let before = |a: &(usize, &str), b: &(usize, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+        for (i, text, count) in self.present() {
+            if !keep(i) || top.iter().any(|&(_, t)| t == text) {
+                continue;
+            }
+            let candidate = (count, text);
+            if top.len() == n
+                && top
+                    .last()
+                    .is_some_and(|last| before(last, &candidate).is_le())
+            {
+                continue;
+            }
+            let at = top.partition_point(|x| before(x, &candidate).is_lt());
+            top.insert(at, candidate);
+            top.truncate(n);
+        }
+        top.into_iter().map(|(_, t)| t.to_owned()).collect()
+    }
+}
+
+/// A column's cells and levels under one type.
+pub(crate) struct Typed {
+    pub(crate) column_type: ColumnType,
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) levels: Vec<Level>,
+}
+
+/// Chooses the type of a column by the rules in the module docs.
+pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) -> ColumnType {
+    if entries.present_rows == 0 {
+        return ColumnType::Empty;
+    }
+    if looks_binary(entries) {
+        return ColumnType::Binary;
+    }
+    if DateFormat::ALL
+        .iter()
+        .any(|&format| entries.mostly(|t| parse_date(t, format).is_some()))
+    {
+        return ColumnType::Date;
+    }
+    if looks_ordinal(entries) {
+        return ColumnType::Ordinal;
+    }
+    let mark = best_decimal_mark(entries, semicolon_file);
+    if entries.mostly(|t| parse_number(t, mark).is_some()) {
+        return if numeric_identifier(name, entries, mark) {
+            ColumnType::Identifier
+        } else {
+            ColumnType::Numeric
+        };
+    }
+    if entries.present_rows >= IDENTIFIER_MIN_ROWS && entries.mostly_distinct() {
+        return ColumnType::Identifier;
+    }
+    ColumnType::Categorical
+}
+
+/// Reads every entry under `to`. Fails when present values exist and none of them reads (or, for binary,
+/// when there are more than two distinct values); otherwise unreadable values become missing.
+pub(crate) fn interpret(
+    name: &str,
+    entries: &Entries,
+    to: ColumnType,
+    semicolon_file: bool,
+) -> Result<Typed, IngestError> {
+    let n = entries.texts.len();
+    let mut cells = vec![Cell::Missing; n];
+    let mut levels = Vec::new();
+    match to {
+        ColumnType::Empty => {
+            if entries.present_rows > 0 {
+                return Err(IngestError::EmptyIsNotChoosable {
+                    column: name.to_owned(),
+                });
+            }
+        }
+        ColumnType::Numeric => {
+            let mark = best_decimal_mark(entries, semicolon_file);
+            for (i, text, _) in entries.present() {
+                if let Some(value) = parse_number(text, mark) {
+                    cells[i] = Cell::Number(value);
+                }
+            }
+        }
+        ColumnType::Date => {
+            let format = best_date_format(entries);
+            for (i, text, _) in entries.present() {
+                if let Some(days) = parse_date(text, format) {
+                    cells[i] = Cell::Number(days);
+                }
+            }
+        }
+        ColumnType::Identifier => {
+            for (i, _, _) in entries.present() {
+                cells[i] = Cell::Text;
+            }
+        }
+        ColumnType::Categorical => levels = categorical(entries, &mut cells),
+        ColumnType::Binary => levels = binary(name, entries, &mut cells)?,
+        ColumnType::Ordinal => levels = ordinal_levels(entries, &mut cells),
+    }
+    let read_any = entries
+        .present()
+        .any(|(i, _, _)| !matches!(cells[i], Cell::Missing));
+    if entries.present_rows > 0 && !read_any {
+        return Err(IngestError::IncompatibleType {
+            column: name.to_owned(),
+            to,
+            present: entries.present_rows,
+            examples: entries.examples(3, |_| true),
+        });
+    }
+    Ok(Typed {
+        column_type: to,
+        cells,
+        levels,
+    })
+}
+
+fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
+    let point = entries.rows_read(|t| parse_number(t, DecimalMark::Point).is_some());
+    if point == entries.present_rows && !semicolon_file {
+        return DecimalMark::Point; // nothing can read more rows; the tie goes to the point
+    }
+    let comma = entries.rows_read(|t| parse_number(t, DecimalMark::Comma).is_some());
+    if comma > point || (comma == point && semicolon_file) {
+        DecimalMark::Comma
+    } else {
+        DecimalMark::Point
+    }
+}
+
+fn best_date_format(entries: &Entries) -> DateFormat {
+    let mut best = (0, DateFormat::Iso);
+    for format in DateFormat::ALL {
+        let rows = entries.rows_read(|t| parse_date(t, format).is_some());
+        if rows > best.0 {
+            best = (rows, format);
+        }
+    }
+    best.1
+}
+
+/// Polarity of a binary token (`true` = positive) and whether it is a digit.
+fn binary_token(text: &str) -> Option<(bool, bool)> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" => Some((true, false)),
+        "false" | "f" | "no" | "n" => Some((false, false)),
+        "1" => Some((true, true)),
+        "0" => Some((false, true)),
+        _ => None,
+    }
+}
+
+fn looks_binary(entries: &Entries) -> bool {
+    let mut seen = [false; 2];
+    let mut words = false;
+    for (_, text, _) in entries.present() {
+        match binary_token(text) {
+            Some((positive, digit)) => {
+                seen[usize::from(positive)] = true;
+                words |= !digit;
+            }
+            None => return false,
+        }
+    }
+    (seen[0] && seen[1]) || words
+}
+
+fn numeric_identifier(name: &str, entries: &Entries, mark: DecimalMark) -> bool {
+    let present = entries.present_rows;
+    if present < IDENTIFIER_MIN_ROWS || !entries.mostly_distinct() {
+        return false;
+    }
+    if name_looks_like_id(name) {
+        return true;
+    }
+    // Exactly the consecutive integers min..=max, each once: a row number.
+    let mut min = f64::INFINITY;
+    let mut max = f64::NEG_INFINITY;
+    for (_, text, count) in entries.present() {
+        match parse_number(text, mark) {
+            Some(v) if v.fract() == 0.0 && count == 1 => {
+                min = min.min(v);
+                max = max.max(v);
+            }
+            _ => return false,
+        }
+    }
+    max - min + 1.0 == present as f64
+}
+
+fn name_looks_like_id(name: &str) -> bool {
+    let trimmed = name.trim();
+    let lower = trimmed.to_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || lower.starts_with("id_")
+        || lower.contains("uuid")
+        || lower.contains("guid")
+        || (trimmed.ends_with("Id") && trimmed.len() > 2)
+        || trimmed.ends_with("ID")
+}
+
+fn looks_ordinal(entries: &Entries) -> bool {
+    if entries.texts.len() > ORDINAL_MAX_TEXTS {
+        return false;
+    }
+    let mut bands: Vec<Band> = Vec::new();
+    let mostly = entries.mostly(|text| match parse_band(text) {
+        Some(band) => {
+            if !bands.contains(&band) {
+                bands.push(band);
+            }
+            true
+        }
+        None => false,
+    });
+    mostly && bands.len() <= ORDINAL_MAX_LEVELS && bands.iter().any(|b| b.is_range())
+}
+
+/// Groups as (key, label, rows), and the group of each dictionary entry.
+type Grouped<K> = (Vec<(K, String, usize)>, Vec<Option<usize>>);
+
+/// Groups present entries by `key`, returning (key, label = most frequent spelling, rows) per group
+/// (in first-seen order) and the group of each entry.
+fn group_by<K: Eq + Hash + Clone>(
+    entries: &Entries,
+    mut key: impl FnMut(&str) -> Option<K>,
+) -> Grouped<K> {
+    let mut groups: Vec<(K, Vec<(usize, String)>)> = Vec::new();
+    let mut index: HashMap<K, usize> = HashMap::default();
+    let mut group_of = vec![None; entries.texts.len()];
+    for (i, text, count) in entries.present() {
+        let Some(k) = key(text) else { continue };
+        let g = *index.entry(k.clone()).or_insert_with(|| {
+            groups.push((k, Vec::new()));
+            groups.len() - 1
+        });
+        group_of[i] = Some(g);
+        let spellings = &mut groups[g].1;
+        match spellings.iter_mut().find(|(_, s)| s == text) {
+            Some((c, _)) => *c += count,
+            None => spellings.push((count, text.to_owned())),
+        }
+    }
+    let summary = groups
+        .into_iter()
+        .map(|(k, mut spellings)| {
+            let rows = spellings.iter().map(|(c, _)| c).sum();
+            spellings.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            (k, spellings.swap_remove(0).1, rows)
+        })
+        .collect();
+    (summary, group_of)
+}
+
+fn categorical(entries: &Entries, cells: &mut [Cell]) -> Vec<Level> {
+    // Group by trimmed text with a hash map: categorical columns may have many levels.
+    let mut index: HashMap<&str, usize> = HashMap::default();
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    let mut group_of = vec![usize::MAX; entries.texts.len()];
+    for (i, text, count) in entries.present() {
+        let g = *index.entry(text).or_insert_with(|| {
+            groups.push((text, 0));
+            groups.len() - 1
+        });
+        groups[g].1 += count;
+        group_of[i] = g;
+    }
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        groups[b]
+            .1
+            .cmp(&groups[a].1)
+            .then(groups[a].0.cmp(groups[b].0))
+    });
+    let mut level_of = vec![0u32; groups.len()];
+    for (level, &g) in order.iter().enumerate() {
+        level_of[g] = level as u32;
+    }
+    for (i, &g) in group_of.iter().enumerate() {
+        if g != usize::MAX {
+            cells[i] = Cell::Level(level_of[g]);
+        }
+    }
+    order
+        .into_iter()
+        .map(|g| Level {
+            label: groups[g].0.to_owned(),
+            position: None,
+        })
+        .collect()
+}
+
+fn binary(name: &str, entries: &Entries, cells: &mut [Cell]) -> Result<Vec<Level>, IngestError> {
+    // Key: polarity when the text is a binary token, otherwise the lower-cased text.
+    #[derive(Clone, PartialEq, Eq, Hash)]
+    enum Key {
+        Token(bool),
+        Other(String),
+    }
+    let key = |text: &str| match binary_token(text) {
+        Some((positive, _)) => Key::Token(positive),
+        None => Key::Other(text.to_lowercase()),
+    };
+    let distinct: HashSet<Key> = entries.present().map(|(_, text, _)| key(text)).collect();
+    if distinct.len() > 2 {
+        return Err(IngestError::TooManyValuesForBinary {
+            column: name.to_owned(),
+            distinct: distinct.len(),
+        });
+    }
+    let (groups, group_of) = group_by(entries, |text| Some(key(text)));
+    // Decide which group is positive (level 1).
+    let mut positive_of = vec![false; groups.len()];
+    let token = groups.iter().position(|g| matches!(g.0, Key::Token(_)));
+    match (groups.len(), token) {
+        (_, Some(t)) => {
+            let Key::Token(p) = groups[t].0 else {
+                unreachable!()
+            };
+            for (g, group) in groups.iter().enumerate() {
+                positive_of[g] = match group.0 {
+                    Key::Token(q) => q,
+                    Key::Other(_) => !p,
+                };
+            }
+        }
+        (2, None) => {
+            // Two arbitrary values: the one sorting later (case-insensitively) is level 1.
+            let second = usize::from(groups[0].1.to_lowercase() < groups[1].1.to_lowercase());
+            positive_of[1 - second] = false;
+            positive_of[second] = true;
+        }
+        _ => positive_of.fill(true),
+    }
+    let mut labels: [Option<String>; 2] = [None, None];
+    for (g, group) in groups.iter().enumerate() {
+        labels[usize::from(positive_of[g])] = Some(group.1.clone());
+    }
+    let labels = match labels {
+        [Some(negative), Some(positive)] => [negative, positive],
+        [None, Some(positive)] => [counterpart(&positive), positive],
+        [Some(negative), None] => [negative.clone(), counterpart(&negative)],
+        [None, None] => return Ok(Vec::new()),
+    };
+    for (i, g) in group_of.iter().enumerate() {
+        if let Some(g) = *g {
+            cells[i] = Cell::Level(u32::from(positive_of[g]));
+        }
+    }
+    Ok(labels
+        .into_iter()
+        .enumerate()
+        .map(|(position, label)| Level {
+            label,
+            position: Some(position as f64),
+        })
+        .collect())
+}
+
+/// The opposite binary token in the same letter case (`Yes` → `No`); `not <label>` when not a token.
+fn counterpart(label: &str) -> String {
+    let lower = label.to_ascii_lowercase();
+    let opposite = match lower.as_str() {
+        "true" => "false",
+        "false" => "true",
+        "t" => "f",
+        "f" => "t",
+        "yes" => "no",
+        "no" => "yes",
+        "y" => "n",
+        "n" => "y",
+        "1" => "0",
+        "0" => "1",
+        _ => return format!("not {label}"),
+    };
+    let has_letters = label.chars().any(|c| c.is_ascii_alphabetic());
+    if has_letters && !label.chars().any(|c| c.is_ascii_lowercase()) {
+        opposite.to_ascii_uppercase()
+    } else if label.starts_with(|c: char| c.is_ascii_uppercase()) {
+        let mut chars = opposite.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase())
+            .into_iter()
+            .chain(chars)
+            .collect()
+    } else {
+        opposite.to_owned()
+    }
+}
+
+fn ordinal_levels(entries: &Entries, cells: &mut [Cell]) -> Vec<Level> {
+    let (groups, group_of) = group_by(entries, |text| parse_band(text).map(BandKey::of));
+    let bands: Vec<Band> = groups.iter().map(|g| g.0.band()).collect();
+    let positions = ordinal::positions(&bands);
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        ordinal::compare((bands[a], positions[a]), (bands[b], positions[b]))
+            .then(groups[a].1.cmp(&groups[b].1))
+    });
+    let mut level_of = vec![0u32; groups.len()];
+    for (level, &g) in order.iter().enumerate() {
+        level_of[g] = level as u32;
+    }
+    for (i, g) in group_of.iter().enumerate() {
+        if let Some(g) = *g {
+            cells[i] = Cell::Level(level_of[g]);
+        }
+    }
+    order
+        .into_iter()
+        .map(|g| Level {
+            label: groups[g].1.clone(),
+            position: Some(positions[g]),
+        })
+        .collect()
+}
+
+/// A hashable copy of a [`Band`] (its bounds as bit patterns).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct BandKey(u8, u64, u64);
+
+impl BandKey {
+    fn of(band: Band) -> Self {
+        match band {
+            Band::Point(a) => BandKey(0, a.to_bits(), 0),
+            Band::Closed(a, b) => BandKey(1, a.to_bits(), b.to_bits()),
+            Band::AtLeast(a) => BandKey(2, a.to_bits(), 0),
+            Band::AtMost(a) => BandKey(3, a.to_bits(), 0),
+        }
+    }
+
+    fn band(self) -> Band {
+        let (a, b) = (f64::from_bits(self.1), f64::from_bits(self.2));
+        match self.0 {
+            0 => Band::Point(a),
+            1 => Band::Closed(a, b),
+            2 => Band::AtLeast(a),
+            _ => Band::AtMost(a),
+        }
+    }
+}

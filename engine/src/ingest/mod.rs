@@ -1,0 +1,528 @@
+//! CSV ingest: the bytes of a messy file → a typed [`Table`] plus an [`IngestReport`] of everything that
+//! could not be read as-is.
+//!
+//! [`read_table`] runs these steps, each in its own module:
+//!
+//! 1. **Encoding** ([`Encoding`]): UTF-8 (a byte-order mark is stripped), UTF-16 LE/BE, otherwise
+//!    Windows-1252 / Latin-1. Binary files are refused.
+//! 2. **Delimiter** (`,` `;` tab `|`) and **header** detection on a sample; both can be forced through
+//!    [`IngestOptions`].
+//! 3. **Records**: one streaming pass with the `csv` crate (quoted fields, embedded line breaks and
+//!    quotes, CRLF). Every cell goes into a per-column dictionary of distinct texts, so memory is one `u32`
+//!    per cell plus the distinct texts. Rows with the wrong number of fields, or a quote that never closes,
+//!    are *bad rows*: reported with their 1-based line numbers, then skipped or fatal according to
+//!    [`BadRowPolicy`]. Blank lines (empty, whitespace only, or only delimiters) are not rows; they are
+//!    counted in [`IngestReport::blank_lines`]. Always `rows_in_file == rows_kept + rows_skipped`.
+//! 4. **Missing values**: a cell whose trimmed text is one of
+//!    [`IngestOptions::missing_markers`] is [`Cell::Missing`](crate::table::Cell::Missing), never a category.
+//! 5. **Typing** (rules in the `infer` module docs, summarised on [`ColumnType`]): empty, binary, date,
+//!    ordinal, numeric, identifier, categorical, decided on each column's distinct texts. Values that do not
+//!    read under the chosen type become missing and are counted as `unparsable` in the column's
+//!    [`ColumnSummary`], with examples.
+//! 6. **Overrides**: [`IngestOptions::type_overrides`] at read time, or [`retype`] afterwards.
+//!
+//! # Example
+//! ```
+//! use audience_engine::ingest::{read_table, IngestOptions};
+//! use audience_engine::table::ColumnType;
+//!
+//! let csv = "id;age;income;member;signup\n\
+//!            1;18-24;3,5;yes;2024-03-01\n\
+//!            2;55+;NA;no;2024-03-02\n\
+//!            3;25–34;12,25;YES;2024-03-03\n";
+//! let ingested = read_table(csv.as_bytes(), &IngestOptions::default()).unwrap();
+//! let report = &ingested.report;
+//! assert_eq!(report.delimiter, ';');
+//! assert_eq!((report.rows_in_file, report.rows_kept, report.rows_skipped), (3, 3, 0));
+//!
+//! let table = &ingested.table;
+//! let types: Vec<ColumnType> = table.columns().iter().map(|c| c.column_type()).collect();
+//! use ColumnType::*;
+//! assert_eq!(types, [Numeric, Ordinal, Numeric, Binary, Date]);
+//!
+//! let income = table.column("income").unwrap();
+//! assert_eq!(income.number(0), Some(3.5)); // decimal comma in a `;` file
+//! assert!(income.is_missing(1));           // "NA"
+//! assert_eq!(income.text(2), "12,25");     // the exact text is kept for export
+//!
+//! let age = table.column("age").unwrap();
+//! let labels: Vec<&str> = age.levels().iter().map(|l| l.label.as_str()).collect();
+//! assert_eq!(labels, ["18-24", "25–34", "55+"]);
+//! assert_eq!(age.number(1), Some(59.5)); // 55 + half the width of 25–34
+//! ```
+
+mod date;
+mod decode;
+mod error;
+mod infer;
+mod missing;
+mod number;
+mod ordinal;
+mod records;
+mod sniff;
+
+use serde::{Deserialize, Serialize};
+
+pub use decode::Encoding;
+pub use error::IngestError;
+pub use missing::DEFAULT_MISSING_MARKERS;
+
+use crate::table::{Cell, Column, ColumnType, Table};
+use infer::Entries;
+use missing::MissingMarkers;
+use records::{Layout, FIRST_BAD_LINES};
+
+/// What to do with rows that have the wrong number of fields or broken quoting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadRowPolicy {
+    /// Fail with [`IngestError::BadRows`] (count and first line numbers) if there is any.
+    Fail,
+    /// Leave them out of the table and list them in [`IngestReport::issues`].
+    #[default]
+    Skip,
+}
+
+/// How to read a file. `Default` detects everything and skips bad rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestOptions {
+    /// Field delimiter; `None` detects one of `,` `;` tab `|`.
+    pub delimiter: Option<u8>,
+    /// Whether the first row is a header; `None` detects it.
+    pub has_header: Option<bool>,
+    /// Cell texts (compared after trimming, case-sensitive) that mean "missing". The empty string is always
+    /// missing. Defaults to [`DEFAULT_MISSING_MARKERS`].
+    pub missing_markers: Vec<String>,
+    /// What to do with bad rows.
+    pub bad_rows: BadRowPolicy,
+    /// Types to force, by final column name (after de-duplication); see [`retype`] for what happens to
+    /// values that do not read.
+    pub type_overrides: Vec<(String, ColumnType)>,
+    /// At most this many [`RowIssue`]s are listed in the report (the counts are always complete).
+    pub max_issues: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            delimiter: None,
+            has_header: None,
+            missing_markers: DEFAULT_MISSING_MARKERS
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
+            bad_rows: BadRowPolicy::Skip,
+            type_overrides: Vec::new(),
+            max_issues: 1_000,
+        }
+    }
+}
+
+/// A table and the report of how it was read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// The typed table, one row per kept data row, in file order.
+    pub table: Table,
+    /// How the file was read and what could not be.
+    pub report: IngestReport,
+}
+
+/// How a file was read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IngestReport {
+    /// The text encoding.
+    pub encoding: Encoding,
+    /// The field delimiter.
+    pub delimiter: char,
+    /// Whether the first row was a header.
+    pub has_header: bool,
+    /// Data rows in the file: records that are neither the header nor blank.
+    pub rows_in_file: usize,
+    /// Rows in the table.
+    pub rows_kept: usize,
+    /// Bad rows left out (always `rows_in_file - rows_kept`).
+    pub rows_skipped: usize,
+    /// Blank lines (empty, whitespace only, or only delimiters), which are not rows.
+    pub blank_lines: usize,
+    /// The bad rows, in file order (at most [`IngestOptions::max_issues`]).
+    pub issues: Vec<RowIssue>,
+    /// Header names that were empty or repeated, and what they became.
+    pub renamed_columns: Vec<ColumnRename>,
+    /// One summary per column, in table order.
+    pub columns: Vec<ColumnSummary>,
+}
+
+/// A row that could not be read as-is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowIssue {
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// What is wrong.
+    pub kind: RowIssueKind,
+    /// A sentence for the user, with the numbers.
+    pub message: String,
+}
+
+/// What is wrong with a bad row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowIssueKind {
+    /// More or fewer fields than the header (or than most rows, without a header).
+    Ragged,
+    /// A quoted field opens and never closes, swallowing the rest of the file.
+    UnterminatedQuote,
+    /// The CSV parser could not read the record.
+    Unreadable,
+}
+
+/// A header name that was changed to keep names non-empty and unique.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnRename {
+    /// 0-based column index.
+    pub index: usize,
+    /// The name in the file.
+    pub from: String,
+    /// The name in the table: `column_N` (1-based N) for an empty name, `name_2`, `name_3`, … for repeats.
+    pub to: String,
+}
+
+/// How one column was read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Column name.
+    pub name: String,
+    /// The column's type (after overrides).
+    pub column_type: ColumnType,
+    /// The type inference chose.
+    pub inferred_type: ColumnType,
+    /// Rows holding a missing marker.
+    pub missing: usize,
+    /// Rows holding a present value that does not read under the type (now missing too).
+    pub unparsable: usize,
+    /// Distinct values read under the type (levels for binary, ordinal and categorical columns).
+    pub distinct: usize,
+    /// Up to five values read under the type, most frequent first.
+    pub examples: Vec<String>,
+    /// Up to five of the unparsable values, most frequent first.
+    pub unparsable_examples: Vec<String>,
+}
+
+const EXAMPLES: usize = 5;
+
+/// Reads a CSV file's bytes into a typed table (see the module docs for every step).
+///
+/// # Example
+/// ```
+/// use audience_engine::ingest::{read_table, BadRowPolicy, IngestError, IngestOptions, RowIssueKind};
+/// use audience_engine::table::ColumnType;
+///
+/// let csv = b"name,visits,vip\nAnn,3,yes\nBob,7\n\nCy,N/A,no\n";
+/// let ingested = read_table(csv, &IngestOptions::default()).unwrap();
+/// let report = &ingested.report;
+/// // Bob's row (line 3) has 2 fields instead of 3: skipped and reported; line 4 is blank.
+/// assert_eq!((report.rows_in_file, report.rows_kept, report.rows_skipped), (3, 2, 1));
+/// assert_eq!(report.blank_lines, 1);
+/// assert_eq!((report.issues[0].line, report.issues[0].kind), (3, RowIssueKind::Ragged));
+/// let visits = ingested.table.column("visits").unwrap();
+/// assert_eq!(visits.column_type(), ColumnType::Numeric);
+/// assert_eq!((visits.number(0), visits.number(1)), (Some(3.0), None));
+/// // The report crosses to the browser as JSON.
+/// let json = serde_json::to_string(report).unwrap();
+/// assert!(json.contains(r#""kind":"ragged""#));
+///
+/// // The same file under the Fail policy:
+/// let strict = IngestOptions { bad_rows: BadRowPolicy::Fail, ..IngestOptions::default() };
+/// let error = read_table(csv, &strict).unwrap_err();
+/// assert_eq!(error, IngestError::BadRows { count: 1, rows_in_file: 3, first_lines: vec![3] });
+/// ```
+///
+/// # Errors
+/// [`IngestError`] for an empty, binary or non-tabular file, an invalid forced delimiter, bad rows under
+/// [`BadRowPolicy::Fail`], or a type override that names an unknown column or cannot read the column.
+pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, IngestError> {
+    if let Some(delimiter) = options.delimiter {
+        if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
+            return Err(IngestError::InvalidDelimiter {
+                delimiter: char::from(delimiter),
+            });
+        }
+    }
+    let (text, encoding) = decode::decode(bytes)?;
+    let text: &str = &text;
+    if text.trim().is_empty() {
+        return Err(IngestError::NoColumns {
+            lines: text.lines().count(),
+        });
+    }
+    let delimiter = match options.delimiter {
+        Some(delimiter) => delimiter,
+        None => {
+            check_other_format(text)?;
+            let sniffed = sniff::sniff_delimiter(text);
+            if sniffed.fields < 2 {
+                check_single_column(text)?;
+            }
+            sniffed.delimiter
+        }
+    };
+    let has_header = options
+        .has_header
+        .unwrap_or_else(|| sniff::detect_header(text, delimiter));
+    let (body_fields, rows_hint) = sniff::body_shape(text, delimiter, has_header);
+    let layout = Layout {
+        delimiter,
+        has_header,
+        body_fields,
+        max_issues: options.max_issues,
+        rows_hint,
+    };
+    let records = records::read_records(text, &layout);
+    if records.columns.is_empty() {
+        return Err(IngestError::NoColumns {
+            lines: text.lines().count(),
+        });
+    }
+    if options.bad_rows == BadRowPolicy::Fail && records.rows_skipped > 0 {
+        return Err(IngestError::BadRows {
+            count: records.rows_skipped,
+            rows_in_file: records.rows_in_file,
+            first_lines: records.first_bad_lines.clone(),
+        });
+    }
+    debug_assert!(records.first_bad_lines.len() <= FIRST_BAD_LINES);
+
+    let raw_names: Vec<String> = match &records.header {
+        Some(header) => header.clone(),
+        None => vec![String::new(); records.columns.len()],
+    };
+    let (names, renamed_columns) = unique_names(&raw_names, records.header.is_some());
+    for (name, _) in &options.type_overrides {
+        if !names.contains(name) {
+            return Err(IngestError::UnknownColumn {
+                name: name.clone(),
+                columns: names.len(),
+            });
+        }
+    }
+
+    let markers = MissingMarkers::new(&options.missing_markers);
+    let semicolon_file = delimiter == b';';
+    let mut columns = Vec::with_capacity(names.len());
+    let mut summaries = Vec::with_capacity(names.len());
+    for (name, (dictionary, codes)) in names.into_iter().zip(records.columns) {
+        let entries = Entries::new(&dictionary, &codes, &markers);
+        let inferred = infer::infer_type(&name, &entries, semicolon_file);
+        let chosen = options
+            .type_overrides
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map_or(inferred, |&(_, t)| t);
+        let typed = infer::interpret(&name, &entries, chosen, semicolon_file)?;
+        let summary = summarize(
+            &name,
+            &entries,
+            &typed.cells,
+            typed.levels.len(),
+            chosen,
+            inferred,
+        );
+        drop(entries);
+        columns.push(Column::new(
+            name,
+            typed.column_type,
+            codes,
+            dictionary,
+            typed.cells,
+            typed.levels,
+        )?);
+        summaries.push(summary);
+    }
+    let table = Table::new(columns)?;
+    let report = IngestReport {
+        encoding,
+        delimiter: char::from(delimiter),
+        has_header,
+        rows_in_file: records.rows_in_file,
+        rows_kept: records.rows_kept,
+        rows_skipped: records.rows_skipped,
+        blank_lines: records.blank_lines,
+        issues: records.issues,
+        renamed_columns,
+        columns: summaries,
+    };
+    Ok(Ingested { table, report })
+}
+
+/// Re-reads a column's texts under another type (the user overriding inference).
+///
+/// Values that do not read under `to` become missing and are counted as `unparsable` by
+/// [`column_summary`]. The call fails, leaving the column as it was, when the column has present values
+/// and *none* of them reads under `to` ([`IngestError::IncompatibleType`]), when `to` is
+/// [`ColumnType::Binary`] and there are more than two distinct values ([`IngestError::TooManyValuesForBinary`];
+/// with two values that are not yes/no-like tokens, the one sorting later is level 1), or when `to` is
+/// [`ColumnType::Empty`] and the column has values. `options` supplies the missing markers; a decimal comma
+/// is preferred on ties when `options.delimiter` is `;`.
+pub fn retype(
+    column: &Column,
+    to: ColumnType,
+    options: &IngestOptions,
+) -> Result<Column, IngestError> {
+    let markers = MissingMarkers::new(&options.missing_markers);
+    let entries = Entries::new(column.dictionary(), column.codes(), &markers);
+    let typed = infer::interpret(&column.name, &entries, to, options.delimiter == Some(b';'))?;
+    Ok(Column::new(
+        column.name.clone(),
+        typed.column_type,
+        column.codes().to_vec(),
+        column.dictionary().to_vec(),
+        typed.cells,
+        typed.levels,
+    )?)
+}
+
+/// The summary of a column as it stands (for example after [`retype`]), under `options`' missing markers.
+pub fn column_summary(column: &Column, options: &IngestOptions) -> ColumnSummary {
+    let markers = MissingMarkers::new(&options.missing_markers);
+    let entries = Entries::new(column.dictionary(), column.codes(), &markers);
+    let inferred = infer::infer_type(&column.name, &entries, options.delimiter == Some(b';'));
+    summarize(
+        &column.name,
+        &entries,
+        column.cells(),
+        column.levels().len(),
+        column.column_type(),
+        inferred,
+    )
+}
+
+fn summarize(
+    name: &str,
+    entries: &Entries,
+    cells: &[Cell],
+    levels: usize,
+    column_type: ColumnType,
+    inferred_type: ColumnType,
+) -> ColumnSummary {
+    let unreadable = |i: usize| !entries.is_marker(i) && matches!(cells[i], Cell::Missing);
+    let unparsable = (0..cells.len())
+        .filter(|&i| unreadable(i))
+        .map(|i| entries.count(i))
+        .sum();
+    let distinct = if column_type.has_levels() {
+        levels
+    } else {
+        (0..cells.len())
+            .filter(|&i| !matches!(cells[i], Cell::Missing) && entries.count(i) > 0)
+            .count()
+    };
+    ColumnSummary {
+        name: name.to_owned(),
+        column_type,
+        inferred_type,
+        missing: entries.missing_rows(),
+        unparsable,
+        distinct,
+        examples: entries.examples(EXAMPLES, |i| !matches!(cells[i], Cell::Missing)),
+        unparsable_examples: entries.examples(EXAMPLES, unreadable),
+    }
+}
+
+/// Non-empty, unique column names: `column_N` for empty (or absent) names, `name_2`, `name_3`, … for
+/// repeats (skipping suffixes already taken).
+fn unique_names(raw: &[String], from_header: bool) -> (Vec<String>, Vec<ColumnRename>) {
+    let mut names: Vec<String> = Vec::with_capacity(raw.len());
+    let mut renames = Vec::new();
+    let mut taken: std::collections::HashSet<String> = raw
+        .iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for (index, original) in raw.iter().enumerate() {
+        let trimmed = original.trim();
+        let name = if trimmed.is_empty() {
+            let mut candidate = format!("column_{}", index + 1);
+            let mut n = 2;
+            while taken.contains(&candidate) {
+                candidate = format!("column_{}_{n}", index + 1);
+                n += 1;
+            }
+            candidate
+        } else if seen.contains(trimmed) {
+            let mut n = 2;
+            let mut candidate = format!("{trimmed}_{n}");
+            while taken.contains(&candidate) {
+                n += 1;
+                candidate = format!("{trimmed}_{n}");
+            }
+            candidate
+        } else {
+            original.clone()
+        };
+        seen.insert(trimmed.to_owned());
+        taken.insert(name.clone());
+        if from_header && name != *original {
+            renames.push(ColumnRename {
+                index,
+                from: original.clone(),
+                to: name.clone(),
+            });
+        }
+        names.push(name);
+    }
+    (names, renames)
+}
+
+/// Refuses JSON and HTML/XML documents with a message that says so.
+fn check_other_format(text: &str) -> Result<(), IngestError> {
+    let trimmed = text.trim();
+    let first = trimmed.chars().next().unwrap_or(' ');
+    let last = trimmed.chars().last().unwrap_or(' ');
+    if matches!((first, last), ('{', '}') | ('[', ']')) {
+        return Err(IngestError::OtherFormat { format: "JSON" });
+    }
+    let lower: String = trimmed
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if lower.starts_with("<?xml")
+        || lower.starts_with("<!doctype")
+        || lower.starts_with("<html")
+        || (first == '<' && last == '>' && trimmed.chars().nth(1).is_some_and(char::is_alphabetic))
+    {
+        return Err(IngestError::OtherFormat { format: "HTML/XML" });
+    }
+    Ok(())
+}
+
+/// Mean line length (characters) above which a single-column file is prose, not a column of values.
+const PROSE_MEAN_LENGTH: usize = 64;
+/// Mean words per line above which a single-column file is prose.
+const PROSE_MEAN_WORDS: usize = 8;
+
+/// A file without any delimiter is accepted as one column of short values; long lines of words are not.
+fn check_single_column(text: &str) -> Result<(), IngestError> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(200)
+        .collect();
+    let n = lines.len().max(1);
+    let mean_length = lines.iter().map(|l| l.chars().count()).sum::<usize>() / n;
+    let mean_words = lines
+        .iter()
+        .map(|l| l.split_whitespace().count())
+        .sum::<usize>()
+        / n;
+    if mean_length > PROSE_MEAN_LENGTH || mean_words > PROSE_MEAN_WORDS {
+        return Err(IngestError::NotDelimited {
+            lines: lines.len(),
+            mean_length,
+            hint: "it reads like running text rather than rows of values",
+        });
+    }
+    Ok(())
+}

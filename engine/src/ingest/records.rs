@@ -1,0 +1,235 @@
+//! Streaming the records of a decoded file into dictionary-encoded columns.
+//!
+//! One pass with the `csv` crate; each cell is looked up in its column's dictionary, so memory grows with
+//! the number of rows (one `u32` per cell) and of distinct texts, never with a `String` per cell.
+//!
+//! Line numbers are 1-based lines of the decoded file (line feeds counted; a record with a quoted line
+//! break spans several lines and is reported at its first). A record whose fields are all empty or
+//! whitespace (an empty line, `   `, or `,,,`) is a *blank line*: it is not a row, and it is counted in
+//! [`IngestReport::blank_lines`](super::IngestReport::blank_lines) by the lines it spans.
+
+use csv::{ReaderBuilder, StringRecord};
+use rustc_hash::FxHashMap;
+
+use super::{RowIssue, RowIssueKind};
+
+/// Bad-row line numbers kept for an error message.
+pub(crate) const FIRST_BAD_LINES: usize = 5;
+
+/// A column being filled: the dictionary of distinct texts and one code per row.
+#[derive(Default)]
+struct ColumnBuilder {
+    index: FxHashMap<String, u32>,
+    codes: Vec<u32>,
+}
+
+impl ColumnBuilder {
+    fn push(&mut self, text: &str) {
+        let code = match self.index.get(text) {
+            Some(&code) => code,
+            None => {
+                let code = self.index.len() as u32;
+                self.index.insert(text.to_owned(), code);
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// The dictionary in first-seen order, and the codes.
+    fn finish(self) -> (Vec<String>, Vec<u32>) {
+        let mut dictionary = vec![String::new(); self.index.len()];
+        for (text, code) in self.index {
+            dictionary[code as usize] = text;
+        }
+        (dictionary, self.codes)
+    }
+}
+
+/// Everything one pass over the records produces.
+pub(crate) struct Records {
+    /// Header fields when the file has a header.
+    pub header: Option<Vec<String>>,
+    /// (dictionary, codes) per column.
+    pub columns: Vec<(Vec<String>, Vec<u32>)>,
+    /// Data records (not blank, not the header).
+    pub rows_in_file: usize,
+    /// Data records kept.
+    pub rows_kept: usize,
+    /// Data records not kept.
+    pub rows_skipped: usize,
+    /// Lines covered by no header or data record.
+    pub blank_lines: usize,
+    /// Issues, at most `max_issues` of them.
+    pub issues: Vec<RowIssue>,
+    /// Lines of the first few bad rows.
+    pub first_bad_lines: Vec<u64>,
+}
+
+/// How to read the records.
+pub(crate) struct Layout {
+    pub delimiter: u8,
+    pub has_header: bool,
+    /// The most common field count of the data rows (from the sample).
+    pub body_fields: usize,
+    pub max_issues: usize,
+    /// Expected number of data rows (memory is reserved for them up front).
+    pub rows_hint: usize,
+}
+
+/// Reads every record of `text` (see the module docs).
+pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
+    let bytes = text.as_bytes();
+    let total_lines =
+        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
+    let mut reader = ReaderBuilder::new()
+        .delimiter(layout.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = StringRecord::new();
+    let mut out = Records {
+        header: None,
+        columns: Vec::new(),
+        rows_in_file: 0,
+        rows_kept: 0,
+        rows_skipped: 0,
+        blank_lines: 0,
+        issues: Vec::new(),
+        first_bad_lines: Vec::new(),
+    };
+    let mut builders: Vec<ColumnBuilder> = Vec::new();
+    let mut expected = layout.body_fields;
+    let mut started = false;
+    let mut covered_lines = 0usize;
+    loop {
+        let (line, start_byte) = match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => match record.position() {
+                Some(position) => true_start(bytes, position.byte() as usize, position.line()),
+                None => (0, bytes.len()),
+            },
+            Err(error) => {
+                let line = error.position().map_or(0, csv::Position::line);
+                out.rows_in_file += 1;
+                bad_row(
+                    &mut out,
+                    layout,
+                    line,
+                    RowIssueKind::Unreadable,
+                    error.to_string(),
+                );
+                continue;
+            }
+        };
+        if record.iter().all(|field| field.trim().is_empty()) {
+            continue;
+        }
+        covered_lines += 1 + record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>();
+        if !started {
+            started = true;
+            expected = if layout.has_header {
+                let header = header_fields(&record, layout.body_fields);
+                let fields = header.len();
+                out.header = Some(header);
+                fields
+            } else {
+                layout.body_fields.max(1)
+            };
+            builders = (0..expected).map(|_| ColumnBuilder::default()).collect();
+            for builder in &mut builders {
+                builder.codes.reserve(layout.rows_hint);
+            }
+            if layout.has_header {
+                continue;
+            }
+        }
+        out.rows_in_file += 1;
+        if record.len() != expected {
+            let message = format!(
+                "line {line}: {} field{}, expected {expected}",
+                record.len(),
+                if record.len() == 1 { "" } else { "s" }
+            );
+            bad_row(&mut out, layout, line, RowIssueKind::Ragged, message);
+            continue;
+        }
+        if reader.position().byte() as usize >= bytes.len()
+            && unterminated_quote(&bytes[start_byte..], layout.delimiter)
+        {
+            let spanned = total_lines.saturating_sub(line as usize) + 1;
+            let message = format!(
+                "line {line}: a quoted field is never closed, so the last {spanned} line{} were read as one row",
+                if spanned == 1 { "" } else { "s" }
+            );
+            bad_row(
+                &mut out,
+                layout,
+                line,
+                RowIssueKind::UnterminatedQuote,
+                message,
+            );
+            continue;
+        }
+        for (builder, field) in builders.iter_mut().zip(record.iter()) {
+            builder.push(field);
+        }
+        out.rows_kept += 1;
+    }
+    out.blank_lines = total_lines.saturating_sub(covered_lines);
+    out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
+    out
+}
+
+fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, message: String) {
+    out.rows_skipped += 1;
+    if out.first_bad_lines.len() < FIRST_BAD_LINES {
+        out.first_bad_lines.push(line);
+    }
+    if out.issues.len() < layout.max_issues {
+        out.issues.push(RowIssue {
+            line,
+            kind,
+            message,
+        });
+    }
+}
+
+/// The header's fields, fitted to the data: padded with empty names when the data rows are wider, and
+/// without trailing empty names when the data rows are narrower.
+fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
+    let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
+    if body_fields > fields.len() {
+        fields.resize(body_fields, String::new());
+    }
+    while fields.len() > body_fields.max(1) && fields.last().is_some_and(|f| f.trim().is_empty()) {
+        fields.pop();
+    }
+    fields
+}
+
+/// The csv crate reports a record at the position where it started looking for it, before skipped empty
+/// lines; move past those to the record's own first byte and line.
+fn true_start(bytes: &[u8], mut byte: usize, mut line: u64) -> (u64, usize) {
+    while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
+        if bytes[byte] == b'\n' {
+            line += 1;
+        }
+        byte += 1;
+    }
+    (line, byte)
+}
+
+/// Whether the raw text of the file's last record opens a quoted field that never closes: an odd number
+/// of quote characters, one of them at the start of a field.
+fn unterminated_quote(raw: &[u8], delimiter: u8) -> bool {
+    let quotes = raw.iter().filter(|&&b| b == b'"').count();
+    quotes % 2 == 1
+        && raw
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'"' && (i == 0 || raw[i - 1] == delimiter))
+}

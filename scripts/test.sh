@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then run every check and test suite:
+#   1. formatting and clippy (native, and the app for wasm32)
+#   2. native tests of the whole workspace (cargo test)
+#   3. the app's wasm facade, inside a real worker in headless Chromium (wasm-bindgen-test)
+#   4. the release build, then end-to-end tests that click through the real page in headless Chromium
+#      (node's test runner + playwright-core driving Debian's /usr/bin/chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+section() { printf '\n=== %s\n' "$*"; }
+
+section "setup"
+scripts/setup.sh
+
+section "format and lint"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p audience-app --target wasm32-unknown-unknown --locked -- -D warnings
+
+section "native tests"
+cargo test --workspace --locked
+
+section "wasm facade in headless Chromium"
+cargo test -p audience-app --target wasm32-unknown-unknown --locked
+
+section "release build"
+scripts/build.sh
+
+section "end-to-end tests in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
