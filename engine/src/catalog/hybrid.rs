@@ -103,6 +103,31 @@ pub fn diversify<'a, T>(
     kept
 }
 
+/// Like [`diversify`] with several keys per entry: an entry is moved back when any of its keys
+/// already has `cap` entries kept ahead of it. `cap == 0` disables it.
+pub fn diversify_keys<T>(ranked: Vec<T>, keys: impl Fn(&T) -> Vec<String>, cap: usize) -> Vec<T> {
+    if cap == 0 {
+        return ranked;
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let (mut kept, mut deferred) = (Vec::with_capacity(ranked.len()), Vec::new());
+    for item in ranked {
+        let keys = keys(&item);
+        if keys
+            .iter()
+            .any(|k| counts.get(k).is_some_and(|&n| n >= cap))
+        {
+            deferred.push(item);
+        } else {
+            keys.into_iter()
+                .for_each(|k| *counts.entry(k).or_insert(0) += 1);
+            kept.push(item);
+        }
+    }
+    kept.extend(deferred);
+    kept
+}
+
 /// Groups hits by type, groups ordered by their best hit.
 pub fn group_by_type(hits: &[SearchHit]) -> Vec<TypeGroup<'_>> {
     let mut groups: Vec<TypeGroup<'_>> = Vec::new();
@@ -148,6 +173,23 @@ mod tests {
             vec![1, 2, 4, 6, 3, 5]
         );
         assert_eq!(diversify(ranked.clone(), |x| x.0, 0), ranked);
+    }
+
+    #[test]
+    fn diversify_keys_caps_every_key() {
+        let ranked = vec![
+            (1, "t1", "urban"),
+            (2, "t2", "urban"),
+            (3, "t3", "urban"),
+            (4, "t1", "age"),
+            (5, "t1", "age"),
+        ];
+        let out = diversify_keys(ranked, |x| vec![x.1.to_string(), x.2.to_string()], 2);
+        // 3 is a third "urban", 5 a third "t1": both move back, in order.
+        assert_eq!(
+            out.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![1, 2, 4, 3, 5]
+        );
     }
 
     #[test]

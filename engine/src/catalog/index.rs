@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
-use super::hybrid::{diversify, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
-use super::lexical::LexicalIndex;
+use super::hybrid::{diversify_keys, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
+use super::lexical::{LexicalIndex, QueryUnit};
 use super::record::Catalog;
 use super::synonyms::Lexicon;
 use super::CatalogError;
@@ -37,8 +37,8 @@ pub struct SearchOptions {
     pub top: usize,
     /// Which rankings to use.
     pub mode: SearchMode,
-    /// At most this many results from one table family ahead of the other tables' results
-    /// (0 disables diversification).
+    /// At most this many results from one table family, or matching one synonym trigger, ahead of
+    /// the other results (0 disables diversification).
     pub max_per_table: usize,
     /// Search the vectors exactly even when an HNSW graph is loaded.
     pub exact: bool,
@@ -172,11 +172,54 @@ impl SearchIndex {
         };
         let lexical_ids: Vec<usize> = lexical.iter().map(|h| h.index).collect();
         let semantic_ids: Vec<usize> = semantic.iter().map(|h| h.0).collect();
-        let fused = reciprocal_rank_fusion(&[&lexical_ids, &semantic_ids], options.rrf_k);
+        // A request with several facets ("eco-minded millennials in cities": three synonym
+        // triggers) also fuses one lexical ranking per facet, so every facet's best variables
+        // reach the top instead of the facet with the most matching tables.
+        let mut triggers: Vec<&str> = units.iter().filter_map(|u| u.trigger.as_deref()).collect();
+        triggers.dedup();
+        let facet_lists: Vec<Vec<usize>> =
+            if triggers.len() >= 2 && options.mode != SearchMode::Semantic {
+                triggers
+                    .iter()
+                    .map(|t| {
+                        let facet: Vec<QueryUnit> = units
+                            .iter()
+                            .filter(|u| u.trigger.as_deref() == Some(*t))
+                            .cloned()
+                            .collect();
+                        self.lexical
+                            .search(&facet, pool)
+                            .iter()
+                            .map(|h| h.index)
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
+        lists.extend(facet_lists.iter().map(Vec::as_slice));
+        let fused = reciprocal_rank_fusion(&lists, options.rrf_k);
+        let multi_facet = triggers.len() >= 2;
         let variables = self.catalog.variables();
-        let fused = diversify(
-            fused,
-            |f| variables[f.0].table_family(),
+        // At most `max_per_table` per table family and, in a many-faceted request, per synonym
+        // trigger (so that one facet, such as "urban", cannot fill the top 10 from many tables).
+        let pool_size = fused.len().min(4 * pool);
+        let fused = diversify_keys(
+            fused.into_iter().take(pool_size).collect(),
+            |f| {
+                let mut keys = vec![format!("table {}", variables[f.0].table_family())];
+                if multi_facet {
+                    let mut matched: Vec<String> = self
+                        .lexical
+                        .matched_units(&units, f.0)
+                        .filter_map(|u| u.trigger.as_ref().map(|t| format!("trigger {t}")))
+                        .collect();
+                    matched.dedup();
+                    keys.extend(matched);
+                }
+                keys
+            },
             options.max_per_table,
         );
         fused

@@ -33,6 +33,8 @@ pub struct QueryUnit {
     pub terms: Vec<String>,
     /// Weight of the unit's BM25 score.
     pub weight: f32,
+    /// The lexicon trigger that added this unit (`None` for the user's own words).
+    pub trigger: Option<String>,
 }
 
 /// The lexical index over a catalog.
@@ -135,6 +137,7 @@ impl LexicalIndex {
                     display: word.to_lowercase(),
                     terms: vec![term],
                     weight: 1.0,
+                    trigger: None,
                 });
             }
         });
@@ -146,6 +149,7 @@ impl LexicalIndex {
                 display: format!("{} → {}", e.trigger, e.phrase),
                 terms: e.terms,
                 weight: EXPANSION_WEIGHT,
+                trigger: Some(e.trigger),
             });
         }
         units
@@ -189,14 +193,21 @@ impl LexicalIndex {
 
     /// The displays of the units that match document `index` (for explanations).
     pub fn matched(&self, units: &[QueryUnit], index: usize) -> Vec<String> {
-        units
-            .iter()
-            .filter(|u| {
-                self.ids(&u.terms)
-                    .is_some_and(|ids| self.phrase_tf(index, &ids) > 0.0)
-            })
+        self.matched_units(units, index)
             .map(|u| u.display.clone())
             .collect()
+    }
+
+    /// The units that match document `index`.
+    pub fn matched_units<'u>(
+        &'u self,
+        units: &'u [QueryUnit],
+        index: usize,
+    ) -> impl Iterator<Item = &'u QueryUnit> + 'u {
+        units.iter().filter(move |u| {
+            self.ids(&u.terms)
+                .is_some_and(|ids| self.phrase_tf(index, &ids) > 0.0)
+        })
     }
 
     fn ids(&self, terms: &[String]) -> Option<Vec<u32>> {

@@ -156,7 +156,7 @@ fn normalize(text: &str) -> String {
     if text.is_ascii() {
         return text
             .chars()
-            .filter(|&c| c != '\0' && !(c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')))
+            .filter(|&c| !c.is_ascii_control() || matches!(c, '\t' | '\n' | '\r'))
             .map(|c| {
                 if c.is_ascii_whitespace() {
                     ' '
