@@ -24,7 +24,7 @@ const HEADER: usize = 8 + 4 + 4 + 8;
 
 /// Default search-time candidate list size: recall@10 against exact search is measured by
 /// `scripts/bench-search.sh` (the graph file stores the build-time value, which this replaces).
-pub const EF_SEARCH: usize = 256;
+pub const EF_SEARCH: usize = 512;
 
 /// Item vectors quantised to int8 with one scale per vector.
 #[derive(Clone, Debug, PartialEq)]
