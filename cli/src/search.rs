@@ -1,10 +1,124 @@
-//! `audience search` (being written).
+//! `audience search "QUERY" [--top 10] [--catalog FILE] [--json]`: ranked catalog variables for a
+//! plain-language request, grouped by type.
+//!
+//! The default catalog, its embedding table and its HNSW graph are compiled into the binary from
+//! `catalog/dist/`, so the command works from a fresh clone. `--catalog FILE` searches a user
+//! catalog (JSON Lines or CSV, format in catalog/README.md) with exact vector search instead.
+
+use std::path::PathBuf;
+
+use audience_engine::catalog::{
+    group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions,
+};
+
+const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.jsonl");
+const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");
+const TABLE: &[u8] = include_bytes!("../../catalog/dist/embed/table.i8");
+const GRAPH: &[u8] = include_bytes!("../../catalog/dist/hnsw.bin");
 
 /// Arguments of `audience search`.
 #[derive(Debug, clap::Args)]
-pub struct SearchArgs {}
+pub struct SearchArgs {
+    /// What you are looking for, in plain words, e.g. "high-income homeowners".
+    pub query: String,
+    /// Number of variables to show.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Search this catalog (JSON Lines or CSV) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Print JSON (hits in rank order, with their evidence) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Ranking: hybrid (default), lexical or semantic.
+    #[arg(long, value_enum, default_value_t = Mode::Hybrid)]
+    pub mode: Mode,
+}
+
+/// Ranking choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Lexical and embedding rankings fused.
+    Hybrid,
+    /// BM25 with the synonym lexicon only.
+    Lexical,
+    /// Embedding similarity only.
+    Semantic,
+}
 
 /// Runs `audience search`.
-pub fn run(_args: SearchArgs) -> Result<(), String> {
-    Err("not built yet".into())
+pub fn run(args: SearchArgs) -> Result<(), String> {
+    if args.query.trim().is_empty() {
+        return Err("the search query is empty".into());
+    }
+    if args.top == 0 {
+        return Err("--top must be at least 1".into());
+    }
+    let user_catalog = match &args.catalog {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => None,
+    };
+    let assets = SearchAssets {
+        catalog: user_catalog.as_deref().unwrap_or(CATALOG),
+        vocab: VOCAB,
+        table: TABLE,
+        graph: if user_catalog.is_some() {
+            None
+        } else {
+            Some(GRAPH)
+        },
+    };
+    let index = SearchIndex::from_bytes(&assets).map_err(|e| match &args.catalog {
+        Some(path) => format!("{}: {e}", path.display()),
+        None => e.to_string(),
+    })?;
+    let options = SearchOptions {
+        top: args.top,
+        mode: match args.mode {
+            Mode::Hybrid => SearchMode::Hybrid,
+            Mode::Lexical => SearchMode::Lexical,
+            Mode::Semantic => SearchMode::Semantic,
+        },
+        ..SearchOptions::default()
+    };
+    let hits = index.search(&args.query, &options);
+    if args.json {
+        let out = serde_json::json!({
+            "query": args.query,
+            "catalog_variables": index.catalog().len(),
+            "options": options,
+            "hits": hits,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("No variable matches {:?}.", args.query);
+        return Ok(());
+    }
+    println!(
+        "{} variables for {:?} (of {}):",
+        hits.len(),
+        args.query,
+        index.catalog().len()
+    );
+    for group in group_by_type(&hits) {
+        println!("\n{}", group.kind.to_uppercase());
+        for h in group.hits {
+            let rank = hits.iter().position(|x| x.index == h.index).unwrap_or(0) + 1;
+            let why = if h.matched_terms.is_empty() {
+                format!("similar meaning (cosine {:.2})", h.cosine)
+            } else {
+                format!("matched: {}", h.matched_terms.join(", "))
+            };
+            println!(
+                "  {rank:>3}. {:<16} {:.4}  {}\n       {}",
+                h.code, h.score, h.label, why
+            );
+        }
+    }
+    Ok(())
 }

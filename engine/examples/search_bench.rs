@@ -1,0 +1,267 @@
+//! Variable-search benchmark over the default catalog (run by `scripts/bench-search.sh`).
+//!
+//! ```text
+//! cargo run --release -p audience-engine --example search_bench -- catalog/dist catalog/bench/queries.json
+//! ```
+//!
+//! Prints: index load time; nDCG@10 of lexical-only, embedding-only and hybrid search on the
+//! labelled query set; HNSW recall@10 against exact cosine; query latency p50/p95 (embedding
+//! included).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use audience_engine::catalog::{
+    Catalog, Lexicon, SearchAssets, SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
+    Variable,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct QuerySet {
+    queries: Vec<Labelled>,
+}
+
+#[derive(Deserialize)]
+struct Labelled {
+    query: String,
+    relevant: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+struct Rule {
+    grade: u32,
+    #[serde(default)]
+    code_prefix: Vec<String>,
+    #[serde(default)]
+    tables: Vec<String>,
+    #[serde(default)]
+    label: Vec<String>,
+    #[serde(default)]
+    label_all: Vec<String>,
+}
+
+impl Rule {
+    fn holds(&self, v: &Variable) -> bool {
+        let label = v.label.to_lowercase();
+        (self.code_prefix.is_empty()
+            || self
+                .code_prefix
+                .iter()
+                .any(|p| v.code.starts_with(p.as_str())))
+            && (self.tables.is_empty()
+                || self.tables.iter().any(|p| v.table.starts_with(p.as_str())))
+            && (self.label.is_empty() || self.label.iter().any(|s| label.contains(s.as_str())))
+            && self.label_all.iter().all(|s| label.contains(s.as_str()))
+    }
+}
+
+fn grades(q: &Labelled, catalog: &Catalog) -> Vec<u32> {
+    catalog
+        .variables()
+        .iter()
+        .map(|v| {
+            q.relevant
+                .iter()
+                .filter(|r| r.holds(v))
+                .map(|r| r.grade)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+fn ndcg_at_10(ranked: &[usize], grades: &[u32]) -> f64 {
+    let gain = |g: u32| (2f64.powi(g as i32)) - 1.0;
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, &d)| gain(grades[d]) / (i as f64 + 2.0).log2())
+        .sum();
+    let mut ideal: Vec<u32> = grades.iter().copied().filter(|&g| g > 0).collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, &g)| gain(g) / (i as f64 + 2.0).log2())
+        .sum();
+    if idcg == 0.0 {
+        0.0
+    } else {
+        dcg / idcg
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().unwrap_or_else(|| "catalog/dist".into()));
+    let queries_path = args
+        .next()
+        .unwrap_or_else(|| "catalog/bench/queries.json".into());
+    let read = |name: &str| std::fs::read(dir.join(name));
+    let (catalog_bytes, vocab, table, graph) = (
+        read("catalog.jsonl")?,
+        read("embed/vocab.txt")?,
+        read("embed/table.i8")?,
+        read("hnsw.bin")?,
+    );
+    let set: QuerySet = serde_json::from_slice(&std::fs::read(&queries_path)?)?;
+
+    // Load, step by step, as the browser does after the assets arrive.
+    let t = Instant::now();
+    let catalog = Catalog::from_bytes(&catalog_bytes)?;
+    let t_catalog = t.elapsed();
+    let embedder = Arc::new(StaticEmbedder::from_bytes(&vocab, &table)?);
+    let t_embedder = t.elapsed() - t_catalog;
+    let index = SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), Some(&graph))?;
+    let t_total = t.elapsed();
+    // Same, in one call, for the headline figure.
+    let t = Instant::now();
+    let again = SearchIndex::from_bytes(&SearchAssets {
+        catalog: &catalog_bytes,
+        vocab: &vocab,
+        table: &table,
+        graph: Some(&graph),
+    })?;
+    let t_again = t.elapsed();
+    drop(again);
+    println!("## Index load (native, release)");
+    println!("| step | ms |\n|---|---|");
+    println!(
+        "| parse catalog ({} variables) | {:.0} |",
+        index.catalog().len(),
+        t_catalog.as_secs_f64() * 1e3
+    );
+    println!(
+        "| load embedding table | {:.0} |",
+        t_embedder.as_secs_f64() * 1e3
+    );
+    println!(
+        "| BM25 index + embed all variables + read HNSW graph | {:.0} |",
+        (t_total - t_catalog - t_embedder).as_secs_f64() * 1e3
+    );
+    println!(
+        "| total (`SearchIndex::from_bytes`) | {:.0} |",
+        t_again.as_secs_f64() * 1e3
+    );
+
+    // Relevance.
+    let all_grades: Vec<Vec<u32>> = set
+        .queries
+        .iter()
+        .map(|q| grades(q, index.catalog()))
+        .collect();
+    println!("\n## nDCG@10 on {} labelled queries", set.queries.len());
+    println!("| mode | mean nDCG@10 |\n|---|---|");
+    let mut means = Vec::new();
+    let mut per_query: Vec<Vec<f64>> = Vec::new();
+    for (name, mode) in [
+        ("lexical only (BM25 + synonyms)", SearchMode::Lexical),
+        ("embedding only (HNSW)", SearchMode::Semantic),
+        ("hybrid (RRF + diversification)", SearchMode::Hybrid),
+    ] {
+        let mut options = SearchOptions {
+            mode,
+            ..SearchOptions::default()
+        };
+        if let Some(k) = std::env::var("BENCH_RRF_K")
+            .ok()
+            .and_then(|k| k.parse().ok())
+        {
+            options.rrf_k = k;
+        }
+        let scores: Vec<f64> = set
+            .queries
+            .iter()
+            .zip(&all_grades)
+            .map(|(q, g)| {
+                let ranked: Vec<usize> = index
+                    .search(&q.query, &options)
+                    .iter()
+                    .map(|h| h.index)
+                    .collect();
+                ndcg_at_10(&ranked, g)
+            })
+            .collect();
+        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+        println!("| {name} | {mean:.3} |");
+        means.push(mean);
+        per_query.push(scores);
+    }
+    println!("\nhybrid / lexical = {:.2}×", means[2] / means[0]);
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        println!("\n| query | lexical | embedding | hybrid |\n|---|---|---|---|");
+        for (i, q) in set.queries.iter().enumerate() {
+            println!(
+                "| {} | {:.2} | {:.2} | {:.2} |",
+                q.query, per_query[0][i], per_query[1][i], per_query[2][i]
+            );
+        }
+    }
+
+    // HNSW recall@10 against exact cosine: the labelled queries plus 2,000 seeded variable labels.
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let vars = index.catalog().variables();
+    let mut probes: Vec<String> = set.queries.iter().map(|q| q.query.clone()).collect();
+    probes.extend((0..2000).map(|_| vars[rng.random_range(0..vars.len())].label.clone()));
+    let (mut found, mut total) = (0usize, 0usize);
+    for p in &probes {
+        let Some(q) = index.query_vector(p) else {
+            continue;
+        };
+        let exact = index.nearest(&q, 10, true);
+        let approx = index.nearest(&q, 10, false);
+        found += exact
+            .iter()
+            .filter(|e| approx.iter().any(|a| a.0 == e.0))
+            .count();
+        total += exact.len();
+    }
+    println!(
+        "\n## HNSW recall@10 vs exact cosine: {:.4} ({found}/{total}, {} probe queries)",
+        found as f64 / total as f64,
+        probes.len()
+    );
+
+    // Latency, embedding included.
+    println!(
+        "\n## Query latency (native, release, one thread; {} queries × 20 rounds)",
+        set.queries.len()
+    );
+    println!("| mode | p50 µs | p95 µs |\n|---|---|---|");
+    for (name, mode) in [
+        ("lexical", SearchMode::Lexical),
+        ("embedding (HNSW)", SearchMode::Semantic),
+        ("hybrid", SearchMode::Hybrid),
+    ] {
+        let options = SearchOptions {
+            mode,
+            ..SearchOptions::default()
+        };
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            for q in &set.queries {
+                let t = Instant::now();
+                std::hint::black_box(index.search(&q.query, &options));
+                times.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "| {name} | {:.0} | {:.0} |",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! Item vectors (int8, one scale per vector) and nearest-neighbour search over them: exact
+//! (brute-force cosine) or approximate with an `instant-distance` HNSW graph.
+//!
+//! The HNSW graph is built once, natively, with a fixed seed (and one rayon thread, so the
+//! insertion order and therefore the graph are reproducible), then serialized. Its file holds only
+//! the graph and each point's item number, not the vectors: the vectors are recomputed from the
+//! catalog text by the static embedder when the index loads (they are a deterministic function of
+//! the catalog and the table), which keeps the download about 6 MB smaller. A fingerprint of the
+//! vectors in the file's header detects a graph built for a different catalog or table.
+//!
+//! File layout: `b"ABHNSW01"`, little-endian `u32` items, `u32` dims, `u64` fingerprint, then the
+//! graph in the compact encoding of [`super::graph`].
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use instant_distance::{Builder, Hnsw, Point, Search};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{graph, CatalogError};
+
+const MAGIC: &[u8; 8] = b"ABHNSW01";
+const HEADER: usize = 8 + 4 + 4 + 8;
+
+/// Default search-time candidate list size: recall@10 against exact search is measured by
+/// `scripts/bench-search.sh` (the graph file stores the build-time value, which this replaces).
+pub const EF_SEARCH: usize = 512;
+
+/// Item vectors quantised to int8 with one scale per vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorStore {
+    dims: usize,
+    data: Vec<i8>,
+    inv_norm: Vec<f32>,
+}
+
+impl VectorStore {
+    /// Quantises vectors of `dims` dimensions; `None` (a text with no known token) becomes a zero
+    /// vector, whose cosine with anything is 0.
+    pub fn quantize(dims: usize, vectors: &[Option<Vec<f32>>]) -> Self {
+        let mut data = Vec::with_capacity(dims * vectors.len());
+        let mut inv_norm = Vec::with_capacity(vectors.len());
+        for v in vectors {
+            let (q, inv) = match v {
+                Some(v) => quantize_one(v),
+                None => (vec![0; dims], 0.0),
+            };
+            assert_eq!(q.len(), dims, "every vector has the store's dimensions");
+            data.extend(q);
+            inv_norm.push(inv);
+        }
+        Self {
+            dims,
+            data,
+            inv_norm,
+        }
+    }
+
+    /// Number of vectors.
+    pub fn len(&self) -> usize {
+        self.inv_norm.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.inv_norm.is_empty()
+    }
+
+    /// Dimensions per vector.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// FNV-1a 64 over the dimensions, the quantised bytes and the count: identifies the vectors an
+    /// HNSW graph was built on.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |b: u8| {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        };
+        (self.dims as u64)
+            .to_le_bytes()
+            .into_iter()
+            .for_each(&mut eat);
+        (self.len() as u64)
+            .to_le_bytes()
+            .into_iter()
+            .for_each(&mut eat);
+        self.data.iter().for_each(|&b| eat(b as u8));
+        h
+    }
+
+    fn row(&self, i: usize) -> &[i8] {
+        &self.data[i * self.dims..(i + 1) * self.dims]
+    }
+
+    /// Cosine between item `i` and a quantised query.
+    pub fn cosine(&self, i: usize, query: &QueryVector) -> f32 {
+        dot(self.row(i), &query.data) as f32 * self.inv_norm[i] * query.inv_norm
+    }
+
+    /// The `k` items most similar to the query by exact cosine, best first (ties by item order).
+    pub fn exact_top(&self, query: &QueryVector, k: usize) -> Vec<(usize, f32)> {
+        let mut all: Vec<(usize, f32)> = (0..self.len())
+            .map(|i| (i, self.cosine(i, query)))
+            .collect();
+        let by = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if all.len() > k {
+            all.select_nth_unstable_by(k, by);
+            all.truncate(k);
+        }
+        all.sort_unstable_by(by);
+        all
+    }
+}
+
+/// A query vector quantised like the items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryVector {
+    data: Vec<i8>,
+    inv_norm: f32,
+}
+
+impl QueryVector {
+    /// Quantises an embedding.
+    pub fn new(vector: &[f32]) -> Self {
+        let (data, inv_norm) = quantize_one(vector);
+        Self { data, inv_norm }
+    }
+}
+
+fn quantize_one(v: &[f32]) -> (Vec<i8>, f32) {
+    let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    if max == 0.0 || !max.is_finite() {
+        return (vec![0; v.len()], 0.0);
+    }
+    let scale = 127.0 / max;
+    let q: Vec<i8> = v.iter().map(|x| (x * scale).round() as i8).collect();
+    let norm = (q.iter().map(|&x| (x as i32 * x as i32) as i64).sum::<i64>() as f64).sqrt();
+    (q, if norm > 0.0 { (1.0 / norm) as f32 } else { 0.0 })
+}
+
+fn dot(a: &[i8], b: &[i8]) -> i32 {
+    a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
+}
+
+/// A point of the HNSW graph: an item (or the query) in a shared store.
+#[derive(Clone, Debug)]
+struct ItemPoint {
+    store: Arc<PointData>,
+    index: u32,
+}
+
+#[derive(Debug)]
+enum PointData {
+    Items(Arc<VectorStore>),
+    Query(QueryVector),
+}
+
+impl ItemPoint {
+    fn parts(&self) -> (&[i8], f32) {
+        match &*self.store {
+            PointData::Items(s) => (s.row(self.index as usize), s.inv_norm[self.index as usize]),
+            PointData::Query(q) => (&q.data, q.inv_norm),
+        }
+    }
+}
+
+impl Point for ItemPoint {
+    fn distance(&self, other: &Self) -> f32 {
+        let (a, na) = self.parts();
+        let (b, nb) = other.parts();
+        1.0 - dot(a, b) as f32 * na * nb
+    }
+}
+
+impl Serialize for ItemPoint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.index.serialize(serializer)
+    }
+}
+
+thread_local! {
+    /// The vectors that points read while a graph deserializes (see [`AnnIndex::from_bytes`]).
+    static LOADING: RefCell<Option<Arc<PointData>>> = const { RefCell::new(None) };
+}
+
+impl<'de> Deserialize<'de> for ItemPoint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let index = u32::deserialize(deserializer)?;
+        let store = LOADING.with(|l| l.borrow().clone()).ok_or_else(|| {
+            serde::de::Error::custom("HNSW points can only be read through AnnIndex::from_bytes")
+        })?;
+        let len = match &*store {
+            PointData::Items(s) => s.len(),
+            PointData::Query(_) => 1,
+        };
+        if index as usize >= len {
+            return Err(serde::de::Error::custom(format!(
+                "point refers to item {index}, but there are {len} items"
+            )));
+        }
+        Ok(ItemPoint { store, index })
+    }
+}
+
+/// HNSW construction settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnnParams {
+    /// Seed of the layer assignment (the only randomness of the build).
+    pub seed: u64,
+    /// Candidate list size while inserting.
+    pub ef_construction: usize,
+    /// Candidate list size while searching (stored in the graph); also the most results a search
+    /// can return.
+    pub ef_search: usize,
+}
+
+impl Default for AnnParams {
+    fn default() -> Self {
+        Self {
+            seed: 0x00A0_D1E7_CE5E_ED00,
+            ef_construction: 200,
+            ef_search: 128,
+        }
+    }
+}
+
+/// An HNSW graph over a [`VectorStore`].
+pub struct AnnIndex {
+    hnsw: Hnsw<ItemPoint>,
+    store: Arc<VectorStore>,
+}
+
+impl std::fmt::Debug for AnnIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnnIndex")
+            .field("items", &self.store.len())
+            .field("dims", &self.store.dims())
+            .finish()
+    }
+}
+
+impl AnnIndex {
+    /// Builds the graph. Deterministic for a given store and seed when rayon runs one thread
+    /// (`RAYON_NUM_THREADS=1`, as `catalog/build.sh` sets); with more threads the insertion order,
+    /// and so the graph, can vary between runs.
+    pub fn build(store: Arc<VectorStore>, params: AnnParams) -> Self {
+        let data = Arc::new(PointData::Items(store.clone()));
+        let points: Vec<ItemPoint> = (0..store.len() as u32)
+            .map(|index| ItemPoint {
+                store: data.clone(),
+                index,
+            })
+            .collect();
+        // Builder::default() draws a seed from the OS; it is always replaced by `params.seed`.
+        let (hnsw, _ids) = Builder::default()
+            .seed(params.seed)
+            .ef_construction(params.ef_construction)
+            .ef_search(params.ef_search)
+            .build_hnsw(points);
+        Self { hnsw, store }
+    }
+
+    /// Serializes the graph (without the vectors).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend((self.store.len() as u32).to_le_bytes());
+        out.extend((self.store.dims() as u32).to_le_bytes());
+        out.extend(self.store.fingerprint().to_le_bytes());
+        let postcard =
+            postcard::to_allocvec(&self.hnsw).expect("serializing to memory cannot fail");
+        out.extend(
+            graph::compress(&postcard)
+                .expect("a graph instant-distance built has the expected layout"),
+        );
+        out
+    }
+
+    /// Reads a graph written by [`AnnIndex::to_bytes`] for these vectors, searching with candidate
+    /// lists of [`EF_SEARCH`].
+    pub fn from_bytes(bytes: &[u8], store: Arc<VectorStore>) -> Result<Self, CatalogError> {
+        Self::from_bytes_with_ef(bytes, store, EF_SEARCH)
+    }
+
+    /// [`AnnIndex::from_bytes`] with another search-time candidate list size (larger: higher
+    /// recall, slower queries).
+    pub fn from_bytes_with_ef(
+        bytes: &[u8],
+        store: Arc<VectorStore>,
+        ef_search: usize,
+    ) -> Result<Self, CatalogError> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(CatalogError::IndexFormat(format!(
+                "not an ABHNSW01 file ({} bytes)",
+                bytes.len()
+            )));
+        }
+        let items = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+        let dims = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+        let fingerprint = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
+        if items != store.len() || dims != store.dims() || fingerprint != store.fingerprint() {
+            return Err(CatalogError::IndexMismatch {
+                index_items: items,
+                index_dims: dims,
+                index_fingerprint: fingerprint,
+                items: store.len(),
+                dims: store.dims(),
+                fingerprint: store.fingerprint(),
+            });
+        }
+        let postcard = graph::decompress(&bytes[HEADER..], Some(ef_search.max(1)))?;
+        LOADING.with(|l| *l.borrow_mut() = Some(Arc::new(PointData::Items(store.clone()))));
+        let hnsw = postcard::from_bytes::<Hnsw<ItemPoint>>(&postcard);
+        LOADING.with(|l| *l.borrow_mut() = None);
+        let hnsw = hnsw.map_err(|e| CatalogError::IndexFormat(e.to_string()))?;
+        let count = hnsw.iter().count();
+        if count != items {
+            return Err(CatalogError::IndexFormat(format!(
+                "the graph has {count} points but its header says {items}"
+            )));
+        }
+        Ok(Self { hnsw, store })
+    }
+
+    /// The item vectors.
+    pub fn store(&self) -> &Arc<VectorStore> {
+        &self.store
+    }
+
+    /// Up to `k` approximate nearest items to the query, best first, with their cosine (`k` is
+    /// capped by the graph's `ef_search`).
+    pub fn search(&self, query: &QueryVector, k: usize) -> Vec<(usize, f32)> {
+        let point = ItemPoint {
+            store: Arc::new(PointData::Query(query.clone())),
+            index: 0,
+        };
+        let mut search = Search::default();
+        self.hnsw
+            .search(&point, &mut search)
+            .take(k)
+            .map(|item| (item.point.index as usize, 1.0 - item.distance))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn random_store(n: usize, dims: usize, seed: u64) -> Arc<VectorStore> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let vectors: Vec<Option<Vec<f32>>> = (0..n)
+            .map(|_| Some((0..dims).map(|_| rng.random_range(-1.0f32..1.0)).collect()))
+            .collect();
+        Arc::new(VectorStore::quantize(dims, &vectors))
+    }
+
+    #[test]
+    fn quantised_cosine_is_close_to_float_cosine() {
+        let store = VectorStore::quantize(
+            3,
+            &[Some(vec![1.0, 0.0, 0.0]), Some(vec![1.0, 1.0, 0.0]), None],
+        );
+        let q = QueryVector::new(&[1.0, 0.0, 0.0]);
+        assert!((store.cosine(0, &q) - 1.0).abs() < 1e-6);
+        assert!((store.cosine(1, &q) - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3);
+        assert_eq!(store.cosine(2, &q), 0.0);
+        assert_eq!(
+            store
+                .exact_top(&q, 2)
+                .iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn graph_round_trips_through_bytes_and_finds_exact_neighbours() {
+        let store = random_store(600, 16, 7);
+        let params = AnnParams::default();
+        let index = AnnIndex::build(store.clone(), params);
+        let bytes = index.to_bytes();
+        let loaded = AnnIndex::from_bytes(&bytes, store.clone()).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut found = 0;
+        for _ in 0..20 {
+            let q: Vec<f32> = (0..16).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+            let q = QueryVector::new(&q);
+            let approx = loaded.search(&q, 10);
+            assert_eq!(
+                approx,
+                index.search(&q, 10),
+                "loaded graph answers like the built one"
+            );
+            let exact = store.exact_top(&q, 10);
+            found += exact
+                .iter()
+                .filter(|e| approx.iter().any(|a| a.0 == e.0))
+                .count();
+        }
+        assert!(found >= 196, "recall@10 {found}/200 on 600 points");
+    }
+
+    #[test]
+    fn a_graph_for_other_vectors_is_rejected() {
+        let store = random_store(50, 8, 1);
+        let bytes = AnnIndex::build(store, AnnParams::default()).to_bytes();
+        let other = random_store(50, 8, 2);
+        assert!(matches!(
+            AnnIndex::from_bytes(&bytes, other),
+            Err(CatalogError::IndexMismatch {
+                index_items: 50,
+                items: 50,
+                ..
+            })
+        ));
+        let store = random_store(50, 8, 1);
+        assert!(matches!(
+            AnnIndex::from_bytes(&bytes[..30], store.clone()),
+            Err(CatalogError::IndexFormat(_))
+        ));
+        assert!(matches!(
+            AnnIndex::from_bytes(b"garbage", store),
+            Err(CatalogError::IndexFormat(_))
+        ));
+    }
+}

@@ -1,0 +1,208 @@
+//! Query and item embedding with a static (model2vec-style) int8 token table.
+//!
+//! A text's vector is the mean of the table rows of its WordPiece tokens (`[UNK]` dropped),
+//! L2-normalised: no neural network runs at query time. The table is distilled offline from
+//! all-MiniLM-L6-v2 by `catalog/distil.py` and ships as two files:
+//!
+//! * `vocab.txt`: one token per line, in row order;
+//! * `table.i8`: `b"ABEMB001"`, then little-endian `u32` rows, `u32` dims, `f32` scale, then
+//!   `rows × dims` signed bytes. The scale cancels under L2 normalisation; it is kept for reference.
+
+use std::collections::HashMap;
+
+use super::wordpiece::{Piece, WordPiece};
+use super::CatalogError;
+
+const MAGIC: &[u8; 8] = b"ABEMB001";
+
+/// A static token-embedding table with its tokenizer.
+#[derive(Clone, Debug)]
+pub struct StaticEmbedder {
+    wordpiece: WordPiece,
+    dims: usize,
+    table: Vec<i8>,
+}
+
+impl StaticEmbedder {
+    /// Loads the tokenizer vocabulary (`vocab.txt`) and the int8 table (`table.i8`).
+    pub fn from_bytes(vocab: &[u8], table: &[u8]) -> Result<Self, CatalogError> {
+        let vocab = std::str::from_utf8(vocab).map_err(|e| {
+            CatalogError::EmbeddingTable(format!(
+                "vocabulary is not UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ))
+        })?;
+        let tokens: Vec<String> = vocab.lines().map(String::from).collect();
+        if table.len() < 20 || &table[..8] != MAGIC {
+            return Err(CatalogError::EmbeddingTable(format!(
+                "not an ABEMB001 table ({} bytes; expected the 8-byte magic and a 12-byte header)",
+                table.len()
+            )));
+        }
+        let word = |at: usize| {
+            u32::from_le_bytes([table[at], table[at + 1], table[at + 2], table[at + 3]])
+        };
+        let (rows, dims) = (word(8) as usize, word(12) as usize);
+        let expected = rows.checked_mul(dims).and_then(|n| n.checked_add(20));
+        if dims == 0 || expected != Some(table.len()) {
+            return Err(CatalogError::EmbeddingTable(format!(
+                "header says {rows} rows × {dims} dims, which needs {} bytes, but the file has {}",
+                expected.map_or("an impossible number of".to_string(), |n| n.to_string()),
+                table.len()
+            )));
+        }
+        if tokens.len() != rows {
+            return Err(CatalogError::VocabularySize {
+                vocab: tokens.len(),
+                rows,
+            });
+        }
+        Ok(Self {
+            wordpiece: WordPiece::new(tokens),
+            dims,
+            table: table[20..].iter().map(|&b| b as i8).collect(),
+        })
+    }
+
+    /// Vector dimensions.
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// The tokens of `text` that carry a vector (`[UNK]` dropped), as vocabulary strings.
+    pub fn tokens(&self, text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.wordpiece.tokenize(text, |piece| {
+            if let Piece::Known(row) = piece {
+                out.extend(self.wordpiece.token(row));
+            }
+        });
+        out
+    }
+
+    /// The L2-normalised mean of the rows of `text`'s tokens, or `None` when no token is known
+    /// (empty text, only unknown words).
+    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let mut sum = vec![0i32; self.dims];
+        let mut count = 0usize;
+        self.wordpiece.tokenize(text, |piece| {
+            if let Piece::Known(row) = piece {
+                self.add_row(&mut sum, row);
+                count += 1;
+            }
+        });
+        finish(&sum, count)
+    }
+
+    /// Embeds many texts, caching the pieces of each distinct word: the bulk path used to embed a
+    /// catalog at load time. Equal to calling [`StaticEmbedder::embed`] on each text.
+    pub fn embed_many<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Option<Vec<f32>>> {
+        let mut cache: HashMap<&'a str, Vec<u32>> = HashMap::new();
+        let mut out = Vec::new();
+        for text in texts {
+            // Words split on ASCII whitespace tokenize independently of each other, except that a
+            // special-token literal could span a split: texts containing '[' take the plain path.
+            if text.contains('[') {
+                out.push(self.embed(text));
+                continue;
+            }
+            let mut sum = vec![0i32; self.dims];
+            let mut count = 0usize;
+            for word in text.split_ascii_whitespace() {
+                let rows = cache.entry(word).or_insert_with(|| {
+                    let mut rows = Vec::new();
+                    self.wordpiece.tokenize(word, |piece| {
+                        if let Piece::Known(row) = piece {
+                            rows.push(row);
+                        }
+                    });
+                    rows
+                });
+                for &row in rows.iter() {
+                    let start = row as usize * self.dims;
+                    for (s, &v) in sum.iter_mut().zip(&self.table[start..start + self.dims]) {
+                        *s += v as i32;
+                    }
+                }
+                count += rows.len();
+            }
+            out.push(finish(&sum, count));
+        }
+        out
+    }
+
+    fn add_row(&self, sum: &mut [i32], row: u32) {
+        let start = row as usize * self.dims;
+        for (s, &v) in sum.iter_mut().zip(&self.table[start..start + self.dims]) {
+            *s += v as i32;
+        }
+    }
+}
+
+fn finish(sum: &[i32], count: usize) -> Option<Vec<f32>> {
+    if count == 0 {
+        return None;
+    }
+    let mean: Vec<f64> = sum.iter().map(|&s| s as f64 / count as f64).collect();
+    let norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if norm == 0.0 {
+        return None;
+    }
+    Some(mean.iter().map(|v| (v / norm) as f32).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &[[i8; 2]]) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend((rows.len() as u32).to_le_bytes());
+        bytes.extend(2u32.to_le_bytes());
+        bytes.extend(1.0f32.to_le_bytes());
+        bytes.extend(rows.iter().flatten().map(|&v| v as u8));
+        bytes
+    }
+
+    #[test]
+    fn vector_is_the_normalised_mean_of_known_token_rows() {
+        let vocab = b"[PAD]\n[UNK]\nred\nblue\n";
+        let embedder =
+            StaticEmbedder::from_bytes(vocab, &table(&[[0, 0], [9, 9], [3, 0], [0, 4]])).unwrap();
+        // mean of (3,0) and (0,4) = (1.5, 2) → normalised (0.6, 0.8); the unknown word adds nothing.
+        let v = embedder.embed("Red zzz BLUE").unwrap();
+        assert!(
+            (v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6,
+            "{v:?}"
+        );
+        assert_eq!(embedder.embed("zzz"), None);
+        assert_eq!(embedder.tokens("blue red"), vec!["blue", "red"]);
+        assert_eq!(
+            embedder.embed_many(["Red zzz BLUE", "zzz", "red [UNK] blue"]),
+            vec![
+                embedder.embed("Red zzz BLUE"),
+                None,
+                embedder.embed("red blue")
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_tables_are_rejected_with_sizes() {
+        let good = table(&[[1, 2], [3, 4]]);
+        assert!(matches!(
+            StaticEmbedder::from_bytes(b"a\nb\nc\n", &good),
+            Err(CatalogError::VocabularySize { vocab: 3, rows: 2 })
+        ));
+        let err = StaticEmbedder::from_bytes(b"a\nb\n", &good[..good.len() - 1]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("needs 24 bytes, but the file has 23"),
+            "{err}"
+        );
+        assert!(StaticEmbedder::from_bytes(b"a\n", b"nonsense").is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! [`SearchIndex`]: a catalog with its lexical index, item vectors and nearest-neighbour index.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
+use super::embed::StaticEmbedder;
+use super::hybrid::{diversify_keys, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
+use super::lexical::{LexicalIndex, QueryUnit};
+use super::record::Catalog;
+use super::synonyms::Lexicon;
+use super::CatalogError;
+
+/// How many candidates each ranking contributes before fusion.
+pub const CANDIDATES: usize = 100;
+
+/// The artifacts a [`SearchIndex`] is loaded from, as bytes (fetched by the browser, embedded with
+/// `include_bytes!` by the CLI).
+#[derive(Clone, Copy, Debug)]
+pub struct SearchAssets<'a> {
+    /// The catalog, JSON Lines or CSV (`catalog/dist/catalog.jsonl`).
+    pub catalog: &'a [u8],
+    /// The embedding vocabulary (`catalog/dist/embed/vocab.txt`).
+    pub vocab: &'a [u8],
+    /// The int8 embedding table (`catalog/dist/embed/table.i8`).
+    pub table: &'a [u8],
+    /// The serialized HNSW graph for this catalog (`catalog/dist/hnsw.bin`); `None` searches the
+    /// vectors exactly (right for small catalogs, such as a user's own).
+    pub graph: Option<&'a [u8]>,
+}
+
+/// Options of one search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SearchOptions {
+    /// Number of results.
+    pub top: usize,
+    /// Which rankings to use.
+    pub mode: SearchMode,
+    /// At most this many results from one table family, or matching one synonym trigger, ahead of
+    /// the other results (0 disables diversification).
+    pub max_per_table: usize,
+    /// Search the vectors exactly even when an HNSW graph is loaded.
+    pub exact: bool,
+    /// Reciprocal-rank-fusion constant k (see [`RRF_K`]).
+    pub rrf_k: u32,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        Self {
+            top: 10,
+            mode: SearchMode::Hybrid,
+            max_per_table: 2,
+            exact: false,
+            rrf_k: RRF_K,
+        }
+    }
+}
+
+enum Semantic {
+    Exact(Arc<VectorStore>),
+    Graph(AnnIndex),
+}
+
+/// A searchable catalog.
+pub struct SearchIndex {
+    catalog: Catalog,
+    lexical: LexicalIndex,
+    embedder: Arc<StaticEmbedder>,
+    semantic: Semantic,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("variables", &self.catalog.len())
+            .field("dims", &self.embedder.dims())
+            .field("graph", &matches!(self.semantic, Semantic::Graph(_)))
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Loads a catalog, the embedding table and (optionally) its HNSW graph from bytes, with the
+    /// built-in synonym lexicon.
+    pub fn from_bytes(assets: &SearchAssets<'_>) -> Result<Self, CatalogError> {
+        let catalog = Catalog::from_bytes(assets.catalog)?;
+        let embedder = Arc::new(StaticEmbedder::from_bytes(assets.vocab, assets.table)?);
+        Self::new(catalog, embedder, Lexicon::default_lexicon(), assets.graph)
+    }
+
+    /// Indexes a catalog: lexical index, item vectors (embedded now), and the HNSW graph from
+    /// `graph` (which must have been built for exactly these vectors) or exact search without one.
+    pub fn new(
+        catalog: Catalog,
+        embedder: Arc<StaticEmbedder>,
+        lexicon: Lexicon,
+        graph: Option<&[u8]>,
+    ) -> Result<Self, CatalogError> {
+        let lexical = LexicalIndex::build(catalog.variables(), lexicon);
+        let store = Arc::new(embed_catalog(&catalog, &embedder));
+        let semantic = match graph {
+            Some(bytes) => Semantic::Graph(AnnIndex::from_bytes(bytes, store)?),
+            None => Semantic::Exact(store),
+        };
+        Ok(Self {
+            catalog,
+            lexical,
+            embedder,
+            semantic,
+        })
+    }
+
+    /// Builds and serializes an HNSW graph over this catalog's vectors (the build tool's step;
+    /// see [`AnnIndex::build`] for determinism).
+    pub fn build_graph(&self, params: AnnParams) -> Vec<u8> {
+        AnnIndex::build(self.store().clone(), params).to_bytes()
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The embedder (shared with column search).
+    pub fn embedder(&self) -> &Arc<StaticEmbedder> {
+        &self.embedder
+    }
+
+    /// The item vectors.
+    pub fn store(&self) -> &Arc<VectorStore> {
+        match &self.semantic {
+            Semantic::Exact(store) => store,
+            Semantic::Graph(ann) => ann.store(),
+        }
+    }
+
+    /// Whether an HNSW graph is loaded.
+    pub fn has_graph(&self) -> bool {
+        matches!(self.semantic, Semantic::Graph(_))
+    }
+
+    /// The query's embedding, quantised like the items (`None` when no word is known).
+    pub fn query_vector(&self, query: &str) -> Option<QueryVector> {
+        self.embedder.embed(query).map(|v| QueryVector::new(&v))
+    }
+
+    /// The `k` nearest items by the graph (or exactly, if `exact` or no graph is loaded).
+    pub fn nearest(&self, query: &QueryVector, k: usize, exact: bool) -> Vec<(usize, f32)> {
+        match &self.semantic {
+            Semantic::Graph(ann) if !exact => ann.search(query, k),
+            _ => self.store().exact_top(query, k),
+        }
+    }
+
+    /// Ranks the catalog's variables for a plain-language request. A query with no searchable
+    /// word returns no hits.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
+        let pool = CANDIDATES.max(options.top);
+        let units = self.lexical.analyze(query);
+        let lexical = match options.mode {
+            SearchMode::Semantic => Vec::new(),
+            _ => self.lexical.search(&units, pool),
+        };
+        let query_vector = self.query_vector(query);
+        let semantic = match (&query_vector, options.mode) {
+            (Some(q), SearchMode::Semantic | SearchMode::Hybrid) => {
+                self.nearest(q, pool, options.exact)
+            }
+            _ => Vec::new(),
+        };
+        let lexical_ids: Vec<usize> = lexical.iter().map(|h| h.index).collect();
+        let semantic_ids: Vec<usize> = semantic.iter().map(|h| h.0).collect();
+        // A request with several facets ("eco-minded millennials in cities": three synonym
+        // triggers) also fuses one lexical ranking per facet, so every facet's best variables
+        // reach the top instead of the facet with the most matching tables.
+        let mut triggers: Vec<&str> = units.iter().filter_map(|u| u.trigger.as_deref()).collect();
+        triggers.dedup();
+        let facet_lists: Vec<Vec<usize>> =
+            if triggers.len() >= 2 && options.mode != SearchMode::Semantic {
+                triggers
+                    .iter()
+                    .map(|t| {
+                        let facet: Vec<QueryUnit> = units
+                            .iter()
+                            .filter(|u| u.trigger.as_deref() == Some(*t))
+                            .cloned()
+                            .collect();
+                        self.lexical
+                            .search(&facet, pool)
+                            .iter()
+                            .map(|h| h.index)
+                            .collect()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
+        lists.extend(facet_lists.iter().map(Vec::as_slice));
+        let fused = reciprocal_rank_fusion(&lists, options.rrf_k);
+        let multi_facet = triggers.len() >= 2;
+        let variables = self.catalog.variables();
+        // At most `max_per_table` per table family and, in a many-faceted request, per synonym
+        // trigger (so that one facet, such as "urban", cannot fill the top 10 from many tables).
+        let pool_size = fused.len().min(4 * pool);
+        let fused = diversify_keys(
+            fused.into_iter().take(pool_size).collect(),
+            |f| {
+                let mut keys = vec![format!("table {}", variables[f.0].table_family())];
+                if multi_facet {
+                    let mut matched: Vec<String> = self
+                        .lexical
+                        .matched_units(&units, f.0)
+                        .filter_map(|u| u.trigger.as_ref().map(|t| format!("trigger {t}")))
+                        .collect();
+                    matched.dedup();
+                    keys.extend(matched);
+                }
+                keys
+            },
+            options.max_per_table,
+        );
+        fused
+            .into_iter()
+            .take(options.top)
+            .map(|(index, score)| {
+                let v = &variables[index];
+                let lexical_rank = lexical_ids.iter().position(|&i| i == index);
+                SearchHit {
+                    index,
+                    code: v.code.clone(),
+                    label: v.label.clone(),
+                    kind: v.kind.clone(),
+                    table: v.table.clone(),
+                    score,
+                    lexical_rank: lexical_rank.map(|r| r + 1),
+                    lexical_score: lexical_rank.map(|r| lexical[r].score),
+                    semantic_rank: semantic_ids.iter().position(|&i| i == index).map(|r| r + 1),
+                    cosine: query_vector
+                        .as_ref()
+                        .map_or(0.0, |q| self.store().cosine(index, q)),
+                    matched_terms: self.lexical.matched(&units, index),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Embeds every variable's [`search_text`](super::Variable::search_text) and quantises it.
+pub fn embed_catalog(catalog: &Catalog, embedder: &StaticEmbedder) -> VectorStore {
+    let texts: Vec<String> = catalog
+        .variables()
+        .iter()
+        .map(|v| v.search_text())
+        .collect();
+    let vectors = embedder.embed_many(texts.iter().map(String::as_str));
+    VectorStore::quantize(embedder.dims(), &vectors)
+}

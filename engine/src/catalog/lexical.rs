@@ -1,0 +1,352 @@
+//! BM25 over label, description, concept and table, with phrase terms from the synonym lexicon.
+//!
+//! Each variable is one document with weighted fields (BM25F-style: a term's frequency is the sum
+//! of its field weights). Query words become single-term units with weight 1; each synonym
+//! expansion becomes a phrase unit with weight [`EXPANSION_WEIGHT`] that matches only where its
+//! terms occur consecutively within one field, scored like a term whose document frequency is the
+//! number of documents containing the phrase.
+
+use std::collections::HashMap;
+
+use super::analyze::{for_each_term, for_each_word};
+use super::record::Variable;
+use super::synonyms::Lexicon;
+
+/// BM25 term-frequency saturation.
+pub const K1: f32 = 1.2;
+/// BM25 length normalisation.
+pub const B: f32 = 0.75;
+/// Weight of a synonym-lexicon phrase relative to a word the user typed.
+pub const EXPANSION_WEIGHT: f32 = 0.6;
+
+/// Field weights: label, description, concept, table and code.
+const FIELD_WEIGHTS: [f32; 4] = [1.0, 0.6, 0.4, 1.0];
+const FIELD_BITS: u32 = 30;
+const TERM_MASK: u32 = (1 << FIELD_BITS) - 1;
+
+/// A part of an analysed query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryUnit {
+    /// What to show when this unit matches: the user's word, or `trigger → phrase`.
+    pub display: String,
+    /// Analysed terms (one for a word, several for a phrase).
+    pub terms: Vec<String>,
+    /// Weight of the unit's BM25 score.
+    pub weight: f32,
+    /// The lexicon trigger that added this unit (`None` for the user's own words).
+    pub trigger: Option<String>,
+}
+
+/// The lexical index over a catalog.
+#[derive(Clone, Debug)]
+pub struct LexicalIndex {
+    term_ids: HashMap<String, u32>,
+    /// Per term: (document, weighted term frequency), documents ascending.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Concatenated per-document sequences of `field << 30 | term` (for phrases and explanations).
+    sequence: Vec<u32>,
+    offsets: Vec<u32>,
+    doc_len: Vec<f32>,
+    avg_len: f32,
+    lexicon: Lexicon,
+}
+
+/// One lexical match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexicalHit {
+    /// Index of the variable in the catalog.
+    pub index: usize,
+    /// BM25 score.
+    pub score: f32,
+}
+
+impl LexicalIndex {
+    /// Indexes the variables with a synonym lexicon.
+    pub fn build(variables: &[Variable], lexicon: Lexicon) -> Self {
+        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+        let mut sequence = Vec::new();
+        let mut offsets = Vec::with_capacity(variables.len() + 1);
+        let mut doc_len = Vec::with_capacity(variables.len());
+        offsets.push(0u32);
+        let mut tf: HashMap<u32, f32> = HashMap::new();
+        for (doc, v) in variables.iter().enumerate() {
+            tf.clear();
+            let mut len = 0.0f32;
+            let ids = format!("{} {} {}", v.code, v.table, v.table_family());
+            let fields: [&str; 4] = [
+                &v.label,
+                v.description.as_deref().unwrap_or(""),
+                &v.concept,
+                &ids,
+            ];
+            for (field, text) in fields.iter().enumerate() {
+                let weight = FIELD_WEIGHTS[field];
+                for_each_term(text, |term| {
+                    let next = term_ids.len() as u32;
+                    let id = *term_ids.entry(term).or_insert(next);
+                    if id as usize == postings.len() {
+                        postings.push(Vec::new());
+                    }
+                    *tf.entry(id).or_insert(0.0) += weight;
+                    len += weight;
+                    sequence.push((field as u32) << FIELD_BITS | id);
+                });
+            }
+            let mut entries: Vec<(u32, f32)> = tf.iter().map(|(&t, &f)| (t, f)).collect();
+            entries.sort_unstable_by_key(|e| e.0);
+            for (term, f) in entries {
+                postings[term as usize].push((doc as u32, f));
+            }
+            offsets.push(sequence.len() as u32);
+            doc_len.push(len);
+        }
+        let avg_len = doc_len.iter().sum::<f32>() / doc_len.len().max(1) as f32;
+        Self {
+            term_ids,
+            postings,
+            sequence,
+            offsets,
+            doc_len,
+            avg_len: avg_len.max(1e-6),
+            lexicon,
+        }
+    }
+
+    /// Number of indexed documents.
+    pub fn len(&self) -> usize {
+        self.doc_len.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.doc_len.is_empty()
+    }
+
+    /// Analyses a query into units: each distinct word, then each lexicon expansion.
+    pub fn analyze(&self, query: &str) -> Vec<QueryUnit> {
+        let mut units: Vec<QueryUnit> = Vec::new();
+        let mut all_terms = Vec::new();
+        for_each_word(query, |word, term| {
+            all_terms.push(term.clone());
+            if !units
+                .iter()
+                .any(|u| u.terms.len() == 1 && u.terms[0] == term)
+            {
+                units.push(QueryUnit {
+                    display: word.to_lowercase(),
+                    terms: vec![term],
+                    weight: 1.0,
+                    trigger: None,
+                });
+            }
+        });
+        for e in self.lexicon.expand(&all_terms) {
+            if units.iter().any(|u| u.terms == e.terms) {
+                continue;
+            }
+            units.push(QueryUnit {
+                display: format!("{} → {}", e.trigger, e.phrase),
+                terms: e.terms,
+                weight: EXPANSION_WEIGHT,
+                trigger: Some(e.trigger),
+            });
+        }
+        units
+    }
+
+    /// The `limit` best documents for the analysed query, best first (ties by catalog order).
+    pub fn search(&self, units: &[QueryUnit], limit: usize) -> Vec<LexicalHit> {
+        let n = self.len();
+        let mut scores = vec![0.0f32; n];
+        for unit in units {
+            let Some(ids) = self.ids(&unit.terms) else {
+                continue;
+            };
+            let matches = self.unit_matches(&ids);
+            if matches.is_empty() {
+                continue;
+            }
+            let df = matches.len() as f32;
+            let idf = (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln();
+            for (doc, tf) in matches {
+                let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
+                scores[doc as usize] += unit.weight * idf * tf * (K1 + 1.0) / (tf + norm);
+            }
+        }
+        let mut hits: Vec<LexicalHit> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0)
+            .map(|(index, &score)| LexicalHit { index, score })
+            .collect();
+        let by_score = |a: &LexicalHit, b: &LexicalHit| {
+            b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, by_score);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(by_score);
+        hits
+    }
+
+    /// The displays of the units that match document `index` (for explanations).
+    pub fn matched(&self, units: &[QueryUnit], index: usize) -> Vec<String> {
+        self.matched_units(units, index)
+            .map(|u| u.display.clone())
+            .collect()
+    }
+
+    /// The units that match document `index`.
+    pub fn matched_units<'u>(
+        &'u self,
+        units: &'u [QueryUnit],
+        index: usize,
+    ) -> impl Iterator<Item = &'u QueryUnit> + 'u {
+        units.iter().filter(move |u| {
+            self.ids(&u.terms)
+                .is_some_and(|ids| self.phrase_tf(index, &ids) > 0.0)
+        })
+    }
+
+    fn ids(&self, terms: &[String]) -> Option<Vec<u32>> {
+        terms
+            .iter()
+            .map(|t| self.term_ids.get(t).copied())
+            .collect()
+    }
+
+    /// (document, weighted frequency) of a term or phrase.
+    fn unit_matches(&self, ids: &[u32]) -> Vec<(u32, f32)> {
+        if ids.len() == 1 {
+            return self.postings[ids[0] as usize].clone();
+        }
+        let rarest = ids
+            .iter()
+            .min_by_key(|&&t| self.postings[t as usize].len())
+            .expect("phrases have terms");
+        self.postings[*rarest as usize]
+            .iter()
+            .filter_map(|&(doc, _)| {
+                let tf = self.phrase_tf(doc as usize, ids);
+                (tf > 0.0).then_some((doc, tf))
+            })
+            .collect()
+    }
+
+    /// Weighted count of the consecutive occurrences of `ids` within one field of a document.
+    fn phrase_tf(&self, doc: usize, ids: &[u32]) -> f32 {
+        let seq = &self.sequence[self.offsets[doc] as usize..self.offsets[doc + 1] as usize];
+        if ids.len() > seq.len() {
+            return 0.0;
+        }
+        seq.windows(ids.len())
+            .filter(|w| {
+                let field = w[0] >> FIELD_BITS;
+                w.iter()
+                    .zip(ids)
+                    .all(|(&s, &t)| s & TERM_MASK == t && s >> FIELD_BITS == field)
+            })
+            .map(|w| FIELD_WEIGHTS[(w[0] >> FIELD_BITS) as usize])
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::record::{Catalog, DataType};
+    use super::*;
+
+    fn variable(code: &str, label: &str, concept: &str) -> Variable {
+        Variable {
+            code: code.into(),
+            label: label.into(),
+            concept: concept.into(),
+            description: None,
+            table: code.split('_').next().unwrap().into(),
+            kind: "demographic".into(),
+            data_type: DataType::Numeric,
+            values: vec![],
+            range: None,
+            unit: None,
+            source: String::new(),
+            availability: vec![],
+        }
+    }
+
+    fn fixture() -> Vec<Variable> {
+        let vars = vec![
+            variable("B01001_011E", "Male / 25 to 29 years", "Sex by age"),
+            variable("B19001_005E", "$25,000 to $29,999", "Household income"),
+            variable(
+                "B08301_003E",
+                "Car, truck, or van / Drove alone",
+                "Means of transportation to work",
+            ),
+            variable(
+                "B08301_010E",
+                "Public transportation",
+                "Means of transportation to work",
+            ),
+        ];
+        Catalog::new(vars).unwrap().variables().to_vec()
+    }
+
+    #[test]
+    fn bm25_matches_a_hand_computed_score() {
+        let vars = fixture();
+        let index = LexicalIndex::build(&vars, Lexicon::default());
+        let units = index.analyze("public");
+        let hits = index.search(&units, 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].index, 3);
+        // df = 1 of n = 4: idf = ln(1 + 3.5 / 1.5); tf = 1 (label).
+        let idf = (1.0f32 + 3.5 / 1.5).ln();
+        let len = index.doc_len[3];
+        let norm = K1 * (1.0 - B + B * len / index.avg_len);
+        let expected = idf * 1.0 * (K1 + 1.0) / (1.0 + norm);
+        assert!(
+            (hits[0].score - expected).abs() < 1e-5,
+            "{} vs {expected}",
+            hits[0].score
+        );
+        // Label "public transportation" (2 × 1.0), concept "mean transportation work" (3 × 0.4),
+        // code, table and family "b08301 010e b08301 b08301" (4 × 1.0).
+        assert!((len - (2.0 + 3.0 * 0.4 + 4.0)).abs() < 1e-5, "{len}");
+    }
+
+    #[test]
+    fn phrases_match_only_consecutive_terms_in_one_field() {
+        let vars = fixture();
+        let lexicon =
+            Lexicon::parse("millennials => 25 to 29 years\nsolo drivers => drove alone").unwrap();
+        let index = LexicalIndex::build(&vars, lexicon);
+        let units = index.analyze("millennials");
+        assert_eq!(units.len(), 2);
+        let hits = index.search(&units, 10);
+        // "$25,000 to $29,999" has 25 and 29 but not consecutively with "years".
+        assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![0]);
+        assert_eq!(
+            index.matched(&units, 0),
+            vec!["millennials → 25 to 29 years"]
+        );
+        let hits = index.search(&index.analyze("solo drivers"), 10);
+        assert_eq!(hits[0].index, 2);
+    }
+
+    #[test]
+    fn ranking_prefers_rare_words_and_shorter_documents() {
+        let vars = fixture();
+        let index = LexicalIndex::build(&vars, Lexicon::default());
+        let hits = index.search(&index.analyze("transportation to work car"), 10);
+        assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![2, 3]);
+        let hits = index.search(&index.analyze("means"), 1);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            hits[0].index, 3,
+            "equal frequency: the shorter document wins"
+        );
+        assert!(index.search(&index.analyze("zebra"), 10).is_empty());
+    }
+}

@@ -1,0 +1,166 @@
+//! The marketing synonym lexicon: query phrases ("millennials", "empty nesters", "affluent") mapped
+//! to the phrases that express them in catalog labels ("25 to 29 years", "no own children under 18
+//! years", "$200,000 or more").
+//!
+//! The lexicon is data (`catalog/synonyms.txt`, embedded with `include_str!`), one entry per line:
+//! `trigger; trigger => phrase; phrase`, `#` starting a comment.
+
+use super::analyze::terms;
+use super::CatalogError;
+
+/// The default lexicon shipped with the engine.
+pub const DEFAULT_LEXICON: &str = include_str!("../../../catalog/synonyms.txt");
+
+/// One lexicon entry, analysed.
+#[derive(Clone, Debug, PartialEq)]
+struct Entry {
+    triggers: Vec<(String, Vec<String>)>,
+    phrases: Vec<(String, Vec<String>)>,
+}
+
+/// An expansion added to a query: which trigger fired and the phrase it adds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expansion {
+    /// The trigger as written in the lexicon, e.g. `millennials`.
+    pub trigger: String,
+    /// The phrase as written, e.g. `25 to 29 years`.
+    pub phrase: String,
+    /// The phrase's analysed terms.
+    pub terms: Vec<String>,
+}
+
+/// A parsed synonym lexicon.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Lexicon {
+    entries: Vec<Entry>,
+}
+
+impl Lexicon {
+    /// Parses a lexicon in the `trigger; … => phrase; …` format.
+    pub fn parse(text: &str) -> Result<Self, CatalogError> {
+        let mut entries = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let error = |message: String| CatalogError::Lexicon {
+                line: i + 1,
+                message,
+            };
+            let (left, right) = line
+                .split_once("=>")
+                .ok_or_else(|| error("expected `triggers => phrases`".into()))?;
+            let side =
+                |text: &str, what: &str| -> Result<Vec<(String, Vec<String>)>, CatalogError> {
+                    let items: Vec<(String, Vec<String>)> = text
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| (s.to_string(), terms(s)))
+                        .collect();
+                    if items.is_empty() {
+                        return Err(error(format!("no {what}")));
+                    }
+                    if let Some((s, _)) = items.iter().find(|(_, t)| t.is_empty()) {
+                        return Err(error(format!("{what} {s:?} has only stop words")));
+                    }
+                    Ok(items)
+                };
+            entries.push(Entry {
+                triggers: side(left, "trigger")?,
+                phrases: side(right, "phrase")?,
+            });
+        }
+        Ok(Self { entries })
+    }
+
+    /// The built-in lexicon ([`DEFAULT_LEXICON`]).
+    pub fn default_lexicon() -> Self {
+        Self::parse(DEFAULT_LEXICON).expect("the built-in lexicon parses (checked by a test)")
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the lexicon has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The expansions for an analysed query: for each entry with a trigger occurring as
+    /// consecutive query terms, every phrase of the entry (once, even if several triggers fire).
+    pub fn expand(&self, query_terms: &[String]) -> Vec<Expansion> {
+        let mut out: Vec<Expansion> = Vec::new();
+        for entry in &self.entries {
+            let fired = entry
+                .triggers
+                .iter()
+                .find(|(_, t)| query_terms.windows(t.len()).any(|w| w == t.as_slice()));
+            if let Some((trigger, _)) = fired {
+                for (phrase, terms) in &entry.phrases {
+                    if !out.iter().any(|e| &e.terms == terms) {
+                        out.push(Expansion {
+                            trigger: trigger.clone(),
+                            phrase: phrase.clone(),
+                            terms: terms.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_lexicon_parses_and_covers_the_example_requests() {
+        let lexicon = Lexicon::parse(DEFAULT_LEXICON).unwrap();
+        assert!(lexicon.len() >= 40, "{} entries", lexicon.len());
+        let fired = |q: &str| -> Vec<String> {
+            lexicon
+                .expand(&terms(q))
+                .into_iter()
+                .map(|e| e.phrase)
+                .collect()
+        };
+        assert!(fired("environmentally conscious millennials").contains(&"25 to 29 years".into()));
+        assert!(fired("Empty Nesters").contains(&"no own children under 18 years".into()));
+        assert!(fired("people who drive alone to work").contains(&"drove alone".into()));
+        assert!(fired("high-income homeowners").contains(&"$200,000 or more".into()));
+        assert!(fired("high-income homeowners").contains(&"owner occupied".into()));
+        assert!(fired("live in urban areas").contains(&"principal city".into()));
+        assert!(fired("dog walkers").is_empty());
+    }
+
+    #[test]
+    fn a_trigger_must_occur_as_consecutive_terms() {
+        let lexicon = Lexicon::parse("empty nesters => no children").unwrap();
+        assert_eq!(lexicon.expand(&terms("nesters who are empty")), vec![]);
+        let e = lexicon.expand(&terms("the empty nesters"));
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].trigger, "empty nesters");
+        assert_eq!(e[0].terms, vec!["no", "children"]);
+    }
+
+    #[test]
+    fn malformed_lines_name_their_line_number() {
+        assert_eq!(
+            Lexicon::parse("# c\n\nfoo bar\n"),
+            Err(CatalogError::Lexicon {
+                line: 3,
+                message: "expected `triggers => phrases`".into()
+            })
+        );
+        assert!(matches!(
+            Lexicon::parse("a => the; of\n"),
+            Err(CatalogError::Lexicon { line: 1, .. })
+        ));
+    }
+}
