@@ -5,14 +5,18 @@
 //! (a `File` is one) handed over by structured clone, so the main thread never copies file bytes.
 //! Every failure at this edge becomes a readable [`BridgeError`]; nothing here panics on bad input.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use audience_engine::catalog::SearchAssets;
+use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
 
-use crate::protocol::{Failure, Request, Response};
+use crate::protocol::{Failure, ProgressUpdate, Request, Response};
 use crate::service::Session;
 
 /// The id of the unsolicited [`Response::Ready`] message.
@@ -119,8 +123,9 @@ pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
 }
 
 /// Answers one message from the page: decode, run, encode. Never panics on a bad message; the reply to an
-/// undecodable one carries its id when that much could be read (else [`READY_ID`]).
-pub fn answer(session: &mut Session, message: &JsValue) -> JsValue {
+/// undecodable one carries its id when that much could be read (else [`READY_ID`]). `progress` receives the
+/// progress messages of long requests, already encoded, to post as they come.
+pub fn answer(session: &mut Session, message: &JsValue, progress: &mut dyn FnMut(JsValue)) -> JsValue {
     let (id, response) = match decode_request(message) {
         Ok((id, request, file)) => {
             let attachment = match file.as_ref().map(read_blob_in_worker).transpose() {
@@ -129,7 +134,8 @@ pub fn answer(session: &mut Session, message: &JsValue) -> JsValue {
                     return reply(id, &Response::Failed(Failure { message: error.to_string() }));
                 }
             };
-            (id, session.handle(request, attachment.as_deref()))
+            let mut report = |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
+            (id, session.handle(request, attachment.as_deref(), &mut report))
         }
         Err(error) => {
             let id = open_envelope(message).map_or(READY_ID, |(id, _, _)| id);
@@ -146,18 +152,77 @@ fn reply(id: u32, response: &Response) -> JsValue {
     })
 }
 
+/// The catalog's asset files, relative to the catalog folder, in the order of [`SearchAssets`]' fields.
+pub const CATALOG_FILES: [&str; 4] = ["catalog.jsonl", "embed/vocab.txt", "embed/table.i8", "hnsw.bin"];
+
+/// Fetches a same-origin file from inside the worker.
+async fn fetch_bytes(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Vec<u8>, BridgeError> {
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(url))
+        .await
+        .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
+        .dyn_into()
+        .map_err(|_| BridgeError::Browser(format!("fetching {url}: not a response")))?;
+    if !response.ok() {
+        return Err(BridgeError::Browser(format!("fetching {url}: HTTP {}", response.status())));
+    }
+    let promise = response
+        .array_buffer()
+        .map_err(|error| BridgeError::browser(&format!("reading {url}"), error))?;
+    let buffer: ArrayBuffer = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|error| BridgeError::browser(&format!("reading {url}"), error))?
+        .dyn_into()
+        .map_err(|_| BridgeError::Browser(format!("reading {url}: not bytes")))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Fetches the catalog's assets from `base_url` and installs them in the session.
+async fn load_catalog(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>, base_url: &str) -> Response {
+    let base = base_url.trim_end_matches('/');
+    let mut files = Vec::with_capacity(CATALOG_FILES.len());
+    for name in CATALOG_FILES {
+        match fetch_bytes(scope, &format!("{base}/{name}")).await {
+            Ok(bytes) => files.push(bytes),
+            Err(error) => {
+                return Response::Failed(Failure {
+                    message: format!("The variable catalog could not be loaded ({error})."),
+                })
+            }
+        }
+    }
+    let assets = SearchAssets { catalog: &files[0], vocab: &files[1], table: &files[2], graph: Some(&files[3]) };
+    session.borrow_mut().install_catalog(&assets)
+}
+
 /// The worker's entry point: installs the message loop and tells the page it is ready.
 pub fn run_worker() -> Result<(), BridgeError> {
     let scope: DedicatedWorkerGlobalScope = js_sys::global()
         .dyn_into()
         .map_err(|_| BridgeError::Browser("run_worker must be called inside a dedicated worker".into()))?;
-    let mut session = Session::new();
+    let session = Rc::new(RefCell::new(Session::new()));
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let reply = answer(&mut session, &event.data());
-        if let Err(error) = reply_scope.post_message(&reply) {
-            web_sys::console::error_2(&"audience worker: could not post a reply".into(), &error);
+        let post = {
+            let scope = reply_scope.clone();
+            move |message: JsValue| {
+                if let Err(error) = scope.post_message(&message) {
+                    web_sys::console::error_2(&"audience worker: could not post a reply".into(), &error);
+                }
+            }
+        };
+        let data = event.data();
+        // Fetching the catalog is asynchronous; everything else answers at once.
+        if let Ok((id, Request::LoadCatalog { base_url }, _)) = decode_request(&data) {
+            let (scope, session) = (reply_scope.clone(), session.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let response = load_catalog(&scope, &session, &base_url).await;
+                post(reply(id, &response));
+            });
+            return;
         }
+        let mut progress = post.clone();
+        let response = answer(&mut session.borrow_mut(), &data, &mut progress);
+        post(response);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

@@ -1,9 +1,13 @@
 //! Messages between the page and the engine worker.
 //!
-//! Every request carries an id; the worker answers each with exactly one [`Response`] carrying the same id.
-//! File contents never travel inside these types: the page hands the worker the `File`/`Blob` object itself
-//! (structured clone, no copy on the main thread) and the worker reads its bytes.
+//! Every request carries an id; the worker answers each with one final [`Response`] carrying the same id,
+//! preceded by any number of [`Response::Progress`] messages for long requests. File contents never travel
+//! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
+//! on the main thread) and the worker reads its bytes.
 
+use audience_engine::cluster::Segmentation;
+use audience_engine::profile::PersonaReport;
+use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +20,61 @@ pub enum Request {
         /// The file's name, for messages.
         file_name: String,
     },
+    /// Fetch the variable catalog's assets (same origin) and build the search index.
+    LoadCatalog {
+        /// URL of the folder holding the catalog assets, relative to the page.
+        base_url: String,
+    },
+    /// Rank the file's columns and the catalog's variables for an audience description.
+    Suggest {
+        /// The description, in plain English.
+        query: String,
+    },
+    /// Segment the loaded file and profile the segments.
+    Segment(SegmentSettings),
+    /// Produce a download from the last results.
+    Export {
+        /// Which file.
+        kind: ExportKind,
+    },
+}
+
+/// The settings of one segmentation run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentSettings {
+    /// The columns to segment on, with their weights.
+    pub variables: Vec<VariableChoice>,
+    /// Smallest segment share (e.g. 0.05); `None` with `max_share` `None` means no size bounds.
+    pub min_share: Option<f64>,
+    /// Largest segment share (e.g. 0.10).
+    pub max_share: Option<f64>,
+    /// A fixed number of segments; `None` picks k automatically within the bounds.
+    pub k: Option<usize>,
+    /// Random seed: the same file, settings and seed give the same segments.
+    pub seed: u64,
+    /// The conversion column, if any (never used for clustering).
+    pub target: Option<String>,
+}
+
+/// One column chosen for segmentation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VariableChoice {
+    /// Column name.
+    pub column: String,
+    /// Relative weight (1 = normal).
+    pub weight: f64,
+}
+
+/// The downloads the results offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    /// Every input row unchanged plus segment id and name.
+    ClusteredCsv,
+    /// The versioned personas document.
+    PersonasJson,
+    /// One row per segment.
+    SummaryCsv,
 }
 
 /// What the worker answers.
@@ -26,6 +85,19 @@ pub enum Response {
     Ready,
     /// The file was read.
     Loaded(DatasetPreview),
+    /// The catalog is searchable.
+    CatalogReady {
+        /// Number of catalog variables.
+        variables: usize,
+    },
+    /// Ranked columns and catalog variables for a description.
+    Suggestions(Suggestions),
+    /// A long request is under way.
+    Progress(ProgressUpdate),
+    /// Segments and personas.
+    Segmented(Box<SegmentResults>),
+    /// A download, produced in the worker.
+    File(ExportFile),
     /// The request failed; the message is meant for the user.
     Failed(Failure),
 }
@@ -54,6 +126,8 @@ pub struct DatasetPreview {
     pub format: String,
     /// Rows that could not be read as-is, and other things the user should know.
     pub notes: Vec<String>,
+    /// The conversion column the engine detected, if any.
+    pub detected_target: Option<String>,
 }
 
 /// One column in the preview.
@@ -65,4 +139,97 @@ pub struct ColumnPreview {
     pub column_type: ColumnType,
     /// Number of missing cells.
     pub missing: usize,
+    /// Number of distinct non-missing values.
+    pub distinct: usize,
+    /// Whether segmentation can use it (identifiers, dates and empty columns cannot).
+    pub clusterable: bool,
+}
+
+/// Suggestions for a description.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suggestions {
+    /// The description they answer.
+    pub query: String,
+    /// The file's clusterable columns, most relevant first.
+    pub columns: Vec<ColumnSuggestion>,
+    /// Catalog variables, grouped by type (empty until the catalog has loaded).
+    pub catalog: Vec<CatalogGroup>,
+    /// Whether the catalog was searched.
+    pub catalog_searched: bool,
+}
+
+/// One of the file's columns, scored against the description.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSuggestion {
+    /// Column name.
+    pub column: String,
+    /// The column's type.
+    pub column_type: ColumnType,
+    /// Relevance in 0..=1 (relative to the best match).
+    pub relevance: f64,
+    /// Whether it is suggested (pre-checked).
+    pub suggested: bool,
+    /// Query words that matched the column name or values.
+    pub matched_terms: Vec<String>,
+    /// The closest catalog variables (labels), when the catalog is loaded.
+    pub linked_variables: Vec<String>,
+}
+
+/// Catalog variables of one type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogGroup {
+    /// The type (demographic, financial, …).
+    pub kind: String,
+    /// Its variables, best first.
+    pub hits: Vec<CatalogHit>,
+}
+
+/// One catalog variable found for a description.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogHit {
+    /// Variable code, e.g. `B19013_001E`.
+    pub code: String,
+    /// Readable label.
+    pub label: String,
+    /// Table or group.
+    pub table: String,
+    /// Fused relevance score (higher is better).
+    pub score: f64,
+    /// Query terms that explain the match.
+    pub matched_terms: Vec<String>,
+}
+
+/// Where a long request has got to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressUpdate {
+    /// What is happening, for people.
+    pub stage: String,
+    /// Overall progress in 0..=1.
+    pub fraction: f64,
+}
+
+/// Everything the results step shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentResults {
+    /// The settings that produced them.
+    pub settings: SegmentSettings,
+    /// The segmentation itself (k, sizes, cost, k scores, …).
+    pub segmentation: Segmentation,
+    /// Profiles and personas, ranked.
+    pub report: PersonaReport,
+    /// The 2-D projection for the scatter plot.
+    pub plot: PlotData,
+    /// Milliseconds the run took in the worker.
+    pub elapsed_ms: f64,
+}
+
+/// A file for the user to download.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportFile {
+    /// Suggested file name.
+    pub name: String,
+    /// MIME type.
+    pub mime: String,
+    /// The file's text.
+    pub content: String,
 }

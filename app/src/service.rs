@@ -1,36 +1,94 @@
 //! What the engine worker does: plain Rust over `audience-engine`, with no browser types, so every request
 //! can be tested natively.
 
-use audience_engine::ingest::{self, Encoding, IngestOptions, IngestReport, Ingested};
-use audience_engine::table::Table;
+use std::collections::HashSet;
+use std::ops::ControlFlow;
 
-use crate::protocol::{ColumnPreview, DatasetPreview, Failure, Request, Response};
+use audience_engine::catalog::{
+    group_by_type, search_columns, ColumnDescription, SearchAssets, SearchIndex, SearchOptions,
+};
+use audience_engine::cluster::{KChoice, KMediansParams, Progress, ShareBounds, Stage};
+use audience_engine::encode::{encode, SelectedVariable, Selection};
+use audience_engine::export::personas_json::personas_json;
+use audience_engine::export::summary_csv::write_summary_csv;
+use audience_engine::export::write_clustered_csv;
+use audience_engine::ingest::{self, Encoding, IngestOptions, IngestReport, Ingested};
+use audience_engine::profile::{conversion, profile_segments, ProfileParams};
+use audience_engine::projection::{project_for_plot, PlotParams};
+use audience_engine::table::{ColumnType, Table};
+
+use crate::protocol::{
+    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, ExportFile, ExportKind, Failure,
+    ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
+};
 
 /// How many rows the preview shows.
 pub const PREVIEW_ROWS: usize = 10;
+/// How many catalog variables a suggestion lists.
+pub const CATALOG_SUGGESTIONS: usize = 24;
+/// Columns at least this relevant (relative to the best) are pre-checked.
+pub const SUGGESTED_RELEVANCE: f64 = 0.6;
+/// At most this many points go to the scatter plot.
+pub const PLOT_POINTS: usize = 4_000;
 
-/// The worker's state: the file the user loaded last.
+/// A loaded file.
+#[derive(Debug)]
+struct Dataset {
+    file_name: String,
+    table: Table,
+    delimiter: u8,
+}
+
+/// The worker's state: the file the user loaded last, the catalog, the last results.
 #[derive(Debug, Default)]
 pub struct Session {
-    table: Option<Table>,
+    dataset: Option<Dataset>,
+    catalog: Option<SearchIndex>,
+    results: Option<SegmentResults>,
 }
 
 impl Session {
-    /// A session with no file.
+    /// A session with no file and no catalog.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Carries out one request. `attachment` holds the bytes of the file sent with it, if any.
-    pub fn handle(&mut self, request: Request, attachment: Option<&[u8]>) -> Response {
-        match request {
+    /// Carries out one request. `attachment` holds the bytes of the file sent with it, if any; `progress`
+    /// receives progress reports of long requests.
+    pub fn handle(
+        &mut self,
+        request: Request,
+        attachment: Option<&[u8]>,
+        progress: &mut dyn FnMut(ProgressUpdate),
+    ) -> Response {
+        let outcome = match request {
             Request::LoadFile { file_name } => match attachment {
-                None => failed(format!("No file came with the request to read {file_name:?}.")),
-                Some(bytes) => match self.load(&file_name, bytes) {
-                    Ok(preview) => Response::Loaded(preview),
-                    Err(message) => failed(message),
-                },
+                None => Err(format!("No file came with the request to read {file_name:?}.")),
+                Some(bytes) => self.load(&file_name, bytes).map(Response::Loaded),
             },
+            Request::LoadCatalog { base_url } => Err(format!(
+                "The catalog at {base_url:?} must be fetched by the worker before it can be installed."
+            )),
+            Request::Suggest { query } => self.suggest(&query).map(Response::Suggestions),
+            Request::Segment(settings) => self
+                .segment(settings, progress)
+                .map(|results| Response::Segmented(Box::new(results))),
+            Request::Export { kind } => self.export(kind).map(Response::File),
+        };
+        outcome.unwrap_or_else(|message| Response::Failed(Failure { message }))
+    }
+
+    /// Installs the catalog from its assets' bytes.
+    pub fn install_catalog(&mut self, assets: &SearchAssets<'_>) -> Response {
+        match SearchIndex::from_bytes(assets) {
+            Ok(index) => {
+                let variables = index.catalog().len();
+                self.catalog = Some(index);
+                Response::CatalogReady { variables }
+            }
+            Err(error) => Response::Failed(Failure {
+                message: format!("The variable catalog could not be loaded: {error}"),
+            }),
         }
     }
 
@@ -42,15 +100,20 @@ impl Session {
         let columns = table
             .columns()
             .iter()
-            .map(|column| ColumnPreview {
+            .zip(&report.columns)
+            .map(|(column, summary)| ColumnPreview {
                 name: column.name.clone(),
                 column_type: column.column_type(),
-                missing: column.missing_count(),
+                missing: summary.missing,
+                distinct: summary.distinct,
+                clusterable: is_clusterable(column.column_type()),
             })
             .collect();
         let rows = (0..table.n_rows().min(PREVIEW_ROWS))
             .map(|row| table.columns().iter().map(|column| column.text(row).to_owned()).collect())
             .collect();
+        let detected_target =
+            conversion::detect_target(&table).map(|index| table.columns()[index].name.clone());
         let preview = DatasetPreview {
             file_name: file_name.to_owned(),
             n_rows: table.n_rows(),
@@ -59,14 +122,258 @@ impl Session {
             rows,
             format: describe_format(&report),
             notes: notes(&report),
+            detected_target,
         };
-        self.table = Some(table);
+        let delimiter = u8::try_from(report.delimiter).unwrap_or(b',');
+        self.dataset = Some(Dataset { file_name: file_name.to_owned(), table, delimiter });
+        self.results = None;
         Ok(preview)
+    }
+
+    fn dataset(&self) -> Result<&Dataset, String> {
+        self.dataset.as_ref().ok_or_else(|| "Load a file first.".to_owned())
+    }
+
+    /// Ranks the file's columns and the catalog's variables for a description.
+    fn suggest(&self, query: &str) -> Result<Suggestions, String> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err("Describe the audience first, e.g. \"senior tech buyers in California\".".into());
+        }
+        let dataset = self.dataset()?;
+        let candidates: Vec<usize> = (0..dataset.table.columns().len())
+            .filter(|&index| is_clusterable(dataset.table.columns()[index].column_type()))
+            .collect();
+        let descriptions: Vec<ColumnDescription> =
+            candidates.iter().map(|&index| describe_column(&dataset.table, index)).collect();
+        let Some(catalog) = &self.catalog else {
+            // Without the catalog, every usable column is offered, unranked.
+            let columns = candidates
+                .iter()
+                .map(|&index| {
+                    let column = &dataset.table.columns()[index];
+                    ColumnSuggestion {
+                        column: column.name.clone(),
+                        column_type: column.column_type(),
+                        relevance: 0.0,
+                        suggested: true,
+                        matched_terms: Vec::new(),
+                        linked_variables: Vec::new(),
+                    }
+                })
+                .collect();
+            return Ok(Suggestions { query: query.to_owned(), columns, catalog: Vec::new(), catalog_searched: false });
+        };
+        let options = SearchOptions { top: descriptions.len().max(1), ..SearchOptions::default() };
+        let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
+            .map_err(|error| error.to_string())?;
+        let best = hits.iter().map(|hit| f64::from(hit.score)).fold(0.0, f64::max);
+        let links = catalog.link_columns(&descriptions, 2);
+        let mut seen = HashSet::new();
+        let mut columns: Vec<ColumnSuggestion> = Vec::with_capacity(candidates.len());
+        for hit in &hits {
+            seen.insert(hit.index);
+            let relevance = if best > 0.0 { f64::from(hit.score) / best } else { 0.0 };
+            columns.push(suggestion(&dataset.table, candidates[hit.index], relevance, hit.matched_terms.clone()));
+        }
+        for (position, &index) in candidates.iter().enumerate() {
+            if !seen.contains(&position) {
+                columns.push(suggestion(&dataset.table, index, 0.0, Vec::new()));
+            }
+        }
+        for column in &mut columns {
+            column.suggested = column.relevance >= SUGGESTED_RELEVANCE || !column.matched_terms.is_empty();
+            if let Some(link) = links.iter().find(|link| link.column == column.column) {
+                column.linked_variables = link.candidates.iter().map(|hit| hit.label.clone()).collect();
+            }
+        }
+        if !columns.iter().any(|column| column.suggested) {
+            for column in columns.iter_mut().take(3) {
+                column.suggested = true;
+            }
+        }
+        let catalog_hits =
+            catalog.search(query, &SearchOptions { top: CATALOG_SUGGESTIONS, ..SearchOptions::default() });
+        let groups = group_by_type(&catalog_hits)
+            .into_iter()
+            .map(|group| CatalogGroup {
+                kind: group.kind.to_owned(),
+                hits: group
+                    .hits
+                    .into_iter()
+                    .map(|hit| CatalogHit {
+                        code: hit.code.clone(),
+                        label: hit.label.clone(),
+                        table: hit.table.clone(),
+                        score: f64::from(hit.score),
+                        matched_terms: hit.matched_terms.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Suggestions { query: query.to_owned(), columns, catalog: groups, catalog_searched: true })
+    }
+
+    /// Segments the loaded file with the chosen columns, then profiles and projects the segments.
+    fn segment(
+        &mut self,
+        settings: SegmentSettings,
+        progress: &mut dyn FnMut(ProgressUpdate),
+    ) -> Result<SegmentResults, String> {
+        let started = now_ms();
+        let dataset = self.dataset()?;
+        let table = &dataset.table;
+        if settings.variables.is_empty() {
+            return Err("Choose at least one column to segment on.".into());
+        }
+        let mut variables = Vec::with_capacity(settings.variables.len());
+        for choice in &settings.variables {
+            let column = table
+                .column_index(&choice.column)
+                .ok_or_else(|| format!("The file has no column {:?}.", choice.column))?;
+            if settings.target.as_deref() == Some(choice.column.as_str()) {
+                return Err(format!(
+                    "{:?} is the conversion column; it describes the outcome and cannot also define the segments.",
+                    choice.column
+                ));
+            }
+            if !(choice.weight.is_finite() && choice.weight > 0.0) {
+                return Err(format!("The weight of {:?} must be a positive number.", choice.column));
+            }
+            variables.push(SelectedVariable { column, weight: choice.weight, force: false });
+        }
+        progress(ProgressUpdate { stage: "Encoding the chosen columns".into(), fraction: 0.02 });
+        let matrix = encode(table, &Selection { variables }).map_err(|error| error.to_string())?;
+        let bounds = match (settings.min_share, settings.max_share) {
+            (None, None) => None,
+            (min, max) => Some(ShareBounds { min: min.unwrap_or(0.0), max: max.unwrap_or(1.0) }),
+        };
+        let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
+        let params = KMediansParams::new().with_k(k).with_bounds(bounds).with_seed(settings.seed);
+        let valid = params.validate(matrix.n_rows).map_err(|error| error.to_string())?;
+        let segmentation = valid
+            .fit_with_progress(&matrix, &mut |report: Progress| {
+                progress(ProgressUpdate { stage: stage_text(&report), fraction: 0.05 + 0.85 * report.fraction() });
+                ControlFlow::Continue(())
+            })
+            .map_err(|error| error.to_string())?;
+        progress(ProgressUpdate { stage: "Profiling the segments".into(), fraction: 0.92 });
+        let names: Vec<String> = (1..=segmentation.k).map(|id| id.to_string()).collect();
+        let mut profile_params = ProfileParams::new().segment_labels(names);
+        profile_params.target = settings.target.clone();
+        let report = profile_segments(table, &segmentation.labels, &profile_params).map_err(|error| error.to_string())?;
+        progress(ProgressUpdate { stage: "Projecting for the scatter plot".into(), fraction: 0.97 });
+        let plot = project_for_plot(
+            &matrix.data,
+            matrix.n_rows,
+            matrix.n_dims,
+            &segmentation.labels,
+            &PlotParams { max_points: PLOT_POINTS, seed: settings.seed },
+        )
+        .map_err(|error| error.to_string())?;
+        let results = SegmentResults { settings, segmentation, report, plot, elapsed_ms: now_ms() - started };
+        self.results = Some(results.clone());
+        Ok(results)
+    }
+
+    /// Produces one of the downloads from the last results.
+    fn export(&self, kind: ExportKind) -> Result<ExportFile, String> {
+        let dataset = self.dataset()?;
+        let results = self.results.as_ref().ok_or_else(|| "Segment the file first.".to_owned())?;
+        let stem = dataset.file_name.rsplit_once('.').map_or(dataset.file_name.as_str(), |(stem, _)| stem);
+        let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        match kind {
+            ExportKind::ClusteredCsv => {
+                let labels = &results.segmentation.labels;
+                let mut names = vec![String::new(); results.segmentation.k];
+                for persona in &results.report.personas {
+                    names[persona.segment as usize] = persona.name.clone();
+                }
+                let segment = |row: usize| (labels[row] + 1).to_string();
+                let segment_name = |row: usize| names[labels[row] as usize].clone();
+                let mut out = Vec::new();
+                write_clustered_csv(
+                    &dataset.table,
+                    dataset.delimiter,
+                    &[("segment", &segment as &dyn Fn(usize) -> String), ("segment_name", &segment_name)],
+                    &mut out,
+                )
+                .map_err(|error| error.to_string())?;
+                text_file(format!("{stem}-segments.csv"), "text/csv", out)
+            }
+            ExportKind::PersonasJson => Ok(ExportFile {
+                name: format!("{stem}-personas.json"),
+                mime: "application/json".into(),
+                content: personas_json(&results.report).map_err(|error| error.to_string())?,
+            }),
+            ExportKind::SummaryCsv => {
+                let mut out = Vec::new();
+                write_summary_csv(&results.report, &mut out).map_err(|error| error.to_string())?;
+                text_file(format!("{stem}-summary.csv"), "text/csv", out)
+            }
+        }
     }
 }
 
-fn failed(message: String) -> Response {
-    Response::Failed(Failure { message })
+fn text_file(name: String, mime: &str, bytes: Vec<u8>) -> Result<ExportFile, String> {
+    let content = String::from_utf8(bytes).map_err(|error| format!("{name} is not valid UTF-8: {error}"))?;
+    Ok(ExportFile { name, mime: mime.into(), content })
+}
+
+/// Whether segmentation can use a column of this type by default.
+pub fn is_clusterable(column_type: ColumnType) -> bool {
+    matches!(column_type, ColumnType::Numeric | ColumnType::Binary | ColumnType::Ordinal | ColumnType::Categorical)
+}
+
+/// A column as the search sees it: its header and its most common values.
+fn describe_column(table: &Table, index: usize) -> ColumnDescription {
+    let column = &table.columns()[index];
+    let sample_values = if column.column_type().has_levels() {
+        column.levels().iter().take(8).map(|level| level.label.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    ColumnDescription { name: column.name.clone(), sample_values }
+}
+
+fn suggestion(table: &Table, index: usize, relevance: f64, matched_terms: Vec<String>) -> ColumnSuggestion {
+    let column = &table.columns()[index];
+    ColumnSuggestion {
+        column: column.name.clone(),
+        column_type: column.column_type(),
+        relevance,
+        suggested: false,
+        matched_terms,
+        linked_variables: Vec::new(),
+    }
+}
+
+fn stage_text(report: &Progress) -> String {
+    match report.stage {
+        Stage::Seeding => format!("Trying {} segments: seeding (run {} of {})", report.k, report.restart + 1, report.n_restarts),
+        Stage::Iterating => format!(
+            "Trying {} segments: iteration {} (run {} of {})",
+            report.k,
+            report.iteration,
+            report.restart + 1,
+            report.n_restarts
+        ),
+        Stage::Scoring => format!("Scored {} segments ({} of {} sizes tried)", report.k, report.k_index + 1, report.k_count),
+    }
+}
+
+/// Milliseconds from an arbitrary origin (the browser's clock in wasm, the system clock natively).
+fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |elapsed| elapsed.as_secs_f64() * 1000.0)
+    }
 }
 
 /// "UTF-8, `;`-separated, with a header row".
@@ -120,7 +427,7 @@ mod tests {
     use audience_engine::table::ColumnType;
 
     fn load(session: &mut Session, name: &str, bytes: &[u8]) -> Response {
-        session.handle(Request::LoadFile { file_name: name.into() }, Some(bytes))
+        session.handle(Request::LoadFile { file_name: name.into() }, Some(bytes), &mut |_| {})
     }
 
     #[test]
@@ -167,7 +474,7 @@ mod tests {
 
     #[test]
     fn a_request_without_its_file_fails() {
-        let response = Session::new().handle(Request::LoadFile { file_name: "x.csv".into() }, None);
+        let response = Session::new().handle(Request::LoadFile { file_name: "x.csv".into() }, None, &mut |_| {});
         assert!(matches!(response, Response::Failed(failure) if failure.message.contains("x.csv")));
     }
 }

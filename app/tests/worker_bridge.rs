@@ -37,7 +37,7 @@ fn a_request_and_its_file_survive_the_trip_through_a_js_message() {
 fn the_worker_reads_the_attached_file_and_describes_it() {
     let csv = "name;age;member\nAnn;34;yes\nBo;51;no\nCy;;yes\nDee;29;no\n";
     let message = encode_request(3, &load("people.csv"), Some(&blob(csv.as_bytes()))).unwrap();
-    let (id, response) = decode_response(&answer(&mut Session::new(), &message)).unwrap();
+    let (id, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     assert_eq!(id, 3);
     let Response::Loaded(preview) = response else {
         panic!("expected a preview, got {response:?}");
@@ -54,7 +54,7 @@ fn the_worker_reads_the_attached_file_and_describes_it() {
 fn a_binary_file_gets_a_specific_message_naming_it() {
     let bytes = [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0x00, 0x10, 0x00];
     let message = encode_request(4, &load("photo.png"), Some(&blob(&bytes))).unwrap();
-    let (id, response) = decode_response(&answer(&mut Session::new(), &message)).unwrap();
+    let (id, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     assert_eq!(id, 4);
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
@@ -64,7 +64,7 @@ fn a_binary_file_gets_a_specific_message_naming_it() {
 
 #[wasm_bindgen_test]
 fn a_malformed_message_is_answered_with_a_readable_failure_not_a_panic() {
-    let (id, response) = decode_response(&answer(&mut Session::new(), &JsValue::from_str("hello"))).unwrap();
+    let (id, response) = decode_response(&answer(&mut Session::new(), &JsValue::from_str("hello"), &mut |_| {})).unwrap();
     assert_eq!(id, READY_ID);
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
@@ -75,7 +75,7 @@ fn a_malformed_message_is_answered_with_a_readable_failure_not_a_panic() {
 #[wasm_bindgen_test]
 fn a_request_whose_file_is_missing_says_so() {
     let message = encode_request(9, &load("lost.csv"), None).unwrap();
-    let (_, response) = decode_response(&answer(&mut Session::new(), &message)).unwrap();
+    let (_, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };

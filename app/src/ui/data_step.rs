@@ -15,7 +15,7 @@ pub const DEMO_FILE: &str = "demo/leads.csv";
 #[component]
 pub fn DataStep(engine: Engine) -> impl IntoView {
     let dragging = RwSignal::new(false);
-    let disabled = move || !engine.is_ready();
+    let disabled = move || !engine.is_idle();
 
     let on_pick = move |event: Event| {
         let Some(input) = event.target().and_then(|target| target.dyn_into::<HtmlInputElement>().ok()) else {
@@ -35,7 +35,7 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
             .and_then(|transfer| transfer.files())
             .and_then(|files| files.get(0));
         match file {
-            Some(file) if engine.is_ready() => engine.load_file(&file, file.name()),
+            Some(file) if engine.is_idle() => engine.load_file(&file, file.name()),
             Some(_) => {}
             None => engine
                 .status

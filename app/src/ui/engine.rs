@@ -1,81 +1,242 @@
 //! The page's handle on the engine worker, shared by components as a `Copy` value.
+//!
+//! Requests go out through [`Engine`]'s methods; answers land in its signals. Cancelling a long request
+//! stops the worker outright (it is busy and cannot read messages) and starts a fresh one, which reloads
+//! the same file and catalog.
 
 use leptos::prelude::*;
 use web_sys::Blob;
 
 use crate::bridge::EngineWorker;
-use crate::protocol::{DatasetPreview, Request, Response};
+use crate::protocol::{
+    DatasetPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings,
+    Suggestions,
+};
 
 /// Where the page's script finds the worker (emitted by Trunk next to the page).
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
+/// Where the catalog's assets are, relative to the page.
+pub const CATALOG_URL: &str = "./catalog";
 
 /// What the engine is doing, for the status line.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineStatus {
     /// The worker is loading.
     Starting,
-    /// Idle and ready for a file.
+    /// Idle and ready.
     Ready,
     /// Working on something; the text says what.
     Busy(String),
     /// The last request failed; the text says why. The engine still accepts the next request.
     Failed(String),
+    /// Something finished; the text says what (announced to screen readers).
+    Done(String),
+}
+
+/// Whether the variable catalog is searchable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CatalogState {
+    /// Being fetched and indexed.
+    Loading,
+    /// Ready, with this many variables.
+    Ready(usize),
+    /// It could not be loaded; the file's own columns still work.
+    Unavailable(String),
 }
 
 /// Reactive state the engine's answers update, plus the worker itself.
 #[derive(Clone, Copy)]
 pub struct Engine {
     worker: StoredValue<Option<EngineWorker>, LocalStorage>,
+    /// The last file the user chose, kept to reload it into a restarted worker.
+    file: StoredValue<Option<(Blob, String)>, LocalStorage>,
+    /// Set by Cancel until the restarted worker has the file again.
+    cancelled: StoredValue<bool>,
     /// What the engine is doing.
     pub status: RwSignal<EngineStatus>,
+    /// The catalog's state.
+    pub catalog: RwSignal<CatalogState>,
     /// The file read last.
     pub dataset: RwSignal<Option<DatasetPreview>>,
+    /// Suggestions for the last description.
+    pub suggestions: RwSignal<Option<Suggestions>>,
+    /// Progress of the running segmentation.
+    pub progress: RwSignal<Option<ProgressUpdate>>,
+    /// The last segmentation's results.
+    pub results: RwSignal<Option<SegmentResults>>,
 }
 
 impl Engine {
     /// Starts the worker and wires its answers to the signals.
     pub fn start() -> Self {
-        let status = RwSignal::new(EngineStatus::Starting);
-        let dataset = RwSignal::new(None);
-        let on_response = move |_id: u32, response: Response| match response {
-            Response::Ready => status.set(EngineStatus::Ready),
-            Response::Loaded(preview) => {
-                dataset.set(Some(preview));
-                status.set(EngineStatus::Ready);
-            }
-            Response::Failed(failure) => status.set(EngineStatus::Failed(failure.message)),
+        let engine = Engine {
+            worker: StoredValue::new_local(None),
+            file: StoredValue::new_local(None),
+            cancelled: StoredValue::new(false),
+            status: RwSignal::new(EngineStatus::Starting),
+            catalog: RwSignal::new(CatalogState::Loading),
+            dataset: RwSignal::new(None),
+            suggestions: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            results: RwSignal::new(None),
         };
-        let worker = match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
-            Ok(worker) => Some(worker),
+        engine.spawn_worker();
+        engine
+    }
+
+    fn spawn_worker(self) {
+        let on_response = move |_id: u32, response: Response| self.receive(response);
+        match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
+            Ok(worker) => self.worker.set_value(Some(worker)),
             Err(error) => {
-                status.set(EngineStatus::Failed(format!("The engine could not start: {error}")));
-                None
+                self.status.set(EngineStatus::Failed(format!("The engine could not start: {error}")));
             }
-        };
-        Engine {
-            worker: StoredValue::new_local(worker),
-            status,
-            dataset,
         }
     }
 
-    /// Whether the engine can take a request now.
-    pub fn is_ready(&self) -> bool {
-        matches!(self.status.get(), EngineStatus::Ready | EngineStatus::Failed(_))
+    fn receive(self, response: Response) {
+        match response {
+            Response::Ready => {
+                self.send(&Request::LoadCatalog { base_url: CATALOG_URL.into() }, None);
+                // A restarted worker (after Cancel) gets the user's file back.
+                match self.file.get_value() {
+                    Some((blob, name)) => {
+                        self.status.set(EngineStatus::Busy(format!("Reloading {name}…")));
+                        self.send(&Request::LoadFile { file_name: name }, Some(&blob));
+                    }
+                    None => self.status.set(EngineStatus::Ready),
+                }
+            }
+            Response::Loaded(preview) => {
+                let mut message = format!("Read {} rows and {} columns.", preview.n_rows, preview.n_columns);
+                if self.cancelled.get_value() {
+                    self.cancelled.set_value(false);
+                    message = format!("Segmentation cancelled. {message}");
+                }
+                self.dataset.set(Some(preview));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::CatalogReady { variables } => self.catalog.set(CatalogState::Ready(variables)),
+            Response::Suggestions(suggestions) => {
+                let message = format!("Found {} relevant columns.", suggestions.columns.iter().filter(|c| c.suggested).count());
+                self.suggestions.set(Some(suggestions));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::Progress(update) => {
+                self.status.set(EngineStatus::Busy(update.stage.clone()));
+                self.progress.set(Some(update));
+            }
+            Response::Segmented(results) => {
+                self.progress.set(None);
+                let message = format!(
+                    "Made {} segments of {} rows in {:.1} s.",
+                    results.segmentation.k,
+                    results.report.n_rows,
+                    results.elapsed_ms / 1000.0
+                );
+                self.results.set(Some(*results));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::File(file) => {
+                let message = format!("Downloaded {}.", file.name);
+                match download_text(&file) {
+                    Ok(()) => self.status.set(EngineStatus::Done(message)),
+                    Err(error) => self.status.set(EngineStatus::Failed(error)),
+                }
+            }
+            Response::Failed(failure) => {
+                if failure.message.starts_with("The variable catalog") {
+                    self.catalog.set(CatalogState::Unavailable(failure.message));
+                } else {
+                    self.progress.set(None);
+                    self.status.set(EngineStatus::Failed(failure.message));
+                }
+            }
+        }
     }
 
-    /// Asks the worker to read `file`.
-    pub fn load_file(&self, file: &Blob, file_name: String) {
-        self.status.set(EngineStatus::Busy(format!("Reading {file_name}…")));
-        let request = Request::LoadFile { file_name };
+    fn send(self, request: &Request, file: Option<&Blob>) {
         let mut sent = Err("The engine is not running; reload the page.".to_owned());
         self.worker.update_value(|worker| {
             if let Some(worker) = worker {
-                sent = worker.send(&request, Some(file)).map(drop).map_err(|error| error.to_string());
+                sent = worker.send(request, file).map(drop).map_err(|error| error.to_string());
             }
         });
         if let Err(message) = sent {
             self.status.set(EngineStatus::Failed(message));
         }
     }
+
+    /// Whether the engine can take a request now.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.status.get(), EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_))
+    }
+
+    /// Asks the worker to read `file`.
+    pub fn load_file(&self, file: &Blob, file_name: String) {
+        self.file.set_value(Some((file.clone(), file_name.clone())));
+        self.suggestions.set(None);
+        self.results.set(None);
+        self.status.set(EngineStatus::Busy(format!("Reading {file_name}…")));
+        self.send(&Request::LoadFile { file_name }, Some(file));
+    }
+
+    /// Asks for column and variable suggestions.
+    pub fn suggest(&self, query: String) {
+        self.status.set(EngineStatus::Busy("Finding variables…".into()));
+        self.send(&Request::Suggest { query }, None);
+    }
+
+    /// Starts a segmentation.
+    pub fn segment(&self, settings: SegmentSettings) {
+        self.results.set(None);
+        self.progress.set(Some(ProgressUpdate { stage: "Starting".into(), fraction: 0.0 }));
+        self.status.set(EngineStatus::Busy("Segmenting…".into()));
+        self.send(&Request::Segment(settings), None);
+    }
+
+    /// Stops the running request: the worker is replaced by a fresh one, which reloads the file.
+    pub fn cancel(&self) {
+        self.worker.set_value(None); // dropping the handle terminates the worker
+        self.cancelled.set_value(true);
+        self.progress.set(None);
+        self.catalog.set(CatalogState::Loading);
+        self.status.set(EngineStatus::Busy("Segmentation cancelled; restarting the engine…".into()));
+        self.spawn_worker();
+    }
+
+    /// Asks for a download from the last results.
+    pub fn export(&self, kind: ExportKind) {
+        self.status.set(EngineStatus::Busy("Preparing the download…".into()));
+        self.send(&Request::Export { kind }, None);
+    }
+}
+
+/// Saves a text file through the browser's download mechanism (nothing is uploaded).
+pub fn download_text(file: &ExportFile) -> Result<(), String> {
+    download(&file.name, &file.mime, &file.content)
+}
+
+/// Offers `content` as a download named `name`.
+pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
+    let failed = |what: &str| format!("Could not save {name} ({what}).");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| failed("blob"))?;
+    download_blob(name, &blob).map_err(|_| failed("link"))?;
+    Ok(())
+}
+
+/// Offers a blob as a download named `name`.
+pub fn download_blob(name: &str, blob: &Blob) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
+    let document = web_sys::window().and_then(|window| window.document()).ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
 }

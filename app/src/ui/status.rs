@@ -11,7 +11,7 @@ pub fn StatusLine(status: RwSignal<EngineStatus>) -> impl IntoView {
         EngineStatus::Starting => "Starting the engine…".to_owned(),
         EngineStatus::Ready => String::new(),
         EngineStatus::Busy(what) => what,
-        EngineStatus::Failed(message) => message,
+        EngineStatus::Failed(message) | EngineStatus::Done(message) => message,
     };
     let is_error = move || matches!(status.get(), EngineStatus::Failed(_));
     view! {

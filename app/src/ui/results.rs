@@ -1,0 +1,172 @@
+//! Step 5: segment cards, persona lenses, charts and downloads.
+
+use audience_engine::profile::lenses::{Concentration, Lenses};
+use audience_engine::profile::{Persona, ValueShare};
+use leptos::prelude::*;
+
+use super::Engine;
+use crate::protocol::{ExportKind, SegmentResults};
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn top_values(values: &[ValueShare], n: usize) -> String {
+    values
+        .iter()
+        .take(n)
+        .map(|value| format!("{} {}", value.value, percent(value.share)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The results: summary, ranked segment cards with personas, downloads.
+#[component]
+pub fn ResultsStep(engine: Engine) -> impl IntoView {
+    move || engine.results.get().map(|results| view! { <ResultsView engine=engine results=results /> })
+}
+
+#[component]
+fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
+    let segmentation = &results.segmentation;
+    let bounds = match (results.settings.min_share, results.settings.max_share) {
+        (Some(min), Some(max)) => format!(", every segment between {} and {} of the records", percent(min), percent(max)),
+        _ => String::new(),
+    };
+    let ranked_by = if results.report.target.is_some() { "conversion rate" } else { "size" };
+    let overall = results.report.target.as_ref().and_then(|target| {
+        target.overall.rate.map(|rate| format!("The whole file converts at {} ({}).", percent(rate), target.column))
+    });
+    let notes = results.report.notes.iter().map(|note| view! { <li>{note.message.clone()}</li> }).collect_view();
+    let cards = results.report.personas.iter().map(|persona| persona_card(persona.clone())).collect_view();
+    view! {
+        <section class="step" id="results-step" aria-labelledby="results-heading">
+            <h2 id="results-heading">"5. Segments and personas"</h2>
+            <p id="results-summary" class="summary">
+                {format!(
+                    "{} segments of {} records{bounds}; ranked by {ranked_by}. Cost {:.1}, {} iterations, seed {}.",
+                    segmentation.k,
+                    results.report.n_rows,
+                    segmentation.cost,
+                    segmentation.iterations,
+                    results.settings.seed
+                )}
+            </p>
+            {overall.map(|text| view! { <p>{text}</p> })}
+            <ul class="notes">{notes}</ul>
+            <div class="exports" role="group" aria-label="Downloads">
+                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::ClusteredCsv)>
+                    "Clustered CSV"
+                </button>
+                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::PersonasJson)>
+                    "Personas JSON"
+                </button>
+                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::SummaryCsv)>
+                    "Summary CSV"
+                </button>
+            </div>
+            <ol id="segment-cards" class="cards">{cards}</ol>
+        </section>
+    }
+}
+
+fn persona_card(persona: Persona) -> impl IntoView {
+    let tier = persona.conversion.as_ref().and_then(|conversion| conversion.tier);
+    let conversion = persona.conversion.as_ref().and_then(|conversion| {
+        conversion.rate.map(|rate| {
+            let interval = match (conversion.ci_low, conversion.ci_high) {
+                (Some(low), Some(high)) => format!(" (95% CI {}–{})", percent(low), percent(high)),
+                _ => String::new(),
+            };
+            format!("Converts at {}{interval}", percent(rate))
+        })
+    });
+    let traits = persona
+        .traits
+        .iter()
+        .map(|item| {
+            view! { <li>{format!("{} — {} of the segment, ×{:.1} the file", item.phrase, percent(item.share), item.lift)}</li> }
+        })
+        .collect_view();
+    view! {
+        <li class="card segment-card" data-segment=persona.segment + 1 data-share=persona.share.to_string()>
+            <header>
+                <span class="rank">{format!("#{}", persona.rank)}</span>
+                <h3>{persona.name.clone()}</h3>
+                {tier.map(|tier| view! { <span class="tier" data-tier=tier.as_str()>{tier.as_str()}</span> })}
+            </header>
+            <p class="size">
+                <span class="segment-size">{persona.size}</span>" records · "
+                <span class="segment-share">{percent(persona.share)}</span>
+                {format!(" · segment {}", persona.segment + 1)}
+            </p>
+            {conversion.map(|text| view! { <p class="conversion">{text}</p> })}
+            <p class="persona-summary">{persona.summary.clone()}</p>
+            <ul class="traits">{traits}</ul>
+            <details class="lenses">
+                <summary>"Persona details"</summary>
+                {lens_view(&persona.profile.lenses)}
+            </details>
+        </li>
+    }
+}
+
+fn lens_view(lenses: &Lenses) -> impl IntoView {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    if let Some(seniority) = &lenses.seniority {
+        let levels = seniority
+            .levels
+            .iter()
+            .filter(|level| level.count > 0)
+            .map(|level| format!("{} {}", level.level.as_str(), percent(level.share)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push((format!("Seniority ({})", seniority.column), levels));
+    }
+    if let Some(geography) = &lenses.geography {
+        let level = match geography.concentration {
+            Concentration::High => "high",
+            Concentration::Medium => "medium",
+            Concentration::Low => "low",
+        };
+        rows.push((
+            format!("Geography ({})", geography.column),
+            format!("{}; concentration {level}", top_values(&geography.top, 3)),
+        ));
+    }
+    if let Some(professional) = &lenses.professional {
+        for values in [&professional.industry, &professional.job_title, &professional.education, &professional.experience]
+            .into_iter()
+            .flatten()
+        {
+            rows.push((values.column.clone(), top_values(&values.values, 3)));
+        }
+    }
+    if let Some(acquisition) = &lenses.acquisition {
+        let sources = acquisition
+            .sources
+            .iter()
+            .take(3)
+            .map(|source| {
+                let rate = source
+                    .conversion
+                    .as_ref()
+                    .and_then(|conversion| conversion.rate)
+                    .map(|rate| format!(", converts {}", percent(rate)))
+                    .unwrap_or_default();
+                format!("{} {}{rate}", source.source.value, percent(source.source.share))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        rows.push((format!("Acquisition ({})", acquisition.column), sources));
+    }
+    if rows.is_empty() {
+        return view! { <p class="hint">"No job title, geography, professional or lead-source columns were found."</p> }.into_any();
+    }
+    view! {
+        <dl class="lens-list">
+            {rows.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+        </dl>
+    }
+    .into_any()
+}

@@ -1,0 +1,238 @@
+//! Step 3: the suggested variables: the file's columns to segment on (checked, weighted) and the catalog
+//! variables that match the description, grouped by type.
+
+use audience_engine::table::ColumnType;
+use leptos::prelude::*;
+
+use super::preview::type_label;
+use super::Engine;
+use crate::protocol::{CatalogGroup, Suggestions, VariableChoice};
+
+/// One of the file's columns as the user has set it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnChoice {
+    /// Column name.
+    pub column: String,
+    /// Its type.
+    pub column_type: ColumnType,
+    /// Relevance to the description, 0..=1.
+    pub relevance: f64,
+    /// Whether it takes part in segmentation.
+    pub checked: bool,
+    /// Its weight.
+    pub weight: f64,
+    /// Why it matched.
+    pub matched_terms: Vec<String>,
+    /// Closest catalog variables.
+    pub linked_variables: Vec<String>,
+}
+
+/// The choices a set of suggestions starts from (suggested columns checked, weight 1).
+pub fn initial_choices(suggestions: &Suggestions, target: Option<&str>) -> Vec<ColumnChoice> {
+    suggestions
+        .columns
+        .iter()
+        .filter(|column| Some(column.column.as_str()) != target)
+        .map(|column| ColumnChoice {
+            column: column.column.clone(),
+            column_type: column.column_type,
+            relevance: column.relevance,
+            checked: column.suggested,
+            weight: 1.0,
+            matched_terms: column.matched_terms.clone(),
+            linked_variables: column.linked_variables.clone(),
+        })
+        .collect()
+}
+
+/// The checked columns, as the segmentation request wants them.
+pub fn chosen_variables(choices: &[ColumnChoice]) -> Vec<VariableChoice> {
+    choices
+        .iter()
+        .filter(|choice| choice.checked)
+        .map(|choice| VariableChoice { column: choice.column.clone(), weight: choice.weight })
+        .collect()
+}
+
+/// Columns with checkboxes, relevance and weights; catalog variables by type.
+#[component]
+pub fn VariablesStep(
+    engine: Engine,
+    query: RwSignal<String>,
+    choices: RwSignal<Vec<ColumnChoice>>,
+    target: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let refine = RwSignal::new(String::new());
+    let targets = move || {
+        engine.dataset.get().map_or_else(Vec::new, |dataset| {
+            dataset
+                .columns
+                .iter()
+                .filter(|column| column.column_type == ColumnType::Binary)
+                .map(|column| column.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let set_target = move |value: String| {
+        let chosen = (!value.is_empty()).then_some(value);
+        if let Some(suggestions) = engine.suggestions.get_untracked() {
+            choices.set(initial_choices(&suggestions, chosen.as_deref()));
+        }
+        target.set(chosen);
+    };
+    let rows = move || {
+        choices
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, choice)| {
+                let id = format!("use-column-{index}");
+                let weight_id = format!("weight-column-{index}");
+                let why = if choice.matched_terms.is_empty() {
+                    String::new()
+                } else {
+                    format!("matches “{}”", choice.matched_terms.join("”, “"))
+                };
+                let linked = if choice.linked_variables.is_empty() {
+                    String::new()
+                } else {
+                    format!("like: {}", choice.linked_variables.join("; "))
+                };
+                view! {
+                    <tr class="column-choice" data-column=choice.column.clone()>
+                        <td>
+                            <input
+                                type="checkbox"
+                                id=id.clone()
+                                prop:checked=choice.checked
+                                on:change=move |event| {
+                                    let checked = event_target_checked(&event);
+                                    choices.update(|all| all[index].checked = checked);
+                                }
+                            />
+                            <label for=id>{choice.column.clone()}</label>
+                        </td>
+                        <td><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
+                        <td>
+                            <meter min="0" max="1" value=choice.relevance aria-label="relevance"></meter>
+                            <span class="score">{format!("{:.0}%", choice.relevance * 100.0)}</span>
+                        </td>
+                        <td>
+                            <label for=weight_id.clone() class="visually-hidden">{format!("Weight of {}", choice.column)}</label>
+                            <input
+                                type="number"
+                                class="weight"
+                                id=weight_id
+                                min="0.25"
+                                max="4"
+                                step="0.25"
+                                prop:value=choice.weight.to_string()
+                                on:change=move |event| {
+                                    if let Ok(weight) = event_target_value(&event).parse::<f64>() {
+                                        if weight.is_finite() && weight > 0.0 {
+                                            choices.update(|all| all[index].weight = weight);
+                                        }
+                                    }
+                                }
+                            />
+                        </td>
+                        <td class="why">{why}<br />{linked}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let on_refine = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let extra = refine.get_untracked();
+        if !extra.trim().is_empty() {
+            query.update(|query| {
+                query.push_str(", ");
+                query.push_str(extra.trim());
+            });
+            refine.set(String::new());
+            engine.suggest(query.get_untracked());
+        }
+    };
+    view! {
+        <section class="step" id="variables-step" aria-labelledby="variables-heading">
+            <h2 id="variables-heading">"3. Variables"</h2>
+            <p class="hint">"Checked columns define the segments. Nothing runs until you press “Segment”."</p>
+            <div class="field">
+                <label for="target-column">"Conversion column (never used to form segments)"</label>
+                <select
+                    id="target-column"
+                    on:change=move |event| set_target(event_target_value(&event))
+                >
+                    <option value="" selected=move || target.get().is_none()>"None"</option>
+                    {move || {
+                        targets()
+                            .into_iter()
+                            .map(|name| {
+                                let selected = target.get().as_deref() == Some(name.as_str());
+                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="table-scroll">
+                <table id="column-choices">
+                    <caption class="visually-hidden">"Your file's columns, most relevant first"</caption>
+                    <thead>
+                        <tr><th scope="col">"Use"</th><th scope="col">"Type"</th><th scope="col">"Relevance"</th><th scope="col">"Weight"</th><th scope="col">"Why"</th></tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <form class="refine" on:submit=on_refine>
+                <label for="refine-query">"Refine the description"</label>
+                <input id="refine-query" type="text" prop:value=move || refine.get() on:input=move |event| refine.set(event_target_value(&event)) />
+                <button type="submit" class="secondary" disabled=move || !engine.is_idle()>"Update suggestions"</button>
+            </form>
+            <CatalogMatches engine=engine query=query />
+        </section>
+    }
+}
+
+/// Catalog variables for the description, grouped by type, with "more like this".
+#[component]
+fn CatalogMatches(engine: Engine, query: RwSignal<String>) -> impl IntoView {
+    let groups = move || engine.suggestions.get().map(|suggestions| suggestions.catalog).unwrap_or_default();
+    let group_view = move |group: CatalogGroup| {
+        let best = group.hits.iter().map(|hit| hit.score).fold(f64::MIN_POSITIVE, f64::max);
+        let hits = group
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let label = hit.label.clone();
+                let more_like_this = move |_| {
+                    query.set(label.clone());
+                    engine.suggest(label.clone());
+                };
+                view! {
+                    <li class="catalog-hit">
+                        <meter min="0" max="1" value=hit.score / best aria-label="relevance"></meter>
+                        <span class="hit-label">{hit.label.clone()}</span>
+                        <code class="hit-code">{hit.code.clone()}</code>
+                        <span class="why">{hit.matched_terms.join(", ")}</span>
+                        <button type="button" class="link" on:click=more_like_this>"More like this"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="catalog-group">
+                <h4>{group.kind.clone()}</h4>
+                <ul>{hits}</ul>
+            </div>
+        }
+    };
+    view! {
+        <details class="catalog-matches" open>
+            <summary>"Matching variables in the catalog (" {move || groups().iter().map(|g| g.hits.len()).sum::<usize>()} ")"</summary>
+            <p class="hint">"Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit."</p>
+            <div id="catalog-groups">{move || groups().into_iter().map(group_view).collect_view()}</div>
+        </details>
+    }
+}

@@ -1,0 +1,124 @@
+// The whole workflow in a real browser on the demo data: load → describe → confirm variables → segment →
+// every segment within the bounds → each export downloads and parses. Plus Cancel during segmentation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serve, launch, openPage, screenshot, DIST } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const LONG = { timeout: 180000 };
+
+async function loadDemo(page) {
+  await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 20000 });
+  await page.locator('#demo-button').click();
+  await page.locator('#row-count').waitFor({ timeout: 20000 });
+}
+
+async function describeAndSuggest(page, text) {
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
+  await page.locator('#audience-query').fill(text);
+  await page.locator('#find-variables').click();
+  await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
+}
+
+async function download(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+// RFC 4180 rows (quotes, embedded delimiters and newlines).
+function parseCsv(text, delimiter = ',') {
+  const rows = [];
+  let row = [''];
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { row[row.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
+      else row[row.length - 1] += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) row.push('');
+    else if (c === '\n') { rows.push(row); row = ['']; } else if (c !== '\r') row[row.length - 1] += c;
+  }
+  if (row.length > 1 || row[0] !== '') rows.push(row);
+  return rows;
+}
+
+test('the whole flow on the demo data: bounds hold and every export parses', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await loadDemo(page);
+  await screenshot(page, 'step1-data');
+  await describeAndSuggest(page, 'senior tech decision makers in California who came through referrals');
+  assert.equal(await page.locator('#target-column').inputValue(), 'is_sale', 'the conversion column is detected');
+  const checked = await page.locator('#column-choices input[type=checkbox]:checked').count();
+  assert.ok(checked >= 1, 'some columns are suggested');
+  const names = await page.locator('#column-choices tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+  assert.ok(!names.includes('is_sale'), 'the conversion column is not offered for clustering');
+  await screenshot(page, 'step3-variables');
+
+  await page.locator('#run-segmentation').click();
+  await page.locator('#results-summary').waitFor(LONG);
+  await screenshot(page, 'step5-results');
+
+  const shares = await page.locator('.segment-card').evaluateAll((cards) => cards.map((c) => Number(c.dataset.share)));
+  assert.ok(shares.length >= 10 && shares.length <= 20, `k=${shares.length} within 10..20`);
+  for (const share of shares) assert.ok(share >= 0.05 && share <= 0.10, `share ${share} within 5–10%`);
+  const sizes = await page.locator('.segment-size').allTextContents();
+  const demo = await readFile(join(DIST, 'demo', 'leads.csv'), 'utf8');
+  const inputRows = parseCsv(demo);
+  assert.equal(sizes.reduce((sum, size) => sum + Number(size), 0), inputRows.length - 1, 'every row is in a segment');
+  const tiers = await page.locator('.segment-card .tier').allTextContents();
+  assert.equal(tiers.length, shares.length, 'each segment has a value tier');
+  for (const tier of tiers) assert.match(tier, /^(PREMIUM|HIGH|MEDIUM|LOW|MINIMAL)$/);
+
+  const clustered = await download(page, '#export-clustered-csv');
+  const clusteredRows = parseCsv(clustered.text);
+  assert.equal(clusteredRows.length, inputRows.length, 'the clustered CSV has exactly the input rows');
+  assert.deepEqual(clusteredRows[0], [...inputRows[0], 'segment', 'segment_name']);
+  for (let i = 1; i < inputRows.length; i += 1) {
+    assert.deepEqual(clusteredRows[i].slice(0, inputRows[0].length), inputRows[i], `row ${i} unchanged`);
+  }
+  const personas = JSON.parse((await download(page, '#export-personas-json')).text);
+  assert.equal(personas.schema, 'audience-builder/personas');
+  assert.equal(personas.personas.length, shares.length);
+  const summary = parseCsv((await download(page, '#export-summary-csv')).text);
+  assert.equal(summary.length, shares.length + 1, 'one summary row per segment plus the header');
+
+  assert.deepEqual(watch.foreignRequests, [], 'requests to other origins');
+  assert.deepEqual(watch.pageErrors, []);
+  assert.deepEqual(watch.cspViolations, []);
+  await context.close();
+});
+
+test('Cancel stops a running segmentation and the page keeps working', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await loadDemo(page);
+  await describeAndSuggest(page, 'experienced healthcare professionals with a master\'s degree');
+  await page.locator('#run-segmentation').click();
+  await page.locator('#cancel-segmentation').click();
+  await page.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#results-summary').count(), 0, 'no results after Cancel');
+  await screenshot(page, 'step4-cancelled');
+  // The restarted engine has the file again and segments on request, here with a fixed k.
+  await page.locator('#status', { hasText: 'Read 5000 rows' }).waitFor({ timeout: 30000 });
+  await page.locator('#k-fixed').check();
+  await page.locator('#k-value').fill('12');
+  await page.locator('#k-value').dispatchEvent('change');
+  await page.locator('#run-segmentation').click();
+  await page.locator('#results-summary').waitFor(LONG);
+  assert.equal(await page.locator('.segment-card').count(), 12);
+  assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
