@@ -174,7 +174,8 @@ impl BarChart {
         let plot_height = ROW_HEIGHT * self.bars.len() as f64;
         let plot_bottom = top + plot_height;
         let height = plot_bottom + 44.0 + notes_height(notes);
-        let scale = Scale::from_zero(self.axis_max(), 5, plot_left, plot_right);
+        let ticks = tick_count(plot_right - plot_left);
+        let scale = Scale::from_zero(self.axis_max(), ticks, plot_left, plot_right);
 
         let mut svg = Svg::begin(width, height, id, title, desc);
         draw_legend(&mut svg, &self.legend, width, HEADING_HEIGHT);
@@ -198,15 +199,15 @@ impl BarChart {
                     .class("tick-label"),
             );
         }
+        let centre = (plot_left + plot_right) / 2.0;
+        let room = 2.0 * (centre - 12.0).min(width - 12.0 - centre);
+        let axis_title = truncate(&self.axis_title, chars_fitting(room, FONT_LABEL));
         svg.label(
-            &Label::new(
-                (plot_left + plot_right) / 2.0,
-                plot_bottom + 36.0,
-                &self.axis_title,
-            )
-            .size(FONT_LABEL)
-            .anchor(Anchor::Middle)
-            .class("axis-title"),
+            &Label::new(centre, plot_bottom + 36.0, &axis_title)
+                .full(&self.axis_title)
+                .size(FONT_LABEL)
+                .anchor(Anchor::Middle)
+                .class("axis-title"),
         );
         let mut annotation_y = top - 8.0 - 16.0 * (self.annotations() as f64 - 1.0);
         if let Some(band) = &self.band {
@@ -392,10 +393,13 @@ impl BarChart {
             );
             annotation_y += 16.0;
         }
+        // Rotated labels must fit the label area below the plot and, for the first column, the space to
+        // its left (cos 40° ≈ 0.766, sin 40° ≈ 0.643).
         let max_label_chars = if flat {
             usize::MAX
         } else {
-            chars_fitting(label_area * 1.3, FONT_SMALL)
+            let length = (label_area / 0.643 - 8.0).min((plot_left + slot / 2.0) / 0.766);
+            chars_fitting(length, FONT_SMALL)
         };
         for (i, bar) in self.bars.iter().enumerate() {
             let centre = plot_left + slot * (i as f64 + 0.5);
@@ -475,6 +479,11 @@ impl BarChart {
         );
         svg.finish(width, plot_bottom + label_area, notes)
     }
+}
+
+/// About one tick per 70 px of axis, between 2 and 6, so tick labels never collide.
+pub(crate) fn tick_count(length: f64) -> usize {
+    (length / 70.0).floor().clamp(2.0, 6.0) as usize
 }
 
 /// The colour of a segment's marks in every chart: its id's place in the categorical palette.

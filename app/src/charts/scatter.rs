@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::bars::tick_count;
 use super::palette::{category_colour, category_marker, Marker, GRID, INK, MUTED, OUTLINE};
 use super::scale::{format_value, percent, Format, Scale};
 use super::svg::{
@@ -243,8 +244,20 @@ impl Chart for PcaScatter {
             (x_min, x_max) = (x_min.min(p.x), x_max.max(p.x));
             (y_min, y_max) = (y_min.min(p.y), y_max.max(p.y));
         }
-        let xs = Scale::nice(x_min, x_max, 6, plot_left, plot_right);
-        let ys = Scale::nice(y_min, y_max, 5, plot_bottom, top);
+        let xs = Scale::nice(
+            x_min,
+            x_max,
+            tick_count(plot_right - plot_left),
+            plot_left,
+            plot_right,
+        );
+        let ys = Scale::nice(
+            y_min,
+            y_max,
+            tick_count(plot_height * 1.2),
+            plot_bottom,
+            top,
+        );
 
         let (x_title, y_title) = (
             axis_title(1, prepared.explained[0]),
