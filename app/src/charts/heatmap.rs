@@ -55,6 +55,9 @@ fn class_labels() -> [String; 7] {
     ]
 }
 
+/// A cell's (segment index, trait index, lift).
+type Extreme = (usize, usize, f64);
+
 fn lift_text(lift: f64) -> String {
     format_value(lift, Format::Number, 2)
 }
@@ -145,7 +148,8 @@ impl Chart for TraitHeatmap {
             "Heatmap of the lift of {n_cols} traits in {n_rows} segments. Lift 1 means the same share as in the \
              whole file; purple cells are below 1 (under-represented), orange cells above (over-represented)."
         );
-        let mut extremes: Option<((usize, usize, f64), (usize, usize, f64))> = None;
+        // (segment, trait, lift) of the highest and the lowest lift.
+        let mut extremes: Option<(Extreme, Extreme)> = None;
         for (i, row) in prepared.cells.iter().enumerate() {
             for (j, lift) in row.iter().enumerate() {
                 if let Some(lift) = *lift {

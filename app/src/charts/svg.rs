@@ -206,6 +206,8 @@ impl Svg {
     }
 
     /// A rectangle; `stroke` is `(colour, width)`.
+    // The arguments are the element's attributes, one for one.
+    #[allow(clippy::too_many_arguments)]
     pub fn rect(
         &mut self,
         x: f64,
