@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod bridge;
+pub mod charts;
 pub mod protocol;
 pub mod service;
 pub mod ui;

@@ -20,6 +20,48 @@ pub enum ExportError {
         /// Columns in the output so far.
         columns: usize,
     },
+    /// The segment labels are not one per row.
+    #[error("{labels} segment labels for {rows} rows; give one label per row")]
+    LabelCount {
+        /// Labels given.
+        labels: usize,
+        /// Rows in the table.
+        rows: usize,
+    },
+    /// No segment was chosen for export.
+    #[error("no segment chosen: choose at least one segment to export")]
+    NoSegmentsChosen,
+    /// A chosen segment has no rows.
+    #[error(
+        "segment {segment} has no rows (the labels hold {present} segments, ids up to {highest})"
+    )]
+    EmptySegment {
+        /// The chosen segment id.
+        segment: u32,
+        /// Distinct segment ids in the labels.
+        present: usize,
+        /// Highest segment id in the labels.
+        highest: u32,
+    },
+    /// No identifier column was given for a customer-match file.
+    #[error("no identifier column: map at least one e-mail, phone or name + ZIP + country column")]
+    NoIdentifierColumns,
+    /// An identifier column index is past the table's last column.
+    #[error("identifier column {column} does not exist: the table has {columns} columns")]
+    ColumnOutOfRange {
+        /// The index given.
+        column: usize,
+        /// Columns in the table.
+        columns: usize,
+    },
+    /// The default country is not a known country.
+    #[error(
+        "{value:?} is not a known country: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
+    )]
+    UnknownCountry {
+        /// The text given.
+        value: String,
+    },
     /// Writing CSV failed (usually an I/O error of the destination).
     #[error("could not write the CSV: {0}")]
     Csv(#[from] csv::Error),

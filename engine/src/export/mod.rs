@@ -4,8 +4,10 @@
 //!   such as `segment` and `segment_name`.
 //! - [`personas_json`]: the personas as versioned JSON (`"schema": "audience-builder/personas"`).
 //! - [`summary_csv`]: one row per segment: rank, name, size, share, conversion, tier, traits.
+//! - [`customer_match`]: hashed customer-match files for ad platforms, one per chosen segment.
 
 mod clustered_csv;
+pub mod customer_match;
 mod error;
 pub mod personas_json;
 pub mod summary_csv;
