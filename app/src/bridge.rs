@@ -77,7 +77,8 @@ fn open_envelope(message: &JsValue) -> Result<(u32, JsValue, Option<Blob>), Brid
     let id = get("id")?
         .as_f64()
         .filter(|id| id.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(id))
-        .ok_or_else(|| BridgeError::Malformed("the message id is not a whole number".into()))? as u32;
+        .ok_or_else(|| BridgeError::Malformed("the message id is not a whole number".into()))?
+        as u32;
     let body = get("body")?;
     let file = get("file")?;
     let file = if file.is_undefined() || file.is_null() {
@@ -92,7 +93,11 @@ fn open_envelope(message: &JsValue) -> Result<(u32, JsValue, Option<Blob>), Brid
 }
 
 /// Packs a request (and the file it reads, if any) into a message for the worker.
-pub fn encode_request(id: u32, request: &Request, file: Option<&Blob>) -> Result<JsValue, BridgeError> {
+pub fn encode_request(
+    id: u32,
+    request: &Request,
+    file: Option<&Blob>,
+) -> Result<JsValue, BridgeError> {
     envelope(id, to_js(request)?, file)
 }
 
@@ -115,7 +120,8 @@ pub fn decode_response(message: &JsValue) -> Result<(u32, Response), BridgeError
 
 /// Reads a `Blob`'s bytes synchronously. Only available inside a worker (`FileReaderSync`).
 pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
-    let reader = FileReaderSync::new().map_err(|error| BridgeError::browser("opening the file", error))?;
+    let reader =
+        FileReaderSync::new().map_err(|error| BridgeError::browser("opening the file", error))?;
     let buffer = reader
         .read_as_array_buffer(blob)
         .map_err(|error| BridgeError::browser("reading the file", error))?;
@@ -125,21 +131,39 @@ pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
 /// Answers one message from the page: decode, run, encode. Never panics on a bad message; the reply to an
 /// undecodable one carries its id when that much could be read (else [`READY_ID`]). `progress` receives the
 /// progress messages of long requests, already encoded, to post as they come.
-pub fn answer(session: &mut Session, message: &JsValue, progress: &mut dyn FnMut(JsValue)) -> JsValue {
+pub fn answer(
+    session: &mut Session,
+    message: &JsValue,
+    progress: &mut dyn FnMut(JsValue),
+) -> JsValue {
     let (id, response) = match decode_request(message) {
         Ok((id, request, file)) => {
             let attachment = match file.as_ref().map(read_blob_in_worker).transpose() {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    return reply(id, &Response::Failed(Failure { message: error.to_string() }));
+                    return reply(
+                        id,
+                        &Response::Failed(Failure {
+                            message: error.to_string(),
+                        }),
+                    );
                 }
             };
-            let mut report = |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
-            (id, session.handle(request, attachment.as_deref(), &mut report))
+            let mut report =
+                |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
+            (
+                id,
+                session.handle(request, attachment.as_deref(), &mut report),
+            )
         }
         Err(error) => {
             let id = open_envelope(message).map_or(READY_ID, |(id, _, _)| id);
-            (id, Response::Failed(Failure { message: error.to_string() }))
+            (
+                id,
+                Response::Failed(Failure {
+                    message: error.to_string(),
+                }),
+            )
         }
     };
     reply(id, &response)
@@ -147,23 +171,37 @@ pub fn answer(session: &mut Session, message: &JsValue, progress: &mut dyn FnMut
 
 fn reply(id: u32, response: &Response) -> JsValue {
     encode_response(id, response).unwrap_or_else(|error| {
-        let fallback = Response::Failed(Failure { message: error.to_string() });
+        let fallback = Response::Failed(Failure {
+            message: error.to_string(),
+        });
         encode_response(id, &fallback).unwrap_or(JsValue::NULL)
     })
 }
 
 /// The catalog's asset files, relative to the catalog folder, in the order of [`SearchAssets`]' fields.
-pub const CATALOG_FILES: [&str; 4] = ["catalog.jsonl", "embed/vocab.txt", "embed/table.i8", "hnsw.bin"];
+pub const CATALOG_FILES: [&str; 4] = [
+    "catalog.jsonl",
+    "embed/vocab.txt",
+    "embed/table.i8",
+    "hnsw.bin",
+];
 
 /// Fetches a same-origin file from inside the worker.
-async fn fetch_bytes(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Vec<u8>, BridgeError> {
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(url))
-        .await
-        .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
-        .dyn_into()
-        .map_err(|_| BridgeError::Browser(format!("fetching {url}: not a response")))?;
+async fn fetch_bytes(
+    scope: &DedicatedWorkerGlobalScope,
+    url: &str,
+) -> Result<Vec<u8>, BridgeError> {
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(url))
+            .await
+            .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
+            .dyn_into()
+            .map_err(|_| BridgeError::Browser(format!("fetching {url}: not a response")))?;
     if !response.ok() {
-        return Err(BridgeError::Browser(format!("fetching {url}: HTTP {}", response.status())));
+        return Err(BridgeError::Browser(format!(
+            "fetching {url}: HTTP {}",
+            response.status()
+        )));
     }
     let promise = response
         .array_buffer()
@@ -177,7 +215,11 @@ async fn fetch_bytes(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Ve
 }
 
 /// Fetches the catalog's assets from `base_url` and installs them in the session.
-async fn load_catalog(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>, base_url: &str) -> Response {
+async fn load_catalog(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    base_url: &str,
+) -> Response {
     let base = base_url.trim_end_matches('/');
     let mut files = Vec::with_capacity(CATALOG_FILES.len());
     for name in CATALOG_FILES {
@@ -190,15 +232,20 @@ async fn load_catalog(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Sess
             }
         }
     }
-    let assets = SearchAssets { catalog: &files[0], vocab: &files[1], table: &files[2], graph: Some(&files[3]) };
+    let assets = SearchAssets {
+        catalog: &files[0],
+        vocab: &files[1],
+        table: &files[2],
+        graph: Some(&files[3]),
+    };
     session.borrow_mut().install_catalog(&assets)
 }
 
 /// The worker's entry point: installs the message loop and tells the page it is ready.
 pub fn run_worker() -> Result<(), BridgeError> {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global()
-        .dyn_into()
-        .map_err(|_| BridgeError::Browser("run_worker must be called inside a dedicated worker".into()))?;
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into().map_err(|_| {
+        BridgeError::Browser("run_worker must be called inside a dedicated worker".into())
+    })?;
     let session = Rc::new(RefCell::new(Session::new()));
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -206,7 +253,10 @@ pub fn run_worker() -> Result<(), BridgeError> {
             let scope = reply_scope.clone();
             move |message: JsValue| {
                 if let Err(error) = scope.post_message(&message) {
-                    web_sys::console::error_2(&"audience worker: could not post a reply".into(), &error);
+                    web_sys::console::error_2(
+                        &"audience worker: could not post a reply".into(),
+                        &error,
+                    );
                 }
             }
         };
@@ -243,24 +293,38 @@ impl EngineWorker {
     /// Starts the worker from `script_url` (Trunk's worker loader). `on_response` receives every reply with
     /// its request id, including [`Response::Ready`]; a crash of the worker arrives as a [`Response::Failed`]
     /// with id [`READY_ID`].
-    pub fn spawn(script_url: &str, on_response: impl Fn(u32, Response) + Clone + 'static) -> Result<Self, BridgeError> {
-        let worker = Worker::new(script_url).map_err(|error| BridgeError::browser("starting the engine worker", error))?;
+    pub fn spawn(
+        script_url: &str,
+        on_response: impl Fn(u32, Response) + Clone + 'static,
+    ) -> Result<Self, BridgeError> {
+        let worker = Worker::new(script_url)
+            .map_err(|error| BridgeError::browser("starting the engine worker", error))?;
         let on_message_response = on_response.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match decode_response(&event.data()) {
-                Ok((id, response)) => on_message_response(id, response),
-                Err(error) => on_message_response(READY_ID, Response::Failed(Failure { message: error.to_string() })),
-            }
-        });
-        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            event.prevent_default();
-            on_response(
-                READY_ID,
-                Response::Failed(Failure {
-                    message: format!("The engine stopped unexpectedly ({}). Please try again.", event.message()),
-                }),
+        let on_message =
+            Closure::<dyn FnMut(MessageEvent)>::new(
+                move |event: MessageEvent| match decode_response(&event.data()) {
+                    Ok((id, response)) => on_message_response(id, response),
+                    Err(error) => on_message_response(
+                        READY_ID,
+                        Response::Failed(Failure {
+                            message: error.to_string(),
+                        }),
+                    ),
+                },
             );
-        });
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                event.prevent_default();
+                on_response(
+                    READY_ID,
+                    Response::Failed(Failure {
+                        message: format!(
+                            "The engine stopped unexpectedly ({}). Please try again.",
+                            event.message()
+                        ),
+                    }),
+                );
+            });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(EngineWorker {

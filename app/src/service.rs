@@ -18,8 +18,9 @@ use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::{ColumnType, Table};
 
 use crate::protocol::{
-    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, ExportFile, ExportKind, Failure,
-    ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
+    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, ExportFile,
+    ExportKind, Failure, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings,
+    Suggestions,
 };
 
 /// How many rows the preview shows.
@@ -110,7 +111,13 @@ impl Session {
             })
             .collect();
         let rows = (0..table.n_rows().min(PREVIEW_ROWS))
-            .map(|row| table.columns().iter().map(|column| column.text(row).to_owned()).collect())
+            .map(|row| {
+                table
+                    .columns()
+                    .iter()
+                    .map(|column| column.text(row).to_owned())
+                    .collect()
+            })
             .collect();
         let detected_target =
             conversion::detect_target(&table).map(|index| table.columns()[index].name.clone());
@@ -125,27 +132,37 @@ impl Session {
             detected_target,
         };
         let delimiter = u8::try_from(report.delimiter).unwrap_or(b',');
-        self.dataset = Some(Dataset { file_name: file_name.to_owned(), table, delimiter });
+        self.dataset = Some(Dataset {
+            file_name: file_name.to_owned(),
+            table,
+            delimiter,
+        });
         self.results = None;
         Ok(preview)
     }
 
     fn dataset(&self) -> Result<&Dataset, String> {
-        self.dataset.as_ref().ok_or_else(|| "Load a file first.".to_owned())
+        self.dataset
+            .as_ref()
+            .ok_or_else(|| "Load a file first.".to_owned())
     }
 
     /// Ranks the file's columns and the catalog's variables for a description.
     fn suggest(&self, query: &str) -> Result<Suggestions, String> {
         let query = query.trim();
         if query.is_empty() {
-            return Err("Describe the audience first, e.g. \"senior tech buyers in California\".".into());
+            return Err(
+                "Describe the audience first, e.g. \"senior tech buyers in California\".".into(),
+            );
         }
         let dataset = self.dataset()?;
         let candidates: Vec<usize> = (0..dataset.table.columns().len())
             .filter(|&index| is_clusterable(dataset.table.columns()[index].column_type()))
             .collect();
-        let descriptions: Vec<ColumnDescription> =
-            candidates.iter().map(|&index| describe_column(&dataset.table, index)).collect();
+        let descriptions: Vec<ColumnDescription> = candidates
+            .iter()
+            .map(|&index| describe_column(&dataset.table, index))
+            .collect();
         let Some(catalog) = &self.catalog else {
             // Without the catalog, every usable column is offered, unranked.
             let columns = candidates
@@ -162,19 +179,39 @@ impl Session {
                     }
                 })
                 .collect();
-            return Ok(Suggestions { query: query.to_owned(), columns, catalog: Vec::new(), catalog_searched: false });
+            return Ok(Suggestions {
+                query: query.to_owned(),
+                columns,
+                catalog: Vec::new(),
+                catalog_searched: false,
+            });
         };
-        let options = SearchOptions { top: descriptions.len().max(1), ..SearchOptions::default() };
+        let options = SearchOptions {
+            top: descriptions.len().max(1),
+            ..SearchOptions::default()
+        };
         let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
             .map_err(|error| error.to_string())?;
-        let best = hits.iter().map(|hit| f64::from(hit.score)).fold(0.0, f64::max);
+        let best = hits
+            .iter()
+            .map(|hit| f64::from(hit.score))
+            .fold(0.0, f64::max);
         let links = catalog.link_columns(&descriptions, 2);
         let mut seen = HashSet::new();
         let mut columns: Vec<ColumnSuggestion> = Vec::with_capacity(candidates.len());
         for hit in &hits {
             seen.insert(hit.index);
-            let relevance = if best > 0.0 { f64::from(hit.score) / best } else { 0.0 };
-            columns.push(suggestion(&dataset.table, candidates[hit.index], relevance, hit.matched_terms.clone()));
+            let relevance = if best > 0.0 {
+                f64::from(hit.score) / best
+            } else {
+                0.0
+            };
+            columns.push(suggestion(
+                &dataset.table,
+                candidates[hit.index],
+                relevance,
+                hit.matched_terms.clone(),
+            ));
         }
         for (position, &index) in candidates.iter().enumerate() {
             if !seen.contains(&position) {
@@ -182,9 +219,14 @@ impl Session {
             }
         }
         for column in &mut columns {
-            column.suggested = column.relevance >= SUGGESTED_RELEVANCE || !column.matched_terms.is_empty();
+            column.suggested =
+                column.relevance >= SUGGESTED_RELEVANCE || !column.matched_terms.is_empty();
             if let Some(link) = links.iter().find(|link| link.column == column.column) {
-                column.linked_variables = link.candidates.iter().map(|hit| hit.label.clone()).collect();
+                column.linked_variables = link
+                    .candidates
+                    .iter()
+                    .map(|hit| hit.label.clone())
+                    .collect();
             }
         }
         if !columns.iter().any(|column| column.suggested) {
@@ -192,8 +234,13 @@ impl Session {
                 column.suggested = true;
             }
         }
-        let catalog_hits =
-            catalog.search(query, &SearchOptions { top: CATALOG_SUGGESTIONS, ..SearchOptions::default() });
+        let catalog_hits = catalog.search(
+            query,
+            &SearchOptions {
+                top: CATALOG_SUGGESTIONS,
+                ..SearchOptions::default()
+            },
+        );
         let groups = group_by_type(&catalog_hits)
             .into_iter()
             .map(|group| CatalogGroup {
@@ -211,7 +258,12 @@ impl Session {
                     .collect(),
             })
             .collect();
-        Ok(Suggestions { query: query.to_owned(), columns, catalog: groups, catalog_searched: true })
+        Ok(Suggestions {
+            query: query.to_owned(),
+            columns,
+            catalog: groups,
+            catalog_searched: true,
+        })
     }
 
     /// Segments the loaded file with the chosen columns, then profiles and projects the segments.
@@ -238,40 +290,77 @@ impl Session {
                 ));
             }
             if !(choice.weight.is_finite() && choice.weight > 0.0) {
-                return Err(format!("The weight of {:?} must be a positive number.", choice.column));
+                return Err(format!(
+                    "The weight of {:?} must be a positive number.",
+                    choice.column
+                ));
             }
-            variables.push(SelectedVariable { column, weight: choice.weight, force: false });
+            variables.push(SelectedVariable {
+                column,
+                weight: choice.weight,
+                force: false,
+            });
         }
-        progress(ProgressUpdate { stage: "Encoding the chosen columns".into(), fraction: 0.02 });
+        progress(ProgressUpdate {
+            stage: "Encoding the chosen columns".into(),
+            fraction: 0.02,
+        });
         let matrix = encode(table, &Selection { variables }).map_err(|error| error.to_string())?;
         let bounds = match (settings.min_share, settings.max_share) {
             (None, None) => None,
-            (min, max) => Some(ShareBounds { min: min.unwrap_or(0.0), max: max.unwrap_or(1.0) }),
+            (min, max) => Some(ShareBounds {
+                min: min.unwrap_or(0.0),
+                max: max.unwrap_or(1.0),
+            }),
         };
         let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
-        let params = KMediansParams::new().with_k(k).with_bounds(bounds).with_seed(settings.seed);
-        let valid = params.validate(matrix.n_rows).map_err(|error| error.to_string())?;
+        let params = KMediansParams::new()
+            .with_k(k)
+            .with_bounds(bounds)
+            .with_seed(settings.seed);
+        let valid = params
+            .validate(matrix.n_rows)
+            .map_err(|error| error.to_string())?;
         let segmentation = valid
             .fit_with_progress(&matrix, &mut |report: Progress| {
-                progress(ProgressUpdate { stage: stage_text(&report), fraction: 0.05 + 0.85 * report.fraction() });
+                progress(ProgressUpdate {
+                    stage: stage_text(&report),
+                    fraction: 0.05 + 0.85 * report.fraction(),
+                });
                 ControlFlow::Continue(())
             })
             .map_err(|error| error.to_string())?;
-        progress(ProgressUpdate { stage: "Profiling the segments".into(), fraction: 0.92 });
+        progress(ProgressUpdate {
+            stage: "Profiling the segments".into(),
+            fraction: 0.92,
+        });
         let names: Vec<String> = (1..=segmentation.k).map(|id| id.to_string()).collect();
         let mut profile_params = ProfileParams::new().segment_labels(names);
         profile_params.target = settings.target.clone();
-        let report = profile_segments(table, &segmentation.labels, &profile_params).map_err(|error| error.to_string())?;
-        progress(ProgressUpdate { stage: "Projecting for the scatter plot".into(), fraction: 0.97 });
+        let report = profile_segments(table, &segmentation.labels, &profile_params)
+            .map_err(|error| error.to_string())?;
+        progress(ProgressUpdate {
+            stage: "Projecting for the scatter plot".into(),
+            fraction: 0.97,
+        });
         let plot = project_for_plot(
             &matrix.data,
             matrix.n_rows,
             matrix.n_dims,
             &segmentation.labels,
-            &PlotParams { max_points: PLOT_POINTS, seed: settings.seed },
+            &PlotParams {
+                max_points: PLOT_POINTS,
+                seed: settings.seed,
+            },
         )
         .map_err(|error| error.to_string())?;
-        let results = SegmentResults { settings, segmentation, report, plot, elapsed_ms: now_ms() - started };
+        let results = SegmentResults {
+            settings,
+            segmentation,
+            report,
+            plot,
+            elapsed_ms: now_ms() - started,
+        };
         self.results = Some(results.clone());
         Ok(results)
     }
@@ -279,9 +368,24 @@ impl Session {
     /// Produces one of the downloads from the last results.
     fn export(&self, kind: ExportKind) -> Result<ExportFile, String> {
         let dataset = self.dataset()?;
-        let results = self.results.as_ref().ok_or_else(|| "Segment the file first.".to_owned())?;
-        let stem = dataset.file_name.rsplit_once('.').map_or(dataset.file_name.as_str(), |(stem, _)| stem);
-        let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        let results = self
+            .results
+            .as_ref()
+            .ok_or_else(|| "Segment the file first.".to_owned())?;
+        let stem = dataset
+            .file_name
+            .rsplit_once('.')
+            .map_or(dataset.file_name.as_str(), |(stem, _)| stem);
+        let stem: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         match kind {
             ExportKind::ClusteredCsv => {
                 let labels = &results.segmentation.labels;
@@ -295,7 +399,10 @@ impl Session {
                 write_clustered_csv(
                     &dataset.table,
                     dataset.delimiter,
-                    &[("segment", &segment as &dyn Fn(usize) -> String), ("segment_name", &segment_name)],
+                    &[
+                        ("segment", &segment as &dyn Fn(usize) -> String),
+                        ("segment_name", &segment_name),
+                    ],
                     &mut out,
                 )
                 .map_err(|error| error.to_string())?;
@@ -316,27 +423,48 @@ impl Session {
 }
 
 fn text_file(name: String, mime: &str, bytes: Vec<u8>) -> Result<ExportFile, String> {
-    let content = String::from_utf8(bytes).map_err(|error| format!("{name} is not valid UTF-8: {error}"))?;
-    Ok(ExportFile { name, mime: mime.into(), content })
+    let content =
+        String::from_utf8(bytes).map_err(|error| format!("{name} is not valid UTF-8: {error}"))?;
+    Ok(ExportFile {
+        name,
+        mime: mime.into(),
+        content,
+    })
 }
 
 /// Whether segmentation can use a column of this type by default.
 pub fn is_clusterable(column_type: ColumnType) -> bool {
-    matches!(column_type, ColumnType::Numeric | ColumnType::Binary | ColumnType::Ordinal | ColumnType::Categorical)
+    matches!(
+        column_type,
+        ColumnType::Numeric | ColumnType::Binary | ColumnType::Ordinal | ColumnType::Categorical
+    )
 }
 
 /// A column as the search sees it: its header and its most common values.
 fn describe_column(table: &Table, index: usize) -> ColumnDescription {
     let column = &table.columns()[index];
     let sample_values = if column.column_type().has_levels() {
-        column.levels().iter().take(8).map(|level| level.label.clone()).collect()
+        column
+            .levels()
+            .iter()
+            .take(8)
+            .map(|level| level.label.clone())
+            .collect()
     } else {
         Vec::new()
     };
-    ColumnDescription { name: column.name.clone(), sample_values }
+    ColumnDescription {
+        name: column.name.clone(),
+        sample_values,
+    }
 }
 
-fn suggestion(table: &Table, index: usize, relevance: f64, matched_terms: Vec<String>) -> ColumnSuggestion {
+fn suggestion(
+    table: &Table,
+    index: usize,
+    relevance: f64,
+    matched_terms: Vec<String>,
+) -> ColumnSuggestion {
     let column = &table.columns()[index];
     ColumnSuggestion {
         column: column.name.clone(),
@@ -350,7 +478,12 @@ fn suggestion(table: &Table, index: usize, relevance: f64, matched_terms: Vec<St
 
 fn stage_text(report: &Progress) -> String {
     match report.stage {
-        Stage::Seeding => format!("Trying {} segments: seeding (run {} of {})", report.k, report.restart + 1, report.n_restarts),
+        Stage::Seeding => format!(
+            "Trying {} segments: seeding (run {} of {})",
+            report.k,
+            report.restart + 1,
+            report.n_restarts
+        ),
         Stage::Iterating => format!(
             "Trying {} segments: iteration {} (run {} of {})",
             report.k,
@@ -358,7 +491,12 @@ fn stage_text(report: &Progress) -> String {
             report.restart + 1,
             report.n_restarts
         ),
-        Stage::Scoring => format!("Scored {} segments ({} of {} sizes tried)", report.k, report.k_index + 1, report.k_count),
+        Stage::Scoring => format!(
+            "Scored {} segments ({} of {} sizes tried)",
+            report.k,
+            report.k_index + 1,
+            report.k_count
+        ),
     }
 }
 
@@ -389,7 +527,11 @@ fn describe_format(report: &IngestReport) -> String {
         '\t' => "tab".to_owned(),
         other => format!("\"{other}\""),
     };
-    let header = if report.has_header { "with a header row" } else { "no header row" };
+    let header = if report.has_header {
+        "with a header row"
+    } else {
+        "no header row"
+    };
     format!("{encoding}, {delimiter}-separated, {header}")
 }
 
@@ -397,8 +539,17 @@ fn describe_format(report: &IngestReport) -> String {
 fn notes(report: &IngestReport) -> Vec<String> {
     let mut notes = Vec::new();
     if report.rows_skipped > 0 {
-        let lines: Vec<String> = report.issues.iter().take(5).map(|issue| issue.line.to_string()).collect();
-        let more = if report.rows_skipped > lines.len() { ", …" } else { "" };
+        let lines: Vec<String> = report
+            .issues
+            .iter()
+            .take(5)
+            .map(|issue| issue.line.to_string())
+            .collect();
+        let more = if report.rows_skipped > lines.len() {
+            ", …"
+        } else {
+            ""
+        };
         notes.push(format!(
             "{} of {} rows could not be read as-is and were set aside (lines {}{more}).",
             report.rows_skipped,
@@ -407,7 +558,12 @@ fn notes(report: &IngestReport) -> Vec<String> {
         ));
     }
     for rename in &report.renamed_columns {
-        notes.push(format!("Column {} was renamed from {:?} to {:?}.", rename.index + 1, rename.from, rename.to));
+        notes.push(format!(
+            "Column {} was renamed from {:?} to {:?}.",
+            rename.index + 1,
+            rename.from,
+            rename.to
+        ));
     }
     for column in report.columns.iter().filter(|column| column.unparsable > 0) {
         notes.push(format!(
@@ -415,7 +571,10 @@ fn notes(report: &IngestReport) -> Vec<String> {
             column.name,
             column.unparsable,
             column.column_type,
-            column.unparsable_examples.first().map_or("", String::as_str)
+            column
+                .unparsable_examples
+                .first()
+                .map_or("", String::as_str)
         ));
     }
     notes
@@ -427,13 +586,20 @@ mod tests {
     use audience_engine::table::ColumnType;
 
     fn load(session: &mut Session, name: &str, bytes: &[u8]) -> Response {
-        session.handle(Request::LoadFile { file_name: name.into() }, Some(bytes), &mut |_| {})
+        session.handle(
+            Request::LoadFile {
+                file_name: name.into(),
+            },
+            Some(bytes),
+            &mut |_| {},
+        )
     }
 
     #[test]
     fn loading_a_file_previews_counts_types_and_first_rows() {
         let csv = "id;city;spend\n1;Köln;10,5\n2;Malmö;7\n3;Köln;\n";
-        let Response::Loaded(preview) = load(&mut Session::new(), "shop.csv", csv.as_bytes()) else {
+        let Response::Loaded(preview) = load(&mut Session::new(), "shop.csv", csv.as_bytes())
+        else {
             panic!("expected a preview");
         };
         assert_eq!((preview.n_rows, preview.n_columns), (3, 3));
@@ -446,7 +612,9 @@ mod tests {
 
     #[test]
     fn the_preview_shows_at_most_ten_rows() {
-        let csv: String = std::iter::once("n\n".to_owned()).chain((0..25).map(|i| format!("{i}\n"))).collect();
+        let csv: String = std::iter::once("n\n".to_owned())
+            .chain((0..25).map(|i| format!("{i}\n")))
+            .collect();
         let Response::Loaded(preview) = load(&mut Session::new(), "n.csv", csv.as_bytes()) else {
             panic!("expected a preview");
         };
@@ -457,11 +625,15 @@ mod tests {
     #[test]
     fn set_aside_rows_are_named_by_line_in_the_notes() {
         let csv = "a,b\n1,2\n3\n4,5\n6,7,8\n";
-        let Response::Loaded(preview) = load(&mut Session::new(), "ragged.csv", csv.as_bytes()) else {
+        let Response::Loaded(preview) = load(&mut Session::new(), "ragged.csv", csv.as_bytes())
+        else {
             panic!("expected a preview");
         };
         assert_eq!(preview.n_rows, 2);
-        assert_eq!(preview.notes[0], "2 of 4 rows could not be read as-is and were set aside (lines 3, 5).");
+        assert_eq!(
+            preview.notes[0],
+            "2 of 4 rows could not be read as-is and were set aside (lines 3, 5)."
+        );
     }
 
     #[test]
@@ -469,12 +641,22 @@ mod tests {
         let Response::Failed(failure) = load(&mut Session::new(), "empty.csv", b"") else {
             panic!("expected a failure");
         };
-        assert!(failure.message.starts_with("empty.csv: "), "{}", failure.message);
+        assert!(
+            failure.message.starts_with("empty.csv: "),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]
     fn a_request_without_its_file_fails() {
-        let response = Session::new().handle(Request::LoadFile { file_name: "x.csv".into() }, None, &mut |_| {});
+        let response = Session::new().handle(
+            Request::LoadFile {
+                file_name: "x.csv".into(),
+            },
+            None,
+            &mut |_| {},
+        );
         assert!(matches!(response, Response::Failed(failure) if failure.message.contains("x.csv")));
     }
 }

@@ -20,7 +20,9 @@ fn blob(bytes: &[u8]) -> Blob {
 }
 
 fn load(file_name: &str) -> Request {
-    Request::LoadFile { file_name: file_name.into() }
+    Request::LoadFile {
+        file_name: file_name.into(),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -37,13 +39,18 @@ fn a_request_and_its_file_survive_the_trip_through_a_js_message() {
 fn the_worker_reads_the_attached_file_and_describes_it() {
     let csv = "name;age;member\nAnn;34;yes\nBo;51;no\nCy;;yes\nDee;29;no\n";
     let message = encode_request(3, &load("people.csv"), Some(&blob(csv.as_bytes()))).unwrap();
-    let (id, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
+    let (id, response) =
+        decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     assert_eq!(id, 3);
     let Response::Loaded(preview) = response else {
         panic!("expected a preview, got {response:?}");
     };
     assert_eq!((preview.n_rows, preview.n_columns), (4, 3));
-    let types: Vec<ColumnType> = preview.columns.iter().map(|column| column.column_type).collect();
+    let types: Vec<ColumnType> = preview
+        .columns
+        .iter()
+        .map(|column| column.column_type)
+        .collect();
     assert_eq!(types[1], ColumnType::Numeric);
     assert_eq!(types[2], ColumnType::Binary);
     assert_eq!(preview.columns[1].missing, 1);
@@ -54,28 +61,43 @@ fn the_worker_reads_the_attached_file_and_describes_it() {
 fn a_binary_file_gets_a_specific_message_naming_it() {
     let bytes = [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0x00, 0x10, 0x00];
     let message = encode_request(4, &load("photo.png"), Some(&blob(&bytes))).unwrap();
-    let (id, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
+    let (id, response) =
+        decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     assert_eq!(id, 4);
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };
-    assert!(failure.message.starts_with("photo.png: "), "{}", failure.message);
+    assert!(
+        failure.message.starts_with("photo.png: "),
+        "{}",
+        failure.message
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_malformed_message_is_answered_with_a_readable_failure_not_a_panic() {
-    let (id, response) = decode_response(&answer(&mut Session::new(), &JsValue::from_str("hello"), &mut |_| {})).unwrap();
+    let (id, response) = decode_response(&answer(
+        &mut Session::new(),
+        &JsValue::from_str("hello"),
+        &mut |_| {},
+    ))
+    .unwrap();
     assert_eq!(id, READY_ID);
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };
-    assert!(failure.message.starts_with("malformed message"), "{}", failure.message);
+    assert!(
+        failure.message.starts_with("malformed message"),
+        "{}",
+        failure.message
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_request_whose_file_is_missing_says_so() {
     let message = encode_request(9, &load("lost.csv"), None).unwrap();
-    let (_, response) = decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
+    let (_, response) =
+        decode_response(&answer(&mut Session::new(), &message, &mut |_| {})).unwrap();
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };

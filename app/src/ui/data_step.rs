@@ -18,7 +18,10 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
     let disabled = move || !engine.is_idle();
 
     let on_pick = move |event: Event| {
-        let Some(input) = event.target().and_then(|target| target.dyn_into::<HtmlInputElement>().ok()) else {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<HtmlInputElement>().ok())
+        else {
             return;
         };
         if let Some(file) = input.files().and_then(|files| files.get(0)) {
@@ -37,13 +40,15 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
         match file {
             Some(file) if engine.is_idle() => engine.load_file(&file, file.name()),
             Some(_) => {}
-            None => engine
-                .status
-                .set(EngineStatus::Failed("Drop a file (a CSV) here, not text or a link.".into())),
+            None => engine.status.set(EngineStatus::Failed(
+                "Drop a file (a CSV) here, not text or a link.".into(),
+            )),
         }
     };
     let on_demo = move |_: MouseEvent| {
-        engine.status.set(EngineStatus::Busy("Fetching the demo data…".into()));
+        engine
+            .status
+            .set(EngineStatus::Busy("Fetching the demo data…".into()));
         leptos::task::spawn_local(async move {
             match fetch_blob(DEMO_FILE).await {
                 Ok(blob) => engine.load_file(&blob, "leads.csv (demo)".into()),

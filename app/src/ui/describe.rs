@@ -23,7 +23,9 @@ pub fn DescribeStep(engine: Engine, query: RwSignal<String>) -> impl IntoView {
     let catalog_note = move || match engine.catalog.get() {
         CatalogState::Loading => "Loading the variable catalog…".to_owned(),
         CatalogState::Ready(n) => format!("Searching your columns and {n} catalog variables."),
-        CatalogState::Unavailable(message) => format!("{message} Your file's columns are offered unranked."),
+        CatalogState::Unavailable(message) => {
+            format!("{message} Your file's columns are offered unranked.")
+        }
     };
     view! {
         <section class="step" id="describe-step" aria-labelledby="describe-heading">

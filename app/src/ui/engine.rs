@@ -9,8 +9,8 @@ use web_sys::Blob;
 
 use crate::bridge::EngineWorker;
 use crate::protocol::{
-    DatasetPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings,
-    Suggestions,
+    DatasetPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response, SegmentResults,
+    SegmentSettings, Suggestions,
 };
 
 /// Where the page's script finds the worker (emitted by Trunk next to the page).
@@ -89,7 +89,9 @@ impl Engine {
         match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
             Ok(worker) => self.worker.set_value(Some(worker)),
             Err(error) => {
-                self.status.set(EngineStatus::Failed(format!("The engine could not start: {error}")));
+                self.status.set(EngineStatus::Failed(format!(
+                    "The engine could not start: {error}"
+                )));
             }
         }
     }
@@ -97,18 +99,27 @@ impl Engine {
     fn receive(self, response: Response) {
         match response {
             Response::Ready => {
-                self.send(&Request::LoadCatalog { base_url: CATALOG_URL.into() }, None);
+                self.send(
+                    &Request::LoadCatalog {
+                        base_url: CATALOG_URL.into(),
+                    },
+                    None,
+                );
                 // A restarted worker (after Cancel) gets the user's file back.
                 match self.file.get_value() {
                     Some((blob, name)) => {
-                        self.status.set(EngineStatus::Busy(format!("Reloading {name}…")));
+                        self.status
+                            .set(EngineStatus::Busy(format!("Reloading {name}…")));
                         self.send(&Request::LoadFile { file_name: name }, Some(&blob));
                     }
                     None => self.status.set(EngineStatus::Ready),
                 }
             }
             Response::Loaded(preview) => {
-                let mut message = format!("Read {} rows and {} columns.", preview.n_rows, preview.n_columns);
+                let mut message = format!(
+                    "Read {} rows and {} columns.",
+                    preview.n_rows, preview.n_columns
+                );
                 if self.cancelled.get_value() {
                     self.cancelled.set_value(false);
                     message = format!("Segmentation cancelled. {message}");
@@ -116,9 +127,14 @@ impl Engine {
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
-            Response::CatalogReady { variables } => self.catalog.set(CatalogState::Ready(variables)),
+            Response::CatalogReady { variables } => {
+                self.catalog.set(CatalogState::Ready(variables))
+            }
             Response::Suggestions(suggestions) => {
-                let message = format!("Found {} relevant columns.", suggestions.columns.iter().filter(|c| c.suggested).count());
+                let message = format!(
+                    "Found {} relevant columns.",
+                    suggestions.columns.iter().filter(|c| c.suggested).count()
+                );
                 self.suggestions.set(Some(suggestions));
                 self.status.set(EngineStatus::Done(message));
             }
@@ -159,7 +175,10 @@ impl Engine {
         let mut sent = Err("The engine is not running; reload the page.".to_owned());
         self.worker.update_value(|worker| {
             if let Some(worker) = worker {
-                sent = worker.send(request, file).map(drop).map_err(|error| error.to_string());
+                sent = worker
+                    .send(request, file)
+                    .map(drop)
+                    .map_err(|error| error.to_string());
             }
         });
         if let Err(message) = sent {
@@ -169,7 +188,10 @@ impl Engine {
 
     /// Whether the engine can take a request now.
     pub fn is_idle(&self) -> bool {
-        matches!(self.status.get(), EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_))
+        matches!(
+            self.status.get(),
+            EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_)
+        )
     }
 
     /// Asks the worker to read `file`.
@@ -177,20 +199,25 @@ impl Engine {
         self.file.set_value(Some((file.clone(), file_name.clone())));
         self.suggestions.set(None);
         self.results.set(None);
-        self.status.set(EngineStatus::Busy(format!("Reading {file_name}…")));
+        self.status
+            .set(EngineStatus::Busy(format!("Reading {file_name}…")));
         self.send(&Request::LoadFile { file_name }, Some(file));
     }
 
     /// Asks for column and variable suggestions.
     pub fn suggest(&self, query: String) {
-        self.status.set(EngineStatus::Busy("Finding variables…".into()));
+        self.status
+            .set(EngineStatus::Busy("Finding variables…".into()));
         self.send(&Request::Suggest { query }, None);
     }
 
     /// Starts a segmentation.
     pub fn segment(&self, settings: SegmentSettings) {
         self.results.set(None);
-        self.progress.set(Some(ProgressUpdate { stage: "Starting".into(), fraction: 0.0 }));
+        self.progress.set(Some(ProgressUpdate {
+            stage: "Starting".into(),
+            fraction: 0.0,
+        }));
         self.status.set(EngineStatus::Busy("Segmenting…".into()));
         self.send(&Request::Segment(settings), None);
     }
@@ -201,13 +228,16 @@ impl Engine {
         self.cancelled.set_value(true);
         self.progress.set(None);
         self.catalog.set(CatalogState::Loading);
-        self.status.set(EngineStatus::Busy("Segmentation cancelled; restarting the engine…".into()));
+        self.status.set(EngineStatus::Busy(
+            "Segmentation cancelled; restarting the engine…".into(),
+        ));
         self.spawn_worker();
     }
 
     /// Asks for a download from the last results.
     pub fn export(&self, kind: ExportKind) {
-        self.status.set(EngineStatus::Busy("Preparing the download…".into()));
+        self.status
+            .set(EngineStatus::Busy("Preparing the download…".into()));
         self.send(&Request::Export { kind }, None);
     }
 }
@@ -223,7 +253,8 @@ pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| failed("blob"))?;
+    let blob =
+        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| failed("blob"))?;
     download_blob(name, &blob).map_err(|_| failed("link"))?;
     Ok(())
 }
@@ -232,7 +263,9 @@ pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
 pub fn download_blob(name: &str, blob: &Blob) -> Result<(), wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
     let url = web_sys::Url::create_object_url_with_blob(blob)?;
-    let document = web_sys::window().and_then(|window| window.document()).ok_or("no document")?;
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or("no document")?;
     let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     link.set_href(&url);
     link.set_download(name);

@@ -3,6 +3,7 @@
 //! The page is one guided workflow; each step is a section that appears once the step before it is done.
 //! Components receive only the signals they need.
 
+mod charts_view;
 mod data_step;
 mod describe;
 mod engine;
@@ -33,7 +34,10 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| match engine.suggestions.get() {
-        Some(suggestions) => choices.set(variables::initial_choices(&suggestions, target.get_untracked().as_deref())),
+        Some(suggestions) => choices.set(variables::initial_choices(
+            &suggestions,
+            target.get_untracked().as_deref(),
+        )),
         None => choices.set(Vec::new()),
     });
 

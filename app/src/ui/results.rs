@@ -4,6 +4,7 @@ use audience_engine::profile::lenses::{Concentration, Lenses};
 use audience_engine::profile::{Persona, ValueShare};
 use leptos::prelude::*;
 
+use super::charts_view::{result_charts, ChartCard};
 use super::Engine;
 use crate::protocol::{ExportKind, SegmentResults};
 
@@ -23,22 +24,56 @@ fn top_values(values: &[ValueShare], n: usize) -> String {
 /// The results: summary, ranked segment cards with personas, downloads.
 #[component]
 pub fn ResultsStep(engine: Engine) -> impl IntoView {
-    move || engine.results.get().map(|results| view! { <ResultsView engine=engine results=results /> })
+    move || {
+        engine
+            .results
+            .get()
+            .map(|results| view! { <ResultsView engine=engine results=results /> })
+    }
 }
 
 #[component]
 fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
     let segmentation = &results.segmentation;
     let bounds = match (results.settings.min_share, results.settings.max_share) {
-        (Some(min), Some(max)) => format!(", every segment between {} and {} of the records", percent(min), percent(max)),
+        (Some(min), Some(max)) => format!(
+            ", every segment between {} and {} of the records",
+            percent(min),
+            percent(max)
+        ),
         _ => String::new(),
     };
-    let ranked_by = if results.report.target.is_some() { "conversion rate" } else { "size" };
+    let ranked_by = if results.report.target.is_some() {
+        "conversion rate"
+    } else {
+        "size"
+    };
     let overall = results.report.target.as_ref().and_then(|target| {
-        target.overall.rate.map(|rate| format!("The whole file converts at {} ({}).", percent(rate), target.column))
+        target.overall.rate.map(|rate| {
+            format!(
+                "The whole file converts at {} ({}).",
+                percent(rate),
+                target.column
+            )
+        })
     });
-    let notes = results.report.notes.iter().map(|note| view! { <li>{note.message.clone()}</li> }).collect_view();
-    let cards = results.report.personas.iter().map(|persona| persona_card(persona.clone())).collect_view();
+    let notes = results
+        .report
+        .notes
+        .iter()
+        .map(|note| view! { <li>{note.message.clone()}</li> })
+        .collect_view();
+    let cards = results
+        .report
+        .personas
+        .iter()
+        .map(|persona| persona_card(persona.clone()))
+        .collect_view();
+    let charts = result_charts(&results)
+        .into_iter()
+        .enumerate()
+        .map(|(index, chart)| view! { <ChartCard chart=chart id=format!("result-chart-{index}") status=engine.status /> })
+        .collect_view();
     view! {
         <section class="step" id="results-step" aria-labelledby="results-heading">
             <h2 id="results-heading">"5. Segments and personas"</h2>
@@ -66,12 +101,17 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                 </button>
             </div>
             <ol id="segment-cards" class="cards">{cards}</ol>
+            <h3>"Charts"</h3>
+            <div class="charts" id="result-charts">{charts}</div>
         </section>
     }
 }
 
 fn persona_card(persona: Persona) -> impl IntoView {
-    let tier = persona.conversion.as_ref().and_then(|conversion| conversion.tier);
+    let tier = persona
+        .conversion
+        .as_ref()
+        .and_then(|conversion| conversion.tier);
     let conversion = persona.conversion.as_ref().and_then(|conversion| {
         conversion.rate.map(|rate| {
             let interval = match (conversion.ci_low, conversion.ci_high) {
@@ -135,9 +175,14 @@ fn lens_view(lenses: &Lenses) -> impl IntoView {
         ));
     }
     if let Some(professional) = &lenses.professional {
-        for values in [&professional.industry, &professional.job_title, &professional.education, &professional.experience]
-            .into_iter()
-            .flatten()
+        for values in [
+            &professional.industry,
+            &professional.job_title,
+            &professional.education,
+            &professional.experience,
+        ]
+        .into_iter()
+        .flatten()
         {
             rows.push((values.column.clone(), top_values(&values.values, 3)));
         }
@@ -154,7 +199,11 @@ fn lens_view(lenses: &Lenses) -> impl IntoView {
                     .and_then(|conversion| conversion.rate)
                     .map(|rate| format!(", converts {}", percent(rate)))
                     .unwrap_or_default();
-                format!("{} {}{rate}", source.source.value, percent(source.source.share))
+                format!(
+                    "{} {}{rate}",
+                    source.source.value,
+                    percent(source.source.share)
+                )
             })
             .collect::<Vec<_>>()
             .join("; ");

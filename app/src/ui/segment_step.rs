@@ -23,7 +23,13 @@ pub struct SegmentForm {
 
 impl Default for SegmentForm {
     fn default() -> Self {
-        SegmentForm { min_percent: 5.0, max_percent: 10.0, bounded: true, k: None, seed: 42 }
+        SegmentForm {
+            min_percent: 5.0,
+            max_percent: 10.0,
+            bounded: true,
+            k: None,
+            seed: 42,
+        }
     }
 }
 
@@ -42,7 +48,11 @@ impl SegmentForm {
 }
 
 fn parse_number(event: &leptos::ev::Event) -> Option<f64> {
-    event_target_value(event).trim().parse::<f64>().ok().filter(|value| value.is_finite())
+    event_target_value(event)
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
 }
 
 /// Settings, the Segment button, progress and Cancel.
@@ -55,7 +65,12 @@ pub fn SegmentStep(
 ) -> impl IntoView {
     let running = move || engine.progress.get().is_some();
     let n_chosen = move || choices.get().iter().filter(|choice| choice.checked).count();
-    let run = move |_| engine.segment(form.get_untracked().settings(&choices.get_untracked(), target.get_untracked()));
+    let run = move |_| {
+        engine.segment(
+            form.get_untracked()
+                .settings(&choices.get_untracked(), target.get_untracked()),
+        )
+    };
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">
             <h2 id="segment-heading">"4. Segment"</h2>

@@ -4,6 +4,7 @@
 use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
+use super::charts_view::{suggestion_charts, ChartCard};
 use super::preview::type_label;
 use super::Engine;
 use crate::protocol::{CatalogGroup, Suggestions, VariableChoice};
@@ -50,7 +51,10 @@ pub fn chosen_variables(choices: &[ColumnChoice]) -> Vec<VariableChoice> {
     choices
         .iter()
         .filter(|choice| choice.checked)
-        .map(|choice| VariableChoice { column: choice.column.clone(), weight: choice.weight })
+        .map(|choice| VariableChoice {
+            column: choice.column.clone(),
+            weight: choice.weight,
+        })
         .collect()
 }
 
@@ -191,6 +195,20 @@ pub fn VariablesStep(
                 <button type="submit" class="secondary" disabled=move || !engine.is_idle()>"Update suggestions"</button>
             </form>
             <CatalogMatches engine=engine query=query />
+            <div class="charts" id="variable-charts">
+                {move || {
+                    engine
+                        .suggestions
+                        .get()
+                        .map(|suggestions| {
+                            suggestion_charts(&suggestions)
+                                .into_iter()
+                                .enumerate()
+                                .map(|(index, chart)| view! { <ChartCard chart=chart id=format!("variable-chart-{index}") status=engine.status /> })
+                                .collect_view()
+                        })
+                }}
+            </div>
         </section>
     }
 }
@@ -198,9 +216,19 @@ pub fn VariablesStep(
 /// Catalog variables for the description, grouped by type, with "more like this".
 #[component]
 fn CatalogMatches(engine: Engine, query: RwSignal<String>) -> impl IntoView {
-    let groups = move || engine.suggestions.get().map(|suggestions| suggestions.catalog).unwrap_or_default();
+    let groups = move || {
+        engine
+            .suggestions
+            .get()
+            .map(|suggestions| suggestions.catalog)
+            .unwrap_or_default()
+    };
     let group_view = move |group: CatalogGroup| {
-        let best = group.hits.iter().map(|hit| hit.score).fold(f64::MIN_POSITIVE, f64::max);
+        let best = group
+            .hits
+            .iter()
+            .map(|hit| hit.score)
+            .fold(f64::MIN_POSITIVE, f64::max);
         let hits = group
             .hits
             .into_iter()
