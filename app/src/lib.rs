@@ -11,6 +11,7 @@
 
 pub mod bridge;
 pub mod charts;
+pub mod column_match;
 pub mod protocol;
 pub mod service;
 pub mod ui;

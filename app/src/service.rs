@@ -1,7 +1,6 @@
 //! What the engine worker does: plain Rust over `audience-engine`, with no browser types, so every request
 //! can be tested natively.
 
-use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use audience_engine::catalog::{
@@ -17,6 +16,7 @@ use audience_engine::profile::{conversion, profile_segments, ProfileParams};
 use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::{ColumnType, Table};
 
+use crate::column_match::column_evidence;
 use crate::protocol::{
     CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, ExportFile,
     ExportKind, Failure, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings,
@@ -27,8 +27,8 @@ use crate::protocol::{
 pub const PREVIEW_ROWS: usize = 10;
 /// How many catalog variables a suggestion lists.
 pub const CATALOG_SUGGESTIONS: usize = 24;
-/// Columns at least this relevant (relative to the best) are pre-checked.
-pub const SUGGESTED_RELEVANCE: f64 = 0.6;
+/// Columns at least this relevant (relative to the best, after evidence) are pre-checked.
+pub const SUGGESTED_RELEVANCE: f64 = 0.8;
 /// At most this many points go to the scatter plot.
 pub const PLOT_POINTS: usize = 4_000;
 
@@ -155,73 +155,40 @@ impl Session {
                 "Describe the audience first, e.g. \"senior tech buyers in California\".".into(),
             );
         }
-        let dataset = self.dataset()?;
-        let candidates: Vec<usize> = (0..dataset.table.columns().len())
-            .filter(|&index| is_clusterable(dataset.table.columns()[index].column_type()))
+        let table = &self.dataset()?.table;
+        let candidates: Vec<usize> = (0..table.columns().len())
+            .filter(|&index| is_clusterable(table.columns()[index].column_type()))
             .collect();
         let descriptions: Vec<ColumnDescription> = candidates
             .iter()
-            .map(|&index| describe_column(&dataset.table, index))
+            .map(|&index| describe_column(table, index))
             .collect();
-        let Some(catalog) = &self.catalog else {
-            // Without the catalog, every usable column is offered, unranked.
-            let columns = candidates
-                .iter()
-                .map(|&index| {
-                    let column = &dataset.table.columns()[index];
-                    ColumnSuggestion {
-                        column: column.name.clone(),
-                        column_type: column.column_type(),
-                        relevance: 0.0,
-                        suggested: true,
-                        matched_terms: Vec::new(),
-                        linked_variables: Vec::new(),
-                    }
-                })
-                .collect();
-            return Ok(Suggestions {
-                query: query.to_owned(),
-                columns,
-                catalog: Vec::new(),
-                catalog_searched: false,
-            });
-        };
-        let options = SearchOptions {
-            top: descriptions.len().max(1),
-            ..SearchOptions::default()
-        };
-        let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
-            .map_err(|error| error.to_string())?;
-        let best = hits
+        // Search relevance (0 for every column when the catalog, and so the embedder, is not loaded).
+        let mut columns: Vec<ColumnSuggestion> = candidates
             .iter()
-            .map(|hit| f64::from(hit.score))
-            .fold(0.0, f64::max);
-        let links = catalog.link_columns(&descriptions, 2);
-        let mut seen = HashSet::new();
-        let mut columns: Vec<ColumnSuggestion> = Vec::with_capacity(candidates.len());
-        for hit in &hits {
-            seen.insert(hit.index);
-            let relevance = if best > 0.0 {
-                f64::from(hit.score) / best
-            } else {
-                0.0
+            .map(|&index| suggestion(table, index))
+            .collect();
+        if let Some(catalog) = &self.catalog {
+            let options = SearchOptions {
+                top: descriptions.len().max(1),
+                ..SearchOptions::default()
             };
-            columns.push(suggestion(
-                &dataset.table,
-                candidates[hit.index],
-                relevance,
-                hit.matched_terms.clone(),
-            ));
-        }
-        for (position, &index) in candidates.iter().enumerate() {
-            if !seen.contains(&position) {
-                columns.push(suggestion(&dataset.table, index, 0.0, Vec::new()));
+            let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
+                .map_err(|error| error.to_string())?;
+            let best = hits
+                .iter()
+                .map(|hit| f64::from(hit.score))
+                .fold(0.0, f64::max);
+            for hit in hits.iter().filter(|_| best > 0.0) {
+                if let Some(column) = columns.get_mut(hit.index) {
+                    column.relevance = f64::from(hit.score) / best;
+                    column.matched_terms = hit.matched_terms.clone();
+                }
             }
-        }
-        for column in &mut columns {
-            column.suggested =
-                column.relevance >= SUGGESTED_RELEVANCE || !column.matched_terms.is_empty();
-            if let Some(link) = links.iter().find(|link| link.column == column.column) {
+            for (column, link) in columns
+                .iter_mut()
+                .zip(catalog.link_columns(&descriptions, 2))
+            {
                 column.linked_variables = link
                     .candidates
                     .iter()
@@ -229,40 +196,39 @@ impl Session {
                     .collect();
             }
         }
-        if !columns.iter().any(|column| column.suggested) {
-            for column in columns.iter_mut().take(3) {
-                column.suggested = true;
-            }
+        // Direct evidence (the description names the column or its values) weighs as much as the search.
+        for (column, &index) in columns.iter_mut().zip(&candidates) {
+            let evidence = column_evidence(query, &table.columns()[index]);
+            let evidence_score = if evidence.is_empty() { 0.0 } else { 1.0 };
+            column.relevance = (column.relevance + evidence_score) / 2.0;
+            column.suggested = !evidence.is_empty();
+            column.matched_terms.splice(0..0, evidence);
         }
-        let catalog_hits = catalog.search(
-            query,
-            &SearchOptions {
-                top: CATALOG_SUGGESTIONS,
-                ..SearchOptions::default()
-            },
-        );
-        let groups = group_by_type(&catalog_hits)
-            .into_iter()
-            .map(|group| CatalogGroup {
-                kind: group.kind.to_owned(),
-                hits: group
-                    .hits
-                    .into_iter()
-                    .map(|hit| CatalogHit {
-                        code: hit.code.clone(),
-                        label: hit.label.clone(),
-                        table: hit.table.clone(),
-                        score: f64::from(hit.score),
-                        matched_terms: hit.matched_terms.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let best = columns
+            .iter()
+            .map(|column| column.relevance)
+            .fold(0.0, f64::max);
+        for column in columns.iter_mut().filter(|_| best > 0.0) {
+            column.relevance /= best;
+            column.suggested |= column.relevance >= SUGGESTED_RELEVANCE;
+        }
+        columns.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+        if !columns.iter().any(|column| column.suggested) {
+            // Nothing speaks for any column: offer them all, for the user to narrow down.
+            columns
+                .iter_mut()
+                .for_each(|column| column.suggested = true);
+        }
+        let catalog = self
+            .catalog
+            .as_ref()
+            .map(|catalog| catalog_groups(catalog, query))
+            .unwrap_or_default();
         Ok(Suggestions {
             query: query.to_owned(),
             columns,
-            catalog: groups,
-            catalog_searched: true,
+            catalog_searched: self.catalog.is_some(),
+            catalog,
         })
     }
 
@@ -459,21 +425,44 @@ fn describe_column(table: &Table, index: usize) -> ColumnDescription {
     }
 }
 
-fn suggestion(
-    table: &Table,
-    index: usize,
-    relevance: f64,
-    matched_terms: Vec<String>,
-) -> ColumnSuggestion {
+fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
     let column = &table.columns()[index];
     ColumnSuggestion {
         column: column.name.clone(),
         column_type: column.column_type(),
-        relevance,
+        relevance: 0.0,
         suggested: false,
-        matched_terms,
+        matched_terms: Vec::new(),
         linked_variables: Vec::new(),
     }
+}
+
+/// The catalog's variables for a description, grouped by type.
+fn catalog_groups(catalog: &SearchIndex, query: &str) -> Vec<CatalogGroup> {
+    let hits = catalog.search(
+        query,
+        &SearchOptions {
+            top: CATALOG_SUGGESTIONS,
+            ..SearchOptions::default()
+        },
+    );
+    group_by_type(&hits)
+        .into_iter()
+        .map(|group| CatalogGroup {
+            kind: group.kind.to_owned(),
+            hits: group
+                .hits
+                .into_iter()
+                .map(|hit| CatalogHit {
+                    code: hit.code.clone(),
+                    label: hit.label.clone(),
+                    table: hit.table.clone(),
+                    score: f64::from(hit.score),
+                    matched_terms: hit.matched_terms.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn stage_text(report: &Progress) -> String {
@@ -633,6 +622,116 @@ mod tests {
         assert_eq!(
             preview.notes[0],
             "2 of 4 rows could not be read as-is and were set aside (lines 3, 5)."
+        );
+    }
+
+    fn demo_session() -> Session {
+        let demo = audience_engine::demo::generate(&audience_engine::demo::DemoParams {
+            rows: 400,
+            seed: 7,
+        })
+        .unwrap();
+        let mut session = Session::new();
+        assert!(matches!(
+            load(&mut session, "leads.csv", demo.to_csv().as_bytes()),
+            Response::Loaded(_)
+        ));
+        session
+    }
+
+    #[test]
+    fn a_description_checks_the_columns_it_names_even_without_the_catalog() {
+        let mut session = demo_session();
+        let request = Request::Suggest {
+            query: "senior tech decision makers in California".into(),
+        };
+        let Response::Suggestions(suggestions) = session.handle(request, None, &mut |_| {}) else {
+            panic!("expected suggestions");
+        };
+        assert!(!suggestions.catalog_searched);
+        let mut suggested: Vec<&str> = suggestions
+            .columns
+            .iter()
+            .filter(|c| c.suggested)
+            .map(|c| c.column.as_str())
+            .collect();
+        suggested.sort_unstable();
+        assert_eq!(suggested, ["Industry", "Job Title", "State"]);
+        assert_eq!(suggestions.columns[0].relevance, 1.0);
+        let state = suggestions
+            .columns
+            .iter()
+            .find(|c| c.column == "State")
+            .unwrap();
+        assert_eq!(state.matched_terms, ["“california” → CA"]);
+    }
+
+    #[test]
+    fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_row() {
+        let mut session = demo_session();
+        let settings = SegmentSettings {
+            variables: ["Industry", "Job Title", "State", "Lead Source"]
+                .iter()
+                .map(|column| crate::protocol::VariableChoice {
+                    column: (*column).into(),
+                    weight: 1.0,
+                })
+                .collect(),
+            min_share: Some(0.05),
+            max_share: Some(0.10),
+            k: Some(12),
+            seed: 3,
+            target: Some("is_sale".into()),
+        };
+        let mut updates = 0;
+        let Response::Segmented(results) =
+            session.handle(Request::Segment(settings), None, &mut |_| updates += 1)
+        else {
+            panic!("expected results");
+        };
+        assert!(updates > 0, "progress is reported");
+        assert_eq!(results.segmentation.k, 12);
+        for size in &results.segmentation.sizes {
+            assert!((20..=40).contains(size), "size {size} of 400 within 5–10%");
+        }
+        assert!(results.report.target.is_some());
+        let Response::File(file) = session.handle(
+            Request::Export {
+                kind: ExportKind::ClusteredCsv,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected a file");
+        };
+        assert_eq!(file.name, "leads-segments.csv");
+        assert_eq!(file.content.lines().count(), 401);
+        assert!(file.content.starts_with("State,Industry,Job Title,Education Level,Age_range,Years of Experience,Gender,Lead Source,is_sale,segment,segment_name\n"));
+    }
+
+    #[test]
+    fn the_conversion_column_cannot_also_define_the_segments() {
+        let mut session = demo_session();
+        let settings = SegmentSettings {
+            variables: vec![crate::protocol::VariableChoice {
+                column: "is_sale".into(),
+                weight: 1.0,
+            }],
+            min_share: None,
+            max_share: None,
+            k: Some(3),
+            seed: 1,
+            target: Some("is_sale".into()),
+        };
+        let Response::Failed(failure) =
+            session.handle(Request::Segment(settings), None, &mut |_| {})
+        else {
+            panic!("expected a failure");
+        };
+        assert!(
+            failure.message.contains("conversion column"),
+            "{}",
+            failure.message
         );
     }
 
