@@ -166,8 +166,7 @@ impl ValidParams {
             )
             .expect("validated limits admit the row count");
             stats.moves += step.moves;
-            stats.cycles += step.cycles;
-            stats.bellman_ford_runs += step.bellman_ford_runs;
+            stats.shortest_paths += step.shortest_paths;
             stats.heap_rebuilds += step.heap_rebuilds;
             certified &= certify(&buffers.costs, context.limits, &labels, &quantized_prices);
             for (p, q) in prices.iter_mut().zip(&quantized_prices) {
