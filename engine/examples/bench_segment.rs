@@ -265,6 +265,15 @@ fn generate(n: usize, seed: u64) -> Table {
     .expect("equal lengths")
 }
 
+/// CPU time of the calling thread in seconds (Linux: `/proc/thread-self/schedstat`, nanoseconds on CPU);
+/// NaN elsewhere. Reported next to wall time because the machine may be shared.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(f64::NAN, |ns| ns as f64 / 1e9)
+}
+
 struct Row {
     rows: usize,
     tool: String,
@@ -348,8 +357,11 @@ fn main() {
             .with_seed(options.seed);
         PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
         let started = Instant::now();
+        let cpu_started = thread_cpu_seconds();
         let result = params.fit(&matrix).expect("bench data segments");
         let seconds = started.elapsed().as_secs_f64();
+        let cpu = thread_cpu_seconds() - cpu_started;
+        eprintln!("fit {n}: wall {seconds:.3}s cpu {cpu:.3}s");
         let peak_mb = PEAK.load(Ordering::Relaxed) as f64 / 1e6;
         let cost = l1_cost(&matrix, &result.labels, K).expect("valid labels");
         let (min_share, max_share, _) = shares(&result.labels, K);

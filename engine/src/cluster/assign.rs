@@ -197,6 +197,8 @@ pub struct AssignStats {
     pub shortest_paths: usize,
     /// Candidate heaps rebuilt by a full scan because every candidate under their threshold had left.
     pub heap_rebuilds: usize,
+    /// Shortest-path runs spent on the row samples that warm-start large instances.
+    pub sample_shortest_paths: usize,
 }
 
 /// The result of [`solve`].
@@ -247,12 +249,33 @@ pub fn solve_into(
         return None;
     }
     let mut sizes = vec![0usize; k];
+    cheapest_segments(costs, prices, labels, &mut sizes);
+    let mut stats = AssignStats::default();
+    if threshold_holds(&sizes, prices, limits) {
+        return Some(stats);
+    }
+    if n >= COARSE_STRIDE * COARSE_MIN_ROWS {
+        warm_start_from_sample(costs, limits, prices, labels, &mut sizes, &mut stats);
+    }
+    let warm = prices.to_vec();
+    flow::Flow::new(costs, limits, labels, sizes, &warm).run(prices, &mut stats);
+    Some(stats)
+}
+
+/// Every `COARSE_STRIDE`-th row forms the sample solved first on large instances.
+const COARSE_STRIDE: usize = 8;
+/// Smallest sample worth solving first.
+const COARSE_MIN_ROWS: usize = 2048;
+
+/// Puts every row in a segment minimising `c[i][j] − prices[j]` (the first on ties) and counts the sizes.
+fn cheapest_segments(costs: &CostMatrix, prices: &[i64], labels: &mut [u32], sizes: &mut [usize]) {
+    sizes.iter_mut().for_each(|s| *s = 0);
     for (i, label) in labels.iter_mut().enumerate() {
         let row = costs.row(i);
         let mut best = 0;
         let mut best_value = row[0] as i64 - prices[0];
-        for j in 1..k {
-            let value = row[j] as i64 - prices[j];
+        for (j, (&c, &p)) in row.iter().zip(prices).enumerate().skip(1) {
+            let value = c as i64 - p;
             if value < best_value {
                 best = j;
                 best_value = value;
@@ -261,13 +284,67 @@ pub fn solve_into(
         *label = best as u32;
         sizes[best] += 1;
     }
-    let mut stats = AssignStats::default();
-    if threshold_holds(&sizes, prices, limits) {
-        return Some(stats);
+}
+
+/// Rows that must move before the sizes fit the limits.
+fn violation(sizes: &[usize], limits: SizeLimits) -> usize {
+    let over: usize = sizes.iter().map(|&s| s.saturating_sub(limits.upper)).sum();
+    let under: usize = sizes.iter().map(|&s| limits.lower.saturating_sub(s)).sum();
+    over.max(under)
+}
+
+/// Multilevel warm start: solves the bounded assignment exactly on every `COARSE_STRIDE`-th row (itself
+/// recursively) with proportionally scaled limits, and keeps that solution's dual prices when the rows'
+/// cheapest segments under them violate the limits less than under `prices`. Prices are in cost units, so
+/// a sample's optimal prices estimate the full problem's; the full problem then only routes the sampling
+/// error (about √n rows) through shortest paths, instead of every row the warm start got wrong. Exactness
+/// does not depend on it: the full solve that follows is exact from any prices.
+fn warm_start_from_sample(
+    costs: &CostMatrix,
+    limits: SizeLimits,
+    prices: &mut [i64],
+    labels: &mut [u32],
+    sizes: &mut [usize],
+    stats: &mut AssignStats,
+) {
+    let (n, k) = (costs.n, costs.k);
+    let rows: Vec<usize> = (0..n).step_by(COARSE_STRIDE).collect();
+    let m = rows.len();
+    let mut sample_costs = Vec::with_capacity(m * k);
+    for &i in &rows {
+        sample_costs.extend_from_slice(costs.row(i));
     }
-    let warm = prices.to_vec();
-    flow::Flow::new(costs, limits, labels, sizes, &warm).run(prices, &mut stats);
-    Some(stats)
+    let sample = CostMatrix {
+        n: m,
+        k,
+        costs: sample_costs,
+        scale: costs.scale,
+    };
+    // Scaled outward (floor / ceil), so the sample's limits always admit its m rows.
+    let sample_limits = SizeLimits {
+        lower: (limits.lower as u128 * m as u128 / n as u128) as usize,
+        upper: (limits.upper as u128 * m as u128).div_ceil(n as u128) as usize,
+    };
+    let mut sample_prices = prices.to_vec();
+    let mut sample_labels = vec![0u32; m];
+    let Some(sample_stats) = solve_into(
+        &sample,
+        sample_limits,
+        &mut sample_prices,
+        &mut sample_labels,
+    ) else {
+        return;
+    };
+    stats.sample_shortest_paths += sample_stats.shortest_paths + sample_stats.sample_shortest_paths;
+    let before = violation(sizes, limits);
+    let mut sample_sizes = vec![0usize; k];
+    cheapest_segments(costs, &sample_prices, labels, &mut sample_sizes);
+    if violation(&sample_sizes, limits) <= before {
+        prices.copy_from_slice(&sample_prices);
+        sizes.copy_from_slice(&sample_sizes);
+    } else {
+        cheapest_segments(costs, prices, labels, sizes);
+    }
 }
 
 /// Checks that `labels` are an optimal bounded assignment for `costs`, certified by `prices` (see the

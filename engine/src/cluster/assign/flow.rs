@@ -42,7 +42,7 @@ impl<'a> Flow<'a> {
         let counted = (0..k)
             .map(|j| Self::initial_count(sizes[j], prices[j], sink_price, limits))
             .collect();
-        let candidates = Candidates::new(k, labels);
+        let candidates = Candidates::new(costs, labels);
         let mut potential = prices.to_vec();
         potential.push(sink_price);
         Flow {
@@ -108,8 +108,8 @@ impl<'a> Flow<'a> {
             stats.shortest_paths += 1;
             let target = self.dijkstra(&excess, &mut dist, &mut pred, &mut done, stats);
             let reach = dist[target];
-            for v in 0..nodes {
-                self.potential[v] += dist[v].min(reach);
+            for (potential, &d) in self.potential.iter_mut().zip(dist.iter()) {
+                *potential += d.min(reach);
             }
             self.augment(target, &pred, &mut excess, stats);
         }
@@ -153,24 +153,18 @@ impl<'a> Flow<'a> {
                 }
             };
             if u == sink {
-                for j in 0..k {
-                    if !done[j] && self.counted[j] > self.limits.lower {
+                for j in (0..k).filter(|&j| !done[j]) {
+                    if self.counted[j] > self.limits.lower {
                         relax(j, 0, &self.potential);
                     }
                 }
             } else {
-                for b in 0..k {
-                    if b != u && !done[b] {
-                        let top = self.candidates.top(
-                            self.costs,
-                            self.labels,
-                            (u, self.sizes[u]),
-                            b,
-                            stats,
-                        );
-                        if let Some((w, _)) = top {
-                            relax(b, w, &self.potential);
-                        }
+                for b in (0..k).filter(|&b| b != u && !done[b]) {
+                    let top =
+                        self.candidates
+                            .top(self.costs, self.labels, (u, self.sizes[u]), b, stats);
+                    if let Some((w, _)) = top {
+                        relax(b, w, &self.potential);
                     }
                 }
                 if !done[sink] && self.counted[u] < self.limits.upper {
