@@ -69,6 +69,7 @@
 //! [`ControlFlow::Break`](std::ops::ControlFlow::Break) stops the run with [`ClusterError::Cancelled`].
 
 pub mod assign;
+pub mod bench_data;
 mod centers;
 mod error;
 mod fit;
