@@ -35,7 +35,7 @@ if [[ $wasm == 1 ]]; then
   echo "wasm (release build, headless Chromium, 100000 rows):"
   log=target/bench-segment/wasm.log
   mkdir -p target/bench-segment
-  if BENCH_ROWS=100000 cargo test --quiet --release -p audience-app --target wasm32-unknown-unknown \
+  if BENCH_ROWS=100000 cargo test --release -p audience-app --target wasm32-unknown-unknown \
       --test bench_segment_wasm -- --include-ignored --nocapture >"$log" 2>&1; then
     grep -E '^\| |^wasm run' "$log" || { echo "no timing line in $log" >&2; exit 1; }
   else
