@@ -11,8 +11,10 @@ use std::time::Instant;
 
 use audience_engine::cluster::{KChoice, KMediansParams, Segmentation, ShareBounds};
 use audience_engine::encode::{default_selection, encode, EncodeNote, Selection};
+use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::write_clustered_csv;
 use audience_engine::ingest::{read_table, BadRowPolicy, IngestOptions, Ingested};
+use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
 
@@ -46,6 +48,10 @@ pub struct SegmentArgs {
     /// Where to write the clustered CSV (`-` for standard output).
     #[arg(long, default_value = "clustered.csv")]
     pub out: PathBuf,
+    /// Also write the segments' personas (profiles, traits, names, conversion when `--target` is given) as
+    /// versioned personas JSON to this file.
+    #[arg(long, value_name = "FILE.json")]
+    pub personas: Option<PathBuf>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -67,6 +73,7 @@ fn parse_k(text: &str) -> Result<KChoice, String> {
 struct Summary<'a> {
     file: String,
     out: String,
+    personas: Option<String>,
     rows: usize,
     rows_skipped: usize,
     columns: Vec<&'a str>,
@@ -141,12 +148,16 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
 
     let clock = Instant::now();
     write_output(&table, &segmentation, &args.out, report.delimiter)?;
+    if let Some(path) = &args.personas {
+        write_personas(&table, &segmentation, args.target.as_deref(), path)?;
+    }
     let write_seconds = clock.elapsed().as_secs_f64();
 
     let shares = segmentation.shares();
     let summary = Summary {
         file: args.file.display().to_string(),
         out: args.out.display().to_string(),
+        personas: args.personas.as_ref().map(|p| p.display().to_string()),
         rows: table.n_rows(),
         rows_skipped: report.rows_skipped,
         columns: selection
@@ -275,6 +286,22 @@ fn write_output(
     }
 }
 
+/// Profiles the segments (numbered `1..=k`, as in the CSV) and writes the personas JSON to `path`.
+fn write_personas(
+    table: &Table,
+    segmentation: &Segmentation,
+    target: Option<&str>,
+    path: &PathBuf,
+) -> Result<(), String> {
+    let mut params = ProfileParams::new()
+        .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect());
+    params.target = target.map(String::from);
+    let report = profile_segments(table, &segmentation.labels, &params)
+        .map_err(|e| format!("cannot profile the segments: {e}"))?;
+    let json = personas_json(&report).map_err(|e| e.to_string())?;
+    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn human(summary: &Summary, segmentation: &Segmentation) -> String {
     let mut text = String::new();
     let mut line = |s: String| {
@@ -335,6 +362,9 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
         summary.seconds.total
     ));
     line(format!("wrote {}", summary.out));
+    if let Some(personas) = &summary.personas {
+        line(format!("wrote personas to {personas}"));
+    }
     text.pop();
     text
 }

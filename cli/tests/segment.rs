@@ -103,3 +103,61 @@ fn impossible_bounds_are_refused_with_the_numbers() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn segment_can_write_personas_of_its_segments_with_the_target_passed_through() {
+    let dir =
+        std::env::temp_dir().join(format!("audience-segment-personas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    let output = dir.join("out.csv");
+    let personas = dir.join("personas.json");
+    std::fs::write(&input, csv(200)).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_audience"))
+        .args(["segment", input.to_str().unwrap(), "--k", "5"])
+        .args([
+            "--min",
+            "0.15",
+            "--max",
+            "0.25",
+            "--seed",
+            "3",
+            "--restarts",
+            "1",
+        ])
+        .args(["--target", "member", "--out", output.to_str().unwrap()])
+        .args(["--personas", personas.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let written = std::fs::read_to_string(&output).unwrap();
+    let mut sizes = [0usize; 5];
+    for line in written.lines().skip(1) {
+        sizes[line.rsplit_once(',').unwrap().1.parse::<usize>().unwrap() - 1] += 1;
+    }
+    let document = audience_engine::export::personas_json::read_personas_json(
+        &std::fs::read_to_string(&personas).unwrap(),
+    )
+    .unwrap();
+    let report = document.report;
+    assert_eq!((report.n_rows, report.n_segments), (200, 5));
+    assert_eq!(
+        report.target.as_ref().map(|t| t.column.as_str()),
+        Some("member")
+    );
+    // Every persona is one of the CSV's segments (numbered 1..=5) with the same size, and has a rate.
+    for persona in &report.personas {
+        assert_eq!(
+            persona.label.as_deref(),
+            Some(&*(persona.segment + 1).to_string())
+        );
+        assert_eq!(persona.size, sizes[persona.segment as usize]);
+        assert!(persona.conversion.is_some());
+    }
+    assert_eq!(report.personas.len(), 5);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,19 +1,20 @@
 //! The exact size-bounded assignment step: given the cost of putting each of `n` rows in each of `k`
 //! segments, find labels with every segment size in `[lower, upper]` and the minimum total cost.
 //!
-//! This is a transportation problem with `k` destinations. It is solved as a min-cost flow on a graph
-//! compressed to `k + 1` nodes (one per segment, plus a sink `T`):
+//! This is a transportation problem with `k` destinations, solved as a min-cost flow on a graph compressed
+//! to `k + 1` nodes (one per segment, plus a sink `T`):
 //!
 //! * moving one row from segment `a` to segment `b` is an edge `a → b` whose weight is the cheapest such move,
-//!   `min_{i ∈ a} (c[i][b] − c[i][a])`, read from a per-pair candidate heap;
-//! * segment sizes are priced by a convex penalty on edges `T → a` (give up a row) and `b → T` (take one):
-//!   `−M` per row below `lower`, `0` inside the bounds, `+M` per row above `upper`, with `M` larger than
-//!   any path of move costs.
+//!   `min_{i ∈ a} (c[i][b] − c[i][a])`, read from a per-pair candidate heap (the `candidates` module);
+//! * each segment's edge `j → T` carries between `lower` and `upper` rows.
 //!
-//! Starting from every row in its cheapest segment (shifted by warm-start prices), negative cycles are found
-//! with Bellman–Ford on the `k + 1` nodes and cancelled, one row per edge per push, repeating a cycle while it
-//! stays negative. When no negative cycle is left the flow is optimal (the negative-cycle optimality
-//! condition of min-cost flow), and the Bellman–Ford distances are dual prices `p` that certify it.
+//! Every row starts in its cheapest segment after subtracting warm-start prices (the previous iteration's
+//! duals, so only the rows whose preference changed have to move). Rows above a segment's count or below it
+//! are excesses and deficits, routed by successive shortest paths (Dijkstra with reduced costs on the
+//! `k + 1` nodes, the `flow` module): each path moves one row per move edge, and the node potentials stay
+//! dual prices under which every row sits in its cheapest segment. When no excess is left the flow is
+//! optimal, and the potentials certify it. One shortest path costs O(k²) heap peeks, so an iteration costs
+//! O(n·k) to fill the costs plus O(k²) per row that has to move.
 //!
 //! **Exactness.** Costs are quantized to integers (`CostMatrix::from_distances`: the largest cost maps to
 //! `2³¹ − 1`, so one unit is ~5·10⁻¹⁰ of the largest distance, finer than `f32` itself resolves), and all
@@ -23,8 +24,8 @@
 //! below its upper bound. Those conditions make `p` an optimal dual solution of the transportation LP, so
 //! the labels are an optimal assignment.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+mod candidates;
+mod flow;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +57,7 @@ impl CostMatrix {
     }
 
     /// Quantizes non-negative finite distances (`n × k`, row-major): the largest maps to
-    /// [`MAX_QUANTIZED_COST`], each cost to `round(d · scale)`. `None` on a length mismatch or a
+    /// [`MAX_QUANTIZED_COST`], each cost to `⌊d · scale + ½⌋` (see [`quantize`]). `None` on a length mismatch or a
     /// negative / non-finite distance.
     pub fn from_distances(n: usize, k: usize, distances: &[f32]) -> Option<Self> {
         if n.checked_mul(k)? != distances.len()
@@ -110,7 +111,7 @@ impl CostMatrix {
         let scale = self.scale;
         for slot in &mut self.costs {
             let d = f32::from_bits(*slot) as f64;
-            *slot = ((d * scale).round() as u32).min(MAX_QUANTIZED_COST);
+            *slot = quantize(d, scale);
         }
     }
 
@@ -122,11 +123,7 @@ impl CostMatrix {
             1.0
         };
         costs.clear();
-        costs.extend(
-            distances
-                .iter()
-                .map(|&d| ((d as f64 * scale).round() as u32).min(MAX_QUANTIZED_COST)),
-        );
+        costs.extend(distances.iter().map(|&d| quantize(d as f64, scale)));
         scale
     }
 
@@ -152,7 +149,7 @@ impl CostMatrix {
     }
 
     #[inline]
-    fn row(&self, i: usize) -> &[u32] {
+    pub(crate) fn row(&self, i: usize) -> &[u32] {
         &self.costs[i * self.k..(i + 1) * self.k]
     }
 
@@ -164,6 +161,13 @@ impl CostMatrix {
             .map(|(i, &l)| self.cost(i, l as usize) as i64)
             .sum()
     }
+}
+
+/// `⌊d · scale + ½⌋` capped at [`MAX_QUANTIZED_COST`], for `d ≥ 0`: round half up by an add and a
+/// truncating (saturating) cast, the same IEEE operations on every target and no libm call in the hot loop.
+#[inline(always)]
+fn quantize(d: f64, scale: f64) -> u32 {
+    ((d * scale + 0.5) as u32).min(MAX_QUANTIZED_COST)
 }
 
 /// Inclusive bounds on every segment's size.
@@ -187,14 +191,14 @@ impl SizeLimits {
 /// Work counters of one [`solve`] call.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignStats {
-    /// Rows whose segment changed after the initial cheapest-segment pass.
+    /// Rows moved after the initial cheapest-segment pass (a row moved twice counts twice).
     pub moves: usize,
-    /// Negative cycles found by Bellman–Ford.
-    pub cycles: usize,
-    /// Bellman–Ford runs.
-    pub bellman_ford_runs: usize,
-    /// Candidate heaps rebuilt by a full scan.
+    /// Shortest-path (Dijkstra) runs, one per augmenting path.
+    pub shortest_paths: usize,
+    /// Candidate heaps rebuilt by a full scan because every candidate under their threshold had left.
     pub heap_rebuilds: usize,
+    /// Shortest-path runs spent on the row samples that warm-start large instances.
+    pub sample_shortest_paths: usize,
 }
 
 /// The result of [`solve`].
@@ -245,12 +249,33 @@ pub fn solve_into(
         return None;
     }
     let mut sizes = vec![0usize; k];
+    cheapest_segments(costs, prices, labels, &mut sizes);
+    let mut stats = AssignStats::default();
+    if threshold_holds(&sizes, prices, limits) {
+        return Some(stats);
+    }
+    if n >= COARSE_STRIDE * COARSE_MIN_ROWS {
+        warm_start_from_sample(costs, limits, prices, labels, &mut sizes, &mut stats);
+    }
+    let warm = prices.to_vec();
+    flow::Flow::new(costs, limits, labels, sizes, &warm).run(prices, &mut stats);
+    Some(stats)
+}
+
+/// Every `COARSE_STRIDE`-th row forms the sample solved first on large instances.
+const COARSE_STRIDE: usize = 8;
+/// Smallest sample worth solving first.
+const COARSE_MIN_ROWS: usize = 2048;
+
+/// Puts every row in a segment minimising `c[i][j] − prices[j]` (the first on ties) and counts the sizes.
+fn cheapest_segments(costs: &CostMatrix, prices: &[i64], labels: &mut [u32], sizes: &mut [usize]) {
+    sizes.iter_mut().for_each(|s| *s = 0);
     for (i, label) in labels.iter_mut().enumerate() {
         let row = costs.row(i);
         let mut best = 0;
         let mut best_value = row[0] as i64 - prices[0];
-        for j in 1..k {
-            let value = row[j] as i64 - prices[j];
+        for (j, (&c, &p)) in row.iter().zip(prices).enumerate().skip(1) {
+            let value = c as i64 - p;
             if value < best_value {
                 best = j;
                 best_value = value;
@@ -259,19 +284,67 @@ pub fn solve_into(
         *label = best as u32;
         sizes[best] += 1;
     }
-    let mut stats = AssignStats::default();
-    if threshold_holds(&sizes, prices, limits) {
-        return Some(stats);
+}
+
+/// Rows that must move before the sizes fit the limits.
+fn violation(sizes: &[usize], limits: SizeLimits) -> usize {
+    let over: usize = sizes.iter().map(|&s| s.saturating_sub(limits.upper)).sum();
+    let under: usize = sizes.iter().map(|&s| limits.lower.saturating_sub(s)).sum();
+    over.max(under)
+}
+
+/// Multilevel warm start: solves the bounded assignment exactly on every `COARSE_STRIDE`-th row (itself
+/// recursively) with proportionally scaled limits, and keeps that solution's dual prices when the rows'
+/// cheapest segments under them violate the limits less than under `prices`. Prices are in cost units, so
+/// a sample's optimal prices estimate the full problem's; the full problem then only routes the sampling
+/// error (about √n rows) through shortest paths, instead of every row the warm start got wrong. Exactness
+/// does not depend on it: the full solve that follows is exact from any prices.
+fn warm_start_from_sample(
+    costs: &CostMatrix,
+    limits: SizeLimits,
+    prices: &mut [i64],
+    labels: &mut [u32],
+    sizes: &mut [usize],
+    stats: &mut AssignStats,
+) {
+    let (n, k) = (costs.n, costs.k);
+    let rows: Vec<usize> = (0..n).step_by(COARSE_STRIDE).collect();
+    let m = rows.len();
+    let mut sample_costs = Vec::with_capacity(m * k);
+    for &i in &rows {
+        sample_costs.extend_from_slice(costs.row(i));
     }
-    let start: Vec<u32> = labels.to_vec();
-    let mut solver = Solver::new(costs, limits, labels, sizes);
-    solver.run(&mut stats, prices);
-    stats.moves = start
-        .iter()
-        .zip(solver.labels.iter())
-        .filter(|(a, b)| a != b)
-        .count();
-    Some(stats)
+    let sample = CostMatrix {
+        n: m,
+        k,
+        costs: sample_costs,
+        scale: costs.scale,
+    };
+    // Scaled outward (floor / ceil), so the sample's limits always admit its m rows.
+    let sample_limits = SizeLimits {
+        lower: (limits.lower as u128 * m as u128 / n as u128) as usize,
+        upper: (limits.upper as u128 * m as u128).div_ceil(n as u128) as usize,
+    };
+    let mut sample_prices = prices.to_vec();
+    let mut sample_labels = vec![0u32; m];
+    let Some(sample_stats) = solve_into(
+        &sample,
+        sample_limits,
+        &mut sample_prices,
+        &mut sample_labels,
+    ) else {
+        return;
+    };
+    stats.sample_shortest_paths += sample_stats.shortest_paths + sample_stats.sample_shortest_paths;
+    let before = violation(sizes, limits);
+    let mut sample_sizes = vec![0usize; k];
+    cheapest_segments(costs, &sample_prices, labels, &mut sample_sizes);
+    if violation(&sample_sizes, limits) <= before {
+        prices.copy_from_slice(&sample_prices);
+        sizes.copy_from_slice(&sample_sizes);
+    } else {
+        cheapest_segments(costs, prices, labels, sizes);
+    }
 }
 
 /// Checks that `labels` are an optimal bounded assignment for `costs`, certified by `prices` (see the
@@ -314,291 +387,6 @@ fn threshold_holds(sizes: &[usize], prices: &[i64], limits: SizeLimits) -> bool 
     match (above_lower, below_upper) {
         (Some(high), Some(low)) => high <= low,
         _ => true,
-    }
-}
-
-/// Penalty per row outside the bounds: larger than any path of at most `k + 1` quantized move costs.
-const BIG_M: i64 = 1 << 40;
-
-/// Rows of `a` whose move cost to `b` is at most `threshold`, lazily cleaned.
-struct PairHeap {
-    heap: BinaryHeap<Reverse<(i32, u32)>>,
-    threshold: i32,
-    built: bool,
-}
-
-struct Solver<'a> {
-    costs: &'a CostMatrix,
-    limits: SizeLimits,
-    labels: &'a mut [u32],
-    sizes: Vec<usize>,
-    heaps: Vec<PairHeap>,
-    scratch: Vec<(i32, u32)>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Edge {
-    Move { from: usize, to: usize },
-    Release { segment: usize },
-    Take { segment: usize },
-}
-
-impl<'a> Solver<'a> {
-    fn new(
-        costs: &'a CostMatrix,
-        limits: SizeLimits,
-        labels: &'a mut [u32],
-        sizes: Vec<usize>,
-    ) -> Self {
-        let k = costs.k;
-        let heaps = (0..k * k)
-            .map(|_| PairHeap {
-                heap: BinaryHeap::new(),
-                threshold: i32::MAX,
-                built: false,
-            })
-            .collect();
-        let mut solver = Solver {
-            costs,
-            limits,
-            labels,
-            sizes,
-            heaps,
-            scratch: Vec::new(),
-        };
-        solver.build_all();
-        solver
-    }
-
-    #[inline]
-    fn key(&self, i: usize, from: usize, to: usize) -> i32 {
-        (self.costs.cost(i, to) as i64 - self.costs.cost(i, from) as i64) as i32
-    }
-
-    fn target_len(&self, a: usize) -> usize {
-        (self.sizes[a] / 8).max(64)
-    }
-
-    /// Builds every pair heap from per-segment member lists: O(n·k) plus selection.
-    fn build_all(&mut self) {
-        let k = self.costs.k;
-        let mut start = vec![0usize; k + 1];
-        for &l in self.labels.iter() {
-            start[l as usize + 1] += 1;
-        }
-        for a in 0..k {
-            start[a + 1] += start[a];
-        }
-        let mut members = vec![0u32; self.labels.len()];
-        let mut fill = start.clone();
-        for (i, &l) in self.labels.iter().enumerate() {
-            members[fill[l as usize]] = i as u32;
-            fill[l as usize] += 1;
-        }
-        for a in 0..k {
-            for b in 0..k {
-                if a == b {
-                    continue;
-                }
-                let mut scratch = std::mem::take(&mut self.scratch);
-                scratch.clear();
-                scratch.extend(
-                    members[start[a]..start[a + 1]]
-                        .iter()
-                        .map(|&i| (self.key(i as usize, a, b), i)),
-                );
-                self.install(a, b, scratch);
-            }
-        }
-    }
-
-    /// Keeps the `target_len(a)` cheapest candidates (and ties) in heap `(a, b)`.
-    fn install(&mut self, a: usize, b: usize, mut candidates: Vec<(i32, u32)>) {
-        let target = self.target_len(a);
-        let k = self.costs.k;
-        let threshold = if candidates.len() <= target {
-            i32::MAX
-        } else {
-            let (_, nth, _) = candidates.select_nth_unstable(target - 1);
-            let threshold = nth.0;
-            candidates.retain(|c| c.0 <= threshold);
-            threshold
-        };
-        let heap = &mut self.heaps[a * k + b];
-        heap.heap.clear();
-        heap.heap.extend(candidates.drain(..).map(Reverse));
-        heap.threshold = threshold;
-        heap.built = true;
-        self.scratch = candidates;
-    }
-
-    fn rebuild(&mut self, a: usize, b: usize) {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        for (i, &l) in self.labels.iter().enumerate() {
-            if l as usize == a {
-                scratch.push((self.key(i, a, b), i as u32));
-            }
-        }
-        self.install(a, b, scratch);
-    }
-
-    /// The cheapest move `a → b` as (cost, row), or `None` when `a` is empty.
-    fn top(&mut self, a: usize, b: usize, stats: &mut AssignStats) -> Option<(i64, usize)> {
-        if self.sizes[a] == 0 {
-            return None;
-        }
-        let k = self.costs.k;
-        loop {
-            let heap = &mut self.heaps[a * k + b];
-            while let Some(&Reverse((key, i))) = heap.heap.peek() {
-                if self.labels[i as usize] as usize == a {
-                    return Some((key as i64, i as usize));
-                }
-                heap.heap.pop();
-            }
-            stats.heap_rebuilds += 1;
-            self.rebuild(a, b);
-        }
-    }
-
-    fn marginal_last(&self, a: usize) -> i64 {
-        let s = self.sizes[a];
-        if s <= self.limits.lower {
-            -BIG_M
-        } else if s <= self.limits.upper {
-            0
-        } else {
-            BIG_M
-        }
-    }
-
-    fn marginal_next(&self, b: usize) -> i64 {
-        let s = self.sizes[b];
-        if s < self.limits.lower {
-            -BIG_M
-        } else if s < self.limits.upper {
-            0
-        } else {
-            BIG_M
-        }
-    }
-
-    fn weight(&mut self, edge: Edge, stats: &mut AssignStats) -> Option<(i64, Option<usize>)> {
-        match edge {
-            Edge::Move { from, to } => self.top(from, to, stats).map(|(w, i)| (w, Some(i))),
-            Edge::Release { segment } => {
-                (self.sizes[segment] > 0).then(|| (-self.marginal_last(segment), None))
-            }
-            Edge::Take { segment } => Some((self.marginal_next(segment), None)),
-        }
-    }
-
-    fn move_row(&mut self, i: usize, from: usize, to: usize) {
-        let k = self.costs.k;
-        self.labels[i] = to as u32;
-        self.sizes[from] -= 1;
-        self.sizes[to] += 1;
-        for c in 0..k {
-            if c == to {
-                continue;
-            }
-            let key = self.key(i, to, c);
-            let heap = &mut self.heaps[to * k + c];
-            if heap.built && key <= heap.threshold {
-                heap.heap.push(Reverse((key, i as u32)));
-            }
-        }
-    }
-
-    /// Node `k` is the sink `T`.
-    fn run(&mut self, stats: &mut AssignStats, prices: &mut [i64]) {
-        let k = self.costs.k;
-        let sink = k;
-        let nodes = k + 1;
-        let mut edges: Vec<(usize, usize, i64)> = Vec::with_capacity(nodes * nodes);
-        loop {
-            edges.clear();
-            for a in 0..k {
-                for b in 0..k {
-                    if a != b {
-                        if let Some((w, _)) = self.top(a, b, stats) {
-                            edges.push((a, b, w));
-                        }
-                    }
-                }
-                if self.sizes[a] > 0 {
-                    edges.push((sink, a, -self.marginal_last(a)));
-                }
-                edges.push((a, sink, self.marginal_next(a)));
-            }
-            stats.bellman_ford_runs += 1;
-            let mut dist = vec![0i64; nodes];
-            let mut pred = vec![usize::MAX; nodes];
-            let mut last = None;
-            for _ in 0..nodes {
-                last = None;
-                for &(u, v, w) in &edges {
-                    if dist[u] + w < dist[v] {
-                        dist[v] = dist[u] + w;
-                        pred[v] = u;
-                        last = Some(v);
-                    }
-                }
-                if last.is_none() {
-                    break;
-                }
-            }
-            let Some(mut x) = last else {
-                prices.copy_from_slice(&dist[..k]);
-                return;
-            };
-            stats.cycles += 1;
-            for _ in 0..nodes {
-                x = pred[x];
-            }
-            let mut cycle = Vec::new();
-            let mut v = x;
-            loop {
-                let u = pred[v];
-                cycle.push(if u == sink {
-                    Edge::Release { segment: v }
-                } else if v == sink {
-                    Edge::Take { segment: u }
-                } else {
-                    Edge::Move { from: u, to: v }
-                });
-                v = u;
-                if v == x {
-                    break;
-                }
-            }
-            self.cancel(&cycle, stats);
-        }
-    }
-
-    /// Pushes one row along every move edge of `cycle` while the cycle's total weight stays negative.
-    fn cancel(&mut self, cycle: &[Edge], stats: &mut AssignStats) {
-        let mut rows = Vec::with_capacity(cycle.len());
-        loop {
-            rows.clear();
-            let mut total = 0i64;
-            for &edge in cycle {
-                let Some((w, row)) = self.weight(edge, stats) else {
-                    return;
-                };
-                total += w;
-                if let (Edge::Move { from, to }, Some(row)) = (edge, row) {
-                    rows.push((row, from, to));
-                }
-            }
-            if total >= 0 {
-                return;
-            }
-            for &(row, from, to) in &rows {
-                self.move_row(row, from, to);
-            }
-        }
     }
 }
 

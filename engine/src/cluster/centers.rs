@@ -4,22 +4,24 @@ use crate::encode::EncodedMatrix;
 
 use super::Algorithm;
 
-/// Row indices grouped by segment: `rows[start[c]..start[c + 1]]` are segment `c`'s rows, ascending.
-pub(super) fn members(labels: &[u32], k: usize) -> (Vec<usize>, Vec<u32>) {
-    let mut start = vec![0usize; k + 1];
+/// Row indices grouped by segment (a counting sort): `rows[start[c]..start[c + 1]]` are segment `c`'s rows,
+/// ascending.
+pub(super) fn members_into(labels: &[u32], k: usize, start: &mut Vec<usize>, rows: &mut Vec<u32>) {
+    start.clear();
+    start.resize(k + 1, 0);
     for &l in labels {
         start[l as usize + 1] += 1;
     }
     for c in 0..k {
         start[c + 1] += start[c];
     }
-    let mut fill = start.clone();
-    let mut rows = vec![0u32; labels.len()];
+    let mut fill = start[..k].to_vec();
+    rows.clear();
+    rows.resize(labels.len(), 0);
     for (i, &l) in labels.iter().enumerate() {
         rows[fill[l as usize]] = i as u32;
         fill[l as usize] += 1;
     }
-    (start, rows)
 }
 
 /// New centers (`k × n_dims`, row-major) for `labels`: per segment and dimension the median (K-Medians;
@@ -31,30 +33,120 @@ pub(super) fn update(
     k: usize,
     algorithm: Algorithm,
 ) -> Vec<f32> {
-    let d = matrix.n_dims;
-    let (start, rows) = members(labels, k);
-    let mut centers = vec![f32::NAN; k * d];
-    let mut columns: Vec<Vec<f32>> = vec![Vec::new(); d];
-    for c in 0..k {
-        columns.iter_mut().for_each(Vec::clear);
-        for &i in &rows[start[c]..start[c + 1]] {
-            for (column, &v) in columns.iter_mut().zip(matrix.row(i as usize)) {
-                if !v.is_nan() {
-                    column.push(v);
-                }
-            }
-        }
-        for (j, column) in columns.iter_mut().enumerate() {
-            centers[c * d + j] = match algorithm {
-                Algorithm::KMedians => median(column),
-                Algorithm::KMeans => mean(column),
-            };
-        }
-    }
+    let mut centers = Vec::new();
+    update_into(
+        matrix,
+        labels,
+        k,
+        algorithm,
+        &mut CenterScratch::default(),
+        &mut centers,
+    );
     centers
 }
 
+/// Buffers [`update_into`] reuses across iterations: the member lists and one segment's values, gathered
+/// column by column.
+#[derive(Default)]
+pub(super) struct CenterScratch {
+    start: Vec<usize>,
+    rows: Vec<u32>,
+    block: Vec<f32>,
+    column: Vec<u32>,
+}
+
+/// [`update`] into `centers`, reusing `scratch`.
+///
+/// Each segment's rows are copied once (in row order) into a contiguous block, and each dimension's
+/// present values are then taken from the block as order-preserving `u32` keys ([`ordered_key`]), so that
+/// the median is a `select_nth_unstable` on plain integers. Peak extra memory: the member lists (`4n`
+/// bytes), one segment's block (`4 · |segment| · n_dims` bytes) and one column.
+pub(super) fn update_into(
+    matrix: &EncodedMatrix,
+    labels: &[u32],
+    k: usize,
+    algorithm: Algorithm,
+    scratch: &mut CenterScratch,
+    centers: &mut Vec<f32>,
+) {
+    let d = matrix.n_dims;
+    members_into(labels, k, &mut scratch.start, &mut scratch.rows);
+    centers.clear();
+    centers.resize(k * d, f32::NAN);
+    for c in 0..k {
+        let rows = &scratch.rows[scratch.start[c]..scratch.start[c + 1]];
+        // Copy the members' rows into one contiguous block first: independent 64-byte copies let the CPU
+        // overlap the cache misses of these scattered rows, where a per-value gather would wait on each.
+        scratch.block.clear();
+        for &i in rows {
+            scratch.block.extend_from_slice(matrix.row(i as usize));
+        }
+        for j in 0..d {
+            scratch.column.clear();
+            scratch.column.extend(
+                scratch
+                    .block
+                    .iter()
+                    .skip(j)
+                    .step_by(d)
+                    .filter(|v| !v.is_nan())
+                    .map(|&v| ordered_key(v)),
+            );
+            centers[c * d + j] = match algorithm {
+                Algorithm::KMedians => median_of_keys(&mut scratch.column),
+                Algorithm::KMeans => mean_of_keys(&scratch.column),
+            };
+        }
+    }
+}
+
+/// Maps an `f32` (not NaN) to a `u32` whose unsigned order is [`f32::total_cmp`]'s order.
+#[inline(always)]
+fn ordered_key(v: f32) -> u32 {
+    let bits = v.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    }
+}
+
+/// The inverse of [`ordered_key`].
+#[inline(always)]
+fn from_ordered_key(key: u32) -> f32 {
+    f32::from_bits(if key >> 31 == 1 {
+        key & 0x7fff_ffff
+    } else {
+        !key
+    })
+}
+
+/// The median of the keyed values (reordered in place), exactly as [`median`] computes it; NaN when empty.
+fn median_of_keys(keys: &mut [u32]) -> f32 {
+    let m = keys.len();
+    if m == 0 {
+        return f32::NAN;
+    }
+    let (low_part, upper, _) = keys.select_nth_unstable(m / 2);
+    let upper = from_ordered_key(*upper);
+    if m % 2 == 1 {
+        upper
+    } else {
+        let lower = from_ordered_key(low_part.iter().copied().max().expect("m ≥ 2"));
+        (lower + upper) / 2.0
+    }
+}
+
+fn mean_of_keys(keys: &[u32]) -> f32 {
+    if keys.is_empty() {
+        return f32::NAN;
+    }
+    let sum: f64 = keys.iter().map(|&key| from_ordered_key(key) as f64).sum();
+    (sum / keys.len() as f64) as f32
+}
+
 /// Median of the values (reordered in place); NaN when empty.
+#[cfg(test)]
 pub(super) fn median(values: &mut [f32]) -> f32 {
     let m = values.len();
     if m == 0 {
@@ -68,13 +160,6 @@ pub(super) fn median(values: &mut [f32]) -> f32 {
         let lower = low_part.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         (lower + upper) / 2.0
     }
-}
-
-fn mean(values: &[f32]) -> f32 {
-    if values.is_empty() {
-        return f32::NAN;
-    }
-    (values.iter().map(|&v| v as f64).sum::<f64>() / values.len() as f64) as f32
 }
 
 /// Σ over rows of the L1 distance ([`EncodedMatrix::distance`]) to the segment's center.
@@ -115,6 +200,22 @@ mod tests {
         assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
         assert_eq!(median(&mut [5.0, 1.0, 3.0]), 3.0);
         assert!(median(&mut []).is_nan());
+    }
+
+    #[test]
+    fn keyed_medians_equal_float_medians_including_signs_and_zero() {
+        let values = [3.5f32, -0.0, 0.0, -2.25, 1e-30, -1e30, 7.0, 0.5];
+        for len in 1..=values.len() {
+            let mut floats = values[..len].to_vec();
+            let mut keys: Vec<u32> = floats.iter().map(|&v| ordered_key(v)).collect();
+            assert_eq!(
+                median_of_keys(&mut keys).to_bits(),
+                median(&mut floats).to_bits()
+            );
+        }
+        assert!(values
+            .iter()
+            .all(|&v| from_ordered_key(ordered_key(v)).to_bits() == v.to_bits()));
     }
 
     #[test]

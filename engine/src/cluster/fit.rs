@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use crate::encode::distance::{l1_distance, squared_l2_distance};
+use crate::encode::distance::{l1_distance, l1_distance_complete, squared_l2_distance};
 use crate::encode::EncodedMatrix;
 
 use super::assign::{certify, solve_into, AssignStats, CostMatrix, SizeLimits};
@@ -147,9 +147,7 @@ impl ValidParams {
         for iteration in 1..=params.max_iterations {
             iterations = iteration;
             match params.algorithm {
-                Algorithm::KMedians => {
-                    fill_costs(&mut buffers.costs, matrix, &centers, k, l1_distance)
-                }
+                Algorithm::KMedians => fill_l1_costs(&mut buffers.costs, matrix, &centers, k),
                 Algorithm::KMeans => {
                     fill_costs(&mut buffers.costs, matrix, &centers, k, squared_l2_distance)
                 }
@@ -166,14 +164,21 @@ impl ValidParams {
             )
             .expect("validated limits admit the row count");
             stats.moves += step.moves;
-            stats.cycles += step.cycles;
-            stats.bellman_ford_runs += step.bellman_ford_runs;
+            stats.shortest_paths += step.shortest_paths;
             stats.heap_rebuilds += step.heap_rebuilds;
+            stats.sample_shortest_paths += step.sample_shortest_paths;
             certified &= certify(&buffers.costs, context.limits, &labels, &quantized_prices);
             for (p, q) in prices.iter_mut().zip(&quantized_prices) {
                 *p = *q as f64 / scale;
             }
-            centers = centers::update(matrix, &labels, k, params.algorithm);
+            centers::update_into(
+                matrix,
+                &labels,
+                k,
+                params.algorithm,
+                &mut buffers.centers,
+                &mut centers,
+            );
             cost = match params.algorithm {
                 Algorithm::KMedians => total_cost(matrix, &labels, &centers, l1_distance),
                 Algorithm::KMeans => total_cost(matrix, &labels, &centers, squared_l2_distance),
@@ -219,6 +224,29 @@ fn fill_costs(
         let row = matrix.row(i);
         for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
             *slot = metric(row, center, weights, total_weight);
+        }
+    });
+}
+
+/// [`fill_costs`] for L1, taking the mask-free kernel for rows that miss nothing when no center misses
+/// anything either (bit-identical to [`l1_distance`], see
+/// [`l1_distance_complete`](crate::encode::distance::l1_distance_complete)).
+fn fill_l1_costs(costs: &mut CostMatrix, matrix: &EncodedMatrix, centers: &[f32], k: usize) {
+    if centers.iter().any(|c| c.is_nan()) {
+        return fill_costs(costs, matrix, centers, k, l1_distance);
+    }
+    let d = matrix.n_dims;
+    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
+    costs.fill(matrix.n_rows, k, |i, out| {
+        let row = matrix.row(i);
+        if row.iter().any(|v| v.is_nan()) {
+            for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
+                *slot = l1_distance(row, center, weights, total_weight);
+            }
+        } else {
+            for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
+                *slot = l1_distance_complete(row, center);
+            }
         }
     });
 }
@@ -325,9 +353,11 @@ impl Context {
     }
 }
 
+/// Buffers reused by every iteration and restart, so an iteration allocates nothing proportional to `n`.
 struct Buffers {
     costs: CostMatrix,
     previous: Vec<u32>,
+    centers: centers::CenterScratch,
 }
 
 impl Buffers {
@@ -335,6 +365,7 @@ impl Buffers {
         Buffers {
             costs: CostMatrix::empty(),
             previous: vec![u32::MAX; n],
+            centers: centers::CenterScratch::default(),
         }
     }
 }

@@ -148,8 +148,61 @@ fn large_instances_are_certified_optimal() {
     assert!(result.stats.moves > 1000);
 }
 
+#[test]
+fn large_instances_are_warm_started_from_a_sample_and_stay_certified() {
+    // 20 000 rows, 6 segments, everybody prefers segment 0: the sample (every 8th row) is solved first and
+    // its prices leave the full problem far less to route.
+    let (n, k) = (20_000, 6);
+    let mut state = 7u64;
+    let costs: Vec<u32> = (0..n * k)
+        .map(|x| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let base = (state % 100_000) as u32;
+            if x % k == 0 {
+                base / 10
+            } else {
+                base
+            }
+        })
+        .collect();
+    let costs = CostMatrix::from_quantized(n, k, costs).unwrap();
+    let limits = SizeLimits {
+        lower: 3_000,
+        upper: 3_500,
+    };
+    let result = solve(&costs, limits).unwrap();
+    assert!(result.stats.sample_shortest_paths > 0);
+    assert!(result.sizes.iter().all(|&s| (3_000..=3_500).contains(&s)));
+    assert!(certify(&costs, limits, &result.labels, &result.prices));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn any_warm_start_prices_give_the_brute_force_optimum(
+        n in 1usize..=7,
+        k in 1usize..=3,
+        lower in 0usize..=3,
+        extra in 0usize..=4,
+        raw in proptest::collection::vec(0u32..20, 21),
+        warm in proptest::collection::vec(-30i64..30, 3),
+    ) {
+        let costs = CostMatrix::from_quantized(n, k, raw[..n * k].to_vec()).unwrap();
+        let limits = SizeLimits { lower, upper: lower + extra };
+        let expected = brute_force(&costs, limits);
+        let mut prices = warm[..k].to_vec();
+        let mut labels = vec![0u32; n];
+        match solve_into(&costs, limits, &mut prices, &mut labels) {
+            None => prop_assert_eq!(expected, None),
+            Some(_) => {
+                prop_assert_eq!(Some(costs.total(&labels)), expected);
+                prop_assert!(certify(&costs, limits, &labels, &prices));
+            }
+        }
+    }
 
     #[test]
     fn small_instances_match_brute_force(
