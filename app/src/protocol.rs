@@ -6,6 +6,7 @@
 //! on the main thread) and the worker reads its bytes.
 
 use audience_engine::cluster::Segmentation;
+use audience_engine::export::customer_match::Platform;
 use audience_engine::profile::PersonaReport;
 use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
@@ -36,6 +37,15 @@ pub enum Request {
     Export {
         /// Which file.
         kind: ExportKind,
+    },
+    /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
+    CustomerMatch {
+        /// Segment ids (0-based, as in the results).
+        segments: Vec<u32>,
+        /// The ad platform whose format to follow.
+        platform: Platform,
+        /// ISO 3166-1 alpha-2 country for phone numbers written without one, e.g. `US`.
+        default_country: Option<String>,
     },
 }
 
@@ -98,6 +108,13 @@ pub enum Response {
     Segmented(Box<SegmentResults>),
     /// A download, produced in the worker.
     File(ExportFile),
+    /// Several downloads, with a line about each.
+    Files {
+        /// The files.
+        files: Vec<ExportFile>,
+        /// What each contains and what was skipped, for people.
+        notes: Vec<String>,
+    },
     /// The request failed; the message is meant for the user.
     Failed(Failure),
 }

@@ -8,6 +8,10 @@ use audience_engine::catalog::{
 };
 use audience_engine::cluster::{KChoice, KMediansParams, Progress, ShareBounds, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
+use audience_engine::export::customer_match::{
+    customer_match_files, detect_identifier_columns, CustomerMatchOptions, IdentifierColumn,
+    Platform,
+};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::write_clustered_csv;
@@ -75,6 +79,9 @@ impl Session {
                 .segment(settings, progress)
                 .map(|results| Response::Segmented(Box::new(results))),
             Request::Export { kind } => self.export(kind).map(Response::File),
+            Request::CustomerMatch { segments, platform, default_country } => self
+                .customer_match(&segments, platform, default_country)
+                .map(|(files, notes)| Response::Files { files, notes }),
         };
         outcome.unwrap_or_else(|message| Response::Failed(Failure { message }))
     }
@@ -385,6 +392,67 @@ impl Session {
                 text_file(format!("{stem}-summary.csv"), "text/csv", out)
             }
         }
+    }
+}
+
+impl Session {
+    /// Customer-match files for chosen segments: identifiers detected by name and content, normalised and
+    /// SHA-256 hashed here, one file per segment; every skipped row is counted.
+    fn customer_match(
+        &self,
+        segments: &[u32],
+        platform: Platform,
+        default_country: Option<String>,
+    ) -> Result<(Vec<ExportFile>, Vec<String>), String> {
+        let dataset = self.dataset()?;
+        let results = self
+            .results
+            .as_ref()
+            .ok_or_else(|| "Segment the file first.".to_owned())?;
+        let detected = detect_identifier_columns(&dataset.table);
+        if detected.is_empty() {
+            return Err("Customer-match files need an e-mail or phone column, or first name, last name, ZIP and \
+                        country columns; this file has none."
+                .into());
+        }
+        let columns: Vec<IdentifierColumn> = detected.iter().map(IdentifierColumn::from).collect();
+        let options = CustomerMatchOptions {
+            platform,
+            default_country: default_country.filter(|country| !country.trim().is_empty()),
+            ..CustomerMatchOptions::default()
+        };
+        let files = customer_match_files(
+            &dataset.table,
+            &results.segmentation.labels,
+            segments,
+            &columns,
+            &options,
+        )
+        .map_err(|error| error.to_string())?;
+        let notes = files
+            .iter()
+            .map(|file| {
+                let report = &file.report;
+                format!(
+                    "{}: {} of {} rows written, {} skipped ({} without identifiers, {} unusable).",
+                    file.file_name,
+                    report.rows_written,
+                    report.rows_in_segment,
+                    report.rows_skipped,
+                    report.skipped_empty,
+                    report.skipped_unusable
+                )
+            })
+            .collect();
+        let files = files
+            .into_iter()
+            .map(|file| ExportFile {
+                name: file.file_name,
+                mime: "text/csv".into(),
+                content: file.csv,
+            })
+            .collect();
+        Ok((files, notes))
     }
 }
 

@@ -61,8 +61,10 @@ test('the whole flow on the demo data: bounds hold and every export parses', LON
   await screenshot(page, 'step1-data');
   await describeAndSuggest(page, 'senior tech decision makers in California who came through referrals');
   assert.equal(await page.locator('#target-column').inputValue(), 'is_sale', 'the conversion column is detected');
-  const checked = await page.locator('#column-choices input[type=checkbox]:checked').count();
-  assert.ok(checked >= 1, 'some columns are suggested');
+  const checked = await page.locator('#column-choices tr:has(input[type=checkbox]:checked)').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+  for (const column of ['Industry', 'Job Title', 'State', 'Lead Source']) {
+    assert.ok(checked.includes(column), `${column} is suggested for the description (checked: ${checked})`);
+  }
   const names = await page.locator('#column-choices tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.column));
   assert.ok(!names.includes('is_sale'), 'the conversion column is not offered for clustering');
   await screenshot(page, 'step3-variables');
@@ -118,6 +120,79 @@ test('Cancel stops a running segmentation and the page keeps working', LONG, asy
   await page.locator('#run-segmentation').click();
   await page.locator('#results-summary').waitFor(LONG);
   assert.equal(await page.locator('.segment-card').count(), 12);
+  assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('customer-match files hold SHA-256 hashes of the normalised identifiers of the chosen segment', LONG, async () => {
+  const { createHash } = await import('node:crypto');
+  const { FIXTURES } = await import('./harness.mjs');
+  const { context, page, watch } = await openPage(browser, server.url);
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await page.locator('#file-input').setInputFiles(join(FIXTURES, 'contacts.csv'));
+  await page.locator('#row-count').waitFor({ timeout: 20000 });
+  await describeAndSuggest(page, 'pro plan customers in Austin');
+  await page.locator('#bounded').uncheck();
+  await page.locator('#k-fixed').check();
+  await page.locator('#k-value').fill('4');
+  await page.locator('#k-value').dispatchEvent('change');
+  await page.locator('#run-segmentation').click();
+  await page.locator('#results-summary').waitFor(LONG);
+  await page.locator('.customer-match summary').click();
+  const file = await download(page, '#export-customer-match');
+  assert.match(file.name, /google/);
+  const rows = parseCsv(file.text);
+  const header = rows[0];
+  assert.ok(header.includes('Email') && header.includes('Phone'), `header ${header}`);
+  const fixture = parseCsv(await readFile(join(FIXTURES, 'contacts.csv'), 'utf8')).slice(1);
+  const sha = (text) => createHash('sha256').update(text).digest('hex');
+  const emailHashes = new Set(fixture.map((row) => row[0].trim().toLowerCase()).filter(Boolean).map(sha));
+  const phoneHashes = new Set(fixture.map((row) => row[1]).filter(Boolean).map((phone) => sha(`+1${phone.replace(/\D/g, '')}`)));
+  const emailColumn = header.indexOf('Email');
+  const phoneColumn = header.indexOf('Phone');
+  assert.ok(rows.length > 1, 'some rows written');
+  for (const row of rows.slice(1)) {
+    assert.ok(row[emailColumn] === '' || emailHashes.has(row[emailColumn]), `email hash ${row[emailColumn]}`);
+    assert.ok(row[phoneColumn] === '' || phoneHashes.has(row[phoneColumn]), `phone hash ${row[phoneColumn]}`);
+    assert.ok(row[emailColumn] !== '' || row[phoneColumn] !== '', 'every written row has an identifier');
+  }
+  const status = await page.locator('#status').textContent();
+  const written = Number(status.match(/(\d+) of \d+ rows written/)[1]);
+  assert.equal(rows.length - 1, written, 'the status counts the rows written');
+  assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('saved audience settings survive a reload and restore the description and columns', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await loadDemo(page);
+  await describeAndSuggest(page, 'entry-level marketing staff from paid social');
+  // Hand-pick exactly Gender (weight 2) besides what was suggested, then save.
+  await page.locator('#column-choices tr[data-column="Gender"] input[type=checkbox]').check();
+  await page.locator('#column-choices tr[data-column="Gender"] input.weight').fill('2');
+  await page.locator('#column-choices tr[data-column="Gender"] input.weight').dispatchEvent('change');
+  const before = await page.locator('#column-choices tr:has(input[type=checkbox]:checked)').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+  await page.locator('#saved-audiences summary').click();
+  await page.locator('#audience-name').fill('Junior marketers');
+  await page.locator('#save-audience').click();
+  await page.locator('#status', { hasText: 'Saved “Junior marketers”' }).waitFor({ timeout: 10000 });
+  await page.locator('#make-settings-string').click();
+  const shared = JSON.parse(await page.locator('#settings-string').inputValue());
+  assert.equal(shared.query, 'entry-level marketing staff from paid social');
+  assert.deepEqual(shared.columns.find(([column]) => column === 'Gender'), ['Gender', 2]);
+
+  await page.reload();
+  await loadDemo(page);
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
+  await page.locator('#saved-audiences summary').click();
+  await page.locator('.saved-audience', { hasText: 'Junior marketers' }).locator('.restore-audience').click();
+  await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#audience-query').inputValue(), 'entry-level marketing staff from paid social');
+  const after = await page.locator('#column-choices tr:has(input[type=checkbox]:checked)').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+  assert.deepEqual(after.sort(), before.sort());
+  assert.equal(await page.locator('#column-choices tr[data-column="Gender"] input.weight').inputValue(), '2');
   assert.deepEqual(watch.foreignRequests, []);
   assert.deepEqual(watch.pageErrors, []);
   await context.close();

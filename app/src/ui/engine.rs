@@ -7,6 +7,8 @@
 use leptos::prelude::*;
 use web_sys::Blob;
 
+use audience_engine::export::customer_match::Platform;
+
 use crate::bridge::EngineWorker;
 use crate::protocol::{
     DatasetPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response, SegmentResults,
@@ -160,6 +162,13 @@ impl Engine {
                     Err(error) => self.status.set(EngineStatus::Failed(error)),
                 }
             }
+            Response::Files { files, notes } => {
+                let saved = files.iter().try_for_each(download_text);
+                match saved {
+                    Ok(()) => self.status.set(EngineStatus::Done(notes.join(" "))),
+                    Err(error) => self.status.set(EngineStatus::Failed(error)),
+                }
+            }
             Response::Failed(failure) => {
                 if failure.message.starts_with("The variable catalog") {
                     self.catalog.set(CatalogState::Unavailable(failure.message));
@@ -232,6 +241,25 @@ impl Engine {
             "Segmentation cancelled; restarting the engine…".into(),
         ));
         self.spawn_worker();
+    }
+
+    /// Asks for customer-match files for the chosen segments.
+    pub fn customer_match(
+        &self,
+        segments: Vec<u32>,
+        platform: Platform,
+        default_country: Option<String>,
+    ) {
+        self.status
+            .set(EngineStatus::Busy("Hashing identifiers…".into()));
+        self.send(
+            &Request::CustomerMatch {
+                segments,
+                platform,
+                default_country,
+            },
+            None,
+        );
     }
 
     /// Asks for a download from the last results.

@@ -4,11 +4,13 @@
 //! Components receive only the signals they need.
 
 mod charts_view;
+mod customer_match;
 mod data_step;
 mod describe;
 mod engine;
 mod preview;
 mod results;
+mod saved;
 mod segment_step;
 mod status;
 mod steps;
@@ -26,6 +28,8 @@ pub fn App() -> impl IntoView {
     let target = RwSignal::new(None::<String>);
     let choices = RwSignal::new(Vec::new());
     let form = RwSignal::new(segment_step::SegmentForm::default());
+    // Column choices of restored settings, applied when their suggestions arrive.
+    let pending = RwSignal::new(None::<saved::AudienceSettings>);
 
     // A new file brings its detected conversion column; new suggestions reset the column choices.
     Effect::new(move |_| {
@@ -34,10 +38,15 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| match engine.suggestions.get() {
-        Some(suggestions) => choices.set(variables::initial_choices(
-            &suggestions,
-            target.get_untracked().as_deref(),
-        )),
+        Some(suggestions) => {
+            let mut fresh =
+                variables::initial_choices(&suggestions, target.get_untracked().as_deref());
+            if let Some(settings) = pending.get_untracked() {
+                settings.apply_to(&mut fresh);
+                pending.set(None);
+            }
+            choices.set(fresh);
+        }
         None => choices.set(Vec::new()),
     });
 
@@ -53,6 +62,7 @@ pub fn App() -> impl IntoView {
             <preview::Preview dataset=engine.dataset />
             <Show when=move || engine.dataset.get().is_some()>
                 <describe::DescribeStep engine=engine query=query />
+                <saved::SavedAudiences engine=engine query=query target=target choices=choices form=form pending=pending />
             </Show>
             <Show when=move || engine.suggestions.get().is_some()>
                 <variables::VariablesStep engine=engine query=query choices=choices target=target />

@@ -5,6 +5,7 @@ use audience_engine::profile::{Persona, ValueShare};
 use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
+use super::customer_match::CustomerMatchPanel;
 use super::Engine;
 use crate::protocol::{ExportKind, SegmentResults};
 
@@ -100,6 +101,7 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                     "Summary CSV"
                 </button>
             </div>
+            <CustomerMatchPanel engine=engine personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
             <div class="charts" id="result-charts">{charts}</div>

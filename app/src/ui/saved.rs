@@ -1,0 +1,298 @@
+//! Saved audiences: the settings of a run (never data) kept in this browser's storage, and a settings
+//! string to share them.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::segment_step::SegmentForm;
+use super::variables::ColumnChoice;
+use super::{Engine, EngineStatus};
+
+/// Where saved audiences live in `localStorage`.
+pub const STORAGE_KEY: &str = "audience-builder.saved-audiences.v1";
+
+/// The settings of one audience: description, conversion column, chosen columns and segmentation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AudienceSettings {
+    /// A name for the list.
+    pub name: String,
+    /// The description.
+    pub query: String,
+    /// The conversion column.
+    pub target: Option<String>,
+    /// Chosen columns and their weights.
+    pub columns: Vec<(String, f64)>,
+    /// Smallest segment share, percent (`None`: no bounds).
+    pub min_percent: Option<f64>,
+    /// Largest segment share, percent.
+    pub max_percent: Option<f64>,
+    /// Fixed number of segments, if any.
+    pub k: Option<usize>,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl AudienceSettings {
+    /// The settings on the page now.
+    pub fn capture(
+        name: String,
+        query: &str,
+        target: Option<String>,
+        choices: &[ColumnChoice],
+        form: &SegmentForm,
+    ) -> Self {
+        AudienceSettings {
+            name,
+            query: query.to_owned(),
+            target,
+            columns: choices
+                .iter()
+                .filter(|c| c.checked)
+                .map(|c| (c.column.clone(), c.weight))
+                .collect(),
+            min_percent: form.bounded.then_some(form.min_percent),
+            max_percent: form.bounded.then_some(form.max_percent),
+            k: form.k,
+            seed: form.seed,
+        }
+    }
+
+    /// The segmentation form these settings describe.
+    pub fn form(&self) -> SegmentForm {
+        let defaults = SegmentForm::default();
+        SegmentForm {
+            min_percent: self.min_percent.unwrap_or(defaults.min_percent),
+            max_percent: self.max_percent.unwrap_or(defaults.max_percent),
+            bounded: self.min_percent.is_some() || self.max_percent.is_some(),
+            k: self.k,
+            seed: self.seed,
+        }
+    }
+
+    /// Applies the chosen columns and weights to a fresh list of choices (columns the file lacks are skipped).
+    pub fn apply_to(&self, choices: &mut [ColumnChoice]) {
+        for choice in choices.iter_mut() {
+            match self
+                .columns
+                .iter()
+                .find(|(column, _)| *column == choice.column)
+            {
+                Some((_, weight)) => {
+                    choice.checked = true;
+                    choice.weight = *weight;
+                }
+                None => choice.checked = false,
+            }
+        }
+    }
+
+    /// The shareable settings string (compact JSON: readable, and holds no data).
+    pub fn to_share_string(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a settings string.
+    pub fn from_share_string(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text.trim())
+            .map_err(|error| format!("That is not an Audience Builder settings string ({error})."))
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|window| window.local_storage().ok().flatten())
+}
+
+/// The saved audiences in this browser.
+pub fn load_saved() -> Vec<AudienceSettings> {
+    storage()
+        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn store_saved(saved: &[AudienceSettings]) -> Result<(), String> {
+    let text = serde_json::to_string(saved).map_err(|error| error.to_string())?;
+    storage()
+        .ok_or("This browser does not allow saving here.")?
+        .set_item(STORAGE_KEY, &text)
+        .map_err(|_| "This browser refused to save (storage full or disabled).".to_owned())
+}
+
+/// Save, restore, delete and share audience settings.
+#[component]
+pub fn SavedAudiences(
+    engine: Engine,
+    query: RwSignal<String>,
+    target: RwSignal<Option<String>>,
+    choices: RwSignal<Vec<ColumnChoice>>,
+    form: RwSignal<SegmentForm>,
+    pending: RwSignal<Option<AudienceSettings>>,
+) -> impl IntoView {
+    let saved = RwSignal::new(load_saved());
+    let name = RwSignal::new(String::new());
+    let share = RwSignal::new(String::new());
+    let current = move || {
+        let label = name.get_untracked().trim().to_owned();
+        let label = if label.is_empty() {
+            query.get_untracked().chars().take(40).collect()
+        } else {
+            label
+        };
+        AudienceSettings::capture(
+            label,
+            &query.get_untracked(),
+            target.get_untracked(),
+            &choices.get_untracked(),
+            &form.get_untracked(),
+        )
+    };
+    let restore = move |settings: AudienceSettings| {
+        query.set(settings.query.clone());
+        target.set(settings.target.clone());
+        form.set(settings.form());
+        let message = format!("Restored “{}”.", settings.name);
+        pending.set(Some(settings));
+        engine.suggest(query.get_untracked());
+        engine.status.set(EngineStatus::Busy(message));
+    };
+    let save = move |_| {
+        let settings = current();
+        let mut all = saved.get_untracked();
+        all.retain(|other| other.name != settings.name);
+        all.push(settings.clone());
+        match store_saved(&all) {
+            Ok(()) => {
+                saved.set(all);
+                engine.status.set(EngineStatus::Done(format!(
+                    "Saved “{}” in this browser.",
+                    settings.name
+                )));
+            }
+            Err(message) => engine.status.set(EngineStatus::Failed(message)),
+        }
+    };
+    let list = move || {
+        saved
+            .get()
+            .into_iter()
+            .map(|settings| {
+                let (for_restore, for_delete) = (settings.clone(), settings.name.clone());
+                view! {
+                    <li class="saved-audience">
+                        <span>{settings.name.clone()}</span>
+                        <button type="button" class="link restore-audience" on:click=move |_| restore(for_restore.clone())>"Restore"</button>
+                        <button type="button" class="link" on:click=move |_| {
+                            let mut all = saved.get_untracked();
+                            all.retain(|other| other.name != for_delete);
+                            if store_saved(&all).is_ok() {
+                                saved.set(all);
+                            }
+                        }>"Delete"</button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <details class="saved" id="saved-audiences">
+            <summary>"Saved audiences"</summary>
+            <p class="hint">"Settings only (description, columns, bounds, seed) are kept in this browser; never your data."</p>
+            <div class="refine">
+                <label for="audience-name">"Name"</label>
+                <input id="audience-name" type="text" prop:value=move || name.get() on:input=move |event| name.set(event_target_value(&event)) />
+                <button id="save-audience" type="button" class="secondary" on:click=save disabled=move || query.get().trim().is_empty()>"Save settings"</button>
+            </div>
+            <ul class="saved-list">{list}</ul>
+            <div class="refine">
+                <label for="settings-string">"Settings string (copy to share, paste to load)"</label>
+                <input id="settings-string" type="text" prop:value=move || share.get() on:input=move |event| share.set(event_target_value(&event)) />
+                <span>
+                    <button id="make-settings-string" type="button" class="secondary" on:click=move |_| share.set(current().to_share_string())>"Make string"</button>
+                    <button id="load-settings-string" type="button" class="secondary" on:click=move |_| {
+                        match AudienceSettings::from_share_string(&share.get_untracked()) {
+                            Ok(settings) => restore(settings),
+                            Err(message) => engine.status.set(EngineStatus::Failed(message)),
+                        }
+                    }>"Load string"</button>
+                </span>
+            </div>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audience_engine::table::ColumnType;
+
+    fn choice(column: &str, checked: bool, weight: f64) -> ColumnChoice {
+        ColumnChoice {
+            column: column.into(),
+            column_type: ColumnType::Categorical,
+            relevance: 0.5,
+            checked,
+            weight,
+            matched_terms: Vec::new(),
+            linked_variables: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn settings_survive_the_share_string_and_restore_choices_and_form() {
+        let form = SegmentForm {
+            min_percent: 4.0,
+            max_percent: 12.0,
+            bounded: true,
+            k: Some(9),
+            seed: 77,
+        };
+        let choices = [choice("State", true, 2.0), choice("Gender", false, 1.0)];
+        let settings = AudienceSettings::capture(
+            "West".into(),
+            "buyers in CA",
+            Some("is_sale".into()),
+            &choices,
+            &form,
+        );
+        let back = AudienceSettings::from_share_string(&settings.to_share_string()).unwrap();
+        assert_eq!(back, settings);
+        assert_eq!(back.form(), form);
+        let mut fresh = [
+            choice("Gender", true, 1.0),
+            choice("State", false, 1.0),
+            choice("Industry", true, 1.0),
+        ];
+        back.apply_to(&mut fresh);
+        assert_eq!(
+            fresh
+                .iter()
+                .map(|c| (c.column.as_str(), c.checked, c.weight))
+                .collect::<Vec<_>>(),
+            [
+                ("Gender", false, 1.0),
+                ("State", true, 2.0),
+                ("Industry", false, 1.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn unbounded_settings_restore_an_unbounded_form() {
+        let form = SegmentForm {
+            bounded: false,
+            ..SegmentForm::default()
+        };
+        let settings = AudienceSettings::capture("x".into(), "q", None, &[], &form);
+        assert_eq!((settings.min_percent, settings.max_percent), (None, None));
+        assert!(!settings.form().bounded);
+    }
+
+    #[test]
+    fn a_string_that_is_not_settings_gets_a_message() {
+        let error = AudienceSettings::from_share_string("hello").unwrap_err();
+        assert!(
+            error.starts_with("That is not an Audience Builder settings string"),
+            "{error}"
+        );
+    }
+}
