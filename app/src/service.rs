@@ -189,7 +189,11 @@ impl Session {
             for hit in hits.iter().filter(|_| best > 0.0) {
                 if let Some(column) = columns.get_mut(hit.index) {
                     column.relevance = f64::from(hit.score) / best;
-                    column.matched_terms = hit.matched_terms.clone();
+                    column.matched_terms = hit
+                        .matched_terms
+                        .iter()
+                        .map(|term| format!("“{term}”"))
+                        .collect();
                 }
             }
             for (column, link) in columns

@@ -149,12 +149,13 @@ fn trait_heatmap(results: &SegmentResults) -> TraitHeatmap {
     }
 }
 
-/// Variable relevance (the file's columns) and the catalog matches' type breakdown.
-pub fn suggestion_charts(suggestions: &Suggestions) -> Vec<Rc<dyn Chart>> {
+/// Variable relevance (the file's columns, less the conversion column) and the catalog matches' type
+/// breakdown.
+pub fn suggestion_charts(suggestions: &Suggestions, target: Option<&str>) -> Vec<Rc<dyn Chart>> {
     let variables: Vec<VariableScore> = suggestions
         .columns
         .iter()
-        .filter(|column| column.relevance > 0.0)
+        .filter(|column| column.relevance > 0.0 && Some(column.column.as_str()) != target)
         .map(|column| VariableScore {
             label: column.column.clone(),
             kind: format!("{:?}", column.column_type).to_lowercase(),

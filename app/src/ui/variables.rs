@@ -95,7 +95,7 @@ pub fn VariablesStep(
                 let why = if choice.matched_terms.is_empty() {
                     String::new()
                 } else {
-                    format!("matches “{}”", choice.matched_terms.join("”, “"))
+                    format!("matches {}", choice.matched_terms.join(", "))
                 };
                 let linked = if choice.linked_variables.is_empty() {
                     String::new()
@@ -201,7 +201,7 @@ pub fn VariablesStep(
                         .suggestions
                         .get()
                         .map(|suggestions| {
-                            suggestion_charts(&suggestions)
+                            suggestion_charts(&suggestions, target.get().as_deref())
                                 .into_iter()
                                 .enumerate()
                                 .map(|(index, chart)| view! { <ChartCard chart=chart id=format!("variable-chart-{index}") status=engine.status /> })
