@@ -310,14 +310,14 @@ impl FlatGraph {
         let read_layer = |r: &mut Reader<'_>, nodes: usize, slots: usize| {
             let mut layer = Layer::with_nodes(nodes);
             layer.neighbours.reserve(nodes * slots / 2);
-            for pid in 0..nodes {
+            for (pid, &own) in points.iter().enumerate().take(nodes) {
                 let used = r.get()? as usize;
                 if used > slots {
                     return Err(CatalogError::IndexFormat(format!(
                         "node {pid} has {used} neighbours, more than {slots}"
                     )));
                 }
-                let own = points[pid] as i64;
+                let own = own as i64;
                 for _ in 0..used {
                     let item = own + unzigzag(r.get()?);
                     let link = usize::try_from(item)
