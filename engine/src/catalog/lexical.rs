@@ -6,7 +6,7 @@
 //! terms occur consecutively within one field, scored like a term whose document frequency is the
 //! number of documents containing the phrase.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::analyze::{for_each_term, for_each_word};
 use super::record::Variable;
@@ -40,7 +40,7 @@ pub struct QueryUnit {
 /// The lexical index over a catalog.
 #[derive(Clone, Debug)]
 pub struct LexicalIndex {
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     /// Per term: (document, weighted term frequency), documents ascending.
     postings: Vec<Vec<(u32, f32)>>,
     /// Concatenated per-document sequences of `field << 30 | term` (for phrases and explanations).
@@ -62,41 +62,76 @@ pub struct LexicalHit {
 
 impl LexicalIndex {
     /// Indexes the variables with a synonym lexicon.
+    ///
+    /// Field texts that many variables share (a table's concept, a label segment such as
+    /// `25 to 29 years`: the analyser splits at the ` / ` between segments anyway) are analysed
+    /// once and their term ids reused.
     pub fn build(variables: &[Variable], lexicon: Lexicon) -> Self {
-        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut term_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         let mut sequence = Vec::new();
         let mut offsets = Vec::with_capacity(variables.len() + 1);
         let mut doc_len = Vec::with_capacity(variables.len());
         offsets.push(0u32);
-        let mut tf: HashMap<u32, f32> = HashMap::new();
-        for (doc, v) in variables.iter().enumerate() {
+        let mut analysed: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        let mut intern = |text: &str, term_ids: &mut FxHashMap<String, u32>| -> Vec<u32> {
+            let mut ids = Vec::new();
+            for_each_term(text, |term| {
+                let next = term_ids.len() as u32;
+                ids.push(*term_ids.entry(term).or_insert(next));
+            });
+            ids
+        };
+        let mut tf: Vec<(u32, f32)> = Vec::new();
+        for v in variables {
             tf.clear();
             let mut len = 0.0f32;
-            let ids = format!("{} {} {}", v.code, v.table, v.table_family());
-            let fields: [&str; 4] = [
-                &v.label,
-                v.description.as_deref().unwrap_or(""),
-                &v.concept,
-                &ids,
-            ];
-            for (field, text) in fields.iter().enumerate() {
+            let code = intern(&v.code, &mut term_ids);
+            let mut add = |field: usize, ids: &[u32], sequence: &mut Vec<u32>| {
                 let weight = FIELD_WEIGHTS[field];
-                for_each_term(text, |term| {
-                    let next = term_ids.len() as u32;
-                    let id = *term_ids.entry(term).or_insert(next);
-                    if id as usize == postings.len() {
-                        postings.push(Vec::new());
-                    }
-                    *tf.entry(id).or_insert(0.0) += weight;
+                for &id in ids {
+                    tf.push((id, weight));
                     len += weight;
                     sequence.push((field as u32) << FIELD_BITS | id);
-                });
+                }
+            };
+            for segment in v.label.split(" / ") {
+                let ids = analysed
+                    .entry(segment)
+                    .or_insert_with(|| intern(segment, &mut term_ids));
+                add(0, ids, &mut sequence);
             }
-            let mut entries: Vec<(u32, f32)> = tf.iter().map(|(&t, &f)| (t, f)).collect();
-            entries.sort_unstable_by_key(|e| e.0);
-            for (term, f) in entries {
-                postings[term as usize].push((doc as u32, f));
+            if let Some(description) = v.description.as_deref() {
+                let ids = analysed
+                    .entry(description)
+                    .or_insert_with(|| intern(description, &mut term_ids));
+                add(1, ids, &mut sequence);
+            }
+            let concept = v.concept.as_str();
+            let ids = analysed
+                .entry(concept)
+                .or_insert_with(|| intern(concept, &mut term_ids));
+            add(2, ids, &mut sequence);
+            add(3, &code, &mut sequence);
+            for table in [v.table.as_str(), v.table_family()] {
+                let ids = analysed
+                    .entry(table)
+                    .or_insert_with(|| intern(table, &mut term_ids));
+                add(3, ids, &mut sequence);
+            }
+            postings.resize_with(term_ids.len(), Vec::new);
+            // Stable: a term's weights add up in text order, as they always have.
+            tf.sort_by_key(|e| e.0);
+            let doc = doc_len.len() as u32;
+            let mut i = 0;
+            while i < tf.len() {
+                let (term, mut f) = tf[i];
+                i += 1;
+                while i < tf.len() && tf[i].0 == term {
+                    f += tf[i].1;
+                    i += 1;
+                }
+                postings[term as usize].push((doc, f));
             }
             offsets.push(sequence.len() as u32);
             doc_len.push(len);
