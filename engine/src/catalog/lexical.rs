@@ -74,7 +74,7 @@ impl LexicalIndex {
         let mut doc_len = Vec::with_capacity(variables.len());
         offsets.push(0u32);
         let mut analysed: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-        let mut intern = |text: &str, term_ids: &mut FxHashMap<String, u32>| -> Vec<u32> {
+        let intern = |text: &str, term_ids: &mut FxHashMap<String, u32>| -> Vec<u32> {
             let mut ids = Vec::new();
             for_each_term(text, |term| {
                 let next = term_ids.len() as u32;
