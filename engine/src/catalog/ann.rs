@@ -143,8 +143,58 @@ fn quantize_one(v: &[f32]) -> (Vec<i8>, f32) {
     (q, if norm > 0.0 { (1.0 / norm) as f32 } else { 0.0 })
 }
 
+/// Integer dot product of two int8 vectors. Natively the compiler vectorises the plain loop; in
+/// the browser, where the default wasm target has no vector instructions, an explicit SIMD128
+/// version (supported by every current browser) is several times faster. Both are exact.
 fn dot(a: &[i8], b: &[i8]) -> i32 {
-    a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
+    #[cfg(target_arch = "wasm32")]
+    {
+        wasm_simd::dot(a, b)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        a.iter().zip(b).map(|(&x, &y)| x as i32 * y as i32).sum()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod wasm_simd {
+    use core::arch::wasm32::*;
+
+    /// Sixteen lanes at a time: widen to i16, multiply-add pairs into i32 lanes.
+    #[target_feature(enable = "simd128")]
+    pub fn dot(a: &[i8], b: &[i8]) -> i32 {
+        let n = a.len().min(b.len());
+        let mut acc = i32x4_splat(0);
+        let mut i = 0;
+        while i + 16 <= n {
+            // SAFETY: `i + 16 <= n` and both slices hold at least `n` bytes; `v128_load` does
+            // not require alignment.
+            let (va, vb) = unsafe {
+                (
+                    v128_load(a.as_ptr().add(i) as *const v128),
+                    v128_load(b.as_ptr().add(i) as *const v128),
+                )
+            };
+            acc = i32x4_add(
+                acc,
+                i32x4_dot_i16x8(i16x8_extend_low_i8x16(va), i16x8_extend_low_i8x16(vb)),
+            );
+            acc = i32x4_add(
+                acc,
+                i32x4_dot_i16x8(i16x8_extend_high_i8x16(va), i16x8_extend_high_i8x16(vb)),
+            );
+            i += 16;
+        }
+        let mut sum = i32x4_extract_lane::<0>(acc)
+            + i32x4_extract_lane::<1>(acc)
+            + i32x4_extract_lane::<2>(acc)
+            + i32x4_extract_lane::<3>(acc);
+        for j in i..n {
+            sum += a[j] as i32 * b[j] as i32;
+        }
+        sum
+    }
 }
 
 /// A point of the HNSW graph while `instant-distance` builds it: an item of the store.

@@ -63,7 +63,7 @@ pub struct TypeGroup<'a> {
 /// Fuses ranked candidate lists (each best first, items by index) into (index, score) pairs, best
 /// first; ties by the earlier best rank, then by index.
 pub fn reciprocal_rank_fusion(lists: &[&[usize]], k: u32) -> Vec<(usize, f32)> {
-    let mut fused: HashMap<usize, (f32, usize)> = HashMap::new();
+    let mut fused: rustc_hash::FxHashMap<usize, (f32, usize)> = Default::default();
     for list in lists {
         for (rank, &index) in list.iter().enumerate() {
             let entry = fused.entry(index).or_insert((0.0, usize::MAX));

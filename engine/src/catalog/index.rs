@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
 use super::hybrid::{diversify_keys, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
-use super::lexical::{LexicalIndex, QueryUnit};
+use super::lexical::LexicalIndex;
 use super::record::Catalog;
 use super::synonyms::Lexicon;
 use super::CatalogError;
@@ -159,9 +159,12 @@ impl SearchIndex {
     pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
         let pool = CANDIDATES.max(options.top);
         let units = self.lexical.analyze(query);
+        // Each unit's matching documents, found once and shared by the rankings, the
+        // diversification and the explanations (which every mode shows).
+        let matches = self.lexical.match_units(&units);
         let lexical = match options.mode {
             SearchMode::Semantic => Vec::new(),
-            _ => self.lexical.search(&units, pool),
+            _ => self.lexical.rank(&units, &matches, |_| true, pool),
         };
         let query_vector = self.query_vector(query);
         let semantic = match (&query_vector, options.mode) {
@@ -182,13 +185,8 @@ impl SearchIndex {
                 triggers
                     .iter()
                     .map(|t| {
-                        let facet: Vec<QueryUnit> = units
-                            .iter()
-                            .filter(|u| u.trigger.as_deref() == Some(*t))
-                            .cloned()
-                            .collect();
                         self.lexical
-                            .search(&facet, pool)
+                            .rank(&units, &matches, |u| u.trigger.as_deref() == Some(*t), pool)
                             .iter()
                             .map(|h| h.index)
                             .collect()
@@ -210,9 +208,7 @@ impl SearchIndex {
             |f| {
                 let mut keys = vec![format!("table {}", variables[f.0].table_family())];
                 if multi_facet {
-                    let mut matched: Vec<String> = self
-                        .lexical
-                        .matched_units(&units, f.0)
+                    let mut matched: Vec<String> = LexicalIndex::matched_in(&units, &matches, f.0)
                         .filter_map(|u| u.trigger.as_ref().map(|t| format!("trigger {t}")))
                         .collect();
                     matched.dedup();
@@ -241,7 +237,9 @@ impl SearchIndex {
                     cosine: query_vector
                         .as_ref()
                         .map_or(0.0, |q| self.store().cosine(index, q)),
-                    matched_terms: self.lexical.matched(&units, index),
+                    matched_terms: LexicalIndex::matched_in(&units, &matches, index)
+                        .map(|u| u.display.clone())
+                        .collect(),
                 }
             })
             .collect()

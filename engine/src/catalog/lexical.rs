@@ -192,28 +192,57 @@ impl LexicalIndex {
 
     /// The `limit` best documents for the analysed query, best first (ties by catalog order).
     pub fn search(&self, units: &[QueryUnit], limit: usize) -> Vec<LexicalHit> {
+        let matches = self.match_units(units);
+        self.rank(units, &matches, |_| true, limit)
+    }
+
+    /// The documents each unit matches, with their weighted frequency (documents ascending):
+    /// computed once per query and shared by [`LexicalIndex::rank`] and
+    /// [`LexicalIndex::matched_in`].
+    pub fn match_units(&self, units: &[QueryUnit]) -> Vec<Vec<(u32, f32)>> {
+        units
+            .iter()
+            .map(|unit| match self.ids(&unit.terms) {
+                Some(ids) => self.unit_matches(&ids),
+                None => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// BM25 ranking of the units `select` keeps, from their [`LexicalIndex::match_units`]: the
+    /// `limit` best documents, best first (ties by catalog order).
+    pub fn rank(
+        &self,
+        units: &[QueryUnit],
+        matches: &[Vec<(u32, f32)>],
+        select: impl Fn(&QueryUnit) -> bool,
+        limit: usize,
+    ) -> Vec<LexicalHit> {
         let n = self.len();
         let mut scores = vec![0.0f32; n];
-        for unit in units {
-            let Some(ids) = self.ids(&unit.terms) else {
-                continue;
-            };
-            let matches = self.unit_matches(&ids);
-            if matches.is_empty() {
+        let mut touched: Vec<u32> = Vec::new();
+        for (unit, matches) in units.iter().zip(matches) {
+            if matches.is_empty() || !select(unit) {
                 continue;
             }
             let df = matches.len() as f32;
             let idf = (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln();
-            for (doc, tf) in matches {
+            for &(doc, tf) in matches {
                 let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
-                scores[doc as usize] += unit.weight * idf * tf * (K1 + 1.0) / (tf + norm);
+                let score = &mut scores[doc as usize];
+                if *score == 0.0 {
+                    touched.push(doc);
+                }
+                *score += unit.weight * idf * tf * (K1 + 1.0) / (tf + norm);
             }
         }
-        let mut hits: Vec<LexicalHit> = scores
-            .iter()
-            .enumerate()
-            .filter(|(_, &s)| s > 0.0)
-            .map(|(index, &score)| LexicalHit { index, score })
+        let mut hits: Vec<LexicalHit> = touched
+            .into_iter()
+            .map(|doc| LexicalHit {
+                index: doc as usize,
+                score: scores[doc as usize],
+            })
+            .filter(|h| h.score > 0.0)
             .collect();
         let by_score = |a: &LexicalHit, b: &LexicalHit| {
             b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
@@ -224,6 +253,19 @@ impl LexicalIndex {
         }
         hits.sort_unstable_by(by_score);
         hits
+    }
+
+    /// The units that match document `index`, from their [`LexicalIndex::match_units`].
+    pub fn matched_in<'u>(
+        units: &'u [QueryUnit],
+        matches: &'u [Vec<(u32, f32)>],
+        index: usize,
+    ) -> impl Iterator<Item = &'u QueryUnit> + 'u {
+        units
+            .iter()
+            .zip(matches)
+            .filter(move |(_, m)| m.binary_search_by_key(&(index as u32), |e| e.0).is_ok())
+            .map(|(u, _)| u)
     }
 
     /// The displays of the units that match document `index` (for explanations).
