@@ -6,8 +6,11 @@ use serde::Serialize;
 
 use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
-use super::hybrid::{diversify_keys, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
-use super::lexical::LexicalIndex;
+use super::hybrid::{
+    diversify_keys, reciprocal_rank_fusion, score_fusion, Fusion, SearchHit, SearchMode,
+    LEXICAL_PERCENT, RRF_K,
+};
+use super::lexical::{LexicalHit, LexicalIndex};
 use super::record::Catalog;
 use super::synonyms::Lexicon;
 use super::CatalogError;
@@ -44,6 +47,9 @@ pub struct SearchOptions {
     pub exact: bool,
     /// Reciprocal-rank-fusion constant k (see [`RRF_K`]).
     pub rrf_k: u32,
+    /// How hybrid search combines the rankings (lexical-only and semantic-only searches always
+    /// use reciprocal-rank fusion of their lists).
+    pub fusion: Fusion,
 }
 
 impl Default for SearchOptions {
@@ -54,6 +60,9 @@ impl Default for SearchOptions {
             max_per_table: 2,
             exact: false,
             rrf_k: RRF_K,
+            fusion: Fusion::Score {
+                lexical_percent: LEXICAL_PERCENT,
+            },
         }
     }
 }
@@ -176,28 +185,65 @@ impl SearchIndex {
         let lexical_ids: Vec<usize> = lexical.iter().map(|h| h.index).collect();
         let semantic_ids: Vec<usize> = semantic.iter().map(|h| h.0).collect();
         // A request with several facets ("eco-minded millennials in cities": three synonym
-        // triggers) also fuses one lexical ranking per facet, so every facet's best variables
-        // reach the top instead of the facet with the most matching tables.
+        // triggers) also ranks each facet on its own, so every facet's best variables reach the
+        // top instead of the facet with the most matching tables.
         let mut triggers: Vec<&str> = units.iter().filter_map(|u| u.trigger.as_deref()).collect();
         triggers.dedup();
-        let facet_lists: Vec<Vec<usize>> =
-            if triggers.len() >= 2 && options.mode != SearchMode::Semantic {
-                triggers
+        let facets: Vec<Vec<LexicalHit>> = if triggers.len() >= 2
+            && options.mode != SearchMode::Semantic
+        {
+            triggers
+                .iter()
+                .map(|t| {
+                    self.lexical
+                        .rank(&units, &matches, |u| u.trigger.as_deref() == Some(*t), pool)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let fused = match (options.mode, options.fusion, &query_vector) {
+            (SearchMode::Hybrid, Fusion::Score { lexical_percent }, Some(q)) => {
+                // Lexical evidence in [0, 1]: the BM25 score over the best one, averaged with each
+                // facet's own normalised score in a many-faceted request.
+                let mut lexical_score: rustc_hash::FxHashMap<usize, f32> = Default::default();
+                let lists: Vec<&[LexicalHit]> = std::iter::once(lexical.as_slice())
+                    .chain(facets.iter().map(Vec::as_slice))
+                    .collect();
+                for list in &lists {
+                    let best = list.first().map_or(1.0, |h| h.score);
+                    for h in list.iter() {
+                        *lexical_score.entry(h.index).or_insert(0.0) +=
+                            h.score / best / lists.len() as f32;
+                    }
+                }
+                for &(index, _) in &semantic {
+                    lexical_score.entry(index).or_insert(0.0);
+                }
+                let mut candidates: Vec<(usize, f32, f32)> = lexical_score
+                    .into_iter()
+                    .map(|(index, l)| (index, l, self.store().cosine(index, q)))
+                    .collect();
+                candidates.sort_unstable_by_key(|c| c.0);
+                let best = semantic.first().map_or(0.0, |s| s.1);
+                let floor = semantic.last().map_or(0.0, |s| s.1);
+                score_fusion(
+                    &candidates,
+                    floor,
+                    best,
+                    lexical_percent.min(100) as f32 / 100.0,
+                )
+            }
+            _ => {
+                let facet_ids: Vec<Vec<usize>> = facets
                     .iter()
-                    .map(|t| {
-                        self.lexical
-                            .rank(&units, &matches, |u| u.trigger.as_deref() == Some(*t), pool)
-                            .iter()
-                            .map(|h| h.index)
-                            .collect()
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-        let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
-        lists.extend(facet_lists.iter().map(Vec::as_slice));
-        let fused = reciprocal_rank_fusion(&lists, options.rrf_k);
+                    .map(|f| f.iter().map(|h| h.index).collect())
+                    .collect();
+                let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
+                lists.extend(facet_ids.iter().map(Vec::as_slice));
+                reciprocal_rank_fusion(&lists, options.rrf_k)
+            }
+        };
         let multi_facet = triggers.len() >= 2;
         let variables = self.catalog.variables();
         // At most `max_per_table` per table family and, in a many-faceted request, per synonym
