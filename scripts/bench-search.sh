@@ -15,7 +15,7 @@ if [ -z "${SKIP_WASM:-}" ]; then
   echo "## In the browser (wasm32, release, headless Chromium, dedicated worker; app/tests/search_wasm.rs)"
   echo "| where | figure | value |"
   echo "|---|---|---|"
-  cargo test -q -p audience-app --release --target wasm32-unknown-unknown --features search-bench \
+  cargo test -p audience-app --release --target wasm32-unknown-unknown --features search-bench \
     --test search_wasm -- --nocapture 2>&1 | tee /tmp/bench-search-wasm.log | grep -E '^\| wasm' || {
     echo "wasm benchmark failed; see /tmp/bench-search-wasm.log" >&2; exit 1; }
   grep -E 'SEARCH-BENCH' /tmp/bench-search-wasm.log | sed 's/^/    /'
