@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Variable-search benchmark over the default catalog: index load time, nDCG@10 (lexical only,
-# embedding only, hybrid) on catalog/bench/queries.json, HNSW recall@10 vs exact cosine, native
-# query latency p50/p95 (embedding included), and the catalog artifacts' sizes raw and gzipped.
-# Usage: scripts/bench-search.sh        (BENCH_VERBOSE=1 adds the per-query nDCG table)
+# Variable-search benchmark over the default catalog: index load time, nDCG@10 (plain BM25,
+# BM25 + synonyms, embedding only, hybrid RRF and score fusion; all queries, tuning half, held-out
+# half) on catalog/bench/queries.json, HNSW recall@10 vs exact cosine, query latency p50/p95
+# (embedding included) natively and in headless Chromium (wasm, in a worker, with the index-ready
+# time there), and the catalog artifacts' sizes raw and gzipped.
+# Usage: scripts/bench-search.sh   (BENCH_VERBOSE=1: per-query nDCG; BENCH_SWEEP=1: fusion weights;
+#                                   SKIP_WASM=1: native rows only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p audience-engine --example search_bench
 ./target/release/examples/search_bench catalog/dist catalog/bench/queries.json
+if [ -z "${SKIP_WASM:-}" ]; then
+  echo
+  echo "## In the browser (wasm32, release, headless Chromium, dedicated worker; app/tests/search_wasm.rs)"
+  echo "| where | figure | value |"
+  echo "|---|---|---|"
+  cargo test -p audience-app --release --target wasm32-unknown-unknown --features search-bench \
+    --test search_wasm -- --nocapture 2>&1 | tee /tmp/bench-search-wasm.log | grep -E '^\| wasm' || {
+    echo "wasm benchmark failed; see /tmp/bench-search-wasm.log" >&2; exit 1; }
+  grep -E 'SEARCH-BENCH' /tmp/bench-search-wasm.log | sed 's/^/    /'
+fi
 echo
 echo "## Catalog artifacts"
 echo "| file | raw bytes | gzip -9 bytes |"

@@ -36,7 +36,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         index.embedder().dims(),
         started.elapsed().as_secs_f64()
     );
-    let params = AnnParams::default();
+    // `EF_CONSTRUCTION=400` tries another build-time candidate list size (the default is
+    // `AnnParams::default()`'s, which built the committed graph).
+    let mut params = AnnParams::default();
+    if let Some(ef) = std::env::var("EF_CONSTRUCTION")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        params.ef_construction = ef;
+    }
     let started = Instant::now();
     let bytes = index.build_graph(params);
     let out = dir.join("hnsw.bin");

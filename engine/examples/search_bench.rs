@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use audience_engine::catalog::{
-    Catalog, Lexicon, SearchAssets, SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
+    Catalog, Fusion, Lexicon, SearchAssets, SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
     Variable,
 };
 use rand::{Rng, SeedableRng};
@@ -155,56 +155,137 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t_again.as_secs_f64() * 1e3
     );
 
-    // Relevance.
+    // Relevance: every query, the even-numbered ones (used to choose the fusion weight) and the
+    // odd-numbered ones (held out).
     let all_grades: Vec<Vec<u32>> = set
         .queries
         .iter()
         .map(|q| grades(q, index.catalog()))
         .collect();
-    println!("\n## nDCG@10 on {} labelled queries", set.queries.len());
-    println!("| mode | mean nDCG@10 |\n|---|---|");
-    let mut means = Vec::new();
-    let mut per_query: Vec<Vec<f64>> = Vec::new();
-    for (name, mode) in [
-        ("lexical only (BM25 + synonyms)", SearchMode::Lexical),
-        ("embedding only (HNSW)", SearchMode::Semantic),
-        ("hybrid (RRF + diversification)", SearchMode::Hybrid),
-    ] {
-        let mut options = SearchOptions {
-            mode,
-            ..SearchOptions::default()
-        };
-        if let Some(k) = std::env::var("BENCH_RRF_K")
-            .ok()
-            .and_then(|k| k.parse().ok())
-        {
-            options.rrf_k = k;
-        }
-        let scores: Vec<f64> = set
-            .queries
+    let plain = SearchIndex::new(
+        index.catalog().clone(),
+        index.embedder().clone(),
+        Lexicon::default(),
+        Some(&graph),
+    )?;
+    let evaluate = |index: &SearchIndex, options: &SearchOptions| -> Vec<f64> {
+        set.queries
             .iter()
             .zip(&all_grades)
             .map(|(q, g)| {
                 let ranked: Vec<usize> = index
-                    .search(&q.query, &options)
+                    .search(&q.query, options)
                     .iter()
                     .map(|h| h.index)
                     .collect();
                 ndcg_at_10(&ranked, g)
             })
+            .collect()
+    };
+    let mean = |scores: &[f64], part: Option<usize>| {
+        let picked: Vec<f64> = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| part.is_none_or(|p| i % 2 == p))
+            .map(|(_, &s)| s)
             .collect();
-        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
-        println!("| {name} | {mean:.3} |");
-        means.push(mean);
+        picked.iter().sum::<f64>() / picked.len() as f64
+    };
+    let hybrid_default = SearchOptions::default();
+    let mut hybrid_options = hybrid_default;
+    if let Some(p) = std::env::var("BENCH_LEXICAL_PERCENT")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
+        hybrid_options.fusion = Fusion::Score { lexical_percent: p };
+    }
+    let rows: Vec<(&str, &SearchIndex, SearchOptions)> = vec![
+        (
+            "lexical only, plain BM25 (no synonym lexicon)",
+            &plain,
+            SearchOptions {
+                mode: SearchMode::Lexical,
+                ..hybrid_default
+            },
+        ),
+        (
+            "lexical only (BM25 + synonym lexicon)",
+            &index,
+            SearchOptions {
+                mode: SearchMode::Lexical,
+                ..hybrid_default
+            },
+        ),
+        (
+            "embedding only (HNSW)",
+            &index,
+            SearchOptions {
+                mode: SearchMode::Semantic,
+                ..hybrid_default
+            },
+        ),
+        (
+            "hybrid, reciprocal-rank fusion (k 60)",
+            &index,
+            SearchOptions {
+                fusion: Fusion::Rrf,
+                ..hybrid_default
+            },
+        ),
+        ("hybrid, score fusion (default)", &index, hybrid_options),
+    ];
+    println!(
+        "\n## nDCG@10 on {} labelled queries (tuning half: even-numbered; held out: odd-numbered)",
+        set.queries.len()
+    );
+    println!("| mode | all | tuning half | held-out half |\n|---|---|---|---|");
+    let mut per_query: Vec<Vec<f64>> = Vec::new();
+    for (name, idx, options) in &rows {
+        let scores = evaluate(idx, options);
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} |",
+            mean(&scores, None),
+            mean(&scores, Some(0)),
+            mean(&scores, Some(1))
+        );
         per_query.push(scores);
     }
-    println!("\nhybrid / lexical = {:.2}×", means[2] / means[0]);
+    for (baseline, b) in [("BM25 + synonym lexicon", 1), ("plain BM25", 0)] {
+        println!(
+            "\nhybrid (score fusion) / {baseline} = {:.2}× (all), {:.2}× (held-out half)",
+            mean(&per_query[4], None) / mean(&per_query[b], None),
+            mean(&per_query[4], Some(1)) / mean(&per_query[b], Some(1))
+        );
+    }
+    if std::env::var_os("BENCH_SWEEP").is_some() {
+        println!("\n| lexical weight % | all | tuning half | held-out half |\n|---|---|---|---|");
+        for p in (0..=100).step_by(10) {
+            let scores = evaluate(
+                &index,
+                &SearchOptions {
+                    fusion: Fusion::Score { lexical_percent: p },
+                    ..hybrid_default
+                },
+            );
+            println!(
+                "| {p} | {:.3} | {:.3} | {:.3} |",
+                mean(&scores, None),
+                mean(&scores, Some(0)),
+                mean(&scores, Some(1))
+            );
+        }
+    }
     if std::env::var_os("BENCH_VERBOSE").is_some() {
-        println!("\n| query | lexical | embedding | hybrid |\n|---|---|---|---|");
+        println!("\n| query | plain BM25 | lexical | embedding | hybrid RRF | hybrid score |\n|---|---|---|---|---|---|");
         for (i, q) in set.queries.iter().enumerate() {
             println!(
-                "| {} | {:.2} | {:.2} | {:.2} |",
-                q.query, per_query[0][i], per_query[1][i], per_query[2][i]
+                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                q.query,
+                per_query[0][i],
+                per_query[1][i],
+                per_query[2][i],
+                per_query[3][i],
+                per_query[4][i]
             );
         }
     }

@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::wordpiece::{Piece, WordPiece};
 use super::CatalogError;
 
@@ -134,6 +136,48 @@ impl StaticEmbedder {
         out
     }
 
+    /// Embeds many texts given as parts, caching each distinct part's token sum: the bulk path
+    /// used to embed a catalog at load time. A text's parts are read as if joined with spaces (a
+    /// text is `parts.join(" ")`); because BERT's pre-tokenizer splits on whitespace and splits
+    /// off every punctuation character, the tokens of `a b` are the tokens of `a` then those of
+    /// `b`, so the result equals [`StaticEmbedder::embed`] of the joined text. Parts shared by many
+    /// texts (a table's concept, a label segment such as `25 to 29 years`, a lone `/`) are then
+    /// tokenized and summed once.
+    pub fn embed_parts_many<'a, P>(
+        &self,
+        texts: impl IntoIterator<Item = P>,
+    ) -> Vec<Option<Vec<f32>>>
+    where
+        P: IntoIterator<Item = &'a str>,
+    {
+        let mut cache: FxHashMap<&'a str, (Vec<i32>, usize)> = FxHashMap::default();
+        let mut out = Vec::new();
+        let mut sum = vec![0i32; self.dims];
+        for parts in texts {
+            sum.fill(0);
+            let mut count = 0usize;
+            for part in parts {
+                let (part_sum, part_count) = cache.entry(part).or_insert_with(|| {
+                    let mut s = vec![0i32; self.dims];
+                    let mut c = 0usize;
+                    self.wordpiece.tokenize(part, |piece| {
+                        if let Piece::Known(row) = piece {
+                            self.add_row(&mut s, row);
+                            c += 1;
+                        }
+                    });
+                    (s, c)
+                });
+                sum.iter_mut()
+                    .zip(part_sum.iter())
+                    .for_each(|(s, p)| *s += p);
+                count += *part_count;
+            }
+            out.push(finish(&sum, count));
+        }
+        out
+    }
+
     fn add_row(&self, sum: &mut [i32], row: u32) {
         let start = row as usize * self.dims;
         for (s, &v) in sum.iter_mut().zip(&self.table[start..start + self.dims]) {
@@ -180,6 +224,14 @@ mod tests {
         );
         assert_eq!(embedder.embed("zzz"), None);
         assert_eq!(embedder.tokens("blue red"), vec!["blue", "red"]);
+        assert_eq!(
+            embedder.embed_parts_many([vec!["Red", "zzz", "BLUE"], vec![], vec!["blue", "red"]]),
+            vec![
+                embedder.embed("Red zzz BLUE"),
+                None,
+                embedder.embed("red blue")
+            ]
+        );
         assert_eq!(
             embedder.embed_many(["Red zzz BLUE", "zzz", "red [UNK] blue"]),
             vec![

@@ -9,6 +9,54 @@ use serde::Serialize;
 /// customary 60; on the benchmark k = 20, 5 and 1 scored the same or worse.
 pub const RRF_K: u32 = 60;
 
+/// How the hybrid search combines the lexical and the semantic evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fusion {
+    /// Reciprocal-rank fusion of the ranked lists (constant [`SearchOptions::rrf_k`](super::SearchOptions)).
+    Rrf,
+    /// Weighted sum of normalised scores ([`score_fusion`]): the BM25 score over the query's best
+    /// BM25 score, and the cosine rescaled between the semantic candidates' last (0) and first (1).
+    Score {
+        /// Weight of the lexical score in percent (capped at 100); the cosine gets the rest.
+        lexical_percent: u32,
+    },
+}
+
+/// The default lexical weight of [`Fusion::Score`] in percent, chosen on the even-numbered
+/// benchmark queries (the odd-numbered ones are held out; `scripts/bench-search.sh` reports both
+/// halves).
+pub const LEXICAL_PERCENT: u32 = 80;
+
+/// Fuses by normalised scores: each candidate's `lexical_weight × lexical + (1 − lexical_weight) ×
+/// semantic`, where `lexical` is in [0, 1] (already normalised by the caller) and `semantic` is
+/// the cosine rescaled so the best semantic candidate's cosine is 1 and `cosine_floor` is 0
+/// (clamped at 0). Best first; ties by index.
+pub fn score_fusion(
+    candidates: &[(usize, f32, f32)],
+    cosine_floor: f32,
+    cosine_best: f32,
+    lexical_weight: f32,
+) -> Vec<(usize, f32)> {
+    let span = cosine_best - cosine_floor;
+    let mut out: Vec<(usize, f32)> = candidates
+        .iter()
+        .map(|&(index, lexical, cosine)| {
+            let semantic = if span > 0.0 {
+                ((cosine - cosine_floor) / span).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (
+                index,
+                lexical_weight * lexical + (1.0 - lexical_weight) * semantic,
+            )
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
 /// Which rankings a search uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,7 +111,7 @@ pub struct TypeGroup<'a> {
 /// Fuses ranked candidate lists (each best first, items by index) into (index, score) pairs, best
 /// first; ties by the earlier best rank, then by index.
 pub fn reciprocal_rank_fusion(lists: &[&[usize]], k: u32) -> Vec<(usize, f32)> {
-    let mut fused: HashMap<usize, (f32, usize)> = HashMap::new();
+    let mut fused: rustc_hash::FxHashMap<usize, (f32, usize)> = Default::default();
     for list in lists {
         for (rank, &index) in list.iter().enumerate() {
             let entry = fused.entry(index).or_insert((0.0, usize::MAX));
@@ -162,6 +210,26 @@ mod tests {
         // Agreement at lower ranks can beat a single first place: 1/61 + 1/63 > 2/62.
         let fused = reciprocal_rank_fusion(&[&[1, 7, 3], &[9, 7, 1]], 60);
         assert_eq!(fused[0].0, 1);
+    }
+
+    #[test]
+    fn score_fusion_weighs_normalised_scores() {
+        // Cosines rescaled between 0.2 (0) and 0.6 (1): 0.6 → 1, 0.4 → 0.5, 0.1 → 0 (clamped).
+        let candidates = [(3, 1.0, 0.1), (5, 0.0, 0.6), (7, 0.5, 0.4)];
+        let fused = score_fusion(&candidates, 0.2, 0.6, 0.5);
+        // All three score 0.5 (1 and 0, 0 and 1, 0.5 and 0.5): ties by index.
+        assert_eq!(fused.iter().map(|f| f.0).collect::<Vec<_>>(), vec![3, 5, 7]);
+        assert!(fused.iter().all(|f| (f.1 - 0.5).abs() < 1e-6), "{fused:?}");
+        let lexical_heavy = score_fusion(&candidates, 0.2, 0.6, 0.8);
+        assert_eq!(
+            lexical_heavy.iter().map(|f| f.0).collect::<Vec<_>>(),
+            vec![3, 7, 5]
+        );
+        assert!((lexical_heavy[0].1 - 0.8).abs() < 1e-6);
+        assert!((lexical_heavy[1].1 - (0.4 + 0.1)).abs() < 1e-6);
+        // No spread in the cosines: the lexical score alone decides.
+        let flat = score_fusion(&candidates, 0.6, 0.6, 0.5);
+        assert_eq!(flat.iter().map(|f| f.0).collect::<Vec<_>>(), vec![3, 7, 5]);
     }
 
     #[test]

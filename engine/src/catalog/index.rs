@@ -6,8 +6,11 @@ use serde::Serialize;
 
 use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
-use super::hybrid::{diversify_keys, reciprocal_rank_fusion, SearchHit, SearchMode, RRF_K};
-use super::lexical::{LexicalIndex, QueryUnit};
+use super::hybrid::{
+    diversify_keys, reciprocal_rank_fusion, score_fusion, Fusion, SearchHit, SearchMode,
+    LEXICAL_PERCENT, RRF_K,
+};
+use super::lexical::{LexicalHit, LexicalIndex};
 use super::record::Catalog;
 use super::synonyms::Lexicon;
 use super::CatalogError;
@@ -44,6 +47,9 @@ pub struct SearchOptions {
     pub exact: bool,
     /// Reciprocal-rank-fusion constant k (see [`RRF_K`]).
     pub rrf_k: u32,
+    /// How hybrid search combines the rankings (lexical-only and semantic-only searches always
+    /// use reciprocal-rank fusion of their lists).
+    pub fusion: Fusion,
 }
 
 impl Default for SearchOptions {
@@ -54,6 +60,9 @@ impl Default for SearchOptions {
             max_per_table: 2,
             exact: false,
             rrf_k: RRF_K,
+            fusion: Fusion::Score {
+                lexical_percent: LEXICAL_PERCENT,
+            },
         }
     }
 }
@@ -159,9 +168,12 @@ impl SearchIndex {
     pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
         let pool = CANDIDATES.max(options.top);
         let units = self.lexical.analyze(query);
+        // Each unit's matching documents, found once and shared by the rankings, the
+        // diversification and the explanations (which every mode shows).
+        let matches = self.lexical.match_units(&units);
         let lexical = match options.mode {
             SearchMode::Semantic => Vec::new(),
-            _ => self.lexical.search(&units, pool),
+            _ => self.lexical.rank(&units, &matches, |_| true, pool),
         };
         let query_vector = self.query_vector(query);
         let semantic = match (&query_vector, options.mode) {
@@ -173,33 +185,65 @@ impl SearchIndex {
         let lexical_ids: Vec<usize> = lexical.iter().map(|h| h.index).collect();
         let semantic_ids: Vec<usize> = semantic.iter().map(|h| h.0).collect();
         // A request with several facets ("eco-minded millennials in cities": three synonym
-        // triggers) also fuses one lexical ranking per facet, so every facet's best variables
-        // reach the top instead of the facet with the most matching tables.
+        // triggers) also ranks each facet on its own, so every facet's best variables reach the
+        // top instead of the facet with the most matching tables.
         let mut triggers: Vec<&str> = units.iter().filter_map(|u| u.trigger.as_deref()).collect();
         triggers.dedup();
-        let facet_lists: Vec<Vec<usize>> =
-            if triggers.len() >= 2 && options.mode != SearchMode::Semantic {
-                triggers
+        let facets: Vec<Vec<LexicalHit>> = if triggers.len() >= 2
+            && options.mode != SearchMode::Semantic
+        {
+            triggers
+                .iter()
+                .map(|t| {
+                    self.lexical
+                        .rank(&units, &matches, |u| u.trigger.as_deref() == Some(*t), pool)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let fused = match (options.mode, options.fusion, &query_vector) {
+            (SearchMode::Hybrid, Fusion::Score { lexical_percent }, Some(q)) => {
+                // Lexical evidence in [0, 1]: the BM25 score over the best one, averaged with each
+                // facet's own normalised score in a many-faceted request.
+                let mut lexical_score: rustc_hash::FxHashMap<usize, f32> = Default::default();
+                let lists: Vec<&[LexicalHit]> = std::iter::once(lexical.as_slice())
+                    .chain(facets.iter().map(Vec::as_slice))
+                    .collect();
+                for list in &lists {
+                    let best = list.first().map_or(1.0, |h| h.score);
+                    for h in list.iter() {
+                        *lexical_score.entry(h.index).or_insert(0.0) +=
+                            h.score / best / lists.len() as f32;
+                    }
+                }
+                for &(index, _) in &semantic {
+                    lexical_score.entry(index).or_insert(0.0);
+                }
+                let mut candidates: Vec<(usize, f32, f32)> = lexical_score
+                    .into_iter()
+                    .map(|(index, l)| (index, l, self.store().cosine(index, q)))
+                    .collect();
+                candidates.sort_unstable_by_key(|c| c.0);
+                let best = semantic.first().map_or(0.0, |s| s.1);
+                let floor = semantic.last().map_or(0.0, |s| s.1);
+                score_fusion(
+                    &candidates,
+                    floor,
+                    best,
+                    lexical_percent.min(100) as f32 / 100.0,
+                )
+            }
+            _ => {
+                let facet_ids: Vec<Vec<usize>> = facets
                     .iter()
-                    .map(|t| {
-                        let facet: Vec<QueryUnit> = units
-                            .iter()
-                            .filter(|u| u.trigger.as_deref() == Some(*t))
-                            .cloned()
-                            .collect();
-                        self.lexical
-                            .search(&facet, pool)
-                            .iter()
-                            .map(|h| h.index)
-                            .collect()
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-        let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
-        lists.extend(facet_lists.iter().map(Vec::as_slice));
-        let fused = reciprocal_rank_fusion(&lists, options.rrf_k);
+                    .map(|f| f.iter().map(|h| h.index).collect())
+                    .collect();
+                let mut lists: Vec<&[usize]> = vec![&lexical_ids, &semantic_ids];
+                lists.extend(facet_ids.iter().map(Vec::as_slice));
+                reciprocal_rank_fusion(&lists, options.rrf_k)
+            }
+        };
         let multi_facet = triggers.len() >= 2;
         let variables = self.catalog.variables();
         // At most `max_per_table` per table family and, in a many-faceted request, per synonym
@@ -210,9 +254,7 @@ impl SearchIndex {
             |f| {
                 let mut keys = vec![format!("table {}", variables[f.0].table_family())];
                 if multi_facet {
-                    let mut matched: Vec<String> = self
-                        .lexical
-                        .matched_units(&units, f.0)
+                    let mut matched: Vec<String> = LexicalIndex::matched_in(&units, &matches, f.0)
                         .filter_map(|u| u.trigger.as_ref().map(|t| format!("trigger {t}")))
                         .collect();
                     matched.dedup();
@@ -241,7 +283,9 @@ impl SearchIndex {
                     cosine: query_vector
                         .as_ref()
                         .map_or(0.0, |q| self.store().cosine(index, q)),
-                    matched_terms: self.lexical.matched(&units, index),
+                    matched_terms: LexicalIndex::matched_in(&units, &matches, index)
+                        .map(|u| u.display.clone())
+                        .collect(),
                 }
             })
             .collect()
@@ -249,12 +293,90 @@ impl SearchIndex {
 }
 
 /// Embeds every variable's [`search_text`](super::Variable::search_text) and quantises it.
+///
+/// The texts go to the embedder in parts ([`search_text_parts`]), so the label segments and
+/// concepts that many variables share are tokenized and summed once: the vectors are exactly those
+/// of embedding each `search_text`, several times faster.
 pub fn embed_catalog(catalog: &Catalog, embedder: &StaticEmbedder) -> VectorStore {
-    let texts: Vec<String> = catalog
-        .variables()
-        .iter()
-        .map(|v| v.search_text())
-        .collect();
-    let vectors = embedder.embed_many(texts.iter().map(String::as_str));
+    let vectors = embedder.embed_parts_many(catalog.variables().iter().map(search_text_parts));
     VectorStore::quantize(embedder.dims(), &vectors)
+}
+
+/// A variable's [`search_text`](super::Variable::search_text) as parts whose space-joined text
+/// tokenizes the same (see [`StaticEmbedder::embed_parts_many`]): the label split at ` / ` into
+/// its segments and the `/` between them, then `.` and the concept, then `.` and the description.
+pub fn search_text_parts(v: &super::Variable) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(8);
+    for (i, segment) in v.label.split(" / ").enumerate() {
+        if i > 0 {
+            parts.push("/");
+        }
+        parts.push(segment);
+    }
+    if !v.concept.is_empty() {
+        parts.extend([".", v.concept.as_str()]);
+    }
+    if let Some(description) = &v.description {
+        parts.extend([".", description.as_str()]);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Variable;
+
+    #[test]
+    fn catalog_vectors_equal_embedding_each_search_text() {
+        let vocab = "[PAD]\n[UNK]\n.\n/\nmale\n25\nto\n29\nyears\nsex\nby\nage\nu\ns\n##s\ncar\n";
+        let rows = vocab.lines().count();
+        let mut table = b"ABEMB001".to_vec();
+        table.extend((rows as u32).to_le_bytes());
+        table.extend(3u32.to_le_bytes());
+        table.extend(1.0f32.to_le_bytes());
+        // Distinct rows, so any token lost or added changes the vector.
+        table.extend((0..rows * 3).map(|i| ((i * 37 % 251) as i32 - 125) as i8 as u8));
+        let embedder = StaticEmbedder::from_bytes(vocab.as_bytes(), &table).unwrap();
+        let variable = |label: &str, concept: &str, description: Option<&str>| Variable {
+            code: format!("X{}", label.len() * 100 + concept.len()),
+            label: label.into(),
+            concept: concept.into(),
+            description: description.map(String::from),
+            table: "X".into(),
+            kind: "demographic".into(),
+            data_type: crate::catalog::DataType::Numeric,
+            values: vec![],
+            range: None,
+            unit: None,
+            source: String::new(),
+            availability: vec![],
+        };
+        let catalog = Catalog::new(vec![
+            variable("Male / 25 to 29 years", "Sex by age", None),
+            variable("Male / 25 to 29 years / U.S.", "", Some("cars / age")),
+            variable("Male/25 to 29 years ", "Sex by age.", Some("[UNK] car")),
+            variable("zzz / ", "qqq", None),
+        ])
+        .unwrap();
+        let store = embed_catalog(&catalog, &embedder);
+        let direct: Vec<Option<Vec<f32>>> = catalog
+            .variables()
+            .iter()
+            .map(|v| embedder.embed(&v.search_text()))
+            .collect();
+        assert_eq!(store, VectorStore::quantize(3, &direct));
+        assert_eq!(
+            search_text_parts(&catalog.variables()[1]),
+            vec![
+                "Male",
+                "/",
+                "25 to 29 years",
+                "/",
+                "U.S.",
+                ".",
+                "cars / age"
+            ]
+        );
+    }
 }

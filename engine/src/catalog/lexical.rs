@@ -6,7 +6,7 @@
 //! terms occur consecutively within one field, scored like a term whose document frequency is the
 //! number of documents containing the phrase.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::analyze::{for_each_term, for_each_word};
 use super::record::Variable;
@@ -40,7 +40,7 @@ pub struct QueryUnit {
 /// The lexical index over a catalog.
 #[derive(Clone, Debug)]
 pub struct LexicalIndex {
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     /// Per term: (document, weighted term frequency), documents ascending.
     postings: Vec<Vec<(u32, f32)>>,
     /// Concatenated per-document sequences of `field << 30 | term` (for phrases and explanations).
@@ -62,41 +62,76 @@ pub struct LexicalHit {
 
 impl LexicalIndex {
     /// Indexes the variables with a synonym lexicon.
+    ///
+    /// Field texts that many variables share (a table's concept, a label segment such as
+    /// `25 to 29 years`: the analyser splits at the ` / ` between segments anyway) are analysed
+    /// once and their term ids reused.
     pub fn build(variables: &[Variable], lexicon: Lexicon) -> Self {
-        let mut term_ids: HashMap<String, u32> = HashMap::new();
+        let mut term_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         let mut sequence = Vec::new();
         let mut offsets = Vec::with_capacity(variables.len() + 1);
         let mut doc_len = Vec::with_capacity(variables.len());
         offsets.push(0u32);
-        let mut tf: HashMap<u32, f32> = HashMap::new();
-        for (doc, v) in variables.iter().enumerate() {
+        let mut analysed: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        let intern = |text: &str, term_ids: &mut FxHashMap<String, u32>| -> Vec<u32> {
+            let mut ids = Vec::new();
+            for_each_term(text, |term| {
+                let next = term_ids.len() as u32;
+                ids.push(*term_ids.entry(term).or_insert(next));
+            });
+            ids
+        };
+        let mut tf: Vec<(u32, f32)> = Vec::new();
+        for v in variables {
             tf.clear();
             let mut len = 0.0f32;
-            let ids = format!("{} {} {}", v.code, v.table, v.table_family());
-            let fields: [&str; 4] = [
-                &v.label,
-                v.description.as_deref().unwrap_or(""),
-                &v.concept,
-                &ids,
-            ];
-            for (field, text) in fields.iter().enumerate() {
+            let code = intern(&v.code, &mut term_ids);
+            let mut add = |field: usize, ids: &[u32], sequence: &mut Vec<u32>| {
                 let weight = FIELD_WEIGHTS[field];
-                for_each_term(text, |term| {
-                    let next = term_ids.len() as u32;
-                    let id = *term_ids.entry(term).or_insert(next);
-                    if id as usize == postings.len() {
-                        postings.push(Vec::new());
-                    }
-                    *tf.entry(id).or_insert(0.0) += weight;
+                for &id in ids {
+                    tf.push((id, weight));
                     len += weight;
                     sequence.push((field as u32) << FIELD_BITS | id);
-                });
+                }
+            };
+            for segment in v.label.split(" / ") {
+                let ids = analysed
+                    .entry(segment)
+                    .or_insert_with(|| intern(segment, &mut term_ids));
+                add(0, ids, &mut sequence);
             }
-            let mut entries: Vec<(u32, f32)> = tf.iter().map(|(&t, &f)| (t, f)).collect();
-            entries.sort_unstable_by_key(|e| e.0);
-            for (term, f) in entries {
-                postings[term as usize].push((doc as u32, f));
+            if let Some(description) = v.description.as_deref() {
+                let ids = analysed
+                    .entry(description)
+                    .or_insert_with(|| intern(description, &mut term_ids));
+                add(1, ids, &mut sequence);
+            }
+            let concept = v.concept.as_str();
+            let ids = analysed
+                .entry(concept)
+                .or_insert_with(|| intern(concept, &mut term_ids));
+            add(2, ids, &mut sequence);
+            add(3, &code, &mut sequence);
+            for table in [v.table.as_str(), v.table_family()] {
+                let ids = analysed
+                    .entry(table)
+                    .or_insert_with(|| intern(table, &mut term_ids));
+                add(3, ids, &mut sequence);
+            }
+            postings.resize_with(term_ids.len(), Vec::new);
+            // Stable: a term's weights add up in text order, as they always have.
+            tf.sort_by_key(|e| e.0);
+            let doc = doc_len.len() as u32;
+            let mut i = 0;
+            while i < tf.len() {
+                let (term, mut f) = tf[i];
+                i += 1;
+                while i < tf.len() && tf[i].0 == term {
+                    f += tf[i].1;
+                    i += 1;
+                }
+                postings[term as usize].push((doc, f));
             }
             offsets.push(sequence.len() as u32);
             doc_len.push(len);
@@ -157,28 +192,57 @@ impl LexicalIndex {
 
     /// The `limit` best documents for the analysed query, best first (ties by catalog order).
     pub fn search(&self, units: &[QueryUnit], limit: usize) -> Vec<LexicalHit> {
+        let matches = self.match_units(units);
+        self.rank(units, &matches, |_| true, limit)
+    }
+
+    /// The documents each unit matches, with their weighted frequency (documents ascending):
+    /// computed once per query and shared by [`LexicalIndex::rank`] and
+    /// [`LexicalIndex::matched_in`].
+    pub fn match_units(&self, units: &[QueryUnit]) -> Vec<Vec<(u32, f32)>> {
+        units
+            .iter()
+            .map(|unit| match self.ids(&unit.terms) {
+                Some(ids) => self.unit_matches(&ids),
+                None => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// BM25 ranking of the units `select` keeps, from their [`LexicalIndex::match_units`]: the
+    /// `limit` best documents, best first (ties by catalog order).
+    pub fn rank(
+        &self,
+        units: &[QueryUnit],
+        matches: &[Vec<(u32, f32)>],
+        select: impl Fn(&QueryUnit) -> bool,
+        limit: usize,
+    ) -> Vec<LexicalHit> {
         let n = self.len();
         let mut scores = vec![0.0f32; n];
-        for unit in units {
-            let Some(ids) = self.ids(&unit.terms) else {
-                continue;
-            };
-            let matches = self.unit_matches(&ids);
-            if matches.is_empty() {
+        let mut touched: Vec<u32> = Vec::new();
+        for (unit, matches) in units.iter().zip(matches) {
+            if matches.is_empty() || !select(unit) {
                 continue;
             }
             let df = matches.len() as f32;
             let idf = (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln();
-            for (doc, tf) in matches {
+            for &(doc, tf) in matches {
                 let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
-                scores[doc as usize] += unit.weight * idf * tf * (K1 + 1.0) / (tf + norm);
+                let score = &mut scores[doc as usize];
+                if *score == 0.0 {
+                    touched.push(doc);
+                }
+                *score += unit.weight * idf * tf * (K1 + 1.0) / (tf + norm);
             }
         }
-        let mut hits: Vec<LexicalHit> = scores
-            .iter()
-            .enumerate()
-            .filter(|(_, &s)| s > 0.0)
-            .map(|(index, &score)| LexicalHit { index, score })
+        let mut hits: Vec<LexicalHit> = touched
+            .into_iter()
+            .map(|doc| LexicalHit {
+                index: doc as usize,
+                score: scores[doc as usize],
+            })
+            .filter(|h| h.score > 0.0)
             .collect();
         let by_score = |a: &LexicalHit, b: &LexicalHit| {
             b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
@@ -189,6 +253,19 @@ impl LexicalIndex {
         }
         hits.sort_unstable_by(by_score);
         hits
+    }
+
+    /// The units that match document `index`, from their [`LexicalIndex::match_units`].
+    pub fn matched_in<'u>(
+        units: &'u [QueryUnit],
+        matches: &'u [Vec<(u32, f32)>],
+        index: usize,
+    ) -> impl Iterator<Item = &'u QueryUnit> + 'u {
+        units
+            .iter()
+            .zip(matches)
+            .filter(move |(_, m)| m.binary_search_by_key(&(index as u32), |e| e.0).is_ok())
+            .map(|(u, _)| u)
     }
 
     /// The displays of the units that match document `index` (for explanations).

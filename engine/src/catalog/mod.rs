@@ -59,7 +59,7 @@ pub use ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 pub use columns::{column_index, search_columns, ColumnDescription, ColumnLink};
 pub use embed::StaticEmbedder;
 pub use error::CatalogError;
-pub use hybrid::{group_by_type, SearchHit, SearchMode, TypeGroup};
+pub use hybrid::{group_by_type, Fusion, SearchHit, SearchMode, TypeGroup};
 pub use index::{embed_catalog, SearchAssets, SearchIndex, SearchOptions};
 pub use record::{Catalog, DataKind, DataType, Variable};
 pub use synonyms::Lexicon;

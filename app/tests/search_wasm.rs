@@ -1,0 +1,161 @@
+//! Variable-search benchmark in headless Chromium: the committed catalog artifacts, loaded and
+//! searched by the engine compiled to wasm, inside a dedicated worker as in the app.
+//!
+//! Prints the index-ready time (from bytes in memory to a searchable index: the time after the
+//! assets arrive) and the query latency p50/p95 over the benchmark queries, query embedding
+//! included. Gated behind the `search-bench` feature, so the normal test run neither compiles the
+//! 25 MB of artifacts in nor spends the time; `scripts/bench-search.sh` runs it:
+//!
+//! ```text
+//! cargo test -p audience-app --release --target wasm32-unknown-unknown --features search-bench --test search_wasm
+//! ```
+#![cfg(all(target_arch = "wasm32", feature = "search-bench"))]
+
+use audience_engine::catalog::{
+    Catalog, Lexicon, SearchAssets, SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
+};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.jsonl");
+const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");
+const TABLE: &[u8] = include_bytes!("../../catalog/dist/embed/table.i8");
+const GRAPH: &[u8] = include_bytes!("../../catalog/dist/hnsw.bin");
+const QUERIES: &str = include_str!("../../catalog/bench/queries.json");
+
+/// Rounds over the query set for the latency figures.
+const ROUNDS: usize = 20;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()` of the worker's global scope, in milliseconds.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn now() -> f64;
+}
+
+fn assets() -> SearchAssets<'static> {
+    SearchAssets {
+        catalog: CATALOG,
+        vocab: VOCAB,
+        table: TABLE,
+        graph: Some(GRAPH),
+    }
+}
+
+fn queries() -> Vec<String> {
+    let set: serde_json::Value = serde_json::from_str(QUERIES).expect("queries.json is JSON");
+    set["queries"]
+        .as_array()
+        .expect("a queries array")
+        .iter()
+        .map(|q| q["query"].as_str().expect("a query string").to_string())
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// The smallest non-zero step of the clock (Chromium coarsens it unless cross-origin isolated).
+fn clock_resolution() -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..20 {
+        let start = now();
+        let mut t = now();
+        while t == start {
+            t = now();
+        }
+        best = best.min(t - start);
+    }
+    best
+}
+
+#[wasm_bindgen_test]
+fn search_bench_in_the_browser() {
+    console_log!("SEARCH-BENCH clock resolution {:.3} ms", clock_resolution());
+
+    // Index ready: three loads, step by step (the first one also warms the wasm code).
+    let mut totals = Vec::new();
+    for run in 1..=3 {
+        let t0 = now();
+        let catalog = Catalog::from_bytes(CATALOG).expect("the catalog loads");
+        let t1 = now();
+        let embedder = Arc::new(StaticEmbedder::from_bytes(VOCAB, TABLE).expect("the table loads"));
+        let t2 = now();
+        let index = SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), Some(GRAPH))
+            .expect("the graph fits the catalog");
+        let t3 = now();
+        console_log!(
+            "SEARCH-BENCH load run {run}: parse catalog {:.0} ms, embedding table {:.0} ms, BM25 + item vectors + graph {:.0} ms, total {:.0} ms",
+            t1 - t0,
+            t2 - t1,
+            t3 - t2,
+            t3 - t0
+        );
+        totals.push(t3 - t0);
+        drop(index);
+    }
+    let t0 = now();
+    let index = SearchIndex::from_bytes(&assets()).expect("the assets load");
+    let ready = now() - t0;
+    totals.push(ready);
+    let first = totals[0];
+    totals.sort_by(f64::total_cmp);
+    console_log!(
+        "| wasm (Chromium, worker) | index ready (`SearchIndex::from_bytes`) | {:.0} ms (median of {} loads; first {:.0} ms) |",
+        percentile(&totals, 0.5),
+        totals.len(),
+        first
+    );
+
+    // The wasm build's vector arithmetic (SIMD dot products) finds what the native build finds.
+    let semantic = SearchOptions {
+        mode: SearchMode::Semantic,
+        ..SearchOptions::default()
+    };
+    let top = index.search("people who drive alone to work", &semantic);
+    assert!(
+        top[0].label.to_lowercase().contains("drove alone"),
+        "embedding search top hit: {} {}",
+        top[0].code,
+        top[0].label
+    );
+
+    let queries = queries();
+    for (name, mode) in [
+        ("lexical", SearchMode::Lexical),
+        ("embedding (HNSW)", SearchMode::Semantic),
+        ("hybrid", SearchMode::Hybrid),
+    ] {
+        let options = SearchOptions {
+            mode,
+            ..SearchOptions::default()
+        };
+        // One warm-up round, then timed rounds.
+        let mut hits = 0usize;
+        for q in &queries {
+            hits += index.search(q, &options).len();
+        }
+        assert!(hits > 0, "{name}: the benchmark queries find something");
+        let mut times = Vec::with_capacity(ROUNDS * queries.len());
+        for _ in 0..ROUNDS {
+            for q in &queries {
+                let t = now();
+                let found = index.search(q, &options);
+                times.push(now() - t);
+                std::hint::black_box(found);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        console_log!(
+            "| wasm (Chromium, worker) | query latency, {name} ({} queries × {ROUNDS}) | p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms |",
+            queries.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            times[times.len() - 1]
+        );
+    }
+}
