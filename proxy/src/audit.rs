@@ -122,6 +122,11 @@ impl AuditCtx {
         });
     }
 
+    /// Records the model of a request that was refused before being fully checked.
+    pub fn set_model(&self, model: &str) {
+        self.with(|f| f.model = Some(model.to_string()));
+    }
+
     /// Records the latest usage.
     pub fn set_usage(&self, usage: Usage) {
         self.with(|f| f.usage = usage);

@@ -44,7 +44,12 @@ pub async fn messages(
         })?;
     let key = config.api_key.as_ref().ok_or(RelayError::NoApiKey)?;
     let body = read_body(req, config.max_body_bytes).await?;
-    let checked = check_request(&body, &state.policy)?;
+    let checked = check_request(&body, &state.policy).inspect_err(|_| {
+        // Refused requests are audited with the model they asked for, when there is one.
+        if let Some(model) = requested_model(&body) {
+            audit.set_model(&model);
+        }
+    })?;
     audit.set_request(&checked.model, checked.stream);
 
     let upstream = state
@@ -141,6 +146,16 @@ async fn read_body(req: Request, limit: usize) -> Result<Bytes, RelayError> {
         return Err(RelayError::BodyTooLarge { size, limit });
     }
     Ok(buf.freeze())
+}
+
+/// The `model` string of a body, cut to 100 characters (it goes in the audit log).
+fn requested_model(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        model: Option<serde_json::Value>,
+    }
+    let peek: Peek = serde_json::from_slice(body).ok()?;
+    Some(peek.model?.as_str()?.chars().take(100).collect())
 }
 
 fn transport_error(e: &reqwest::Error, state: &AppState, key: &ApiKey) -> RelayError {
