@@ -97,7 +97,8 @@ pub struct Args {
     /// JSON-lines audit log file (appended); `-` or absent means stdout.
     #[arg(long, env = "AUDIENCE_PROXY_AUDIT_LOG")]
     pub audit_log: Option<PathBuf>,
-    /// Seconds to wait for a complete non-streamed upstream answer.
+    /// Seconds the upstream may stay silent before the request fails (502/504); a non-streamed
+    /// answer must also be complete within this time.
     #[arg(
         long,
         env = "AUDIENCE_PROXY_UPSTREAM_TIMEOUT_SECS",
@@ -169,7 +170,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Audit log destination.
     pub audit: AuditTarget,
-    /// Timeout for a complete non-streamed upstream answer.
+    /// Longest upstream silence, and longest wait for a complete non-streamed answer.
     pub upstream_timeout: Duration,
 }
 

@@ -50,9 +50,28 @@ async fn run(config: Config) -> Result<(), ServeError> {
         state.config.upstream,
         state.config.allowed_origins.join(", ")
     );
-    let shutdown = async {
+    serve(listener, state, shutdown_signal()).await
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
-        eprintln!("audience-proxy: shutting down");
     };
-    serve(listener, state, shutdown).await
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    eprintln!("audience-proxy: shutting down");
 }

@@ -52,13 +52,17 @@ pub async fn messages(
     })?;
     audit.set_request(&checked.model, checked.stream);
 
-    let upstream = state
+    let mut request = state
         .http
         .post(format!("{}/v1/messages", config.upstream))
         .header("x-api-key", key.expose())
         .header("anthropic-version", &config.anthropic_version)
         .header(header::CONTENT_TYPE, "application/json")
-        .body(body)
+        .body(body);
+    if !checked.stream {
+        request = request.timeout(config.upstream_timeout);
+    }
+    let upstream = request
         .send()
         .await
         .map_err(|e| transport_error(&e, &state, key))?;

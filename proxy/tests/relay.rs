@@ -529,6 +529,26 @@ async fn a_dead_upstream_is_a_clear_502() {
 }
 
 #[tokio::test]
+async fn a_silent_upstream_is_a_clear_504() {
+    let fake = fake_upstream(Script::Silent).await;
+    let relay = start_relay(&fake.url, &["--upstream-timeout-secs", "1"], Some(KEY)).await;
+    let r = post(
+        &relay,
+        Some(ORIGIN),
+        message_body(MODEL, 10, "x").to_string(),
+    )
+    .await;
+    assert_eq!(r.status(), 504);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["type"], "api_error");
+    assert_eq!(
+        e["error"]["message"],
+        "the Anthropic API did not answer within 1 s"
+    );
+    assert_eq!(fake.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn without_a_key_health_is_503_and_requests_are_refused() {
     let fake = fake_upstream(Script::Normal).await;
     let relay = start_relay(&fake.url, &[], None).await;

@@ -37,6 +37,8 @@ pub enum Script {
     /// Like `Normal`, but an SSE stream holds back `message_delta` and `message_stop` until the
     /// gate is notified.
     GatedStream(Arc<Notify>),
+    /// Never answers (sleeps an hour).
+    Silent,
     /// Always this status, JSON body and optional `retry-after`.
     Error {
         status: u16,
@@ -150,6 +152,10 @@ async fn fake_messages(
                 r.headers_mut().insert("retry-after", ra.parse().unwrap());
             }
             return r;
+        }
+        Script::Silent => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            None
         }
         Script::GatedStream(gate) => Some(gate.clone()),
         Script::Normal => None,
