@@ -1,0 +1,172 @@
+//! The router, shared state, the audit middleware and [`serve`].
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::audit::{AuditCtx, AuditLog, AuditedBody, RequestFacts};
+use crate::config::Config;
+use crate::error::{ErrorKind, RelayError};
+use crate::limits::{client_key, Policy, RateLimiter};
+use crate::{cors, health, relay};
+
+/// The relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The audit log file could not be opened.
+    #[error("cannot open the audit log {path}: {source}")]
+    AuditLog {
+        /// The configured path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The configured address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The HTTP client (TLS setup) could not be built.
+    #[error("cannot build the upstream HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    /// The server stopped with an I/O error.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The client address the rate limit and audit log use, put in request extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// Everything handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// Validated settings.
+    pub config: Config,
+    /// What request bodies may contain.
+    pub policy: Policy,
+    /// Per-client token buckets.
+    pub limiter: RateLimiter,
+    /// The audit log.
+    pub audit: Arc<AuditLog>,
+    /// Upstream HTTP client (rustls + ring, connection pool).
+    pub http: reqwest::Client,
+}
+
+impl AppState {
+    /// Builds the state from a config, writing audit lines to `audit`.
+    pub fn new(config: Config, audit: AuditLog) -> Result<Self, ServeError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(config.upstream_timeout)
+            .pool_max_idle_per_host(64)
+            .build()?;
+        Ok(Self {
+            policy: Policy {
+                allowed_models: config.allowed_models.clone(),
+                allowed_tools: config.allowed_tools.clone(),
+                max_tokens: config.max_tokens,
+            },
+            limiter: RateLimiter::new(config.rate_per_minute, config.burst),
+            audit: Arc::new(audit),
+            http,
+            config,
+        })
+    }
+
+    /// Builds the state, opening the configured audit log.
+    pub fn from_config(config: Config) -> Result<Self, ServeError> {
+        let audit = AuditLog::open(&config.audit).map_err(|source| ServeError::AuditLog {
+            path: format!("{:?}", config.audit),
+            source,
+        })?;
+        Self::new(config, audit)
+    }
+}
+
+/// The relay's routes: `POST /v1/messages`, `GET /health`, CORS and the audit log around all.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/messages", post(relay::messages))
+        .route("/health", get(health::health))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(state.clone(), cors::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), audit_layer))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+async fn not_found(req: Request) -> RelayError {
+    RelayError::NotFound {
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
+    }
+}
+
+/// Records one audit line per request, written when the response body ends.
+async fn audit_layer(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let time = SystemTime::now();
+    let start = Instant::now();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |c| c.0);
+    let ip = client_key(peer, req.headers(), state.config.trust_forwarded_for);
+    let facts = RequestFacts {
+        client: ip.to_string(),
+        origin: req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
+    };
+    let ctx = AuditCtx::default();
+    req.extensions_mut().insert(ctx.clone());
+    req.extensions_mut().insert(ClientIp(ip));
+    let response = next.run(req).await.into_response();
+    let status = response.status().as_u16();
+    let error = response
+        .extensions()
+        .get::<ErrorKind>()
+        .map(|k| k.0.clone());
+    let (parts, body) = response.into_parts();
+    let body = AuditedBody::new(
+        body,
+        state.audit.clone(),
+        ctx,
+        facts,
+        time,
+        start,
+        status,
+        error,
+    );
+    Response::from_parts(parts, Body::new(body))
+}
