@@ -42,8 +42,9 @@
 //! assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
 //! assert!(svg.contains("Rural &lt;script&gt;") && !svg.contains("<script"));
 //! let table = chart.table();
-//! assert_eq!(table.header, ["Segment", "Rows", "Share"]);
-//! assert_eq!(table.rows[0], ["Urban 25-34", "60", "60.0%"]);
+//! // With a band, the table says whether each segment is within it.
+//! assert_eq!(table.header, ["Segment", "Rows", "Share", "Within 5%–10%"]);
+//! assert_eq!(&table.rows[0][..3], ["Urban 25-34", "60", "60.0%"]);
 //! ```
 
 mod bars;
