@@ -32,6 +32,7 @@
 //! assert_eq!((income.number(0), income.number(2)), (Some(85000.0), None));
 //! ```
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -234,16 +235,19 @@ pub fn join(
             report.enrichment_rows_without_key += 1;
             continue;
         };
-        if first_row.contains_key(&key) {
-            report.duplicate_rows += 1;
-            if seen_twice.insert(key) {
-                report.duplicate_keys += 1;
-                if report.duplicate_examples.len() < MAX_LISTED_DUPLICATES {
-                    report.duplicate_examples.push(text.trim().to_owned());
+        match first_row.entry(key) {
+            Entry::Occupied(entry) => {
+                report.duplicate_rows += 1;
+                if seen_twice.insert(entry.key().clone()) {
+                    report.duplicate_keys += 1;
+                    if report.duplicate_examples.len() < MAX_LISTED_DUPLICATES {
+                        report.duplicate_examples.push(text.trim().to_owned());
+                    }
                 }
             }
-        } else {
-            first_row.insert(key, row);
+            Entry::Vacant(entry) => {
+                entry.insert(row);
+            }
         }
     }
 
@@ -272,9 +276,7 @@ pub fn join(
         if name != source.name {
             report.renamed.push((source.name.clone(), name.clone()));
         }
-        let texts = matches
-            .iter()
-            .map(|m| m.map_or("", |row| source.text(row)));
+        let texts = matches.iter().map(|m| m.map_or("", |row| source.text(row)));
         columns.push(typed_column(&name, texts, options)?);
         report.added_columns.push(name);
     }
@@ -419,9 +421,16 @@ mod tests {
 
     #[test]
     fn categorical_enrichment_columns_are_typed_by_inference() {
-        let enriched = join_zip(CUSTOMERS, "ZCTA,region\n2139,urban\n10001,urban\n94105,rural\n");
+        let enriched = join_zip(
+            CUSTOMERS,
+            "ZCTA,region\n2139,urban\n10001,urban\n94105,rural\n",
+        );
         let region = enriched.table.column("region").unwrap();
-        assert!(region.column_type().has_levels(), "{:?}", region.column_type());
+        assert!(
+            region.column_type().has_levels(),
+            "{:?}",
+            region.column_type()
+        );
         assert!(region.is_missing(3));
     }
 
@@ -445,7 +454,10 @@ mod tests {
             &IngestOptions::default(),
         )
         .unwrap_err();
-        assert!(matches!(error, EnrichError::NoEnrichmentKey { available: 3, .. }));
+        assert!(matches!(
+            error,
+            EnrichError::NoEnrichmentKey { available: 3, .. }
+        ));
     }
 
     #[test]
