@@ -95,6 +95,11 @@ pub fn ColumnControls(
                 class="column-type-select"
                 data-column=name.clone()
                 disabled=move || !engine.is_idle()
+                // Back to the column's actual type whenever the engine answers (a refused type included).
+                prop:value=move || {
+                    engine.status.track();
+                    type_label(column_type)
+                }
                 on:change=move |event| {
                     if let Some(choice) = parse_type(&event_target_value(&event)) {
                         if choice != column_type {
