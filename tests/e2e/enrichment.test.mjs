@@ -26,10 +26,10 @@ const LABELS = [
 test('an enrichment file joins on ZIP with exact coverage and catalog-labelled variables', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
-  // The catalog labels the census columns, so let it load first.
-  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'enrichment-customers.csv'));
   await page.locator('#row-count', { hasText: '10' }).waitFor({ timeout: 20000 });
+  // The catalog labels the census columns, so let it load before joining.
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
 
   await page.locator('#enrichment-input').setInputFiles(join(FIXTURES, 'enrichment-census-zcta.csv'));
   await page.locator('#join-button').waitFor({ timeout: 20000 });
