@@ -5,7 +5,9 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
+use audience_engine::catalog::DataKind;
 use audience_engine::cluster::Segmentation;
+use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::profile::PersonaReport;
 use audience_engine::projection::PlotData;
@@ -30,6 +32,31 @@ pub enum Request {
     Suggest {
         /// The description, in plain English.
         query: String,
+        /// Only catalog variables available in this kind of data are offered; `None` offers all.
+        #[serde(default)]
+        data_kind: Option<DataKind>,
+        /// Columns marked "ID" or "exclude": never offered, never clustered.
+        #[serde(default)]
+        withheld: Vec<String>,
+    },
+    /// Re-read one column of the loaded file under another type.
+    Retype {
+        /// Column name.
+        column: String,
+        /// The type to read it as.
+        column_type: ColumnType,
+    },
+    /// Read the enrichment file attached to the message (it is joined by [`Request::Join`]).
+    LoadEnrichment {
+        /// The file's name, for messages.
+        file_name: String,
+    },
+    /// Join the enrichment file onto the loaded file (replacing any earlier join).
+    Join {
+        /// Key column in the customer file.
+        customer_key: String,
+        /// Key column in the enrichment file.
+        enrichment_key: String,
     },
     /// Segment the loaded file and profile the segments.
     Segment(SegmentSettings),
@@ -95,6 +122,10 @@ pub enum Response {
     Ready,
     /// The file was read.
     Loaded(DatasetPreview),
+    /// The loaded file changed (a column re-typed, an enrichment joined): same file, new preview.
+    Updated(DatasetPreview),
+    /// The enrichment file was read; its columns can be chosen as the join key.
+    EnrichmentLoaded(EnrichmentPreview),
     /// The catalog is searchable.
     CatalogReady {
         /// Number of catalog variables.
@@ -145,6 +176,39 @@ pub struct DatasetPreview {
     pub notes: Vec<String>,
     /// The conversion column the engine detected, if any.
     pub detected_target: Option<String>,
+    /// The enrichment joined onto the file, if any.
+    #[serde(default)]
+    pub enrichment: Option<EnrichmentCoverage>,
+}
+
+/// A freshly read enrichment file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnrichmentPreview {
+    /// The file's name.
+    pub file_name: String,
+    /// Data rows.
+    pub n_rows: usize,
+    /// Its column names.
+    pub columns: Vec<String>,
+    /// The key column proposed in the customer file.
+    pub customer_key: Option<String>,
+    /// The key column proposed in the enrichment file.
+    pub enrichment_key: Option<String>,
+}
+
+/// How an enrichment join went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnrichmentCoverage {
+    /// The enrichment file's name.
+    pub file_name: String,
+    /// Key column in the customer file.
+    pub customer_key: String,
+    /// Key column in the enrichment file.
+    pub enrichment_key: String,
+    /// Counts, duplicate keys and the columns added (with their final, labelled names).
+    pub report: JoinReport,
+    /// How many added columns were labelled from the catalog.
+    pub labelled: usize,
 }
 
 /// One column in the preview.

@@ -4,10 +4,12 @@
 use std::ops::ControlFlow;
 
 use audience_engine::catalog::{
-    group_by_type, search_columns, ColumnDescription, SearchAssets, SearchIndex, SearchOptions,
+    group_by_type, search_columns, Catalog, ColumnDescription, DataKind, SearchAssets, SearchIndex,
+    SearchOptions,
 };
 use audience_engine::cluster::{KChoice, KMediansParams, Progress, ShareBounds, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
+use audience_engine::enrich::{self, JoinKeys};
 use audience_engine::export::customer_match::{
     customer_match_files, detect_identifier_columns, CustomerMatchOptions, IdentifierColumn,
     Platform,
@@ -15,16 +17,18 @@ use audience_engine::export::customer_match::{
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::write_clustered_csv;
-use audience_engine::ingest::{self, Encoding, IngestOptions, IngestReport, Ingested};
+use audience_engine::ingest::{
+    self, ColumnSummary, Encoding, IngestOptions, IngestReport, Ingested,
+};
 use audience_engine::profile::{conversion, profile_segments, ProfileParams};
 use audience_engine::projection::{project_for_plot, PlotParams};
-use audience_engine::table::{ColumnType, Table};
+use audience_engine::table::{Column, ColumnType, Table};
 
 use crate::column_match::column_evidence;
 use crate::protocol::{
-    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, ExportFile,
-    ExportKind, Failure, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings,
-    Suggestions,
+    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, EnrichmentCoverage,
+    EnrichmentPreview, ExportFile, ExportKind, Failure, ProgressUpdate, Request, Response,
+    SegmentResults, SegmentSettings, Suggestions,
 };
 
 /// How many rows the preview shows.
@@ -40,16 +44,35 @@ pub const PLOT_POINTS: usize = 4_000;
 #[derive(Debug)]
 struct Dataset {
     file_name: String,
+    /// The customer file as read (with the user's type changes), without enrichment.
+    base: Table,
+    /// `base` plus the joined enrichment columns, if any: what suggestions, segmentation and exports use.
     table: Table,
     delimiter: u8,
+    /// How the file was read, for the preview.
+    format: String,
+    /// Notes about rows and headers (column notes are recomputed from the current types).
+    row_notes: Vec<String>,
+    detected_target: Option<String>,
+    enrichment: Option<EnrichmentCoverage>,
+}
+
+/// An enrichment file, read and waiting to be joined.
+#[derive(Debug)]
+struct EnrichmentFile {
+    file_name: String,
+    table: Table,
 }
 
 /// The worker's state: the file the user loaded last, the catalog, the last results.
 #[derive(Debug, Default)]
 pub struct Session {
     dataset: Option<Dataset>,
+    enrichment: Option<EnrichmentFile>,
     catalog: Option<SearchIndex>,
     results: Option<SegmentResults>,
+    /// Columns marked "ID" or "exclude" at the last suggestion: segmentation refuses them.
+    withheld: Vec<String>,
 }
 
 impl Session {
@@ -74,7 +97,31 @@ impl Session {
             Request::LoadCatalog { base_url } => Err(format!(
                 "The catalog at {base_url:?} must be fetched by the worker before it can be installed."
             )),
-            Request::Suggest { query } => self.suggest(&query).map(Response::Suggestions),
+            Request::Suggest {
+                query,
+                data_kind,
+                withheld,
+            } => {
+                self.withheld = withheld;
+                self.suggest(&query, data_kind)
+                    .map(Response::Suggestions)
+            }
+            Request::Retype {
+                column,
+                column_type,
+            } => self.retype(&column, column_type).map(Response::Updated),
+            Request::LoadEnrichment { file_name } => match attachment {
+                None => Err(format!("No file came with the request to read {file_name:?}.")),
+                Some(bytes) => self
+                    .load_enrichment(&file_name, bytes)
+                    .map(Response::EnrichmentLoaded),
+            },
+            Request::Join {
+                customer_key,
+                enrichment_key,
+            } => self
+                .join(JoinKeys::new(customer_key, enrichment_key))
+                .map(Response::Updated),
             Request::Segment(settings) => self
                 .segment(settings, progress)
                 .map(|results| Response::Segmented(Box::new(results))),
@@ -105,47 +152,117 @@ impl Session {
         let options = IngestOptions::default();
         let Ingested { table, report } =
             ingest::read_table(bytes, &options).map_err(|error| format!("{file_name}: {error}"))?;
-        let columns = table
-            .columns()
-            .iter()
-            .zip(&report.columns)
-            .map(|(column, summary)| ColumnPreview {
-                name: column.name.clone(),
-                column_type: column.column_type(),
-                missing: summary.missing,
-                distinct: summary.distinct,
-                clusterable: is_clusterable(column.column_type()),
-            })
-            .collect();
-        let rows = (0..table.n_rows().min(PREVIEW_ROWS))
-            .map(|row| {
-                table
-                    .columns()
-                    .iter()
-                    .map(|column| column.text(row).to_owned())
-                    .collect()
-            })
-            .collect();
         let detected_target =
             conversion::detect_target(&table).map(|index| table.columns()[index].name.clone());
-        let preview = DatasetPreview {
+        let dataset = Dataset {
             file_name: file_name.to_owned(),
-            n_rows: table.n_rows(),
-            n_columns: table.columns().len(),
-            columns,
-            rows,
-            format: describe_format(&report),
-            notes: notes(&report),
-            detected_target,
-        };
-        let delimiter = u8::try_from(report.delimiter).unwrap_or(b',');
-        self.dataset = Some(Dataset {
-            file_name: file_name.to_owned(),
+            base: table.clone(),
             table,
-            delimiter,
-        });
+            delimiter: u8::try_from(report.delimiter).unwrap_or(b','),
+            format: describe_format(&report),
+            row_notes: row_notes(&report),
+            detected_target,
+            enrichment: None,
+        };
+        let preview = preview(&dataset, &report.columns);
+        self.dataset = Some(dataset);
         self.results = None;
         Ok(preview)
+    }
+
+    /// Re-reads one column under another type, in the file and in its enriched table.
+    fn retype(&mut self, name: &str, column_type: ColumnType) -> Result<DatasetPreview, String> {
+        let dataset = self
+            .dataset
+            .as_mut()
+            .ok_or_else(|| "Load a file first.".to_owned())?;
+        let options = dataset.options();
+        let index = dataset
+            .table
+            .column_index(name)
+            .ok_or_else(|| format!("The file has no column {name:?}."))?;
+        let column = ingest::retype(&dataset.table.columns()[index], column_type, &options)
+            .map_err(|error| {
+                format!(
+                    "{name:?} cannot be read as {}: {error}",
+                    type_name(column_type)
+                )
+            })?;
+        if let Some(base_index) = dataset.base.column_index(name) {
+            dataset
+                .base
+                .replace_column(base_index, column.clone())
+                .map_err(|error| error.to_string())?;
+        }
+        dataset
+            .table
+            .replace_column(index, column)
+            .map_err(|error| error.to_string())?;
+        self.results = None;
+        Ok(dataset.current_preview())
+    }
+
+    /// Reads an enrichment file and proposes key columns.
+    fn load_enrichment(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<EnrichmentPreview, String> {
+        let dataset = self.dataset()?;
+        let Ingested { table, .. } = ingest::read_table(bytes, &IngestOptions::default())
+            .map_err(|error| format!("{file_name}: {error}"))?;
+        let columns: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
+        let (customer_key, enrichment_key) = propose_keys(&dataset.base, &table);
+        let n_rows = table.n_rows();
+        self.enrichment = Some(EnrichmentFile {
+            file_name: file_name.to_owned(),
+            table,
+        });
+        Ok(EnrichmentPreview {
+            file_name: file_name.to_owned(),
+            n_rows,
+            columns,
+            customer_key,
+            enrichment_key,
+        })
+    }
+
+    /// Joins the enrichment file onto the customer file, labelling its columns from the catalog.
+    fn join(&mut self, keys: JoinKeys) -> Result<DatasetPreview, String> {
+        let enrichment = self
+            .enrichment
+            .as_ref()
+            .ok_or_else(|| "Choose an enrichment file first.".to_owned())?;
+        let dataset = self
+            .dataset
+            .as_mut()
+            .ok_or_else(|| "Load a file first.".to_owned())?;
+        let options = dataset.options();
+        let enriched = enrich::join(&dataset.base, &enrichment.table, &keys, &options)
+            .map_err(|error| format!("{}: {error}", enrichment.file_name))?;
+        let mut report = enriched.report;
+        let mut columns = enriched.table.columns().to_vec();
+        let mut labelled = 0;
+        if let Some(catalog) = &self.catalog {
+            let added = dataset.base.columns().len();
+            for (column, name) in columns[added..].iter_mut().zip(&mut report.added_columns) {
+                if let Some(label) = catalog_label(catalog.catalog(), &column.name) {
+                    column.name = label;
+                    name.clone_from(&column.name);
+                    labelled += 1;
+                }
+            }
+        }
+        dataset.table = Table::new(columns).map_err(|error| error.to_string())?;
+        dataset.enrichment = Some(EnrichmentCoverage {
+            file_name: enrichment.file_name.clone(),
+            customer_key: keys.customer,
+            enrichment_key: keys.enrichment,
+            report,
+            labelled,
+        });
+        self.results = None;
+        Ok(dataset.current_preview())
     }
 
     fn dataset(&self) -> Result<&Dataset, String> {
@@ -155,7 +272,7 @@ impl Session {
     }
 
     /// Ranks the file's columns and the catalog's variables for a description.
-    fn suggest(&self, query: &str) -> Result<Suggestions, String> {
+    fn suggest(&self, query: &str, data_kind: Option<DataKind>) -> Result<Suggestions, String> {
         let query = query.trim();
         if query.is_empty() {
             return Err(
@@ -164,7 +281,10 @@ impl Session {
         }
         let table = &self.dataset()?.table;
         let candidates: Vec<usize> = (0..table.columns().len())
-            .filter(|&index| is_clusterable(table.columns()[index].column_type()))
+            .filter(|&index| {
+                let column = &table.columns()[index];
+                is_clusterable(column.column_type()) && !self.withheld.contains(&column.name)
+            })
             .collect();
         let descriptions: Vec<ColumnDescription> = candidates
             .iter()
@@ -233,7 +353,7 @@ impl Session {
         let catalog = self
             .catalog
             .as_ref()
-            .map(|catalog| catalog_groups(catalog, query))
+            .map(|catalog| catalog_groups(catalog, query, data_kind))
             .unwrap_or_default();
         Ok(Suggestions {
             query: query.to_owned(),
@@ -260,6 +380,12 @@ impl Session {
             let column = table
                 .column_index(&choice.column)
                 .ok_or_else(|| format!("The file has no column {:?}.", choice.column))?;
+            if self.withheld.contains(&choice.column) {
+                return Err(format!(
+                    "{:?} is marked as an ID or excluded column; it cannot define the segments.",
+                    choice.column
+                ));
+            }
             if settings.target.as_deref() == Some(choice.column.as_str()) {
                 return Err(format!(
                     "{:?} is the conversion column; it describes the outcome and cannot also define the segments.",
@@ -509,15 +635,30 @@ fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
     }
 }
 
-/// The catalog's variables for a description, grouped by type.
-fn catalog_groups(catalog: &SearchIndex, query: &str) -> Vec<CatalogGroup> {
-    let hits = catalog.search(
+/// The catalog's variables for a description, grouped by type; with a data kind, only the variables
+/// available in that kind of data (searched deeper so the list stays full).
+fn catalog_groups(
+    catalog: &SearchIndex,
+    query: &str,
+    data_kind: Option<DataKind>,
+) -> Vec<CatalogGroup> {
+    let depth = if data_kind.is_some() { 8 } else { 1 };
+    let mut hits = catalog.search(
         query,
         &SearchOptions {
-            top: CATALOG_SUGGESTIONS,
+            top: CATALOG_SUGGESTIONS * depth,
             ..SearchOptions::default()
         },
     );
+    if let Some(kind) = data_kind {
+        let records = catalog.catalog();
+        hits.retain(|hit| {
+            records
+                .get(&hit.code)
+                .is_some_and(|variable| variable.availability.contains(&kind))
+        });
+    }
+    hits.truncate(CATALOG_SUGGESTIONS);
     group_by_type(&hits)
         .into_iter()
         .map(|group| CatalogGroup {
@@ -596,8 +737,126 @@ fn describe_format(report: &IngestReport) -> String {
     format!("{encoding}, {delimiter}-separated, {header}")
 }
 
-/// What the user should know about how the file was read, most important first.
-fn notes(report: &IngestReport) -> Vec<String> {
+impl Dataset {
+    /// Ingest options matching how the file was read (its delimiter decides decimal commas).
+    fn options(&self) -> IngestOptions {
+        IngestOptions {
+            delimiter: Some(self.delimiter),
+            ..IngestOptions::default()
+        }
+    }
+
+    /// The preview of the table as it stands.
+    fn current_preview(&self) -> DatasetPreview {
+        let options = self.options();
+        let summaries: Vec<ColumnSummary> = self
+            .table
+            .columns()
+            .iter()
+            .map(|column| ingest::column_summary(column, &options))
+            .collect();
+        preview(self, &summaries)
+    }
+}
+
+/// What the page shows about a dataset, given each column's summary.
+fn preview(dataset: &Dataset, summaries: &[ColumnSummary]) -> DatasetPreview {
+    let table = &dataset.table;
+    let columns = table
+        .columns()
+        .iter()
+        .zip(summaries)
+        .map(|(column, summary)| column_preview(column, summary))
+        .collect();
+    let rows = (0..table.n_rows().min(PREVIEW_ROWS))
+        .map(|row| {
+            table
+                .columns()
+                .iter()
+                .map(|column| column.text(row).to_owned())
+                .collect()
+        })
+        .collect();
+    let mut notes = dataset.row_notes.clone();
+    notes.extend(column_notes(summaries));
+    DatasetPreview {
+        file_name: dataset.file_name.clone(),
+        n_rows: table.n_rows(),
+        n_columns: table.columns().len(),
+        columns,
+        rows,
+        format: dataset.format.clone(),
+        notes,
+        detected_target: dataset.detected_target.clone(),
+        enrichment: dataset.enrichment.clone(),
+    }
+}
+
+fn column_preview(column: &Column, summary: &ColumnSummary) -> ColumnPreview {
+    ColumnPreview {
+        name: column.name.clone(),
+        column_type: column.column_type(),
+        missing: summary.missing,
+        distinct: summary.distinct,
+        clusterable: is_clusterable(column.column_type()),
+    }
+}
+
+/// The type's name in messages.
+fn type_name(column_type: ColumnType) -> &'static str {
+    match column_type {
+        ColumnType::Numeric => "numeric",
+        ColumnType::Binary => "binary",
+        ColumnType::Ordinal => "ordinal",
+        ColumnType::Categorical => "categorical",
+        ColumnType::Identifier => "identifier",
+        ColumnType::Date => "date",
+        ColumnType::Empty => "empty",
+    }
+}
+
+/// The key columns to propose: a column name both files share (ignoring case), else a ZIP/postcode-like
+/// customer column and the enrichment file's first column.
+fn propose_keys(customer: &Table, enrichment: &Table) -> (Option<String>, Option<String>) {
+    for column in enrichment.columns() {
+        if let Some(same) = customer
+            .columns()
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&column.name))
+        {
+            return (Some(same.name.clone()), Some(column.name.clone()));
+        }
+    }
+    let postal = customer.columns().iter().find(|c| {
+        let name = c.name.to_ascii_lowercase();
+        ["zip", "postal", "postcode", "zcta"]
+            .iter()
+            .any(|word| name.contains(word))
+    });
+    (
+        postal.map(|c| c.name.clone()),
+        enrichment.columns().first().map(|c| c.name.clone()),
+    )
+}
+
+/// A readable column name for a catalog code: `"Median household income … (B19013_001E)"`. Generic labels
+/// such as `Total` are qualified by the variable's concept. `None` when the catalog has no such code.
+pub fn catalog_label(catalog: &Catalog, code: &str) -> Option<String> {
+    let variable = catalog.get(code.trim())?;
+    let label = variable.label.trim();
+    let concept = variable.concept.trim();
+    let text = if concept.is_empty() || label == concept {
+        label.to_owned()
+    } else if label.trim_end_matches(':').eq_ignore_ascii_case("total") {
+        concept.to_owned()
+    } else {
+        format!("{concept}: {label}")
+    };
+    Some(format!("{text} ({})", variable.code))
+}
+
+/// What the user should know about how the file's rows and headers were read.
+fn row_notes(report: &IngestReport) -> Vec<String> {
     let mut notes = Vec::new();
     if report.rows_skipped > 0 {
         let lines: Vec<String> = report
@@ -626,7 +885,13 @@ fn notes(report: &IngestReport) -> Vec<String> {
             rename.to
         ));
     }
-    for column in report.columns.iter().filter(|column| column.unparsable > 0) {
+    notes
+}
+
+/// Columns with values their type cannot read.
+fn column_notes(summaries: &[ColumnSummary]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for column in summaries.iter().filter(|column| column.unparsable > 0) {
         notes.push(format!(
             "{}: {} value(s) did not read as {:?} and count as missing (e.g. {:?}).",
             column.name,
@@ -716,6 +981,8 @@ mod tests {
         let mut session = demo_session();
         let request = Request::Suggest {
             query: "senior tech decision makers in California".into(),
+            data_kind: None,
+            withheld: Vec::new(),
         };
         let Response::Suggestions(suggestions) = session.handle(request, None, &mut |_| {}) else {
             panic!("expected suggestions");
@@ -829,5 +1096,288 @@ mod tests {
             &mut |_| {},
         );
         assert!(matches!(response, Response::Failed(failure) if failure.message.contains("x.csv")));
+    }
+
+    /// A three-variable catalog with the availability of each, searchable lexically.
+    fn small_catalog() -> SearchIndex {
+        use audience_engine::catalog::{Catalog, Lexicon, StaticEmbedder};
+        use std::sync::Arc;
+        let mut table = b"ABEMB001".to_vec();
+        table.extend(2u32.to_le_bytes());
+        table.extend(1u32.to_le_bytes());
+        table.extend(1.0f32.to_le_bytes());
+        table.extend([0u8, 0]);
+        let embedder = Arc::new(StaticEmbedder::from_bytes(b"[PAD]\n[UNK]\n", &table).unwrap());
+        let jsonl = concat!(
+            r#"{"code":"B19013_001E","label":"Median household income in the past 12 months","concept":"Median household income in the past 12 months","table":"B19013","type":"financial","data_type":"numeric","availability":["third_party"]}"#,
+            "\n",
+            r#"{"code":"B01003_001E","label":"Total","concept":"Total population","table":"B01003","type":"demographic","data_type":"numeric","availability":["third_party"]}"#,
+            "\n",
+            r#"{"code":"AB_INC_001","label":"Household income band reported by the customer","concept":"Income","table":"AB_INC","type":"financial","data_type":"ordinal","availability":["first_party","clean_room"]}"#,
+            "\n",
+        );
+        let catalog = Catalog::from_bytes(jsonl.as_bytes()).unwrap();
+        SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), None).unwrap()
+    }
+
+    fn codes(suggestions: &Suggestions) -> Vec<String> {
+        let mut codes: Vec<String> = suggestions
+            .catalog
+            .iter()
+            .flat_map(|group| group.hits.iter().map(|hit| hit.code.clone()))
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    fn suggest(
+        session: &mut Session,
+        data_kind: Option<DataKind>,
+        withheld: &[&str],
+    ) -> Suggestions {
+        let request = Request::Suggest {
+            query: "household income".into(),
+            data_kind,
+            withheld: withheld.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        match session.handle(request, None, &mut |_| {}) {
+            Response::Suggestions(suggestions) => suggestions,
+            other => panic!("expected suggestions, got {other:?}"),
+        }
+    }
+
+    const CUSTOMERS: &str = "id,zip,plan,spend\nc1,02139,gold,10\nc2,2139,silver,20\nc3,10001,gold,30\nc4,94105,silver,40\nc5,,gold,50\n";
+    const CENSUS: &str =
+        "ZCTA,B19013_001E,B01003_001E,XYZ_1\n02139,85000,36000,a\n10001,92000,21000,b\n10001,1,1,c\n";
+
+    #[test]
+    fn the_data_kind_filters_catalog_variables_by_availability() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        session.catalog = Some(small_catalog());
+        let all = suggest(&mut session, None, &[]);
+        assert_eq!(codes(&all), ["AB_INC_001", "B19013_001E"]);
+        let third = suggest(&mut session, Some(DataKind::ThirdParty), &[]);
+        assert_eq!(codes(&third), ["B19013_001E"]);
+        let first = suggest(&mut session, Some(DataKind::FirstParty), &[]);
+        assert_eq!(codes(&first), ["AB_INC_001"]);
+        let clean = suggest(&mut session, Some(DataKind::CleanRoom), &[]);
+        assert_eq!(codes(&clean), ["AB_INC_001"]);
+    }
+
+    #[test]
+    fn withheld_columns_are_neither_offered_nor_clustered() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        let offered: Vec<String> = suggest(&mut session, None, &["plan"])
+            .columns
+            .into_iter()
+            .map(|c| c.column)
+            .collect();
+        assert!(!offered.contains(&"plan".to_owned()), "{offered:?}");
+        assert!(offered.contains(&"spend".to_owned()), "{offered:?}");
+        let settings = SegmentSettings {
+            variables: vec![crate::protocol::VariableChoice {
+                column: "plan".into(),
+                weight: 1.0,
+            }],
+            min_share: None,
+            max_share: None,
+            k: Some(2),
+            seed: 1,
+            target: None,
+        };
+        let Response::Failed(failure) =
+            session.handle(Request::Segment(settings), None, &mut |_| {})
+        else {
+            panic!("expected a failure");
+        };
+        assert_eq!(
+            failure.message,
+            "\"plan\" is marked as an ID or excluded column; it cannot define the segments."
+        );
+    }
+
+    fn retype(session: &mut Session, column: &str, column_type: ColumnType) -> Response {
+        session.handle(
+            Request::Retype {
+                column: column.into(),
+                column_type,
+            },
+            None,
+            &mut |_| {},
+        )
+    }
+
+    #[test]
+    fn retyping_a_column_updates_the_preview_and_the_table() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        let Response::Updated(preview) = retype(&mut session, "spend", ColumnType::Categorical)
+        else {
+            panic!("expected an updated preview");
+        };
+        assert_eq!(preview.columns[3].column_type, ColumnType::Categorical);
+        assert_eq!(preview.columns[3].distinct, 5);
+        assert_eq!(preview.file_name, "c.csv");
+        let table = &session.dataset.as_ref().unwrap().table;
+        assert_eq!(table.columns()[3].column_type(), ColumnType::Categorical);
+    }
+
+    #[test]
+    fn a_type_that_cannot_read_the_values_fails_and_leaves_the_column() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        let Response::Failed(failure) = retype(&mut session, "plan", ColumnType::Numeric) else {
+            panic!("expected a failure");
+        };
+        assert!(
+            failure
+                .message
+                .starts_with("\"plan\" cannot be read as numeric: "),
+            "{}",
+            failure.message
+        );
+        let table = &session.dataset.as_ref().unwrap().table;
+        assert!(table.columns()[2].column_type().has_levels());
+        let Response::Failed(failure) = retype(&mut session, "nope", ColumnType::Numeric) else {
+            panic!("expected a failure");
+        };
+        assert_eq!(failure.message, "The file has no column \"nope\".");
+    }
+
+    #[test]
+    fn an_enrichment_join_reports_coverage_and_labels_columns_from_the_catalog() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        session.catalog = Some(small_catalog());
+        let Response::EnrichmentLoaded(enrichment) = session.handle(
+            Request::LoadEnrichment {
+                file_name: "census.csv".into(),
+            },
+            Some(CENSUS.as_bytes()),
+            &mut |_| {},
+        ) else {
+            panic!("expected the enrichment preview");
+        };
+        assert_eq!(enrichment.n_rows, 3);
+        assert_eq!(enrichment.customer_key.as_deref(), Some("zip"));
+        assert_eq!(enrichment.enrichment_key.as_deref(), Some("ZCTA"));
+        let Response::Updated(preview) = session.handle(
+            Request::Join {
+                customer_key: "zip".into(),
+                enrichment_key: "ZCTA".into(),
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected an updated preview");
+        };
+        let coverage = preview.enrichment.as_ref().unwrap();
+        // c1, c2 (2139 = 02139) and c3 match; c4 has no census row; c5 has no ZIP.
+        assert_eq!((coverage.report.matched, coverage.report.unmatched), (3, 2));
+        assert_eq!(coverage.report.missing_key, 1);
+        assert_eq!(coverage.report.duplicate_keys, 1);
+        assert_eq!(coverage.labelled, 2);
+        let added = [
+            "Median household income in the past 12 months (B19013_001E)",
+            "Total population (B01003_001E)",
+            "XYZ_1",
+        ];
+        assert_eq!(coverage.report.added_columns, added);
+        let names: Vec<&str> = preview.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[4..], added);
+        assert_eq!(preview.columns[4].missing, 2);
+        // The enrichment columns are offered as variables.
+        let offered: Vec<String> = suggest(&mut session, None, &[])
+            .columns
+            .into_iter()
+            .map(|c| c.column)
+            .collect();
+        for name in added {
+            assert!(offered.contains(&name.to_owned()), "{name} in {offered:?}");
+        }
+        // Joining again on other keys starts from the customer file, not the enriched one.
+        let Response::Updated(again) = session.handle(
+            Request::Join {
+                customer_key: "id".into(),
+                enrichment_key: "ZCTA".into(),
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected an updated preview");
+        };
+        assert_eq!(again.n_columns, 7);
+        assert_eq!(again.enrichment.unwrap().report.matched, 0);
+    }
+
+    #[test]
+    fn the_clustered_csv_includes_the_enrichment_columns() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        session.handle(
+            Request::LoadEnrichment {
+                file_name: "census.csv".into(),
+            },
+            Some(CENSUS.as_bytes()),
+            &mut |_| {},
+        );
+        session.handle(
+            Request::Join {
+                customer_key: "zip".into(),
+                enrichment_key: "ZCTA".into(),
+            },
+            None,
+            &mut |_| {},
+        );
+        let settings = SegmentSettings {
+            variables: vec![crate::protocol::VariableChoice {
+                column: "B19013_001E".into(),
+                weight: 1.0,
+            }],
+            min_share: None,
+            max_share: None,
+            k: Some(2),
+            seed: 1,
+            target: None,
+        };
+        assert!(matches!(
+            session.handle(Request::Segment(settings), None, &mut |_| {}),
+            Response::Segmented(_)
+        ));
+        let Response::File(file) = session.handle(
+            Request::Export {
+                kind: ExportKind::ClusteredCsv,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected a file");
+        };
+        let mut lines = file.content.lines();
+        assert_eq!(
+            lines.next(),
+            Some("id,zip,plan,spend,B19013_001E,B01003_001E,XYZ_1,segment,segment_name")
+        );
+        assert_eq!(lines.count(), 5);
+    }
+
+    #[test]
+    fn joining_without_an_enrichment_file_fails() {
+        let mut session = Session::new();
+        load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+        let response = session.handle(
+            Request::Join {
+                customer_key: "zip".into(),
+                enrichment_key: "ZCTA".into(),
+            },
+            None,
+            &mut |_| {},
+        );
+        assert!(
+            matches!(response, Response::Failed(ref f) if f.message == "Choose an enrichment file first."),
+            "{response:?}"
+        );
     }
 }

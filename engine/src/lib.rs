@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod demo;
 pub mod encode;
+pub mod enrich;
 pub mod export;
 pub mod ingest;
 pub mod profile;

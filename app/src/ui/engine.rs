@@ -4,6 +4,8 @@
 //! stops the worker outright (it is busy and cannot read messages) and starts a fresh one, which reloads
 //! the same file and catalog.
 
+use audience_engine::catalog::DataKind;
+use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 use web_sys::Blob;
 
@@ -11,9 +13,20 @@ use audience_engine::export::customer_match::Platform;
 
 use crate::bridge::EngineWorker;
 use crate::protocol::{
-    DatasetPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response, SegmentResults,
-    SegmentSettings, Suggestions,
+    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response,
+    SegmentResults, SegmentSettings, Suggestions,
 };
+
+/// What the user wants a column used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnRole {
+    /// Offered as a variable (the default).
+    Use,
+    /// An identifier: kept in exports, never clustered nor offered.
+    Id,
+    /// Ignored: never clustered nor offered.
+    Exclude,
+}
 
 /// Where the page's script finds the worker (emitted by Trunk next to the page).
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
@@ -66,6 +79,12 @@ pub struct Engine {
     pub progress: RwSignal<Option<ProgressUpdate>>,
     /// The last segmentation's results.
     pub results: RwSignal<Option<SegmentResults>>,
+    /// Columns the user marked "ID" or "exclude" (every other column is "use").
+    pub roles: RwSignal<Vec<(String, ColumnRole)>>,
+    /// Which kind of data the catalog variables must be available in (`None`: any).
+    pub data_kind: RwSignal<Option<DataKind>>,
+    /// The enrichment file read last, waiting to be joined.
+    pub enrichment: RwSignal<Option<EnrichmentPreview>>,
 }
 
 impl Engine {
@@ -81,6 +100,9 @@ impl Engine {
             suggestions: RwSignal::new(None),
             progress: RwSignal::new(None),
             results: RwSignal::new(None),
+            roles: RwSignal::new(Vec::new()),
+            data_kind: RwSignal::new(None),
+            enrichment: RwSignal::new(None),
         };
         engine.spawn_worker();
         engine
@@ -125,8 +147,39 @@ impl Engine {
                 if self.cancelled.get_value() {
                     self.cancelled.set_value(false);
                     message = format!("Segmentation cancelled. {message}");
+                } else {
+                    self.roles.set(Vec::new());
                 }
+                // A worker that read the file afresh holds no enrichment file.
+                self.enrichment.set(None);
                 self.dataset.set(Some(preview));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::Updated(preview) => {
+                let message = match &preview.enrichment {
+                    Some(coverage) => format!(
+                        "Joined {}: {} of {} rows matched, {} columns added.",
+                        coverage.file_name,
+                        coverage.report.matched,
+                        coverage.report.customer_rows,
+                        coverage.report.added_columns.len()
+                    ),
+                    None => "Updated the column types.".to_owned(),
+                };
+                // Suggestions and results describe the table as it was.
+                self.suggestions.set(None);
+                self.results.set(None);
+                self.dataset.set(Some(preview));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::EnrichmentLoaded(preview) => {
+                let message = format!(
+                    "Read the enrichment file {}: {} rows, {} columns. Choose the key columns and join.",
+                    preview.file_name,
+                    preview.n_rows,
+                    preview.columns.len()
+                );
+                self.enrichment.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
             Response::CatalogReady { variables } => {
@@ -217,7 +270,50 @@ impl Engine {
     pub fn suggest(&self, query: String) {
         self.status
             .set(EngineStatus::Busy("Finding variables…".into()));
-        self.send(&Request::Suggest { query }, None);
+        let request = Request::Suggest {
+            query,
+            data_kind: self.data_kind.get_untracked(),
+            withheld: self.withheld_untracked(),
+        };
+        self.send(&request, None);
+    }
+
+    /// The columns marked "ID" or "exclude", read without tracking.
+    pub fn withheld_untracked(&self) -> Vec<String> {
+        withheld(&self.roles.get_untracked())
+    }
+
+    /// Asks the worker to re-read a column under another type.
+    pub fn retype(&self, column: String, column_type: ColumnType) {
+        self.status
+            .set(EngineStatus::Busy(format!("Re-reading {column}…")));
+        self.send(
+            &Request::Retype {
+                column,
+                column_type,
+            },
+            None,
+        );
+    }
+
+    /// Asks the worker to read an enrichment file.
+    pub fn load_enrichment(&self, file: &Blob, file_name: String) {
+        self.status
+            .set(EngineStatus::Busy(format!("Reading {file_name}…")));
+        self.send(&Request::LoadEnrichment { file_name }, Some(file));
+    }
+
+    /// Asks the worker to join the enrichment file on the given keys.
+    pub fn join(&self, customer_key: String, enrichment_key: String) {
+        self.status
+            .set(EngineStatus::Busy("Joining the enrichment file…".into()));
+        self.send(
+            &Request::Join {
+                customer_key,
+                enrichment_key,
+            },
+            None,
+        );
     }
 
     /// Starts a segmentation.
@@ -268,6 +364,15 @@ impl Engine {
             .set(EngineStatus::Busy("Preparing the download…".into()));
         self.send(&Request::Export { kind }, None);
     }
+}
+
+/// The names of the columns whose role is not "use".
+pub fn withheld(roles: &[(String, ColumnRole)]) -> Vec<String> {
+    roles
+        .iter()
+        .filter(|(_, role)| *role != ColumnRole::Use)
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Saves a text file through the browser's download mechanism (nothing is uploaded).

@@ -4,10 +4,12 @@
 //! Components receive only the signals they need.
 
 mod charts_view;
+mod column_controls;
 mod customer_match;
 mod data_step;
 mod describe;
 mod engine;
+mod enrichment;
 mod preview;
 mod results;
 mod saved;
@@ -31,23 +33,33 @@ pub fn App() -> impl IntoView {
     // Column choices of restored settings, applied when their suggestions arrive.
     let pending = RwSignal::new(None::<saved::AudienceSettings>);
 
-    // A new file brings its detected conversion column; new suggestions reset the column choices.
-    Effect::new(move |_| {
-        if let Some(dataset) = engine.dataset.get() {
-            target.set(dataset.detected_target);
+    // A new file brings its detected conversion column (a re-typed or enriched file keeps the choice);
+    // new suggestions or roles reset the column choices.
+    Effect::new(move |previous: Option<Option<String>>| {
+        let dataset = engine.dataset.get();
+        let file_name = dataset.as_ref().map(|dataset| dataset.file_name.clone());
+        if previous.as_ref() != Some(&file_name) {
+            target.set(dataset.and_then(|dataset| dataset.detected_target));
         }
+        file_name
     });
-    Effect::new(move |_| match engine.suggestions.get() {
-        Some(suggestions) => {
-            let mut fresh =
-                variables::initial_choices(&suggestions, target.get_untracked().as_deref());
-            if let Some(settings) = pending.get_untracked() {
-                settings.apply_to(&mut fresh);
-                pending.set(None);
+    Effect::new(move |_| {
+        let withheld = engine::withheld(&engine.roles.get());
+        match engine.suggestions.get() {
+            Some(suggestions) => {
+                let mut fresh = variables::initial_choices(
+                    &suggestions,
+                    target.get_untracked().as_deref(),
+                    &withheld,
+                );
+                if let Some(settings) = pending.get_untracked() {
+                    settings.apply_to(&mut fresh);
+                    pending.set(None);
+                }
+                choices.set(fresh);
             }
-            choices.set(fresh);
+            None => choices.set(Vec::new()),
         }
-        None => choices.set(Vec::new()),
     });
 
     view! {
@@ -59,8 +71,12 @@ pub fn App() -> impl IntoView {
         <main class="app-main">
             <data_step::DataStep engine=engine />
             <status::StatusLine status=engine.status />
-            <preview::Preview dataset=engine.dataset />
+            <preview::Preview engine=engine target=target />
             <Show when=move || engine.dataset.get().is_some()>
+                <section class="step" id="data-settings" aria-label="Data settings">
+                    <enrichment::DataKindSelect engine=engine query=query />
+                    <enrichment::EnrichmentPanel engine=engine />
+                </section>
                 <describe::DescribeStep engine=engine query=query />
                 <saved::SavedAudiences engine=engine query=query target=target choices=choices form=form pending=pending />
             </Show>

@@ -3,7 +3,8 @@
 use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
-use crate::protocol::DatasetPreview;
+use super::column_controls::ColumnControls;
+use super::Engine;
 
 /// A short, human label for a column type.
 pub fn type_label(column_type: ColumnType) -> &'static str {
@@ -18,21 +19,29 @@ pub fn type_label(column_type: ColumnType) -> &'static str {
     }
 }
 
-/// Counts, format, notes and the first rows of the loaded file.
+/// Counts, format, notes and the first rows of the loaded file, with each column's type and role.
 #[component]
-pub fn Preview(dataset: RwSignal<Option<DatasetPreview>>) -> impl IntoView {
+pub fn Preview(engine: Engine, target: RwSignal<Option<String>>) -> impl IntoView {
     move || {
-        dataset.get().map(|preview| {
+        engine.dataset.get().map(|preview| {
             let header = preview
                 .columns
                 .iter()
-                .map(|column| {
+                .enumerate()
+                .map(|(index, column)| {
                     view! {
                         <th scope="col">
                             <span class="column-name">{column.name.clone()}</span>
                             <span class="column-type" data-type=type_label(column.column_type)>
                                 {type_label(column.column_type)}
                             </span>
+                            <ColumnControls
+                                engine=engine
+                                target=target
+                                index=index
+                                name=column.name.clone()
+                                column_type=column.column_type
+                            />
                         </th>
                     }
                 })
@@ -52,6 +61,7 @@ pub fn Preview(dataset: RwSignal<Option<DatasetPreview>>) -> impl IntoView {
                         {preview.format.clone()}
                     </p>
                     <ul class="notes">{notes}</ul>
+                    <p class="hint">"Under each column: the type it is read as, and its role. “ID” and “exclude” columns are never used to form segments nor offered as variables; the conversion column describes the outcome."</p>
                     <div class="table-scroll" tabindex="0" role="region" aria-label="First rows of the file">
                         <table id="preview-table">
                             <thead><tr>{header}</tr></thead>

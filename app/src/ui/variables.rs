@@ -28,12 +28,18 @@ pub struct ColumnChoice {
     pub linked_variables: Vec<String>,
 }
 
-/// The choices a set of suggestions starts from (suggested columns checked, weight 1).
-pub fn initial_choices(suggestions: &Suggestions, target: Option<&str>) -> Vec<ColumnChoice> {
+/// The choices a set of suggestions starts from (suggested columns checked, weight 1), without the
+/// conversion column and the `withheld` ("ID" or "exclude") columns.
+pub fn initial_choices(
+    suggestions: &Suggestions,
+    target: Option<&str>,
+    withheld: &[String],
+) -> Vec<ColumnChoice> {
     suggestions
         .columns
         .iter()
         .filter(|column| Some(column.column.as_str()) != target)
+        .filter(|column| !withheld.contains(&column.column))
         .map(|column| ColumnChoice {
             column: column.column.clone(),
             column_type: column.column_type,
@@ -69,10 +75,12 @@ pub fn VariablesStep(
     let refine = RwSignal::new(String::new());
     let targets = move || {
         engine.dataset.get().map_or_else(Vec::new, |dataset| {
+            let withheld = super::engine::withheld(&engine.roles.get());
             dataset
                 .columns
                 .iter()
                 .filter(|column| column.column_type == ColumnType::Binary)
+                .filter(|column| !withheld.contains(&column.name))
                 .map(|column| column.name.clone())
                 .collect::<Vec<_>>()
         })
@@ -80,7 +88,11 @@ pub fn VariablesStep(
     let set_target = move |value: String| {
         let chosen = (!value.is_empty()).then_some(value);
         if let Some(suggestions) = engine.suggestions.get_untracked() {
-            choices.set(initial_choices(&suggestions, chosen.as_deref()));
+            choices.set(initial_choices(
+                &suggestions,
+                chosen.as_deref(),
+                &engine.withheld_untracked(),
+            ));
         }
         target.set(chosen);
     };
