@@ -122,6 +122,9 @@ test('a new build installs a new worker that replaces the old shell cache and ke
     assert.equal(cachesBefore.length, 2, `one shell and one catalog cache: ${cachesBefore}`);
     assert.ok(cachesBefore.some((name) => name.endsWith(`shell ${manifest.version}`)));
 
+    // The harness sees what a service worker fetches (its foreign-request check covers the worker too).
+    const fromWorker = [];
+    context.on('request', (request) => { if (request.serviceWorker()) fromWorker.push(new URL(request.url()).pathname); });
     const next = 'f'.repeat(16) === manifest.version ? 'e'.repeat(16) : 'f'.repeat(16);
     await writeFile(join(dir, 'sw.js'), source.replace(`"version": "${manifest.version}"`, `"version": "${next}"`));
     await page.evaluate(async () => {
@@ -132,6 +135,7 @@ test('a new build installs a new worker that replaces the old shell cache and ke
       const registration = await navigator.serviceWorker.getRegistration();
       return registration.waiting !== null;
     });
+    assert.ok(fromWorker.includes('/index.html'), `the new worker's precache requests are observed: ${fromWorker}`);
     // The open page keeps the old version; once it is gone the new worker activates.
     assert.ok((await page.evaluate(() => caches.keys())).some((name) => name.endsWith(`shell ${manifest.version}`)));
     await page.close();
