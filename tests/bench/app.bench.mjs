@@ -195,7 +195,6 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
     const probe = await inspect(context, page);
     await page.waitForTimeout(500); // lets the auto-attach report the worker
-    await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
     await page.evaluate(() => { window.__longestTask = 0; });
     const sampling = sampler(probe);
     const stages = new Map();
@@ -221,6 +220,10 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     await page.locator('#row-count').waitFor({ timeout });
     const tRead = performance.now();
     result.rows = Number((await page.locator('#row-count').textContent()).replace(/\D/g, ''));
+    // The catalog loads from startup on; if it is still loading, that wait is reported, not counted.
+    await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
+    const tCatalog = performance.now();
+    result.catalogWait = tCatalog - tRead;
     await page.locator('#audience-query').fill(QUERY);
     await page.locator('#find-variables').click();
     await page.locator('#column-choices tbody tr').first().waitFor({ timeout });
@@ -241,17 +244,20 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
 
     result.summary = (await page.locator('#results-summary').textContent()).trim();
     result.read = tRead - t0;
-    result.suggest = tSuggest - tRead;
+    result.suggest = tSuggest - tCatalog;
     result.choose = tChosen - tSuggest;
     result.segment = tResults - tChosen;
-    result.total = tResults - t0;
+    result.total = tResults - t0 - result.catalogWait;
     result.longestTask = await page.evaluate(() => window.__longestTask);
     result.pageHeap = sampling.peaks.pageHeap;
     result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
     result.pageWasm = await probe.pageWasm().catch(() => NaN);
     result.workerWasm = await probe.workerWasm().catch(() => NaN);
     result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
-    result.stages = [...stages].map(([stage, values]) => `${stage} (${values.size} steps)`);
+    // Stage labels with their numbers folded ("Trying # segments: iteration # (run # of #)"), and how many
+    // distinct updates the page showed.
+    result.updates = stages.size;
+    result.stages = [...new Set([...stages.keys()].map((stage) => stage.replace(/\d+/g, '#')))];
     result.ok = true;
     await context.close();
   } catch (error) {
@@ -277,45 +283,44 @@ const fmtMs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/
 const fmtMb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / MB).toFixed(0)} MB` : 'n/a');
 const line = (what, value, target = '') => console.log(`${what.padEnd(46)} ${String(value).padStart(14)}   ${target}`);
 
+/** Prints one flow's rows of the table. */
+async function report(run, targets) {
+  const label = `${run.rows ?? '?'} rows (${((await stat(run.file)).size / 1e6).toFixed(1)} MB)`;
+  if (!run.ok) {
+    line(`${label}: did not complete`, run.error);
+    line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
+    return;
+  }
+  line(`${label}: file chosen → rows read`, fmtMs(run.read));
+  line(`${label}: (catalog still loading, not counted)`, fmtMs(run.catalogWait));
+  line(`${label}: → variables suggested`, fmtMs(run.suggest));
+  line(`${label}: → columns chosen (UI automation)`, fmtMs(run.choose));
+  line(`${label}: → segmented, results shown`, fmtMs(run.segment));
+  line(`${label}: file chosen → results shown`, fmtMs(run.total), targets ? '≤ 3 s' : 'completes');
+  line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
+  line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
+  line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
+  line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm), targets ? '≤ 300 MB' : '');
+  line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
+  if (run.stages.length) line(`${label}: progress updates seen`, run.updates, run.stages.join('; '));
+  console.log(`  ${run.summary}`);
+}
+
 const server = await serve(dist);
 try {
-  const fileSize = async (file) => `${(await stat(file)).size / 1e6 | 0} MB`;
   console.log(`Audience Builder app benchmark: ${dist} on ${server.url}, Chromium headless, ${new Date().toISOString()}`);
-  const { cold, warm } = await firstLoads(server.url);
-  const runs = [await flow(server.url, file100k)];
-  if (file1m) runs.push(await flow(server.url, file1m, { watchProgress: true, timeout: 1200000 }));
-  const shipped = await sizes();
-
   console.log();
   line('measure', 'value', 'target');
   line('-'.repeat(46), '-'.repeat(14), '-'.repeat(20));
-  line(`first load, cold (median of ${cold.length})`, fmtMs(median(cold)), '≤ 1.5 s');
-  line(`first load, warm via service worker (median)`, fmtMs(median(warm)), '');
-  for (const run of runs) {
-    const label = `${run.rows ?? '?'} rows (${await fileSize(run.file)})`;
-    if (!run.ok) {
-      line(`${label}: did not complete`, run.error);
-      line(`${label}: peak renderer memory`, fmtMb(run.rendererPeak));
-      continue;
-    }
-    const target = run === runs[0];
-    line(`${label}: file chosen → rows read`, fmtMs(run.read));
-    line(`${label}: → variables suggested`, fmtMs(run.suggest));
-    line(`${label}: → columns chosen (UI automation)`, fmtMs(run.choose));
-    line(`${label}: → segmented, results shown`, fmtMs(run.segment));
-    line(`${label}: file chosen → results shown`, fmtMs(run.total), target ? '≤ 3 s' : 'completes');
-    line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
-    line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
-    line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
-    line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm), target ? '≤ 300 MB' : '');
-    line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
-    if (run.stages.length) line(`${label}: progress stages seen`, run.stages.length, run.stages.join('; '));
-    console.log(`  ${run.summary}`);
-  }
-  for (const { name, raw, gzip } of shipped) {
+  for (const { name, raw, gzip } of await sizes()) {
     const app = /^app-.*\.wasm$/.test(name);
     line(`${name} (raw ${(raw / 1e6).toFixed(2)} MB), gzip -9`, `${(gzip / 1e6).toFixed(2)} MB`, app ? '≤ 1.5 MB' : '');
   }
+  const { cold, warm } = await firstLoads(server.url);
+  line(`first load, cold (median of ${cold.length})`, fmtMs(median(cold)), '≤ 1.5 s');
+  line('first load, warm via service worker (median)', fmtMs(median(warm)));
+  await report(await flow(server.url, file100k), true);
+  if (file1m) await report(await flow(server.url, file1m, { watchProgress: true, timeout: 1800000 }), false);
 } finally {
   await server.close();
 }
