@@ -1,0 +1,326 @@
+// The app's performance in headless Chromium (run by scripts/bench-app.sh; not a test: it prints figures
+// against the issue's targets and never fails on them).
+//
+//   node tests/bench/app.bench.mjs --file100k F.csv [--file1m G.csv] [--dist dist] [--loads 5]
+//
+// Measures, on the release build in dist/ served from 127.0.0.1:
+//   first load     navigation start → the file input is enabled (the engine worker is ready); cold (new
+//                  profile, empty caches) and warm (reload, served by the service worker)
+//   100k rows      file chosen → rows read → variables suggested → (fixed column selection) → results shown,
+//                  through the real UI; longest main-thread task while it ran
+//   memory         peak resident memory of the tab's renderer process (VmHWM: page + engine worker, JS heaps,
+//                  wasm memories, DOM), sampled JS heaps of the page and the worker, and their wasm memories
+//                  (a wasm memory never shrinks, so its final size is its peak)
+//   1M rows        the same flow with the stages the progress bar showed; completes or reports why not
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, DIST } from '../e2e/harness.mjs';
+
+const args = new Map();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const dist = resolve(args.get('dist') ?? DIST);
+const file100k = args.get('file100k');
+const file1m = args.get('file1m');
+const loads = Number(args.get('loads') ?? 5);
+if (!file100k) {
+  console.error('usage: node tests/bench/app.bench.mjs --file100k F.csv [--file1m G.csv] [--dist dist] [--loads 5]');
+  process.exit(2);
+}
+
+// The columns the benchmark segments on, whatever the suggestions rank first (ingest_bench's generator).
+const COLUMNS = ['age', 'gender', 'state', 'industry', 'income', 'tenure', 'education', 'channel', 'visits', 'spend', 'rating', 'newsletter'];
+const QUERY = 'high income customers who visit often and spend a lot';
+const MB = 1024 * 1024;
+
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--enable-precise-memory-info',
+    ],
+  });
+}
+
+/** Every process descended from this node process whose command line says it is a Chromium renderer. */
+function renderers() {
+  const parent = new Map();
+  const cmdline = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+      cmdline.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+    } catch { /* the process ended */ }
+  }
+  const descends = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  return [...cmdline].filter(([pid, cmd]) => cmd.includes('--type=renderer') && descends(pid)).map(([pid]) => pid);
+}
+
+/** A /proc/PID/status field in bytes (VmHWM: peak resident set; VmRSS: current). */
+function procBytes(pid, field) {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * DevTools sessions on the page and on its engine worker (non-flat Target protocol, since playwright-core's
+ * CDP session has no child-session routing), for heap usage and wasm memory sizes.
+ */
+async function inspect(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const pending = new Map();
+  let nextId = 1;
+  let workerSession = null;
+  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
+    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession = sessionId;
+  });
+  cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+    const reply = JSON.parse(message);
+    const done = pending.get(reply.id);
+    if (!done) return;
+    pending.delete(reply.id);
+    if (reply.error) done.reject(new Error(reply.error.message)); else done.resolve(reply.result);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const inWorker = (method, params = {}) => new Promise((ok, fail) => {
+    if (!workerSession) { fail(new Error('the engine worker is not attached')); return; }
+    const id = nextId++;
+    pending.set(id, { resolve: ok, reject: fail });
+    cdp.send('Target.sendMessageToTarget', { sessionId: workerSession, message: JSON.stringify({ id, method, params }) })
+      .catch(fail);
+  });
+  const heap = async (send) => {
+    const usage = await send('Runtime.getHeapUsage');
+    return usage.usedSize;
+  };
+  const wasm = async (send) => {
+    const { result: proto } = await send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+    const { objects } = await send('Runtime.queryObjects', { prototypeObjectId: proto.objectId });
+    const { result } = await send('Runtime.callFunctionOn', {
+      objectId: objects.objectId,
+      functionDeclaration: 'function () { return this.reduce((sum, memory) => sum + memory.buffer.byteLength, 0); }',
+      returnByValue: true,
+    });
+    return result.value;
+  };
+  const onPage = (method, params) => cdp.send(method, params);
+  return {
+    pageHeap: () => heap(onPage),
+    workerHeap: () => heap(inWorker),
+    pageWasm: () => wasm(onPage),
+    workerWasm: () => wasm(inWorker),
+  };
+}
+
+/** Samples the heaps every 200 ms (a busy worker answers when it can) until stopped; keeps the peaks. */
+function sampler(probe) {
+  const peaks = { pageHeap: 0, workerHeap: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const [page, worker] = await Promise.all([
+        probe.pageHeap().catch(() => 0),
+        Promise.race([probe.workerHeap().catch(() => 0), new Promise((ok) => setTimeout(() => ok(0), 1000))]),
+      ]);
+      peaks.pageHeap = Math.max(peaks.pageHeap, page);
+      peaks.workerHeap = Math.max(peaks.workerHeap, worker);
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+  })();
+  return { peaks, stop: async () => { running = false; await loop; } };
+}
+
+/** Navigation start → the file input enabled, in ms, read from the page's own clock. */
+async function timeToInteractive(page, url, reload = false) {
+  if (reload) await page.reload({ waitUntil: 'commit' }); else await page.goto(url, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(() => {
+    const input = document.querySelector('#file-input');
+    return input && !input.disabled ? performance.now() : false;
+  }, null, { polling: 'raf', timeout: 30000 });
+  return handle.jsonValue();
+}
+
+async function firstLoads(url) {
+  const browser = await launch();
+  const cold = [];
+  const warm = [];
+  try {
+    for (let i = 0; i < loads; i += 1) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      cold.push(await timeToInteractive(page, url));
+      // Once the service worker controls the page, a reload is served from its caches.
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60000 });
+      warm.push(await timeToInteractive(page, url, true));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  return { cold, warm };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** The full flow on one file through the real UI; never throws (reports what failed instead). */
+async function flow(url, file, { watchProgress = false, timeout = 600000 } = {}) {
+  const browser = await launch();
+  const result = { file, rows: null, ok: false };
+  let crashed = false;
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('crash', () => { crashed = true; });
+    await page.addInitScript(() => {
+      window.__longestTask = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__longestTask = Math.max(window.__longestTask, entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(url);
+    await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+    const probe = await inspect(context, page);
+    await page.waitForTimeout(500); // lets the auto-attach report the worker
+    await page.evaluate(() => { window.__longestTask = 0; });
+    const sampling = sampler(probe);
+    const stages = new Map();
+    let polling = watchProgress;
+    const progressLoop = (async () => {
+      while (polling) {
+        const seen = await page.evaluate(() => {
+          const bar = document.querySelector('#progress-bar');
+          const label = document.querySelector('#segment-progress label');
+          return bar ? { stage: label?.textContent ?? '', value: bar.value } : null;
+        }).catch(() => null);
+        if (seen && seen.stage) {
+          const values = stages.get(seen.stage) ?? new Set();
+          values.add(Math.round(seen.value * 100));
+          stages.set(seen.stage, values);
+        }
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+    })();
+
+    const t0 = performance.now();
+    await page.locator('#file-input').setInputFiles(file);
+    await page.locator('#row-count').waitFor({ timeout });
+    const tRead = performance.now();
+    result.rows = Number((await page.locator('#row-count').textContent()).replace(/\D/g, ''));
+    // The catalog loads from startup on; if it is still loading, that wait is reported, not counted.
+    await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
+    const tCatalog = performance.now();
+    result.catalogWait = tCatalog - tRead;
+    await page.locator('#audience-query').fill(QUERY);
+    await page.locator('#find-variables').click();
+    await page.locator('#column-choices tbody tr').first().waitFor({ timeout });
+    const tSuggest = performance.now();
+    const offered = await page.locator('#column-choices tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.column));
+    const missing = COLUMNS.filter((column) => !offered.includes(column));
+    if (missing.length) throw new Error(`columns not offered: ${missing.join(', ')}`);
+    for (const column of offered) {
+      await page.locator(`#column-choices tbody tr[data-column="${column}"] input[type=checkbox]`).setChecked(COLUMNS.includes(column));
+    }
+    const tChosen = performance.now();
+    await page.locator('#run-segmentation').click();
+    await page.locator('#results-summary').waitFor({ timeout });
+    const tResults = performance.now();
+    polling = false;
+    await progressLoop;
+    await sampling.stop();
+
+    result.summary = (await page.locator('#results-summary').textContent()).trim();
+    result.read = tRead - t0;
+    result.suggest = tSuggest - tCatalog;
+    result.choose = tChosen - tSuggest;
+    result.segment = tResults - tChosen;
+    result.total = tResults - t0 - result.catalogWait;
+    result.longestTask = await page.evaluate(() => window.__longestTask);
+    result.pageHeap = sampling.peaks.pageHeap;
+    result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
+    result.pageWasm = await probe.pageWasm().catch(() => NaN);
+    result.workerWasm = await probe.workerWasm().catch(() => NaN);
+    result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
+    // Stage labels with their numbers folded ("Trying # segments: iteration # (run # of #)"), and how many
+    // distinct updates the page showed.
+    result.updates = stages.size;
+    result.stages = [...new Set([...stages.keys()].map((stage) => stage.replace(/\d+/g, '#')))];
+    result.ok = true;
+    await context.close();
+  } catch (error) {
+    result.error = crashed ? `the tab crashed (${error.message.split('\n')[0]})` : error.message.split('\n')[0];
+    result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
+  } finally {
+    await browser.close();
+  }
+  return result;
+}
+
+async function sizes() {
+  const rows = [];
+  for (const name of (await readdir(dist)).sort()) {
+    if (!/\.(wasm|js)$/.test(name)) continue;
+    const bytes = await readFile(join(dist, name));
+    rows.push({ name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return rows;
+}
+
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+const fmtMb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / MB).toFixed(0)} MB` : 'n/a');
+const line = (what, value, target = '') => console.log(`${what.padEnd(46)} ${String(value).padStart(14)}   ${target}`);
+
+/** Prints one flow's rows of the table. */
+async function report(run, targets) {
+  const label = `${run.rows ?? '?'} rows (${((await stat(run.file)).size / 1e6).toFixed(1)} MB)`;
+  if (!run.ok) {
+    line(`${label}: did not complete`, run.error);
+    line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
+    return;
+  }
+  line(`${label}: file chosen → rows read`, fmtMs(run.read));
+  line(`${label}: (catalog still loading, not counted)`, fmtMs(run.catalogWait));
+  line(`${label}: → variables suggested`, fmtMs(run.suggest));
+  line(`${label}: → columns chosen (UI automation)`, fmtMs(run.choose));
+  line(`${label}: → segmented, results shown`, fmtMs(run.segment));
+  line(`${label}: file chosen → results shown`, fmtMs(run.total), targets ? '≤ 3 s' : 'completes');
+  line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
+  line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
+  line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
+  line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm), targets ? '≤ 300 MB' : '');
+  line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
+  if (run.stages.length) line(`${label}: progress updates seen`, run.updates, run.stages.join('; '));
+  console.log(`  ${run.summary}`);
+}
+
+const server = await serve(dist);
+try {
+  console.log(`Audience Builder app benchmark: ${dist} on ${server.url}, Chromium headless, ${new Date().toISOString()}`);
+  console.log();
+  line('measure', 'value', 'target');
+  line('-'.repeat(46), '-'.repeat(14), '-'.repeat(20));
+  for (const { name, raw, gzip } of await sizes()) {
+    const app = /^app-.*\.wasm$/.test(name);
+    line(`${name} (raw ${(raw / 1e6).toFixed(2)} MB), gzip -9`, `${(gzip / 1e6).toFixed(2)} MB`, app ? '≤ 1.5 MB' : '');
+  }
+  const { cold, warm } = await firstLoads(server.url);
+  line(`first load, cold (median of ${cold.length})`, fmtMs(median(cold)), '≤ 1.5 s');
+  line('first load, warm via service worker (median)', fmtMs(median(warm)));
+  await report(await flow(server.url, file100k), true);
+  if (file1m) await report(await flow(server.url, file1m, { watchProgress: true, timeout: 1800000 }), false);
+} finally {
+  await server.close();
+}

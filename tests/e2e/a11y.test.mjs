@@ -1,0 +1,120 @@
+// Accessibility: an axe-core audit (WCAG 2 A and AA rules) of each step of the workflow, status messages in
+// a live region, and animations switched off for users who ask for reduced motion.
+//
+// axe-core is injected as a script, which the page's Content-Security-Policy forbids; only this audit's
+// browser context bypasses the policy (bypassCSP), every other test runs under it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { serve, launch, openPage, screenshot } from './harness.mjs';
+
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const LONG = { timeout: 240000 };
+
+/** Runs the WCAG 2 A/AA rules on the page; returns one line per violation and element. */
+async function audit(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const { violations, passes } = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return { violations, passed: passes.length };
+  });
+  assert.ok(result.passed >= 10, `axe ran its rules (${result.passed} passed)`);
+  return result.violations.flatMap((violation) => violation.nodes.map((node) =>
+    `${violation.id} (${violation.impact}): ${node.target.join(' ')}: ${node.failureSummary.replace(/\s+/g, ' ')}`));
+}
+
+test('no WCAG 2 A/AA violations on any step of the workflow', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url, { bypassCSP: true });
+  const found = {};
+  await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
+  found.start = await audit(page);
+
+  await page.locator('#demo-button').click();
+  await page.locator('#row-count').waitFor({ timeout: 30000 });
+  found['data preview'] = await audit(page);
+
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
+  await page.locator('#audience-query').fill('senior tech decision makers in California who came through referrals');
+  await page.locator('#find-variables').click();
+  await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
+  found.variables = await audit(page);
+
+  await page.locator('#run-segmentation').click();
+  await page.locator('#results-summary').waitFor(LONG);
+  found.results = await audit(page);
+  await screenshot(page, 'a11y-results');
+
+  // Control: the audit does report a violation when there is one (an unnamed button, a low-contrast text).
+  await page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.id = 'a11y-probe';
+    const button = document.createElement('button');
+    const faint = document.createElement('p');
+    faint.textContent = 'faint';
+    faint.style.color = '#dddddd';
+    probe.append(button, faint);
+    document.querySelector('main').append(probe);
+  });
+  const control = (await audit(page)).map((line) => line.split(' ')[0]);
+  assert.ok(control.includes('button-name') && control.includes('color-contrast'), `control violations found: ${control}`);
+
+  const failures = Object.entries(found).flatMap(([step, lines]) => lines.map((line) => `${step}: ${line}`));
+  assert.deepEqual(failures, [], `axe-core violations:\n${failures.join('\n')}`);
+  assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('status messages are announced from a live region that exists before they change', LONG, async () => {
+  const { context, page } = await openPage(browser, server.url);
+  const status = page.locator('#status');
+  await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
+  assert.equal(await status.getAttribute('role'), 'status');
+  assert.equal(await status.getAttribute('aria-live'), 'polite');
+  // The same element (not a replaced one) receives the message, so screen readers announce it.
+  await status.evaluate((element) => { element.dataset.original = 'yes'; });
+  await page.locator('#demo-button').click();
+  await page.locator('#status', { hasText: 'Read 5000 rows' }).waitFor({ timeout: 30000 });
+  assert.equal(await status.getAttribute('data-original'), 'yes');
+  await context.close();
+});
+
+/** Transition and animation durations of a probe element given a 2 s transition and animation. */
+async function probeMotion(page) {
+  return page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.style.transition = 'opacity 2s';
+    probe.style.animation = 'probe 2s infinite';
+    document.body.append(probe);
+    const style = getComputedStyle(probe);
+    const result = { transition: style.transitionDuration, animation: style.animationName };
+    probe.remove();
+    return result;
+  });
+}
+
+test('animations and transitions are switched off when the user prefers reduced motion', async () => {
+  const moving = await openPage(browser, server.url, { reducedMotion: 'no-preference' });
+  await moving.page.locator('#demo-button').waitFor({ timeout: 30000 });
+  assert.deepEqual(await probeMotion(moving.page), { transition: '2s', animation: 'probe' }, 'control: motion is kept by default');
+  await moving.context.close();
+
+  const still = await openPage(browser, server.url, { reducedMotion: 'reduce' });
+  await still.page.locator('#demo-button').waitFor({ timeout: 30000 });
+  assert.deepEqual(await probeMotion(still.page), { transition: '0s', animation: 'none' });
+  assert.equal(await still.page.evaluate(() => document.getAnimations().length), 0, 'nothing animates');
+  await still.context.close();
+});
