@@ -6,39 +6,8 @@ use super::scale::{format_value, percent, Format};
 use super::svg::no_data;
 use super::{Chart, DataTable, Orientation, RenderOptions};
 
-/// The 97.5th percentile of the standard normal distribution (two-sided 95%).
-const Z_95: f64 = 1.959_963_984_540_054;
-
-/// The Wilson score interval at 95% for `successes` out of `trials`, as `(low, high)` fractions.
-/// `None` when `trials` is 0 or `successes > trials`.
-///
-/// ```
-/// let (low, high) = audience_app::charts::wilson_interval(10, 100).unwrap();
-/// assert!((low - 0.0552).abs() < 1e-4 && (high - 0.1744).abs() < 1e-4);
-/// ```
-pub fn wilson_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
-    if trials == 0 || successes > trials {
-        return None;
-    }
-    let n = trials as f64;
-    let p = successes as f64 / n;
-    let z2 = Z_95 * Z_95;
-    let denominator = 1.0 + z2 / n;
-    let centre = (p + z2 / (2.0 * n)) / denominator;
-    let half = Z_95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
-    // The exact bounds at the ends are 0 and 1; avoid a 1e-17 from rounding.
-    let low = if successes == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let high = if successes == trials {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    Some((low, high))
-}
+/// The Wilson score interval at 95%: the engine's, so the chart's whiskers and the personas agree.
+pub use audience_engine::profile::conversion::wilson_interval;
 
 /// One segment's conversions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +52,7 @@ impl ConversionRates {
         let mut notes = Vec::new();
         let mut drawn = Vec::with_capacity(self.segments.len());
         for segment in &self.segments {
-            match wilson_interval(segment.conversions, segment.rows) {
+            match wilson_interval(segment.conversions as usize, segment.rows as usize) {
                 Some((low, high)) => drawn.push(Drawn {
                     segment,
                     rate: segment.conversions as f64 / segment.rows as f64,

@@ -344,7 +344,18 @@ pub fn wilson_interval(successes: usize, n: usize) -> Option<(f64, f64)> {
     let denominator = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denominator;
     let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denominator;
-    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+    // The exact bounds at the ends are 0 and 1; avoid a 1e-17 from rounding.
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    Some((low, high))
 }
 
 /// Conversion figures of one group of rows. Every ratio is `None` when it is undefined (no rows with a
