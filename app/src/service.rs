@@ -7,7 +7,7 @@ use audience_engine::catalog::{
     group_by_type, search_columns, Catalog, ColumnDescription, DataKind, SearchAssets, SearchIndex,
     SearchOptions,
 };
-use audience_engine::cluster::{KChoice, KMediansParams, Progress, ShareBounds, Stage};
+use audience_engine::cluster::{KChoice, KMediansParams, Phase, Progress, ShareBounds, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::enrich::{self, JoinKeys};
 use audience_engine::export::customer_match::{
@@ -679,25 +679,45 @@ fn catalog_groups(
 }
 
 fn stage_text(report: &Progress) -> String {
+    let on = match report.phase {
+        Phase::Full => String::new(),
+        Phase::Screening { sample_rows } => format!(" on a sample of {sample_rows} rows"),
+        Phase::Final => return stage_text_final(report),
+    };
     match report.stage {
         Stage::Seeding => format!(
-            "Trying {} segments: seeding (run {} of {})",
+            "Trying {} segments{on}: seeding (run {} of {})",
             report.k,
             report.restart + 1,
             report.n_restarts
         ),
         Stage::Iterating => format!(
-            "Trying {} segments: iteration {} (run {} of {})",
+            "Trying {} segments{on}: iteration {} (run {} of {})",
             report.k,
             report.iteration,
             report.restart + 1,
             report.n_restarts
         ),
-        Stage::Scoring => format!(
+        // Screening counts the winner's extra restarts as a step, so only a full run numbers its sizes.
+        Stage::Scoring if report.phase == Phase::Full => format!(
             "Scored {} segments ({} of {} sizes tried)",
             report.k,
             report.k_index + 1,
             report.k_count
+        ),
+        Stage::Scoring => format!("Scored {} segments{on}", report.k),
+    }
+}
+
+/// The final run on all rows after screening on a sample.
+fn stage_text_final(report: &Progress) -> String {
+    match report.stage {
+        Stage::Seeding | Stage::Scoring => {
+            format!("Fitting {} segments on all rows", report.k)
+        }
+        Stage::Iterating => format!(
+            "Fitting {} segments on all rows: iteration {}",
+            report.k, report.iteration
         ),
     }
 }

@@ -9,7 +9,9 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use audience_engine::cluster::{KChoice, KMediansParams, Segmentation, ShareBounds};
+use audience_engine::cluster::{
+    KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
+};
 use audience_engine::encode::{default_selection, encode, EncodeNote, Selection};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::write_clustered_csv;
@@ -45,6 +47,10 @@ pub struct SegmentArgs {
     /// Independent restarts per k; the lowest cost wins.
     #[arg(long, default_value_t = 3)]
     pub restarts: usize,
+    /// Files with more rows than this screen the restarts (and each k for `--k auto`) on a seeded sample of
+    /// this many rows, then fit all rows once from the best sample centers; `0` screens on all rows.
+    #[arg(long, value_name = "ROWS", default_value_t = DEFAULT_SCREENING_SAMPLE)]
+    pub screening_sample: usize,
     /// Where to write the clustered CSV (`-` for standard output).
     #[arg(long, default_value = "clustered.csv")]
     pub out: PathBuf,
@@ -87,6 +93,8 @@ struct Summary<'a> {
     max_share: f64,
     cost: f64,
     iterations: usize,
+    /// Rows of the sample restarts and k were screened on, if any.
+    screening_sample: Option<usize>,
     converged: bool,
     certified: bool,
     seed: u64,
@@ -141,6 +149,10 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
             max: args.max,
         }))
         .with_restarts(args.restarts)
+        .with_screening_sample(match args.screening_sample {
+            0 => usize::MAX,
+            rows => rows,
+        })
         .with_seed(args.seed);
     let clock = Instant::now();
     let segmentation = params.fit(&matrix).map_err(|e| e.to_string())?;
@@ -179,6 +191,7 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
         shares,
         cost: segmentation.cost,
         iterations: segmentation.iterations,
+        screening_sample: segmentation.sample_rows,
         converged: segmentation.converged,
         certified: segmentation.certified,
         seed: args.seed,
@@ -329,6 +342,16 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
             .map(|s| format!("{}: {:.4}", s.k, s.silhouette))
             .collect();
         line(format!("silhouette by k: {}", scores.join(", ")));
+    }
+    if let Some(rows) = summary.screening_sample {
+        line(format!(
+            "screened {} on a seeded sample of {rows} rows, then fitted all rows from the best sample centers",
+            if summary.k_scores.len() > 1 {
+                "every k and its restarts"
+            } else {
+                "the restarts"
+            }
+        ));
     }
     line(format!(
         "k = {} (sizes {}..={} rows each)",

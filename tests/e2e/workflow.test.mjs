@@ -106,14 +106,21 @@ test('the whole flow on the demo data: bounds hold and every export parses', LON
 test('Cancel stops a running segmentation and the page keeps working', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   await loadDemo(page);
+  // A retype before segmenting: the restarted engine must restore it, not fall back to the inferred type.
+  const experience = page.locator('#preview-table thead th:nth-child(6) .column-type');
+  assert.equal(await experience.textContent(), 'ordinal', 'Years of Experience is read as ordinal bands');
+  await page.locator('#column-type-5').selectOption('categorical');
+  await page.locator('#preview-table thead th:nth-child(6) .column-type', { hasText: 'categorical' }).waitFor({ timeout: 20000 });
   await describeAndSuggest(page, 'experienced healthcare professionals with a master\'s degree');
   await page.locator('#run-segmentation').click();
   await page.locator('#cancel-segmentation').click();
   await page.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 20000 });
   assert.equal(await page.locator('#results-summary').count(), 0, 'no results after Cancel');
   await screenshot(page, 'step4-cancelled');
-  // The restarted engine has the file again and segments on request, here with a fixed k.
-  await page.locator('#status', { hasText: 'Read 5000 rows' }).waitFor({ timeout: 30000 });
+  // The restarted engine has the file again, with the retype, and segments on request, here with a fixed k.
+  await page.locator('#status', { hasText: 'Read 5000 rows and 9 columns; column types and the enrichment join restored' }).waitFor({ timeout: 30000 });
+  assert.equal(await experience.textContent(), 'categorical', 'the retype survives the restart');
+  assert.equal(await page.locator('#column-type-5').inputValue(), 'categorical');
   await page.locator('#k-fixed').check();
   await page.locator('#k-value').fill('12');
   await page.locator('#k-value').dispatchEvent('change');

@@ -2,7 +2,8 @@
 //!
 //! Requests go out through [`Engine`]'s methods; answers land in its signals. Cancelling a long request
 //! stops the worker outright (it is busy and cannot read messages) and starts a fresh one, which reloads
-//! the same file and catalog.
+//! the same file and catalog and replays what changed the table since: column retypes, the enrichment file
+//! and its join.
 
 use audience_engine::catalog::DataKind;
 use audience_engine::table::ColumnType;
@@ -32,6 +33,56 @@ pub enum ColumnRole {
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
 /// Where the catalog's assets are, relative to the page.
 pub const CATALOG_URL: &str = "./catalog";
+
+/// A request that changed the worker's table after the file was read, replayed into a restarted worker.
+#[derive(Clone)]
+enum TableChange {
+    /// A column read under another type.
+    Retype {
+        column: String,
+        column_type: ColumnType,
+    },
+    /// An enrichment file read (its bytes stay in the tab as the `Blob` the user chose).
+    Enrichment { blob: Blob, file_name: String },
+    /// The enrichment file joined on these keys.
+    Join {
+        customer_key: String,
+        enrichment_key: String,
+    },
+}
+
+impl TableChange {
+    fn request(&self) -> (Request, Option<&Blob>) {
+        match self {
+            TableChange::Retype {
+                column,
+                column_type,
+            } => (
+                Request::Retype {
+                    column: column.clone(),
+                    column_type: *column_type,
+                },
+                None,
+            ),
+            TableChange::Enrichment { blob, file_name } => (
+                Request::LoadEnrichment {
+                    file_name: file_name.clone(),
+                },
+                Some(blob),
+            ),
+            TableChange::Join {
+                customer_key,
+                enrichment_key,
+            } => (
+                Request::Join {
+                    customer_key: customer_key.clone(),
+                    enrichment_key: enrichment_key.clone(),
+                },
+                None,
+            ),
+        }
+    }
+}
 
 /// What the engine is doing, for the status line.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +118,12 @@ pub struct Engine {
     file: StoredValue<Option<(Blob, String)>, LocalStorage>,
     /// Set by Cancel until the restarted worker has the file again.
     cancelled: StoredValue<bool>,
+    /// Table changes the worker confirmed since the file was read, in order.
+    changes: StoredValue<Vec<TableChange>, LocalStorage>,
+    /// The table change sent last, kept once the worker confirms it.
+    pending_change: StoredValue<Option<TableChange>, LocalStorage>,
+    /// Replayed changes a restarted worker has yet to confirm.
+    replaying: StoredValue<usize>,
     /// What the engine is doing.
     pub status: RwSignal<EngineStatus>,
     /// The catalog's state.
@@ -94,6 +151,9 @@ impl Engine {
             worker: StoredValue::new_local(None),
             file: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
+            changes: StoredValue::new_local(Vec::new()),
+            pending_change: StoredValue::new_local(None),
+            replaying: StoredValue::new(0),
             status: RwSignal::new(EngineStatus::Starting),
             catalog: RwSignal::new(CatalogState::Loading),
             dataset: RwSignal::new(None),
@@ -144,18 +204,37 @@ impl Engine {
                     "Read {} rows and {} columns.",
                     preview.n_rows, preview.n_columns
                 );
+                let changes = self.changes.get_value();
                 if self.cancelled.get_value() {
                     self.cancelled.set_value(false);
                     message = format!("Segmentation cancelled. {message}");
+                    if !changes.is_empty() {
+                        // Back to the table the user had: retypes and the join, in order.
+                        self.replaying.set_value(changes.len());
+                        self.status.set(EngineStatus::Busy(format!(
+                            "{message} Restoring column types and the enrichment join…"
+                        )));
+                        for change in &changes {
+                            let (request, blob) = change.request();
+                            self.send(&request, blob);
+                        }
+                        return;
+                    }
                 } else {
                     self.roles.set(Vec::new());
+                    self.enrichment.set(None);
                 }
-                // A worker that read the file afresh holds no enrichment file.
-                self.enrichment.set(None);
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
+            Response::Updated(preview) if self.replaying.get_value() > 0 => {
+                self.replayed(Some(preview));
+            }
+            Response::EnrichmentLoaded(_) if self.replaying.get_value() > 0 => {
+                self.replayed(None);
+            }
             Response::Updated(preview) => {
+                self.confirm_change();
                 let message = match &preview.enrichment {
                     Some(coverage) => format!(
                         "Joined {}: {} of {} rows matched, {} columns added.",
@@ -173,6 +252,7 @@ impl Engine {
                 self.status.set(EngineStatus::Done(message));
             }
             Response::EnrichmentLoaded(preview) => {
+                self.confirm_change();
                 let message = format!(
                     "Read the enrichment file {}: {} rows, {} columns. Choose the key columns and join.",
                     preview.file_name,
@@ -225,12 +305,52 @@ impl Engine {
             Response::Failed(failure) => {
                 if failure.message.starts_with("The variable catalog") {
                     self.catalog.set(CatalogState::Unavailable(failure.message));
+                } else if self.replaying.get_value() > 0 {
+                    // A change that worked before failed on the same bytes: say so, keep the rest.
+                    self.replayed(None);
+                    self.status.set(EngineStatus::Failed(format!(
+                        "After the restart, a column type or the enrichment join could not be restored: {}",
+                        failure.message
+                    )));
                 } else {
+                    self.pending_change.set_value(None);
                     self.progress.set(None);
                     self.status.set(EngineStatus::Failed(failure.message));
                 }
             }
         }
+    }
+
+    /// The worker confirmed the table change sent last: it is replayed after a restart.
+    fn confirm_change(self) {
+        if let Some(change) = self.pending_change.get_value() {
+            self.pending_change.set_value(None);
+            self.changes.update_value(|changes| changes.push(change));
+        }
+    }
+
+    /// One replayed change answered; the last one shows the restored table.
+    fn replayed(self, preview: Option<DatasetPreview>) {
+        let left = self.replaying.get_value().saturating_sub(1);
+        self.replaying.set_value(left);
+        if let Some(preview) = preview {
+            self.dataset.set(Some(preview));
+        }
+        if left == 0 {
+            if let Some(dataset) = self.dataset.get_untracked() {
+                self.status.set(EngineStatus::Done(format!(
+                    "Segmentation cancelled. Read {} rows and {} columns; column types and the enrichment join restored.",
+                    dataset.n_rows, dataset.n_columns
+                )));
+            }
+        }
+    }
+
+    /// Sends a request that changes the worker's table, remembered for replay once confirmed.
+    fn send_change(self, change: TableChange) {
+        let (request, blob) = change.request();
+        self.send(&request, blob);
+        self.pending_change.set_value(Some(change));
     }
 
     fn send(self, request: &Request, file: Option<&Blob>) {
@@ -259,6 +379,8 @@ impl Engine {
     /// Asks the worker to read `file`.
     pub fn load_file(&self, file: &Blob, file_name: String) {
         self.file.set_value(Some((file.clone(), file_name.clone())));
+        self.changes.set_value(Vec::new());
+        self.pending_change.set_value(None);
         self.suggestions.set(None);
         self.results.set(None);
         self.status
@@ -287,33 +409,30 @@ impl Engine {
     pub fn retype(&self, column: String, column_type: ColumnType) {
         self.status
             .set(EngineStatus::Busy(format!("Re-reading {column}…")));
-        self.send(
-            &Request::Retype {
-                column,
-                column_type,
-            },
-            None,
-        );
+        self.send_change(TableChange::Retype {
+            column,
+            column_type,
+        });
     }
 
     /// Asks the worker to read an enrichment file.
     pub fn load_enrichment(&self, file: &Blob, file_name: String) {
         self.status
             .set(EngineStatus::Busy(format!("Reading {file_name}…")));
-        self.send(&Request::LoadEnrichment { file_name }, Some(file));
+        self.send_change(TableChange::Enrichment {
+            blob: file.clone(),
+            file_name,
+        });
     }
 
     /// Asks the worker to join the enrichment file on the given keys.
     pub fn join(&self, customer_key: String, enrichment_key: String) {
         self.status
             .set(EngineStatus::Busy("Joining the enrichment file…".into()));
-        self.send(
-            &Request::Join {
-                customer_key,
-                enrichment_key,
-            },
-            None,
-        );
+        self.send_change(TableChange::Join {
+            customer_key,
+            enrichment_key,
+        });
     }
 
     /// Starts a segmentation.

@@ -201,6 +201,15 @@ pub struct AssignStats {
     pub sample_shortest_paths: usize,
 }
 
+impl std::ops::AddAssign for AssignStats {
+    fn add_assign(&mut self, other: AssignStats) {
+        self.moves += other.moves;
+        self.shortest_paths += other.shortest_paths;
+        self.heap_rebuilds += other.heap_rebuilds;
+        self.sample_shortest_paths += other.sample_shortest_paths;
+    }
+}
+
 /// The result of [`solve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assignment {

@@ -1,13 +1,13 @@
 //! The algorithm: seeding, alternating exact bounded assignment and center updates, restarts, automatic k.
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 use crate::encode::distance::{l1_distance, l1_distance_complete, squared_l2_distance};
 use crate::encode::EncodedMatrix;
 
 use super::assign::{certify, solve_into, AssignStats, CostMatrix, SizeLimits};
 use super::params::ValidParams;
-use super::{centers, score, seed, Algorithm, ClusterError, Progress, Segmentation, Stage};
+use super::{centers, score, seed, Algorithm, ClusterError, Phase, Progress, Segmentation, Stage};
 
 type ProgressFn<'a> = dyn FnMut(Progress) -> ControlFlow<()> + 'a;
 
@@ -32,25 +32,122 @@ impl ValidParams {
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         check_matrix(matrix, self.n_rows)?;
+        let n_restarts = self.params.n_restarts;
+        let Some(screening) = self.screening else {
+            return self.choose_k(
+                matrix,
+                &self.candidates,
+                Phase::Full,
+                0..n_restarts,
+                0,
+                progress,
+            );
+        };
+        let rows = score::sample_rows(
+            matrix.n_rows,
+            screening.sample_rows,
+            self.params.seed.wrapping_add(SCREENING_SALT),
+        );
+        let sample = matrix.select_rows(&rows);
+        let sampled: Vec<(usize, SizeLimits)> = self
+            .candidates
+            .iter()
+            .map(|&(k, _)| (k, screening.limits))
+            .collect();
+        let phase = Phase::Screening {
+            sample_rows: screening.sample_rows,
+        };
+        // Automatic k: one run per k, then the remaining restarts for the k that wins.
+        let auto = sampled.len() > 1;
+        let (per_k, more) = if auto {
+            (0..1, 1..n_restarts)
+        } else {
+            (0..n_restarts, n_restarts..n_restarts)
+        };
+        let extra_steps = usize::from(!more.is_empty());
+        let mut screened = self.choose_k(&sample, &sampled, phase, per_k, extra_steps, progress)?;
+        if !more.is_empty() {
+            let context = Context {
+                k: screened.k,
+                k_index: sampled.len(),
+                k_count: sampled.len() + 1,
+                limits: screening.limits,
+                phase,
+                runs: n_restarts,
+            };
+            let others = self.run_k(&sample, &context, more, progress)?;
+            screened.absorb_restarts(others);
+        }
+        let (k, limits) = *self
+            .candidates
+            .iter()
+            .find(|(k, _)| *k == screened.k)
+            .expect("the screened k is a candidate");
+        let context = Context {
+            k,
+            k_index: 0,
+            k_count: 1,
+            limits,
+            phase: Phase::Final,
+            runs: 1,
+        };
+        let mut stats = screened.assign_stats;
+        let mut buffers = Buffers::new(matrix.n_rows);
+        let run = self.run_once(
+            matrix,
+            &context,
+            Start::Centers(&screened.centers),
+            &mut buffers,
+            &mut stats,
+            progress,
+        )?;
+        Ok(Segmentation {
+            sizes: segment_sizes(&run.labels, k),
+            labels: run.labels,
+            limits,
+            centers: run.centers,
+            cost: run.cost,
+            iterations: run.iterations,
+            converged: run.converged,
+            certified: run.certified,
+            assign_stats: stats,
+            sample_rows: Some(screening.sample_rows),
+            ..screened
+        })
+    }
+
+    /// Fits every candidate k on `matrix` (the given restarts of each) and keeps the best by silhouette
+    /// (the only one for a fixed k). `extra_steps` counts progress steps that follow for the winner.
+    fn choose_k(
+        &self,
+        matrix: &EncodedMatrix,
+        candidates: &[(usize, SizeLimits)],
+        phase: Phase,
+        restarts: Range<usize>,
+        extra_steps: usize,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Segmentation, ClusterError> {
         let params = &self.params;
         let sample = score::sample_rows(matrix.n_rows, params.silhouette_sample, params.seed);
-        let k_count = self.candidates.len();
+        let k_count = candidates.len() + extra_steps;
         let mut best: Option<Segmentation> = None;
         let mut k_scores = Vec::with_capacity(k_count);
-        for (k_index, &(k, limits)) in self.candidates.iter().enumerate() {
+        for (k_index, &(k, limits)) in candidates.iter().enumerate() {
             let context = Context {
                 k,
                 k_index,
                 k_count,
                 limits,
+                phase,
+                runs: restarts.len(),
             };
-            let segmentation = self.run_k(matrix, &context, progress)?;
+            let segmentation = self.run_k(matrix, &context, restarts.clone(), progress)?;
             let silhouette = score::silhouette(matrix, &segmentation.labels, k, &sample);
             k_scores.push((k, silhouette));
             if progress(context.progress(
                 params,
                 Stage::Scoring,
-                params.n_restarts,
+                context.runs,
                 0,
                 Some(segmentation.cost),
             ))
@@ -74,33 +171,40 @@ impl ValidParams {
         Ok(best)
     }
 
+    /// Runs the given restarts of one k and keeps the cheapest.
     fn run_k(
         &self,
         matrix: &EncodedMatrix,
         context: &Context,
+        restarts: Range<usize>,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         let params = &self.params;
         let mut best: Option<Run> = None;
-        let mut restart_costs = Vec::with_capacity(params.n_restarts);
+        let first_restart = restarts.start;
+        let mut restart_costs = Vec::with_capacity(restarts.len());
         let mut stats = AssignStats::default();
         let mut buffers = Buffers::new(matrix.n_rows);
-        for restart in 0..params.n_restarts {
-            let run =
-                self.run_once(matrix, context, restart, &mut buffers, &mut stats, progress)?;
+        for restart in restarts {
+            let run = self.run_once(
+                matrix,
+                context,
+                Start::Seeded { restart },
+                &mut buffers,
+                &mut stats,
+                progress,
+            )?;
             restart_costs.push(run.cost);
             if best.as_ref().is_none_or(|b| run.cost < b.cost) {
                 best = Some(run);
             }
         }
         let best = best.expect("at least one restart");
-        let mut sizes = vec![0usize; context.k];
-        best.labels.iter().for_each(|&l| sizes[l as usize] += 1);
         Ok(Segmentation {
             algorithm: params.algorithm,
             k: context.k,
+            sizes: segment_sizes(&best.labels, context.k),
             labels: best.labels,
-            sizes,
             limits: context.limits,
             bounds: params.bounds,
             n_dims: matrix.n_dims,
@@ -109,12 +213,13 @@ impl ValidParams {
             iterations: best.iterations,
             converged: best.converged,
             certified: best.certified,
-            restarts: params.n_restarts,
-            best_restart: best.restart,
+            restarts: restart_costs.len(),
+            best_restart: best.restart - first_restart,
             restart_costs,
             k_scores: Vec::new(),
             seed: params.seed,
             assign_stats: stats,
+            sample_rows: None,
         })
     }
 
@@ -122,15 +227,21 @@ impl ValidParams {
         &self,
         matrix: &EncodedMatrix,
         context: &Context,
-        restart: usize,
+        start: Start<'_>,
         buffers: &mut Buffers,
         stats: &mut AssignStats,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Run, ClusterError> {
         let params = &self.params;
         let (n, k) = (matrix.n_rows, context.k);
-        let mut rng = seed::restart_rng(params.seed, context.k_index * params.n_restarts + restart);
-        let mut centers = seed::kmedians_plus_plus(matrix, k, &mut rng);
+        let (restart, mut centers) = match start {
+            Start::Seeded { restart } => {
+                let stream = context.k_index * params.n_restarts + restart;
+                let mut rng = seed::restart_rng(params.seed, stream);
+                (restart, seed::kmedians_plus_plus(matrix, k, &mut rng))
+            }
+            Start::Centers(centers) => (0, centers.to_vec()),
+        };
         if progress(context.progress(params, Stage::Seeding, restart, 0, None)).is_break() {
             return Err(ClusterError::Cancelled);
         }
@@ -323,11 +434,31 @@ fn check_matrix(matrix: &EncodedMatrix, validated: usize) -> Result<(), ClusterE
     Ok(())
 }
 
+/// Added to the seed for drawing the screening sample, so it is not the silhouette's sample.
+const SCREENING_SALT: u64 = 0x0005_C2EE_0000_0001;
+
+/// How a run gets its first centers.
+enum Start<'a> {
+    /// k-medians++ from the restart's own random stream.
+    Seeded { restart: usize },
+    /// Given centers (the best of the screening runs).
+    Centers(&'a [f32]),
+}
+
+fn segment_sizes(labels: &[u32], k: usize) -> Vec<usize> {
+    let mut sizes = vec![0usize; k];
+    labels.iter().for_each(|&l| sizes[l as usize] += 1);
+    sizes
+}
+
 struct Context {
     k: usize,
     k_index: usize,
     k_count: usize,
     limits: SizeLimits,
+    phase: Phase,
+    /// Runs of this k in its step, as the progress reports count them.
+    runs: usize,
 }
 
 impl Context {
@@ -345,10 +476,11 @@ impl Context {
             k_index: self.k_index,
             k_count: self.k_count,
             restart,
-            n_restarts: params.n_restarts,
+            n_restarts: self.runs,
             iteration,
             max_iterations: params.max_iterations,
             cost,
+            phase: self.phase,
         }
     }
 }

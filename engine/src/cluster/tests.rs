@@ -295,6 +295,164 @@ fn l1_cost_of_the_result_matches_its_reported_cost() {
     );
 }
 
+#[test]
+fn large_inputs_screen_every_k_on_a_sample_then_fit_all_rows_within_the_bounds() {
+    let matrix = blobs(8, 100, 4); // 800 rows
+    let params = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.10,
+            max: 0.15,
+        }))
+        .with_screening_sample(300)
+        .with_seed(3);
+    let valid = params.validate(matrix.n_rows).unwrap();
+    assert_eq!(
+        valid.screening(),
+        Some(Screening {
+            sample_rows: 300,
+            limits: SizeLimits {
+                lower: 30,
+                upper: 45
+            }
+        })
+    );
+    let result = valid.fit(&matrix).unwrap();
+    assert_eq!(result.sample_rows, Some(300));
+    let tried: Vec<usize> = result.k_scores.iter().map(|s| s.0).collect();
+    assert_eq!(tried, vec![7, 8, 9, 10]); // ⌈1/0.15⌉ = 7, ⌊1/0.10⌋ = 10
+                                          // One screening run per k, then the two remaining restarts of the winner.
+    assert_eq!(result.restart_costs.len(), 3);
+    assert_eq!(result.restarts, 3);
+    // The final run is on all 800 rows: 80..=120 each, exactly.
+    assert_eq!(result.labels.len(), 800);
+    assert_eq!(
+        result.limits,
+        SizeLimits {
+            lower: 80,
+            upper: 120
+        }
+    );
+    assert!(
+        result.sizes.iter().all(|&s| (80..=120).contains(&s)),
+        "{:?}",
+        result.sizes
+    );
+    assert_eq!(result.sizes.iter().sum::<usize>(), 800);
+    assert!(result.certified);
+    let cost = l1_cost(&matrix, &result.labels, result.k).unwrap();
+    assert!(
+        (cost - result.cost).abs() < 1e-6 * cost.max(1.0),
+        "{cost} vs {}",
+        result.cost
+    );
+    assert_eq!(result.k, 8, "eight planted groups: {:?}", result.k_scores);
+    assert_eq!(
+        valid.fit(&matrix).unwrap(),
+        result,
+        "same seed, same segments"
+    );
+}
+
+#[test]
+fn screening_is_skipped_for_small_inputs_and_when_turned_off() {
+    let matrix = blobs(4, 60, 4); // 240 rows
+    let params = fixed(4, 0.2, 0.3).with_screening_sample(240);
+    assert_eq!(params.validate(240).unwrap().screening(), None);
+    assert_eq!(params.fit(&matrix).unwrap().sample_rows, None);
+    let off = fixed(4, 0.2, 0.3).with_screening_sample(usize::MAX);
+    assert_eq!(off.validate(1_000_000_000).unwrap().screening(), None);
+    // A sample too small for the bounds' k is not screened on: every run uses all rows.
+    let tight = fixed(40, 0.02, 0.03).with_screening_sample(100);
+    assert_eq!(
+        tight
+            .validate(10_000)
+            .unwrap()
+            .screening()
+            .map(|s| s.sample_rows),
+        Some(100)
+    );
+    let too_many = fixed(101, 0.001, 0.5).with_screening_sample(100);
+    assert_eq!(too_many.validate(10_000).unwrap().screening(), None);
+    assert!(matches!(
+        fixed(4, 0.2, 0.3).with_screening_sample(99).validate(240),
+        Err(ClusterError::InvalidParameter {
+            name: "screening_sample",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn progress_with_screening_moves_forward_and_ends_with_the_run_on_all_rows() {
+    let matrix = blobs(8, 100, 4);
+    let valid = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.10,
+            max: 0.15,
+        }))
+        .with_screening_sample(300)
+        .validate(matrix.n_rows)
+        .unwrap();
+    let mut reports = Vec::new();
+    valid
+        .fit_with_progress(&matrix, &mut |p| {
+            reports.push(p);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let fractions: Vec<f64> = reports.iter().map(Progress::fraction).collect();
+    assert!(
+        fractions.windows(2).all(|w| w[0] <= w[1] + 1e-12),
+        "{fractions:?}"
+    );
+    assert!(reports
+        .iter()
+        .any(|p| p.phase == Phase::Screening { sample_rows: 300 }));
+    assert_eq!(reports.last().unwrap().phase, Phase::Final);
+    assert!(*fractions.last().unwrap() <= 1.0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn screened_fits_keep_the_bounds_on_all_rows_exactly(
+        n in 101usize..400,
+        auto in any::<bool>(),
+        k in 2usize..8,
+        min in 0.05f64..0.3,
+        width in 0.0f64..0.3,
+        seed in any::<u64>(),
+        values in proptest::collection::vec(prop_oneof![4 => 0.0f32..1.0, 1 => Just(f32::NAN)], 800),
+    ) {
+        let max = (min + width).min(1.0);
+        let matrix = EncodedMatrix::from_dense(values[..n * 2].to_vec(), n, 2).unwrap();
+        let choice = if auto { KChoice::Auto } else { KChoice::Fixed(k) };
+        let params = KMediansParams::new()
+            .with_k(choice)
+            .with_bounds(Some(ShareBounds { min, max }))
+            .with_screening_sample(100)
+            .with_restarts(2)
+            .with_seed(seed);
+        match params.fit(&matrix) {
+            Ok(result) => {
+                let limits = ShareBounds { min, max }.limits(n);
+                prop_assert_eq!(result.limits, limits);
+                prop_assert!(result.sizes.iter().all(|&s| s >= limits.lower && s <= limits.upper));
+                prop_assert_eq!(result.sizes.iter().sum::<usize>(), n);
+                prop_assert!(result.certified);
+                let again = params.fit(&matrix).unwrap();
+                prop_assert_eq!(again.labels, result.labels);
+            }
+            Err(ClusterError::NoIntegerSizes { .. })
+            | Err(ClusterError::NoFeasibleK { .. })
+            | Err(ClusterError::TooFewRowsForBounds { .. })
+            | Err(ClusterError::AllConstant { .. }) => {}
+            Err(other) => prop_assert!(false, "unexpected error {other}"),
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -263,6 +263,34 @@ impl EncodedMatrix {
         distance::l1_distance(a, b, &self.rescale_weights, self.total_weight)
     }
 
+    /// A matrix of the given rows (in the order given), with the same dimensions and weights.
+    ///
+    /// # Panics
+    /// If a row index is out of range.
+    pub fn select_rows(&self, rows: &[usize]) -> EncodedMatrix {
+        let mut data = Vec::with_capacity(rows.len() * self.n_dims);
+        for &row in rows {
+            data.extend_from_slice(self.row(row));
+        }
+        EncodedMatrix {
+            data,
+            n_rows: rows.len(),
+            ..self.clone_without_data()
+        }
+    }
+
+    fn clone_without_data(&self) -> EncodedMatrix {
+        EncodedMatrix {
+            data: Vec::new(),
+            n_rows: 0,
+            n_dims: self.n_dims,
+            dims: self.dims.clone(),
+            notes: self.notes.clone(),
+            rescale_weights: self.rescale_weights.clone(),
+            total_weight: self.total_weight,
+        }
+    }
+
     /// [`distance::l1_distance`] between rows `a` and `b`.
     pub fn row_distance(&self, a: usize, b: usize) -> f32 {
         self.distance(self.row(a), self.row(b))
