@@ -223,3 +223,25 @@ test('no relay configured: no panel and no request; a cross-origin relay is expl
   assert.deepEqual(watch.cspViolations, []);
   await context.close();
 });
+
+test('the panel has no WCAG 2 A/AA violations (axe-core)', LONG, async () => {
+  const { createRequire } = await import('node:module');
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // axe is injected as a script, which the page's policy forbids: only this context bypasses it.
+  const { context, page } = await openPage(browser, `${relayUrl}/?relay=self`, { bypassCSP: true });
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = '529';
+  await say(page, 'hello');
+  await page.locator('.msg-error').waitFor({ timeout: 20000 });
+  upstream.mode = 'script';
+  await page.locator('.msg-sent summary').first().click();
+  await page.locator('.assistant-settings summary').click();
+  await page.addScriptTag({ content: axe });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document.querySelector('#assistant').parentElement,
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${n.failureSummary}`));
+  });
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -417,7 +417,7 @@ fn entry_view(entry: Entry) -> AnyView {
             };
             view! {
                 <li class="msg msg-result" class:msg-result-error=is_error>
-                    <details><summary>{label}</summary><pre>{content}</pre></details>
+                    <details><summary>{label}</summary><pre tabindex="0">{content}</pre></details>
                 </li>
             }
             .into_any()
@@ -426,13 +426,13 @@ fn entry_view(entry: Entry) -> AnyView {
             let label = format!("What was sent to the relay ({} bytes)", body.len());
             view! {
                 <li class="msg msg-sent">
-                    <details><summary>{label}</summary><pre class="sent-body">{body}</pre></details>
+                    <details><summary>{label}</summary><pre class="sent-body" tabindex="0">{body}</pre></details>
                 </li>
             }
             .into_any()
         }
         Entry::Error(text) => view! {
-            <li class="msg msg-error" role="alert">{text}</li>
+            <li class="msg msg-error"><span role="alert">{text}</span></li>
         }
         .into_any(),
     }
@@ -511,7 +511,7 @@ fn AssistantPanel(
             <Show when=move || ctx.phase.get() == Phase::Review>
                 <div class="assistant-review">
                     <p>"The tool results are ready. This is exactly what will be sent:"</p>
-                    <details open><summary>"What will be sent"</summary><pre class="review-body">{pending_body}</pre></details>
+                    <details open><summary>"What will be sent"</summary><pre class="review-body" tabindex="0">{pending_body}</pre></details>
                     <button type="button" class="send-results" on:click=move |_| send_round(ctx)>"Send tool results"</button>
                     " "
                     <button type="button" class="secondary" on:click=move |_| {
@@ -530,7 +530,7 @@ fn AssistantPanel(
                 ></textarea>
                 <details class="draft-preview">
                     <summary>"What will be sent"</summary>
-                    <pre class="preview-body">{preview}</pre>
+                    <pre class="preview-body" tabindex="0">{preview}</pre>
                 </details>
                 <button type="submit" class="assistant-send" disabled=move || !usable || ctx.phase.get() != Phase::Idle>"Send"</button>
             </form>
