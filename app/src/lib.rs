@@ -9,6 +9,7 @@
 //! - [`ui`]: Leptos components; the only code that touches the DOM.
 #![warn(missing_docs)]
 
+pub mod assistant;
 pub mod bridge;
 pub mod charts;
 pub mod column_match;

@@ -105,6 +105,10 @@ pub struct Args {
         default_value_t = 600
     )]
     pub upstream_timeout_secs: u64,
+    /// Also serve the built app from this folder (e.g. `dist`), same-origin with the relay: the
+    /// relay's own origin is then allowed automatically and `--allowed-origin` becomes optional.
+    #[arg(long, env = "AUDIENCE_PROXY_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 }
 
 /// The Anthropic API key. Its `Debug` and `Display` never show the secret.
@@ -172,6 +176,8 @@ pub struct Config {
     pub audit: AuditTarget,
     /// Longest upstream silence, and longest wait for a complete non-streamed answer.
     pub upstream_timeout: Duration,
+    /// The built app to serve on every other `GET` path, if any.
+    pub static_dir: Option<PathBuf>,
 }
 
 /// A flag or environment variable with a value the relay cannot run with.
@@ -184,8 +190,11 @@ pub enum ConfigError {
     #[error("--allowed-origin {0:?} is not an origin of the form http(s)://host[:port] (no path)")]
     BadOrigin(String),
     /// No origin is allowed and origin-less requests are refused, so nothing could be served.
-    #[error("no --allowed-origin given (and --allow-missing-origin not set): every request would be refused")]
+    #[error("no --allowed-origin given (and neither --allow-missing-origin nor --static-dir set): every request would be refused")]
     NoOrigins,
+    /// `--static-dir` is not a folder holding `index.html`.
+    #[error("--static-dir {0:?} is not a folder with an index.html (build the app first: scripts/build.sh writes dist/)")]
+    BadStaticDir(PathBuf),
     /// An allowlist is empty.
     #[error("the {0} allowlist is empty: give at least one --allowed-{0}")]
     EmptyAllowlist(&'static str),
@@ -227,7 +236,12 @@ impl Config {
             .iter()
             .map(|o| normalise_origin(o).ok_or_else(|| ConfigError::BadOrigin(o.clone())))
             .collect::<Result<Vec<_>, _>>()?;
-        if allowed_origins.is_empty() && !args.allow_missing_origin {
+        if let Some(dir) = &args.static_dir {
+            if !dir.join("index.html").is_file() {
+                return Err(ConfigError::BadStaticDir(dir.clone()));
+            }
+        }
+        if allowed_origins.is_empty() && !args.allow_missing_origin && args.static_dir.is_none() {
             return Err(ConfigError::NoOrigins);
         }
         let allowed_models = clean_list(args.allowed_models);
@@ -269,6 +283,7 @@ impl Config {
             trust_forwarded_for: args.trust_forwarded_for,
             audit,
             upstream_timeout: Duration::from_secs(args.upstream_timeout_secs),
+            static_dir: args.static_dir,
         })
     }
 }

@@ -6,7 +6,10 @@
 //!   answered here with 204 and the allowed methods and headers.
 //! * Any other origin gets 403 and no CORS headers at all.
 //! * A request without `Origin` (not a browser) is refused with 403 on `/v1/messages` unless
-//!   `--allow-missing-origin` is set; `GET /health` is always served (for monitors).
+//!   `--allow-missing-origin` is set; `GET /health` is always served (for monitors), and so are
+//!   the app's files with `--static-dir`.
+//! * With `--static-dir`, the relay's own origins ([`crate::static_files::self_origins`]) are
+//!   allowed in addition to the configured ones.
 
 use std::sync::Arc;
 
@@ -54,11 +57,19 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> OriginCheck {
 /// The CORS middleware (see the module docs).
 pub async fn layer(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let config = &state.config;
-    match check_origin(req.headers(), &config.allowed_origins) {
+    let mut allowed = config.allowed_origins.clone();
+    if let Some(own) = state.self_origins.get() {
+        allowed.extend(own.iter().cloned());
+    }
+    match check_origin(req.headers(), &allowed) {
         OriginCheck::Refused(origin) => RelayError::OriginNotAllowed { origin }.into_response(),
         OriginCheck::Missing => {
             let is_health = req.uri().path() == "/health";
-            if is_health || config.allow_missing_origin {
+            // With --static-dir, page loads (navigations, scripts) carry no Origin.
+            let is_static = config.static_dir.is_some()
+                && matches!(*req.method(), Method::GET | Method::HEAD)
+                && req.uri().path() != "/v1/messages";
+            if is_health || is_static || config.allow_missing_origin {
                 next.run(req).await
             } else {
                 RelayError::MissingOrigin.into_response()

@@ -46,6 +46,7 @@ pub mod health;
 pub mod limits;
 pub mod relay;
 pub mod server;
+pub mod static_files;
 pub mod usage;
 
 pub use config::{Args, Config, ConfigError};

@@ -50,6 +50,13 @@ async fn run(config: Config) -> Result<(), ServeError> {
         state.config.upstream,
         state.config.allowed_origins.join(", ")
     );
+    if let Some(dir) = &state.config.static_dir {
+        eprintln!(
+            "audience-proxy: serving the app from {} at http://{}/ (its own origin is allowed)",
+            dir.display(),
+            listener.local_addr()?
+        );
+    }
     serve(listener, state, shutdown_signal()).await
 }
 

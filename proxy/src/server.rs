@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Body;
@@ -18,7 +18,7 @@ use crate::audit::{AuditCtx, AuditLog, AuditedBody, RequestFacts};
 use crate::config::Config;
 use crate::error::{ErrorKind, RelayError};
 use crate::limits::{client_key, Policy, RateLimiter};
-use crate::{cors, health, relay};
+use crate::{cors, health, relay, static_files};
 
 /// The relay could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,8 @@ pub struct AppState {
     pub audit: Arc<AuditLog>,
     /// Upstream HTTP client (rustls + ring, connection pool).
     pub http: reqwest::Client,
+    /// With `--static-dir`: the relay's own origins, set by [`serve`] once the port is bound.
+    pub self_origins: OnceLock<Vec<String>>,
 }
 
 impl AppState {
@@ -83,6 +85,7 @@ impl AppState {
             limiter: RateLimiter::new(config.rate_per_minute, config.burst),
             audit: Arc::new(audit),
             http,
+            self_origins: OnceLock::new(),
             config,
         })
     }
@@ -102,7 +105,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/v1/messages", post(relay::messages))
         .route("/health", get(health::health))
-        .fallback(not_found)
+        .fallback(fallback)
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(state.clone(), cors::layer))
         .layer(middleware::from_fn_with_state(state.clone(), audit_layer))
@@ -115,6 +118,11 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    if state.config.static_dir.is_some() {
+        let _ = state
+            .self_origins
+            .set(static_files::self_origins(listener.local_addr()?));
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -122,10 +130,15 @@ pub async fn serve(
     Ok(())
 }
 
-async fn not_found(req: Request) -> RelayError {
-    RelayError::NotFound {
-        method: req.method().to_string(),
-        path: req.uri().path().to_string(),
+/// Unknown routes: a file of `--static-dir` when configured, else a JSON 404.
+async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    match &state.config.static_dir {
+        Some(root) => static_files::serve_file(root, req.method(), req.uri().path()).await,
+        None => RelayError::NotFound {
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+        }
+        .into_response(),
     }
 }
 

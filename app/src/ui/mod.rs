@@ -3,6 +3,7 @@
 //! The page is one guided workflow; each step is a section that appears once the step before it is done.
 //! Components receive only the signals they need.
 
+mod assistant;
 mod charts_view;
 mod column_controls;
 mod customer_match;
@@ -86,5 +87,6 @@ pub fn App() -> impl IntoView {
             </Show>
             <results::ResultsStep engine=engine />
         </main>
+        <assistant::Assistant engine=engine query=query target=target choices=choices form=form />
     }
 }

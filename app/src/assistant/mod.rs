@@ -1,0 +1,14 @@
+//! The optional Claude assistant, as plain Rust (tested natively; the panel is in `ui`).
+//!
+//! - [`privacy`]: the only code that turns local state into request content (metadata and
+//!   aggregates over at least `min_records` records);
+//! - [`tools`]: the tools' JSON schemas and checked inputs;
+//! - [`conversation`]: the tool-use loop as a state machine, plus error messages and the relay
+//!   address check.
+
+pub mod conversation;
+pub mod privacy;
+pub mod tools;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,539 @@
+//! The optional Claude assistant panel and its settings.
+//!
+//! Nothing here runs unless a relay is configured (the settings below, saved in this browser,
+//! or `?relay=` in the page address): without one, no panel and no request. The conversation
+//! logic and everything that decides what is sent live in [`crate::assistant`]; this file only
+//! posts the bodies it builds, runs the tools through the same [`Engine`] signals the steps use,
+//! and shows every body before and after it is sent.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::engine::EngineStatus;
+use super::segment_step::SegmentForm;
+use super::variables::ColumnChoice;
+use super::Engine;
+use crate::assistant::conversation::{
+    http_error_message, pretty, relay_endpoint, Conversation, Entry, Next, PendingCall, ToolOutcome,
+};
+use crate::assistant::privacy::{self, PrivacyRules, DEFAULT_MIN_RECORDS};
+use crate::assistant::tools::{self, ToolCall, ToolError};
+
+const STORAGE_KEY: &str = "audience-builder.assistant.v1";
+
+/// The assistant's settings, kept in this browser's local storage (never any data).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssistantPrefs {
+    /// Relay address (`self` or the page's own origin); empty: no assistant.
+    pub relay: String,
+    /// Smallest group whose aggregates may be sent.
+    pub min_records: usize,
+    /// Whether tool results wait for a click before they are sent.
+    pub review: bool,
+}
+
+impl Default for AssistantPrefs {
+    fn default() -> Self {
+        Self {
+            relay: String::new(),
+            min_records: DEFAULT_MIN_RECORDS,
+            review: true,
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn load_prefs() -> AssistantPrefs {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+fn save_prefs(prefs: &AssistantPrefs) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(prefs)) {
+        let _ = s.set_item(STORAGE_KEY, &text);
+    }
+}
+
+/// `?relay=…` in the page address (for an embed), if any.
+fn relay_from_address() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    let url = web_sys::Url::new(&href).ok()?;
+    url.search_params().get("relay")
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// What the panel is doing.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    Working(String),
+    /// Tool results are ready and wait for the user's click.
+    Review,
+}
+
+/// Everything the loop needs, `Copy` for closures and tasks.
+#[derive(Clone, Copy)]
+struct Ctx {
+    engine: Engine,
+    query: RwSignal<String>,
+    target: RwSignal<Option<String>>,
+    choices: RwSignal<Vec<ColumnChoice>>,
+    form: RwSignal<SegmentForm>,
+    prefs: RwSignal<AssistantPrefs>,
+    conv: RwSignal<Conversation>,
+    phase: RwSignal<Phase>,
+    endpoint: StoredValue<String>,
+}
+
+impl Ctx {
+    fn rules(&self) -> PrivacyRules {
+        PrivacyRules::new(
+            self.prefs.get_untracked().min_records,
+            self.engine.withheld_untracked(),
+        )
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn idle(engine: &Engine) -> bool {
+    matches!(
+        engine.status.get_untracked(),
+        EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_)
+    )
+}
+
+/// Waits until the engine has finished what it is doing.
+async fn wait_idle(engine: Engine) {
+    while !idle(&engine) {
+        sleep(50).await;
+    }
+}
+
+fn engine_failure(engine: &Engine) -> Option<String> {
+    match engine.status.get_untracked() {
+        EngineStatus::Failed(message) => Some(message),
+        _ => None,
+    }
+}
+
+/// POSTs `body` to the relay; the answer as JSON, or a message for the panel.
+async fn post(url: &str, body: &Value) -> Result<Value, String> {
+    let window = web_sys::window().ok_or("There is no window to send from.")?;
+    let headers = web_sys::Headers::new().map_err(|_| "Could not build the request headers.")?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(|_| "Could not build the request headers.")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&body.to_string()));
+    let unreachable = |_| {
+        format!("Could not reach the relay at {url} (network error): is it running, and was this page opened from its address?")
+    };
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(unreachable)?
+        .dyn_into()
+        .map_err(|_| "The relay's answer is not an HTTP response.".to_string())?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if !(200..300).contains(&status) {
+        return Err(http_error_message(status, retry_after.as_deref(), &text));
+    }
+    serde_json::from_str(&text)
+        .map_err(|e| format!("The relay's answer is not JSON ({e}); nothing was run."))
+}
+
+/// Runs one tool through the engine and turns its result into content to send.
+async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, ToolError> {
+    let call = tools::parse(&call.name, &call.input)?;
+    let engine = ctx.engine;
+    let results = || engine.results.get_untracked().ok_or(ToolError::NoSegments);
+    match call {
+        ToolCall::DescribeColumns => {
+            let preview = engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
+            Ok(privacy::describe_columns(&preview, &ctx.rules()))
+        }
+        ToolCall::SearchVariables { query } => {
+            engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
+            wait_idle(engine).await;
+            ctx.query.set(query.clone());
+            engine.suggest(query);
+            wait_idle(engine).await;
+            if let Some(message) = engine_failure(&engine) {
+                return Err(ToolError::Engine(message));
+            }
+            let suggestions = engine
+                .suggestions
+                .get_untracked()
+                .ok_or_else(|| ToolError::Engine("no suggestions came back".into()))?;
+            Ok(privacy::search_results(&suggestions, &ctx.rules()))
+        }
+        ToolCall::RunSegmentation(args) => {
+            let preview = engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
+            wait_idle(engine).await;
+            let current = ctx
+                .form
+                .get_untracked()
+                .settings(&ctx.choices.get_untracked(), ctx.target.get_untracked());
+            let settings =
+                tools::settings_for(&args, &preview, &engine.withheld_untracked(), current)?;
+            engine.segment(settings);
+            wait_idle(engine).await;
+            match engine.results.get_untracked() {
+                Some(results) => Ok(privacy::segmentation_summary(&results, &ctx.rules())),
+                None => Err(ToolError::Engine(
+                    engine_failure(&engine)
+                        .unwrap_or_else(|| "the segmentation was cancelled".into()),
+                )),
+            }
+        }
+        ToolCall::GetSegmentProfiles => Ok(privacy::segment_profiles(&results()?, &ctx.rules())),
+        ToolCall::ExplainSegment { segment } => {
+            let results = results()?;
+            privacy::explain_segment(&results, segment, &ctx.rules()).ok_or(
+                ToolError::NoSuchSegment {
+                    segment,
+                    last: results.report.n_segments.saturating_sub(1) as u32,
+                },
+            )
+        }
+    }
+}
+
+/// Sends the conversation's next request and follows the answer (tools, then again) until the
+/// turn ends, an error stops it, or tool results wait for review.
+fn send_round(ctx: Ctx) {
+    let body = ctx.conv.with_untracked(Conversation::request_body);
+    let mut refused = None;
+    ctx.conv.update(|c| refused = c.sending(&body).err());
+    if let Some(e) = refused {
+        ctx.conv.update(|c| c.fail(e.to_string()));
+        ctx.phase.set(Phase::Idle);
+        return;
+    }
+    ctx.phase.set(Phase::Working("Waiting for Claude…".into()));
+    spawn_local(async move {
+        let url = ctx.endpoint.get_value();
+        let answer = match post(&url, &body).await {
+            Ok(answer) => answer,
+            Err(message) => {
+                ctx.conv.update(|c| c.fail(message));
+                ctx.phase.set(Phase::Idle);
+                return;
+            }
+        };
+        let mut next = None;
+        ctx.conv.update(|c| next = Some(c.on_answer(&answer)));
+        match next {
+            Some(Ok(Next::RunTools(calls))) => {
+                let mut outcomes = Vec::new();
+                for call in &calls {
+                    ctx.phase.set(Phase::Working(format!(
+                        "Running {} in this tab…",
+                        call.name
+                    )));
+                    let (content, is_error) = match run_tool(ctx, call).await {
+                        Ok(value) => (value.to_string(), false),
+                        Err(error) => (error.to_string(), true),
+                    };
+                    outcomes.push(ToolOutcome {
+                        id: call.id.clone(),
+                        name: call.name.clone(),
+                        content,
+                        is_error,
+                    });
+                }
+                ctx.conv.update(|c| c.add_tool_results(outcomes));
+                if ctx.prefs.get_untracked().review {
+                    ctx.phase.set(Phase::Review);
+                } else {
+                    send_round(ctx);
+                }
+            }
+            Some(Ok(Next::Done)) | None => ctx.phase.set(Phase::Idle),
+            Some(Err(e)) => {
+                ctx.conv.update(|c| c.fail(e.to_string()));
+                ctx.phase.set(Phase::Idle);
+            }
+        }
+    });
+}
+
+/// The assistant: its settings (always, small) and its panel (only with a relay).
+#[component]
+pub fn Assistant(
+    engine: Engine,
+    query: RwSignal<String>,
+    target: RwSignal<Option<String>>,
+    choices: RwSignal<Vec<ColumnChoice>>,
+    form: RwSignal<SegmentForm>,
+) -> impl IntoView {
+    let prefs = RwSignal::new(load_prefs());
+    let from_address = relay_from_address();
+    let relay = Memo::new(move |_| {
+        from_address
+            .clone()
+            .or_else(|| Some(prefs.get().relay))
+            .filter(|r| !r.trim().is_empty())
+    });
+    view! {
+        <Show when=move || relay.get().is_some()>
+            <AssistantPanel
+                engine=engine
+                query=query
+                target=target
+                choices=choices
+                form=form
+                prefs=prefs
+                relay=relay.get_untracked().unwrap_or_default()
+            />
+        </Show>
+        <footer class="app-footer">
+            <AssistantSettings prefs=prefs />
+        </footer>
+    }
+}
+
+/// Relay address, suppression threshold and review setting, saved in this browser.
+#[component]
+fn AssistantSettings(prefs: RwSignal<AssistantPrefs>) -> impl IntoView {
+    let relay = RwSignal::new(prefs.get_untracked().relay);
+    let min_records = RwSignal::new(prefs.get_untracked().min_records.to_string());
+    let review = RwSignal::new(prefs.get_untracked().review);
+    let message = RwSignal::new(String::new());
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let min = match min_records.get_untracked().trim().parse::<usize>() {
+            Ok(n) if n >= 2 => n,
+            _ => {
+                message.set(format!(
+                    "The minimum group size must be a whole number of at least 2 (got {:?}).",
+                    min_records.get_untracked()
+                ));
+                return;
+            }
+        };
+        let next = AssistantPrefs {
+            relay: relay.get_untracked().trim().to_string(),
+            min_records: min,
+            review: review.get_untracked(),
+        };
+        save_prefs(&next);
+        prefs.set(next);
+        message.set("Saved in this browser.".into());
+    };
+    view! {
+        <details class="assistant-settings">
+            <summary>"Claude assistant settings"</summary>
+            <form on:submit=save>
+                <p class="privacy-note">
+                    "Optional. With a relay address the Assistant panel appears. It sends your messages, column names, catalog variables and segment aggregates, never rows; every request is shown before it is sent."
+                </p>
+                <label>
+                    "Relay address ("<code>"self"</code>" when the relay serves this page)"
+                    <input
+                        type="text"
+                        id="assistant-relay"
+                        prop:value=move || relay.get()
+                        on:input=move |ev| relay.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Smallest group whose figures may be sent"
+                    <input
+                        type="number"
+                        min="2"
+                        id="assistant-min-records"
+                        prop:value=move || min_records.get()
+                        on:input=move |ev| min_records.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="inline">
+                    <input
+                        type="checkbox"
+                        id="assistant-review"
+                        prop:checked=move || review.get()
+                        on:change=move |ev| review.set(event_target_checked(&ev))
+                    />
+                    "Review each request before sending tool results"
+                </label>
+                <button type="submit" class="secondary">"Save assistant settings"</button>
+                <p class="status" aria-live="polite">{move || message.get()}</p>
+            </form>
+        </details>
+    }
+}
+
+fn entry_view(entry: Entry) -> AnyView {
+    match entry {
+        Entry::User(text) => view! {
+            <li class="msg msg-user"><strong>"You: "</strong>{text}</li>
+        }
+        .into_any(),
+        Entry::Assistant(text) => view! {
+            <li class="msg msg-claude"><strong>"Claude: "</strong>{text}</li>
+        }
+        .into_any(),
+        Entry::ToolUse { name, input } => view! {
+            <li class="msg msg-tool">"Claude asks to run "<code>{name}</code>" with "<code>{input}</code></li>
+        }
+        .into_any(),
+        Entry::ToolResult { name, content, is_error } => {
+            let label = if is_error {
+                format!("{name} failed (sent as an error): {content}")
+            } else {
+                format!("Result of {name} ({} bytes)", content.len())
+            };
+            view! {
+                <li class="msg msg-result" class:msg-result-error=is_error>
+                    <details><summary>{label}</summary><pre tabindex="0">{content}</pre></details>
+                </li>
+            }
+            .into_any()
+        }
+        Entry::Sent(body) => {
+            let label = format!("What was sent to the relay ({} bytes)", body.len());
+            view! {
+                <li class="msg msg-sent">
+                    <details><summary>{label}</summary><pre class="sent-body" tabindex="0">{body}</pre></details>
+                </li>
+            }
+            .into_any()
+        }
+        Entry::Error(text) => view! {
+            <li class="msg msg-error"><span role="alert">{text}</span></li>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn AssistantPanel(
+    engine: Engine,
+    query: RwSignal<String>,
+    target: RwSignal<Option<String>>,
+    choices: RwSignal<Vec<ColumnChoice>>,
+    form: RwSignal<SegmentForm>,
+    prefs: RwSignal<AssistantPrefs>,
+    relay: String,
+) -> impl IntoView {
+    let origin = page_origin();
+    let endpoint = relay_endpoint(&relay, &origin);
+    let ctx = Ctx {
+        engine,
+        query,
+        target,
+        choices,
+        form,
+        prefs,
+        conv: RwSignal::new(Conversation::default()),
+        phase: RwSignal::new(Phase::Idle),
+        endpoint: StoredValue::new(endpoint.clone().unwrap_or_default()),
+    };
+    let draft = RwSignal::new(String::new());
+    let usable = endpoint.is_ok();
+    let where_text = match &endpoint {
+        Ok(url) => format!("Talks to Claude through the relay at {url}."),
+        Err(_) => String::new(),
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ctx.phase.get_untracked() != Phase::Idle || !usable {
+            return;
+        }
+        let text = draft.get_untracked();
+        let mut outcome = Ok(());
+        ctx.conv.update(|c| outcome = c.user_says(&text));
+        match outcome {
+            Ok(()) => {
+                draft.set(String::new());
+                send_round(ctx);
+            }
+            Err(e) => ctx.conv.update(|c| c.log.push(Entry::Error(e.to_string()))),
+        }
+    };
+    let preview = move || {
+        let text = draft.get();
+        ctx.conv.with(|c| pretty(&c.preview_with(text.trim())))
+    };
+    let pending_body = move || ctx.conv.with(|c| pretty(&c.request_body()));
+    let min_text = move || {
+        format!(
+            "Sends only your messages, column names, catalog variables and aggregates over at least {} records (smaller groups are suppressed). Never a row. Each request body is shown below.",
+            prefs.get().min_records
+        )
+    };
+    view! {
+        <aside class="step assistant" id="assistant" aria-labelledby="assistant-heading">
+            <h2 id="assistant-heading">"Assistant"</h2>
+            <p class="privacy-note">{where_text}" "{min_text}</p>
+            {endpoint.clone().err().map(|message| view! { <p class="status status-error" role="alert">{message}</p> })}
+            <ol class="assistant-log" aria-label="Conversation">
+                {move || ctx.conv.with(|c| c.log.clone()).into_iter().map(entry_view).collect_view()}
+            </ol>
+            <p class="status assistant-phase" aria-live="polite">
+                {move || match ctx.phase.get() {
+                    Phase::Working(text) => text,
+                    _ => String::new(),
+                }}
+            </p>
+            <Show when=move || ctx.phase.get() == Phase::Review>
+                <div class="assistant-review">
+                    <p>"The tool results are ready. This is exactly what will be sent:"</p>
+                    <details open><summary>"What will be sent"</summary><pre class="review-body" tabindex="0">{pending_body}</pre></details>
+                    <button type="button" class="send-results" on:click=move |_| send_round(ctx)>"Send tool results"</button>
+                    " "
+                    <button type="button" class="secondary" on:click=move |_| {
+                        ctx.conv.update(|c| c.discard_tool_results());
+                        ctx.phase.set(Phase::Idle);
+                    }>"Don't send"</button>
+                </div>
+            </Show>
+            <form class="assistant-form" on:submit=send>
+                <label for="assistant-input">"Message to Claude"</label>
+                <textarea
+                    id="assistant-input"
+                    rows="3"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                ></textarea>
+                <details class="draft-preview">
+                    <summary>"What will be sent"</summary>
+                    <pre class="preview-body" tabindex="0">{preview}</pre>
+                </details>
+                <button type="submit" class="assistant-send" disabled=move || !usable || ctx.phase.get() != Phase::Idle>"Send"</button>
+            </form>
+        </aside>
+    }
+}

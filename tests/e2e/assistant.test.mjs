@@ -1,0 +1,247 @@
+// The Claude assistant end to end: a fake Anthropic API on 127.0.0.1 with scripted tool_use answers,
+// the REAL relay binary (target/debug/audience-proxy) serving the built app with --static-dir, and the
+// whole conversation driven through the real panel in headless Chromium, down to segments on screen.
+// Privacy: a fixture with a unique marker in every row; no body that reached the fake upstream may hold
+// any row value, and no response to the browser may hold the API key. Plus 429/529 errors and no panel
+// (and no request) without a relay.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, openPage, screenshot, ROOT, DIST, FIXTURES, ARTIFACTS } from './harness.mjs';
+
+const KEY = 'sk-test-MARKER-KEY-0123456789';
+const LONG = { timeout: 240000 };
+const FIXTURE = join(FIXTURES, 'assistant-markers.csv');
+
+// Every value of the columns that are unique per row, and the one rare level.
+function rowMarkers() {
+  const [header, ...rows] = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const unique = ['customer_id', 'email', 'note', 'spend'].map((c) => header.indexOf(c));
+  const markers = rows.flatMap((r) => unique.map((i) => r[i]));
+  markers.push(...rows.map((r) => r[header.indexOf('note')].split(' ')[0]), 'RAREPLAN-ZZ9');
+  return markers;
+}
+
+// --- the fake Anthropic API: records every request, answers from a script ---
+const upstream = { bodies: [], headers: [], mode: 'script' };
+function message(content, stop) {
+  return { id: `msg_${upstream.bodies.length}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5',
+    content, stop_reason: stop, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 5 } };
+}
+function toolUse(id, name, input) {
+  return message([{ type: 'text', text: `Calling ${name}.` }, { type: 'tool_use', id, name, input }], 'tool_use');
+}
+function scripted(body) {
+  const turns = body.messages.filter((m) => m.role === 'assistant').length;
+  switch (turns) {
+    case 0: return toolUse('tu_search', 'search_variables', { query: 'tech buyers by industry, region and plan' });
+    case 1: return toolUse('tu_run', 'run_segmentation',
+      { columns: ['industry', 'region', 'plan', 'visits', 'spend'], k: 4, min_share: 0.2, max_share: 0.3, seed: 7 });
+    case 2: return toolUse('tu_profiles', 'get_segment_profiles', {});
+    default: return message([{ type: 'text', text: 'Here are your 4 segments, ranked by conversion.' }], 'end_turn');
+  }
+}
+let fake;
+let relay;
+let relayUrl;
+let browser;
+
+function startFake() {
+  const server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => { data += c; });
+    req.on('end', () => {
+      upstream.bodies.push(data);
+      upstream.headers.push(req.headers);
+      const json = (status, value, extra = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...extra }).end(JSON.stringify(value));
+      };
+      if (upstream.mode === '429') {
+        json(429, { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }, { 'retry-after': '7' });
+      } else if (upstream.mode === '529') {
+        json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+      } else {
+        json(200, scripted(JSON.parse(data)));
+      }
+    });
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+function startRelay(upstreamUrl) {
+  const bin = join(ROOT, 'target', 'debug', 'audience-proxy');
+  const child = spawn(bin, [
+    '--listen', '127.0.0.1:0', '--upstream', upstreamUrl, '--static-dir', DIST, '--burst', '100',
+    '--audit-log', join(tmpdir(), `assistant-e2e-audit-${process.pid}.jsonl`),
+  ], { env: { ...process.env, ANTHROPIC_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((ok, fail) => {
+    let err = '';
+    child.stderr.on('data', (c) => {
+      err += c;
+      const m = err.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok({ child, url: m[1] });
+    });
+    child.on('exit', (code) => fail(new Error(`the relay exited (${code}): ${err}`)));
+  });
+}
+
+before(async () => {
+  // Up to date after `cargo test --workspace` (a no-op then); builds the relay otherwise.
+  execFileSync('cargo', ['build', '-p', 'audience-proxy', '--locked', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  assert.ok(existsSync(join(DIST, 'index.html')), 'the app is built (scripts/build.sh)');
+  fake = await startFake();
+  const started = await startRelay(`http://127.0.0.1:${fake.address().port}`);
+  relay = started.child;
+  relayUrl = started.url;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  relay?.kill();
+  await new Promise((ok) => (fake ? fake.close(ok) : ok()));
+});
+
+/** Opens the app from the relay, recording every response body the browser got. */
+async function open(query) {
+  const opened = await openPage(browser, `${relayUrl}/${query}`);
+  const responses = [];
+  opened.page.on('response', async (response) => {
+    try {
+      responses.push({ url: response.url(), headers: JSON.stringify(response.headers()), body: await response.text() });
+    } catch { /* bodies of some responses (e.g. redirects) cannot be read */ }
+  });
+  return { ...opened, responses };
+}
+
+async function loadFixture(page) {
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await page.locator('#file-input').setInputFiles(FIXTURE);
+  await page.locator('#row-count').waitFor({ timeout: 30000 });
+}
+
+async function say(page, text) {
+  await page.locator('#assistant-input').fill(text);
+  await page.locator('.draft-preview summary').click();
+  const preview = JSON.parse(await page.locator('.preview-body').textContent());
+  assert.equal(preview.messages.at(-1).content.at(-1).text, text, 'the live preview holds the draft');
+  await page.locator('.assistant-send:not([disabled])').click();
+}
+
+test('a whole conversation through the real relay puts segments on screen, and no row value leaves', LONG, async () => {
+  upstream.mode = 'script';
+  upstream.bodies.length = 0;
+  const { context, page, watch, responses } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  await loadFixture(page);
+  await say(page, 'Find tech buyers and split them into 4 segments');
+
+  // Review is on by default: each tool-result round shows exactly what will be sent and waits for a click.
+  for (const tool of ['search_variables', 'run_segmentation', 'get_segment_profiles']) {
+    await page.locator('.send-results').waitFor({ timeout: 120000 });
+    const pending = JSON.parse(await page.locator('.review-body').textContent());
+    const results = pending.messages.at(-1).content.filter((b) => b.type === 'tool_result');
+    assert.equal(results.length, 1);
+    assert.ok(!results[0].is_error, `${tool} ran: ${results[0].content}`);
+    await page.locator('.send-results').click();
+  }
+  await page.locator('.msg-claude', { hasText: 'Here are your 4 segments' }).waitFor({ timeout: 30000 });
+
+  // The segments are on screen, as the Segment step shows them.
+  await page.locator('#results-summary').waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('.segment-card').count(), 4);
+  assert.ok((await page.locator('#column-choices tbody tr').count()) > 0, 'the Variables step shows the search');
+
+  // Four requests reached the upstream, with the key added by the relay, and each equals what the panel
+  // showed as sent.
+  assert.equal(upstream.bodies.length, 4);
+  for (const h of upstream.headers) assert.equal(h['x-api-key'], KEY);
+  const shown = await page.locator('.sent-body').allTextContents();
+  assert.equal(shown.length, 4);
+  shown.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(upstream.bodies[i]), `request ${i + 1} as shown`));
+  const last = JSON.parse(upstream.bodies[3]);
+  const profiles = JSON.parse(last.messages.at(-1).content[0].content);
+  assert.equal(profiles.personas.length, 4);
+  assert.ok(profiles.personas.every((p) => p.size >= 50 && p.traits.every((t) => t.count >= 50)));
+
+  // Privacy: no row value in any body that left the browser.
+  const markers = rowMarkers();
+  assert.ok(markers.length > 2400);
+  for (const [i, body] of upstream.bodies.entries()) {
+    for (const m of markers) assert.ok(!body.includes(m), `request ${i + 1} holds the row value ${m}`);
+    assert.ok(!body.includes('MARKER-0'), `request ${i + 1} holds a marker`);
+  }
+  // The key never reaches the browser.
+  assert.ok(responses.length > 5, 'responses were recorded');
+  for (const r of responses) {
+    assert.ok(!r.body.includes(KEY) && !r.headers.includes(KEY), `the key appears in ${r.url}`);
+    assert.ok(!r.body.includes('sk-test-MARKER'), `part of the key appears in ${r.url}`);
+  }
+  assert.deepEqual(watch.cspViolations, []);
+  assert.deepEqual(watch.pageErrors, []);
+  assert.deepEqual(watch.foreignRequests, []);
+  await screenshot(page, 'assistant-conversation');
+  await page.locator('#assistant').screenshot({ path: join(ARTIFACTS, 'assistant-panel.png') });
+  await context.close();
+});
+
+test('429 and 529 from the upstream are clear messages in the panel and the app keeps working', LONG, async () => {
+  const { context, page, watch } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = '429';
+  await say(page, 'hello');
+  await page.locator('.msg-error', { hasText: 'Too many requests (429): try again in 7 s.' }).waitFor({ timeout: 20000 });
+  upstream.mode = '529';
+  await say(page, 'hello again');
+  await page.locator('.msg-error', { hasText: 'Claude is overloaded (529)' }).waitFor({ timeout: 20000 });
+  upstream.mode = 'script';
+  // The rest of the app still works: a file loads and the panel takes the next message.
+  await loadFixture(page);
+  assert.equal(await page.locator('#row-count').count(), 1);
+  assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1);
+  await screenshot(page, 'assistant-errors');
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('no relay configured: no panel and no request; a cross-origin relay is explained', LONG, async () => {
+  const before = upstream.bodies.length;
+  const { context, page, watch } = await open('');
+  const posts = [];
+  page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
+  await loadFixture(page);
+  assert.equal(await page.locator('#assistant').count(), 0, 'no panel without a relay');
+  assert.equal(await page.locator('.assistant-settings').count(), 1, 'the settings control is there');
+  assert.deepEqual(posts, []);
+  assert.equal(upstream.bodies.length, before);
+  await page.goto(`${relayUrl}/?relay=${encodeURIComponent('http://127.0.0.1:9')}`);
+  await page.locator('#assistant [role=alert]', { hasText: 'another origin' }).waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('.assistant-send[disabled]').count(), 1);
+  assert.deepEqual(watch.cspViolations, []);
+  await context.close();
+});
+
+test('the panel has no WCAG 2 A/AA violations (axe-core)', LONG, async () => {
+  const { createRequire } = await import('node:module');
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // axe is injected as a script, which the page's policy forbids: only this context bypasses it.
+  const { context, page } = await openPage(browser, `${relayUrl}/?relay=self`, { bypassCSP: true });
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = '529';
+  await say(page, 'hello');
+  await page.locator('.msg-error').waitFor({ timeout: 20000 });
+  upstream.mode = 'script';
+  await page.locator('.msg-sent summary').first().click();
+  await page.locator('.assistant-settings summary').click();
+  await page.addScriptTag({ content: axe });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document.querySelector('#assistant').parentElement,
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${n.failureSummary}`));
+  });
+  assert.deepEqual(violations, []);
+  await context.close();
+});
