@@ -179,6 +179,10 @@ pub struct DatasetPreview {
     /// The enrichment joined onto the file, if any.
     #[serde(default)]
     pub enrichment: Option<EnrichmentCoverage>,
+    /// Milliseconds the worker took to read, type and describe the file (`None` in the previews that
+    /// follow a retype or a join).
+    #[serde(default)]
+    pub read_ms: Option<f64>,
 }
 
 /// A freshly read enrichment file.

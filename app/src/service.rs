@@ -149,6 +149,7 @@ impl Session {
 
     /// Reads a file, keeps its table, and describes it.
     fn load(&mut self, file_name: &str, bytes: &[u8]) -> Result<DatasetPreview, String> {
+        let started = now_ms();
         let options = IngestOptions::default();
         let Ingested { table, report } =
             ingest::read_table(bytes, &options).map_err(|error| format!("{file_name}: {error}"))?;
@@ -164,7 +165,8 @@ impl Session {
             detected_target,
             enrichment: None,
         };
-        let preview = preview(&dataset, &report.columns);
+        let mut preview = preview(&dataset, &report.columns);
+        preview.read_ms = Some(now_ms() - started);
         self.dataset = Some(dataset);
         self.results = None;
         Ok(preview)
@@ -809,6 +811,7 @@ fn preview(dataset: &Dataset, summaries: &[ColumnSummary]) -> DatasetPreview {
         notes,
         detected_target: dataset.detected_target.clone(),
         enrichment: dataset.enrichment.clone(),
+        read_ms: None,
     }
 }
 

@@ -200,8 +200,11 @@ impl Engine {
                 }
             }
             Response::Loaded(preview) => {
+                let took = preview
+                    .read_ms
+                    .map_or(String::new(), |ms| format!(" in {:.1} s", ms / 1000.0));
                 let mut message = format!(
-                    "Read {} rows and {} columns.",
+                    "Read {} rows and {} columns{took}.",
                     preview.n_rows, preview.n_columns
                 );
                 let changes = self.changes.get_value();

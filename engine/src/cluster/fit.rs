@@ -128,7 +128,7 @@ impl ValidParams {
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         let params = &self.params;
-        let sample = score::sample_rows(matrix.n_rows, params.silhouette_sample, params.seed);
+        let sample = score::SilhouetteSample::new(matrix, params.silhouette_sample, params.seed);
         let k_count = candidates.len() + extra_steps;
         let mut best: Option<Segmentation> = None;
         let mut k_scores = Vec::with_capacity(k_count);
@@ -142,7 +142,7 @@ impl ValidParams {
                 runs: restarts.len(),
             };
             let segmentation = self.run_k(matrix, &context, restarts.clone(), progress)?;
-            let silhouette = score::silhouette(matrix, &segmentation.labels, k, &sample);
+            let silhouette = sample.score(&segmentation.labels, k);
             k_scores.push((k, silhouette));
             if progress(context.progress(
                 params,

@@ -30,49 +30,67 @@ pub(super) fn sample_rows(n: usize, s: usize, seed: u64) -> Vec<usize> {
     rows
 }
 
-/// The size-robust silhouette of `labels` on the sampled `rows`.
-pub(super) fn silhouette(matrix: &EncodedMatrix, labels: &[u32], k: usize, rows: &[usize]) -> f64 {
-    let s = rows.len();
-    let mut distances = vec![0f32; s * s];
-    for a in 0..s {
-        for b in a + 1..s {
-            let d = matrix.row_distance(rows[a], rows[b]);
-            distances[a * s + b] = d;
-            distances[b * s + a] = d;
-        }
-    }
-    let mut count = vec![0usize; k];
-    rows.iter().for_each(|&r| count[labels[r] as usize] += 1);
-    let mut per_segment = vec![(0f64, 0usize); k];
-    let mut sums = vec![0f64; k];
-    for a in 0..s {
-        let own = labels[rows[a]] as usize;
-        sums.iter_mut().for_each(|x| *x = 0.0);
-        for b in 0..s {
-            sums[labels[rows[b]] as usize] += distances[a * s + b] as f64;
-        }
-        let value = if count[own] <= 1 {
-            0.0
-        } else {
-            let inside = sums[own] / (count[own] - 1) as f64;
-            let outside = (0..k)
-                .filter(|&c| c != own && count[c] > 0)
-                .map(|c| sums[c] / count[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            let larger = inside.max(outside);
-            if outside.is_finite() && larger > 0.0 {
-                (outside - inside) / larger
-            } else {
-                0.0
+/// The sampled rows with their pairwise distances, computed once and shared by every k scored.
+pub(super) struct SilhouetteSample {
+    rows: Vec<usize>,
+    /// `rows.len()²` distances, row-major.
+    distances: Vec<f32>,
+}
+
+impl SilhouetteSample {
+    /// Samples `s` rows of `matrix` with `seed` and measures their pairwise distances.
+    pub(super) fn new(matrix: &EncodedMatrix, s: usize, seed: u64) -> Self {
+        let rows = sample_rows(matrix.n_rows, s, seed);
+        let s = rows.len();
+        let mut distances = vec![0f32; s * s];
+        for a in 0..s {
+            for b in a + 1..s {
+                let d = matrix.row_distance(rows[a], rows[b]);
+                distances[a * s + b] = d;
+                distances[b * s + a] = d;
             }
-        };
-        per_segment[own].0 += value;
-        per_segment[own].1 += 1;
+        }
+        SilhouetteSample { rows, distances }
     }
-    let means: Vec<f64> = per_segment
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(sum, n)| sum / *n as f64)
-        .collect();
-    means.iter().sum::<f64>() / means.len().max(1) as f64
+
+    /// The size-robust silhouette of `labels` (one per row of the matrix) on the sampled rows.
+    pub(super) fn score(&self, labels: &[u32], k: usize) -> f64 {
+        let (rows, distances) = (&self.rows, &self.distances);
+        let s = rows.len();
+        let sampled: Vec<usize> = rows.iter().map(|&r| labels[r] as usize).collect();
+        let mut count = vec![0usize; k];
+        sampled.iter().for_each(|&l| count[l] += 1);
+        let mut per_segment = vec![(0f64, 0usize); k];
+        let mut sums = vec![0f64; k];
+        for a in 0..s {
+            let own = sampled[a];
+            sums.iter_mut().for_each(|x| *x = 0.0);
+            for b in 0..s {
+                sums[sampled[b]] += distances[a * s + b] as f64;
+            }
+            let value = if count[own] <= 1 {
+                0.0
+            } else {
+                let inside = sums[own] / (count[own] - 1) as f64;
+                let outside = (0..k)
+                    .filter(|&c| c != own && count[c] > 0)
+                    .map(|c| sums[c] / count[c] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                let larger = inside.max(outside);
+                if outside.is_finite() && larger > 0.0 {
+                    (outside - inside) / larger
+                } else {
+                    0.0
+                }
+            };
+            per_segment[own].0 += value;
+            per_segment[own].1 += 1;
+        }
+        let means: Vec<f64> = per_segment
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(sum, n)| sum / *n as f64)
+            .collect();
+        means.iter().sum::<f64>() / means.len().max(1) as f64
+    }
 }
