@@ -196,7 +196,7 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
     // The worker indexes the catalog at startup and cannot read a file meanwhile; a user choosing a file
     // within that first second would wait for it. It is reported on its own line, not mixed into the flow.
-    await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
+    await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 120000 });
     result.catalogReady = performance.now() - tNavigate;
     const probe = await inspect(context, page);
     await page.waitForTimeout(500); // lets the auto-attach report the worker

@@ -69,7 +69,13 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"Segments and personas from your customer file. The file never leaves this tab."</p>
         </header>
         <steps::StepIndicator engine=engine />
-        <main class="app-main">
+        // `data-catalog` says whether the variable catalog is indexed ("loading", "ready", "unavailable"),
+        // for host pages and tests, before any file is chosen.
+        <main class="app-main" data-catalog=move || match engine.catalog.get() {
+            CatalogState::Loading => "loading",
+            CatalogState::Ready(_) => "ready",
+            CatalogState::Unavailable(_) => "unavailable",
+        }>
             <data_step::DataStep engine=engine />
             <status::StatusLine status=engine.status />
             <preview::Preview engine=engine target=target />
