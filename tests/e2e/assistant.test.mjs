@@ -1,7 +1,7 @@
 // The Claude assistant end to end: a fake Anthropic API on 127.0.0.1 with scripted tool_use answers,
 // the REAL relay binary (target/debug/audience-proxy) serving the built app with --static-dir, and the
 // whole conversation driven through the real panel in headless Chromium, down to segments on screen.
-// Privacy: a fixture with a unique marker in every row; no body that reached the fake upstream may hold
+// Privacy: a fixture with a unique marker in every row (and a level held by one row); no body that reached the fake upstream may hold
 // any row value, and no response to the browser may hold the API key. Plus 429/529 errors and no panel
 // (and no request) without a relay.
 import { test, before, after } from 'node:test';
@@ -38,10 +38,11 @@ function toolUse(id, name, input) {
 function scripted(body) {
   const turns = body.messages.filter((m) => m.role === 'assistant').length;
   switch (turns) {
-    case 0: return toolUse('tu_search', 'search_variables', { query: 'tech buyers by industry, region and plan' });
-    case 1: return toolUse('tu_run', 'run_segmentation',
+    case 0: return toolUse('tu_columns', 'describe_columns', {});
+    case 1: return toolUse('tu_search', 'search_variables', { query: 'tech buyers by industry, region and plan' });
+    case 2: return toolUse('tu_run', 'run_segmentation',
       { columns: ['industry', 'region', 'plan', 'visits', 'spend'], k: 4, min_share: 0.2, max_share: 0.3, seed: 7 });
-    case 2: return toolUse('tu_profiles', 'get_segment_profiles', {});
+    case 3: return toolUse('tu_profiles', 'get_segment_profiles', {});
     default: return message([{ type: 'text', text: 'Here are your 4 segments, ranked by conversion.' }], 'end_turn');
   }
 }
@@ -140,7 +141,7 @@ test('a whole conversation through the real relay puts segments on screen, and n
   await say(page, 'Find tech buyers and split them into 4 segments');
 
   // Review is on by default: each tool-result round shows exactly what will be sent and waits for a click.
-  for (const tool of ['search_variables', 'run_segmentation', 'get_segment_profiles']) {
+  for (const tool of ['describe_columns', 'search_variables', 'run_segmentation', 'get_segment_profiles']) {
     await page.locator('.send-results').waitFor({ timeout: 120000 });
     const pending = JSON.parse(await page.locator('.review-body').textContent());
     const results = pending.messages.at(-1).content.filter((b) => b.type === 'tool_result');
@@ -155,14 +156,25 @@ test('a whole conversation through the real relay puts segments on screen, and n
   assert.equal(await page.locator('.segment-card').count(), 4);
   assert.ok((await page.locator('#column-choices tbody tr').count()) > 0, 'the Variables step shows the search');
 
-  // Four requests reached the upstream, with the key added by the relay, and each equals what the panel
+  // Five requests reached the upstream, with the key added by the relay, and each equals what the panel
   // showed as sent.
-  assert.equal(upstream.bodies.length, 4);
+  assert.equal(upstream.bodies.length, 5);
   for (const h of upstream.headers) assert.equal(h['x-api-key'], KEY);
   const shown = await page.locator('.sent-body').allTextContents();
-  assert.equal(shown.length, 4);
+  assert.equal(shown.length, 5);
   shown.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(upstream.bodies[i]), `request ${i + 1} as shown`));
-  const last = JSON.parse(upstream.bodies[3]);
+  // describe_columns: frequent levels with counts, the rare plan folded, numbers rounded, IDs bare.
+  const described = JSON.parse(JSON.parse(upstream.bodies[1]).messages.at(-1).content[0].content);
+  const col = (name) => described.columns.find((c) => c.name === name);
+  assert.deepEqual(col('plan').levels.map((l) => l.value).sort(), ['Basic', 'Pro']);
+  assert.equal(col('plan').other_values, '1 other values, suppressed: fewer than 50 records each');
+  assert.equal(col('industry').levels.length, 4);
+  assert.equal(col('spend').count, 600);
+  assert.ok(col('spend').mean > 0 && col('spend').std > 0, JSON.stringify(col('spend')));
+  for (const id of ['customer_id', 'email']) {
+    assert.deepEqual(Object.keys(col(id)).sort(), ['name', 'role', 'type', 'usable_for_segments'], id);
+  }
+  const last = JSON.parse(upstream.bodies[4]);
   const profiles = JSON.parse(last.messages.at(-1).content[0].content);
   assert.equal(profiles.personas.length, 4);
   assert.ok(profiles.personas.every((p) => p.size >= 50 && p.traits.every((t) => t.count >= 50)));
