@@ -2,8 +2,8 @@
 // the REAL relay binary (target/debug/audience-proxy) serving the built app with --static-dir, and the
 // whole conversation driven through the real panel in headless Chromium, down to segments on screen.
 // Privacy: a fixture with a unique marker in every row (and a level held by one row); no body that reached the fake upstream may hold
-// any row value, and no response to the browser may hold the API key. Plus 429/529 errors and no panel
-// (and no request) without a relay.
+// any row value, and no response to the browser may hold the API key. Plus the error paths (429, 529,
+// 401, malformed answers, an unreachable relay) and no panel (and no request) without a relay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -65,6 +65,13 @@ function startFake() {
         json(429, { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }, { 'retry-after': '7' });
       } else if (upstream.mode === '529') {
         json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+      } else if (upstream.mode === '401') {
+        // Echoes the key it got, as a careless upstream might: the relay must scrub it.
+        json(401, { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${req.headers['x-api-key']}` } });
+      } else if (upstream.mode === 'not-json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('<html>upstream proxy page</html>');
+      } else if (upstream.mode === 'not-a-message') {
+        json(200, { id: 'msg_x', type: 'message', role: 'assistant', stop_reason: 'end_turn' });
       } else {
         json(200, scripted(JSON.parse(data)));
       }
@@ -73,11 +80,12 @@ function startFake() {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
+let relays = 0;
 function startRelay(upstreamUrl) {
   const bin = join(ROOT, 'target', 'debug', 'audience-proxy');
   const child = spawn(bin, [
     '--listen', '127.0.0.1:0', '--upstream', upstreamUrl, '--static-dir', DIST, '--burst', '100',
-    '--audit-log', join(tmpdir(), `assistant-e2e-audit-${process.pid}.jsonl`),
+    '--audit-log', join(tmpdir(), `assistant-e2e-audit-${process.pid}-${relays++}.jsonl`),
   ], { env: { ...process.env, ANTHROPIC_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((ok, fail) => {
     let err = '';
@@ -215,6 +223,70 @@ test('429 and 529 from the upstream are clear messages in the panel and the app 
   assert.equal(await page.locator('#row-count').count(), 1);
   assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1);
   await screenshot(page, 'assistant-errors');
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+/** The rest of the app still works: a file loads and the panel takes the next message. */
+async function appStillWorks(page) {
+  await loadFixture(page);
+  assert.equal(await page.locator('#row-count').count(), 1);
+  await page.locator('#assistant-input').fill('still there?');
+  assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1);
+}
+
+test('401 from the upstream says the relay\'s key was refused, without the key', LONG, async () => {
+  const { context, page, watch, responses } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = '401';
+  await say(page, 'hello');
+  const error = page.locator('.msg-error', { hasText: 'The API key was refused (401)' });
+  await error.waitFor({ timeout: 20000 });
+  const text = await error.textContent();
+  assert.match(text, /ANTHROPIC_API_KEY is missing, wrong or revoked/);
+  assert.match(text, /authentication_error/);
+  assert.ok(!text.includes(KEY) && !text.includes('sk-test-MARKER'), `the key is not shown: ${text}`);
+  for (const r of responses) assert.ok(!r.body.includes(KEY) && !r.headers.includes(KEY), `the key appears in ${r.url}`);
+  upstream.mode = 'script';
+  await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('a malformed upstream answer is a clear message and nothing is run', LONG, async () => {
+  const { context, page, watch } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'not-json';
+  await say(page, 'hello');
+  await page.locator('.msg-error', { hasText: "The relay's answer is not JSON" }).waitFor({ timeout: 20000 });
+  upstream.mode = 'not-a-message';
+  await say(page, 'hello again');
+  await page.locator('.msg-error', { hasText: "the relay's answer is not a Claude message (no content array)" })
+    .waitFor({ timeout: 20000 });
+  upstream.mode = 'script';
+  assert.equal(await page.locator('#results-summary').count(), 0, 'nothing was run');
+  await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('an unreachable relay is a network message and the app keeps working', LONG, async () => {
+  // A relay of its own, stopped once the page is up.
+  const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
+  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  own.child.removeAllListeners('exit');
+  const exited = new Promise((ok) => own.child.once('exit', ok));
+  own.child.kill();
+  await exited;
+  const before = upstream.bodies.length;
+  await say(page, 'hello');
+  const error = page.locator('.msg-error', { hasText: 'Could not reach the relay at' });
+  await error.waitFor({ timeout: 20000 });
+  assert.match(await error.textContent(), new RegExp(`${own.url}/v1/messages \\(network error\\): is it running`));
+  assert.equal(upstream.bodies.length, before, 'nothing reached the upstream');
+  await appStillWorks(page);
   assert.deepEqual(watch.pageErrors, []);
   await context.close();
 });
