@@ -228,6 +228,115 @@ pub struct ColumnPreview {
     pub distinct: usize,
     /// Whether segmentation can use it (identifiers, dates and empty columns cannot).
     pub clusterable: bool,
+    /// Whole-file aggregates (level counts, mean and spread), computed in the worker. They hold file
+    /// values: only `assistant::privacy` decides what of them may leave the page.
+    #[serde(default)]
+    pub stats: ColumnStats,
+}
+
+/// Most frequent levels kept in [`ColumnStats::levels`].
+pub const STATS_TOP_LEVELS: usize = 25;
+
+/// One column's whole-file aggregates.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnStats {
+    /// Binary, ordinal and categorical columns: the most frequent levels with their record counts,
+    /// most frequent first (at most [`STATS_TOP_LEVELS`]).
+    pub levels: Vec<LevelCount>,
+    /// Levels present in the file but not listed in `levels` (each held by no more records than the
+    /// last listed one).
+    pub other_levels: usize,
+    /// Numeric and date columns: present values, their mean and sample standard deviation.
+    pub numeric: Option<NumericSummary>,
+}
+
+/// A level and the number of records holding it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelCount {
+    /// The level's label (a file value).
+    pub label: String,
+    /// Records holding it.
+    pub count: usize,
+}
+
+/// Count, mean and spread of a numeric column.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NumericSummary {
+    /// Present values.
+    pub count: usize,
+    /// Their mean.
+    pub mean: f64,
+    /// Their sample standard deviation (0 for a single value).
+    pub std: f64,
+}
+
+impl ColumnStats {
+    /// Aggregates `column` in one pass over its codes (then one over its distinct texts).
+    pub fn of(column: &audience_engine::table::Column) -> Self {
+        use audience_engine::table::Cell;
+        let mut per_entry = vec![0usize; column.dictionary().len()];
+        for &code in column.codes() {
+            per_entry[code as usize] += 1;
+        }
+        let column_type = column.column_type();
+        if column_type.has_levels() {
+            let mut per_level = vec![0usize; column.levels().len()];
+            for (entry, cell) in column.cells().iter().enumerate() {
+                if let Cell::Level(level) = cell {
+                    per_level[*level as usize] += per_entry[entry];
+                }
+            }
+            let mut ranked: Vec<(usize, usize)> = per_level
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, count)| count > 0)
+                .collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let other_levels = ranked.len().saturating_sub(STATS_TOP_LEVELS);
+            let levels = ranked
+                .into_iter()
+                .take(STATS_TOP_LEVELS)
+                .map(|(level, count)| LevelCount {
+                    label: column.levels()[level].label.clone(),
+                    count,
+                })
+                .collect();
+            return Self {
+                levels,
+                other_levels,
+                numeric: None,
+            };
+        }
+        if !column_type.is_numeric_like() {
+            return Self::default();
+        }
+        let numbers = || {
+            column
+                .cells()
+                .iter()
+                .zip(&per_entry)
+                .filter_map(|(cell, &n)| match cell {
+                    Cell::Number(v) if n > 0 => Some((*v, n)),
+                    _ => None,
+                })
+        };
+        let count: usize = numbers().map(|(_, n)| n).sum();
+        if count == 0 {
+            return Self::default();
+        }
+        let mean = numbers().map(|(v, n)| v * n as f64).sum::<f64>() / count as f64;
+        let squares: f64 = numbers().map(|(v, n)| (v - mean).powi(2) * n as f64).sum();
+        let std = if count > 1 {
+            (squares / (count - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        Self {
+            levels: Vec::new(),
+            other_levels: 0,
+            numeric: Some(NumericSummary { count, mean, std }),
+        }
+    }
 }
 
 /// Suggestions for a description.

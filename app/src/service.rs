@@ -26,9 +26,9 @@ use audience_engine::table::{Column, ColumnType, Table};
 
 use crate::column_match::column_evidence;
 use crate::protocol::{
-    CatalogGroup, CatalogHit, ColumnPreview, ColumnSuggestion, DatasetPreview, EnrichmentCoverage,
-    EnrichmentPreview, ExportFile, ExportKind, Failure, ProgressUpdate, Request, Response,
-    SegmentResults, SegmentSettings, Suggestions,
+    CatalogGroup, CatalogHit, ColumnPreview, ColumnStats, ColumnSuggestion, DatasetPreview,
+    EnrichmentCoverage, EnrichmentPreview, ExportFile, ExportKind, Failure, ProgressUpdate,
+    Request, Response, SegmentResults, SegmentSettings, Suggestions,
 };
 
 /// How many rows the preview shows.
@@ -827,6 +827,7 @@ fn column_preview(column: &Column, summary: &ColumnSummary) -> ColumnPreview {
         missing: summary.missing,
         distinct: summary.distinct,
         clusterable: is_clusterable(column.column_type()),
+        stats: ColumnStats::of(column),
     }
 }
 

@@ -1,9 +1,9 @@
 // The Claude assistant end to end: a fake Anthropic API on 127.0.0.1 with scripted tool_use answers,
 // the REAL relay binary (target/debug/audience-proxy) serving the built app with --static-dir, and the
 // whole conversation driven through the real panel in headless Chromium, down to segments on screen.
-// Privacy: a fixture with a unique marker in every row; no body that reached the fake upstream may hold
-// any row value, and no response to the browser may hold the API key. Plus 429/529 errors and no panel
-// (and no request) without a relay.
+// Privacy: a fixture with a unique marker in every row (and a level held by one row); no body that reached the fake upstream may hold
+// any row value, and no response to the browser may hold the API key. Plus the error paths (429, 529,
+// 401, malformed answers, an unreachable relay) and no panel (and no request) without a relay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -38,10 +38,11 @@ function toolUse(id, name, input) {
 function scripted(body) {
   const turns = body.messages.filter((m) => m.role === 'assistant').length;
   switch (turns) {
-    case 0: return toolUse('tu_search', 'search_variables', { query: 'tech buyers by industry, region and plan' });
-    case 1: return toolUse('tu_run', 'run_segmentation',
+    case 0: return toolUse('tu_columns', 'describe_columns', {});
+    case 1: return toolUse('tu_search', 'search_variables', { query: 'tech buyers by industry, region and plan' });
+    case 2: return toolUse('tu_run', 'run_segmentation',
       { columns: ['industry', 'region', 'plan', 'visits', 'spend'], k: 4, min_share: 0.2, max_share: 0.3, seed: 7 });
-    case 2: return toolUse('tu_profiles', 'get_segment_profiles', {});
+    case 3: return toolUse('tu_profiles', 'get_segment_profiles', {});
     default: return message([{ type: 'text', text: 'Here are your 4 segments, ranked by conversion.' }], 'end_turn');
   }
 }
@@ -64,6 +65,13 @@ function startFake() {
         json(429, { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' } }, { 'retry-after': '7' });
       } else if (upstream.mode === '529') {
         json(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+      } else if (upstream.mode === '401') {
+        // Echoes the key it got, as a careless upstream might: the relay must scrub it.
+        json(401, { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${req.headers['x-api-key']}` } });
+      } else if (upstream.mode === 'not-json') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('<html>upstream proxy page</html>');
+      } else if (upstream.mode === 'not-a-message') {
+        json(200, { id: 'msg_x', type: 'message', role: 'assistant', stop_reason: 'end_turn' });
       } else {
         json(200, scripted(JSON.parse(data)));
       }
@@ -72,11 +80,12 @@ function startFake() {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
+let relays = 0;
 function startRelay(upstreamUrl) {
   const bin = join(ROOT, 'target', 'debug', 'audience-proxy');
   const child = spawn(bin, [
     '--listen', '127.0.0.1:0', '--upstream', upstreamUrl, '--static-dir', DIST, '--burst', '100',
-    '--audit-log', join(tmpdir(), `assistant-e2e-audit-${process.pid}.jsonl`),
+    '--audit-log', join(tmpdir(), `assistant-e2e-audit-${process.pid}-${relays++}.jsonl`),
   ], { env: { ...process.env, ANTHROPIC_API_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((ok, fail) => {
     let err = '';
@@ -140,7 +149,7 @@ test('a whole conversation through the real relay puts segments on screen, and n
   await say(page, 'Find tech buyers and split them into 4 segments');
 
   // Review is on by default: each tool-result round shows exactly what will be sent and waits for a click.
-  for (const tool of ['search_variables', 'run_segmentation', 'get_segment_profiles']) {
+  for (const tool of ['describe_columns', 'search_variables', 'run_segmentation', 'get_segment_profiles']) {
     await page.locator('.send-results').waitFor({ timeout: 120000 });
     const pending = JSON.parse(await page.locator('.review-body').textContent());
     const results = pending.messages.at(-1).content.filter((b) => b.type === 'tool_result');
@@ -155,14 +164,25 @@ test('a whole conversation through the real relay puts segments on screen, and n
   assert.equal(await page.locator('.segment-card').count(), 4);
   assert.ok((await page.locator('#column-choices tbody tr').count()) > 0, 'the Variables step shows the search');
 
-  // Four requests reached the upstream, with the key added by the relay, and each equals what the panel
+  // Five requests reached the upstream, with the key added by the relay, and each equals what the panel
   // showed as sent.
-  assert.equal(upstream.bodies.length, 4);
+  assert.equal(upstream.bodies.length, 5);
   for (const h of upstream.headers) assert.equal(h['x-api-key'], KEY);
   const shown = await page.locator('.sent-body').allTextContents();
-  assert.equal(shown.length, 4);
+  assert.equal(shown.length, 5);
   shown.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(upstream.bodies[i]), `request ${i + 1} as shown`));
-  const last = JSON.parse(upstream.bodies[3]);
+  // describe_columns: frequent levels with counts, the rare plan folded, numbers rounded, IDs bare.
+  const described = JSON.parse(JSON.parse(upstream.bodies[1]).messages.at(-1).content[0].content);
+  const col = (name) => described.columns.find((c) => c.name === name);
+  assert.deepEqual(col('plan').levels.map((l) => l.value).sort(), ['Basic', 'Pro']);
+  assert.equal(col('plan').other_values, '1 other values, suppressed: fewer than 50 records each');
+  assert.equal(col('industry').levels.length, 4);
+  assert.equal(col('spend').count, 600);
+  assert.ok(col('spend').mean > 0 && col('spend').std > 0, JSON.stringify(col('spend')));
+  for (const id of ['customer_id', 'email']) {
+    assert.deepEqual(Object.keys(col(id)).sort(), ['name', 'role', 'type', 'usable_for_segments'], id);
+  }
+  const last = JSON.parse(upstream.bodies[4]);
   const profiles = JSON.parse(last.messages.at(-1).content[0].content);
   assert.equal(profiles.personas.length, 4);
   assert.ok(profiles.personas.every((p) => p.size >= 50 && p.traits.every((t) => t.count >= 50)));
@@ -203,6 +223,70 @@ test('429 and 529 from the upstream are clear messages in the panel and the app 
   assert.equal(await page.locator('#row-count').count(), 1);
   assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1);
   await screenshot(page, 'assistant-errors');
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+/** The rest of the app still works: a file loads and the panel takes the next message. */
+async function appStillWorks(page) {
+  await loadFixture(page);
+  assert.equal(await page.locator('#row-count').count(), 1);
+  await page.locator('#assistant-input').fill('still there?');
+  assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1);
+}
+
+test('401 from the upstream says the relay\'s key was refused, without the key', LONG, async () => {
+  const { context, page, watch, responses } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = '401';
+  await say(page, 'hello');
+  const error = page.locator('.msg-error', { hasText: 'The API key was refused (401)' });
+  await error.waitFor({ timeout: 20000 });
+  const text = await error.textContent();
+  assert.match(text, /ANTHROPIC_API_KEY is missing, wrong or revoked/);
+  assert.match(text, /authentication_error/);
+  assert.ok(!text.includes(KEY) && !text.includes('sk-test-MARKER'), `the key is not shown: ${text}`);
+  for (const r of responses) assert.ok(!r.body.includes(KEY) && !r.headers.includes(KEY), `the key appears in ${r.url}`);
+  upstream.mode = 'script';
+  await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('a malformed upstream answer is a clear message and nothing is run', LONG, async () => {
+  const { context, page, watch } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'not-json';
+  await say(page, 'hello');
+  await page.locator('.msg-error', { hasText: "The relay's answer is not JSON" }).waitFor({ timeout: 20000 });
+  upstream.mode = 'not-a-message';
+  await say(page, 'hello again');
+  await page.locator('.msg-error', { hasText: "the relay's answer is not a Claude message (no content array)" })
+    .waitFor({ timeout: 20000 });
+  upstream.mode = 'script';
+  assert.equal(await page.locator('#results-summary').count(), 0, 'nothing was run');
+  await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('an unreachable relay is a network message and the app keeps working', LONG, async () => {
+  // A relay of its own, stopped once the page is up.
+  const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
+  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  own.child.removeAllListeners('exit');
+  const exited = new Promise((ok) => own.child.once('exit', ok));
+  own.child.kill();
+  await exited;
+  const before = upstream.bodies.length;
+  await say(page, 'hello');
+  const error = page.locator('.msg-error', { hasText: 'Could not reach the relay at' });
+  await error.waitFor({ timeout: 20000 });
+  assert.match(await error.textContent(), new RegExp(`${own.url}/v1/messages \\(network error\\): is it running`));
+  assert.equal(upstream.bodies.length, before, 'nothing reached the upstream');
+  await appStillWorks(page);
   assert.deepEqual(watch.pageErrors, []);
   await context.close();
 });

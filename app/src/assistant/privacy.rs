@@ -3,14 +3,15 @@
 //! Every tool result is built here, and only from metadata and aggregates:
 //!
 //! * column names, inferred types and counts (missing, distinct) — never a cell, never the
-//!   preview rows;
+//!   preview rows; whole-file levels and numeric summaries under the rules below;
 //! * catalog variables (codes, labels, tables: public metadata);
 //! * segment aggregates: a segment with fewer than `min_records` records is replaced by
 //!   `"suppressed": "fewer than N records"`;
 //! * a categorical level (a value from the file) only when at least `min_records` records of the
 //!   group hold it; the number of levels left out is said;
-//! * a numeric column only as its count and its mean rounded to three significant digits — no
-//!   minimum, maximum or quantile (those are row values);
+//! * a numeric column only as its count and its mean (whole file: and standard deviation)
+//!   rounded to three significant digits — no minimum, maximum or quantile (those are row values);
+//!   a date column as its count only;
 //! * a persona's traits only when their support is at least `min_records`, and its name (built
 //!   from its traits' values) only when every trait passes; summaries are never sent;
 //! * columns marked ID or exclude, and identifier-typed columns, contribute no values at all.
@@ -21,7 +22,7 @@ use audience_engine::profile::{Persona, PersonaReport};
 use audience_engine::table::ColumnType;
 use serde_json::{json, Map, Value};
 
-use crate::protocol::{DatasetPreview, SegmentResults, Suggestions};
+use crate::protocol::{ColumnStats, DatasetPreview, SegmentResults, Suggestions};
 
 /// The default smallest group whose aggregates may be sent.
 pub const DEFAULT_MIN_RECORDS: usize = 50;
@@ -74,7 +75,13 @@ fn type_name(t: ColumnType) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
-/// `describe_columns`: the loaded file's columns as metadata (names, types, counts, roles).
+/// `describe_columns`: the loaded file's columns as metadata and safe whole-file aggregates.
+///
+/// Per column: name and type; unless withheld, missing and distinct counts, the levels held by at
+/// least `min_records` records (with their counts; the rest folded into a count of other values),
+/// and for numeric columns the count, mean and standard deviation rounded to three significant
+/// digits (dates: the count only). Withheld and identifier columns: name and type only. A file
+/// with fewer than `min_records` rows gets no counts at all.
 pub fn describe_columns(preview: &DatasetPreview, rules: &PrivacyRules) -> Value {
     let small = preview.n_rows < rules.min_records;
     let columns: Vec<Value> = preview
@@ -85,22 +92,22 @@ pub fn describe_columns(preview: &DatasetPreview, rules: &PrivacyRules) -> Value
             let mut o = Map::new();
             o.insert("name".into(), json!(c.name));
             o.insert("type".into(), type_name(c.column_type));
-            o.insert(
-                "usable_for_segments".into(),
-                json!(c.clusterable && !withheld),
-            );
             if withheld {
-                o.insert("role".into(), json!("withheld (ID or excluded)"));
+                o.insert("role".into(), json!("withheld (ID or excluded): no values"));
+                o.insert("usable_for_segments".into(), json!(false));
+                return Value::Object(o);
             }
+            o.insert("usable_for_segments".into(), json!(c.clusterable));
             if small {
                 o.insert(
                     "counts".into(),
                     json!(format!("suppressed: {}", rules.suppressed())),
                 );
-            } else {
-                o.insert("missing".into(), json!(c.missing));
-                o.insert("distinct_values".into(), json!(c.distinct));
+                return Value::Object(o);
             }
+            o.insert("missing".into(), json!(c.missing));
+            o.insert("distinct_values".into(), json!(c.distinct));
+            column_aggregates(&c.stats, c.column_type, rules, &mut o);
             Value::Object(o)
         })
         .collect();
@@ -108,9 +115,69 @@ pub fn describe_columns(preview: &DatasetPreview, rules: &PrivacyRules) -> Value
         "rows": preview.n_rows,
         "column_count": preview.n_columns,
         "conversion_column": preview.detected_target,
+        "min_records_per_aggregate": rules.min_records,
         "columns": columns,
-        "note": "Metadata only: no cell values are shared.",
+        "note": "Metadata and aggregates only: no cell values are shared; levels held by fewer records than the minimum are not named.",
     })
+}
+
+/// The safe part of one column's whole-file aggregates, added to `o`.
+fn column_aggregates(
+    stats: &ColumnStats,
+    column_type: ColumnType,
+    rules: &PrivacyRules,
+    o: &mut Map<String, Value>,
+) {
+    if column_type.has_levels() {
+        let kept: Vec<Value> = stats
+            .levels
+            .iter()
+            .filter(|l| l.count >= rules.min_records)
+            .map(|l| json!({"value": l.label, "count": l.count}))
+            .collect();
+        let below = stats.levels.len() - kept.len();
+        // Unlisted levels hold no more records than the last listed one.
+        let unlisted_below = stats
+            .levels
+            .last()
+            .is_none_or(|l| l.count < rules.min_records);
+        o.insert("levels".into(), json!(kept));
+        if stats.other_levels == 0 || unlisted_below {
+            let folded = below + stats.other_levels;
+            if folded > 0 {
+                o.insert(
+                    "other_values".into(),
+                    json!(format!(
+                        "{folded} other values, suppressed: {} each",
+                        rules.suppressed()
+                    )),
+                );
+            }
+        } else {
+            o.insert(
+                "other_values".into(),
+                json!(format!(
+                    "{} further values not listed (only the {} most frequent are described)",
+                    stats.other_levels,
+                    stats.levels.len()
+                )),
+            );
+        }
+    }
+    if let Some(n) = stats.numeric {
+        if n.count < rules.min_records {
+            o.insert(
+                "numbers".into(),
+                json!(format!("suppressed: {}", rules.suppressed())),
+            );
+        } else if column_type == ColumnType::Date {
+            o.insert("count".into(), json!(n.count));
+        } else {
+            o.insert("count".into(), json!(n.count));
+            o.insert("mean".into(), json!(round_sig(n.mean)));
+            o.insert("std".into(), json!(round_sig(n.std)));
+        }
+    }
 }
 
 /// `search_variables`: ranked columns (names, relevance) and catalog variables (public metadata).

@@ -215,7 +215,7 @@ fn levels_and_segments_under_the_threshold_are_suppressed_and_said_so() {
     }
     let described = privacy::describe_columns(&f.preview, &strict);
     assert_eq!(
-        described["columns"][0]["counts"],
+        column(&described, "industry")["counts"],
         "suppressed: fewer than 1000 records"
     );
 }
@@ -249,6 +249,177 @@ fn withheld_columns_contribute_no_values() {
         .find(|c| c["name"] == "email")
         .unwrap();
     assert_eq!(email["usable_for_segments"], false);
+}
+
+fn column<'a>(described: &'a Value, name: &str) -> &'a Value {
+    described["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is described: {described}"))
+}
+
+#[test]
+fn describe_columns_sends_frequent_levels_and_rounded_summaries_only() {
+    let f = fixture(4);
+    let rules = PrivacyRules::new(50, vec!["region".into()]);
+    let d = privacy::describe_columns(&f.preview, &rules);
+
+    // 150 records per industry: every level is named with its count.
+    let industry = column(&d, "industry");
+    let mut levels: Vec<(String, u64)> = industry["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["value"].as_str().unwrap().to_string(),
+                l["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    levels.sort();
+    let mut expected: Vec<(String, u64)> =
+        INDUSTRIES.iter().map(|i| (i.to_string(), 150)).collect();
+    expected.sort();
+    assert_eq!(levels, expected, "{industry}");
+    assert!(industry.get("other_values").is_none(), "{industry}");
+
+    // `plan`: Basic and Pro are named; the level held by one record is folded and said so.
+    let plan = column(&d, "plan");
+    let named: Vec<&str> = plan["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["Basic", "Pro"], "{plan}");
+    assert_eq!(
+        plan["other_values"],
+        "1 other values, suppressed: fewer than 50 records each"
+    );
+
+    // Numeric: count, mean and std to three significant digits; nothing else.
+    let spend = column(&d, "spend");
+    let values: Vec<f64> = (0..ROWS)
+        .map(|i| format!("{}.{:04}", 1000 + i * 7, 1000 + i).parse().unwrap())
+        .collect();
+    let mean = values.iter().sum::<f64>() / ROWS as f64;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (ROWS - 1) as f64).sqrt();
+    assert_eq!(spend["count"], ROWS);
+    assert_eq!(spend["mean"], privacy::round_sig(mean));
+    assert_eq!(spend["std"], privacy::round_sig(std));
+    assert_eq!(spend["mean"], 3100.0);
+    let mut keys: Vec<&String> = spend.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "count",
+            "distinct_values",
+            "mean",
+            "missing",
+            "name",
+            "std",
+            "type",
+            "usable_for_segments"
+        ],
+        "{spend}"
+    );
+
+    // Withheld (excluded) and identifier columns: name and type only.
+    for name in ["region", "email"] {
+        let c = column(&d, name);
+        let mut keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["name", "role", "type", "usable_for_segments"], "{c}");
+        assert_eq!(c["usable_for_segments"], false);
+    }
+    let text = d.to_string();
+    for r in REGIONS {
+        assert!(!text.contains(r), "withheld levels are not sent: {text}");
+    }
+
+    // A threshold above a level's count suppresses it too; above the file's size, every count.
+    let d = privacy::describe_columns(&f.preview, &PrivacyRules::new(200, vec![]));
+    let industry = column(&d, "industry");
+    assert_eq!(industry["levels"], json!([]));
+    assert_eq!(
+        industry["other_values"],
+        "4 other values, suppressed: fewer than 200 records each"
+    );
+    let d = privacy::describe_columns(&f.preview, &PrivacyRules::new(601, vec![]));
+    assert_eq!(column(&d, "spend").get("mean"), None);
+}
+
+#[test]
+fn describe_columns_says_when_frequent_levels_are_not_listed() {
+    use crate::protocol::{ColumnPreview, ColumnStats, LevelCount, STATS_TOP_LEVELS};
+    use audience_engine::table::ColumnType;
+    // 40 levels of 60 records each: the stats keep the top 25; the 15 unlisted are not "small".
+    let mut csv = String::from("city\n");
+    for i in 0..40 * 60 {
+        csv.push_str(&format!("City-{:02}\n", i % 40));
+    }
+    let mut s = Session::new();
+    let Response::Loaded(preview) = s.handle(
+        Request::LoadFile {
+            file_name: "cities.csv".into(),
+        },
+        Some(csv.as_bytes()),
+        &mut |_| {},
+    ) else {
+        panic!("file loads")
+    };
+    let city = &preview.columns[0];
+    assert_eq!(city.column_type, ColumnType::Categorical);
+    assert_eq!(city.stats.levels.len(), STATS_TOP_LEVELS);
+    assert_eq!(city.stats.other_levels, 40 - STATS_TOP_LEVELS);
+    assert!(city.stats.levels.iter().all(|l| l.count == 60));
+    let d = privacy::describe_columns(&preview, &PrivacyRules::new(50, vec![]));
+    let c = column(&d, "city");
+    assert_eq!(c["levels"].as_array().unwrap().len(), STATS_TOP_LEVELS);
+    assert_eq!(
+        c["other_values"],
+        "15 further values not listed (only the 25 most frequent are described)"
+    );
+    // Listed levels under the threshold are folded with the unlisted ones when those are smaller.
+    let stats = ColumnStats {
+        levels: vec![
+            LevelCount {
+                label: "Big".into(),
+                count: 80,
+            },
+            LevelCount {
+                label: "Small".into(),
+                count: 3,
+            },
+        ],
+        other_levels: 4,
+        numeric: None,
+    };
+    let preview = DatasetPreview {
+        columns: vec![ColumnPreview {
+            name: "kind".into(),
+            column_type: ColumnType::Categorical,
+            missing: 0,
+            distinct: 6,
+            clusterable: true,
+            stats,
+        }],
+        n_rows: 95,
+        n_columns: 1,
+        ..preview
+    };
+    let d = privacy::describe_columns(&preview, &PrivacyRules::new(50, vec![]));
+    let c = column(&d, "kind");
+    assert_eq!(c["levels"], json!([{"value": "Big", "count": 80}]));
+    assert_eq!(
+        c["other_values"],
+        "5 other values, suppressed: fewer than 50 records each"
+    );
+    assert!(!d.to_string().contains("Small"));
 }
 
 #[test]

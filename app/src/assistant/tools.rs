@@ -35,7 +35,7 @@ pub fn definitions() -> Value {
         },
         {
             "name": "describe_columns",
-            "description": "The loaded file's columns: names, inferred types, missing and distinct counts, whether each can be segmented on. Metadata only.",
+            "description": "The loaded file's columns: names, inferred types, missing and distinct counts, whether each can be segmented on, the category levels held by enough records (with counts) and numeric columns' count, mean and standard deviation (rounded). Aggregates only; no cell values.",
             "input_schema": {"type": "object", "properties": {}}
         },
         {

@@ -169,47 +169,38 @@ impl Chart for ConversionRates {
 
     fn table(&self) -> DataTable {
         let prepared = self.prepare();
-        let mut header: Vec<String> = [
+        let mut header = vec![
             "Segment",
             "Rows",
             "Conversions",
             "Rate",
             "95% low",
             "95% high",
-        ]
-        .map(str::to_owned)
-        .to_vec();
+        ];
         if prepared.whole_rate.is_some() {
-            header.push("Lift vs whole file".to_owned());
+            header.push("Lift vs whole file");
         }
-        let rows = prepared
-            .drawn
-            .iter()
-            .map(|d| {
-                let mut row = vec![
-                    d.segment.label.clone(),
-                    d.segment.rows.to_string(),
-                    d.segment.conversions.to_string(),
-                    percent(d.rate),
-                    percent(d.low),
-                    percent(d.high),
-                ];
-                if let Some(whole) = prepared.whole_rate {
-                    row.push(if whole > 0.0 {
-                        format_value(d.rate / whole, Format::Number, 2)
-                    } else {
-                        "n/a".to_owned()
-                    });
-                }
-                row
-            })
-            .collect();
-        DataTable {
-            caption: self.title(),
-            header,
-            rows,
-            notes: prepared.notes,
-        }
+        let rows = prepared.drawn.iter().map(|d| {
+            let mut row = vec![
+                d.segment.label.clone(),
+                d.segment.rows.to_string(),
+                d.segment.conversions.to_string(),
+                percent(d.rate),
+                percent(d.low),
+                percent(d.high),
+            ];
+            if let Some(whole) = prepared.whole_rate {
+                row.push(if whole > 0.0 {
+                    format_value(d.rate / whole, Format::Number, 2)
+                } else {
+                    "n/a".to_owned()
+                });
+            }
+            row
+        });
+        DataTable::new(self.title(), header)
+            .with_rows(rows)
+            .with_notes(prepared.notes)
     }
 }
 

@@ -285,9 +285,7 @@ impl Chart for TraitHeatmap {
 
     fn table(&self) -> DataTable {
         let prepared = self.prepare();
-        let header = std::iter::once("Segment".to_owned())
-            .chain(self.traits.iter().cloned())
-            .collect();
+        let header = std::iter::once("Segment".to_owned()).chain(self.traits.iter().cloned());
         let rows = self
             .segments
             .iter()
@@ -299,14 +297,10 @@ impl Chart for TraitHeatmap {
                             .map(|l| l.map_or_else(|| "n/a".to_owned(), lift_text)),
                     )
                     .collect()
-            })
-            .collect();
-        DataTable {
-            caption: self.title(),
-            header,
-            rows,
-            notes: prepared.notes,
-        }
+            });
+        DataTable::new(self.title(), header)
+            .with_rows(rows)
+            .with_notes(prepared.notes)
     }
 }
 

@@ -145,6 +145,41 @@ pub struct DataTable {
 }
 
 impl DataTable {
+    /// A table captioned `caption` with these column headings, no rows and no notes.
+    pub(crate) fn new<S: Into<String>>(
+        caption: impl Into<String>,
+        header: impl IntoIterator<Item = S>,
+    ) -> Self {
+        DataTable {
+            caption: caption.into(),
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The same table with `rows` appended; each must be as long as the header.
+    pub(crate) fn with_rows(mut self, rows: impl IntoIterator<Item = Vec<String>>) -> Self {
+        for row in rows {
+            debug_assert_eq!(
+                row.len(),
+                self.header.len(),
+                "a row of {} cells under {} headings in {:?}",
+                row.len(),
+                self.header.len(),
+                self.caption
+            );
+            self.rows.push(row);
+        }
+        self
+    }
+
+    /// The same table with these notes.
+    pub(crate) fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes;
+        self
+    }
+
     /// The header followed by the rows.
     pub fn to_rows(&self) -> Vec<Vec<String>> {
         std::iter::once(self.header.clone())

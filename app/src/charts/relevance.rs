@@ -214,22 +214,16 @@ impl Chart for VariableRelevance {
 
     fn table(&self) -> DataTable {
         let prepared = self.prepare();
-        DataTable {
-            caption: self.title(),
-            header: ["Variable", "Type", "Score"].map(str::to_owned).to_vec(),
-            rows: prepared
-                .ordered
-                .iter()
-                .map(|v| {
-                    vec![
-                        v.label.clone(),
-                        v.kind.clone(),
-                        format_value(v.score, Format::Number, prepared.decimals),
-                    ]
-                })
-                .collect(),
-            notes: prepared.notes,
-        }
+        let rows = prepared.ordered.iter().map(|v| {
+            vec![
+                v.label.clone(),
+                v.kind.clone(),
+                format_value(v.score, Format::Number, prepared.decimals),
+            ]
+        });
+        DataTable::new(self.title(), ["Variable", "Type", "Score"])
+            .with_rows(rows)
+            .with_notes(prepared.notes)
     }
 }
 
@@ -289,23 +283,15 @@ impl Chart for TypeBreakdown {
 
     fn table(&self) -> DataTable {
         let total: u64 = self.types.iter().map(|t| t.count).sum();
-        DataTable {
-            caption: self.title(),
-            header: ["Type", "Variables", "Share"].map(str::to_owned).to_vec(),
-            rows: self
-                .types
-                .iter()
-                .map(|t| {
-                    let share = if total == 0 {
-                        0.0
-                    } else {
-                        t.count as f64 / total as f64
-                    };
-                    vec![t.kind.clone(), t.count.to_string(), percent(share)]
-                })
-                .collect(),
-            notes: Vec::new(),
-        }
+        let rows = self.types.iter().map(|t| {
+            let share = if total == 0 {
+                0.0
+            } else {
+                t.count as f64 / total as f64
+            };
+            vec![t.kind.clone(), t.count.to_string(), percent(share)]
+        });
+        DataTable::new(self.title(), ["Type", "Variables", "Share"]).with_rows(rows)
     }
 }
 

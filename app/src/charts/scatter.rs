@@ -122,26 +122,22 @@ impl PcaScatter {
     /// Every drawn point as a row (segment, PC1, PC2), for a download of the full data.
     pub fn points_table(&self) -> DataTable {
         let prepared = self.prepare();
-        let rows = prepared
-            .groups
-            .iter()
-            .flat_map(|(&segment, points)| {
-                let label = self.label(segment);
-                points.iter().map(move |p| {
-                    vec![
-                        label.clone(),
-                        format_value(p.x, Format::Number, 4),
-                        format_value(p.y, Format::Number, 4),
-                    ]
-                })
+        let rows = prepared.groups.iter().flat_map(|(&segment, points)| {
+            let label = self.label(segment);
+            points.iter().map(move |p| {
+                vec![
+                    label.clone(),
+                    format_value(p.x, Format::Number, 4),
+                    format_value(p.y, Format::Number, 4),
+                ]
             })
-            .collect();
-        DataTable {
-            caption: format!("{} (points)", self.title()),
-            header: vec!["Segment".into(), "PC1".into(), "PC2".into()],
-            rows,
-            notes: prepared.notes,
-        }
+        });
+        DataTable::new(
+            format!("{} (points)", self.title()),
+            ["Segment", "PC1", "PC2"],
+        )
+        .with_rows(rows)
+        .with_notes(prepared.notes)
     }
 }
 
@@ -378,29 +374,20 @@ impl Chart for PcaScatter {
     /// every point).
     fn table(&self) -> DataTable {
         let prepared = self.prepare();
-        let rows = prepared
-            .groups
-            .iter()
-            .map(|(&segment, points)| {
-                let n = points.len() as f64;
-                let mean_x = points.iter().map(|p| p.x).sum::<f64>() / n;
-                let mean_y = points.iter().map(|p| p.y).sum::<f64>() / n;
-                vec![
-                    self.label(segment),
-                    points.len().to_string(),
-                    format_value(mean_x, Format::Number, 3),
-                    format_value(mean_y, Format::Number, 3),
-                ]
-            })
-            .collect();
-        DataTable {
-            caption: self.title(),
-            header: ["Segment", "Points", "Mean PC1", "Mean PC2"]
-                .map(str::to_owned)
-                .to_vec(),
-            rows,
-            notes: prepared.notes,
-        }
+        let rows = prepared.groups.iter().map(|(&segment, points)| {
+            let n = points.len() as f64;
+            let mean_x = points.iter().map(|p| p.x).sum::<f64>() / n;
+            let mean_y = points.iter().map(|p| p.y).sum::<f64>() / n;
+            vec![
+                self.label(segment),
+                points.len().to_string(),
+                format_value(mean_x, Format::Number, 3),
+                format_value(mean_y, Format::Number, 3),
+            ]
+        });
+        DataTable::new(self.title(), ["Segment", "Points", "Mean PC1", "Mean PC2"])
+            .with_rows(rows)
+            .with_notes(prepared.notes)
     }
 }
 

@@ -172,14 +172,10 @@ impl Chart for SegmentSizes {
                     row.push(if band.contains(share) { "yes" } else { "no" }.to_owned());
                 }
                 row
-            })
-            .collect();
-        DataTable {
-            caption: self.title(),
-            header,
-            rows,
-            notes: prepared.notes,
-        }
+            });
+        DataTable::new(self.title(), header)
+            .with_rows(rows)
+            .with_notes(prepared.notes)
     }
 }
 
