@@ -407,7 +407,8 @@ pub struct ProgressUpdate {
 pub struct SegmentResults {
     /// The settings that produced them.
     pub settings: SegmentSettings,
-    /// The segmentation itself (k, sizes, cost, k scores, …).
+    /// The segmentation itself (k, sizes, cost, k scores, …). Its per-row `labels` stay in the worker,
+    /// which makes the exports: they are empty in the copy sent to the page.
     pub segmentation: Segmentation,
     /// Profiles and personas, ranked.
     pub report: PersonaReport,

@@ -464,15 +464,19 @@ impl Session {
             },
         )
         .map_err(|error| error.to_string())?;
-        let results = SegmentResults {
+        let mut results = SegmentResults {
             settings,
             segmentation,
             report,
             plot,
             elapsed_ms: now_ms() - started,
         };
-        self.results = Some(results.clone());
-        Ok(results)
+        // The per-row labels stay here, where the exports are made: the page never reads them.
+        let labels = std::mem::take(&mut results.segmentation.labels);
+        let for_page = results.clone();
+        results.segmentation.labels = labels;
+        self.results = Some(results);
+        Ok(for_page)
     }
 
     /// Produces one of the downloads from the last results.
