@@ -5,7 +5,7 @@
 #   - Debian chromium + chromium-driver (browser tests)
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - trunk 0.21.14 (the newest release that builds on rustc 1.95; 0.22 needs 1.96.1)
-#   - npm devDependencies: binaryen (wasm-opt for Trunk) and playwright-core (end-to-end tests)
+#   - npm devDependencies: binaryen (wasm-opt for Trunk), playwright-core (end-to-end tests), axe-core (their accessibility audit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +41,7 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
 fi
 lock_stamp=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$lock_stamp" ]; then
-  say "installing npm devDependencies (binaryen, playwright-core)"
+  say "installing npm devDependencies (binaryen, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_stamp" > node_modules/.setup-stamp
 fi
