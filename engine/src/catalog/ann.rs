@@ -27,7 +27,7 @@ const HEADER: usize = 8 + 4 + 4 + 8;
 /// Default search-time candidate list size (in groups): recall@10 against exact search is
 /// measured by `scripts/bench-search.sh` (the graph file stores the build-time value, which this
 /// replaces).
-pub const EF_SEARCH: usize = 192;
+pub const EF_SEARCH: usize = 384;
 
 /// Item vectors quantised to int8 with one scale per vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,22 +41,45 @@ impl VectorStore {
     /// Quantises vectors of `dims` dimensions; `None` (a text with no known token) becomes a zero
     /// vector, whose cosine with anything is 0.
     pub fn quantize(dims: usize, vectors: &[Option<Vec<f32>>]) -> Self {
-        let mut data = Vec::with_capacity(dims * vectors.len());
-        let mut inv_norm = Vec::with_capacity(vectors.len());
+        let mut store = Self::with_capacity(dims, vectors.len());
         for v in vectors {
-            let (q, inv) = match v {
-                Some(v) => quantize_one(v),
-                None => (vec![0; dims], 0.0),
-            };
-            assert_eq!(q.len(), dims, "every vector has the store's dimensions");
-            data.extend(q);
-            inv_norm.push(inv);
+            store.push(v.as_deref());
         }
+        store
+    }
+
+    /// An empty store for `capacity` vectors of `dims` dimensions, filled by
+    /// [`VectorStore::push`].
+    pub fn with_capacity(dims: usize, capacity: usize) -> Self {
         Self {
             dims,
-            data,
-            inv_norm,
+            data: Vec::with_capacity(dims * capacity),
+            inv_norm: Vec::with_capacity(capacity),
         }
+    }
+
+    /// Quantises one more vector (`None`: a zero vector) onto the end, as
+    /// [`VectorStore::quantize`] does.
+    ///
+    /// # Panics
+    /// If the vector does not have the store's dimensions (a programming error).
+    pub fn push(&mut self, vector: Option<&[f32]>) {
+        let start = self.data.len();
+        let inv = match vector {
+            Some(v) => {
+                assert_eq!(
+                    v.len(),
+                    self.dims,
+                    "every vector has the store's dimensions"
+                );
+                quantize_into(v, &mut self.data)
+            }
+            None => {
+                self.data.resize(start + self.dims, 0);
+                0.0
+            }
+        };
+        self.inv_norm.push(inv);
     }
 
     /// Number of vectors.
@@ -134,14 +157,32 @@ impl QueryVector {
 }
 
 fn quantize_one(v: &[f32]) -> (Vec<i8>, f32) {
+    let mut q = Vec::with_capacity(v.len());
+    let inv = quantize_into(v, &mut q);
+    (q, inv)
+}
+
+/// Appends `v` quantised to int8 (scaled so its largest entry is ±127) and returns the inverse
+/// norm of the quantised vector (0 for a zero or non-finite vector, which is stored as zeros).
+fn quantize_into(v: &[f32], out: &mut Vec<i8>) -> f32 {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     if max == 0.0 || !max.is_finite() {
-        return (vec![0; v.len()], 0.0);
+        out.resize(out.len() + v.len(), 0);
+        return 0.0;
     }
     let scale = 127.0 / max;
-    let q: Vec<i8> = v.iter().map(|x| (x * scale).round() as i8).collect();
-    let norm = (q.iter().map(|&x| (x as i32 * x as i32) as i64).sum::<i64>() as f64).sqrt();
-    (q, if norm > 0.0 { (1.0 / norm) as f32 } else { 0.0 })
+    let start = out.len();
+    out.extend(v.iter().map(|x| (x * scale).round() as i8));
+    let norm = (out[start..]
+        .iter()
+        .map(|&x| (x as i32 * x as i32) as i64)
+        .sum::<i64>() as f64)
+        .sqrt();
+    if norm > 0.0 {
+        (1.0 / norm) as f32
+    } else {
+        0.0
+    }
 }
 
 /// Integer dot product of two int8 vectors. Natively the compiler vectorises the plain loop; in
@@ -386,6 +427,11 @@ impl AnnIndex {
     /// The search-time candidate list size (in groups).
     pub fn ef_search(&self) -> usize {
         self.ef_search
+    }
+
+    /// Sets the search-time candidate list size (in groups; at least 1).
+    pub fn set_ef_search(&mut self, ef: usize) {
+        self.ef_search = ef.max(1);
     }
 
     /// Up to `k` approximate nearest items to the query, best first (ties by item order), with

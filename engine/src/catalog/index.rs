@@ -197,6 +197,14 @@ impl SearchIndex {
         }
     }
 
+    /// Sets the HNSW search's candidate list size (in groups; default [`super::ann::EF_SEARCH`]):
+    /// larger finds the exact neighbours more often and takes longer. No effect without a graph.
+    pub fn set_ef_search(&mut self, ef: usize) {
+        if let Semantic::Graph(ann) = &mut self.semantic {
+            ann.set_ef_search(ef);
+        }
+    }
+
     /// Whether an HNSW graph is loaded.
     pub fn has_graph(&self) -> bool {
         matches!(self.semantic, Semantic::Graph(_))
@@ -351,8 +359,11 @@ impl SearchIndex {
 /// concepts that many variables share are tokenized and summed once: the vectors are exactly those
 /// of embedding each `search_text`, several times faster.
 pub fn embed_catalog(catalog: &Catalog, embedder: &StaticEmbedder) -> VectorStore {
-    let vectors = embedder.embed_parts_many(catalog.variables().iter().map(search_text_parts));
-    VectorStore::quantize(embedder.dims(), &vectors)
+    let mut store = VectorStore::with_capacity(embedder.dims(), catalog.len());
+    embedder.embed_parts_each(catalog.variables().iter().map(search_text_parts), |v| {
+        store.push(v)
+    });
+    store
 }
 
 /// A variable's [`search_text`](super::Variable::search_text) as parts whose space-joined text
