@@ -507,9 +507,11 @@ impl Groups {
                 }
                 match usize::try_from(item).ok().and_then(|i| seen.get_mut(i)) {
                     Some(s) if !*s => *s = true,
-                    _ => return Err(CatalogError::IndexFormat(format!(
+                    _ => {
+                        return Err(CatalogError::IndexFormat(format!(
                         "group {g} has item {item}, out of range (of {items}) or already grouped"
-                    ))),
+                    )))
+                    }
                 }
                 out.members.push(item as u32);
             }
