@@ -5,6 +5,7 @@
 # (embedding included) natively and in headless Chromium (wasm, in a worker, with the index-ready
 # time there), and the catalog artifacts' sizes raw and gzipped.
 # Usage: scripts/bench-search.sh   (BENCH_VERBOSE=1: per-query nDCG; BENCH_SWEEP=1: fusion weights;
+#                                   BENCH_EF=1: recall and latency per ef_search;
 #                                   SKIP_WASM=1: native rows only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +23,13 @@ if [ -z "${SKIP_WASM:-}" ]; then
 fi
 echo
 echo "## Catalog artifacts"
-echo "| file | raw bytes | gzip -9 bytes |"
+echo "| file (fetched by the app) | raw bytes | gzip -9 bytes |"
 echo "|---|---|---|"
 total_raw=0; total_gz=0
-for f in catalog/dist/catalog.jsonl catalog/dist/embed/vocab.txt catalog/dist/embed/table.i8 catalog/dist/hnsw.bin; do
+for f in catalog/dist/catalog.bin catalog/dist/embed/vocab.txt catalog/dist/embed/table.i8 catalog/dist/hnsw.bin; do
   raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
   echo "| $f | $raw | $gz |"
 done
 echo "| total | $total_raw | $total_gz |"
+echo "(catalog/dist/catalog.jsonl, the packed catalog's source: $(stat -c %s catalog/dist/catalog.jsonl) bytes, $(gzip -9 -c catalog/dist/catalog.jsonl | wc -c) gzipped; not fetched)"

@@ -179,8 +179,9 @@ fn reply(id: u32, response: &Response) -> JsValue {
 }
 
 /// The catalog's asset files, relative to the catalog folder, in the order of [`SearchAssets`]' fields.
+/// The catalog is the packed one (`catalog.bin`): it loads without parsing JSON or analysing text.
 pub const CATALOG_FILES: [&str; 4] = [
-    "catalog.jsonl",
+    "catalog.bin",
     "embed/vocab.txt",
     "embed/table.i8",
     "hnsw.bin",

@@ -11,7 +11,7 @@ use audience_engine::catalog::{
     group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions,
 };
 
-const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.jsonl");
+const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.bin");
 const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");
 const TABLE: &[u8] = include_bytes!("../../catalog/dist/embed/table.i8");
 const GRAPH: &[u8] = include_bytes!("../../catalog/dist/hnsw.bin");

@@ -5,8 +5,8 @@
 use std::sync::{Arc, OnceLock};
 
 use audience_engine::catalog::{
-    group_by_type, search_columns, ColumnDescription, SearchAssets, SearchHit, SearchIndex,
-    SearchMode, SearchOptions, StaticEmbedder,
+    group_by_type, pack, search_columns, Catalog, ColumnDescription, SearchAssets, SearchHit,
+    SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
 };
 
 fn dist(name: &str) -> Vec<u8> {
@@ -18,7 +18,7 @@ fn index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
         let (catalog, vocab, table, graph) = (
-            dist("catalog.jsonl"),
+            dist("catalog.bin"),
             dist("embed/vocab.txt"),
             dist("embed/table.i8"),
             dist("hnsw.bin"),
@@ -42,6 +42,20 @@ fn describe(hits: &[SearchHit]) -> String {
         .map(|h| format!("{} {} [{}]", h.code, h.label, h.kind))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[test]
+fn the_committed_packed_catalog_is_the_packed_jsonl() {
+    // catalog.bin is built from catalog.jsonl by `catalog/build.sh` (example catalog_pack); a
+    // stale one (the JSON Lines edited, or the analyser changed) fails here.
+    let source = Catalog::from_bytes(&dist("catalog.jsonl")).expect("catalog.jsonl loads");
+    let packed = pack::pack(&source);
+    assert!(
+        packed == dist("catalog.bin"),
+        "catalog/dist/catalog.bin is not the packed catalog.jsonl: run catalog/build.sh \
+         --skip-distil (or the catalog_pack example)"
+    );
+    assert_eq!(index().catalog(), &source);
 }
 
 #[test]

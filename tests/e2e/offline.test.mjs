@@ -61,9 +61,10 @@ test('the build lists every shipped file in the precache manifest', async () => 
   assert.ok(manifest.fresh.includes('index.html'));
   for (const path of manifest.immutable) assert.match(path, /[0-9a-f]{16}/, `${path} carries a content hash`);
   assert.ok(manifest.immutable.some((path) => path.endsWith('.wasm')), 'the app wasm is precached');
-  for (const name of ['catalog/catalog.jsonl', 'catalog/hnsw.bin', 'catalog/embed/table.i8', 'catalog/embed/vocab.txt']) {
+  for (const name of ['catalog/catalog.bin', 'catalog/hnsw.bin', 'catalog/embed/table.i8', 'catalog/embed/vocab.txt']) {
     assert.ok(manifest.catalog.files.includes(name), `${name} is cached`);
   }
+  assert.deepEqual(manifest.catalog.files.length, 4, `only the four files the worker fetches: ${manifest.catalog.files}`);
 });
 
 test('after one visit the whole flow works with the network off', LONG, async () => {

@@ -13,20 +13,21 @@
 //! File layout: `b"ABHNSW01"`, little-endian `u32` items, `u32` dims, `u64` fingerprint, then the
 //! graph in the compact encoding of [`super::graph`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use instant_distance::{Builder, Hnsw, Point};
 use serde::{Serialize, Serializer};
 
-use super::graph::FlatGraph;
+use super::graph::{FlatGraph, Groups, SearchScratch};
 use super::CatalogError;
 
-const MAGIC: &[u8; 8] = b"ABHNSW01";
+const MAGIC: &[u8; 8] = b"ABHNSW02";
 const HEADER: usize = 8 + 4 + 4 + 8;
 
-/// Default search-time candidate list size: recall@10 against exact search is measured by
-/// `scripts/bench-search.sh` (the graph file stores the build-time value, which this replaces).
-pub const EF_SEARCH: usize = 512;
+/// Default search-time candidate list size (in groups): recall@10 against exact search is
+/// measured by `scripts/bench-search.sh` (the graph file stores the build-time value, which this
+/// replaces).
+pub const EF_SEARCH: usize = 384;
 
 /// Item vectors quantised to int8 with one scale per vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,22 +41,45 @@ impl VectorStore {
     /// Quantises vectors of `dims` dimensions; `None` (a text with no known token) becomes a zero
     /// vector, whose cosine with anything is 0.
     pub fn quantize(dims: usize, vectors: &[Option<Vec<f32>>]) -> Self {
-        let mut data = Vec::with_capacity(dims * vectors.len());
-        let mut inv_norm = Vec::with_capacity(vectors.len());
+        let mut store = Self::with_capacity(dims, vectors.len());
         for v in vectors {
-            let (q, inv) = match v {
-                Some(v) => quantize_one(v),
-                None => (vec![0; dims], 0.0),
-            };
-            assert_eq!(q.len(), dims, "every vector has the store's dimensions");
-            data.extend(q);
-            inv_norm.push(inv);
+            store.push(v.as_deref());
         }
+        store
+    }
+
+    /// An empty store for `capacity` vectors of `dims` dimensions, filled by
+    /// [`VectorStore::push`].
+    pub fn with_capacity(dims: usize, capacity: usize) -> Self {
         Self {
             dims,
-            data,
-            inv_norm,
+            data: Vec::with_capacity(dims * capacity),
+            inv_norm: Vec::with_capacity(capacity),
         }
+    }
+
+    /// Quantises one more vector (`None`: a zero vector) onto the end, as
+    /// [`VectorStore::quantize`] does.
+    ///
+    /// # Panics
+    /// If the vector does not have the store's dimensions (a programming error).
+    pub fn push(&mut self, vector: Option<&[f32]>) {
+        let start = self.data.len();
+        let inv = match vector {
+            Some(v) => {
+                assert_eq!(
+                    v.len(),
+                    self.dims,
+                    "every vector has the store's dimensions"
+                );
+                quantize_into(v, &mut self.data)
+            }
+            None => {
+                self.data.resize(start + self.dims, 0);
+                0.0
+            }
+        };
+        self.inv_norm.push(inv);
     }
 
     /// Number of vectors.
@@ -102,17 +126,17 @@ impl VectorStore {
         dot(self.row(i), &query.data) as f32 * self.inv_norm[i] * query.inv_norm
     }
 
+    /// Cosine between items `a` and `b`.
+    pub fn item_cosine(&self, a: usize, b: usize) -> f32 {
+        dot(self.row(a), self.row(b)) as f32 * self.inv_norm[a] * self.inv_norm[b]
+    }
+
     /// The `k` items most similar to the query by exact cosine, best first (ties by item order).
     pub fn exact_top(&self, query: &QueryVector, k: usize) -> Vec<(usize, f32)> {
         let mut all: Vec<(usize, f32)> = (0..self.len())
             .map(|i| (i, self.cosine(i, query)))
             .collect();
-        let by = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if all.len() > k {
-            all.select_nth_unstable_by(k, by);
-            all.truncate(k);
-        }
-        all.sort_unstable_by(by);
+        top_k(&mut all, k);
         all
     }
 }
@@ -133,14 +157,32 @@ impl QueryVector {
 }
 
 fn quantize_one(v: &[f32]) -> (Vec<i8>, f32) {
+    let mut q = Vec::with_capacity(v.len());
+    let inv = quantize_into(v, &mut q);
+    (q, inv)
+}
+
+/// Appends `v` quantised to int8 (scaled so its largest entry is ±127) and returns the inverse
+/// norm of the quantised vector (0 for a zero or non-finite vector, which is stored as zeros).
+fn quantize_into(v: &[f32], out: &mut Vec<i8>) -> f32 {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     if max == 0.0 || !max.is_finite() {
-        return (vec![0; v.len()], 0.0);
+        out.resize(out.len() + v.len(), 0);
+        return 0.0;
     }
     let scale = 127.0 / max;
-    let q: Vec<i8> = v.iter().map(|x| (x * scale).round() as i8).collect();
-    let norm = (q.iter().map(|&x| (x as i32 * x as i32) as i64).sum::<i64>() as f64).sqrt();
-    (q, if norm > 0.0 { (1.0 / norm) as f32 } else { 0.0 })
+    let start = out.len();
+    out.extend(v.iter().map(|x| (x * scale).round() as i8));
+    let norm = (out[start..]
+        .iter()
+        .map(|&x| (x as i32 * x as i32) as i64)
+        .sum::<i64>() as f64)
+        .sqrt();
+    if norm > 0.0 {
+        (1.0 / norm) as f32
+    } else {
+        0.0
+    }
 }
 
 /// Integer dot product of two int8 vectors. Natively the compiler vectorises the plain loop; in
@@ -197,11 +239,13 @@ mod wasm_simd {
     }
 }
 
-/// A point of the HNSW graph while `instant-distance` builds it: an item of the store.
+/// A point of the HNSW graph while `instant-distance` builds it: a group of items, standing at
+/// its first member's vector (`index`), serialized as the group's number (`id`).
 #[derive(Clone, Debug)]
 pub(crate) struct ItemPoint {
     store: Arc<VectorStore>,
     index: u32,
+    id: u32,
 }
 
 impl Point for ItemPoint {
@@ -215,7 +259,7 @@ impl Point for ItemPoint {
 
 impl Serialize for ItemPoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.index.serialize(serializer)
+        self.id.serialize(serializer)
     }
 }
 
@@ -235,23 +279,34 @@ impl Default for AnnParams {
     fn default() -> Self {
         Self {
             seed: 0x00A0_D1E7_CE5E_ED00,
-            ef_construction: 200,
+            ef_construction: 800,
             ef_search: 128,
         }
     }
 }
 
-/// An HNSW graph over a [`VectorStore`].
+/// An HNSW graph over a [`VectorStore`], whose points are groups of near-duplicate items.
+///
+/// Many catalog variables embed almost identically (the race iterations A–I of one ACS table,
+/// Puerto Rico copies): a search's ten nearest items are often a cluster of near-ties, which a
+/// graph over single items needs a very long candidate list to find completely. Here each group
+/// of near-duplicates is one point of the graph, standing at its first member's vector; a search
+/// finds `ef_search` groups and ranks all their members by exact cosine.
 pub struct AnnIndex {
     graph: FlatGraph,
+    groups: Groups,
     store: Arc<VectorStore>,
     ef_search: usize,
+    /// The search buffers of the last query, reused by the next one (a concurrent query makes its
+    /// own).
+    scratch: Mutex<Option<SearchScratch>>,
 }
 
 impl std::fmt::Debug for AnnIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AnnIndex")
             .field("items", &self.store.len())
+            .field("groups", &self.groups.len())
             .field("dims", &self.store.dims())
             .field("ef_search", &self.ef_search)
             .finish()
@@ -259,27 +314,49 @@ impl std::fmt::Debug for AnnIndex {
 }
 
 impl AnnIndex {
-    /// Builds the graph with `instant-distance`. Deterministic for a given store and seed when
-    /// rayon runs one thread (`RAYON_NUM_THREADS=1`, as `catalog/build.sh` sets); with more
-    /// threads the insertion order, and so the graph, can vary between runs.
+    /// Builds the graph with `instant-distance`, one point per item. See
+    /// [`AnnIndex::build_grouped`].
     pub fn build(store: Arc<VectorStore>, params: AnnParams) -> Self {
-        let hnsw = build_hnsw(store.clone(), params);
+        let groups = (0..store.len() as u32).map(|i| vec![i]).collect();
+        Self::build_grouped(store, groups, params).expect("singletons partition the items")
+    }
+
+    /// Builds the graph with `instant-distance`, one point per group (each a list of item
+    /// numbers; together they must hold every item of the store exactly once). Deterministic for
+    /// a given store, groups and seed when rayon runs one thread (`RAYON_NUM_THREADS=1`, as
+    /// `catalog/build.sh` sets); with more threads the insertion order, and so the graph, can vary
+    /// between runs.
+    pub fn build_grouped(
+        store: Arc<VectorStore>,
+        groups: Vec<Vec<u32>>,
+        params: AnnParams,
+    ) -> Result<Self, CatalogError> {
+        let groups = Groups::new(groups, store.len())?;
+        let hnsw = build_hnsw(store.clone(), &groups, params);
         let postcard = postcard::to_allocvec(&hnsw).expect("serializing to memory cannot fail");
         let graph = FlatGraph::from_postcard(&postcard)
             .expect("a graph instant-distance built has the expected layout");
-        Self {
+        Ok(Self {
             graph,
+            groups,
             store,
             ef_search: params.ef_search,
-        }
+            scratch: Mutex::new(None),
+        })
     }
 
-    /// Serializes the graph (without the vectors).
+    /// Number of groups (points of the graph).
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Serializes the groups and the graph (without the vectors).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         out.extend((self.store.len() as u32).to_le_bytes());
         out.extend((self.store.dims() as u32).to_le_bytes());
         out.extend(self.store.fingerprint().to_le_bytes());
+        self.groups.encode(&mut out);
         out.extend(self.graph.encode());
         out
     }
@@ -299,8 +376,16 @@ impl AnnIndex {
     ) -> Result<Self, CatalogError> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(CatalogError::IndexFormat(format!(
-                "not an ABHNSW01 file ({} bytes)",
-                bytes.len()
+                "not an ABHNSW02 file ({} bytes{})",
+                bytes.len(),
+                if bytes.starts_with(b"ABHNSW") {
+                    format!(
+                        ", format {}: rebuild it with catalog/build.sh",
+                        String::from_utf8_lossy(&bytes[6..8.min(bytes.len())])
+                    )
+                } else {
+                    String::new()
+                }
             )));
         }
         let items = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
@@ -316,17 +401,21 @@ impl AnnIndex {
                 fingerprint: store.fingerprint(),
             });
         }
-        let graph = FlatGraph::decode(&bytes[HEADER..])?;
-        if graph.len() != items {
+        let (groups, read) = Groups::decode(&bytes[HEADER..], items)?;
+        let graph = FlatGraph::decode(&bytes[HEADER + read..])?;
+        if graph.len() != groups.len() {
             return Err(CatalogError::IndexFormat(format!(
-                "the graph has {} points but its header says {items}",
-                graph.len()
+                "the graph has {} points but the file has {} groups",
+                graph.len(),
+                groups.len()
             )));
         }
         Ok(Self {
             graph,
+            groups,
             store,
             ef_search: ef_search.max(1),
+            scratch: Mutex::new(None),
         })
     }
 
@@ -335,35 +424,75 @@ impl AnnIndex {
         &self.store
     }
 
-    /// The search-time candidate list size.
+    /// The search-time candidate list size (in groups).
     pub fn ef_search(&self) -> usize {
         self.ef_search
     }
 
-    /// Up to `k` approximate nearest items to the query, best first, with their cosine (`k` is
-    /// capped by the graph's `ef_search`).
+    /// Sets the search-time candidate list size (in groups; at least 1).
+    pub fn set_ef_search(&mut self, ef: usize) {
+        self.ef_search = ef.max(1);
+    }
+
+    /// Up to `k` approximate nearest items to the query, best first (ties by item order), with
+    /// their cosine: the graph finds `ef_search` groups, and every member of those is ranked by
+    /// exact cosine, as [`VectorStore::exact_top`] ranks them.
     pub fn search(&self, query: &QueryVector, k: usize) -> Vec<(usize, f32)> {
+        let store = &*self.store;
+        let mut all: Vec<(usize, f32)> = self
+            .search_groups(query)
+            .into_iter()
+            .flat_map(|(g, _)| self.groups.members(g))
+            .map(|&i| (i as usize, store.cosine(i as usize, query)))
+            .collect();
+        top_k(&mut all, k);
+        all
+    }
+
+    /// The graph's `ef_search` nearest groups, nearest first, with `1 − distance` to their first
+    /// member (as `instant-distance` computes it).
+    fn search_groups(&self, query: &QueryVector) -> Vec<(usize, f32)> {
         let points = &self.graph.points;
         let store = &*self.store;
+        let groups = &self.groups;
+        let mut scratch = self
+            .scratch
+            .lock()
+            .ok()
+            .and_then(|mut s| s.take())
+            .unwrap_or_default();
         // The same float expression as `ItemPoint::distance`, with the query first, as
         // instant-distance evaluates it.
-        let found = self.graph.search(self.ef_search, |pid| {
-            let i = points[pid as usize] as usize;
+        let found = self.graph.search(self.ef_search, &mut scratch, |pid| {
+            let i = groups.first(points[pid as usize] as usize) as usize;
             1.0 - dot(&query.data, store.row(i)) as f32 * query.inv_norm * store.inv_norm[i]
         });
+        if let Ok(mut slot) = self.scratch.lock() {
+            *slot = Some(scratch);
+        }
         found
             .into_iter()
-            .take(k)
             .map(|c| (points[c.pid as usize] as usize, 1.0 - c.distance))
             .collect()
     }
 }
 
-fn build_hnsw(store: Arc<VectorStore>, params: AnnParams) -> Hnsw<ItemPoint> {
-    let points: Vec<ItemPoint> = (0..store.len() as u32)
-        .map(|index| ItemPoint {
+/// Sorts `all` best first (ties by item order) and keeps the first `k`.
+fn top_k(all: &mut Vec<(usize, f32)>, k: usize) {
+    let by = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if all.len() > k {
+        all.select_nth_unstable_by(k, by);
+        all.truncate(k);
+    }
+    all.sort_unstable_by(by);
+}
+
+fn build_hnsw(store: Arc<VectorStore>, groups: &Groups, params: AnnParams) -> Hnsw<ItemPoint> {
+    let points: Vec<ItemPoint> = (0..groups.len())
+        .map(|g| ItemPoint {
             store: store.clone(),
-            index,
+            index: groups.first(g),
+            id: g as u32,
         })
         .collect();
     // Builder::default() draws a seed from the OS; it is always replaced by `params.seed`.
@@ -444,7 +573,7 @@ mod tests {
             ef_search: 40,
             ..AnnParams::default()
         };
-        let hnsw = build_hnsw(store.clone(), params);
+        let hnsw = build_hnsw(store.clone(), &Groups::singletons(800), params);
         let loaded = AnnIndex::from_bytes_with_ef(
             &AnnIndex::build(store.clone(), params).to_bytes(),
             store.clone(),
@@ -469,6 +598,7 @@ mod tests {
             let point = ItemPoint {
                 store: with_query,
                 index: 800,
+                id: 800,
             };
             let mut search = Search::default();
             let expected: Vec<(usize, f32)> = hnsw
@@ -476,8 +606,94 @@ mod tests {
                 .map(|item| (item.point.index as usize, 1.0 - item.distance))
                 .collect();
             assert_eq!(expected.len(), 40);
-            assert_eq!(loaded.search(&query, 40), expected);
+            assert_eq!(loaded.search_groups(&query), expected);
+            // The items found are then ranked by exact cosine.
+            let mut exact: Vec<(usize, f32)> = expected
+                .iter()
+                .map(|&(i, _)| (i, store.cosine(i, &query)))
+                .collect();
+            exact.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            assert_eq!(loaded.search(&query, 40), exact);
         }
+    }
+
+    #[test]
+    fn a_grouped_graph_ranks_every_member_of_the_groups_it_finds_exactly() {
+        // 200 random vectors, each with 0–4 near copies right after it; the copies share its
+        // group. Near-ties everywhere: the exact top 10 is often one or two whole groups.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (mut vectors, mut groups) = (Vec::new(), Vec::new());
+        for _ in 0..200 {
+            let base: Vec<f32> = (0..16).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+            let copies = rng.random_range(0..5);
+            let first = vectors.len() as u32;
+            groups.push((first..first + 1 + copies).collect::<Vec<u32>>());
+            vectors.push(Some(base.clone()));
+            for _ in 0..copies {
+                vectors.push(Some(
+                    base.iter()
+                        .map(|x| x + rng.random_range(-0.02f32..0.02))
+                        .collect(),
+                ));
+            }
+        }
+        let store = Arc::new(VectorStore::quantize(16, &vectors));
+        let built = AnnIndex::build_grouped(store.clone(), groups, AnnParams::default()).unwrap();
+        assert_eq!(built.groups(), 200);
+        let loaded = AnnIndex::from_bytes_with_ef(&built.to_bytes(), store.clone(), 64).unwrap();
+        assert_eq!(loaded.groups(), 200);
+        for _ in 0..30 {
+            let q: Vec<f32> = (0..16).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+            let q = QueryVector::new(&q);
+            // 64 of 200 groups are searched: the ten best items are among their members, and
+            // they are ranked (values and order, ties by item) exactly as the exact search does.
+            assert_eq!(loaded.search(&q, 10), store.exact_top(&q, 10));
+        }
+        // Groups must partition the items.
+        let store = random_store(5, 4, 1);
+        for bad in [
+            vec![vec![0, 1], vec![1, 2, 3, 4]],
+            vec![vec![0, 1], vec![2, 3]],
+            vec![vec![0, 1, 2, 3, 9]],
+            vec![vec![1, 0], vec![2, 3, 4]],
+        ] {
+            assert!(matches!(
+                AnnIndex::build_grouped(store.clone(), bad.clone(), AnnParams::default()),
+                Err(CatalogError::IndexFormat(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn corrupt_groups_in_a_graph_file_are_errors() {
+        let store = random_store(6, 4, 2);
+        let groups = vec![vec![0, 2], vec![1], vec![3, 4, 5]];
+        let bytes = AnnIndex::build_grouped(store.clone(), groups, AnnParams::default())
+            .unwrap()
+            .to_bytes();
+        // The groups section follows the header: count 3, then (size, first delta, steps…).
+        assert_eq!(&bytes[HEADER..HEADER + 9], &[3, 2, 0, 2, 1, 1, 3, 2, 1]);
+        assert!(AnnIndex::from_bytes(&bytes, store.clone()).is_ok());
+        for (at, value) in [
+            (HEADER, 7),
+            (HEADER + 3, 0),
+            (HEADER + 6, 1),
+            (HEADER + 8, 5),
+        ] {
+            let mut bad = bytes.clone();
+            bad[at] = value;
+            assert!(
+                matches!(
+                    AnnIndex::from_bytes(&bad, store.clone()),
+                    Err(CatalogError::IndexFormat(_))
+                ),
+                "byte {at} set to {value}"
+            );
+        }
+        let mut old = bytes.clone();
+        old[..8].copy_from_slice(b"ABHNSW01");
+        let err = AnnIndex::from_bytes(&old, store).unwrap_err().to_string();
+        assert!(err.contains("format 01: rebuild it"), "{err}");
     }
 
     #[test]

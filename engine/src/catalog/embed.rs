@@ -150,9 +150,23 @@ impl StaticEmbedder {
     where
         P: IntoIterator<Item = &'a str>,
     {
-        let mut cache: FxHashMap<&'a str, (Vec<i32>, usize)> = FxHashMap::default();
         let mut out = Vec::new();
+        self.embed_parts_each(texts, |v| out.push(v.map(<[f32]>::to_vec)));
+        out
+    }
+
+    /// [`StaticEmbedder::embed_parts_many`] without a vector allocated per text: `each` receives
+    /// each text's vector (in a reused buffer), in order.
+    pub fn embed_parts_each<'a, P>(
+        &self,
+        texts: impl IntoIterator<Item = P>,
+        mut each: impl FnMut(Option<&[f32]>),
+    ) where
+        P: IntoIterator<Item = &'a str>,
+    {
+        let mut cache: FxHashMap<&'a str, (Vec<i32>, usize)> = FxHashMap::default();
         let mut sum = vec![0i32; self.dims];
+        let (mut mean, mut vector) = (Vec::new(), Vec::new());
         for parts in texts {
             sum.fill(0);
             let mut count = 0usize;
@@ -173,9 +187,9 @@ impl StaticEmbedder {
                     .for_each(|(s, p)| *s += p);
                 count += *part_count;
             }
-            out.push(finish(&sum, count));
+            let known = finish_into(&sum, count, &mut mean, &mut vector);
+            each(known.then_some(vector.as_slice()));
         }
-        out
     }
 
     fn add_row(&self, sum: &mut [i32], row: u32) {
@@ -187,15 +201,25 @@ impl StaticEmbedder {
 }
 
 fn finish(sum: &[i32], count: usize) -> Option<Vec<f32>> {
+    let mut vector = Vec::new();
+    finish_into(sum, count, &mut Vec::new(), &mut vector).then_some(vector)
+}
+
+/// The normalised mean of `count` rows summing to `sum`, into `vector` (`mean` is scratch);
+/// false, leaving `vector` unspecified, when there is none (no row, or a zero mean).
+fn finish_into(sum: &[i32], count: usize, mean: &mut Vec<f64>, vector: &mut Vec<f32>) -> bool {
     if count == 0 {
-        return None;
+        return false;
     }
-    let mean: Vec<f64> = sum.iter().map(|&s| s as f64 / count as f64).collect();
+    mean.clear();
+    mean.extend(sum.iter().map(|&s| s as f64 / count as f64));
     let norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt();
     if norm == 0.0 {
-        return None;
+        return false;
     }
-    Some(mean.iter().map(|v| (v / norm) as f32).collect())
+    vector.clear();
+    vector.extend(mean.iter().map(|v| (v / norm) as f32));
+    true
 }
 
 #[cfg(test)]

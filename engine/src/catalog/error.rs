@@ -90,6 +90,9 @@ pub enum CatalogError {
     /// The serialized HNSW index is malformed.
     #[error("HNSW index: {0}")]
     IndexFormat(String),
+    /// The packed (binary) catalog is malformed.
+    #[error("packed catalog: {0}")]
+    PackedFormat(String),
     /// The serialized HNSW index was built for a different catalog or embedding table.
     #[error("HNSW index was built for {index_items} items of {index_dims} dims (fingerprint {index_fingerprint:016x}), but the catalog has {items} items of {dims} dims (fingerprint {fingerprint:016x}); rebuild the index")]
     IndexMismatch {

@@ -107,17 +107,29 @@ impl PartialOrd for Candidate {
     }
 }
 
+/// The buffers of [`FlatGraph::search`], kept between queries.
+#[derive(Debug, Default)]
+pub(crate) struct SearchScratch {
+    visited: Visited,
+    nearest: BinaryHeap<Candidate>,
+    candidates: BinaryHeap<Reverse<Candidate>>,
+}
+
 /// A visited set cleared in O(1) by moving to a new generation.
+#[derive(Debug, Default)]
 struct Visited {
     marks: Vec<u8>,
     generation: u8,
 }
 
 impl Visited {
-    fn new(n: usize) -> Self {
-        Self {
-            marks: vec![0; n],
-            generation: 1,
+    /// Empties the set and sizes it for points `0..n`.
+    fn reset(&mut self, n: usize) {
+        if self.marks.len() != n {
+            self.marks = vec![0; n];
+            self.generation = 1;
+        } else {
+            self.clear();
         }
     }
 
@@ -150,7 +162,14 @@ impl FlatGraph {
 
     /// The best `ef` points for a query (`distance(pid)` is the query's distance to point `pid`),
     /// nearest first, exactly as `instant-distance` 0.6 searches its graph with `ef_search = ef`.
-    pub fn search(&self, ef: usize, distance: impl Fn(u32) -> f32) -> Vec<Candidate> {
+    /// `scratch` holds the search's buffers between calls (no allocation per query but the
+    /// result).
+    pub fn search(
+        &self,
+        ef: usize,
+        scratch: &mut SearchScratch,
+        distance: impl Fn(u32) -> f32,
+    ) -> Vec<Candidate> {
         if self.points.is_empty() {
             return Vec::new();
         }
@@ -158,9 +177,14 @@ impl FlatGraph {
         // among the first `ef`, and truncates after each expanded candidate. A max-heap of the
         // best `ef` accepts exactly the same points (ranking among the first `ef` of everything
         // accepted so far is beating the heap's worst once it is full) in O(log ef).
-        let mut nearest: BinaryHeap<Candidate> = BinaryHeap::with_capacity(ef + 1);
-        let mut candidates: BinaryHeap<Reverse<Candidate>> = BinaryHeap::new();
-        let mut visited = Visited::new(self.len());
+        let SearchScratch {
+            visited,
+            nearest,
+            candidates,
+        } = scratch;
+        visited.reset(self.len());
+        nearest.clear();
+        candidates.clear();
         let push = |pid: u32,
                     ef: usize,
                     visited: &mut Visited,
@@ -183,7 +207,7 @@ impl FlatGraph {
             }
             candidates.push(Reverse(new));
         };
-        push(0, 1, &mut visited, &mut nearest, &mut candidates);
+        push(0, 1, visited, nearest, candidates);
         for level in (0..self.layers.len()).rev() {
             let layer = &self.layers[level];
             let (ef, links) = if level == 0 {
@@ -199,7 +223,7 @@ impl FlatGraph {
                     break;
                 }
                 for &pid in layer.node(candidate.pid).iter().take(links) {
-                    push(pid, ef, &mut visited, &mut nearest, &mut candidates);
+                    push(pid, ef, visited, nearest, candidates);
                 }
             }
             if level > 0 {
@@ -212,7 +236,9 @@ impl FlatGraph {
                 }
             }
         }
-        nearest.into_sorted_vec()
+        let mut found: Vec<Candidate> = nearest.drain().collect();
+        found.sort_unstable();
+        found
     }
 
     /// Reads `instant-distance`'s postcard serialization of an `Hnsw` whose points serialize as
@@ -354,6 +380,153 @@ impl FlatGraph {
     }
 }
 
+/// Near-duplicate groups of items: the points of a grouped graph. Group `g`'s members (catalog
+/// positions, ascending) are `members[offsets[g]..offsets[g + 1]]`; its first member's vector
+/// stands for the group in the graph. Groups are ordered by first member, and every item of the
+/// catalog is in exactly one group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Groups {
+    offsets: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl Groups {
+    /// One group per item (an ungrouped graph).
+    #[cfg(test)]
+    pub fn singletons(items: usize) -> Self {
+        Self {
+            offsets: (0..=items as u32).collect(),
+            members: (0..items as u32).collect(),
+        }
+    }
+
+    /// Groups from member lists; checks that they partition `0..items`, each ascending, and puts
+    /// them in first-member order.
+    pub fn new(mut lists: Vec<Vec<u32>>, items: usize) -> Result<Self, CatalogError> {
+        lists.retain(|l| !l.is_empty());
+        lists.sort_unstable_by_key(|l| l[0]);
+        let mut seen = vec![false; items];
+        let mut out = Self {
+            offsets: vec![0],
+            members: Vec::with_capacity(items),
+        };
+        for list in lists {
+            if list.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(CatalogError::IndexFormat(format!(
+                    "group of item {} is not in ascending order",
+                    list[0]
+                )));
+            }
+            for &m in &list {
+                match seen.get_mut(m as usize) {
+                    Some(s) if !*s => *s = true,
+                    _ => {
+                        return Err(CatalogError::IndexFormat(format!(
+                            "item {m} of {items} is out of range or in two groups"
+                        )))
+                    }
+                }
+            }
+            out.members.extend_from_slice(&list);
+            out.offsets.push(out.members.len() as u32);
+        }
+        if out.members.len() != items {
+            return Err(CatalogError::IndexFormat(format!(
+                "the groups hold {} of the {items} items",
+                out.members.len()
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Group `g`'s members, ascending.
+    pub fn members(&self, g: usize) -> &[u32] {
+        &self.members[self.offsets[g] as usize..self.offsets[g + 1] as usize]
+    }
+
+    /// Group `g`'s first member, whose vector stands for the group.
+    pub fn first(&self, g: usize) -> u32 {
+        self.members[self.offsets[g] as usize]
+    }
+
+    /// Varints: group count, then per group its size, its first member's distance from the
+    /// previous group's first member, and each further member's distance from the one before.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put(out, self.len() as u64);
+        let mut previous = 0u32;
+        for g in 0..self.len() {
+            let members = self.members(g);
+            put(out, members.len() as u64);
+            put(out, (members[0] - previous) as u64);
+            previous = members[0];
+            for w in members.windows(2) {
+                put(out, (w[1] - w[0]) as u64);
+            }
+        }
+    }
+
+    /// Reads [`Groups::encode`]'s form from the start of `bytes` for a catalog of `items` items;
+    /// returns the groups and the bytes read.
+    pub fn decode(bytes: &[u8], items: usize) -> Result<(Self, usize), CatalogError> {
+        let mut r = Reader { bytes, at: 0 };
+        let count = r.len(items)?;
+        let mut out = Self {
+            offsets: Vec::with_capacity(count + 1),
+            members: Vec::with_capacity(items),
+        };
+        out.offsets.push(0);
+        let mut seen = vec![false; items];
+        let mut previous_first = 0u64;
+        for g in 0..count {
+            let size = r.len(items)?;
+            if size == 0 {
+                return Err(CatalogError::IndexFormat(format!("group {g} is empty")));
+            }
+            let mut item = previous_first + r.get()?;
+            if g > 0 && item == previous_first {
+                return Err(CatalogError::IndexFormat(format!(
+                    "groups {} and {g} start at the same item",
+                    g - 1
+                )));
+            }
+            previous_first = item;
+            for m in 0..size {
+                if m > 0 {
+                    let step = r.get()?;
+                    if step == 0 {
+                        return Err(CatalogError::IndexFormat(format!(
+                            "group {g} repeats item {item}"
+                        )));
+                    }
+                    item = item.saturating_add(step);
+                }
+                match usize::try_from(item).ok().and_then(|i| seen.get_mut(i)) {
+                    Some(s) if !*s => *s = true,
+                    _ => {
+                        return Err(CatalogError::IndexFormat(format!(
+                        "group {g} has item {item}, out of range (of {items}) or already grouped"
+                    )))
+                    }
+                }
+                out.members.push(item as u32);
+            }
+            out.offsets.push(out.members.len() as u32);
+        }
+        if out.members.len() != items {
+            return Err(CatalogError::IndexFormat(format!(
+                "the groups hold {} of the {items} items",
+                out.members.len()
+            )));
+        }
+        Ok((out, r.at))
+    }
+}
+
 /// Mirror of `instant_distance::Hnsw<ItemPoint>`'s serialized form (points are catalog positions).
 #[derive(Deserialize)]
 struct Mirror {
@@ -397,7 +570,8 @@ fn unzigzag(v: u64) -> i64 {
     (v >> 1) as i64 ^ -((v & 1) as i64)
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as a LEB128 varint.
+pub(crate) fn put(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -405,13 +579,30 @@ fn put(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reads varints (and raw bytes) with bounds checks; every error names the byte offset.
+pub(crate) struct Reader<'a> {
+    pub bytes: &'a [u8],
+    pub at: usize,
 }
 
-impl Reader<'_> {
-    fn get(&mut self) -> Result<u64, CatalogError> {
+impl<'a> Reader<'a> {
+    /// The next `n` raw bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], CatalogError> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or_else(|| {
+            CatalogError::IndexFormat(format!(
+                "{n} bytes wanted at byte {} of {}",
+                self.at,
+                self.bytes.len()
+            ))
+        })?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    /// The next varint.
+    pub fn get(&mut self) -> Result<u64, CatalogError> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = *self.bytes.get(self.at).ok_or_else(|| {
@@ -429,7 +620,8 @@ impl Reader<'_> {
         )))
     }
 
-    fn len(&mut self, max: usize) -> Result<usize, CatalogError> {
+    /// The next varint, which must be at most `max`.
+    pub fn len(&mut self, max: usize) -> Result<usize, CatalogError> {
         let v = self.get()?;
         usize::try_from(v)
             .ok()
@@ -466,7 +658,10 @@ mod tests {
         // A valid one-point graph: no neighbours, no upper layers.
         let one = FlatGraph::decode(&[8, 1, 0, 0, 0]).unwrap();
         assert_eq!(one.encode(), vec![8, 1, 0, 0, 0]);
-        assert_eq!(one.search(4, |_| 0.5).len(), 1);
+        assert_eq!(
+            one.search(4, &mut SearchScratch::default(), |_| 0.5).len(),
+            1
+        );
         assert!(
             FlatGraph::decode(&[8, 1, 0, 0, 0, 0]).is_err(),
             "trailing byte"
@@ -487,7 +682,13 @@ mod tests {
         let graph = FlatGraph::decode(&bytes).unwrap();
         assert_eq!(graph.encode(), bytes);
         let position = [0.0f32, 10.0, 20.0, 30.0, 40.0];
-        let found = graph.search(3, |pid| (position[pid as usize] - 33.0).abs());
+        let mut scratch = SearchScratch::default();
+        let found = graph.search(3, &mut scratch, |pid| (position[pid as usize] - 33.0).abs());
+        // The scratch buffers carry nothing over to the next query.
+        let again = graph.search(3, &mut scratch, |pid| (position[pid as usize] - 33.0).abs());
+        assert_eq!(found, again);
+        let other = graph.search(2, &mut scratch, |pid| (position[pid as usize] - 1.0).abs());
+        assert_eq!(other.iter().map(|c| c.pid).collect::<Vec<_>>(), vec![0, 1]);
         assert_eq!(
             found.iter().map(|c| c.pid).collect::<Vec<_>>(),
             vec![3, 4, 2]

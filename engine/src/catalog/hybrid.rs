@@ -152,14 +152,24 @@ pub fn diversify<'a, T>(
 }
 
 /// Like [`diversify`] with several keys per entry: an entry is moved back when any of its keys
-/// already has `cap` entries kept ahead of it. `cap == 0` disables it.
-pub fn diversify_keys<T>(ranked: Vec<T>, keys: impl Fn(&T) -> Vec<String>, cap: usize) -> Vec<T> {
+/// already has `cap` entries kept ahead of it. `cap == 0` disables it. Only the first `limit`
+/// entries of the result are wanted: the pass stops (and computes no more keys) once `limit`
+/// entries are kept, and those are the first `limit` of the full reordering.
+pub fn diversify_keys<T>(
+    ranked: Vec<T>,
+    keys: impl Fn(&T) -> Vec<String>,
+    cap: usize,
+    limit: usize,
+) -> Vec<T> {
     if cap == 0 {
         return ranked;
     }
     let mut counts: HashMap<String, usize> = HashMap::new();
-    let (mut kept, mut deferred) = (Vec::with_capacity(ranked.len()), Vec::new());
+    let (mut kept, mut deferred) = (Vec::with_capacity(limit.min(ranked.len())), Vec::new());
     for item in ranked {
+        if kept.len() >= limit {
+            break;
+        }
         let keys = keys(&item);
         if keys
             .iter()
@@ -252,11 +262,21 @@ mod tests {
             (4, "t1", "age"),
             (5, "t1", "age"),
         ];
-        let out = diversify_keys(ranked, |x| vec![x.1.to_string(), x.2.to_string()], 2);
+        let keys = |x: &(i32, &str, &str)| vec![x.1.to_string(), x.2.to_string()];
+        let out = diversify_keys(ranked.clone(), keys, 2, usize::MAX);
         // 3 is a third "urban", 5 a third "t1": both move back, in order.
         assert_eq!(
             out.iter().map(|x| x.0).collect::<Vec<_>>(),
             vec![1, 2, 4, 3, 5]
+        );
+        // Asking for the first 2 stops there; asking for 3 gives the full pass's first 3, with
+        // the one deferred entry seen so far after them.
+        let out = diversify_keys(ranked.clone(), keys, 2, 2);
+        assert_eq!(out.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2]);
+        let out = diversify_keys(ranked, keys, 2, 3);
+        assert_eq!(
+            out.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![1, 2, 4, 3]
         );
     }
 

@@ -11,6 +11,7 @@ use super::hybrid::{
     LEXICAL_PERCENT, RRF_K,
 };
 use super::lexical::{LexicalHit, LexicalIndex};
+use super::pack;
 use super::record::Catalog;
 use super::synonyms::Lexicon;
 use super::CatalogError;
@@ -18,11 +19,16 @@ use super::CatalogError;
 /// How many candidates each ranking contributes before fusion.
 pub const CANDIDATES: usize = 100;
 
+/// How alike (cosine) two variables with the same label must be to share a point of the HNSW
+/// graph (see [`SearchIndex::near_duplicate_groups`]).
+pub const GROUP_MIN_COSINE: f32 = 0.95;
+
 /// The artifacts a [`SearchIndex`] is loaded from, as bytes (fetched by the browser, embedded with
 /// `include_bytes!` by the CLI).
 #[derive(Clone, Copy, Debug)]
 pub struct SearchAssets<'a> {
-    /// The catalog, JSON Lines or CSV (`catalog/dist/catalog.jsonl`).
+    /// The catalog: packed (`catalog/dist/catalog.bin`, see [`super::pack`]: loads without
+    /// parsing or analysing text), JSON Lines or CSV.
     pub catalog: &'a [u8],
     /// The embedding vocabulary (`catalog/dist/embed/vocab.txt`).
     pub vocab: &'a [u8],
@@ -94,8 +100,12 @@ impl SearchIndex {
     /// Loads a catalog, the embedding table and (optionally) its HNSW graph from bytes, with the
     /// built-in synonym lexicon.
     pub fn from_bytes(assets: &SearchAssets<'_>) -> Result<Self, CatalogError> {
-        let catalog = Catalog::from_bytes(assets.catalog)?;
         let embedder = Arc::new(StaticEmbedder::from_bytes(assets.vocab, assets.table)?);
+        if pack::is_packed(assets.catalog) {
+            let (catalog, lexical) = pack::unpack(assets.catalog, Lexicon::default_lexicon())?;
+            return Self::with_lexical(catalog, lexical, embedder, assets.graph);
+        }
+        let catalog = Catalog::from_bytes(assets.catalog)?;
         Self::new(catalog, embedder, Lexicon::default_lexicon(), assets.graph)
     }
 
@@ -108,6 +118,15 @@ impl SearchIndex {
         graph: Option<&[u8]>,
     ) -> Result<Self, CatalogError> {
         let lexical = LexicalIndex::build(catalog.variables(), lexicon);
+        Self::with_lexical(catalog, lexical, embedder, graph)
+    }
+
+    fn with_lexical(
+        catalog: Catalog,
+        lexical: LexicalIndex,
+        embedder: Arc<StaticEmbedder>,
+        graph: Option<&[u8]>,
+    ) -> Result<Self, CatalogError> {
         let store = Arc::new(embed_catalog(&catalog, &embedder));
         let semantic = match graph {
             Some(bytes) => Semantic::Graph(AnnIndex::from_bytes(bytes, store)?),
@@ -121,10 +140,43 @@ impl SearchIndex {
         })
     }
 
-    /// Builds and serializes an HNSW graph over this catalog's vectors (the build tool's step;
-    /// see [`AnnIndex::build`] for determinism).
+    /// Builds and serializes an HNSW graph over this catalog's vectors, one point per group of
+    /// [`SearchIndex::near_duplicate_groups`] (the build tool's step; see
+    /// [`AnnIndex::build_grouped`] for determinism).
     pub fn build_graph(&self, params: AnnParams) -> Vec<u8> {
-        AnnIndex::build(self.store().clone(), params).to_bytes()
+        AnnIndex::build_grouped(
+            self.store().clone(),
+            self.near_duplicate_groups(GROUP_MIN_COSINE),
+            params,
+        )
+        .expect("near-duplicate groups partition the catalog")
+        .to_bytes()
+    }
+
+    /// Groups of near-duplicate variables, which share one point of the HNSW graph: variables with
+    /// the same label whose vectors are at least `min_cosine` alike (the race iterations
+    /// `B19037A`…`B19037I` of one table, Puerto Rico copies, an occupation listed in several
+    /// tables with near-identical concepts). Each variable, in catalog order, joins the first
+    /// group of its label whose first member is that close, or starts a new one. Groups are lists
+    /// of catalog positions, ascending. On the default catalog: 47,049 variables, 32,824 groups.
+    pub fn near_duplicate_groups(&self, min_cosine: f32) -> Vec<Vec<u32>> {
+        let store = self.store();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        let mut by_key: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+        for (i, v) in self.catalog.variables().iter().enumerate() {
+            let candidates = by_key.entry(v.label.as_str()).or_default();
+            match candidates
+                .iter()
+                .find(|&&g| store.item_cosine(groups[g][0] as usize, i) >= min_cosine)
+            {
+                Some(&g) => groups[g].push(i as u32),
+                None => {
+                    candidates.push(groups.len());
+                    groups.push(vec![i as u32]);
+                }
+            }
+        }
+        groups
     }
 
     /// The catalog.
@@ -142,6 +194,14 @@ impl SearchIndex {
         match &self.semantic {
             Semantic::Exact(store) => store,
             Semantic::Graph(ann) => ann.store(),
+        }
+    }
+
+    /// Sets the HNSW search's candidate list size (in groups; default [`super::ann::EF_SEARCH`]):
+    /// larger finds the exact neighbours more often and takes longer. No effect without a graph.
+    pub fn set_ef_search(&mut self, ef: usize) {
+        if let Semantic::Graph(ann) = &mut self.semantic {
+            ann.set_ef_search(ef);
         }
     }
 
@@ -263,6 +323,7 @@ impl SearchIndex {
                 keys
             },
             options.max_per_table,
+            options.top,
         );
         fused
             .into_iter()
@@ -298,8 +359,11 @@ impl SearchIndex {
 /// concepts that many variables share are tokenized and summed once: the vectors are exactly those
 /// of embedding each `search_text`, several times faster.
 pub fn embed_catalog(catalog: &Catalog, embedder: &StaticEmbedder) -> VectorStore {
-    let vectors = embedder.embed_parts_many(catalog.variables().iter().map(search_text_parts));
-    VectorStore::quantize(embedder.dims(), &vectors)
+    let mut store = VectorStore::with_capacity(embedder.dims(), catalog.len());
+    embedder.embed_parts_each(catalog.variables().iter().map(search_text_parts), |v| {
+        store.push(v)
+    });
+    store
 }
 
 /// A variable's [`search_text`](super::Variable::search_text) as parts whose space-joined text

@@ -6,6 +6,8 @@
 //! terms occur consecutively within one field, scored like a term whose document frequency is the
 //! number of documents containing the phrase.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use super::analyze::{for_each_term, for_each_word};
@@ -21,8 +23,8 @@ pub const EXPANSION_WEIGHT: f32 = 0.6;
 
 /// Field weights: label, description, concept, table and code.
 const FIELD_WEIGHTS: [f32; 4] = [1.0, 0.6, 0.4, 1.0];
-const FIELD_BITS: u32 = 30;
-const TERM_MASK: u32 = (1 << FIELD_BITS) - 1;
+pub(crate) const FIELD_BITS: u32 = 30;
+pub(crate) const TERM_MASK: u32 = (1 << FIELD_BITS) - 1;
 
 /// A part of an analysed query.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,10 +70,8 @@ impl LexicalIndex {
     /// once and their term ids reused.
     pub fn build(variables: &[Variable], lexicon: Lexicon) -> Self {
         let mut term_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
         let mut sequence = Vec::new();
         let mut offsets = Vec::with_capacity(variables.len() + 1);
-        let mut doc_len = Vec::with_capacity(variables.len());
         offsets.push(0u32);
         let mut analysed: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         let intern = |text: &str, term_ids: &mut FxHashMap<String, u32>| -> Vec<u32> {
@@ -82,18 +82,10 @@ impl LexicalIndex {
             });
             ids
         };
-        let mut tf: Vec<(u32, f32)> = Vec::new();
         for v in variables {
-            tf.clear();
-            let mut len = 0.0f32;
             let code = intern(&v.code, &mut term_ids);
-            let mut add = |field: usize, ids: &[u32], sequence: &mut Vec<u32>| {
-                let weight = FIELD_WEIGHTS[field];
-                for &id in ids {
-                    tf.push((id, weight));
-                    len += weight;
-                    sequence.push((field as u32) << FIELD_BITS | id);
-                }
+            let add = |field: u32, ids: &[u32], sequence: &mut Vec<u32>| {
+                sequence.extend(ids.iter().map(|&id| field << FIELD_BITS | id));
             };
             for segment in v.label.split(" / ") {
                 let ids = analysed
@@ -119,10 +111,43 @@ impl LexicalIndex {
                     .or_insert_with(|| intern(table, &mut term_ids));
                 add(3, ids, &mut sequence);
             }
-            postings.resize_with(term_ids.len(), Vec::new);
+            offsets.push(sequence.len() as u32);
+        }
+        Self::from_sequence(term_ids, sequence, offsets, lexicon)
+    }
+
+    /// The index from its analysed documents: term ids, and each document's sequence of
+    /// `field << 30 | term` (document `d`'s is `sequence[offsets[d]..offsets[d + 1]]`). Postings
+    /// and lengths are derived here, in text order, so an index read back from
+    /// [`LexicalIndex::sequence`] scores exactly as the one built.
+    fn from_sequence(
+        term_ids: FxHashMap<String, u32>,
+        sequence: Vec<u32>,
+        offsets: Vec<u32>,
+        lexicon: Lexicon,
+    ) -> Self {
+        let docs = offsets.len().saturating_sub(1);
+        // Sized in one counting pass (a term repeated within a document counts twice: a bound).
+        let mut counts = vec![0u32; term_ids.len()];
+        for &s in &sequence {
+            counts[(s & TERM_MASK) as usize] += 1;
+        }
+        let mut postings: Vec<Vec<(u32, f32)>> = counts
+            .iter()
+            .map(|&c| Vec::with_capacity(c as usize))
+            .collect();
+        let mut doc_len = Vec::with_capacity(docs);
+        let mut tf: Vec<(u32, f32)> = Vec::new();
+        for doc in 0..docs {
+            tf.clear();
+            let mut len = 0.0f32;
+            for &s in &sequence[offsets[doc] as usize..offsets[doc + 1] as usize] {
+                let weight = FIELD_WEIGHTS[(s >> FIELD_BITS) as usize];
+                tf.push((s & TERM_MASK, weight));
+                len += weight;
+            }
             // Stable: a term's weights add up in text order, as they always have.
             tf.sort_by_key(|e| e.0);
-            let doc = doc_len.len() as u32;
             let mut i = 0;
             while i < tf.len() {
                 let (term, mut f) = tf[i];
@@ -131,9 +156,8 @@ impl LexicalIndex {
                     f += tf[i].1;
                     i += 1;
                 }
-                postings[term as usize].push((doc, f));
+                postings[term as usize].push((doc as u32, f));
             }
-            offsets.push(sequence.len() as u32);
             doc_len.push(len);
         }
         let avg_len = doc_len.iter().sum::<f32>() / doc_len.len().max(1) as f32;
@@ -146,6 +170,35 @@ impl LexicalIndex {
             avg_len: avg_len.max(1e-6),
             lexicon,
         }
+    }
+
+    /// The analysed documents (for the packed catalog, [`super::pack`]): the terms in id order,
+    /// the concatenated sequences of `field << 30 | term` and each document's end offset.
+    pub(crate) fn sequence(&self) -> (Vec<&str>, &[u32], &[u32]) {
+        let mut terms = vec![""; self.term_ids.len()];
+        for (term, &id) in &self.term_ids {
+            terms[id as usize] = term;
+        }
+        (terms, &self.sequence, &self.offsets[1..])
+    }
+
+    /// Reads back [`LexicalIndex::sequence`]'s parts (already checked: every term id below
+    /// `terms.len()`, every field below 4, `ends` ascending within `sequence`).
+    pub(crate) fn from_parts(
+        terms: Vec<String>,
+        sequence: Vec<u32>,
+        ends: &[u32],
+        lexicon: Lexicon,
+    ) -> Self {
+        let term_ids = terms
+            .into_iter()
+            .enumerate()
+            .map(|(id, t)| (t, id as u32))
+            .collect();
+        let mut offsets = Vec::with_capacity(ends.len() + 1);
+        offsets.push(0);
+        offsets.extend_from_slice(ends);
+        Self::from_sequence(term_ids, sequence, offsets, lexicon)
     }
 
     /// Number of indexed documents.
@@ -199,12 +252,13 @@ impl LexicalIndex {
     /// The documents each unit matches, with their weighted frequency (documents ascending):
     /// computed once per query and shared by [`LexicalIndex::rank`] and
     /// [`LexicalIndex::matched_in`].
-    pub fn match_units(&self, units: &[QueryUnit]) -> Vec<Vec<(u32, f32)>> {
+    /// A single word's matches are its postings, borrowed; a phrase's are computed.
+    pub fn match_units(&self, units: &[QueryUnit]) -> Vec<Cow<'_, [(u32, f32)]>> {
         units
             .iter()
             .map(|unit| match self.ids(&unit.terms) {
                 Some(ids) => self.unit_matches(&ids),
-                None => Vec::new(),
+                None => Cow::Borrowed(&[][..]),
             })
             .collect()
     }
@@ -214,7 +268,7 @@ impl LexicalIndex {
     pub fn rank(
         &self,
         units: &[QueryUnit],
-        matches: &[Vec<(u32, f32)>],
+        matches: &[impl AsRef<[(u32, f32)]>],
         select: impl Fn(&QueryUnit) -> bool,
         limit: usize,
     ) -> Vec<LexicalHit> {
@@ -222,6 +276,7 @@ impl LexicalIndex {
         let mut scores = vec![0.0f32; n];
         let mut touched: Vec<u32> = Vec::new();
         for (unit, matches) in units.iter().zip(matches) {
+            let matches = matches.as_ref();
             if matches.is_empty() || !select(unit) {
                 continue;
             }
@@ -256,15 +311,19 @@ impl LexicalIndex {
     }
 
     /// The units that match document `index`, from their [`LexicalIndex::match_units`].
-    pub fn matched_in<'u>(
+    pub fn matched_in<'u, M: AsRef<[(u32, f32)]>>(
         units: &'u [QueryUnit],
-        matches: &'u [Vec<(u32, f32)>],
+        matches: &'u [M],
         index: usize,
     ) -> impl Iterator<Item = &'u QueryUnit> + 'u {
         units
             .iter()
             .zip(matches)
-            .filter(move |(_, m)| m.binary_search_by_key(&(index as u32), |e| e.0).is_ok())
+            .filter(move |(_, m)| {
+                m.as_ref()
+                    .binary_search_by_key(&(index as u32), |e| e.0)
+                    .is_ok()
+            })
             .map(|(u, _)| u)
     }
 
@@ -295,9 +354,9 @@ impl LexicalIndex {
     }
 
     /// (document, weighted frequency) of a term or phrase.
-    fn unit_matches(&self, ids: &[u32]) -> Vec<(u32, f32)> {
+    fn unit_matches(&self, ids: &[u32]) -> Cow<'_, [(u32, f32)]> {
         if ids.len() == 1 {
-            return self.postings[ids[0] as usize].clone();
+            return Cow::Borrowed(&self.postings[ids[0] as usize]);
         }
         let rarest = ids
             .iter()
@@ -309,7 +368,8 @@ impl LexicalIndex {
                 let tf = self.phrase_tf(doc as usize, ids);
                 (tf > 0.0).then_some((doc, tf))
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into()
     }
 
     /// Weighted count of the consecutive occurrences of `ids` within one field of a document.

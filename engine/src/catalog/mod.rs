@@ -51,6 +51,7 @@ mod graph;
 pub mod hybrid;
 pub mod index;
 pub mod lexical;
+pub mod pack;
 pub mod record;
 pub mod synonyms;
 pub mod wordpiece;
