@@ -35,6 +35,13 @@ const COLUMNS = ['age', 'gender', 'state', 'industry', 'income', 'tenure', 'educ
 const QUERY = 'high income customers who visit often and spend a lot';
 const MB = 1024 * 1024;
 
+/** The duration in a status line ("… in 240 ms." or "… in 1.4 s."), in milliseconds. */
+function statusMs(text) {
+  const match = / in ([\d.]+) (ms|s)\./.exec(text ?? '');
+  if (!match) return NaN;
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+}
+
 function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -226,8 +233,7 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     const tRead = performance.now();
     result.rows = Number((await page.locator('#row-count').textContent()).replace(/\D/g, ''));
     // "Read 99996 rows and 20 columns in 1.2 s.": the worker's own time for reading the file.
-    const read = /in ([\d.]+) s/.exec(await page.locator('#status').textContent());
-    result.workerRead = read ? Number(read[1]) * 1000 : NaN;
+    result.workerRead = statusMs(await page.locator('#status').textContent());
     // The catalog loads from startup on; if it is still loading, that wait is reported, not counted.
     await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
     const tCatalog = performance.now();
@@ -252,8 +258,7 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
 
     result.summary = (await page.locator('#results-summary').textContent()).trim();
     // "Made 16 segments of 99996 rows in 2.1 s.": the worker's own time for the segmentation request.
-    const made = /in ([\d.]+) s/.exec(await page.locator('#status').textContent());
-    result.workerSegment = made ? Number(made[1]) * 1000 : NaN;
+    result.workerSegment = statusMs(await page.locator('#status').textContent());
     result.read = tRead - t0;
     result.suggest = tSuggest - tCatalog;
     result.choose = tChosen - tSuggest;

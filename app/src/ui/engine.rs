@@ -202,7 +202,7 @@ impl Engine {
             Response::Loaded(preview) => {
                 let took = preview
                     .read_ms
-                    .map_or(String::new(), |ms| format!(" in {:.1} s", ms / 1000.0));
+                    .map_or(String::new(), |ms| format!(" in {}", duration_text(ms)));
                 let mut message = format!(
                     "Read {} rows and {} columns{took}.",
                     preview.n_rows, preview.n_columns
@@ -283,10 +283,10 @@ impl Engine {
             Response::Segmented(results) => {
                 self.progress.set(None);
                 let message = format!(
-                    "Made {} segments of {} rows in {:.1} s.",
+                    "Made {} segments of {} rows in {}.",
                     results.segmentation.k,
                     results.report.n_rows,
-                    results.elapsed_ms / 1000.0
+                    duration_text(results.elapsed_ms)
                 );
                 self.results.set(Some(*results));
                 self.status.set(EngineStatus::Done(message));
@@ -527,4 +527,13 @@ pub fn download_blob(name: &str, blob: &Blob) -> Result<(), wasm_bindgen::JsValu
     link.click();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
+}
+
+/// "240 ms" below a second, "1.4 s" above.
+fn duration_text(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{:.0} ms", ms.max(0.0))
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
 }
