@@ -118,7 +118,7 @@ test('Cancel stops a running segmentation and the page keeps working', LONG, asy
   assert.equal(await page.locator('#results-summary').count(), 0, 'no results after Cancel');
   await screenshot(page, 'step4-cancelled');
   // The restarted engine has the file again, with the retype, and segments on request, here with a fixed k.
-  await page.locator('#status', { hasText: 'Read 5000 rows and 9 columns; column types and the enrichment join restored' }).waitFor({ timeout: 30000 });
+  await page.locator('#status', { hasText: 'Segmentation cancelled. Read 5000 rows; restored 1 column type.' }).waitFor({ timeout: 30000 });
   assert.equal(await experience.textContent(), 'categorical', 'the retype survives the restart');
   assert.equal(await page.locator('#column-type-5').inputValue(), 'categorical');
   await page.locator('#k-fixed').check();

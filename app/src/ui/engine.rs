@@ -215,7 +215,8 @@ impl Engine {
                         // Back to the table the user had: retypes and the join, in order.
                         self.replaying.set_value(changes.len());
                         self.status.set(EngineStatus::Busy(format!(
-                            "{message} Restoring column types and the enrichment join…"
+                            "{message} Restoring {}…",
+                            describe_changes(&changes)
                         )));
                         for change in &changes {
                             let (request, blob) = change.request();
@@ -342,8 +343,9 @@ impl Engine {
         if left == 0 {
             if let Some(dataset) = self.dataset.get_untracked() {
                 self.status.set(EngineStatus::Done(format!(
-                    "Segmentation cancelled. Read {} rows and {} columns; column types and the enrichment join restored.",
-                    dataset.n_rows, dataset.n_columns
+                    "Segmentation cancelled. Read {} rows; restored {}.",
+                    dataset.n_rows,
+                    describe_changes(&self.changes.get_value())
                 )));
             }
         }
@@ -536,4 +538,34 @@ fn duration_text(ms: f64) -> String {
     } else {
         format!("{:.1} s", ms / 1000.0)
     }
+}
+
+/// What replaying `changes` restores: "2 column types and the join with zips.csv".
+fn describe_changes(changes: &[TableChange]) -> String {
+    let retypes = changes
+        .iter()
+        .filter(|change| matches!(change, TableChange::Retype { .. }))
+        .count();
+    let mut parts = Vec::new();
+    match retypes {
+        0 => {}
+        1 => parts.push("1 column type".to_owned()),
+        n => parts.push(format!("{n} column types")),
+    }
+    let mut enrichment: Option<&str> = None;
+    for change in changes {
+        match change {
+            TableChange::Enrichment { file_name, .. } => enrichment = Some(file_name),
+            TableChange::Join { .. } => {
+                if let Some(file_name) = enrichment.take() {
+                    parts.push(format!("the join with {file_name}"));
+                }
+            }
+            TableChange::Retype { .. } => {}
+        }
+    }
+    if let Some(file_name) = enrichment {
+        parts.push(format!("the enrichment file {file_name}"));
+    }
+    parts.join(" and ")
 }
