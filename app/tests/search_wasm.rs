@@ -56,6 +56,21 @@ fn queries() -> Vec<String> {
         .collect()
 }
 
+/// `ROUNDS` timed searches of every query, in milliseconds, sorted.
+fn timed_rounds(index: &SearchIndex, queries: &[String], options: &SearchOptions) -> Vec<f64> {
+    let mut times = Vec::with_capacity(ROUNDS * queries.len());
+    for _ in 0..ROUNDS {
+        for q in queries {
+            let t = now();
+            let found = index.search(q, options);
+            times.push(now() - t);
+            std::hint::black_box(found);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    times
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -137,16 +152,7 @@ fn search_bench_in_the_browser() {
         for q in &queries {
             std::hint::black_box(index.search(q, &options));
         }
-        let mut times = Vec::with_capacity(ROUNDS * queries.len());
-        for _ in 0..ROUNDS {
-            for q in &queries {
-                let t = now();
-                let found = index.search(q, &options);
-                times.push(now() - t);
-                std::hint::black_box(found);
-            }
-        }
-        times.sort_by(f64::total_cmp);
+        let times = timed_rounds(&index, &queries, &options);
         console_log!(
             "| wasm (Chromium, worker) | query latency, hybrid, ef_search {ef} ({} queries × {ROUNDS}) | p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms |",
             queries.len(),
@@ -171,16 +177,7 @@ fn search_bench_in_the_browser() {
             hits += index.search(q, &options).len();
         }
         assert!(hits > 0, "{name}: the benchmark queries find something");
-        let mut times = Vec::with_capacity(ROUNDS * queries.len());
-        for _ in 0..ROUNDS {
-            for q in &queries {
-                let t = now();
-                let found = index.search(q, &options);
-                times.push(now() - t);
-                std::hint::black_box(found);
-            }
-        }
-        times.sort_by(f64::total_cmp);
+        let times = timed_rounds(&index, &queries, &options);
         console_log!(
             "| wasm (Chromium, worker) | query latency, {name}, ef_search {} ({} queries × {ROUNDS}) | p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms |",
             audience_engine::catalog::ann::EF_SEARCH,

@@ -412,6 +412,24 @@ fn progress_with_screening_moves_forward_and_ends_with_the_run_on_all_rows() {
     assert!(*fractions.last().unwrap() <= 1.0);
 }
 
+/// Every segment of `result` is within `bounds` applied to all `n` rows, the sizes add up to `n`, and every
+/// assignment step passed its certificate.
+fn bounds_hold_exactly(
+    result: &Segmentation,
+    bounds: ShareBounds,
+    n: usize,
+) -> Result<(), TestCaseError> {
+    let limits = bounds.limits(n);
+    prop_assert_eq!(result.limits, limits);
+    prop_assert!(result
+        .sizes
+        .iter()
+        .all(|&s| s >= limits.lower && s <= limits.upper));
+    prop_assert_eq!(result.sizes.iter().sum::<usize>(), n);
+    prop_assert!(result.certified);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -436,11 +454,7 @@ proptest! {
             .with_seed(seed);
         match params.fit(&matrix) {
             Ok(result) => {
-                let limits = ShareBounds { min, max }.limits(n);
-                prop_assert_eq!(result.limits, limits);
-                prop_assert!(result.sizes.iter().all(|&s| s >= limits.lower && s <= limits.upper));
-                prop_assert_eq!(result.sizes.iter().sum::<usize>(), n);
-                prop_assert!(result.certified);
+                bounds_hold_exactly(&result, ShareBounds { min, max }, n)?;
                 let again = params.fit(&matrix).unwrap();
                 prop_assert_eq!(again.labels, result.labels);
             }
@@ -471,11 +485,7 @@ proptest! {
         let params = fixed(k, min, max).with_seed(seed).with_restarts(2);
         match params.fit(&matrix) {
             Ok(result) => {
-                let limits = ShareBounds { min, max }.limits(n);
-                prop_assert_eq!(result.limits, limits);
-                prop_assert!(result.sizes.iter().all(|&s| s >= limits.lower && s <= limits.upper));
-                prop_assert_eq!(result.sizes.iter().sum::<usize>(), n);
-                prop_assert!(result.certified);
+                bounds_hold_exactly(&result, ShareBounds { min, max }, n)?;
                 prop_assert!(result.cost.is_finite());
                 let again = params.fit(&matrix).unwrap();
                 prop_assert_eq!(again.labels, result.labels);
