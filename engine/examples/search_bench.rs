@@ -1,7 +1,7 @@
 //! Variable-search benchmark over the default catalog (run by `scripts/bench-search.sh`).
 //!
 //! ```text
-//! cargo run --release -p audience-engine --example search_bench -- catalog/dist catalog/bench/queries.json
+//! cargo run --release -p audience-engine --example search_bench -- catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
 //! ```
 //!
 //! Prints: index load time; nDCG@10 of lexical-only, embedding-only and hybrid search on the
@@ -180,139 +180,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(t_jsonl)
     );
 
-    // Relevance: every query, the even-numbered ones (used to choose the fusion weight) and the
-    // odd-numbered ones (held out).
-    let all_grades: Vec<Vec<u32>> = set
-        .queries
-        .iter()
-        .map(|q| grades(q, index.catalog()))
-        .collect();
     let plain = SearchIndex::new(
         index.catalog().clone(),
         index.embedder().clone(),
         Lexicon::default(),
         Some(&graph),
     )?;
-    let evaluate = |index: &SearchIndex, options: &SearchOptions| -> Vec<f64> {
-        set.queries
-            .iter()
-            .zip(&all_grades)
-            .map(|(q, g)| {
-                let ranked: Vec<usize> = index
-                    .search(&q.query, options)
-                    .iter()
-                    .map(|h| h.index)
-                    .collect();
-                ndcg_at_10(&ranked, g)
-            })
-            .collect()
-    };
-    let mean = |scores: &[f64], part: Option<usize>| {
-        let picked: Vec<f64> = scores
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| part.is_none_or(|p| i % 2 == p))
-            .map(|(_, &s)| s)
-            .collect();
-        picked.iter().sum::<f64>() / picked.len() as f64
-    };
-    let hybrid_default = SearchOptions::default();
-    let mut hybrid_options = hybrid_default;
-    if let Some(p) = std::env::var("BENCH_LEXICAL_PERCENT")
-        .ok()
-        .and_then(|k| k.parse().ok())
-    {
-        hybrid_options.fusion = Fusion::Score { lexical_percent: p };
-    }
-    let rows: Vec<(&str, &SearchIndex, SearchOptions)> = vec![
-        (
-            "lexical only, plain BM25 (no synonym lexicon)",
-            &plain,
-            SearchOptions {
-                mode: SearchMode::Lexical,
-                ..hybrid_default
-            },
-        ),
-        (
-            "lexical only (BM25 + synonym lexicon)",
-            &index,
-            SearchOptions {
-                mode: SearchMode::Lexical,
-                ..hybrid_default
-            },
-        ),
-        (
-            "embedding only (HNSW)",
-            &index,
-            SearchOptions {
-                mode: SearchMode::Semantic,
-                ..hybrid_default
-            },
-        ),
-        (
-            "hybrid, reciprocal-rank fusion (k 60)",
-            &index,
-            SearchOptions {
-                fusion: Fusion::Rrf,
-                ..hybrid_default
-            },
-        ),
-        ("hybrid, score fusion (default)", &index, hybrid_options),
-    ];
-    println!(
-        "\n## nDCG@10 on {} labelled queries (tuning half: even-numbered; held out: odd-numbered)",
-        set.queries.len()
+    relevance_report(
+        &set,
+        "labelled queries (tuning half: even-numbered; held out: odd-numbered)",
+        &index,
+        &plain,
+        true,
     );
-    println!("| mode | all | tuning half | held-out half |\n|---|---|---|---|");
-    let mut per_query: Vec<Vec<f64>> = Vec::new();
-    for (name, idx, options) in &rows {
-        let scores = evaluate(idx, options);
-        println!(
-            "| {name} | {:.3} | {:.3} | {:.3} |",
-            mean(&scores, None),
-            mean(&scores, Some(0)),
-            mean(&scores, Some(1))
+    if let Some(path) = args.next() {
+        let held_out: QuerySet = serde_json::from_slice(&std::fs::read(&path)?)?;
+        relevance_report(
+            &held_out,
+            &format!("held-out queries ({path}: written before the 2026-11-21 lexicon and diversification changes, never tuned on)"),
+            &index,
+            &plain,
+            false,
         );
-        per_query.push(scores);
-    }
-    for (baseline, b) in [("BM25 + synonym lexicon", 1), ("plain BM25", 0)] {
-        println!(
-            "\nhybrid (score fusion) / {baseline} = {:.2}× (all), {:.2}× (held-out half)",
-            mean(&per_query[4], None) / mean(&per_query[b], None),
-            mean(&per_query[4], Some(1)) / mean(&per_query[b], Some(1))
-        );
-    }
-    if std::env::var_os("BENCH_SWEEP").is_some() {
-        println!("\n| lexical weight % | all | tuning half | held-out half |\n|---|---|---|---|");
-        for p in (0..=100).step_by(10) {
-            let scores = evaluate(
-                &index,
-                &SearchOptions {
-                    fusion: Fusion::Score { lexical_percent: p },
-                    ..hybrid_default
-                },
-            );
-            println!(
-                "| {p} | {:.3} | {:.3} | {:.3} |",
-                mean(&scores, None),
-                mean(&scores, Some(0)),
-                mean(&scores, Some(1))
-            );
-        }
-    }
-    if std::env::var_os("BENCH_VERBOSE").is_some() {
-        println!("\n| query | plain BM25 | lexical | embedding | hybrid RRF | hybrid score |\n|---|---|---|---|---|---|");
-        for (i, q) in set.queries.iter().enumerate() {
-            println!(
-                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-                q.query,
-                per_query[0][i],
-                per_query[1][i],
-                per_query[2][i],
-                per_query[3][i],
-                per_query[4][i]
-            );
-        }
     }
 
     // HNSW recall@10 against exact cosine: the labelled queries plus 2,000 seeded variable labels.
@@ -407,4 +296,153 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// Prints nDCG@10 for plain BM25, BM25 + lexicon, embedding only and both hybrids on `set`
+/// (`halves`: also the even-numbered tuning half and the odd-numbered held-out half, and the
+/// fusion-weight sweep with `BENCH_SWEEP`); `BENCH_VERBOSE` adds the per-query table.
+fn relevance_report(
+    set: &QuerySet,
+    title: &str,
+    index: &SearchIndex,
+    plain: &SearchIndex,
+    halves: bool,
+) {
+    // Relevance: every query, the even-numbered ones (used to choose the fusion weight) and the
+    // odd-numbered ones (held out).
+    let all_grades: Vec<Vec<u32>> = set
+        .queries
+        .iter()
+        .map(|q| grades(q, index.catalog()))
+        .collect();
+    let evaluate = |index: &SearchIndex, options: &SearchOptions| -> Vec<f64> {
+        set.queries
+            .iter()
+            .zip(&all_grades)
+            .map(|(q, g)| {
+                let ranked: Vec<usize> = index
+                    .search(&q.query, options)
+                    .iter()
+                    .map(|h| h.index)
+                    .collect();
+                ndcg_at_10(&ranked, g)
+            })
+            .collect()
+    };
+    let mean = |scores: &[f64], part: Option<usize>| {
+        let picked: Vec<f64> = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| part.is_none_or(|p| i % 2 == p))
+            .map(|(_, &s)| s)
+            .collect();
+        picked.iter().sum::<f64>() / picked.len() as f64
+    };
+    let hybrid_default = SearchOptions::default();
+    let mut hybrid_options = hybrid_default;
+    if let Some(p) = std::env::var("BENCH_LEXICAL_PERCENT")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
+        hybrid_options.fusion = Fusion::Score { lexical_percent: p };
+    }
+    let rows: Vec<(&str, &SearchIndex, SearchOptions)> = vec![
+        (
+            "lexical only, plain BM25 (no synonym lexicon)",
+            plain,
+            SearchOptions {
+                mode: SearchMode::Lexical,
+                ..hybrid_default
+            },
+        ),
+        (
+            "lexical only (BM25 + synonym lexicon)",
+            index,
+            SearchOptions {
+                mode: SearchMode::Lexical,
+                ..hybrid_default
+            },
+        ),
+        (
+            "embedding only (HNSW)",
+            index,
+            SearchOptions {
+                mode: SearchMode::Semantic,
+                ..hybrid_default
+            },
+        ),
+        (
+            "hybrid, reciprocal-rank fusion (k 60)",
+            index,
+            SearchOptions {
+                fusion: Fusion::Rrf,
+                ..hybrid_default
+            },
+        ),
+        ("hybrid, score fusion (default)", index, hybrid_options),
+    ];
+    println!("\n## nDCG@10 on {} {title}", set.queries.len());
+    if halves {
+        println!("| mode | all | tuning half | held-out half |\n|---|---|---|---|");
+    } else {
+        println!("| mode | all |\n|---|---|");
+    }
+    let mut per_query: Vec<Vec<f64>> = Vec::new();
+    for (name, idx, options) in &rows {
+        let scores = evaluate(idx, options);
+        if halves {
+            println!(
+                "| {name} | {:.3} | {:.3} | {:.3} |",
+                mean(&scores, None),
+                mean(&scores, Some(0)),
+                mean(&scores, Some(1))
+            );
+        } else {
+            println!("| {name} | {:.3} |", mean(&scores, None));
+        }
+        per_query.push(scores);
+    }
+    for (baseline, b) in [("BM25 + synonym lexicon", 1), ("plain BM25", 0)] {
+        let all = mean(&per_query[4], None) / mean(&per_query[b], None);
+        if halves {
+            println!(
+                "\nhybrid (score fusion) / {baseline} = {all:.2}× (all), {:.2}× (held-out half)",
+                mean(&per_query[4], Some(1)) / mean(&per_query[b], Some(1))
+            );
+        } else {
+            println!("\nhybrid (score fusion) / {baseline} = {all:.2}×");
+        }
+    }
+    if halves && std::env::var_os("BENCH_SWEEP").is_some() {
+        println!("\n| lexical weight % | all | tuning half | held-out half |\n|---|---|---|---|");
+        for p in (0..=100).step_by(10) {
+            let scores = evaluate(
+                index,
+                &SearchOptions {
+                    fusion: Fusion::Score { lexical_percent: p },
+                    ..hybrid_default
+                },
+            );
+            println!(
+                "| {p} | {:.3} | {:.3} | {:.3} |",
+                mean(&scores, None),
+                mean(&scores, Some(0)),
+                mean(&scores, Some(1))
+            );
+        }
+    }
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        println!("\n| query | plain BM25 | lexical | embedding | hybrid RRF | hybrid score |\n|---|---|---|---|---|---|");
+        for (i, q) in set.queries.iter().enumerate() {
+            println!(
+                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                q.query,
+                per_query[0][i],
+                per_query[1][i],
+                per_query[2][i],
+                per_query[3][i],
+                per_query[4][i]
+            );
+        }
+    }
 }

@@ -209,6 +209,50 @@ fn the_long_request_covers_environment_age_income_and_urban() {
 }
 
 #[test]
+fn variables_meeting_every_facet_of_a_request_are_not_held_back_by_the_facet_cap() {
+    // "married couples" and "children" are two synonym facets; each facet alone may place at most
+    // two variables ahead of the rest, but a variable meeting both answers the whole request.
+    for mode in [SearchMode::Hybrid, SearchMode::Lexical] {
+        let hits = index().search(
+            "married couples with children",
+            &SearchOptions {
+                mode,
+                ..SearchOptions::default()
+            },
+        );
+        let both = hits
+            .iter()
+            .filter(|h| {
+                let l = h.label.to_lowercase();
+                l.contains("married") && l.contains("children")
+            })
+            .count();
+        assert!(both >= 5, "{mode:?}: {both} of 10\n{}", describe(&hits));
+    }
+}
+
+#[test]
+fn a_synonym_trigger_inside_a_longer_one_does_not_fire() {
+    // "single mothers" is a trigger of its own; "singles" (→ people living alone) is inside it.
+    let hits = top10("single mothers");
+    assert!(
+        hits.iter()
+            .flat_map(|h| &h.matched_terms)
+            .all(|t| !t.starts_with("singles →")),
+        "{:#?}",
+        hits.iter().map(|h| &h.matched_terms).collect::<Vec<_>>()
+    );
+    assert!(
+        hits.iter().any(|h| {
+            let l = h.label.to_lowercase();
+            l.contains("female householder") && l.contains("no spouse")
+        }),
+        "{}",
+        describe(&hits)
+    );
+}
+
+#[test]
 fn no_table_family_fills_the_top_ten() {
     for query in [
         "median household income",

@@ -248,6 +248,7 @@ impl SearchIndex {
         // triggers) also ranks each facet on its own, so every facet's best variables reach the
         // top instead of the facet with the most matching tables.
         let mut triggers: Vec<&str> = units.iter().filter_map(|u| u.trigger.as_deref()).collect();
+        triggers.sort_unstable();
         triggers.dedup();
         let facets: Vec<Vec<LexicalHit>> = if triggers.len() >= 2
             && options.mode != SearchMode::Semantic
@@ -308,17 +309,23 @@ impl SearchIndex {
         let variables = self.catalog.variables();
         // At most `max_per_table` per table family and, in a many-faceted request, per synonym
         // trigger (so that one facet, such as "urban", cannot fill the top 10 from many tables).
+        // A variable matching every facet answers the whole request ("married couples with
+        // children": a married-couple family with own children): it counts against its table
+        // only, or the best answers would be the ones deferred.
         let pool_size = fused.len().min(4 * pool);
         let fused = diversify_keys(
             fused.into_iter().take(pool_size).collect(),
             |f| {
                 let mut keys = vec![format!("table {}", variables[f.0].table_family())];
                 if multi_facet {
-                    let mut matched: Vec<String> = LexicalIndex::matched_in(&units, &matches, f.0)
-                        .filter_map(|u| u.trigger.as_ref().map(|t| format!("trigger {t}")))
+                    let mut matched: Vec<&str> = LexicalIndex::matched_in(&units, &matches, f.0)
+                        .filter_map(|u| u.trigger.as_deref())
                         .collect();
+                    matched.sort_unstable();
                     matched.dedup();
-                    keys.extend(matched);
+                    if matched.len() < triggers.len() {
+                        keys.extend(matched.into_iter().map(|t| format!("trigger {t}")));
+                    }
                 }
                 keys
             },

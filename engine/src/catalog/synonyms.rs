@@ -92,14 +92,36 @@ impl Lexicon {
 
     /// The expansions for an analysed query: for each entry with a trigger occurring as
     /// consecutive query terms, every phrase of the entry (once, even if several triggers fire).
+    ///
+    /// The longest trigger wins: an occurrence lying inside a longer trigger's occurrence does not
+    /// fire, so "pet owners" expands to pet ownership and not also to home owners through "owners",
+    /// and "high disposable income" does not also fire "disposable income".
     pub fn expand(&self, query_terms: &[String]) -> Vec<Expansion> {
-        let mut out: Vec<Expansion> = Vec::new();
-        for entry in &self.entries {
-            let fired = entry
-                .triggers
+        // Every trigger occurrence as (entry, trigger, start, length).
+        let mut occurrences: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for (e, entry) in self.entries.iter().enumerate() {
+            for (t, (_, terms)) in entry.triggers.iter().enumerate() {
+                for (start, window) in query_terms.windows(terms.len()).enumerate() {
+                    if window == terms.as_slice() {
+                        occurrences.push((e, t, start, terms.len()));
+                    }
+                }
+            }
+        }
+        let inside_a_longer = |&(_, _, start, len): &(usize, usize, usize, usize)| {
+            occurrences
                 .iter()
-                .find(|(_, t)| query_terms.windows(t.len()).any(|w| w == t.as_slice()));
-            if let Some((trigger, _)) = fired {
+                .any(|&(_, _, s, l)| l > len && s <= start && start + len <= s + l)
+        };
+        let mut out: Vec<Expansion> = Vec::new();
+        for (e, entry) in self.entries.iter().enumerate() {
+            let fired = occurrences
+                .iter()
+                .filter(|o| o.0 == e && !inside_a_longer(o))
+                .map(|o| o.1)
+                .min();
+            if let Some(t) = fired {
+                let trigger = &entry.triggers[t].0;
                 for (phrase, terms) in &entry.phrases {
                     if !out.iter().any(|e| &e.terms == terms) {
                         out.push(Expansion {
@@ -118,6 +140,36 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_trigger_wins_over_triggers_inside_it() {
+        let lexicon = Lexicon::parse(
+            "homeowners; owners => owner occupied\n\
+             pet owners => pet owner\n\
+             singles => living alone\n\
+             single mothers => female householder",
+        )
+        .unwrap();
+        let fired = |q: &str| -> Vec<String> {
+            lexicon
+                .expand(&terms(q))
+                .into_iter()
+                .map(|e| e.phrase)
+                .collect()
+        };
+        assert_eq!(fired("pet owners"), ["pet owner"]);
+        assert_eq!(fired("single mothers"), ["female householder"]);
+        // Apart, each fires.
+        assert_eq!(fired("owners of pets"), ["owner occupied"]);
+        assert_eq!(
+            fired("singles and single mothers"),
+            ["living alone", "female householder"]
+        );
+        assert_eq!(
+            fired("pet owners who are homeowners"),
+            ["owner occupied", "pet owner"]
+        );
+    }
 
     #[test]
     fn built_in_lexicon_parses_and_covers_the_example_requests() {
