@@ -141,6 +141,15 @@ impl Lexicon {
 mod tests {
     use super::*;
 
+    /// The phrases `query` adds, in order.
+    fn phrases(lexicon: &Lexicon, query: &str) -> Vec<String> {
+        lexicon
+            .expand(&terms(query))
+            .into_iter()
+            .map(|e| e.phrase)
+            .collect()
+    }
+
     #[test]
     fn the_longest_trigger_wins_over_triggers_inside_it() {
         let lexicon = Lexicon::parse(
@@ -150,13 +159,7 @@ mod tests {
              single mothers => female householder",
         )
         .unwrap();
-        let fired = |q: &str| -> Vec<String> {
-            lexicon
-                .expand(&terms(q))
-                .into_iter()
-                .map(|e| e.phrase)
-                .collect()
-        };
+        let fired = |q: &str| phrases(&lexicon, q);
         assert_eq!(fired("pet owners"), ["pet owner"]);
         assert_eq!(fired("single mothers"), ["female householder"]);
         // Apart, each fires.
@@ -175,13 +178,7 @@ mod tests {
     fn built_in_lexicon_parses_and_covers_the_example_requests() {
         let lexicon = Lexicon::parse(DEFAULT_LEXICON).unwrap();
         assert!(lexicon.len() >= 40, "{} entries", lexicon.len());
-        let fired = |q: &str| -> Vec<String> {
-            lexicon
-                .expand(&terms(q))
-                .into_iter()
-                .map(|e| e.phrase)
-                .collect()
-        };
+        let fired = |q: &str| phrases(&lexicon, q);
         assert!(fired("environmentally conscious millennials").contains(&"25 to 29 years".into()));
         assert!(fired("Empty Nesters").contains(&"no own children under 18 years".into()));
         assert!(fired("people who drive alone to work").contains(&"drove alone".into()));
