@@ -608,7 +608,9 @@ impl MessageAssembler {
                 detail: match &self.message {
                     None => "no message_start".to_string(),
                     Some(_) => {
-                        format!("no message_stop after {} content blocks", self.blocks.len())
+                        let n = self.blocks.len();
+                        let s = if n == 1 { "" } else { "s" };
+                        format!("no message_stop after {n} content block{s}")
                     }
                 },
             });

@@ -334,7 +334,7 @@ fn a_dropped_connection_is_incomplete_and_keeps_the_text() {
     assert_eq!(
         result,
         Err(StreamError::Incomplete {
-            detail: "no message_stop after 1 content blocks".into()
+            detail: "no message_stop after 1 content block".into()
         })
     );
     // Cut inside an event: the event is dropped and the message is incomplete.
