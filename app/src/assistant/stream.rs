@@ -203,12 +203,6 @@ impl SseDecoder {
         Ok(events)
     }
 
-    /// Bytes and fields received but not yet part of a complete event (at the end of a
-    /// stream, the format drops them).
-    pub fn has_unfinished_event(&self) -> bool {
-        !self.pending.is_empty() || self.has_data
-    }
-
     fn end_line(&mut self, events: &mut Vec<SseEvent>) -> Result<(), StreamError> {
         self.lines += 1;
         let raw = std::mem::take(&mut self.pending);
@@ -706,12 +700,6 @@ impl StreamParser {
 
     /// The body ended: the assembled message, or why it is incomplete.
     pub fn finish(&self) -> Result<Value, StreamError> {
-        let message = self.assembler.finish()?;
-        if self.decoder.has_unfinished_event() {
-            return Err(StreamError::Incomplete {
-                detail: "the last event was cut off".into(),
-            });
-        }
-        Ok(message)
+        self.assembler.finish()
     }
 }

@@ -243,6 +243,34 @@ fn crlf_and_cr_line_ends_read_the_same() {
     }
 }
 
+#[test]
+fn the_decoder_keeps_event_names_across_any_split_of_any_line_end() {
+    for end in ["\n", "\r\n", "\r"] {
+        let text = [
+            "event: a",
+            "data: 1",
+            "",
+            "event: b",
+            "data: ü🌁",
+            "data: 3",
+            "",
+            "",
+        ]
+        .join(end);
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            let mut d = SseDecoder::default();
+            let mut events = d.feed(&bytes[..cut]).unwrap();
+            events.extend(d.feed(&bytes[cut..]).unwrap());
+            assert_eq!(
+                events,
+                vec![event("a", "1"), event("b", "ü🌁\n3")],
+                "{end:?} cut at {cut}"
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -555,9 +583,9 @@ fn the_sse_format_details_are_followed() {
             event("message", " two spaces"),
         ]
     );
-    assert!(!d.has_unfinished_event());
+    // An event is only complete at its blank line.
     assert_eq!(d.feed(b"data: x\n").unwrap(), vec![]);
-    assert!(d.has_unfinished_event());
+    assert_eq!(d.feed(b"\n").unwrap(), vec![event("message", "x")]);
 }
 
 #[test]
