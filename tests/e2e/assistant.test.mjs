@@ -335,6 +335,7 @@ test('Stop ends a streaming answer, keeps what arrived marked as stopped, and th
   assert.match(text, /^Claude: Segment one is\s+\(stopped: the rest was not received\)$/);
   assert.equal(await page.locator('.msg-live').count(), 0);
   assert.equal(await page.locator('.assistant-stop').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'assistant-input', 'the keyboard stays in the panel');
   // The relay passed the abort on: the upstream saw its stream closed by the client.
   await until(() => upstream.closed > closedBefore, 'the upstream stream was closed');
   // The panel takes the next message, and Claude is told what it had said.
@@ -371,6 +372,29 @@ test('an error event or a dropped connection mid-stream is a clear message and k
   assert.equal(await page.locator('.msg-partial').count(), 2);
   upstream.mode = 'script';
   await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('a relay that goes away mid-answer is a clear message and keeps the partial text', LONG, async () => {
+  // A relay of its own, stopped while an answer streams through it.
+  const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
+  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'hold';
+  await say(page, 'describe the segments');
+  await page.locator('.msg-live', { hasText: 'Segment one is' }).waitFor({ timeout: 20000 });
+  own.child.removeAllListeners('exit');
+  const exited = new Promise((ok) => own.child.once('exit', ok));
+  own.child.kill('SIGKILL'); // SIGTERM would wait for the open stream to end (graceful shutdown)
+  await exited;
+  const error = page.locator('.msg-error', { hasText: "Claude's answer did not finish" });
+  await error.waitFor({ timeout: 20000 });
+  assert.match(await error.textContent(),
+    /the connection broke off after \d+ bytes of the answer \(.+\)\. The text that arrived is kept above; nothing else was run\./);
+  assert.match(await page.locator('.msg-partial').textContent(), /^Claude: Segment one is\s+\(incomplete: the answer broke off\)$/);
+  assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1, 'the panel takes the next message');
+  upstream.mode = 'script';
   assert.deepEqual(watch.pageErrors, []);
   await context.close();
 });

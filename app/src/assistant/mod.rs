@@ -12,7 +12,7 @@ pub mod privacy;
 pub mod stream;
 pub mod tools;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod stream_tests;
 #[cfg(test)]
 mod tests;

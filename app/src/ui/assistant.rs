@@ -632,6 +632,7 @@ fn AssistantPanel(
         stop_requested: StoredValue::new(false),
         abort: StoredValue::new_local(None),
     };
+    let input = NodeRef::<leptos::html::Textarea>::new();
     let stop = move |_| {
         ctx.stop_requested.set_value(true);
         ctx.abort.with_value(|c| {
@@ -639,6 +640,10 @@ fn AssistantPanel(
                 c.abort();
             }
         });
+        // The Stop button goes away: keep the keyboard in the panel, on the next message.
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
     };
     let draft = RwSignal::new(String::new());
     let usable = endpoint.is_ok();
@@ -726,6 +731,7 @@ fn AssistantPanel(
             <form class="assistant-form" on:submit=send>
                 <label for="assistant-input">"Message to Claude"</label>
                 <textarea
+                    node_ref=input
                     id="assistant-input"
                     rows="3"
                     prop:value=move || draft.get()
