@@ -336,6 +336,7 @@ test('Stop ends a streaming answer, keeps what arrived marked as stopped, and th
   assert.equal(await page.locator('.msg-live').count(), 0);
   assert.equal(await page.locator('.assistant-stop').count(), 0);
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'assistant-input', 'the keyboard stays in the panel');
+  await page.locator('#assistant').screenshot({ path: join(ARTIFACTS, 'assistant-stopped.png') });
   // The relay passed the abort on: the upstream saw its stream closed by the client.
   await until(() => upstream.closed > closedBefore, 'the upstream stream was closed');
   // The panel takes the next message, and Claude is told what it had said.

@@ -653,3 +653,31 @@ fn a_failed_stream_keeps_its_text_then_says_why() {
     c.user_says("again").unwrap();
     assert_eq!(c.messages.len(), 1, "merged into the same user turn");
 }
+
+#[test]
+fn panel_messages_say_what_happened_and_what_was_kept() {
+    let overloaded = StreamError::Api {
+        kind: "overloaded_error".into(),
+        message: "Overloaded".into(),
+    };
+    assert_eq!(
+        overloaded.panel_message(true),
+        "Claude is overloaded and stopped mid-answer: try again in a minute (overloaded_error: Overloaded). The text that arrived is kept above; nothing else was run."
+    );
+    let dropped = StreamError::Disconnected {
+        received: 1234,
+        detail: "network error".into(),
+    };
+    assert_eq!(
+        dropped.panel_message(false),
+        "Claude's answer did not finish: the connection broke off after 1234 bytes of the answer (network error). Nothing was run."
+    );
+    let malformed = StreamError::Malformed {
+        event: "message_start".into(),
+        detail: "no `message` object".into(),
+    };
+    assert_eq!(
+        malformed.panel_message(false),
+        "Claude's answer could not be read: the stream's `message_start` event is malformed (no `message` object). Nothing was run."
+    );
+}
