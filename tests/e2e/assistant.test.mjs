@@ -2,8 +2,10 @@
 // the REAL relay binary (target/debug/audience-proxy) serving the built app with --static-dir, and the
 // whole conversation driven through the real panel in headless Chromium, down to segments on screen.
 // Privacy: a fixture with a unique marker in every row (and a level held by one row); no body that reached the fake upstream may hold
-// any row value, and no response to the browser may hold the API key. Plus the error paths (429, 529,
-// 401, malformed answers, an unreachable relay) and no panel (and no request) without a relay.
+// any row value, and no response to the browser may hold the API key. Answers are streamed (SSE): text
+// shows before the message is complete, Stop keeps what arrived, and an error event or a dropped
+// connection mid-stream keeps the partial text. Plus the error paths (429, 529, 401, malformed answers,
+// an unreachable relay) and no panel (and no request) without a relay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -27,7 +29,11 @@ function rowMarkers() {
 }
 
 // --- the fake Anthropic API: records every request, answers from a script ---
-const upstream = { bodies: [], headers: [], mode: 'script' };
+// Streamed requests ("stream": true, as the app sends) are answered with server-sent events in the
+// Messages API's shape, text deltas a few ms apart. `gate` (a promise) holds the stream half way
+// through the text until the test resolves it; `streamed` counts the answers sent as SSE and `closed`
+// the streams the client cut off.
+const upstream = { bodies: [], headers: [], mode: 'script', gate: null, streamed: 0, closed: 0 };
 function message(content, stop) {
   return { id: `msg_${upstream.bodies.length}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5',
     content, stop_reason: stop, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 5 } };
@@ -43,9 +49,77 @@ function scripted(body) {
     case 2: return toolUse('tu_run', 'run_segmentation',
       { columns: ['industry', 'region', 'plan', 'visits', 'spend'], k: 4, min_share: 0.2, max_share: 0.3, seed: 7 });
     case 3: return toolUse('tu_profiles', 'get_segment_profiles', {});
-    default: return message([{ type: 'text', text: 'Here are your 4 segments, ranked by conversion.' }], 'end_turn');
+    default: return message([{ type: 'text', text: 'Here are your 4 segments, ranked by conversion — café regulars first ☕.' }], 'end_turn');
   }
 }
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** A message as the Messages API streams it: [event, data] pairs; text and tool input in small parts. */
+function streamEvents(msg) {
+  const events = [['message_start', { type: 'message_start', message: { ...msg, content: [], stop_reason: null,
+    stop_sequence: null, usage: { input_tokens: msg.usage.input_tokens, output_tokens: 1 } } }]];
+  msg.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+      for (const part of block.text.match(/\S+\s*/g) ?? []) {
+        events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } }]);
+      }
+    } else {
+      events.push(['content_block_start', { type: 'content_block_start', index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } }]);
+      const json = JSON.stringify(block.input);
+      for (let i = 0; i < json.length; i += 7) {
+        events.push(['content_block_delta', { type: 'content_block_delta', index,
+          delta: { type: 'input_json_delta', partial_json: json.slice(i, i + 7) } }]);
+      }
+    }
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    if (index === 0) events.push(['ping', { type: 'ping' }]);
+  });
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: msg.stop_reason, stop_sequence: null },
+    usage: { output_tokens: msg.usage.output_tokens } }]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  return events;
+}
+
+/**
+ * Streams `msg` as SSE. `cut` (an index into the text deltas) ends the stream early, with `ending`:
+ * 'error' (an overloaded_error event), 'drop' (the connection is destroyed) or 'hold' (never finishes).
+ */
+async function streamAnswer(req, res, msg, { cut = Infinity, ending = null } = {}) {
+  upstream.streamed += 1;
+  let closed = false;
+  res.on('close', () => { if (!res.writableFinished) { closed = true; upstream.closed += 1; } });
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  const events = streamEvents(msg);
+  const texts = events.filter(([, d]) => d.delta?.type === 'text_delta').length;
+  let sentTexts = 0;
+  const gate = upstream.gate;
+  for (const [event, data] of events) {
+    if (closed) return;
+    if (data.delta?.type === 'text_delta') {
+      if (sentTexts === cut) {
+        if (ending === 'error') {
+          res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`);
+        } else if (ending === 'drop') {
+          res.destroy();
+        }
+        return; // 'hold': the stream stays open until the client goes away
+      }
+      if (gate && msg.stop_reason === 'end_turn' && sentTexts === Math.floor(texts / 2)) await gate;
+      sentTexts += 1;
+    }
+    // Each event is written in two pieces, split at its middle byte (inside a UTF-8 character when
+    // one is there), to exercise the reassembly.
+    const bytes = Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const half = Math.floor(bytes.length / 2);
+    res.write(bytes.subarray(0, half));
+    res.write(bytes.subarray(half));
+    await sleep(event === 'content_block_delta' ? 8 : 2);
+  }
+  res.end();
+}
+
 let fake;
 let relay;
 let relayUrl;
@@ -73,7 +147,17 @@ function startFake() {
       } else if (upstream.mode === 'not-a-message') {
         json(200, { id: 'msg_x', type: 'message', role: 'assistant', stop_reason: 'end_turn' });
       } else {
-        json(200, scripted(JSON.parse(data)));
+        const body = JSON.parse(data);
+        const answer = upstream.mode === 'script' ? scripted(body)
+          : message([{ type: 'text', text: 'Segment one is young urban renters who buy often; segment two is suburban families who buy rarely.' }], 'end_turn');
+        if (!body.stream) {
+          json(200, answer);
+        } else if (upstream.mode === 'script' || upstream.mode === 'text') {
+          streamAnswer(req, res, answer);
+        } else {
+          // 'hold', 'error' or 'drop' after the first three words.
+          streamAnswer(req, res, answer, { cut: 3, ending: upstream.mode });
+        }
       }
     });
   });
@@ -146,6 +230,10 @@ test('a whole conversation through the real relay puts segments on screen, and n
   const { context, page, watch, responses } = await open('?relay=self');
   await page.locator('#assistant').waitFor({ timeout: 20000 });
   await loadFixture(page);
+  const streamedBefore = upstream.streamed;
+  // The final answer stops half way until the test has seen its first half on screen.
+  let release;
+  upstream.gate = new Promise((ok) => { release = ok; });
   await say(page, 'Find tech buyers and split them into 4 segments');
 
   // Review is on by default: each tool-result round shows exactly what will be sent and waits for a click.
@@ -157,7 +245,25 @@ test('a whole conversation through the real relay puts segments on screen, and n
     assert.ok(!results[0].is_error, `${tool} ran: ${results[0].content}`);
     await page.locator('.send-results').click();
   }
-  await page.locator('.msg-claude', { hasText: 'Here are your 4 segments' }).waitFor({ timeout: 30000 });
+  // Streaming: the first half of the answer is on screen before the message is complete, in a log that
+  // is busy (so screen readers announce the answer once, not per word), with a Stop button.
+  const live = page.locator('.msg-live');
+  await live.waitFor({ timeout: 30000 });
+  await page.locator('.msg-live', { hasText: 'Here are your 4' }).waitFor({ timeout: 30000 });
+  const partial = await live.textContent();
+  assert.ok(!partial.includes('conversion'), `only the first half arrived: ${partial}`);
+  assert.equal(await page.locator('.msg-claude', { hasText: 'Here are your' }).count(), 0, 'the message is not complete yet');
+  assert.equal(await page.locator('[role=log]').getAttribute('aria-busy'), 'true');
+  assert.equal(await page.locator('.assistant-stop').count(), 1);
+  await page.locator('#assistant').screenshot({ path: join(ARTIFACTS, 'assistant-streaming.png') });
+  release();
+  upstream.gate = null;
+  await page.locator('.msg-claude', { hasText: 'Here are your 4 segments, ranked by conversion — café regulars first ☕.' })
+    .waitFor({ timeout: 30000 });
+  assert.equal(await live.count(), 0);
+  assert.equal(await page.locator('[role=log]').getAttribute('aria-busy'), 'false');
+  assert.equal(await page.locator('.assistant-stop').count(), 0);
+  assert.equal(upstream.streamed - streamedBefore, 5, 'all five answers came as streams');
 
   // The segments are on screen, as the Segment step shows them.
   await page.locator('#results-summary').waitFor({ timeout: 10000 });
@@ -168,6 +274,7 @@ test('a whole conversation through the real relay puts segments on screen, and n
   // showed as sent.
   assert.equal(upstream.bodies.length, 5);
   for (const h of upstream.headers) assert.equal(h['x-api-key'], KEY);
+  for (const body of upstream.bodies) assert.equal(JSON.parse(body).stream, true);
   const shown = await page.locator('.sent-body').allTextContents();
   assert.equal(shown.length, 5);
   shown.forEach((text, i) => assert.deepEqual(JSON.parse(text), JSON.parse(upstream.bodies[i]), `request ${i + 1} as shown`));
@@ -205,6 +312,91 @@ test('a whole conversation through the real relay puts segments on screen, and n
   assert.deepEqual(watch.foreignRequests, []);
   await screenshot(page, 'assistant-conversation');
   await page.locator('#assistant').screenshot({ path: join(ARTIFACTS, 'assistant-panel.png') });
+  await context.close();
+});
+
+/** Waits until `check()` holds (polling; the test's own timeout bounds it). */
+async function until(check, what) {
+  while (!check()) await sleep(20);
+  assert.ok(check(), what);
+}
+
+test('Stop ends a streaming answer, keeps what arrived marked as stopped, and the abort reaches the upstream', LONG, async () => {
+  const { context, page, watch } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'hold';
+  const closedBefore = upstream.closed;
+  await say(page, 'describe the segments');
+  await page.locator('.msg-live', { hasText: 'Segment one is' }).waitFor({ timeout: 20000 });
+  await page.locator('.assistant-stop').click();
+  const kept = page.locator('.msg-partial');
+  await kept.waitFor({ timeout: 20000 });
+  const text = await kept.textContent();
+  assert.match(text, /^Claude: Segment one is\s+\(stopped: the rest was not received\)$/);
+  assert.equal(await page.locator('.msg-live').count(), 0);
+  assert.equal(await page.locator('.assistant-stop').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'assistant-input', 'the keyboard stays in the panel');
+  await page.locator('#assistant').screenshot({ path: join(ARTIFACTS, 'assistant-stopped.png') });
+  // The relay passed the abort on: the upstream saw its stream closed by the client.
+  await until(() => upstream.closed > closedBefore, 'the upstream stream was closed');
+  // The panel takes the next message, and Claude is told what it had said.
+  upstream.mode = 'text';
+  const before = upstream.bodies.length;
+  await say(page, 'go on');
+  await page.locator('.msg-claude', { hasText: 'suburban families who buy rarely.' }).waitFor({ timeout: 20000 });
+  const next = JSON.parse(upstream.bodies[before]);
+  assert.deepEqual(next.messages.map((m) => [m.role, m.content.map((b) => b.text)]), [
+    ['user', ['describe the segments']],
+    ['assistant', ['Segment one is']],
+    ['user', ['go on']],
+  ]);
+  upstream.mode = 'script';
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('an error event or a dropped connection mid-stream is a clear message and keeps the partial text', LONG, async () => {
+  const { context, page, watch } = await open('?relay=self');
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'error';
+  await say(page, 'describe the segments');
+  await page.locator('.msg-error', { hasText: 'Claude is overloaded and stopped mid-answer' }).waitFor({ timeout: 20000 });
+  assert.match(await page.locator('.msg-error').last().textContent(),
+    /overloaded_error: Overloaded\)\. The text that arrived is kept above; nothing else was run\./);
+  assert.match(await page.locator('.msg-partial').last().textContent(),
+    /^Claude: Segment one is\s+\(incomplete: the answer broke off\)$/);
+  // The upstream drops the connection: the relay turns that into an error event at the end of the stream.
+  upstream.mode = 'drop';
+  await say(page, 'again');
+  await page.locator('.msg-error', { hasText: "Claude's API failed mid-answer" }).waitFor({ timeout: 20000 });
+  assert.match(await page.locator('.msg-error').last().textContent(), /the stream broke off/);
+  assert.equal(await page.locator('.msg-partial').count(), 2);
+  upstream.mode = 'script';
+  await appStillWorks(page);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
+test('a relay that goes away mid-answer is a clear message and keeps the partial text', LONG, async () => {
+  // A relay of its own, stopped while an answer streams through it.
+  const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
+  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
+  await page.locator('#assistant').waitFor({ timeout: 20000 });
+  upstream.mode = 'hold';
+  await say(page, 'describe the segments');
+  await page.locator('.msg-live', { hasText: 'Segment one is' }).waitFor({ timeout: 20000 });
+  own.child.removeAllListeners('exit');
+  const exited = new Promise((ok) => own.child.once('exit', ok));
+  own.child.kill('SIGKILL'); // SIGTERM would wait for the open stream to end (graceful shutdown)
+  await exited;
+  const error = page.locator('.msg-error', { hasText: "Claude's answer did not finish" });
+  await error.waitFor({ timeout: 20000 });
+  assert.match(await error.textContent(),
+    /the connection broke off after \d+ bytes of the answer \(.+\)\. The text that arrived is kept above; nothing else was run\./);
+  assert.match(await page.locator('.msg-partial').textContent(), /^Claude: Segment one is\s+\(incomplete: the answer broke off\)$/);
+  assert.equal(await page.locator('.assistant-send:not([disabled])').count(), 1, 'the panel takes the next message');
+  upstream.mode = 'script';
+  assert.deepEqual(watch.pageErrors, []);
   await context.close();
 });
 
@@ -317,15 +509,23 @@ test('the panel has no WCAG 2 A/AA violations (axe-core)', LONG, async () => {
   upstream.mode = '529';
   await say(page, 'hello');
   await page.locator('.msg-error').waitFor({ timeout: 20000 });
-  upstream.mode = 'script';
   await page.locator('.msg-sent summary').first().click();
   await page.locator('.assistant-settings summary').click();
   await page.addScriptTag({ content: axe });
-  const violations = await page.evaluate(async () => {
+  const check = () => page.evaluate(async () => {
     const result = await window.axe.run(document.querySelector('#assistant').parentElement,
       { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
     return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${n.failureSummary}`));
   });
-  assert.deepEqual(violations, []);
+  assert.deepEqual(await check(), []);
+  // While an answer streams in (busy log, Stop button), and after it was stopped.
+  upstream.mode = 'hold';
+  await say(page, 'describe the segments');
+  await page.locator('.msg-live', { hasText: 'Segment one is' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(await check(), []);
+  await page.locator('.assistant-stop').click();
+  await page.locator('.msg-partial').waitFor({ timeout: 20000 });
+  assert.deepEqual(await check(), []);
+  upstream.mode = 'script';
   await context.close();
 });

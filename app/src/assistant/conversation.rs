@@ -3,7 +3,9 @@
 //! The page drives it: [`Conversation::user_says`] → POST [`Conversation::request_body`] →
 //! [`Conversation::on_answer`] → run the returned tool calls → [`Conversation::add_tool_results`]
 //! → POST again, until the answer's `stop_reason` is `end_turn` or [`MAX_ROUNDS`] requests have
-//! been made for one user message.
+//! been made for one user message. Requests ask for a streamed answer; [`super::stream`]
+//! assembles it into the same message a non-streamed answer is, and
+//! [`Conversation::interrupted`] keeps the part of an answer that was stopped or broke off.
 
 use serde_json::{json, Value};
 
@@ -29,6 +31,14 @@ pub enum Entry {
     User(String),
     /// Claude's text.
     Assistant(String),
+    /// The part of Claude's text that arrived before the answer was stopped or broke off.
+    Partial {
+        /// The text that arrived.
+        text: String,
+        /// `true`: the user pressed Stop; `false`: the stream failed (an [`Entry::Error`]
+        /// follows with the reason).
+        stopped: bool,
+    },
     /// Claude asked for a tool.
     ToolUse {
         /// Tool name.
@@ -123,6 +133,7 @@ impl Conversation {
             "system": SYSTEM,
             "tools": tools::definitions(),
             "messages": messages,
+            "stream": true,
         })
     }
 
@@ -275,6 +286,31 @@ impl Conversation {
             self.log.push(Entry::Error(
                 "Not sent: the tool results were discarded.".into(),
             ));
+        }
+    }
+
+    /// Ends a streamed answer that did not complete: the user stopped it (`error` is `None`) or
+    /// the stream failed. The text that arrived is kept, on screen and in the history (as an
+    /// assistant message, so Claude sees what it said); tool calls that had begun are dropped
+    /// and nothing is run.
+    pub fn interrupted(&mut self, text: &str, error: Option<String>) {
+        let stopped = error.is_none();
+        if !text.trim().is_empty() {
+            self.log.push(Entry::Partial {
+                text: text.to_string(),
+                stopped,
+            });
+            self.messages.push(json!({
+                "role": "assistant",
+                "content": [{"type": "text", "text": text.trim_end()}],
+            }));
+        }
+        match error {
+            Some(message) => self.log.push(Entry::Error(message)),
+            None if text.trim().is_empty() => self
+                .log
+                .push(Entry::Error("Stopped before Claude answered.".into())),
+            None => {}
         }
     }
 

@@ -4,11 +4,15 @@
 //!   aggregates over at least `min_records` records);
 //! - [`tools`]: the tools' JSON schemas and checked inputs;
 //! - [`conversation`]: the tool-use loop as a state machine, plus error messages and the relay
-//!   address check.
+//!   address check;
+//! - [`stream`]: the Messages API's server-sent events, assembled into the same message.
 
 pub mod conversation;
 pub mod privacy;
+pub mod stream;
 pub mod tools;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod stream_tests;
 #[cfg(test)]
 mod tests;

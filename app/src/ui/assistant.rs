@@ -4,7 +4,8 @@
 //! or `?relay=` in the page address): without one, no panel and no request. The conversation
 //! logic and everything that decides what is sent live in [`crate::assistant`]; this file only
 //! posts the bodies it builds, runs the tools through the same [`Engine`] signals the steps use,
-//! and shows every body before and after it is sent.
+//! and shows every body before and after it is sent. Answers stream in: their text shows as it
+//! arrives, and Stop aborts the request, keeping what arrived.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +22,7 @@ use crate::assistant::conversation::{
     http_error_message, pretty, relay_endpoint, Conversation, Entry, Next, PendingCall, ToolOutcome,
 };
 use crate::assistant::privacy::{self, PrivacyRules, DEFAULT_MIN_RECORDS};
+use crate::assistant::stream::{StreamError, StreamParser, Update as StreamUpdate};
 use crate::assistant::tools::{self, ToolCall, ToolError};
 
 const STORAGE_KEY: &str = "audience-builder.assistant.v1";
@@ -97,6 +99,14 @@ struct Ctx {
     conv: RwSignal<Conversation>,
     phase: RwSignal<Phase>,
     endpoint: StoredValue<String>,
+    /// The text of the answer streaming in (`None` when none is).
+    live: RwSignal<Option<String>>,
+    /// A request is on its way (the Stop button shows).
+    requesting: RwSignal<bool>,
+    /// Stop was pressed for the current request.
+    stop_requested: StoredValue<bool>,
+    /// Aborts the current request.
+    abort: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
 }
 
 impl Ctx {
@@ -138,8 +148,27 @@ fn engine_failure(engine: &Engine) -> Option<String> {
     }
 }
 
-/// POSTs `body` to the relay; the answer as JSON, or a message for the panel.
-async fn post(url: &str, body: &Value) -> Result<Value, String> {
+/// How a request ended.
+enum Answer {
+    /// The whole message (streamed and assembled, or a plain JSON answer).
+    Message(Value),
+    /// The stream was stopped (`error: None`) or broke off: the text that arrived is kept.
+    Interrupted { text: String, error: Option<String> },
+}
+
+/// A JS error's message (for the panel).
+fn js_message(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "no details".into())
+}
+
+/// POSTs `body` to the relay with an abort signal the Stop button uses. A streamed answer
+/// (`text/event-stream`) is read chunk by chunk, its text shown as it arrives in `ctx.live`;
+/// any other answer is read as JSON. `Err` is a message for the panel (nothing arrived).
+async fn post(ctx: Ctx, url: &str, body: &Value) -> Result<Answer, String> {
     let window = web_sys::window().ok_or("There is no window to send from.")?;
     let headers = web_sys::Headers::new().map_err(|_| "Could not build the request headers.")?;
     headers
@@ -149,30 +178,144 @@ async fn post(url: &str, body: &Value) -> Result<Value, String> {
     init.set_method("POST");
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(&body.to_string()));
+    let controller = web_sys::AbortController::new().ok();
+    if let Some(c) = &controller {
+        init.set_signal(Some(&c.signal()));
+    }
+    ctx.abort.set_value(controller);
+    let stopped_early = || Answer::Interrupted {
+        text: String::new(),
+        error: None,
+    };
     let unreachable = |_| {
         format!("Could not reach the relay at {url} (network error): is it running, and was this page opened from its address?")
     };
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
+    let fetched = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    if fetched.is_err() && ctx.stop_requested.get_value() {
+        return Ok(stopped_early());
+    }
+    let response: web_sys::Response = fetched
         .map_err(unreachable)?
         .dyn_into()
         .map_err(|_| "The relay's answer is not an HTTP response.".to_string())?;
     let status = response.status();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let retry_after = header("retry-after");
+    let is_stream = (200..300).contains(&status)
+        && header("content-type").is_some_and(|t| t.starts_with("text/event-stream"));
+    if is_stream {
+        if let Some(stream) = response.body() {
+            return Ok(read_stream(ctx, stream).await);
+        }
+    }
     let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default(),
+        Ok(promise) => match JsFuture::from(promise).await {
+            Ok(v) => v.as_string().unwrap_or_default(),
+            Err(_) if ctx.stop_requested.get_value() => return Ok(stopped_early()),
+            Err(_) => String::new(),
+        },
         Err(_) => String::new(),
     };
     if !(200..300).contains(&status) {
         return Err(http_error_message(status, retry_after.as_deref(), &text));
     }
     serde_json::from_str(&text)
+        .map(Answer::Message)
         .map_err(|e| format!("The relay's answer is not JSON ({e}); nothing was run."))
 }
+
+/// Reads a streamed answer to its end, showing its text as it arrives.
+async fn read_stream(ctx: Ctx, stream: web_sys::ReadableStream) -> Answer {
+    let mut parser = StreamParser::default();
+    let mut received = 0usize;
+    let interrupted = |parser: &StreamParser, error: Option<StreamError>| {
+        let text = parser.text();
+        let error = error.map(|e| e.panel_message(!text.trim().is_empty()));
+        Answer::Interrupted { text, error }
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = match stream.get_reader().dyn_into() {
+        Ok(reader) => reader,
+        Err(_) => {
+            let error = StreamError::Disconnected {
+                received,
+                detail: "the browser gave no reader for the answer".into(),
+            };
+            return interrupted(&parser, Some(error));
+        }
+    };
+    let cancel = |reader: &web_sys::ReadableStreamDefaultReader| {
+        let _ = reader.cancel();
+    };
+    loop {
+        let chunk = match JsFuture::from(reader.read()).await {
+            Ok(chunk) => chunk,
+            Err(_) if ctx.stop_requested.get_value() => return interrupted(&parser, None),
+            Err(e) => {
+                let error = StreamError::Disconnected {
+                    received,
+                    detail: js_message(&e),
+                };
+                return interrupted(&parser, Some(error));
+            }
+        };
+        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            if ctx.stop_requested.get_value() {
+                return interrupted(&parser, None);
+            }
+            return match parser.finish() {
+                Ok(message) => Answer::Message(message),
+                Err(e) => interrupted(&parser, Some(e)),
+            };
+        }
+        let bytes = js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+            .map(|a| a.to_vec())
+            .unwrap_or_default();
+        received += bytes.len();
+        let updates = match parser.feed(&bytes) {
+            Ok(updates) => updates,
+            Err(e) => {
+                cancel(&reader);
+                return interrupted(&parser, Some(e));
+            }
+        };
+        let mut changed = false;
+        for update in updates {
+            match update {
+                StreamUpdate::Text { .. } => changed = true,
+                StreamUpdate::ToolUse { name, .. } => {
+                    ctx.phase
+                        .set(Phase::Working(format!("Claude asks to run {name}…")));
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            let text = parser.text();
+            if ctx.phase.get_untracked() == Phase::Working(WAITING.into()) {
+                ctx.phase.set(Phase::Working(ANSWERING.into()));
+            }
+            ctx.live.set(Some(text));
+        }
+        if parser.is_done() {
+            cancel(&reader);
+            return match parser.finish() {
+                Ok(message) => Answer::Message(message),
+                Err(e) => interrupted(&parser, Some(e)),
+            };
+        }
+    }
+}
+
+/// Phase text while the request waits for the first text.
+const WAITING: &str = "Waiting for Claude…";
+/// Phase text while the answer streams in.
+const ANSWERING: &str = "Claude is answering…";
 
 /// Runs one tool through the engine and turns its result into content to send.
 async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, ToolError> {
@@ -242,11 +385,22 @@ fn send_round(ctx: Ctx) {
         ctx.phase.set(Phase::Idle);
         return;
     }
-    ctx.phase.set(Phase::Working("Waiting for Claude…".into()));
+    ctx.phase.set(Phase::Working(WAITING.into()));
+    ctx.stop_requested.set_value(false);
+    ctx.requesting.set(true);
     spawn_local(async move {
         let url = ctx.endpoint.get_value();
-        let answer = match post(&url, &body).await {
-            Ok(answer) => answer,
+        let outcome = post(ctx, &url, &body).await;
+        ctx.abort.set_value(None);
+        ctx.requesting.set(false);
+        ctx.live.set(None);
+        let answer = match outcome {
+            Ok(Answer::Message(answer)) => answer,
+            Ok(Answer::Interrupted { text, error }) => {
+                ctx.conv.update(|c| c.interrupted(&text, error));
+                ctx.phase.set(Phase::Idle);
+                return;
+            }
             Err(message) => {
                 ctx.conv.update(|c| c.fail(message));
                 ctx.phase.set(Phase::Idle);
@@ -405,6 +559,19 @@ fn entry_view(entry: Entry) -> AnyView {
             <li class="msg msg-claude"><strong>"Claude: "</strong>{text}</li>
         }
         .into_any(),
+        Entry::Partial { text, stopped } => {
+            let mark = if stopped {
+                "(stopped: the rest was not received)"
+            } else {
+                "(incomplete: the answer broke off)"
+            };
+            view! {
+                <li class="msg msg-claude msg-partial">
+                    <strong>"Claude: "</strong>{text}" "<em class="partial-mark">{mark}</em>
+                </li>
+            }
+            .into_any()
+        }
         Entry::ToolUse { name, input } => view! {
             <li class="msg msg-tool">"Claude asks to run "<code>{name}</code>" with "<code>{input}</code></li>
         }
@@ -460,6 +627,23 @@ fn AssistantPanel(
         conv: RwSignal::new(Conversation::default()),
         phase: RwSignal::new(Phase::Idle),
         endpoint: StoredValue::new(endpoint.clone().unwrap_or_default()),
+        live: RwSignal::new(None),
+        requesting: RwSignal::new(false),
+        stop_requested: StoredValue::new(false),
+        abort: StoredValue::new_local(None),
+    };
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    let stop = move |_| {
+        ctx.stop_requested.set_value(true);
+        ctx.abort.with_value(|c| {
+            if let Some(c) = c {
+                c.abort();
+            }
+        });
+        // The Stop button goes away: keep the keyboard in the panel, on the next message.
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
     };
     let draft = RwSignal::new(String::new());
     let usable = endpoint.is_ok();
@@ -499,15 +683,39 @@ fn AssistantPanel(
             <h2 id="assistant-heading">"Assistant"</h2>
             <p class="privacy-note">{where_text}" "{min_text}</p>
             {endpoint.clone().err().map(|message| view! { <p class="status status-error" role="alert">{message}</p> })}
-            <ol class="assistant-log" aria-label="Conversation">
-                {move || ctx.conv.with(|c| c.log.clone()).into_iter().map(entry_view).collect_view()}
-            </ol>
-            <p class="status assistant-phase" aria-live="polite">
-                {move || match ctx.phase.get() {
-                    Phase::Working(text) => text,
-                    _ => String::new(),
-                }}
-            </p>
+            // A chat log: entries are keyed by position (the log only grows), so only new ones
+            // are announced; while an answer streams in the log is busy, so its text is
+            // announced once, when it is complete, not per token.
+            <div
+                class="assistant-log-region"
+                role="log"
+                aria-label="Conversation"
+                aria-busy=move || if ctx.live.get().is_some() { "true" } else { "false" }
+            >
+                <ol class="assistant-log">
+                    <For
+                        each=move || ctx.conv.with(|c| c.log.iter().cloned().enumerate().collect::<Vec<_>>())
+                        key=|(i, _)| *i
+                        children=move |(_, entry)| entry_view(entry)
+                    />
+                    {move || ctx.live.get().map(|text| view! {
+                        <li class="msg msg-live"><strong>"Claude: "</strong>{text}</li>
+                    })}
+                </ol>
+            </div>
+            <div class="assistant-working">
+                <p class="status assistant-phase" aria-live="polite">
+                    {move || match ctx.phase.get() {
+                        Phase::Working(text) => text,
+                        _ => String::new(),
+                    }}
+                </p>
+                <Show when=move || ctx.requesting.get()>
+                    <button type="button" class="secondary assistant-stop" on:click=stop>
+                        "Stop"
+                    </button>
+                </Show>
+            </div>
             <Show when=move || ctx.phase.get() == Phase::Review>
                 <div class="assistant-review">
                     <p>"The tool results are ready. This is exactly what will be sent:"</p>
@@ -523,6 +731,7 @@ fn AssistantPanel(
             <form class="assistant-form" on:submit=send>
                 <label for="assistant-input">"Message to Claude"</label>
                 <textarea
+                    node_ref=input
                     id="assistant-input"
                     rows="3"
                     prop:value=move || draft.get()
