@@ -13,17 +13,6 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-async fn post(relay: &Relay, origin: Option<&str>, body: String) -> reqwest::Response {
-    let mut req = client()
-        .post(format!("{}/v1/messages", relay.url))
-        .header("content-type", "application/json")
-        .body(body);
-    if let Some(o) = origin {
-        req = req.header("origin", o);
-    }
-    req.send().await.unwrap()
-}
-
 /// Status, all headers as text, and body text.
 async fn parts(r: reqwest::Response) -> (u16, String, String) {
     let status = r.status().as_u16();
@@ -78,7 +67,7 @@ async fn a_tool_use_answer_passes_through_unchanged() {
     let mut body = message_body(MODEL, 100, "find eco-minded urban millennials");
     body["tools"] = json!([{"name":"search_variables","description":"d","input_schema":{"type":"object"}},
                            {"name":"run_segmentation","description":"d","input_schema":{"type":"object"}}]);
-    let (status, _, text) = parts(post(&relay, Some(ORIGIN), body.to_string()).await).await;
+    let (status, _, text) = parts(post_message(&relay, Some(ORIGIN), body.to_string()).await).await;
     assert_eq!(status, 200);
     let answer: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(answer["stop_reason"], "tool_use");
@@ -92,7 +81,7 @@ async fn disallowed_models_and_tools_are_refused_and_nothing_goes_upstream() {
     let fake = fake_upstream(Script::Normal).await;
     let relay = start_relay(&fake.url, &[], Some(KEY)).await;
 
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body("claude-3-opus-20240229", 100, "x").to_string(),
@@ -116,11 +105,11 @@ async fn disallowed_models_and_tools_are_refused_and_nothing_goes_upstream() {
 
     let mut body = message_body(MODEL, 100, "x");
     body["tools"] = json!([{"name":"search_variables"},{"name":"read_customer_rows"}]);
-    let (status, _, text) = parts(post(&relay, Some(ORIGIN), body.to_string()).await).await;
+    let (status, _, text) = parts(post_message(&relay, Some(ORIGIN), body.to_string()).await).await;
     assert_eq!(status, 403);
     assert!(text.contains("read_customer_rows"));
 
-    let (status, _, _) = parts(post(&relay, Some(ORIGIN), "{not json".into()).await).await;
+    let (status, _, _) = parts(post_message(&relay, Some(ORIGIN), "{not json".into()).await).await;
     assert_eq!(status, 400);
     assert!(fake.requests().is_empty());
 }
@@ -131,7 +120,7 @@ async fn an_over_size_body_is_413_with_or_without_content_length() {
     let relay = start_relay(&fake.url, &["--max-body-bytes", "2000"], Some(KEY)).await;
     let big = message_body(MODEL, 100, &"x".repeat(5000)).to_string();
 
-    let (status, _, text) = parts(post(&relay, Some(ORIGIN), big.clone()).await).await;
+    let (status, _, text) = parts(post_message(&relay, Some(ORIGIN), big.clone()).await).await;
     assert_eq!(status, 413);
     let e: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(e["error"]["type"], "request_too_large");
@@ -165,7 +154,8 @@ async fn an_over_size_body_is_413_with_or_without_content_length() {
     let pad = 2000 - at_limit.to_string().len();
     at_limit["messages"][0]["content"] = json!("y".repeat(pad));
     assert_eq!(at_limit.to_string().len(), 2000);
-    let (status, _, _) = parts(post(&relay, Some(ORIGIN), at_limit.to_string()).await).await;
+    let (status, _, _) =
+        parts(post_message(&relay, Some(ORIGIN), at_limit.to_string()).await).await;
     assert_eq!(status, 200);
     assert_eq!(fake.requests().len(), 1);
 }
@@ -175,7 +165,7 @@ async fn max_tokens_above_the_limit_is_400_with_a_json_error() {
     let fake = fake_upstream(Script::Normal).await;
     let relay = start_relay(&fake.url, &["--max-tokens", "1000"], Some(KEY)).await;
     let (status, _, text) = parts(
-        post(
+        post_message(
             &relay,
             Some(ORIGIN),
             message_body(MODEL, 1001, "x").to_string(),
@@ -191,7 +181,7 @@ async fn max_tokens_above_the_limit_is_400_with_a_json_error() {
         "max_tokens is 1001; this relay allows at most 1000"
     );
     let (status, _, _) = parts(
-        post(
+        post_message(
             &relay,
             Some(ORIGIN),
             message_body(MODEL, 1000, "x").to_string(),
@@ -214,7 +204,7 @@ async fn wrong_or_missing_origins_get_403_and_no_cors_headers() {
         Some("null"),
         None,
     ] {
-        let r = post(&relay, origin, body.clone()).await;
+        let r = post_message(&relay, origin, body.clone()).await;
         assert_eq!(r.status(), 403, "{origin:?}");
         assert!(
             cors_headers(&r).is_empty(),
@@ -282,9 +272,14 @@ async fn over_rate_clients_get_429_with_retry_after() {
     .await;
     let body = message_body(MODEL, 10, "x").to_string();
     for _ in 0..2 {
-        assert_eq!(post(&relay, Some(ORIGIN), body.clone()).await.status(), 200);
+        assert_eq!(
+            post_message(&relay, Some(ORIGIN), body.clone())
+                .await
+                .status(),
+            200
+        );
     }
-    let r = post(&relay, Some(ORIGIN), body.clone()).await;
+    let r = post_message(&relay, Some(ORIGIN), body.clone()).await;
     assert_eq!(r.status(), 429);
     let retry: u64 = r.headers()["retry-after"]
         .to_str()
@@ -362,7 +357,7 @@ async fn a_streamed_answer_arrives_as_sse_events_in_order_without_buffering() {
     let relay = start_relay(&fake.url, &[], Some(KEY)).await;
     let mut body = message_body(MODEL, 100, "stream please");
     body["stream"] = json!(true);
-    let mut r = post(&relay, Some(ORIGIN), body.to_string()).await;
+    let mut r = post_message(&relay, Some(ORIGIN), body.to_string()).await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"]
         .to_str()
@@ -426,7 +421,7 @@ async fn upstream_failure(
     })
     .await;
     let relay = start_relay(&fake.url, &[], Some(KEY)).await;
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body(MODEL, 10, "x").to_string(),
@@ -485,7 +480,7 @@ async fn upstream_429_and_529_keep_their_status_and_retry_after() {
     })
     .await;
     let relay = start_relay(&fake.url, &[], Some(KEY)).await;
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body(MODEL, 10, "x").to_string(),
@@ -508,7 +503,7 @@ async fn a_dead_upstream_is_a_clear_502() {
     };
     let dead = format!("http://127.0.0.1:{port}");
     let relay = start_relay(&dead, &[], Some(KEY)).await;
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body(MODEL, 10, "x").to_string(),
@@ -532,7 +527,7 @@ async fn a_dead_upstream_is_a_clear_502() {
 async fn a_silent_upstream_is_a_clear_504() {
     let fake = fake_upstream(Script::Silent).await;
     let relay = start_relay(&fake.url, &["--upstream-timeout-secs", "1"], Some(KEY)).await;
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body(MODEL, 10, "x").to_string(),
@@ -560,7 +555,7 @@ async fn without_a_key_health_is_503_and_requests_are_refused() {
     assert_eq!(r.status(), 503);
     let h: Value = r.json().await.unwrap();
     assert_eq!(h["status"], "no_api_key");
-    let r = post(
+    let r = post_message(
         &relay,
         Some(ORIGIN),
         message_body(MODEL, 10, "x").to_string(),
@@ -604,10 +599,10 @@ async fn the_audit_log_has_one_line_per_request_with_usage_and_no_content() {
     tools["tools"] = json!([{"name":"explain_segment"}]);
     let denied = message_body("not-a-model", 10, SECRET_TEXT);
     for body in [&plain, &streamed, &tools, &denied] {
-        let r = post(&relay, Some(ORIGIN), body.to_string()).await;
+        let r = post_message(&relay, Some(ORIGIN), body.to_string()).await;
         r.bytes().await.unwrap();
     }
-    post(&relay, Some("http://evil.test"), plain.to_string())
+    post_message(&relay, Some("http://evil.test"), plain.to_string())
         .await
         .bytes()
         .await

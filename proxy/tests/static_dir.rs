@@ -67,42 +67,17 @@ async fn the_app_is_served_with_security_headers_and_its_origin_may_post() {
     // The relay's own origin (the page it served) may post, without being configured.
     let own = relay.url.clone();
     let body = message_body(MODEL, 64, "hello").to_string();
-    let r = http
-        .post(format!("{}/v1/messages", relay.url))
-        .header("origin", &own)
-        .header("content-type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = post_message(&relay, Some(&own), body.clone()).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["access-control-allow-origin"], own.as_str());
     let localhost = own.replace("127.0.0.1", "localhost");
-    let r = http
-        .post(format!("{}/v1/messages", relay.url))
-        .header("origin", &localhost)
-        .header("content-type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = post_message(&relay, Some(&localhost), body.clone()).await;
     assert_eq!(r.status(), 200);
 
     // Another origin is still refused, and a POST without Origin too.
-    let r = http
-        .post(format!("{}/v1/messages", relay.url))
-        .header("origin", "http://evil.example")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = post_message(&relay, Some("http://evil.example"), body.clone()).await;
     assert_eq!(r.status(), 403);
-    let r = http
-        .post(format!("{}/v1/messages", relay.url))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = post_message(&relay, None, body).await;
     assert_eq!(r.status(), 403);
     assert_eq!(fake.requests().len(), 2);
 }

@@ -276,6 +276,18 @@ pub async fn start_relay(upstream: &str, extra: &[&str], key: Option<&str>) -> R
     Relay { url, audit_path }
 }
 
+/// POSTs `body` as JSON to the relay's `/v1/messages`, with an `Origin` header when given.
+pub async fn post_message(relay: &Relay, origin: Option<&str>, body: String) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/v1/messages", relay.url))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    req.send().await.unwrap()
+}
+
 /// A Messages API body asking `model` for `max_tokens` with one user message.
 pub fn message_body(model: &str, max_tokens: u64, text: &str) -> Value {
     json!({"model": model, "max_tokens": max_tokens,
