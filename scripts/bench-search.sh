@@ -9,7 +9,7 @@
 #                                   SKIP_WASM=1: native rows only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p audience-engine --example search_bench
+cargo build --release -p audience-search --example search_bench
 ./target/release/examples/search_bench catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
 if [ -z "${SKIP_WASM:-}" ]; then
   echo

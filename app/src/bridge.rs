@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use audience_engine::catalog::SearchAssets;
+use audience_search::SearchAssets;
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;

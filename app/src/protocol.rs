@@ -5,13 +5,13 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
-use audience_engine::catalog::DataKind;
 use audience_engine::cluster::Segmentation;
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::profile::PersonaReport;
 use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
+use audience_search::DataKind;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker to do.

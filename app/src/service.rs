@@ -3,10 +3,6 @@
 
 use std::ops::ControlFlow;
 
-use audience_engine::catalog::{
-    group_by_type, search_columns, Catalog, ColumnDescription, DataKind, SearchAssets, SearchIndex,
-    SearchOptions,
-};
 use audience_engine::cluster::{KChoice, KMediansParams, Phase, Progress, ShareBounds, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::enrich::{self, JoinKeys};
@@ -23,6 +19,10 @@ use audience_engine::ingest::{
 use audience_engine::profile::{conversion, profile_segments, ProfileParams};
 use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::{Column, ColumnType, Table};
+use audience_search::{
+    group_by_type, search_columns, Catalog, ColumnDescription, DataKind, SearchAssets, SearchIndex,
+    SearchOptions,
+};
 
 use crate::column_match::column_evidence;
 use crate::protocol::{
@@ -1133,7 +1133,7 @@ mod tests {
 
     /// A three-variable catalog with the availability of each, searchable lexically.
     fn small_catalog() -> SearchIndex {
-        use audience_engine::catalog::{Catalog, Lexicon, StaticEmbedder};
+        use audience_search::{Catalog, Lexicon, StaticEmbedder};
         use std::sync::Arc;
         let mut table = b"ABEMB001".to_vec();
         table.extend(2u32.to_le_bytes());

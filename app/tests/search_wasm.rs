@@ -11,7 +11,7 @@
 //! ```
 #![cfg(all(target_arch = "wasm32", feature = "search-bench"))]
 
-use audience_engine::catalog::{
+use audience_search::{
     embed_catalog, pack, AnnIndex, Lexicon, SearchAssets, SearchIndex, SearchMode, SearchOptions,
     StaticEmbedder,
 };
@@ -161,7 +161,7 @@ fn search_bench_in_the_browser() {
             times[times.len() - 1]
         );
     }
-    index.set_ef_search(audience_engine::catalog::ann::EF_SEARCH);
+    index.set_ef_search(audience_search::ann::EF_SEARCH);
     for (name, mode) in [
         ("lexical", SearchMode::Lexical),
         ("embedding (HNSW)", SearchMode::Semantic),
@@ -180,7 +180,7 @@ fn search_bench_in_the_browser() {
         let times = timed_rounds(&index, &queries, &options);
         console_log!(
             "| wasm (Chromium, worker) | query latency, {name}, ef_search {} ({} queries × {ROUNDS}) | p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms |",
-            audience_engine::catalog::ann::EF_SEARCH,
+            audience_search::ann::EF_SEARCH,
             queries.len(),
             percentile(&times, 0.5),
             percentile(&times, 0.95),

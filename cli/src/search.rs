@@ -7,9 +7,7 @@
 
 use std::path::PathBuf;
 
-use audience_engine::catalog::{
-    group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions,
-};
+use audience_search::{group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions};
 
 const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.bin");
 const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");

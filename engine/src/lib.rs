@@ -12,11 +12,12 @@
 //! 2. [`encode`]: selected columns → a dense matrix where L1 distance is a Gower-style dissimilarity.
 //! 3. [`cluster`]: size-constrained K-Medians on that matrix (every segment within share bounds, exactly).
 //! 4. [`profile`]: segment profiles, defining traits, names, conversion personas and business lenses.
-//! 5. [`catalog`]: the audience-variable catalog and hybrid (lexical + embedding) variable search.
-//! 6. [`export`]: clustered CSV, personas JSON and summary CSV.
+//! 5. [`export`]: clustered CSV, personas JSON and summary CSV.
+//!
+//! The audience-variable catalog and its hybrid (lexical + embedding) variable search are the
+//! `audience-search` crate.
 #![warn(missing_docs)]
 
-pub mod catalog;
 pub mod cluster;
 pub mod demo;
 pub mod encode;

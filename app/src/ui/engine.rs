@@ -5,8 +5,8 @@
 //! the same file and catalog and replays what changed the table since: column retypes, the enrichment file
 //! and its join.
 
-use audience_engine::catalog::DataKind;
 use audience_engine::table::ColumnType;
+use audience_search::DataKind;
 use leptos::prelude::*;
 use web_sys::Blob;
 

@@ -1,7 +1,7 @@
 //! Data settings under the preview: which kind of data the catalog variables must be available in, and
 //! an optional enrichment file joined on a key column, with its coverage.
 
-use audience_engine::catalog::DataKind;
+use audience_search::DataKind;
 use leptos::ev::Event;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -1,17 +1,17 @@
 //! Packs the default catalog: `catalog/dist/catalog.jsonl` → `catalog/dist/catalog.bin`.
 //!
 //! ```text
-//! cargo run --release -p audience-engine --example catalog_pack -- catalog/dist
+//! cargo run --release -p audience-search --example catalog_pack -- catalog/dist
 //! ```
 //!
-//! The packed file (`audience_engine::catalog::pack`) holds the variables and their analysed
+//! The packed file (`audience_search::pack`) holds the variables and their analysed
 //! lexical index, so the browser and the CLI load the catalog without parsing JSON or analysing
 //! text. `catalog/build.sh` runs this step; the output is a function of the JSON Lines file alone.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use audience_engine::catalog::{pack, Catalog};
+use audience_search::{pack, Catalog};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(

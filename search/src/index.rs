@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
+#[cfg(feature = "build")]
+use super::ann::AnnParams;
+use super::ann::{AnnIndex, QueryVector, VectorStore};
 use super::embed::StaticEmbedder;
 use super::hybrid::{
     diversify_keys, reciprocal_rank_fusion, score_fusion, Fusion, SearchHit, SearchMode,
@@ -142,7 +144,8 @@ impl SearchIndex {
 
     /// Builds and serializes an HNSW graph over this catalog's vectors, one point per group of
     /// [`SearchIndex::near_duplicate_groups`] (the build tool's step; see
-    /// [`AnnIndex::build_grouped`] for determinism).
+    /// [`AnnIndex::build_grouped`] for determinism). Needs the `build` feature.
+    #[cfg(feature = "build")]
     pub fn build_graph(&self, params: AnnParams) -> Vec<u8> {
         AnnIndex::build_grouped(
             self.store().clone(),
@@ -396,7 +399,7 @@ pub fn search_text_parts(v: &super::Variable) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Variable;
+    use crate::Variable;
 
     #[test]
     fn catalog_vectors_equal_embedding_each_search_text() {
@@ -416,7 +419,7 @@ mod tests {
             description: description.map(String::from),
             table: "X".into(),
             kind: "demographic".into(),
-            data_type: crate::catalog::DataType::Numeric,
+            data_type: crate::DataType::Numeric,
             values: vec![],
             range: None,
             unit: None,

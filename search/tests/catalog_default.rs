@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use audience_engine::catalog::{
+use audience_search::{
     group_by_type, pack, search_columns, Catalog, ColumnDescription, SearchAssets, SearchHit,
     SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
 };

@@ -18,9 +18,17 @@
 //! embeds them. The user's own columns go through the same search ([`search_columns`]) and are
 //! linked to catalog variables ([`SearchIndex::link_columns`]).
 //!
+//! # Features
+//!
+//! * `build`: builds HNSW graphs (`AnnIndex::build`, `AnnIndex::build_grouped`,
+//!   `SearchIndex::build_graph`) with `instant-distance`, which brings rayon, rand 0.8 and getrandom
+//!   0.2. Loading and searching a graph need none of it, so the app's worker leaves it off; the
+//!   graph-building example (`catalog_index`) and the tests get it through the crate's
+//!   dev-dependencies.
+//!
 //! ```
 //! use std::sync::Arc;
-//! use audience_engine::catalog::{Catalog, Lexicon, SearchIndex, SearchOptions, StaticEmbedder};
+//! use audience_search::{Catalog, Lexicon, SearchIndex, SearchOptions, StaticEmbedder};
 //!
 //! // A two-row embedding table ([PAD], [UNK]) and no words: only the lexical ranking has signal.
 //! let mut table = b"ABEMB001".to_vec();
@@ -39,7 +47,7 @@
 //! let hits = index.search("people who drive alone to work", &SearchOptions::default());
 //! assert_eq!(hits[0].code, "B08301_003E");
 //! assert!(hits[0].matched_terms.contains(&"drive alone → drove alone".to_string()));
-//! # Ok::<(), audience_engine::catalog::CatalogError>(())
+//! # Ok::<(), audience_search::CatalogError>(())
 //! ```
 
 pub mod analyze;

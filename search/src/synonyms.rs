@@ -8,8 +8,8 @@
 use super::analyze::terms;
 use super::CatalogError;
 
-/// The default lexicon shipped with the engine.
-pub const DEFAULT_LEXICON: &str = include_str!("../../../catalog/synonyms.txt");
+/// The default lexicon shipped with the search.
+pub const DEFAULT_LEXICON: &str = include_str!("../../catalog/synonyms.txt");
 
 /// One lexicon entry, analysed.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Variable-search benchmark over the default catalog (run by `scripts/bench-search.sh`).
 //!
 //! ```text
-//! cargo run --release -p audience-engine --example search_bench -- catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
+//! cargo run --release -p audience-search --example search_bench -- catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
 //! ```
 //!
 //! Prints: index load time; nDCG@10 of lexical-only, embedding-only and hybrid search on the
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use audience_engine::catalog::{
+use audience_search::{
     embed_catalog, pack, AnnIndex, Catalog, Fusion, Lexicon, SearchAssets, SearchIndex, SearchMode,
     SearchOptions, StaticEmbedder, Variable,
 };
@@ -221,7 +221,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .count();
     let exact: Vec<Vec<(usize, f32)>> =
         vectors.iter().map(|q| index.nearest(q, 10, true)).collect();
-    let recall = |approx: &dyn Fn(&audience_engine::catalog::QueryVector) -> Vec<(usize, f32)>,
+    let recall = |approx: &dyn Fn(&audience_search::QueryVector) -> Vec<(usize, f32)>,
                   range: std::ops::Range<usize>| {
         let (mut found, mut total) = (0usize, 0usize);
         for (q, e) in vectors[range.clone()].iter().zip(&exact[range]) {

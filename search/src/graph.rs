@@ -17,7 +17,7 @@
 //! postcard form (the build step) depends on its field order (`ef_search`, `points`, `zero`,
 //! `layers`) and on `M = 32`; that test guards both.
 //!
-//! File layout (after the `ABHNSW01` header of [`super::ann`]): varints `ef_search`, point count
+//! File layout (after the `ABHNSW02` header and the groups of [`super::ann`]): varints `ef_search`, point count
 //! `n`, the `n` points' catalog positions (point order), then each zero-layer node (slot count,
 //! zig-zag catalog-position deltas), the number of upper layers and, for each, its node count and
 //! nodes. Points of a layer are the first points (an upper layer's nodes are points `0..len`).
@@ -26,7 +26,9 @@ use std::cmp::Ordering;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+#[cfg(feature = "build")]
 use serde::de::{Deserializer, SeqAccess, Visitor};
+#[cfg(feature = "build")]
 use serde::Deserialize;
 
 use super::CatalogError;
@@ -243,6 +245,7 @@ impl FlatGraph {
 
     /// Reads `instant-distance`'s postcard serialization of an `Hnsw` whose points serialize as
     /// their catalog position (the build step).
+    #[cfg(feature = "build")]
     pub fn from_postcard(bytes: &[u8]) -> Result<Self, CatalogError> {
         let m: Mirror = postcard::from_bytes(bytes)
             .map_err(|e| CatalogError::IndexFormat(format!("unexpected graph layout: {e}")))?;
@@ -401,7 +404,8 @@ impl Groups {
     }
 
     /// Groups from member lists; checks that they partition `0..items`, each ascending, and puts
-    /// them in first-member order.
+    /// them in first-member order (the build step).
+    #[cfg(feature = "build")]
     pub fn new(mut lists: Vec<Vec<u32>>, items: usize) -> Result<Self, CatalogError> {
         lists.retain(|l| !l.is_empty());
         lists.sort_unstable_by_key(|l| l[0]);
@@ -528,6 +532,7 @@ impl Groups {
 }
 
 /// Mirror of `instant_distance::Hnsw<ItemPoint>`'s serialized form (points are catalog positions).
+#[cfg(feature = "build")]
 #[derive(Deserialize)]
 struct Mirror {
     ef_search: usize,
@@ -537,8 +542,10 @@ struct Mirror {
 }
 
 /// A fixed-size array serialized as a serde tuple (as instant-distance's nodes are).
+#[cfg(feature = "build")]
 struct Slots<const N: usize>(Vec<u32>);
 
+#[cfg(feature = "build")]
 impl<'de, const N: usize> Deserialize<'de> for Slots<N> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V<const N: usize>;

@@ -1,7 +1,7 @@
 //! Builds the HNSW graph of the default catalog: `catalog/dist/hnsw.bin`.
 //!
 //! ```text
-//! RAYON_NUM_THREADS=1 cargo run --release -p audience-engine --example catalog_index -- catalog/dist
+//! RAYON_NUM_THREADS=1 cargo run --release -p audience-search --example catalog_index -- catalog/dist
 //! ```
 //!
 //! Reads `catalog.jsonl`, `embed/vocab.txt` and `embed/table.i8` from the folder, embeds every
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use audience_engine::catalog::{AnnParams, Catalog, Lexicon, SearchIndex, StaticEmbedder};
+use audience_search::{AnnParams, Catalog, Lexicon, SearchIndex, StaticEmbedder};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(

@@ -10,12 +10,15 @@
 //! the catalog and the table), which keeps the download about 6 MB smaller. A fingerprint of the
 //! vectors in the file's header detects a graph built for a different catalog or table.
 //!
-//! File layout: `b"ABHNSW01"`, little-endian `u32` items, `u32` dims, `u64` fingerprint, then the
-//! graph in the compact encoding of [`super::graph`].
+//! File layout: `b"ABHNSW02"`, little-endian `u32` items, `u32` dims, `u64` fingerprint, then the
+//! groups of near-duplicate items (varints, see `Groups::encode`) and the graph in the compact
+//! encoding of [`super::graph`].
 
 use std::sync::{Arc, Mutex};
 
+#[cfg(feature = "build")]
 use instant_distance::{Builder, Hnsw, Point};
+#[cfg(feature = "build")]
 use serde::{Serialize, Serializer};
 
 use super::graph::{FlatGraph, Groups, SearchScratch};
@@ -241,6 +244,7 @@ mod wasm_simd {
 
 /// A point of the HNSW graph while `instant-distance` builds it: a group of items, standing at
 /// its first member's vector (`index`), serialized as the group's number (`id`).
+#[cfg(feature = "build")]
 #[derive(Clone, Debug)]
 pub(crate) struct ItemPoint {
     store: Arc<VectorStore>,
@@ -248,6 +252,7 @@ pub(crate) struct ItemPoint {
     id: u32,
 }
 
+#[cfg(feature = "build")]
 impl Point for ItemPoint {
     fn distance(&self, other: &Self) -> f32 {
         let (a, b) = (self.index as usize, other.index as usize);
@@ -257,6 +262,7 @@ impl Point for ItemPoint {
     }
 }
 
+#[cfg(feature = "build")]
 impl Serialize for ItemPoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.id.serialize(serializer)
@@ -315,7 +321,8 @@ impl std::fmt::Debug for AnnIndex {
 
 impl AnnIndex {
     /// Builds the graph with `instant-distance`, one point per item. See
-    /// [`AnnIndex::build_grouped`].
+    /// [`AnnIndex::build_grouped`]. Needs the `build` feature.
+    #[cfg(feature = "build")]
     pub fn build(store: Arc<VectorStore>, params: AnnParams) -> Self {
         let groups = (0..store.len() as u32).map(|i| vec![i]).collect();
         Self::build_grouped(store, groups, params).expect("singletons partition the items")
@@ -325,7 +332,8 @@ impl AnnIndex {
     /// numbers; together they must hold every item of the store exactly once). Deterministic for
     /// a given store, groups and seed when rayon runs one thread (`RAYON_NUM_THREADS=1`, as
     /// `catalog/build.sh` sets); with more threads the insertion order, and so the graph, can vary
-    /// between runs.
+    /// between runs. Needs the `build` feature.
+    #[cfg(feature = "build")]
     pub fn build_grouped(
         store: Arc<VectorStore>,
         groups: Vec<Vec<u32>>,
@@ -487,6 +495,7 @@ fn top_k(all: &mut Vec<(usize, f32)>, k: usize) {
     all.sort_unstable_by(by);
 }
 
+#[cfg(feature = "build")]
 fn build_hnsw(store: Arc<VectorStore>, groups: &Groups, params: AnnParams) -> Hnsw<ItemPoint> {
     let points: Vec<ItemPoint> = (0..groups.len())
         .map(|g| ItemPoint {
@@ -694,6 +703,23 @@ mod tests {
         old[..8].copy_from_slice(b"ABHNSW01");
         let err = AnnIndex::from_bytes(&old, store).unwrap_err().to_string();
         assert!(err.contains("format 01: rebuild it"), "{err}");
+    }
+
+    #[test]
+    fn the_graph_file_starts_with_the_documented_header() {
+        // Module docs: `b"ABHNSW02"`, then little-endian u32 items, u32 dims, u64 fingerprint.
+        let store = random_store(5, 3, 4);
+        let bytes = AnnIndex::build(store.clone(), AnnParams::default()).to_bytes();
+        assert_eq!(&bytes[..8], b"ABHNSW02");
+        assert_eq!(&bytes[8..12], &[5, 0, 0, 0]);
+        assert_eq!(&bytes[12..16], &[3, 0, 0, 0]);
+        assert_eq!(&bytes[16..24], &store.fingerprint().to_le_bytes());
+        // Then the groups: five singletons (count 5, then each one's size 1 and first-member step).
+        assert_eq!(&bytes[24..35], &[5, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+        // Then the graph in the compact encoding, which starts with the build's ef_search (128,
+        // a two-byte varint).
+        assert_eq!(AnnParams::default().ef_search, 128);
+        assert_eq!(&bytes[35..37], &[0x80, 0x01]);
     }
 
     #[test]
