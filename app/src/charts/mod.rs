@@ -179,13 +179,6 @@ impl DataTable {
         self.notes = notes;
         self
     }
-
-    /// The header followed by the rows.
-    pub fn to_rows(&self) -> Vec<Vec<String>> {
-        std::iter::once(self.header.clone())
-            .chain(self.rows.iter().cloned())
-            .collect()
-    }
 }
 
 /// A chart: data that renders to SVG and to a data table.
@@ -422,16 +415,5 @@ mod tests {
         };
         assert_eq!(wide.width(), 1600.0);
         assert_eq!(wide.id("segment-sizes"), "segment-sizes");
-    }
-
-    #[test]
-    fn a_table_lists_its_header_first() {
-        let table = DataTable {
-            caption: "c".into(),
-            header: vec!["a".into(), "b".into()],
-            rows: vec![vec!["1".into(), "2".into()]],
-            notes: vec![],
-        };
-        assert_eq!(table.to_rows(), vec![vec!["a", "b"], vec!["1", "2"]]);
     }
 }
