@@ -47,13 +47,22 @@ pub enum Mode {
 /// Runs `audience search`.
 pub fn run(args: SearchArgs) -> Result<(), String> {
     if args.query.trim().is_empty() {
-        return Err("the search query is empty".into());
+        return Err(
+            "the search is empty: say in plain words what you are looking for, \
+             e.g. audience search \"high-income homeowners\""
+                .into(),
+        );
     }
     if args.top == 0 {
-        return Err("--top must be at least 1".into());
+        return Err("--top 0 would show no variables: use --top 1 or more (10 by default)".into());
     }
     let user_catalog = match &args.catalog {
-        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            format!(
+                "cannot read the catalog {}: {e}; check the path given to --catalog",
+                path.display()
+            )
+        })?),
         None => None,
     };
     let assets = SearchAssets {
