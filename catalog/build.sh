@@ -6,8 +6,8 @@
 #   3. dist/embed/{vocab.txt,table.i8,reference.json} <- distil.py (static int8 table, 128 dims);
 #   4. dist/catalog.bin <- the search crate's catalog_pack example (catalog.jsonl packed with its lexical
 #      index: what the app and the CLI load);
-#   5. dist/hnsw.bin <- the search crate's catalog_index example (feature `build`, which its dev-dependencies enable) (near-duplicate groups, fixed seed, one
-#      rayon thread).
+#   5. dist/hnsw.bin <- the search crate's catalog_index example (near-duplicate groups, fixed seed,
+#      one rayon thread; its feature `build`, which the crate's dev-dependencies turn on).
 # Usage: catalog/build.sh [--skip-distil]   (the distillation takes ~1-2 minutes; the HNSW ~3-4)
 set -euo pipefail
 cd "$(dirname "$0")"
