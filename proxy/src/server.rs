@@ -12,11 +12,16 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tower_service::Service;
 
 use crate::audit::{AuditCtx, AuditLog, AuditedBody, RequestFacts};
 use crate::config::Config;
-use crate::error::{ErrorKind, RelayError};
+use crate::error::{clip, ErrorKind, RelayError};
 use crate::limits::{client_key, Policy, RateLimiter};
 use crate::{cors, health, relay, static_files};
 
@@ -112,7 +117,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` completes.
+/// Serves on `listener` until `shutdown` completes, then lets open requests finish.
+///
+/// Each connection is served by hyper's HTTP/1 server with a header-read timeout
+/// ([`Config::header_read_timeout`]: a client still sending headers after it, or idle between
+/// keep-alive requests for that long, is disconnected), and at most
+/// [`Config::max_connections`] connections are served at once: further ones are not accepted
+/// (they wait in the operating system's queue) until a connection closes.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
@@ -123,11 +134,77 @@ pub async fn serve(
             .self_origins
             .set(static_files::self_origins(listener.local_addr()?));
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let max_connections = state
+        .config
+        .max_connections
+        .min(Semaphore::MAX_PERMITS)
+        .min(u32::MAX as usize)
+        .max(1);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.config.header_read_timeout);
+    let app = router(state);
+    let slots = Arc::new(Semaphore::new(max_connections));
+    let (stop, stopped) = watch::channel(false);
+    tokio::pin!(shutdown);
+    loop {
+        // A free slot first, then a connection: over the cap, clients wait in the accept queue.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slot else { break };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = service_fn(move |req: hyper::Request<Incoming>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut app = app.clone();
+            async move { Service::call(&mut app, req).await }
+        });
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            tokio::pin!(conn);
+            tokio::select! {
+                // Errors here are the client's (reset, header timeout): nothing to report.
+                _ = conn.as_mut() => return,
+                _ = stopped.wait_for(|stop| *stop) => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a slot until it ends: having them all back means all are done.
+    let _ = slots.acquire_many(max_connections as u32).await;
     Ok(())
+}
+
+/// After a failed `accept`: a connection that died before it was accepted is skipped; anything
+/// else (out of file descriptors …) is reported and retried after a pause instead of spinning.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    eprintln!("audience-proxy: cannot accept a connection: {e}; retrying in 1 s");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Unknown routes: a file of `--static-dir` when configured, else a JSON 404.
@@ -135,8 +212,8 @@ async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response 
     match &state.config.static_dir {
         Some(root) => static_files::serve_file(root, req.method(), req.uri().path()).await,
         None => RelayError::NotFound {
-            method: req.method().to_string(),
-            path: req.uri().path().to_string(),
+            method: clip(req.method().as_str()),
+            path: clip(req.uri().path()),
         }
         .into_response(),
     }
@@ -151,15 +228,15 @@ async fn audit_layer(State(state): State<Arc<AppState>>, mut req: Request, next:
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |c| c.0);
     let ip = client_key(peer, req.headers(), state.config.trust_forwarded_for);
+    // Client-supplied text is clipped: a client cannot write an attacker-sized line.
     let facts = RequestFacts {
         client: ip.to_string(),
         origin: req
             .headers()
             .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        method: req.method().to_string(),
-        path: req.uri().path().to_string(),
+            .map(|v| clip(v.to_str().unwrap_or("<non-ascii>"))),
+        method: clip(req.method().as_str()),
+        path: clip(req.uri().path()),
     };
     let ctx = AuditCtx::default();
     req.extensions_mut().insert(ctx.clone());
