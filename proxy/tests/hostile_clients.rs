@@ -4,12 +4,14 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 
 /// The longest any test waits for something that must happen.
 const BOUND: Duration = Duration::from_secs(20);
@@ -296,4 +298,65 @@ async fn repeated_origin_refusals_get_429_after_the_burst() {
         .map(|l| l["status"].as_u64().unwrap())
         .collect();
     assert_eq!(statuses, [403, 403, 429, 429, 429]);
+}
+
+#[tokio::test]
+async fn a_streamed_answer_that_outlasts_the_header_timeout_is_not_cut() {
+    let gate = Arc::new(Notify::new());
+    let fake = fake_upstream(Script::GatedStream(gate.clone())).await;
+    let relay = start_relay(&fake.url, &["--header-read-timeout", "200ms"], Some(KEY)).await;
+    let mut body = message_body(MODEL, 100, "stream please");
+    body["stream"] = json!(true);
+    let mut r = post_message(&relay, Some(ORIGIN), body.to_string()).await;
+    assert_eq!(r.status(), 200);
+    let (before, after) = sse_chunks();
+    let mut received = String::new();
+    while received.len() < before.concat().len() {
+        let chunk = r.chunk().await.unwrap().expect("stream ended early");
+        received.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    // The answer pauses for several header timeouts; the timeout is for requests, not answers.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    gate.notify_one();
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        received.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    assert_eq!(received, before.concat() + &after.concat());
+}
+
+#[tokio::test]
+async fn shutdown_finishes_the_answer_in_flight_closes_idle_connections_and_returns() {
+    let gate = Arc::new(Notify::new());
+    let fake = fake_upstream(Script::GatedStream(gate.clone())).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (relay, served) = start_relay_until(&fake.url, &[], Some(KEY), async {
+        let _ = stopped.await;
+    })
+    .await;
+    let mut idle = connect(&relay).await;
+    let mut body = message_body(MODEL, 100, "stream please");
+    body["stream"] = json!(true);
+    let mut r = post_message(&relay, Some(ORIGIN), body.to_string()).await;
+    assert_eq!(r.status(), 200);
+    let first = r.chunk().await.unwrap().expect("the stream started");
+
+    stop.send(()).unwrap();
+    read_until_closed(&mut idle).await;
+    gate.notify_one();
+    let mut received = String::from_utf8(first.to_vec()).unwrap();
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        received.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let (before, after) = sse_chunks();
+    assert_eq!(received, before.concat() + &after.concat());
+    let result = tokio::time::timeout(BOUND, served)
+        .await
+        .expect("serve did not return after shutdown")
+        .unwrap();
+    assert!(result.is_ok(), "{result:?}");
+    let addr = relay.url.strip_prefix("http://").unwrap();
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the relay still accepts connections after shutdown"
+    );
 }
