@@ -129,12 +129,8 @@ async fn connections_over_the_cap_wait_until_one_closes() {
     let _second = connect(&relay).await;
 
     let request = {
-        let url = relay.url.clone();
+        let relay = relay.clone();
         tokio::spawn(async move {
-            let relay = Relay {
-                url,
-                audit_path: std::env::temp_dir().join("unused"),
-            };
             post_message(
                 &relay,
                 Some(ORIGIN),

@@ -208,6 +208,7 @@ async fn fake_messages(
 }
 
 /// A running relay.
+#[derive(Clone)]
 pub struct Relay {
     /// Base URL.
     pub url: String,
