@@ -46,6 +46,12 @@ pub enum RelayError {
         /// Configured limit.
         limit: usize,
     },
+    /// The request headers did not fully arrive within `--header-read-timeout`.
+    #[error("the request headers did not arrive within {}; check the network connection and send the request again", humantime::format_duration(*timeout))]
+    HeaderTimeout {
+        /// Configured timeout.
+        timeout: Duration,
+    },
     /// The body did not fully arrive within `--body-read-timeout`.
     #[error("the request body did not arrive within {} (received {received}{} bytes); check the network connection and send the request again", humantime::format_duration(*timeout), declared.map_or_else(String::new, |d| format!(" of {d}")))]
     BodyTimeout {
@@ -167,7 +173,7 @@ impl RelayError {
             | InvalidField { .. }
             | MaxTokensTooHigh { .. }
             | DuplicateKey { .. } => StatusCode::BAD_REQUEST,
-            BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            HeaderTimeout { .. } | BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Upstream { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
             }
@@ -192,6 +198,7 @@ impl RelayError {
             | InvalidField { .. }
             | MaxTokensTooHigh { .. }
             | DuplicateKey { .. }
+            | HeaderTimeout { .. }
             | BodyTimeout { .. } => "invalid_request_error",
             Upstream { kind, .. } => kind,
             NotFound { .. } => "not_found_error",

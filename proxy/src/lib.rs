@@ -9,7 +9,7 @@
 //! |---|---|
 //! | origin not configured (or missing) | 403, no CORS headers |
 //! | client over its token bucket (origin refusals count) | 429 + `retry-after` |
-//! | body still arriving after `--body-read-timeout` | 408 |
+//! | headers or body still arriving after `--header-read-timeout` / `--body-read-timeout` | 408 |
 //! | body over `--max-body-bytes` | 413 |
 //! | malformed body, a key repeated in an object, `max_tokens` over `--max-tokens` | 400 |
 //! | model or tool name not allowed | 403 |

@@ -1,7 +1,8 @@
 //! The router, shared state, the audit middleware and [`serve`].
 
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,7 +16,8 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tower_service::Service;
 
@@ -123,7 +125,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// ([`Config::header_read_timeout`]: a client still sending headers after it, or idle between
 /// keep-alive requests for that long, is disconnected), and at most
 /// [`Config::max_connections`] connections are served at once: further ones are not accepted
-/// (they wait in the operating system's queue) until a connection closes.
+/// (they wait in the operating system's queue) until a connection closes. A connection that
+/// timed out with part of a request received is answered 408 before it is closed.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
@@ -140,9 +143,10 @@ pub async fn serve(
         .min(Semaphore::MAX_PERMITS)
         .min(u32::MAX as usize)
         .max(1);
+    let header_timeout = state.config.header_read_timeout;
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(state.config.header_read_timeout);
+        .header_read_timeout(header_timeout);
     let app = router(state);
     let slots = Arc::new(Semaphore::new(max_connections));
     let (stop, stopped) = watch::channel(false);
@@ -170,20 +174,32 @@ pub async fn serve(
             let mut req = req.map(Body::new);
             req.extensions_mut().insert(ConnectInfo(peer));
             let mut app = app.clone();
-            async move { Service::call(&mut app, req).await }
+            Box::pin(Service::call(&mut app, req))
         });
-        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let mut conn = http.serve_connection(TokioIo::new(stream), service);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
             let _slot = slot;
-            tokio::pin!(conn);
-            tokio::select! {
-                // Errors here are the client's (reset, header timeout): nothing to report.
-                _ = conn.as_mut() => return,
-                _ = stopped.wait_for(|stop| *stop) => {}
+            let finished = tokio::select! {
+                done = poll_fn(|cx| conn.poll_without_shutdown(cx)) => Some(done),
+                _ = stopped.wait_for(|stop| *stop) => None,
+            };
+            let done = match finished {
+                Some(done) => done,
+                None => {
+                    Pin::new(&mut conn).graceful_shutdown();
+                    poll_fn(|cx| conn.poll_without_shutdown(cx)).await
+                }
+            };
+            // Other errors are the client's (reset, malformed request): nothing to report.
+            if let Err(e) = done {
+                if e.is_timeout() {
+                    let parts = conn.into_parts();
+                    answer_header_timeout(parts.io.into_inner(), &parts.read_buf, header_timeout)
+                        .await;
+                }
             }
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            // Dropping the connection closes the socket.
         });
     }
     drop(listener);
@@ -191,6 +207,26 @@ pub async fn serve(
     // Every connection holds a slot until it ends: having them all back means all are done.
     let _ = slots.acquire_many(max_connections as u32).await;
     Ok(())
+}
+
+/// A connection whose request headers did not all arrive within the header-read timeout: when
+/// part of a request was received, it is answered 408 before closing; an idle connection (no
+/// byte of a new request) is just closed. The answer gets at most a second to be written.
+async fn answer_header_timeout(mut stream: TcpStream, received: &[u8], timeout: Duration) {
+    if received.is_empty() {
+        return;
+    }
+    let body = RelayError::HeaderTimeout { timeout }.body().to_string();
+    let response = format!(
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await
+    })
+    .await;
 }
 
 /// After a failed `accept`: a connection that died before it was accepted is skipped; anything
