@@ -362,3 +362,18 @@ async fn shutdown_finishes_the_answer_in_flight_closes_idle_connections_and_retu
         "the relay still accepts connections after shutdown"
     );
 }
+
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed_after_the_header_timeout() {
+    let fake = fake_upstream(Script::Normal).await;
+    let relay = start_relay(&fake.url, &["--header-read-timeout", "300ms"], Some(KEY)).await;
+    let mut stream = connect(&relay).await;
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    // One answer, then the connection is closed while idle, without a second (408) answer.
+    let received = read_until_closed(&mut stream).await;
+    assert!(received.starts_with("HTTP/1.1 200 "), "{received}");
+    assert_eq!(received.matches("HTTP/1.1 ").count(), 1, "{received}");
+}
