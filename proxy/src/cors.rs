@@ -18,6 +18,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::audit::AuditCtx;
 use crate::config::normalise_origin;
 use crate::error::{clip, RelayError};
 use crate::server::{AppState, ClientIp};
@@ -66,16 +67,12 @@ pub async fn layer(State(state): State<Arc<AppState>>, req: Request, next: Next)
     }
     let refuse = |req: &Request, refusal: RelayError| {
         let client = req.extensions().get::<ClientIp>().map(|c| c.0);
-        let limited = client.and_then(|ip| state.limiter.check(ip).err());
-        match limited {
-            Some(retry_after_secs) => RelayError::RateLimited {
-                retry_after_secs,
-                rate_per_minute: config.rate_per_minute,
-                burst: config.burst,
-            },
-            None => refusal,
-        }
-        .into_response()
+        let audit = req.extensions().get::<AuditCtx>();
+        let limited = match (client, audit) {
+            (Some(ip), Some(audit)) => state.take_token(ip, audit).err(),
+            _ => None,
+        };
+        limited.unwrap_or(refusal).into_response()
     };
     match check_origin(req.headers(), &allowed) {
         OriginCheck::Refused(origin) => refuse(&req, RelayError::OriginNotAllowed { origin }),

@@ -35,14 +35,7 @@ pub async fn messages(
     req: Request,
 ) -> Result<Response, RelayError> {
     let config = &state.config;
-    state
-        .limiter
-        .check(client.0)
-        .map_err(|retry_after_secs| RelayError::RateLimited {
-            retry_after_secs,
-            rate_per_minute: config.rate_per_minute,
-            burst: config.burst,
-        })?;
+    state.take_token(client.0, &audit)?;
     let key = config.api_key.as_ref().ok_or(RelayError::NoApiKey)?;
     let body = read_body(req, config.max_body_bytes, config.body_read_timeout).await?;
     let checked = check_request(&body, &state.policy).inspect_err(|_| {

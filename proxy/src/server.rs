@@ -97,6 +97,27 @@ impl AppState {
         })
     }
 
+    /// Takes a rate-limit token for `client`. A refusal is 429; only the first of a run is
+    /// audited, the others are counted on the client's next granted request.
+    pub fn take_token(&self, client: IpAddr, audit: &AuditCtx) -> Result<(), RelayError> {
+        match self.limiter.check(client) {
+            Ok(granted) => {
+                audit.set_refusals_not_logged(granted.unlogged_refusals);
+                Ok(())
+            }
+            Err(refused) => {
+                if !refused.first {
+                    audit.leave_unlogged();
+                }
+                Err(RelayError::RateLimited {
+                    retry_after_secs: refused.retry_after_secs,
+                    rate_per_minute: self.config.rate_per_minute,
+                    burst: self.config.burst,
+                })
+            }
+        }
+    }
+
     /// Builds the state, opening the configured audit log.
     pub fn from_config(config: Config) -> Result<Self, ServeError> {
         let audit = AuditLog::open(&config.audit).map_err(|source| ServeError::AuditLog {

@@ -261,7 +261,7 @@ async fn a_ten_kilobyte_origin_is_not_echoed_in_full_and_its_audit_line_is_bound
 }
 
 #[tokio::test]
-async fn repeated_origin_refusals_get_429_after_the_burst() {
+async fn repeated_origin_refusals_get_429_after_the_burst_and_do_not_flood_the_log() {
     let fake = fake_upstream(Script::Normal).await;
     // 6 per minute = a token every 10 s; burst of 2.
     let relay = start_relay(
@@ -294,12 +294,21 @@ async fn repeated_origin_refusals_get_429_after_the_burst() {
         assert_eq!(e["error"]["type"], "rate_limit_error");
     }
     assert!(fake.requests().is_empty());
-    let lines = relay.wait_audit_lines(5).await;
-    let statuses: Vec<u64> = lines
+    // Only the first 429 of the run is logged (the rest are counted on the client's next
+    // granted request), so a client hammering the relay cannot flood the log.
+    reqwest::get(format!("{}/health", relay.url))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let lines = relay.wait_audit_lines(4).await;
+    let mut statuses: Vec<u64> = lines
         .iter()
         .map(|l| l["status"].as_u64().unwrap())
         .collect();
-    assert_eq!(statuses, [403, 403, 429, 429, 429]);
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 403, 403, 429], "{}", relay.audit_text());
 }
 
 #[tokio::test]

@@ -7,4 +7,4 @@ pub mod policy;
 pub mod rate;
 
 pub use policy::{check_request, CheckedRequest, Policy};
-pub use rate::{client_key, RateLimiter};
+pub use rate::{client_key, Granted, RateLimiter, Refused};
