@@ -115,8 +115,8 @@ pub struct Args {
     )]
     pub upstream_timeout_secs: u64,
     /// Longest time a client may take to send a request's headers (e.g. `10s`, `500ms`); a
-    /// connection still sending them after this is closed. Also closes idle keep-alive
-    /// connections after this time.
+    /// request still incomplete after this is answered 408 and its connection closed. Idle
+    /// keep-alive connections are also closed after this time.
     #[arg(long, env = "AUDIENCE_PROXY_HEADER_READ_TIMEOUT", default_value = DEFAULT_HEADER_READ_TIMEOUT,
           value_parser = parse_duration)]
     pub header_read_timeout: Duration,
