@@ -1,6 +1,7 @@
-//! The JSON-lines audit log: one line per request, written when the response body has been
-//! sent completely (or the client went away), so streamed answers are logged with their final
-//! usage and full latency.
+//! The JSON-lines audit log: one line per request (except repeated rate-limit refusals, which
+//! are counted: see [`crate::limits::rate`]), written when the response body has been sent
+//! completely (or the client went away), so streamed answers are logged with their final usage
+//! and full latency. Client-supplied text (origin, method, path) is clipped to 200 characters.
 //!
 //! A line holds time, client address, origin, method, path, model, stream flag, status,
 //! latency, token usage and the error type — never message content and never the API key:
@@ -51,6 +52,14 @@ pub struct AuditRecord {
     /// Error type (`rate_limit_error`, `overloaded_error` …) when the request failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Rate-limit refusals (429) of this client that got no line of their own since its last
+    /// logged one: only the first 429 of a run is logged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub refusals_not_logged: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Where audit lines are written. Write failures are reported on stderr, never to clients.
@@ -103,6 +112,8 @@ struct Findings {
     model: Option<String>,
     stream: Option<bool>,
     usage: Usage,
+    unlogged: bool,
+    refusals_not_logged: u64,
 }
 
 /// Shared per-request audit state, put in the request's extensions for handlers to fill in.
@@ -125,6 +136,16 @@ impl AuditCtx {
     /// Records the model of a request that was refused before being fully checked.
     pub fn set_model(&self, model: &str) {
         self.with(|f| f.model = Some(model.to_string()));
+    }
+
+    /// Writes no line for this request (a repeated rate-limit refusal, counted instead).
+    pub fn leave_unlogged(&self) {
+        self.with(|f| f.unlogged = true);
+    }
+
+    /// Records how many earlier refusals of this client were left unlogged.
+    pub fn set_refusals_not_logged(&self, count: u64) {
+        self.with(|f| f.refusals_not_logged = count);
     }
 
     /// Records the latest usage.
@@ -160,6 +181,9 @@ struct Pending {
 impl Pending {
     fn write(self) {
         let findings = self.ctx.with(std::mem::take);
+        if findings.unlogged {
+            return;
+        }
         let latency = self.start.elapsed().as_secs_f64() * 1000.0;
         self.log.write(&AuditRecord {
             time: humantime::format_rfc3339_millis(self.time).to_string(),
@@ -173,6 +197,7 @@ impl Pending {
             latency_ms: (latency * 100.0).round() / 100.0,
             usage: findings.usage,
             error: self.error,
+            refusals_not_logged: findings.refusals_not_logged,
         });
     }
 }
@@ -302,5 +327,39 @@ mod tests {
         assert_eq!(v["usage"]["output_tokens"], 4);
         assert_eq!(v["status"], 200);
         assert!(v.get("error").is_none());
+        assert!(v.get("refusals_not_logged").is_none());
+    }
+
+    #[test]
+    fn an_unlogged_request_writes_nothing_and_a_count_is_written_when_not_zero() {
+        let buf = Shared::default();
+        let log = Arc::new(AuditLog::to_writer(buf.clone()));
+        let body = |ctx: &AuditCtx| {
+            AuditedBody::new(
+                Body::from("x"),
+                log.clone(),
+                ctx.clone(),
+                RequestFacts {
+                    client: "127.0.0.1".into(),
+                    origin: None,
+                    method: "POST".into(),
+                    path: "/v1/messages".into(),
+                },
+                SystemTime::UNIX_EPOCH,
+                Instant::now(),
+                429,
+                Some("rate_limit_error".into()),
+            )
+        };
+        let skipped = AuditCtx::default();
+        skipped.leave_unlogged();
+        drop(body(&skipped));
+        assert!(buf.0.lock().unwrap().is_empty());
+        let counted = AuditCtx::default();
+        counted.set_refusals_not_logged(7);
+        drop(body(&counted));
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["refusals_not_logged"], 7);
     }
 }

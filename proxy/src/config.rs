@@ -33,6 +33,15 @@ pub const DEFAULT_TOOLS: &[&str] = &[
     "explain_segment",
 ];
 
+/// How long a client may take to send a request's headers, when not configured.
+pub const DEFAULT_HEADER_READ_TIMEOUT: &str = "10s";
+
+/// How long a client may take to send a request's body, when not configured.
+pub const DEFAULT_BODY_READ_TIMEOUT: &str = "30s";
+
+/// Connections served at once, when not configured.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// The Anthropic API's public base URL.
 pub const DEFAULT_UPSTREAM: &str = "https://api.anthropic.com";
 
@@ -105,6 +114,20 @@ pub struct Args {
         default_value_t = 600
     )]
     pub upstream_timeout_secs: u64,
+    /// Longest time a client may take to send a request's headers (e.g. `10s`, `500ms`); a
+    /// request still incomplete after this is answered 408 and its connection closed. Idle
+    /// keep-alive connections are also closed after this time.
+    #[arg(long, env = "AUDIENCE_PROXY_HEADER_READ_TIMEOUT", default_value = DEFAULT_HEADER_READ_TIMEOUT,
+          value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// Longest time a client may take to send a request's body once its headers are in
+    /// (e.g. `30s`); a body still arriving after this is answered 408 and never forwarded.
+    #[arg(long, env = "AUDIENCE_PROXY_BODY_READ_TIMEOUT", default_value = DEFAULT_BODY_READ_TIMEOUT,
+          value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
+    /// Connections served at once; further connections wait to be accepted until one closes.
+    #[arg(long, env = "AUDIENCE_PROXY_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
     /// Also serve the built app from this folder (e.g. `dist`), same-origin with the relay: the
     /// relay's own origin is then allowed automatically and `--allowed-origin` becomes optional.
     #[arg(long, env = "AUDIENCE_PROXY_STATIC_DIR")]
@@ -178,6 +201,12 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// The built app to serve on every other `GET` path, if any.
     pub static_dir: Option<PathBuf>,
+    /// Longest time to receive a request's headers (and longest keep-alive idle time).
+    pub header_read_timeout: Duration,
+    /// Longest time to receive a request's body.
+    pub body_read_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
 }
 
 /// A flag or environment variable with a value the relay cannot run with.
@@ -205,6 +234,12 @@ pub enum ConfigError {
         name: &'static str,
         /// The value given.
         value: u64,
+    },
+    /// A timeout is zero.
+    #[error("--{name} is 0; give a duration such as 10s or 500ms")]
+    ZeroTimeout {
+        /// The flag's name.
+        name: &'static str,
     },
 }
 
@@ -258,9 +293,18 @@ impl Config {
             ("rate-per-minute", u64::from(args.rate_per_minute)),
             ("burst", u64::from(args.burst)),
             ("upstream-timeout-secs", args.upstream_timeout_secs),
+            ("max-connections", args.max_connections as u64),
         ] {
             if value == 0 {
                 return Err(ConfigError::ZeroLimit { name, value });
+            }
+        }
+        for (name, value) in [
+            ("header-read-timeout", args.header_read_timeout),
+            ("body-read-timeout", args.body_read_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::ZeroTimeout { name });
             }
         }
         let audit = match args.audit_log {
@@ -284,8 +328,21 @@ impl Config {
             audit,
             upstream_timeout: Duration::from_secs(args.upstream_timeout_secs),
             static_dir: args.static_dir,
+            header_read_timeout: args.header_read_timeout,
+            body_read_timeout: args.body_read_timeout,
+            max_connections: args.max_connections,
         })
     }
+}
+
+/// Parses a duration flag: `10s`, `500ms`, `1m 30s` (humantime), or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{e}; give a duration such as 10s, 500ms or 1m"))
 }
 
 /// `scheme://host[:port]` in lower case without a trailing slash, or `None` if `origin` has a
@@ -379,6 +436,59 @@ mod tests {
         let err = Config::from_args(args(&["--allowed-origin=http://a.test", "--burst=0"]), None)
             .unwrap_err();
         assert_eq!(err.to_string(), "--burst is 0; it must be at least 1");
+    }
+
+    #[test]
+    fn read_timeouts_and_the_connection_cap_have_defaults_and_accept_units() {
+        let c = Config::from_args(args(&["--allowed-origin=http://a.test"]), None).unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.max_connections, 256);
+        let c = Config::from_args(
+            args(&[
+                "--allowed-origin=http://a.test",
+                "--header-read-timeout=300ms",
+                "--body-read-timeout=2",
+                "--max-connections=3",
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_millis(300));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(2));
+        assert_eq!(c.max_connections, 3);
+    }
+
+    #[test]
+    fn zero_or_unreadable_timeouts_are_refused_with_the_flag_named() {
+        let err = Config::from_args(
+            args(&["--allowed-origin=http://a.test", "--body-read-timeout=0s"]),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--body-read-timeout is 0; give a duration such as 10s or 500ms"
+        );
+        let err = Config::from_args(
+            args(&["--allowed-origin=http://a.test", "--max-connections=0"]),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--max-connections is 0; it must be at least 1"
+        );
+        let parsed = Args::try_parse_from([
+            "audience-proxy",
+            "--allowed-origin=http://a.test",
+            "--header-read-timeout=soon",
+        ]);
+        let message = parsed.unwrap_err().to_string();
+        assert!(
+            message.contains("give a duration such as 10s, 500ms or 1m"),
+            "{message}"
+        );
     }
 
     #[test]

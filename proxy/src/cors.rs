@@ -18,9 +18,10 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::audit::AuditCtx;
 use crate::config::normalise_origin;
-use crate::error::RelayError;
-use crate::server::AppState;
+use crate::error::{clip, RelayError};
+use crate::server::{AppState, ClientIp};
 
 /// Methods a browser may use.
 pub const ALLOW_METHODS: &str = "POST, GET, OPTIONS";
@@ -38,7 +39,7 @@ pub enum OriginCheck {
     Allowed(HeaderValue),
     /// No `Origin` header.
     Missing,
-    /// Present but not configured (or not a valid origin).
+    /// Present but not configured (or not a valid origin); the value, clipped by [`clip`].
     Refused(String),
 }
 
@@ -50,19 +51,31 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> OriginCheck {
     let text = value.to_str().unwrap_or("<non-ascii>");
     match normalise_origin(text) {
         Some(o) if allowed.contains(&o) => OriginCheck::Allowed(value.clone()),
-        _ => OriginCheck::Refused(text.to_string()),
+        _ => OriginCheck::Refused(clip(text)),
     }
 }
 
 /// The CORS middleware (see the module docs).
+///
+/// Origin refusals take a token from the client's rate-limit bucket like any other request,
+/// so a client over its limit gets 429 instead of another 403.
 pub async fn layer(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let config = &state.config;
     let mut allowed = config.allowed_origins.clone();
     if let Some(own) = state.self_origins.get() {
         allowed.extend(own.iter().cloned());
     }
+    let refuse = |req: &Request, refusal: RelayError| {
+        let client = req.extensions().get::<ClientIp>().map(|c| c.0);
+        let audit = req.extensions().get::<AuditCtx>();
+        let limited = match (client, audit) {
+            (Some(ip), Some(audit)) => state.take_token(ip, audit).err(),
+            _ => None,
+        };
+        limited.unwrap_or(refusal).into_response()
+    };
     match check_origin(req.headers(), &allowed) {
-        OriginCheck::Refused(origin) => RelayError::OriginNotAllowed { origin }.into_response(),
+        OriginCheck::Refused(origin) => refuse(&req, RelayError::OriginNotAllowed { origin }),
         OriginCheck::Missing => {
             let is_health = req.uri().path() == "/health";
             // With --static-dir, page loads (navigations, scripts) carry no Origin.
@@ -72,7 +85,7 @@ pub async fn layer(State(state): State<Arc<AppState>>, req: Request, next: Next)
             if is_health || is_static || config.allow_missing_origin {
                 next.run(req).await
             } else {
-                RelayError::MissingOrigin.into_response()
+                refuse(&req, RelayError::MissingOrigin)
             }
         }
         OriginCheck::Allowed(origin) => {
@@ -149,6 +162,18 @@ mod tests {
         assert_eq!(
             check_origin(&HeaderMap::new(), &allowed),
             OriginCheck::Missing
+        );
+    }
+
+    #[test]
+    fn a_long_refused_origin_is_clipped() {
+        let long = format!("http://{}.test", "a".repeat(10_000));
+        let OriginCheck::Refused(seen) = check_origin(&headers(&long), &[]) else {
+            panic!("a long origin was not refused");
+        };
+        assert_eq!(
+            seen,
+            format!("http://{}…[9812 more characters]", "a".repeat(193))
         );
     }
 }

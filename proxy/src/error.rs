@@ -8,6 +8,8 @@
 //!
 //! so a browser client parses relay and upstream errors the same way.
 
+use std::time::Duration;
+
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -43,6 +45,31 @@ pub enum RelayError {
         size: Option<u64>,
         /// Configured limit.
         limit: usize,
+    },
+    /// The request headers did not fully arrive within `--header-read-timeout`.
+    #[error("the request headers did not arrive within {}; check the network connection and send the request again", humantime::format_duration(*timeout))]
+    HeaderTimeout {
+        /// Configured timeout.
+        timeout: Duration,
+    },
+    /// The body did not fully arrive within `--body-read-timeout`.
+    #[error("the request body did not arrive within {} (received {received}{} bytes); check the network connection and send the request again", humantime::format_duration(*timeout), declared.map_or_else(String::new, |d| format!(" of {d}")))]
+    BodyTimeout {
+        /// Configured timeout.
+        timeout: Duration,
+        /// Bytes received before the timeout.
+        received: u64,
+        /// Declared size, when the client sent `Content-Length`.
+        declared: Option<u64>,
+    },
+    /// A JSON object in the body has the same key twice: the relay would check one value and
+    /// the upstream might use the other.
+    #[error("the request body has the key {key:?} more than once ({place}); send each key once, since the relay cannot tell which value counts")]
+    DuplicateKey {
+        /// The repeated key (clipped).
+        key: String,
+        /// Where: `at the top level`, `in tools[0]`, `in tool_choice` …
+        place: String,
     },
     /// The body is not a JSON object.
     #[error("request body is not a JSON object: {detail}")]
@@ -142,9 +169,11 @@ impl RelayError {
             RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             NoApiKey => StatusCode::SERVICE_UNAVAILABLE,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            InvalidJson { .. } | InvalidField { .. } | MaxTokensTooHigh { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            InvalidJson { .. }
+            | InvalidField { .. }
+            | MaxTokensTooHigh { .. }
+            | DuplicateKey { .. } => StatusCode::BAD_REQUEST,
+            HeaderTimeout { .. } | BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Upstream { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
             }
@@ -165,9 +194,12 @@ impl RelayError {
             RateLimited { .. } => "rate_limit_error",
             NoApiKey | UpstreamUnreachable { .. } | UpstreamTimeout { .. } => "api_error",
             BodyTooLarge { .. } => "request_too_large",
-            InvalidJson { .. } | InvalidField { .. } | MaxTokensTooHigh { .. } => {
-                "invalid_request_error"
-            }
+            InvalidJson { .. }
+            | InvalidField { .. }
+            | MaxTokensTooHigh { .. }
+            | DuplicateKey { .. }
+            | HeaderTimeout { .. }
+            | BodyTimeout { .. } => "invalid_request_error",
             Upstream { kind, .. } => kind,
             NotFound { .. } => "not_found_error",
         }
@@ -213,6 +245,30 @@ impl IntoResponse for RelayError {
     }
 }
 
+/// Longest client-supplied text (an `Origin`, a path, a model name) echoed in an answer or
+/// written to the audit log; longer text is clipped by [`clip`].
+pub const MAX_ECHO_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_ECHO_CHARS`] characters, with a marker saying how many were left out,
+/// so a client cannot make the relay echo or log an attacker-sized value.
+///
+/// ```
+/// use audience_proxy::error::clip;
+/// assert_eq!(clip("http://a.test"), "http://a.test");
+/// let long = "x".repeat(250);
+/// assert_eq!(clip(&long), format!("{}…[50 more characters]", "x".repeat(200)));
+/// ```
+pub fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            let unit = if rest == 1 { "character" } else { "characters" };
+            format!("{}…[{rest} more {unit}]", &text[..cut])
+        }
+    }
+}
+
 /// Response extension carrying the error type, so the audit log can record it.
 #[derive(Debug, Clone)]
 pub struct ErrorKind(pub String);
@@ -246,6 +302,39 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "max_tokens is 9000; this relay allows at most 4096"
+        );
+    }
+
+    #[test]
+    fn a_stalled_body_is_408_and_says_how_much_arrived() {
+        let e = RelayError::BodyTimeout {
+            timeout: Duration::from_millis(300),
+            received: 10,
+            declared: Some(100),
+        };
+        assert_eq!(e.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            e.to_string(),
+            "the request body did not arrive within 300ms (received 10 of 100 bytes); \
+             check the network connection and send the request again"
+        );
+        let e = RelayError::BodyTimeout {
+            timeout: Duration::from_secs(30),
+            received: 0,
+            declared: None,
+        };
+        assert!(e.to_string().contains("within 30s (received 0 bytes)"));
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_counts_what_it_cuts() {
+        assert_eq!(clip(""), "");
+        let exact = "é".repeat(MAX_ECHO_CHARS);
+        assert_eq!(clip(&exact), exact);
+        let long = "é".repeat(MAX_ECHO_CHARS + 1);
+        assert_eq!(
+            clip(&long),
+            format!("{}…[1 more character]", "é".repeat(MAX_ECHO_CHARS))
         );
     }
 

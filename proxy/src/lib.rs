@@ -8,14 +8,16 @@
 //! | check | refusal |
 //! |---|---|
 //! | origin not configured (or missing) | 403, no CORS headers |
-//! | client over its token bucket | 429 + `retry-after` |
+//! | client over its token bucket (origin refusals count) | 429 + `retry-after` |
+//! | headers or body still arriving after `--header-read-timeout` / `--body-read-timeout` | 408 |
 //! | body over `--max-body-bytes` | 413 |
-//! | malformed body, `max_tokens` over `--max-tokens` | 400 |
+//! | malformed body, a key repeated in an object, `max_tokens` over `--max-tokens` | 400 |
 //! | model or tool name not allowed | 403 |
 //! | no `ANTHROPIC_API_KEY` | 503 |
 //!
 //! Upstream errors (401, 429, 529, …) come back with their status and a clear JSON error;
-//! an unreachable upstream is 502. `"stream": true` answers are passed through chunk by chunk.
+//! an unreachable upstream is 502. Headers must arrive within `--header-read-timeout` and at
+//! most `--max-connections` connections are served at once ([`serve`]). `"stream": true` answers are passed through chunk by chunk.
 //! Every request gets one JSON line in the audit log ([`audit`]).
 //!
 //! # Example

@@ -4,6 +4,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -34,16 +35,9 @@ pub async fn messages(
     req: Request,
 ) -> Result<Response, RelayError> {
     let config = &state.config;
-    state
-        .limiter
-        .check(client.0)
-        .map_err(|retry_after_secs| RelayError::RateLimited {
-            retry_after_secs,
-            rate_per_minute: config.rate_per_minute,
-            burst: config.burst,
-        })?;
+    state.take_token(client.0, &audit)?;
     let key = config.api_key.as_ref().ok_or(RelayError::NoApiKey)?;
-    let body = read_body(req, config.max_body_bytes).await?;
+    let body = read_body(req, config.max_body_bytes, config.body_read_timeout).await?;
     let checked = check_request(&body, &state.policy).inspect_err(|_| {
         // Refused requests are audited with the model they asked for, when there is one.
         if let Some(model) = requested_model(&body) {
@@ -116,8 +110,9 @@ pub async fn messages(
     Ok(response)
 }
 
-/// Reads the body, refusing more than `limit` bytes with 413.
-async fn read_body(req: Request, limit: usize) -> Result<Bytes, RelayError> {
+/// Reads the body, refusing more than `limit` bytes with 413, and a body that has not fully
+/// arrived within `timeout` with 408 (a stalled upload is never forwarded).
+async fn read_body(req: Request, limit: usize, timeout: Duration) -> Result<Bytes, RelayError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -134,7 +129,19 @@ async fn read_body(req: Request, limit: usize) -> Result<Bytes, RelayError> {
     let mut stream = req.into_body().into_data_stream();
     let mut buf = BytesMut::new();
     let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let next = match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(next) => next,
+            Err(_) => {
+                return Err(RelayError::BodyTimeout {
+                    timeout,
+                    received: seen as u64,
+                    declared,
+                })
+            }
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| RelayError::InvalidJson {
             detail: format!("the request body could not be read: {e}"),
         })?;

@@ -23,7 +23,8 @@
 
 use serde_json::Value;
 
-use crate::error::RelayError;
+use crate::error::{clip, RelayError};
+use crate::limits::json::{parse_strict, Duplicate, StrictError};
 
 /// The allowlists and limits a request body is checked against.
 #[derive(Debug, Clone)]
@@ -47,12 +48,15 @@ pub struct CheckedRequest {
     pub stream: bool,
 }
 
-/// Checks a request body: a JSON object with an allowed `model`, an integer `max_tokens` within
+/// Checks a request body: a JSON object, with no key repeated in any object, with an allowed `model`, an integer `max_tokens` within
 /// the limit, an optional boolean `stream`, and only allowed tool names in `tools` and
 /// `tool_choice`. Malformed fields are 400; disallowed models and tools are 403.
 pub fn check_request(body: &[u8], policy: &Policy) -> Result<CheckedRequest, RelayError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| RelayError::InvalidJson {
-        detail: e.to_string(),
+    let value = parse_strict(body).map_err(|e| match e {
+        StrictError::Duplicate(Duplicate { key, place }) => RelayError::DuplicateKey { key, place },
+        StrictError::Json(e) => RelayError::InvalidJson {
+            detail: e.to_string(),
+        },
     })?;
     let Value::Object(obj) = value else {
         return Err(RelayError::InvalidJson {
@@ -76,7 +80,7 @@ pub fn check_request(body: &[u8], policy: &Policy) -> Result<CheckedRequest, Rel
     };
     if !policy.allowed_models.contains(&model) {
         return Err(RelayError::ModelNotAllowed {
-            model,
+            model: clip(&model),
             allowed: policy.allowed_models.join(", "),
         });
     }
@@ -116,7 +120,7 @@ pub fn check_request(body: &[u8], policy: &Policy) -> Result<CheckedRequest, Rel
 
     let tool_allowed = |name: &str| policy.allowed_tools.iter().any(|t| t == name);
     let not_allowed = |name: &str| RelayError::ToolNotAllowed {
-        name: name.to_string(),
+        name: clip(name),
         allowed: policy.allowed_tools.join(", "),
     };
     match obj.get("tools") {
@@ -239,6 +243,36 @@ mod tests {
             }
         );
         assert_eq!(e.status().as_u16(), 400);
+    }
+
+    #[test]
+    fn duplicate_model_or_max_tokens_is_400_whichever_value_comes_last() {
+        // Before: serde_json kept the last value, so these passed the check.
+        for body in [
+            r#"{"model":"m-bad","model":"m-ok","max_tokens":10}"#,
+            r#"{"model":"m-ok","max_tokens":99999,"max_tokens":10}"#,
+            r#"{"model":"m-ok","max_tokens":10,"tools":[{"name":"bash","name":"search_variables"}]}"#,
+        ] {
+            let e = check(body).unwrap_err();
+            assert_eq!(e.status().as_u16(), 400, "{body}");
+            assert!(matches!(e, RelayError::DuplicateKey { .. }), "{body}: {e}");
+        }
+        assert_eq!(
+            check(r#"{"model":"m-bad","model":"m-ok","max_tokens":10}"#)
+                .unwrap_err()
+                .to_string(),
+            "the request body has the key \"model\" more than once (at the top level); \
+             send each key once, since the relay cannot tell which value counts"
+        );
+    }
+
+    #[test]
+    fn an_attacker_sized_model_name_is_clipped_in_the_refusal() {
+        let body = format!(r#"{{"model":"{}","max_tokens":10}}"#, "m".repeat(10_000));
+        let e = check(&body).unwrap_err();
+        assert_eq!(e.status().as_u16(), 403);
+        assert!(e.to_string().len() < 400, "{}", e.to_string().len());
+        assert!(e.to_string().contains("[9800 more characters]"));
     }
 
     #[test]

@@ -4,17 +4,23 @@
 //! `rate_per_minute / 60` per second up to `burst`. An empty bucket refuses the request and says
 //! how many whole seconds until a token is back (the `retry-after` value).
 //!
+//! So that a client hammering the relay cannot flood the audit log, only the first refusal of a
+//! run is marked for logging ([`Refused::first`]); the others are counted and reported with the
+//! client's next granted request ([`Granted::unlogged_refusals`]).
+//!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use audience_proxy::limits::RateLimiter;
+//! use audience_proxy::limits::rate::{Granted, RateLimiter, Refused};
 //!
 //! let limiter = RateLimiter::new(60, 2); // one per second, two at once
 //! let t0 = Instant::now();
 //! let ip = "10.0.0.1".parse().unwrap();
 //! assert!(limiter.check_at(ip, t0).is_ok());
 //! assert!(limiter.check_at(ip, t0).is_ok());
-//! assert_eq!(limiter.check_at(ip, t0), Err(1)); // retry after 1 s
-//! assert!(limiter.check_at(ip, t0 + Duration::from_secs(1)).is_ok());
+//! assert_eq!(limiter.check_at(ip, t0), Err(Refused { retry_after_secs: 1, first: true }));
+//! assert_eq!(limiter.check_at(ip, t0), Err(Refused { retry_after_secs: 1, first: false }));
+//! let later = t0 + Duration::from_secs(1);
+//! assert_eq!(limiter.check_at(ip, later), Ok(Granted { unlogged_refusals: 1 }));
 //! ```
 
 use std::collections::HashMap;
@@ -31,6 +37,26 @@ const PRUNE_ABOVE: usize = 10_000;
 struct Bucket {
     tokens: f64,
     last: Instant,
+    /// The last request was refused.
+    refusing: bool,
+    /// Refusals after the first of their run, since the last granted request.
+    unlogged: u64,
+}
+
+/// A request the limiter let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Granted {
+    /// Refusals of this client that were not marked for logging since its last granted request.
+    pub unlogged_refusals: u64,
+}
+
+/// A request the limiter refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// Whole seconds until a token is back (the `retry-after` value).
+    pub retry_after_secs: u64,
+    /// The first refusal since the client's last granted request: the one worth logging.
+    pub first: bool,
 }
 
 /// Token buckets keyed by client address.
@@ -52,13 +78,13 @@ impl RateLimiter {
         }
     }
 
-    /// Takes a token for `client` now; `Err(seconds)` says when to retry.
-    pub fn check(&self, client: IpAddr) -> Result<(), u64> {
+    /// Takes a token for `client` now; a refusal says when to retry.
+    pub fn check(&self, client: IpAddr) -> Result<Granted, Refused> {
         self.check_at(client, Instant::now())
     }
 
     /// [`check`](Self::check) at a given instant (for tests and simulations).
-    pub fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+    pub fn check_at(&self, client: IpAddr, now: Instant) -> Result<Granted, Refused> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > PRUNE_ABOVE {
             let (per_second, burst) = (self.per_second, self.burst);
@@ -67,15 +93,28 @@ impl RateLimiter {
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: self.burst,
             last: now,
+            refusing: false,
+            unlogged: 0,
         });
         bucket.tokens = refilled(*bucket, now, self.per_second, self.burst);
         bucket.last = now.max(bucket.last);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
-            Ok(())
+            bucket.refusing = false;
+            Ok(Granted {
+                unlogged_refusals: std::mem::take(&mut bucket.unlogged),
+            })
         } else {
             let wait = (1.0 - bucket.tokens) / self.per_second;
-            Err((wait.ceil() as u64).max(1))
+            let first = !bucket.refusing;
+            if !first {
+                bucket.unlogged += 1;
+            }
+            bucket.refusing = true;
+            Err(Refused {
+                retry_after_secs: (wait.ceil() as u64).max(1),
+                first,
+            })
         }
     }
 }
@@ -119,20 +158,21 @@ mod tests {
         // 6 per minute = one token every 10 s.
         let l = RateLimiter::new(6, 3);
         let t0 = Instant::now();
+        let retry = |r: Result<Granted, Refused>| r.map(|_| ()).map_err(|r| r.retry_after_secs);
         for _ in 0..3 {
-            assert_eq!(l.check_at(ip("1.1.1.1"), t0), Ok(()));
+            assert_eq!(retry(l.check_at(ip("1.1.1.1"), t0)), Ok(()));
         }
-        assert_eq!(l.check_at(ip("1.1.1.1"), t0), Err(10));
+        assert_eq!(retry(l.check_at(ip("1.1.1.1"), t0)), Err(10));
         assert_eq!(
-            l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(4)),
+            retry(l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(4))),
             Err(6)
         );
         assert_eq!(
-            l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(10)),
+            retry(l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(10))),
             Ok(())
         );
         assert_eq!(
-            l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(10)),
+            retry(l.check_at(ip("1.1.1.1"), t0 + Duration::from_secs(10))),
             Err(10)
         );
     }
@@ -154,7 +194,46 @@ mod tests {
         let later = t0 + Duration::from_secs(3600);
         assert!(l.check_at(ip("::1"), later).is_ok());
         assert!(l.check_at(ip("::1"), later).is_ok());
-        assert_eq!(l.check_at(ip("::1"), later), Err(1));
+        assert_eq!(
+            l.check_at(ip("::1"), later).map_err(|r| r.retry_after_secs),
+            Err(1)
+        );
+    }
+
+    #[test]
+    fn only_the_first_refusal_of_a_run_is_marked_for_logging_and_the_rest_are_counted() {
+        let l = RateLimiter::new(60, 1);
+        let t0 = Instant::now();
+        let client = ip("1.1.1.1");
+        assert_eq!(
+            l.check_at(client, t0),
+            Ok(Granted {
+                unlogged_refusals: 0
+            })
+        );
+        let firsts: Vec<bool> = (0..5)
+            .map(|_| l.check_at(client, t0).unwrap_err().first)
+            .collect();
+        assert_eq!(firsts, [true, false, false, false, false]);
+        // Another client's run is its own.
+        assert!(l.check_at(ip("2.2.2.2"), t0).is_ok());
+        assert!(l.check_at(ip("2.2.2.2"), t0).unwrap_err().first);
+        let t1 = t0 + Duration::from_secs(1);
+        assert_eq!(
+            l.check_at(client, t1),
+            Ok(Granted {
+                unlogged_refusals: 4
+            })
+        );
+        // A new run starts with a logged refusal again, and the count starts from zero.
+        assert!(l.check_at(client, t1).unwrap_err().first);
+        let t2 = t0 + Duration::from_secs(2);
+        assert_eq!(
+            l.check_at(client, t2),
+            Ok(Granted {
+                unlogged_refusals: 0
+            })
+        );
     }
 
     #[test]

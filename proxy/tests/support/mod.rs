@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use audience_proxy::config::{ApiKey, Args, Config};
-use audience_proxy::server::{serve, AppState};
+use audience_proxy::server::{serve, AppState, ServeError};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -21,6 +21,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 /// The API key the relay holds in tests.
 pub const KEY: &str = "sk-ant-test-SECRET-0123456789abcdef";
@@ -207,6 +208,7 @@ async fn fake_messages(
 }
 
 /// A running relay.
+#[derive(Clone)]
 pub struct Relay {
     /// Base URL.
     pub url: String,
@@ -247,6 +249,18 @@ static RELAYS: AtomicUsize = AtomicUsize::new(0);
 /// Starts a relay in-process on 127.0.0.1 with an ephemeral port, allowing [`ORIGIN`] and
 /// forwarding to `upstream`; `extra` flags are appended; `key` is the API key (None: no key).
 pub async fn start_relay(upstream: &str, extra: &[&str], key: Option<&str>) -> Relay {
+    start_relay_until(upstream, extra, key, std::future::pending())
+        .await
+        .0
+}
+
+/// [`start_relay`] that shuts down when `shutdown` completes; the handle ends when `serve` returns.
+pub async fn start_relay_until(
+    upstream: &str,
+    extra: &[&str],
+    key: Option<&str>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (Relay, JoinHandle<Result<(), ServeError>>) {
     let n = RELAYS.fetch_add(1, Ordering::SeqCst);
     let audit_path = std::env::temp_dir().join(format!(
         "audience-proxy-test-{}-{n}.jsonl",
@@ -268,12 +282,8 @@ pub async fn start_relay(upstream: &str, extra: &[&str], key: Option<&str>) -> R
     let state = Arc::new(AppState::from_config(config).unwrap());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        serve(listener, state, std::future::pending())
-            .await
-            .unwrap()
-    });
-    Relay { url, audit_path }
+    let handle = tokio::spawn(serve(listener, state, shutdown));
+    (Relay { url, audit_path }, handle)
 }
 
 /// POSTs `body` as JSON to the relay's `/v1/messages`, with an `Origin` header when given.
