@@ -990,3 +990,18 @@ fn all_empty_records_are_counted() {
     assert_eq!(report.rows_in_file, 2);
     assert_eq!(report.blank_lines, 3);
 }
+
+#[test]
+fn byte_order_marks_inside_the_text_do_not_hide_a_repeated_header() {
+    // Two UTF-8 exports joined: the second one's BOM sits before its header, mid-file.
+    let text = "\u{feff}name,age\nAnn,34\n\u{feff}name,age\nBob,41\n";
+    let ingested = read(text);
+    assert_eq!(ingested.report.repeated_header_lines, [3]);
+    assert_eq!(
+        texts(ingested.table.column("name").unwrap()),
+        ["Ann", "Bob"]
+    );
+    // A header name that starts with a BOM character loses it.
+    let ingested = read("x,\u{feff}age\nAnn,34\n");
+    assert_eq!(ingested.table.columns()[1].name, "age");
+}

@@ -7,8 +7,9 @@
 //! 2. then, given the table's usual number of fields `F ≥ 2` (the most common count in the sample), each
 //!    leading line that starts with `#` and does not split into `F` fields with at least two of them
 //!    filled is a comment, and any other leading line with at most one filled field, or fewer than
-//!    `F - 1` fields, is a title line. The first line that is neither starts the table (the header or the
-//!    first row). A header line of `F - 1` names (R's `write.csv` with row names) is not a title.
+//!    `F - 1` fields, is a title line. The first line that is neither, or that opens a quoted field
+//!    continuing on the next line, starts the table (the header or the first row). A header line of
+//!    `F - 1` names (R's `write.csv` with row names) is not a title; lines of delimiters only are blank.
 //! 3. If nothing but preamble would be left, there is no preamble.
 
 use csv::ReaderBuilder;
@@ -154,8 +155,14 @@ pub(crate) fn comments_and_titles(
         if line.trim().is_empty() {
             continue;
         }
+        if line.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+            break; // a quoted field continues on the next line: a record, not a preamble line
+        }
         let split = fields(line, delimiter);
         let filled = split.iter().filter(|f| !f.trim().is_empty()).count();
+        if filled == 0 {
+            continue; // `,,,`: a blank line, as in the table
+        }
         let kind = if line.trim_start().starts_with('#')
             && !(split.len() == usual_fields && filled >= 2)
         {
@@ -205,6 +212,11 @@ mod tests {
         assert!(text[start..].starts_with("\nname,age,city"));
         // A header of F - 1 names (row names in the data) is not a title.
         assert_eq!(comments_and_titles("a,b\n1,2,3\n4,5,6\n", b',', 3, 1).1, 0);
+        // A quoted header name spanning two lines is the header, not a title.
+        assert_eq!(
+            comments_and_titles("\"name,\nage\",x\n1,2\n", b',', 2, 1).1,
+            0
+        );
         // A one-column file has no detectable preamble.
         assert_eq!(comments_and_titles("Title\nx\ny\n", b',', 1, 1).1, 0);
     }

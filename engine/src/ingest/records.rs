@@ -236,9 +236,13 @@ fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, me
 }
 
 /// The header's fields, fitted to the data: padded with empty names when the data rows are wider, and
-/// without trailing empty names when the data rows are narrower.
+/// without trailing empty names when the data rows are narrower. Byte-order marks at the start of a name
+/// (left by joining UTF-8 files) are dropped: a written name must read back the same.
 fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
-    let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
+    let mut fields: Vec<String> = record
+        .iter()
+        .map(|f| f.trim_start_matches('\u{feff}').to_owned())
+        .collect();
     if body_fields > fields.len() {
         fields.resize(body_fields, String::new());
     }
@@ -250,7 +254,10 @@ fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
 
 /// A record compared with the header: trimmed fields, trailing empty ones left out.
 fn key(record: &StringRecord) -> Vec<String> {
-    let mut fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
+    let mut fields: Vec<String> = record
+        .iter()
+        .map(|f| f.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
     while fields.last().is_some_and(String::is_empty) {
         fields.pop();
     }

@@ -169,7 +169,10 @@ pub(crate) fn detect_header(text: &str, delimiter: u8) -> HeaderReason {
     let labels: Vec<&str> = first.iter().map(|f| f.trim()).collect();
     // Lines equal to the first one (a header repeated by concatenated exports) say nothing either way.
     let same_as_first = |row: &Vec<String>| {
-        let mut trimmed: Vec<&str> = row.iter().map(|f| f.trim()).collect();
+        let mut trimmed: Vec<&str> = row
+            .iter()
+            .map(|f| f.trim_start_matches('\u{feff}').trim())
+            .collect();
         let mut first_key = labels.clone();
         while trimmed.last() == Some(&"") {
             trimmed.pop();
