@@ -1005,3 +1005,19 @@ fn byte_order_marks_inside_the_text_do_not_hide_a_repeated_header() {
     let ingested = read("x,\u{feff}age\nAnn,34\n");
     assert_eq!(ingested.table.columns()[1].name, "age");
 }
+
+#[test]
+fn a_file_whose_every_row_is_bad_is_refused_with_the_first_problem() {
+    let error = read_err(b"a,b,c\n1\n2\n3,4\n");
+    assert_eq!(
+        error,
+        IngestError::AllRowsBad {
+            rows_in_file: 3,
+            first_lines: vec![2, 3, 4],
+            first_problem: "line 2: 1 field, expected 3".into()
+        }
+    );
+    assert!(error
+        .to_string()
+        .starts_with("none of the 3 rows can be read as-is"));
+}

@@ -86,6 +86,21 @@ pub enum IngestError {
         /// Whether the header line was only a guess (it could be the one customer).
         guessed: bool,
     },
+    /// Every data row is bad (ragged or broken quoting), so nothing is left even after skipping them.
+    #[error(
+        "none of the {rows_in_file} rows can be read as-is, first at line{} {} ({first_problem}); \
+         check the delimiter and quoting of the file, or export it again",
+        if first_lines.len() == 1 { "" } else { "s" },
+        join_lines(first_lines)
+    )]
+    AllRowsBad {
+        /// Number of data rows in the file.
+        rows_in_file: usize,
+        /// 1-based line numbers of the first few.
+        first_lines: Vec<u64>,
+        /// What is wrong with the first of them.
+        first_problem: String,
+    },
     /// Under [`BadRowPolicy::Fail`](super::BadRowPolicy::Fail), at least one row was ragged or unreadable.
     #[error(
         "{count} of {rows_in_file} rows could not be read as-is (wrong number of fields or broken quoting), \

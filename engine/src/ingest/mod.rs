@@ -19,7 +19,7 @@
 //!    counted in [`IngestReport::blank_lines`]. A line equal to the header further down (concatenated
 //!    exports) is not a row either: it is counted and listed in [`IngestReport::repeated_header_lines`].
 //!    Always `rows_in_file == rows_kept + rows_skipped`; a file with no data row at all is refused
-//!    ([`IngestError::NoDataRows`]).
+//!    ([`IngestError::NoDataRows`]), and so is one whose every row is bad ([`IngestError::AllRowsBad`]).
 //! 5. **Missing values**: a cell whose trimmed text is one of
 //!    [`IngestOptions::missing_markers`] is [`Cell::Missing`](crate::table::Cell::Missing), never a category.
 //! 6. **Typing** (rules in the `infer` module docs, summarised on [`ColumnType`]): empty, binary, date,
@@ -347,6 +347,13 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
             columns: names.len(),
             names: names.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
             guessed: !header.confident,
+        });
+    }
+    if records.rows_kept == 0 {
+        return Err(IngestError::AllRowsBad {
+            rows_in_file: records.rows_in_file,
+            first_lines: records.first_bad_lines.clone(),
+            first_problem: records.first_bad_message.clone().unwrap_or_default(),
         });
     }
     if options.bad_rows == BadRowPolicy::Fail && records.rows_skipped > 0 {
