@@ -153,6 +153,8 @@ def build():
     error("unclosed_quote.csv", text, "line 7: a quoted field opened on this line is never closed")
     ragged = [header] + rows[:3] + [rows[3][:3]] + rows[4:8] + [rows[8] + ["extra"]] + rows[9:]
     error("ragged_rows.csv", to_csv(ragged), "--skip-bad-rows", why="the refusal names the remedy")
+    error("all_rows_bad.csv", "a,b,c\n1\n2\n3,4\n", "none of the 3 rows can be read as-is",
+          args=["--skip-bad-rows"], why="skipping would leave nothing: said, not 'no column can be clustered on'")
     ok("ragged_rows_skipped.csv", to_csv(ragged), header, rows[:3] + rows[4:8] + rows[9:],
        args=["--skip-bad-rows"], notes=["2 of 12 rows could not be read as-is", "line 5"])
 
