@@ -43,7 +43,11 @@ fn check(entry: &Value, out_dir: &Path) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     match run.status.code() {
         Some(0 | 1) => {}
-        other => return Err(format!("exit code {other:?} (a panic?): {stderr}")),
+        other => {
+            return Err(format!(
+                "exit code {other:?} (2: a usage error, 101: a panic): {stderr}"
+            ))
+        }
     }
     let outcome = entry["outcome"].as_str().unwrap();
     let gist = entry["gist"].as_str().unwrap_or_default();
