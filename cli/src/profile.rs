@@ -16,13 +16,15 @@ use audience_engine::encode::{default_selection, encode};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::write_clustered_csv;
-use audience_engine::ingest::{read_table, IngestOptions, Ingested};
+use audience_engine::ingest::{BadRowPolicy, HeaderMode};
 use audience_engine::profile::conversion::clustering_exclusions;
 use audience_engine::profile::{
     profile_segments, segments_from_column, LensColumns, PersonaReport, ProfileParams, SupportRule,
 };
 use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::Table;
+
+use crate::input::{parse_header, read_input};
 
 /// Arguments of `audience profile`.
 #[derive(Debug, clap::Args)]
@@ -80,33 +82,10 @@ pub struct ProfileArgs {
     /// Also write the segment summary CSV here.
     #[arg(long)]
     pub summary_csv: Option<PathBuf>,
-}
-
-fn read(path: &PathBuf) -> Result<Ingested, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let ingested = read_table(&bytes, &IngestOptions::default())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let report = &ingested.report;
-    if report.rows_skipped > 0 {
-        let lines: Vec<String> = report
-            .issues
-            .iter()
-            .take(10)
-            .map(|i| i.line.to_string())
-            .collect();
-        eprintln!(
-            "audience: {} of {} rows could not be read and were skipped (lines {}{})",
-            report.rows_skipped,
-            report.rows_in_file,
-            lines.join(", "),
-            if report.rows_skipped > lines.len() {
-                ", …"
-            } else {
-                ""
-            }
-        );
-    }
-    Ok(ingested)
+    /// Whether the first line (after any title, comment or `sep=` lines) holds the column names:
+    /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
+    #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
+    pub header: HeaderMode,
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
@@ -161,7 +140,7 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
 
 /// Runs `audience profile`.
 pub fn run(args: ProfileArgs) -> Result<(), String> {
-    let table = read(&args.file)?.table;
+    let table = read_input(&args.file, args.header, BadRowPolicy::Skip)?.table;
     let (labels, names, source, segment_column) = match args.segments.as_deref() {
         Some(segment_column) => {
             let column = table.column(segment_column).ok_or_else(|| {

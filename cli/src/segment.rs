@@ -15,10 +15,12 @@ use audience_engine::cluster::{
 use audience_engine::encode::{default_selection, encode, EncodeNote, Selection};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::write_clustered_csv;
-use audience_engine::ingest::{read_table, BadRowPolicy, IngestOptions, Ingested};
+use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
+
+use crate::input::{parse_header, read_input};
 
 /// Arguments of `audience segment`.
 #[derive(Debug, clap::Args)]
@@ -64,6 +66,10 @@ pub struct SegmentArgs {
     /// Leave out rows that cannot be read as-is (listed on stderr) instead of refusing the file.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Whether the first line (after any title, comment or `sep=` lines) holds the column names:
+    /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
+    #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
+    pub header: HeaderMode,
 }
 
 fn parse_k(text: &str) -> Result<KChoice, String> {
@@ -119,22 +125,12 @@ struct Seconds {
 /// Runs `audience segment`.
 pub fn run(args: SegmentArgs) -> Result<(), String> {
     let started = Instant::now();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let options = IngestOptions {
-        bad_rows: if args.skip_bad_rows {
-            BadRowPolicy::Skip
-        } else {
-            BadRowPolicy::Fail
-        },
-        ..IngestOptions::default()
+    let bad_rows = if args.skip_bad_rows {
+        BadRowPolicy::Skip
+    } else {
+        BadRowPolicy::Fail
     };
-    let Ingested { table, report } =
-        read_table(&bytes, &options).map_err(|e| format!("{}: {e}", args.file.display()))?;
-    drop(bytes);
-    for issue in &report.issues {
-        eprintln!("skipped line {}: {}", issue.line, issue.message);
-    }
+    let Ingested { table, report } = read_input(&args.file, args.header, bad_rows)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     let selection = select(&table, args.columns.as_deref(), args.target.as_deref())?;

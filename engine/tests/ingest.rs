@@ -2,8 +2,9 @@
 
 use audience_engine::export::{write_clustered_csv, ExportError};
 use audience_engine::ingest::{
-    column_summary, read_table, retype, BadRowPolicy, ColumnRename, Encoding, IngestError,
-    IngestOptions, Ingested, RowIssueKind, DEFAULT_MISSING_MARKERS,
+    column_summary, read_table, retype, BadRowPolicy, ColumnRename, Encoding, HeaderChoice,
+    HeaderMode, HeaderReason, IngestError, IngestOptions, Ingested, PreambleKind, RowIssueKind,
+    DEFAULT_MISSING_MARKERS,
 };
 use audience_engine::table::{Cell, Column, ColumnType, Table};
 
@@ -200,12 +201,14 @@ fn ragged_rows_fail_the_read_under_the_fail_policy() {
         IngestError::BadRows {
             count: 2,
             rows_in_file: 5,
-            first_lines: vec![3, 6]
+            first_lines: vec![3, 6],
+            first_problem: "line 3: 2 fields, expected 3".into(),
         }
     );
     assert_eq!(
         error.to_string(),
-        "2 of 5 rows could not be read as-is (wrong number of fields or broken quoting), first at lines 3, 6"
+        "2 of 5 rows could not be read as-is (wrong number of fields or broken quoting), first at lines 3, 6 \
+         (line 3: 2 fields, expected 3); fix those lines, or leave them out (they are then listed)"
     );
     // A clean file passes under Fail.
     assert!(read_table(b"a,b\n1,2\n", &options).is_ok());
@@ -255,7 +258,8 @@ fn a_quote_that_never_closes_is_a_bad_row() {
     assert_eq!(report.issues[0].kind, RowIssueKind::UnterminatedQuote);
     assert_eq!(
         report.issues[0].message,
-        "line 3: a quoted field is never closed, so the last 3 lines were read as one row"
+        "line 3: a quoted field opened on this line is never closed, so the last 3 lines were read as one \
+         row; close the quote (\") or remove it"
     );
 }
 
@@ -549,14 +553,14 @@ fn a_file_without_header_gets_generated_names() {
 #[test]
 fn header_detection_can_be_overridden() {
     let forced = IngestOptions {
-        has_header: Some(false),
+        header: HeaderMode::Absent,
         ..IngestOptions::default()
     };
     let ingested = read_table(b"name,city\nAnn,Paris\n", &forced).unwrap();
     assert_eq!(ingested.table.n_rows(), 2);
     assert_eq!(ingested.table.columns()[0].text(0), "name");
     let forced = IngestOptions {
-        has_header: Some(true),
+        header: HeaderMode::Present,
         ..IngestOptions::default()
     };
     let ingested = read_table(b"1,2\n3,4\n", &forced).unwrap();
@@ -787,4 +791,233 @@ fn the_report_and_table_round_trip_through_json() {
     assert!(json.contains(r#""encoding":"utf8""#));
     assert!(json.contains(r#""column_type":"ordinal""#));
     assert!(!json.contains("NaN"));
+}
+
+// ---------------------------------------------------------------- issue #12: header choice, preambles, messages
+
+const HEADERLESS_TEXT: &str = "Ann,Paris,gold\nBob,Rome,silver\nCy,Oslo,bronze\n";
+
+#[test]
+fn a_headerless_all_text_file_keeps_its_first_record_under_header_absent() {
+    let absent = IngestOptions {
+        header: HeaderMode::Absent,
+        ..IngestOptions::default()
+    };
+    let ingested = read_table(HEADERLESS_TEXT.as_bytes(), &absent).unwrap();
+    assert_eq!(ingested.table.n_rows(), 3);
+    assert_eq!(texts(&ingested.table.columns()[0]), ["Ann", "Bob", "Cy"]);
+    let names: Vec<&str> = ingested
+        .table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["column_1", "column_2", "column_3"]);
+    assert_eq!(
+        ingested.report.header,
+        HeaderChoice {
+            mode: HeaderMode::Absent,
+            has_header: false,
+            reason: HeaderReason::Chosen,
+            confident: true
+        }
+    );
+}
+
+#[test]
+fn an_all_text_first_row_taken_as_header_is_reported_as_a_guess() {
+    let ingested = read(HEADERLESS_TEXT);
+    let header = ingested.report.header;
+    assert!(header.has_header);
+    assert_eq!(header.reason, HeaderReason::TextNotRepeated);
+    assert!(!header.confident);
+    assert!(header.explain().contains("could also be a customer"));
+    // With numbers below, the same first row is a confident header.
+    let ingested = read("name,city\nAnn,34\nBob,41\n");
+    assert!(ingested.report.header.confident);
+    assert_eq!(
+        ingested.report.header.reason,
+        HeaderReason::LabelsOverValues
+    );
+}
+
+#[test]
+fn header_present_uses_the_first_line_after_the_preamble() {
+    let present = IngestOptions {
+        header: HeaderMode::Present,
+        ..IngestOptions::default()
+    };
+    let ingested = read_table(b"sep=;\n10;20\n1;2\n3;4\n", &present).unwrap();
+    let names: Vec<&str> = ingested
+        .table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["10", "20"]);
+    assert_eq!(ingested.table.n_rows(), 2);
+}
+
+#[test]
+fn title_and_comment_lines_are_skipped_reported_and_never_the_header() {
+    let text = "Customer export - December\n# exported by CRM v2\nname,age,city\nAnn,34,Paris\nBob,41,Rome\n";
+    let ingested = read(text);
+    let report = &ingested.report;
+    let preamble: Vec<(u64, PreambleKind)> =
+        report.preamble.iter().map(|p| (p.line, p.kind)).collect();
+    assert_eq!(
+        preamble,
+        [(1, PreambleKind::Title), (2, PreambleKind::Comment)]
+    );
+    assert_eq!(report.preamble[0].text, "Customer export - December");
+    let names: Vec<&str> = ingested
+        .table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["name", "age", "city"]);
+    assert_eq!((report.rows_in_file, report.rows_kept), (2, 2));
+    assert_eq!(report.blank_lines, 0);
+}
+
+#[test]
+fn an_excel_sep_line_sets_the_delimiter_and_is_not_the_header() {
+    // Commas inside the values would make `,` win the sniffing; `sep=;` says otherwise.
+    let text = "sep=;\nname;income\nAnn;1,5\nBob;2,5\nCy;3,5\n";
+    let ingested = read(text);
+    let report = &ingested.report;
+    assert_eq!(report.delimiter, ';');
+    assert_eq!(report.preamble.len(), 1);
+    assert_eq!(report.preamble[0].kind, PreambleKind::Separator);
+    let income = ingested.table.column("income").unwrap();
+    assert_eq!(numbers(income), [Some(1.5), Some(2.5), Some(3.5)]);
+}
+
+#[test]
+fn bad_rows_after_a_preamble_are_reported_at_their_file_lines() {
+    let text = "Title line\n\nname,age\nAnn,34\nBob\nCy,29\n";
+    let report = read(text).report;
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].line, 5);
+    assert_eq!(report.issues[0].message, "line 5: 1 field, expected 2");
+    assert_eq!(report.blank_lines, 1);
+}
+
+#[test]
+fn a_repeated_header_is_counted_with_its_line_and_not_a_row() {
+    let text = "name,age\nAnn,34\nBob,41\nname,age\nCy,29\n name , age ,\n";
+    let ingested = read(text);
+    let report = &ingested.report;
+    assert_eq!(report.repeated_headers, 2);
+    assert_eq!(report.repeated_header_lines, [4, 6]);
+    assert_eq!((report.rows_in_file, report.rows_kept), (3, 3));
+    assert_eq!(
+        texts(ingested.table.column("name").unwrap()),
+        ["Ann", "Bob", "Cy"]
+    );
+    assert_eq!(
+        ingested.table.column("age").unwrap().column_type(),
+        ColumnType::Numeric
+    );
+}
+
+#[test]
+fn a_header_only_file_says_no_data_rows() {
+    let error = read_err(b"name,age,city\n");
+    assert_eq!(
+        error,
+        IngestError::NoDataRows {
+            columns: 3,
+            names: "name, age, city".into(),
+            guessed: true
+        }
+    );
+    assert!(error.to_string().starts_with("the file has no data rows"));
+    let error = read_err(b"name,age\n\n,\n");
+    assert!(matches!(error, IngestError::NoDataRows { columns: 2, .. }));
+}
+
+#[test]
+fn a_few_stray_nul_bytes_are_read_and_reported_not_binary() {
+    let mut bytes = b"name,score\n".to_vec();
+    for i in 0..60 {
+        bytes.extend_from_slice(format!("customer{i},{i}\n").as_bytes());
+    }
+    bytes.splice(204..204, [0u8, 0, 0]);
+    let ingested = read_bytes(&bytes);
+    let report = &ingested.report;
+    assert_eq!(report.nul_bytes, 3);
+    assert_eq!(report.first_nul_line, Some(17));
+    assert_eq!(report.rows_kept, 60);
+    // A file that is mostly NULs is still refused.
+    assert!(matches!(read_err(&[0u8; 200]), IngestError::Binary { .. }));
+}
+
+#[test]
+fn an_unclosed_quote_with_a_different_field_count_is_reported_as_an_unclosed_quote() {
+    // The quote on line 3 swallows lines 4-5: the swallowed row has 2 fields, not a field-count issue.
+    let report = read("a,b,c\n1,2,3\n4,\"oops,6\n7,8,9\n10,11,12\n").report;
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].kind, RowIssueKind::UnterminatedQuote);
+    assert_eq!(report.issues[0].line, 3);
+    assert!(report.issues[0].message.contains("never closed"));
+}
+
+#[test]
+fn cr_only_line_endings_give_each_bad_row_its_own_line() {
+    let mut text = String::from("a,b\r");
+    for i in 0..60 {
+        if i == 49 {
+            text.push_str("bad\r");
+        } else {
+            text.push_str(&format!("{i},{i}\r"));
+        }
+    }
+    let report = read(&text).report;
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].line, 51);
+    // A stray CR inside a CRLF file ends a line too: lines do not repeat.
+    let report = read("a,b\r\n1,2\r\n3\r4,5\r\n6\r\n").report;
+    let lines: Vec<u64> = report.issues.iter().map(|i| i.line).collect();
+    assert_eq!(lines, [3, 5]);
+}
+
+#[test]
+fn all_empty_records_are_counted() {
+    let report = read("a,b\n1,2\n,\n , \n3,4\n\n").report;
+    assert_eq!(report.empty_records, 2);
+    assert_eq!(report.rows_in_file, 2);
+    assert_eq!(report.blank_lines, 3);
+}
+
+#[test]
+fn byte_order_marks_inside_the_text_do_not_hide_a_repeated_header() {
+    // Two UTF-8 exports joined: the second one's BOM sits before its header, mid-file.
+    let text = "\u{feff}name,age\nAnn,34\n\u{feff}name,age\nBob,41\n";
+    let ingested = read(text);
+    assert_eq!(ingested.report.repeated_header_lines, [3]);
+    assert_eq!(
+        texts(ingested.table.column("name").unwrap()),
+        ["Ann", "Bob"]
+    );
+    // A header name that starts with a BOM character loses it.
+    let ingested = read("x,\u{feff}age\nAnn,34\n");
+    assert_eq!(ingested.table.columns()[1].name, "age");
+}
+
+#[test]
+fn a_file_whose_every_row_is_bad_is_refused_with_the_first_problem() {
+    let error = read_err(b"a,b,c\n1\n2\n3,4\n");
+    assert_eq!(
+        error,
+        IngestError::AllRowsBad {
+            rows_in_file: 3,
+            first_lines: vec![2, 3, 4],
+            first_problem: "line 2: 1 field, expected 3".into()
+        }
+    );
+    assert!(error
+        .to_string()
+        .starts_with("none of the 3 rows can be read as-is"));
 }

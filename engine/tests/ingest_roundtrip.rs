@@ -2,7 +2,7 @@
 //! read back cell for cell, bad rows are reported at their exact lines, and the counts add up.
 
 use audience_engine::export::write_clustered_csv;
-use audience_engine::ingest::{read_table, IngestOptions, Ingested, RowIssueKind};
+use audience_engine::ingest::{read_table, HeaderMode, IngestOptions, Ingested, RowIssueKind};
 use csv::{QuoteStyle, Terminator, WriterBuilder};
 use proptest::prelude::*;
 
@@ -48,6 +48,14 @@ fn style() -> impl Strategy<Value = (QuoteStyle, Terminator)> {
     )
 }
 
+/// Line breaks as an editor counts them: `\n`, `\r\n` and a lone `\r` (also inside quoted fields).
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || lone_cr(i))
+        .count() as u64
+}
+
 /// Writes records one by one; returns the bytes and the 1-based line where each record starts.
 fn write(
     records: &[Vec<String>],
@@ -63,7 +71,7 @@ fn write(
     let mut lines = Vec::new();
     for record in records {
         writer.flush().unwrap();
-        lines.push(1 + writer.get_ref().iter().filter(|&&b| b == b'\n').count() as u64);
+        lines.push(1 + line_breaks(writer.get_ref()));
         writer.write_record(record).unwrap();
     }
     (writer.into_inner().unwrap(), lines)
@@ -83,7 +91,7 @@ fn assert_same_cells(ingested: &Ingested, names: &[String], rows: &[Vec<String>]
 
 fn header_only() -> IngestOptions {
     IngestOptions {
-        has_header: Some(true),
+        header: HeaderMode::Present,
         ..IngestOptions::default()
     }
 }

@@ -7,7 +7,9 @@
 //!    without a mark, UTF-16 is recognised when at least 90% of the odd (LE) or even (BE) bytes among the
 //!    first 4 KiB are zero and almost none of the others are;
 //! 4. more than 1% control bytes (NUL and the other C0 controls except tab, line feed, form feed and
-//!    carriage return) among the first 64 KiB, or any NUL byte at all → [`IngestError::Binary`];
+//!    carriage return) among the first 64 KiB, or NUL bytes making up more than 1% of the whole file →
+//!    [`IngestError::Binary`]; fewer, stray NUL bytes (a damaged export) are removed from the text and
+//!    counted in [`Decoded::nul_bytes`];
 //! 5. valid UTF-8 → UTF-8 (borrowed, no copy);
 //! 6. otherwise Windows-1252, the superset of Latin-1 that spreadsheet software writes (every byte decodes).
 
@@ -39,7 +41,42 @@ const CONTROL_SAMPLE: usize = 64 * 1024;
 /// Bytes sampled for the BOM-less UTF-16 test.
 const UTF16_SAMPLE: usize = 4 * 1024;
 
-/// Decodes `bytes` to text, detecting the encoding as described in the module docs.
+/// Decoded text, its encoding, and the stray NUL bytes removed from it.
+pub(crate) struct Decoded<'a> {
+    /// The text, without NUL bytes.
+    pub text: Cow<'a, str>,
+    /// The encoding it was read in.
+    pub encoding: Encoding,
+    /// NUL bytes removed.
+    pub nul_bytes: usize,
+    /// 1-based line (`\n` counted) of the first NUL byte, if any.
+    pub first_nul_line: Option<u64>,
+}
+
+/// Decodes `bytes` to text (see the module docs) and removes stray NUL bytes.
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<Decoded<'_>, IngestError> {
+    let (text, encoding) = decode(bytes)?;
+    let nul_bytes = text.bytes().filter(|&b| b == 0).count();
+    if nul_bytes == 0 {
+        return Ok(Decoded {
+            text,
+            encoding,
+            nul_bytes,
+            first_nul_line: None,
+        });
+    }
+    let first = text.find('\0').unwrap_or_default();
+    let first_nul_line = Some(1 + text[..first].matches('\n').count() as u64);
+    Ok(Decoded {
+        text: Cow::Owned(text.replace('\0', "")),
+        encoding,
+        nul_bytes,
+        first_nul_line,
+    })
+}
+
+/// Decodes `bytes` to text, detecting the encoding as described in the module docs (stray NUL bytes are
+/// still in the text).
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding), IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty {
@@ -105,11 +142,13 @@ fn is_control(byte: u8) -> bool {
     byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0C)
 }
 
-/// Rejects text with a NUL byte anywhere, or more than 1% control bytes in its first 64 KiB.
+/// Rejects text with more than 1% control bytes in its first 64 KiB, or NUL bytes making up more than 1%
+/// of the whole.
 fn check_control_bytes(bytes: &[u8]) -> Result<(), IngestError> {
     let sample = &bytes[..bytes.len().min(CONTROL_SAMPLE)];
     let control_bytes = sample.iter().filter(|&&b| is_control(b)).count();
-    let has_nul = bytes.contains(&0);
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    let has_nul = nuls * 100 > bytes.len();
     if has_nul || control_bytes * 100 > sample.len() {
         let first_offset = bytes
             .iter()
@@ -251,6 +290,28 @@ mod tests {
             }
             other => panic!("expected Binary, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_few_stray_nul_bytes_are_removed_and_counted_not_binary() {
+        let mut bytes = b"name,score\n".to_vec();
+        for i in 0..40 {
+            bytes.extend_from_slice(format!("customer{i},{i}\n").as_bytes());
+        }
+        // Three NULs on line 5, as a damaged export leaves them.
+        let at = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(3)
+            .unwrap()
+            .0
+            + 3;
+        bytes.splice(at..at, [0, 0, 0]);
+        let decoded = decode_text(&bytes).unwrap();
+        assert_eq!((decoded.nul_bytes, decoded.first_nul_line), (3, Some(5)));
+        assert!(!decoded.text.contains('\0'));
+        assert_eq!(decoded.text.len(), bytes.len() - 3);
     }
 
     #[test]

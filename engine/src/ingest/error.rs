@@ -68,10 +68,43 @@ pub enum IngestError {
         /// The rejected delimiter, as a character.
         delimiter: char,
     },
+    /// The file has column names (or a line taken for them) but no data row.
+    #[error(
+        "the file has no data rows: only a header line ({columns} column{}: {names}){}",
+        if *columns == 1 { "" } else { "s" },
+        if *guessed {
+            "; if that line is a customer rather than column names, read the file as having no header row"
+        } else {
+            "; export the file again with its customer rows"
+        }
+    )]
+    NoDataRows {
+        /// Columns in the header.
+        columns: usize,
+        /// The first few column names, comma-separated.
+        names: String,
+        /// Whether the header line was only a guess (it could be the one customer).
+        guessed: bool,
+    },
+    /// Every data row is bad (ragged or broken quoting), so nothing is left even after skipping them.
+    #[error(
+        "none of the {rows_in_file} rows can be read as-is, first at line{} {} ({first_problem}); \
+         check the delimiter and quoting of the file, or export it again",
+        if first_lines.len() == 1 { "" } else { "s" },
+        join_lines(first_lines)
+    )]
+    AllRowsBad {
+        /// Number of data rows in the file.
+        rows_in_file: usize,
+        /// 1-based line numbers of the first few.
+        first_lines: Vec<u64>,
+        /// What is wrong with the first of them.
+        first_problem: String,
+    },
     /// Under [`BadRowPolicy::Fail`](super::BadRowPolicy::Fail), at least one row was ragged or unreadable.
     #[error(
         "{count} of {rows_in_file} rows could not be read as-is (wrong number of fields or broken quoting), \
-         first at line{} {}",
+         first at line{} {} ({first_problem}); fix those lines, or leave them out (they are then listed)",
         if first_lines.len() == 1 { "" } else { "s" },
         join_lines(first_lines)
     )]
@@ -82,6 +115,8 @@ pub enum IngestError {
         rows_in_file: usize,
         /// 1-based line numbers of the first few bad rows.
         first_lines: Vec<u64>,
+        /// What is wrong with the first of them (its row issue message).
+        first_problem: String,
     },
     /// A type override names a column the table does not have.
     #[error(

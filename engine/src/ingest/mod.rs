@@ -5,21 +5,28 @@
 //!
 //! 1. **Encoding** ([`Encoding`]): UTF-8 (a byte-order mark is stripped), UTF-16 LE/BE, otherwise
 //!    Windows-1252 / Latin-1. Binary files are refused.
-//! 2. **Delimiter** (`,` `;` tab `|`) and **header** detection on a sample; both can be forced through
-//!    [`IngestOptions`].
-//! 3. **Records**: one streaming pass with the `csv` crate (quoted fields, embedded line breaks and
+//!    A few stray NUL bytes (at most 1% of the file) are removed and counted in the report.
+//! 2. **Preamble**: Excel's `sep=;` line (which also sets the delimiter), then `#` comment and title lines
+//!    before the table are skipped and listed in [`IngestReport::preamble`], never taken as the header.
+//! 3. **Delimiter** (`,` `;` tab `|`) and **header** detection on a sample; both can be forced through
+//!    [`IngestOptions`] ([`HeaderMode`]); [`IngestReport::header`] says what was decided and why, and
+//!    whether it was a guess.
+//! 4. **Records**: one streaming pass with the `csv` crate (quoted fields, embedded line breaks and
 //!    quotes, CRLF). Every cell goes into a per-column dictionary of distinct texts, so memory is one `u32`
 //!    per cell plus the distinct texts. Rows with the wrong number of fields, or a quote that never closes,
 //!    are *bad rows*: reported with their 1-based line numbers, then skipped or fatal according to
 //!    [`BadRowPolicy`]. Blank lines (empty, whitespace only, or only delimiters) are not rows; they are
-//!    counted in [`IngestReport::blank_lines`]. Always `rows_in_file == rows_kept + rows_skipped`.
-//! 4. **Missing values**: a cell whose trimmed text is one of
+//!    counted in [`IngestReport::blank_lines`]. A line equal to the header further down (concatenated
+//!    exports) is not a row either: it is counted and listed in [`IngestReport::repeated_header_lines`].
+//!    Always `rows_in_file == rows_kept + rows_skipped`; a file with no data row at all is refused
+//!    ([`IngestError::NoDataRows`]), and so is one whose every row is bad ([`IngestError::AllRowsBad`]).
+//! 5. **Missing values**: a cell whose trimmed text is one of
 //!    [`IngestOptions::missing_markers`] is [`Cell::Missing`](crate::table::Cell::Missing), never a category.
-//! 5. **Typing** (rules in the `infer` module docs, summarised on [`ColumnType`]): empty, binary, date,
+//! 6. **Typing** (rules in the `infer` module docs, summarised on [`ColumnType`]): empty, binary, date,
 //!    ordinal, numeric, identifier, categorical, decided on each column's distinct texts. Values that do not
 //!    read under the chosen type become missing and are counted as `unparsable` in the column's
 //!    [`ColumnSummary`], with examples.
-//! 6. **Overrides**: [`IngestOptions::type_overrides`] at read time, or [`retype`] afterwards.
+//! 7. **Overrides**: [`IngestOptions::type_overrides`] at read time, or [`retype`] afterwards.
 //!
 //! # Example
 //! ```
@@ -54,10 +61,13 @@
 mod date;
 mod decode;
 mod error;
+mod header;
 mod infer;
+mod lines;
 mod missing;
 mod number;
 mod ordinal;
+mod preamble;
 mod records;
 mod sniff;
 
@@ -65,7 +75,9 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::Encoding;
 pub use error::IngestError;
+pub use header::{HeaderChoice, HeaderMode, HeaderReason};
 pub use missing::DEFAULT_MISSING_MARKERS;
+pub use preamble::{PreambleKind, PreambleLine};
 
 use crate::table::{Cell, Column, ColumnType, Table};
 use infer::Entries;
@@ -89,8 +101,8 @@ pub enum BadRowPolicy {
 pub struct IngestOptions {
     /// Field delimiter; `None` detects one of `,` `;` tab `|`.
     pub delimiter: Option<u8>,
-    /// Whether the first row is a header; `None` detects it.
-    pub has_header: Option<bool>,
+    /// Whether the first line (after any preamble) is a header; [`HeaderMode::Auto`] detects it.
+    pub header: HeaderMode,
     /// Cell texts (compared after trimming, case-sensitive) that mean "missing". The empty string is always
     /// missing. Defaults to [`DEFAULT_MISSING_MARKERS`].
     pub missing_markers: Vec<String>,
@@ -107,7 +119,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             delimiter: None,
-            has_header: None,
+            header: HeaderMode::Auto,
             missing_markers: DEFAULT_MISSING_MARKERS
                 .iter()
                 .map(|m| m.to_string())
@@ -135,15 +147,38 @@ pub struct IngestReport {
     pub encoding: Encoding,
     /// The field delimiter.
     pub delimiter: char,
-    /// Whether the first row was a header.
+    /// Whether the first row was a header (the same as `header.has_header`).
     pub has_header: bool,
-    /// Data rows in the file: records that are neither the header nor blank.
+    /// The header decision and why it was made.
+    #[serde(default)]
+    pub header: HeaderChoice,
+    /// Lines before the table that were skipped: Excel's `sep=` line, `#` comments, title lines.
+    #[serde(default)]
+    pub preamble: Vec<PreambleLine>,
+    /// Lines equal to the header further down (concatenated exports): skipped, not rows.
+    #[serde(default)]
+    pub repeated_headers: usize,
+    /// The lines of the repeated headers (at most [`IngestOptions::max_issues`]).
+    #[serde(default)]
+    pub repeated_header_lines: Vec<u64>,
+    /// Records whose every field is empty or whitespace (`,,,`) and which are not empty lines: not rows
+    /// (their lines are also counted in `blank_lines`).
+    #[serde(default)]
+    pub empty_records: usize,
+    /// Stray NUL bytes removed from the text (a damaged export), and the line of the first.
+    #[serde(default)]
+    pub nul_bytes: usize,
+    /// 1-based line of the first removed NUL byte.
+    #[serde(default)]
+    pub first_nul_line: Option<u64>,
+    /// Data rows in the file: records that are neither the header, a repeated header, nor blank.
     pub rows_in_file: usize,
     /// Rows in the table.
     pub rows_kept: usize,
     /// Bad rows left out (always `rows_in_file - rows_kept`).
     pub rows_skipped: usize,
-    /// Blank lines (empty, whitespace only, or only delimiters), which are not rows.
+    /// Blank lines (empty, whitespace only, or only delimiters) of the table and its preamble, which are
+    /// not rows.
     pub blank_lines: usize,
     /// The bad rows, in file order (at most [`IngestOptions::max_issues`]).
     pub issues: Vec<RowIssue>,
@@ -234,7 +269,8 @@ const EXAMPLES: usize = 5;
 /// // The same file under the Fail policy:
 /// let strict = IngestOptions { bad_rows: BadRowPolicy::Fail, ..IngestOptions::default() };
 /// let error = read_table(csv, &strict).unwrap_err();
-/// assert_eq!(error, IngestError::BadRows { count: 1, rows_in_file: 3, first_lines: vec![3] });
+/// assert!(matches!(error, IngestError::BadRows { count: 1, rows_in_file: 3, .. }));
+/// assert!(error.to_string().contains("first at line 3 (line 3: 2 fields, expected 3)"));
 /// ```
 ///
 /// # Errors
@@ -248,27 +284,48 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
             });
         }
     }
-    let (text, encoding) = decode::decode(bytes)?;
-    let text: &str = &text;
-    if text.trim().is_empty() {
+    let decoded = decode::decode_text(bytes)?;
+    let (encoding, nul_bytes, first_nul_line) =
+        (decoded.encoding, decoded.nul_bytes, decoded.first_nul_line);
+    let whole: &str = &decoded.text;
+    if whole.trim().is_empty() {
         return Err(IngestError::NoColumns {
-            lines: text.lines().count(),
+            lines: whole.lines().count(),
         });
     }
-    let delimiter = match options.delimiter {
+    // Excel's `sep=;` line, then the delimiter, then comments and titles before the table.
+    let mut preamble = Vec::new();
+    let mut table_start = 0;
+    let mut hinted = None;
+    if let Some((entry, rest, delimiter)) = preamble::separator(whole) {
+        preamble.push(entry);
+        table_start = rest;
+        hinted = Some(delimiter);
+    }
+    let after_separator = &whole[table_start..];
+    let lines_before = lines::count_breaks(&whole[..table_start]) as u64;
+    let delimiter = match options.delimiter.or(hinted) {
         Some(delimiter) => delimiter,
         None => {
-            check_other_format(text)?;
-            let sniffed = sniff::sniff_delimiter(text);
+            check_other_format(after_separator)?;
+            let sniffed = sniff::sniff_delimiter(after_separator);
             if sniffed.fields < 2 {
-                check_single_column(text)?;
+                check_single_column(after_separator)?;
             }
             sniffed.delimiter
         }
     };
-    let has_header = options
-        .has_header
-        .unwrap_or_else(|| sniff::detect_header(text, delimiter));
+    let usual = sniff::usual_fields(after_separator, delimiter);
+    let (found, start) =
+        preamble::comments_and_titles(after_separator, delimiter, usual, lines_before + 1);
+    preamble.extend(found);
+    table_start += start;
+    let text = &whole[table_start..];
+    let line_offset = lines::count_breaks(&whole[..table_start]) as u64;
+    let preamble_blank_lines = (line_offset as usize).saturating_sub(preamble.len());
+
+    let header = HeaderChoice::decide(options.header, || sniff::detect_header(text, delimiter));
+    let has_header = header.has_header;
     let (body_fields, rows_hint) = sniff::body_shape(text, delimiter, has_header);
     let layout = Layout {
         delimiter,
@@ -276,11 +333,27 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
         body_fields,
         max_issues: options.max_issues,
         rows_hint,
+        line_offset,
     };
     let records = records::read_records(text, &layout);
     if records.columns.is_empty() {
         return Err(IngestError::NoColumns {
-            lines: text.lines().count(),
+            lines: whole.lines().count(),
+        });
+    }
+    if records.rows_in_file == 0 {
+        let names = records.header.clone().unwrap_or_default();
+        return Err(IngestError::NoDataRows {
+            columns: names.len(),
+            names: names.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            guessed: !header.confident,
+        });
+    }
+    if records.rows_kept == 0 {
+        return Err(IngestError::AllRowsBad {
+            rows_in_file: records.rows_in_file,
+            first_lines: records.first_bad_lines.clone(),
+            first_problem: records.first_bad_message.clone().unwrap_or_default(),
         });
     }
     if options.bad_rows == BadRowPolicy::Fail && records.rows_skipped > 0 {
@@ -288,6 +361,7 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
             count: records.rows_skipped,
             rows_in_file: records.rows_in_file,
             first_lines: records.first_bad_lines.clone(),
+            first_problem: records.first_bad_message.clone().unwrap_or_default(),
         });
     }
     debug_assert!(records.first_bad_lines.len() <= FIRST_BAD_LINES);
@@ -344,10 +418,17 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
         encoding,
         delimiter: char::from(delimiter),
         has_header,
+        header,
+        preamble,
+        repeated_headers: records.repeated_headers,
+        repeated_header_lines: records.repeated_header_lines,
+        empty_records: records.empty_records,
+        nul_bytes,
+        first_nul_line,
         rows_in_file: records.rows_in_file,
         rows_kept: records.rows_kept,
         rows_skipped: records.rows_skipped,
-        blank_lines: records.blank_lines,
+        blank_lines: records.blank_lines + preamble_blank_lines,
         issues: records.issues,
         renamed_columns,
         columns: summaries,

@@ -3,14 +3,21 @@
 //! One pass with the `csv` crate; each cell is looked up in its column's dictionary, so memory grows with
 //! the number of rows (one `u32` per cell) and of distinct texts, never with a `String` per cell.
 //!
-//! Line numbers are 1-based lines of the decoded file (line feeds counted; a record with a quoted line
-//! break spans several lines and is reported at its first). A record whose fields are all empty or
-//! whitespace (an empty line, `   `, or `,,,`) is a *blank line*: it is not a row, and it is counted in
-//! [`IngestReport::blank_lines`](super::IngestReport::blank_lines) by the lines it spans.
+//! Line numbers are 1-based lines of the decoded file as an editor shows them (`\n`, `\r\n` and a lone
+//! `\r` each end a line; a record with a quoted line break spans several lines and is reported at its
+//! first). A record whose fields are all empty or whitespace (an empty line, `   `, or `,,,`) is a *blank
+//! line*: it is not a row, and it is counted in
+//! [`IngestReport::blank_lines`](super::IngestReport::blank_lines) by the lines it spans; such records
+//! that are not empty lines (`   `, `,,,`) are also counted in
+//! [`IngestReport::empty_records`](super::IngestReport::empty_records).
+//!
+//! With a header, a later record whose fields equal the header's (concatenated exports) is a *repeated
+//! header*: not a row, counted and listed by line in the report.
 
 use csv::{ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
+use super::lines::{count_breaks, LineIndex};
 use super::{RowIssue, RowIssueKind};
 
 /// Bad-row line numbers kept for an error message.
@@ -64,6 +71,14 @@ pub(crate) struct Records {
     pub issues: Vec<RowIssue>,
     /// Lines of the first few bad rows.
     pub first_bad_lines: Vec<u64>,
+    /// The message of the first bad row.
+    pub first_bad_message: Option<String>,
+    /// Records equal to the header after the first line.
+    pub repeated_headers: usize,
+    /// Lines of the repeated headers, at most `max_issues` of them.
+    pub repeated_header_lines: Vec<u64>,
+    /// Records with every field empty or whitespace that are not empty lines.
+    pub empty_records: usize,
 }
 
 /// How to read the records.
@@ -75,13 +90,16 @@ pub(crate) struct Layout {
     pub max_issues: usize,
     /// Expected number of data rows (memory is reserved for them up front).
     pub rows_hint: usize,
+    /// Lines of the file before `text` (a skipped preamble), added to every line number.
+    pub line_offset: u64,
 }
 
 /// Reads every record of `text` (see the module docs).
 pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     let bytes = text.as_bytes();
-    let total_lines =
-        bytes.iter().filter(|&&b| b == b'\n').count() + usize::from(!text.ends_with('\n'));
+    let index = LineIndex::new(text);
+    let total_lines = index.total;
+    let offset = layout.line_offset;
     let mut reader = ReaderBuilder::new()
         .delimiter(layout.delimiter)
         .has_headers(false)
@@ -97,7 +115,12 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         blank_lines: 0,
         issues: Vec::new(),
         first_bad_lines: Vec::new(),
+        first_bad_message: None,
+        repeated_headers: 0,
+        repeated_header_lines: Vec::new(),
+        empty_records: 0,
     };
+    let mut header_key: Option<Vec<String>> = None;
     let mut builders: Vec<ColumnBuilder> = Vec::new();
     let mut expected = layout.body_fields;
     let mut started = false;
@@ -106,11 +129,16 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         let (line, start_byte) = match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => match record.position() {
-                Some(position) => true_start(bytes, position.byte() as usize, position.line()),
+                Some(position) => {
+                    let start = true_start(bytes, position.byte() as usize);
+                    (index.line_of(start) + offset, start)
+                }
                 None => (0, bytes.len()),
             },
             Err(error) => {
-                let line = error.position().map_or(0, csv::Position::line);
+                let line = error
+                    .position()
+                    .map_or(0, |p| index.line_of(p.byte() as usize) + offset);
                 out.rows_in_file += 1;
                 bad_row(
                     &mut out,
@@ -123,16 +151,15 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
             }
         };
         if record.iter().all(|field| field.trim().is_empty()) {
+            out.empty_records += 1;
             continue;
         }
-        covered_lines += 1 + record
-            .iter()
-            .map(|f| f.matches('\n').count())
-            .sum::<usize>();
+        covered_lines += 1 + record.iter().map(count_breaks).sum::<usize>();
         if !started {
             started = true;
             expected = if layout.has_header {
                 let header = header_fields(&record, layout.body_fields);
+                header_key = Some(key(&record));
                 let fields = header.len();
                 out.header = Some(header);
                 fields
@@ -147,22 +174,20 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
                 continue;
             }
         }
-        out.rows_in_file += 1;
-        if record.len() != expected {
-            let message = format!(
-                "line {line}: {} field{}, expected {expected}",
-                record.len(),
-                if record.len() == 1 { "" } else { "s" }
-            );
-            bad_row(&mut out, layout, line, RowIssueKind::Ragged, message);
+        if header_key.as_ref().is_some_and(|k| *k == key(&record)) {
+            out.repeated_headers += 1;
+            if out.repeated_header_lines.len() < layout.max_issues {
+                out.repeated_header_lines.push(line);
+            }
             continue;
         }
-        if reader.position().byte() as usize >= bytes.len()
-            && unterminated_quote(&bytes[start_byte..], layout.delimiter)
-        {
-            let spanned = total_lines.saturating_sub(line as usize) + 1;
+        out.rows_in_file += 1;
+        let at_end = reader.position().byte() as usize >= bytes.len();
+        if at_end && unterminated_quote(&bytes[start_byte..], layout.delimiter) {
+            let spanned = total_lines.saturating_sub((line - offset) as usize) + 1;
             let message = format!(
-                "line {line}: a quoted field is never closed, so the last {spanned} line{} were read as one row",
+                "line {line}: a quoted field opened on this line is never closed, so the last {spanned} line{} \
+                 were read as one row; close the quote (\") or remove it",
                 if spanned == 1 { "" } else { "s" }
             );
             bad_row(
@@ -172,6 +197,15 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
                 RowIssueKind::UnterminatedQuote,
                 message,
             );
+            continue;
+        }
+        if record.len() != expected {
+            let message = format!(
+                "line {line}: {} field{}, expected {expected}",
+                record.len(),
+                if record.len() == 1 { "" } else { "s" }
+            );
+            bad_row(&mut out, layout, line, RowIssueKind::Ragged, message);
             continue;
         }
         for (builder, field) in builders.iter_mut().zip(record.iter()) {
@@ -189,6 +223,9 @@ fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, me
     if out.first_bad_lines.len() < FIRST_BAD_LINES {
         out.first_bad_lines.push(line);
     }
+    if out.first_bad_message.is_none() {
+        out.first_bad_message = Some(message.clone());
+    }
     if out.issues.len() < layout.max_issues {
         out.issues.push(RowIssue {
             line,
@@ -199,9 +236,13 @@ fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, me
 }
 
 /// The header's fields, fitted to the data: padded with empty names when the data rows are wider, and
-/// without trailing empty names when the data rows are narrower.
+/// without trailing empty names when the data rows are narrower. Byte-order marks at the start of a name
+/// (left by joining UTF-8 files) are dropped: a written name must read back the same.
 fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
-    let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
+    let mut fields: Vec<String> = record
+        .iter()
+        .map(|f| f.trim_start_matches('\u{feff}').to_owned())
+        .collect();
     if body_fields > fields.len() {
         fields.resize(body_fields, String::new());
     }
@@ -211,16 +252,25 @@ fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
     fields
 }
 
+/// A record compared with the header: trimmed fields, trailing empty ones left out.
+fn key(record: &StringRecord) -> Vec<String> {
+    let mut fields: Vec<String> = record
+        .iter()
+        .map(|f| f.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    while fields.last().is_some_and(String::is_empty) {
+        fields.pop();
+    }
+    fields
+}
+
 /// The csv crate reports a record at the position where it started looking for it, before skipped empty
-/// lines; move past those to the record's own first byte and line.
-fn true_start(bytes: &[u8], mut byte: usize, mut line: u64) -> (u64, usize) {
+/// lines; move past those to the record's own first byte.
+fn true_start(bytes: &[u8], mut byte: usize) -> usize {
     while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
-        if bytes[byte] == b'\n' {
-            line += 1;
-        }
         byte += 1;
     }
-    (line, byte)
+    byte
 }
 
 /// Whether the raw text of the file's last record opens a quoted field that never closes: an odd number

@@ -12,15 +12,19 @@
 //! The first record is a header when at least one of its fields is non-empty, none reads as a number or a
 //! date, its non-empty fields are distinct (or, when some repeat, at least one column below holds only
 //! numbers or dates: such a header is kept and its names de-duplicated), and no column contradicts it. A column contradicts it when the column's
-//! other sampled values (up to 100 rows) contain the first row's value; this keeps files of labels
-//! without a header (`red,big` / `blue,small` / `red,small`) from losing their first row. A file of text
-//! columns whose first row repeats nowhere below is taken to have a header; pass
-//! [`IngestOptions::has_header`](super::IngestOptions::has_header) to override.
+//! other sampled values (up to 100 rows, leaving out lines equal to the first: a header repeated by
+//! concatenated exports) contain the first row's value; this keeps files of labels
+//! without a header (`red,big` / `blue,small` / `red,small`) from losing their first row. A first row with
+//! an e-mail or web address over a column of them is data. A file of text columns whose first row repeats
+//! nowhere below is taken to have a header, *not confidently*: the report says so
+//! ([`HeaderReason::TextNotRepeated`]) and how to override it with
+//! [`IngestOptions::header`](super::IngestOptions::header).
 
 use csv::{ReaderBuilder, StringRecord};
 
 use super::date::{parse_date, DateFormat};
 use super::number::{parse_number, DecimalMark};
+use super::HeaderReason;
 
 /// The delimiters tried, in order of preference.
 pub const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -141,16 +145,62 @@ fn numeric_or_date(text: &str) -> bool {
             .any(|&f| parse_date(text, f).is_some())
 }
 
-/// Whether the first sampled record is a header (see the module docs).
-pub(crate) fn detect_header(text: &str, delimiter: u8) -> bool {
+/// The most common number of fields per record under `delimiter`.
+pub(crate) fn usual_fields(text: &str, delimiter: u8) -> usize {
+    field_count(&sample_records(text, delimiter, SAMPLE_RECORDS)).0
+}
+
+/// Whether a value looks like one customer's data rather than a column name: an e-mail address or a web
+/// address.
+fn looks_like_data(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (value.contains('@') && value.contains('.') && !value.contains(' '))
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("www.")
+}
+
+/// Why the first sampled record is or is not a header (see the module docs).
+pub(crate) fn detect_header(text: &str, delimiter: u8) -> HeaderReason {
     let records = sample_records(text, delimiter, HEADER_BODY_ROWS + 1);
     let Some((first, body)) = records.split_first() else {
-        return false;
+        return HeaderReason::FirstRowHasValues;
     };
     let labels: Vec<&str> = first.iter().map(|f| f.trim()).collect();
+    // Lines equal to the first one (a header repeated by concatenated exports) say nothing either way.
+    let same_as_first = |row: &Vec<String>| {
+        let mut trimmed: Vec<&str> = row
+            .iter()
+            .map(|f| f.trim_start_matches('\u{feff}').trim())
+            .collect();
+        let mut first_key = labels.clone();
+        while trimmed.last() == Some(&"") {
+            trimmed.pop();
+        }
+        while first_key.last() == Some(&"") {
+            first_key.pop();
+        }
+        trimmed == first_key
+    };
+    let body: Vec<Vec<String>> = body.iter().filter(|r| !same_as_first(r)).cloned().collect();
     let mut non_empty: Vec<&str> = labels.iter().copied().filter(|l| !l.is_empty()).collect();
     if non_empty.is_empty() || non_empty.iter().any(|l| numeric_or_date(l)) {
-        return false;
+        return HeaderReason::FirstRowHasValues;
+    }
+    // A column of e-mails (or web addresses) with one in the first row: the first row is a customer.
+    let shaped_like_body = labels.iter().enumerate().any(|(column, label)| {
+        looks_like_data(label) && {
+            let mut values = body
+                .iter()
+                .filter_map(|row| row.get(column))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .peekable();
+            values.peek().is_some() && values.all(looks_like_data)
+        }
+    });
+    if shaped_like_body {
+        return HeaderReason::FirstRowHasValues;
     }
     non_empty.sort_unstable();
     let duplicates = non_empty.windows(2).any(|pair| pair[0] == pair[1]);
@@ -165,7 +215,7 @@ pub(crate) fn detect_header(text: &str, delimiter: u8) -> bool {
         values.peek().is_some() && values.all(numeric_or_date)
     });
     if duplicates && !supported {
-        return false;
+        return HeaderReason::RepeatedLabels;
     }
     let contradicted = labels.iter().enumerate().any(|(column, label)| {
         !label.is_empty()
@@ -173,7 +223,13 @@ pub(crate) fn detect_header(text: &str, delimiter: u8) -> bool {
                 .iter()
                 .any(|row| row.get(column).is_some_and(|value| value.trim() == *label))
     });
-    !contradicted
+    if contradicted {
+        HeaderReason::FirstRowRepeatsBelow
+    } else if supported {
+        HeaderReason::LabelsOverValues
+    } else {
+        HeaderReason::TextNotRepeated
+    }
 }
 
 #[cfg(test)]
@@ -210,19 +266,48 @@ mod tests {
 
     #[test]
     fn header_over_numbers_is_detected_and_numbers_are_not_a_header() {
-        assert!(detect_header("age,income\n34,50000\n41,62000\n", b','));
-        assert!(!detect_header("34,50000\n41,62000\n", b','));
+        assert_eq!(
+            detect_header("age,income\n34,50000\n41,62000\n", b','),
+            HeaderReason::LabelsOverValues
+        );
+        assert_eq!(
+            detect_header("34,50000\n41,62000\n", b','),
+            HeaderReason::FirstRowHasValues
+        );
     }
 
     #[test]
     fn a_first_row_repeated_below_is_data() {
-        assert!(!detect_header("red,big\nblue,small\nred,small\n", b','));
-        assert!(detect_header("colour,size\nred,big\nblue,small\n", b','));
+        assert_eq!(
+            detect_header("red,big\nblue,small\nred,small\n", b','),
+            HeaderReason::FirstRowRepeatsBelow
+        );
+        // All text and repeated nowhere: taken as a header, but not confidently.
+        let reason = detect_header("colour,size\nred,big\nblue,small\n", b',');
+        assert_eq!(reason, HeaderReason::TextNotRepeated);
+        assert!(reason.has_header() && !reason.confident());
+    }
+
+    #[test]
+    fn a_header_repeated_below_does_not_contradict_itself() {
+        let text = "name,age\nAnn,34\nname,age\nBob,41\n";
+        assert_eq!(detect_header(text, b','), HeaderReason::LabelsOverValues);
+    }
+
+    #[test]
+    fn a_first_row_of_emails_over_emails_is_data() {
+        let text = "ann@x.org,Paris\nbob@y.org,Rome\ncy@z.org,Oslo\n";
+        assert_eq!(detect_header(text, b','), HeaderReason::FirstRowHasValues);
+        let text = "email,city\nann@x.org,Paris\nbob@y.org,Rome\n";
+        assert_eq!(detect_header(text, b','), HeaderReason::TextNotRepeated);
     }
 
     #[test]
     fn duplicate_labels_are_a_header_only_over_numbers() {
-        assert!(!detect_header("x,x\nred,blue\n", b','));
-        assert!(detect_header("x,x\n1,2\n", b','));
+        assert_eq!(
+            detect_header("x,x\nred,blue\n", b','),
+            HeaderReason::RepeatedLabels
+        );
+        assert!(detect_header("x,x\n1,2\n", b',').has_header());
     }
 }
