@@ -208,9 +208,7 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     if args.out.is_some() {
         added.check(&table, true, args.replace_segment)?;
     }
-    if let Some(target) = args.target.as_deref() {
-        check_target(&table, target, args.positive.as_deref())?;
-    }
+    check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     let mut outputs = Outputs::new(&[&args.file])?;
     let out_claim = match &args.out {
         Some(path) => Some(outputs.claim("--out", path)?),

@@ -2,6 +2,7 @@
 
 use audience_engine::cluster::{ClusterError, ShareBounds};
 use audience_engine::encode::{EncodeError, Selection};
+use audience_engine::profile::conversion::detect_target;
 use audience_engine::profile::notes::NoteKind;
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
@@ -206,9 +207,29 @@ fn too_few_rows(n_rows: usize, k_low: usize, k_high: usize, min: f64, max: f64) 
     text
 }
 
-/// With `--target COL`, checks that the conversion column can be read as converted / not converted, and
-/// otherwise asks for `--positive` (listing the column's values) or another column.
-pub fn check_target(table: &Table, target: &str, positive: Option<&str>) -> Result<(), String> {
+/// Checks the conversion column before any work: the one named with `--target`, or, when only `--positive`
+/// is given, the detected one (none detected: ask for `--target`).
+pub fn check_target(
+    table: &Table,
+    target: Option<&str>,
+    positive: Option<&str>,
+) -> Result<(), String> {
+    match (target, positive) {
+        (Some(target), _) => check_named_target(table, target, positive),
+        (None, Some(value)) => match detect_target(table) {
+            Some(index) => check_named_target(table, &table.columns()[index].name, positive),
+            None => Err(format!(
+                "--positive {value:?} says which value means converted, but no conversion column was found \
+                 (by names such as is_sale, converted or y). Name the column with --target COL."
+            )),
+        },
+        (None, None) => Ok(()),
+    }
+}
+
+/// Checks that the conversion column `target` can be read as converted / not converted, and otherwise asks
+/// for `--positive` (listing the column's values) or another column.
+fn check_named_target(table: &Table, target: &str, positive: Option<&str>) -> Result<(), String> {
     let Some(index) = table.column_index(target) else {
         let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
         return Err(format!(

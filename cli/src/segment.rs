@@ -1,7 +1,7 @@
 //! `audience segment`: split a CSV into size-constrained segments and write it back with a `segment` column.
 //!
-//! Every input row is written, in order, with its fields unchanged, plus `segment` (1..=k). A file with
-//! rows that cannot be read as-is (ragged, broken quoting) is refused with their line numbers unless
+//! Every input row is written, in order, with its fields unchanged (formula cells aside, see below), plus
+//! `segment` (1..=k). A file with rows that cannot be read as-is (ragged, broken quoting) is refused with their line numbers unless
 //! `--skip-bad-rows` is given, in which case the skipped lines are listed on stderr.
 //!
 //! Outputs are safe: every check that can fail happens before fitting, each output is written to a
@@ -185,10 +185,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     // Every check that can fail comes before fitting and before anything is written.
     let added = SegmentColumns::new(args.segment_column.as_deref());
     added.check(&table, false, args.replace_segment)?;
-    if let Some(target) = args.target.as_deref() {
-        if args.personas.is_some() || args.positive.is_some() {
-            check_target(&table, target, args.positive.as_deref())?;
-        }
+    if args.personas.is_some() || args.positive.is_some() {
+        check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     }
     let conversion = clustering_exclusions(&table, args.target.as_deref())
         .first()

@@ -309,30 +309,33 @@ fn generated_names_in_written_files_never_start_with_a_formula_character() {
     std::fs::write(&input, customers()).unwrap();
     let out = dir.join("out.csv");
     let summary = dir.join("summary.csv");
-    // Even with input cells kept as they are, the names built from them (e.g. "-tin Low Spend") are escaped.
-    let run = audience(
-        &[
-            &["profile", path(&input), "--out", path(&out)][..],
-            &["--summary-csv", path(&summary), "--no-escape-formulas"],
-            &["--min-records", "3"],
-            &SMALL,
-        ]
-        .concat(),
-    );
-    assert!(run.ok, "{}", run.stderr);
-    let written = std::fs::read_to_string(&out).unwrap();
-    let names = column(&written, "segment_name");
-    let summary = std::fs::read_to_string(&summary).unwrap();
-    let summary_names = column(&summary, "name");
-    assert_eq!(summary_names.len(), 4);
-    for name in names.iter().chain(&summary_names) {
-        assert!(
-            !name.starts_with(['=', '+', '-', '@', '\t', '\r']),
-            "{name:?}"
+    // Names are built from cell values ("-tin Low Spend"); with input cells escaped or kept as they are,
+    // the names written to the clustered CSV and the summary CSV are escaped.
+    for flag in [None, Some("--no-escape-formulas")] {
+        let run = audience(
+            &[
+                &["profile", path(&input), "--out", path(&out)][..],
+                &["--summary-csv", path(&summary), "--min-records", "3"],
+                &SMALL,
+                flag.as_slice(),
+            ]
+            .concat(),
         );
+        assert!(run.ok, "{}", run.stderr);
+        let written = std::fs::read_to_string(&out).unwrap();
+        let names = column(&written, "segment_name");
+        let summary = std::fs::read_to_string(&summary).unwrap();
+        let summary_names = column(&summary, "name");
+        assert_eq!(summary_names.len(), 4);
+        for name in names.iter().chain(&summary_names) {
+            assert!(
+                !name.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{flag:?}: {name:?}"
+            );
+        }
+        let plan = if flag.is_some() { "@gold" } else { "'@gold" };
+        assert_eq!(column(&written, "plan")[0], plan);
     }
-    // Input cells stay as they were with --no-escape-formulas.
-    assert_eq!(column(&written, "plan")[0], "@gold");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -481,6 +484,20 @@ fn a_two_valued_target_that_is_not_yes_no_asks_for_positive_and_positive_works()
         serde_json::from_str(&std::fs::read_to_string(&personas).unwrap()).unwrap();
     assert_eq!(document["target"]["positive_value"], ">50K");
     assert_eq!(document["target"]["overall"]["conversions"], 14);
+    // --positive without --target: the detected conversion column, or a request to name one.
+    let run = audience(&[&["profile", path(&input), "--positive", ">50K"][..], &SMALL].concat());
+    assert!(!run.ok);
+    assert!(run.stderr.contains("--target COL"), "{}", run.stderr);
+    let people = dir.join("people.csv");
+    std::fs::write(&people, customers()).unwrap();
+    let run = audience(&[&["profile", path(&people), "--positive", "yes"][..], &SMALL].concat());
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("\"yes\" is not a value of the conversion column \"is_sale\""),
+        "{}",
+        run.stderr
+    );
     // A value the column does not hold is named as such.
     let run = audience(&[&segment[..], &["--positive", "rich"], &SMALL].concat());
     assert!(!run.ok);
