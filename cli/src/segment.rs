@@ -126,6 +126,8 @@ struct Summary<'a> {
     left_out: Vec<String>,
     /// The column the segments are written to.
     segment_column: String,
+    /// Things the user should know about the written file.
+    warnings: Vec<String>,
     /// Input cells written with a leading `'` because a spreadsheet would run them as formulas.
     formulas_escaped: usize,
     dimensions: usize,
@@ -290,6 +292,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         conversion_detected: args.target.is_none(),
         left_out,
         segment_column: added.segment.clone(),
+        warnings: stale_names(&table, &added, args.replace_segment),
         formulas_escaped: match input_cells {
             InputCells::EscapeFormulas => count_formulas(&table),
             InputCells::Unchanged => 0,
@@ -331,6 +334,20 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         Ok(())
     } else {
         output::print(&format!("{text}\n"))
+    }
+}
+
+/// With `--replace-segment` on an export of `audience profile`: its names column now describes the old
+/// segments.
+fn stale_names(table: &Table, added: &SegmentColumns, replace: bool) -> Vec<String> {
+    let replaced = replace && table.column_index(&added.segment).is_some();
+    match table.column_index(&added.name) {
+        Some(_) if replaced => vec![format!(
+            "the column {:?} still holds the names of the earlier segments; run `audience profile` with \
+             --segments {} to name the new ones",
+            added.name, added.segment
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -465,6 +482,9 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
             "left out the earlier segment column(s) {} (name them in --columns to cluster on them)",
             summary.left_out.join(", ")
         ));
+    }
+    for warning in &summary.warnings {
+        line(format!("note: {warning}"));
     }
     if summary.formulas_escaped > 0 {
         line(format!(

@@ -217,6 +217,34 @@ fn replace_segment_writes_over_the_old_column_in_place_and_never_clusters_on_it(
         assert_eq!((fields[0], fields[2]), (before[0], before[2]));
         assert!(["1", "2", "3", "4"].contains(&fields[1]), "{line}");
     }
+    // An export of `profile` also has names of the old segments: said, not silently left stale.
+    let named = dir.join("named.csv");
+    let with_names: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "segment_name" } else { "Old" }))
+        .collect();
+    std::fs::write(&named, with_names).unwrap();
+    let run = audience(
+        &[
+            &[
+                "segment",
+                path(&named),
+                "--out",
+                path(&out),
+                "--replace-segment",
+            ][..],
+            &SMALL,
+        ]
+        .concat(),
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("\"segment_name\" still holds the names of the earlier segments"),
+        "{}",
+        run.stdout
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
