@@ -135,8 +135,8 @@ impl Outputs {
     /// Checks the output `path` given with `flag` and creates its temporary file.
     ///
     /// Refused: a path that is an input file or already claimed by another output (compared after
-    /// resolving `..` and links), a folder, a path in a folder that does not exist, and a folder where a
-    /// file cannot be created.
+    /// resolving `..` and links), a folder, a read-only file, a path in a folder that does not exist, and a
+    /// folder where a file cannot be created.
     pub fn claim(&mut self, flag: &'static str, path: &Path) -> Result<Claim, String> {
         let canonical = canonical_output(flag, path)?;
         if let Some((_, input)) = self.inputs.iter().find(|(c, _)| *c == canonical) {
@@ -154,6 +154,12 @@ impl Outputs {
                 path.display(),
                 other.flag,
                 other.path.display()
+            ));
+        }
+        if std::fs::metadata(&canonical).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(format!(
+                "{flag} {} is read-only; make it writable or give {flag} another file name.",
+                path.display()
             ));
         }
         let temporary = create_temporary(flag, path, &canonical)?;
@@ -363,8 +369,17 @@ mod tests {
             .claim("--personas", &dir.join("missing/p.json"))
             .unwrap_err();
         assert!(err.contains("does not exist"), "{err}");
+        std::fs::write(dir.join("locked.csv"), "keep").unwrap();
+        let mut permissions = std::fs::metadata(dir.join("locked.csv"))
+            .unwrap()
+            .permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(dir.join("locked.csv"), permissions).unwrap();
+        let err = outputs.claim("--out", &dir.join("locked.csv")).unwrap_err();
+        assert!(err.contains("is read-only"), "{err}");
         drop(outputs);
-        assert_eq!(listing(&dir), ["in.csv", "sub"]);
+        assert_eq!(listing(&dir), ["in.csv", "locked.csv", "sub"]);
+        assert_eq!(std::fs::read(dir.join("locked.csv")).unwrap(), b"keep");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
