@@ -12,7 +12,7 @@ use audience_engine::export::customer_match::{
 };
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
-use audience_engine::export::write_clustered_csv;
+use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{
     self, ColumnSummary, Encoding, IngestOptions, IngestReport, Ingested,
 };
@@ -510,9 +510,14 @@ impl Session {
                 let segment = |row: usize| (labels[row] + 1).to_string();
                 let segment_name = |row: usize| names[labels[row] as usize].clone();
                 let mut out = Vec::new();
-                write_clustered_csv(
+                // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped.
+                let options = ClusteredCsvOptions {
+                    delimiter: dataset.delimiter,
+                    ..ClusteredCsvOptions::default()
+                };
+                write_clustered_csv_with(
                     &dataset.table,
-                    dataset.delimiter,
+                    &options,
                     &[
                         ("segment", &segment as &dyn Fn(usize) -> String),
                         ("segment_name", &segment_name),
@@ -1394,6 +1399,54 @@ mod tests {
             Some("id,zip,plan,spend,B19013_001E,B01003_001E,XYZ_1,segment,segment_name")
         );
         assert_eq!(lines.count(), 5);
+    }
+
+    #[test]
+    fn the_clustered_csv_download_escapes_cells_that_would_run_as_formulas() {
+        let mut session = Session::new();
+        let csv = "name,spend\n=HYPERLINK(\"http://x\"),1\nAnn,-2.5\n@SUM(A1),30\nBob,40\n";
+        load(&mut session, "f.csv", csv.as_bytes());
+        let settings = SegmentSettings {
+            variables: vec![crate::protocol::VariableChoice {
+                column: "spend".into(),
+                weight: 1.0,
+            }],
+            min_share: None,
+            max_share: None,
+            k: Some(2),
+            seed: 1,
+            target: None,
+        };
+        assert!(matches!(
+            session.handle(Request::Segment(settings), None, &mut |_| {}),
+            Response::Segmented(_)
+        ));
+        let Response::File(file) = session.handle(
+            Request::Export {
+                kind: ExportKind::ClusteredCsv,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected a file");
+        };
+        let firsts: Vec<&str> = file
+            .content
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').next().unwrap())
+            .collect();
+        // Formulas get a leading '; a negative number stays a number.
+        assert_eq!(
+            firsts,
+            [
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+                "Ann",
+                "'@SUM(A1)",
+                "Bob"
+            ]
+        );
+        assert!(file.content.contains("Ann,-2.5,"), "{}", file.content);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::output::{self, Failure, Outputs};
+
 use audience_engine::demo::{generate, DemoParams};
 
 /// Arguments of `audience demo`.
@@ -20,20 +22,22 @@ pub struct DemoArgs {
 }
 
 /// Runs `audience demo`.
-pub fn run(args: DemoArgs) -> Result<(), String> {
+pub fn run(args: DemoArgs) -> Result<(), Failure> {
     let leads = generate(&DemoParams {
         rows: args.rows,
         seed: args.seed,
     })
-    .map_err(|error| error.to_string())?;
+    .map_err(|error| Failure::Message(error.to_string()))?;
     let csv = leads.to_csv();
     match &args.out {
         Some(path) => {
-            std::fs::write(path, csv).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            let mut outputs = Outputs::default();
+            let claim = outputs.claim("--out", path)?;
+            outputs.write(claim, |w| {
+                w.write_all(csv.as_bytes()).map_err(|e| e.to_string())
+            })?;
+            Ok(outputs.commit()?)
         }
-        None => std::io::stdout()
-            .lock()
-            .write_all(csv.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => output::print(&csv),
     }
 }

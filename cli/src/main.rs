@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
-//! audience profile FILE [--target COL] [--segments COL] [--json]
+//!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
+//! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
 //!
-//! Each subcommand lives in its own module; this file only dispatches.
+//! Each subcommand lives in its own module; this file only dispatches. Output files are written safely
+//! ([`output`]); a reader that closes standard output early (`audience … | head -1`) ends the run quietly.
 
 use std::process::ExitCode;
 
@@ -15,7 +17,9 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod input;
+mod output;
 mod profile;
+mod refusals;
 mod search;
 mod segment;
 
@@ -49,7 +53,9 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        // The reader has all it wanted (`| head -1`): nothing to report.
+        Err(output::Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(output::Failure::Message(message)) => {
             eprintln!("audience: {message}");
             ExitCode::FAILURE
         }

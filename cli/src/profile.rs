@@ -7,15 +7,20 @@
 //! unchanged, plus `segment` 1..=k and `segment_name`). Prints a ranked table (rank, name, size, share,
 //! conversion rate ± 95% interval, tier, top traits), each persona's summary and lenses, and the notes;
 //! `--json` prints the personas JSON document instead, and `--summary-csv PATH` also writes the summary CSV.
+//!
+//! Outputs are written as `audience segment` writes them: checked before any work, renamed into place only
+//! when the run succeeded, never over the input; input cells that a spreadsheet would run as formulas are
+//! escaped unless `--no-escape-formulas`; generated cells (names, the summary CSV) always are.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use audience_engine::cluster::{KChoice, KMediansParams, ShareBounds};
 use audience_engine::encode::{default_selection, encode};
+use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
-use audience_engine::export::write_clustered_csv;
+use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode};
 use audience_engine::profile::conversion::clustering_exclusions;
 use audience_engine::profile::{
@@ -25,6 +30,11 @@ use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::Table;
 
 use crate::input::{parse_header, read_input};
+use crate::output::{self, Failure, Outputs};
+use crate::refusals::{
+    check_target, cluster_error, drop_earlier_segmentation, encode_error, nothing_to_cluster,
+    SegmentColumns,
+};
 
 /// Arguments of `audience profile`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +44,8 @@ pub struct ProfileArgs {
     /// The conversion column (default: detected by name and values, e.g. is_sale, converted, y).
     #[arg(long)]
     pub target: Option<String>,
-    /// The value of the target column that means converted (when it is not 1/yes/true/…).
+    /// The value of the target column that means converted (needed when its two values are not
+    /// 1/yes/true/…-like, e.g. `--positive '>50K'`).
     #[arg(long)]
     pub positive: Option<String>,
     /// Profile the segments in this column (one segment per distinct value).
@@ -86,16 +97,39 @@ pub struct ProfileArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
+    /// With --out, when the file already has a `segment` or `segment_name` column (e.g. an earlier
+    /// export): write the new values over those columns, in the same position.
+    #[arg(long)]
+    pub replace_segment: bool,
+    /// With --out: write the segments as NAME and their names as NAME_name instead of `segment` and
+    /// `segment_name`.
+    #[arg(long, value_name = "NAME")]
+    pub segment_column: Option<String>,
+    /// With --out: write input cells that a spreadsheet would run as a formula (starting with = + - @, tab
+    /// or CR, except plain numbers such as -3.5) with a leading ' so they show as text (the default).
+    #[arg(long, overrides_with = "no_escape_formulas")]
+    pub escape_formulas: bool,
+    /// With --out: write every input cell byte for byte as it was read, formulas included.
+    #[arg(long)]
+    pub no_escape_formulas: bool,
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
 /// column (chosen or detected), as `audience segment` does. Returns the labels and a description.
-fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String), String> {
+fn segment_first(
+    table: &Table,
+    args: &ProfileArgs,
+    added: &SegmentColumns,
+) -> Result<(Vec<u32>, String), String> {
     let target = clustering_exclusions(table, args.target.as_deref())
         .first()
         .map(|&index| table.columns()[index].name.clone());
-    let selection = default_selection(table, target.as_deref());
-    let matrix = encode(table, &selection).map_err(|e| e.to_string())?;
+    let mut selection = default_selection(table, target.as_deref());
+    let left_out = drop_earlier_segmentation(table, &mut selection, added);
+    if selection.variables.is_empty() {
+        return Err(nothing_to_cluster(table));
+    }
+    let matrix = encode(table, &selection).map_err(|e| encode_error(e, table))?;
     let k = match args.k {
         Some(k) => KChoice::Fixed(k),
         None => KChoice::Auto,
@@ -110,7 +144,7 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
     let segmentation = params
         .validate(matrix.n_rows)
         .and_then(|valid| valid.fit(&matrix))
-        .map_err(|e| e.to_string())?;
+        .map_err(cluster_error)?;
     let mut source = format!(
         "segmented here: size-constrained K-Medians, k = {}, shares {}–{}, seed {}, on {} columns{}",
         segmentation.k,
@@ -120,6 +154,12 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
         selection.variables.len(),
         target.map(|t| format!(" (not {t:?})")).unwrap_or_default()
     );
+    if !left_out.is_empty() {
+        source.push_str(&format!(
+            "; left out the earlier segment column(s) {}",
+            left_out.join(", ")
+        ));
+    }
     // The 2-D picture's explained variance says how much a scatter plot of these segments can show.
     if let Ok(plot) = project_for_plot(
         &matrix.data,
@@ -139,8 +179,23 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
 }
 
 /// Runs `audience profile`.
-pub fn run(args: ProfileArgs) -> Result<(), String> {
+pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     let table = read_input(&args.file, args.header, BadRowPolicy::Skip)?.table;
+    // Every check that can fail comes before segmenting and before anything is written.
+    let added = SegmentColumns::new(args.segment_column.as_deref());
+    if args.out.is_some() {
+        added.check(&table, true, args.replace_segment)?;
+    }
+    check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
+    let mut outputs = Outputs::new(&[&args.file])?;
+    let out_claim = match &args.out {
+        Some(path) => Some(outputs.claim("--out", path)?),
+        None => None,
+    };
+    let summary_claim = match &args.summary_csv {
+        Some(path) => Some(outputs.claim("--summary-csv", path)?),
+        None => None,
+    };
     let (labels, names, source, segment_column) = match args.segments.as_deref() {
         Some(segment_column) => {
             let column = table.column(segment_column).ok_or_else(|| {
@@ -160,7 +215,7 @@ pub fn run(args: ProfileArgs) -> Result<(), String> {
             )
         }
         None => {
-            let (labels, source) = segment_first(&table, &args)?;
+            let (labels, source) = segment_first(&table, &args, &added)?;
             let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
             // Numbered 1..=k, as `audience segment` writes them.
             let names = (1..=k).map(|id| id.to_string()).collect();
@@ -187,37 +242,49 @@ pub fn run(args: ProfileArgs) -> Result<(), String> {
     params.exclude.extend(segment_column.map(String::from));
     let report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
 
-    if let Some(path) = &args.summary_csv {
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        write_summary_csv(&report, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
+    if let Some(claim) = summary_claim {
+        outputs.write(claim, |w| {
+            write_summary_csv(&report, w).map_err(|e| e.to_string())
+        })?;
     }
-    if let Some(path) = &args.out {
+    if let Some(claim) = out_claim {
         let mut persona_names = vec![String::new(); names.len()];
         for persona in &report.personas {
             persona_names[persona.segment as usize] = persona.name.clone();
         }
         let segment = |row: usize| names[labels[row] as usize].clone();
         let segment_name = |row: usize| persona_names[labels[row] as usize].clone();
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        write_clustered_csv(
-            &table,
-            b',',
-            &[("segment", &segment), ("segment_name", &segment_name)],
-            std::io::BufWriter::new(file),
-        )
-        .map_err(|e| e.to_string())?;
+        let options = ClusteredCsvOptions {
+            delimiter: b',',
+            input_cells: if args.no_escape_formulas {
+                InputCells::Unchanged
+            } else {
+                InputCells::EscapeFormulas
+            },
+            replace_existing: args.replace_segment,
+        };
+        outputs.write(claim, |w| {
+            write_clustered_csv_with(
+                &table,
+                &options,
+                &[
+                    (added.segment.as_str(), &segment),
+                    (added.name.as_str(), &segment_name),
+                ],
+                w,
+            )
+            .map_err(|e| e.to_string())
+        })?;
     }
-    if args.json {
-        println!("{}", personas_json(&report).map_err(|e| e.to_string())?);
+    outputs.commit()?;
+    let text = if args.json {
+        let mut json = personas_json(&report).map_err(|e| e.to_string())?;
+        json.push('\n');
+        json
     } else {
-        print!(
-            "{}",
-            render(&report, &args.file.display().to_string(), &source)
-        );
-    }
-    Ok(())
+        render(&report, &args.file.display().to_string(), &source)
+    };
+    output::print(&text)
 }
 
 fn percent(value: f64) -> String {

@@ -5,7 +5,10 @@
 //! `catalog/dist/`, so the command works from a fresh clone. `--catalog FILE` searches a user
 //! catalog (JSON Lines or CSV, format in catalog/README.md) with exact vector search instead.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
+
+use crate::output::{self, Failure};
 
 use audience_search::{group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions};
 
@@ -45,7 +48,7 @@ pub enum Mode {
 }
 
 /// Runs `audience search`.
-pub fn run(args: SearchArgs) -> Result<(), String> {
+pub fn run(args: SearchArgs) -> Result<(), Failure> {
     if args.query.trim().is_empty() {
         return Err(
             "the search is empty: say in plain words what you are looking for, \
@@ -89,6 +92,7 @@ pub fn run(args: SearchArgs) -> Result<(), String> {
         ..SearchOptions::default()
     };
     let hits = index.search(&args.query, &options);
+    let mut text = String::new();
     if args.json {
         let out = serde_json::json!({
             "query": args.query,
@@ -96,24 +100,26 @@ pub fn run(args: SearchArgs) -> Result<(), String> {
             "options": options,
             "hits": hits,
         });
-        println!(
+        let _ = writeln!(
+            text,
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
         );
-        return Ok(());
+        return output::print(&text);
     }
     if hits.is_empty() {
-        println!("No variable matches {:?}.", args.query);
-        return Ok(());
+        let _ = writeln!(text, "No variable matches {:?}.", args.query);
+        return output::print(&text);
     }
-    println!(
+    let _ = writeln!(
+        text,
         "{} variables for {:?} (of {}):",
         hits.len(),
         args.query,
         index.catalog().len()
     );
     for group in group_by_type(&hits) {
-        println!("\n{}", group.kind.to_uppercase());
+        let _ = writeln!(text, "\n{}", group.kind.to_uppercase());
         for h in group.hits {
             let rank = hits.iter().position(|x| x.index == h.index).unwrap_or(0) + 1;
             let why = if h.matched_terms.is_empty() {
@@ -121,11 +127,12 @@ pub fn run(args: SearchArgs) -> Result<(), String> {
             } else {
                 format!("matched: {}", h.matched_terms.join(", "))
             };
-            println!(
+            let _ = writeln!(
+                text,
                 "  {rank:>3}. {:<16} {:.4}  {}\n       {}",
                 h.code, h.score, h.label, why
             );
         }
     }
-    Ok(())
+    output::print(&text)
 }

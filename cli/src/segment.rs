@@ -1,10 +1,14 @@
 //! `audience segment`: split a CSV into size-constrained segments and write it back with a `segment` column.
 //!
-//! Every input row is written, in order, with its fields unchanged, plus `segment` (1..=k). A file with
-//! rows that cannot be read as-is (ragged, broken quoting) is refused with their line numbers unless
+//! Every input row is written, in order, with its fields unchanged (formula cells aside, see below), plus
+//! `segment` (1..=k). A file with rows that cannot be read as-is (ragged, broken quoting) is refused with their line numbers unless
 //! `--skip-bad-rows` is given, in which case the skipped lines are listed on stderr.
+//!
+//! Outputs are safe: every check that can fail happens before fitting, each output is written to a
+//! temporary file next to it and renamed into place only when the whole run succeeded (see
+//! [`crate::output`]), and no output may be the input file. Input cells that a spreadsheet would run as a
+//! formula are written with a leading `'` unless `--no-escape-formulas` is given.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -12,15 +16,22 @@ use std::time::Instant;
 use audience_engine::cluster::{
     KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
 };
-use audience_engine::encode::{default_selection, encode, EncodeNote, Selection};
+use audience_engine::encode::{default_selection, encode, EncodeNote, SelectedVariable, Selection};
+use audience_engine::export::formula::{is_formula, InputCells};
 use audience_engine::export::personas_json::personas_json;
-use audience_engine::export::write_clustered_csv;
+use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
+use audience_engine::profile::conversion::clustering_exclusions;
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
 
 use crate::input::{parse_header, read_input};
+use crate::output::{self, Failure, Outputs};
+use crate::refusals::{
+    check_target, cluster_error, drop_earlier_segmentation, encode_error, nothing_to_cluster,
+    SegmentColumns,
+};
 
 /// Arguments of `audience segment`.
 #[derive(Debug, clap::Args)]
@@ -37,12 +48,21 @@ pub struct SegmentArgs {
     #[arg(long, default_value = "auto", value_parser = parse_k)]
     pub k: KChoice,
     /// Columns to cluster on, comma-separated (default: every numeric, binary, ordinal and categorical
-    /// column except the target).
+    /// column except the conversion column and an earlier `segment` column).
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
-    /// A conversion/target column that must not take part in clustering.
+    /// Cluster on these columns even if they look like IDs or are empty, comma-separated (added to
+    /// `--columns` or to the default columns).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub force_columns: Vec<String>,
+    /// The conversion column, never clustered on (default: detected by name and values, e.g. is_sale,
+    /// converted, y, as `audience profile` does).
     #[arg(long)]
     pub target: Option<String>,
+    /// The value of the conversion column that means converted (needed when its two values are not
+    /// yes/no-like, e.g. `--positive '>50K'`).
+    #[arg(long)]
+    pub positive: Option<String>,
     /// Seed of every random choice (same file, settings and seed → same segments).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -70,6 +90,20 @@ pub struct SegmentArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
+    /// When the file already has a `segment` column (e.g. an earlier export): write the new segments over
+    /// its values, in the same position.
+    #[arg(long)]
+    pub replace_segment: bool,
+    /// Write the segments in a column of this name instead of `segment`.
+    #[arg(long, value_name = "NAME")]
+    pub segment_column: Option<String>,
+    /// Write input cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR, except
+    /// plain numbers such as -3.5) with a leading ' so they show as text (the default).
+    #[arg(long, overrides_with = "no_escape_formulas")]
+    pub escape_formulas: bool,
+    /// Write every input cell byte for byte as it was read, formulas included.
+    #[arg(long)]
+    pub no_escape_formulas: bool,
 }
 
 fn parse_k(text: &str) -> Result<KChoice, String> {
@@ -89,6 +123,18 @@ struct Summary<'a> {
     rows: usize,
     rows_skipped: usize,
     columns: Vec<&'a str>,
+    /// The conversion column left out of clustering, if any.
+    conversion_column: Option<String>,
+    /// Whether the conversion column was detected (rather than named with `--target`).
+    conversion_detected: bool,
+    /// Columns of an earlier segmentation left out of clustering.
+    left_out: Vec<String>,
+    /// The column the segments are written to.
+    segment_column: String,
+    /// Things the user should know about the written file.
+    warnings: Vec<String>,
+    /// Input cells written with a leading `'` because a spreadsheet would run them as formulas.
+    formulas_escaped: usize,
     dimensions: usize,
     notes: &'a [EncodeNote],
     k: usize,
@@ -123,7 +169,7 @@ struct Seconds {
 }
 
 /// Runs `audience segment`.
-pub fn run(args: SegmentArgs) -> Result<(), String> {
+pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let bad_rows = if args.skip_bad_rows {
         BadRowPolicy::Skip
@@ -133,9 +179,48 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
     let Ingested { table, report } = read_input(&args.file, args.header, bad_rows)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
-    let selection = select(&table, args.columns.as_deref(), args.target.as_deref())?;
+    // Every check that can fail comes before fitting and before anything is written.
+    let added = SegmentColumns::new(args.segment_column.as_deref());
+    added.check(&table, false, args.replace_segment)?;
+    if args.personas.is_some() || args.positive.is_some() {
+        check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
+    }
+    let conversion = clustering_exclusions(&table, args.target.as_deref())
+        .first()
+        .map(|&index| table.columns()[index].name.clone());
+    let (selection, left_out) = select(
+        &table,
+        args.columns.as_deref(),
+        &args.force_columns,
+        args.target.as_deref(),
+        conversion.as_deref(),
+        &added,
+    )?;
+    let mut outputs = Outputs::new(&[&args.file])?;
+    let to_stdout = args.out.as_os_str() == "-";
+    let out_claim = if to_stdout {
+        None
+    } else {
+        Some(outputs.claim("--out", &args.out)?)
+    };
+    let personas_claim = match &args.personas {
+        Some(path) => Some(outputs.claim("--personas", path)?),
+        None => None,
+    };
+    let input_cells = if args.no_escape_formulas {
+        InputCells::Unchanged
+    } else {
+        InputCells::EscapeFormulas
+    };
+    let csv_options = ClusteredCsvOptions {
+        delimiter: u8::try_from(report.delimiter)
+            .map_err(|_| format!("delimiter {:?} is not ASCII", report.delimiter))?,
+        input_cells,
+        replace_existing: args.replace_segment,
+    };
+
     let clock = Instant::now();
-    let matrix = encode(&table, &selection).map_err(|e| e.to_string())?;
+    let matrix = encode(&table, &selection).map_err(|e| encode_error(e, &table))?;
     let encode_seconds = clock.elapsed().as_secs_f64();
 
     let params = KMediansParams::new()
@@ -151,13 +236,33 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
         })
         .with_seed(args.seed);
     let clock = Instant::now();
-    let segmentation = params.fit(&matrix).map_err(|e| e.to_string())?;
+    let segmentation = params.fit(&matrix).map_err(cluster_error)?;
     let segment_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
-    write_output(&table, &segmentation, &args.out, report.delimiter)?;
-    if let Some(path) = &args.personas {
-        write_personas(&table, &segmentation, args.target.as_deref(), path)?;
+    let labels = &segmentation.labels;
+    let segment = |row: usize| (labels[row] + 1).to_string();
+    let extra: [(&str, &dyn Fn(usize) -> String); 1] = [(&added.segment, &segment)];
+    if let Some(claim) = personas_claim {
+        let json = personas(&table, &segmentation, &args)?;
+        outputs.write(claim, |w| {
+            w.write_all(json.as_bytes()).map_err(|e| e.to_string())
+        })?;
+    }
+    if let Some(claim) = out_claim {
+        outputs.write(claim, |w| {
+            write_clustered_csv_with(&table, &csv_options, &extra, w).map_err(|e| e.to_string())
+        })?;
+    }
+    outputs.commit()?;
+    if to_stdout {
+        let mut stdout = output::Stdout::default();
+        let mut writer = BufWriter::new(&mut stdout);
+        let written = write_clustered_csv_with(&table, &csv_options, &extra, &mut writer)
+            .map_err(|e| e.to_string())
+            .and_then(|()| writer.flush().map_err(|e| e.to_string()));
+        drop(writer);
+        written.map_err(|e| stdout.failure(e))?;
     }
     let write_seconds = clock.elapsed().as_secs_f64();
 
@@ -173,6 +278,20 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
             .iter()
             .map(|v| table.columns()[v.column].name.as_str())
             .collect(),
+        conversion_column: conversion.filter(|c| {
+            !selection
+                .variables
+                .iter()
+                .any(|v| table.columns()[v.column].name == *c)
+        }),
+        conversion_detected: args.target.is_none(),
+        left_out,
+        segment_column: added.segment.clone(),
+        warnings: stale_names(&table, &added, args.replace_segment),
+        formulas_escaped: match input_cells {
+            InputCells::EscapeFormulas => count_formulas(&table),
+            InputCells::Unchanged => 0,
+        },
         dimensions: matrix.n_dims,
         notes: &matrix.notes,
         k: segmentation.k,
@@ -200,63 +319,109 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
         },
     };
     // With the CSV on stdout, the summary goes to stderr.
-    let to_stdout = args.out.as_os_str() != "-";
     let text = if args.json {
         serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
     } else {
         human(&summary, &segmentation)
     };
     if to_stdout {
-        println!("{text}");
-    } else {
         eprintln!("{text}");
+        Ok(())
+    } else {
+        output::print(&format!("{text}\n"))
     }
-    Ok(())
 }
 
+/// With `--replace-segment` on an export of `audience profile`: its names column now describes the old
+/// segments.
+fn stale_names(table: &Table, added: &SegmentColumns, replace: bool) -> Vec<String> {
+    let replaced = replace && table.column_index(&added.segment).is_some();
+    match table.column_index(&added.name) {
+        Some(_) if replaced => vec![format!(
+            "the column {:?} still holds the names of the earlier segments; run `audience profile` with \
+             --segments {} to name the new ones",
+            added.name, added.segment
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Input cells a spreadsheet would run as formulas (column names included).
+fn count_formulas(table: &Table) -> usize {
+    table
+        .columns()
+        .iter()
+        .map(|column| {
+            usize::from(is_formula(&column.name))
+                + (0..table.n_rows())
+                    .filter(|&row| is_formula(column.text(row)))
+                    .count()
+        })
+        .sum()
+}
+
+/// The clustering variables, and the columns left out because they hold an earlier segmentation.
+///
+/// Without `--columns`: the default selection without the conversion column (chosen or detected) and
+/// without earlier segment columns. `--force-columns` adds columns (or forces listed ones) even if they
+/// look like IDs or are empty.
 fn select(
     table: &Table,
     columns: Option<&[String]>,
+    force: &[String],
     target: Option<&str>,
-) -> Result<Selection, String> {
+    conversion: Option<&str>,
+    added: &SegmentColumns,
+) -> Result<(Selection, Vec<String>), String> {
     if let Some(target) = target {
         if table.column_index(target).is_none() {
             return Err(format!(
-                "no column named {target:?}; columns: {}",
+                "no column named {target:?} for --target; the columns are: {}",
                 names(table)
             ));
         }
     }
-    match columns {
+    let index = |name: &String| {
+        table.column_index(name.trim()).ok_or_else(|| {
+            format!(
+                "no column named {name:?}; the columns are: {}",
+                names(table)
+            )
+        })
+    };
+    let forced = force.iter().map(index).collect::<Result<Vec<_>, _>>()?;
+    let (mut selection, left_out) = match columns {
         None => {
-            let selection = default_selection(table, target);
-            if selection.variables.is_empty() {
-                return Err(format!(
-                    "no column can be clustered on (identifier, date, empty or target columns only): {}",
-                    names(table)
-                ));
+            let mut selection = default_selection(table, conversion);
+            let left_out = drop_earlier_segmentation(table, &mut selection, added);
+            if selection.variables.is_empty() && forced.is_empty() {
+                return Err(nothing_to_cluster(table));
             }
-            Ok(selection)
+            (selection, left_out)
         }
         Some(wanted) => {
-            let indices = wanted
-                .iter()
-                .map(|name| {
-                    table.column_index(name.trim()).ok_or_else(|| {
-                        format!("no column named {name:?}; columns: {}", names(table))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let indices = wanted.iter().map(index).collect::<Result<Vec<_>, _>>()?;
             if let Some(target) = target {
                 if wanted.iter().any(|w| w.trim() == target) {
                     return Err(format!(
-                        "the target column {target:?} cannot be clustered on"
+                        "{target:?} is the conversion column (--target), which segments are compared on, so                          it cannot also form them. Remove it from --columns."
                     ));
                 }
             }
-            Ok(Selection::columns(&indices))
+            (Selection::columns(&indices), Vec::new())
+        }
+    };
+    for column in forced {
+        match selection.variables.iter_mut().find(|v| v.column == column) {
+            Some(variable) => variable.force = true,
+            None => selection.variables.push(SelectedVariable {
+                column,
+                weight: 1.0,
+                force: true,
+            }),
         }
     }
+    Ok((selection, left_out))
 }
 
 fn names(table: &Table) -> String {
@@ -268,47 +433,19 @@ fn names(table: &Table) -> String {
         .join(", ")
 }
 
-fn write_output(
+/// The personas JSON of the segments (numbered `1..=k`, as in the CSV).
+fn personas(
     table: &Table,
     segmentation: &Segmentation,
-    out: &PathBuf,
-    delimiter: char,
-) -> Result<(), String> {
-    let labels = &segmentation.labels;
-    let segment = |row: usize| (labels[row] + 1).to_string();
-    let delimiter =
-        u8::try_from(delimiter).map_err(|_| format!("delimiter {delimiter:?} is not ASCII"))?;
-    let extra: [(&str, &dyn Fn(usize) -> String); 1] = [("segment", &segment)];
-    if out.as_os_str() == "-" {
-        let stdout = std::io::stdout();
-        let mut writer = BufWriter::new(stdout.lock());
-        write_clustered_csv(table, delimiter, &extra, &mut writer).map_err(|e| e.to_string())?;
-        writer.flush().map_err(|e| e.to_string())
-    } else {
-        let file =
-            File::create(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-        let mut writer = BufWriter::new(file);
-        write_clustered_csv(table, delimiter, &extra, &mut writer).map_err(|e| e.to_string())?;
-        writer
-            .flush()
-            .map_err(|e| format!("cannot write {}: {e}", out.display()))
-    }
-}
-
-/// Profiles the segments (numbered `1..=k`, as in the CSV) and writes the personas JSON to `path`.
-fn write_personas(
-    table: &Table,
-    segmentation: &Segmentation,
-    target: Option<&str>,
-    path: &PathBuf,
-) -> Result<(), String> {
+    args: &SegmentArgs,
+) -> Result<String, String> {
     let mut params = ProfileParams::new()
         .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect());
-    params.target = target.map(String::from);
+    params.target = args.target.clone();
+    params.positive_value = args.positive.clone();
     let report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
-    let json = personas_json(&report).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    personas_json(&report).map_err(|e| e.to_string())
 }
 
 fn human(summary: &Summary, segmentation: &Segmentation) -> String {
@@ -325,6 +462,31 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
         summary.dimensions,
         summary.columns.join(", ")
     ));
+    if let Some(column) = &summary.conversion_column {
+        line(format!(
+            "left out the conversion column {column:?} ({}), as `audience profile` does",
+            if summary.conversion_detected {
+                "detected by its name and values; name another with --target"
+            } else {
+                "--target"
+            }
+        ));
+    }
+    if !summary.left_out.is_empty() {
+        line(format!(
+            "left out the earlier segment column(s) {} (name them in --columns to cluster on them)",
+            summary.left_out.join(", ")
+        ));
+    }
+    for warning in &summary.warnings {
+        line(format!("note: {warning}"));
+    }
+    if summary.formulas_escaped > 0 {
+        line(format!(
+            "wrote {} cells that a spreadsheet would run as formulas with a leading ' (--no-escape-formulas keeps them unchanged)",
+            summary.formulas_escaped
+        ));
+    }
     for note in summary.notes {
         line(format!(
             "note: {}",
@@ -380,7 +542,10 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
         summary.seconds.write,
         summary.seconds.total
     ));
-    line(format!("wrote {}", summary.out));
+    line(format!(
+        "wrote {} (segments in column {:?})",
+        summary.out, summary.segment_column
+    ));
     if let Some(personas) = &summary.personas {
         line(format!("wrote personas to {personas}"));
     }

@@ -1,18 +1,44 @@
-//! The clustered CSV: the input rows, unchanged and in order, plus extra columns.
+//! The clustered CSV: the input rows, in order, plus extra columns such as `segment` and `segment_name`.
 
 use std::io::Write;
 
 use csv::{QuoteStyle, Terminator, WriterBuilder};
 
+use super::formula::{escape_formula, InputCells};
 use super::ExportError;
 use crate::table::Table;
 
-/// Writes `table` as CSV to `out`: a header row of the column names followed by each extra column's name,
-/// then every row in table order with each cell's text exactly as it was read (quoted only where the
-/// delimiter, a quote or a line break requires it) followed by `value(row)` of each extra column.
+/// How [`write_clustered_csv_with`] writes the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusteredCsvOptions {
+    /// Field delimiter (the input file's, usually).
+    pub delimiter: u8,
+    /// Input cells (and column names) that a spreadsheet would run as a formula: escaped (the default) or
+    /// written unchanged. The extra columns' values are always escaped.
+    pub input_cells: InputCells,
+    /// An extra column whose name is already a column of the table replaces that column's values in place
+    /// (same position) instead of being refused with [`ExportError::DuplicateColumn`].
+    pub replace_existing: bool,
+}
+
+impl Default for ClusteredCsvOptions {
+    /// Comma-delimited, formulas escaped, existing columns never replaced.
+    fn default() -> Self {
+        ClusteredCsvOptions {
+            delimiter: b',',
+            input_cells: InputCells::EscapeFormulas,
+            replace_existing: false,
+        }
+    }
+}
+
+/// Writes `table` as CSV to `out` with every input cell exactly as it was read (no formula escaping; see
+/// [`write_clustered_csv_with`] for the choices), followed by `value(row)` of each extra column.
 ///
-/// Rows end with `\n`. The header is always written (a file read without one gets its generated
-/// `column_N` names).
+/// The header row is the column names followed by each extra column's name; cells are quoted only where
+/// the delimiter, a quote or a line break requires it; rows end with `\n`. The header is always written (a
+/// file read without one gets its generated `column_N` names). The extra columns' values are generated, so
+/// they are always made safe for spreadsheets (see [`escape_formula`](super::formula::escape_formula)).
 ///
 /// # Errors
 /// [`ExportError::InvalidDelimiter`] for a quote, line break or non-ASCII delimiter;
@@ -39,21 +65,86 @@ pub fn write_clustered_csv<W: Write>(
     extra_columns: &[(&str, &dyn Fn(usize) -> String)],
     out: W,
 ) -> Result<(), ExportError> {
+    let options = ClusteredCsvOptions {
+        delimiter,
+        input_cells: InputCells::Unchanged,
+        replace_existing: false,
+    };
+    write_clustered_csv_with(table, &options, extra_columns, out)
+}
+
+/// Writes `table` as CSV to `out` as `options` say: every row in table order, each input cell as it was
+/// read or with formulas escaped, then `value(row)` of each extra column (always escaped) — at the end, or,
+/// with [`ClusteredCsvOptions::replace_existing`], in place of the table's column of the same name.
+///
+/// # Errors
+/// As [`write_clustered_csv`].
+///
+/// # Example
+/// ```
+/// use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
+/// use audience_engine::ingest::{read_table, IngestOptions};
+///
+/// let table = read_table(b"name,segment,spend\n=cmd(),9,-3.5\nBob,9,4\n", &IngestOptions::default())
+///     .unwrap()
+///     .table;
+/// let segment = |row: usize| (row + 1).to_string();
+/// let options = ClusteredCsvOptions { replace_existing: true, ..ClusteredCsvOptions::default() };
+/// let mut out = Vec::new();
+/// write_clustered_csv_with(&table, &options, &[("segment", &segment)], &mut out).unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "name,segment,spend\n'=cmd(),1,-3.5\nBob,2,4\n");
+/// ```
+pub fn write_clustered_csv_with<W: Write>(
+    table: &Table,
+    options: &ClusteredCsvOptions,
+    extra_columns: &[(&str, &dyn Fn(usize) -> String)],
+    out: W,
+) -> Result<(), ExportError> {
+    let delimiter = options.delimiter;
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
         return Err(ExportError::InvalidDelimiter {
             delimiter: char::from(delimiter),
         });
     }
-    let mut names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
-    for (name, _) in extra_columns {
-        if let Some(position) = names.iter().position(|n| n == name) {
-            return Err(ExportError::DuplicateColumn {
-                name: (*name).to_owned(),
-                position: position + 1,
-                columns: names.len(),
-            });
+    let columns = table.columns();
+    let input_cells = options.input_cells;
+    // For each table column, the extra column that replaces it; then the extra columns appended.
+    let mut replaced: Vec<Option<usize>> = vec![None; columns.len()];
+    let mut appended: Vec<usize> = Vec::new();
+    let mut names: Vec<String> = columns
+        .iter()
+        .map(|c| input_cells.apply(&c.name).into_owned())
+        .collect();
+    for (extra, (name, _)) in extra_columns.iter().enumerate() {
+        let existing = columns.iter().position(|c| c.name == *name);
+        let repeated = extra_columns[..extra].iter().any(|(n, _)| n == name);
+        match existing {
+            Some(position) if options.replace_existing && !repeated => {
+                replaced[position] = Some(extra);
+            }
+            Some(position) => {
+                return Err(ExportError::DuplicateColumn {
+                    name: (*name).to_owned(),
+                    position: position + 1,
+                    columns: columns.len() + appended.len(),
+                })
+            }
+            None if repeated => {
+                let first = appended
+                    .iter()
+                    .position(|&e| extra_columns[e].0 == *name)
+                    .unwrap_or(0);
+                return Err(ExportError::DuplicateColumn {
+                    name: (*name).to_owned(),
+                    position: columns.len() + 1 + first,
+                    columns: columns.len() + appended.len(),
+                });
+            }
+            None => {
+                appended.push(extra);
+                names.push(escape_formula(name).into_owned());
+            }
         }
-        names.push(name);
     }
     let mut writer = WriterBuilder::new()
         .delimiter(delimiter)
@@ -62,12 +153,105 @@ pub fn write_clustered_csv<W: Write>(
         .from_writer(out);
     writer.write_record(&names)?;
     let mut extras: Vec<String> = Vec::with_capacity(extra_columns.len());
+    let mut record: Vec<String> = Vec::with_capacity(names.len());
     for row in 0..table.n_rows() {
         extras.clear();
-        extras.extend(extra_columns.iter().map(|(_, value)| value(row)));
-        let cells = table.columns().iter().map(|c| c.text(row));
-        writer.write_record(cells.chain(extras.iter().map(String::as_str)))?;
+        extras.extend(
+            extra_columns
+                .iter()
+                .map(|(_, value)| escape_formula(&value(row)).into_owned()),
+        );
+        record.clear();
+        for (column, replacement) in columns.iter().zip(&replaced) {
+            record.push(match replacement {
+                Some(extra) => extras[*extra].clone(),
+                None => input_cells.apply(column.text(row)).into_owned(),
+            });
+        }
+        record.extend(appended.iter().map(|&extra| extras[extra].clone()));
+        writer.write_record(&record)?;
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_table, IngestOptions};
+
+    fn table(csv: &str) -> Table {
+        read_table(csv.as_bytes(), &IngestOptions::default())
+            .unwrap()
+            .table
+    }
+
+    fn written(table: &Table, options: &ClusteredCsvOptions, name: &str) -> String {
+        let value = |row: usize| ["=evil()", "+1+1", "-2", "Savers"][row % 4].to_string();
+        let mut out = Vec::new();
+        write_clustered_csv_with(table, options, &[(name, &value)], &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn input_formulas_are_escaped_by_default_and_kept_when_asked() {
+        let t = table("=h,n\n=1+1,-3.5\n@x,+7\n-a,x\nb,c\n");
+        assert_eq!(
+            written(&t, &ClusteredCsvOptions::default(), "segment_name"),
+            "'=h,n,segment_name\n'=1+1,-3.5,'=evil()\n'@x,+7,'+1+1\n'-a,x,-2\nb,c,Savers\n"
+        );
+        let unchanged = ClusteredCsvOptions {
+            input_cells: InputCells::Unchanged,
+            ..ClusteredCsvOptions::default()
+        };
+        // Input cells byte for byte; the generated column is escaped either way.
+        assert_eq!(
+            written(&t, &unchanged, "segment_name"),
+            "=h,n,segment_name\n=1+1,-3.5,'=evil()\n@x,+7,'+1+1\n-a,x,-2\nb,c,Savers\n"
+        );
+    }
+
+    #[test]
+    fn an_existing_column_is_replaced_in_place_only_when_asked() {
+        let t = table("a,segment,b\n1,old,x\n2,old,y\n3,old,z\n4,old,w\n");
+        let err = write_clustered_csv_with(
+            &t,
+            &ClusteredCsvOptions::default(),
+            &[("segment", &|_| String::new())],
+            Vec::new(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ExportError::DuplicateColumn {
+                position: 2,
+                columns: 3,
+                ..
+            }
+        ));
+        let replace = ClusteredCsvOptions {
+            replace_existing: true,
+            ..ClusteredCsvOptions::default()
+        };
+        assert_eq!(
+            written(&t, &replace, "segment"),
+            "a,segment,b\n1,'=evil(),x\n2,'+1+1,y\n3,-2,z\n4,Savers,w\n"
+        );
+    }
+
+    #[test]
+    fn two_extra_columns_of_one_name_are_refused() {
+        let t = table("a\n1\n");
+        let err = write_clustered_csv_with(
+            &t,
+            &ClusteredCsvOptions::default(),
+            &[("s", &|_| String::new()), ("s", &|_| String::new())],
+            Vec::new(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ExportError::DuplicateColumn { position: 2, .. }
+        ));
+    }
 }

@@ -62,6 +62,7 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
+use super::formula::escape_formula;
 use super::ExportError;
 use crate::table::Table;
 use countries::Country;
@@ -504,7 +505,8 @@ fn write_segment(
         for (field, value) in fields.iter().zip(values) {
             record.push(match value {
                 Normalised::Valid(text) if platform.hashes(field.identifier) => sha256_hex(&text),
-                Normalised::Valid(text) => text,
+                // Plain values (ZIP, country, unhashed names) are never a spreadsheet formula.
+                Normalised::Valid(text) => escape_formula(&text).into_owned(),
                 Normalised::Empty | Normalised::Invalid => String::new(),
             });
         }

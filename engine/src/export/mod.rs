@@ -1,16 +1,19 @@
 //! Exports: files written from a table and its segments.
 //!
-//! - [`write_clustered_csv`]: every input row, in order, with its fields unchanged, plus extra columns
-//!   such as `segment` and `segment_name`.
+//! - [`write_clustered_csv`] / [`write_clustered_csv_with`]: every input row, in order, plus extra columns
+//!   such as `segment` and `segment_name`; input cells unchanged or with formulas escaped.
 //! - [`personas_json`]: the personas as versioned JSON (`"schema": "audience-builder/personas"`).
 //! - [`summary_csv`]: one row per segment: rank, name, size, share, conversion, tier, traits.
 //! - [`customer_match`]: hashed customer-match files for ad platforms, one per chosen segment.
+//! - [`formula`]: which cells a spreadsheet would run as a formula, and the escaping every CSV export uses.
+//!   Generated cells (segment names, the summary CSV, customer-match files) are always escaped.
 
 mod clustered_csv;
 pub mod customer_match;
 mod error;
+pub mod formula;
 pub mod personas_json;
 pub mod summary_csv;
 
-pub use clustered_csv::write_clustered_csv;
+pub use clustered_csv::{write_clustered_csv, write_clustered_csv_with, ClusteredCsvOptions};
 pub use error::ExportError;

@@ -3,10 +3,13 @@
 //! Columns: `rank, segment, label, name, size, share, conversions, non_conversions, conversion_rate,
 //! ci_low, ci_high, lift, tier, traits, summary`. Shares and rates are fractions with 6 decimals; cells with
 //! no value (no conversion column, no label) are empty; `traits` lists the defining traits as
-//! `Column = value (×lift)` separated by `; `.
+//! `Column = value (×lift)` separated by `; `. Every cell is generated, so every cell that a spreadsheet
+//! would run as a formula (a name or label starting with `=`, `+`, `-` or `@`) is written with a leading `'`
+//! (see [`escape_formula`]); numbers such as a negative lift are unchanged.
 
 use std::io::Write;
 
+use super::formula::escape_formula;
 use super::ExportError;
 use crate::profile::PersonaReport;
 
@@ -61,7 +64,7 @@ pub fn write_summary_csv<W: Write>(report: &PersonaReport, out: W) -> Result<(),
                 format!("{}{joiner}{} (×{:.2})", t.column, t.value, t.lift)
             })
             .collect();
-        writer.write_record([
+        let record = [
             persona.rank.to_string(),
             persona.segment.to_string(),
             persona.label.clone().unwrap_or_default(),
@@ -84,8 +87,40 @@ pub fn write_summary_csv<W: Write>(report: &PersonaReport, out: W) -> Result<(),
                 .unwrap_or_default(),
             traits.join("; "),
             persona.summary.clone(),
-        ])?;
+        ];
+        writer.write_record(record.iter().map(|cell| escape_formula(cell).into_owned()))?;
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_table, IngestOptions};
+    use crate::profile::{profile_segments, ProfileParams};
+
+    #[test]
+    fn generated_names_and_labels_that_read_as_formulas_are_escaped() {
+        let csv = "plan,spend\nA,1\nA,2\nB,3\nB,4\n";
+        let table = read_table(csv.as_bytes(), &IngestOptions::default())
+            .unwrap()
+            .table;
+        let params = ProfileParams::new().segment_labels(vec!["@a".into(), "-3".into()]);
+        let mut report = profile_segments(&table, &[0, 0, 1, 1], &params).unwrap();
+        report.personas[0].name = "=HYPERLINK(\"http://x\")".into();
+        report.personas[1].name = "+Savers".into();
+        let mut bytes = Vec::new();
+        write_summary_csv(&report, &mut bytes).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(&rows[0][3], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(&rows[1][3], "'+Savers");
+        let labels: Vec<&str> = rows.iter().map(|r| &r[2]).collect();
+        // A label that is a plain number stays a number.
+        assert!(
+            labels.contains(&"'@a") && labels.contains(&"-3"),
+            "{labels:?}"
+        );
+    }
 }
