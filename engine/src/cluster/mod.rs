@@ -91,6 +91,7 @@
 pub mod assign;
 pub mod bench_data;
 mod centers;
+pub mod degenerate;
 mod error;
 mod fit;
 mod params;

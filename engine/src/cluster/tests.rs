@@ -497,3 +497,58 @@ proptest! {
         }
     }
 }
+
+/// 200 rows with only two distinct profiles, in file order: rows 0..100 are all `0`, rows 100..200 all
+/// `1` (a file sorted by date, say, whose chosen columns cannot tell the customers apart).
+fn two_sorted_profiles() -> EncodedMatrix {
+    let data: Vec<f32> = (0..200).map(|row| (row >= 100) as u32 as f32).collect();
+    EncodedMatrix::from_dense(data, 200, 1).unwrap()
+}
+
+/// How many of `rows` sit in the most common segment among them.
+fn most_common_segment(labels: &[u32], rows: std::ops::Range<usize>) -> usize {
+    let mut counts = [0usize; 8];
+    rows.for_each(|row| counts[labels[row] as usize] += 1);
+    counts.into_iter().max().unwrap()
+}
+
+#[test]
+fn identical_rows_are_split_between_segments_by_the_seed_not_by_row_order() {
+    let matrix = two_sorted_profiles();
+    // Four segments of exactly 50 rows: each profile's 100 rows must be split in two.
+    let params = fixed(4, 0.25, 0.25);
+    let result = params.clone().with_seed(3).fit(&matrix).unwrap();
+    assert_eq!(result.sizes, [50, 50, 50, 50]);
+    // Split by row order, the first 50 rows of a profile would all share one segment. Split by a seeded
+    // shuffle, each half of the profile lands in both of its segments, about 25 and 25.
+    for half in [0..50, 50..100, 100..150, 150..200] {
+        let most = most_common_segment(&result.labels, half.clone());
+        assert!(most < 40, "rows {half:?}: {most} of 50 in one segment");
+    }
+    // The same seed gives the same split; another seed another split of the same tied rows.
+    assert_eq!(
+        params.clone().with_seed(3).fit(&matrix).unwrap().labels,
+        result.labels
+    );
+    let other = params.with_seed(4).fit(&matrix).unwrap();
+    let same_pairs = (0..200)
+        .flat_map(|a| (a + 1..200).map(move |b| (a, b)))
+        .filter(|&(a, b)| {
+            (result.labels[a] == result.labels[b]) != (other.labels[a] == other.labels[b])
+        })
+        .count();
+    assert!(same_pairs > 0, "seeds 3 and 4 split the tied rows alike");
+}
+
+#[test]
+fn the_tied_segments_of_a_degenerate_fit_are_found_after_the_run() {
+    let matrix = two_sorted_profiles();
+    let result = fixed(4, 0.25, 0.25).fit(&matrix).unwrap();
+    let ids = degenerate::profile_ids(&matrix);
+    let ties = degenerate::tied_segments(&ids, &result.labels);
+    // Each profile fills two segments on its own: two pairs of identical segments.
+    assert_eq!(ties.len(), 2);
+    assert!(ties.iter().all(|pair| pair.len() == 2));
+    let zero = result.labels[0];
+    assert!(ties.iter().any(|pair| pair.contains(&zero)));
+}
