@@ -105,7 +105,7 @@ pub use centers::l1_cost;
 pub use error::ClusterError;
 pub use params::{
     Algorithm, KChoice, KMediansParams, Screening, ShareBounds, ValidParams,
-    DEFAULT_SCREENING_SAMPLE,
+    DEFAULT_SCREENING_SAMPLE, MAX_AUTO_K_CANDIDATES, ROW_COUNT_SEARCH_LIMIT,
 };
 
 /// The outcome of a segmentation run.
