@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use audience_engine::cluster::{KChoice, KMediansParams, ShareBounds};
+use audience_engine::cluster::{degenerate, KChoice, KMediansParams, ShareBounds};
 use audience_engine::encode::{default_selection, encode};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
@@ -110,8 +110,12 @@ fn read(path: &PathBuf) -> Result<Ingested, String> {
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
-/// column (chosen or detected), as `audience segment` does. Returns the labels and a description.
-fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String), String> {
+/// column (chosen or detected), as `audience segment` does. Returns the labels, a description and the
+/// columns segmented on.
+fn segment_first(
+    table: &Table,
+    args: &ProfileArgs,
+) -> Result<(Vec<u32>, String, Vec<String>), String> {
     let target = clustering_exclusions(table, args.target.as_deref())
         .first()
         .map(|&index| table.columns()[index].name.clone());
@@ -128,10 +132,16 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
             max: args.max,
         }))
         .with_seed(args.seed);
-    let segmentation = params
-        .validate(matrix.n_rows)
-        .and_then(|valid| valid.fit(&matrix))
-        .map_err(|e| e.to_string())?;
+    // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
+    let valid = params.validate(matrix.n_rows).map_err(|e| e.to_string())?;
+    if let Some(warning) = degenerate::separability(&matrix, &valid).warning() {
+        eprintln!("warning: {warning}");
+    }
+    let segmentation = valid.fit(&matrix).map_err(|e| e.to_string())?;
+    let ties = degenerate::tied_segments(&degenerate::profile_ids(&matrix), &segmentation.labels);
+    if let Some(warning) = degenerate::ties_warning(&ties, segmentation.k) {
+        eprintln!("warning: {warning}");
+    }
     let mut source = format!(
         "segmented here: size-constrained K-Medians, k = {}, shares {}–{}, seed {}, on {} columns{}",
         segmentation.k,
@@ -156,12 +166,18 @@ fn segment_first(table: &Table, args: &ProfileArgs) -> Result<(Vec<u32>, String)
             percent(second)
         ));
     }
-    Ok((segmentation.labels, source))
+    let columns = selection
+        .variables
+        .iter()
+        .map(|v| table.columns()[v.column].name.clone())
+        .collect();
+    Ok((segmentation.labels, source, columns))
 }
 
 /// Runs `audience profile`.
 pub fn run(args: ProfileArgs) -> Result<(), String> {
     let table = read(&args.file)?.table;
+    let mut segmented_on = None;
     let (labels, names, source, segment_column) = match args.segments.as_deref() {
         Some(segment_column) => {
             let column = table.column(segment_column).ok_or_else(|| {
@@ -181,7 +197,8 @@ pub fn run(args: ProfileArgs) -> Result<(), String> {
             )
         }
         None => {
-            let (labels, source) = segment_first(&table, &args)?;
+            let (labels, source, columns) = segment_first(&table, &args)?;
+            segmented_on = Some(columns);
             let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
             // Numbered 1..=k, as `audience segment` writes them.
             let names = (1..=k).map(|id| id.to_string()).collect();
@@ -205,6 +222,8 @@ pub fn run(args: ProfileArgs) -> Result<(), String> {
     params.positive_value = args.positive.clone();
     params.code_columns = args.codes.clone();
     params.exclude = args.exclude.clone();
+    // Names and defining traits come only from the columns segmented on, when segmented here.
+    params.segmentation_columns = segmented_on;
     params.exclude.extend(segment_column.map(String::from));
     let report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
 

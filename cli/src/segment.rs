@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use audience_engine::cluster::{
-    KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
+    degenerate, KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
 };
 use audience_engine::encode::{default_selection, encode, EncodeNote, Selection};
 use audience_engine::export::personas_json::personas_json;
@@ -155,13 +155,26 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
         })
         .with_seed(args.seed);
     let clock = Instant::now();
-    let segmentation = params.fit(&matrix).map_err(|e| e.to_string())?;
+    // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
+    let valid = params.validate(matrix.n_rows).map_err(|e| e.to_string())?;
+    if let Some(warning) = degenerate::separability(&matrix, &valid).warning() {
+        eprintln!("warning: {warning}");
+    }
+    let segmentation = valid.fit(&matrix).map_err(|e| e.to_string())?;
+    let ties = degenerate::tied_segments(&degenerate::profile_ids(&matrix), &segmentation.labels);
+    if let Some(warning) = degenerate::ties_warning(&ties, segmentation.k) {
+        eprintln!("warning: {warning}");
+    }
     let segment_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
     write_output(&table, &segmentation, &args.out, report.delimiter)?;
     if let Some(path) = &args.personas {
-        write_personas(&table, &segmentation, args.target.as_deref(), path)?;
+        let columns = selection
+            .variables
+            .iter()
+            .map(|v| table.columns()[v.column].name.clone());
+        write_personas(&table, &segmentation, args.target.as_deref(), columns, path)?;
     }
     let write_seconds = clock.elapsed().as_secs_f64();
 
@@ -304,10 +317,13 @@ fn write_personas(
     table: &Table,
     segmentation: &Segmentation,
     target: Option<&str>,
+    columns: impl IntoIterator<Item = String>,
     path: &PathBuf,
 ) -> Result<(), String> {
+    // Names and defining traits come only from the columns segmented on.
     let mut params = ProfileParams::new()
-        .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect());
+        .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect())
+        .segmentation_columns(columns);
     params.target = target.map(String::from);
     let report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
