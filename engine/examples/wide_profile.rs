@@ -1,5 +1,5 @@
-//! Times `profile_segments` against the fit on a generated wide file: `cargo run --release -p
-//! audience-engine --example wide_profile -- [COLUMNS] [ROWS]` (default 1000 × 300).
+//! Times reading, fitting, profiling and the 2-D PCA of `audience profile` on a generated wide file:
+//! `cargo run --release -p audience-engine --example wide_profile -- [COLUMNS] [ROWS]` (default 1000 × 300).
 
 use std::time::Instant;
 

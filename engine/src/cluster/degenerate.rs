@@ -31,7 +31,9 @@
 //! # Ok::<(), audience_engine::cluster::ClusterError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,14 +44,18 @@ use crate::encode::EncodedMatrix;
 /// to `0`). Ids are numbered in order of first appearance, so `ids.iter().max() + 1` is the number of
 /// distinct profiles.
 pub fn profile_ids(matrix: &EncodedMatrix) -> Vec<u32> {
-    let mut index: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
     let mut key = Vec::with_capacity(matrix.n_dims);
     (0..matrix.n_rows)
         .map(|row| {
             key.clear();
             key.extend(matrix.row(row).iter().map(|&v| canonical_bits(v)));
-            let next = index.len() as u32;
-            *index.entry(key.clone()).or_insert(next)
+            if let Some(&id) = index.get(&key) {
+                return id;
+            }
+            let id = index.len() as u32;
+            index.insert(key.clone(), id);
+            id
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! Rows' profiles on the segmentation columns, for finding segments that are identical on all of them.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::stats::ValueKeys;
 use crate::table::Table;
@@ -16,14 +16,18 @@ pub(crate) fn profile_ids(table: &Table, columns: &[usize]) -> (Vec<u32>, usize)
             (column, ValueKeys::of(column))
         })
         .collect();
-    let mut index: HashMap<Vec<Option<u32>>, u32> = HashMap::new();
+    let mut index: FxHashMap<Vec<Option<u32>>, u32> = FxHashMap::default();
     let mut key = Vec::with_capacity(keyed.len());
     let ids = (0..table.n_rows())
         .map(|row| {
             key.clear();
             key.extend(keyed.iter().map(|(column, keys)| keys.key(column, row)));
-            let next = index.len() as u32;
-            *index.entry(key.clone()).or_insert(next)
+            if let Some(&id) = index.get(&key) {
+                return id;
+            }
+            let id = index.len() as u32;
+            index.insert(key.clone(), id);
+            id
         })
         .collect();
     (ids, index.len())
