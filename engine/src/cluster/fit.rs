@@ -27,10 +27,10 @@ impl ValidParams {
     /// [`fit`](Self::fit), calling `progress` after seeding, after every iteration and after scoring each
     /// k. Returning [`ControlFlow::Break`] stops the run with [`ClusterError::Cancelled`].
     ///
-    /// The rows are fitted in an order shuffled by the seed (a Fisher–Yates shuffle on its own ChaCha8 stream) and the labels returned in
-    /// file order, so where rows are tied (identical rows that must be split between segments, equal costs)
-    /// the seed decides, never the file's row order: a file sorted by date does not give segments that
-    /// differ by date.
+    /// The rows are fitted in an order shuffled by the seed (a Fisher–Yates shuffle on its own ChaCha8
+    /// stream) and the labels returned in file order, so where rows are tied (identical rows that must be
+    /// split between segments, equal costs) the seed decides, never the file's row order: a file sorted by
+    /// date does not give segments that differ by date.
     pub fn fit_with_progress(
         &self,
         matrix: &EncodedMatrix,
