@@ -161,8 +161,10 @@ pub fn run(args: SegmentArgs) -> Result<(), String> {
         eprintln!("warning: {warning}");
     }
     let segmentation = valid.fit(&matrix).map_err(|e| e.to_string())?;
-    let ties = degenerate::tied_segments(&degenerate::profile_ids(&matrix), &segmentation.labels);
-    if let Some(warning) = degenerate::ties_warning(&ties, segmentation.k) {
+    let ids = degenerate::profile_ids(&matrix);
+    if let Some(warning) =
+        degenerate::after_run(&ids, &segmentation.labels, segmentation.k).warning()
+    {
         eprintln!("warning: {warning}");
     }
     let segment_seconds = clock.elapsed().as_secs_f64();

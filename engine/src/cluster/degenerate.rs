@@ -214,6 +214,47 @@ pub fn ties_warning(groups: &[Vec<u32>], k: usize) -> Option<String> {
     ))
 }
 
+/// What a finished run says about ties ([`after_run`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterRun {
+    /// Segments made.
+    pub k: usize,
+    /// Distinct profiles among the rows.
+    pub distinct_profiles: usize,
+    /// Groups of identical segments ([`tied_segments`]), 0-based labels.
+    pub tied: Vec<Vec<u32>>,
+}
+
+impl AfterRun {
+    /// The warning to show after the run: identical segments ([`ties_warning`]), or else more segments
+    /// than distinct profiles; `None` when neither.
+    pub fn warning(&self) -> Option<String> {
+        ties_warning(&self.tied, self.k).or_else(|| {
+            (self.distinct_profiles < self.k).then(|| {
+                format!(
+                    "These {k} segments were made from only {p} different customer profile{s}, so customers \
+                     with the same profile were split between segments at random (by the seed): differences \
+                     between segments that share a profile are chance, not findings. Add more columns to \
+                     segment on, or ask for at most {p} segment{s}.",
+                    k = self.k,
+                    p = self.distinct_profiles,
+                    s = plural(self.distinct_profiles),
+                )
+            })
+        })
+    }
+}
+
+/// Ties after a run: `profile_ids` one per row ([`profile_ids`]), `labels` the segment of each row
+/// (`0..k`), `k` the number of segments.
+pub fn after_run(profile_ids: &[u32], labels: &[u32], k: usize) -> AfterRun {
+    AfterRun {
+        k,
+        distinct_profiles: count_distinct(profile_ids),
+        tied: tied_segments(profile_ids, labels),
+    }
+}
+
 /// "1, 2 and 3".
 pub(crate) fn join_and(items: &[String]) -> String {
     match items {
@@ -249,6 +290,27 @@ mod tests {
             "{warning}"
         );
         assert_eq!(ties_warning(&[], 5), None);
+    }
+
+    #[test]
+    fn after_the_run_mixed_segments_from_too_few_profiles_are_still_said() {
+        // 3 profiles in 4 segments, none identical (different mixes): the profile count is the warning.
+        let ids = [0, 0, 1, 1, 1, 2, 0, 2, 2, 2, 0, 1];
+        let labels = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3];
+        let after = after_run(&ids, &labels, 4);
+        assert!(after.tied.is_empty());
+        let warning = after.warning().unwrap();
+        assert!(
+            warning
+                .starts_with("These 4 segments were made from only 3 different customer profiles"),
+            "{warning}"
+        );
+        // Identical segments take precedence; enough profiles and no ties say nothing.
+        assert!(after_run(&[0, 0, 0, 0], &[0, 0, 1, 1], 2)
+            .warning()
+            .unwrap()
+            .starts_with("2 of the 2 segments are identical"));
+        assert_eq!(after_run(&[0, 1, 2, 3], &[0, 0, 1, 1], 2).warning(), None);
     }
 
     #[test]
