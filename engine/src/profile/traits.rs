@@ -301,9 +301,10 @@ pub(crate) fn summary(
     );
     if traits.is_empty() {
         sentence.push_str(&format!(
-            " with no value that reaches the support rule (≥ {} records, ≥ {} of the segment, lift ≥ {}×)",
+            " with no value that reaches the support rule (≥ {} records and ≥ {} of the segment, or a majority of ≥ {} records; lift ≥ {}×)",
             rule.min_records,
             percent(rule.min_share),
+            rule.fewest_records(),
             format_number(rule.min_lift)
         ));
     } else {
