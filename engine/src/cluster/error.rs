@@ -192,6 +192,11 @@ fn size_range(lower: usize, upper: usize) -> String {
     let customers = |n: usize| if n == 1 { "customer" } else { "customers" };
     if lower == upper {
         format!("exactly {lower} {}", customers(lower))
+    } else if lower > upper {
+        format!(
+            "at least {lower} {} but at most {upper}, which no segment can be",
+            customers(lower)
+        )
     } else {
         format!("at least {lower} and at most {upper} {}", customers(upper))
     }

@@ -578,6 +578,11 @@ fn too_few_rows_for_the_bounds_says_which_row_counts_work_in_plain_words() {
          adds up to 21. 20 or 22 customers would work. Use at least 30 customers (every count from 30 up \
          works), or widen the bounds (--min/--max)."
     );
+    // 5 rows: 5 % rounds up to 1 customer, 10 % down to 0.
+    assert!(bounds.validate(5).unwrap_err().to_string().starts_with(
+        "5 customers cannot be split into segments of 5–10% each: each segment would need at least 1 \
+         customer but at most 0, which no segment can be"
+    ));
     // Exactly 25 % each only ever splits multiples of 4: no "at least" to promise.
     let quarters = fixed(4, 0.25, 0.25).with_k(KChoice::Auto);
     let error = quarters.validate(10).unwrap_err();
