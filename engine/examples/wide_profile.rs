@@ -57,7 +57,7 @@ fn main() {
     )
     .unwrap();
     println!(
-        "PCA of {} × {}: {:.2?} (explains {:.3} + {:.3})",
+        "PCA of {} × {}: {:.2?} (explains {:.6} + {:.6})",
         matrix.n_rows,
         matrix.n_dims,
         start.elapsed(),
