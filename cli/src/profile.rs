@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use audience_engine::cluster::{KChoice, KMediansParams, ShareBounds};
+use audience_engine::cluster::{degenerate, KChoice, KMediansParams, ShareBounds};
 use audience_engine::encode::{default_selection, encode};
 use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
@@ -115,12 +115,13 @@ pub struct ProfileArgs {
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
-/// column (chosen or detected), as `audience segment` does. Returns the labels and a description.
+/// column (chosen or detected), as `audience segment` does. Returns the labels, a description and the
+/// columns segmented on.
 fn segment_first(
     table: &Table,
     args: &ProfileArgs,
     added: &SegmentColumns,
-) -> Result<(Vec<u32>, String), String> {
+) -> Result<(Vec<u32>, String, Vec<String>), String> {
     let target = clustering_exclusions(table, args.target.as_deref())
         .first()
         .map(|&index| table.columns()[index].name.clone());
@@ -141,10 +142,18 @@ fn segment_first(
             max: args.max,
         }))
         .with_seed(args.seed);
-    let segmentation = params
-        .validate(matrix.n_rows)
-        .and_then(|valid| valid.fit(&matrix))
-        .map_err(cluster_error)?;
+    // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
+    let valid = params.validate(matrix.n_rows).map_err(cluster_error)?;
+    if let Some(warning) = degenerate::separability(&matrix, &valid).warning() {
+        eprintln!("warning: {warning}");
+    }
+    let segmentation = valid.fit(&matrix).map_err(cluster_error)?;
+    let ids = degenerate::profile_ids(&matrix);
+    if let Some(warning) =
+        degenerate::after_run(&ids, &segmentation.labels, segmentation.k).warning()
+    {
+        eprintln!("warning: {warning}");
+    }
     let mut source = format!(
         "segmented here: size-constrained K-Medians, k = {}, shares {}–{}, seed {}, on {} columns{}",
         segmentation.k,
@@ -175,7 +184,12 @@ fn segment_first(
             percent(second)
         ));
     }
-    Ok((segmentation.labels, source))
+    let columns = selection
+        .variables
+        .iter()
+        .map(|v| table.columns()[v.column].name.clone())
+        .collect();
+    Ok((segmentation.labels, source, columns))
 }
 
 /// Runs `audience profile`.
@@ -196,6 +210,7 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
         Some(path) => Some(outputs.claim("--summary-csv", path)?),
         None => None,
     };
+    let mut segmented_on = None;
     let (labels, names, source, segment_column) = match args.segments.as_deref() {
         Some(segment_column) => {
             let column = table.column(segment_column).ok_or_else(|| {
@@ -215,7 +230,8 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
             )
         }
         None => {
-            let (labels, source) = segment_first(&table, &args, &added)?;
+            let (labels, source, columns) = segment_first(&table, &args, &added)?;
+            segmented_on = Some(columns);
             let k = labels.iter().max().map_or(0, |&m| m as usize + 1);
             // Numbered 1..=k, as `audience segment` writes them.
             let names = (1..=k).map(|id| id.to_string()).collect();
@@ -239,6 +255,8 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     params.positive_value = args.positive.clone();
     params.code_columns = args.codes.clone();
     params.exclude = args.exclude.clone();
+    // Names and defining traits come only from the columns segmented on, when segmented here.
+    params.segmentation_columns = segmented_on;
     params.exclude.extend(segment_column.map(String::from));
     let report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
 

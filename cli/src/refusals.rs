@@ -124,6 +124,7 @@ pub fn cluster_error(error: ClusterError) -> String {
             k_high,
             min,
             max,
+            ..
         } => too_few_rows(n_rows, k_low, k_high, min, max),
         other => other.to_string(),
     }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use audience_engine::cluster::{
-    KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
+    degenerate, KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
 };
 use audience_engine::encode::{default_selection, encode, EncodeNote, SelectedVariable, Selection};
 use audience_engine::export::formula::{is_formula, InputCells};
@@ -236,7 +236,18 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         })
         .with_seed(args.seed);
     let clock = Instant::now();
-    let segmentation = params.fit(&matrix).map_err(cluster_error)?;
+    // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
+    let valid = params.validate(matrix.n_rows).map_err(cluster_error)?;
+    if let Some(warning) = degenerate::separability(&matrix, &valid).warning() {
+        eprintln!("warning: {warning}");
+    }
+    let segmentation = valid.fit(&matrix).map_err(cluster_error)?;
+    let ids = degenerate::profile_ids(&matrix);
+    if let Some(warning) =
+        degenerate::after_run(&ids, &segmentation.labels, segmentation.k).warning()
+    {
+        eprintln!("warning: {warning}");
+    }
     let segment_seconds = clock.elapsed().as_secs_f64();
 
     let clock = Instant::now();
@@ -244,7 +255,11 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     let segment = |row: usize| (labels[row] + 1).to_string();
     let extra: [(&str, &dyn Fn(usize) -> String); 1] = [(&added.segment, &segment)];
     if let Some(claim) = personas_claim {
-        let json = personas(&table, &segmentation, &args)?;
+        let columns = selection
+            .variables
+            .iter()
+            .map(|v| table.columns()[v.column].name.clone());
+        let json = personas(&table, &segmentation, &args, columns)?;
         outputs.write(claim, |w| {
             w.write_all(json.as_bytes()).map_err(|e| e.to_string())
         })?;
@@ -438,9 +453,12 @@ fn personas(
     table: &Table,
     segmentation: &Segmentation,
     args: &SegmentArgs,
+    columns: impl IntoIterator<Item = String>,
 ) -> Result<String, String> {
+    // Names and defining traits come only from the columns segmented on.
     let mut params = ProfileParams::new()
-        .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect());
+        .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect())
+        .segmentation_columns(columns);
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
     let report = profile_segments(table, &segmentation.labels, &params)

@@ -161,3 +161,56 @@ fn segment_can_write_personas_of_its_segments_with_the_target_passed_through() {
     assert_eq!(report.personas.len(), 5);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn segmenting_on_columns_that_cannot_tell_customers_apart_is_said_before_and_after() {
+    // `member` × `city` give 4 profiles of 100 customers; 5–10 % shares need at least 10 segments, so
+    // each profile is split into segments that are copies of each other. The file is in `month` order, a
+    // column nobody chose: it must not name the personas.
+    let dir = std::env::temp_dir().join(format!("audience-segment-ties-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    let mut text = String::from("member,city,month\n");
+    for i in 0..400 {
+        let member = if i % 2 == 0 { "yes" } else { "no" };
+        let city = ["Paris", "Rome"][(i / 2) % 2];
+        let month = ["jan", "feb", "mar", "apr"][i / 100];
+        text.push_str(&format!("{member},{city},{month}\n"));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let personas = dir.join("personas.json");
+    let run = Command::new(env!("CARGO_BIN_EXE_audience"))
+        .args([
+            "segment",
+            input.to_str().unwrap(),
+            "--columns",
+            "member,city",
+        ])
+        .args(["--out", dir.join("o.csv").to_str().unwrap()])
+        .args(["--personas", personas.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("give only 4 different customer profiles among 400 customers"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("are identical to another segment on every column segmented on"),
+        "{stderr}"
+    );
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&personas).unwrap()).unwrap();
+    assert_eq!(document["distinct_profiles"], 4);
+    for persona in document["personas"].as_array().unwrap() {
+        let name = persona["name"].as_str().unwrap();
+        assert!(!name.to_lowercase().contains("jan"), "{name}");
+        assert!(
+            !persona["identical_to"].as_array().unwrap().is_empty(),
+            "{name}"
+        );
+        assert!(name.contains("(same profile as segment"), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

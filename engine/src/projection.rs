@@ -3,10 +3,15 @@
 //!
 //! **Method.** Each column is centred on the mean of its *present* values; a missing value (NaN) is then
 //! treated as that mean, i.e. it contributes 0 after centring, which adds no variance and invents no
-//! direction. The d×d sample covariance (divisor n − 1) is built in one pass over the rows. The two leading
-//! eigenvectors come from power iteration with deflation: a fixed-seed start vector
-//! (`ChaCha8Rng::seed_from_u64(`[`START_SEED`]`)`), at most [`MAX_ITERATIONS`] multiplications, stopping
-//! when the vector moves less than [`TOLERANCE`]; the second component is kept orthogonal to the first.
+//! direction. Small matrices (rows or dimensions at most [`LANCZOS_ABOVE`]) use the d×d sample covariance
+//! (divisor n − 1), or with fewer rows than dimensions the n×n Gram matrix of the centred rows (the same
+//! non-zero eigenvalues; its eigenvectors map back as `Xcᵀu`, normalised), and power iteration with
+//! deflation: a fixed-seed start vector (`ChaCha8Rng::seed_from_u64(`[`START_SEED`]`)`), at most
+//! [`MAX_ITERATIONS`] multiplications, stopping when the vector moves less than [`TOLERANCE`]; the second
+//! component is kept orthogonal to the first. Larger matrices form neither: Lanczos iteration with full
+//! reorthogonalisation on `v ↦ Xcᵀ(Xc·v)/(n − 1)` from the same start vector, at most
+//! [`MAX_LANCZOS_STEPS`] O(n·d) products, where power iteration can take thousands of d×d products when the
+//! leading eigenvalues are close (a noisy wide file); `examples/wide_profile.rs` times it.
 //! **Sign convention:** each component's entry of largest magnitude is positive (on a tie, the first such
 //! entry). Explained-variance ratios are eigenvalue ÷ total variance (the covariance trace).
 //!
@@ -259,6 +264,22 @@ fn leading_eigenvector(
 pub fn pca_2d(data: &[f32], n_rows: usize, n_dims: usize) -> Result<Pca2, ProjectionError> {
     check_shape(data, n_rows, n_dims)?;
     let means = column_means(data, n_dims);
+    if n_rows.min(n_dims) > LANCZOS_ABOVE {
+        pca_2d_by_lanczos(data, n_rows, n_dims, means)
+    } else if n_rows < n_dims {
+        pca_2d_by_rows(data, n_rows, n_dims, means)
+    } else {
+        pca_2d_by_covariance(data, n_rows, n_dims, means)
+    }
+}
+
+/// [`pca_2d`] through the d×d covariance.
+fn pca_2d_by_covariance(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    means: Vec<f64>,
+) -> Result<Pca2, ProjectionError> {
     let mut cov = covariance(data, n_rows, n_dims, &means);
     let total_variance: f64 = (0..n_dims).map(|i| cov[i * n_dims + i]).sum();
     if total_variance <= 0.0 || !total_variance.is_finite() {
@@ -286,6 +307,251 @@ pub fn pca_2d(data: &[f32], n_rows: usize, n_dims: usize) -> Result<Pca2, Projec
         components: [first, second],
         total_variance,
     })
+}
+
+/// [`pca_2d`] through the n×n Gram matrix `G = Xc·Xcᵀ / (n − 1)` of the centred rows `Xc`, for n < d: if
+/// `G·u = λ·u` then `cov·(Xcᵀu) = λ·(Xcᵀu)`, so the components are `Xcᵀu` normalised, with the same
+/// eigenvalues and the same trace. A component with eigenvalue 0 maps to the zero vector (every centred
+/// row projects to 0 along any such direction).
+fn pca_2d_by_rows(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    means: Vec<f64>,
+) -> Result<Pca2, ProjectionError> {
+    let (n, d) = (n_rows, n_dims);
+    let centred: Vec<f64> = data
+        .chunks_exact(d)
+        .flat_map(|row| {
+            row.iter().zip(&means).map(|(&value, &mean)| {
+                if value.is_finite() {
+                    value as f64 - mean
+                } else {
+                    0.0
+                }
+            })
+        })
+        .collect();
+    let divisor = n.saturating_sub(1) as f64;
+    let mut gram = vec![0.0f64; n * n];
+    for i in 0..n {
+        let a = &centred[i * d..(i + 1) * d];
+        for j in i..n {
+            let value = dot(a, &centred[j * d..(j + 1) * d]) / divisor;
+            gram[i * n + j] = value;
+            gram[j * n + i] = value;
+        }
+    }
+    let total_variance: f64 = (0..n).map(|i| gram[i * n + i]).sum();
+    if total_variance <= 0.0 || !total_variance.is_finite() {
+        return Err(ProjectionError::NoVariance { n_rows, n_dims });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(START_SEED);
+    let (first, first_value) = leading_eigenvector(&gram, &[], &mut rng, n, total_variance);
+    for i in 0..n {
+        for j in 0..n {
+            gram[i * n + j] -= first_value * first[i] * first[j];
+        }
+    }
+    let (second, second_value) = leading_eigenvector(
+        &gram,
+        std::slice::from_ref(&first),
+        &mut rng,
+        n,
+        total_variance,
+    );
+    let component = |u: &[f64], eigenvalue: f64| {
+        let mut v = vec![0.0f64; d];
+        if eigenvalue > 0.0 {
+            for (i, &weight) in u.iter().enumerate() {
+                for (slot, &x) in v.iter_mut().zip(&centred[i * d..(i + 1) * d]) {
+                    *slot += weight * x;
+                }
+            }
+            normalise(&mut v);
+            fix_sign(&mut v);
+        }
+        v
+    };
+    Ok(Pca2 {
+        explained_variance_ratio: [first_value / total_variance, second_value / total_variance],
+        eigenvalues: [first_value, second_value],
+        components: [
+            component(&first, first_value),
+            component(&second, second_value),
+        ],
+        means,
+        total_variance,
+    })
+}
+
+/// Above this many rows *and* dimensions, [`pca_2d`] uses Lanczos iteration instead of power iteration.
+pub const LANCZOS_ABOVE: usize = 64;
+/// Most Lanczos steps (each one product with the covariance, O(n·d)).
+pub const MAX_LANCZOS_STEPS: usize = 200;
+/// Lanczos checks its two leading Ritz pairs every this many steps.
+const LANCZOS_CHECK_EVERY: usize = 10;
+
+/// The centred rows (missing = 0 after centring), row-major n×d.
+fn centred_rows(data: &[f32], n_dims: usize, means: &[f64]) -> Vec<f64> {
+    data.chunks_exact(n_dims)
+        .flat_map(|row| {
+            row.iter().zip(means).map(|(&value, &mean)| {
+                if value.is_finite() {
+                    value as f64 - mean
+                } else {
+                    0.0
+                }
+            })
+        })
+        .collect()
+}
+
+/// `out = cov · v = Xcᵀ(Xc·v) / (n − 1)` without forming the covariance: O(n·d).
+fn covariance_times(centred: &[f64], n: usize, d: usize, v: &[f64], out: &mut [f64]) {
+    out.iter_mut().for_each(|x| *x = 0.0);
+    for row in centred.chunks_exact(d).take(n) {
+        let along = dot(row, v);
+        if along != 0.0 {
+            out.iter_mut().zip(row).for_each(|(o, x)| *o += along * x);
+        }
+    }
+    let divisor = n.saturating_sub(1) as f64;
+    out.iter_mut().for_each(|x| *x /= divisor);
+}
+
+/// [`pca_2d`] for large matrices: Lanczos iteration with full reorthogonalisation on the covariance,
+/// applied as `Xcᵀ(Xc·v)` (never formed), from the fixed-seed start vector. Every
+/// [`LANCZOS_CHECK_EVERY`] steps the tridiagonal matrix is diagonalised (Jacobi); the run stops when the
+/// two leading Ritz pairs have residuals `β·|s_last|` below `10⁻¹⁰ ·` total variance, when the Krylov space
+/// is exhausted, or after [`MAX_LANCZOS_STEPS`]. Power iteration needs thousands of d×d products when the
+/// leading eigenvalues are close (noisy, wide files); Lanczos needs tens to a few hundred O(n·d) ones.
+fn pca_2d_by_lanczos(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    means: Vec<f64>,
+) -> Result<Pca2, ProjectionError> {
+    let (n, d) = (n_rows, n_dims);
+    let centred = centred_rows(data, d, &means);
+    let divisor = n.saturating_sub(1) as f64;
+    let total_variance: f64 = centred.iter().map(|x| x * x).sum::<f64>() / divisor;
+    if total_variance <= 0.0 || !total_variance.is_finite() {
+        return Err(ProjectionError::NoVariance { n_rows, n_dims });
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(START_SEED);
+    let mut q: Vec<f64> = (0..d).map(|_| rng.random_range(-1.0..1.0)).collect();
+    normalise(&mut q);
+    let max_steps = d.min(MAX_LANCZOS_STEPS);
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    let (mut alphas, mut betas) = (Vec::new(), Vec::new());
+    let mut w = vec![0.0f64; d];
+    let (values, vectors) = loop {
+        covariance_times(&centred, n, d, &q, &mut w);
+        alphas.push(dot(&q, &w));
+        basis.push(q);
+        // Full reorthogonalisation, twice (it subsumes the three-term recurrence).
+        for _ in 0..2 {
+            for b in &basis {
+                let along = dot(&w, b);
+                w.iter_mut().zip(b).for_each(|(x, y)| *x -= along * y);
+            }
+        }
+        let beta = dot(&w, &w).sqrt();
+        let m = alphas.len();
+        let exhausted = m == max_steps || beta <= 1e-12 * total_variance;
+        if exhausted || m % LANCZOS_CHECK_EVERY == 0 {
+            let (values, vectors) = tridiagonal_eigen(&alphas, &betas);
+            let converged =
+                (0..m.min(2)).all(|i| beta * vectors[i][m - 1].abs() <= 1e-10 * total_variance);
+            if exhausted || converged {
+                break (values, vectors);
+            }
+        }
+        betas.push(beta);
+        q = w.iter().map(|x| x / beta).collect();
+    };
+    let ritz = |i: usize| -> (Vec<f64>, f64) {
+        let Some(s) = vectors.get(i) else {
+            return (vec![0.0; d], 0.0);
+        };
+        let mut v = vec![0.0f64; d];
+        for (weight, b) in s.iter().zip(&basis) {
+            v.iter_mut().zip(b).for_each(|(x, y)| *x += weight * y);
+        }
+        normalise(&mut v);
+        fix_sign(&mut v);
+        (v, values[i].max(0.0))
+    };
+    let ((first, first_value), (second, second_value)) = (ritz(0), ritz(1));
+    Ok(Pca2 {
+        explained_variance_ratio: [first_value / total_variance, second_value / total_variance],
+        eigenvalues: [first_value, second_value],
+        components: [first, second],
+        means,
+        total_variance,
+    })
+}
+
+/// Eigenvalues (descending) and unit eigenvectors of the symmetric tridiagonal matrix with diagonal
+/// `alphas` and off-diagonal `betas` (one shorter), by cyclic Jacobi rotations on the dense matrix.
+fn tridiagonal_eigen(alphas: &[f64], betas: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let m = alphas.len();
+    let mut a = vec![0.0f64; m * m];
+    for i in 0..m {
+        a[i * m + i] = alphas[i];
+        if let Some(&b) = betas.get(i).filter(|_| i + 1 < m) {
+            a[i * m + i + 1] = b;
+            a[(i + 1) * m + i] = b;
+        }
+    }
+    let mut v = vec![0.0f64; m * m];
+    (0..m).for_each(|i| v[i * m + i] = 1.0);
+    let norm: f64 = a.iter().map(|x| x * x).sum();
+    for _ in 0..100 {
+        let off: f64 = (0..m)
+            .flat_map(|p| (0..m).filter(move |&q| q != p).map(move |q| (p, q)))
+            .map(|(p, q)| a[p * m + q] * a[p * m + q])
+            .sum();
+        if off <= 1e-30 * norm {
+            break;
+        }
+        for p in 0..m {
+            for q in p + 1..m {
+                let apq = a[p * m + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * m + q] - a[p * m + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..m {
+                    let (akp, akq) = (a[k * m + p], a[k * m + q]);
+                    a[k * m + p] = c * akp - s * akq;
+                    a[k * m + q] = s * akp + c * akq;
+                }
+                for k in 0..m {
+                    let (apk, aqk) = (a[p * m + k], a[q * m + k]);
+                    a[p * m + k] = c * apk - s * aqk;
+                    a[q * m + k] = s * apk + c * aqk;
+                }
+                for k in 0..m {
+                    let (vkp, vkq) = (v[k * m + p], v[k * m + q]);
+                    v[k * m + p] = c * vkp - s * vkq;
+                    v[k * m + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| a[j * m + j].total_cmp(&a[i * m + i]).then(i.cmp(&j)));
+    let values = order.iter().map(|&i| a[i * m + i]).collect();
+    let vectors = order
+        .iter()
+        .map(|&i| (0..m).map(|k| v[k * m + i]).collect())
+        .collect();
+    (values, vectors)
 }
 
 impl Pca2 {
@@ -453,6 +719,98 @@ mod tests {
             }
         }
         data
+    }
+
+    #[test]
+    fn a_wide_matrix_gets_the_same_components_through_its_rows_as_through_its_covariance() {
+        // 6 rows × 9 dimensions (n < d): the row path must match the covariance path. Distinct
+        // eigenvalues so both converge to the same vectors; one missing value.
+        let mut data = Vec::new();
+        for row in 0..6 {
+            let t = row as f32 - 2.5;
+            let s = if row % 2 == 0 { 0.7 } else { -0.7 };
+            for dim in 0..9 {
+                let value = match dim % 3 {
+                    0 => 3.0 * t + dim as f32 * 0.01,
+                    1 => s + 0.1 * t,
+                    _ => 0.2 * t * t,
+                };
+                data.push(value);
+            }
+        }
+        data[4 * 9 + 5] = f32::NAN;
+        let by_rows = pca_2d(&data, 6, 9).unwrap();
+        let by_covariance = pca_2d_by_covariance(&data, 6, 9, column_means(&data, 9)).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-7 * (1.0 + b.abs());
+        assert!(close(by_rows.total_variance, by_covariance.total_variance));
+        for c in 0..2 {
+            assert!(
+                close(by_rows.eigenvalues[c], by_covariance.eigenvalues[c]),
+                "{:?} vs {:?}",
+                by_rows.eigenvalues,
+                by_covariance.eigenvalues
+            );
+            for (a, b) in by_rows.components[c]
+                .iter()
+                .zip(&by_covariance.components[c])
+            {
+                assert!(close(*a, *b), "component {c}: {a} vs {b}");
+            }
+        }
+        assert!(by_rows.explained_variance_ratio[0] > 0.9);
+    }
+
+    #[test]
+    fn lanczos_on_a_large_matrix_matches_power_iteration_on_its_covariance() {
+        // 150 rows × 90 dimensions (both above LANCZOS_ABOVE): two planted directions with variances far
+        // apart, plus small deterministic noise.
+        let (n, d) = (150, 90);
+        let mut state = 11u64;
+        let mut noise = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f64 / (1u64 << 24) as f64 - 0.5) * 0.02
+        };
+        let mut data = Vec::with_capacity(n * d);
+        for row in 0..n {
+            let a = (row as f64 * 0.37).sin() * 5.0;
+            let b = (row as f64 * 1.91).cos() * 2.0;
+            for dim in 0..d {
+                let first = if dim % 2 == 0 { 1.0 } else { 0.5 };
+                let second = if dim < d / 2 { 1.0 } else { -1.0 };
+                data.push((a * first + b * second / 3.0 + noise()) as f32);
+            }
+        }
+        data[7 * d + 3] = f32::NAN;
+        let lanczos = pca_2d(&data, n, d).unwrap();
+        let power = pca_2d_by_covariance(&data, n, d, column_means(&data, d)).unwrap();
+        let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * (1.0 + b.abs());
+        assert!(close(lanczos.total_variance, power.total_variance, 1e-10));
+        for c in 0..2 {
+            assert!(
+                close(lanczos.eigenvalues[c], power.eigenvalues[c], 1e-8),
+                "{:?} vs {:?}",
+                lanczos.eigenvalues,
+                power.eigenvalues
+            );
+            for (a, b) in lanczos.components[c].iter().zip(&power.components[c]) {
+                assert!(close(*a, *b, 1e-6), "component {c}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn jacobi_diagonalises_a_known_tridiagonal_matrix() {
+        // [[2, 1], [1, 2]]: eigenvalues 3 and 1, eigenvectors (1, 1)/√2 and (1, −1)/√2.
+        let (values, vectors) = tridiagonal_eigen(&[2.0, 2.0], &[1.0]);
+        assert!((values[0] - 3.0).abs() < 1e-12 && (values[1] - 1.0).abs() < 1e-12);
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!(
+            (vectors[0][0].abs() - h).abs() < 1e-12
+                && (vectors[0][0] - vectors[0][1]).abs() < 1e-12
+        );
+        assert!((vectors[1][0] + vectors[1][1]).abs() < 1e-12);
     }
 
     #[test]

@@ -82,6 +82,38 @@ fn personas_json_validates_against_its_schema() {
 }
 
 #[test]
+fn personas_json_with_tied_segments_and_also_differs_validates_against_its_schema() {
+    // Segments 0 and 1 are both loan = yes (they differ only by month, not segmented on).
+    let mut csv = String::from("seg,loan,month\n");
+    for row in 0..30 {
+        let seg = row / 10;
+        let loan = if seg == 2 { "no" } else { "yes" };
+        csv.push_str(&format!("{seg},{loan},{}\n", ["oct", "aug", "may"][seg]));
+    }
+    let table = read(&csv);
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["loan"]);
+    let report = profile_segments(&table, &labels(&table, "seg"), &params).unwrap();
+    let document: Value = serde_json::from_str(&personas_json(&report).unwrap()).unwrap();
+    validate(&document).unwrap();
+    assert_eq!(document["distinct_profiles"], 2);
+    let tied = document["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["identical_to"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(tied, 2);
+    assert_eq!(
+        read_personas_json(&personas_json(&report).unwrap())
+            .unwrap()
+            .report,
+        report
+    );
+}
+
+#[test]
 fn the_schema_rejects_nulls_where_numbers_belong_and_unknown_fields() {
     let document: Value = serde_json::from_str(&personas_json(&known_report()).unwrap()).unwrap();
     let mut nan_share = document.clone();
@@ -154,7 +186,7 @@ fn summary_csv_leaves_conversion_cells_empty_without_a_target() {
     let text = String::from_utf8(bytes).unwrap();
     let first_row = text.lines().nth(1).unwrap();
     assert!(
-        first_row.starts_with("1,0,,Segment 0 (no distinct traits),2,0.666667,,,,,,,,,"),
+        first_row.starts_with("1,0,,Segment 1 (no distinct traits),2,0.666667,,,,,,,,,"),
         "{first_row}"
     );
 }

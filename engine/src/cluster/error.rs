@@ -50,8 +50,17 @@ pub enum ClusterError {
         /// Largest share.
         max: f64,
     },
-    /// Automatic k found no k in the share range that the row count admits.
-    #[error("{n_rows} rows admit no k in {k_low}..={k_high} with segment shares {min}..{max}")]
+    /// Automatic k found no k in the share range that the row count admits: each segment would need
+    /// `lower..=upper` rows (the shares of `n_rows`, rounded inward), and no count of segments in
+    /// `k_low..=k_high` with such sizes adds up to `n_rows`.
+    #[error(
+        "{n_rows} customers cannot be split into segments of {min_pct}–{max_pct}% each: each segment would need {sizes} ({min_pct}% of {n_rows} rounded up, {max_pct}% rounded down), and no number of such segments from {k_low} to {k_high} adds up to {n_rows}.{nearby}{remedy}",
+        min_pct = percent(*min),
+        max_pct = percent(*max),
+        sizes = size_range(*lower, *upper),
+        nearby = nearby_counts(*nearest_below, *nearest_above),
+        remedy = remedy(*works_from),
+    )]
     TooFewRowsForBounds {
         /// Rows.
         n_rows: usize,
@@ -63,6 +72,41 @@ pub enum ClusterError {
         min: f64,
         /// Largest share.
         max: f64,
+        /// Fewest rows a segment may hold with these rows: ⌈min·n⌉.
+        lower: usize,
+        /// Most rows a segment may hold with these rows: ⌊max·n⌋.
+        upper: usize,
+        /// The largest smaller row count that these bounds can split, if any.
+        nearest_below: Option<usize>,
+        /// The smallest larger row count that these bounds can split, if any (searched up to
+        /// [`ROW_COUNT_SEARCH_LIMIT`](super::ROW_COUNT_SEARCH_LIMIT)).
+        nearest_above: Option<usize>,
+        /// The row count from which every larger count can be split too (the minimum rows to ask for),
+        /// when one exists within the search limit.
+        works_from: Option<usize>,
+    },
+    /// Automatic k with share bounds so wide that too many segment counts would each be fitted (a run
+    /// would take minutes): the number of segments must be chosen, or the bounds narrowed.
+    #[error(
+        "segments of {min_pct}–{max_pct}% allow {count} different numbers of segments ({k_low} to {k_high}) for these {n_rows} customers, too many to try each one (at most {limit}). Choose the number of segments (--k), or narrow the bounds (--min/--max) so that at most {limit} numbers remain.",
+        min_pct = percent(*min),
+        max_pct = percent(*max),
+    )]
+    TooManySegmentCounts {
+        /// Rows.
+        n_rows: usize,
+        /// Smallest share.
+        min: f64,
+        /// Largest share.
+        max: f64,
+        /// Smallest k the rows admit.
+        k_low: usize,
+        /// Largest k the rows admit.
+        k_high: usize,
+        /// How many k the rows admit.
+        count: usize,
+        /// The most k automatic k tries ([`MAX_AUTO_K_CANDIDATES`](super::MAX_AUTO_K_CANDIDATES)).
+        limit: usize,
     },
     /// Automatic k needs share bounds to know which k to try.
     #[error("automatic k needs share bounds (the feasible k are ⌈1/max⌉..=⌊1/min⌋)")]
@@ -136,4 +180,42 @@ pub enum ClusterError {
     /// The progress callback asked to stop.
     #[error("segmentation cancelled")]
     Cancelled,
+}
+
+/// A share as a percentage with at most two decimals: 0.05 → "5", 0.125 → "12.5".
+fn percent(share: f64) -> String {
+    let text = format!("{:.2}", share * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn size_range(lower: usize, upper: usize) -> String {
+    let customers = |n: usize| if n == 1 { "customer" } else { "customers" };
+    if lower == upper {
+        format!("exactly {lower} {}", customers(lower))
+    } else if lower > upper {
+        format!(
+            "at least {lower} {} but at most {upper}, which no segment can be",
+            customers(lower)
+        )
+    } else {
+        format!("at least {lower} and at most {upper} {}", customers(upper))
+    }
+}
+
+fn nearby_counts(below: Option<usize>, above: Option<usize>) -> String {
+    match (below, above) {
+        (Some(below), Some(above)) => format!(" {below} or {above} customers would work."),
+        (None, Some(above)) => format!(" {above} customers would work."),
+        (Some(below), None) => format!(" {below} customers would work."),
+        (None, None) => String::new(),
+    }
+}
+
+fn remedy(works_from: Option<usize>) -> String {
+    match works_from {
+        Some(rows) => format!(
+            " Use at least {rows} customers (every count from {rows} up works), or widen the bounds (--min/--max)."
+        ),
+        None => " Widen the bounds (--min/--max) or choose the number of segments (--k).".to_string(),
+    }
 }

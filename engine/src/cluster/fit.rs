@@ -26,12 +26,34 @@ impl ValidParams {
 
     /// [`fit`](Self::fit), calling `progress` after seeding, after every iteration and after scoring each
     /// k. Returning [`ControlFlow::Break`] stops the run with [`ClusterError::Cancelled`].
+    ///
+    /// The rows are fitted in an order shuffled by the seed (a Fisher–Yates shuffle on its own ChaCha8
+    /// stream) and the labels returned in file order, so where rows are tied (identical rows that must be
+    /// split between segments, equal costs) the seed decides, never the file's row order: a file sorted by
+    /// date does not give segments that differ by date.
     pub fn fit_with_progress(
         &self,
         matrix: &EncodedMatrix,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         check_matrix(matrix, self.n_rows)?;
+        let order = seed::row_order(matrix.n_rows, self.params.seed);
+        let shuffled = matrix.select_rows(&order);
+        let mut segmentation = self.fit_in_order(&shuffled, progress)?;
+        let mut labels = vec![0u32; order.len()];
+        for (&row, &label) in order.iter().zip(&segmentation.labels) {
+            labels[row] = label;
+        }
+        segmentation.labels = labels;
+        Ok(segmentation)
+    }
+
+    /// The fit proper, on rows in the order given.
+    fn fit_in_order(
+        &self,
+        matrix: &EncodedMatrix,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Segmentation, ClusterError> {
         let n_restarts = self.params.n_restarts;
         let Some(screening) = self.screening else {
             return self.choose_k(

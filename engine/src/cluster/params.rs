@@ -252,20 +252,34 @@ impl KMediansParams {
                     });
                 }
                 let limits = bounds.limits(n_rows);
-                let ks: Vec<(usize, SizeLimits)> = (k_low..=k_high)
-                    .filter(|&k| k <= n_rows && limits.admits(n_rows, k))
-                    .map(|k| (k, limits))
-                    .collect();
-                if ks.is_empty() {
+                let Some((k_first, k_last)) = admitted_k(&bounds, k_low, k_high, n_rows) else {
+                    let search = RowCounts::new(bounds, k_low, k_high);
                     return Err(ClusterError::TooFewRowsForBounds {
                         n_rows,
                         k_low,
                         k_high,
                         min: bounds.min,
                         max: bounds.max,
+                        lower: limits.lower,
+                        upper: limits.upper,
+                        nearest_below: search.nearest_below(n_rows),
+                        nearest_above: search.nearest_above(n_rows),
+                        works_from: search.works_from(),
+                    });
+                };
+                let count = k_last - k_first + 1;
+                if count > MAX_AUTO_K_CANDIDATES {
+                    return Err(ClusterError::TooManySegmentCounts {
+                        n_rows,
+                        min: bounds.min,
+                        max: bounds.max,
+                        k_low: k_first,
+                        k_high: k_last,
+                        count,
+                        limit: MAX_AUTO_K_CANDIDATES,
                     });
                 }
-                ks
+                (k_first..=k_last).map(|k| (k, limits)).collect()
             }
         };
         let screening = self.screening_plan(n_rows, &candidates);
@@ -300,6 +314,73 @@ impl KMediansParams {
             sample_rows,
             limits,
         })
+    }
+}
+
+/// The most segment counts automatic k fits, one after the other. Each k is a full fit (every restart),
+/// and large k cost more each (O(k²) per row moved), so share bounds like 0.1–10% on a few hundred rows
+/// (k from 10 to 300) would run for minutes: such requests are refused with
+/// [`ClusterError::TooManySegmentCounts`] instead. 5–10% tries 11 counts, 2–10% tries 41.
+pub const MAX_AUTO_K_CANDIDATES: usize = 50;
+
+/// How far above the row count [`ClusterError::TooFewRowsForBounds`] looks for row counts that work.
+pub const ROW_COUNT_SEARCH_LIMIT: usize = 1_000_000;
+
+/// The k in `k_low..=k_high` (and at most `n`) whose segments can hold exactly `n` rows within the share
+/// bounds, as an inclusive range: k works when `k·lower ≤ n ≤ k·upper`, an interval of k. O(1).
+fn admitted_k(
+    bounds: &ShareBounds,
+    k_low: usize,
+    k_high: usize,
+    n: usize,
+) -> Option<(usize, usize)> {
+    let limits = bounds.limits(n);
+    if limits.upper == 0 || limits.lower > limits.upper {
+        return None;
+    }
+    let first = k_low.max(n.div_ceil(limits.upper));
+    let last = k_high
+        .min(n)
+        .min(n.checked_div(limits.lower).unwrap_or(usize::MAX));
+    (first <= last).then_some((first, last))
+}
+
+/// Row counts that share bounds can split, for the message of [`ClusterError::TooFewRowsForBounds`].
+struct RowCounts {
+    bounds: ShareBounds,
+    k_low: usize,
+    k_high: usize,
+}
+
+impl RowCounts {
+    fn new(bounds: ShareBounds, k_low: usize, k_high: usize) -> Self {
+        RowCounts {
+            bounds,
+            k_low,
+            k_high,
+        }
+    }
+
+    fn works(&self, n: usize) -> bool {
+        n > 0 && admitted_k(&self.bounds, self.k_low, self.k_high, n).is_some()
+    }
+
+    fn nearest_below(&self, n: usize) -> Option<usize> {
+        (1..n).rev().find(|&m| self.works(m))
+    }
+
+    fn nearest_above(&self, n: usize) -> Option<usize> {
+        (n + 1..=ROW_COUNT_SEARCH_LIMIT).find(|&m| self.works(m))
+    }
+
+    /// The smallest count from which every count up to the search limit works, when the last failing
+    /// count lies in the first half of the search (so the run of working counts is long, not a gap).
+    fn works_from(&self) -> Option<usize> {
+        let last_failure = (1..=ROW_COUNT_SEARCH_LIMIT)
+            .rev()
+            .find(|&m| !self.works(m))
+            .unwrap_or(0);
+        (last_failure < ROW_COUNT_SEARCH_LIMIT / 2).then_some(last_failure + 1)
     }
 }
 

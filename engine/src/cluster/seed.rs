@@ -2,10 +2,25 @@
 //! probability proportional to its distance to the nearest center chosen so far (distance, not squared
 //! distance, as suits L1).
 
-use rand::{Rng, RngCore};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::encode::EncodedMatrix;
+
+/// Added to the seed for the row order, so it is not any other random stream of the run.
+const ROW_ORDER_SALT: u64 = 0x0D0E_5EED_0000_0007;
+
+/// `0..n` shuffled by `seed` (Fisher–Yates on a ChaCha8 stream): the order the rows are fitted in, so
+/// that ties between rows are broken by the seed and not by their position in the file.
+pub(super) fn row_order(n: usize, seed: u64) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ROW_ORDER_SALT);
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = uniform(&mut rng, i + 1);
+        order.swap(i, j);
+    }
+    order
+}
 
 /// `k` initial centers (`k × n_dims`, row-major), copied from rows of `matrix`.
 pub(super) fn kmedians_plus_plus(
@@ -66,7 +81,6 @@ pub(super) fn uniform(rng: &mut ChaCha8Rng, n: usize) -> usize {
 
 /// A fresh generator for restart `index` of a run seeded with `seed`.
 pub(super) fn restart_rng(seed: u64, index: usize) -> ChaCha8Rng {
-    use rand::SeedableRng;
     let mut master = ChaCha8Rng::seed_from_u64(seed);
     master.set_stream(index as u64 + 1);
     ChaCha8Rng::seed_from_u64(master.next_u64())

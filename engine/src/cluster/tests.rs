@@ -140,7 +140,12 @@ fn infeasible_settings_are_typed_errors_naming_the_numbers() {
             k_low: 10,
             k_high: 20,
             min: 0.05,
-            max: 0.10
+            max: 0.10,
+            lower: 1,
+            upper: 0,
+            nearest_below: None,
+            nearest_above: Some(10),
+            works_from: Some(30),
         }
     );
     let unbounded = |k| {
@@ -496,4 +501,139 @@ proptest! {
             Err(other) => prop_assert!(false, "unexpected error {other}"),
         }
     }
+}
+
+/// 200 rows with only two distinct profiles, in file order: rows 0..100 are all `0`, rows 100..200 all
+/// `1` (a file sorted by date, say, whose chosen columns cannot tell the customers apart).
+fn two_sorted_profiles() -> EncodedMatrix {
+    let data: Vec<f32> = (0..200).map(|row| (row >= 100) as u32 as f32).collect();
+    EncodedMatrix::from_dense(data, 200, 1).unwrap()
+}
+
+/// How many of `rows` sit in the most common segment among them.
+fn most_common_segment(labels: &[u32], rows: std::ops::Range<usize>) -> usize {
+    let mut counts = [0usize; 8];
+    rows.for_each(|row| counts[labels[row] as usize] += 1);
+    counts.into_iter().max().unwrap()
+}
+
+#[test]
+fn identical_rows_are_split_between_segments_by_the_seed_not_by_row_order() {
+    let matrix = two_sorted_profiles();
+    // Four segments of exactly 50 rows: each profile's 100 rows must be split in two.
+    let params = fixed(4, 0.25, 0.25);
+    let result = params.clone().with_seed(3).fit(&matrix).unwrap();
+    assert_eq!(result.sizes, [50, 50, 50, 50]);
+    // Split by row order, the first 50 rows of a profile would all share one segment. Split by a seeded
+    // shuffle, each half of the profile lands in both of its segments, about 25 and 25.
+    for half in [0..50, 50..100, 100..150, 150..200] {
+        let most = most_common_segment(&result.labels, half.clone());
+        assert!(most < 40, "rows {half:?}: {most} of 50 in one segment");
+    }
+    // The same seed gives the same split; another seed another split of the same tied rows.
+    assert_eq!(
+        params.clone().with_seed(3).fit(&matrix).unwrap().labels,
+        result.labels
+    );
+    let other = params.with_seed(4).fit(&matrix).unwrap();
+    let same_pairs = (0..200)
+        .flat_map(|a| (a + 1..200).map(move |b| (a, b)))
+        .filter(|&(a, b)| {
+            (result.labels[a] == result.labels[b]) != (other.labels[a] == other.labels[b])
+        })
+        .count();
+    assert!(same_pairs > 0, "seeds 3 and 4 split the tied rows alike");
+}
+
+#[test]
+fn the_tied_segments_of_a_degenerate_fit_are_found_after_the_run() {
+    let matrix = two_sorted_profiles();
+    let result = fixed(4, 0.25, 0.25).fit(&matrix).unwrap();
+    let ids = degenerate::profile_ids(&matrix);
+    let ties = degenerate::tied_segments(&ids, &result.labels);
+    // Each profile fills two segments on its own: two pairs of identical segments.
+    assert_eq!(ties.len(), 2);
+    assert!(ties.iter().all(|pair| pair.len() == 2));
+    let zero = result.labels[0];
+    assert!(ties.iter().any(|pair| pair.contains(&zero)));
+}
+
+#[test]
+fn too_few_rows_for_the_bounds_says_which_row_counts_work_in_plain_words() {
+    // 5–10 %: 21 rows need segments of exactly 2 (⌈1.05⌉ = ⌊2.1⌋ = 2), and 21 is odd; 20 rows take 10 to
+    // 20 segments of 1–2, 22 rows 11 segments of 2; 15 and 19 rows work with segments of exactly 1. From
+    // 30 rows on, every count works (the odd counts 23, 25, 27, 29 fail like 21).
+    let bounds = KMediansParams::new().with_bounds(Some(ShareBounds::default()));
+    for works in [10, 15, 19, 20, 22, 24, 28, 30, 31, 57] {
+        assert!(bounds.validate(works).is_ok(), "{works} rows");
+    }
+    for fails in [9, 21, 23, 25, 27, 29] {
+        assert!(bounds.validate(fails).is_err(), "{fails} rows");
+    }
+    let error = bounds.validate(21).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "21 customers cannot be split into segments of 5–10% each: each segment would need exactly 2 \
+         customers (5% of 21 rounded up, 10% rounded down), and no number of such segments from 10 to 20 \
+         adds up to 21. 20 or 22 customers would work. Use at least 30 customers (every count from 30 up \
+         works), or widen the bounds (--min/--max)."
+    );
+    // 5 rows: 5 % rounds up to 1 customer, 10 % down to 0.
+    assert!(bounds.validate(5).unwrap_err().to_string().starts_with(
+        "5 customers cannot be split into segments of 5–10% each: each segment would need at least 1 \
+         customer but at most 0, which no segment can be"
+    ));
+    // Exactly 25 % each only ever splits multiples of 4: no "at least" to promise.
+    let quarters = fixed(4, 0.25, 0.25).with_k(KChoice::Auto);
+    let error = quarters.validate(10).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ClusterError::TooFewRowsForBounds {
+                nearest_below: Some(8),
+                nearest_above: Some(12),
+                works_from: None,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().ends_with(
+        "8 or 12 customers would work. Widen the bounds (--min/--max) or choose the number of segments (--k)."
+    ));
+}
+
+#[test]
+fn bounds_that_allow_too_many_segment_counts_are_refused_before_any_fit() {
+    // 0.1–10 % on 300 rows: k from 10 to 300, 291 full fits. Refused at once, with what to do.
+    let error = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.001,
+            max: 0.10,
+        }))
+        .validate(300)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ClusterError::TooManySegmentCounts {
+            n_rows: 300,
+            min: 0.001,
+            max: 0.10,
+            k_low: 10,
+            k_high: 300,
+            count: 291,
+            limit: MAX_AUTO_K_CANDIDATES,
+        }
+    );
+    assert!(error.to_string().starts_with(
+        "segments of 0.1–10% allow 291 different numbers of segments (10 to 300) for these 300 customers"
+    ));
+    assert!(error.to_string().contains("(--k)"));
+    // 2–10 % (41 counts) still runs; a fixed k with the wide bounds too.
+    let two_to_ten = KMediansParams::new().with_bounds(Some(ShareBounds {
+        min: 0.02,
+        max: 0.10,
+    }));
+    assert_eq!(two_to_ten.validate(300).unwrap().candidates().len(), 41);
+    assert!(fixed(12, 0.001, 0.10).validate(300).is_ok());
 }

@@ -4,7 +4,9 @@
 //! `"schema": "audience-builder/personas"`, `"version": 1` and `"generator"` (engine name and version).
 //! Its JSON Schema (draft 2020-12) is [`SCHEMA`] (the file `engine/schema/personas.v1.schema.json`): every
 //! object lists all its fields as required and allows no others, so any change to the report's shape must
-//! come with a new schema version. Every ratio is a finite number or `null`; NaN and infinity never appear.
+//! come with a new schema version. The exceptions are three optional fields added within version 1 and
+//! read as empty when absent: the report's `distinct_profiles` and a persona's `also_differs` and
+//! `identical_to` (see [`Persona`](crate::profile::Persona)). Every ratio is a finite number or `null`; NaN and infinity never appear.
 //!
 //! ```
 //! use audience_engine::demo::{generate, DemoParams};

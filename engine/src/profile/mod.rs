@@ -55,6 +55,7 @@ pub mod notes;
 pub mod params;
 pub mod seniority;
 pub mod stats;
+mod ties;
 pub mod traits;
 pub mod variables;
 
@@ -109,8 +110,20 @@ pub struct Persona {
     pub share: f64,
     /// Conversion figures, when the file has a conversion column.
     pub conversion: Option<Conversion>,
-    /// Defining traits, strongest first.
+    /// Defining traits, strongest first: values that set the segment apart in the columns it was made from
+    /// (every profiled column when [`ProfileParams::segmentation_columns`] is `None`). The name is built
+    /// from these only.
     pub traits: Vec<Trait>,
+    /// Values that stand out in columns the segments were **not** made from, strongest first: the segment
+    /// also differs in these, but they do not define it. Empty when the segmentation columns are not known.
+    #[serde(default)]
+    pub also_differs: Vec<Trait>,
+    /// The other segments (ids, as in [`segment`](Self::segment)) identical to this one on every
+    /// segmentation variable: the same profiles in the same proportions, so the split between them was
+    /// made by the seed, not by anything about the customers. Empty when there are none or the
+    /// segmentation columns are not known.
+    #[serde(default)]
+    pub identical_to: Vec<u32>,
     /// Variables and lenses.
     pub profile: GroupProfile,
 }
@@ -144,6 +157,11 @@ pub struct PersonaReport {
     pub personas: Vec<Persona>,
     /// Lifestyle/segment-code mixes, one per code column.
     pub code_mixes: Vec<CodeMix>,
+    /// Distinct profiles (distinct combinations of values) of the rows on the segmentation columns, when
+    /// they are known ([`ProfileParams::segmentation_columns`]). Fewer than `n_segments` means some segments
+    /// cannot be told apart.
+    #[serde(default)]
+    pub distinct_profiles: Option<usize>,
     /// Data problems met on the way.
     pub notes: Vec<Note>,
 }
@@ -279,6 +297,34 @@ pub fn profile_segments(
         lenses: lens_context.lenses(&all_rows, target.as_ref(), file_rate),
     };
 
+    // Which profiled columns may define a segment, and the segments tied on all of them.
+    let segmentation_columns: Option<Vec<usize>> =
+        params.segmentation_columns.as_ref().map(|names| {
+            names
+                .iter()
+                .filter_map(|name| table.column_index(name))
+                .collect()
+        });
+    let defining: Vec<bool> = planned
+        .iter()
+        .map(|p| {
+            segmentation_columns
+                .as_ref()
+                .is_none_or(|columns| columns.contains(&p.index))
+        })
+        .collect();
+    let (distinct_profiles, ties) = match &segmentation_columns {
+        Some(columns) => {
+            let (ids, distinct) = ties::profile_ids(table, columns);
+            (
+                Some(distinct),
+                crate::cluster::degenerate::tied_segments(&ids, labels),
+            )
+        }
+        None => (None, Vec::new()),
+    };
+    let number = |id: u32| segment_number(id, params);
+
     // Segments.
     let mut personas: Vec<Persona> = Vec::with_capacity(groups.ids.len());
     for (&id, rows) in groups.ids.iter().zip(&groups.rows) {
@@ -298,54 +344,85 @@ pub fn profile_segments(
             );
             variables_out.push(persona_variable);
         }
-        if size < params.support.min_records {
+        let fewest = params.support.fewest_records();
+        if size < fewest {
             notes.push(Note::segment(
                 NoteKind::SmallSegment,
                 id,
                 format!(
-                    "segment {id} has {size} records, fewer than the {} a defining trait needs; it has no traits and is named by its id",
-                    params.support.min_records
+                    "segment {} has {size} records, fewer than the {fewest} a defining trait needs; it has no traits and is named by its number",
+                    number(id)
                 ),
             ));
         }
-        let traits = traits::select(candidates, params.max_traits);
-        if traits.is_empty() && size >= params.support.min_records {
+        let (defining_candidates, other_candidates): (Vec<_>, Vec<_>) = candidates
+            .into_iter()
+            .partition(|c: &traits::Candidate| defining[c.column_order]);
+        let traits = traits::select(defining_candidates, params.max_traits);
+        let also_differs = traits::select(other_candidates, params.max_traits);
+        if traits.is_empty() && size >= fewest {
             notes.push(Note::segment(
                 NoteKind::NoDefiningTraits,
                 id,
                 format!(
-                    "no value in segment {id} ({size} records) reaches the support rule (≥ {} records, ≥ {:.0}% of the segment, lift ≥ {})",
+                    "no value in segment {} ({size} records) reaches the support rule (≥ {} records and ≥ {:.0}% of the segment, or a majority of ≥ {fewest} records; lift ≥ {})",
+                    number(id),
                     params.support.min_records,
                     params.support.min_share * 100.0,
                     params.support.min_lift
                 ),
             ));
         }
+        let identical_to: Vec<u32> = ties
+            .iter()
+            .find(|group| group.contains(&id))
+            .map(|group| group.iter().copied().filter(|&other| other != id).collect())
+            .unwrap_or_default();
         let conversion = target.as_ref().map(|t| t.count(table, rows, file_rate));
-        let summary = traits::summary(
+        let mut summary = traits::summary(
             size,
             share,
             &traits,
             &params.support,
             conversion.as_ref().map(|c| (c, file_rate)),
         );
+        summary.push_str(&traits::also_differs_sentence(&also_differs));
+        let mut name = traits::name(&number(id), &traits);
+        if !identical_to.is_empty() {
+            let others: Vec<String> = identical_to.iter().map(|&other| number(other)).collect();
+            let segments = if others.len() == 1 {
+                "segment"
+            } else {
+                "segments"
+            };
+            name = format!(
+                "{name} (same profile as {segments} {})",
+                crate::cluster::degenerate::join_and(&others)
+            );
+            summary.push_str(&format!(
+                " It is identical to {segments} {} on every column segmented on: the split between them was made at random, not by anything about the customers.",
+                crate::cluster::degenerate::join_and(&others)
+            ));
+        }
         personas.push(Persona {
             rank: 0,
             segment: id,
             label: params.segment_labels.get(id as usize).cloned(),
-            name: traits::name(id, &traits),
+            name,
             summary,
             size,
             share,
             conversion,
             traits,
+            also_differs,
+            identical_to,
             profile: GroupProfile {
                 variables: variables_out,
                 lenses: lens_context.lenses(rows, target.as_ref(), file_rate),
             },
         });
     }
-    deduplicate_names(&mut personas);
+    deduplicate_names(&mut personas, params);
     let ranked_by = rank(&mut personas, target.is_some());
 
     let code_mixes = params
@@ -373,6 +450,7 @@ pub fn profile_segments(
         overall,
         personas,
         code_mixes,
+        distinct_profiles,
         notes,
     })
 }
@@ -426,13 +504,28 @@ fn segment_variable(
     planned.profile(table, counts.as_ref(), stats, missing, params.top_values)
 }
 
-/// Makes names unique: every persona whose name is shared gets " · Segment N" appended.
-fn deduplicate_names(personas: &mut [Persona]) {
+/// Makes names unique: every persona whose name is shared gets " · Segment N" appended (N as the person
+/// sees it, see [`segment_number`]).
+fn deduplicate_names(personas: &mut [Persona], params: &ProfileParams) {
     let names: Vec<String> = personas.iter().map(|p| p.name.clone()).collect();
     for persona in personas.iter_mut() {
         if names.iter().filter(|n| **n == persona.name).count() > 1 {
-            persona.name = format!("{} · Segment {}", persona.name, persona.segment);
+            persona.name = format!(
+                "{} · Segment {}",
+                persona.name,
+                segment_number(persona.segment, params)
+            );
         }
+    }
+}
+
+/// How the person sees segment `id`: its display label ([`ProfileParams::segment_labels`]) when there is
+/// one, otherwise its number counted from 1 (the `segment` column written by `audience segment` holds
+/// `id + 1`).
+pub fn segment_number(id: u32, params: &ProfileParams) -> String {
+    match params.segment_labels.get(id as usize) {
+        Some(label) if !label.trim().is_empty() => label.trim().to_string(),
+        _ => (u64::from(id) + 1).to_string(),
     }
 }
 

@@ -7,10 +7,14 @@ use crate::table::Table;
 
 /// The minimum support a value needs before it can be a segment's defining trait.
 ///
-/// A value qualifies only when **both** hold inside the segment: at least `min_records` records carry it,
-/// and those records are at least `min_share` of the segment's records with the column present. The
-/// defaults are 30 records and 10%: below 30 records a share's 95% interval is wider than ±18 points, and a
-/// value held by fewer than one segment member in ten does not describe the segment.
+/// A value qualifies ([`SupportRule::qualifies`]) when its lift over the whole file is at least `min_lift`
+/// and, inside the segment, **either** at least `min_records` records carry it and those records are at
+/// least `min_share` of the segment's records with the column present, **or** it is the value of a
+/// majority: at least half of those records and at least [`MAJORITY_MIN_RECORDS`] of them (the smaller of
+/// that and `min_records`). The defaults are 30 records and 10%: below 30 records a share's 95% interval is
+/// wider than ±18 points, and a value held by fewer than one segment member in ten does not describe the
+/// segment. The majority clause lets the small segments of a small file (5–10% of 300 rows is 15–30
+/// records, which can never reach 30) be named after a value most of their members really have.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SupportRule {
     /// Minimum number of records in the segment holding the value.
@@ -19,6 +23,27 @@ pub struct SupportRule {
     pub min_share: f64,
     /// Minimum lift over the whole file (segment share ÷ file share) for a value to count as distinctive.
     pub min_lift: f64,
+}
+
+/// Fewest records a majority value needs to qualify when it falls short of `min_records`
+/// (see [`SupportRule`]).
+pub const MAJORITY_MIN_RECORDS: usize = 5;
+
+impl SupportRule {
+    /// Whether a value held by `count` records, `share` of the segment's records with the column present,
+    /// with `lift` over the file, qualifies as a defining trait (the rule is stated on [`SupportRule`]).
+    pub fn qualifies(&self, count: usize, share: f64, lift: f64) -> bool {
+        let distinctive = lift >= self.min_lift;
+        let supported = count >= self.min_records && share >= self.min_share;
+        let majority = count >= self.fewest_records() && share >= 0.5;
+        distinctive && (supported || majority)
+    }
+
+    /// The fewest records any qualifying value has: `min_records`, or [`MAJORITY_MIN_RECORDS`] when
+    /// that is smaller (a majority value). A segment smaller than this has no defining trait.
+    pub fn fewest_records(&self) -> usize {
+        self.min_records.min(MAJORITY_MIN_RECORDS)
+    }
 }
 
 impl Default for SupportRule {
@@ -99,6 +124,13 @@ pub struct ProfileParams {
     pub top_values: usize,
     /// Display label for each segment id (e.g. the lifestyle code the segment was read from), indexed by id.
     pub segment_labels: Vec<String>,
+    /// The columns the segments were made from (the segmentation variables), when known. Defining traits
+    /// and names then come only from these columns; values that stand out in other columns are listed as
+    /// [`Persona::also_differs`](super::Persona::also_differs), and segments identical on every one of
+    /// these columns are marked ([`Persona::identical_to`](super::Persona::identical_to)). `None`: every
+    /// profiled column may define a segment (segments read from a code column, for instance).
+    #[serde(default)]
+    pub segmentation_columns: Option<Vec<String>>,
 }
 
 impl Default for ProfileParams {
@@ -114,6 +146,7 @@ impl Default for ProfileParams {
             max_traits: 3,
             top_values: 10,
             segment_labels: Vec::new(),
+            segmentation_columns: None,
         }
     }
 }
@@ -172,6 +205,15 @@ impl ProfileParams {
         self
     }
 
+    /// Names the columns the segments were made from ([`ProfileParams::segmentation_columns`]).
+    pub fn segmentation_columns<S: Into<String>>(
+        mut self,
+        columns: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.segmentation_columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Checks the settings against `table` and the segment labels: every named column exists, the support
     /// rule is sensible, and there is one label per row.
     pub fn check(&self, table: &Table, labels: &[u32]) -> Result<(), ProfileError> {
@@ -194,6 +236,12 @@ impl ProfileParams {
                     .map(|c| ("code column", c.as_str())),
             )
             .chain(self.exclude.iter().map(|c| ("excluded column", c.as_str())))
+            .chain(
+                self.segmentation_columns
+                    .iter()
+                    .flatten()
+                    .map(|c| ("segmentation column", c.as_str())),
+            )
             .chain(self.lenses.named());
         for (role, column) in named {
             if table.column(column).is_none() {

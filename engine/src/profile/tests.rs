@@ -281,17 +281,39 @@ fn data_problems_become_notes() {
 }
 
 #[test]
-fn segments_below_the_default_support_get_a_note_and_an_id_name() {
+fn small_segments_are_named_after_majority_values_under_the_default_support() {
+    // 10-record segments can never reach 30 records; a value held by at least half of a segment (and by
+    // at least 5 records) with enough lift still names it.
     let table = table(KNOWN);
-    let params = ProfileParams::new().exclude("segment");
+    let params = ProfileParams::new()
+        .exclude("segment")
+        .code_column("Lifestyle");
     let report = profile_segments(&table, &labels(&table, "segment"), &params).unwrap();
+    let top = persona(&report, 0);
+    assert_eq!(top.name, "High Spend Tech CA");
     for persona in &report.personas {
-        assert!(persona.traits.is_empty());
-        assert_eq!(
-            persona.name,
-            format!("Segment {} (no distinct traits)", persona.segment)
-        );
+        assert!(!persona.traits.is_empty());
+        assert!(persona
+            .traits
+            .iter()
+            .all(|t| t.count >= 5 && t.share >= 0.5 && t.lift >= 1.2));
     }
+    // TX is 4 of segment 1's 10 records: a minority, so not a trait under the default rule.
+    assert!(persona(&report, 1).traits.iter().all(|t| t.value != "TX"));
+    assert!(report
+        .notes
+        .iter()
+        .all(|n| n.kind != NoteKind::SmallSegment && n.kind != NoteKind::NoDefiningTraits));
+}
+
+#[test]
+fn segments_below_five_records_get_a_note_and_a_name_numbered_from_one() {
+    let table = table("seg,colour\n0,red\n0,red\n0,red\n0,red\n1,blue\n1,blue\n1,blue\n1,blue\n");
+    let params = ProfileParams::new().exclude("seg");
+    let report = profile_segments(&table, &labels(&table, "seg"), &params).unwrap();
+    // Segment ids 0 and 1 are what the person sees as segments 1 and 2 (the `segment` column holds id + 1).
+    assert_eq!(persona(&report, 0).name, "Segment 1 (no distinct traits)");
+    assert_eq!(persona(&report, 1).name, "Segment 2 (no distinct traits)");
     let small: Vec<Option<u32>> = report
         .notes
         .iter()
@@ -299,9 +321,135 @@ fn segments_below_the_default_support_get_a_note_and_an_id_name() {
         .map(|n| n.segment)
         .collect();
     assert_eq!(small, [Some(0), Some(1)]);
-    assert!(report.notes[report.notes.len() - 1]
-        .message
-        .contains("fewer than the 30"));
+    assert!(
+        report.notes[0]
+            .message
+            .starts_with("segment 1 has 4 records, fewer than the 5"),
+        "{}",
+        report.notes[0].message
+    );
+    // With display labels, the fallback uses the label.
+    let labelled = params.segment_labels(vec!["A1".into(), "B2".into()]);
+    let report = profile_segments(&table, &labels(&table, "seg"), &labelled).unwrap();
+    assert_eq!(persona(&report, 1).name, "Segment B2 (no distinct traits)");
+}
+
+#[test]
+fn generated_names_never_start_with_a_formula_character() {
+    let csv = "seg,offer,=cmd\n\
+        0,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n0,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n\
+        0,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n0,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n\
+        0,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n\
+        1,-5 off,2\n1,-5 off,2\n1,-5 off,2\n1,-5 off,2\n1,-5 off,2\n\
+        2,@home,3\n2,@home,3\n2,@home,3\n2,@home,3\n2,@home,3\n";
+    let table = table(csv);
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["offer"]);
+    let report = profile_segments(&table, &labels(&table, "seg"), &params).unwrap();
+    let names: Vec<&str> = (0..3)
+        .map(|id| persona(&report, id).name.as_str())
+        .collect();
+    assert_eq!(names, ["HYPERLINK(\"http://x\",\"y\")", "5 off", "home"]);
+    for persona in &report.personas {
+        assert!(persona
+            .traits
+            .iter()
+            .all(|t| !t.phrase.starts_with(['=', '+', '-', '@'])));
+    }
+    // A bare negative number keeps its sign behind the column name; a formula-like column name loses it.
+    let column = table.column("=cmd").unwrap();
+    assert_eq!(traits::phrase(column, "-5"), "cmd -5");
+    assert_eq!(traits::formula_safe("\t+=@-5"), "5");
+    assert_eq!(traits::formula_safe("\r\n=1"), "1");
+}
+
+#[test]
+fn traits_of_columns_not_segmented_on_are_listed_as_also_differs_and_stay_out_of_names() {
+    // Segments were made from `loan`; `month` follows the file order and differs too.
+    let mut csv = String::from("seg,loan,month\n");
+    for row in 0..30 {
+        let seg = row / 10;
+        let loan = if seg == 2 { "no" } else { "yes" };
+        let month = ["oct", "aug", "may"][seg];
+        csv.push_str(&format!("{seg},{loan},{month}\n"));
+    }
+    let table = table(&csv);
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["loan"]);
+    let report = profile_segments(&table, &labels(&table, "seg"), &params).unwrap();
+    let first = persona(&report, 0);
+    assert!(
+        first.traits.iter().all(|t| t.column == "loan"),
+        "{:?}",
+        first.traits
+    );
+    assert_eq!(first.also_differs.len(), 1);
+    assert_eq!(
+        (
+            first.also_differs[0].column.as_str(),
+            first.also_differs[0].value.as_str()
+        ),
+        ("month", "oct")
+    );
+    assert!(!first.name.to_lowercase().contains("oct"), "{}", first.name);
+    assert!(
+        first
+            .summary
+            .contains(". Also differs in month = oct (3.0×), a column not segmented on."),
+        "{}",
+        first.summary
+    );
+    // Without segmentation columns every profiled column may define (the earlier behaviour).
+    let open = profile_segments(
+        &table,
+        &labels(&table, "seg"),
+        &ProfileParams::new().exclude("seg"),
+    )
+    .unwrap();
+    assert!(persona(&open, 0).also_differs.is_empty());
+    assert!(persona(&open, 0).traits.iter().any(|t| t.column == "month"));
+}
+
+#[test]
+fn segments_identical_on_every_segmentation_variable_are_marked_and_named_so() {
+    // Segments 0 and 1 are all loan = yes (split by month only); segment 2 is all loan = no.
+    let mut csv = String::from("seg,loan,month\n");
+    for row in 0..30 {
+        let seg = row / 10;
+        let loan = if seg == 2 { "no" } else { "yes" };
+        csv.push_str(&format!("{seg},{loan},{}\n", ["oct", "aug", "may"][seg]));
+    }
+    let table = table(&csv);
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["loan"]);
+    let report = profile_segments(&table, &labels(&table, "seg"), &params).unwrap();
+    assert_eq!(report.distinct_profiles, Some(2));
+    let (first, second, third) = (
+        persona(&report, 0),
+        persona(&report, 1),
+        persona(&report, 2),
+    );
+    assert_eq!(first.identical_to, [1]);
+    assert_eq!(second.identical_to, [0]);
+    assert!(third.identical_to.is_empty());
+    assert_eq!(first.name, "Loan (same profile as segment 2)");
+    assert_eq!(second.name, "Loan (same profile as segment 1)");
+    assert_eq!(third.name, "No Loan");
+    assert!(first
+        .summary
+        .contains("identical to segment 2 on every column segmented on"));
+    // Unknown segmentation columns: nothing is marked.
+    let open = profile_segments(
+        &table,
+        &labels(&table, "seg"),
+        &ProfileParams::new().exclude("seg"),
+    )
+    .unwrap();
+    assert_eq!(open.distinct_profiles, None);
+    assert!(open.personas.iter().all(|p| p.identical_to.is_empty()));
 }
 
 #[test]
@@ -387,9 +535,10 @@ fn identical_names_are_made_unique_by_segment_id() {
         persona(&known_report(), 1).clone(),
     ];
     personas[1].name = personas[0].name.clone();
-    deduplicate_names(&mut personas);
-    assert_eq!(personas[0].name, "High Spend Tech CA · Segment 0");
-    assert_eq!(personas[1].name, "High Spend Tech CA · Segment 1");
+    deduplicate_names(&mut personas, &ProfileParams::new());
+    // Numbered as the person sees them: segment ids 0 and 1 are segments 1 and 2.
+    assert_eq!(personas[0].name, "High Spend Tech CA · Segment 1");
+    assert_eq!(personas[1].name, "High Spend Tech CA · Segment 2");
 }
 
 #[test]

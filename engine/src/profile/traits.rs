@@ -74,10 +74,25 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-/// The short phrase for a value in a name. In a two-valued column, yes/no-like values use the column name
+/// The short phrase for a value in a name, never starting with a formula character ([`formula_safe`]). In a two-valued column, yes/no-like values use the column name
 /// ("Homeowner", "No Homeowner"); bare numbers are prefixed by it ("Region 3"); other labels are used as
 /// they are, capitalised, with numeric ranges written with an en dash ("25–34").
 pub fn phrase(column: &Column, label: &str) -> String {
+    let phrase = raw_phrase(column, label);
+    let safe = formula_safe(&phrase);
+    if safe.is_empty() {
+        // A value made only of formula characters (e.g. "-"): name it by its column.
+        formula_safe(&format!(
+            "{} {}",
+            capitalise(&humanise(&column.name)),
+            label.trim()
+        ))
+    } else {
+        safe
+    }
+}
+
+fn raw_phrase(column: &Column, label: &str) -> String {
     let column_name = capitalise(&humanise(&column.name));
     let lower = label.trim().to_lowercase();
     let two_valued = column.column_type() == ColumnType::Binary || column.levels().len() == 2;
@@ -93,9 +108,9 @@ pub fn phrase(column: &Column, label: &str) -> String {
     capitalise(&en_dash_ranges(label.trim()))
 }
 
-/// Whether a candidate passes the support rule.
+/// Whether a candidate passes the support rule ([`SupportRule::qualifies`]).
 fn supported(rule: &SupportRule, count: usize, share: f64, lift: f64) -> bool {
-    count >= rule.min_records && share >= rule.min_share && lift >= rule.min_lift
+    rule.qualifies(count, share, lift)
 }
 
 /// Candidates from a level column's counts in the segment and the file.
@@ -225,17 +240,36 @@ pub(crate) fn select(mut candidates: Vec<Candidate>, max: usize) -> Vec<Trait> {
     chosen.into_iter().map(|c| c.trait_).collect()
 }
 
-/// The name built from the traits, or `"Segment N (no distinct traits)"`.
-pub(crate) fn name(segment: u32, traits: &[Trait]) -> String {
+/// The name built from the traits, or `"Segment N (no distinct traits)"`, where `number` is the segment
+/// as the person sees it (its label, or its 1-based number). Never starts with a formula character
+/// (see [`formula_safe`]).
+pub(crate) fn name(number: &str, traits: &[Trait]) -> String {
+    let fallback = || formula_safe(&format!("Segment {number} (no distinct traits)"));
     if traits.is_empty() {
-        format!("Segment {segment} (no distinct traits)")
-    } else {
-        traits
-            .iter()
-            .map(|t| t.phrase.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        return fallback();
     }
+    let joined = traits
+        .iter()
+        .map(|t| t.phrase.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let safe = formula_safe(&joined);
+    if safe.is_empty() {
+        fallback()
+    } else {
+        safe
+    }
+}
+
+/// Characters that make a spreadsheet read a cell as a formula when they come first (OWASP's list).
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` without the leading formula characters (`=`, `+`, `-`, `@`, tab, CR) and the blanks between
+/// them, so a generated name opened in a spreadsheet is never a formula: `=HYPERLINK("x")` becomes
+/// `HYPERLINK("x")`, `-5` becomes `5`. Text that is only such characters becomes empty.
+pub fn formula_safe(text: &str) -> String {
+    text.trim_start_matches(|c: char| FORMULA_STARTS.contains(&c) || c.is_whitespace())
+        .to_string()
 }
 
 /// Numbers for prose: integers without decimals, others with up to two.
@@ -267,9 +301,10 @@ pub(crate) fn summary(
     );
     if traits.is_empty() {
         sentence.push_str(&format!(
-            " with no value that reaches the support rule (≥ {} records, ≥ {} of the segment, lift ≥ {}×)",
+            " with no value that reaches the support rule (≥ {} records and ≥ {} of the segment, or a majority of ≥ {} records; lift ≥ {}×)",
             rule.min_records,
             percent(rule.min_share),
+            rule.fewest_records(),
             format_number(rule.min_lift)
         ));
     } else {
@@ -326,6 +361,34 @@ pub(crate) fn summary(
     }
     sentence.push('.');
     sentence
+}
+
+/// `" Also differs in income = High (1.8×) and month = oct (3.0×), columns not segmented on."` for traits
+/// from columns the segments were not made from; empty when there are none.
+pub(crate) fn also_differs_sentence(traits: &[Trait]) -> String {
+    if traits.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = traits
+        .iter()
+        .map(|t| {
+            let described = if t.value.starts_with('≥') || t.value.starts_with('≤') {
+                format!("{} {}", t.column, t.value)
+            } else {
+                format!("{} = {}", t.column, t.value)
+            };
+            format!("{described} ({}×)", format_lift(t.lift))
+        })
+        .collect();
+    format!(
+        " Also differs in {}, {} not segmented on.",
+        crate::cluster::degenerate::join_and(&parts),
+        if parts.len() == 1 {
+            "a column"
+        } else {
+            "columns"
+        }
+    )
 }
 
 fn format_lift(lift: f64) -> String {

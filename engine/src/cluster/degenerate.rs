@@ -1,0 +1,357 @@
+//! Degenerate inputs: rows the chosen variables cannot tell apart, and segments that are copies of each other.
+//!
+//! Two rows have the same **profile** when they are equal on every encoded dimension (missing equals
+//! missing). When the chosen variables give fewer distinct profiles than the segments the settings ask
+//! for, or one profile holds more rows than a segment may, rows with the same profile *must* be split
+//! between segments. The split is made by the seed (the fit permutes the rows by it, so a date-ordered
+//! file does not give segments that differ by date), but the segments it makes are not findings: they are
+//! identical on every segmentation variable. [`separability`] says so **before** a run, from the matrix;
+//! [`tied_segments`] finds the identical segments **after** it.
+//!
+//! ```
+//! use audience_engine::cluster::{degenerate, KChoice, KMediansParams, ShareBounds};
+//! use audience_engine::encode::EncodedMatrix;
+//!
+//! // 40 rows with only 2 distinct profiles, asked for 4 segments of 25 % each.
+//! let data: Vec<f32> = (0..40).map(|i| (i % 2) as f32).collect();
+//! let matrix = EncodedMatrix::from_dense(data, 40, 1).unwrap();
+//! let params = KMediansParams::new()
+//!     .with_k(KChoice::Fixed(4))
+//!     .with_bounds(Some(ShareBounds { min: 0.25, max: 0.25 }))
+//!     .validate(40)?;
+//! let before = degenerate::separability(&matrix, &params);
+//! assert_eq!((before.distinct_profiles, before.min_segments), (2, 4));
+//! assert!(before.warning().is_some());
+//!
+//! let segmentation = params.fit(&matrix)?;
+//! let ids = degenerate::profile_ids(&matrix);
+//! let ties = degenerate::tied_segments(&ids, &segmentation.labels);
+//! assert_eq!(ties.len(), 2); // two pairs of identical segments
+//! assert!(degenerate::ties_warning(&ties, 4).unwrap().starts_with("4 of the 4 segments"));
+//! # Ok::<(), audience_engine::cluster::ClusterError>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ValidParams;
+use crate::encode::EncodedMatrix;
+
+/// The profile of each row: rows with the same id are equal on every dimension (NaN equal to NaN, `-0`
+/// to `0`). Ids are numbered in order of first appearance, so `ids.iter().max() + 1` is the number of
+/// distinct profiles.
+pub fn profile_ids(matrix: &EncodedMatrix) -> Vec<u32> {
+    let mut index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+    let mut key = Vec::with_capacity(matrix.n_dims);
+    (0..matrix.n_rows)
+        .map(|row| {
+            key.clear();
+            key.extend(matrix.row(row).iter().map(|&v| canonical_bits(v)));
+            if let Some(&id) = index.get(&key) {
+                return id;
+            }
+            let id = index.len() as u32;
+            index.insert(key.clone(), id);
+            id
+        })
+        .collect()
+}
+
+/// One bit pattern per value: every NaN alike, `-0` as `0`.
+fn canonical_bits(value: f32) -> u32 {
+    if value.is_nan() {
+        f32::NAN.to_bits()
+    } else if value == 0.0 {
+        0
+    } else {
+        value.to_bits()
+    }
+}
+
+/// Number of distinct profiles (distinct rows) of `matrix`.
+pub fn distinct_profiles(matrix: &EncodedMatrix) -> usize {
+    count_distinct(&profile_ids(matrix))
+}
+
+fn count_distinct(ids: &[u32]) -> usize {
+    ids.iter().max().map_or(0, |&m| m as usize + 1)
+}
+
+/// How well the chosen variables can separate the rows into the segments the settings ask for, known
+/// before the run ([`separability`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Separability {
+    /// Rows.
+    pub n_rows: usize,
+    /// Distinct profiles (distinct encoded rows) among them.
+    pub distinct_profiles: usize,
+    /// Rows sharing the most common profile.
+    pub largest_profile: usize,
+    /// The fewest segments the settings allow (the smallest candidate k).
+    pub min_segments: usize,
+    /// The most rows a segment may hold.
+    pub max_segment_rows: usize,
+}
+
+impl Separability {
+    /// Whether some rows with the same profile must be split between segments: fewer profiles than
+    /// segments, or a profile larger than a segment may be.
+    pub fn is_degenerate(&self) -> bool {
+        self.distinct_profiles < self.min_segments || self.largest_profile > self.max_segment_rows
+    }
+
+    /// The warning to show before the run when [`is_degenerate`](Self::is_degenerate), in plain words with
+    /// what to do; `None` otherwise.
+    pub fn warning(&self) -> Option<String> {
+        if self.distinct_profiles < self.min_segments {
+            Some(format!(
+                "The columns chosen give only {profiles} different customer profile{s} among {rows} customers, \
+                 but these settings make at least {k} segments. Customers with the same profile will be split \
+                 between segments at random (by the seed), so some segments will be copies of each other, not \
+                 real groups. Add more columns to segment on, or ask for at most {profiles} segment{s} \
+                 (--k {profiles}, or a larger --min/--max share).",
+                profiles = self.distinct_profiles,
+                s = plural(self.distinct_profiles),
+                rows = self.n_rows,
+                k = self.min_segments,
+            ))
+        } else if self.largest_profile > self.max_segment_rows {
+            Some(format!(
+                "{largest} of {rows} customers have exactly the same values in the columns chosen, more than \
+                 one segment may hold ({upper}). They will be split between segments at random (by the seed), \
+                 so some segments may be copies of each other, not real groups. Add more columns to segment on, \
+                 or allow larger segments (--max).",
+                largest = self.largest_profile,
+                rows = self.n_rows,
+                upper = self.max_segment_rows,
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What the matrix and the validated settings say about ties before a run (O(n·d)).
+pub fn separability(matrix: &EncodedMatrix, params: &ValidParams) -> Separability {
+    let ids = profile_ids(matrix);
+    let mut sizes = vec![0usize; count_distinct(&ids)];
+    ids.iter().for_each(|&id| sizes[id as usize] += 1);
+    let candidates = params.candidates();
+    Separability {
+        n_rows: matrix.n_rows,
+        distinct_profiles: sizes.len(),
+        largest_profile: sizes.iter().copied().max().unwrap_or(0),
+        min_segments: candidates.iter().map(|c| c.0).min().unwrap_or(1),
+        max_segment_rows: candidates
+            .iter()
+            .map(|c| c.1.upper)
+            .max()
+            .unwrap_or(matrix.n_rows),
+    }
+}
+
+/// Groups of segments that are identical on every segmentation variable: the same profiles in the same
+/// proportions (`profile_ids` one per row, e.g. from [`profile_ids`]; `labels` one segment per row). Each
+/// group lists its segment labels ascending and has at least two; groups are ordered by their first label.
+pub fn tied_segments(profile_ids: &[u32], labels: &[u32]) -> Vec<Vec<u32>> {
+    let mut makeup: BTreeMap<u32, BTreeMap<u32, usize>> = BTreeMap::new();
+    for (&label, &id) in labels.iter().zip(profile_ids) {
+        *makeup.entry(label).or_default().entry(id).or_default() += 1;
+    }
+    let mut by_shape: BTreeMap<Vec<(u32, usize)>, Vec<u32>> = BTreeMap::new();
+    for (label, counts) in makeup {
+        let divisor = counts.values().fold(0, |g, &c| gcd(g, c)).max(1);
+        let shape = counts
+            .into_iter()
+            .map(|(id, c)| (id, c / divisor))
+            .collect();
+        by_shape.entry(shape).or_default().push(label);
+    }
+    let mut groups: Vec<Vec<u32>> = by_shape.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    groups
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The warning to show after a run whose segments include identical ones (`groups` from
+/// [`tied_segments`] with 0-based segment labels, `k` segments in all); `None` when there are none.
+/// Segments are numbered 1..=k as the person sees them.
+pub fn ties_warning(groups: &[Vec<u32>], k: usize) -> Option<String> {
+    if groups.is_empty() {
+        return None;
+    }
+    let tied: usize = groups.iter().map(Vec::len).sum();
+    let listed: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let numbers: Vec<String> = g.iter().map(|l| (l + 1).to_string()).collect();
+            format!("segments {} are alike", join_and(&numbers))
+        })
+        .collect();
+    Some(format!(
+        "{tied} of the {k} segments are identical to another segment on every column segmented on ({}). \
+         They were split at random (by the seed), so differences between them are chance, not findings. \
+         Add more columns to segment on, or ask for fewer segments.",
+        listed.join("; ")
+    ))
+}
+
+/// What a finished run says about ties ([`after_run`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterRun {
+    /// Segments made.
+    pub k: usize,
+    /// Distinct profiles among the rows.
+    pub distinct_profiles: usize,
+    /// Groups of identical segments ([`tied_segments`]), 0-based labels.
+    pub tied: Vec<Vec<u32>>,
+}
+
+impl AfterRun {
+    /// The warning to show after the run: identical segments ([`ties_warning`]), or else more segments
+    /// than distinct profiles; `None` when neither.
+    pub fn warning(&self) -> Option<String> {
+        ties_warning(&self.tied, self.k).or_else(|| {
+            (self.distinct_profiles < self.k).then(|| {
+                format!(
+                    "These {k} segments were made from only {p} different customer profile{s}, so customers \
+                     with the same profile were split between segments at random (by the seed): differences \
+                     between segments that share a profile are chance, not findings. Add more columns to \
+                     segment on, or ask for at most {p} segment{s}.",
+                    k = self.k,
+                    p = self.distinct_profiles,
+                    s = plural(self.distinct_profiles),
+                )
+            })
+        })
+    }
+}
+
+/// Ties after a run: `profile_ids` one per row ([`profile_ids`]), `labels` the segment of each row
+/// (`0..k`), `k` the number of segments.
+pub fn after_run(profile_ids: &[u32], labels: &[u32], k: usize) -> AfterRun {
+    AfterRun {
+        k,
+        distinct_profiles: count_distinct(profile_ids),
+        tied: tied_segments(profile_ids, labels),
+    }
+}
+
+/// "1, 2 and 3".
+pub(crate) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_equal_on_every_dimension_share_a_profile_and_missing_equals_missing() {
+        let nan = f32::NAN;
+        let data = vec![1.0, nan, 1.0, nan, 0.0, 2.0, -0.0, 2.0, 1.0, 0.0];
+        let matrix = EncodedMatrix::from_dense(data, 5, 2).unwrap();
+        assert_eq!(profile_ids(&matrix), [0, 0, 1, 1, 2]);
+        assert_eq!(distinct_profiles(&matrix), 3);
+    }
+
+    #[test]
+    fn segments_with_the_same_profiles_in_the_same_proportions_are_tied() {
+        // Profiles a=0, b=1. Segment 0: a a; 1: a a a; 2: a b; 3: b a a b (same 1:1 as 2); 4: b.
+        let ids = [0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1];
+        let labels = [0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 4];
+        assert_eq!(tied_segments(&ids, &labels), [vec![0, 1], vec![2, 3]]);
+        let warning = ties_warning(&tied_segments(&ids, &labels), 5).unwrap();
+        assert!(
+            warning.starts_with("4 of the 5 segments are identical")
+                && warning.contains("segments 1 and 2 are alike; segments 3 and 4 are alike"),
+            "{warning}"
+        );
+        assert_eq!(ties_warning(&[], 5), None);
+    }
+
+    #[test]
+    fn after_the_run_mixed_segments_from_too_few_profiles_are_still_said() {
+        // 3 profiles in 4 segments, none identical (different mixes): the profile count is the warning.
+        let ids = [0, 0, 1, 1, 1, 2, 0, 2, 2, 2, 0, 1];
+        let labels = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3];
+        let after = after_run(&ids, &labels, 4);
+        assert!(after.tied.is_empty());
+        let warning = after.warning().unwrap();
+        assert!(
+            warning
+                .starts_with("These 4 segments were made from only 3 different customer profiles"),
+            "{warning}"
+        );
+        // Identical segments take precedence; enough profiles and no ties say nothing.
+        assert!(after_run(&[0, 0, 0, 0], &[0, 0, 1, 1], 2)
+            .warning()
+            .unwrap()
+            .starts_with("2 of the 2 segments are identical"));
+        assert_eq!(after_run(&[0, 1, 2, 3], &[0, 0, 1, 1], 2).warning(), None);
+    }
+
+    #[test]
+    fn fewer_profiles_than_segments_is_said_before_the_run_with_the_numbers() {
+        let data: Vec<f32> = (0..100).map(|i| (i % 4) as f32).collect();
+        let matrix = EncodedMatrix::from_dense(data, 100, 1).unwrap();
+        let params = super::super::KMediansParams::new().validate(100).unwrap();
+        let before = separability(&matrix, &params);
+        assert_eq!(
+            before,
+            Separability {
+                n_rows: 100,
+                distinct_profiles: 4,
+                largest_profile: 25,
+                min_segments: 10,
+                max_segment_rows: 10,
+            }
+        );
+        let warning = before.warning().unwrap();
+        assert!(
+            warning.starts_with("The columns chosen give only 4 different customer profiles among 100 customers, but these settings make at least 10 segments."),
+            "{warning}"
+        );
+        assert!(warning.contains("--k 4"), "{warning}");
+    }
+
+    #[test]
+    fn a_profile_larger_than_a_segment_is_said_and_distinct_rows_are_not() {
+        // 5 profiles for 2 segments of at most 6 rows, one profile holding 8 of 10 rows.
+        let data = vec![0., 0., 0., 0., 0., 0., 0., 0., 1., 2.];
+        let matrix = EncodedMatrix::from_dense(data, 10, 1).unwrap();
+        let params = super::super::KMediansParams::new()
+            .with_k(super::super::KChoice::Fixed(2))
+            .with_bounds(Some(super::super::ShareBounds { min: 0.4, max: 0.6 }))
+            .validate(10)
+            .unwrap();
+        let before = separability(&matrix, &params);
+        assert_eq!((before.largest_profile, before.max_segment_rows), (8, 6));
+        assert!(before.warning().unwrap().starts_with("8 of 10 customers"));
+        let distinct: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        let matrix = EncodedMatrix::from_dense(distinct, 10, 1).unwrap();
+        assert_eq!(separability(&matrix, &params).warning(), None);
+    }
+}
