@@ -8,6 +8,7 @@
 use audience_engine::cluster::Segmentation;
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
+use audience_engine::ingest::HeaderMode;
 use audience_engine::profile::PersonaReport;
 use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
@@ -22,6 +23,9 @@ pub enum Request {
     LoadFile {
         /// The file's name, for messages.
         file_name: String,
+        /// Whether the first line holds the column names (detected by default).
+        #[serde(default)]
+        header: HeaderMode,
     },
     /// Fetch the variable catalog's assets (same origin) and build the search index.
     LoadCatalog {
@@ -416,6 +420,10 @@ pub struct SegmentResults {
     pub plot: PlotData,
     /// Milliseconds the run took in the worker.
     pub elapsed_ms: f64,
+    /// What the user must know about the run: the chosen columns cannot tell the customers apart (said
+    /// before the fit, from the encoded rows) or segments came out identical (said after it).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A file for the user to download.

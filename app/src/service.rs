@@ -3,7 +3,9 @@
 
 use std::ops::ControlFlow;
 
-use audience_engine::cluster::{KChoice, KMediansParams, Phase, Progress, ShareBounds, Stage};
+use audience_engine::cluster::{
+    degenerate, KChoice, KMediansParams, Phase, Progress, ShareBounds, Stage,
+};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::enrich::{self, JoinKeys};
 use audience_engine::export::customer_match::{
@@ -14,7 +16,7 @@ use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{
-    self, ColumnSummary, Encoding, IngestOptions, IngestReport, Ingested,
+    self, ColumnSummary, Encoding, HeaderMode, IngestOptions, IngestReport, Ingested,
 };
 use audience_engine::profile::{conversion, profile_segments, ProfileParams};
 use audience_engine::projection::{project_for_plot, PlotParams};
@@ -94,9 +96,9 @@ impl Session {
         progress: &mut dyn FnMut(ProgressUpdate),
     ) -> Response {
         let outcome = match request {
-            Request::LoadFile { file_name } => match attachment {
+            Request::LoadFile { file_name, header } => match attachment {
                 None => Err(format!("No file came with the request to read {file_name:?}.")),
-                Some(bytes) => self.load(&file_name, bytes).map(Response::Loaded),
+                Some(bytes) => self.load(&file_name, bytes, header).map(Response::Loaded),
             },
             Request::LoadCatalog { base_url } => Err(format!(
                 "The catalog at {base_url:?} must be fetched by the worker before it can be installed."
@@ -152,9 +154,17 @@ impl Session {
     }
 
     /// Reads a file, keeps its table, and describes it.
-    fn load(&mut self, file_name: &str, bytes: &[u8]) -> Result<DatasetPreview, String> {
+    fn load(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        header: HeaderMode,
+    ) -> Result<DatasetPreview, String> {
         let started = now_ms();
-        let options = IngestOptions::default();
+        let options = IngestOptions {
+            header,
+            ..IngestOptions::default()
+        };
         let Ingested { table, report } =
             ingest::read_table(bytes, &options).map_err(|error| format!("{file_name}: {error}"))?;
         let detected_target =
@@ -165,7 +175,7 @@ impl Session {
             table,
             delimiter: u8::try_from(report.delimiter).unwrap_or(b','),
             format: describe_format(&report),
-            row_notes: row_notes(&report),
+            row_notes: row_notes(&report, header),
             detected_target,
             enrichment: None,
         };
@@ -431,6 +441,11 @@ impl Session {
         let valid = params
             .validate(matrix.n_rows)
             .map_err(|error| error.to_string())?;
+        // Said before the fit: rows the chosen columns cannot tell apart.
+        let mut warnings: Vec<String> = degenerate::separability(&matrix, &valid)
+            .warning()
+            .into_iter()
+            .collect();
         let segmentation = valid
             .fit_with_progress(&matrix, &mut |report: Progress| {
                 progress(ProgressUpdate {
@@ -444,8 +459,21 @@ impl Session {
             stage: "Profiling the segments".into(),
             fraction: 0.92,
         });
+        // Said after the fit: segments identical on every chosen column.
+        let profile_ids = degenerate::profile_ids(&matrix);
+        warnings.extend(
+            degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
+        );
         let names: Vec<String> = (1..=segmentation.k).map(|id| id.to_string()).collect();
-        let mut profile_params = ProfileParams::new().segment_labels(names);
+        // Names and defining traits come only from the columns segmented on.
+        let mut profile_params = ProfileParams::new()
+            .segment_labels(names)
+            .segmentation_columns(
+                settings
+                    .variables
+                    .iter()
+                    .map(|choice| choice.column.clone()),
+            );
         profile_params.target = settings.target.clone();
         let report = profile_segments(table, &segmentation.labels, &profile_params)
             .map_err(|error| error.to_string())?;
@@ -470,6 +498,7 @@ impl Session {
             report,
             plot,
             elapsed_ms: now_ms() - started,
+            warnings,
         };
         // The per-row labels stay here, where the exports are made: the page never reads them.
         let labels = std::mem::take(&mut results.segmentation.labels);
@@ -894,8 +923,12 @@ pub fn catalog_label(catalog: &Catalog, code: &str) -> Option<String> {
 }
 
 /// What the user should know about how the file's rows and headers were read.
-fn row_notes(report: &IngestReport) -> Vec<String> {
-    let mut notes = Vec::new();
+fn row_notes(report: &IngestReport, header: HeaderMode) -> Vec<String> {
+    let remedy = match header {
+        HeaderMode::Auto => "choose \"No header row\" under Header row above",
+        HeaderMode::Present | HeaderMode::Absent => "choose another Header row setting above",
+    };
+    let mut notes = ingest::read_notes(report, remedy);
     if report.rows_skipped > 0 {
         let lines: Vec<String> = report
             .issues
@@ -953,6 +986,7 @@ mod tests {
         session.handle(
             Request::LoadFile {
                 file_name: name.into(),
+                header: HeaderMode::Auto,
             },
             Some(bytes),
             &mut |_| {},
@@ -1129,6 +1163,7 @@ mod tests {
         let response = Session::new().handle(
             Request::LoadFile {
                 file_name: "x.csv".into(),
+                header: HeaderMode::Auto,
             },
             None,
             &mut |_| {},

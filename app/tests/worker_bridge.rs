@@ -22,6 +22,7 @@ fn blob(bytes: &[u8]) -> Blob {
 fn load(file_name: &str) -> Request {
     Request::LoadFile {
         file_name: file_name.into(),
+        header: audience_engine::ingest::HeaderMode::Auto,
     }
 }
 

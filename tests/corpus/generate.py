@@ -286,7 +286,7 @@ def build():
     either("existing_segment_column.csv", to_csv(seg), "segment",
            why="an earlier export: replacing or renaming the column is decided by --replace-segment")
     ids = [["customer_id", "email"]] + [["c%d" % i, "u%d@example.org" % i] for i in range(30)]
-    error("identifiers_only.csv", to_csv(ids), "clustered on",
+    error("identifiers_only.csv", to_csv(ids), "no column can be used to form segments",
           why="nothing to segment on: the refusal names the columns")
 
     # ------------------------------------------------------------ shape

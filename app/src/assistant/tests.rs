@@ -60,6 +60,7 @@ fn fixture(k: usize) -> Fixture {
     let Response::Loaded(preview) = s.handle(
         Request::LoadFile {
             file_name: "markers.csv".into(),
+            header: audience_engine::ingest::HeaderMode::Auto,
         },
         Some(csv.as_bytes()),
         &mut |_| {},
@@ -366,6 +367,7 @@ fn describe_columns_says_when_frequent_levels_are_not_listed() {
     let Response::Loaded(preview) = s.handle(
         Request::LoadFile {
             file_name: "cities.csv".into(),
+            header: audience_engine::ingest::HeaderMode::Auto,
         },
         Some(csv.as_bytes()),
         &mut |_| {},

@@ -6,6 +6,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File, HtmlInputElement};
 
+use audience_engine::ingest::HeaderMode;
+
 use super::{Engine, EngineStatus};
 
 /// The demo file shipped in `public/`.
@@ -86,7 +88,34 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
                 </button>
                 <p class="privacy-note">"Read in this tab only: nothing is uploaded."</p>
             </div>
+            <p class="header-choice">
+                <label for="header-mode">"Header row: "</label>
+                <select
+                    id="header-mode"
+                    disabled=disabled
+                    on:change=move |event| engine.set_header(header_mode(&event_target_value(&event)))
+                >
+                    <option value="auto" selected=move || engine.header.get() == HeaderMode::Auto>
+                        "Detect it"
+                    </option>
+                    <option value="present" selected=move || engine.header.get() == HeaderMode::Present>
+                        "The first line holds the column names"
+                    </option>
+                    <option value="absent" selected=move || engine.header.get() == HeaderMode::Absent>
+                        "No header row: every line is a customer"
+                    </option>
+                </select>
+            </p>
         </section>
+    }
+}
+
+/// The header choice of the select's value.
+fn header_mode(value: &str) -> HeaderMode {
+    match value {
+        "present" => HeaderMode::Present,
+        "absent" => HeaderMode::Absent,
+        _ => HeaderMode::Auto,
     }
 }
 

@@ -5,6 +5,7 @@
 //! the same file and catalog and replays what changed the table since: column retypes, the enrichment file
 //! and its join.
 
+use audience_engine::ingest::HeaderMode;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
 use leptos::prelude::*;
@@ -142,6 +143,8 @@ pub struct Engine {
     pub data_kind: RwSignal<Option<DataKind>>,
     /// The enrichment file read last, waiting to be joined.
     pub enrichment: RwSignal<Option<EnrichmentPreview>>,
+    /// Whether the file's first line holds the column names (the user's choice; detected by default).
+    pub header: RwSignal<HeaderMode>,
 }
 
 impl Engine {
@@ -163,6 +166,7 @@ impl Engine {
             roles: RwSignal::new(Vec::new()),
             data_kind: RwSignal::new(None),
             enrichment: RwSignal::new(None),
+            header: RwSignal::new(HeaderMode::Auto),
         };
         engine.spawn_worker();
         engine
@@ -194,7 +198,11 @@ impl Engine {
                     Some((blob, name)) => {
                         self.status
                             .set(EngineStatus::Busy(format!("Reloading {name}…")));
-                        self.send(&Request::LoadFile { file_name: name }, Some(&blob));
+                        let request = Request::LoadFile {
+                            file_name: name,
+                            header: self.header.get_untracked(),
+                        };
+                        self.send(&request, Some(&blob));
                     }
                     None => self.status.set(EngineStatus::Ready),
                 }
@@ -390,7 +398,19 @@ impl Engine {
         self.results.set(None);
         self.status
             .set(EngineStatus::Busy(format!("Reading {file_name}…")));
-        self.send(&Request::LoadFile { file_name }, Some(file));
+        let request = Request::LoadFile {
+            file_name,
+            header: self.header.get_untracked(),
+        };
+        self.send(&request, Some(file));
+    }
+
+    /// Reads the file chosen last again, under a new header choice. Nothing happens before a file is chosen.
+    pub fn set_header(&self, header: HeaderMode) {
+        self.header.set(header);
+        if let Some((blob, name)) = self.file.get_value() {
+            self.load_file(&blob, name);
+        }
     }
 
     /// Asks for column and variable suggestions.

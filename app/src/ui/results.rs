@@ -64,6 +64,12 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
         .iter()
         .map(|note| view! { <li>{note.message.clone()}</li> })
         .collect_view();
+    let warnings = results
+        .warnings
+        .iter()
+        .map(|warning| view! { <li>{warning.clone()}</li> })
+        .collect_view();
+    let has_warnings = !results.warnings.is_empty();
     let cards = results
         .report
         .personas
@@ -89,6 +95,7 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                 )}
             </p>
             {overall.map(|text| view! { <p>{text}</p> })}
+            {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
                 <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::ClusteredCsv)>
@@ -130,6 +137,19 @@ fn persona_card(persona: Persona) -> impl IntoView {
             view! { <li>{format!("{} — {} of the segment, ×{:.1} the file", item.phrase, percent(item.share), item.lift)}</li> }
         })
         .collect_view();
+    let also_differs = (!persona.also_differs.is_empty()).then(|| {
+        let phrases: Vec<String> = persona
+            .also_differs
+            .iter()
+            .take(3)
+            .map(|item| format!("{} ({} of the segment)", item.phrase, percent(item.share)))
+            .collect();
+        view! {
+            <p class="also-differs">
+                {format!("Also differs in columns not segmented on: {}.", phrases.join("; "))}
+            </p>
+        }
+    });
     view! {
         <li class="card segment-card" data-segment=persona.segment + 1 data-share=persona.share.to_string()>
             <header>
@@ -145,6 +165,7 @@ fn persona_card(persona: Persona) -> impl IntoView {
             {conversion.map(|text| view! { <p class="conversion">{text}</p> })}
             <p class="persona-summary">{persona.summary.clone()}</p>
             <ul class="traits">{traits}</ul>
+            {also_differs}
             <details class="lenses">
                 <summary>"Persona details"</summary>
                 {lens_view(&persona.profile.lenses)}

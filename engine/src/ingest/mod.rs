@@ -65,6 +65,7 @@ mod header;
 mod infer;
 mod lines;
 mod missing;
+mod notes;
 mod number;
 mod ordinal;
 mod preamble;
@@ -77,6 +78,7 @@ pub use decode::Encoding;
 pub use error::IngestError;
 pub use header::{HeaderChoice, HeaderMode, HeaderReason};
 pub use missing::DEFAULT_MISSING_MARKERS;
+pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
 
 use crate::table::{Cell, Column, ColumnType, Table};
