@@ -929,25 +929,6 @@ fn row_notes(report: &IngestReport, header: HeaderMode) -> Vec<String> {
         HeaderMode::Present | HeaderMode::Absent => "choose another Header row setting above",
     };
     let mut notes = ingest::read_notes(report, remedy);
-    if report.rows_skipped > 0 {
-        let lines: Vec<String> = report
-            .issues
-            .iter()
-            .take(5)
-            .map(|issue| issue.line.to_string())
-            .collect();
-        let more = if report.rows_skipped > lines.len() {
-            ", …"
-        } else {
-            ""
-        };
-        notes.push(format!(
-            "{} of {} rows could not be read as-is and were set aside (lines {}{more}).",
-            report.rows_skipped,
-            report.rows_in_file,
-            lines.join(", ")
-        ));
-    }
     for rename in &report.renamed_columns {
         notes.push(format!(
             "Column {} was renamed from {:?} to {:?}.",
@@ -1030,7 +1011,7 @@ mod tests {
         assert_eq!(preview.n_rows, 2);
         assert_eq!(
             preview.notes[0],
-            "2 of 4 rows could not be read as-is and were set aside (lines 3, 5)."
+            "2 of 4 rows could not be read as-is and were set aside (lines 3, 5)"
         );
     }
 

@@ -63,45 +63,14 @@ pub fn read_input(
     Ok(ingested)
 }
 
-/// The notes about how the file was read, one sentence each, with the flag to use where one helps.
+/// The notes about how the file was read, one sentence each, with the flag to use where one helps, then
+/// each row set aside with its reason.
 pub fn notes(report: &IngestReport) -> Vec<String> {
     let mut notes = read_notes(report, "rerun with --header no");
-    if report.rows_skipped > 0 {
-        let lines: Vec<u64> = report.issues.iter().map(|i| i.line).collect();
-        notes.push(format!(
-            "{} of {} rows could not be read as-is and were left out (line{} {})",
-            report.rows_skipped,
-            report.rows_in_file,
-            plural(report.rows_skipped),
-            list(&lines, report.rows_skipped)
-        ));
-        for issue in report.issues.iter().take(LISTED_LINES) {
-            notes.push(format!("skipped {}", issue.message));
-        }
+    for issue in report.issues.iter().take(LISTED_LINES) {
+        notes.push(format!("skipped {}", issue.message));
     }
     notes
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-/// "3, 6, 9" or "3, 6, 9, … (12 in all)".
-fn list(lines: &[u64], total: usize) -> String {
-    let shown: Vec<String> = lines
-        .iter()
-        .take(LISTED_LINES)
-        .map(u64::to_string)
-        .collect();
-    if total > shown.len() {
-        format!("{}, … ({total} in all)", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
 }
 
 #[cfg(test)]

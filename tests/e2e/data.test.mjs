@@ -93,3 +93,23 @@ test('the page declares a same-origin-only Content-Security-Policy', async () =>
   assert.equal(inlineScripts, 0, 'inline scripts would be blocked by the policy');
   await context.close();
 });
+
+test('a headerless file: the guessed header is said, and "No header row" reads every line as a customer', async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await ready(page);
+  await pick(page, 'headerless-names.csv');
+  await page.locator('#row-count').waitFor({ timeout: 20000 });
+  // Every column is text and the first line repeats nowhere: it is taken as the header, and the page says so.
+  assert.equal(await page.locator('#row-count').textContent(), '11');
+  const names = await page.locator('#preview-table thead .column-name').allTextContents();
+  assert.deepEqual(names, ['Ann Lee', 'Paris', 'gold']);
+  assert.match(await page.locator('.notes').first().textContent(), /this is a guess.*choose "No header row"/s);
+  await page.locator('#header-mode').selectOption('absent');
+  await page.locator('#row-count', { hasText: '12' }).waitFor({ timeout: 20000 });
+  const columns = await page.locator('#preview-table thead .column-name').allTextContents();
+  assert.deepEqual(columns, ['column_1', 'column_2', 'column_3']);
+  assert.equal(await page.locator('#preview-table tbody tr:first-child td:first-child').textContent(), 'Ann Lee');
+  await screenshot(page, 'data-no-header');
+  assertClean(watch);
+  await context.close();
+});

@@ -204,3 +204,22 @@ test('saved audience settings survive a reload and restore the description and c
   assert.deepEqual(watch.pageErrors, []);
   await context.close();
 });
+
+test('segmenting on a column that cannot tell customers apart is said, and tied segments are named so', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await loadDemo(page);
+  await describeAndSuggest(page, 'customers by gender');
+  // Only Gender (4 values) for automatic k of 10 to 20 segments: the segments must repeat profiles.
+  for (const box of await page.locator('#column-choices input[type=checkbox]:checked').all()) await box.uncheck();
+  await page.locator('#column-choices tr[data-column="Gender"] input[type=checkbox]').check();
+  await page.locator('#run-segmentation').click();
+  await page.locator('#results-summary').waitFor(LONG);
+  const warnings = await page.locator('#results-warnings').textContent();
+  assert.match(warnings, /only 4 different customer profiles/);
+  const names = await page.locator('.segment-card h3').allTextContents();
+  assert.ok(names.some((name) => /same profile as segment \d+/.test(name)), `tied segments named so: ${names}`);
+  await screenshot(page, 'results-tied-segments');
+  assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});

@@ -112,7 +112,7 @@ impl Separability {
                  but these settings make at least {k} segments. Customers with the same profile will be split \
                  between segments at random (by the seed), so some segments will be copies of each other, not \
                  real groups. Add more columns to segment on, or ask for at most {profiles} segment{s} \
-                 (--k {profiles}, or a larger --min/--max share).",
+                 (a fixed number of segments, in the CLI --k {profiles}, or larger share bounds).",
                 profiles = self.distinct_profiles,
                 s = plural(self.distinct_profiles),
                 rows = self.n_rows,
@@ -123,7 +123,7 @@ impl Separability {
                 "{largest} of {rows} customers have exactly the same values in the columns chosen, more than \
                  one segment may hold ({upper}). They will be split between segments at random (by the seed), \
                  so some segments may be copies of each other, not real groups. Add more columns to segment on, \
-                 or allow larger segments (--max).",
+                 or allow larger segments (a larger largest share, in the CLI --max).",
                 largest = self.largest_profile,
                 rows = self.n_rows,
                 upper = self.max_segment_rows,

@@ -11,7 +11,7 @@ const LISTED_LINES: usize = 10;
 ///
 /// `header_remedy` says how to read the file without a header row in the caller's interface, e.g.
 /// `"rerun with --header no"` or `"choose \"No header row\" above"`; it ends the note about a guessed
-/// header. Rows set aside are not included: callers list them with their own remedy.
+/// header. Rows set aside are summed up in one note with their first lines; callers may list each.
 pub fn read_notes(report: &IngestReport, header_remedy: &str) -> Vec<String> {
     let mut notes = Vec::new();
     if !report.preamble.is_empty() {
@@ -70,6 +70,16 @@ pub fn read_notes(report: &IngestReport, header_remedy: &str) -> Vec<String> {
             "left out {} empty record{} (every field empty, e.g. \",,,\"); they are not customers",
             report.empty_records,
             plural(report.empty_records)
+        ));
+    }
+    if report.rows_skipped > 0 {
+        let lines: Vec<u64> = report.issues.iter().map(|issue| issue.line).collect();
+        notes.push(format!(
+            "{} of {} rows could not be read as-is and were set aside (line{} {})",
+            report.rows_skipped,
+            report.rows_in_file,
+            plural(report.rows_skipped),
+            list(&lines, report.rows_skipped)
         ));
     }
     notes
