@@ -68,6 +68,10 @@ pub enum Request {
     Export {
         /// Which file.
         kind: ExportKind,
+        /// Clustered CSV: write input cells that a spreadsheet would run as formulas byte for byte, instead
+        /// of with a leading `'` (the default).
+        #[serde(default)]
+        keep_formulas: bool,
     },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {

@@ -12,6 +12,7 @@ use audience_engine::export::customer_match::{
     customer_match_files, detect_identifier_columns, CustomerMatchOptions, IdentifierColumn,
     Platform,
 };
+use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
@@ -131,7 +132,10 @@ impl Session {
             Request::Segment(settings) => self
                 .segment(settings, progress)
                 .map(|results| Response::Segmented(Box::new(results))),
-            Request::Export { kind } => self.export(kind).map(Response::File),
+            Request::Export {
+                kind,
+                keep_formulas,
+            } => self.export(kind, keep_formulas).map(Response::File),
             Request::CustomerMatch { segments, platform, default_country } => self
                 .customer_match(&segments, platform, default_country)
                 .map(|(files, notes)| Response::Files { files, notes }),
@@ -509,7 +513,7 @@ impl Session {
     }
 
     /// Produces one of the downloads from the last results.
-    fn export(&self, kind: ExportKind) -> Result<ExportFile, String> {
+    fn export(&self, kind: ExportKind, keep_formulas: bool) -> Result<ExportFile, String> {
         let dataset = self.dataset()?;
         let results = self
             .results
@@ -539,17 +543,29 @@ impl Session {
                 let segment = |row: usize| (labels[row] + 1).to_string();
                 let segment_name = |row: usize| names[labels[row] as usize].clone();
                 let mut out = Vec::new();
-                // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped.
+                // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped
+                // unless the user asked to keep them.
                 let options = ClusteredCsvOptions {
                     delimiter: dataset.delimiter,
+                    input_cells: if keep_formulas {
+                        InputCells::Unchanged
+                    } else {
+                        InputCells::EscapeFormulas
+                    },
                     ..ClusteredCsvOptions::default()
                 };
+                // A file that already has `segment` columns (an earlier export) keeps them; ours get free names.
+                let segment_column = free_column_name(&dataset.table, "segment");
+                let name_column = free_column_name(&dataset.table, "segment_name");
                 write_clustered_csv_with(
                     &dataset.table,
                     &options,
                     &[
-                        ("segment", &segment as &dyn Fn(usize) -> String),
-                        ("segment_name", &segment_name),
+                        (
+                            segment_column.as_str(),
+                            &segment as &dyn Fn(usize) -> String,
+                        ),
+                        (name_column.as_str(), &segment_name),
                     ],
                     &mut out,
                 )
@@ -629,6 +645,14 @@ impl Session {
             .collect();
         Ok((files, notes))
     }
+}
+
+/// `name`, or `name_2`, `name_3`, … : the first that is not a column of `table`.
+fn free_column_name(table: &Table, name: &str) -> String {
+    std::iter::once(name.to_owned())
+        .chain((2..).map(|n| format!("{name}_{n}")))
+        .find(|candidate| table.column_index(candidate).is_none())
+        .unwrap_or_else(|| name.to_owned())
 }
 
 fn text_file(name: String, mime: &str, bytes: Vec<u8>) -> Result<ExportFile, String> {
@@ -1090,6 +1114,7 @@ mod tests {
         let Response::File(file) = session.handle(
             Request::Export {
                 kind: ExportKind::ClusteredCsv,
+                keep_formulas: false,
             },
             None,
             &mut |_| {},
@@ -1403,6 +1428,7 @@ mod tests {
         let Response::File(file) = session.handle(
             Request::Export {
                 kind: ExportKind::ClusteredCsv,
+                keep_formulas: false,
             },
             None,
             &mut |_| {},
@@ -1440,6 +1466,7 @@ mod tests {
         let Response::File(file) = session.handle(
             Request::Export {
                 kind: ExportKind::ClusteredCsv,
+                keep_formulas: false,
             },
             None,
             &mut |_| {},
@@ -1463,6 +1490,60 @@ mod tests {
             ]
         );
         assert!(file.content.contains("Ann,-2.5,"), "{}", file.content);
+    }
+
+    /// Segments `csv` on `spend` into 2 segments and downloads the clustered CSV.
+    fn clustered_download(csv: &str, keep_formulas: bool) -> String {
+        let mut session = Session::new();
+        load(&mut session, "f.csv", csv.as_bytes());
+        let settings = SegmentSettings {
+            variables: vec![crate::protocol::VariableChoice {
+                column: "spend".into(),
+                weight: 1.0,
+            }],
+            min_share: None,
+            max_share: None,
+            k: Some(2),
+            seed: 1,
+            target: None,
+        };
+        assert!(matches!(
+            session.handle(Request::Segment(settings), None, &mut |_| {}),
+            Response::Segmented(_)
+        ));
+        let request = Request::Export {
+            kind: ExportKind::ClusteredCsv,
+            keep_formulas,
+        };
+        let Response::File(file) = session.handle(request, None, &mut |_| {}) else {
+            panic!("expected a file");
+        };
+        file.content
+    }
+
+    #[test]
+    fn keeping_formulas_writes_the_input_cells_byte_for_byte() {
+        let content = clustered_download("name,spend\n@SUM(A1),1\nAnn,2\n=1+1,30\nBob,40\n", true);
+        let firsts: Vec<&str> = content
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').next().unwrap())
+            .collect();
+        assert_eq!(firsts, ["@SUM(A1)", "Ann", "=1+1", "Bob"]);
+    }
+
+    #[test]
+    fn a_file_with_segment_columns_keeps_them_and_gets_the_new_ones_under_free_names() {
+        let content = clustered_download(
+            "name,segment,segment_name,spend\nAnn,9,Old,1\nBob,9,Old,2\nCy,8,Old,30\nDee,8,Old,40\n",
+            false,
+        );
+        let header = content.lines().next().unwrap();
+        assert_eq!(
+            header,
+            "name,segment,segment_name,spend,segment_2,segment_name_2"
+        );
+        assert!(content.contains("\nAnn,9,Old,1,"), "{content}");
     }
 
     #[test]

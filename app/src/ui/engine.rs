@@ -145,6 +145,9 @@ pub struct Engine {
     pub enrichment: RwSignal<Option<EnrichmentPreview>>,
     /// Whether the file's first line holds the column names (the user's choice; detected by default).
     pub header: RwSignal<HeaderMode>,
+    /// Whether the clustered CSV keeps cells that would run as spreadsheet formulas byte for byte (off: they
+    /// get a leading `'`).
+    pub keep_formulas: RwSignal<bool>,
 }
 
 impl Engine {
@@ -167,6 +170,7 @@ impl Engine {
             data_kind: RwSignal::new(None),
             enrichment: RwSignal::new(None),
             header: RwSignal::new(HeaderMode::Auto),
+            keep_formulas: RwSignal::new(false),
         };
         engine.spawn_worker();
         engine
@@ -506,7 +510,11 @@ impl Engine {
     pub fn export(&self, kind: ExportKind) {
         self.status
             .set(EngineStatus::Busy("Preparing the download…".into()));
-        self.send(&Request::Export { kind }, None);
+        let request = Request::Export {
+            kind,
+            keep_formulas: self.keep_formulas.get_untracked(),
+        };
+        self.send(&request, None);
     }
 }
 

@@ -107,6 +107,15 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                 <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::SummaryCsv)>
                     "Summary CSV"
                 </button>
+                <label class="keep-formulas">
+                    <input
+                        id="keep-formulas"
+                        type="checkbox"
+                        prop:checked=move || engine.keep_formulas.get()
+                        on:change=move |event| engine.keep_formulas.set(event_target_checked(&event))
+                    />
+                    " Keep cells starting with = + - @ exactly as in my file (a spreadsheet may run them as formulas; by default they get a leading ')"
+                </label>
             </div>
             <CustomerMatchPanel engine=engine personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
