@@ -102,7 +102,7 @@ test('a headerless file: the guessed header is said, and "No header row" reads e
   // Every column is text and the first line repeats nowhere: it is taken as the header, and the page says so.
   assert.equal(await page.locator('#row-count').textContent(), '11');
   const names = await page.locator('#preview-table thead .column-name').allTextContents();
-  assert.deepEqual(names, ['Ann Lee', 'Paris', 'gold']);
+  assert.deepEqual(names, ['Ann Lee', 'Paris', 'amber']);
   assert.match(await page.locator('.notes').first().textContent(), /this is a guess.*choose "No header row"/s);
   await page.locator('#header-mode').selectOption('absent');
   await page.locator('#row-count', { hasText: '12' }).waitFor({ timeout: 20000 });
