@@ -1,6 +1,6 @@
 //! Checks shared by `segment` and `profile`, and refusals in a marketer's words that say what to do next.
 
-use audience_engine::cluster::{ClusterError, ShareBounds};
+use audience_engine::cluster::{ClusterError, KMediansParams, ShareBounds};
 use audience_engine::encode::{EncodeError, Selection};
 use audience_engine::profile::conversion::detect_target;
 use audience_engine::profile::notes::NoteKind;
@@ -115,97 +115,33 @@ pub fn nothing_to_cluster(table: &Table) -> String {
     )
 }
 
-/// The message for a segmentation error; impossible share bounds get the minimum row count and remedies.
+/// The message for a segmentation error: the engine's words, and for share bounds these rows cannot meet, the
+/// nearest `--max` that works for them.
 pub fn cluster_error(error: ClusterError) -> String {
-    match error {
+    match &error {
         ClusterError::TooFewRowsForBounds {
-            n_rows,
-            k_low,
-            k_high,
-            min,
-            max,
-            ..
-        } => too_few_rows(n_rows, k_low, k_high, min, max),
-        other => other.to_string(),
+            n_rows, min, max, ..
+        } => format!("{error}{}", wider_max_hint(*n_rows, *min, *max)),
+        _ => error.to_string(),
     }
 }
 
-fn percent(share: f64) -> String {
-    let text = format!("{:.2}", share * 100.0);
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text}%")
-}
-
-/// Whether `n` rows can form some k in `k_low..=k_high` segments within `bounds` (as the engine decides).
-fn feasible(n: usize, k_low: usize, k_high: usize, bounds: ShareBounds) -> bool {
-    let limits = bounds.limits(n);
-    if limits.upper == 0 || limits.lower > limits.upper {
-        return false;
-    }
-    let from = k_low.max(n.div_ceil(limits.upper));
-    let to = k_high
-        .min(n)
-        .min(n.checked_div(limits.lower).unwrap_or(usize::MAX));
-    from <= to
-}
-
-/// "21 rows admit no k in 10..=20", in plain words with the row counts and settings that work.
-fn too_few_rows(n_rows: usize, k_low: usize, k_high: usize, min: f64, max: f64) -> String {
-    let bounds = ShareBounds { min, max };
-    let limits = bounds.limits(n_rows);
-    let (low, high) = (percent(min), percent(max));
-    let mut text = if limits.upper == 0 {
-        format!(
-            "{n_rows} rows are too few for segments of {low}–{high}: {high} of {n_rows} rows is less than one row."
-        )
-    } else {
-        let size = if limits.lower == limits.upper {
-            format!("exactly {} rows", limits.lower)
-        } else {
-            format!("{} to {} rows", limits.lower, limits.upper)
-        };
-        format!(
-            "{n_rows} rows cannot be split into segments of {low}–{high}: each segment must hold {size} \
-             (at least {low} and at most {high} of {n_rows}, in whole rows), and no number of segments from \
-             {k_low} to {k_high} of that size adds up to {n_rows}."
-        )
+/// " With these 21 rows, --max 0.15 works.": the smallest `--max` (in steps of 0.01) that the engine accepts
+/// for `n_rows` with the same `--min` and automatic k; empty when none does.
+fn wider_max_hint(n_rows: usize, min: f64, max: f64) -> String {
+    let works = |max: f64| {
+        KMediansParams::new()
+            .with_bounds(Some(ShareBounds { min, max }))
+            .validate(n_rows)
+            .is_ok()
     };
-    // Row counts that work: the nearest one above, and the count from which every count works.
-    let limit = n_rows.saturating_mul(4).max(10_000);
-    let next = (n_rows + 1..=limit).find(|&n| feasible(n, k_low, k_high, bounds));
-    let last_bad = (n_rows..=limit)
-        .rev()
-        .find(|&n| !feasible(n, k_low, k_high, bounds));
-    match (next, last_bad) {
-        (Some(next), Some(bad)) if bad < limit / 2 && bad + 1 != next => text.push_str(&format!(
-            " Use at least {} rows ({next} rows is the nearest count that works).",
-            bad + 1
-        )),
-        (Some(next), Some(bad)) if bad < limit / 2 => {
-            text.push_str(&format!(" Use at least {next} rows."));
-        }
-        (Some(next), _) => {
-            text.push_str(&format!(" {next} rows is the nearest count that works."));
-        }
-        _ => {}
-    }
-    // A wider range for these rows.
-    let wider_max = (1..=100)
-        .map(|step| max + step as f64 * 0.01)
-        .take_while(|&m| m <= 1.0 + 1e-9)
-        .find(|&m| {
-            let bounds = ShareBounds { min, max: m };
-            let (k_low, k_high) = bounds.k_range();
-            feasible(n_rows, k_low, k_high, bounds)
-        });
-    match wider_max {
-        Some(m) => text.push_str(&format!(
-            " Or widen the range for these rows: --max {:.2} works.",
-            m
-        )),
-        None => text.push_str(" Or widen the range with --min and --max."),
-    }
-    text
+    (1..=100)
+        .map(|step| max + f64::from(step) * 0.01)
+        .take_while(|&candidate| candidate <= 1.0 + 1e-9)
+        .find(|&candidate| works(candidate))
+        .map_or_else(String::new, |candidate| {
+            format!(" With these {n_rows} rows, --max {candidate:.2} works.")
+        })
 }
 
 /// Checks the conversion column before any work: the one named with `--target`, or, when only `--positive`
@@ -315,56 +251,31 @@ fn distinct_values(table: &Table, index: usize, limit: usize) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn refusal(n_rows: usize) -> String {
+        let error = KMediansParams::new()
+            .with_bounds(Some(ShareBounds {
+                min: 0.05,
+                max: 0.10,
+            }))
+            .validate(n_rows)
+            .unwrap_err();
+        cluster_error(error)
+    }
+
     #[test]
     fn twenty_one_rows_at_five_to_ten_percent_get_the_minimum_and_a_wider_range() {
-        let text = too_few_rows(21, 10, 20, 0.05, 0.10);
+        let text = refusal(21);
+        assert!(text.contains("each segment would need exactly 2"), "{text}");
+        assert!(text.contains("Use at least 30 customers"), "{text}");
         assert!(
-            text.contains("each segment must hold exactly 2 rows"),
+            text.ends_with("With these 21 rows, --max 0.15 works."),
             "{text}"
         );
-        assert!(text.contains("from 10 to 20"), "{text}");
-        // 22 and 24 work, 23, 25, 27 and 29 do not; from 30 every count works.
-        assert!(
-            text.contains("Use at least 30 rows (22 rows is the nearest"),
-            "{text}"
-        );
-        assert!(text.contains("--max 0.15 works"), "{text}");
-        for n in [15, 19, 20, 22, 24, 30, 31, 41] {
-            assert!(
-                feasible(
-                    n,
-                    10,
-                    20,
-                    ShareBounds {
-                        min: 0.05,
-                        max: 0.10
-                    }
-                ),
-                "{n}"
-            );
-        }
-        for n in [21, 23, 25, 27, 29] {
-            assert!(
-                !feasible(
-                    n,
-                    10,
-                    20,
-                    ShareBounds {
-                        min: 0.05,
-                        max: 0.10
-                    }
-                ),
-                "{n}"
-            );
-        }
     }
 
     #[test]
     fn too_few_rows_for_even_one_row_per_segment_says_so() {
-        let text = too_few_rows(5, 10, 20, 0.05, 0.10);
-        assert!(
-            text.contains("10% of 5 rows is less than one row"),
-            "{text}"
-        );
+        let text = refusal(5);
+        assert!(text.contains("at least 1 customer but at most 0"), "{text}");
     }
 }

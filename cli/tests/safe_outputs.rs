@@ -580,8 +580,8 @@ fn impossible_bounds_say_the_minimum_rows_and_the_remedy() {
     assert!(!run.ok);
     assert!(
         run.stderr
-            .contains("21 rows cannot be split into segments of 5%–10%")
-            && run.stderr.contains("Use at least 30 rows")
+            .contains("21 customers cannot be split into segments of 5–10% each")
+            && run.stderr.contains("Use at least 30 customers")
             && run.stderr.contains("--max 0.15"),
         "{}",
         run.stderr
