@@ -12,6 +12,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use audience_engine::export::formula::InputCells;
+
 /// Why a command stopped.
 #[derive(Debug)]
 pub enum Failure {
@@ -381,5 +383,37 @@ mod tests {
         assert_eq!(listing(&dir), ["in.csv", "locked.csv", "sub"]);
         assert_eq!(std::fs::read(dir.join("locked.csv")).unwrap(), b"keep");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// How a written CSV treats an earlier segment column and cells a spreadsheet would run as formulas (the
+/// flags `segment --out` and `profile --out` share).
+#[derive(Debug, clap::Args)]
+pub struct CsvWriteArgs {
+    /// When the file already has a `segment` column (for `profile`, also `segment_name`), e.g. an earlier
+    /// export: write the new values over it, in the same position.
+    #[arg(long)]
+    pub replace_segment: bool,
+    /// Write the segments in a column of this name instead of `segment` (for `profile`, their names as
+    /// NAME_name instead of `segment_name`).
+    #[arg(long, value_name = "NAME")]
+    pub segment_column: Option<String>,
+    /// Write input cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR, except
+    /// plain numbers such as -3.5) with a leading ' so they show as text (the default).
+    #[arg(long, overrides_with = "no_escape_formulas")]
+    pub escape_formulas: bool,
+    /// Write every input cell byte for byte as it was read, formulas included.
+    #[arg(long)]
+    pub no_escape_formulas: bool,
+}
+
+impl CsvWriteArgs {
+    /// What happens to input cells that read as formulas.
+    pub fn input_cells(&self) -> InputCells {
+        if self.no_escape_formulas {
+            InputCells::Unchanged
+        } else {
+            InputCells::EscapeFormulas
+        }
     }
 }

@@ -17,7 +17,6 @@ use std::path::PathBuf;
 
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, ShareBounds};
 use audience_engine::encode::{default_selection, encode};
-use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
@@ -30,7 +29,7 @@ use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::Table;
 
 use crate::input::{parse_header, read_input};
-use crate::output::{self, Failure, Outputs};
+use crate::output::{self, CsvWriteArgs, Failure, Outputs};
 use crate::refusals::{
     check_target, cluster_error, drop_earlier_segmentation, encode_error, nothing_to_cluster,
     SegmentColumns,
@@ -97,21 +96,9 @@ pub struct ProfileArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
-    /// With --out, when the file already has a `segment` or `segment_name` column (e.g. an earlier
-    /// export): write the new values over those columns, in the same position.
-    #[arg(long)]
-    pub replace_segment: bool,
-    /// With --out: write the segments as NAME and their names as NAME_name instead of `segment` and
-    /// `segment_name`.
-    #[arg(long, value_name = "NAME")]
-    pub segment_column: Option<String>,
-    /// With --out: write input cells that a spreadsheet would run as a formula (starting with = + - @, tab
-    /// or CR, except plain numbers such as -3.5) with a leading ' so they show as text (the default).
-    #[arg(long, overrides_with = "no_escape_formulas")]
-    pub escape_formulas: bool,
-    /// With --out: write every input cell byte for byte as it was read, formulas included.
-    #[arg(long)]
-    pub no_escape_formulas: bool,
+    /// With --out: how the written CSV treats an earlier segment column and formula cells.
+    #[command(flatten)]
+    pub csv: CsvWriteArgs,
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
@@ -196,9 +183,9 @@ fn segment_first(
 pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     let table = read_input(&args.file, args.header, BadRowPolicy::Skip)?.table;
     // Every check that can fail comes before segmenting and before anything is written.
-    let added = SegmentColumns::new(args.segment_column.as_deref());
+    let added = SegmentColumns::new(args.csv.segment_column.as_deref());
     if args.out.is_some() {
-        added.check(&table, true, args.replace_segment)?;
+        added.check(&table, true, args.csv.replace_segment)?;
     }
     check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     let mut outputs = Outputs::new(&[&args.file])?;
@@ -274,12 +261,8 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
         let segment_name = |row: usize| persona_names[labels[row] as usize].clone();
         let options = ClusteredCsvOptions {
             delimiter: b',',
-            input_cells: if args.no_escape_formulas {
-                InputCells::Unchanged
-            } else {
-                InputCells::EscapeFormulas
-            },
-            replace_existing: args.replace_segment,
+            input_cells: args.csv.input_cells(),
+            replace_existing: args.csv.replace_segment,
         };
         outputs.write(claim, |w| {
             write_clustered_csv_with(

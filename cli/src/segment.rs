@@ -27,7 +27,7 @@ use audience_engine::table::Table;
 use serde::Serialize;
 
 use crate::input::{parse_header, read_input};
-use crate::output::{self, Failure, Outputs};
+use crate::output::{self, CsvWriteArgs, Failure, Outputs};
 use crate::refusals::{
     check_target, cluster_error, drop_earlier_segmentation, encode_error, nothing_to_cluster,
     SegmentColumns,
@@ -90,20 +90,9 @@ pub struct SegmentArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
-    /// When the file already has a `segment` column (e.g. an earlier export): write the new segments over
-    /// its values, in the same position.
-    #[arg(long)]
-    pub replace_segment: bool,
-    /// Write the segments in a column of this name instead of `segment`.
-    #[arg(long, value_name = "NAME")]
-    pub segment_column: Option<String>,
-    /// Write input cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR, except
-    /// plain numbers such as -3.5) with a leading ' so they show as text (the default).
-    #[arg(long, overrides_with = "no_escape_formulas")]
-    pub escape_formulas: bool,
-    /// Write every input cell byte for byte as it was read, formulas included.
-    #[arg(long)]
-    pub no_escape_formulas: bool,
+    /// How the written CSV treats an earlier segment column and formula cells.
+    #[command(flatten)]
+    pub csv: CsvWriteArgs,
 }
 
 fn parse_k(text: &str) -> Result<KChoice, String> {
@@ -180,8 +169,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     let read_seconds = started.elapsed().as_secs_f64();
 
     // Every check that can fail comes before fitting and before anything is written.
-    let added = SegmentColumns::new(args.segment_column.as_deref());
-    added.check(&table, false, args.replace_segment)?;
+    let added = SegmentColumns::new(args.csv.segment_column.as_deref());
+    added.check(&table, false, args.csv.replace_segment)?;
     if args.personas.is_some() || args.positive.is_some() {
         check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     }
@@ -207,16 +196,12 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         Some(path) => Some(outputs.claim("--personas", path)?),
         None => None,
     };
-    let input_cells = if args.no_escape_formulas {
-        InputCells::Unchanged
-    } else {
-        InputCells::EscapeFormulas
-    };
+    let input_cells = args.csv.input_cells();
     let csv_options = ClusteredCsvOptions {
         delimiter: u8::try_from(report.delimiter)
             .map_err(|_| format!("delimiter {:?} is not ASCII", report.delimiter))?,
         input_cells,
-        replace_existing: args.replace_segment,
+        replace_existing: args.csv.replace_segment,
     };
 
     let clock = Instant::now();
@@ -302,7 +287,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         conversion_detected: args.target.is_none(),
         left_out,
         segment_column: added.segment.clone(),
-        warnings: stale_names(&table, &added, args.replace_segment),
+        warnings: stale_names(&table, &added, args.csv.replace_segment),
         formulas_escaped: match input_cells {
             InputCells::EscapeFormulas => count_formulas(&table),
             InputCells::Unchanged => 0,
