@@ -1445,36 +1445,11 @@ mod tests {
 
     #[test]
     fn the_clustered_csv_download_escapes_cells_that_would_run_as_formulas() {
-        let mut session = Session::new();
-        let csv = "name,spend\n=HYPERLINK(\"http://x\"),1\nAnn,-2.5\n@SUM(A1),30\nBob,40\n";
-        load(&mut session, "f.csv", csv.as_bytes());
-        let settings = SegmentSettings {
-            variables: vec![crate::protocol::VariableChoice {
-                column: "spend".into(),
-                weight: 1.0,
-            }],
-            min_share: None,
-            max_share: None,
-            k: Some(2),
-            seed: 1,
-            target: None,
-        };
-        assert!(matches!(
-            session.handle(Request::Segment(settings), None, &mut |_| {}),
-            Response::Segmented(_)
-        ));
-        let Response::File(file) = session.handle(
-            Request::Export {
-                kind: ExportKind::ClusteredCsv,
-                keep_formulas: false,
-            },
-            None,
-            &mut |_| {},
-        ) else {
-            panic!("expected a file");
-        };
-        let firsts: Vec<&str> = file
-            .content
+        let content = clustered_download(
+            "name,spend\n=HYPERLINK(\"http://x\"),1\nAnn,-2.5\n@SUM(A1),30\nBob,40\n",
+            false,
+        );
+        let firsts: Vec<&str> = content
             .lines()
             .skip(1)
             .map(|line| line.split(',').next().unwrap())
@@ -1489,7 +1464,7 @@ mod tests {
                 "Bob"
             ]
         );
-        assert!(file.content.contains("Ann,-2.5,"), "{}", file.content);
+        assert!(content.contains("Ann,-2.5,"), "{content}");
     }
 
     /// Segments `csv` on `spend` into 2 segments and downloads the clustered CSV.
