@@ -4,6 +4,7 @@
 //! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
+//! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
@@ -15,7 +16,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod census;
 mod demo;
+mod enrich;
 mod input;
 mod output;
 mod profile;
@@ -34,9 +37,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Split a CSV into size-constrained segments and write it back with a `segment` column.
-    Segment(segment::SegmentArgs),
+    Segment(Box<segment::SegmentArgs>),
     /// Profile the segments of a CSV (existing ones, or new ones) as ranked personas.
     Profile(Box<profile::ProfileArgs>),
+    /// Add census values by ZIP code (ACS 2018-2022 5-year) to a CSV, one column per catalog code.
+    Enrich(enrich::EnrichArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
@@ -46,8 +51,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Segment(args) => segment::run(args),
+        Command::Segment(args) => segment::run(*args),
         Command::Profile(args) => profile::run(*args),
+        Command::Enrich(args) => enrich::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
     };

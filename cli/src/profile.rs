@@ -99,6 +99,9 @@ pub struct ProfileArgs {
     /// With --out: how the written CSV treats an earlier segment column and formula cells.
     #[command(flatten)]
     pub csv: CsvWriteArgs,
+    /// Census values by ZIP code to add before profiling (`--retrieve`, `--zip-column`).
+    #[command(flatten)]
+    pub census: crate::census::RetrieveArgs,
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
@@ -182,6 +185,7 @@ fn segment_first(
 /// Runs `audience profile`.
 pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     let table = read_input(&args.file, args.header, BadRowPolicy::Skip)?.table;
+    let table = crate::census::with_retrieved(table, &args.census)?;
     // Every check that can fail comes before segmenting and before anything is written.
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());
     if args.out.is_some() {

@@ -93,6 +93,9 @@ pub struct SegmentArgs {
     /// How the written CSV treats an earlier segment column and formula cells.
     #[command(flatten)]
     pub csv: CsvWriteArgs,
+    /// Census values by ZIP code to add before segmenting (`--retrieve`, `--zip-column`).
+    #[command(flatten)]
+    pub census: crate::census::RetrieveArgs,
 }
 
 fn parse_k(text: &str) -> Result<KChoice, String> {
@@ -166,6 +169,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         BadRowPolicy::Fail
     };
     let Ingested { table, report } = read_input(&args.file, args.header, bad_rows)?;
+    let table = crate::census::with_retrieved(table, &args.census)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     // Every check that can fail comes before fitting and before anything is written.

@@ -160,7 +160,7 @@ impl Manifest {
         Ok(files)
     }
 
-    /// Up to [`CLOSEST_LISTED`] retrievable variables closest to `code`, as `CODE (label)`: by the words
+    /// Up to [`CLOSEST_LISTED`] retrievable variables closest to `code`, one per measure, as `CODE (label)`: by the words
     /// it shares with a label, then by how few characters differ from a code.
     pub fn closest(&self, code: &str) -> Vec<String> {
         let wanted = code.trim().to_ascii_lowercase();
@@ -172,10 +172,14 @@ impl Manifest {
         for measure in &self.measures {
             let label = format!("{} {}", measure.label, measure.id).to_ascii_lowercase();
             let shared = words.iter().filter(|w| label.contains(*w)).count();
-            for c in &measure.codes {
-                let distance = edit_distance(&wanted, &c.to_ascii_lowercase());
-                scored.push((shared, distance, format!("{c} ({})", measure.label)));
-            }
+            // One entry per measure: its code closest to the one asked for.
+            let (distance, code) = measure
+                .codes
+                .iter()
+                .map(|c| (edit_distance(&wanted, &c.to_ascii_lowercase()), c))
+                .min()
+                .expect("a measure answers at least one code");
+            scored.push((shared, distance, format!("{code} ({})", measure.label)));
         }
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         scored
