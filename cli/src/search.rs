@@ -92,6 +92,8 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
         ..SearchOptions::default()
     };
     let hits = index.search(&args.query, &options);
+    // Variables `audience enrich` can add from a ZIP code column.
+    let census = crate::census::manifest();
     let mut text = String::new();
     if args.json {
         let out = serde_json::json!({
@@ -99,6 +101,7 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
             "catalog_variables": index.catalog().len(),
             "options": options,
             "hits": hits,
+            "retrievable_by_zip": hits.iter().map(|h| &h.code).filter(|c| census.is_retrievable(c)).collect::<Vec<_>>(),
         });
         let _ = writeln!(
             text,
@@ -127,9 +130,13 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
             } else {
                 format!("matched: {}", h.matched_terms.join(", "))
             };
+            let census_mark = match census.is_retrievable(&h.code) {
+                true => "  [census by ZIP: audience enrich]",
+                false => "",
+            };
             let _ = writeln!(
                 text,
-                "  {rank:>3}. {:<16} {:.4}  {}\n       {}",
+                "  {rank:>3}. {:<16} {:.4}  {}{census_mark}\n       {}",
                 h.code, h.score, h.label, why
             );
         }

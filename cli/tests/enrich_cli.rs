@@ -271,3 +271,37 @@ fn segment_and_profile_retrieve_census_columns_before_clustering() {
     assert!(run.ok, "{}", run.stderr);
     assert!(run.stdout.contains("B19013_001E"), "{}", run.stdout);
 }
+
+#[test]
+fn search_marks_the_variables_enrich_can_add() {
+    let run = audience(&["search", "gini index of income inequality", "--top", "10"]);
+    assert!(run.ok, "{}", run.stderr);
+    let marked: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[census by ZIP: audience enrich]"))
+        .collect();
+    assert!(
+        marked.iter().any(|l| l.contains("B19083_001E")),
+        "{}",
+        run.stdout
+    );
+    // Only retrievable codes are marked (B19083_001E is the only Gini code with census values).
+    assert!(
+        marked.iter().all(|l| l.contains("B19083_001E")),
+        "{}",
+        run.stdout
+    );
+    let run = audience(&[
+        "search",
+        "gini index of income inequality",
+        "--top",
+        "10",
+        "--json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["retrievable_by_zip"],
+        serde_json::json!(["B19083_001E"])
+    );
+}
