@@ -159,6 +159,11 @@ impl ZipIndex {
         self.zips.is_empty()
     }
 
+    /// The indexed ZIP codes, sorted (as numbers: 2139 for 02139).
+    pub fn zips(&self) -> &[u32] {
+        &self.zips
+    }
+
     /// Number of rows (ZCTAs then counties) every measure file must have.
     pub fn n_rows(&self) -> usize {
         self.n_rows

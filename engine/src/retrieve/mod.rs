@@ -48,6 +48,8 @@ mod tests;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 pub use assets::{MeasureValues, ZipIndex, ZipMatch};
@@ -212,6 +214,46 @@ pub fn retrieve_values<'a>(
     data: &CensusData,
     codes: &[String],
 ) -> Result<RetrievedValues, RetrieveError> {
+    // Customer files repeat ZIPs: each distinct text is read and looked up once.
+    let mut dictionary: Vec<&str> = Vec::new();
+    let mut code_of: FxHashMap<&str, u32> = FxHashMap::default();
+    let rows: Vec<u32> = zips
+        .into_iter()
+        .map(|text| {
+            *code_of.entry(text).or_insert_with(|| {
+                dictionary.push(text);
+                (dictionary.len() - 1) as u32
+            })
+        })
+        .collect();
+    let (entries, coverage) = retrieve_coded(&dictionary, &rows, data, codes)?;
+    Ok(RetrievedValues {
+        columns: entries
+            .into_iter()
+            .map(|e| {
+                let values = rows.iter().map(|&r| e.values[r as usize]).collect();
+                (e.code, e.measure, values)
+            })
+            .collect(),
+        coverage,
+    })
+}
+
+/// The values of one requested code for each distinct ZIP text.
+struct EntryValues {
+    code: String,
+    measure: Measure,
+    values: Vec<Option<f64>>,
+}
+
+/// The core of retrieval on a dictionary-coded ZIP column: each distinct text is read, looked up and
+/// valued once; the rows only count.
+fn retrieve_coded<S: AsRef<str>>(
+    dictionary: &[S],
+    rows: &[u32],
+    data: &CensusData,
+    codes: &[String],
+) -> Result<(Vec<EntryValues>, Coverage), RetrieveError> {
     let measures = data.manifest.resolve(codes)?;
     let loaded = measures
         .iter()
@@ -225,68 +267,70 @@ pub fn retrieve_values<'a>(
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut uses = vec![0usize; dictionary.len()];
+    for &row in rows {
+        uses[row as usize] += 1;
+    }
+    let lookups: Vec<Lookup> = dictionary
+        .iter()
+        .map(|text| Lookup::of(text.as_ref(), &data.index))
+        .collect();
     let mut coverage = Coverage {
-        variables: measures
-            .iter()
-            .zip(codes)
-            .map(|(m, code)| VariableCoverage {
-                code: code.trim().to_owned(),
-                label: m.label.clone(),
-                values: 0,
-                county_values: 0,
-                censored: 0,
-            })
-            .collect(),
+        rows: rows.len(),
         ..Coverage::default()
     };
-    let mut columns: Vec<Vec<Option<f64>>> = vec![Vec::new(); measures.len()];
-    // Customer files repeat ZIPs: each distinct text is read and looked up once.
-    let mut seen: HashMap<&str, Lookup> = HashMap::new();
-    for text in zips {
-        coverage.rows += 1;
-        let lookup = *seen
-            .entry(text)
-            .or_insert_with(|| Lookup::of(text, &data.index));
+    for (lookup, &n) in lookups.iter().zip(&uses) {
         match lookup {
-            Lookup::Blank => coverage.blank += 1,
-            Lookup::Invalid => coverage.invalid += 1,
-            Lookup::Found(ZipMatch::Unknown) => coverage.unmatched += 1,
-            Lookup::Found(ZipMatch::Zcta { .. }) => coverage.zcta += 1,
-            Lookup::Found(ZipMatch::County { .. }) => coverage.county += 1,
-            Lookup::Found(ZipMatch::SmallArea { .. }) => coverage.small_area += 1,
-        }
-        for (j, (measure, values)) in measures.iter().zip(&loaded).enumerate() {
-            let stats = &mut coverage.variables[j];
-            let (row, from_county) = match lookup {
-                Lookup::Found(ZipMatch::Zcta { row }) => (Some(row), false),
-                Lookup::Found(
-                    ZipMatch::County { row } | ZipMatch::SmallArea { county: Some(row) },
-                ) if measure.has_county_fallback() => (Some(row), true),
-                _ => (None, false),
-            };
-            let mut value = row.and_then(|row| values.get(row));
-            if let (Some(stored), false) = (value, from_county) {
-                if let Some(censoring) = measure.censoring_of(stored) {
-                    value = Some(censoring.value);
-                    stats.censored += 1;
-                }
-            }
-            if value.is_some() {
-                stats.values += 1;
-                stats.county_values += usize::from(from_county);
-            }
-            columns[j].push(value);
+            Lookup::Blank => coverage.blank += n,
+            Lookup::Invalid => coverage.invalid += n,
+            Lookup::Found(ZipMatch::Unknown) => coverage.unmatched += n,
+            Lookup::Found(ZipMatch::Zcta { .. }) => coverage.zcta += n,
+            Lookup::Found(ZipMatch::County { .. }) => coverage.county += n,
+            Lookup::Found(ZipMatch::SmallArea { .. }) => coverage.small_area += n,
         }
     }
-    Ok(RetrievedValues {
-        columns: measures
-            .into_iter()
-            .zip(codes)
-            .zip(columns)
-            .map(|((m, code), values)| (code.trim().to_owned(), m.clone(), values))
-            .collect(),
-        coverage,
-    })
+    let mut entries = Vec::with_capacity(measures.len());
+    for ((measure, values), code) in measures.iter().zip(&loaded).zip(codes) {
+        let mut stats = VariableCoverage {
+            code: code.trim().to_owned(),
+            label: measure.label.clone(),
+            values: 0,
+            county_values: 0,
+            censored: 0,
+        };
+        let entry_values = lookups
+            .iter()
+            .zip(&uses)
+            .map(|(lookup, &n)| {
+                let (row, from_county) = match *lookup {
+                    Lookup::Found(ZipMatch::Zcta { row }) => (Some(row), false),
+                    Lookup::Found(
+                        ZipMatch::County { row } | ZipMatch::SmallArea { county: Some(row) },
+                    ) if measure.has_county_fallback() => (Some(row), true),
+                    _ => (None, false),
+                };
+                let mut value = row.and_then(|row| values.get(row));
+                if let (Some(stored), false) = (value, from_county) {
+                    if let Some(censoring) = measure.censoring_of(stored) {
+                        value = Some(censoring.value);
+                        stats.censored += n;
+                    }
+                }
+                if value.is_some() {
+                    stats.values += n;
+                    stats.county_values += if from_county { n } else { 0 };
+                }
+                value
+            })
+            .collect();
+        coverage.variables.push(stats);
+        entries.push(EntryValues {
+            code: code.trim().to_owned(),
+            measure: (*measure).clone(),
+            values: entry_values,
+        });
+    }
+    Ok((entries, coverage))
 }
 
 /// One distinct ZIP text, read and looked up.
@@ -330,42 +374,47 @@ pub fn retrieve(
         }
     }
     let zip_column = &table.columns()[zip_index];
-    let values = retrieve_values(
-        (0..table.n_rows()).map(|row| zip_column.text(row)),
+    let (entries, coverage) = retrieve_coded(
+        zip_column.dictionary(),
+        zip_column.codes(),
         data,
         &request.codes,
     )?;
     let mut columns = table.columns().to_vec();
-    for (code, measure, values) in &values.columns {
-        columns.push(numeric_column(code, measure.decimals, values));
+    for entry in &entries {
+        columns.push(numeric_column(entry, zip_column.codes()));
     }
     Ok(Retrieved {
         table: Table::new(columns).expect("appended columns have one value per row"),
         zip_column: zip_column.name.clone(),
         zip_column_choice: choice,
         measures: measures.into_iter().cloned().collect(),
-        coverage: values.coverage,
+        coverage,
     })
 }
 
-/// A numeric column of `values`, written with `decimals` decimals (missing values empty).
-fn numeric_column(name: &str, decimals: u32, values: &[Option<f64>]) -> Column {
+/// The numeric column of `entry`'s values for the rows coded `rows` (values written with the measure's
+/// decimals, missing values empty).
+fn numeric_column(entry: &EntryValues, rows: &[u32]) -> Column {
+    let decimals = entry.measure.decimals as usize;
     let mut dictionary = vec![String::new()];
     let mut cells = vec![Cell::Missing];
-    let mut code_of: HashMap<u64, u32> = HashMap::new();
-    let codes = values
+    let mut code_of: FxHashMap<u64, u32> = FxHashMap::default();
+    let entry_codes: Vec<u32> = entry
+        .values
         .iter()
         .map(|value| match value {
             None => 0,
             Some(v) => *code_of.entry(v.to_bits()).or_insert_with(|| {
-                dictionary.push(format!("{v:.*}", decimals as usize));
+                dictionary.push(format!("{v:.decimals$}"));
                 cells.push(Cell::Number(*v));
                 (dictionary.len() - 1) as u32
             }),
         })
         .collect();
+    let codes = rows.iter().map(|&r| entry_codes[r as usize]).collect();
     Column::new(
-        name,
+        &entry.code,
         ColumnType::Numeric,
         codes,
         dictionary,

@@ -394,3 +394,27 @@ fn damaged_assets_are_errors_not_panics() {
         .is_err());
     assert!(Manifest::from_json(b"{}").is_err());
 }
+
+#[test]
+fn values_for_plain_zip_texts_match_the_table_retrieval() {
+    let texts = ["02139", "00501", "nope", "02139", "10001"];
+    let values = retrieve_values(texts, &data(), &codes(&["B19013_001E"])).unwrap();
+    let (code, measure, column) = &values.columns[0];
+    assert_eq!(
+        (code.as_str(), measure.id.as_str()),
+        ("B19013_001E", "median_household_income")
+    );
+    assert_eq!(
+        column,
+        &[
+            Some(117124.0),
+            Some(90000.0),
+            None,
+            Some(117124.0),
+            Some(250000.0)
+        ]
+    );
+    let c = &values.coverage;
+    assert_eq!((c.rows, c.zcta, c.county, c.invalid), (5, 3, 1, 1));
+    assert_eq!(c.variables[0].censored, 1);
+}
