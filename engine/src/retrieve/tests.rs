@@ -418,3 +418,33 @@ fn values_for_plain_zip_texts_match_the_table_retrieval() {
     assert_eq!((c.rows, c.zcta, c.county, c.invalid), (5, 3, 1, 1));
     assert_eq!(c.variables[0].censored, 1);
 }
+
+#[test]
+fn ranges_are_worded_as_area_traits_in_the_measure_unit() {
+    let manifest = Manifest::from_json(MANIFEST.as_bytes()).unwrap();
+    let income = manifest.measure_for("B19013_001E").unwrap();
+    // No phrase in this manifest: the label stands in.
+    assert_eq!(
+        income.area_phrase(120_000.0, 95_400.0),
+        "lives in ZIP codes where the median household income is $95k\u{2013}$120k"
+    );
+    assert_eq!(
+        income.area_phrase(2_500.0, 7_260.0),
+        "lives in ZIP codes where the median household income is $2.5k\u{2013}$7.3k"
+    );
+    assert_eq!(
+        income.area_phrase(250_000.0, 250_000.0),
+        "lives in ZIP codes where the median household income is $250k"
+    );
+    let mut bachelors = manifest.measure_for("DP02_0068PE").unwrap().clone();
+    bachelors.phrase = "{} of adults hold a bachelor's degree".into();
+    assert_eq!(
+        bachelors.area_phrase(12.26, 18.0),
+        "lives in ZIP codes where 12\u{2013}18% of adults hold a bachelor's degree"
+    );
+    let population = manifest.measure_for("B01003_001E").unwrap();
+    assert_eq!(
+        population.area_phrase(12_400.0, 1_250_000.0),
+        "lives in ZIP codes where the total population is 12,400\u{2013}1,250,000"
+    );
+}
