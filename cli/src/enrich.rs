@@ -79,7 +79,11 @@ pub fn run(args: EnrichArgs) -> Result<(), Failure> {
         "audience: wrote {} rows with {} census columns ({}) to {}",
         table.n_rows(),
         added.len(),
-        args.variables.join(", "),
+        added
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         args.out.display()
     );
     Ok(())

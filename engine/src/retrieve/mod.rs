@@ -127,7 +127,8 @@ impl CensusData {
 /// What to retrieve.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetrieveRequest {
-    /// Catalog codes (or measure ids), one appended column each, named as written here.
+    /// Catalog codes (or measure ids), one appended column each, named as written here (a code given
+    /// twice is retrieved once).
     pub codes: Vec<String>,
     /// The ZIP column; `None` detects it ([`detect_zip_column`]).
     pub zip_column: Option<String>,
@@ -226,7 +227,7 @@ pub fn retrieve_values<'a>(
             })
         })
         .collect();
-    let (entries, coverage) = retrieve_coded(&dictionary, &rows, data, codes)?;
+    let (entries, coverage) = retrieve_coded(&dictionary, &rows, data, &distinct(codes))?;
     Ok(RetrievedValues {
         columns: entries
             .into_iter()
@@ -333,6 +334,17 @@ fn retrieve_coded<S: AsRef<str>>(
     Ok((entries, coverage))
 }
 
+/// The requested codes trimmed, each once (the first spelling kept; compared ignoring case).
+fn distinct(codes: &[String]) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for code in codes.iter().map(|c| c.trim()) {
+        if !kept.iter().any(|k| k.eq_ignore_ascii_case(code)) {
+            kept.push(code.to_owned());
+        }
+    }
+    kept
+}
+
 /// One distinct ZIP text, read and looked up.
 #[derive(Clone, Copy, Debug)]
 enum Lookup {
@@ -363,9 +375,10 @@ pub fn retrieve(
     data: &CensusData,
     request: &RetrieveRequest,
 ) -> Result<Retrieved, RetrieveError> {
-    let measures = data.manifest.resolve(&request.codes)?;
+    let codes = distinct(&request.codes);
+    let measures = data.manifest.resolve(&codes)?;
     let (zip_index, choice) = detect_zip_column(table, request.zip_column.as_deref(), &data.index)?;
-    for code in &request.codes {
+    for code in &codes {
         let name = code.trim();
         if table.columns().iter().any(|c| c.name == name) {
             return Err(RetrieveError::ColumnExists {
@@ -374,12 +387,8 @@ pub fn retrieve(
         }
     }
     let zip_column = &table.columns()[zip_index];
-    let (entries, coverage) = retrieve_coded(
-        zip_column.dictionary(),
-        zip_column.codes(),
-        data,
-        &request.codes,
-    )?;
+    let (entries, coverage) =
+        retrieve_coded(zip_column.dictionary(), zip_column.codes(), data, &codes)?;
     let mut columns = table.columns().to_vec();
     for entry in &entries {
         columns.push(numeric_column(entry, zip_column.codes()));

@@ -448,3 +448,18 @@ fn ranges_are_worded_as_area_traits_in_the_measure_unit() {
         "lives in ZIP codes where the total population is 12,400\u{2013}1,250,000"
     );
 }
+
+#[test]
+fn a_code_given_twice_is_retrieved_once() {
+    let input = table("zip\n02139\n");
+    let request = RetrieveRequest::new(codes(&["B19013_001E", " b19013_001e", "DP03_0062E"]));
+    let retrieved = retrieve(&input, &data(), &request).unwrap();
+    let names: Vec<&str> = retrieved
+        .table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["zip", "B19013_001E", "DP03_0062E"]);
+    assert_eq!(retrieved.coverage.variables.len(), 2);
+}
