@@ -66,4 +66,5 @@ pub mod export;
 pub mod ingest;
 pub mod profile;
 pub mod projection;
+pub mod rollup;
 pub mod table;

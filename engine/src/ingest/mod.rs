@@ -195,6 +195,10 @@ pub struct IngestReport {
     pub renamed_columns: Vec<ColumnRename>,
     /// One summary per column, in table order.
     pub columns: Vec<ColumnSummary>,
+    /// The 1-based file line of each kept row, in table order, so later steps can name the line of a row
+    /// (e.g. an unreadable date in an order log). Not serialized: it has one entry per row.
+    #[serde(skip)]
+    pub row_lines: Vec<u64>,
 }
 
 /// A row that could not be read as-is.
@@ -458,6 +462,7 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
         issues: records.issues,
         renamed_columns,
         columns: summaries,
+        row_lines: records.row_lines,
     };
     Ok(Ingested { table, report })
 }

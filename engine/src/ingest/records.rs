@@ -79,6 +79,8 @@ pub(crate) struct Records {
     pub repeated_header_lines: Vec<u64>,
     /// Records with every field empty or whitespace that are not empty lines.
     pub empty_records: usize,
+    /// The 1-based line of each kept row.
+    pub row_lines: Vec<u64>,
 }
 
 /// How to read the records.
@@ -119,6 +121,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         repeated_headers: 0,
         repeated_header_lines: Vec::new(),
         empty_records: 0,
+        row_lines: Vec::new(),
     };
     let mut header_key: Option<Vec<String>> = None;
     let mut builders: Vec<ColumnBuilder> = Vec::new();
@@ -212,6 +215,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
             builder.push(field);
         }
         out.rows_kept += 1;
+        out.row_lines.push(line);
     }
     out.blank_lines = total_lines.saturating_sub(covered_lines);
     out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
