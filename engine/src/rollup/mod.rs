@@ -24,7 +24,7 @@
 //! | `r_score`, `f_score`, `m_score` | 1–5 by quintile of recency, orders and total spend (purchase days without an amount column); rule in [`quintile_scores`] |
 //! | `rfm_score` | the three digits, e.g. `545` |
 //! | `rfm_group` | the named group, grid in [`RfmGroup::of`] |
-//! | `repeat_purchase` | with [`RollupOptions::repeat_within`]: `yes` when the customer bought again within that many days after the as-of date |
+//! | `repeat_purchase` | with [`RollupOptions::repeat_within`]: `yes` when the customer has a row that is not a refund within that many days after the as-of date |
 //!
 //! # The as-of date and the holdout window
 //! Recency and tenure are counted to the as-of date: [`RollupOptions::as_of`], by default the log's last
@@ -450,9 +450,9 @@ pub fn roll_up(
             entry.first_lines.push(line);
         }
     };
-    // (customer, day, row) of the rows up to the as-of date; (customer, row) of the window's rows.
+    // (customer, day, row) of the rows up to the as-of date; (customer, row, is a purchase) of the window's.
     let mut used: Vec<(u32, i64, u32)> = Vec::with_capacity(n);
-    let mut in_window: Vec<(u32, u32)> = Vec::new();
+    let mut in_window: Vec<(u32, u32, bool)> = Vec::new();
     let (mut no_customer, mut no_date, mut after) = (0, 0, 0);
     for row in 0..n {
         let outcome = match group_of_entry[customer.codes()[row] as usize] {
@@ -471,7 +471,11 @@ pub fn roll_up(
                         used.push((group, day, row as u32));
                         Row::Feature
                     } else if window.is_some_and(|w| day <= as_of + w) {
-                        in_window.push((group, row as u32));
+                        let refund = amount
+                            .as_ref()
+                            .and_then(|a| a.number(row))
+                            .is_some_and(|v| v < 0.0);
+                        in_window.push((group, row as u32, !refund));
                         Row::Window
                     } else {
                         Row::Out(LeftOutReason::AfterAsOf)
@@ -582,9 +586,9 @@ pub fn roll_up(
     let present: Vec<usize> = (0..groups).filter(|&g| totals[g].rows > 0).collect();
     let mut repeat = vec![false; groups];
     let mut rows_in_window = 0;
-    for &(group, row) in &in_window {
+    for &(group, row, purchase) in &in_window {
         if totals[group as usize].rows > 0 {
-            repeat[group as usize] = true;
+            repeat[group as usize] |= purchase;
             rows_in_window += 1;
         } else {
             leave(LeftOutReason::NewAfterCutoff, line(row as usize));
@@ -820,25 +824,34 @@ impl RollupReport {
         ));
         for left in &self.left_out {
             let lines = list(&left.first_lines, left.rows);
-            let why = match left.reason {
-                LeftOutReason::NoCustomer => "have no customer id".to_owned(),
-                LeftOutReason::NoDate => "have no date".to_owned(),
-                LeftOutReason::UnreadableDate => "have a date that cannot be read; fix those dates to include them".to_owned(),
-                LeftOutReason::AfterAsOf => format!(
-                    "are dated after {}{}; choose a later as-of date to include them",
-                    self.as_of,
-                    self.holdout.as_ref().map_or(String::new(), |h| format!(
-                        " plus the {}-day repeat-purchase window",
-                        h.within_days
-                    ))
+            let (what, remedy) = match left.reason {
+                LeftOutReason::NoCustomer => ("no customer id".to_owned(), ""),
+                LeftOutReason::NoDate => ("no date".to_owned(), ""),
+                LeftOutReason::UnreadableDate => (
+                    "a date that cannot be read".to_owned(),
+                    "; fix those dates to include them",
                 ),
-                LeftOutReason::NewAfterCutoff => format!(
-                    "belong to customers whose first purchase came after {}, so they are not yet customers as of that date",
-                    self.as_of
+                LeftOutReason::AfterAsOf => (
+                    format!(
+                        "a date after {}{}",
+                        self.as_of,
+                        self.holdout.as_ref().map_or(String::new(), |h| format!(
+                            " and its {}-day repeat-purchase window",
+                            h.within_days
+                        ))
+                    ),
+                    "; choose a later as-of date to include them",
+                ),
+                LeftOutReason::NewAfterCutoff => (
+                    format!(
+                        "customers whose first purchase came after {} (not yet customers on that date)",
+                        self.as_of
+                    ),
+                    "",
                 ),
             };
             notes.push(format!(
-                "left out {} row{} that {why} (line{} {lines})",
+                "left out {} row{} with {what} (line{} {lines}){remedy}",
                 left.rows,
                 plural(left.rows),
                 plural(left.rows)
