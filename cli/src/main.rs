@@ -4,6 +4,7 @@
 //! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
+//! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
@@ -20,6 +21,7 @@ mod input;
 mod output;
 mod profile;
 mod refusals;
+mod rollup;
 mod search;
 mod segment;
 
@@ -37,6 +39,8 @@ enum Command {
     Segment(segment::SegmentArgs),
     /// Profile the segments of a CSV (existing ones, or new ones) as ranked personas.
     Profile(Box<profile::ProfileArgs>),
+    /// Turn an order log (one row per purchase) into one row per customer: recency, frequency, value, RFM groups.
+    Rollup(rollup::RollupArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Segment(args) => segment::run(args),
         Command::Profile(args) => profile::run(*args),
+        Command::Rollup(args) => rollup::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
     };

@@ -84,6 +84,14 @@ fn compact_dates_are_dates_only_when_every_value_is_one() {
     // One eight-digit value that is no date (month 13) keeps the column numeric.
     let ingested = read("n\n19970101\n19971301\n19980630\n");
     assert_eq!(type_of(&ingested, "n"), ColumnType::Numeric);
+    // A typo that is not a number is one unparsable date among 20.
+    let mut text = String::from("date\n1997013X\n");
+    for d in 1..=19 {
+        text += &format!("199701{d:02}\n");
+    }
+    let ingested = read(&text);
+    assert_eq!(type_of(&ingested, "date"), ColumnType::Date);
+    assert_eq!(ingested.report.columns[0].unparsable_examples, ["1997013X"]);
 }
 
 #[test]

@@ -17,7 +17,8 @@
 //!    otherwise [`Categorical`](ColumnType::Categorical);
 //! 4. [`Date`](ColumnType::Date) when at least 95% of present rows read as dates in one of
 //!    [`DateFormat::ALL`] (the format reading the most rows wins; ties go to ISO, then month-first), or
-//!    when *every* present value is a compact `YYYYMMDD` date ([`DateFormat::Compact`], years 1900–2100);
+//!    when at least 95% are compact `YYYYMMDD` dates ([`DateFormat::Compact`], years 1900–2100) and no
+//!    other value reads as a number;
 //! 5. [`Ordinal`](ColumnType::Ordinal) when the column has at most 1,000 distinct texts, at least 95% of
 //!    present rows read as [bands](super::ordinal) (ranges or plain numbers), at least one of them is a
 //!    range, and there are at most 100 distinct bands;
@@ -212,7 +213,7 @@ pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) ->
     if DateFormat::ALL
         .iter()
         .any(|&format| entries.mostly(|t| parse_date(t, format).is_some()))
-        || entries.all(|t| parse_date(t, DateFormat::Compact).is_some())
+        || compact_dates(entries)
     {
         return ColumnType::Date;
     }
@@ -293,6 +294,14 @@ pub(crate) fn interpret(
         cells,
         levels,
     })
+}
+
+/// Rule 4's compact dates: at least 95% of present rows are `YYYYMMDD` dates and no other value is a
+/// number (a typo such as `1997013X` is unparsable; a number such as `19971301` makes the column numeric).
+fn compact_dates(entries: &Entries) -> bool {
+    let compact = |t: &str| parse_date(t, DateFormat::Compact).is_some();
+    entries.mostly(compact)
+        && entries.all(|t| compact(t) || parse_number(t, DecimalMark::Point).is_none())
 }
 
 fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {

@@ -41,8 +41,8 @@
 //! - negative amounts (refunds): kept; subtracted from `total_spend`, counted in `refunds`, not orders;
 //! - missing or unreadable amounts: the row is still an order, adding nothing to spend; counted, lines
 //!   listed;
-//! - one customer holding more than 10% of the rows: kept, and named in the report (a test or default
-//!   account is a common cause).
+//! - one customer holding more than 10% of the rows (and at least 100 rows): kept, and named in the
+//!   report (a test or default account is a common cause).
 //!
 //! Always `rows_in_log == rows_used + rows_in_window + Σ left_out`; [`RollupReport::notes`] says all of it
 //! in a marketer's words.
@@ -80,8 +80,10 @@ use crate::table::{Cell, Column, ColumnError, ColumnType, Table, TableError};
 
 /// Line numbers listed per reason.
 const LISTED_LINES: usize = 10;
-/// Share of the rows above which one customer is named in the report.
+/// Share of the rows above which one customer is named in the report…
 const LARGE_CUSTOMER_SHARE: f64 = 0.10;
+/// …when it has at least this many rows.
+const LARGE_CUSTOMER_ROWS: usize = 100;
 
 /// How to roll a log up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -257,7 +259,7 @@ pub struct RollupReport {
     pub missing_amounts: Flawed,
     /// Rows whose amount does not read as a number: kept as orders adding nothing to spend.
     pub unreadable_amounts: Flawed,
-    /// The customer with the most rows, and how many, when above 10% of the rows used.
+    /// The customer with the most rows, and how many, when above 10% of the rows used and at least 100.
     pub largest_customer: Option<(String, usize)>,
     /// The repeat-purchase window, with a target.
     pub holdout: Option<Holdout>,
@@ -730,7 +732,12 @@ pub fn roll_up(
     let largest_customer = present
         .iter()
         .max_by_key(|&&g| (totals[g].rows, std::cmp::Reverse(g)))
-        .filter(|&&g| totals[g].rows as f64 > LARGE_CUSTOMER_SHARE * rows_used as f64 && count > 1)
+        .filter(|&&g| {
+            let rows = totals[g].rows;
+            rows >= LARGE_CUSTOMER_ROWS
+                && rows as f64 > LARGE_CUSTOMER_SHARE * rows_used as f64
+                && count > 1
+        })
         .map(|&g| (customer_ids[g].clone(), totals[g].rows));
     let report = RollupReport {
         columns: cols.clone(),
@@ -859,7 +866,7 @@ impl RollupReport {
         }
         if self.refunds.rows > 0 {
             notes.push(format!(
-                "{} row{} with a negative amount (refunds, {:.2} in all) are subtracted from the customer's total \
+                "{} row{} with a negative amount (refunds, {:.2} in all): subtracted from the customer's total \
                  spend and not counted as orders (line{} {})",
                 self.refunds.rows,
                 plural(self.refunds.rows),
@@ -874,7 +881,7 @@ impl RollupReport {
         ] {
             if flawed.rows > 0 {
                 notes.push(format!(
-                    "{} order{} with {what} count as orders but add nothing to spend (line{} {})",
+                    "{} order{} with {what}: counted as orders, adding nothing to spend (line{} {})",
                     flawed.rows,
                     plural(flawed.rows),
                     plural(flawed.rows),
