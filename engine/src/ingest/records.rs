@@ -173,6 +173,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
             for builder in &mut builders {
                 builder.codes.reserve(layout.rows_hint);
             }
+            out.row_lines.reserve(layout.rows_hint);
             if layout.has_header {
                 continue;
             }

@@ -69,6 +69,8 @@
 mod detect;
 mod score;
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -301,26 +303,32 @@ fn find<'a>(table: &'a Table, role: &'static str, name: &str) -> Result<&'a Colu
 }
 
 /// The column read as `to`, or [`RollupError::WrongKind`].
-fn as_type(column: &Column, role: &'static str, to: ColumnType) -> Result<Column, RollupError> {
+fn as_type<'a>(
+    column: &'a Column,
+    role: &'static str,
+    to: ColumnType,
+) -> Result<Cow<'a, Column>, RollupError> {
     if column.column_type() == to {
-        return Ok(column.clone());
+        return Ok(Cow::Borrowed(column));
     }
-    retype(column, to, &IngestOptions::default()).map_err(|_| RollupError::WrongKind {
-        role,
-        column: column.name.clone(),
-        what: if to == ColumnType::Date {
-            "dates"
-        } else {
-            "numbers"
-        },
-        examples: column
-            .dictionary()
-            .iter()
-            .take(3)
-            .map(|t| format!("{t:?}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    })
+    retype(column, to, &IngestOptions::default())
+        .map(Cow::Owned)
+        .map_err(|_| RollupError::WrongKind {
+            role,
+            column: column.name.clone(),
+            what: if to == ColumnType::Date {
+                "dates"
+            } else {
+                "numbers"
+            },
+            examples: column
+                .dictionary()
+                .iter()
+                .take(3)
+                .map(|t| format!("{t:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 fn is_marker(text: &str) -> bool {
@@ -335,6 +343,8 @@ struct Totals {
     first: i64,
     last_any: i64,
     last_order: Option<i64>,
+    /// The day of the last order key pushed (consecutive same-day orders push one key).
+    last_day_pushed: Option<i64>,
     orders: usize,
     days: usize,
     net: f64,
@@ -343,6 +353,44 @@ struct Totals {
     refunds: usize,
     refund_amount: f64,
     quantity: f64,
+}
+
+/// What [`add_row`] made of a row.
+enum Added {
+    /// A refund of this (positive) amount.
+    Refund(f64),
+    /// An order: whether its day needs a purchase-day key, and whether its amount is missing or unreadable.
+    Order { new_day: bool, missing: bool },
+}
+
+/// Adds a used row dated `day` with `amount` (`None`: no amount column; `Some(None)`: no readable amount).
+fn add_row(t: &mut Totals, day: i64, amount: Option<Option<f64>>) -> Added {
+    if t.rows == 0 {
+        t.first = day;
+        t.last_any = day;
+    }
+    t.rows += 1;
+    t.first = t.first.min(day);
+    t.last_any = t.last_any.max(day);
+    if let Some(Some(v)) = amount {
+        if v < 0.0 {
+            t.refunds += 1;
+            t.refund_amount -= v;
+            t.net += v;
+            return Added::Refund(-v);
+        }
+        t.net += v;
+        t.gross += v;
+        t.with_amount += 1;
+    }
+    t.orders += 1;
+    t.last_order = Some(t.last_order.map_or(day, |last| last.max(day)));
+    let new_day = t.last_day_pushed != Some(day);
+    t.last_day_pushed = Some(day);
+    Added::Order {
+        new_day,
+        missing: matches!(amount, Some(None)),
+    }
 }
 
 /// Rolls a transaction log up to one row per customer (see the module docs for every column and rule).
@@ -452,8 +500,37 @@ pub fn roll_up(
             entry.first_lines.push(line);
         }
     };
-    // (customer, day, row) of the rows up to the as-of date; (customer, row, is a purchase) of the window's.
-    let mut used: Vec<(u32, i64, u32)> = Vec::with_capacity(n);
+    // Share columns: other columns with few values.
+    let taken: Vec<&str> = roles.iter().map(|(_, n)| *n).collect();
+    let mut share_sources: Vec<&Column> = Vec::new();
+    let mut columns_not_carried = Vec::new();
+    for column in table.columns() {
+        if taken.contains(&column.name.as_str()) {
+            continue;
+        }
+        if column.column_type().has_levels() && column.levels().len() <= options.max_levels {
+            share_sources.push(column);
+        } else {
+            columns_not_carried.push(column.name.clone());
+        }
+    }
+
+    // One pass over the rows: each is used (added to its customer's totals), in the holdout window, or
+    // left out. Nothing is kept per row but (customer, day) keys of orders, for distinct purchase days.
+    let groups = customer_ids.len();
+    let mut totals: Vec<Totals> = vec![Totals::default(); groups];
+    // Level counts per customer, per share column (one more slot for missing).
+    let mut level_counts: Vec<Vec<u32>> = share_sources
+        .iter()
+        .map(|c| vec![0; groups * (c.levels().len() + 1)])
+        .collect();
+    let mut refunds = Flawed::default();
+    let mut refund_total = 0.0;
+    let mut missing_amounts = Flawed::default();
+    let mut unreadable_amounts = Flawed::default();
+    let mut order_days: Vec<u64> = Vec::new();
+    let mut rows_used = 0;
+    // (customer, row, is a purchase) of the window's rows.
     let mut in_window: Vec<(u32, u32, bool)> = Vec::new();
     let (mut no_customer, mut no_date, mut after) = (0, 0, 0);
     for row in 0..n {
@@ -470,7 +547,42 @@ pub fn roll_up(
                 (Some(day), Some(as_of)) => {
                     let day = day as i64;
                     if day <= as_of {
-                        used.push((group, day, row as u32));
+                        rows_used += 1;
+                        let order = add_row(
+                            &mut totals[group as usize],
+                            day,
+                            amount.as_ref().map(|a| a.number(row)),
+                        );
+                        match order {
+                            Added::Refund(v) => {
+                                refund_total += v;
+                                refunds.add(line(row));
+                            }
+                            Added::Order { new_day, missing } => {
+                                if new_day {
+                                    order_days.push(
+                                        (u64::from(group) << 32)
+                                            | u64::from((day + (1 << 31)) as u32),
+                                    );
+                                }
+                                if missing {
+                                    let a = amount.as_ref().expect("an amount column");
+                                    if is_marker(a.text(row)) {
+                                        missing_amounts.add(line(row));
+                                    } else {
+                                        unreadable_amounts.add(line(row));
+                                    }
+                                }
+                            }
+                        }
+                        if let Some(q) = quantity.as_ref().and_then(|q| q.number(row)) {
+                            totals[group as usize].quantity += q;
+                        }
+                        for (source, counts) in share_sources.iter().zip(&mut level_counts) {
+                            let width = source.levels().len() + 1;
+                            let slot = source.level(row).map_or(width - 1, |level| level as usize);
+                            counts[group as usize * width + slot] += 1;
+                        }
                         Row::Feature
                     } else if window.is_some_and(|w| day <= as_of + w) {
                         let refund = amount
@@ -494,7 +606,7 @@ pub fn roll_up(
             leave(reason, line(row));
         }
     }
-    if used.is_empty() {
+    if rows_used == 0 {
         return Err(RollupError::NoCustomers {
             rows: n,
             no_customer,
@@ -503,85 +615,11 @@ pub fn roll_up(
             as_of: as_of.map_or_else(|| "none".to_owned(), iso_date),
         });
     }
-
-    // Share columns: other columns with few values.
-    let taken: Vec<&str> = roles.iter().map(|(_, n)| *n).collect();
-    let mut share_sources: Vec<&Column> = Vec::new();
-    let mut columns_not_carried = Vec::new();
-    for column in table.columns() {
-        if taken.contains(&column.name.as_str()) {
-            continue;
-        }
-        if column.column_type().has_levels() && column.levels().len() <= options.max_levels {
-            share_sources.push(column);
-        } else {
-            columns_not_carried.push(column.name.clone());
-        }
-    }
-
-    used.sort_unstable();
-    let groups = customer_ids.len();
-    let mut totals: Vec<Totals> = vec![Totals::default(); groups];
-    // Level counts per customer, per share column (one more slot for missing).
-    let mut level_counts: Vec<Vec<u32>> = share_sources
-        .iter()
-        .map(|c| vec![0; groups * (c.levels().len() + 1)])
-        .collect();
-    let mut refunds = Flawed::default();
-    let mut refund_total = 0.0;
-    let mut missing_amounts = Flawed::default();
-    let mut unreadable_amounts = Flawed::default();
-    let mut previous: Option<(u32, i64)> = None;
-    for &(group, day, row) in &used {
-        let row = row as usize;
-        let t = &mut totals[group as usize];
-        if t.rows == 0 {
-            t.first = day;
-        }
-        t.rows += 1;
-        t.last_any = day;
-        let value = amount.as_ref().map(|a| a.number(row));
-        match value {
-            Some(Some(v)) if v < 0.0 => {
-                t.refunds += 1;
-                t.refund_amount -= v;
-                t.net += v;
-                refund_total -= v;
-                refunds.add(line(row));
-            }
-            _ => {
-                t.orders += 1;
-                t.last_order = Some(day);
-                if previous != Some((group, day)) {
-                    t.days += 1;
-                    previous = Some((group, day));
-                }
-                match value {
-                    Some(Some(v)) => {
-                        t.net += v;
-                        t.gross += v;
-                        t.with_amount += 1;
-                    }
-                    Some(None) => {
-                        let a = amount.as_ref().expect("an amount column");
-                        if is_marker(a.text(row)) {
-                            missing_amounts.add(line(row));
-                        } else {
-                            unreadable_amounts.add(line(row));
-                        }
-                    }
-                    None => {}
-                }
-            }
-        }
-        if let Some(q) = quantity.as_ref().and_then(|q| q.number(row)) {
-            t.quantity += q;
-        }
-        for (source, counts) in share_sources.iter().zip(&mut level_counts) {
-            let width = source.levels().len() + 1;
-            let slot = source.level(row).map_or(width - 1, |level| level as usize);
-            counts[group as usize * width + slot] += 1;
-        }
+    // Distinct purchase days per customer.
+    order_days.sort_unstable();
+    order_days.dedup();
+    for key in order_days {
+        totals[(key >> 32) as usize].days += 1;
     }
 
     // Customers in the table: those with a row up to the as-of date.
@@ -728,7 +766,6 @@ pub fn roll_up(
                 .collect(),
         )?);
     }
-    let rows_used = used.len();
     let largest_customer = present
         .iter()
         .max_by_key(|&&g| (totals[g].rows, std::cmp::Reverse(g)))
