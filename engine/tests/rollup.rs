@@ -345,3 +345,28 @@ fn without_an_amount_the_value_score_follows_purchase_days() {
     assert!(rollup.table.column("total_spend").is_none());
     assert_eq!(texts(&rollup.table, "m_score"), ["3", "1"]);
 }
+
+#[test]
+fn one_customer_with_a_huge_share_of_the_rows_is_rolled_up_and_named() {
+    // 200,000 rows for one customer over 100 days, one row for another.
+    let mut log = String::with_capacity(6_000_000);
+    log += "customer,date,amount\n";
+    for i in 0..200_000u32 {
+        log += &format!("W,2024-01-{:02},1.50\n", i % 28 + 1);
+    }
+    log += "X,2024-01-28,9.00\n";
+    let rollup = run(
+        &log,
+        &RollupOptions::new(columns("customer", "date", Some("amount"))),
+    );
+    let t = &rollup.table;
+    assert_eq!(texts(t, "customer"), ["W", "X"]);
+    assert_eq!(texts(t, "orders"), ["200000", "1"]);
+    assert_eq!(texts(t, "purchase_days"), ["28", "1"]);
+    assert_eq!(texts(t, "total_spend"), ["300000.00", "9.00"]);
+    assert_eq!(
+        rollup.report.largest_customer,
+        Some(("W".to_owned(), 200_000))
+    );
+    assert_eq!(rollup.report.rows_used, 200_001);
+}
