@@ -13,6 +13,7 @@ use audience_engine::export::formula::InputCells;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{
     column_summary, parse_date, BadRowPolicy, DateFormat, HeaderMode, IngestOptions, Ingested,
+    RowLines,
 };
 use audience_engine::rollup::{detect_log, roll_up, LogColumns, RollupOptions};
 
@@ -136,7 +137,7 @@ pub fn roll_up_input(ingested: Ingested, args: &LogArgs) -> Result<Ingested, Str
         .iter()
         .map(|c| column_summary(c, &IngestOptions::default()))
         .collect();
-    report.row_lines = Vec::new();
+    report.row_lines = RowLines::default();
     Ok(Ingested {
         table: rollup.table,
         report,

@@ -195,10 +195,55 @@ pub struct IngestReport {
     pub renamed_columns: Vec<ColumnRename>,
     /// One summary per column, in table order.
     pub columns: Vec<ColumnSummary>,
-    /// The 1-based file line of each kept row, in table order, so later steps can name the line of a row
-    /// (e.g. an unreadable date in an order log). Not serialized: it has one entry per row.
-    #[serde(skip)]
-    pub row_lines: Vec<u64>,
+    /// The 1-based file line of each kept row, so later steps can name the line of a row (e.g. an
+    /// unreadable date in an order log).
+    #[serde(default)]
+    pub row_lines: RowLines,
+}
+
+/// The 1-based file line of each row of a table, stored compactly: only the rows where the numbering does
+/// not simply go on from the previous row (the first row, and rows after a skipped row, a blank line or a
+/// record spanning several lines).
+///
+/// ```
+/// use audience_engine::ingest::{read_table, IngestOptions};
+///
+/// let report = read_table(b"a,b\n1,2\n\n3,4\n5,6\n", &IngestOptions::default()).unwrap().report;
+/// let lines: Vec<Option<u64>> = (0..4).map(|row| report.row_lines.line(row)).collect();
+/// assert_eq!(lines, [Some(2), Some(4), Some(5), None]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowLines {
+    /// (first row, its line) of each run of rows on consecutive lines.
+    runs: Vec<(u64, u64)>,
+    /// Rows covered.
+    rows: u64,
+}
+
+impl RowLines {
+    /// Records that row `row` (the next one, 0-based) is on line `line`.
+    pub(crate) fn push(&mut self, row: usize, line: u64) {
+        let row = row as u64;
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|&(first, at)| at + (row - first) == line);
+        if !continues {
+            self.runs.push((row, line));
+        }
+        self.rows = row + 1;
+    }
+
+    /// The line of row `row` (0-based), or `None` past the last row.
+    pub fn line(&self, row: usize) -> Option<u64> {
+        let row = row as u64;
+        if row >= self.rows {
+            return None;
+        }
+        let run = self.runs.partition_point(|&(first, _)| first <= row);
+        let (first, at) = self.runs[run.checked_sub(1)?];
+        Some(at + (row - first))
+    }
 }
 
 /// A row that could not be read as-is.

@@ -77,7 +77,9 @@ use serde::{Deserialize, Serialize};
 pub use detect::{detect_log, Detected, LogColumns, LogDetection};
 pub use score::{quintile_scores, RfmGroup};
 
-use crate::ingest::{iso_date, retype, IngestError, IngestOptions, DEFAULT_MISSING_MARKERS};
+use crate::ingest::{
+    iso_date, retype, IngestError, IngestOptions, RowLines, DEFAULT_MISSING_MARKERS,
+};
 use crate::table::{Cell, Column, ColumnError, ColumnType, Table, TableError};
 
 /// Line numbers listed per reason.
@@ -396,15 +398,15 @@ fn add_row(t: &mut Totals, day: i64, amount: Option<Option<f64>>) -> Added {
 /// Rolls a transaction log up to one row per customer (see the module docs for every column and rule).
 ///
 /// `row_lines` gives the file line of each table row ([`IngestReport::row_lines`](crate::ingest::IngestReport::row_lines)),
-/// used to name lines in the report; when it is shorter than the table, rows are named by `row + 2` (a header
-/// line, then one line per row).
+/// used to name lines in the report; rows it does not cover are named by `row + 2` (a header line, then one
+/// line per row).
 ///
 /// # Errors
 /// [`RollupError`] when a column is unknown or given two roles, the date or amount column does not read
 /// as dates or numbers, or no row can be used.
 pub fn roll_up(
     table: &Table,
-    row_lines: &[u64],
+    row_lines: &RowLines,
     options: &RollupOptions,
 ) -> Result<Rollup, RollupError> {
     let cols = &options.columns;
@@ -446,7 +448,7 @@ pub fn roll_up(
         .map(|c| as_type(c, "quantity", ColumnType::Numeric))
         .transpose()?;
     let n = table.n_rows();
-    let line = |row: usize| row_lines.get(row).copied().unwrap_or(row as u64 + 2);
+    let line = |row: usize| row_lines.line(row).unwrap_or(row as u64 + 2);
 
     // Customers: one group per distinct trimmed text, in first-seen order.
     let mut group_of_entry: Vec<Option<u32>> = vec![None; customer.dictionary().len()];
