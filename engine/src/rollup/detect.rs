@@ -100,15 +100,11 @@ fn id_like(name: &str) -> bool {
     lower == "id" || lower.ends_with("_id") || lower.ends_with(" id") || name.trim().ends_with("ID")
 }
 
-/// Distinct trimmed present texts of a column.
+/// Distinct trimmed present texts of a column (every dictionary entry of a read column is used by a row).
 fn distinct(column: &Column) -> usize {
-    let mut counts = vec![0usize; column.dictionary().len()];
-    for &code in column.codes() {
-        counts[code as usize] += 1;
-    }
     let mut seen = rustc_hash::FxHashSet::default();
-    for (i, text) in column.dictionary().iter().enumerate() {
-        if counts[i] > 0 && !matches!(column.cells()[i], Cell::Missing) {
+    for (text, cell) in column.dictionary().iter().zip(column.cells()) {
+        if !matches!(cell, Cell::Missing) {
             seen.insert(text.trim());
         }
     }
@@ -159,7 +155,6 @@ pub fn detect_log(table: &Table) -> LogDetection {
             }
             continue;
         }
-        let d = distinct(column);
         let customer_words = [
             "customer", "client", "user", "member", "account", "buyer", "shopper", "cust",
         ];
@@ -171,6 +166,11 @@ pub fn detect_log(table: &Table) -> LogDetection {
             0.5
         } else {
             0.0
+        };
+        let d = if confidence > 0.0 {
+            distinct(column)
+        } else {
+            0
         };
         if confidence > 0.0 && d >= 2 && d < rows {
             let candidate = Detected {
