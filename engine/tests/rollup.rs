@@ -2,7 +2,8 @@
 
 use audience_engine::ingest::{parse_date, read_table, DateFormat, IngestOptions, Ingested};
 use audience_engine::rollup::{
-    detect_log, roll_up, LeftOutReason, LogColumns, Rollup, RollupError, RollupOptions,
+    customer_rows, detect_log, roll_up, LeftOutReason, LogColumns, Rollup, RollupError,
+    RollupOptions,
 };
 use audience_engine::table::{ColumnType, Table};
 
@@ -369,4 +370,20 @@ fn one_customer_with_a_huge_share_of_the_rows_is_rolled_up_and_named() {
         Some(("W".to_owned(), 200_000))
     );
     assert_eq!(rollup.report.rows_used, 200_001);
+}
+
+#[test]
+fn each_transaction_maps_to_its_customers_row() {
+    let ingested = read(LOG);
+    let rollup = roll_up(
+        &ingested.table,
+        &ingested.report.row_lines,
+        &RollupOptions::new(columns("customer", "date", Some("amount"))),
+    )
+    .unwrap();
+    let rows = customer_rows(&ingested.table, &rollup.table, "customer").unwrap();
+    // Line 11 has no customer; line 12 (F, unreadable date) still belongs to F.
+    let expected =
+        [0, 0, 0, 0, 1, 2, 2, 3, 4, usize::MAX, 5, 5].map(|r| (r != usize::MAX).then_some(r));
+    assert_eq!(rows, expected);
 }

@@ -802,6 +802,48 @@ pub fn roll_up(
     })
 }
 
+/// For each row of `log`, the row of its customer in `customers` (a table made by [`roll_up`] from that
+/// log with `customer_column` as the customer), so each transaction can carry its customer's segment.
+/// `None` for a row whose customer is not in the table (no id, or no row up to the as-of date); a row left
+/// out only for its own date still maps to its customer.
+///
+/// # Errors
+/// [`RollupError::UnknownColumn`] when either table lacks its customer column.
+///
+/// # Example
+/// ```
+/// use audience_engine::ingest::{read_table, IngestOptions};
+/// use audience_engine::rollup::{customer_rows, detect_log, roll_up, RollupOptions};
+///
+/// let log = read_table(b"customer,date,amount\nB,2024-01-02,5\nA,2024-01-01,3\nB,2024-01-03,1\n,2024-01-03,1\n",
+///     &IngestOptions::default()).unwrap();
+/// let columns = detect_log(&log.table).columns().unwrap();
+/// let customers = roll_up(&log.table, &log.report.row_lines, &RollupOptions::new(columns)).unwrap().table;
+/// let rows = customer_rows(&log.table, &customers, "customer").unwrap();
+/// assert_eq!(rows, [Some(0), Some(1), Some(0), None]);
+/// ```
+pub fn customer_rows(
+    log: &Table,
+    customers: &Table,
+    customer_column: &str,
+) -> Result<Vec<Option<usize>>, RollupError> {
+    let column = find(log, "customer", customer_column)?;
+    let ids = find(customers, "customer", "customer")?;
+    let index: FxHashMap<&str, usize> = (0..customers.n_rows())
+        .map(|row| (ids.text(row).trim(), row))
+        .collect();
+    let of_entry: Vec<Option<usize>> = column
+        .dictionary()
+        .iter()
+        .map(|text| index.get(text.trim()).copied())
+        .collect();
+    Ok(column
+        .codes()
+        .iter()
+        .map(|&code| of_entry[code as usize])
+        .collect())
+}
+
 /// `v` as text: whole numbers without decimals, others with `decimals` (or as they print).
 fn number_text(v: f64, decimals: Option<usize>) -> String {
     match decimals {
