@@ -151,7 +151,7 @@ pub fn maybe_roll_up(ingested: Ingested, rollup: bool) -> Result<Ingested, Strin
         return roll_up_input(ingested, &LogArgs::default());
     }
     let detection = detect_log(&ingested.table);
-    if detection.is_log() && detection.confidence() >= 0.9 {
+    if detection.is_log() {
         eprintln!(
             "audience: note: this looks like an order log (one row per purchase); add --rollup to segment \
              customers by recency, frequency and value instead of segmenting purchases"

@@ -181,3 +181,54 @@ fn segment_without_rollup_says_the_file_looks_like_an_order_log() {
     assert!(stderr.contains("looks like an order log"), "{stderr}");
     assert!(stderr.contains("--rollup"), "{stderr}");
 }
+
+#[test]
+fn a_headerless_aligned_log_is_detected_by_its_shape() {
+    // As the public CDNOW log: no header, 120 zero-padded customers, two purchases each.
+    let mut text = String::new();
+    for c in 1..=120 {
+        for (day, amount) in [(c % 28 + 1, "11.77"), (c % 27 + 2, "20.50")] {
+            text += &format!("   {c:05}  199701{day:02}   1   {amount:>6}\n");
+        }
+    }
+    let path = scratch("cdnow-like.txt");
+    std::fs::write(&path, text).unwrap();
+    let (ok, stdout, stderr) = audience(&["rollup", path.to_str().unwrap(), "--out", "-"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("column_1 names the customer: 120 customers over 240 rows"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("column_2 holds the purchase dates"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("column_4 holds the amount of each purchase"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.lines().count(), 121);
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("00001,1997-01-02,"),
+        "{stdout}"
+    );
+    // segment without --rollup points to it.
+    let out = scratch("cdnow-segments.csv");
+    let (_, _, stderr) = audience(&[
+        "segment",
+        path.to_str().unwrap(),
+        "--k",
+        "2",
+        "--min",
+        "0.2",
+        "--max",
+        "0.8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("add --rollup"), "{stderr}");
+}
