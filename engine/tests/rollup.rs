@@ -387,3 +387,29 @@ fn each_transaction_maps_to_its_customers_row() {
         [0, 0, 0, 0, 1, 2, 2, 3, 4, usize::MAX, 5, 5].map(|r| (r != usize::MAX).then_some(r));
     assert_eq!(rows, expected);
 }
+
+#[test]
+fn share_columns_stop_at_the_counter_budget_and_the_rest_are_listed() {
+    // 100,000 one-row customers: a 2-value column needs 300,000 counters, a 12-value one 1.3 million,
+    // more than the budget of max(2 per row, 2^20).
+    let mut log = String::from("customer,date,amount,c2,c12\n");
+    for i in 0..100_000u32 {
+        log += &format!("{i},2024-01-{:02},1,{},v{}\n", i % 28 + 1, i % 2, i % 12);
+    }
+    let rollup = run(
+        &log,
+        &RollupOptions::new(columns("customer", "date", Some("amount"))),
+    );
+    assert_eq!(rollup.report.share_columns, ["c2"]);
+    assert_eq!(rollup.report.columns_not_carried, ["c12"]);
+    assert!(rollup.table.column("share_c2_1").is_some());
+    assert!(rollup.table.column("share_c12_v0").is_none());
+    let notes = rollup.report.notes();
+    assert!(
+        notes
+            .last()
+            .unwrap()
+            .starts_with("not carried into the customer table: c12"),
+        "{notes:?}"
+    );
+}

@@ -20,7 +20,7 @@
 //! | `average_order_value` | orders' amounts (refunds left out) ÷ orders with an amount; empty if none |
 //! | `refunds`, `refund_amount` | rows with a negative amount, and their total as a positive number |
 //! | `quantity` | sum of the quantity column (with one; missing quantities add nothing) |
-//! | `share_<column>_<value>` | for each other column with at most [`RollupOptions::max_levels`] values (channel, category): the share of the customer's rows with that value (`share_<column>_missing` for rows without one) |
+//! | `share_<column>_<value>` | for each other column with at most [`RollupOptions::max_levels`] values (channel, category), in table order while customers × (values + 1) summed over these columns stays within 2 per log row (or 2^20): the share of the customer's rows with that value (`share_<column>_missing` for rows without one) |
 //! | `r_score`, `f_score`, `m_score` | 1–5 by quintile of recency, orders and total spend (purchase days without an amount column); rule in [`quintile_scores`] |
 //! | `rfm_score` | the three digits, e.g. `545` |
 //! | `rfm_group` | the named group, grid in [`RfmGroup::of`] |
@@ -82,6 +82,11 @@ use crate::ingest::{
 };
 use crate::table::{Cell, Column, ColumnError, ColumnType, Table, TableError};
 
+/// Share columns are made while their counters (customers × (values + 1)) stay within this many per log
+/// row…
+const SHARE_COUNTERS_PER_ROW: usize = 2;
+/// …or this many in all, whichever is more.
+const MIN_SHARE_COUNTERS: usize = 1 << 20;
 /// Line numbers listed per reason.
 const LISTED_LINES: usize = 10;
 /// Share of the rows above which one customer is named in the report…
@@ -506,11 +511,19 @@ pub fn roll_up(
     let taken: Vec<&str> = roles.iter().map(|(_, n)| *n).collect();
     let mut share_sources: Vec<&Column> = Vec::new();
     let mut columns_not_carried = Vec::new();
+    // Counters (one per customer and value) are kept within a budget, so memory stays proportional to the log.
+    let budget = (SHARE_COUNTERS_PER_ROW * n).max(MIN_SHARE_COUNTERS);
+    let mut counters = 0;
     for column in table.columns() {
         if taken.contains(&column.name.as_str()) {
             continue;
         }
-        if column.column_type().has_levels() && column.levels().len() <= options.max_levels {
+        let slots = customer_ids.len() * (column.levels().len() + 1);
+        if column.column_type().has_levels()
+            && column.levels().len() <= options.max_levels
+            && counters + slots <= budget
+        {
+            counters += slots;
             share_sources.push(column);
         } else {
             columns_not_carried.push(column.name.clone());
@@ -999,8 +1012,8 @@ impl RollupReport {
         }
         if !self.columns_not_carried.is_empty() {
             notes.push(format!(
-                "not carried into the customer table: {} (numbers other than the amount and quantity, or more \
-                 than a few distinct values)",
+                "not carried into the customer table: {} (numbers other than the amount and quantity, columns \
+                 with more distinct values than shares can show, or share columns past the memory budget)",
                 self.columns_not_carried.join(", ")
             ));
         }
