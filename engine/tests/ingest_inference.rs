@@ -55,6 +55,9 @@ fn zip_codes_are_never_numbers() {
     // Five-digit ZIPs without any leading zero, known by the name.
     let ingested = read("Postal code,spend\n90210,1\n10001,2\n90210,3\n");
     assert_eq!(type_of(&ingested, "Postal code"), ColumnType::Categorical);
+    // ZIPs whose leading zeros a spreadsheet dropped.
+    let ingested = read("ZIP,spend\n2134,1\n90210,2\n2134,3\n");
+    assert_eq!(type_of(&ingested, "ZIP"), ColumnType::Categorical);
     // ZIP+4, which would otherwise read as a range.
     let ingested = read("where,spend\n02134-1234,1\n90210-0001,2\n90210,3\n");
     assert_eq!(type_of(&ingested, "where"), ColumnType::Categorical);

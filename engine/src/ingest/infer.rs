@@ -11,7 +11,8 @@
 //!    column is still binary for words (`yes` alone), but not for digits (`1` alone is numeric);
 //! 3. a **code** when at least 95% of present rows are digit strings (or ZIP+4 codes, `02134-1234`) and
 //!    either some value is zero-padded (`00123`: a leading zero and the width of the longest value), the
-//!    column name says ZIP or postal code and the values have five digits, or ZIP+4 codes are present.
+//!    column name says ZIP or postal code and the values have three to five digits (a spreadsheet may have
+//!    dropped leading zeros: `2134`), or ZIP+4 codes are present.
 //!    Codes are never numbers: [`Identifier`](ColumnType::Identifier) when the name looks like an id (see
 //!    5), more than 95% of at least 20 rows are distinct, or there are more than 100 distinct values;
 //!    otherwise [`Categorical`](ColumnType::Categorical);
@@ -398,14 +399,14 @@ fn name_looks_like_zip(name: &str) -> bool {
 /// The type of a column of digit codes (rule 3 in the module docs), or `None` when it is not one.
 fn code_type(name: &str, entries: &Entries) -> Option<ColumnType> {
     let mut widest = 0;
+    let mut narrowest = usize::MAX;
     let mut padded_width = None::<usize>;
     let mut padded_mixed = false;
     let mut plus_four = false;
-    let mut all_five = true;
     let mostly = entries.mostly(|t| {
         if all_digits(t) {
             widest = widest.max(t.len());
-            all_five &= t.len() == 5;
+            narrowest = narrowest.min(t.len());
             if t.len() >= 2 && t.starts_with('0') {
                 padded_mixed |= padded_width.is_some_and(|w| w != t.len());
                 padded_width = Some(t.len());
@@ -422,7 +423,8 @@ fn code_type(name: &str, entries: &Entries) -> Option<ColumnType> {
         return None;
     }
     let padded = padded_width.is_some_and(|w| w == widest) && !padded_mixed;
-    let zip = (name_looks_like_zip(name) && all_five) || plus_four;
+    // A ZIP or postcode column, also when a spreadsheet dropped the leading zeros (`2134`).
+    let zip = (name_looks_like_zip(name) && narrowest >= 3 && widest <= 5) || plus_four;
     if !(padded || zip) {
         return None;
     }
