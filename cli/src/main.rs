@@ -5,6 +5,7 @@
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
 //! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
+//! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
@@ -23,6 +24,7 @@ mod input;
 mod output;
 mod profile;
 mod refusals;
+mod rollup;
 mod search;
 mod segment;
 
@@ -42,6 +44,8 @@ enum Command {
     Profile(Box<profile::ProfileArgs>),
     /// Add census values by ZIP code (ACS 2018-2022 5-year) to a CSV, one column per catalog code.
     Enrich(enrich::EnrichArgs),
+    /// Turn an order log (one row per purchase) into one row per customer: recency, frequency, value, RFM groups.
+    Rollup(rollup::RollupArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Segment(args) => segment::run(*args),
         Command::Profile(args) => profile::run(*args),
         Command::Enrich(args) => enrich::run(args),
+        Command::Rollup(args) => rollup::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
     };

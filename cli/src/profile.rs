@@ -96,6 +96,10 @@ pub struct ProfileArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
+    /// The file is an order log: roll it up to one row per customer first (as `audience rollup` with the
+    /// detected columns) and profile the customers.
+    #[arg(long)]
+    pub rollup: bool,
     /// With --out: how the written CSV treats an earlier segment column and formula cells.
     #[command(flatten)]
     pub csv: CsvWriteArgs,
@@ -184,7 +188,11 @@ fn segment_first(
 
 /// Runs `audience profile`.
 pub fn run(args: ProfileArgs) -> Result<(), Failure> {
-    let table = read_input(&args.file, args.header, BadRowPolicy::Skip)?.table;
+    let table = crate::rollup::maybe_roll_up(
+        read_input(&args.file, args.header, BadRowPolicy::Skip)?,
+        args.rollup,
+    )?
+    .table;
     let table = crate::census::with_retrieved(table, &args.census)?;
     // Every check that can fail comes before segmenting and before anything is written.
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());

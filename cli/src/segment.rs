@@ -90,6 +90,10 @@ pub struct SegmentArgs {
     /// `yes`, `no` (every line is a customer; columns are named column_1, column_2, …) or `auto`.
     #[arg(long, value_name = "yes|no|auto", default_value = "auto", value_parser = parse_header)]
     pub header: HeaderMode,
+    /// The file is an order log: roll it up to one row per customer first (as `audience rollup` with the
+    /// detected columns) and segment the customers.
+    #[arg(long)]
+    pub rollup: bool,
     /// How the written CSV treats an earlier segment column and formula cells.
     #[command(flatten)]
     pub csv: CsvWriteArgs,
@@ -168,7 +172,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     } else {
         BadRowPolicy::Fail
     };
-    let Ingested { table, report } = read_input(&args.file, args.header, bad_rows)?;
+    let Ingested { table, report } =
+        crate::rollup::maybe_roll_up(read_input(&args.file, args.header, bad_rows)?, args.rollup)?;
     let table = crate::census::with_retrieved(table, &args.census)?;
     let read_seconds = started.elapsed().as_secs_f64();
 

@@ -8,7 +8,8 @@
 //! The pipeline, one module per step:
 //!
 //! 1. [`ingest`]: bytes of a messy CSV → a typed [`table::Table`] plus a report of every row that could not
-//!    be read as-is (nothing is dropped silently).
+//!    be read as-is (nothing is dropped silently). An order log (one row per purchase) can then be
+//!    [`rollup`]-ed to one row per customer (recency, frequency, value, RFM groups).
 //! 2. [`encode`]: selected columns → a dense matrix where L1 distance is a Gower-style dissimilarity.
 //! 3. [`cluster`]: size-constrained K-Medians on that matrix (every segment within share bounds, exactly).
 //! 4. [`profile`]: segment profiles, defining traits, names, conversion personas and business lenses.
@@ -67,4 +68,5 @@ pub mod ingest;
 pub mod profile;
 pub mod projection;
 pub mod retrieve;
+pub mod rollup;
 pub mod table;

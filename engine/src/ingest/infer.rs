@@ -9,19 +9,36 @@
 //! 2. [`Binary`](ColumnType::Binary) when every present value is one of `true/false`, `t/f`, `yes/no`,
 //!    `y/n`, `1/0` (case-insensitive; spellings may be mixed). With only one of the two values present the
 //!    column is still binary for words (`yes` alone), but not for digits (`1` alone is numeric);
-//! 3. [`Date`](ColumnType::Date) when at least 95% of present rows read as dates in one
-//!    [`DateFormat`] (the format reading the most rows wins; ties go to ISO, then month-first);
-//! 4. [`Ordinal`](ColumnType::Ordinal) when the column has at most 1,000 distinct texts, at least 95% of
+//! 3. a **code** when at least 95% of present rows are digit strings (or ZIP+4 codes, `02134-1234`) and
+//!    either some value is zero-padded (`00123`: a leading zero and the width of the longest value), the
+//!    column name says ZIP or postal code and the values have three to five digits (a spreadsheet may have
+//!    dropped leading zeros: `2134`), or ZIP+4 codes are present.
+//!    Codes are never numbers: [`Identifier`](ColumnType::Identifier) when the name looks like an id (see
+//!    5), more than 95% of at least 20 rows are distinct, or there are more than 100 distinct values;
+//!    otherwise [`Categorical`](ColumnType::Categorical);
+//! 4. [`Date`](ColumnType::Date) when at least 95% of present rows read as dates in one of
+//!    [`DateFormat::ALL`] (the format reading the most rows wins; ties go to ISO, then month-first), or
+//!    when at least 95% are compact `YYYYMMDD` dates ([`DateFormat::Compact`], years 1900–2100) and no
+//!    other value reads as a number;
+//! 5. [`Ordinal`](ColumnType::Ordinal) when the column has at most 1,000 distinct texts, at least 95% of
 //!    present rows read as [bands](super::ordinal) (ranges or plain numbers), at least one of them is a
 //!    range, and there are at most 100 distinct bands;
-//! 5. [`Numeric`](ColumnType::Numeric) when at least 95% of present rows read as numbers (the decimal mark
+//! 6. [`Numeric`](ColumnType::Numeric) when at least 95% of present rows read as numbers (the decimal mark
 //!    reading the most rows wins; ties go to the comma in `;`-delimited files and to the point otherwise) —
 //!    unless the numbers are an identifier: more than 95% distinct and either the column name looks like an
 //!    id (`id`, `…_id`, `… id`, `…-id`, `id_…`, `…Id`, `uuid`, `guid`) or the values are exactly the
 //!    consecutive integers from their minimum to their maximum (a row number), with at least 20 rows;
-//! 6. [`Identifier`](ColumnType::Identifier) when at least 20 rows are present and more than 95% of the
+//! 7. [`Identifier`](ColumnType::Identifier) when at least 20 rows are present and more than 95% of the
 //!    present values are distinct (trimmed);
-//! 7. [`Categorical`](ColumnType::Categorical) otherwise.
+//! 8. [`Categorical`](ColumnType::Categorical) otherwise.
+//!
+//! A numeric column may also be flagged as **integer codes** ([`integer_codes`]; shown in the column
+//! summary and the read notes, the type stays numeric): whole numbers from 0 to 99 with 3 to 50 distinct
+//! values, and either a code-like name (containing `code`, `type`, `class`, `categ`, `group`, `segment`,
+//! `region`, `status` or `kind`, or an all-capital abbreviation of at least five characters such as
+//! `MOSTYPE`) or a code-like spread: starting at 0 or 1, at least 10 distinct values covering at least
+//! 80% of the integers up to the largest, and the most frequent value neither of the two smallest (counts
+//! such as visits or children are most often 0, 1 or 2).
 //!
 //! Under the chosen type, a present value that does not read (the up-to-5% remainder) becomes
 //! [`Cell::Missing`] and is counted as *unparsable* in the column summary; it never becomes a category.
@@ -121,6 +138,11 @@ impl<'a> Entries<'a> {
         true
     }
 
+    /// Whether `read` accepts every present value.
+    fn all(&self, mut read: impl FnMut(&str) -> bool) -> bool {
+        self.present().all(|(_, text, _)| read(text))
+    }
+
     /// Rows `read` accepts.
     fn rows_read(&self, mut read: impl FnMut(&str) -> bool) -> usize {
         self.present()
@@ -186,9 +208,13 @@ pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) ->
     if looks_binary(entries) {
         return ColumnType::Binary;
     }
+    if let Some(code) = code_type(name, entries) {
+        return code;
+    }
     if DateFormat::ALL
         .iter()
         .any(|&format| entries.mostly(|t| parse_date(t, format).is_some()))
+        || compact_dates(entries)
     {
         return ColumnType::Date;
     }
@@ -271,6 +297,14 @@ pub(crate) fn interpret(
     })
 }
 
+/// Rule 4's compact dates: at least 95% of present rows are `YYYYMMDD` dates and no other value is a
+/// number (a typo such as `1997013X` is unparsable; a number such as `19971301` makes the column numeric).
+fn compact_dates(entries: &Entries) -> bool {
+    let compact = |t: &str| parse_date(t, DateFormat::Compact).is_some();
+    entries.mostly(compact)
+        && entries.all(|t| compact(t) || parse_number(t, DecimalMark::Point).is_none())
+}
+
 fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
     let point = entries.rows_read(|t| parse_number(t, DecimalMark::Point).is_some());
     if point == entries.present_rows && !semicolon_file {
@@ -286,7 +320,7 @@ fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
 
 fn best_date_format(entries: &Entries) -> DateFormat {
     let mut best = (0, DateFormat::Iso);
-    for format in DateFormat::ALL {
+    for format in DateFormat::ALL.into_iter().chain([DateFormat::Compact]) {
         let rows = entries.rows_read(|t| parse_date(t, format).is_some());
         if rows > best.0 {
             best = (rows, format);
@@ -342,6 +376,110 @@ fn numeric_identifier(name: &str, entries: &Entries, mark: DecimalMark) -> bool 
         }
     }
     max - min + 1.0 == present as f64
+}
+
+/// Distinct values above which a code column is an identifier rather than categories.
+const CODE_MAX_LEVELS: usize = 100;
+
+fn all_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `02134-1234`.
+fn zip_plus_four(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10 && b[5] == b'-' && b[..5].iter().chain(&b[6..]).all(u8::is_ascii_digit)
+}
+
+fn name_looks_like_zip(name: &str) -> bool {
+    let lower = name.trim().to_lowercase();
+    lower.contains("zip") || lower.contains("postal") || lower.contains("postcode")
+}
+
+/// The type of a column of digit codes (rule 3 in the module docs), or `None` when it is not one.
+fn code_type(name: &str, entries: &Entries) -> Option<ColumnType> {
+    let mut widest = 0;
+    let mut narrowest = usize::MAX;
+    let mut padded_width = None::<usize>;
+    let mut padded_mixed = false;
+    let mut plus_four = false;
+    let mostly = entries.mostly(|t| {
+        if all_digits(t) {
+            widest = widest.max(t.len());
+            narrowest = narrowest.min(t.len());
+            if t.len() >= 2 && t.starts_with('0') {
+                padded_mixed |= padded_width.is_some_and(|w| w != t.len());
+                padded_width = Some(t.len());
+            }
+            true
+        } else if zip_plus_four(t) {
+            plus_four = true;
+            true
+        } else {
+            false
+        }
+    });
+    if !mostly {
+        return None;
+    }
+    let padded = padded_width.is_some_and(|w| w == widest) && !padded_mixed;
+    // A ZIP or postcode column, also when a spreadsheet dropped the leading zeros (`2134`).
+    let zip = (name_looks_like_zip(name) && narrowest >= 3 && widest <= 5) || plus_four;
+    if !(padded || zip) {
+        return None;
+    }
+    let distinct = (0..entries.texts.len())
+        .filter(|&i| !entries.missing[i] && entries.counts[i] > 0)
+        .count();
+    let identifier = name_looks_like_id(name)
+        || (entries.present_rows >= IDENTIFIER_MIN_ROWS && entries.mostly_distinct())
+        || distinct > CODE_MAX_LEVELS;
+    Some(if identifier {
+        ColumnType::Identifier
+    } else {
+        ColumnType::Categorical
+    })
+}
+
+/// Whether a numeric column's values look like category codes (the rule in the module docs): `values`
+/// are the distinct numbers read with their row counts.
+pub(crate) fn integer_codes(name: &str, values: &[(f64, usize)]) -> bool {
+    const MAX_CODE: f64 = 99.0;
+    const MIN_DISTINCT: usize = 3;
+    const MAX_DISTINCT: usize = 50;
+    if values.len() < MIN_DISTINCT
+        || values.len() > MAX_DISTINCT
+        || values
+            .iter()
+            .any(|&(v, _)| v.fract() != 0.0 || !(0.0..=MAX_CODE).contains(&v))
+    {
+        return false;
+    }
+    let lower = name.trim().to_lowercase();
+    let code_word = [
+        "code", "type", "class", "categ", "group", "segment", "region", "status", "kind",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let trimmed = name.trim();
+    let abbreviation = trimmed.len() >= 5
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && trimmed.bytes().any(|b| b.is_ascii_uppercase());
+    if code_word || abbreviation {
+        return true;
+    }
+    let min = values.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
+    let max = values.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
+    let mode = values
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)))
+        .map_or(min, |v| v.0);
+    min <= 1.0
+        && values.len() >= 10
+        && values.len() as f64 >= 0.8 * (max - min + 1.0)
+        && mode > min + 1.0
 }
 
 fn name_looks_like_id(name: &str) -> bool {

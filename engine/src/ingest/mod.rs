@@ -8,7 +8,8 @@
 //!    A few stray NUL bytes (at most 1% of the file) are removed and counted in the report.
 //! 2. **Preamble**: Excel's `sep=;` line (which also sets the delimiter), then `#` comment and title lines
 //!    before the table are skipped and listed in [`IngestReport::preamble`], never taken as the header.
-//! 3. **Delimiter** (`,` `;` tab `|`) and **header** detection on a sample; both can be forced through
+//! 3. **Delimiter** (`,` `;` tab `|`, else runs of spaces in a whitespace-aligned file, which is
+//!    read as tab-separated: [`IngestReport::whitespace_aligned`]) and **header** detection on a sample; both can be forced through
 //!    [`IngestOptions`] ([`HeaderMode`]); [`IngestReport::header`] says what was decided and why, and
 //!    whether it was a guess.
 //! 4. **Records**: one streaming pass with the `csv` crate (quoted fields, embedded line breaks and
@@ -58,6 +59,7 @@
 //! assert_eq!(age.number(1), Some(59.5)); // 55 + half the width of 25–34
 //! ```
 
+mod aligned;
 mod date;
 mod decode;
 mod error;
@@ -74,6 +76,7 @@ mod sniff;
 
 use serde::{Deserialize, Serialize};
 
+pub use date::{iso_date, parse_date, DateFormat};
 pub use decode::Encoding;
 pub use error::IngestError;
 pub use header::{HeaderChoice, HeaderMode, HeaderReason};
@@ -147,8 +150,12 @@ pub struct Ingested {
 pub struct IngestReport {
     /// The text encoding.
     pub encoding: Encoding,
-    /// The field delimiter.
+    /// The field delimiter (a tab for a whitespace-aligned file).
     pub delimiter: char,
+    /// Columns were separated by runs of spaces (a whitespace-aligned file), read as if each run were one
+    /// tab (see the `aligned` module docs).
+    #[serde(default)]
+    pub whitespace_aligned: bool,
     /// Whether the first row was a header (the same as `header.has_header`).
     pub has_header: bool,
     /// The header decision and why it was made.
@@ -188,6 +195,55 @@ pub struct IngestReport {
     pub renamed_columns: Vec<ColumnRename>,
     /// One summary per column, in table order.
     pub columns: Vec<ColumnSummary>,
+    /// The 1-based file line of each kept row, so later steps can name the line of a row (e.g. an
+    /// unreadable date in an order log).
+    #[serde(default)]
+    pub row_lines: RowLines,
+}
+
+/// The 1-based file line of each row of a table, stored compactly: only the rows where the numbering does
+/// not simply go on from the previous row (the first row, and rows after a skipped row, a blank line or a
+/// record spanning several lines).
+///
+/// ```
+/// use audience_engine::ingest::{read_table, IngestOptions};
+///
+/// let report = read_table(b"a,b\n1,2\n\n3,4\n5,6\n", &IngestOptions::default()).unwrap().report;
+/// let lines: Vec<Option<u64>> = (0..4).map(|row| report.row_lines.line(row)).collect();
+/// assert_eq!(lines, [Some(2), Some(4), Some(5), None]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowLines {
+    /// (first row, its line) of each run of rows on consecutive lines.
+    runs: Vec<(u64, u64)>,
+    /// Rows covered.
+    rows: u64,
+}
+
+impl RowLines {
+    /// Records that row `row` (the next one, 0-based) is on line `line`.
+    pub(crate) fn push(&mut self, row: usize, line: u64) {
+        let row = row as u64;
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|&(first, at)| at + (row - first) == line);
+        if !continues {
+            self.runs.push((row, line));
+        }
+        self.rows = row + 1;
+    }
+
+    /// The line of row `row` (0-based), or `None` past the last row.
+    pub fn line(&self, row: usize) -> Option<u64> {
+        let row = row as u64;
+        if row >= self.rows {
+            return None;
+        }
+        let run = self.runs.partition_point(|&(first, _)| first <= row);
+        let (first, at) = self.runs[run.checked_sub(1)?];
+        Some(at + (row - first))
+    }
 }
 
 /// A row that could not be read as-is.
@@ -243,6 +299,11 @@ pub struct ColumnSummary {
     pub examples: Vec<String>,
     /// Up to five of the unparsable values, most frequent first.
     pub unparsable_examples: Vec<String>,
+    /// A numeric column whose values look like category codes (few distinct small whole numbers with a
+    /// code-like name or spread, e.g. `MOSTYPE` 1–41; rule in the `infer` module docs): the type stays
+    /// numeric, but "high" and "low" mean nothing for it, so it is best read as categories.
+    #[serde(default)]
+    pub integer_codes: bool,
 }
 
 const EXAMPLES: usize = 5;
@@ -306,17 +367,28 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
     }
     let after_separator = &whole[table_start..];
     let lines_before = lines::count_breaks(&whole[..table_start]) as u64;
+    let mut aligned_text = None;
     let delimiter = match options.delimiter.or(hinted) {
         Some(delimiter) => delimiter,
         None => {
             check_other_format(after_separator)?;
             let sniffed = sniff::sniff_delimiter(after_separator);
-            if sniffed.fields < 2 {
+            if sniffed.fields >= 2 {
+                sniffed.delimiter
+            } else if aligned::is_aligned(after_separator) {
+                aligned_text = Some(aligned::to_tab_separated(after_separator));
+                b'\t'
+            } else {
                 check_single_column(after_separator)?;
+                sniffed.delimiter
             }
-            sniffed.delimiter
         }
     };
+    let whitespace_aligned = aligned_text.is_some();
+    // A whitespace-aligned file is read from its tab-separated rewrite (there is no `sep=` line before it,
+    // since that line sets the delimiter).
+    let whole: &str = aligned_text.as_deref().unwrap_or(whole);
+    let after_separator = &whole[table_start..];
     let usual = sniff::usual_fields(after_separator, delimiter);
     let (found, start) =
         preamble::comments_and_titles(after_separator, delimiter, usual, lines_before + 1);
@@ -419,6 +491,7 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
     let report = IngestReport {
         encoding,
         delimiter: char::from(delimiter),
+        whitespace_aligned,
         has_header,
         header,
         preamble,
@@ -434,6 +507,7 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
         issues: records.issues,
         renamed_columns,
         columns: summaries,
+        row_lines: records.row_lines,
     };
     Ok(Ingested { table, report })
 }
@@ -500,7 +574,10 @@ fn summarize(
             .filter(|&i| !matches!(cells[i], Cell::Missing) && entries.count(i) > 0)
             .count()
     };
+    let integer_codes =
+        column_type == ColumnType::Numeric && looks_like_integer_codes(name, entries, cells);
     ColumnSummary {
+        integer_codes,
         name: name.to_owned(),
         column_type,
         inferred_type,
@@ -510,6 +587,26 @@ fn summarize(
         examples: entries.examples(EXAMPLES, |i| !matches!(cells[i], Cell::Missing)),
         unparsable_examples: entries.examples(EXAMPLES, unreadable),
     }
+}
+
+/// Whether a numeric column's distinct numbers look like category codes (stops at 51 distinct numbers).
+fn looks_like_integer_codes(name: &str, entries: &Entries, cells: &[Cell]) -> bool {
+    let mut values: Vec<(f64, usize)> = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let count = entries.count(i);
+        let Cell::Number(v) = *cell else { continue };
+        if count == 0 {
+            continue;
+        }
+        if let Some((_, c)) = values.iter_mut().find(|(x, _)| *x == v) {
+            *c += count;
+        } else if values.len() >= 50 {
+            return false;
+        } else {
+            values.push((v, count));
+        }
+    }
+    infer::integer_codes(name, &values)
 }
 
 /// Non-empty, unique column names: `column_N` for empty (or absent) names, `name_2`, `name_3`, … for

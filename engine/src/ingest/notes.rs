@@ -3,6 +3,7 @@
 //! and the app shows them in its data step, so both say the same thing about the same file.
 
 use super::{IngestReport, PreambleKind};
+use crate::table::ColumnType;
 
 /// Line numbers listed before "…".
 const LISTED_LINES: usize = 10;
@@ -14,6 +15,13 @@ const LISTED_LINES: usize = 10;
 /// header. Rows set aside are summed up in one note with their first lines; callers may list each.
 pub fn read_notes(report: &IngestReport, header_remedy: &str) -> Vec<String> {
     let mut notes = Vec::new();
+    if report.whitespace_aligned {
+        notes.push(format!(
+            "read the file as {} columns separated by runs of spaces (a whitespace-aligned file); a value \
+             with a space inside it would be split in two, and its row set aside",
+            report.columns.len()
+        ));
+    }
     if !report.preamble.is_empty() {
         let kinds: Vec<String> = report
             .preamble
@@ -71,6 +79,42 @@ pub fn read_notes(report: &IngestReport, header_remedy: &str) -> Vec<String> {
             report.empty_records,
             plural(report.empty_records)
         ));
+    }
+    for column in &report.columns {
+        let examples = column
+            .examples
+            .iter()
+            .take(2)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let zero_padded = column
+            .examples
+            .iter()
+            .any(|e| e.len() >= 2 && e.starts_with('0') && e.bytes().all(|b| b.is_ascii_digit()));
+        let compact_dates = column
+            .examples
+            .iter()
+            .all(|e| e.len() == 8 && e.bytes().all(|b| b.is_ascii_digit()));
+        match column.inferred_type {
+            ColumnType::Identifier | ColumnType::Categorical if zero_padded => notes.push(format!(
+                "{}: values such as {examples} keep their leading zeros and are read as codes, not numbers",
+                column.name
+            )),
+            ColumnType::Date if compact_dates && !column.examples.is_empty() => notes.push(format!(
+                "{}: eight-digit values such as {examples} are read as dates (year, month, day)",
+                column.name
+            )),
+            _ => {}
+        }
+        if column.integer_codes {
+            notes.push(format!(
+                "{name} holds {} different whole numbers (such as {examples}) that look like category codes, \
+                 so a \"high\" or \"low\" {name} means little; if they are codes, treat {name} as categories",
+                column.distinct,
+                name = column.name
+            ));
+        }
     }
     if report.rows_skipped > 0 {
         let lines: Vec<u64> = report.issues.iter().map(|issue| issue.line).collect();

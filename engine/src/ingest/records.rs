@@ -18,7 +18,7 @@ use csv::{ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
 use super::lines::{count_breaks, LineIndex};
-use super::{RowIssue, RowIssueKind};
+use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
 pub(crate) const FIRST_BAD_LINES: usize = 5;
@@ -79,6 +79,8 @@ pub(crate) struct Records {
     pub repeated_header_lines: Vec<u64>,
     /// Records with every field empty or whitespace that are not empty lines.
     pub empty_records: usize,
+    /// The 1-based line of each kept row.
+    pub row_lines: RowLines,
 }
 
 /// How to read the records.
@@ -119,6 +121,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         repeated_headers: 0,
         repeated_header_lines: Vec::new(),
         empty_records: 0,
+        row_lines: RowLines::default(),
     };
     let mut header_key: Option<Vec<String>> = None;
     let mut builders: Vec<ColumnBuilder> = Vec::new();
@@ -212,6 +215,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
             builder.push(field);
         }
         out.rows_kept += 1;
+        out.row_lines.push(out.rows_kept - 1, line);
     }
     out.blank_lines = total_lines.saturating_sub(covered_lines);
     out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
