@@ -17,36 +17,65 @@
 use csv::{ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
-use super::lines::{count_breaks, LineIndex};
+use super::lines::{count_breaks, LineCursor};
 use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
 pub(crate) const FIRST_BAD_LINES: usize = 5;
 
 /// A column being filled: the dictionary of distinct texts and one code per row.
+///
+/// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as one
+/// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
 #[derive(Default)]
 struct ColumnBuilder {
-    index: FxHashMap<String, u32>,
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<String, u32>,
     codes: Vec<u32>,
+}
+
+/// `text` as a `u128` key when it is at most 15 bytes long: the bytes, then the length in the last byte.
+fn short_key(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(key))
+}
+
+/// The text of a [`short_key`].
+fn short_text(key: u128) -> String {
+    let key = key.to_le_bytes();
+    let len = usize::from(key[15]).min(15);
+    String::from_utf8_lossy(&key[..len]).into_owned()
 }
 
 impl ColumnBuilder {
     fn push(&mut self, text: &str) {
-        let code = match self.index.get(text) {
-            Some(&code) => code,
-            None => {
-                let code = self.index.len() as u32;
-                self.index.insert(text.to_owned(), code);
-                code
-            }
+        let next = (self.short.len() + self.long.len()) as u32;
+        let code = match short_key(text) {
+            Some(key) => *self.short.entry(key).or_insert(next),
+            None => match self.long.get(text) {
+                Some(&code) => code,
+                None => {
+                    self.long.insert(text.to_owned(), next);
+                    next
+                }
+            },
         };
         self.codes.push(code);
     }
 
     /// The dictionary in first-seen order, and the codes.
     fn finish(self) -> (Vec<String>, Vec<u32>) {
-        let mut dictionary = vec![String::new(); self.index.len()];
-        for (text, code) in self.index {
+        let mut dictionary = vec![String::new(); self.short.len() + self.long.len()];
+        for (key, code) in self.short {
+            dictionary[code as usize] = short_text(key);
+        }
+        for (text, code) in self.long {
             dictionary[code as usize] = text;
         }
         (dictionary, self.codes)
@@ -99,8 +128,7 @@ pub(crate) struct Layout {
 /// Reads every record of `text` (see the module docs).
 pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
     let bytes = text.as_bytes();
-    let index = LineIndex::new(text);
-    let total_lines = index.total;
+    let mut index = LineCursor::new(text);
     let offset = layout.line_offset;
     let mut reader = ReaderBuilder::new()
         .delimiter(layout.delimiter)
@@ -157,7 +185,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
             out.empty_records += 1;
             continue;
         }
-        covered_lines += 1 + record.iter().map(count_breaks).sum::<usize>();
+        covered_lines += 1 + record_breaks(&record);
         if !started {
             started = true;
             expected = if layout.has_header {
@@ -177,7 +205,10 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
                 continue;
             }
         }
-        if header_key.as_ref().is_some_and(|k| *k == key(&record)) {
+        if header_key
+            .as_deref()
+            .is_some_and(|k| is_repeated_header(&record, k))
+        {
             out.repeated_headers += 1;
             if out.repeated_header_lines.len() < layout.max_issues {
                 out.repeated_header_lines.push(line);
@@ -187,7 +218,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         out.rows_in_file += 1;
         let at_end = reader.position().byte() as usize >= bytes.len();
         if at_end && unterminated_quote(&bytes[start_byte..], layout.delimiter) {
-            let spanned = total_lines.saturating_sub((line - offset) as usize) + 1;
+            let spanned = index.total().saturating_sub((line - offset) as usize) + 1;
             let message = format!(
                 "line {line}: a quoted field opened on this line is never closed, so the last {spanned} line{} \
                  were read as one row; close the quote (\") or remove it",
@@ -217,7 +248,7 @@ pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
         out.rows_kept += 1;
         out.row_lines.push(out.rows_kept - 1, line);
     }
-    out.blank_lines = total_lines.saturating_sub(covered_lines);
+    out.blank_lines = index.total().saturating_sub(covered_lines);
     out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
     out
 }
@@ -268,6 +299,29 @@ fn key(record: &StringRecord) -> Vec<String> {
     fields
 }
 
+/// Whether a record's trimmed fields equal the header's `key` (see [`key`]), without allocating: the
+/// first `key.len()` fields match and any further fields are empty.
+fn is_repeated_header(record: &StringRecord, key: &[String]) -> bool {
+    let mut fields = record
+        .iter()
+        .map(|f| f.trim_start_matches('\u{feff}').trim());
+    key.iter().all(|k| fields.next() == Some(k.as_str())) && fields.all(str::is_empty)
+}
+
+/// Line breaks inside a record's fields (quoted line breaks), counted field by field; one scan of the
+/// record's bytes answers the usual case of none.
+fn record_breaks(record: &StringRecord) -> usize {
+    let any = record
+        .as_slice()
+        .bytes()
+        .fold(false, |any, b| any | (b == b'\n') | (b == b'\r'));
+    if any {
+        record.iter().map(count_breaks).sum()
+    } else {
+        0
+    }
+}
+
 /// The csv crate reports a record at the position where it started looking for it, before skipped empty
 /// lines; move past those to the record's own first byte.
 fn true_start(bytes: &[u8], mut byte: usize) -> usize {
@@ -286,4 +340,59 @@ fn unterminated_quote(raw: &[u8], delimiter: u8) -> bool {
             .iter()
             .enumerate()
             .any(|(i, &b)| b == b'"' && (i == 0 || raw[i - 1] == delimiter))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_around_the_short_key_length_get_their_own_codes_in_first_seen_order() {
+        let texts = [
+            "a",
+            "a ",
+            "",
+            "fifteen bytes!!",
+            "sixteen bytes!!!",
+            "fifteen bytes!",
+            "Zoë",
+            "a",
+            "sixteen bytes!!!",
+            "fifteen bytes!!",
+            "Genève–Zürich ok",
+        ];
+        let mut builder = ColumnBuilder::default();
+        for text in texts {
+            builder.push(text);
+        }
+        let (dictionary, codes) = builder.finish();
+        assert_eq!(
+            dictionary,
+            [
+                "a",
+                "a ",
+                "",
+                "fifteen bytes!!",
+                "sixteen bytes!!!",
+                "fifteen bytes!",
+                "Zoë",
+                "Genève–Zürich ok"
+            ]
+        );
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 0, 4, 3, 7]);
+    }
+
+    #[test]
+    fn a_repeated_header_matches_with_trimmed_fields_and_trailing_empty_ones_only() {
+        let key = vec!["id".to_owned(), "name".to_owned()];
+        let record = |fields: &[&str]| StringRecord::from(fields.to_vec());
+        assert!(is_repeated_header(&record(&["id", " name "]), &key));
+        assert!(is_repeated_header(
+            &record(&["\u{feff}id", "name", "", " "]),
+            &key
+        ));
+        assert!(!is_repeated_header(&record(&["id", "name", "x"]), &key));
+        assert!(!is_repeated_header(&record(&["id"]), &key));
+        assert!(!is_repeated_header(&record(&["id", "nam"]), &key));
+    }
 }
