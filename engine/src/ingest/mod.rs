@@ -73,6 +73,7 @@ mod ordinal;
 mod preamble;
 mod records;
 mod sniff;
+mod stream;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,7 @@ pub use header::{HeaderChoice, HeaderMode, HeaderReason};
 pub use missing::DEFAULT_MISSING_MARKERS;
 pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
+pub use stream::StreamingReader;
 
 use crate::table::{Cell, Column, ColumnType, Table};
 use infer::Entries;
