@@ -77,6 +77,8 @@ pub(crate) struct Entries<'a> {
     counts: Vec<usize>,
     missing: Vec<bool>,
     present_rows: usize,
+    /// [`best_decimal_mark`]'s answer (for a `;` file or not), so typing and reading count it once.
+    decimal_mark: std::cell::Cell<Option<(bool, DecimalMark)>>,
 }
 
 impl<'a> Entries<'a> {
@@ -98,6 +100,7 @@ impl<'a> Entries<'a> {
             counts,
             missing,
             present_rows,
+            decimal_mark: std::cell::Cell::new(None),
         }
     }
 
@@ -221,6 +224,19 @@ pub(crate) fn infer_type(name: &str, entries: &Entries, semicolon_file: bool) ->
     if looks_ordinal(entries) {
         return ColumnType::Ordinal;
     }
+    // A text column fails this pre-check within its first 5% of rows; only a column that reads as numbers
+    // under one mark or the other pays for the two full counts of `best_decimal_mark`.
+    let either = |t: &str| {
+        parse_number(t, DecimalMark::Point).is_some()
+            || parse_number(t, DecimalMark::Comma).is_some()
+    };
+    if !entries.mostly(either) {
+        return if entries.present_rows >= IDENTIFIER_MIN_ROWS && entries.mostly_distinct() {
+            ColumnType::Identifier
+        } else {
+            ColumnType::Categorical
+        };
+    }
     let mark = best_decimal_mark(entries, semicolon_file);
     if entries.mostly(|t| parse_number(t, mark).is_some()) {
         return if numeric_identifier(name, entries, mark) {
@@ -306,6 +322,18 @@ fn compact_dates(entries: &Entries) -> bool {
 }
 
 fn best_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
+    if let Some((semicolon, mark)) = entries.decimal_mark.get() {
+        if semicolon == semicolon_file {
+            return mark;
+        }
+    }
+    let mark = count_decimal_mark(entries, semicolon_file);
+    entries.decimal_mark.set(Some((semicolon_file, mark)));
+    mark
+}
+
+/// [`best_decimal_mark`] without the memo: the mark that reads more rows.
+fn count_decimal_mark(entries: &Entries, semicolon_file: bool) -> DecimalMark {
     let point = entries.rows_read(|t| parse_number(t, DecimalMark::Point).is_some());
     if point == entries.present_rows && !semicolon_file {
         return DecimalMark::Point; // nothing can read more rows; the tie goes to the point
@@ -735,5 +763,48 @@ impl BandKey {
             2 => Band::AtLeast(a),
             _ => Band::AtMost(a),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::DEFAULT_MISSING_MARKERS;
+
+    fn markers() -> MissingMarkers {
+        let list: Vec<String> = DEFAULT_MISSING_MARKERS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        MissingMarkers::new(&list)
+    }
+
+    #[test]
+    fn the_remembered_decimal_mark_is_per_delimiter() {
+        // "1,500" reads under both marks (1500 or 1.5): a tie, which goes to the comma only in a `;` file.
+        let texts = vec!["1,500".to_owned(), "2,250".to_owned()];
+        let entries = Entries::new(&texts, &[0, 1, 0], &markers());
+        assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
+        assert_eq!(best_decimal_mark(&entries, true), DecimalMark::Comma);
+        assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
+    }
+
+    #[test]
+    fn text_columns_skip_the_number_counts_and_type_as_before() {
+        let ids: Vec<String> = (0..40).map(|i| format!("C{i:05}")).collect();
+        let codes: Vec<u32> = (0..40).collect();
+        let entries = Entries::new(&ids, &codes, &markers());
+        assert_eq!(
+            infer_type("customer", &entries, false),
+            ColumnType::Identifier
+        );
+        assert!(entries.decimal_mark.get().is_none());
+        let words = vec!["red".to_owned(), "blue".to_owned(), "3,5".to_owned()];
+        let codes: Vec<u32> = (0..30).map(|i| i % 3).collect();
+        let entries = Entries::new(&words, &codes, &markers());
+        assert_eq!(
+            infer_type("colour", &entries, false),
+            ColumnType::Categorical
+        );
     }
 }
