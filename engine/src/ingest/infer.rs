@@ -163,6 +163,13 @@ impl<'a> Entries<'a> {
         if present_entries as f64 <= threshold {
             return false;
         }
+        // Dictionary texts are distinct; when trimming changes none of them, they stay distinct.
+        if self
+            .present()
+            .all(|(i, text, _)| text.len() == self.texts[i].len())
+        {
+            return present_entries as f64 > threshold;
+        }
         let mut seen: HashSet<&str> =
             HashSet::with_capacity_and_hasher(present_entries, Default::default());
         for (_, text, _) in self.present() {
@@ -799,6 +806,12 @@ mod tests {
             ColumnType::Identifier
         );
         assert!(entries.decimal_mark.get().is_none());
+        // Texts that differ only by spaces are one value: 20 of 40 distinct is no identifier.
+        let padded: Vec<String> = (0..40)
+            .map(|i| format!("{}C{:05}", if i % 2 == 0 { "" } else { " " }, i / 2))
+            .collect();
+        let entries = Entries::new(&padded, &codes, &markers());
+        assert!(!entries.mostly_distinct());
         let words = vec!["red".to_owned(), "blue".to_owned(), "3,5".to_owned()];
         let codes: Vec<u32> = (0..30).map(|i| i % 3).collect();
         let entries = Entries::new(&words, &codes, &markers());
