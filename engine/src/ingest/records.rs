@@ -29,7 +29,7 @@ pub(crate) const FIRST_BAD_LINES: usize = 5;
 /// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
 #[derive(Default)]
 struct ColumnBuilder {
-    short: FxHashMap<u128, u32>,
+    short: FxHashMap<(u64, u64), u32>,
     long: FxHashMap<String, u32>,
     codes: Vec<u32>,
 }
@@ -59,7 +59,10 @@ impl ColumnBuilder {
     fn push(&mut self, text: &str) {
         let next = (self.short.len() + self.long.len()) as u32;
         let code = match short_key(text) {
-            Some(key) => *self.short.entry(key).or_insert(next),
+            Some(key) => *self
+                .short
+                .entry(((key >> 64) as u64, key as u64))
+                .or_insert(next),
             None => match self.long.get(text) {
                 Some(&code) => code,
                 None => {
@@ -74,8 +77,8 @@ impl ColumnBuilder {
     /// The dictionary in first-seen order, and the codes.
     fn finish(self) -> (Vec<String>, Vec<u32>) {
         let mut dictionary = vec![String::new(); self.short.len() + self.long.len()];
-        for (key, code) in self.short {
-            dictionary[code as usize] = short_text(key);
+        for ((high, low), code) in self.short {
+            dictionary[code as usize] = short_text((u128::from(high) << 64) | u128::from(low));
         }
         for (text, code) in self.long {
             dictionary[code as usize] = text;
