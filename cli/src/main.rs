@@ -7,6 +7,10 @@
 //! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
+//! audience apply MODEL FILE [--out applied.csv] [--bounds exact|nearest] [--json]
+//! audience movement OLD.csv NEW.csv --id COL [--segment-column segment] [--model MODEL] [--out movement.csv]
+//! audience lookalike MODEL PROSPECTS --segment N [--top N | --band strong|good|weak] [--out lookalikes.csv]
+//! audience stability MODEL FILE [--refits 5] [--resample seeds|bootstrap] [--json]
 //! ```
 //!
 //! Each subcommand lives in its own module; this file only dispatches. Output files are written safely
@@ -16,15 +20,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod census;
 mod demo;
 mod enrich;
 mod input;
+mod lookalike;
+mod model;
+mod movement;
 mod output;
 mod profile;
 mod refusals;
 mod search;
 mod segment;
+mod stability;
 
 /// Privacy-first audience segmentation and personas, on your own machine.
 #[derive(Debug, Parser)]
@@ -44,6 +53,14 @@ enum Command {
     Enrich(enrich::EnrichArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
+    /// Put every row of a file in the segments of a saved segmentation (`segment --save-model`).
+    Apply(Box<apply::ApplyArgs>),
+    /// Who moved between segments from one file to the next (both with a segment column and an ID column).
+    Movement(movement::MovementArgs),
+    /// Score a prospect file by how much each row resembles one saved segment; export the best.
+    Lookalike(Box<lookalike::LookalikeArgs>),
+    /// Refit with other seeds or bootstrap samples: how many rows keep their segment, per segment.
+    Stability(stability::StabilityArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
     Demo(demo::DemoArgs),
 }
@@ -56,6 +73,10 @@ fn main() -> ExitCode {
         Command::Enrich(args) => enrich::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Apply(args) => apply::run(*args),
+        Command::Movement(args) => movement::run(args),
+        Command::Lookalike(args) => lookalike::run(*args),
+        Command::Stability(args) => stability::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
