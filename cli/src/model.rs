@@ -5,6 +5,7 @@ use std::path::Path;
 
 use audience_engine::cluster::Segmentation;
 use audience_engine::encode::{EncodedMatrix, Selection};
+use audience_engine::model::apply::{assign, BoundsMode};
 use audience_engine::model::{model_json, read_model_json, SegmentationModel};
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
@@ -29,6 +30,25 @@ pub fn save(
     let model = SegmentationModel::from_fit(table, matrix, segmentation, args.restarts)
         .map_err(|e| e.to_string())?
         .with_names(&persona_names(table, selection, segmentation, args));
+    // The fit stops when its cost stops falling, which can leave a few rows that the saved centers
+    // would place elsewhere: say how many, since `apply` on this file would move them.
+    if let Ok((again, _)) = assign(&model, matrix, BoundsMode::Exact) {
+        let moved = again
+            .iter()
+            .zip(&segmentation.labels)
+            .filter(|(a, b)| a != b)
+            .count();
+        if moved > 0 {
+            eprintln!(
+                "audience: note: applying the saved segmentation to {} again would put {moved} of {} rows \
+                 ({:.1}%) in another segment: the fit stopped when its cost stopped falling, before every \
+                 row settled at the saved centers",
+                args.file.display(),
+                again.len(),
+                100.0 * moved as f64 / again.len().max(1) as f64
+            );
+        }
+    }
     let json = model_json(&model).map_err(|e| e.to_string())?;
     outputs.write(claim, |w| {
         std::io::Write::write_all(w, json.as_bytes()).map_err(|e| e.to_string())

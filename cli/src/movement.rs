@@ -43,6 +43,9 @@ pub struct MovementArgs {
     pub header: HeaderMode,
 }
 
+/// The largest segment number read without a model (a larger one is not a segment number).
+const MAX_SEGMENTS: usize = 1000;
+
 /// Runs `audience movement`.
 pub fn run(args: MovementArgs) -> Result<(), Failure> {
     let model = args.model.as_deref().map(crate::model::read).transpose()?;
@@ -59,6 +62,14 @@ pub fn run(args: MovementArgs) -> Result<(), Failure> {
             .max()
             .unwrap_or(0) as usize,
     };
+    if k > MAX_SEGMENTS {
+        return Err(format!(
+            "the {:?} column holds segment number {k}; segments are numbered 1 to at most {MAX_SEGMENTS} \
+             (give --model to read the count from the saved segmentation, or check --segment-column)",
+            args.segment_column
+        )
+        .into());
+    }
     if k == 0 {
         return Err(format!(
             "neither file has a segment number in its {:?} column; run `audience apply` on each file first",

@@ -209,3 +209,29 @@ fn stability_of_planted_groups_keeps_every_row() {
         .iter()
         .all(|s| s["unstable"] == false));
 }
+
+#[test]
+fn movement_refuses_a_column_that_does_not_hold_segment_numbers() {
+    let dir = dir("not-segments");
+    let old = dir.join("old.csv");
+    let new = dir.join("new.csv");
+    std::fs::write(&old, "id,segment\na,4000000000\n").unwrap();
+    std::fs::write(&new, "id,segment\na,1\n").unwrap();
+    let out = dir.join("moves.csv");
+    let run = audience(&[
+        "movement",
+        path(&old),
+        path(&new),
+        "--id",
+        "id",
+        "--out",
+        path(&out),
+    ]);
+    assert!(!run.status.success());
+    let message = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        message.contains("holds segment number 4000000000"),
+        "{message}"
+    );
+    assert!(!out.exists());
+}
