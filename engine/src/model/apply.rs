@@ -29,6 +29,7 @@ use crate::table::{Cell, Column, ColumnType, Table};
 #[serde(rename_all = "snake_case")]
 pub enum BoundsMode {
     /// Every segment's share within the saved bounds, at the minimum total distance (the fit's solver).
+    /// A model saved without bounds places rows as [`BoundsMode::Nearest`] does.
     #[default]
     Exact,
     /// Each row in the segment of its nearest center (ties: the lower number); shares may leave the bounds.

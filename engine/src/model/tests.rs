@@ -333,3 +333,44 @@ fn a_document_of_another_kind_or_version_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_one_zero_column_read_as_numbers_in_a_new_file_is_still_matched_as_yes_no() {
+    // Training: `member` is 1/0 (binary). New file: every customer is a member, so the column holds only
+    // "1" and reads as numeric; it is re-read as binary, not refused.
+    let mut csv = String::from("age,member\n");
+    for i in 0..40 {
+        csv += &format!("{},{}\n", if i % 2 == 0 { 25 } else { 60 } + i % 3, i % 2);
+    }
+    let table = table_of(&csv);
+    assert_eq!(
+        table.column("member").unwrap().column_type(),
+        ColumnType::Binary
+    );
+    let matrix = encode(&table, &default_selection(&table, None)).unwrap();
+    let fit = KMediansParams::new()
+        .with_k(KChoice::Fixed(2))
+        .with_bounds(None)
+        .fit(&matrix)
+        .unwrap();
+    let model = SegmentationModel::from_fit(&table, &matrix, &fit, 1).unwrap();
+    let members = "age,member\n61,1\n62,1\n26,1\n";
+    let new = table_of(members);
+    assert_eq!(
+        new.column("member").unwrap().column_type(),
+        ColumnType::Numeric
+    );
+    let (encoded, notes) = encode_for_model(&model, &new, &IngestOptions::default()).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    // The member dimension is the binary one, at its weight (1) for "1".
+    assert_eq!(encoded.row(0)[1], 1.0);
+    let applied = apply(&model, &new, BoundsMode::Nearest, &IngestOptions::default()).unwrap();
+    let old_rows = |age: u32| {
+        fit.labels[(0..40)
+            .find(|&i| (if i % 2 == 0 { 25 } else { 60 } + i % 3) == age)
+            .unwrap() as usize]
+    };
+    assert_eq!(applied.labels[0], old_rows(61));
+    // A young member sits between the groups, nearer the old members by the member column.
+    assert_eq!(applied.labels[2], old_rows(61));
+}
