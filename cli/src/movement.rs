@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use audience_engine::ingest::{BadRowPolicy, HeaderMode};
-use audience_engine::model::movement::{movement, LeftOut, Movement};
+use audience_engine::model::movement::{labelled_rows, movement, LeftOut, Movement};
 use audience_engine::model::SegmentationModel;
 use audience_engine::table::Table;
 
@@ -98,25 +98,12 @@ fn pairs<'a>(
     args: &MovementArgs,
     path: &Path,
 ) -> Result<Vec<(&'a str, Option<u32>)>, String> {
-    let column = |name: &str, flag: &str| {
-        table.column(name).ok_or_else(|| {
-            format!(
-                "{} has no column {name:?} ({flag}); its columns are: {}",
-                path.display(),
-                table
-                    .columns()
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-    };
-    let ids = column(&args.id, "--id")?;
-    let segments = column(&args.segment_column, "--segment-column")?;
-    Ok((0..table.n_rows())
-        .map(|row| (ids.text(row), segments.text(row).trim().parse::<u32>().ok()))
-        .collect())
+    labelled_rows(table, &args.id, &args.segment_column).map_err(|e| {
+        format!(
+            "{}: {e} (name the ID column with --id and the segment column with --segment-column)",
+            path.display()
+        )
+    })
 }
 
 fn name(index: usize) -> String {

@@ -187,7 +187,7 @@ fn type_words(column_type: ColumnType) -> &'static str {
 }
 
 /// A file put in saved segments.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Applied {
     /// Segment of each row, `0..k` (write `label + 1`, the model's segment number).
     pub labels: Vec<u32>,

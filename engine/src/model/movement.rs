@@ -9,6 +9,8 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::table::Table;
+
 /// The transition table and what was left out of it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Movement {
@@ -93,6 +95,36 @@ pub fn movement<'a>(
     }
 }
 
+/// A column [`labelled_rows`] needs is not in the file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the file has no column {column:?}; its columns are: {}", available.join(", "))]
+pub struct NoSuchColumn {
+    /// The column asked for.
+    pub column: String,
+    /// The file's columns.
+    pub available: Vec<String>,
+}
+
+/// The `(id, segment number)` of every row of a labelled file (a written `segment` column, or any column
+/// of segment numbers), for [`movement`]. A cell that is not a whole number gives `None`.
+pub fn labelled_rows<'a>(
+    table: &'a Table,
+    id_column: &str,
+    segment_column: &str,
+) -> Result<Vec<(&'a str, Option<u32>)>, NoSuchColumn> {
+    let column = |name: &str| {
+        table.column(name).ok_or_else(|| NoSuchColumn {
+            column: name.to_string(),
+            available: table.columns().iter().map(|c| c.name.clone()).collect(),
+        })
+    };
+    let ids = column(id_column)?;
+    let segments = column(segment_column)?;
+    Ok((0..table.n_rows())
+        .map(|row| (ids.text(row), segments.text(row).trim().parse::<u32>().ok()))
+        .collect())
+}
+
 fn index<'a>(
     rows: impl IntoIterator<Item = (&'a str, Option<u32>)>,
     k: usize,
@@ -154,6 +186,25 @@ mod tests {
         assert_eq!(
             (m.stayed(), m.moved(), m.new_customers(), m.gone()),
             (2, 2, 2, 1)
+        );
+    }
+
+    #[test]
+    fn labelled_rows_read_ids_and_segment_numbers_and_name_a_missing_column() {
+        let table = crate::ingest::read_table(
+            b"id,segment\na,2\nb,x\n",
+            &crate::ingest::IngestOptions::default(),
+        )
+        .unwrap()
+        .table;
+        assert_eq!(
+            labelled_rows(&table, "id", "segment").unwrap(),
+            [("a", Some(2)), ("b", None)]
+        );
+        let error = labelled_rows(&table, "customer", "segment").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the file has no column \"customer\"; its columns are: id, segment"
         );
     }
 
