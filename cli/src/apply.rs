@@ -92,6 +92,7 @@ pub fn run(args: ApplyArgs) -> Result<(), Failure> {
         BadRowPolicy::Fail
     };
     let Ingested { table, report } = read_input(&args.file, args.header, bad_rows)?;
+    let table = crate::model::with_retrieval(&model, table)?;
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());
     let named = model.segments.iter().any(|s| s.name.is_some());
     added.check(&table, named, args.csv.replace_segment)?;

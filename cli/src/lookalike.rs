@@ -66,6 +66,7 @@ struct Summary {
 pub fn run(args: LookalikeArgs) -> Result<(), Failure> {
     let model = crate::model::read(&args.model)?;
     let Ingested { table, report } = read_input(&args.prospects, args.header, BadRowPolicy::Fail)?;
+    let table = crate::model::with_retrieval(&model, table)?;
     let delimiter = u8::try_from(report.delimiter)
         .map_err(|_| format!("delimiter {:?} is not ASCII", report.delimiter))?;
     let options = IngestOptions {

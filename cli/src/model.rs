@@ -29,7 +29,8 @@ pub fn save(
     let claim = outputs.claim("--save-model", path)?;
     let model = SegmentationModel::from_fit(table, matrix, segmentation, args.restarts)
         .map_err(|e| e.to_string())?
-        .with_names(&persona_names(table, selection, segmentation, args));
+        .with_names(&persona_names(table, selection, segmentation, args))
+        .with_retrieval(&args.census.retrieve, args.census.zip_column.as_deref());
     // The fit stops when its cost stops falling, which can leave a few rows that the saved centers
     // would place elsewhere: say how many, since `apply` on this file would move them.
     if let Ok((again, _)) = assign(&model, matrix, BoundsMode::Exact) {
@@ -112,5 +113,20 @@ pub fn segment_label(model: &SegmentationModel, index: usize) -> String {
     match model.segments.get(index).and_then(|s| s.name.as_deref()) {
         Some(name) => format!("{} ({name})", index + 1),
         None => (index + 1).to_string(),
+    }
+}
+
+/// `table` with the census values the model's training file had retrieved by ZIP code, retrieved again
+/// (unchanged when the model has none).
+pub fn with_retrieval(model: &SegmentationModel, table: Table) -> Result<Table, String> {
+    match &model.retrieval {
+        None => Ok(table),
+        Some(retrieval) => crate::census::with_retrieved(
+            table,
+            &crate::census::RetrieveArgs {
+                retrieve: retrieval.codes.clone(),
+                zip_column: retrieval.zip_column.clone(),
+            },
+        ),
     }
 }

@@ -54,6 +54,7 @@ pub fn run(args: StabilityArgs) -> Result<(), Failure> {
     }
     let model = crate::model::read(&args.model)?;
     let Ingested { table, report } = read_input(&args.file, args.header, BadRowPolicy::Fail)?;
+    let table = crate::model::with_retrieval(&model, table)?;
     let options = IngestOptions {
         delimiter: u8::try_from(report.delimiter).ok(),
         ..IngestOptions::default()

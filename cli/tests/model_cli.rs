@@ -235,3 +235,57 @@ fn movement_refuses_a_column_that_does_not_hold_segment_numbers() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn census_values_retrieved_before_segmenting_are_retrieved_again_when_applying() {
+    let dir = dir("retrieve");
+    let input = dir.join("customers.csv");
+    // Two areas: high-income Alamo (94507) and Puerto Rico (00601); the segments follow income.
+    let mut csv = String::from("id,zip\n");
+    for i in 0..20 {
+        csv += &format!("{i},{}\n", if i % 2 == 0 { "94507" } else { "00601" });
+    }
+    std::fs::write(&input, &csv).unwrap();
+    let model = dir.join("model.json");
+    let clustered = dir.join("clustered.csv");
+    ok(&audience(&[
+        "segment",
+        path(&input),
+        "--retrieve",
+        "B19013_001E",
+        "--columns",
+        "B19013_001E",
+        "--k",
+        "2",
+        "--min",
+        "0.4",
+        "--max",
+        "0.6",
+        "--out",
+        path(&clustered),
+        "--save-model",
+        path(&model),
+    ]));
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(document["retrieval"]["codes"][0], "B19013_001E");
+    // Next month's file has only IDs and ZIP codes, in another order.
+    let next = dir.join("next.csv");
+    std::fs::write(&next, "id,zip\n100,00601\n101,94507\n").unwrap();
+    let out = dir.join("applied.csv");
+    ok(&audience(&[
+        "apply",
+        path(&model),
+        path(&next),
+        "--out",
+        path(&out),
+        "--bounds",
+        "nearest",
+    ]));
+    let segments = column(&clustered, "segment");
+    assert_eq!(column(&out, "B19013_001E"), ["17526", "250000"]);
+    assert_eq!(
+        column(&out, "segment"),
+        [segments[1].clone(), segments[0].clone()]
+    );
+}

@@ -64,6 +64,7 @@ fn model() -> SegmentationModel {
     SegmentationModel::from_fit(&table, &matrix, &fit, 3)
         .unwrap()
         .with_names(&[Some("Young basics".into()), None])
+        .with_retrieval(&["B19013_001E".into()], Some("zip"))
 }
 
 #[test]
@@ -75,6 +76,7 @@ fn the_model_document_validates_against_its_schema() {
     validate(&document).unwrap();
     assert_eq!(document["schema"], "audience-builder/segmentation-model");
     assert_eq!(document["segments"][0]["name"], "Young basics");
+    assert_eq!(document["retrieval"]["codes"][0], "B19013_001E");
     // Every member of one segment misses "score": its center says null there, not NaN.
     let centers = document["segments"].as_array().unwrap();
     assert!(centers

@@ -75,8 +75,22 @@ pub struct SegmentationModel {
     pub training_rows: usize,
     /// The variables, in the order of their dimensions.
     pub variables: Vec<ModelVariable>,
+    /// Census values by ZIP code that were added to the file before segmenting, to add again to a file
+    /// the model is applied to (see [`with_retrieval`](Self::with_retrieval)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieval: Option<Retrieval>,
     /// The segments, numbered `1..=k`.
     pub segments: Vec<ModelSegment>,
+}
+
+/// Census variables retrieved by ZIP code before segmenting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retrieval {
+    /// Catalog codes, one column each (named by the code).
+    pub codes: Vec<String>,
+    /// The ZIP code column named by the user; `None` when it was found by its name or values.
+    pub zip_column: Option<String>,
 }
 
 /// One column the segmentation uses and how its cells become numbers.
@@ -320,6 +334,7 @@ impl SegmentationModel {
             bounds: segmentation.bounds,
             training_rows: segmentation.labels.len(),
             variables,
+            retrieval: None,
             segments,
         })
     }
@@ -330,6 +345,15 @@ impl SegmentationModel {
         for (segment, name) in self.segments.iter_mut().zip(names) {
             segment.name = name.clone();
         }
+        self
+    }
+
+    /// Records the census variables retrieved by ZIP code before segmenting (no codes: none).
+    pub fn with_retrieval(mut self, codes: &[String], zip_column: Option<&str>) -> Self {
+        self.retrieval = (!codes.is_empty()).then(|| Retrieval {
+            codes: codes.to_vec(),
+            zip_column: zip_column.map(str::to_string),
+        });
         self
     }
 
