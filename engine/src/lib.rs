@@ -14,6 +14,10 @@
 //! 4. [`profile`]: segment profiles, defining traits, names, conversion personas and business lenses.
 //! 5. [`export`]: clustered CSV, personas JSON and summary CSV.
 //!
+//! A segmentation then lasts: [`model`] saves it as a document without any data row and applies it to
+//! later files (who moved, lookalike prospects), and [`stability`] refits it to show which segments are
+//! real.
+//!
 //! The audience-variable catalog and its hybrid (lexical + embedding) variable search are the
 //! `audience-search` crate.
 //!
