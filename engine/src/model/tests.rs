@@ -374,3 +374,18 @@ fn a_one_zero_column_read_as_numbers_in_a_new_file_is_still_matched_as_yes_no() 
     // A young member sits between the groups, nearer the old members by the member column.
     assert_eq!(applied.labels[2], old_rows(61));
 }
+
+#[test]
+fn a_band_the_model_never_saw_takes_its_place_on_the_saved_scale() {
+    let (model, _) = trained();
+    // "201-500" lies above every training band: it reads as ordinal and clips to the top of the range.
+    let csv = training_csv().replacen(",51-200\n", ",201-500\n", 1);
+    let table = table_of(&csv);
+    let (matrix, notes) = encode_for_model(&model, &table, &IngestOptions::default()).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let band = model.n_dims() - 1;
+    let row = (0..60)
+        .find(|&r| table.column("size_band").unwrap().text(r) == "201-500")
+        .unwrap();
+    assert_eq!(matrix.row(row)[band], 1.0);
+}
