@@ -8,6 +8,10 @@
 //! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
+//! audience apply MODEL FILE [--out applied.csv] [--bounds exact|nearest] [--json]
+//! audience movement OLD.csv NEW.csv --id COL [--segment-column segment] [--model MODEL] [--out movement.csv]
+//! audience lookalike MODEL PROSPECTS --segment N [--top N | --band strong|good|weak] [--out lookalikes.csv]
+//! audience stability MODEL FILE [--refits 5] [--resample seeds|bootstrap] [--json]
 //! ```
 //!
 //! Each subcommand lives in its own module; this file only dispatches. Output files are written safely
@@ -17,16 +21,21 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod census;
 mod demo;
 mod enrich;
 mod input;
+mod lookalike;
+mod model;
+mod movement;
 mod output;
 mod profile;
 mod refusals;
 mod rollup;
 mod search;
 mod segment;
+mod stability;
 
 /// Privacy-first audience segmentation and personas, on your own machine.
 #[derive(Debug, Parser)]
@@ -48,6 +57,14 @@ enum Command {
     Rollup(rollup::RollupArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
+    /// Put every row of a file in the segments of a saved segmentation (`segment --save-model`).
+    Apply(Box<apply::ApplyArgs>),
+    /// Who moved between segments from one file to the next (both with a segment column and an ID column).
+    Movement(movement::MovementArgs),
+    /// Score a prospect file by how much each row resembles one saved segment; export the best.
+    Lookalike(Box<lookalike::LookalikeArgs>),
+    /// Refit with other seeds or bootstrap samples: how many rows keep their segment, per segment.
+    Stability(stability::StabilityArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
     Demo(demo::DemoArgs),
 }
@@ -61,6 +78,10 @@ fn main() -> ExitCode {
         Command::Rollup(args) => rollup::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Apply(args) => apply::run(*args),
+        Command::Movement(args) => movement::run(args),
+        Command::Lookalike(args) => lookalike::run(*args),
+        Command::Stability(args) => stability::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -80,6 +80,10 @@ pub struct SegmentArgs {
     /// versioned personas JSON to this file.
     #[arg(long, value_name = "FILE.json")]
     pub personas: Option<PathBuf>,
+    /// Also save the segmentation (columns, encoding, centers, bounds, names; no customer row) as a model
+    /// file, to put later files in the same segments with `audience apply`.
+    #[arg(long, value_name = "FILE.json")]
+    pub save_model: Option<PathBuf>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -263,6 +267,14 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
             write_clustered_csv_with(&table, &csv_options, &extra, w).map_err(|e| e.to_string())
         })?;
     }
+    crate::model::save(
+        &args,
+        &table,
+        &selection,
+        &matrix,
+        &segmentation,
+        &mut outputs,
+    )?;
     outputs.commit()?;
     if to_stdout {
         let mut stdout = output::Stdout::default();
