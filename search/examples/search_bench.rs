@@ -195,11 +195,20 @@ fn table_report(set: &TableSet, path: &str, index: &SearchIndex, plain: &SearchI
     tables.dedup();
     let ideals: Vec<Vec<u32>> = set.queries.iter().map(|q| q.ideal(&tables)).collect();
     let base = SearchOptions::default();
-    let modes: Vec<(&str, &SearchIndex, SearchMode)> = vec![
-        ("plain BM25", plain, SearchMode::Lexical),
-        ("BM25 + lexicon", index, SearchMode::Lexical),
-        ("embedding", index, SearchMode::Semantic),
-        ("hybrid (default)", index, SearchMode::Hybrid),
+    let modes: Vec<(&str, &SearchIndex, SearchMode, bool)> = vec![
+        ("plain BM25", plain, SearchMode::Lexical, false),
+        ("BM25 + lexicon", index, SearchMode::Lexical, false),
+        ("embedding", index, SearchMode::Semantic, false),
+        ("hybrid (default)", index, SearchMode::Hybrid, false),
+        ("plain BM25, concepts", plain, SearchMode::Lexical, true),
+        ("BM25 + lexicon, concepts", index, SearchMode::Lexical, true),
+        ("embedding, concepts", index, SearchMode::Semantic, true),
+        (
+            "hybrid, concepts (`search_concepts`: CLI, assistant)",
+            index,
+            SearchMode::Hybrid,
+            true,
+        ),
     ];
     let n_tuning = set.queries.iter().filter(|q| q.half == "tuning").count();
     println!(
@@ -210,20 +219,26 @@ fn table_report(set: &TableSet, path: &str, index: &SearchIndex, plain: &SearchI
     println!("| mode | tuning strict | tuning fill | held-out strict | held-out fill |\n|---|---|---|---|---|");
     let verbose = std::env::var_os("BENCH_VERBOSE").is_some();
     let mut per_query: Vec<(String, Vec<f64>)> = Vec::new();
-    for (name, idx, mode) in modes {
+    for (name, idx, mode, concepts) in modes {
         let options = SearchOptions {
             mode,
-            top: 50,
+            top: if concepts { 10 } else { 50 },
             ..base
         };
         let mut sums = [[0.0f64; 2]; 2];
         let mut counts = [0usize; 2];
         for (qi, (q, ideal)) in set.queries.iter().zip(&ideals).enumerate() {
-            let ranked: Vec<String> = idx
-                .search(&q.query, &options)
-                .into_iter()
-                .map(|h| h.table)
-                .collect();
+            let ranked: Vec<String> = if concepts {
+                idx.search_concepts(&q.query, &options)
+                    .into_iter()
+                    .map(|c| c.table)
+                    .collect()
+            } else {
+                idx.search(&q.query, &options)
+                    .into_iter()
+                    .map(|h| h.table)
+                    .collect()
+            };
             let half = usize::from(q.half != "tuning");
             let strict = table_ndcg(&ranked, q, ideal, true);
             sums[half][0] += strict;
@@ -246,7 +261,7 @@ fn table_report(set: &TableSet, path: &str, index: &SearchIndex, plain: &SearchI
         );
     }
     if verbose {
-        println!("\n| tuning request | plain BM25 | BM25 + lexicon | embedding | hybrid |\n|---|---|---|---|---|");
+        println!("\n| tuning request | plain BM25 | BM25 + lexicon | embedding | hybrid | plain, concepts | lexicon, concepts | embedding, concepts | hybrid, concepts |\n|---|---|---|---|---|---|---|---|---|");
         for (q, scores) in per_query.iter().filter(|(_, s)| !s.is_empty()) {
             let cells: Vec<String> = scores.iter().map(|s| format!("{s:.2}")).collect();
             println!("| {q} | {} |", cells.join(" | "));

@@ -53,6 +53,7 @@
 pub mod analyze;
 pub mod ann;
 pub mod columns;
+pub mod concept;
 pub mod embed;
 mod error;
 mod graph;
@@ -66,6 +67,7 @@ pub mod wordpiece;
 
 pub use ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
 pub use columns::{column_index, search_columns, ColumnDescription, ColumnLink};
+pub use concept::{group_concepts, ConceptHit, ConceptPrior, TableKind};
 pub use embed::StaticEmbedder;
 pub use error::CatalogError;
 pub use hybrid::{group_by_type, Fusion, SearchHit, SearchMode, TypeGroup};
