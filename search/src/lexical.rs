@@ -30,7 +30,7 @@ pub const QUERY_STOP_WORDS: &[&str] = &[
 
 /// A query word forms a compound with its neighbour when the two-word phrase occurs in the
 /// catalog and the word alone occurs in more than this many times as many documents.
-pub const COMPOUND_RATIO: usize = 20;
+pub const COMPOUND_RATIO: usize = 4;
 
 /// Field weights: label, description, concept, table and code.
 const FIELD_WEIGHTS: [f32; 4] = [1.0, 0.6, 0.4, 1.0];
