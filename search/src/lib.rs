@@ -66,7 +66,10 @@ pub mod synonyms;
 pub mod wordpiece;
 
 pub use ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
-pub use columns::{column_index, search_columns, ColumnDescription, ColumnLink};
+pub use columns::{
+    column_evidence, column_index, search_columns, ColumnDescription, ColumnDictionary, ColumnLink,
+    DictionaryError,
+};
 pub use concept::{group_concepts, ConceptHit, ConceptPrior, TableKind};
 pub use embed::StaticEmbedder;
 pub use error::CatalogError;
