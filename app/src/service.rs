@@ -686,10 +686,7 @@ fn describe_column(table: &Table, index: usize) -> ColumnDescription {
     } else {
         Vec::new()
     };
-    ColumnDescription {
-        name: column.name.clone(),
-        sample_values,
-    }
+    ColumnDescription::new(column.name.clone(), sample_values)
 }
 
 fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
@@ -712,22 +709,28 @@ fn catalog_groups(
     data_kind: Option<DataKind>,
 ) -> Vec<CatalogGroup> {
     let depth = if data_kind.is_some() { 8 } else { 1 };
-    let mut hits = catalog.search(
-        query,
-        &SearchOptions {
-            top: CATALOG_SUGGESTIONS * depth,
-            ..SearchOptions::default()
-        },
-    );
-    if let Some(kind) = data_kind {
-        let records = catalog.catalog();
-        hits.retain(|hit| {
-            records
-                .get(&hit.code)
-                .is_some_and(|variable| variable.availability.contains(&kind))
-        });
-    }
-    hits.truncate(CATALOG_SUGGESTIONS);
+    // One result per concept (table): its best variable available in that kind of data.
+    let records = catalog.catalog();
+    let hits: Vec<_> = catalog
+        .search_concepts(
+            query,
+            &SearchOptions {
+                top: CATALOG_SUGGESTIONS * depth,
+                ..SearchOptions::default()
+            },
+        )
+        .into_iter()
+        .filter_map(|concept| {
+            concept.variables.into_iter().find(|hit| {
+                data_kind.is_none_or(|kind| {
+                    records
+                        .get(&hit.code)
+                        .is_some_and(|variable| variable.availability.contains(&kind))
+                })
+            })
+        })
+        .take(CATALOG_SUGGESTIONS)
+        .collect();
     group_by_type(&hits)
         .into_iter()
         .map(|group| CatalogGroup {

@@ -86,3 +86,30 @@ fn coded_columns_get_no_relevance_until_a_dictionary_describes_them() {
     let hits = search_columns("average age", &cols, e, &SearchOptions::default()).unwrap();
     assert!(hits.iter().take(2).any(|h| h.index == 3), "{hits:?}");
 }
+
+#[test]
+fn coded_columns_are_linked_to_no_catalog_variable() {
+    let dist = |name: &str| {
+        let path = format!("{}/../catalog/dist/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap()
+    };
+    let (catalog, vocab, table) = (
+        dist("catalog.bin"),
+        dist("embed/vocab.txt"),
+        dist("embed/table.i8"),
+    );
+    let index = audience_search::SearchIndex::from_bytes(&audience_search::SearchAssets {
+        catalog: &catalog,
+        vocab: &vocab,
+        table: &table,
+        graph: None,
+    })
+    .unwrap();
+    let mut cols = columns();
+    let links = index.link_columns(&cols, 2);
+    assert!(links[1].candidates.is_empty(), "MRELSA: {:?}", links[1]);
+    assert!(!links[4].candidates.is_empty(), "age");
+    cols[1].description = Some("Married".into());
+    let links = index.link_columns(&cols, 2);
+    assert!(!links[1].candidates.is_empty());
+}

@@ -199,8 +199,9 @@ pub fn search_columns(
 }
 
 impl SearchIndex {
-    /// Links each column to its `top` closest catalog variables (header plus sample values as the
-    /// query).
+    /// Links each column to its `top` closest catalog variables (header, description and sample
+    /// values as the query); a column of [unknown meaning](ColumnDescription::meaning_unknown)
+    /// gets none ("MRELSA like: Manicurists" was noise).
     pub fn link_columns(&self, columns: &[ColumnDescription], top: usize) -> Vec<ColumnLink> {
         let options = SearchOptions {
             top,
@@ -210,7 +211,11 @@ impl SearchIndex {
             .iter()
             .map(|c| ColumnLink {
                 column: c.name.clone(),
-                candidates: self.search(&c.search_text(), &options),
+                candidates: if c.meaning_unknown(self.embedder()) {
+                    Vec::new()
+                } else {
+                    self.search(&c.search_text(), &options)
+                },
             })
             .collect()
     }
