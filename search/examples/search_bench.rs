@@ -194,7 +194,13 @@ fn table_report(set: &TableSet, path: &str, index: &SearchIndex, plain: &SearchI
     tables.sort();
     tables.dedup();
     let ideals: Vec<Vec<u32>> = set.queries.iter().map(|q| q.ideal(&tables)).collect();
-    let base = SearchOptions::default();
+    let mut base = SearchOptions::default();
+    if let Some(p) = std::env::var("BENCH_LEXICAL_PERCENT")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
+        base.fusion = Fusion::Score { lexical_percent: p };
+    }
     let modes: Vec<(&str, &SearchIndex, SearchMode, bool)> = vec![
         ("plain BM25", plain, SearchMode::Lexical, false),
         ("BM25 + lexicon", index, SearchMode::Lexical, false),
