@@ -23,7 +23,7 @@ use super::CatalogError;
 pub const CANDIDATES: usize = 100;
 
 /// Variables ranked before grouping them into concepts.
-pub const CONCEPT_CANDIDATES: usize = 400;
+pub const CONCEPT_CANDIDATES: usize = 200;
 
 /// At most this many tables whose concept the request names join the candidates.
 pub const NAMED_TABLES: usize = 20;
