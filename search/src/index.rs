@@ -254,21 +254,31 @@ impl SearchIndex {
     ///
     /// `options.max_per_table` is ignored: every result is its own table already.
     pub fn search_concepts(&self, query: &str, options: &SearchOptions) -> Vec<ConceptHit> {
-        let hits = self.search(
-            query,
-            &SearchOptions {
-                top: CONCEPT_CANDIDATES.max(options.top),
-                max_per_table: 0,
-                ..*options
-            },
-        );
-        group_concepts(
-            hits,
-            &self.prior,
-            self.catalog.variables(),
-            options.top,
-            PRESELECT,
-        )
+        let mut candidates = CONCEPT_CANDIDATES.max(options.top);
+        loop {
+            let hits = self.search(
+                query,
+                &SearchOptions {
+                    top: candidates,
+                    max_per_table: 0,
+                    ..*options
+                },
+            );
+            let exhausted = hits.len() < candidates;
+            let concepts = group_concepts(
+                hits,
+                &self.prior,
+                self.catalog.variables(),
+                options.top,
+                PRESELECT,
+            );
+            // Few tables among many matching variables (one occupation in nine sibling tables):
+            // look deeper once.
+            if concepts.len() >= options.top || exhausted || candidates > CONCEPT_CANDIDATES {
+                return concepts;
+            }
+            candidates *= 4;
+        }
     }
 
     /// The per-table knowledge the ranking uses.
