@@ -23,6 +23,9 @@ use super::record::{Catalog, DataKind, DataType, Variable};
 use super::synonyms::Lexicon;
 use super::CatalogError;
 
+/// What the page and the CLI say about a column of [unknown meaning](ColumnDescription::meaning_unknown).
+pub const MEANING_UNKNOWN: &str = "meaning unknown: describe this column or load a data dictionary (CSV: column, description) to search it";
+
 /// How many sample values of a column are used as search text.
 pub const SAMPLE_VALUES_USED: usize = 5;
 
