@@ -134,7 +134,7 @@ impl ConceptPrior {
         let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
         let mut table_of = Vec::with_capacity(variables.len());
         for (i, v) in variables.iter().enumerate() {
-            let t = *by_name.entry(v.table.as_str()).or_insert_with(|| {
+            let t = *by_name.entry(table_key(v)).or_insert_with(|| {
                 let mut concept_terms: Vec<u32> = Vec::new();
                 for_each_term(&concept_head(&v.concept), |t| {
                     concept_terms.extend(lexical.term_id(&t));
@@ -142,7 +142,7 @@ impl ConceptPrior {
                 concept_terms.sort_unstable();
                 concept_terms.dedup();
                 tables.push(Table {
-                    name: v.table.clone(),
+                    name: table_key(v).to_string(),
                     kind: TableKind::of(&v.table, v.table_family()),
                     first: i,
                     count: 0,
@@ -379,6 +379,8 @@ pub fn concept_head(concept: &str) -> String {
 /// One concept (table) in the results.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConceptHit {
+    /// The one-line title ([`ConceptHit::title`]), for display and serialization.
+    pub title: String,
     /// The table (`B19001`, `AB_INT`).
     pub table: String,
     /// The table's concept ("Household income in the past 12 months …").
@@ -403,18 +405,28 @@ pub struct ConceptHit {
 impl ConceptHit {
     /// The one-line title: "Household income in the past 12 months (B19001) · 17 variables".
     pub fn title(&self) -> String {
-        let unit = if self.size == 1 {
-            "variable"
-        } else {
-            "variables"
-        };
-        format!("{} ({}) · {} {unit}", self.concept, self.table, self.size)
+        concept_title(&self.concept, &self.table, self.size)
     }
 
     /// The pre-selected variables.
     pub fn selected_variables(&self) -> &[SearchHit] {
         &self.variables[..self.selected.min(self.variables.len())]
     }
+}
+
+/// The table a variable belongs to for grouping: its `table`, or its own code when the catalog
+/// gives none (a user catalog without a table column: every variable is its own concept).
+fn table_key(v: &Variable) -> &str {
+    if v.table.trim().is_empty() {
+        &v.code
+    } else {
+        &v.table
+    }
+}
+
+fn concept_title(concept: &str, table: &str, size: usize) -> String {
+    let unit = if size == 1 { "variable" } else { "variables" };
+    format!("{concept} ({table}) · {size} {unit}")
 }
 
 /// Groups ranked variable hits into concepts: one per table in order of the table's best hit,
@@ -431,9 +443,10 @@ pub fn group_concepts(
     let mut out: Vec<ConceptHit> = Vec::new();
     let mut slot: FxHashMap<String, Option<usize>> = FxHashMap::default();
     for hit in hits {
-        match slot.get(&hit.table) {
+        let table = prior.table_name(hit.index).to_string();
+        match slot.get(&table) {
             Some(Some(i)) => {
-                if out[*i].table == hit.table {
+                if out[*i].table == table {
                     out[*i].variables.push(hit);
                 }
                 continue;
@@ -447,18 +460,19 @@ pub fn group_concepts(
                 b.label.to_lowercase() == label && prior.siblings(b.index, hit.index)
             })
         }) {
-            out[i].also_in.push(hit.table.clone());
-            slot.insert(hit.table.clone(), Some(i));
+            out[i].also_in.push(table.clone());
+            slot.insert(table.clone(), Some(i));
             continue;
         }
         if out.len() == top {
-            slot.insert(hit.table.clone(), None);
+            slot.insert(table.clone(), None);
             continue;
         }
         let v = &variables[hit.index];
-        slot.insert(hit.table.clone(), Some(out.len()));
+        slot.insert(table.clone(), Some(out.len()));
         out.push(ConceptHit {
-            table: hit.table.clone(),
+            title: concept_title(&v.concept, &table, prior.table_size(hit.index)),
+            table: table.clone(),
             concept: v.concept.clone(),
             kind: v.kind.clone(),
             table_kind: prior.table_kind(hit.index),

@@ -12,7 +12,10 @@
 //!   graph built offline with a fixed seed;
 //! * **hybrid** ([`hybrid`]): reciprocal-rank fusion, then at most two results per table family
 //!   ahead of other tables, each hit with its score and the matched terms that explain it, and
-//!   [`group_by_type`] for display.
+//!   [`group_by_type`] for display;
+//! * **concepts** ([`concept`]): whole-label and whole-concept matches re-scored up, copies of a
+//!   table (profile, subject, race iterations) after it, and [`SearchIndex::search_concepts`]: one
+//!   result per table, as a marketer thinks ("Tenure (B25003) · 3 variables").
 //!
 //! Everything loads from bytes ([`SearchAssets`]), so the browser fetches the artifacts and the CLI
 //! embeds them. The user's own columns go through the same search ([`search_columns`]) and are
@@ -47,6 +50,12 @@
 //! let hits = index.search("people who drive alone to work", &SearchOptions::default());
 //! assert_eq!(hits[0].code, "B08301_003E");
 //! assert!(hits[0].matched_terms.contains(&"drive alone → drove alone".to_string()));
+//!
+//! // Concepts: one result per table, its matching variables best first, the best pre-selected.
+//! let concepts = index.search_concepts("homeowners", &SearchOptions::default());
+//! // (this catalog has no table column: each variable is its own concept)
+//! assert_eq!(concepts[0].title, "Tenure (B25003_002E) · 1 variable");
+//! assert_eq!(concepts[0].selected_variables()[0].code, "B25003_002E");
 //! # Ok::<(), audience_search::CatalogError>(())
 //! ```
 
