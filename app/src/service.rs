@@ -33,6 +33,7 @@ use crate::protocol::{
     EnrichmentCoverage, EnrichmentPreview, ExportFile, ExportKind, Failure, ProgressUpdate,
     Request, Response, SegmentResults, SegmentSettings, Suggestions,
 };
+use audience_search::columns::MEANING_UNKNOWN;
 
 /// How many rows the preview shows.
 pub const PREVIEW_ROWS: usize = 10;
@@ -334,6 +335,11 @@ impl Session {
                         .iter()
                         .map(|term| format!("“{term}”"))
                         .collect();
+                }
+            }
+            for (column, description) in columns.iter_mut().zip(&descriptions) {
+                if description.meaning_unknown(catalog.embedder()) {
+                    column.matched_terms.push(MEANING_UNKNOWN.to_owned());
                 }
             }
             for (column, link) in columns
@@ -686,10 +692,7 @@ fn describe_column(table: &Table, index: usize) -> ColumnDescription {
     } else {
         Vec::new()
     };
-    ColumnDescription {
-        name: column.name.clone(),
-        sample_values,
-    }
+    ColumnDescription::new(column.name.clone(), sample_values)
 }
 
 fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
@@ -712,22 +715,28 @@ fn catalog_groups(
     data_kind: Option<DataKind>,
 ) -> Vec<CatalogGroup> {
     let depth = if data_kind.is_some() { 8 } else { 1 };
-    let mut hits = catalog.search(
-        query,
-        &SearchOptions {
-            top: CATALOG_SUGGESTIONS * depth,
-            ..SearchOptions::default()
-        },
-    );
-    if let Some(kind) = data_kind {
-        let records = catalog.catalog();
-        hits.retain(|hit| {
-            records
-                .get(&hit.code)
-                .is_some_and(|variable| variable.availability.contains(&kind))
-        });
-    }
-    hits.truncate(CATALOG_SUGGESTIONS);
+    // One result per concept (table): its best variable available in that kind of data.
+    let records = catalog.catalog();
+    let hits: Vec<_> = catalog
+        .search_concepts(
+            query,
+            &SearchOptions {
+                top: CATALOG_SUGGESTIONS * depth,
+                ..SearchOptions::default()
+            },
+        )
+        .into_iter()
+        .filter_map(|concept| {
+            concept.variables.into_iter().find(|hit| {
+                data_kind.is_none_or(|kind| {
+                    records
+                        .get(&hit.code)
+                        .is_some_and(|variable| variable.availability.contains(&kind))
+                })
+            })
+        })
+        .take(CATALOG_SUGGESTIONS)
+        .collect();
     group_by_type(&hits)
         .into_iter()
         .map(|group| CatalogGroup {
@@ -1242,6 +1251,57 @@ mod tests {
         assert_eq!(codes(&first), ["AB_INC_001"]);
         let clean = suggest(&mut session, Some(DataKind::CleanRoom), &[]);
         assert_eq!(codes(&clean), ["AB_INC_001"]);
+    }
+
+    #[test]
+    fn a_coded_column_is_said_to_be_of_unknown_meaning_and_gets_no_relevance() {
+        use audience_search::{Catalog, Lexicon, StaticEmbedder};
+        use std::sync::Arc;
+        // A vocabulary that knows "plan" and "spend" but not "mostype".
+        let vocab = "[PAD]\n[UNK]\nplan\nspend\n";
+        let mut table = b"ABEMB001".to_vec();
+        table.extend(4u32.to_le_bytes());
+        table.extend(2u32.to_le_bytes());
+        table.extend(1.0f32.to_le_bytes());
+        table.extend([0u8, 0, 0, 0, 10, 0, 0, 10]);
+        let embedder = Arc::new(StaticEmbedder::from_bytes(vocab.as_bytes(), &table).unwrap());
+        let catalog = Catalog::from_bytes(
+            br#"{"code":"X_1","label":"Plan","concept":"Plan","table":"X","type":"financial","data_type":"numeric"}"#,
+        )
+        .unwrap();
+        let mut session = Session::new();
+        load(
+            &mut session,
+            "c.csv",
+            b"plan,MOSTYPE\ngold,1\nsilver,2\ngold,3\nsilver,4\n",
+        );
+        session.catalog =
+            Some(SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), None).unwrap());
+        let request = Request::Suggest {
+            query: "mostype plan".into(),
+            data_kind: None,
+            withheld: Vec::new(),
+        };
+        let Response::Suggestions(suggestions) = session.handle(request, None, &mut |_| {}) else {
+            panic!("expected suggestions");
+        };
+        let column = |name: &str| {
+            suggestions
+                .columns
+                .iter()
+                .find(|c| c.column == name)
+                .unwrap()
+                .clone()
+        };
+        let coded = column("MOSTYPE");
+        assert!(
+            coded.matched_terms.contains(&MEANING_UNKNOWN.to_owned()),
+            "{coded:?}"
+        );
+        assert!(coded.linked_variables.is_empty(), "{coded:?}");
+        let plan = column("plan");
+        assert!(!plan.matched_terms.contains(&MEANING_UNKNOWN.to_owned()));
+        assert!(plan.relevance > coded.relevance, "{plan:?} vs {coded:?}");
     }
 
     #[test]

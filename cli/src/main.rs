@@ -6,7 +6,7 @@
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
 //! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
 //! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
-//! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
+//! audience search "QUERY" [--top 10] [--catalog FILE] [--json] [--variables]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! audience apply MODEL FILE [--out applied.csv] [--bounds exact|nearest] [--json]
 //! audience movement OLD.csv NEW.csv --id COL [--segment-column segment] [--model MODEL] [--out movement.csv]
