@@ -637,3 +637,30 @@ fn bounds_that_allow_too_many_segment_counts_are_refused_before_any_fit() {
     assert_eq!(two_to_ten.validate(300).unwrap().candidates().len(), 41);
     assert!(fixed(12, 0.001, 0.10).validate(300).is_ok());
 }
+
+#[test]
+fn automatic_k_on_a_small_file_runs_each_k_once_then_restarts_only_the_winner() {
+    // 800 rows, shares 10–15 %: k = 7, 8, 9 and 10 are tried (4 candidates), 3 restarts, no screening.
+    let matrix = blobs(8, 100, 4);
+    let valid = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.10,
+            max: 0.15,
+        }))
+        .validate(matrix.n_rows)
+        .unwrap();
+    let mut seeded = 0;
+    let result = valid
+        .fit_with_progress(&matrix, &mut |p| {
+            seeded += usize::from(p.stage == Stage::Seeding);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(result.k_scores.len(), 4);
+    assert_eq!(result.sample_rows, None);
+    // 4 first runs + 2 more restarts of the winner, not 4 × 3.
+    assert_eq!(seeded, 4 + 2);
+    assert_eq!(result.restarts, 3);
+    assert_eq!(result.restart_costs.len(), 3);
+    assert_eq!(result.k, 8, "the eight blobs win");
+}
