@@ -405,7 +405,7 @@ pub fn render(report: &PersonaReport, file: &str, source: &str) -> String {
         if let Some(label) = &persona.label {
             let _ = writeln!(out, "   segment {label:?}");
         } else {
-            let _ = writeln!(out, "   segment {}", persona.segment);
+            let _ = writeln!(out, "   segment {}", persona.number);
         }
         let _ = writeln!(out, "   {}", persona.summary);
         let lenses = &persona.profile.lenses;

@@ -36,11 +36,13 @@ fn profile_prints_ranked_personas_of_an_existing_segment_column() {
         .collect();
     assert_eq!(rank_lines.len(), 2, "{out}");
     assert!(
-        rank_lines[0].contains("High Spend Tech CA")
+        rank_lines[0].contains("Spend 95–120 Tech CA")
             && rank_lines[0].contains("70.0% (39.7%–89.2%)")
     );
     assert!(rank_lines[0].contains("PREMIUM"));
-    assert!(rank_lines[1].contains("Low Spend 18–24 TX") && rank_lines[1].contains("MEDIUM"));
+    assert!(
+        rank_lines[1].contains("Aged 18–24 Spend 20–40 Retail") && rank_lines[1].contains("MEDIUM")
+    );
     assert!(out.contains("Conversion column \"is_sale\" (detected"));
     assert!(out.contains("column \"Notes\" is missing in all 20 rows"));
 }
@@ -59,7 +61,7 @@ fn profile_json_is_the_versioned_document() {
     assert!(ok, "{err}");
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(value["schema"], "audience-builder/personas");
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     assert_eq!(value["personas"].as_array().unwrap().len(), 2);
     assert_eq!(value["code_mixes"][0]["column"], "Lifestyle");
 }

@@ -78,8 +78,9 @@ fn conversion_rates_intervals_lifts_and_tiers_match_hand_computation() {
 #[test]
 fn defining_traits_and_names_follow_lift_with_support() {
     let report = known_report();
-    // Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 19 (lift 1.9); Tech 9/10 vs 10/20 (1.8);
-    // CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
+    // Shares are over the whole segment and the whole file (20 records; Spend is missing once, in
+    // segment 1). Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 20 (lift 2.0); Tech 9/10 vs 10/20
+    // (1.8); CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
     let top = persona(&report, 0);
     let found: Vec<(&str, &str, usize)> = top
         .traits
@@ -94,13 +95,21 @@ fn defining_traits_and_names_follow_lift_with_support() {
             ("State", "CA", 8)
         ]
     );
-    assert!(close(top.traits[0].lift, (5.0 / 10.0) / (5.0 / 19.0)));
+    assert!(close(top.traits[0].lift, 2.0));
     assert!(close(top.traits[1].lift, 1.8));
     assert!(close(top.traits[2].lift, 0.8 / 0.45));
-    assert_eq!(top.name, "High Spend Tech CA");
+    // The name: Spend's middle half in segment 0 is 95–120 (6 of 10, vs 6 of 20 in the file: lift 2.0),
+    // then Tech (9 of 10, 1.8) and CA (8 of 10, 1.78): all held by a majority.
+    assert_eq!(top.name, "Spend 95–120 Tech CA");
+    let basis: Vec<(&str, f64)> = top
+        .name_basis
+        .iter()
+        .map(|t| (t.phrase.as_str(), t.share))
+        .collect();
+    assert_eq!(basis, [("Spend 95–120", 0.6), ("Tech", 0.9), ("CA", 0.8)]);
 
-    // Segment 1: Spend ≤ Q1 = 32.5 holds 5 of 9 vs 5 of 19 (2.111); 18-24 8/10 vs 8/20 (2.0) ties TX
-    // 4/10 vs 4/20 (2.0) and wins on count.
+    // Segment 1: 18-24 8/10 vs 8/20 (2.0), Spend ≤ Q1 = 32.5 5/10 vs 5/20 (2.0; one of the ten has no
+    // spend), TX 4/10 vs 4/20 (2.0): equal lifts, ordered by count.
     let bottom = persona(&report, 1);
     let found: Vec<(&str, &str)> = bottom
         .traits
@@ -110,18 +119,22 @@ fn defining_traits_and_names_follow_lift_with_support() {
     assert_eq!(
         found,
         vec![
-            ("Spend", "≤ 32.5 (bottom quartile)"),
             ("Age_range", "18-24"),
+            ("Spend", "≤ 32.5 (bottom quartile)"),
             ("State", "TX")
         ]
     );
-    assert!(close(bottom.traits[0].lift, (5.0 / 9.0) / (5.0 / 19.0)));
-    assert_eq!(bottom.name, "Low Spend 18–24 TX");
+    let spend = &bottom.traits[1];
+    assert!(close(spend.share, 0.5) && close(spend.missing_share, 0.1));
+    assert!(close(spend.lift, 2.0));
+    // Name: 18–24 (8 of 10), Spend 20–40 (5 of 10) and Retail (9 of 10, 1.8); TX is a minority.
+    assert_eq!(bottom.name, "Aged 18–24 Spend 20–40 Retail");
     assert_eq!(
         bottom.summary,
-        "10 records (50.0% of the file), most set apart by Spend ≤ 32.5 (bottom quartile) (2.1× the file's share), \
-         Age_range = 18-24 (2.0×) and State = TX (2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), \
-         0.3× the file's 42.1%, a MEDIUM segment."
+        "10 records (50.0% of the file), most set apart by Age_range = 18-24 (80.0% of the segment, \
+         2.0× the file's 40.0%), Spend ≤ 32.5 (bottom quartile) (50.0%, 2.0×; 10.0% unknown) and \
+         State = TX (40.0%, 2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), 0.3× the file's 42.1%, \
+         a MEDIUM segment."
     );
 }
 
@@ -290,7 +303,7 @@ fn small_segments_are_named_after_majority_values_under_the_default_support() {
         .code_column("Lifestyle");
     let report = profile_segments(&table, &labels(&table, "segment"), &params).unwrap();
     let top = persona(&report, 0);
-    assert_eq!(top.name, "High Spend Tech CA");
+    assert_eq!(top.name, "Spend 95–120 Tech CA");
     for persona in &report.personas {
         assert!(!persona.traits.is_empty());
         assert!(persona
@@ -320,7 +333,7 @@ fn segments_below_five_records_get_a_note_and_a_name_numbered_from_one() {
         .filter(|n| n.kind == NoteKind::SmallSegment)
         .map(|n| n.segment)
         .collect();
-    assert_eq!(small, [Some(0), Some(1)]);
+    assert_eq!(small, [Some(1), Some(2)]);
     assert!(
         report.notes[0]
             .message
@@ -432,8 +445,8 @@ fn segments_identical_on_every_segmentation_variable_are_marked_and_named_so() {
         persona(&report, 1),
         persona(&report, 2),
     );
-    assert_eq!(first.identical_to, [1]);
-    assert_eq!(second.identical_to, [0]);
+    assert_eq!(first.identical_to, [2]);
+    assert_eq!(second.identical_to, [1]);
     assert!(third.identical_to.is_empty());
     assert_eq!(first.name, "Loan (same profile as segment 2)");
     assert_eq!(second.name, "Loan (same profile as segment 1)");
@@ -537,8 +550,8 @@ fn identical_names_are_made_unique_by_segment_id() {
     personas[1].name = personas[0].name.clone();
     deduplicate_names(&mut personas, &ProfileParams::new());
     // Numbered as the person sees them: segment ids 0 and 1 are segments 1 and 2.
-    assert_eq!(personas[0].name, "High Spend Tech CA · Segment 1");
-    assert_eq!(personas[1].name, "High Spend Tech CA · Segment 2");
+    assert_eq!(personas[0].name, "Spend 95–120 Tech CA · Segment 1");
+    assert_eq!(personas[1].name, "Spend 95–120 Tech CA · Segment 2");
 }
 
 #[test]

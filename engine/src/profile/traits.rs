@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::conversion::Conversion;
+use super::conversion::{Conversion, TierScheme};
 use super::params::SupportRule;
 use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{Column, ColumnType};
@@ -24,12 +24,34 @@ pub struct Trait {
     pub phrase: String,
     /// Records in the segment with the value.
     pub count: usize,
-    /// Share of the segment's records (with the column present) holding the value.
+    /// count ÷ **all** the segment's records: records where the column is missing are in the denominator
+    /// (their share is [`missing_share`](Self::missing_share)), so "29.6% of the segment" is never 29.6%
+    /// of the records with a known value.
     pub share: f64,
-    /// The value's share in the whole file.
+    /// Share of the segment's records where the column is missing.
+    #[serde(default)]
+    pub missing_share: f64,
+    /// The value's share of all the file's records (same rule).
     pub file_share: f64,
-    /// share ÷ file_share.
+    /// share ÷ file_share: both over all records, missing included.
     pub lift: f64,
+}
+
+impl Trait {
+    /// What the share measures, in words: `"62.0% of the segment, 1.8× the file's 34.4%"`, adding
+    /// `"; 82.0% unknown"` when the column is missing for some of the segment.
+    pub fn share_text(&self) -> String {
+        let mut text = format!(
+            "{} of the segment, {}× the file's {}",
+            percent(self.share),
+            format_lift(self.lift),
+            percent(self.file_share)
+        );
+        if self.missing_share > 0.0 {
+            text.push_str(&format!("; {} unknown", percent(self.missing_share)));
+        }
+        text
+    }
 }
 
 /// A candidate trait before selection.
@@ -123,17 +145,22 @@ pub(crate) fn level_candidates(
     rule: &SupportRule,
     out: &mut Vec<Candidate>,
 ) {
-    let (present, file_present) = (group.present(), file.present());
+    let (present, total, file_total) = (
+        group.present(),
+        group.present() + group.missing,
+        file.present() + file.missing,
+    );
     if present == 0 {
         return;
     }
+    let missing_share = group.missing as f64 / total as f64;
     for key in 0..keys.len() as u32 {
         let count = group.counts[key as usize];
         if count == 0 {
             continue;
         }
-        let share = count as f64 / present as f64;
-        let file_share = file.counts[key as usize] as f64 / file_present as f64;
+        let share = count as f64 / total as f64;
+        let file_share = file.counts[key as usize] as f64 / file_total as f64;
         let lift = share / file_share;
         if supported(rule, count, share, lift) {
             let label = &keys.labels[key as usize];
@@ -146,6 +173,7 @@ pub(crate) fn level_candidates(
                     phrase: phrase(column, label),
                     count,
                     share,
+                    missing_share,
                     file_share,
                     lift,
                 },
@@ -156,12 +184,15 @@ pub(crate) fn level_candidates(
 
 /// Candidates from a numeric column: the file's top-quartile band (value ≥ Q3) and bottom-quartile band
 /// (value ≤ Q1), each only when it holds at most half of the file (so it is a real band, not most values).
-/// `group` and `file` are sorted ascending.
+/// `group` and `file` are the present values, sorted ascending; `totals` the records of the segment and
+/// of the file, missing included (the denominators of the shares).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn band_candidates(
     column_order: usize,
     column: &Column,
     group: &[f64],
     file: &[f64],
+    totals: (usize, usize),
     file_stats: &NumericStats,
     rule: &SupportRule,
     out: &mut Vec<Candidate>,
@@ -177,14 +208,14 @@ pub(crate) fn band_candidates(
         (
             0u32,
             format!("≥ {} (top quartile)", format_number(file_stats.q3)),
-            format!("High {name}"),
+            format!("{name} {}+", format_number(file_stats.q3)),
             group.len() - group.partition_point(|&v| v < file_stats.q3),
             file.len() - file.partition_point(|&v| v < file_stats.q3),
         ),
         (
             1u32,
             format!("≤ {} (bottom quartile)", format_number(file_stats.q1)),
-            format!("Low {name}"),
+            format!("{name} up to {}", format_number(file_stats.q1)),
             group.partition_point(|&v| v <= file_stats.q1),
             file.partition_point(|&v| v <= file_stats.q1),
         ),
@@ -193,8 +224,10 @@ pub(crate) fn band_candidates(
         if count == 0 || file_count * 2 > file.len() {
             continue;
         }
-        let share = count as f64 / group.len() as f64;
-        let file_share = file_count as f64 / file.len() as f64;
+        let (total, file_total) = totals;
+        let share = count as f64 / total as f64;
+        let missing_share = (total - group.len()) as f64 / total as f64;
+        let file_share = file_count as f64 / file_total as f64;
         let lift = share / file_share;
         if supported(rule, count, share, lift) {
             out.push(Candidate {
@@ -206,6 +239,7 @@ pub(crate) fn band_candidates(
                     phrase,
                     count,
                     share,
+                    missing_share,
                     file_share,
                     lift,
                 },
@@ -293,6 +327,7 @@ pub(crate) fn summary(
     traits: &[Trait],
     rule: &SupportRule,
     conversion: Option<(&Conversion, Option<f64>)>,
+    tier_scheme: Option<TierScheme>,
 ) -> String {
     let mut sentence = format!(
         "{size} record{} ({} of the file)",
@@ -318,9 +353,18 @@ pub(crate) fn summary(
                     format!("{} = {}", t.column, t.value)
                 };
                 if i == 0 {
-                    format!("{described} ({}× the file's share)", format_lift(t.lift))
+                    format!("{described} ({})", t.share_text())
                 } else {
-                    format!("{described} ({}×)", format_lift(t.lift))
+                    let unknown = if t.missing_share > 0.0 {
+                        format!("; {} unknown", percent(t.missing_share))
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{described} ({}, {}×{unknown})",
+                        percent(t.share),
+                        format_lift(t.lift)
+                    )
                 }
             })
             .collect();
@@ -355,6 +399,9 @@ pub(crate) fn summary(
                 _ => {}
             }
             sentence.push_str(&format!(", a {} segment", tier.as_str()));
+            if tier_scheme == Some(TierScheme::Lift) {
+                sentence.push_str(" (tiers by lift over the file's rate)");
+            }
         } else {
             sentence.push_str("; none of its records has a conversion value");
         }
