@@ -572,3 +572,275 @@ fn the_target_is_excluded_from_clustering_chosen_or_detected() {
     let no_target = super::fixtures::table("colour,size\nred,1\nblue,2\n");
     assert!(clustering_exclusions(&no_target, None).is_empty());
 }
+
+/// `n` rows: `seg` (0..), then the given columns, one value per row from each closure.
+fn generated(n: usize, header: &str, row: impl Fn(usize) -> String) -> Table {
+    let mut csv = format!("{header}\n");
+    for i in 0..n {
+        csv.push_str(&row(i));
+        csv.push('\n');
+    }
+    table(&csv)
+}
+
+#[test]
+fn a_minority_value_with_high_lift_does_not_lead_the_name() {
+    // Segment 0 (40 rows): 30 Tech (75%, lift 1.5) and 8 CEOs (20%, lift 4.0); segment 1 the rest.
+    let t = generated(80, "seg,industry,title", |i| {
+        let (seg, j) = (i / 40, i % 40);
+        let industry = if (seg == 0 && j < 30) || (seg == 1 && j < 10) {
+            "Tech"
+        } else {
+            "Retail"
+        };
+        let title = if seg == 0 && j < 8 {
+            "CEO"
+        } else if j % 2 == 0 {
+            "Analyst"
+        } else {
+            "Manager"
+        };
+        format!("{seg},{industry},{title}")
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["industry", "title"])
+        .support(SupportRule {
+            min_records: 5,
+            ..SupportRule::default()
+        });
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let first = persona(&report, 0);
+    // CEO is the strongest trait by lift, but only a fifth of the segment holds it.
+    assert_eq!(first.traits[0].value, "CEO");
+    assert_eq!(first.name, "Tech");
+    assert_eq!(first.name_basis.len(), 1);
+    assert!(close(first.name_basis[0].share, 0.75));
+}
+
+#[test]
+fn a_segment_with_no_majority_value_is_named_with_the_share_of_its_best_value() {
+    // Segment 0: 14 of 40 Referral (35%) against 14 of 80 in the file (lift 2.0); no value is a majority.
+    let t = generated(80, "seg,source", |i| {
+        let (seg, j) = (i / 40, i % 40);
+        let source = match (seg, j) {
+            (0, j) if j < 14 => "Referral",
+            (0, j) if j < 27 => "Email",
+            (0, _) => "Search",
+            (_, j) if j < 20 => "Email",
+            _ => "Search",
+        };
+        format!("{seg},{source}")
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["source"]);
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    assert_eq!(persona(&report, 0).name, "Referral (35%)");
+}
+
+#[test]
+fn names_that_differ_only_by_word_order_are_told_apart_by_the_next_part() {
+    // Segment 0 (40 rows): all Tech, 32 CA, 30 Female; segment 1 (40): 32 Tech, all CA, 30 Male;
+    // segment 2 (80): Retail, NY, 48 Female. Tech and CA are each 72 of 160 (45%), so segment 0 is
+    // "Tech CA" (lifts 2.22, 1.78) and segment 1 "CA Tech" (2.22, 1.78) with two parts: the same words.
+    let t = generated(160, "seg,industry,state,gender", |i| {
+        let (seg, j) = ((i / 40).min(2), i % 40);
+        let industry = if seg == 0 || (seg == 1 && j < 32) {
+            "Tech"
+        } else {
+            "Retail"
+        };
+        let state = if seg == 1 || (seg == 0 && j < 32) {
+            "CA"
+        } else {
+            "NY"
+        };
+        let female = match seg {
+            0 => j < 30,
+            1 => j >= 30,
+            _ => i % 5 < 3,
+        };
+        format!(
+            "{seg},{industry},{state},{}",
+            if female { "Female" } else { "Male" }
+        )
+    });
+    let params = ProfileParams {
+        max_traits: 2,
+        ..ProfileParams::new()
+            .exclude("seg")
+            .segmentation_columns(["industry", "state", "gender"])
+    };
+    let mut report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    report.personas.sort_by_key(|p| p.number);
+    let names: Vec<&str> = report.personas.iter().map(|p| p.name.as_str()).collect();
+    // Female (75%, lift 1.36) and Male (75%, 1.67) are the next parts.
+    assert_eq!(names[..2], ["Tech CA with Female", "CA Tech with Male"]);
+    assert_eq!(report.personas[0].name_basis.len(), 3);
+}
+
+#[test]
+fn numeric_columns_name_a_segment_by_its_middle_half_rounded_readably() {
+    // Segment 0: ages 20..=39 (middle half 24–35); segment 1: ages 50..=69.
+    let t = generated(40, "seg,age", |i| {
+        let (seg, j) = (i / 20, i % 20);
+        format!("{seg},{}", if seg == 0 { 20 + j } else { 50 + j })
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["age"]);
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let young = persona(&report, 0);
+    assert_eq!(young.name, "Aged 24–35");
+    assert!(!young.name.contains("Low"));
+    // 24..=35 holds 12 of the segment's 20 and 12 of the file's 40.
+    assert!(close(young.name_basis[0].share, 0.6));
+    assert!(close(young.name_basis[0].file_share, 0.3));
+    assert_eq!(persona(&report, 1).name, "Aged 54–65");
+}
+
+#[test]
+fn shares_count_missing_values_in_the_segment_and_say_so() {
+    // Segment 0: 20 rows, outcome known for 4 (all "success") and missing for 16.
+    let t = generated(40, "seg,poutcome", |i| {
+        let (seg, j) = (i / 20, i % 20);
+        let outcome = match (seg, j) {
+            (0, j) if j < 4 => "success",
+            (0, _) => "",
+            (_, j) if j < 2 => "success",
+            _ => "failure",
+        };
+        format!("{seg},{outcome}")
+    });
+    let params = ProfileParams::new().exclude("seg").support(SupportRule {
+        min_records: 3,
+        min_share: 0.1,
+        min_lift: 1.2,
+    });
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let first = persona(&report, 0);
+    let success = first.traits.iter().find(|t| t.value == "success").unwrap();
+    // 4 of 20 (not 4 of the 4 known); the file: 6 of 40.
+    assert!(close(success.share, 0.2));
+    assert!(close(success.missing_share, 0.8));
+    assert!(close(success.lift, 0.2 / 0.15));
+    assert_eq!(
+        success.share_text(),
+        "20.0% of the segment, 1.3× the file's 15.0%; 80.0% unknown"
+    );
+    let outcome = first
+        .profile
+        .variables
+        .iter()
+        .find(|v| v.column == "poutcome")
+        .unwrap();
+    assert!(close(outcome.values[0].share, 0.2));
+}
+
+#[test]
+fn lift_tiers_are_used_below_a_20_percent_base_rate_and_absolute_tiers_on_request() {
+    // 6% base rate: segment 0 converts 18 of 100 (18%, 3×), segment 1 6 of 100 (1×), segment 2 none...
+    let t = generated(300, "seg,is_sale", |i| {
+        let (seg, j) = (i / 100, i % 100);
+        let sale = match seg {
+            0 => j < 18,
+            _ => false,
+        };
+        format!("{seg},{}", u8::from(sale))
+    });
+    let base = ProfileParams::new().exclude("seg");
+    let auto = profile_segments(&t, &labels(&t, "seg"), &base).unwrap();
+    assert_eq!(auto.tier_scheme, Some(TierScheme::Lift));
+    let tier = |report: &PersonaReport, index: u32| persona(report, index).conversion.unwrap().tier;
+    assert_eq!(tier(&auto, 0), Some(Tier::Premium));
+    assert_eq!(tier(&auto, 1), Some(Tier::Minimal));
+    assert!(persona(&auto, 0)
+        .summary
+        .ends_with("a PREMIUM segment (tiers by lift over the file's rate)."));
+    let absolute = profile_segments(
+        &t,
+        &labels(&t, "seg"),
+        &base.clone().tiers(TierChoice::Absolute),
+    )
+    .unwrap();
+    assert_eq!(absolute.tier_scheme, Some(TierScheme::Absolute));
+    assert_eq!(tier(&absolute, 0), Some(Tier::Medium));
+}
+
+#[test]
+fn lift_tier_bands_are_inclusive_below() {
+    // File: 10 of 100. Lifts 2.0, 1.5, 1.0, 0.5 and just under each.
+    let cases = [
+        (20, Tier::Premium),
+        (19, Tier::High),
+        (15, Tier::High),
+        (14, Tier::Medium),
+        (10, Tier::Medium),
+        (9, Tier::Low),
+        (5, Tier::Low),
+        (4, Tier::Minimal),
+    ];
+    for (conversions, tier) in cases {
+        assert_eq!(
+            Tier::from_lift_counts(conversions, 100, 10, 100),
+            tier,
+            "{conversions}"
+        );
+    }
+    assert_eq!(TierChoice::Auto.scheme(Some(0.2)), TierScheme::Absolute);
+    assert_eq!(TierChoice::Auto.scheme(Some(0.199)), TierScheme::Lift);
+    assert_eq!(TierChoice::Lift.scheme(Some(0.4)), TierScheme::Lift);
+    assert_eq!(TierChoice::Auto.scheme(None), TierScheme::Absolute);
+}
+
+#[test]
+fn the_person_sees_one_number_per_segment_in_json_names_and_notes() {
+    let report = known_report();
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    for persona in json["personas"].as_array().unwrap() {
+        assert_eq!(
+            persona["segment"].as_u64().unwrap(),
+            persona["index"].as_u64().unwrap() + 1
+        );
+    }
+    let mix = &report.code_mixes[0];
+    assert_eq!(mix.segments[0].segment, Some(1));
+    assert_eq!(mix.segments[1].segment, Some(2));
+}
+
+#[test]
+fn a_renamed_segment_carries_its_new_name_and_refuses_clashes() {
+    let mut report = known_report();
+    let generated_name = persona(&report, 1).name.clone();
+    report.rename(2, "  Young bargain hunters ").unwrap();
+    let renamed = persona(&report, 1);
+    assert_eq!(renamed.name, "Young bargain hunters");
+    assert_eq!(
+        renamed.generated_name.as_deref(),
+        Some(generated_name.as_str())
+    );
+    assert_eq!(report.names_by_index()[1], "Young bargain hunters");
+    assert_eq!(
+        report.rename(1, "young BARGAIN hunters").unwrap_err(),
+        RenameError::DuplicateName {
+            number: 1,
+            name: "young BARGAIN hunters".into(),
+            other: 2
+        }
+    );
+    assert_eq!(
+        report.rename(3, "x").unwrap_err().to_string(),
+        "there is no segment 3: the segments are numbered 1 to 2"
+    );
+    assert!(matches!(
+        report.rename(1, "   "),
+        Err(RenameError::EmptyName { number: 1 })
+    ));
+    // The summary CSV carries the new name.
+    let mut bytes = Vec::new();
+    crate::export::summary_csv::write_summary_csv(&report, &mut bytes).unwrap();
+    assert!(String::from_utf8(bytes)
+        .unwrap()
+        .contains(",Young bargain hunters,"));
+}
