@@ -192,3 +192,37 @@ fn summary_csv_leaves_conversion_cells_empty_without_a_target() {
         "{first_row}"
     );
 }
+
+#[test]
+fn personas_json_with_a_described_audience_and_lift_tiers_validates_against_its_schema() {
+    use audience_engine::audience::{score_segments, AudienceQuery};
+    let table = read(
+        &generate(&DemoParams {
+            rows: 2_000,
+            seed: 3,
+        })
+        .unwrap()
+        .to_csv(),
+    );
+    let segments =
+        audience_engine::profile::segments_from_column(table.column("Industry").unwrap());
+    let params = ProfileParams::new()
+        .exclude("Industry")
+        .segment_labels(segments.names.clone())
+        .tiers(audience_engine::profile::TierChoice::Lift);
+    let mut report = profile_segments(&table, &segments.labels, &params).unwrap();
+    let query = AudienceQuery::from_description("young people who came through referrals", &table);
+    assert!(!query.criteria.is_empty());
+    report.audience = Some(score_segments(&table, &segments.labels, &query));
+    report.rename(1, "Renamed").unwrap();
+    let document: Value = serde_json::from_str(&personas_json(&report).unwrap()).unwrap();
+    validate(&document).unwrap();
+    assert_eq!(document["tier_scheme"], "lift");
+    assert!(document["audience"]["segments"].as_array().unwrap().len() == report.n_segments);
+    assert_eq!(
+        read_personas_json(&personas_json(&report).unwrap())
+            .unwrap()
+            .report,
+        report
+    );
+}

@@ -187,6 +187,10 @@ pub struct PersonaReport {
     pub distinct_profiles: Option<usize>,
     /// Data problems met on the way.
     pub notes: Vec<Note>,
+    /// The described audience, when the caller scored the segments against a description
+    /// ([`crate::audience::score_segments`]) and attached it; `None` otherwise.
+    #[serde(default)]
+    pub audience: Option<crate::audience::AudienceReport>,
 }
 
 /// Resolves the conversion column: the named one, or the auto-detected one.
@@ -501,6 +505,7 @@ pub fn profile_segments(
         code_mixes,
         distinct_profiles,
         notes,
+        audience: None,
     })
 }
 
