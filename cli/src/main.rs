@@ -4,6 +4,7 @@
 //! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
+//!                       [--tiers auto|absolute|lift] [--names FILE] [--audience "DESCRIPTION" [--audience-out FILE]]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
 //! ```
@@ -22,6 +23,7 @@ mod profile;
 mod refusals;
 mod search;
 mod segment;
+mod trust;
 
 /// Privacy-first audience segmentation and personas, on your own machine.
 #[derive(Debug, Parser)]
