@@ -98,7 +98,7 @@ fn impossible_bounds_are_refused_with_the_numbers() {
     assert!(!run.status.success());
     let message = String::from_utf8_lossy(&run.stderr);
     assert!(
-        message.contains("0.26") && message.contains("at least 4"),
+        message.contains("26–30%") && message.contains("at least 4"),
         "{message}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -87,8 +87,9 @@
 //!     .unwrap_err();
 //! assert_eq!(
 //!     error.to_string(),
-//!     "no whole number of segments fits shares 0.26..0.3: shares of at most 0.3 need at least 4 \
-//!      segments, shares of at least 0.26 allow at most 3"
+//!     "no number of segments fits sizes of 26–30% of the customers: segments of at most 30% need at \
+//!      least 4 segments, but segments of at least 26% allow at most 3. Widen the range (e.g. lower the \
+//!      smallest size to 25% or raise the largest to 33.33%)."
 //! );
 //! # Ok::<(), audience_engine::cluster::ClusterError>(())
 //! ```
