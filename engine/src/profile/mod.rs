@@ -590,22 +590,37 @@ fn segment_variable(
 }
 
 /// Names made of the same words as another's (equal, or the same parts in another order) get their
-/// next-best part not yet in the name ("… with Female"); `spare` holds each persona's unused parts, in
-/// the personas' order.
+/// next-best part that none of the other personas with those words has among its own parts ("… with
+/// Female"); `spare` holds each persona's unused parts, in the personas' order.
 fn tell_names_apart(personas: &mut [Persona], spare: &[Vec<Trait>]) {
     let keys: Vec<Vec<String>> = personas.iter().map(|p| naming::key(&p.name)).collect();
-    for (i, persona) in personas.iter_mut().enumerate() {
-        let clashes = keys.iter().filter(|k| **k == keys[i]).count() > 1;
-        if !clashes || persona.name_basis.is_empty() {
+    let holds = |j: usize, part: &Trait| {
+        personas[j]
+            .name_basis
+            .iter()
+            .chain(&spare[j])
+            .any(|t| t.column == part.column && t.value == part.value)
+    };
+    let mut additions: Vec<Option<Trait>> = vec![None; personas.len()];
+    for (i, key) in keys.iter().enumerate() {
+        let others: Vec<usize> = (0..keys.len())
+            .filter(|&j| j != i && keys[j] == *key)
+            .collect();
+        if others.is_empty() || personas[i].name_basis.is_empty() {
             continue;
         }
-        let words = &keys[i];
-        if let Some(part) = spare[i]
+        additions[i] = spare[i]
             .iter()
-            .find(|t| !naming::key(&t.phrase).iter().all(|w| words.contains(w)))
-        {
+            .find(|part| {
+                !naming::key(&part.phrase).iter().all(|w| key.contains(w))
+                    && others.iter().all(|&j| !holds(j, part))
+            })
+            .cloned();
+    }
+    for (persona, addition) in personas.iter_mut().zip(additions) {
+        if let Some(part) = addition {
             persona.name = format!("{} with {}", persona.name, part.phrase);
-            persona.name_basis.push(part.clone());
+            persona.name_basis.push(part);
         }
     }
 }

@@ -844,3 +844,40 @@ fn a_renamed_segment_carries_its_new_name_and_refuses_clashes() {
         .unwrap()
         .contains(",Young bargain hunters,"));
 }
+
+#[test]
+fn clashing_names_are_told_apart_by_a_part_the_other_segment_does_not_share() {
+    // Segments 0 and 1 (40 rows each): all Tech and CA, 30 Female each (lift 1.56), 24 Email (segment 0)
+    // or 24 Search (segment 1) (lift 1.43). Segment 2 (120 rows): Retail, NY, 36 Female, half Email,
+    // half Search. With two parts both are "Tech CA"; Female would not tell them apart, the channel does.
+    let t = generated(200, "seg,industry,state,gender,channel", |i| {
+        let (seg, j) = ((i / 40).min(2), i % 40);
+        let (industry, state) = if seg < 2 {
+            ("Tech", "CA")
+        } else {
+            ("Retail", "NY")
+        };
+        let female = if seg < 2 { j < 30 } else { (i - 80) < 36 };
+        let channel = match seg {
+            0 if j < 24 => "Email",
+            1 if j < 24 => "Search",
+            0 | 1 => "Other",
+            _ if i % 2 == 0 => "Email",
+            _ => "Search",
+        };
+        format!(
+            "{seg},{industry},{state},{},{channel}",
+            if female { "Female" } else { "Male" }
+        )
+    });
+    let params = ProfileParams {
+        max_traits: 2,
+        ..ProfileParams::new()
+            .exclude("seg")
+            .segmentation_columns(["industry", "state", "gender", "channel"])
+    };
+    let mut report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    report.personas.sort_by_key(|p| p.number);
+    assert_eq!(report.personas[0].name, "Tech CA with Email");
+    assert_eq!(report.personas[1].name, "Tech CA with Search");
+}
