@@ -1,8 +1,10 @@
 //! The described audience: which segments match a plain-English description, and why.
 //!
 //! [`AudienceQuery::from_description`] reads a description against a table's columns:
-//! - a **value criterion** for every categorical, binary or ordinal column one or more of whose values
-//!   the description names ("tech" → Industry = Technology, "referrals" → Lead Source = Referral; a
+//! - a **value criterion** for every yes/no column whose name the description uses ("with a housing
+//!   loan" → housing = yes, loan = yes; "no", "not", "non" or "without" up to three words before it →
+//!   no), and for every other categorical, binary or ordinal column one or more of whose values the
+//!   description names ("tech" → Industry = Technology, "referrals" → Lead Source = Referral; a
 //!   value is named when each of its words is a word of the description, ignoring case, a plural "s" and
 //!   the rest of a word of four letters or more, so "tech" names "Technology");
 //! - a **direction criterion** for every numeric, date or ordinal column a numeric word of the
@@ -233,7 +235,9 @@ impl AudienceQuery {
             .collect();
         let mut criteria = Vec::new();
         for column in table.columns() {
-            if let Some(criterion) = value_criterion(column, &content) {
+            if let Some(criterion) = yes_no_criterion(column, &said) {
+                criteria.push(criterion);
+            } else if let Some(criterion) = value_criterion(column, &content) {
                 criteria.push(criterion);
             } else if let Some(criterion) = direction_criterion(column, &content) {
                 criteria.push(criterion);
@@ -244,6 +248,46 @@ impl AudienceQuery {
             criteria,
         }
     }
+}
+
+/// Values read as "yes" in a two-valued column.
+const YES: &[&str] = &["1", "true", "t", "yes", "y"];
+/// Words that turn a yes/no column's name into "no" ("no loan", "without a loan").
+const NEGATIONS: &[&str] = &["no", "without", "not", "non"];
+
+/// A yes/no column named by the description ("with a housing loan" → housing = yes and loan = yes;
+/// "without a loan" → loan = no).
+fn yes_no_criterion(column: &Column, all_words: &[String]) -> Option<Criterion> {
+    let levels = column.levels();
+    if levels.len() != 2 {
+        return None;
+    }
+    let yes = levels
+        .iter()
+        .position(|l| YES.contains(&l.label.trim().to_lowercase().as_str()))?;
+    let no = 1 - yes;
+    let column_words = name_words(&column.name);
+    if column_words.is_empty() || column_words.iter().any(|w| STOP.contains(&w.as_str())) {
+        return None;
+    }
+    // The position of the column's first word where all its words follow in order.
+    let at = (0..all_words.len()).find(|&i| {
+        column_words
+            .iter()
+            .enumerate()
+            .all(|(k, w)| all_words.get(i + k).is_some_and(|said| names(said, w)))
+    })?;
+    let negated = all_words[at.saturating_sub(3)..at]
+        .iter()
+        .any(|w| NEGATIONS.contains(&w.as_str()));
+    let value = if negated { no } else { yes };
+    Some(Criterion {
+        column: column.name.clone(),
+        wanted: Wanted::Values {
+            values: vec![levels[value].label.clone()],
+        },
+        words: all_words[at..at + column_words.len()].to_vec(),
+    })
 }
 
 fn value_criterion(column: &Column, said: &[&String]) -> Option<Criterion> {

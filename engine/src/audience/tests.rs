@@ -179,3 +179,29 @@ fn dates_read_as_days() {
     assert_eq!(iso_day(0.0), "1970-01-01");
     assert_eq!(iso_day(19_723.0), "2024-01-01");
 }
+
+#[test]
+fn yes_no_columns_are_named_by_their_column_name_and_negated_by_without() {
+    let t = table("housing,loan,default\nyes,no,no\nno,yes,no\nyes,yes,yes\n");
+    let query =
+        AudienceQuery::from_description("young families with a housing loan, not in default", &t);
+    let wanted: Vec<(&str, &Wanted)> = query
+        .criteria
+        .iter()
+        .map(|c| (c.column.as_str(), &c.wanted))
+        .collect();
+    let value = |v: &str| Wanted::Values {
+        values: vec![v.to_string()],
+    };
+    assert_eq!(
+        wanted,
+        [
+            ("housing", &value("yes")),
+            ("loan", &value("yes")),
+            ("default", &value("no"))
+        ]
+    );
+    let without = AudienceQuery::from_description("people without a loan", &t);
+    assert_eq!(without.criteria.len(), 1);
+    assert_eq!(without.criteria[0].wanted, value("no"));
+}
