@@ -13,7 +13,7 @@
 //!
 //! Modules, one job each: [`params`] (settings and the support rule), [`groups`] (labels → rows),
 //! [`stats`] (counts and quartiles), [`variables`] (per-variable profiles), [`traits`] (defining traits,
-//! names, summaries), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
+//! summaries), [`naming`] (names from what most of a segment shares; renaming in `rename`), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
 //! [`lenses`] (business lenses), [`codemix`] (lifestyle-code mix and diversity), [`notes`].
 //!
 //! # Example
@@ -130,8 +130,9 @@ pub struct Persona {
     #[serde(default)]
     pub name_basis: Vec<Trait>,
     /// Defining traits, strongest first: values that set the segment apart in the columns it was made from
-    /// (every profiled column when [`ProfileParams::segmentation_columns`] is `None`). The name is built
-    /// from these only.
+    /// (every profiled column when [`ProfileParams::segmentation_columns`] is `None`), by lift. The name
+    /// comes from the same columns but from what most of the segment shares ([`name_basis`](Self::name_basis)),
+    /// so a high-lift value held by a minority is a trait but does not lead the name.
     pub traits: Vec<Trait>,
     /// Values that stand out in columns the segments were **not** made from, strongest first: the segment
     /// also differs in these, but they do not define it. Empty when the segmentation columns are not known.

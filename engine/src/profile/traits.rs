@@ -1,10 +1,11 @@
-//! Defining traits, names and one-sentence summaries.
+//! Defining traits, value phrases and one-sentence summaries (names are built in [`super::naming`]).
 //!
 //! A segment's candidate traits are every value of its binary, ordinal and categorical columns, and for
 //! numeric columns the file's top and bottom quartile bands ("≥ Q3", "≤ Q1"). A candidate is kept when it
 //! passes the [`SupportRule`] (enough records, enough of the segment, enough lift). Kept candidates are
 //! ordered by lift (then by count, then file column order, then value order), at most one per column, and
-//! the first `max_traits` become the defining traits. The name joins their short phrases in that order.
+//! the first `max_traits` become the defining traits. Every share is over the whole segment (missing
+//! values count; [`Trait::missing_share`] says how many), and lift compares such shares.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub struct Trait {
     pub column: String,
     /// The value (or numeric band, e.g. `"≥ 12.5 (top quartile)"`).
     pub value: String,
-    /// The short phrase used in the name, e.g. `"Technology"`, `"25–34"`, `"High Income"`.
+    /// The short phrase for the value, e.g. `"Technology"`, `"Aged 25–34"`, `"Income 85,000+"`.
     pub phrase: String,
     /// Records in the segment with the value.
     pub count: usize,
@@ -274,9 +275,9 @@ pub(crate) fn select(mut candidates: Vec<Candidate>, max: usize) -> Vec<Trait> {
     chosen.into_iter().map(|c| c.trait_).collect()
 }
 
-/// The name built from the traits, or `"Segment N (no distinct traits)"`, where `number` is the segment
-/// as the person sees it (its label, or its 1-based number). Never starts with a formula character
-/// (see [`formula_safe`]).
+/// The phrases of `traits` joined, or `"Segment N (no distinct traits)"` when there are none, where
+/// `number` is the segment as the person sees it (its label, or its 1-based number). Never starts with a
+/// formula character (see [`formula_safe`]).
 pub(crate) fn name(number: &str, traits: &[Trait]) -> String {
     let fallback = || formula_safe(&format!("Segment {number} (no distinct traits)"));
     if traits.is_empty() {
