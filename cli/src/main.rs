@@ -1,7 +1,7 @@
 //! `audience`: Audience Builder's engine from the terminal.
 //!
 //! ```text
-//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
+//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json] [--personas F [--tiers auto|absolute|lift]]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
 //!                       [--tiers auto|absolute|lift] [--names FILE] [--audience "DESCRIPTION" [--audience-out FILE]]
