@@ -402,7 +402,7 @@ pub fn profile_segments(
                 NoteKind::NoDefiningTraits,
                 id,
                 format!(
-                    "no value in segment {} ({size} records) reaches the support rule (≥ {} records and ≥ {:.0}% of the segment, or a majority of ≥ {fewest} records; lift ≥ {})",
+                    "no value is shared by enough of segment {} ({size} records) to describe it: a value needs at least {} records and {:.0}% of the segment (or a majority, at least {fewest} records) and {}× its share of the file. Segment on columns that tell these customers apart, or lower the minimum records (--min-records)",
                     number(id),
                     params.support.min_records,
                     params.support.min_share * 100.0,

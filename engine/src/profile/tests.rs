@@ -881,3 +881,30 @@ fn clashing_names_are_told_apart_by_a_part_the_other_segment_does_not_share() {
     assert_eq!(report.personas[0].name, "Tech CA with Email");
     assert_eq!(report.personas[1].name, "Tech CA with Search");
 }
+
+#[test]
+fn a_segment_with_nothing_shared_says_so_in_plain_words_with_what_to_do() {
+    // Two segments of 40 with the same mix of colours: nothing sets either apart.
+    let t = generated(80, "seg,colour", |i| {
+        format!("{},{}", i / 40, ["red", "blue", "green", "grey"][i % 4])
+    });
+    let report =
+        profile_segments(&t, &labels(&t, "seg"), &ProfileParams::new().exclude("seg")).unwrap();
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::NoDefiningTraits)
+        .unwrap();
+    assert_eq!(
+        note.message,
+        "no value is shared by enough of segment 1 (40 records) to describe it: a value needs at least 30 \
+         records and 10% of the segment (or a majority, at least 5 records) and 1.2× its share of the file. \
+         Segment on columns that tell these customers apart, or lower the minimum records (--min-records)"
+    );
+    assert_eq!(
+        persona(&report, 0).summary,
+        "40 records (50.0% of the file) with no value shared by enough of it to describe it (a value needs \
+         at least 30 records and 10.0% of the segment, or a majority of at least 5 records, and 1.2× its \
+         share of the file)."
+    );
+}

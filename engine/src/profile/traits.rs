@@ -337,7 +337,7 @@ pub(crate) fn summary(
     );
     if traits.is_empty() {
         sentence.push_str(&format!(
-            " with no value that reaches the support rule (≥ {} records and ≥ {} of the segment, or a majority of ≥ {} records; lift ≥ {}×)",
+            " with no value shared by enough of it to describe it (a value needs at least {} records and {} of the segment, or a majority of at least {} records, and {}× its share of the file)",
             rule.min_records,
             percent(rule.min_share),
             rule.fewest_records(),
