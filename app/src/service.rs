@@ -616,6 +616,7 @@ impl Session {
         let options = CustomerMatchOptions {
             platform,
             default_country: default_country.filter(|country| !country.trim().is_empty()),
+            segment_names: results.report.names_by_index(),
             ..CustomerMatchOptions::default()
         };
         let files = customer_match_files(

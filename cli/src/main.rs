@@ -1,9 +1,10 @@
 //! `audience`: Audience Builder's engine from the terminal.
 //!
 //! ```text
-//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
+//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json] [--personas F [--tiers auto|absolute|lift]]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
+//!                       [--tiers auto|absolute|lift] [--names FILE] [--audience "DESCRIPTION" [--audience-out FILE]]
 //! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
 //! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
 //! audience search "QUERY" [--top 10] [--catalog FILE] [--json] [--variables]
@@ -36,6 +37,7 @@ mod rollup;
 mod search;
 mod segment;
 mod stability;
+mod trust;
 
 /// Privacy-first audience segmentation and personas, on your own machine.
 #[derive(Debug, Parser)]

@@ -84,6 +84,9 @@ pub struct SegmentArgs {
     /// file, to put later files in the same segments with `audience apply`.
     #[arg(long, value_name = "FILE.json")]
     pub save_model: Option<PathBuf>,
+    /// With --personas: conversion tiers `auto`, `absolute` or `lift` (as `audience profile --tiers`).
+    #[arg(long, value_name = "auto|absolute|lift", default_value = "auto", value_parser = crate::trust::parse_tiers)]
+    pub tiers: audience_engine::profile::TierChoice,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -467,6 +470,7 @@ fn personas(
         .segmentation_columns(columns);
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
+    params.tiers = args.tiers;
     let report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
     personas_json(&report).map_err(|e| e.to_string())

@@ -63,6 +63,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audience;
 pub mod cluster;
 pub mod demo;
 pub mod encode;
