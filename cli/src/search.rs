@@ -162,6 +162,7 @@ fn print_concepts(
     options: &SearchOptions,
 ) -> Result<(), Failure> {
     let concepts = index.search_concepts(&args.query, options);
+    let census = crate::census::manifest();
     let mut text = String::new();
     if args.json {
         let out = serde_json::json!({
@@ -169,6 +170,12 @@ fn print_concepts(
             "catalog_variables": index.catalog().len(),
             "options": options,
             "concepts": concepts,
+            "retrievable_by_zip": concepts
+                .iter()
+                .flat_map(|c| &c.variables)
+                .map(|h| &h.code)
+                .filter(|c| census.is_retrievable(c))
+                .collect::<Vec<_>>(),
         });
         let _ = writeln!(
             text,
@@ -213,9 +220,13 @@ fn print_concepts(
             } else {
                 format!("matched: {}", h.matched_terms.join(", "))
             };
+            let census_mark = match census.is_retrievable(&h.code) {
+                true => "  [census by ZIP: audience enrich]",
+                false => "",
+            };
             let _ = writeln!(
                 text,
-                "     {mark} {:<16} {}\n         {why}",
+                "     {mark} {:<16} {}{census_mark}\n         {why}",
                 h.code, h.label
             );
         }
