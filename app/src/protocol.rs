@@ -5,7 +5,7 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
-use audience_engine::cluster::Segmentation;
+use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::ingest::HeaderMode;
@@ -89,10 +89,9 @@ pub enum Request {
 pub struct SegmentSettings {
     /// The columns to segment on, with their weights.
     pub variables: Vec<VariableChoice>,
-    /// Smallest segment share (e.g. 0.05); `None` with `max_share` `None` means no size bounds.
-    pub min_share: Option<f64>,
-    /// Largest segment share (e.g. 0.10).
-    pub max_share: Option<f64>,
+    /// Every segment's share of the records, both ends inclusive (e.g. 0.05 to 0.10); `None`: no size
+    /// bounds (segments are only kept non-empty).
+    pub bounds: Option<ShareBounds>,
     /// A fixed number of segments; `None` picks k automatically within the bounds.
     pub k: Option<usize>,
     /// Random seed: the same file, settings and seed give the same segments.

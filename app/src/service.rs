@@ -3,9 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use audience_engine::cluster::{
-    degenerate, KChoice, KMediansParams, Phase, Progress, ShareBounds, Stage,
-};
+use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::enrich::{self, JoinKeys};
 use audience_engine::export::customer_match::{
@@ -429,17 +427,10 @@ impl Session {
             fraction: 0.02,
         });
         let matrix = encode(table, &Selection { variables }).map_err(|error| error.to_string())?;
-        let bounds = match (settings.min_share, settings.max_share) {
-            (None, None) => None,
-            (min, max) => Some(ShareBounds {
-                min: min.unwrap_or(0.0),
-                max: max.unwrap_or(1.0),
-            }),
-        };
         let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
         let params = KMediansParams::new()
             .with_k(k)
-            .with_bounds(bounds)
+            .with_bounds(settings.bounds)
             .with_tolerance(INTERACTIVE_TOLERANCE)
             .with_seed(settings.seed);
         let valid = params
@@ -985,6 +976,7 @@ fn column_notes(summaries: &[ColumnSummary]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use audience_engine::cluster::ShareBounds;
     use audience_engine::table::ColumnType;
 
     fn load(session: &mut Session, name: &str, bytes: &[u8]) -> Response {
@@ -1093,8 +1085,10 @@ mod tests {
                     weight: 1.0,
                 })
                 .collect(),
-            min_share: Some(0.05),
-            max_share: Some(0.10),
+            bounds: Some(ShareBounds {
+                min: 0.05,
+                max: 0.10,
+            }),
             k: Some(12),
             seed: 3,
             target: Some("is_sale".into()),
@@ -1134,8 +1128,7 @@ mod tests {
                 column: "is_sale".into(),
                 weight: 1.0,
             }],
-            min_share: None,
-            max_share: None,
+            bounds: None,
             k: Some(3),
             seed: 1,
             target: Some("is_sale".into()),
@@ -1260,8 +1253,7 @@ mod tests {
                 column: "plan".into(),
                 weight: 1.0,
             }],
-            min_share: None,
-            max_share: None,
+            bounds: None,
             k: Some(2),
             seed: 1,
             target: None,
@@ -1415,8 +1407,7 @@ mod tests {
                 column: "B19013_001E".into(),
                 weight: 1.0,
             }],
-            min_share: None,
-            max_share: None,
+            bounds: None,
             k: Some(2),
             seed: 1,
             target: None,
@@ -1476,8 +1467,7 @@ mod tests {
                 column: "spend".into(),
                 weight: 1.0,
             }],
-            min_share: None,
-            max_share: None,
+            bounds: None,
             k: Some(2),
             seed: 1,
             target: None,

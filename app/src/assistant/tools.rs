@@ -3,6 +3,7 @@
 //! A tool input that does not check out becomes a [`ToolError`], which the loop sends back as an
 //! `is_error` `tool_result` with the error's message; Claude can then correct itself.
 
+use audience_engine::cluster::ShareBounds;
 use serde_json::{json, Value};
 
 use crate::protocol::{DatasetPreview, SegmentSettings, VariableChoice};
@@ -346,19 +347,7 @@ pub fn settings_for(
     if current.variables.is_empty() {
         return Err(ToolError::NoColumns);
     }
-    if args.min_share.is_some() || args.max_share.is_some() {
-        current.min_share = args.min_share.or(current.min_share).or(Some(0.0));
-        current.max_share = args.max_share.or(current.max_share).or(Some(1.0));
-        if let (Some(lo), Some(hi)) = (current.min_share, current.max_share) {
-            if lo > hi {
-                return Err(bad(
-                    "run_segmentation",
-                    "min_share",
-                    format!("{lo} is larger than max_share {hi}"),
-                ));
-            }
-        }
-    }
+    current.bounds = bounds_for(args, current.bounds)?;
     if args.k.is_some() {
         current.k = args.k;
     }
@@ -366,4 +355,54 @@ pub fn settings_for(
         current.seed = seed;
     }
     Ok(current)
+}
+
+/// The tool-JSON edge of the share bounds: `run_segmentation`'s two optional fields merged into the
+/// app's current bounds. A missing end keeps the app's; with no bounds in the app (the size box unticked)
+/// one end alone is refused, since the engine needs both.
+fn bounds_for(
+    args: &RunArgs,
+    current: Option<ShareBounds>,
+) -> Result<Option<ShareBounds>, ToolError> {
+    let (min, max) = match (args.min_share, args.max_share, current) {
+        (None, None, _) => return Ok(current),
+        (Some(min), Some(max), _) => (min, max),
+        (Some(min), None, Some(now)) => (min, now.max),
+        (None, Some(max), Some(now)) => (now.min, max),
+        (Some(min), None, None) => {
+            return Err(bad(
+                "run_segmentation",
+                "max_share",
+                format!(
+                    "is needed with min_share {min}: size bounds are off in the app, so give both ends (e.g. min_share {min} and max_share {}), or neither",
+                    (min * 2.0).min(1.0)
+                ),
+            ))
+        }
+        (None, Some(max), None) => {
+            return Err(bad(
+                "run_segmentation",
+                "min_share",
+                format!(
+                    "is needed with max_share {max}: size bounds are off in the app, so give both ends (e.g. min_share {} and max_share {max}), or neither",
+                    max / 2.0
+                ),
+            ))
+        }
+    };
+    if min > max {
+        let field = if args.min_share.is_some() {
+            "min_share"
+        } else {
+            "max_share"
+        };
+        return Err(bad(
+            "run_segmentation",
+            field,
+            format!("gives min_share {min} larger than max_share {max}; give both ends with min_share ≤ max_share"),
+        ));
+    }
+    ShareBounds::new(min, max)
+        .map(Some)
+        .map_err(|error| bad("run_segmentation", "min_share", error.to_string()))
 }

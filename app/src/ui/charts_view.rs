@@ -31,10 +31,10 @@ pub fn result_charts(results: &SegmentResults) -> Vec<Rc<dyn Chart>> {
         })
         .collect();
     sizes.sort_by_key(|size| size.segment);
-    let band = match (results.settings.min_share, results.settings.max_share) {
-        (Some(min), Some(max)) => Some(ShareBand { min, max }),
-        _ => None,
-    };
+    let band = results.settings.bounds.map(|bounds| ShareBand {
+        min: bounds.min,
+        max: bounds.max,
+    });
     charts.push(Rc::new(SegmentSizes {
         segments: sizes,
         band,

@@ -1,5 +1,6 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
+use audience_engine::cluster::ShareBounds;
 use audience_engine::profile::lenses::{Concentration, Lenses};
 use audience_engine::profile::{Persona, ValueShare};
 use leptos::prelude::*;
@@ -36,13 +37,13 @@ pub fn ResultsStep(engine: Engine) -> impl IntoView {
 #[component]
 fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
     let segmentation = &results.segmentation;
-    let bounds = match (results.settings.min_share, results.settings.max_share) {
-        (Some(min), Some(max)) => format!(
+    let bounds = match results.settings.bounds {
+        Some(ShareBounds { min, max }) => format!(
             ", every segment between {} and {} of the records",
             percent(min),
             percent(max)
         ),
-        _ => String::new(),
+        None => String::new(),
     };
     let ranked_by = if results.report.target.is_some() {
         "conversion rate"

@@ -1,5 +1,6 @@
 //! Step 4: size bounds, k and seed; run with progress and Cancel.
 
+use audience_engine::cluster::ShareBounds;
 use leptos::prelude::*;
 
 use super::variables::{chosen_variables, ColumnChoice};
@@ -34,12 +35,19 @@ impl Default for SegmentForm {
 }
 
 impl SegmentForm {
+    /// The form's edge: its two percent fields as the engine's share bounds, when the box is ticked.
+    pub fn bounds(&self) -> Option<ShareBounds> {
+        self.bounded.then_some(ShareBounds {
+            min: self.min_percent / 100.0,
+            max: self.max_percent / 100.0,
+        })
+    }
+
     /// The request for these settings.
     pub fn settings(&self, choices: &[ColumnChoice], target: Option<String>) -> SegmentSettings {
         SegmentSettings {
             variables: chosen_variables(choices),
-            min_share: self.bounded.then_some(self.min_percent / 100.0),
-            max_share: self.bounded.then_some(self.max_percent / 100.0),
+            bounds: self.bounds(),
             k: self.k,
             seed: self.seed,
             target,
