@@ -21,7 +21,7 @@ use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode};
-use audience_engine::profile::conversion::clustering_exclusions;
+use audience_engine::pipeline::{conversion_column, percent};
 use audience_engine::profile::{
     profile_segments, segments_from_column, LensColumns, PersonaReport, ProfileParams, SupportRule,
 };
@@ -109,9 +109,7 @@ fn segment_first(
     args: &ProfileArgs,
     added: &SegmentColumns,
 ) -> Result<(Vec<u32>, String, Vec<String>), String> {
-    let target = clustering_exclusions(table, args.target.as_deref())
-        .first()
-        .map(|&index| table.columns()[index].name.clone());
+    let target = conversion_column(table, args.target.as_deref());
     let mut selection = default_selection(table, target.as_deref());
     let left_out = drop_earlier_segmentation(table, &mut selection, added);
     if selection.variables.is_empty() {
@@ -286,10 +284,6 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
         render(&report, &args.file.display().to_string(), &source)
     };
     output::print(&text)
-}
-
-fn percent(value: f64) -> String {
-    format!("{:.1}%", value * 100.0)
 }
 
 /// Pads `text` to `width` characters (not bytes).

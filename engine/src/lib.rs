@@ -64,6 +64,7 @@ pub mod encode;
 pub mod enrich;
 pub mod export;
 pub mod ingest;
+pub mod pipeline;
 pub mod profile;
 pub mod projection;
 pub mod table;

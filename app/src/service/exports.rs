@@ -10,7 +10,7 @@ use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
-use audience_engine::table::Table;
+use audience_engine::pipeline::free_column_name;
 
 use super::Session;
 
@@ -152,14 +152,6 @@ impl Session {
             .collect();
         Ok((files, notes))
     }
-}
-
-/// `name`, or `name_2`, `name_3`, … : the first that is not a column of `table`.
-pub(super) fn free_column_name(table: &Table, name: &str) -> String {
-    std::iter::once(name.to_owned())
-        .chain((2..).map(|n| format!("{name}_{n}")))
-        .find(|candidate| table.column_index(candidate).is_none())
-        .unwrap_or_else(|| name.to_owned())
 }
 
 pub(super) fn text_file(name: String, mime: &str, bytes: Vec<u8>) -> Result<ExportFile, String> {

@@ -5,7 +5,7 @@ use crate::protocol::{ColumnPreview, ColumnStats, DatasetPreview};
 use audience_engine::ingest::{
     self, ColumnSummary, Encoding, HeaderMode, IngestOptions, IngestReport, Ingested,
 };
-use audience_engine::profile::conversion;
+use audience_engine::pipeline::conversion_column;
 use audience_engine::table::{Column, ColumnType};
 
 use super::{is_clusterable, now_ms, Dataset, Session, PREVIEW_ROWS};
@@ -25,8 +25,7 @@ impl Session {
         };
         let Ingested { table, report } =
             ingest::read_table(bytes, &options).map_err(|error| format!("{file_name}: {error}"))?;
-        let detected_target =
-            conversion::detect_target(&table).map(|index| table.columns()[index].name.clone());
+        let detected_target = conversion_column(&table, None);
         let dataset = Dataset {
             file_name: file_name.to_owned(),
             base: table.clone(),

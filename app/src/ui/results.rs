@@ -1,6 +1,7 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
 use audience_engine::cluster::ShareBounds;
+use audience_engine::pipeline::percent;
 use audience_engine::profile::lenses::{Concentration, Lenses};
 use audience_engine::profile::{Persona, ValueShare};
 use leptos::prelude::*;
@@ -9,10 +10,6 @@ use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
 use super::Engine;
 use crate::protocol::{ExportKind, SegmentResults};
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
 
 fn top_values(values: &[ValueShare], n: usize) -> String {
     values
