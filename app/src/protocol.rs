@@ -157,11 +157,55 @@ pub enum Response {
     Failed(Failure),
 }
 
-/// A request that could not be carried out.
+/// A request that could not be carried out: what kind of thing failed (for the page to branch on) and a
+/// message for people (only for display).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
+    /// What failed.
+    pub kind: FailureKind,
     /// A specific, user-readable explanation.
     pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// What kind of thing failed. The page decides what to do from this, never from a message's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The variable catalog could not be fetched or read; the file's own columns still work.
+    Catalog,
+    /// The customer file or the enrichment file could not be read.
+    File,
+    /// A step the request needs has not happened yet (no file, no enrichment file, no results).
+    NotReady,
+    /// The request's settings cannot work (columns, weights, share bounds, k, description).
+    Settings,
+    /// A column could not be read under the type asked for.
+    Retype,
+    /// The enrichment file could not be joined on the chosen keys.
+    Join,
+    /// The engine could not segment, profile or project the file.
+    Segmentation,
+    /// A download could not be made.
+    Export,
+    /// The browser refused something (reading the chosen file, starting or messaging the worker).
+    Browser,
+    /// A message between page and worker could not be read (a bug, not the user's doing).
+    Protocol,
+    /// The worker stopped with an error.
+    Crashed,
+    /// The user pressed Cancel: the worker was stopped and restarted before it answered.
+    Cancelled,
 }
 
 /// What the page shows about a freshly read file.

@@ -7,7 +7,7 @@ use audience_engine::ingest::{self, IngestOptions, Ingested};
 use audience_engine::table::Table;
 use audience_search::Catalog;
 
-use super::{EnrichmentFile, Session};
+use super::{EnrichmentFile, ServiceError, Session};
 
 impl Session {
     /// Reads an enrichment file and proposes key columns.
@@ -15,10 +15,15 @@ impl Session {
         &mut self,
         file_name: &str,
         bytes: &[u8],
-    ) -> Result<EnrichmentPreview, String> {
+    ) -> Result<EnrichmentPreview, ServiceError> {
         let dataset = self.dataset()?;
-        let Ingested { table, .. } = ingest::read_table(bytes, &IngestOptions::default())
-            .map_err(|error| format!("{file_name}: {error}"))?;
+        let Ingested { table, .. } =
+            ingest::read_table(bytes, &IngestOptions::default()).map_err(|source| {
+                ServiceError::Read {
+                    file_name: file_name.to_owned(),
+                    source,
+                }
+            })?;
         let columns: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
         let (customer_key, enrichment_key) = propose_keys(&dataset.base, &table);
         let n_rows = table.n_rows();
@@ -36,18 +41,20 @@ impl Session {
     }
 
     /// Joins the enrichment file onto the customer file, labelling its columns from the catalog.
-    pub(super) fn join(&mut self, keys: JoinKeys) -> Result<DatasetPreview, String> {
+    pub(super) fn join(&mut self, keys: JoinKeys) -> Result<DatasetPreview, ServiceError> {
         let enrichment = self
             .enrichment
             .as_ref()
-            .ok_or_else(|| "Choose an enrichment file first.".to_owned())?;
-        let dataset = self
-            .dataset
-            .as_mut()
-            .ok_or_else(|| "Load a file first.".to_owned())?;
+            .ok_or(ServiceError::NoEnrichmentFile)?;
+        let dataset = self.dataset.as_mut().ok_or(ServiceError::NoFile)?;
         let options = dataset.options();
-        let enriched = enrich::join(&dataset.base, &enrichment.table, &keys, &options)
-            .map_err(|error| format!("{}: {error}", enrichment.file_name))?;
+        let enriched =
+            enrich::join(&dataset.base, &enrichment.table, &keys, &options).map_err(|source| {
+                ServiceError::Join {
+                    file_name: enrichment.file_name.clone(),
+                    source,
+                }
+            })?;
         let mut report = enriched.report;
         let mut columns = enriched.table.columns().to_vec();
         let mut labelled = 0;
@@ -61,7 +68,7 @@ impl Session {
                 }
             }
         }
-        dataset.table = Table::new(columns).map_err(|error| error.to_string())?;
+        dataset.table = Table::new(columns)?;
         dataset.enrichment = Some(EnrichmentCoverage {
             file_name: enrichment.file_name.clone(),
             customer_key: keys.customer,

@@ -12,7 +12,7 @@ use audience_engine::export::summary_csv::write_summary_csv;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::pipeline::free_column_name;
 
-use super::Session;
+use super::{ServiceError, Session};
 
 impl Session {
     /// Produces one of the downloads from the last results.
@@ -20,12 +20,9 @@ impl Session {
         &self,
         kind: ExportKind,
         keep_formulas: bool,
-    ) -> Result<ExportFile, String> {
+    ) -> Result<ExportFile, ServiceError> {
         let dataset = self.dataset()?;
-        let results = self
-            .results
-            .as_ref()
-            .ok_or_else(|| "Segment the file first.".to_owned())?;
+        let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
         let stem = dataset
             .file_name
             .rsplit_once('.')
@@ -75,18 +72,17 @@ impl Session {
                         (name_column.as_str(), &segment_name),
                     ],
                     &mut out,
-                )
-                .map_err(|error| error.to_string())?;
+                )?;
                 text_file(format!("{stem}-segments.csv"), "text/csv", out)
             }
             ExportKind::PersonasJson => Ok(ExportFile {
                 name: format!("{stem}-personas.json"),
                 mime: "application/json".into(),
-                content: personas_json(&results.report).map_err(|error| error.to_string())?,
+                content: personas_json(&results.report)?,
             }),
             ExportKind::SummaryCsv => {
                 let mut out = Vec::new();
-                write_summary_csv(&results.report, &mut out).map_err(|error| error.to_string())?;
+                write_summary_csv(&results.report, &mut out)?;
                 text_file(format!("{stem}-summary.csv"), "text/csv", out)
             }
         }
@@ -101,17 +97,12 @@ impl Session {
         segments: &[u32],
         platform: Platform,
         default_country: Option<String>,
-    ) -> Result<(Vec<ExportFile>, Vec<String>), String> {
+    ) -> Result<(Vec<ExportFile>, Vec<String>), ServiceError> {
         let dataset = self.dataset()?;
-        let results = self
-            .results
-            .as_ref()
-            .ok_or_else(|| "Segment the file first.".to_owned())?;
+        let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
         let detected = detect_identifier_columns(&dataset.table);
         if detected.is_empty() {
-            return Err("Customer-match files need an e-mail or phone column, or first name, last name, ZIP and \
-                        country columns; this file has none."
-                .into());
+            return Err(ServiceError::NoIdentifiers);
         }
         let columns: Vec<IdentifierColumn> = detected.iter().map(IdentifierColumn::from).collect();
         let options = CustomerMatchOptions {
@@ -125,8 +116,7 @@ impl Session {
             segments,
             &columns,
             &options,
-        )
-        .map_err(|error| error.to_string())?;
+        )?;
         let notes = files
             .iter()
             .map(|file| {
@@ -154,9 +144,15 @@ impl Session {
     }
 }
 
-pub(super) fn text_file(name: String, mime: &str, bytes: Vec<u8>) -> Result<ExportFile, String> {
-    let content =
-        String::from_utf8(bytes).map_err(|error| format!("{name} is not valid UTF-8: {error}"))?;
+pub(super) fn text_file(
+    name: String,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> Result<ExportFile, ServiceError> {
+    let content = String::from_utf8(bytes).map_err(|source| ServiceError::NotText {
+        name: name.clone(),
+        source,
+    })?;
     Ok(ExportFile {
         name,
         mime: mime.into(),

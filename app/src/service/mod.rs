@@ -6,6 +6,7 @@
 //! personas, plot) and [`exports`] (the downloads). This file holds the session and routes requests.
 
 mod enrichment;
+mod error;
 mod exports;
 mod reading;
 mod segmentation;
@@ -13,9 +14,9 @@ mod suggestions;
 #[cfg(test)]
 mod tests;
 
-use crate::protocol::{
-    EnrichmentCoverage, Failure, ProgressUpdate, Request, Response, SegmentResults,
-};
+pub use error::ServiceError;
+
+use crate::protocol::{EnrichmentCoverage, ProgressUpdate, Request, Response, SegmentResults};
 use audience_engine::enrich::JoinKeys;
 use audience_engine::table::{ColumnType, Table};
 use audience_search::SearchIndex;
@@ -84,27 +85,24 @@ impl Session {
     ) -> Response {
         let outcome = match request {
             Request::LoadFile { file_name, header } => match attachment {
-                None => Err(format!("No file came with the request to read {file_name:?}.")),
+                None => Err(ServiceError::NoAttachment { file_name }),
                 Some(bytes) => self.load(&file_name, bytes, header).map(Response::Loaded),
             },
-            Request::LoadCatalog { base_url } => Err(format!(
-                "The catalog at {base_url:?} must be fetched by the worker before it can be installed."
-            )),
+            Request::LoadCatalog { base_url } => Err(ServiceError::CatalogNotFetched { base_url }),
             Request::Suggest {
                 query,
                 data_kind,
                 withheld,
             } => {
                 self.withheld = withheld;
-                self.suggest(&query, data_kind)
-                    .map(Response::Suggestions)
+                self.suggest(&query, data_kind).map(Response::Suggestions)
             }
             Request::Retype {
                 column,
                 column_type,
             } => self.retype(&column, column_type).map(Response::Updated),
             Request::LoadEnrichment { file_name } => match attachment {
-                None => Err(format!("No file came with the request to read {file_name:?}.")),
+                None => Err(ServiceError::NoAttachment { file_name }),
                 Some(bytes) => self
                     .load_enrichment(&file_name, bytes)
                     .map(Response::EnrichmentLoaded),
@@ -122,17 +120,19 @@ impl Session {
                 kind,
                 keep_formulas,
             } => self.export(kind, keep_formulas).map(Response::File),
-            Request::CustomerMatch { segments, platform, default_country } => self
+            Request::CustomerMatch {
+                segments,
+                platform,
+                default_country,
+            } => self
                 .customer_match(&segments, platform, default_country)
                 .map(|(files, notes)| Response::Files { files, notes }),
         };
-        outcome.unwrap_or_else(|message| Response::Failed(Failure { message }))
+        outcome.unwrap_or_else(|error| Response::Failed(error.into()))
     }
 
-    fn dataset(&self) -> Result<&Dataset, String> {
-        self.dataset
-            .as_ref()
-            .ok_or_else(|| "Load a file first.".to_owned())
+    fn dataset(&self) -> Result<&Dataset, ServiceError> {
+        self.dataset.as_ref().ok_or(ServiceError::NoFile)
     }
 }
 

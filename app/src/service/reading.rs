@@ -8,7 +8,7 @@ use audience_engine::ingest::{
 use audience_engine::pipeline::conversion_column;
 use audience_engine::table::{Column, ColumnType};
 
-use super::{is_clusterable, now_ms, Dataset, Session, PREVIEW_ROWS};
+use super::{is_clusterable, now_ms, Dataset, ServiceError, Session, PREVIEW_ROWS};
 
 impl Session {
     /// Reads a file, keeps its table, and describes it.
@@ -17,14 +17,17 @@ impl Session {
         file_name: &str,
         bytes: &[u8],
         header: HeaderMode,
-    ) -> Result<DatasetPreview, String> {
+    ) -> Result<DatasetPreview, ServiceError> {
         let started = now_ms();
         let options = IngestOptions {
             header,
             ..IngestOptions::default()
         };
         let Ingested { table, report } =
-            ingest::read_table(bytes, &options).map_err(|error| format!("{file_name}: {error}"))?;
+            ingest::read_table(bytes, &options).map_err(|source| ServiceError::Read {
+                file_name: file_name.to_owned(),
+                source,
+            })?;
         let detected_target = conversion_column(&table, None);
         let dataset = Dataset {
             file_name: file_name.to_owned(),
@@ -48,33 +51,23 @@ impl Session {
         &mut self,
         name: &str,
         column_type: ColumnType,
-    ) -> Result<DatasetPreview, String> {
-        let dataset = self
-            .dataset
-            .as_mut()
-            .ok_or_else(|| "Load a file first.".to_owned())?;
+    ) -> Result<DatasetPreview, ServiceError> {
+        let dataset = self.dataset.as_mut().ok_or(ServiceError::NoFile)?;
         let options = dataset.options();
         let index = dataset
             .table
             .column_index(name)
-            .ok_or_else(|| format!("The file has no column {name:?}."))?;
+            .ok_or_else(|| ServiceError::NoColumn(name.to_owned()))?;
         let column = ingest::retype(&dataset.table.columns()[index], column_type, &options)
-            .map_err(|error| {
-                format!(
-                    "{name:?} cannot be read as {}: {error}",
-                    type_name(column_type)
-                )
+            .map_err(|source| ServiceError::Retype {
+                column: name.to_owned(),
+                type_name: type_name(column_type),
+                source,
             })?;
         if let Some(base_index) = dataset.base.column_index(name) {
-            dataset
-                .base
-                .replace_column(base_index, column.clone())
-                .map_err(|error| error.to_string())?;
+            dataset.base.replace_column(base_index, column.clone())?;
         }
-        dataset
-            .table
-            .replace_column(index, column)
-            .map_err(|error| error.to_string())?;
+        dataset.table.replace_column(index, column)?;
         self.results = None;
         Ok(dataset.current_preview())
     }

@@ -8,7 +8,7 @@ use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::projection::{project_for_plot, PlotParams};
 use std::ops::ControlFlow;
 
-use super::{now_ms, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
+use super::{now_ms, ServiceError, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
 
 impl Session {
     /// Segments the loaded file with the chosen columns, then profiles and projects the segments.
@@ -16,35 +16,26 @@ impl Session {
         &mut self,
         settings: SegmentSettings,
         progress: &mut dyn FnMut(ProgressUpdate),
-    ) -> Result<SegmentResults, String> {
+    ) -> Result<SegmentResults, ServiceError> {
         let started = now_ms();
         let dataset = self.dataset()?;
         let table = &dataset.table;
         if settings.variables.is_empty() {
-            return Err("Choose at least one column to segment on.".into());
+            return Err(ServiceError::NoVariables);
         }
         let mut variables = Vec::with_capacity(settings.variables.len());
         for choice in &settings.variables {
             let column = table
                 .column_index(&choice.column)
-                .ok_or_else(|| format!("The file has no column {:?}.", choice.column))?;
+                .ok_or_else(|| ServiceError::NoColumn(choice.column.clone()))?;
             if self.withheld.contains(&choice.column) {
-                return Err(format!(
-                    "{:?} is marked as an ID or excluded column; it cannot define the segments.",
-                    choice.column
-                ));
+                return Err(ServiceError::Withheld(choice.column.clone()));
             }
             if settings.target.as_deref() == Some(choice.column.as_str()) {
-                return Err(format!(
-                    "{:?} is the conversion column; it describes the outcome and cannot also define the segments.",
-                    choice.column
-                ));
+                return Err(ServiceError::TargetChosen(choice.column.clone()));
             }
             if !(choice.weight.is_finite() && choice.weight > 0.0) {
-                return Err(format!(
-                    "The weight of {:?} must be a positive number.",
-                    choice.column
-                ));
+                return Err(ServiceError::BadWeight(choice.column.clone()));
             }
             variables.push(SelectedVariable {
                 column,
@@ -56,30 +47,26 @@ impl Session {
             stage: "Encoding the chosen columns".into(),
             fraction: 0.02,
         });
-        let matrix = encode(table, &Selection { variables }).map_err(|error| error.to_string())?;
+        let matrix = encode(table, &Selection { variables })?;
         let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
         let params = KMediansParams::new()
             .with_k(k)
             .with_bounds(settings.bounds)
             .with_tolerance(INTERACTIVE_TOLERANCE)
             .with_seed(settings.seed);
-        let valid = params
-            .validate(matrix.n_rows)
-            .map_err(|error| error.to_string())?;
+        let valid = params.validate(matrix.n_rows)?;
         // Said before the fit: rows the chosen columns cannot tell apart.
         let mut warnings: Vec<String> = degenerate::separability(&matrix, &valid)
             .warning()
             .into_iter()
             .collect();
-        let segmentation = valid
-            .fit_with_progress(&matrix, &mut |report: Progress| {
-                progress(ProgressUpdate {
-                    stage: stage_text(&report),
-                    fraction: 0.05 + 0.85 * report.fraction(),
-                });
-                ControlFlow::Continue(())
-            })
-            .map_err(|error| error.to_string())?;
+        let segmentation = valid.fit_with_progress(&matrix, &mut |report: Progress| {
+            progress(ProgressUpdate {
+                stage: stage_text(&report),
+                fraction: 0.05 + 0.85 * report.fraction(),
+            });
+            ControlFlow::Continue(())
+        })?;
         progress(ProgressUpdate {
             stage: "Profiling the segments".into(),
             fraction: 0.92,
@@ -100,8 +87,7 @@ impl Session {
                     .map(|choice| choice.column.clone()),
             );
         profile_params.target = settings.target.clone();
-        let report = profile_segments(table, &segmentation.labels, &profile_params)
-            .map_err(|error| error.to_string())?;
+        let report = profile_segments(table, &segmentation.labels, &profile_params)?;
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.97,
@@ -115,8 +101,7 @@ impl Session {
                 max_points: PLOT_POINTS,
                 seed: settings.seed,
             },
-        )
-        .map_err(|error| error.to_string())?;
+        )?;
         let mut results = SegmentResults {
             settings,
             segmentation,

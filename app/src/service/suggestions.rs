@@ -2,14 +2,14 @@
 //! description.
 
 use crate::column_match::column_evidence;
-use crate::protocol::{CatalogGroup, CatalogHit, ColumnSuggestion, Failure, Response, Suggestions};
+use crate::protocol::{CatalogGroup, CatalogHit, ColumnSuggestion, Response, Suggestions};
 use audience_engine::table::Table;
 use audience_search::{
     group_by_type, search_columns, ColumnDescription, DataKind, SearchAssets, SearchIndex,
     SearchOptions,
 };
 
-use super::{is_clusterable, Session, CATALOG_SUGGESTIONS, SUGGESTED_RELEVANCE};
+use super::{is_clusterable, ServiceError, Session, CATALOG_SUGGESTIONS, SUGGESTED_RELEVANCE};
 
 impl Session {
     /// Installs the catalog from its assets' bytes.
@@ -20,9 +20,7 @@ impl Session {
                 self.catalog = Some(index);
                 Response::CatalogReady { variables }
             }
-            Err(error) => Response::Failed(Failure {
-                message: format!("The variable catalog could not be loaded: {error}"),
-            }),
+            Err(error) => Response::Failed(ServiceError::Catalog(error).into()),
         }
     }
 
@@ -31,12 +29,10 @@ impl Session {
         &self,
         query: &str,
         data_kind: Option<DataKind>,
-    ) -> Result<Suggestions, String> {
+    ) -> Result<Suggestions, ServiceError> {
         let query = query.trim();
         if query.is_empty() {
-            return Err(
-                "Describe the audience first, e.g. \"senior tech buyers in California\".".into(),
-            );
+            return Err(ServiceError::NoDescription);
         }
         let table = &self.dataset()?.table;
         let candidates: Vec<usize> = (0..table.columns().len())
@@ -60,7 +56,7 @@ impl Session {
                 ..SearchOptions::default()
             };
             let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
-                .map_err(|error| error.to_string())?;
+                .map_err(ServiceError::Search)?;
             let best = hits
                 .iter()
                 .map(|hit| f64::from(hit.score))

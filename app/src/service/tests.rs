@@ -1,9 +1,9 @@
 //! Tests of every request, on small files made in the test.
 
 use super::*;
-use crate::protocol::{ExportKind, SegmentSettings, Suggestions};
+use crate::protocol::{ExportKind, Failure, SegmentSettings, Suggestions};
 use audience_engine::ingest::HeaderMode;
-use audience_search::DataKind;
+use audience_search::{DataKind, SearchAssets};
 
 use audience_engine::cluster::ShareBounds;
 use audience_engine::table::ColumnType;
@@ -545,4 +545,111 @@ fn joining_without_an_enrichment_file_fails() {
         matches!(response, Response::Failed(ref f) if f.message == "Choose an enrichment file first."),
         "{response:?}"
     );
+}
+
+fn failure(response: Response) -> Failure {
+    match response {
+        Response::Failed(failure) => failure,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn each_failure_carries_the_kind_the_page_branches_on() {
+    use crate::protocol::FailureKind;
+    let none = |request| failure(Session::new().handle(request, None, &mut |_| {}));
+    // Reading: an empty file is the file's fault; a request without its file is a protocol bug.
+    let empty = failure(load(&mut Session::new(), "empty.csv", b""));
+    assert_eq!(empty.kind, FailureKind::File);
+    assert!(
+        empty.message.starts_with("empty.csv: "),
+        "{}",
+        empty.message
+    );
+    let lost = none(Request::LoadFile {
+        file_name: "lost.csv".into(),
+        header: HeaderMode::Auto,
+    });
+    assert_eq!(
+        lost,
+        Failure::new(
+            FailureKind::Protocol,
+            "No file came with the request to read \"lost.csv\"."
+        )
+    );
+    // Steps out of order.
+    assert_eq!(
+        none(Request::Export {
+            kind: ExportKind::SummaryCsv,
+            keep_formulas: false
+        }),
+        Failure::new(FailureKind::NotReady, "Load a file first.")
+    );
+    let mut session = demo_session();
+    let export = failure(session.handle(
+        Request::Export {
+            kind: ExportKind::SummaryCsv,
+            keep_formulas: false,
+        },
+        None,
+        &mut |_| {},
+    ));
+    assert_eq!(
+        export,
+        Failure::new(FailureKind::NotReady, "Segment the file first.")
+    );
+    // A type that cannot read the values.
+    let retype = failure(retype(&mut session, "Industry", ColumnType::Numeric));
+    assert_eq!(retype.kind, FailureKind::Retype, "{}", retype.message);
+    // Impossible settings: bounds no k can meet are the user's settings, in the engine's words.
+    let columns = |names: &[&str]| {
+        names
+            .iter()
+            .map(|c| crate::protocol::VariableChoice {
+                column: (*c).into(),
+                weight: 1.0,
+            })
+            .collect()
+    };
+    let impossible = SegmentSettings {
+        variables: columns(&["Industry"]),
+        bounds: Some(ShareBounds {
+            min: 0.26,
+            max: 0.30,
+        }),
+        k: None,
+        seed: 1,
+        target: None,
+    };
+    let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
+    assert_eq!(refused.kind, FailureKind::Settings);
+    assert_eq!(
+        refused.message,
+        audience_engine::cluster::ClusterError::NoFeasibleK {
+            min: 0.26,
+            max: 0.30,
+            k_low: 4,
+            k_high: 3
+        }
+        .to_string()
+    );
+    let no_column = SegmentSettings {
+        variables: columns(&["nope"]),
+        bounds: None,
+        k: Some(3),
+        seed: 1,
+        target: None,
+    };
+    assert_eq!(
+        failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
+        Failure::new(FailureKind::Settings, "The file has no column \"nope\".")
+    );
+    // The catalog: unreadable assets say so with the catalog kind (not by their first words).
+    let catalog = session.install_catalog(&SearchAssets {
+        catalog: b"not a catalog",
+        vocab: b"",
+        table: b"",
+        graph: None,
+    });
+    assert_eq!(failure(catalog).kind, FailureKind::Catalog);
 }

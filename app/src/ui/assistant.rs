@@ -14,7 +14,6 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::engine::EngineStatus;
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
 use super::Engine;
@@ -24,6 +23,7 @@ use crate::assistant::conversation::{
 use crate::assistant::privacy::{self, PrivacyRules, DEFAULT_MIN_RECORDS};
 use crate::assistant::stream::{StreamError, StreamParser, Update as StreamUpdate};
 use crate::assistant::tools::{self, ToolCall, ToolError};
+use crate::protocol::Response;
 
 const STORAGE_KEY: &str = "audience-builder.assistant.v1";
 
@@ -118,33 +118,12 @@ impl Ctx {
     }
 }
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-fn idle(engine: &Engine) -> bool {
-    matches!(
-        engine.status.get_untracked(),
-        EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_)
-    )
-}
-
-/// Waits until the engine has finished what it is doing.
-async fn wait_idle(engine: Engine) {
-    while !idle(&engine) {
-        sleep(50).await;
-    }
-}
-
-fn engine_failure(engine: &Engine) -> Option<String> {
-    match engine.status.get_untracked() {
-        EngineStatus::Failed(message) => Some(message),
-        _ => None,
+/// The engine's answer when it is not the one asked for: its failure message, or a note that it was
+/// something else.
+fn engine_error(response: Response) -> ToolError {
+    match response {
+        Response::Failed(failure) => ToolError::Engine(failure.message),
+        _ => ToolError::Engine("the engine answered with something else".into()),
     }
 }
 
@@ -329,36 +308,27 @@ async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, ToolError> {
         }
         ToolCall::SearchVariables { query } => {
             engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
-            wait_idle(engine).await;
             ctx.query.set(query.clone());
-            engine.suggest(query);
-            wait_idle(engine).await;
-            if let Some(message) = engine_failure(&engine) {
-                return Err(ToolError::Engine(message));
+            match engine.suggest(query).await {
+                Response::Suggestions(suggestions) => {
+                    Ok(privacy::search_results(&suggestions, &ctx.rules()))
+                }
+                other => Err(engine_error(other)),
             }
-            let suggestions = engine
-                .suggestions
-                .get_untracked()
-                .ok_or_else(|| ToolError::Engine("no suggestions came back".into()))?;
-            Ok(privacy::search_results(&suggestions, &ctx.rules()))
         }
         ToolCall::RunSegmentation(args) => {
             let preview = engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
-            wait_idle(engine).await;
             let current = ctx
                 .form
                 .get_untracked()
                 .settings(&ctx.choices.get_untracked(), ctx.target.get_untracked());
             let settings =
                 tools::settings_for(&args, &preview, &engine.withheld_untracked(), current)?;
-            engine.segment(settings);
-            wait_idle(engine).await;
-            match engine.results.get_untracked() {
-                Some(results) => Ok(privacy::segmentation_summary(&results, &ctx.rules())),
-                None => Err(ToolError::Engine(
-                    engine_failure(&engine)
-                        .unwrap_or_else(|| "the segmentation was cancelled".into()),
-                )),
+            match engine.segment(settings).await {
+                Response::Segmented(results) => {
+                    Ok(privacy::segmentation_summary(&results, &ctx.rules()))
+                }
+                other => Err(engine_error(other)),
             }
         }
         ToolCall::GetSegmentProfiles => Ok(privacy::segment_profiles(&results()?, &ctx.rules())),

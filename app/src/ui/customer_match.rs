@@ -52,7 +52,7 @@ pub fn CustomerMatchPanel(engine: Engine, personas: Vec<Persona>) -> impl IntoVi
             chosen.get_untracked(),
             platform.get_untracked(),
             Some(country.trim().to_uppercase()),
-        )
+        );
     };
     view! {
         <details class="customer-match">

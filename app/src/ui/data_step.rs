@@ -40,7 +40,9 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
             .and_then(|transfer| transfer.files())
             .and_then(|files| files.get(0));
         match file {
-            Some(file) if engine.is_idle() => engine.load_file(&file, file.name()),
+            Some(file) if engine.is_idle() => {
+                engine.load_file(&file, file.name());
+            }
             Some(_) => {}
             None => engine.status.set(EngineStatus::Failed(
                 "Drop a file (a CSV) here, not text or a link.".into(),
@@ -53,7 +55,9 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
             .set(EngineStatus::Busy("Fetching the demo data…".into()));
         leptos::task::spawn_local(async move {
             match fetch_blob(DEMO_FILE).await {
-                Ok(blob) => engine.load_file(&blob, "leads.csv (demo)".into()),
+                Ok(blob) => {
+                    engine.load_file(&blob, "leads.csv (demo)".into());
+                }
                 Err(message) => engine.status.set(EngineStatus::Failed(message)),
             }
         });

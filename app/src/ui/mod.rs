@@ -12,6 +12,7 @@ mod describe;
 mod engine;
 mod enrichment;
 mod preview;
+mod reply;
 mod results;
 mod saved;
 mod segment_step;
@@ -31,8 +32,6 @@ pub fn App() -> impl IntoView {
     let target = RwSignal::new(None::<String>);
     let choices = RwSignal::new(Vec::new());
     let form = RwSignal::new(segment_step::SegmentForm::default());
-    // Column choices of restored settings, applied when their suggestions arrive.
-    let pending = RwSignal::new(None::<saved::AudienceSettings>);
 
     // A new file brings its detected conversion column (a re-typed or enriched file keeps the choice);
     // new suggestions or roles reset the column choices.
@@ -48,16 +47,11 @@ pub fn App() -> impl IntoView {
         let withheld = engine::withheld(&engine.roles.get());
         match engine.suggestions.get() {
             Some(suggestions) => {
-                let mut fresh = variables::initial_choices(
+                choices.set(variables::initial_choices(
                     &suggestions,
                     target.get_untracked().as_deref(),
                     &withheld,
-                );
-                if let Some(settings) = pending.get_untracked() {
-                    settings.apply_to(&mut fresh);
-                    pending.set(None);
-                }
-                choices.set(fresh);
+                ));
             }
             None => choices.set(Vec::new()),
         }
@@ -85,7 +79,7 @@ pub fn App() -> impl IntoView {
                     <enrichment::EnrichmentPanel engine=engine />
                 </section>
                 <describe::DescribeStep engine=engine query=query />
-                <saved::SavedAudiences engine=engine query=query target=target choices=choices form=form pending=pending />
+                <saved::SavedAudiences engine=engine query=query target=target choices=choices form=form />
             </Show>
             <Show when=move || engine.suggestions.get().is_some()>
                 <variables::VariablesStep engine=engine query=query choices=choices target=target />

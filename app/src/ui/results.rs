@@ -96,13 +96,13 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
-                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::ClusteredCsv)>
+                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::ClusteredCsv); }>
                     "Clustered CSV"
                 </button>
-                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::PersonasJson)>
+                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::PersonasJson); }>
                     "Personas JSON"
                 </button>
-                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::SummaryCsv)>
+                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::SummaryCsv); }>
                     "Summary CSV"
                 </button>
                 <label class="keep-formulas">

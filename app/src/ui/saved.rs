@@ -2,11 +2,13 @@
 //! string to share them.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
 use super::{Engine, EngineStatus};
+use crate::protocol::Response;
 
 /// Where saved audiences live in `localStorage`.
 pub const STORAGE_KEY: &str = "audience-builder.saved-audiences.v1";
@@ -126,7 +128,6 @@ pub fn SavedAudiences(
     target: RwSignal<Option<String>>,
     choices: RwSignal<Vec<ColumnChoice>>,
     form: RwSignal<SegmentForm>,
-    pending: RwSignal<Option<AudienceSettings>>,
 ) -> impl IntoView {
     let saved = RwSignal::new(load_saved());
     let name = RwSignal::new(String::new());
@@ -151,9 +152,14 @@ pub fn SavedAudiences(
         target.set(settings.target.clone());
         form.set(settings.form());
         let message = format!("Restored “{}”.", settings.name);
-        pending.set(Some(settings));
-        engine.suggest(query.get_untracked());
+        let suggestions = engine.suggest(query.get_untracked());
         engine.status.set(EngineStatus::Busy(message));
+        // The new suggestions reset the column choices (see `App`); the saved ones go on top.
+        spawn_local(async move {
+            if let Response::Suggestions(_) = suggestions.await {
+                choices.update(|choices| settings.apply_to(choices));
+            }
+        });
     };
     let save = move |_| {
         let settings = current();

@@ -77,7 +77,7 @@ pub fn SegmentStep(
         engine.segment(
             form.get_untracked()
                 .settings(&choices.get_untracked(), target.get_untracked()),
-        )
+        );
     };
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">
