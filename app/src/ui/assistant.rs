@@ -3,7 +3,7 @@
 //! Nothing here runs unless a relay is configured (the settings below, saved in this browser,
 //! or `?relay=` in the page address): without one, no panel and no request. The conversation
 //! logic and everything that decides what is sent live in [`crate::assistant`]; this file only
-//! posts the bodies it builds, runs the tools through the same [`Engine`] signals the steps use,
+//! posts the bodies it builds, runs the tools through the same [`WorkerClient`] signals the steps use,
 //! and shows every body before and after it is sent. Answers stream in: their text shows as it
 //! arrives, and Stop aborts the request, keeping what arrived.
 
@@ -14,9 +14,8 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::segment_step::SegmentForm;
-use super::variables::ColumnChoice;
-use super::Engine;
+use super::draft::AudienceDraft;
+use super::WorkerClient;
 use crate::assistant::conversation::{
     http_error_message, pretty, relay_endpoint, Conversation, Entry, Next, PendingCall, ToolOutcome,
 };
@@ -90,11 +89,8 @@ enum Phase {
 /// Everything the loop needs, `Copy` for closures and tasks.
 #[derive(Clone, Copy)]
 struct Ctx {
-    engine: Engine,
-    query: RwSignal<String>,
-    target: RwSignal<Option<String>>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    form: RwSignal<SegmentForm>,
+    engine: WorkerClient,
+    draft: AudienceDraft,
     prefs: RwSignal<AssistantPrefs>,
     conv: RwSignal<Conversation>,
     phase: RwSignal<Phase>,
@@ -308,7 +304,7 @@ async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, ToolError> {
         }
         ToolCall::SearchVariables { query } => {
             engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
-            ctx.query.set(query.clone());
+            ctx.draft.query.set(query.clone());
             match engine.suggest(query).await {
                 Response::Suggestions(suggestions) => {
                     Ok(privacy::search_results(&suggestions, &ctx.rules()))
@@ -318,10 +314,7 @@ async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, ToolError> {
         }
         ToolCall::RunSegmentation(args) => {
             let preview = engine.dataset.get_untracked().ok_or(ToolError::NoFile)?;
-            let current = ctx
-                .form
-                .get_untracked()
-                .settings(&ctx.choices.get_untracked(), ctx.target.get_untracked());
+            let current = ctx.draft.settings();
             let settings =
                 tools::settings_for(&args, &preview, &engine.withheld_untracked(), current)?;
             match engine.segment(settings).await {
@@ -416,13 +409,7 @@ fn send_round(ctx: Ctx) {
 
 /// The assistant: its settings (always, small) and its panel (only with a relay).
 #[component]
-pub fn Assistant(
-    engine: Engine,
-    query: RwSignal<String>,
-    target: RwSignal<Option<String>>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    form: RwSignal<SegmentForm>,
-) -> impl IntoView {
+pub fn Assistant() -> impl IntoView {
     let prefs = RwSignal::new(load_prefs());
     let from_address = relay_from_address();
     let relay = Memo::new(move |_| {
@@ -434,11 +421,6 @@ pub fn Assistant(
     view! {
         <Show when=move || relay.get().is_some()>
             <AssistantPanel
-                engine=engine
-                query=query
-                target=target
-                choices=choices
-                form=form
                 prefs=prefs
                 relay=relay.get_untracked().unwrap_or_default()
             />
@@ -576,23 +558,14 @@ fn entry_view(entry: Entry) -> AnyView {
 }
 
 #[component]
-fn AssistantPanel(
-    engine: Engine,
-    query: RwSignal<String>,
-    target: RwSignal<Option<String>>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    form: RwSignal<SegmentForm>,
-    prefs: RwSignal<AssistantPrefs>,
-    relay: String,
-) -> impl IntoView {
+fn AssistantPanel(prefs: RwSignal<AssistantPrefs>, relay: String) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let draft = expect_context::<AudienceDraft>();
     let origin = page_origin();
     let endpoint = relay_endpoint(&relay, &origin);
     let ctx = Ctx {
         engine,
-        query,
-        target,
-        choices,
-        form,
+        draft,
         prefs,
         conv: RwSignal::new(Conversation::default()),
         phase: RwSignal::new(Phase::Idle),

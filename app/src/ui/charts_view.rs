@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::engine::{download, download_blob};
+use super::worker_client::{download, download_blob};
 use super::EngineStatus;
 use crate::charts::{
     Chart, ConversionRates, Orientation, PcaScatter, RenderOptions, ScatterPoint, SegmentLabel,

@@ -8,14 +8,15 @@ use web_sys::{Blob, File, HtmlInputElement};
 
 use audience_engine::ingest::HeaderMode;
 
-use super::{Engine, EngineStatus};
+use super::{EngineStatus, WorkerClient};
 
 /// The demo file shipped in `public/`.
 pub const DEMO_FILE: &str = "demo/leads.csv";
 
 /// File picker, drop zone and demo button.
 #[component]
-pub fn DataStep(engine: Engine) -> impl IntoView {
+pub fn DataStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let dragging = RwSignal::new(false);
     let disabled = move || !engine.is_idle();
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
-use super::Engine;
+use super::WorkerClient;
 use crate::protocol::{ExportKind, SegmentResults};
 
 fn top_values(values: &[ValueShare], n: usize) -> String {
@@ -22,17 +22,19 @@ fn top_values(values: &[ValueShare], n: usize) -> String {
 
 /// The results: summary, ranked segment cards with personas, downloads.
 #[component]
-pub fn ResultsStep(engine: Engine) -> impl IntoView {
+pub fn ResultsStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     move || {
         engine
             .results
             .get()
-            .map(|results| view! { <ResultsView engine=engine results=results /> })
+            .map(|results| view! { <ResultsView results=results /> })
     }
 }
 
 #[component]
-fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
+fn ResultsView(results: SegmentResults) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let segmentation = &results.segmentation;
     let bounds = match results.settings.bounds {
         Some(ShareBounds { min, max }) => format!(
@@ -115,7 +117,7 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                     " Keep cells starting with = + - @ exactly as in my file (a spreadsheet may run them as formulas; by default they get a leading ')"
                 </label>
             </div>
-            <CustomerMatchPanel engine=engine personas=results.report.personas.clone() />
+            <CustomerMatchPanel personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
             <div class="charts" id="result-charts">{charts}</div>

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
+use super::draft::AudienceDraft;
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
-use super::{Engine, EngineStatus};
+use super::{EngineStatus, WorkerClient};
 use crate::protocol::Response;
 
 /// Where saved audiences live in `localStorage`.
@@ -122,13 +123,14 @@ fn store_saved(saved: &[AudienceSettings]) -> Result<(), String> {
 
 /// Save, restore, delete and share audience settings.
 #[component]
-pub fn SavedAudiences(
-    engine: Engine,
-    query: RwSignal<String>,
-    target: RwSignal<Option<String>>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    form: RwSignal<SegmentForm>,
-) -> impl IntoView {
+pub fn SavedAudiences() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft {
+        query,
+        target,
+        choices,
+        form,
+    } = expect_context::<AudienceDraft>();
     let saved = RwSignal::new(load_saved());
     let name = RwSignal::new(String::new());
     let share = RwSignal::new(String::new());

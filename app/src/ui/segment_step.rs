@@ -3,8 +3,9 @@
 use audience_engine::cluster::ShareBounds;
 use leptos::prelude::*;
 
+use super::draft::AudienceDraft;
 use super::variables::{chosen_variables, ColumnChoice};
-use super::Engine;
+use super::WorkerClient;
 use crate::protocol::SegmentSettings;
 
 /// The segmentation settings as the user has set them (percent for shares).
@@ -65,19 +66,14 @@ fn parse_number(event: &leptos::ev::Event) -> Option<f64> {
 
 /// Settings, the Segment button, progress and Cancel.
 #[component]
-pub fn SegmentStep(
-    engine: Engine,
-    form: RwSignal<SegmentForm>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    target: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn SegmentStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let draft = expect_context::<AudienceDraft>();
+    let AudienceDraft { form, choices, .. } = draft;
     let running = move || engine.progress.get().is_some();
     let n_chosen = move || choices.get().iter().filter(|choice| choice.checked).count();
     let run = move |_| {
-        engine.segment(
-            form.get_untracked()
-                .settings(&choices.get_untracked(), target.get_untracked()),
-        );
+        engine.segment(draft.settings());
     };
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">

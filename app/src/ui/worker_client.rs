@@ -1,6 +1,6 @@
 //! The page's handle on the engine worker, shared by components as a `Copy` value.
 //!
-//! Requests go out through [`Engine`]'s methods; answers land in its signals, and each method also returns
+//! Requests go out through [`WorkerClient`]'s methods; answers land in its signals, and each method also returns
 //! a [`Reply`]: a future resolved by the answer with the request's id, so a multi-step flow can `await` each
 //! step. Cancelling a long request
 //! stops the worker outright (it is busy and cannot read messages) and starts a fresh one, which reloads
@@ -116,7 +116,7 @@ pub enum CatalogState {
 
 /// Reactive state the engine's answers update, plus the worker itself.
 #[derive(Clone, Copy)]
-pub struct Engine {
+pub struct WorkerClient {
     worker: StoredValue<Option<EngineWorker>, LocalStorage>,
     /// The last file the user chose, kept to reload it into a restarted worker.
     file: StoredValue<Option<(Blob, String)>, LocalStorage>,
@@ -155,10 +155,10 @@ pub struct Engine {
     pub keep_formulas: RwSignal<bool>,
 }
 
-impl Engine {
+impl WorkerClient {
     /// Starts the worker and wires its answers to the signals.
     pub fn start() -> Self {
-        let engine = Engine {
+        let engine = WorkerClient {
             worker: StoredValue::new_local(None),
             file: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
