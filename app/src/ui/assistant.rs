@@ -22,6 +22,7 @@ use crate::assistant::conversation::{
 use crate::assistant::privacy::{self, PrivacyRules, DEFAULT_MIN_RECORDS};
 use crate::assistant::stream::{StreamError, StreamParser, Update as StreamUpdate};
 use crate::assistant::tools::{self, ToolCall, ToolError};
+use crate::browser;
 use crate::protocol::Response;
 
 const STORAGE_KEY: &str = "audience-builder.assistant.v1";
@@ -47,34 +48,18 @@ impl Default for AssistantPrefs {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
 fn load_prefs() -> AssistantPrefs {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    browser::load(STORAGE_KEY).unwrap_or_default()
 }
 
+/// Saves the settings; a browser that refuses keeps them for this visit only.
 fn save_prefs(prefs: &AssistantPrefs) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(prefs)) {
-        let _ = s.set_item(STORAGE_KEY, &text);
-    }
+    let _ = browser::store(STORAGE_KEY, prefs);
 }
 
 /// `?relay=…` in the page address (for an embed), if any.
 fn relay_from_address() -> Option<String> {
-    let href = web_sys::window()?.location().href().ok()?;
-    let url = web_sys::Url::new(&href).ok()?;
-    url.search_params().get("relay")
-}
-
-fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+    browser::page_parameter("relay")
 }
 
 /// What the panel is doing.
@@ -131,20 +116,10 @@ enum Answer {
     Interrupted { text: String, error: Option<String> },
 }
 
-/// A JS error's message (for the panel).
-fn js_message(e: &JsValue) -> String {
-    js_sys::Reflect::get(e, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "no details".into())
-}
-
 /// POSTs `body` to the relay with an abort signal the Stop button uses. A streamed answer
 /// (`text/event-stream`) is read chunk by chunk, its text shown as it arrives in `ctx.live`;
 /// any other answer is read as JSON. `Err` is a message for the panel (nothing arrived).
 async fn post(ctx: Ctx, url: &str, body: &Value) -> Result<Answer, String> {
-    let window = web_sys::window().ok_or("There is no window to send from.")?;
     let headers = web_sys::Headers::new().map_err(|_| "Could not build the request headers.")?;
     headers
         .set("content-type", "application/json")
@@ -165,14 +140,11 @@ async fn post(ctx: Ctx, url: &str, body: &Value) -> Result<Answer, String> {
     let unreachable = |_| {
         format!("Could not reach the relay at {url} (network error): is it running, and was this page opened from its address?")
     };
-    let fetched = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    let fetched = browser::fetch(url, Some(&init)).await;
     if fetched.is_err() && ctx.stop_requested.get_value() {
         return Ok(stopped_early());
     }
-    let response: web_sys::Response = fetched
-        .map_err(unreachable)?
-        .dyn_into()
-        .map_err(|_| "The relay's answer is not an HTTP response.".to_string())?;
+    let response = fetched.map_err(unreachable)?;
     let status = response.status();
     let header = |name: &str| response.headers().get(name).ok().flatten();
     let retry_after = header("retry-after");
@@ -183,12 +155,9 @@ async fn post(ctx: Ctx, url: &str, body: &Value) -> Result<Answer, String> {
             return Ok(read_stream(ctx, stream).await);
         }
     }
-    let text = match response.text() {
-        Ok(promise) => match JsFuture::from(promise).await {
-            Ok(v) => v.as_string().unwrap_or_default(),
-            Err(_) if ctx.stop_requested.get_value() => return Ok(stopped_early()),
-            Err(_) => String::new(),
-        },
+    let text = match browser::response_text(&response).await {
+        Ok(text) => text,
+        Err(_) if ctx.stop_requested.get_value() => return Ok(stopped_early()),
         Err(_) => String::new(),
     };
     if !(200..300).contains(&status) {
@@ -228,7 +197,7 @@ async fn read_stream(ctx: Ctx, stream: web_sys::ReadableStream) -> Answer {
             Err(e) => {
                 let error = StreamError::Disconnected {
                     received,
-                    detail: js_message(&e),
+                    detail: browser::error_text(&e),
                 };
                 return interrupted(&parser, Some(error));
             }
@@ -561,7 +530,7 @@ fn entry_view(entry: Entry) -> AnyView {
 fn AssistantPanel(prefs: RwSignal<AssistantPrefs>, relay: String) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let draft = expect_context::<AudienceDraft>();
-    let origin = page_origin();
+    let origin = browser::page_origin();
     let endpoint = relay_endpoint(&relay, &origin);
     let ctx = Ctx {
         engine,

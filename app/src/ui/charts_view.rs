@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::worker_client::{download, download_blob};
 use super::EngineStatus;
+use crate::browser::{download, download_blob};
 use crate::charts::{
     Chart, ConversionRates, Orientation, PcaScatter, RenderOptions, ScatterPoint, SegmentLabel,
     SegmentRate, SegmentSize, SegmentSizes, ShareBand, TraitHeatmap, TypeBreakdown,

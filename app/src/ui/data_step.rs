@@ -3,12 +3,12 @@
 use leptos::ev::{DragEvent, Event, MouseEvent};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File, HtmlInputElement};
 
 use audience_engine::ingest::HeaderMode;
 
 use super::{EngineStatus, WorkerClient};
+use crate::browser;
 
 /// The demo file shipped in `public/`.
 pub const DEMO_FILE: &str = "demo/leads.csv";
@@ -124,20 +124,9 @@ fn header_mode(value: &str) -> HeaderMode {
     }
 }
 
-/// Fetches a same-origin file as a `Blob`.
+/// Fetches the demo file as a `Blob`.
 async fn fetch_blob(url: &str) -> Result<Blob, String> {
-    let window = web_sys::window().ok_or("No window to fetch from.")?;
-    let failed = |what: &str| format!("Could not load the demo data ({what}).");
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    browser::fetch_blob(url)
         .await
-        .map_err(|_| failed("network error"))?
-        .dyn_into()
-        .map_err(|_| failed("unexpected response"))?;
-    if !response.ok() {
-        return Err(failed(&format!("HTTP {}", response.status())));
-    }
-    let blob = JsFuture::from(response.blob().map_err(|_| failed("unreadable body"))?)
-        .await
-        .map_err(|_| failed("unreadable body"))?;
-    blob.dyn_into().map_err(|_| failed("unexpected body"))
+        .map_err(|what| format!("Could not load the demo data ({what})."))
 }

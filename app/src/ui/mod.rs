@@ -26,7 +26,7 @@ use leptos::prelude::*;
 
 use draft::AudienceDraft;
 
-pub use worker_client::{download, CatalogState, EngineStatus, WorkerClient};
+pub use worker_client::{CatalogState, EngineStatus, WorkerClient};
 
 /// The whole page.
 #[component]

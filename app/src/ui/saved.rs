@@ -9,6 +9,7 @@ use super::draft::AudienceDraft;
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
 use super::{EngineStatus, WorkerClient};
+use crate::browser;
 use crate::protocol::Response;
 
 /// Where saved audiences live in `localStorage`.
@@ -101,24 +102,13 @@ impl AudienceSettings {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|window| window.local_storage().ok().flatten())
-}
-
 /// The saved audiences in this browser.
 pub fn load_saved() -> Vec<AudienceSettings> {
-    storage()
-        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    browser::load(STORAGE_KEY).unwrap_or_default()
 }
 
 fn store_saved(saved: &[AudienceSettings]) -> Result<(), String> {
-    let text = serde_json::to_string(saved).map_err(|error| error.to_string())?;
-    storage()
-        .ok_or("This browser does not allow saving here.")?
-        .set_item(STORAGE_KEY, &text)
-        .map_err(|_| "This browser refused to save (storage full or disabled).".to_owned())
+    browser::store(STORAGE_KEY, saved)
 }
 
 /// Save, restore, delete and share audience settings.

@@ -17,6 +17,7 @@ use audience_engine::export::customer_match::Platform;
 
 use super::reply::{self, Reply, Waiter};
 use crate::bridge::{EngineWorker, READY_ID};
+use crate::browser;
 use crate::protocol::{
     DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind,
     ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
@@ -602,34 +603,7 @@ pub fn withheld(roles: &[(String, ColumnRole)]) -> Vec<String> {
 
 /// Saves a text file through the browser's download mechanism (nothing is uploaded).
 pub fn download_text(file: &ExportFile) -> Result<(), String> {
-    download(&file.name, &file.mime, &file.content)
-}
-
-/// Offers `content` as a download named `name`.
-pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
-    let failed = |what: &str| format!("Could not save {name} ({what}).");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob =
-        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| failed("blob"))?;
-    download_blob(name, &blob).map_err(|_| failed("link"))?;
-    Ok(())
-}
-
-/// Offers a blob as a download named `name`.
-pub fn download_blob(name: &str, blob: &Blob) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let url = web_sys::Url::create_object_url_with_blob(blob)?;
-    let document = web_sys::window()
-        .and_then(|window| window.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
+    browser::download(&file.name, &file.mime, &file.content)
 }
 
 /// "240 ms" below a second, "1.4 s" above.
