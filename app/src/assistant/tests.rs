@@ -461,12 +461,15 @@ fn tool_inputs_are_checked_with_clear_messages() {
     );
     let e = tools::parse("run_segmentation", &json!({"columns": "age"})).unwrap_err();
     assert!(
-        e.to_string().contains("must be an array of column names"),
+        e.to_string()
+            == "run_segmentation: input does not fit the tool's schema: invalid type: string \"age\", expected a sequence",
         "{e}"
     );
     let e = tools::parse("explain_segment", &json!({"segment": -1})).unwrap_err();
     assert!(
-        e.to_string().contains("non-negative integer, got -1"),
+        e.to_string().starts_with(
+            "explain_segment: input does not fit the tool's schema: invalid value: integer `-1`"
+        ),
         "{e}"
     );
     let e = tools::parse("delete_everything", &json!({})).unwrap_err();
@@ -810,5 +813,41 @@ fn a_max_only_request_with_the_apps_minimum_segments_within_both_ends() {
     assert_eq!(
         results.settings.bounds,
         Some(ShareBounds { min: 0.2, max: 0.4 })
+    );
+}
+
+#[test]
+fn typed_tool_inputs_ignore_extra_fields_take_null_as_empty_and_an_empty_column_list_as_none() {
+    assert_eq!(
+        tools::parse("describe_columns", &Value::Null),
+        Ok(ToolCall::DescribeColumns)
+    );
+    assert_eq!(
+        tools::parse(
+            "run_segmentation",
+            &json!({"columns": [], "note": "extra", "min_share": 0.1, "max_share": 0.2})
+        ),
+        Ok(ToolCall::RunSegmentation(RunArgs {
+            columns: None,
+            min_share: Some(0.1),
+            max_share: Some(0.2),
+            ..RunArgs::default()
+        }))
+    );
+    let e = tools::parse("run_segmentation", &json!({"max_share": 1.5})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "run_segmentation: max_share must be a share in (0, 1], got 1.5"
+    );
+    let e = tools::parse("explain_segment", &json!({})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "explain_segment: segment is required (an integer id)"
+    );
+    let e = tools::parse("search_variables", &json!(["not", "an", "object"])).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("tool: input must be a JSON object"),
+        "{e}"
     );
 }

@@ -4,6 +4,7 @@
 //! `is_error` `tool_result` with the error's message; Claude can then correct itself.
 
 use audience_engine::cluster::ShareBounds;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::protocol::{DatasetPreview, SegmentSettings, VariableChoice};
@@ -160,54 +161,79 @@ fn bad(tool: &'static str, field: &'static str, problem: impl Into<String>) -> T
     }
 }
 
-fn opt_u64(
-    input: &Value,
-    tool: &'static str,
-    field: &'static str,
-) -> Result<Option<u64>, ToolError> {
-    match input.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-            bad(
-                tool,
-                field,
-                format!("must be a non-negative integer, got {v}"),
-            )
-        }),
-    }
+/// The tools' inputs as the API sends them: the `tool_use` block's `name` picks the variant, its `input`
+/// fills it. Types are checked here; ranges and consistency in [`parse`].
+#[derive(Debug, Deserialize)]
+#[serde(tag = "name", content = "input", rename_all = "snake_case")]
+enum ToolInput {
+    SearchVariables {
+        #[serde(default)]
+        query: String,
+    },
+    DescribeColumns {},
+    RunSegmentation {
+        #[serde(default)]
+        columns: Option<Vec<String>>,
+        #[serde(default)]
+        k: Option<u64>,
+        #[serde(default)]
+        min_share: Option<f64>,
+        #[serde(default)]
+        max_share: Option<f64>,
+        #[serde(default)]
+        seed: Option<u64>,
+    },
+    GetSegmentProfiles {},
+    ExplainSegment {
+        #[serde(default)]
+        segment: Option<u64>,
+    },
 }
 
-fn opt_share(input: &Value, field: &'static str) -> Result<Option<f64>, ToolError> {
-    match input.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_f64() {
-            Some(x) if x > 0.0 && x <= 1.0 => Ok(Some(x)),
-            _ => Err(bad(
-                "run_segmentation",
-                field,
-                format!("must be a share in (0, 1], got {v}"),
-            )),
-        },
+fn share(field: &'static str, value: Option<f64>) -> Result<Option<f64>, ToolError> {
+    match value {
+        Some(x) if !(x > 0.0 && x <= 1.0) => Err(bad(
+            "run_segmentation",
+            field,
+            format!("must be a share in (0, 1], got {x}"),
+        )),
+        other => Ok(other),
     }
 }
 
 /// Checks a `tool_use` block's name and input.
 pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
-    let input = if input.is_null() { &Value::Null } else { input };
-    if !(input.is_object() || input.is_null()) {
+    if !TOOL_NAMES.contains(&name) {
+        return Err(ToolError::UnknownTool(name.to_string()));
+    }
+    let input = if input.is_null() {
+        json!({})
+    } else {
+        input.clone()
+    };
+    if !input.is_object() {
         return Err(bad(
             "tool",
             "input",
             format!("must be a JSON object, got {input}"),
         ));
     }
-    match name {
-        "search_variables" => {
-            let query = input
-                .get("query")
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .unwrap_or("");
+    let tool = TOOL_NAMES
+        .iter()
+        .copied()
+        .find(|known| *known == name)
+        .unwrap_or("tool");
+    let typed: ToolInput =
+        serde_json::from_value(json!({"name": name, "input": input})).map_err(|error| {
+            bad(
+                tool,
+                "input",
+                format!("does not fit the tool's schema: {error}"),
+            )
+        })?;
+    match typed {
+        ToolInput::SearchVariables { query } => {
+            let query = query.trim();
             if query.is_empty() {
                 return Err(bad(
                     "search_variables",
@@ -227,10 +253,10 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                 query: query.to_string(),
             })
         }
-        "describe_columns" => Ok(ToolCall::DescribeColumns),
-        "get_segment_profiles" => Ok(ToolCall::GetSegmentProfiles),
-        "explain_segment" => {
-            let segment = opt_u64(input, "explain_segment", "segment")?
+        ToolInput::DescribeColumns {} => Ok(ToolCall::DescribeColumns),
+        ToolInput::GetSegmentProfiles {} => Ok(ToolCall::GetSegmentProfiles),
+        ToolInput::ExplainSegment { segment } => {
+            let segment = segment
                 .ok_or_else(|| bad("explain_segment", "segment", "is required (an integer id)"))?;
             let segment = u32::try_from(segment).map_err(|_| {
                 bad(
@@ -241,32 +267,13 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
             })?;
             Ok(ToolCall::ExplainSegment { segment })
         }
-        "run_segmentation" => {
-            let columns = match input.get("columns") {
-                None | Some(Value::Null) => None,
-                Some(Value::Array(items)) => {
-                    let names = items
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_string))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| {
-                            bad(
-                                "run_segmentation",
-                                "columns",
-                                "must be an array of column names",
-                            )
-                        })?;
-                    (!names.is_empty()).then_some(names)
-                }
-                Some(v) => {
-                    return Err(bad(
-                        "run_segmentation",
-                        "columns",
-                        format!("must be an array of column names, got {v}"),
-                    ))
-                }
-            };
-            let k = opt_u64(input, "run_segmentation", "k")?;
+        ToolInput::RunSegmentation {
+            columns,
+            k,
+            min_share,
+            max_share,
+            seed,
+        } => {
             if let Some(k) = k {
                 if !(2..=MAX_K as u64).contains(&k) {
                     return Err(bad(
@@ -276,8 +283,8 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                     ));
                 }
             }
-            let min_share = opt_share(input, "min_share")?;
-            let max_share = opt_share(input, "max_share")?;
+            let min_share = share("min_share", min_share)?;
+            let max_share = share("max_share", max_share)?;
             if let (Some(lo), Some(hi)) = (min_share, max_share) {
                 if lo > hi {
                     return Err(bad(
@@ -288,14 +295,13 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                 }
             }
             Ok(ToolCall::RunSegmentation(RunArgs {
-                columns,
+                columns: columns.filter(|names| !names.is_empty()),
                 k: k.map(|k| k as usize),
                 min_share,
                 max_share,
-                seed: opt_u64(input, "run_segmentation", "seed")?,
+                seed,
             }))
         }
-        other => Err(ToolError::UnknownTool(other.to_string())),
     }
 }
 
