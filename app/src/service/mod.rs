@@ -1,9 +1,9 @@
 //! What the engine worker does: plain Rust over `audience-engine`, with no browser types, so every request
 //! can be tested natively.
 //!
-//! One file per use case: [`reading`] (read and retype the file), [`enrichment`] (read and join an
-//! enrichment file), [`suggestions`] (the catalog and the ranked variables), [`segmentation`] (segments,
-//! personas, plot) and [`exports`] (the downloads). This file holds the session and routes requests.
+//! One file per use case: `reading` (read and retype the file), `enrichment` (read and join an
+//! enrichment file), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
+//! personas, plot) and `exports` (the downloads). This file holds the session and routes requests.
 
 mod enrichment;
 mod error;
