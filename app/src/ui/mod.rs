@@ -1,7 +1,7 @@
 //! Leptos components: the only code that touches the DOM.
 //!
 //! The page is one guided workflow; each step is a section that appears once the step before it is done.
-//! Components take the worker client ([`WorkerClient`]) and the audience draft ([`draft::AudienceDraft`]) from
+//! Components take the worker client ([`WorkerClient`]) and the audience draft (`AudienceDraft`) from
 //! Leptos context, provided once by [`App`].
 
 mod assistant;
