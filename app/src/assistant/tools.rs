@@ -161,33 +161,45 @@ fn bad(tool: &'static str, field: &'static str, problem: impl Into<String>) -> T
     }
 }
 
-/// The tools' inputs as the API sends them: the `tool_use` block's `name` picks the variant, its `input`
-/// fills it. Types are checked here; ranges and consistency in [`parse`].
+/// `search_variables`' input.
 #[derive(Debug, Deserialize)]
-#[serde(tag = "name", content = "input", rename_all = "snake_case")]
-enum ToolInput {
-    SearchVariables {
-        #[serde(default)]
-        query: String,
-    },
-    DescribeColumns {},
-    RunSegmentation {
-        #[serde(default)]
-        columns: Option<Vec<String>>,
-        #[serde(default)]
-        k: Option<u64>,
-        #[serde(default)]
-        min_share: Option<f64>,
-        #[serde(default)]
-        max_share: Option<f64>,
-        #[serde(default)]
-        seed: Option<u64>,
-    },
-    GetSegmentProfiles {},
-    ExplainSegment {
-        #[serde(default)]
-        segment: Option<u64>,
-    },
+struct SearchInput {
+    #[serde(default)]
+    query: String,
+}
+
+/// `run_segmentation`'s input.
+#[derive(Debug, Deserialize)]
+struct RunInput {
+    #[serde(default)]
+    columns: Option<Vec<String>>,
+    #[serde(default)]
+    k: Option<u64>,
+    #[serde(default)]
+    min_share: Option<f64>,
+    #[serde(default)]
+    max_share: Option<f64>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// `explain_segment`'s input.
+#[derive(Debug, Deserialize)]
+struct ExplainInput {
+    #[serde(default)]
+    segment: Option<u64>,
+}
+
+/// The tool's input decoded into its typed struct (the name picks it; `describe_columns` and
+/// `get_segment_profiles` take nothing). Types are checked here; ranges and consistency in [`parse`].
+fn typed<T: serde::de::DeserializeOwned>(tool: &'static str, input: Value) -> Result<T, ToolError> {
+    serde_json::from_value(input).map_err(|error| {
+        bad(
+            tool,
+            "input",
+            format!("does not fit the tool's schema: {error}"),
+        )
+    })
 }
 
 fn share(field: &'static str, value: Option<f64>) -> Result<Option<f64>, ToolError> {
@@ -218,21 +230,9 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
             format!("must be a JSON object, got {input}"),
         ));
     }
-    let tool = TOOL_NAMES
-        .iter()
-        .copied()
-        .find(|known| *known == name)
-        .unwrap_or("tool");
-    let typed: ToolInput =
-        serde_json::from_value(json!({"name": name, "input": input})).map_err(|error| {
-            bad(
-                tool,
-                "input",
-                format!("does not fit the tool's schema: {error}"),
-            )
-        })?;
-    match typed {
-        ToolInput::SearchVariables { query } => {
+    match name {
+        "search_variables" => {
+            let SearchInput { query } = typed("search_variables", input)?;
             let query = query.trim();
             if query.is_empty() {
                 return Err(bad(
@@ -253,9 +253,10 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                 query: query.to_string(),
             })
         }
-        ToolInput::DescribeColumns {} => Ok(ToolCall::DescribeColumns),
-        ToolInput::GetSegmentProfiles {} => Ok(ToolCall::GetSegmentProfiles),
-        ToolInput::ExplainSegment { segment } => {
+        "describe_columns" => Ok(ToolCall::DescribeColumns),
+        "get_segment_profiles" => Ok(ToolCall::GetSegmentProfiles),
+        "explain_segment" => {
+            let ExplainInput { segment } = typed("explain_segment", input)?;
             let segment = segment
                 .ok_or_else(|| bad("explain_segment", "segment", "is required (an integer id)"))?;
             let segment = u32::try_from(segment).map_err(|_| {
@@ -267,13 +268,14 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
             })?;
             Ok(ToolCall::ExplainSegment { segment })
         }
-        ToolInput::RunSegmentation {
-            columns,
-            k,
-            min_share,
-            max_share,
-            seed,
-        } => {
+        "run_segmentation" => {
+            let RunInput {
+                columns,
+                k,
+                min_share,
+                max_share,
+                seed,
+            } = typed("run_segmentation", input)?;
             if let Some(k) = k {
                 if !(2..=MAX_K as u64).contains(&k) {
                     return Err(bad(
@@ -302,6 +304,7 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                 seed,
             }))
         }
+        other => Err(ToolError::UnknownTool(other.to_string())),
     }
 }
 
