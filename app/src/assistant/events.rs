@@ -1,13 +1,17 @@
-//! The Messages API's streamed events as typed serde values (`#[serde(tag = "type")]`), each enum with an
-//! `Unknown`/`Other` arm for the types the API may add: its versioning policy asks clients to skip them.
+//! The Messages API's streamed events as typed values, each enum with an `Unknown`/`Other` arm for the
+//! types the API may add: its versioning policy asks clients to skip them.
 //! [`super::stream::MessageAssembler`] matches on these instead of walking `serde_json::Value`.
+//!
+//! The `type` field picks the variant and the variant's fields decode as a plain serde struct. (Serde's
+//! own `#[serde(tag = "type")]` enums do the same but buffer every field first, which costs the page
+//! far more wasm.)
 
+use serde::de::{DeserializeOwned, Error as _};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// One event's `data`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum StreamEvent {
     /// The message's id, model, role and first usage figures.
     MessageStart {
@@ -38,7 +42,6 @@ pub enum StreamEvent {
         /// Stop reason and sequence.
         delta: MessageDelta,
         /// Usage figures to merge into the message's.
-        #[serde(default)]
         usage: Option<Map<String, Value>>,
     },
     /// The message is complete.
@@ -48,22 +51,18 @@ pub enum StreamEvent {
     /// The API failed mid-stream (e.g. `overloaded_error`).
     Error {
         /// The error's type and message.
-        #[serde(default)]
         error: ApiError,
     },
     /// An event type this client does not know: skipped.
-    #[serde(other)]
     Unknown,
 }
 
 /// The type of a content block, read from its start event.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ContentBlock {
     /// Text, possibly with a first piece.
     Text {
         /// The text it starts with (usually empty).
-        #[serde(default)]
         text: String,
     },
     /// A tool call, whose input arrives as `input_json_delta` pieces.
@@ -74,13 +73,11 @@ pub enum ContentBlock {
         name: String,
     },
     /// Thinking, server tools and later types: kept, not shown.
-    #[serde(other)]
     Other,
 }
 
 /// A piece of a content block.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Delta {
     /// More text.
     TextDelta {
@@ -93,7 +90,6 @@ pub enum Delta {
         partial_json: String,
     },
     /// Thinking, signatures, citations and later types: not shown.
-    #[serde(other)]
     Other,
 }
 
@@ -119,13 +115,161 @@ pub struct ApiError {
     pub message: String,
 }
 
+fn decode<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
+    serde_json::from_value(value)
+}
+
+fn type_of(fields: &Map<String, Value>) -> Result<&str, serde_json::Error> {
+    match fields.get("type") {
+        Some(Value::String(kind)) => Ok(kind),
+        Some(_) => Err(serde_json::Error::custom("`type` is not a string")),
+        None => Err(serde_json::Error::missing_field("type")),
+    }
+}
+
+#[derive(Deserialize)]
+struct Indexed {
+    index: usize,
+}
+
+#[derive(Deserialize)]
+struct MessageStartData {
+    message: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct BlockStartData {
+    index: usize,
+    content_block: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct BlockDeltaData {
+    index: usize,
+    delta: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct MessageDeltaData {
+    delta: MessageDelta,
+    #[serde(default)]
+    usage: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct ErrorData {
+    #[serde(default)]
+    error: ApiError,
+}
+
+#[derive(Deserialize)]
+struct TextData {
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct ToolUseData {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct TextDeltaData {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct JsonDeltaData {
+    partial_json: String,
+}
+
+impl StreamEvent {
+    /// Decodes an event's data; its `type` is `kind`. A missing or mistyped field is an error naming it.
+    pub fn from_data(kind: &str, data: Value) -> Result<Self, serde_json::Error> {
+        Ok(match kind {
+            "message_start" => StreamEvent::MessageStart {
+                message: decode::<MessageStartData>(data)?.message,
+            },
+            "content_block_start" => {
+                let BlockStartData {
+                    index,
+                    content_block,
+                } = decode(data)?;
+                StreamEvent::ContentBlockStart {
+                    index,
+                    content_block,
+                }
+            }
+            "content_block_delta" => {
+                let BlockDeltaData { index, delta } = decode(data)?;
+                StreamEvent::ContentBlockDelta {
+                    index,
+                    delta: Delta::from_fields(delta)?,
+                }
+            }
+            "content_block_stop" => StreamEvent::ContentBlockStop {
+                index: decode::<Indexed>(data)?.index,
+            },
+            "message_delta" => {
+                let MessageDeltaData { delta, usage } = decode(data)?;
+                StreamEvent::MessageDelta { delta, usage }
+            }
+            "message_stop" => StreamEvent::MessageStop,
+            "ping" => StreamEvent::Ping,
+            "error" => StreamEvent::Error {
+                error: decode::<ErrorData>(data)?.error,
+            },
+            _ => StreamEvent::Unknown,
+        })
+    }
+}
+
+impl ContentBlock {
+    /// Reads a block's type (and a tool call's id and name) from its start event.
+    pub fn from_fields(fields: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        let value = || Value::Object(fields.clone());
+        Ok(match type_of(fields)? {
+            "text" => ContentBlock::Text {
+                text: decode::<TextData>(value())?.text,
+            },
+            "tool_use" => {
+                let ToolUseData { id, name } = decode(value())?;
+                ContentBlock::ToolUse { id, name }
+            }
+            _ => ContentBlock::Other,
+        })
+    }
+}
+
+impl Delta {
+    /// Reads a delta.
+    pub fn from_fields(fields: Map<String, Value>) -> Result<Self, serde_json::Error> {
+        let kind = type_of(&fields)?.to_string();
+        Ok(match kind.as_str() {
+            "text_delta" => Delta::TextDelta {
+                text: decode::<TextDeltaData>(Value::Object(fields))?.text,
+            },
+            "input_json_delta" => Delta::InputJsonDelta {
+                partial_json: decode::<JsonDeltaData>(Value::Object(fields))?.partial_json,
+            },
+            _ => Delta::Other,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn event(value: Value) -> StreamEvent {
-        serde_json::from_value(value).unwrap()
+        let kind = value["type"].as_str().unwrap().to_string();
+        StreamEvent::from_data(&kind, value).unwrap()
+    }
+
+    fn fields(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
     }
 
     #[test]
@@ -163,29 +307,36 @@ mod tests {
                 }
             }
         );
-        let block: ContentBlock = serde_json::from_value(
-            json!({"type": "tool_use", "id": "tu_1", "name": "describe_columns", "input": {}}),
-        )
-        .unwrap();
         assert_eq!(
-            block,
+            ContentBlock::from_fields(&fields(
+                json!({"type": "tool_use", "id": "tu_1", "name": "describe_columns", "input": {}})
+            ))
+            .unwrap(),
             ContentBlock::ToolUse {
                 id: "tu_1".into(),
                 name: "describe_columns".into()
             }
         );
-        let other: ContentBlock =
-            serde_json::from_value(json!({"type": "thinking", "thinking": ""})).unwrap();
-        assert_eq!(other, ContentBlock::Other);
+        assert_eq!(
+            ContentBlock::from_fields(&fields(json!({"type": "thinking", "thinking": ""})))
+                .unwrap(),
+            ContentBlock::Other
+        );
     }
 
     #[test]
     fn a_missing_field_is_a_decoding_error_that_names_it() {
-        let error = serde_json::from_value::<StreamEvent>(json!({"type": "content_block_stop"}))
-            .unwrap_err();
+        let error =
+            StreamEvent::from_data("content_block_stop", json!({"type": "content_block_stop"}))
+                .unwrap_err();
         assert!(
             error.to_string().contains("missing field `index`"),
             "{error}"
+        );
+        let no_type = ContentBlock::from_fields(&Map::new()).unwrap_err();
+        assert!(
+            no_type.to_string().contains("missing field `type`"),
+            "{no_type}"
         );
     }
 }

@@ -343,8 +343,8 @@ impl MessageAssembler {
             None => name.to_string(),
         };
         let kind = kind.as_str();
-        let typed: StreamEvent =
-            serde_json::from_value(data).map_err(|e| malformed(kind, e.to_string()))?;
+        let typed =
+            StreamEvent::from_data(kind, data).map_err(|e| malformed(kind, e.to_string()))?;
         match typed {
             StreamEvent::Error { error } => {
                 return Err(StreamError::Api {
@@ -391,9 +391,9 @@ impl MessageAssembler {
                         ),
                     ));
                 }
-                let raw = Value::Object(content_block);
-                let started: ContentBlock = serde_json::from_value(raw.clone())
+                let started = ContentBlock::from_fields(&content_block)
                     .map_err(|e| malformed(kind, format!("its content block: {e}")))?;
+                let raw = Value::Object(content_block);
                 let (block, update) = match started {
                     ContentBlock::Text { text } => {
                         let update = if text.is_empty() {
