@@ -24,7 +24,7 @@ use audience_engine::export::{
     write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
 };
 use audience_engine::ingest::{BadRowPolicy, HeaderMode};
-use audience_engine::profile::conversion::clustering_exclusions;
+use audience_engine::pipeline::{conversion_column, percent};
 use audience_engine::profile::{
     profile_segments, segments_from_column, LensColumns, PersonaReport, ProfileParams, SupportRule,
     TierScheme,
@@ -137,9 +137,7 @@ fn segment_first(
     args: &ProfileArgs,
     added: &SegmentColumns,
 ) -> Result<(Vec<u32>, String, Vec<String>), String> {
-    let target = clustering_exclusions(table, args.target.as_deref())
-        .first()
-        .map(|&index| table.columns()[index].name.clone());
+    let target = conversion_column(table, args.target.as_deref());
     let mut selection = default_selection(table, target.as_deref());
     let left_out = drop_earlier_segmentation(table, &mut selection, added);
     if selection.variables.is_empty() {
@@ -361,10 +359,6 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
 
 /// An added column of a written CSV: its name and its value in a row.
 type ExtraColumn<'a> = (&'a str, &'a dyn Fn(usize) -> String);
-
-fn percent(value: f64) -> String {
-    format!("{:.1}%", value * 100.0)
-}
 
 /// Pads `text` to `width` characters (not bytes).
 fn pad(text: &str, width: usize) -> String {

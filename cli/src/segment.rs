@@ -21,7 +21,7 @@ use audience_engine::export::formula::{is_formula, InputCells};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
-use audience_engine::profile::conversion::clustering_exclusions;
+use audience_engine::pipeline::conversion_column;
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
@@ -190,9 +190,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     if args.personas.is_some() || args.positive.is_some() {
         check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     }
-    let conversion = clustering_exclusions(&table, args.target.as_deref())
-        .first()
-        .map(|&index| table.columns()[index].name.clone());
+    let conversion = conversion_column(&table, args.target.as_deref());
     let (selection, left_out) = select(
         &table,
         args.columns.as_deref(),

@@ -71,6 +71,7 @@ pub mod enrich;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
 pub mod profile;
 pub mod projection;
 pub mod retrieve;
