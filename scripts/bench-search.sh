@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p audience-search --example search_bench
-./target/release/examples/search_bench catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
+./target/release/examples/search_bench catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json catalog/bench/requests-tables.json
 if [ -z "${SKIP_WASM:-}" ]; then
   echo
   echo "## In the browser (wasm32, release, headless Chromium, dedicated worker; app/tests/search_wasm.rs)"

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
 
-use crate::protocol::{Failure, ProgressUpdate, Request, Response};
+use crate::protocol::{Failure, FailureKind, ProgressUpdate, Request, Response};
 use crate::service::Session;
 
 /// The id of the unsolicited [`Response::Ready`] message.
@@ -41,6 +41,16 @@ impl BridgeError {
             .or_else(|| error.as_string())
             .unwrap_or_else(|| format!("{error:?}"));
         BridgeError::Browser(format!("{context}: {detail}"))
+    }
+}
+
+impl From<BridgeError> for Failure {
+    fn from(error: BridgeError) -> Self {
+        let kind = match error {
+            BridgeError::Malformed(_) => FailureKind::Protocol,
+            BridgeError::Browser(_) => FailureKind::Browser,
+        };
+        Failure::new(kind, error.to_string())
     }
 }
 
@@ -141,12 +151,7 @@ pub fn answer(
             let attachment = match file.as_ref().map(read_blob_in_worker).transpose() {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    return reply(
-                        id,
-                        &Response::Failed(Failure {
-                            message: error.to_string(),
-                        }),
-                    );
+                    return reply(id, &Response::Failed(error.into()));
                 }
             };
             let mut report =
@@ -158,12 +163,7 @@ pub fn answer(
         }
         Err(error) => {
             let id = open_envelope(message).map_or(READY_ID, |(id, _, _)| id);
-            (
-                id,
-                Response::Failed(Failure {
-                    message: error.to_string(),
-                }),
-            )
+            (id, Response::Failed(error.into()))
         }
     };
     reply(id, &response)
@@ -171,9 +171,7 @@ pub fn answer(
 
 fn reply(id: u32, response: &Response) -> JsValue {
     encode_response(id, response).unwrap_or_else(|error| {
-        let fallback = Response::Failed(Failure {
-            message: error.to_string(),
-        });
+        let fallback = Response::Failed(error.into());
         encode_response(id, &fallback).unwrap_or(JsValue::NULL)
     })
 }
@@ -227,9 +225,10 @@ async fn load_catalog(
         match fetch_bytes(scope, &format!("{base}/{name}")).await {
             Ok(bytes) => files.push(bytes),
             Err(error) => {
-                return Response::Failed(Failure {
-                    message: format!("The variable catalog could not be loaded ({error})."),
-                })
+                return Response::Failed(Failure::new(
+                    FailureKind::Catalog,
+                    format!("The variable catalog could not be loaded ({error})."),
+                ))
             }
         }
     }
@@ -305,12 +304,7 @@ impl EngineWorker {
             Closure::<dyn FnMut(MessageEvent)>::new(
                 move |event: MessageEvent| match decode_response(&event.data()) {
                     Ok((id, response)) => on_message_response(id, response),
-                    Err(error) => on_message_response(
-                        READY_ID,
-                        Response::Failed(Failure {
-                            message: error.to_string(),
-                        }),
-                    ),
+                    Err(error) => on_message_response(READY_ID, Response::Failed(error.into())),
                 },
             );
         let on_error =
@@ -318,12 +312,13 @@ impl EngineWorker {
                 event.prevent_default();
                 on_response(
                     READY_ID,
-                    Response::Failed(Failure {
-                        message: format!(
+                    Response::Failed(Failure::new(
+                        FailureKind::Crashed,
+                        format!(
                             "The engine stopped unexpectedly ({}). Please try again.",
                             event.message()
                         ),
-                    }),
+                    )),
                 );
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -5,7 +5,7 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
-use audience_engine::cluster::Segmentation;
+use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::ingest::HeaderMode;
@@ -89,10 +89,9 @@ pub enum Request {
 pub struct SegmentSettings {
     /// The columns to segment on, with their weights.
     pub variables: Vec<VariableChoice>,
-    /// Smallest segment share (e.g. 0.05); `None` with `max_share` `None` means no size bounds.
-    pub min_share: Option<f64>,
-    /// Largest segment share (e.g. 0.10).
-    pub max_share: Option<f64>,
+    /// Every segment's share of the records, both ends inclusive (e.g. 0.05 to 0.10); `None`: no size
+    /// bounds (segments are only kept non-empty).
+    pub bounds: Option<ShareBounds>,
     /// A fixed number of segments; `None` picks k automatically within the bounds.
     pub k: Option<usize>,
     /// Random seed: the same file, settings and seed give the same segments.
@@ -158,11 +157,55 @@ pub enum Response {
     Failed(Failure),
 }
 
-/// A request that could not be carried out.
+/// A request that could not be carried out: what kind of thing failed (for the page to branch on) and a
+/// message for people (only for display).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
+    /// What failed.
+    pub kind: FailureKind,
     /// A specific, user-readable explanation.
     pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// What kind of thing failed. The page decides what to do from this, never from a message's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The variable catalog could not be fetched or read; the file's own columns still work.
+    Catalog,
+    /// The customer file or the enrichment file could not be read.
+    File,
+    /// A step the request needs has not happened yet (no file, no enrichment file, no results).
+    NotReady,
+    /// The request's settings cannot work (columns, weights, share bounds, k, description).
+    Settings,
+    /// A column could not be read under the type asked for.
+    Retype,
+    /// The enrichment file could not be joined on the chosen keys.
+    Join,
+    /// The engine could not segment, profile or project the file.
+    Segmentation,
+    /// A download could not be made.
+    Export,
+    /// The browser refused something (reading the chosen file, starting or messaging the worker).
+    Browser,
+    /// A message between page and worker could not be read (a bug, not the user's doing).
+    Protocol,
+    /// The worker stopped with an error.
+    Crashed,
+    /// The user pressed Cancel: the worker was stopped and restarted before it answered.
+    Cancelled,
 }
 
 /// What the page shows about a freshly read file.

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use audience_app::bridge::{answer, decode_request, decode_response, encode_request, READY_ID};
-use audience_app::protocol::{Request, Response};
+use audience_app::protocol::{FailureKind, Request, Response};
 use audience_app::service::Session;
 use audience_engine::table::ColumnType;
 use js_sys::{Array, Uint8Array};
@@ -68,6 +68,7 @@ fn a_binary_file_gets_a_specific_message_naming_it() {
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };
+    assert_eq!(failure.kind, FailureKind::File);
     assert!(
         failure.message.starts_with("photo.png: "),
         "{}",
@@ -87,6 +88,7 @@ fn a_malformed_message_is_answered_with_a_readable_failure_not_a_panic() {
     let Response::Failed(failure) = response else {
         panic!("expected a failure, got {response:?}");
     };
+    assert_eq!(failure.kind, FailureKind::Protocol);
     assert!(
         failure.message.starts_with("malformed message"),
         "{}",

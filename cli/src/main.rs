@@ -1,13 +1,18 @@
 //! `audience`: Audience Builder's engine from the terminal.
 //!
 //! ```text
-//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json]
+//! audience segment FILE [--min 0.05] [--max 0.10] [--k auto|N] [--columns a,b,c] [--seed N] [--out clustered.csv] [--json] [--personas F [--tiers auto|absolute|lift]]
 //!                       [--replace-segment | --segment-column NAME] [--no-escape-formulas] [--target COL [--positive VALUE]]
 //! audience profile FILE [--target COL [--positive VALUE]] [--segments COL] [--out FILE] [--summary-csv FILE] [--json]
+//!                       [--tiers auto|absolute|lift] [--names FILE] [--audience "DESCRIPTION" [--audience-out FILE]]
 //! audience enrich FILE --variables CODE[,CODE…] --out OUT.csv [--zip-column COL]
 //! audience rollup FILE [--customer COL] [--date COL] [--amount COL] [--quantity COL] [--as-of DATE] [--repeat-within DAYS] [--out customers.csv]
-//! audience search "QUERY" [--top 10] [--catalog FILE] [--json]
+//! audience search "QUERY" [--top 10] [--catalog FILE] [--json] [--variables]
 //! audience demo [--rows 5000] [--seed 7] [--out FILE]
+//! audience apply MODEL FILE [--out applied.csv] [--bounds exact|nearest] [--json]
+//! audience movement OLD.csv NEW.csv --id COL [--segment-column segment] [--model MODEL] [--out movement.csv]
+//! audience lookalike MODEL PROSPECTS --segment N [--top N | --band strong|good|weak] [--out lookalikes.csv]
+//! audience stability MODEL FILE [--refits 5] [--resample seeds|bootstrap] [--json]
 //! ```
 //!
 //! Each subcommand lives in its own module; this file only dispatches. Output files are written safely
@@ -17,16 +22,22 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod census;
 mod demo;
 mod enrich;
 mod input;
+mod lookalike;
+mod model;
+mod movement;
 mod output;
 mod profile;
 mod refusals;
 mod rollup;
 mod search;
 mod segment;
+mod stability;
+mod trust;
 
 /// Privacy-first audience segmentation and personas, on your own machine.
 #[derive(Debug, Parser)]
@@ -48,6 +59,14 @@ enum Command {
     Rollup(rollup::RollupArgs),
     /// Find audience variables in the catalog for a plain-English request.
     Search(search::SearchArgs),
+    /// Put every row of a file in the segments of a saved segmentation (`segment --save-model`).
+    Apply(Box<apply::ApplyArgs>),
+    /// Who moved between segments from one file to the next (both with a segment column and an ID column).
+    Movement(movement::MovementArgs),
+    /// Score a prospect file by how much each row resembles one saved segment; export the best.
+    Lookalike(Box<lookalike::LookalikeArgs>),
+    /// Refit with other seeds or bootstrap samples: how many rows keep their segment, per segment.
+    Stability(stability::StabilityArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
     Demo(demo::DemoArgs),
 }
@@ -61,6 +80,10 @@ fn main() -> ExitCode {
         Command::Rollup(args) => rollup::run(args),
         Command::Search(args) => search::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Apply(args) => apply::run(*args),
+        Command::Movement(args) => movement::run(args),
+        Command::Lookalike(args) => lookalike::run(*args),
+        Command::Stability(args) => stability::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

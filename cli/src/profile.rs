@@ -15,15 +15,19 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use audience_engine::audience::{score_segments, AudienceQuery};
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, ShareBounds};
 use audience_engine::encode::{default_selection, encode};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
-use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
+use audience_engine::export::{
+    write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
+};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode};
-use audience_engine::profile::conversion::clustering_exclusions;
+use audience_engine::pipeline::{conversion_column, percent};
 use audience_engine::profile::{
     profile_segments, segments_from_column, LensColumns, PersonaReport, ProfileParams, SupportRule,
+    TierScheme,
 };
 use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::table::Table;
@@ -106,6 +110,23 @@ pub struct ProfileArgs {
     /// Census values by ZIP code to add before profiling (`--retrieve`, `--zip-column`).
     #[command(flatten)]
     pub census: crate::census::RetrieveArgs,
+    /// Conversion tiers: `auto` (by lift over the file's rate when it converts below 20%, else
+    /// absolute), `absolute` (PREMIUM ≥ 50%, HIGH ≥ 25%, MEDIUM ≥ 10%, LOW ≥ 5%) or `lift` (PREMIUM ≥ 2×,
+    /// HIGH ≥ 1.5×, MEDIUM ≥ 1×, LOW ≥ 0.5× the file's rate).
+    #[arg(long, value_name = "auto|absolute|lift", default_value = "auto", value_parser = crate::trust::parse_tiers)]
+    pub tiers: audience_engine::profile::TierChoice,
+    /// Your own segment names: a text file with one `number,name` per line (numbers as in the `segment`
+    /// column). Every output (table, JSON, summary CSV, --out's names) carries them.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+    /// Score every segment against this description ("young tech buyers from referrals") and mark the
+    /// segments that match, with the reason.
+    #[arg(long, value_name = "DESCRIPTION")]
+    pub audience: Option<String>,
+    /// With --audience: write just the matching segments' rows here (input rows unchanged + segment,
+    /// segment_name).
+    #[arg(long, value_name = "FILE", requires = "audience")]
+    pub audience_out: Option<PathBuf>,
 }
 
 /// New segments for the table: size-constrained K-Medians on every usable column except the conversion
@@ -116,9 +137,7 @@ fn segment_first(
     args: &ProfileArgs,
     added: &SegmentColumns,
 ) -> Result<(Vec<u32>, String, Vec<String>), String> {
-    let target = clustering_exclusions(table, args.target.as_deref())
-        .first()
-        .map(|&index| table.columns()[index].name.clone());
+    let target = conversion_column(table, args.target.as_deref());
     let mut selection = default_selection(table, target.as_deref());
     let left_out = drop_earlier_segmentation(table, &mut selection, added);
     if selection.variables.is_empty() {
@@ -196,7 +215,7 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     let table = crate::census::with_retrieved(table, &args.census)?;
     // Every check that can fail comes before segmenting and before anything is written.
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());
-    if args.out.is_some() {
+    if args.out.is_some() || (args.audience_out.is_some() && args.segments.is_none()) {
         added.check(&table, true, args.csv.replace_segment)?;
     }
     check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
@@ -207,6 +226,10 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     };
     let summary_claim = match &args.summary_csv {
         Some(path) => Some(outputs.claim("--summary-csv", path)?),
+        None => None,
+    };
+    let audience_claim = match &args.audience_out {
+        Some(path) => Some(outputs.claim("--audience-out", path)?),
         None => None,
     };
     let mut segmented_on = None;
@@ -257,25 +280,59 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     // Names and defining traits come only from the columns segmented on, when segmented here.
     params.segmentation_columns = segmented_on;
     params.exclude.extend(segment_column.map(String::from));
-    let report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
+    params.tiers = args.tiers;
+    let mut report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
+    if let Some(path) = &args.names {
+        crate::trust::apply_names(&mut report, path)?;
+    }
+    if let Some(description) = &args.audience {
+        let query = AudienceQuery::from_description(description, &table);
+        report.audience = Some(score_segments(&table, &labels, &query));
+    }
 
     if let Some(claim) = summary_claim {
         outputs.write(claim, |w| {
             write_summary_csv(&report, w).map_err(|e| e.to_string())
         })?;
     }
-    if let Some(claim) = out_claim {
-        let mut persona_names = vec![String::new(); names.len()];
-        for persona in &report.personas {
-            persona_names[persona.segment as usize] = persona.name.clone();
-        }
-        let segment = |row: usize| names[labels[row] as usize].clone();
-        let segment_name = |row: usize| persona_names[labels[row] as usize].clone();
-        let options = ClusteredCsvOptions {
-            delimiter: b',',
-            input_cells: args.csv.input_cells(),
-            replace_existing: args.csv.replace_segment,
+    let persona_names = report.names_by_index();
+    let segment = |row: usize| names[labels[row] as usize].clone();
+    let segment_name = |row: usize| {
+        persona_names
+            .get(labels[row] as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let options = ClusteredCsvOptions {
+        delimiter: b',',
+        input_cells: args.csv.input_cells(),
+        replace_existing: args.csv.replace_segment,
+    };
+    if let (Some(claim), Some(audience)) = (audience_claim, &report.audience) {
+        let rows = audience.matching_rows(&labels);
+        // Segments read from a column keep it as it is: only their names are added (or replaced).
+        let (extra, audience_options): (Vec<ExtraColumn>, _) = match segment_column {
+            Some(_) => (
+                vec![(added.name.as_str(), &segment_name)],
+                ClusteredCsvOptions {
+                    replace_existing: true,
+                    ..options
+                },
+            ),
+            None => (
+                vec![
+                    (added.segment.as_str(), &segment),
+                    (added.name.as_str(), &segment_name),
+                ],
+                options,
+            ),
         };
+        outputs.write(claim, |w| {
+            write_clustered_rows(&table, &audience_options, &rows, &extra, w)
+                .map_err(|e| e.to_string())
+        })?;
+    }
+    if let Some(claim) = out_claim {
         outputs.write(claim, |w| {
             write_clustered_csv_with(
                 &table,
@@ -300,9 +357,8 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     output::print(&text)
 }
 
-fn percent(value: f64) -> String {
-    format!("{:.1}%", value * 100.0)
-}
+/// An added column of a written CSV: its name and its value in a row.
+type ExtraColumn<'a> = (&'a str, &'a dyn Fn(usize) -> String);
 
 /// Pads `text` to `width` characters (not bytes).
 fn pad(text: &str, width: usize) -> String {
@@ -352,6 +408,16 @@ pub fn render(report: &PersonaReport, file: &str, source: &str) -> String {
         None => {
             let _ = writeln!(out, "No conversion column; ranked by size");
         }
+    }
+    if let Some(scheme) = report.tier_scheme {
+        let _ = writeln!(
+            out,
+            "{}",
+            match scheme {
+                TierScheme::Lift => "Tiers by lift over the file's rate: PREMIUM ≥ 2×, HIGH ≥ 1.5×, MEDIUM ≥ 1×, LOW ≥ 0.5×, MINIMAL below (--tiers absolute for rates)",
+                TierScheme::Absolute => "Tiers by conversion rate: PREMIUM ≥ 50%, HIGH ≥ 25%, MEDIUM ≥ 10%, LOW ≥ 5%, MINIMAL below (--tiers lift for lift over the file's rate)",
+            }
+        );
     }
     let rule = report.support;
     let _ = writeln!(
@@ -412,14 +478,25 @@ pub fn render(report: &PersonaReport, file: &str, source: &str) -> String {
         );
     }
 
+    if let Some(audience) = &report.audience {
+        out.push_str(&crate::trust::render_audience(audience));
+    }
     for persona in &report.personas {
         let _ = writeln!(out, "\n#{} {}", persona.rank, persona.name);
         if let Some(label) = &persona.label {
             let _ = writeln!(out, "   segment {label:?}");
         } else {
-            let _ = writeln!(out, "   segment {}", persona.segment);
+            let _ = writeln!(out, "   segment {}", persona.number);
         }
         let _ = writeln!(out, "   {}", persona.summary);
+        if let Some(found) = report
+            .audience
+            .as_ref()
+            .and_then(|a| a.segments.iter().find(|s| s.segment == persona.number))
+            .filter(|found| found.matches)
+        {
+            let _ = writeln!(out, "   ✓ Matches the described audience: {}", found.reason);
+        }
         let lenses = &persona.profile.lenses;
         if let Some(seniority) = &lenses.seniority {
             let mix: Vec<String> = seniority

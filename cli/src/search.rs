@@ -1,5 +1,6 @@
-//! `audience search "QUERY" [--top 10] [--catalog FILE] [--json]`: ranked catalog variables for a
-//! plain-language request, grouped by type.
+//! `audience search "QUERY" [--top 10] [--catalog FILE] [--json] [--variables]`: the catalog's
+//! concepts (tables) for a plain-language request, each with its matching variables and the best
+//! ones pre-selected (`--variables`: the ranked variables instead, grouped by type).
 //!
 //! The default catalog, its embedding table and its HNSW graph are compiled into the binary from
 //! `catalog/dist/`, so the command works from a fresh clone. `--catalog FILE` searches a user
@@ -22,9 +23,12 @@ const GRAPH: &[u8] = include_bytes!("../../catalog/dist/hnsw.bin");
 pub struct SearchArgs {
     /// What you are looking for, in plain words, e.g. "high-income homeowners".
     pub query: String,
-    /// Number of variables to show.
+    /// Number of concepts (tables) to show, or of variables with --variables.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// List ranked variables (grouped by type) instead of concepts.
+    #[arg(long)]
+    pub variables: bool,
     /// Search this catalog (JSON Lines or CSV) instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -91,6 +95,9 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
         },
         ..SearchOptions::default()
     };
+    if !args.variables {
+        return print_concepts(&args, &index, &options);
+    }
     let hits = index.search(&args.query, &options);
     // Variables `audience enrich` can add from a ZIP code column.
     let census = crate::census::manifest();
@@ -138,6 +145,106 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
                 text,
                 "  {rank:>3}. {:<16} {:.4}  {}{census_mark}\n       {}",
                 h.code, h.score, h.label, why
+            );
+        }
+    }
+    output::print(&text)
+}
+
+/// Matched variables shown under each concept (the pre-selected ones and a few more).
+const SHOWN_PER_CONCEPT: usize = 4;
+
+/// Prints the concepts for the request: title, type, the pre-selected variables (✓) and the next
+/// matches, and the sibling tables holding the same variable.
+fn print_concepts(
+    args: &SearchArgs,
+    index: &SearchIndex,
+    options: &SearchOptions,
+) -> Result<(), Failure> {
+    let concepts = index.search_concepts(&args.query, options);
+    let census = crate::census::manifest();
+    let mut text = String::new();
+    if args.json {
+        let out = serde_json::json!({
+            "query": args.query,
+            "catalog_variables": index.catalog().len(),
+            "options": options,
+            "concepts": concepts,
+            "retrievable_by_zip": concepts
+                .iter()
+                .flat_map(|c| &c.variables)
+                .map(|h| &h.code)
+                .filter(|c| census.is_retrievable(c))
+                .collect::<Vec<_>>(),
+        });
+        let _ = writeln!(
+            text,
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
+        return output::print(&text);
+    }
+    if concepts.is_empty() {
+        let _ = writeln!(
+            text,
+            "No variable matches {:?}. Try other words for the same people, e.g. \"homeowners\" \
+             or \"household income\".",
+            args.query
+        );
+        return output::print(&text);
+    }
+    let _ = writeln!(
+        text,
+        "{} concepts for {:?} (of {} variables); ✓ marks the variables to use:",
+        concepts.len(),
+        args.query,
+        index.catalog().len()
+    );
+    for (rank, concept) in concepts.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "\n{:>3}. {}  [{}]",
+            rank + 1,
+            concept.title(),
+            concept.kind
+        );
+        for (i, h) in concept
+            .variables
+            .iter()
+            .take(SHOWN_PER_CONCEPT.max(concept.selected))
+            .enumerate()
+        {
+            let mark = if i < concept.selected { "✓" } else { " " };
+            let why = if h.matched_terms.is_empty() {
+                format!("similar meaning (cosine {:.2})", h.cosine)
+            } else {
+                format!("matched: {}", h.matched_terms.join(", "))
+            };
+            let census_mark = match census.is_retrievable(&h.code) {
+                true => "  [census by ZIP: audience enrich]",
+                false => "",
+            };
+            let _ = writeln!(
+                text,
+                "     {mark} {:<16} {}{census_mark}\n         {why}",
+                h.code, h.label
+            );
+        }
+        let more = concept
+            .variables
+            .len()
+            .saturating_sub(SHOWN_PER_CONCEPT.max(concept.selected));
+        if more > 0 {
+            let _ = writeln!(
+                text,
+                "       … {more} more matching variables (--json lists them)"
+            );
+        }
+        if !concept.also_in.is_empty() {
+            let _ = writeln!(
+                text,
+                "       the same variable is also in {}",
+                concept.also_in.join(", ")
             );
         }
     }

@@ -21,7 +21,7 @@ use audience_engine::export::formula::{is_formula, InputCells};
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
-use audience_engine::profile::conversion::clustering_exclusions;
+use audience_engine::pipeline::conversion_column;
 use audience_engine::profile::{profile_segments, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
@@ -80,6 +80,13 @@ pub struct SegmentArgs {
     /// versioned personas JSON to this file.
     #[arg(long, value_name = "FILE.json")]
     pub personas: Option<PathBuf>,
+    /// Also save the segmentation (columns, encoding, centers, bounds, names; no customer row) as a model
+    /// file, to put later files in the same segments with `audience apply`.
+    #[arg(long, value_name = "FILE.json")]
+    pub save_model: Option<PathBuf>,
+    /// With --personas: conversion tiers `auto`, `absolute` or `lift` (as `audience profile --tiers`).
+    #[arg(long, value_name = "auto|absolute|lift", default_value = "auto", value_parser = crate::trust::parse_tiers)]
+    pub tiers: audience_engine::profile::TierChoice,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -183,9 +190,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     if args.personas.is_some() || args.positive.is_some() {
         check_target(&table, args.target.as_deref(), args.positive.as_deref())?;
     }
-    let conversion = clustering_exclusions(&table, args.target.as_deref())
-        .first()
-        .map(|&index| table.columns()[index].name.clone());
+    let conversion = conversion_column(&table, args.target.as_deref());
     let (selection, left_out) = select(
         &table,
         args.columns.as_deref(),
@@ -263,6 +268,14 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
             write_clustered_csv_with(&table, &csv_options, &extra, w).map_err(|e| e.to_string())
         })?;
     }
+    crate::model::save(
+        &args,
+        &table,
+        &selection,
+        &matrix,
+        &segmentation,
+        &mut outputs,
+    )?;
     outputs.commit()?;
     if to_stdout {
         let mut stdout = output::Stdout::default();
@@ -455,6 +468,7 @@ fn personas(
         .segmentation_columns(columns);
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
+    params.tiers = args.tiers;
     let report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
     personas_json(&report).map_err(|e| e.to_string())

@@ -36,11 +36,13 @@ fn profile_prints_ranked_personas_of_an_existing_segment_column() {
         .collect();
     assert_eq!(rank_lines.len(), 2, "{out}");
     assert!(
-        rank_lines[0].contains("High Spend Tech CA")
+        rank_lines[0].contains("Spend 95–120 Tech CA")
             && rank_lines[0].contains("70.0% (39.7%–89.2%)")
     );
     assert!(rank_lines[0].contains("PREMIUM"));
-    assert!(rank_lines[1].contains("Low Spend 18–24 TX") && rank_lines[1].contains("MEDIUM"));
+    assert!(
+        rank_lines[1].contains("Aged 18–24 Spend 20–40 Retail") && rank_lines[1].contains("MEDIUM")
+    );
     assert!(out.contains("Conversion column \"is_sale\" (detected"));
     assert!(out.contains("column \"Notes\" is missing in all 20 rows"));
 }
@@ -59,7 +61,7 @@ fn profile_json_is_the_versioned_document() {
     assert!(ok, "{err}");
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(value["schema"], "audience-builder/personas");
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     assert_eq!(value["personas"].as_array().unwrap().len(), 2);
     assert_eq!(value["code_mixes"][0]["column"], "Lifestyle");
 }
@@ -145,4 +147,82 @@ fn profile_without_segments_segments_first_and_writes_every_row_back() {
         .unwrap()
         .ends_with(",segment,segment_name"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn profile_marks_the_described_audience_applies_names_and_writes_just_those_rows() {
+    let dir = std::env::temp_dir().join(format!("audience-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = dir.join("names.csv");
+    std::fs::write(&names, "segment,name\n1,West coast tech\n").unwrap();
+    let matching = dir.join("audience.csv");
+    let (ok, out, err) = audience(&[
+        "profile",
+        KNOWN,
+        "--segments",
+        "segment",
+        "--min-records",
+        "3",
+        "--tiers",
+        "lift",
+        "--names",
+        names.to_str().unwrap(),
+        "--audience",
+        "tech people from referrals",
+        "--audience-out",
+        matching.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Tiers by lift over the file's rate"), "{out}");
+    // Segment 1 (the label "0" of the segment column) is all but one Tech and 8 of 10 Referral.
+    assert!(
+        out.contains("Described audience \"tech people from referrals\": Industry = Tech; Lead Source = Referral"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Segment 1 matches (")
+            && out.contains(
+                "90% are Industry Tech (file: 50%); 80% are Lead Source Referral (file: 45%)"
+            ),
+        "{out}"
+    );
+    assert!(out.contains("\n#1 West coast tech\n"), "{out}");
+    assert!(out.contains("✓ Matches the described audience"), "{out}");
+    let written = std::fs::read_to_string(&matching).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 11, "{written}");
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.starts_with("0,") && l.ends_with(",West coast tech")));
+
+    let (ok, json, err) = audience(&[
+        "profile",
+        KNOWN,
+        "--segments",
+        "segment",
+        "--json",
+        "--audience",
+        "tech",
+    ]);
+    assert!(ok, "{err}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["audience"]["segments"][0]["segment"], 1);
+    assert_eq!(value["audience"]["segments"][0]["matches"], true);
+    assert_eq!(value["tier_scheme"], "absolute");
+
+    std::fs::write(&names, "7,Nobody\n").unwrap();
+    let (ok, _, err) = audience(&[
+        "profile",
+        KNOWN,
+        "--segments",
+        "segment",
+        "--names",
+        names.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("there is no segment 7: the segments are numbered 1 to 2"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

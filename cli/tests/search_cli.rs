@@ -29,6 +29,7 @@ fn the_built_in_catalog_finds_the_commuting_variables_through_its_graph() {
         "--json",
         "--top",
         "5",
+        "--variables",
     ]);
     assert!(ok, "{err}");
     let doc = json(&out);
@@ -50,13 +51,28 @@ fn a_user_catalog_in_csv_is_searched_and_printed_by_type() {
     )
     .unwrap();
     let catalog = path.to_str().unwrap();
-    let (ok, out, err) = audience(&["search", "homeowners", "--catalog", catalog, "--json"]);
+    let (ok, out, err) = audience(&[
+        "search",
+        "homeowners",
+        "--catalog",
+        catalog,
+        "--json",
+        "--variables",
+    ]);
     assert!(ok, "{err}");
     let doc = json(&out);
     assert_eq!(doc["catalog_variables"], 2);
     assert_eq!(doc["hits"][0]["code"], "B25003_002E", "{out}");
 
-    let (ok, out, err) = audience(&["search", "drive alone", "--catalog", catalog, "--top", "1"]);
+    let (ok, out, err) = audience(&[
+        "search",
+        "drive alone",
+        "--catalog",
+        catalog,
+        "--top",
+        "1",
+        "--variables",
+    ]);
     std::fs::remove_file(&path).unwrap();
     assert!(ok, "{err}");
     assert!(
@@ -65,6 +81,38 @@ fn a_user_catalog_in_csv_is_searched_and_printed_by_type() {
     );
     assert!(out.contains("TRANSPORTATION"), "{out}");
     assert!(out.contains("1. B08301_003E"), "{out}");
+}
+
+#[test]
+fn results_are_concepts_with_the_variable_a_marketer_means_preselected() {
+    let (ok, out, err) = audience(&["search", "median household income"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("10 concepts for \"median household income\" (of 47049 variables)"),
+        "{out}"
+    );
+    let first = out.split("\n  2. ").next().unwrap();
+    assert!(
+        first.contains("1. Median household income in the past 12 months (in 2019 inflation-adjusted dollars) (B19013) · 1 variable  [financial]")
+            && first.contains("✓ B19013_001E"),
+        "{out}"
+    );
+
+    let (ok, out, err) = audience(&["search", "homeowners", "--json"]);
+    assert!(ok, "{err}");
+    let doc = json(&out);
+    let concepts = doc["concepts"].as_array().unwrap();
+    assert_eq!(concepts.len(), 10);
+    let mut tables: Vec<&str> = concepts
+        .iter()
+        .map(|c| c["table"].as_str().unwrap())
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    assert_eq!(tables.len(), 10, "ten different tables: {out}");
+    let tenure = concepts.iter().find(|c| c["table"] == "B25003").unwrap();
+    assert_eq!(tenure["variables"][0]["label"], "Owner occupied");
+    assert_eq!(tenure["selected"], 1);
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn impossible_bounds_are_refused_with_the_numbers() {
     assert!(!run.status.success());
     let message = String::from_utf8_lossy(&run.stderr);
     assert!(
-        message.contains("0.26") && message.contains("at least 4"),
+        message.contains("26–30%") && message.contains("at least 4"),
         "{message}"
     );
     std::fs::remove_dir_all(&dir).ok();
@@ -126,7 +126,12 @@ fn segment_can_write_personas_of_its_segments_with_the_target_passed_through() {
             "1",
         ])
         .args(["--target", "member", "--out", output.to_str().unwrap()])
-        .args(["--personas", personas.to_str().unwrap()])
+        .args([
+            "--personas",
+            personas.to_str().unwrap(),
+            "--tiers",
+            "absolute",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -156,8 +161,15 @@ fn segment_can_write_personas_of_its_segments_with_the_target_passed_through() {
             Some(&*(persona.segment + 1).to_string())
         );
         assert_eq!(persona.size, sizes[persona.segment as usize]);
+        // The JSON's `segment` is the CSV's number.
+        assert_eq!(persona.number, persona.segment + 1);
+        assert_eq!(persona.size, sizes[persona.number as usize - 1]);
         assert!(persona.conversion.is_some());
     }
+    assert_eq!(
+        report.tier_scheme,
+        Some(audience_engine::profile::TierScheme::Absolute)
+    );
     assert_eq!(report.personas.len(), 5);
     std::fs::remove_dir_all(&dir).ok();
 }

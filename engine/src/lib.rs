@@ -15,6 +15,10 @@
 //! 4. [`profile`]: segment profiles, defining traits, names, conversion personas and business lenses.
 //! 5. [`export`]: clustered CSV, personas JSON and summary CSV.
 //!
+//! A segmentation then lasts: [`model`] saves it as a document without any data row and applies it to
+//! later files (who moved, lookalike prospects), and [`stability`] refits it to show which segments are
+//! real.
+//!
 //! The audience-variable catalog and its hybrid (lexical + embedding) variable search are the
 //! `audience-search` crate.
 //!
@@ -59,14 +63,18 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audience;
 pub mod cluster;
 pub mod demo;
 pub mod encode;
 pub mod enrich;
 pub mod export;
 pub mod ingest;
+pub mod model;
+pub mod pipeline;
 pub mod profile;
 pub mod projection;
 pub mod retrieve;
 pub mod rollup;
+pub mod stability;
 pub mod table;

@@ -9,7 +9,7 @@ use audience_engine::table::Table;
 use serde_json::Value;
 
 const KNOWN: &str = include_str!("fixtures/personas_known.csv");
-const SCHEMA_URL: &str = "https://audience-builder.invalid/schema/personas.v1.schema.json";
+const SCHEMA_URL: &str = "https://audience-builder.invalid/schema/personas.v2.schema.json";
 
 fn read(csv: &str) -> Table {
     read_table(csv.as_bytes(), &IngestOptions::default())
@@ -77,7 +77,7 @@ fn personas_json_validates_against_its_schema() {
         let document: Value = serde_json::from_str(&personas_json(&report).unwrap()).unwrap();
         validate(&document).unwrap();
         assert_eq!(document["schema"], "audience-builder/personas");
-        assert_eq!(document["version"], 1);
+        assert_eq!(document["version"], 2);
     }
 }
 
@@ -123,7 +123,7 @@ fn the_schema_rejects_nulls_where_numbers_belong_and_unknown_fields() {
     extra["personas"][0]["profile"]["colour"] = Value::from("red");
     assert!(validate(&extra).is_err());
     let mut version = document;
-    version["version"] = Value::from(2);
+    version["version"] = Value::from(1);
     assert!(validate(&version).is_err());
 }
 
@@ -134,7 +134,7 @@ fn personas_json_reads_back_to_the_same_report() {
     assert!(document.report == report, "the report read back differs");
     let wrong = personas_json(&report)
         .unwrap()
-        .replace("\"version\": 1", "\"version\": 9");
+        .replace("\"version\": 2", "\"version\": 9");
     assert!(read_personas_json(&wrong)
         .unwrap_err()
         .to_string()
@@ -157,9 +157,9 @@ fn summary_csv_has_one_row_per_persona_with_known_values() {
         first,
         [
             "1",
-            "0",
+            "1",
             "",
-            "High Spend Tech CA",
+            "Spend 95–120 Tech CA",
             "10",
             "0.500000",
             "7",
@@ -169,10 +169,12 @@ fn summary_csv_has_one_row_per_persona_with_known_values() {
             "0.892209",
             "1.662500",
             "PREMIUM",
-            "Spend ≥ 107.5 (top quartile) (×1.90); Industry = Tech (×1.80); State = CA (×1.78)",
+            "Spend ≥ 107.5 (top quartile) (50.0% of the segment, ×2.00); \
+             Industry = Tech (90.0% of the segment, ×1.80); State = CA (80.0% of the segment, ×1.78)",
         ]
     );
-    assert_eq!(&rows[1][3], "Low Spend 18–24 TX");
+    assert_eq!(&rows[1][1], "2");
+    assert_eq!(&rows[1][3], "Aged 18–24 Spend 20–40 Retail");
     assert_eq!(&rows[1][12], "MEDIUM");
 }
 
@@ -186,7 +188,41 @@ fn summary_csv_leaves_conversion_cells_empty_without_a_target() {
     let text = String::from_utf8(bytes).unwrap();
     let first_row = text.lines().nth(1).unwrap();
     assert!(
-        first_row.starts_with("1,0,,Segment 1 (no distinct traits),2,0.666667,,,,,,,,,"),
+        first_row.starts_with("1,1,,Segment 1 (no distinct traits),2,0.666667,,,,,,,,,"),
         "{first_row}"
+    );
+}
+
+#[test]
+fn personas_json_with_a_described_audience_and_lift_tiers_validates_against_its_schema() {
+    use audience_engine::audience::{score_segments, AudienceQuery};
+    let table = read(
+        &generate(&DemoParams {
+            rows: 2_000,
+            seed: 3,
+        })
+        .unwrap()
+        .to_csv(),
+    );
+    let segments =
+        audience_engine::profile::segments_from_column(table.column("Industry").unwrap());
+    let params = ProfileParams::new()
+        .exclude("Industry")
+        .segment_labels(segments.names.clone())
+        .tiers(audience_engine::profile::TierChoice::Lift);
+    let mut report = profile_segments(&table, &segments.labels, &params).unwrap();
+    let query = AudienceQuery::from_description("young people who came through referrals", &table);
+    assert!(!query.criteria.is_empty());
+    report.audience = Some(score_segments(&table, &segments.labels, &query));
+    report.rename(1, "Renamed").unwrap();
+    let document: Value = serde_json::from_str(&personas_json(&report).unwrap()).unwrap();
+    validate(&document).unwrap();
+    assert_eq!(document["tier_scheme"], "lift");
+    assert!(document["audience"]["segments"].as_array().unwrap().len() == report.n_segments);
+    assert_eq!(
+        read_personas_json(&personas_json(&report).unwrap())
+            .unwrap()
+            .report,
+        report
     );
 }

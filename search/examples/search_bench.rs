@@ -1,7 +1,7 @@
 //! Variable-search benchmark over the default catalog (run by `scripts/bench-search.sh`).
 //!
 //! ```text
-//! cargo run --release -p audience-search --example search_bench -- catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json
+//! cargo run --release -p audience-search --example search_bench -- catalog/dist catalog/bench/queries.json catalog/bench/queries-heldout.json catalog/bench/requests-tables.json
 //! ```
 //!
 //! Prints: index load time; nDCG@10 of lexical-only, embedding-only and hybrid search on the
@@ -94,6 +94,184 @@ fn ndcg_at_10(ranked: &[usize], grades: &[u32]) -> f64 {
         0.0
     } else {
         dcg / idcg
+    }
+}
+
+/// Requests judged at table level (catalog/bench/README.md).
+#[derive(Deserialize)]
+struct TableSet {
+    queries: Vec<TableRequest>,
+}
+
+#[derive(Deserialize)]
+struct TableRequest {
+    query: String,
+    half: String,
+    tables: std::collections::BTreeMap<String, u32>,
+}
+
+impl TableRequest {
+    /// The grade of `table` under the README's rule: listed grade; a race iteration (A–I) or
+    /// Puerto Rico copy of a table graded 2–3 gets 1; everything else 0.
+    fn grade(&self, table: &str) -> u32 {
+        if let Some(&g) = self.tables.get(table) {
+            return g;
+        }
+        let base = table
+            .strip_suffix("PR")
+            .or_else(|| {
+                let last = table.chars().last()?;
+                ('A'..='I')
+                    .contains(&last)
+                    .then(|| &table[..table.len() - 1])
+            })
+            .unwrap_or(table);
+        if base != table && self.tables.get(base).is_some_and(|&g| g >= 2) {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Every graded table of `catalog` (listed and derived), for the ideal ranking.
+    fn ideal(&self, tables: &[String]) -> Vec<u32> {
+        let mut g: Vec<u32> = tables
+            .iter()
+            .map(|t| self.grade(t))
+            .filter(|&g| g > 0)
+            .collect();
+        g.sort_unstable_by(|a, b| b.cmp(a));
+        g
+    }
+}
+
+/// Table-level nDCG@10 of a ranked list of tables: `strict` takes the first 10 entries (a table
+/// seen before gains 0), otherwise the first 10 distinct tables.
+fn table_ndcg(ranked: &[String], request: &TableRequest, ideal: &[u32], strict: bool) -> f64 {
+    let gain = |g: u32| (2f64.powi(g as i32)) - 1.0;
+    let mut seen = std::collections::HashSet::new();
+    let mut gains = Vec::new();
+    for t in ranked {
+        let first = seen.insert(t.as_str());
+        if strict {
+            gains.push(if first { gain(request.grade(t)) } else { 0.0 });
+        } else if first {
+            gains.push(gain(request.grade(t)));
+        }
+        if gains.len() == 10 {
+            break;
+        }
+    }
+    let dcg: f64 = gains
+        .iter()
+        .enumerate()
+        .map(|(i, g)| g / (i as f64 + 2.0).log2())
+        .sum();
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, &g)| gain(g) / (i as f64 + 2.0).log2())
+        .sum();
+    if idcg == 0.0 {
+        0.0
+    } else {
+        dcg / idcg
+    }
+}
+
+/// Prints table-level nDCG@10 (strict and fill) for every mode on both halves of `set`.
+/// `BENCH_VERBOSE` adds per-request figures for the tuning half only (the held-out half is only
+/// ever shown as a mean).
+fn table_report(set: &TableSet, path: &str, index: &SearchIndex, plain: &SearchIndex) {
+    let mut tables: Vec<String> = index
+        .catalog()
+        .variables()
+        .iter()
+        .map(|v| v.table.clone())
+        .collect();
+    tables.dedup();
+    tables.sort();
+    tables.dedup();
+    let ideals: Vec<Vec<u32>> = set.queries.iter().map(|q| q.ideal(&tables)).collect();
+    let mut base = SearchOptions::default();
+    if let Some(p) = std::env::var("BENCH_LEXICAL_PERCENT")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
+        base.fusion = Fusion::Score { lexical_percent: p };
+    }
+    let modes: Vec<(&str, &SearchIndex, SearchMode, bool)> = vec![
+        ("plain BM25", plain, SearchMode::Lexical, false),
+        ("BM25 + lexicon", index, SearchMode::Lexical, false),
+        ("embedding", index, SearchMode::Semantic, false),
+        ("hybrid (default)", index, SearchMode::Hybrid, false),
+        ("plain BM25, concepts", plain, SearchMode::Lexical, true),
+        ("BM25 + lexicon, concepts", index, SearchMode::Lexical, true),
+        ("embedding, concepts", index, SearchMode::Semantic, true),
+        (
+            "hybrid, concepts (`search_concepts`: CLI, assistant)",
+            index,
+            SearchMode::Hybrid,
+            true,
+        ),
+    ];
+    let n_tuning = set.queries.iter().filter(|q| q.half == "tuning").count();
+    println!(
+        "\n## Table-level nDCG@10 on {} marketer requests ({path}; {n_tuning} tuning, {} held out; rule in catalog/bench/README.md)",
+        set.queries.len(),
+        set.queries.len() - n_tuning
+    );
+    println!("| mode | tuning strict | tuning fill | held-out strict | held-out fill |\n|---|---|---|---|---|");
+    let verbose = std::env::var_os("BENCH_VERBOSE").is_some();
+    let mut per_query: Vec<(String, Vec<f64>)> = Vec::new();
+    for (name, idx, mode, concepts) in modes {
+        let options = SearchOptions {
+            mode,
+            top: if concepts { 10 } else { 50 },
+            ..base
+        };
+        let mut sums = [[0.0f64; 2]; 2];
+        let mut counts = [0usize; 2];
+        for (qi, (q, ideal)) in set.queries.iter().zip(&ideals).enumerate() {
+            let ranked: Vec<String> = if concepts {
+                idx.search_concepts(&q.query, &options)
+                    .into_iter()
+                    .map(|c| c.table)
+                    .collect()
+            } else {
+                idx.search(&q.query, &options)
+                    .into_iter()
+                    .map(|h| h.table)
+                    .collect()
+            };
+            let half = usize::from(q.half != "tuning");
+            let strict = table_ndcg(&ranked, q, ideal, true);
+            sums[half][0] += strict;
+            sums[half][1] += table_ndcg(&ranked, q, ideal, false);
+            counts[half] += 1;
+            if verbose && half == 0 {
+                if per_query.len() <= qi {
+                    per_query.resize(qi + 1, (q.query.clone(), Vec::new()));
+                }
+                per_query[qi].1.push(strict);
+            }
+        }
+        let m = |h: usize, k: usize| sums[h][k] / counts[h].max(1) as f64;
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            m(0, 0),
+            m(0, 1),
+            m(1, 0),
+            m(1, 1)
+        );
+    }
+    if verbose {
+        println!("\n| tuning request | plain BM25 | BM25 + lexicon | embedding | hybrid | plain, concepts | lexicon, concepts | embedding, concepts | hybrid, concepts |\n|---|---|---|---|---|---|---|---|---|");
+        for (q, scores) in per_query.iter().filter(|(_, s)| !s.is_empty()) {
+            let cells: Vec<String> = scores.iter().map(|s| format!("{s:.2}")).collect();
+            println!("| {q} | {} |", cells.join(" | "));
+        }
     }
 }
 
@@ -203,6 +381,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             false,
         );
     }
+    if let Some(path) = args.next() {
+        let requests: TableSet = serde_json::from_slice(&std::fs::read(&path)?)?;
+        table_report(&requests, &path, &index, &plain);
+    }
 
     // HNSW recall@10 against exact cosine: the labelled queries plus 2,000 seeded variable labels.
     let mut rng = ChaCha8Rng::seed_from_u64(42);
@@ -295,6 +477,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             percentile(&times, 0.95)
         );
     }
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        for q in &set.queries {
+            let t = Instant::now();
+            std::hint::black_box(index.search_concepts(&q.query, &SearchOptions::default()));
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "| hybrid, concepts (`search_concepts`, 10 tables) | {:.0} | {:.0} |",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
     Ok(())
 }
 

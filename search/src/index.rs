@@ -7,6 +7,7 @@ use serde::Serialize;
 #[cfg(feature = "build")]
 use super::ann::AnnParams;
 use super::ann::{AnnIndex, QueryVector, VectorStore};
+use super::concept::{group_concepts, ConceptHit, ConceptPrior, QueryTerms};
 use super::embed::StaticEmbedder;
 use super::hybrid::{
     diversify_keys, reciprocal_rank_fusion, score_fusion, Fusion, SearchHit, SearchMode,
@@ -20,6 +21,24 @@ use super::CatalogError;
 
 /// How many candidates each ranking contributes before fusion.
 pub const CANDIDATES: usize = 100;
+
+/// Variables ranked before grouping them into concepts.
+pub const CONCEPT_CANDIDATES: usize = 200;
+
+/// At most this many tables whose concept the request names join the candidates.
+pub const NAMED_TABLES: usize = 20;
+/// Score of a named table's total before re-scoring, relative to the best candidate's.
+pub const NAMED_TABLE_SCORE: f32 = 0.8;
+
+/// At most this many variables whose whole label is one unit of the request join the
+/// candidates, per unit.
+pub const WHOLE_LABELS: usize = 10;
+/// Score of such a variable before re-scoring, relative to the best candidate's (times the
+/// unit's weight).
+pub const WHOLE_LABEL_SCORE: f32 = 0.8;
+
+/// At most this many of a concept's variables are pre-selected.
+pub const PRESELECT: usize = 4;
 
 /// How alike (cosine) two variables with the same label must be to share a point of the HNSW
 /// graph (see [`SearchIndex::near_duplicate_groups`]).
@@ -84,6 +103,7 @@ enum Semantic {
 pub struct SearchIndex {
     catalog: Catalog,
     lexical: LexicalIndex,
+    prior: ConceptPrior,
     embedder: Arc<StaticEmbedder>,
     semantic: Semantic,
 }
@@ -134,9 +154,11 @@ impl SearchIndex {
             Some(bytes) => Semantic::Graph(AnnIndex::from_bytes(bytes, store)?),
             None => Semantic::Exact(store),
         };
+        let prior = ConceptPrior::new(catalog.variables(), &lexical);
         Ok(Self {
             catalog,
             lexical,
+            prior,
             embedder,
             semantic,
         })
@@ -226,6 +248,44 @@ impl SearchIndex {
         }
     }
 
+    /// Ranks the catalog's tables (concepts) for a plain-language request: at most
+    /// `options.top` results, each a different table, with the table's matching variables best
+    /// first and the best ones pre-selected (see [`crate::concept`]).
+    ///
+    /// `options.max_per_table` is ignored: every result is its own table already.
+    pub fn search_concepts(&self, query: &str, options: &SearchOptions) -> Vec<ConceptHit> {
+        let mut candidates = CONCEPT_CANDIDATES.max(options.top);
+        loop {
+            let hits = self.search(
+                query,
+                &SearchOptions {
+                    top: candidates,
+                    max_per_table: 0,
+                    ..*options
+                },
+            );
+            let exhausted = hits.len() < candidates;
+            let concepts = group_concepts(
+                hits,
+                &self.prior,
+                self.catalog.variables(),
+                options.top,
+                PRESELECT,
+            );
+            // Few tables among many matching variables (one occupation in nine sibling tables):
+            // look deeper once.
+            if concepts.len() >= options.top || exhausted || candidates > CONCEPT_CANDIDATES {
+                return concepts;
+            }
+            candidates *= 4;
+        }
+    }
+
+    /// The per-table knowledge the ranking uses.
+    pub fn concept_prior(&self) -> &ConceptPrior {
+        &self.prior
+    }
+
     /// Ranks the catalog's variables for a plain-language request. A query with no searchable
     /// word returns no hits.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
@@ -308,6 +368,25 @@ impl SearchIndex {
                 reciprocal_rank_fusion(&lists, options.rrf_k)
             }
         };
+        // Tables whose concept the request names join the candidates through their total, then
+        // whole-concept and whole-label matches go first and copies after the table they copy.
+        let query_terms = QueryTerms::new(&units, &self.lexical);
+        let mut fused = fused;
+        let top_score = fused.first().map_or(1.0, |f| f.1);
+        for (index, cover) in self.prior.named_tables(&query_terms, NAMED_TABLES) {
+            if !fused.iter().any(|f| f.0 == index) {
+                fused.push((index, top_score * cover * NAMED_TABLE_SCORE));
+            }
+        }
+        for (index, weight) in
+            self.prior
+                .whole_labels(&units, &matches, &self.lexical, WHOLE_LABELS)
+        {
+            if !fused.iter().any(|f| f.0 == index) {
+                fused.push((index, top_score * weight * WHOLE_LABEL_SCORE));
+            }
+        }
+        let fused = self.prior.rescore(fused, &query_terms, &self.lexical);
         let multi_facet = triggers.len() >= 2;
         let variables = self.catalog.variables();
         // At most `max_per_table` per table family and, in a many-faceted request, per synonym

@@ -21,6 +21,17 @@ pub const B: f32 = 0.75;
 /// Weight of a synonym-lexicon phrase relative to a word the user typed.
 pub const EXPANSION_WEIGHT: f32 = 0.6;
 
+/// Analysed words that carry no meaning in a request ("who came through referrals"), dropped
+/// from queries only (the catalog's text keeps them; sorted for binary search).
+pub const QUERY_STOP_WORDS: &[&str] = &[
+    "came", "come", "find", "get", "give", "list", "show", "target", "these", "this", "through",
+    "via", "want", "what", "which",
+];
+
+/// A query word forms a compound with its neighbour when the two-word phrase occurs in the
+/// catalog and the word alone occurs in more than this many times as many documents.
+pub const COMPOUND_RATIO: usize = 4;
+
 /// Field weights: label, description, concept, table and code.
 const FIELD_WEIGHTS: [f32; 4] = [1.0, 0.6, 0.4, 1.0];
 pub(crate) const FIELD_BITS: u32 = 30;
@@ -37,6 +48,11 @@ pub struct QueryUnit {
     pub weight: f32,
     /// The lexicon trigger that added this unit (`None` for the user's own words).
     pub trigger: Option<String>,
+    /// A word that forms a compound with its neighbours in the query ("decision makers": the
+    /// phrase occurs in the catalog) matches only documents holding one of these neighbours, so a
+    /// fragment never matches on its own ("makers" alone does not reach "Tool and die makers").
+    /// Empty: no constraint.
+    pub context: Vec<String>,
 }
 
 /// The lexical index over a catalog.
@@ -201,6 +217,25 @@ impl LexicalIndex {
         Self::from_sequence(term_ids, sequence, offsets, lexicon)
     }
 
+    /// The term ids of document `doc`'s field `field` (0 label, 1 description, 2 concept, 3
+    /// table and code), in text order.
+    pub fn field_terms(&self, doc: usize, field: u32) -> impl Iterator<Item = u32> + '_ {
+        self.sequence[self.offsets[doc] as usize..self.offsets[doc + 1] as usize]
+            .iter()
+            .filter(move |&&s| s >> FIELD_BITS == field)
+            .map(|&s| s & TERM_MASK)
+    }
+
+    /// The id of an analysed term, if the catalog has it.
+    pub fn term_id(&self, term: &str) -> Option<u32> {
+        self.term_ids.get(term).copied()
+    }
+
+    /// Number of documents holding term `id`.
+    pub fn document_frequency(&self, id: u32) -> usize {
+        self.postings.get(id as usize).map_or(0, Vec::len)
+    }
+
     /// Number of indexed documents.
     pub fn len(&self) -> usize {
         self.doc_len.len()
@@ -212,10 +247,20 @@ impl LexicalIndex {
     }
 
     /// Analyses a query into units: each distinct word, then each lexicon expansion.
+    ///
+    /// Filler words of requests ("who came through referrals") are dropped ([`QUERY_STOP_WORDS`]);
+    /// two neighbouring words that occur together as a phrase in the catalog form a compound, and
+    /// each then matches only next to the other ([`QueryUnit::context`]).
     pub fn analyze(&self, query: &str) -> Vec<QueryUnit> {
         let mut units: Vec<QueryUnit> = Vec::new();
         let mut all_terms = Vec::new();
         for_each_word(query, |word, term| {
+            if QUERY_STOP_WORDS
+                .binary_search(&word.to_lowercase().as_str())
+                .is_ok()
+            {
+                return;
+            }
             all_terms.push(term.clone());
             if !units
                 .iter()
@@ -226,9 +271,38 @@ impl LexicalIndex {
                     terms: vec![term],
                     weight: 1.0,
                     trigger: None,
+                    context: Vec::new(),
                 });
             }
         });
+        for pair in all_terms.windows(2) {
+            let numeric = |t: &str| t.bytes().any(|b| b.is_ascii_digit());
+            if pair[0] == pair[1] || numeric(&pair[0]) || numeric(&pair[1]) {
+                continue;
+            }
+            let Some(ids) = self.ids(pair) else { continue };
+            let phrase_df = self.unit_matches(&ids).len();
+            if phrase_df == 0 {
+                continue;
+            }
+            for (i, (word, neighbour)) in [(&pair[0], &pair[1]), (&pair[1], &pair[0])]
+                .into_iter()
+                .enumerate()
+            {
+                // Only a word whose occurrences are mostly elsewhere is a fragment here.
+                if phrase_df * COMPOUND_RATIO > self.postings[ids[i] as usize].len() {
+                    continue;
+                }
+                if let Some(u) = units
+                    .iter_mut()
+                    .find(|u| u.trigger.is_none() && &u.terms[0] == word)
+                {
+                    if !u.context.contains(neighbour) {
+                        u.context.push(neighbour.clone());
+                    }
+                }
+            }
+        }
         for e in self.lexicon.expand(&all_terms) {
             if units.iter().any(|u| u.terms == e.terms) {
                 continue;
@@ -238,6 +312,7 @@ impl LexicalIndex {
                 terms: e.terms,
                 weight: EXPANSION_WEIGHT,
                 trigger: Some(e.trigger),
+                context: Vec::new(),
             });
         }
         units
@@ -257,7 +332,25 @@ impl LexicalIndex {
         units
             .iter()
             .map(|unit| match self.ids(&unit.terms) {
-                Some(ids) => self.unit_matches(&ids),
+                Some(ids) if unit.context.is_empty() => self.unit_matches(&ids),
+                Some(ids) => {
+                    let neighbours: Vec<&[(u32, f32)]> = unit
+                        .context
+                        .iter()
+                        .filter_map(|t| self.term_ids.get(t))
+                        .map(|&id| self.postings[id as usize].as_slice())
+                        .collect();
+                    self.unit_matches(&ids)
+                        .iter()
+                        .copied()
+                        .filter(|(doc, _)| {
+                            neighbours
+                                .iter()
+                                .any(|p| p.binary_search_by_key(doc, |e| e.0).is_ok())
+                        })
+                        .collect::<Vec<_>>()
+                        .into()
+                }
                 None => Cow::Borrowed(&[][..]),
             })
             .collect()
@@ -343,6 +436,14 @@ impl LexicalIndex {
         units.iter().filter(move |u| {
             self.ids(&u.terms)
                 .is_some_and(|ids| self.phrase_tf(index, &ids) > 0.0)
+                && (u.context.is_empty()
+                    || u.context.iter().any(|t| {
+                        self.term_ids.get(t).is_some_and(|&id| {
+                            self.postings[id as usize]
+                                .binary_search_by_key(&(index as u32), |e| e.0)
+                                .is_ok()
+                        })
+                    }))
         })
     }
 

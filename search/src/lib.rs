@@ -12,7 +12,10 @@
 //!   graph built offline with a fixed seed;
 //! * **hybrid** ([`hybrid`]): reciprocal-rank fusion, then at most two results per table family
 //!   ahead of other tables, each hit with its score and the matched terms that explain it, and
-//!   [`group_by_type`] for display.
+//!   [`group_by_type`] for display;
+//! * **concepts** ([`concept`]): whole-label and whole-concept matches re-scored up, copies of a
+//!   table (profile, subject, race iterations) after it, and [`SearchIndex::search_concepts`]: one
+//!   result per table, as a marketer thinks ("Tenure (B25003) · 3 variables").
 //!
 //! Everything loads from bytes ([`SearchAssets`]), so the browser fetches the artifacts and the CLI
 //! embeds them. The user's own columns go through the same search ([`search_columns`]) and are
@@ -47,12 +50,19 @@
 //! let hits = index.search("people who drive alone to work", &SearchOptions::default());
 //! assert_eq!(hits[0].code, "B08301_003E");
 //! assert!(hits[0].matched_terms.contains(&"drive alone → drove alone".to_string()));
+//!
+//! // Concepts: one result per table, its matching variables best first, the best pre-selected.
+//! let concepts = index.search_concepts("homeowners", &SearchOptions::default());
+//! // (this catalog has no table column: each variable is its own concept)
+//! assert_eq!(concepts[0].title, "Tenure (B25003_002E) · 1 variable");
+//! assert_eq!(concepts[0].selected_variables()[0].code, "B25003_002E");
 //! # Ok::<(), audience_search::CatalogError>(())
 //! ```
 
 pub mod analyze;
 pub mod ann;
 pub mod columns;
+pub mod concept;
 pub mod embed;
 mod error;
 mod graph;
@@ -65,7 +75,11 @@ pub mod synonyms;
 pub mod wordpiece;
 
 pub use ann::{AnnIndex, AnnParams, QueryVector, VectorStore};
-pub use columns::{column_index, search_columns, ColumnDescription, ColumnLink};
+pub use columns::{
+    column_evidence, column_index, search_columns, ColumnDescription, ColumnDictionary, ColumnLink,
+    DictionaryError,
+};
+pub use concept::{group_concepts, ConceptHit, ConceptPrior, TableKind};
 pub use embed::StaticEmbedder;
 pub use error::CatalogError;
 pub use hybrid::{group_by_type, Fusion, SearchHit, SearchMode, TypeGroup};

@@ -292,22 +292,16 @@ fn search_is_deterministic_and_hnsw_agrees_with_exact_on_the_top_hit() {
 #[test]
 fn user_columns_are_searched_and_linked() {
     let columns = vec![
-        ColumnDescription {
-            name: "customer_id".into(),
-            sample_values: vec!["C-0001".into(), "C-0002".into()],
-        },
-        ColumnDescription {
-            name: "commute_mode".into(),
-            sample_values: vec!["Drove alone".into(), "Bus".into(), "Bicycle".into()],
-        },
-        ColumnDescription {
-            name: "HouseholdIncome".into(),
-            sample_values: vec!["$50,000 to $74,999".into(), "$200,000 or more".into()],
-        },
-        ColumnDescription {
-            name: "recycles".into(),
-            sample_values: vec!["yes".into(), "no".into()],
-        },
+        ColumnDescription::new("customer_id", vec!["C-0001".into(), "C-0002".into()]),
+        ColumnDescription::new(
+            "commute_mode",
+            vec!["Drove alone".into(), "Bus".into(), "Bicycle".into()],
+        ),
+        ColumnDescription::new(
+            "HouseholdIncome",
+            vec!["$50,000 to $74,999".into(), "$200,000 or more".into()],
+        ),
+        ColumnDescription::new("recycles", vec!["yes".into(), "no".into()]),
     ];
     let embedder: Arc<StaticEmbedder> = index().embedder().clone();
     let hits = search_columns(

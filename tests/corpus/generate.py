@@ -166,7 +166,7 @@ def build():
     error("header_only.csv", "customer_id,age,city\n", "no data rows")
     error("header_only_no_newline.csv", "name,age", "no data rows")
     header, rows = people(1, 8)
-    error("single_row.csv", to_csv([header] + rows), "at least 2 rows",
+    error("single_row.csv", to_csv([header] + rows), "at least 2 customers",
           why="readable, but one row cannot make 2 segments: the refusal names the row count")
     header, rows = people(3, 8)
     ok("three_rows.csv", to_csv([header] + rows), header, rows)

@@ -118,3 +118,33 @@ test('animations and transitions are switched off when the user prefers reduced 
   assert.equal(await still.page.evaluate(() => document.getAnimations().length), 0, 'nothing animates');
   await still.context.close();
 });
+
+test('a column checkbox toggled with the keyboard keeps the focus, and the toggle reaches the settings', LONG, async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
+  await page.locator('#demo-button').click();
+  await page.locator('#row-count').waitFor({ timeout: 30000 });
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
+  await page.locator('#audience-query').fill('senior tech decision makers in California');
+  await page.locator('#find-variables').click();
+  await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
+
+  const second = page.locator('#column-choices tbody tr').nth(1).locator('input[type=checkbox]');
+  const id = await second.getAttribute('id');
+  const before = await second.isChecked();
+  const label = async () => page.locator('#run-segmentation').textContent();
+  const countBefore = Number((await label()).match(/\d+/)[0]);
+  await second.focus();
+  await page.keyboard.press('Space');
+  // The same element still has the focus (a re-rendered row would have dropped it to <body>).
+  assert.equal(await page.evaluate(() => document.activeElement?.id), id);
+  assert.equal(await second.isChecked(), !before);
+  const countAfter = Number((await label()).match(/\d+/)[0]);
+  assert.equal(countAfter, countBefore + (before ? -1 : 1), 'the Segment button counts the toggled column');
+  // A second press toggles back, focus still in place.
+  await page.keyboard.press('Space');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), id);
+  assert.equal(await second.isChecked(), before);
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});

@@ -5,9 +5,11 @@
 //! - [`tools`]: the tools' JSON schemas and checked inputs;
 //! - [`conversation`]: the tool-use loop as a state machine, plus error messages and the relay
 //!   address check;
-//! - [`stream`]: the Messages API's server-sent events, assembled into the same message.
+//! - [`stream`]: the Messages API's server-sent events, assembled into the same message;
+//! - [`events`]: those events' data as typed serde enums.
 
 pub mod conversation;
+pub mod events;
 pub mod privacy;
 pub mod stream;
 pub mod tools;

@@ -423,8 +423,10 @@ pub fn segmentation_summary(results: &SegmentResults, rules: &PrivacyRules) -> V
         .map(|v| &v.column)
         .collect();
     o.insert("columns".into(), json!(columns));
-    o.insert("min_share".into(), json!(results.settings.min_share));
-    o.insert("max_share".into(), json!(results.settings.max_share));
+    // The tool-JSON edge: the bounds as the two fields run_segmentation takes.
+    let bounds = results.settings.bounds;
+    o.insert("min_share".into(), json!(bounds.map(|b| b.min)));
+    o.insert("max_share".into(), json!(bounds.map(|b| b.max)));
     o.insert("seed".into(), json!(results.settings.seed));
     let personas: Vec<Value> = results
         .report

@@ -15,6 +15,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::events::{ContentBlock, Delta, StreamEvent};
+
 /// Longest line accepted, in bytes (a guard against a stream that never ends a line).
 pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -321,19 +323,6 @@ fn out_of_order(event: &str, detail: impl Into<String>) -> StreamError {
     }
 }
 
-fn index_of(event: &str, data: &Value) -> Result<usize, StreamError> {
-    data.get("index")
-        .and_then(Value::as_u64)
-        .map(|i| i as usize)
-        .ok_or_else(|| malformed(event, "no numeric `index`"))
-}
-
-fn str_field<'a>(event: &str, v: &'a Value, field: &str) -> Result<&'a str, StreamError> {
-    v.get(field)
-        .and_then(Value::as_str)
-        .ok_or_else(|| malformed(event, format!("no string `{field}`")))
-}
-
 impl MessageAssembler {
     /// Takes one event; returns what it changed.
     pub fn on_event(&mut self, event: &SseEvent) -> Result<Update, StreamError> {
@@ -341,57 +330,58 @@ impl MessageAssembler {
         if name == "ping" {
             return Ok(Update::Nothing);
         }
-        let data: Value = serde_json::from_str(&event.data)
+        let mut data: Value = serde_json::from_str(&event.data)
             .map_err(|e| malformed(name, format!("its data is not JSON: {e}")))?;
-        // The type inside the data is authoritative (the `event:` line repeats it).
-        let kind = data
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or(name)
-            .to_string();
+        // The type inside the data is authoritative (the `event:` line repeats it, and stands in for it).
+        let kind = match data.as_object_mut() {
+            Some(fields) => fields
+                .entry("type")
+                .or_insert_with(|| Value::String(name.to_string()))
+                .as_str()
+                .unwrap_or(name)
+                .to_string(),
+            None => name.to_string(),
+        };
         let kind = kind.as_str();
-        if kind == "error" {
-            let error = data.get("error");
-            let field = |f: &str| {
-                error
-                    .and_then(|e| e.get(f))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let kind = field("type");
-            return Err(StreamError::Api {
-                kind: if kind.is_empty() {
-                    "error".into()
-                } else {
-                    kind
-                },
-                message: field("message"),
-            });
-        }
-        if kind == "ping" {
-            return Ok(Update::Nothing);
+        let typed =
+            StreamEvent::from_data(kind, data).map_err(|e| malformed(kind, e.to_string()))?;
+        match typed {
+            StreamEvent::Error { error } => {
+                return Err(StreamError::Api {
+                    kind: if error.kind.is_empty() {
+                        "error".into()
+                    } else {
+                        error.kind
+                    },
+                    message: error.message,
+                })
+            }
+            StreamEvent::Ping => return Ok(Update::Nothing),
+            _ => {}
         }
         if self.done {
             return Err(out_of_order(kind, "after message_stop"));
         }
-        if kind != "message_start" && self.message.is_none() && is_message_event(kind) {
+        if self.message.is_none()
+            && !matches!(
+                typed,
+                StreamEvent::MessageStart { .. } | StreamEvent::Unknown
+            )
+        {
             return Err(out_of_order(kind, "before message_start"));
         }
-        match kind {
-            "message_start" => {
+        match typed {
+            StreamEvent::MessageStart { message } => {
                 if self.message.is_some() {
                     return Err(out_of_order(kind, "a second message_start"));
                 }
-                let message = data
-                    .get("message")
-                    .and_then(Value::as_object)
-                    .ok_or_else(|| malformed(kind, "no `message` object"))?;
-                self.message = Some(message.clone());
+                self.message = Some(message);
                 Ok(Update::Started)
             }
-            "content_block_start" => {
-                let index = index_of(kind, &data)?;
+            StreamEvent::ContentBlockStart {
+                index,
+                content_block,
+            } => {
                 if index != self.blocks.len() {
                     return Err(out_of_order(
                         kind,
@@ -401,26 +391,22 @@ impl MessageAssembler {
                         ),
                     ));
                 }
-                let block = data
-                    .get("content_block")
-                    .filter(|b| b.is_object())
-                    .ok_or_else(|| malformed(kind, "no `content_block` object"))?;
-                let (block, update) = match block.get("type").and_then(Value::as_str) {
-                    Some("text") => {
-                        let text = block.get("text").and_then(Value::as_str).unwrap_or("");
+                let started = ContentBlock::from_fields(&content_block)
+                    .map_err(|e| malformed(kind, format!("its content block: {e}")))?;
+                let raw = Value::Object(content_block);
+                let (block, update) = match started {
+                    ContentBlock::Text { text } => {
                         let update = if text.is_empty() {
                             Update::Nothing
                         } else {
                             Update::Text {
                                 index,
-                                delta: text.to_string(),
+                                delta: text.clone(),
                             }
                         };
-                        (Block::Text(text.to_string()), update)
+                        (Block::Text(text), update)
                     }
-                    Some("tool_use") => {
-                        let id = str_field(kind, block, "id")?.to_string();
-                        let name = str_field(kind, block, "name")?.to_string();
+                    ContentBlock::ToolUse { id, name } => {
                         let update = Update::ToolUse {
                             index,
                             name: name.clone(),
@@ -435,50 +421,39 @@ impl MessageAssembler {
                             update,
                         )
                     }
-                    Some(_) => (Block::Other(block.clone()), Update::Nothing),
-                    None => return Err(malformed(kind, "a content block without `type`")),
+                    ContentBlock::Other => (Block::Other(raw), Update::Nothing),
                 };
                 self.blocks.push(block);
                 self.open.push(true);
                 Ok(update)
             }
-            "content_block_delta" => {
-                let index = self.open_block(kind, &data)?;
-                let delta = data
-                    .get("delta")
-                    .filter(|d| d.is_object())
-                    .ok_or_else(|| malformed(kind, "no `delta` object"))?;
-                let delta_type = delta.get("type").and_then(Value::as_str).unwrap_or("");
-                let mismatch = |block: &Block| StreamError::DeltaMismatch {
+            StreamEvent::ContentBlockDelta { index, delta } => {
+                let index = self.open_block(kind, index)?;
+                let mismatch = |block: &Block, delta: &str| StreamError::DeltaMismatch {
                     index,
                     block: block_type(block),
-                    delta: delta_type.to_string(),
+                    delta: delta.to_string(),
                 };
-                match delta_type {
-                    "text_delta" => {
-                        let text = str_field(kind, delta, "text")?;
+                match delta {
+                    Delta::TextDelta { text } => {
                         match &mut self.blocks[index] {
-                            Block::Text(t) => t.push_str(text),
-                            other => return Err(mismatch(other)),
+                            Block::Text(t) => t.push_str(&text),
+                            other => return Err(mismatch(other, "text_delta")),
                         }
-                        Ok(Update::Text {
-                            index,
-                            delta: text.to_string(),
-                        })
+                        Ok(Update::Text { index, delta: text })
                     }
-                    "input_json_delta" => {
-                        let part = str_field(kind, delta, "partial_json")?;
+                    Delta::InputJsonDelta { partial_json } => {
                         match &mut self.blocks[index] {
-                            Block::ToolUse { json, .. } => json.push_str(part),
-                            other => return Err(mismatch(other)),
+                            Block::ToolUse { json, .. } => json.push_str(&partial_json),
+                            other => return Err(mismatch(other, "input_json_delta")),
                         }
                         Ok(Update::Nothing)
                     }
-                    _ => Ok(Update::Nothing), // thinking, signature, citations…: not shown
+                    Delta::Other => Ok(Update::Nothing), // thinking, signature, citations…: not shown
                 }
             }
-            "content_block_stop" => {
-                let index = self.open_block(kind, &data)?;
+            StreamEvent::ContentBlockStop { index } => {
+                let index = self.open_block(kind, index)?;
                 self.open[index] = false;
                 if let Block::ToolUse {
                     name, json, input, ..
@@ -511,36 +486,27 @@ impl MessageAssembler {
                 }
                 Ok(Update::BlockDone { index })
             }
-            "message_delta" => {
-                let delta = data
-                    .get("delta")
-                    .filter(|d| d.is_object())
-                    .ok_or_else(|| malformed(kind, "no `delta` object"))?;
-                if let (Some(usage), Some(message)) = (
-                    data.get("usage").and_then(Value::as_object),
-                    self.message.as_mut(),
-                ) {
+            StreamEvent::MessageDelta { delta, usage } => {
+                if let (Some(usage), Some(message)) = (usage, self.message.as_mut()) {
                     let merged = message
                         .entry("usage")
                         .or_insert_with(|| Value::Object(Map::new()));
                     if let Some(merged) = merged.as_object_mut() {
-                        for (k, v) in usage {
-                            merged.insert(k.clone(), v.clone());
-                        }
+                        merged.extend(usage);
                     }
                 }
-                if let Some(seq) = delta.get("stop_sequence") {
-                    self.stop_sequence = Some(seq.clone());
+                if let Some(sequence) = delta.stop_sequence {
+                    self.stop_sequence = Some(sequence);
                 }
-                match delta.get("stop_reason").and_then(Value::as_str) {
+                match delta.stop_reason {
                     Some(reason) => {
-                        self.stop_reason = Some(reason.to_string());
-                        Ok(Update::StopReason(reason.to_string()))
+                        self.stop_reason = Some(reason.clone());
+                        Ok(Update::StopReason(reason))
                     }
                     None => Ok(Update::Nothing),
                 }
             }
-            "message_stop" => {
+            StreamEvent::MessageStop => {
                 if let Some(index) = self.open.iter().position(|&o| o) {
                     return Err(out_of_order(
                         kind,
@@ -550,12 +516,13 @@ impl MessageAssembler {
                 self.done = true;
                 Ok(Update::Done)
             }
-            _ => Ok(Update::Nothing),
+            StreamEvent::Error { .. } | StreamEvent::Ping | StreamEvent::Unknown => {
+                Ok(Update::Nothing)
+            }
         }
     }
 
-    fn open_block(&self, event: &str, data: &Value) -> Result<usize, StreamError> {
-        let index = index_of(event, data)?;
+    fn open_block(&self, event: &str, index: usize) -> Result<usize, StreamError> {
         match self.open.get(index) {
             Some(true) => Ok(index),
             Some(false) => Err(out_of_order(
@@ -636,17 +603,6 @@ impl MessageAssembler {
         );
         Ok(Value::Object(message))
     }
-}
-
-fn is_message_event(kind: &str) -> bool {
-    matches!(
-        kind,
-        "content_block_start"
-            | "content_block_delta"
-            | "content_block_stop"
-            | "message_delta"
-            | "message_stop"
-    )
 }
 
 fn block_type(block: &Block) -> String {

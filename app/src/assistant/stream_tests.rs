@@ -445,9 +445,27 @@ fn malformed_events_are_typed_errors() {
         )),
         Err(StreamError::Malformed {
             event: "content_block_delta".into(),
-            detail: "no `delta` object".into()
+            detail: "missing field `delta`".into()
         })
     );
+    // A tool call without its name, and a delta that is not an object.
+    assert_eq!(
+        started().on_event(&event(
+            "content_block_start",
+            r#"{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"tu_1"}}"#
+        )),
+        Err(StreamError::Malformed {
+            event: "content_block_start".into(),
+            detail: "its content block: missing field `name`".into()
+        })
+    );
+    assert!(matches!(
+        started().on_event(&event(
+            "content_block_delta",
+            r#"{"type":"content_block_delta","index":0,"delta":5}"#
+        )),
+        Err(StreamError::Malformed { .. })
+    ));
     // A delta for a block never started.
     assert_eq!(
         started().on_event(&json_part(5, "{}")),

@@ -1,6 +1,7 @@
 //! Native tests: the privacy rules against a file with a unique marker in every row, tool input
 //! checks, and the loop's state machine on scripted answers.
 
+use audience_engine::cluster::ShareBounds;
 use serde_json::{json, Value};
 
 use super::conversation::{
@@ -87,8 +88,7 @@ fn fixture(k: usize) -> Fixture {
         .collect();
     let settings = SegmentSettings {
         variables,
-        min_share: None,
-        max_share: None,
+        bounds: None,
         k: Some(k),
         seed: 7,
         target: Some("is_sale".into()),
@@ -461,12 +461,15 @@ fn tool_inputs_are_checked_with_clear_messages() {
     );
     let e = tools::parse("run_segmentation", &json!({"columns": "age"})).unwrap_err();
     assert!(
-        e.to_string().contains("must be an array of column names"),
+        e.to_string()
+            == "run_segmentation: input does not fit the tool's schema: invalid type: string \"age\", expected a sequence",
         "{e}"
     );
     let e = tools::parse("explain_segment", &json!({"segment": -1})).unwrap_err();
     assert!(
-        e.to_string().contains("non-negative integer, got -1"),
+        e.to_string().starts_with(
+            "explain_segment: input does not fit the tool's schema: invalid value: integer `-1`"
+        ),
         "{e}"
     );
     let e = tools::parse("delete_everything", &json!({})).unwrap_err();
@@ -712,4 +715,139 @@ fn only_a_same_origin_relay_is_accepted() {
     assert!(relay_endpoint("localhost", page)
         .unwrap_err()
         .contains("not a URL"));
+}
+
+#[test]
+fn one_share_end_from_the_assistant_keeps_the_apps_other_end_or_is_refused_when_bounds_are_off() {
+    let f = fixture(4);
+    let unbounded = f.results.settings.clone();
+    assert_eq!(unbounded.bounds, None);
+    let max_only = RunArgs {
+        max_share: Some(0.1),
+        ..RunArgs::default()
+    };
+    // Box unticked: "segments of at most 10 %" is refused in words, not sent on as a minimum of 0.
+    let e = tools::settings_for(&max_only, &f.preview, &[], unbounded.clone()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "run_segmentation: min_share is needed with max_share 0.1: size bounds are off in the app, so give both ends (e.g. min_share 0.05 and max_share 0.1), or neither"
+    );
+    let min_only = RunArgs {
+        min_share: Some(0.2),
+        ..RunArgs::default()
+    };
+    let e = tools::settings_for(&min_only, &f.preview, &[], unbounded.clone()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("run_segmentation: max_share is needed with min_share 0.2"),
+        "{e}"
+    );
+    // Box ticked at 5–10 %: one end replaces the app's end of the same side.
+    let mut bounded = unbounded.clone();
+    bounded.bounds = Some(ShareBounds {
+        min: 0.05,
+        max: 0.10,
+    });
+    let wider = RunArgs {
+        max_share: Some(0.3),
+        ..RunArgs::default()
+    };
+    let s = tools::settings_for(&wider, &f.preview, &[], bounded.clone()).unwrap();
+    assert_eq!(
+        s.bounds,
+        Some(ShareBounds {
+            min: 0.05,
+            max: 0.3
+        })
+    );
+    let s = tools::settings_for(&min_only, &f.preview, &[], bounded.clone()).unwrap_err();
+    assert_eq!(
+        s.to_string(),
+        "run_segmentation: min_share gives min_share 0.2 larger than max_share 0.1; give both ends with min_share ≤ max_share"
+    );
+    // Both ends replace the app's bounds even when they are off; neither leaves them alone.
+    let both = RunArgs {
+        min_share: Some(0.2),
+        max_share: Some(0.3),
+        ..RunArgs::default()
+    };
+    let s = tools::settings_for(&both, &f.preview, &[], unbounded.clone()).unwrap();
+    assert_eq!(s.bounds, Some(ShareBounds { min: 0.2, max: 0.3 }));
+    let s = tools::settings_for(&RunArgs::default(), &f.preview, &[], bounded.clone()).unwrap();
+    assert_eq!(s.bounds, bounded.bounds);
+}
+
+#[test]
+fn a_max_only_request_with_the_apps_minimum_segments_within_both_ends() {
+    let (csv, _) = marker_csv();
+    let f = fixture(4);
+    let mut current = f.results.settings.clone();
+    current.k = None;
+    current.bounds = Some(ShareBounds {
+        min: 0.2,
+        max: 0.25,
+    });
+    let args = RunArgs {
+        max_share: Some(0.4),
+        ..RunArgs::default()
+    };
+    let settings = tools::settings_for(&args, &f.preview, &[], current).unwrap();
+    let mut s = Session::new();
+    s.handle(
+        Request::LoadFile {
+            file_name: "markers.csv".into(),
+            header: audience_engine::ingest::HeaderMode::Auto,
+        },
+        Some(csv.as_bytes()),
+        &mut |_| {},
+    );
+    let response = s.handle(Request::Segment(settings), None, &mut |_| {});
+    let Response::Segmented(results) = response else {
+        panic!("segments, got {response:?}")
+    };
+    let n = ROWS as f64;
+    for &size in &results.segmentation.sizes {
+        let share = size as f64 / n;
+        assert!((0.2..=0.4).contains(&share), "share {share}");
+    }
+    assert_eq!(
+        results.settings.bounds,
+        Some(ShareBounds { min: 0.2, max: 0.4 })
+    );
+}
+
+#[test]
+fn typed_tool_inputs_ignore_extra_fields_take_null_as_empty_and_an_empty_column_list_as_none() {
+    assert_eq!(
+        tools::parse("describe_columns", &Value::Null),
+        Ok(ToolCall::DescribeColumns)
+    );
+    assert_eq!(
+        tools::parse(
+            "run_segmentation",
+            &json!({"columns": [], "note": "extra", "min_share": 0.1, "max_share": 0.2})
+        ),
+        Ok(ToolCall::RunSegmentation(RunArgs {
+            columns: None,
+            min_share: Some(0.1),
+            max_share: Some(0.2),
+            ..RunArgs::default()
+        }))
+    );
+    let e = tools::parse("run_segmentation", &json!({"max_share": 1.5})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "run_segmentation: max_share must be a share in (0, 1], got 1.5"
+    );
+    let e = tools::parse("explain_segment", &json!({})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "explain_segment: segment is required (an integer id)"
+    );
+    let e = tools::parse("search_variables", &json!(["not", "an", "object"])).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("tool: input must be a JSON object"),
+        "{e}"
+    );
 }

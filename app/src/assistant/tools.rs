@@ -3,6 +3,8 @@
 //! A tool input that does not check out becomes a [`ToolError`], which the loop sends back as an
 //! `is_error` `tool_result` with the error's message; Claude can then correct itself.
 
+use audience_engine::cluster::ShareBounds;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::protocol::{DatasetPreview, SegmentSettings, VariableChoice};
@@ -159,41 +161,69 @@ fn bad(tool: &'static str, field: &'static str, problem: impl Into<String>) -> T
     }
 }
 
-fn opt_u64(
-    input: &Value,
-    tool: &'static str,
-    field: &'static str,
-) -> Result<Option<u64>, ToolError> {
-    match input.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-            bad(
-                tool,
-                field,
-                format!("must be a non-negative integer, got {v}"),
-            )
-        }),
-    }
+/// `search_variables`' input.
+#[derive(Debug, Deserialize)]
+struct SearchInput {
+    #[serde(default)]
+    query: String,
 }
 
-fn opt_share(input: &Value, field: &'static str) -> Result<Option<f64>, ToolError> {
-    match input.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_f64() {
-            Some(x) if x > 0.0 && x <= 1.0 => Ok(Some(x)),
-            _ => Err(bad(
-                "run_segmentation",
-                field,
-                format!("must be a share in (0, 1], got {v}"),
-            )),
-        },
+/// `run_segmentation`'s input.
+#[derive(Debug, Deserialize)]
+struct RunInput {
+    #[serde(default)]
+    columns: Option<Vec<String>>,
+    #[serde(default)]
+    k: Option<u64>,
+    #[serde(default)]
+    min_share: Option<f64>,
+    #[serde(default)]
+    max_share: Option<f64>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// `explain_segment`'s input.
+#[derive(Debug, Deserialize)]
+struct ExplainInput {
+    #[serde(default)]
+    segment: Option<u64>,
+}
+
+/// The tool's input decoded into its typed struct (the name picks it; `describe_columns` and
+/// `get_segment_profiles` take nothing). Types are checked here; ranges and consistency in [`parse`].
+fn typed<T: serde::de::DeserializeOwned>(tool: &'static str, input: Value) -> Result<T, ToolError> {
+    serde_json::from_value(input).map_err(|error| {
+        bad(
+            tool,
+            "input",
+            format!("does not fit the tool's schema: {error}"),
+        )
+    })
+}
+
+fn share(field: &'static str, value: Option<f64>) -> Result<Option<f64>, ToolError> {
+    match value {
+        Some(x) if !(x > 0.0 && x <= 1.0) => Err(bad(
+            "run_segmentation",
+            field,
+            format!("must be a share in (0, 1], got {x}"),
+        )),
+        other => Ok(other),
     }
 }
 
 /// Checks a `tool_use` block's name and input.
 pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
-    let input = if input.is_null() { &Value::Null } else { input };
-    if !(input.is_object() || input.is_null()) {
+    if !TOOL_NAMES.contains(&name) {
+        return Err(ToolError::UnknownTool(name.to_string()));
+    }
+    let input = if input.is_null() {
+        json!({})
+    } else {
+        input.clone()
+    };
+    if !input.is_object() {
         return Err(bad(
             "tool",
             "input",
@@ -202,11 +232,8 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
     }
     match name {
         "search_variables" => {
-            let query = input
-                .get("query")
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .unwrap_or("");
+            let SearchInput { query } = typed("search_variables", input)?;
+            let query = query.trim();
             if query.is_empty() {
                 return Err(bad(
                     "search_variables",
@@ -229,7 +256,8 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
         "describe_columns" => Ok(ToolCall::DescribeColumns),
         "get_segment_profiles" => Ok(ToolCall::GetSegmentProfiles),
         "explain_segment" => {
-            let segment = opt_u64(input, "explain_segment", "segment")?
+            let ExplainInput { segment } = typed("explain_segment", input)?;
+            let segment = segment
                 .ok_or_else(|| bad("explain_segment", "segment", "is required (an integer id)"))?;
             let segment = u32::try_from(segment).map_err(|_| {
                 bad(
@@ -241,31 +269,13 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
             Ok(ToolCall::ExplainSegment { segment })
         }
         "run_segmentation" => {
-            let columns = match input.get("columns") {
-                None | Some(Value::Null) => None,
-                Some(Value::Array(items)) => {
-                    let names = items
-                        .iter()
-                        .map(|v| v.as_str().map(str::to_string))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| {
-                            bad(
-                                "run_segmentation",
-                                "columns",
-                                "must be an array of column names",
-                            )
-                        })?;
-                    (!names.is_empty()).then_some(names)
-                }
-                Some(v) => {
-                    return Err(bad(
-                        "run_segmentation",
-                        "columns",
-                        format!("must be an array of column names, got {v}"),
-                    ))
-                }
-            };
-            let k = opt_u64(input, "run_segmentation", "k")?;
+            let RunInput {
+                columns,
+                k,
+                min_share,
+                max_share,
+                seed,
+            } = typed("run_segmentation", input)?;
             if let Some(k) = k {
                 if !(2..=MAX_K as u64).contains(&k) {
                     return Err(bad(
@@ -275,8 +285,8 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                     ));
                 }
             }
-            let min_share = opt_share(input, "min_share")?;
-            let max_share = opt_share(input, "max_share")?;
+            let min_share = share("min_share", min_share)?;
+            let max_share = share("max_share", max_share)?;
             if let (Some(lo), Some(hi)) = (min_share, max_share) {
                 if lo > hi {
                     return Err(bad(
@@ -287,11 +297,11 @@ pub fn parse(name: &str, input: &Value) -> Result<ToolCall, ToolError> {
                 }
             }
             Ok(ToolCall::RunSegmentation(RunArgs {
-                columns,
+                columns: columns.filter(|names| !names.is_empty()),
                 k: k.map(|k| k as usize),
                 min_share,
                 max_share,
-                seed: opt_u64(input, "run_segmentation", "seed")?,
+                seed,
             }))
         }
         other => Err(ToolError::UnknownTool(other.to_string())),
@@ -346,19 +356,7 @@ pub fn settings_for(
     if current.variables.is_empty() {
         return Err(ToolError::NoColumns);
     }
-    if args.min_share.is_some() || args.max_share.is_some() {
-        current.min_share = args.min_share.or(current.min_share).or(Some(0.0));
-        current.max_share = args.max_share.or(current.max_share).or(Some(1.0));
-        if let (Some(lo), Some(hi)) = (current.min_share, current.max_share) {
-            if lo > hi {
-                return Err(bad(
-                    "run_segmentation",
-                    "min_share",
-                    format!("{lo} is larger than max_share {hi}"),
-                ));
-            }
-        }
-    }
+    current.bounds = bounds_for(args, current.bounds)?;
     if args.k.is_some() {
         current.k = args.k;
     }
@@ -366,4 +364,54 @@ pub fn settings_for(
         current.seed = seed;
     }
     Ok(current)
+}
+
+/// The tool-JSON edge of the share bounds: `run_segmentation`'s two optional fields merged into the
+/// app's current bounds. A missing end keeps the app's; with no bounds in the app (the size box unticked)
+/// one end alone is refused, since the engine needs both.
+fn bounds_for(
+    args: &RunArgs,
+    current: Option<ShareBounds>,
+) -> Result<Option<ShareBounds>, ToolError> {
+    let (min, max) = match (args.min_share, args.max_share, current) {
+        (None, None, _) => return Ok(current),
+        (Some(min), Some(max), _) => (min, max),
+        (Some(min), None, Some(now)) => (min, now.max),
+        (None, Some(max), Some(now)) => (now.min, max),
+        (Some(min), None, None) => {
+            return Err(bad(
+                "run_segmentation",
+                "max_share",
+                format!(
+                    "is needed with min_share {min}: size bounds are off in the app, so give both ends (e.g. min_share {min} and max_share {}), or neither",
+                    (min * 2.0).min(1.0)
+                ),
+            ))
+        }
+        (None, Some(max), None) => {
+            return Err(bad(
+                "run_segmentation",
+                "min_share",
+                format!(
+                    "is needed with max_share {max}: size bounds are off in the app, so give both ends (e.g. min_share {} and max_share {max}), or neither",
+                    max / 2.0
+                ),
+            ))
+        }
+    };
+    if min > max {
+        let field = if args.min_share.is_some() {
+            "min_share"
+        } else {
+            "max_share"
+        };
+        return Err(bad(
+            "run_segmentation",
+            field,
+            format!("gives min_share {min} larger than max_share {max}; give both ends with min_share ≤ max_share"),
+        ));
+    }
+    ShareBounds::new(min, max)
+        .map(Some)
+        .map_err(|error| bad("run_segmentation", "min_share", error.to_string()))
 }

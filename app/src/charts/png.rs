@@ -6,12 +6,12 @@
 //! The SVG needs explicit `width` and `height` (every [`Chart`](super::Chart) has them): they are the
 //! image's natural size, which `scale` multiplies.
 
-use js_sys::{Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, Url,
-};
+
+use crate::browser::{document, error_text, text_blob};
+use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, Url};
 
 /// Largest scale factor accepted (8 × a 1600-px chart is already a 12,800-px-wide canvas).
 pub const MAX_SCALE: f64 = 8.0;
@@ -48,19 +48,10 @@ pub enum PngError {
     },
 }
 
-/// A readable message from a JavaScript error value.
-fn message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
-}
-
 fn browser(step: &'static str) -> impl Fn(JsValue) -> PngError {
     move |value| PngError::Browser {
         step,
-        message: message(&value),
+        message: error_text(&value),
     }
 }
 
@@ -77,11 +68,8 @@ pub async fn svg_to_png(svg: &str, scale: f64) -> Result<Blob, PngError> {
             max: MAX_SCALE,
         });
     }
-    let options = BlobPropertyBag::new();
-    options.set_type("image/svg+xml;charset=utf-8");
     let source =
-        Blob::new_with_str_sequence_and_options(&Array::of1(&JsValue::from_str(svg)), &options)
-            .map_err(browser("creating the SVG blob"))?;
+        text_blob(svg, "image/svg+xml;charset=utf-8").map_err(browser("creating the SVG blob"))?;
     let url = Url::create_object_url_with_blob(&source).map_err(browser("creating a blob: URL"))?;
     let result = draw(&url, scale).await;
     // The URL is only needed while the image loads; release it whatever happened.
@@ -94,7 +82,7 @@ async fn draw(url: &str, scale: f64) -> Result<Blob, PngError> {
     image.set_src(url);
     JsFuture::from(image.decode())
         .await
-        .map_err(|e| PngError::Load(message(&e)))?;
+        .map_err(|e| PngError::Load(error_text(&e)))?;
     let (width, height) = (image.natural_width(), image.natural_height());
     if width == 0 || height == 0 {
         return Err(PngError::NoSize { width, height });
@@ -103,12 +91,10 @@ async fn draw(url: &str, scale: f64) -> Result<Blob, PngError> {
         (f64::from(width) * scale).round().max(1.0),
         (f64::from(height) * scale).round().max(1.0),
     );
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| PngError::Browser {
-            step: "finding the document",
-            message: "no window.document here (a worker?)".into(),
-        })?;
+    let document = document().ok_or_else(|| PngError::Browser {
+        step: "finding the document",
+        message: "no window.document here (a worker?)".into(),
+    })?;
     let canvas: HtmlCanvasElement = document
         .create_element("canvas")
         .map_err(browser("creating a canvas"))?

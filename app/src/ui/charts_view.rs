@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::engine::{download, download_blob};
 use super::EngineStatus;
+use crate::browser::{download, download_blob};
 use crate::charts::{
     Chart, ConversionRates, Orientation, PcaScatter, RenderOptions, ScatterPoint, SegmentLabel,
     SegmentRate, SegmentSize, SegmentSizes, ShareBand, TraitHeatmap, TypeBreakdown,
@@ -31,10 +31,10 @@ pub fn result_charts(results: &SegmentResults) -> Vec<Rc<dyn Chart>> {
         })
         .collect();
     sizes.sort_by_key(|size| size.segment);
-    let band = match (results.settings.min_share, results.settings.max_share) {
-        (Some(min), Some(max)) => Some(ShareBand { min, max }),
-        _ => None,
-    };
+    let band = results.settings.bounds.map(|bounds| ShareBand {
+        min: bounds.min,
+        max: bounds.max,
+    });
     charts.push(Rc::new(SegmentSizes {
         segments: sizes,
         band,

@@ -4,9 +4,10 @@
 use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
-use super::engine::ColumnRole;
+use super::draft::AudienceDraft;
 use super::preview::type_label;
-use super::Engine;
+use super::worker_client::ColumnRole;
+use super::WorkerClient;
 
 /// The types a user can pick for a column.
 pub const TYPE_CHOICES: [ColumnType; 6] = [
@@ -64,13 +65,9 @@ fn set_role(
 
 /// A column's type and role selects (for the preview's header cell).
 #[component]
-pub fn ColumnControls(
-    engine: Engine,
-    target: RwSignal<Option<String>>,
-    index: usize,
-    name: String,
-    column_type: ColumnType,
-) -> impl IntoView {
+pub fn ColumnControls(index: usize, name: String, column_type: ColumnType) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft { target, .. } = expect_context::<AudienceDraft>();
     let type_id = format!("column-type-{index}");
     let role_id = format!("column-role-{index}");
     let binary = column_type == ColumnType::Binary;

@@ -4,11 +4,12 @@ use audience_engine::export::customer_match::Platform;
 use audience_engine::profile::Persona;
 use leptos::prelude::*;
 
-use super::Engine;
+use super::WorkerClient;
 
 /// Platform, segments and default country; one file per chosen segment.
 #[component]
-pub fn CustomerMatchPanel(engine: Engine, personas: Vec<Persona>) -> impl IntoView {
+pub fn CustomerMatchPanel(personas: Vec<Persona>) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let platform = RwSignal::new(Platform::Google);
     let country = RwSignal::new("US".to_owned());
     // The best-ranked segment is chosen to start with.
@@ -52,7 +53,7 @@ pub fn CustomerMatchPanel(engine: Engine, personas: Vec<Persona>) -> impl IntoVi
             chosen.get_untracked(),
             platform.get_untracked(),
             Some(country.trim().to_uppercase()),
-        )
+        );
     };
     view! {
         <details class="customer-match">

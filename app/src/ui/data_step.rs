@@ -3,19 +3,20 @@
 use leptos::ev::{DragEvent, Event, MouseEvent};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File, HtmlInputElement};
 
 use audience_engine::ingest::HeaderMode;
 
-use super::{Engine, EngineStatus};
+use super::{EngineStatus, WorkerClient};
+use crate::browser;
 
 /// The demo file shipped in `public/`.
 pub const DEMO_FILE: &str = "demo/leads.csv";
 
 /// File picker, drop zone and demo button.
 #[component]
-pub fn DataStep(engine: Engine) -> impl IntoView {
+pub fn DataStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let dragging = RwSignal::new(false);
     let disabled = move || !engine.is_idle();
 
@@ -40,7 +41,9 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
             .and_then(|transfer| transfer.files())
             .and_then(|files| files.get(0));
         match file {
-            Some(file) if engine.is_idle() => engine.load_file(&file, file.name()),
+            Some(file) if engine.is_idle() => {
+                engine.load_file(&file, file.name());
+            }
             Some(_) => {}
             None => engine.status.set(EngineStatus::Failed(
                 "Drop a file (a CSV) here, not text or a link.".into(),
@@ -53,7 +56,9 @@ pub fn DataStep(engine: Engine) -> impl IntoView {
             .set(EngineStatus::Busy("Fetching the demo data…".into()));
         leptos::task::spawn_local(async move {
             match fetch_blob(DEMO_FILE).await {
-                Ok(blob) => engine.load_file(&blob, "leads.csv (demo)".into()),
+                Ok(blob) => {
+                    engine.load_file(&blob, "leads.csv (demo)".into());
+                }
                 Err(message) => engine.status.set(EngineStatus::Failed(message)),
             }
         });
@@ -119,20 +124,9 @@ fn header_mode(value: &str) -> HeaderMode {
     }
 }
 
-/// Fetches a same-origin file as a `Blob`.
+/// Fetches the demo file as a `Blob`.
 async fn fetch_blob(url: &str) -> Result<Blob, String> {
-    let window = web_sys::window().ok_or("No window to fetch from.")?;
-    let failed = |what: &str| format!("Could not load the demo data ({what}).");
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    browser::fetch_blob(url)
         .await
-        .map_err(|_| failed("network error"))?
-        .dyn_into()
-        .map_err(|_| failed("unexpected response"))?;
-    if !response.ok() {
-        return Err(failed(&format!("HTTP {}", response.status())));
-    }
-    let blob = JsFuture::from(response.blob().map_err(|_| failed("unreadable body"))?)
-        .await
-        .map_err(|_| failed("unreadable body"))?;
-    blob.dyn_into().map_err(|_| failed("unexpected body"))
+        .map_err(|what| format!("Could not load the demo data ({what})."))
 }

@@ -3,7 +3,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::{CatalogState, Engine};
+use super::draft::AudienceDraft;
+use super::{CatalogState, WorkerClient};
 
 /// Example requests the user can start from.
 pub const EXAMPLES: [&str; 4] = [
@@ -15,7 +16,9 @@ pub const EXAMPLES: [&str; 4] = [
 
 /// The description box, example prompts and the "Find variables" button.
 #[component]
-pub fn DescribeStep(engine: Engine, query: RwSignal<String>) -> impl IntoView {
+pub fn DescribeStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft { query, .. } = expect_context::<AudienceDraft>();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         engine.suggest(query.get_untracked());

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use super::Engine;
+use super::draft::AudienceDraft;
+use super::WorkerClient;
 use crate::protocol::{EnrichmentCoverage, EnrichmentPreview};
 
 /// The data kind a `<select>` value names (`""`: any).
@@ -22,7 +23,9 @@ pub fn parse_data_kind(value: &str) -> Option<DataKind> {
 
 /// The data kind selector; changing it re-runs the suggestions if there are any.
 #[component]
-pub fn DataKindSelect(engine: Engine, query: RwSignal<String>) -> impl IntoView {
+pub fn DataKindSelect() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft { query, .. } = expect_context::<AudienceDraft>();
     let on_change = move |event: Event| {
         engine
             .data_kind
@@ -46,7 +49,8 @@ pub fn DataKindSelect(engine: Engine, query: RwSignal<String>) -> impl IntoView 
 
 /// The enrichment file input, key selects, join button and coverage.
 #[component]
-pub fn EnrichmentPanel(engine: Engine) -> impl IntoView {
+pub fn EnrichmentPanel() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let on_pick = move |event: Event| {
         let Some(input) = event
             .target()
@@ -73,7 +77,7 @@ pub fn EnrichmentPanel(engine: Engine) -> impl IntoView {
                     on:change=on_pick
                 />
             </div>
-            {move || engine.enrichment.get().map(|preview| view! { <JoinForm engine=engine preview=preview /> })}
+            {move || engine.enrichment.get().map(|preview| view! { <JoinForm preview=preview /> })}
             {move || {
                 engine
                     .dataset
@@ -87,7 +91,8 @@ pub fn EnrichmentPanel(engine: Engine) -> impl IntoView {
 
 /// The two key selects and the join button.
 #[component]
-fn JoinForm(engine: Engine, preview: EnrichmentPreview) -> impl IntoView {
+fn JoinForm(preview: EnrichmentPreview) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let customer_columns: Vec<String> = engine
         .dataset
         .get_untracked()

@@ -1,7 +1,8 @@
 //! Leptos components: the only code that touches the DOM.
 //!
 //! The page is one guided workflow; each step is a section that appears once the step before it is done.
-//! Components receive only the signals they need.
+//! Components take the worker client ([`WorkerClient`]) and the audience draft (`AudienceDraft`) from
+//! Leptos context, provided once by [`App`].
 
 mod assistant;
 mod charts_view;
@@ -9,30 +10,35 @@ mod column_controls;
 mod customer_match;
 mod data_step;
 mod describe;
-mod engine;
+mod draft;
 mod enrichment;
 mod preview;
+mod reply;
 mod results;
 mod saved;
 mod segment_step;
 mod status;
 mod steps;
 mod variables;
+mod worker_client;
 
 use leptos::prelude::*;
 
-pub use engine::{download, CatalogState, Engine, EngineStatus};
+use draft::AudienceDraft;
+
+pub use worker_client::{CatalogState, EngineStatus, WorkerClient};
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let engine = Engine::start();
-    let query = RwSignal::new(String::new());
-    let target = RwSignal::new(None::<String>);
-    let choices = RwSignal::new(Vec::new());
-    let form = RwSignal::new(segment_step::SegmentForm::default());
-    // Column choices of restored settings, applied when their suggestions arrive.
-    let pending = RwSignal::new(None::<saved::AudienceSettings>);
+    let engine = WorkerClient::start();
+    let draft = AudienceDraft::new();
+    let AudienceDraft {
+        target, choices, ..
+    } = draft;
+    // Every component takes these two with `expect_context` instead of props.
+    provide_context(engine);
+    provide_context(draft);
 
     // A new file brings its detected conversion column (a re-typed or enriched file keeps the choice);
     // new suggestions or roles reset the column choices.
@@ -45,19 +51,14 @@ pub fn App() -> impl IntoView {
         file_name
     });
     Effect::new(move |_| {
-        let withheld = engine::withheld(&engine.roles.get());
+        let withheld = worker_client::withheld(&engine.roles.get());
         match engine.suggestions.get() {
             Some(suggestions) => {
-                let mut fresh = variables::initial_choices(
+                choices.set(variables::initial_choices(
                     &suggestions,
                     target.get_untracked().as_deref(),
                     &withheld,
-                );
-                if let Some(settings) = pending.get_untracked() {
-                    settings.apply_to(&mut fresh);
-                    pending.set(None);
-                }
-                choices.set(fresh);
+                ));
             }
             None => choices.set(Vec::new()),
         }
@@ -68,7 +69,7 @@ pub fn App() -> impl IntoView {
             <h1>"Audience Builder"</h1>
             <p class="tagline">"Segments and personas from your customer file. The file never leaves this tab."</p>
         </header>
-        <steps::StepIndicator engine=engine />
+        <steps::StepIndicator />
         // `data-catalog` says whether the variable catalog is indexed ("loading", "ready", "unavailable"),
         // for host pages and tests, before any file is chosen.
         <main class="app-main" data-catalog=move || match engine.catalog.get() {
@@ -76,23 +77,23 @@ pub fn App() -> impl IntoView {
             CatalogState::Ready(_) => "ready",
             CatalogState::Unavailable(_) => "unavailable",
         }>
-            <data_step::DataStep engine=engine />
+            <data_step::DataStep />
             <status::StatusLine status=engine.status />
-            <preview::Preview engine=engine target=target />
+            <preview::Preview />
             <Show when=move || engine.dataset.get().is_some()>
                 <section class="step" id="data-settings" aria-label="Data settings">
-                    <enrichment::DataKindSelect engine=engine query=query />
-                    <enrichment::EnrichmentPanel engine=engine />
+                    <enrichment::DataKindSelect />
+                    <enrichment::EnrichmentPanel />
                 </section>
-                <describe::DescribeStep engine=engine query=query />
-                <saved::SavedAudiences engine=engine query=query target=target choices=choices form=form pending=pending />
+                <describe::DescribeStep />
+                <saved::SavedAudiences />
             </Show>
             <Show when=move || engine.suggestions.get().is_some()>
-                <variables::VariablesStep engine=engine query=query choices=choices target=target />
-                <segment_step::SegmentStep engine=engine form=form choices=choices target=target />
+                <variables::VariablesStep />
+                <segment_step::SegmentStep />
             </Show>
-            <results::ResultsStep engine=engine />
+            <results::ResultsStep />
         </main>
-        <assistant::Assistant engine=engine query=query target=target choices=choices form=form />
+        <assistant::Assistant />
     }
 }

@@ -4,7 +4,7 @@ use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
 use super::column_controls::ColumnControls;
-use super::Engine;
+use super::WorkerClient;
 
 /// A short, human label for a column type.
 pub fn type_label(column_type: ColumnType) -> &'static str {
@@ -21,7 +21,8 @@ pub fn type_label(column_type: ColumnType) -> &'static str {
 
 /// Counts, format, notes and the first rows of the loaded file, with each column's type and role.
 #[component]
-pub fn Preview(engine: Engine, target: RwSignal<Option<String>>) -> impl IntoView {
+pub fn Preview() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     move || {
         engine.dataset.get().map(|preview| {
             let header = preview
@@ -36,8 +37,6 @@ pub fn Preview(engine: Engine, target: RwSignal<Option<String>>) -> impl IntoVie
                                 {type_label(column.column_type)}
                             </span>
                             <ColumnControls
-                                engine=engine
-                                target=target
                                 index=index
                                 name=column.name.clone()
                                 column_type=column.column_type

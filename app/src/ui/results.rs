@@ -1,17 +1,15 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
+use audience_engine::cluster::ShareBounds;
+use audience_engine::pipeline::percent;
 use audience_engine::profile::lenses::{Concentration, Lenses};
 use audience_engine::profile::{Persona, ValueShare};
 use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
-use super::Engine;
+use super::WorkerClient;
 use crate::protocol::{ExportKind, SegmentResults};
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
 
 fn top_values(values: &[ValueShare], n: usize) -> String {
     values
@@ -24,25 +22,27 @@ fn top_values(values: &[ValueShare], n: usize) -> String {
 
 /// The results: summary, ranked segment cards with personas, downloads.
 #[component]
-pub fn ResultsStep(engine: Engine) -> impl IntoView {
+pub fn ResultsStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     move || {
         engine
             .results
             .get()
-            .map(|results| view! { <ResultsView engine=engine results=results /> })
+            .map(|results| view! { <ResultsView results=results /> })
     }
 }
 
 #[component]
-fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
+fn ResultsView(results: SegmentResults) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     let segmentation = &results.segmentation;
-    let bounds = match (results.settings.min_share, results.settings.max_share) {
-        (Some(min), Some(max)) => format!(
+    let bounds = match results.settings.bounds {
+        Some(ShareBounds { min, max }) => format!(
             ", every segment between {} and {} of the records",
             percent(min),
             percent(max)
         ),
-        _ => String::new(),
+        None => String::new(),
     };
     let ranked_by = if results.report.target.is_some() {
         "conversion rate"
@@ -98,13 +98,13 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
-                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::ClusteredCsv)>
+                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::ClusteredCsv); }>
                     "Clustered CSV"
                 </button>
-                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::PersonasJson)>
+                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::PersonasJson); }>
                     "Personas JSON"
                 </button>
-                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| engine.export(ExportKind::SummaryCsv)>
+                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::SummaryCsv); }>
                     "Summary CSV"
                 </button>
                 <label class="keep-formulas">
@@ -117,7 +117,7 @@ fn ResultsView(engine: Engine, results: SegmentResults) -> impl IntoView {
                     " Keep cells starting with = + - @ exactly as in my file (a spreadsheet may run them as formulas; by default they get a leading ')"
                 </label>
             </div>
-            <CustomerMatchPanel engine=engine personas=results.report.personas.clone() />
+            <CustomerMatchPanel personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
             <div class="charts" id="result-charts">{charts}</div>

@@ -2,11 +2,15 @@
 //! string to share them.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
+use super::draft::AudienceDraft;
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
-use super::{Engine, EngineStatus};
+use super::{EngineStatus, WorkerClient};
+use crate::browser;
+use crate::protocol::Response;
 
 /// Where saved audiences live in `localStorage`.
 pub const STORAGE_KEY: &str = "audience-builder.saved-audiences.v1";
@@ -98,36 +102,25 @@ impl AudienceSettings {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|window| window.local_storage().ok().flatten())
-}
-
 /// The saved audiences in this browser.
 pub fn load_saved() -> Vec<AudienceSettings> {
-    storage()
-        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+    browser::load(STORAGE_KEY).unwrap_or_default()
 }
 
 fn store_saved(saved: &[AudienceSettings]) -> Result<(), String> {
-    let text = serde_json::to_string(saved).map_err(|error| error.to_string())?;
-    storage()
-        .ok_or("This browser does not allow saving here.")?
-        .set_item(STORAGE_KEY, &text)
-        .map_err(|_| "This browser refused to save (storage full or disabled).".to_owned())
+    browser::store(STORAGE_KEY, saved)
 }
 
 /// Save, restore, delete and share audience settings.
 #[component]
-pub fn SavedAudiences(
-    engine: Engine,
-    query: RwSignal<String>,
-    target: RwSignal<Option<String>>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    form: RwSignal<SegmentForm>,
-    pending: RwSignal<Option<AudienceSettings>>,
-) -> impl IntoView {
+pub fn SavedAudiences() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft {
+        query,
+        target,
+        choices,
+        form,
+    } = expect_context::<AudienceDraft>();
     let saved = RwSignal::new(load_saved());
     let name = RwSignal::new(String::new());
     let share = RwSignal::new(String::new());
@@ -151,9 +144,14 @@ pub fn SavedAudiences(
         target.set(settings.target.clone());
         form.set(settings.form());
         let message = format!("Restored “{}”.", settings.name);
-        pending.set(Some(settings));
-        engine.suggest(query.get_untracked());
+        let suggestions = engine.suggest(query.get_untracked());
         engine.status.set(EngineStatus::Busy(message));
+        // The new suggestions reset the column choices (see `App`); the saved ones go on top.
+        spawn_local(async move {
+            if let Response::Suggestions(_) = suggestions.await {
+                choices.update(|choices| settings.apply_to(choices));
+            }
+        });
     };
     let save = move |_| {
         let settings = current();

@@ -1,9 +1,11 @@
 //! Step 4: size bounds, k and seed; run with progress and Cancel.
 
+use audience_engine::cluster::ShareBounds;
 use leptos::prelude::*;
 
+use super::draft::AudienceDraft;
 use super::variables::{chosen_variables, ColumnChoice};
-use super::Engine;
+use super::WorkerClient;
 use crate::protocol::SegmentSettings;
 
 /// The segmentation settings as the user has set them (percent for shares).
@@ -34,12 +36,19 @@ impl Default for SegmentForm {
 }
 
 impl SegmentForm {
+    /// The form's edge: its two percent fields as the engine's share bounds, when the box is ticked.
+    pub fn bounds(&self) -> Option<ShareBounds> {
+        self.bounded.then_some(ShareBounds {
+            min: self.min_percent / 100.0,
+            max: self.max_percent / 100.0,
+        })
+    }
+
     /// The request for these settings.
     pub fn settings(&self, choices: &[ColumnChoice], target: Option<String>) -> SegmentSettings {
         SegmentSettings {
             variables: chosen_variables(choices),
-            min_share: self.bounded.then_some(self.min_percent / 100.0),
-            max_share: self.bounded.then_some(self.max_percent / 100.0),
+            bounds: self.bounds(),
             k: self.k,
             seed: self.seed,
             target,
@@ -57,19 +66,14 @@ fn parse_number(event: &leptos::ev::Event) -> Option<f64> {
 
 /// Settings, the Segment button, progress and Cancel.
 #[component]
-pub fn SegmentStep(
-    engine: Engine,
-    form: RwSignal<SegmentForm>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    target: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn SegmentStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let draft = expect_context::<AudienceDraft>();
+    let AudienceDraft { form, choices, .. } = draft;
     let running = move || engine.progress.get().is_some();
     let n_chosen = move || choices.get().iter().filter(|choice| choice.checked).count();
     let run = move |_| {
-        engine.segment(
-            form.get_untracked()
-                .settings(&choices.get_untracked(), target.get_untracked()),
-        )
+        engine.segment(draft.settings());
     };
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">

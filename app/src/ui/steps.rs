@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Engine;
+use super::WorkerClient;
 
 /// The workflow's steps, in order, with their section anchors.
 pub const STEPS: [(&str, &str); 5] = [
@@ -14,7 +14,7 @@ pub const STEPS: [(&str, &str); 5] = [
 ];
 
 /// How far the user has got: 0 = Data … 4 = Results.
-pub fn current_step(engine: &Engine) -> usize {
+pub fn current_step(engine: &WorkerClient) -> usize {
     if engine.results.get().is_some() {
         4
     } else if engine.progress.get().is_some() {
@@ -30,7 +30,8 @@ pub fn current_step(engine: &Engine) -> usize {
 
 /// Numbered steps; done ones link to their section, the current one is marked for screen readers.
 #[component]
-pub fn StepIndicator(engine: Engine) -> impl IntoView {
+pub fn StepIndicator() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
     view! {
         <nav class="steps" aria-label="Progress">
             <ol>

@@ -5,8 +5,9 @@ use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
 use super::charts_view::{suggestion_charts, ChartCard};
+use super::draft::AudienceDraft;
 use super::preview::type_label;
-use super::Engine;
+use super::WorkerClient;
 use crate::protocol::{CatalogGroup, Suggestions, VariableChoice};
 
 /// One of the file's columns as the user has set it.
@@ -26,6 +27,22 @@ pub struct ColumnChoice {
     pub matched_terms: Vec<String>,
     /// Closest catalog variables.
     pub linked_variables: Vec<String>,
+}
+
+impl ColumnChoice {
+    /// The key of this column's row in the table at position `index`: everything the row shows except the
+    /// checkbox and the weight. A toggle or a new weight keeps the row (and the keyboard focus on it); new
+    /// suggestions make new rows.
+    pub fn row_key(&self, index: usize) -> String {
+        format!(
+            "{index}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}",
+            self.column,
+            self.column_type,
+            self.relevance.to_bits(),
+            self.matched_terms.join("\u{1e}"),
+            self.linked_variables.join("\u{1e}")
+        )
+    }
 }
 
 /// The choices a set of suggestions starts from (suggested columns checked, weight 1), without the
@@ -66,16 +83,18 @@ pub fn chosen_variables(choices: &[ColumnChoice]) -> Vec<VariableChoice> {
 
 /// Columns with checkboxes, relevance and weights; catalog variables by type.
 #[component]
-pub fn VariablesStep(
-    engine: Engine,
-    query: RwSignal<String>,
-    choices: RwSignal<Vec<ColumnChoice>>,
-    target: RwSignal<Option<String>>,
-) -> impl IntoView {
+pub fn VariablesStep() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft {
+        query,
+        choices,
+        target,
+        ..
+    } = expect_context::<AudienceDraft>();
     let refine = RwSignal::new(String::new());
     let targets = move || {
         engine.dataset.get().map_or_else(Vec::new, |dataset| {
-            let withheld = super::engine::withheld(&engine.roles.get());
+            let withheld = super::worker_client::withheld(&engine.roles.get());
             dataset
                 .columns
                 .iter()
@@ -96,67 +115,79 @@ pub fn VariablesStep(
         }
         target.set(chosen);
     };
-    let rows = move || {
+    let row = move |(index, choice): (usize, ColumnChoice)| {
+        let id = format!("use-column-{index}");
+        let weight_id = format!("weight-column-{index}");
+        let why = if choice.matched_terms.is_empty() {
+            String::new()
+        } else {
+            format!("matches {}", choice.matched_terms.join(", "))
+        };
+        let linked = if choice.linked_variables.is_empty() {
+            String::new()
+        } else {
+            format!("like: {}", choice.linked_variables.join("; "))
+        };
+        view! {
+            <tr class="column-choice" data-column=choice.column.clone()>
+                <td>
+                    <input
+                        type="checkbox"
+                        id=id.clone()
+                        prop:checked=move || choices.with(|all| all.get(index).is_some_and(|c| c.checked))
+                        on:change=move |event| {
+                            let checked = event_target_checked(&event);
+                            choices.update(|all| {
+                                if let Some(choice) = all.get_mut(index) {
+                                    choice.checked = checked;
+                                }
+                            });
+                        }
+                    />
+                    <label for=id>{choice.column.clone()}</label>
+                </td>
+                <td><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
+                <td>
+                    <meter min="0" max="1" value=choice.relevance aria-label="relevance"></meter>
+                    <span class="score">{format!("{:.0}%", choice.relevance * 100.0)}</span>
+                </td>
+                <td>
+                    <label for=weight_id.clone() class="visually-hidden">{format!("Weight of {}", choice.column)}</label>
+                    <input
+                        type="number"
+                        class="weight"
+                        id=weight_id
+                        min="0.25"
+                        max="4"
+                        step="0.25"
+                        prop:value=move || choices.with(|all| all.get(index).map_or(1.0, |c| c.weight)).to_string()
+                        on:change=move |event| {
+                            if let Ok(weight) = event_target_value(&event).parse::<f64>() {
+                                if weight.is_finite() && weight > 0.0 {
+                                    choices.update(|all| {
+                                        if let Some(choice) = all.get_mut(index) {
+                                            choice.weight = weight;
+                                        }
+                                    });
+                                }
+                            }
+                        }
+                    />
+                </td>
+                <td class="why">{why}<br />{linked}</td>
+            </tr>
+        }
+    };
+    // Keyed rows: toggling a checkbox re-renders nothing, so the keyboard focus stays on it.
+    let each = move || {
         choices
             .get()
             .into_iter()
             .enumerate()
-            .map(|(index, choice)| {
-                let id = format!("use-column-{index}");
-                let weight_id = format!("weight-column-{index}");
-                let why = if choice.matched_terms.is_empty() {
-                    String::new()
-                } else {
-                    format!("matches {}", choice.matched_terms.join(", "))
-                };
-                let linked = if choice.linked_variables.is_empty() {
-                    String::new()
-                } else {
-                    format!("like: {}", choice.linked_variables.join("; "))
-                };
-                view! {
-                    <tr class="column-choice" data-column=choice.column.clone()>
-                        <td>
-                            <input
-                                type="checkbox"
-                                id=id.clone()
-                                prop:checked=choice.checked
-                                on:change=move |event| {
-                                    let checked = event_target_checked(&event);
-                                    choices.update(|all| all[index].checked = checked);
-                                }
-                            />
-                            <label for=id>{choice.column.clone()}</label>
-                        </td>
-                        <td><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
-                        <td>
-                            <meter min="0" max="1" value=choice.relevance aria-label="relevance"></meter>
-                            <span class="score">{format!("{:.0}%", choice.relevance * 100.0)}</span>
-                        </td>
-                        <td>
-                            <label for=weight_id.clone() class="visually-hidden">{format!("Weight of {}", choice.column)}</label>
-                            <input
-                                type="number"
-                                class="weight"
-                                id=weight_id
-                                min="0.25"
-                                max="4"
-                                step="0.25"
-                                prop:value=choice.weight.to_string()
-                                on:change=move |event| {
-                                    if let Ok(weight) = event_target_value(&event).parse::<f64>() {
-                                        if weight.is_finite() && weight > 0.0 {
-                                            choices.update(|all| all[index].weight = weight);
-                                        }
-                                    }
-                                }
-                            />
-                        </td>
-                        <td class="why">{why}<br />{linked}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+            .collect::<Vec<(usize, ColumnChoice)>>()
+    };
+    let rows = move || {
+        view! { <For each=each key=|(index, choice)| choice.row_key(*index) children=row /> }
     };
     let on_refine = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -206,7 +237,7 @@ pub fn VariablesStep(
                 <input id="refine-query" type="text" prop:value=move || refine.get() on:input=move |event| refine.set(event_target_value(&event)) />
                 <button type="submit" class="secondary" disabled=move || !engine.is_idle()>"Update suggestions"</button>
             </form>
-            <CatalogMatches engine=engine query=query />
+            <CatalogMatches />
             <div class="charts" id="variable-charts">
                 {move || {
                     engine
@@ -227,7 +258,9 @@ pub fn VariablesStep(
 
 /// Catalog variables for the description, grouped by type, with "more like this".
 #[component]
-fn CatalogMatches(engine: Engine, query: RwSignal<String>) -> impl IntoView {
+fn CatalogMatches() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let AudienceDraft { query, .. } = expect_context::<AudienceDraft>();
     let groups = move || {
         engine
             .suggestions
@@ -274,5 +307,38 @@ fn CatalogMatches(engine: Engine, query: RwSignal<String>) -> impl IntoView {
             <p class="hint">"Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit."</p>
             <div id="catalog-groups">{move || groups().into_iter().map(group_view).collect_view()}</div>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice() -> ColumnChoice {
+        ColumnChoice {
+            column: "Industry".into(),
+            column_type: ColumnType::Categorical,
+            relevance: 0.75,
+            checked: true,
+            weight: 1.0,
+            matched_terms: vec!["tech".into()],
+            linked_variables: vec![],
+        }
+    }
+
+    #[test]
+    fn a_rows_key_ignores_the_toggle_and_weight_but_not_what_the_row_shows() {
+        let before = choice();
+        let mut toggled = before.clone();
+        toggled.checked = false;
+        toggled.weight = 2.5;
+        assert_eq!(before.row_key(0), toggled.row_key(0));
+        let mut rescored = before.clone();
+        rescored.relevance = 0.5;
+        assert_ne!(before.row_key(0), rescored.row_key(0));
+        let mut rematched = before.clone();
+        rematched.matched_terms.push("buyers".into());
+        assert_ne!(before.row_key(0), rematched.row_key(0));
+        assert_ne!(before.row_key(0), before.row_key(1));
     }
 }

@@ -5,7 +5,10 @@
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ClusterError {
     /// Share bounds outside `(0, 1]` or not finite.
-    #[error("share bounds {min}..{max} must lie in (0, 1]")]
+    #[error(
+        "segment sizes of {}% to {}% of the customers cannot be used: choose sizes above 0% and at most 100% (e.g. 5% to 10%)",
+        percent(*.min), percent(*.max)
+    )]
     BoundsOutOfRange {
         /// Smallest share.
         min: f64,
@@ -13,7 +16,10 @@ pub enum ClusterError {
         max: f64,
     },
     /// `min > max`.
-    #[error("the smallest segment share {min} is larger than the largest {max}")]
+    #[error(
+        "the smallest segment size ({}% of the customers) is larger than the largest ({}%): swap them, or make the largest at least {}%",
+        percent(*.min), percent(*.max), percent(*.min)
+    )]
     MinAboveMax {
         /// Smallest share.
         min: f64,
@@ -22,7 +28,9 @@ pub enum ClusterError {
     },
     /// No whole number of segments fits the share bounds, e.g. 26–30 % (3 segments cannot cover 100 %, 4 exceed it).
     #[error(
-        "no whole number of segments fits shares {min}..{max}: shares of at most {max} need at least {k_low} segments, shares of at least {min} allow at most {k_high}"
+        "no number of segments fits sizes of {}–{}% of the customers: segments of at most {}% need at least {k_low} segments, but segments of at least {}% allow at most {k_high}. Widen the range (e.g. lower the smallest size to {}% or raise the largest to {}%).",
+        percent(*.min), percent(*.max), percent(*.max), percent(*.min),
+        percent(1.0 / *.k_low as f64), percent(1.0 / *.k_high.max(&1) as f64)
     )]
     NoFeasibleK {
         /// Smallest share.
@@ -35,7 +43,10 @@ pub enum ClusterError {
         k_high: usize,
     },
     /// With these rows, k and bounds no integer segment sizes exist.
-    #[error("{n_rows} rows cannot form {k} segments of {lower}..={upper} rows each (shares {min}..{max}; sizes round inward: lower = ⌈min·n⌉, upper = ⌊max·n⌋)")]
+    #[error(
+        "{n_rows} customers cannot be split into {k} segments of {}–{}% each: each segment would need {} ({}% of {n_rows} rounded up, {}% rounded down), and {k} such segments cannot add up to {n_rows}. Choose another number of segments, or widen the sizes (--min/--max).",
+        percent(*.min), percent(*.max), size_range(*.lower, *.upper), percent(*.min), percent(*.max)
+    )]
     NoIntegerSizes {
         /// Rows.
         n_rows: usize,
@@ -109,13 +120,18 @@ pub enum ClusterError {
         limit: usize,
     },
     /// Automatic k needs share bounds to know which k to try.
-    #[error("automatic k needs share bounds (the feasible k are ⌈1/max⌉..=⌊1/min⌋)")]
+    #[error(
+        "to choose the number of segments automatically, give the smallest and largest segment size (e.g. 5% to 10% of the customers), or choose the number of segments yourself"
+    )]
     AutoKNeedsBounds,
     /// `k = 0`.
-    #[error("k must be at least 1")]
+    #[error("the number of segments must be at least 1: ask for 1 or more segments")]
     KZero,
     /// More segments than rows.
-    #[error("{k} segments need at least {k} rows, but there are {n_rows}")]
+    #[error(
+        "{k} segments need at least {k} customers, but the file has {n_rows}: ask for at most {n_rows} segment{}",
+        if *.n_rows == 1 { "" } else { "s" }
+    )]
     TooFewRows {
         /// Rows.
         n_rows: usize,
@@ -123,7 +139,7 @@ pub enum ClusterError {
         k: usize,
     },
     /// No rows.
-    #[error("there are no rows to segment")]
+    #[error("the file has no customers to segment: choose a file with at least one data row")]
     NoRows,
     /// A setting outside its allowed range.
     #[error("{name} = {value} is invalid: {expected}")]
@@ -144,7 +160,9 @@ pub enum ClusterError {
         found: usize,
     },
     /// The matrix has no dimensions.
-    #[error("the encoded matrix has no dimensions ({n_rows} rows × 0)")]
+    #[error(
+        "there is nothing to segment {n_rows} customers on: choose at least one column with values that differ"
+    )]
     NoDimensions {
         /// Rows.
         n_rows: usize,
@@ -169,7 +187,7 @@ pub enum ClusterError {
     },
     /// No dimension has two different present values: there is nothing to separate rows by.
     #[error(
-        "all {n_rows} rows are identical on all {n_dims} dimensions (ignoring missing values)"
+        "all {n_rows} customers have the same values in every column chosen (leaving out missing values), so there is nothing to tell segments apart by: choose columns whose values differ between customers"
     )]
     AllConstant {
         /// Rows.

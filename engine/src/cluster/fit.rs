@@ -54,16 +54,8 @@ impl ValidParams {
         matrix: &EncodedMatrix,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
-        let n_restarts = self.params.n_restarts;
         let Some(screening) = self.screening else {
-            return self.choose_k(
-                matrix,
-                &self.candidates,
-                Phase::Full,
-                0..n_restarts,
-                0,
-                progress,
-            );
+            return self.choose_k_then_restart(matrix, &self.candidates, Phase::Full, progress);
         };
         let rows = score::sample_rows(
             matrix.n_rows,
@@ -79,27 +71,7 @@ impl ValidParams {
         let phase = Phase::Screening {
             sample_rows: screening.sample_rows,
         };
-        // Automatic k: one run per k, then the remaining restarts for the k that wins.
-        let auto = sampled.len() > 1;
-        let (per_k, more) = if auto {
-            (0..1, 1..n_restarts)
-        } else {
-            (0..n_restarts, n_restarts..n_restarts)
-        };
-        let extra_steps = usize::from(!more.is_empty());
-        let mut screened = self.choose_k(&sample, &sampled, phase, per_k, extra_steps, progress)?;
-        if !more.is_empty() {
-            let context = Context {
-                k: screened.k,
-                k_index: sampled.len(),
-                k_count: sampled.len() + 1,
-                limits: screening.limits,
-                phase,
-                runs: n_restarts,
-            };
-            let others = self.run_k(&sample, &context, more, progress)?;
-            screened.absorb_restarts(others);
-        }
+        let screened = self.choose_k_then_restart(&sample, &sampled, phase, progress)?;
         let (k, limits) = *self
             .candidates
             .iter()
@@ -136,6 +108,47 @@ impl ValidParams {
             sample_rows: Some(screening.sample_rows),
             ..screened
         })
+    }
+
+    /// Automatic k: one run per candidate k, scored by silhouette, then the remaining restarts for the k
+    /// that wins (its best run is the cheapest of all its restarts, as for a fixed k). A fixed k: all its
+    /// restarts. On files of at most [`KMediansParams::screening_sample`](super::KMediansParams::screening_sample)
+    /// rows this is what makes automatic k cost `candidates + restarts − 1` runs instead of
+    /// `candidates × restarts`.
+    fn choose_k_then_restart(
+        &self,
+        matrix: &EncodedMatrix,
+        candidates: &[(usize, SizeLimits)],
+        phase: Phase,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Segmentation, ClusterError> {
+        let n_restarts = self.params.n_restarts;
+        let auto = candidates.len() > 1;
+        let (per_k, more) = if auto {
+            (0..1, 1..n_restarts)
+        } else {
+            (0..n_restarts, n_restarts..n_restarts)
+        };
+        let extra_steps = usize::from(!more.is_empty());
+        let mut chosen = self.choose_k(matrix, candidates, phase, per_k, extra_steps, progress)?;
+        if !more.is_empty() {
+            let limits = candidates
+                .iter()
+                .find(|(k, _)| *k == chosen.k)
+                .map(|&(_, limits)| limits)
+                .expect("the chosen k is a candidate");
+            let context = Context {
+                k: chosen.k,
+                k_index: candidates.len(),
+                k_count: candidates.len() + 1,
+                limits,
+                phase,
+                runs: n_restarts,
+            };
+            let others = self.run_k(matrix, &context, more, progress)?;
+            chosen.absorb_restarts(others);
+        }
+        Ok(chosen)
     }
 
     /// Fits every candidate k on `matrix` (the given restarts of each) and keeps the best by silhouette

@@ -33,9 +33,11 @@
 //! benchmark alike. [`Algorithm::KMeans`] swaps in squared L2 and means, for comparison.
 //!
 //! **Automatic k**: with shares `[min, max]` only `k ∈ [⌈1/max⌉, ⌊1/min⌋]` can work (10..=20 for 5–10 %).
-//! Each of those k (that the row count admits) is fitted and scored by a size-robust silhouette on a seeded
-//! sample of rows (see the `score` module); the highest score wins, ties going to the smaller k, and
-//! [`Segmentation::k_scores`] reports every k tried.
+//! Each of those k (that the row count admits) is fitted once (its first restart) and scored by a
+//! size-robust silhouette on a seeded sample of rows (see the `score` module); the highest score wins, ties
+//! going to the smaller k, and [`Segmentation::k_scores`] reports every k tried. Only the winning k gets its
+//! remaining restarts, and the cheapest of all its runs is kept: `candidates + restarts − 1` runs in all
+//! (13 for 5–10 % with 3 restarts), not `candidates × restarts` (33).
 //! Bounds that leave more than [`MAX_AUTO_K_CANDIDATES`] k to try (0.1–10 % on 300 rows leaves 291, a
 //! run of minutes) are refused with [`ClusterError::TooManySegmentCounts`]: choose k, or narrow the bounds.
 //!
@@ -85,8 +87,9 @@
 //!     .unwrap_err();
 //! assert_eq!(
 //!     error.to_string(),
-//!     "no whole number of segments fits shares 0.26..0.3: shares of at most 0.3 need at least 4 \
-//!      segments, shares of at least 0.26 allow at most 3"
+//!     "no number of segments fits sizes of 26–30% of the customers: segments of at most 30% need at \
+//!      least 4 segments, but segments of at least 26% allow at most 3. Widen the range (e.g. lower the \
+//!      smallest size to 25% or raise the largest to 33.33%)."
 //! );
 //! # Ok::<(), audience_engine::cluster::ClusterError>(())
 //! ```

@@ -17,6 +17,11 @@ pub enum KChoice {
 }
 
 /// Inclusive bounds on each segment's share of the rows.
+///
+/// The one shape of the size bounds from the app's form to the assignment step: the app's page⇄worker
+/// protocol carries it serialised (`{"min": 0.05, "max": 0.1}`), and "no bounds" is `None` around it,
+/// never a pair of missing ends. Both ends are required: a bound on one side only is refused at the
+/// edges that read one (see [`ShareBounds::new`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShareBounds {
     /// Smallest share, in (0, 1].
@@ -40,6 +45,25 @@ impl Default for ShareBounds {
 const SHARE_EPSILON: f64 = 1e-9;
 
 impl ShareBounds {
+    /// Checked bounds: both shares finite, in (0, 1], and `min ≤ max`.
+    ///
+    /// ```
+    /// use audience_engine::cluster::{ClusterError, ShareBounds};
+    /// assert_eq!(ShareBounds::new(0.05, 0.1).unwrap().max, 0.1);
+    /// assert!(matches!(ShareBounds::new(0.0, 0.1), Err(ClusterError::BoundsOutOfRange { .. })));
+    /// assert!(matches!(ShareBounds::new(0.2, 0.1), Err(ClusterError::MinAboveMax { .. })));
+    /// ```
+    pub fn new(min: f64, max: f64) -> Result<Self, ClusterError> {
+        let in_range = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
+        if !(in_range(min) && in_range(max)) {
+            return Err(ClusterError::BoundsOutOfRange { min, max });
+        }
+        if min > max {
+            return Err(ClusterError::MinAboveMax { min, max });
+        }
+        Ok(ShareBounds { min, max })
+    }
+
     /// Segment size limits for `n` rows: `lower = ⌈min·n⌉`, `upper = ⌊max·n⌋` (rounded inward, so every
     /// size `s` satisfies `min ≤ s/n ≤ max`; products within 10⁻⁹ relative of an integer count as that
     /// integer).
@@ -208,13 +232,7 @@ impl KMediansParams {
             return Err(ClusterError::NoRows);
         }
         if let Some(ShareBounds { min, max }) = self.bounds {
-            let in_range = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
-            if !(in_range(min) && in_range(max)) {
-                return Err(ClusterError::BoundsOutOfRange { min, max });
-            }
-            if min > max {
-                return Err(ClusterError::MinAboveMax { min, max });
-            }
+            ShareBounds::new(min, max)?;
         }
         let unbounded = SizeLimits {
             lower: 1,
@@ -428,5 +446,47 @@ impl ValidParams {
     /// The screening sample, when the file is large enough to be screened on one.
     pub fn screening(&self) -> Option<Screening> {
         self.screening
+    }
+}
+
+#[cfg(test)]
+mod share_bounds_tests {
+    use super::*;
+
+    #[test]
+    fn share_bounds_travel_as_json_min_and_max_and_come_back_equal() {
+        let bounds = ShareBounds::new(0.05, 0.1).unwrap();
+        let text = serde_json::to_string(&Some(bounds)).unwrap();
+        assert_eq!(text, r#"{"min":0.05,"max":0.1}"#);
+        let back: Option<ShareBounds> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, Some(bounds));
+        let none: Option<ShareBounds> = serde_json::from_str("null").unwrap();
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn share_bounds_refuse_a_missing_end_written_as_zero_or_one_above_the_other() {
+        assert_eq!(
+            ShareBounds::new(0.0, 0.1),
+            Err(ClusterError::BoundsOutOfRange { min: 0.0, max: 0.1 })
+        );
+        assert_eq!(
+            ShareBounds::new(0.3, 0.1),
+            Err(ClusterError::MinAboveMax { min: 0.3, max: 0.1 })
+        );
+        assert!(ShareBounds::new(f64::NAN, 0.1).is_err());
+        assert_eq!(
+            ShareBounds::new(0.1, 0.1),
+            Ok(ShareBounds { min: 0.1, max: 0.1 })
+        );
+    }
+
+    #[test]
+    fn validate_refuses_bounds_that_share_bounds_new_refuses() {
+        let params = KMediansParams::new().with_bounds(Some(ShareBounds { min: 0.0, max: 0.1 }));
+        assert_eq!(
+            params.validate(100).unwrap_err(),
+            ClusterError::BoundsOutOfRange { min: 0.0, max: 0.1 }
+        );
     }
 }

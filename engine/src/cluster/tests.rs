@@ -637,3 +637,72 @@ fn bounds_that_allow_too_many_segment_counts_are_refused_before_any_fit() {
     assert_eq!(two_to_ten.validate(300).unwrap().candidates().len(), 41);
     assert!(fixed(12, 0.001, 0.10).validate(300).is_ok());
 }
+
+#[test]
+fn automatic_k_on_a_small_file_runs_each_k_once_then_restarts_only_the_winner() {
+    // 800 rows, shares 10–15 %: k = 7, 8, 9 and 10 are tried (4 candidates), 3 restarts, no screening.
+    let matrix = blobs(8, 100, 4);
+    let valid = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.10,
+            max: 0.15,
+        }))
+        .validate(matrix.n_rows)
+        .unwrap();
+    let mut seeded = 0;
+    let result = valid
+        .fit_with_progress(&matrix, &mut |p| {
+            seeded += usize::from(p.stage == Stage::Seeding);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(result.k_scores.len(), 4);
+    assert_eq!(result.sample_rows, None);
+    // 4 first runs + 2 more restarts of the winner, not 4 × 3.
+    assert_eq!(seeded, 4 + 2);
+    assert_eq!(result.restarts, 3);
+    assert_eq!(result.restart_costs.len(), 3);
+    assert_eq!(result.k, 8, "the eight blobs win");
+}
+
+#[test]
+fn refusals_are_in_a_marketers_words_with_the_numbers_and_what_to_do() {
+    let message = |error: ClusterError| error.to_string();
+    assert_eq!(
+        message(fixed(3, 0.3, 0.32).validate(10).unwrap_err()),
+        "10 customers cannot be split into 3 segments of 30–32% each: each segment would need exactly 3 \
+         customers (30% of 10 rounded up, 32% rounded down), and 3 such segments cannot add up to 10. \
+         Choose another number of segments, or widen the sizes (--min/--max)."
+    );
+    assert_eq!(
+        message(ClusterError::MinAboveMax { min: 0.4, max: 0.3 }),
+        "the smallest segment size (40% of the customers) is larger than the largest (30%): swap them, \
+         or make the largest at least 40%"
+    );
+    assert_eq!(
+        message(ClusterError::TooFewRows { n_rows: 5, k: 6 }),
+        "6 segments need at least 6 customers, but the file has 5: ask for at most 5 segments"
+    );
+    for error in [
+        ClusterError::BoundsOutOfRange { min: 0.0, max: 0.3 },
+        ClusterError::AutoKNeedsBounds,
+        ClusterError::KZero,
+        ClusterError::NoRows,
+        ClusterError::NoDimensions { n_rows: 3 },
+        ClusterError::AllConstant {
+            n_rows: 3,
+            n_dims: 2,
+        },
+    ] {
+        let text = message(error);
+        for engine_speak in ["⌈", "⌊", "..=", "dimension", "rows", " k "] {
+            assert!(!text.contains(engine_speak), "{engine_speak:?} in {text}");
+        }
+        assert!(
+            ["choose", "give", "ask", "swap", "widen"]
+                .iter()
+                .any(|verb| text.contains(verb)),
+            "says what to do: {text}"
+        );
+    }
+}

@@ -221,6 +221,23 @@ impl EncodedMatrix {
         Some(Self::assemble(data, n_rows, n_dims, dims, Vec::new()))
     }
 
+    /// A matrix of already encoded values with the given dimensions (for example a file re-encoded under a
+    /// saved [`crate::model::SegmentationModel`]): the missing-value rescaling uses each dimension's
+    /// [`EncodedDim::rescale_weight`], exactly as for a matrix made by [`encode`]. Returns `None` when
+    /// `data.len() != n_rows × dims.len()`.
+    pub fn from_dims(
+        data: Vec<f32>,
+        n_rows: usize,
+        dims: Vec<EncodedDim>,
+        notes: Vec<EncodeNote>,
+    ) -> Option<Self> {
+        let n_dims = dims.len();
+        if n_rows.checked_mul(n_dims)? != data.len() {
+            return None;
+        }
+        Some(Self::assemble(data, n_rows, n_dims, dims, notes))
+    }
+
     fn assemble(
         data: Vec<f32>,
         n_rows: usize,

@@ -100,6 +100,52 @@ pub fn write_clustered_csv_with<W: Write>(
     extra_columns: &[(&str, &dyn Fn(usize) -> String)],
     out: W,
 ) -> Result<(), ExportError> {
+    write_rows(table, options, 0..table.n_rows(), extra_columns, out)
+}
+
+/// [`write_clustered_csv_with`] for the given rows only (0-based data-row indices, written in the order
+/// given; indices past the table's end are skipped): e.g. the rows of the segments that match a described
+/// audience ([`crate::audience::AudienceReport::matching_rows`]). `value(row)` receives the row's index in
+/// the table.
+///
+/// ```
+/// use audience_engine::export::{write_clustered_rows, ClusteredCsvOptions};
+/// use audience_engine::ingest::{read_table, IngestOptions};
+///
+/// let table = read_table(b"name\nAnn\nBob\nCy\n", &IngestOptions::default()).unwrap().table;
+/// let segment = |row: usize| ["1", "2", "1"][row].to_string();
+/// let mut out = Vec::new();
+/// write_clustered_rows(&table, &ClusteredCsvOptions::default(), &[0, 2], &[("segment", &segment)], &mut out)
+///     .unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "name,segment\nAnn,1\nCy,1\n");
+/// ```
+///
+/// # Errors
+/// As [`write_clustered_csv`].
+pub fn write_clustered_rows<W: Write>(
+    table: &Table,
+    options: &ClusteredCsvOptions,
+    rows: &[usize],
+    extra_columns: &[(&str, &dyn Fn(usize) -> String)],
+    out: W,
+) -> Result<(), ExportError> {
+    let n = table.n_rows();
+    write_rows(
+        table,
+        options,
+        rows.iter().copied().filter(|&row| row < n),
+        extra_columns,
+        out,
+    )
+}
+
+fn write_rows<W: Write>(
+    table: &Table,
+    options: &ClusteredCsvOptions,
+    rows: impl Iterator<Item = usize>,
+    extra_columns: &[(&str, &dyn Fn(usize) -> String)],
+    out: W,
+) -> Result<(), ExportError> {
     let delimiter = options.delimiter;
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
         return Err(ExportError::InvalidDelimiter {
@@ -154,7 +200,7 @@ pub fn write_clustered_csv_with<W: Write>(
     writer.write_record(&names)?;
     let mut extras: Vec<String> = Vec::with_capacity(extra_columns.len());
     let mut record: Vec<String> = Vec::with_capacity(names.len());
-    for row in 0..table.n_rows() {
+    for row in rows {
         extras.clear();
         extras.extend(
             extra_columns

@@ -47,7 +47,7 @@
 //! let options = CustomerMatchOptions { default_country: Some("US".into()), ..CustomerMatchOptions::default() };
 //! let files = customer_match_files(&table, &labels, &[0], &columns, &options).unwrap();
 //! let file = &files[0];
-//! assert_eq!(file.file_name, "customer-match-google-segment-0.csv");
+//! assert_eq!(file.file_name, "customer-match-google-segment-1.csv");
 //! assert_eq!((file.report.rows_written, file.report.rows_skipped), (1, 1));
 //! // SHA-256 of "ann@example.com" and of "+14155550100".
 //! assert!(file.csv.starts_with("Email,Phone,Country\n"));
@@ -167,6 +167,76 @@ pub struct CustomerMatchOptions {
     pub default_country: Option<String>,
     /// Remove dots before `@gmail.com` / `@googlemail.com` (off by default; see the module docs).
     pub gmail_remove_dots: bool,
+    /// The segments' names, indexed by segment index (as
+    /// [`PersonaReport::names_by_index`](crate::profile::PersonaReport::names_by_index) gives them), so
+    /// the file names carry them ([`file_name`]). Empty: file names carry the segment number only.
+    #[serde(default)]
+    pub segment_names: Vec<String>,
+}
+
+/// Most characters of a segment name kept in a file name.
+const NAME_IN_FILE_NAME: usize = 40;
+
+/// The file name of a customer-match file: `customer-match-<platform>-segment-<number>[-<name>].csv`, where
+/// `number` is the segment's number as people see it (1..=k) and `name` the persona's name reduced to
+/// lower-case ASCII letters and digits joined by single hyphens (at most 40 characters, cut at a hyphen
+/// when it can be). The result is safe in every file system and never starts with a spreadsheet formula
+/// character.
+///
+/// ```
+/// use audience_engine::export::customer_match::{file_name, Platform};
+/// assert_eq!(
+///     file_name(Platform::Google, 8, Some("Tech · CEOs / Referral (25–34)")),
+///     "customer-match-google-segment-8-tech-ceos-referral-25-34.csv"
+/// );
+/// assert_eq!(file_name(Platform::Meta, 3, None), "customer-match-meta-segment-3.csv");
+/// ```
+pub fn file_name(platform: Platform, number: u32, name: Option<&str>) -> String {
+    let mut slug = String::new();
+    for c in name.unwrap_or_default().chars() {
+        let folded = fold_to_ascii(c);
+        for c in folded.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+    }
+    if slug.len() > NAME_IN_FILE_NAME {
+        let cut = &slug[..NAME_IN_FILE_NAME];
+        slug = match cut.rfind('-') {
+            Some(at) if at >= NAME_IN_FILE_NAME / 2 => cut[..at].to_string(),
+            _ => cut.to_string(),
+        };
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        format!("customer-match-{}-segment-{number}.csv", platform.slug())
+    } else {
+        format!(
+            "customer-match-{}-segment-{number}-{slug}.csv",
+            platform.slug()
+        )
+    }
+}
+
+/// Latin letters with accents as their plain letter (`é` → `e`, `ß` → `ss`); other characters unchanged.
+fn fold_to_ascii(c: char) -> String {
+    let plain = match c {
+        'à'..='å' | 'À'..='Å' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'Ç' => "c",
+        'è'..='ë' | 'È'..='Ë' => "e",
+        'ì'..='ï' | 'Ì'..='Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò'..='ö' | 'ø' | 'Ò'..='Ö' | 'Ø' => "o",
+        'ù'..='ü' | 'Ù'..='Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ß' => "ss",
+        _ => return c.to_string(),
+    };
+    plain.to_string()
 }
 
 /// What happened to one identifier column of a file.
@@ -212,7 +282,8 @@ pub struct CustomerMatchReport {
 pub struct CustomerMatchFile {
     /// Segment id.
     pub segment: u32,
-    /// Suggested file name, e.g. `customer-match-google-segment-3.csv`.
+    /// Suggested file name ([`file_name`]), e.g. `customer-match-google-segment-3-tech-ceos.csv` for the
+    /// segment of index 2 (number 3).
     pub file_name: String,
     /// The CSV text (UTF-8, `\n` line ends, header row first).
     pub csv: String,
@@ -520,7 +591,14 @@ fn write_segment(
     let csv = String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings");
     Ok(CustomerMatchFile {
         segment,
-        file_name: format!("customer-match-{}-segment-{segment}.csv", platform.slug()),
+        file_name: file_name(
+            platform,
+            segment + 1,
+            options
+                .segment_names
+                .get(segment as usize)
+                .map(String::as_str),
+        ),
         csv,
         report,
     })
@@ -575,6 +653,45 @@ mod tests {
         ,,Ann,Lee,94016,US,1\n";
 
     #[test]
+    fn file_names_carry_the_segment_number_people_see_and_the_persona_name() {
+        let t = table(PEOPLE);
+        let options = CustomerMatchOptions {
+            segment_names: vec!["=Früh Bücher".into(), "Café Owners · Referral".into()],
+            ..CustomerMatchOptions::default()
+        };
+        let files =
+            customer_match_files(&t, &[0, 0, 0, 0, 1], &[1, 0], &columns(&t), &options).unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "customer-match-google-segment-2-cafe-owners-referral.csv",
+                "customer-match-google-segment-1-fruh-bucher.csv",
+            ]
+        );
+    }
+
+    #[test]
+    fn long_or_symbol_only_names_make_short_safe_file_names() {
+        assert_eq!(
+            file_name(
+                Platform::Meta,
+                12,
+                Some("Technology Decision Makers Aged 25–34 From Referral Partners")
+            ),
+            "customer-match-meta-segment-12-technology-decision-makers-aged-25-34.csv"
+        );
+        assert_eq!(
+            file_name(Platform::Google, 4, Some("+-=/ ·")),
+            "customer-match-google-segment-4.csv"
+        );
+        assert_eq!(
+            file_name(Platform::Google, 4, Some("../../etc/passwd")),
+            "customer-match-google-segment-4-etc-passwd.csv"
+        );
+    }
+
+    #[test]
     fn hashes_are_lower_case_hex_sha256() {
         assert_eq!(sha256_hex("jane.doe@example.com"), JANE_EMAIL);
         assert_eq!(sha256_hex("us"), COUNTRY_US);
@@ -593,7 +710,7 @@ mod tests {
         )
         .unwrap();
         let file = &files[0];
-        assert_eq!(file.file_name, "customer-match-google-segment-0.csv");
+        assert_eq!(file.file_name, "customer-match-google-segment-1.csv");
         assert_eq!(
             lines(file),
             [
@@ -629,7 +746,7 @@ mod tests {
         };
         let files = customer_match_files(&t, &labels, &[0], &columns(&t), &options).unwrap();
         let file = &files[0];
-        assert_eq!(file.file_name, "customer-match-meta-segment-0.csv");
+        assert_eq!(file.file_name, "customer-match-meta-segment-1.csv");
         // Meta: names as letters only (Mary Ann → maryann, O'Brien → obrien), ZIP 5 digits, UK postcode
         // to its sector, country lower case; everything hashed.
         let gb = sha256_hex("gb");
@@ -719,7 +836,7 @@ mod tests {
         let err = customer_match_files(&t, &[0, 0, 0, 0, 1], &[7], &cols, &options).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "segment 7 has no rows (the labels hold 2 segments, ids up to 1)"
+            "segment 8 has no rows: the file's 2 segments are numbered up to 2; choose one of those"
         );
         let err = customer_match_files(&t, &[0; 5], &[], &cols, &options).unwrap_err();
         assert!(matches!(err, ExportError::NoSegmentsChosen));

@@ -33,14 +33,15 @@ pub enum ExportError {
     NoSegmentsChosen,
     /// A chosen segment has no rows.
     #[error(
-        "segment {segment} has no rows (the labels hold {present} segments, ids up to {highest})"
+        "segment {} has no rows: the file's {present} segments are numbered up to {}; choose one of those",
+        .segment + 1, .highest + 1
     )]
     EmptySegment {
-        /// The chosen segment id.
+        /// The chosen segment's index (its number − 1).
         segment: u32,
         /// Distinct segment ids in the labels.
         present: usize,
-        /// Highest segment id in the labels.
+        /// Highest segment index in the labels.
         highest: u32,
     },
     /// No identifier column was given for a customer-match file.

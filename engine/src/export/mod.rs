@@ -15,5 +15,7 @@ pub mod formula;
 pub mod personas_json;
 pub mod summary_csv;
 
-pub use clustered_csv::{write_clustered_csv, write_clustered_csv_with, ClusteredCsvOptions};
+pub use clustered_csv::{
+    write_clustered_csv, write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
+};
 pub use error::ExportError;

@@ -1,12 +1,19 @@
 //! Personas as versioned JSON.
 //!
 //! The document is a [`PersonaReport`] with three header fields in front:
-//! `"schema": "audience-builder/personas"`, `"version": 1` and `"generator"` (engine name and version).
-//! Its JSON Schema (draft 2020-12) is [`SCHEMA`] (the file `engine/schema/personas.v1.schema.json`): every
+//! `"schema": "audience-builder/personas"`, `"version": 2` and `"generator"` (engine name and version).
+//! Its JSON Schema (draft 2020-12) is [`SCHEMA`] (the file `engine/schema/personas.v2.schema.json`): every
 //! object lists all its fields as required and allows no others, so any change to the report's shape must
-//! come with a new schema version. The exceptions are three optional fields added within version 1 and
-//! read as empty when absent: the report's `distinct_profiles` and a persona's `also_differs` and
-//! `identical_to` (see [`Persona`](crate::profile::Persona)). Every ratio is a finite number or `null`; NaN and infinity never appear.
+//! come with a new schema version. Every ratio is a finite number or `null`; NaN and infinity never appear.
+//!
+//! **Version 2** (version 1 is kept as `engine/schema/personas.v1.schema.json`) changed what two fields
+//! mean, so a version-1 reader must not take a version-2 file for its own: a persona's `segment` is now the
+//! number people see (1..k, as in the clustered CSV's `segment` column, the summary CSV, names, notes and
+//! customer-match file names) and its 0-based index is `index`; `identical_to` lists numbers; shares are
+//! over the whole segment (missing values included, with `missing_share` beside a trait's share). It
+//! added `name_basis`, `generated_name`, the report's `tier_scheme` and the described-audience `audience`
+//! fields. Optional within the version, read as empty when absent: the report's `distinct_profiles` and
+//! `audience`, a persona's `also_differs`, `identical_to` and `audience`.
 //!
 //! ```
 //! use audience_engine::demo::{generate, DemoParams};
@@ -22,7 +29,7 @@
 //! let json = personas_json(&report).unwrap();
 //! let value: serde_json::Value = serde_json::from_str(&json).unwrap();
 //! assert_eq!(value["schema"], SCHEMA_ID);
-//! assert_eq!(value["version"], 1);
+//! assert_eq!(value["version"], 2);
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -33,9 +40,9 @@ use crate::profile::PersonaReport;
 /// The `"schema"` value of every personas document.
 pub const SCHEMA_ID: &str = "audience-builder/personas";
 /// The `"version"` this engine writes.
-pub const SCHEMA_VERSION: u32 = 1;
-/// The JSON Schema of version 1.
-pub const SCHEMA: &str = include_str!("../../schema/personas.v1.schema.json");
+pub const SCHEMA_VERSION: u32 = 2;
+/// The JSON Schema of version 2.
+pub const SCHEMA: &str = include_str!("../../schema/personas.v2.schema.json");
 
 /// A personas document: header plus the report's fields.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

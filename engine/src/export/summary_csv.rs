@@ -1,9 +1,12 @@
 //! The segment summary CSV: one row per persona, in rank order.
 //!
 //! Columns: `rank, segment, label, name, size, share, conversions, non_conversions, conversion_rate,
-//! ci_low, ci_high, lift, tier, traits, summary`. Shares and rates are fractions with 6 decimals; cells with
-//! no value (no conversion column, no label) are empty; `traits` lists the defining traits as
-//! `Column = value (×lift)` separated by `; `. Every cell is generated, so every cell that a spreadsheet
+//! ci_low, ci_high, lift, tier, traits, summary`. `segment` is the number people see (1..k, as in the
+//! clustered CSV). Shares and rates are fractions with 6 decimals; cells with no value (no conversion
+//! column, no label) are empty; `tier` follows the report's tier scheme (absolute or lift; see
+//! [`TierScheme`](crate::profile::TierScheme)); `traits` lists the defining traits as
+//! `Column = value (62.0% of the segment, ×1.80; 8.0% unknown)` separated by `; `, shares over the whole
+//! segment. Every cell is generated, so every cell that a spreadsheet
 //! would run as a formula (a name or label starting with `=`, `+`, `-` or `@`) is written with a leading `'`
 //! (see [`escape_formula`]); numbers such as a negative lift are unchanged.
 
@@ -61,12 +64,23 @@ pub fn write_summary_csv<W: Write>(report: &PersonaReport, out: W) -> Result<(),
                 } else {
                     " = "
                 };
-                format!("{}{joiner}{} (×{:.2})", t.column, t.value, t.lift)
+                let unknown = if t.missing_share > 0.0 {
+                    format!("; {:.1}% unknown", t.missing_share * 100.0)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}{joiner}{} ({:.1}% of the segment, ×{:.2}{unknown})",
+                    t.column,
+                    t.value,
+                    t.share * 100.0,
+                    t.lift
+                )
             })
             .collect();
         let record = [
             persona.rank.to_string(),
-            persona.segment.to_string(),
+            persona.number.to_string(),
             persona.label.clone().unwrap_or_default(),
             persona.name.clone(),
             persona.size.to_string(),

@@ -20,7 +20,8 @@ pub const DOMINANT_CODES: usize = 3;
 /// The code mix of one group.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupCodeMix {
-    /// The segment id (`None` for the whole file).
+    /// The segment number people see (1..=k, as [`Persona::number`](super::Persona::number); `None` for
+    /// the whole file).
     pub segment: Option<u32>,
     /// Records with a code.
     pub present: usize,
@@ -113,7 +114,15 @@ pub(crate) fn code_mix(
         .ids
         .iter()
         .zip(&groups.rows)
-        .map(|(&id, rows)| group_mix(Some(id), &keys, &keys.count(column, rows), &file, n_codes))
+        .map(|(&id, rows)| {
+            group_mix(
+                Some(id + 1),
+                &keys,
+                &keys.count(column, rows),
+                &file,
+                n_codes,
+            )
+        })
         .collect();
     CodeMix {
         column: column.name.clone(),

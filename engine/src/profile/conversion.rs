@@ -258,8 +258,54 @@ impl Target {
     }
 }
 
-/// Value tier of a conversion rate. Boundaries are inclusive below and exclusive above:
-/// PREMIUM r ≥ 0.50; HIGH 0.25 ≤ r < 0.50; MEDIUM 0.10 ≤ r < 0.25; LOW 0.05 ≤ r < 0.10; MINIMAL r < 0.05.
+/// Which tiers a report asks for ([`ProfileParams::tiers`](super::ProfileParams::tiers)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierChoice {
+    /// Lift tiers when the file's conversion rate is below [`LIFT_TIERS_BELOW`] (20 %), absolute tiers
+    /// otherwise (and when the file has no rate).
+    #[default]
+    Auto,
+    /// Always the absolute tiers ([`TierScheme::Absolute`]).
+    Absolute,
+    /// Always the lift tiers ([`TierScheme::Lift`]).
+    Lift,
+}
+
+/// Below this file conversion rate, [`TierChoice::Auto`] uses lift tiers: on a 6 % base rate the absolute
+/// tiers put nearly every segment in LOW or MINIMAL, even one converting at 3× the file.
+pub const LIFT_TIERS_BELOW: f64 = 0.20;
+
+/// How the tiers of a report were assigned (named in the personas JSON as `tier_scheme`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierScheme {
+    /// By the segment's own conversion rate r: PREMIUM r ≥ 50 %; HIGH 25 % ≤ r < 50 %; MEDIUM 10 % ≤ r <
+    /// 25 %; LOW 5 % ≤ r < 10 %; MINIMAL r < 5 % ([`Tier::from_counts`]).
+    Absolute,
+    /// By the segment's lift over the file's rate: PREMIUM ≥ 2×; HIGH 1.5× to 2×; MEDIUM 1× to 1.5×;
+    /// LOW 0.5× to 1×; MINIMAL below 0.5× ([`Tier::from_lift_counts`]).
+    Lift,
+}
+
+impl TierChoice {
+    /// The scheme used for a file whose conversion rate is `file_rate`.
+    pub fn scheme(self, file_rate: Option<f64>) -> TierScheme {
+        match self {
+            TierChoice::Absolute => TierScheme::Absolute,
+            TierChoice::Lift if file_rate.is_some_and(|r| r > 0.0) => TierScheme::Lift,
+            TierChoice::Lift => TierScheme::Absolute,
+            TierChoice::Auto => match file_rate {
+                Some(rate) if rate > 0.0 && rate < LIFT_TIERS_BELOW => TierScheme::Lift,
+                _ => TierScheme::Absolute,
+            },
+        }
+    }
+}
+
+/// Value tier of a conversion rate. Boundaries are inclusive below and exclusive above. With the absolute
+/// scheme: PREMIUM r ≥ 0.50; HIGH 0.25 ≤ r < 0.50; MEDIUM 0.10 ≤ r < 0.25; LOW 0.05 ≤ r < 0.10; MINIMAL
+/// r < 0.05. With the lift scheme the same names mark lift bands (see [`TierScheme::Lift`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Tier {
@@ -294,6 +340,38 @@ impl Tier {
         } else if percent_times_n >= 10 * n {
             Tier::Medium
         } else if percent_times_n >= 5 * n {
+            Tier::Low
+        } else {
+            Tier::Minimal
+        }
+    }
+
+    /// The lift tier ([`TierScheme::Lift`]) of `conversions` out of `n` in a file with `file_conversions`
+    /// out of `file_n`, decided in exact integer arithmetic: lift ≥ b ⇔ conversions · file_n · 10 ≥
+    /// b·10 · n · file_conversions. `n` and `file_conversions` must be positive.
+    ///
+    /// ```
+    /// use audience_engine::profile::Tier;
+    /// // 6 % base rate: a segment converting at 18.6 % (3.1×) is PREMIUM, one at 6 % (1×) MEDIUM.
+    /// assert_eq!(Tier::from_lift_counts(93, 500, 300, 5_000), Tier::Premium);
+    /// assert_eq!(Tier::from_lift_counts(30, 500, 300, 5_000), Tier::Medium);
+    /// assert_eq!(Tier::from_lift_counts(29, 500, 300, 5_000), Tier::Low);
+    /// ```
+    pub fn from_lift_counts(
+        conversions: usize,
+        n: usize,
+        file_conversions: usize,
+        file_n: usize,
+    ) -> Tier {
+        let left = conversions as u128 * file_n as u128 * 10;
+        let unit = n as u128 * file_conversions as u128;
+        if left >= 20 * unit {
+            Tier::Premium
+        } else if left >= 15 * unit {
+            Tier::High
+        } else if left >= 10 * unit {
+            Tier::Medium
+        } else if left >= 5 * unit {
             Tier::Low
         } else {
             Tier::Minimal
@@ -376,7 +454,7 @@ pub struct Conversion {
     pub ci_high: Option<f64>,
     /// rate ÷ the whole file's rate.
     pub lift: Option<f64>,
-    /// Value tier of the rate.
+    /// Value tier, by the report's [`TierScheme`] (absolute rate, or lift over the file's rate).
     pub tier: Option<Tier>,
 }
 
@@ -404,6 +482,19 @@ impl Conversion {
             ci_high: interval.map(|(_, high)| high),
             lift,
             tier: (n > 0).then(|| Tier::from_counts(conversions, n)),
+        }
+    }
+
+    /// Re-tiers by lift over the file's `file` figures (the [`TierScheme::Lift`] bands); unchanged when
+    /// either has no rate or the file has no conversion.
+    pub fn tier_by_lift(&mut self, file: &Conversion) {
+        if self.n() > 0 && file.n() > 0 && file.conversions > 0 {
+            self.tier = Some(Tier::from_lift_counts(
+                self.conversions,
+                self.n(),
+                file.conversions,
+                file.n(),
+            ));
         }
     }
 

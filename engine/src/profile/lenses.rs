@@ -433,7 +433,11 @@ impl<'a> LensContext<'a> {
             if ranked.is_empty() {
                 return None;
             }
-            let (present, file_present) = (group.present(), file.present());
+            // Shares over all records, missing included, as everywhere in the profile.
+            let (present, file_present) = (
+                group.present() + group.missing,
+                file.present() + file.missing,
+            );
             let sources = ranked
                 .into_iter()
                 .take(LENS_TOP)

@@ -13,7 +13,7 @@
 //!
 //! Modules, one job each: [`params`] (settings and the support rule), [`groups`] (labels → rows),
 //! [`stats`] (counts and quartiles), [`variables`] (per-variable profiles), [`traits`] (defining traits,
-//! names, summaries), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
+//! summaries), [`naming`] (names from what most of a segment shares; renaming in `rename`), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
 //! [`lenses`] (business lenses), [`codemix`] (lifestyle-code mix and diversity), [`notes`].
 //!
 //! # Example
@@ -51,8 +51,10 @@ pub mod conversion;
 mod error;
 pub mod groups;
 pub mod lenses;
+pub mod naming;
 pub mod notes;
 pub mod params;
+mod rename;
 pub mod seniority;
 pub mod stats;
 mod ties;
@@ -67,12 +69,13 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use codemix::CodeMix;
-pub use conversion::{Conversion, TargetSummary, Tier};
+pub use conversion::{Conversion, TargetSummary, Tier, TierChoice, TierScheme};
 pub use error::ProfileError;
 pub use groups::{segments_from_column, ColumnSegments};
 pub use lenses::Lenses;
 pub use notes::{Note, NoteKind};
 pub use params::{LensColumns, ProfileParams, SupportRule};
+pub use rename::RenameError;
 pub use traits::Trait;
 pub use variables::{ValueShare, VariableProfile};
 
@@ -96,12 +99,23 @@ pub struct GroupProfile {
 pub struct Persona {
     /// 1-based rank (by conversion rate, or by size without a conversion column).
     pub rank: usize,
-    /// Segment id (the label given for its rows).
+    /// The segment's 0-based index: the label given for its rows in the `labels` passed to
+    /// [`profile_segments`]. Written to JSON as `index`; people never see it.
+    #[serde(rename = "index")]
     pub segment: u32,
+    /// The segment's number as people and files see it: `index + 1`, so 1..=k. The same number is in the
+    /// clustered CSV's `segment` column, the summary CSV, name suffixes (" · Segment 3"), notes and
+    /// customer-match file names. Written to JSON as `segment`.
+    #[serde(rename = "segment")]
+    pub number: u32,
     /// The segment's display label from [`ProfileParams::segment_labels`] (e.g. the code it was read from).
     pub label: Option<String>,
-    /// Short deterministic name built from the defining traits.
+    /// The segment's name: generated from its defining traits (see [`traits`]), or the user's own
+    /// ([`PersonaReport::rename`]).
     pub name: String,
+    /// The generated name, when the user has renamed the segment; `None` otherwise.
+    #[serde(default)]
+    pub generated_name: Option<String>,
     /// One plain-language sentence.
     pub summary: String,
     /// Records in the segment.
@@ -110,15 +124,21 @@ pub struct Persona {
     pub share: f64,
     /// Conversion figures, when the file has a conversion column.
     pub conversion: Option<Conversion>,
+    /// The values the name was built from (see [`naming`] for the rule), each with its share of the whole
+    /// segment: a page can say why the segment is called what it is. Empty when the name is
+    /// "Segment N (no distinct traits)".
+    #[serde(default)]
+    pub name_basis: Vec<Trait>,
     /// Defining traits, strongest first: values that set the segment apart in the columns it was made from
-    /// (every profiled column when [`ProfileParams::segmentation_columns`] is `None`). The name is built
-    /// from these only.
+    /// (every profiled column when [`ProfileParams::segmentation_columns`] is `None`), by lift. The name
+    /// comes from the same columns but from what most of the segment shares ([`name_basis`](Self::name_basis)),
+    /// so a high-lift value held by a minority is a trait but does not lead the name.
     pub traits: Vec<Trait>,
     /// Values that stand out in columns the segments were **not** made from, strongest first: the segment
     /// also differs in these, but they do not define it. Empty when the segmentation columns are not known.
     #[serde(default)]
     pub also_differs: Vec<Trait>,
-    /// The other segments (ids, as in [`segment`](Self::segment)) identical to this one on every
+    /// The other segments (numbers 1..=k, as in [`number`](Self::number)) identical to this one on every
     /// segmentation variable: the same profiles in the same proportions, so the split between them was
     /// made by the seed, not by anything about the customers. Empty when there are none or the
     /// segmentation columns are not known.
@@ -151,6 +171,10 @@ pub struct PersonaReport {
     pub ranked_by: RankedBy,
     /// The conversion column and the file's conversion, when there is one.
     pub target: Option<TargetSummary>,
+    /// How the conversion tiers were assigned (absolute rates or lift over the file's rate; see
+    /// [`TierChoice`]); `None` without a conversion column.
+    #[serde(default)]
+    pub tier_scheme: Option<TierScheme>,
     /// The whole file's profile.
     pub overall: GroupProfile,
     /// The personas, best first.
@@ -164,6 +188,10 @@ pub struct PersonaReport {
     pub distinct_profiles: Option<usize>,
     /// Data problems met on the way.
     pub notes: Vec<Note>,
+    /// The described audience, when the caller scored the segments against a description
+    /// ([`crate::audience::score_segments`]) and attached it; `None` otherwise.
+    #[serde(default)]
+    pub audience: Option<crate::audience::AudienceReport>,
 }
 
 /// Resolves the conversion column: the named one, or the auto-detected one.
@@ -220,9 +248,15 @@ pub fn profile_segments(
     let target = resolve_target(table, params, &mut notes);
     let file_conversion = target.as_ref().map(|t| t.count(table, &all_rows, None));
     let file_rate = file_conversion.and_then(|c| c.rate);
-    let file_conversion = target
+    let mut file_conversion = target
         .as_ref()
         .map(|t| t.count(table, &all_rows, file_rate));
+    let tier_scheme = target.as_ref().map(|_| params.tiers.scheme(file_rate));
+    let by_lift = tier_scheme == Some(TierScheme::Lift);
+    let file_figures = file_conversion;
+    if let (true, Some(file), Some(figures)) = (by_lift, file_conversion.as_mut(), file_figures) {
+        file.tier_by_lift(&figures);
+    }
     if let Some(conversion) = file_conversion.filter(|c| c.missing > 0) {
         let column = &target
             .as_ref()
@@ -327,11 +361,13 @@ pub fn profile_segments(
 
     // Segments.
     let mut personas: Vec<Persona> = Vec::with_capacity(groups.ids.len());
+    let mut spare_parts: Vec<Vec<Trait>> = Vec::with_capacity(groups.ids.len());
     for (&id, rows) in groups.ids.iter().zip(&groups.rows) {
         let size = rows.len();
         let share = size as f64 / n_rows as f64;
         let mut variables_out = Vec::with_capacity(planned.len());
         let mut candidates = Vec::new();
+        let mut name_parts = Vec::new();
         for (order, (p, file_values)) in planned.iter().zip(&file_numbers).enumerate() {
             let persona_variable = segment_variable(
                 table,
@@ -341,6 +377,7 @@ pub fn profile_segments(
                 params,
                 order,
                 &mut candidates,
+                defining[order].then_some(&mut name_parts),
             );
             variables_out.push(persona_variable);
         }
@@ -365,7 +402,7 @@ pub fn profile_segments(
                 NoteKind::NoDefiningTraits,
                 id,
                 format!(
-                    "no value in segment {} ({size} records) reaches the support rule (≥ {} records and ≥ {:.0}% of the segment, or a majority of ≥ {fewest} records; lift ≥ {})",
+                    "no value is shared by enough of segment {} ({size} records) to describe it: a value needs at least {} records and {:.0}% of the segment (or a majority, at least {fewest} records) and {}× its share of the file. Segment on columns that tell these customers apart, or lower the minimum records (--min-records)",
                     number(id),
                     params.support.min_records,
                     params.support.min_share * 100.0,
@@ -373,23 +410,35 @@ pub fn profile_segments(
                 ),
             ));
         }
-        let identical_to: Vec<u32> = ties
+        let identical_ids: Vec<u32> = ties
             .iter()
             .find(|group| group.contains(&id))
             .map(|group| group.iter().copied().filter(|&other| other != id).collect())
             .unwrap_or_default();
-        let conversion = target.as_ref().map(|t| t.count(table, rows, file_rate));
+        let identical_to: Vec<u32> = identical_ids.iter().map(|&other| other + 1).collect();
+        let conversion = target.as_ref().map(|t| {
+            let mut conversion = t.count(table, rows, file_rate);
+            if let (true, Some(file)) = (by_lift, &file_figures) {
+                conversion.tier_by_lift(file);
+            }
+            conversion
+        });
         let mut summary = traits::summary(
             size,
             share,
             &traits,
             &params.support,
             conversion.as_ref().map(|c| (c, file_rate)),
+            tier_scheme,
         );
         summary.push_str(&traits::also_differs_sentence(&also_differs));
-        let mut name = traits::name(&number(id), &traits);
+        let majority = name_parts.iter().any(|p| p.majority);
+        let (name_basis, spare) = naming::choose(name_parts, params.max_traits);
+        let mut name =
+            naming::name(&name_basis, majority).unwrap_or_else(|| traits::name(&number(id), &[]));
+        spare_parts.push(spare);
         if !identical_to.is_empty() {
-            let others: Vec<String> = identical_to.iter().map(|&other| number(other)).collect();
+            let others: Vec<String> = identical_ids.iter().map(|&other| number(other)).collect();
             let segments = if others.len() == 1 {
                 "segment"
             } else {
@@ -407,8 +456,11 @@ pub fn profile_segments(
         personas.push(Persona {
             rank: 0,
             segment: id,
+            number: id + 1,
             label: params.segment_labels.get(id as usize).cloned(),
             name,
+            generated_name: None,
+            name_basis,
             summary,
             size,
             share,
@@ -422,6 +474,7 @@ pub fn profile_segments(
             },
         });
     }
+    tell_names_apart(&mut personas, &spare_parts);
     deduplicate_names(&mut personas, params);
     let ranked_by = rank(&mut personas, target.is_some());
 
@@ -437,6 +490,7 @@ pub fn profile_segments(
         n_segments: groups.ids.len(),
         support: params.support,
         ranked_by,
+        tier_scheme,
         target: target
             .as_ref()
             .zip(file_conversion)
@@ -452,10 +506,13 @@ pub fn profile_segments(
         code_mixes,
         distinct_profiles,
         notes,
+        audience: None,
     })
 }
 
-/// One variable's profile in a segment, adding its trait candidates.
+/// One variable's profile in a segment, adding its trait candidates and (for a segmentation column) its
+/// name parts.
+#[allow(clippy::too_many_arguments)]
 fn segment_variable(
     table: &Table,
     planned: &PlannedColumn,
@@ -464,6 +521,7 @@ fn segment_variable(
     params: &ProfileParams,
     order: usize,
     candidates: &mut Vec<traits::Candidate>,
+    name_parts: Option<&mut Vec<naming::NamePart>>,
 ) -> VariableProfile {
     let column = &table.columns()[planned.index];
     let counts = planned.keys.as_ref().map(|keys| keys.count(column, rows));
@@ -492,10 +550,38 @@ fn segment_variable(
             column,
             &values,
             file_values,
+            (rows.len(), table.n_rows()),
             file_stats,
             &params.support,
             candidates,
         );
+    }
+    if let Some(name_parts) = name_parts {
+        match (&planned.keys, &counts, &planned.file_counts, file_values) {
+            (Some(keys), Some(group), Some(file), _) => naming::level_parts(
+                order,
+                column,
+                &keys.labels,
+                &group.counts,
+                group.missing,
+                &file.counts,
+                file.present() + file.missing,
+                &params.support,
+                name_parts,
+            ),
+            (None, _, _, Some(file_values)) if column.column_type() == ColumnType::Numeric => {
+                naming::band_part(
+                    order,
+                    column,
+                    &values,
+                    file_values,
+                    (rows.len(), table.n_rows()),
+                    &params.support,
+                    name_parts,
+                )
+            }
+            _ => {}
+        }
     }
     let missing = match &counts {
         Some(counts) => counts.missing,
@@ -504,12 +590,49 @@ fn segment_variable(
     planned.profile(table, counts.as_ref(), stats, missing, params.top_values)
 }
 
-/// Makes names unique: every persona whose name is shared gets " · Segment N" appended (N as the person
-/// sees it, see [`segment_number`]).
+/// Names made of the same words as another's (equal, or the same parts in another order) get their
+/// next-best part that none of the other personas with those words has among its own parts ("… with
+/// Female"); `spare` holds each persona's unused parts, in the personas' order.
+fn tell_names_apart(personas: &mut [Persona], spare: &[Vec<Trait>]) {
+    let keys: Vec<Vec<String>> = personas.iter().map(|p| naming::key(&p.name)).collect();
+    let holds = |j: usize, part: &Trait| {
+        personas[j]
+            .name_basis
+            .iter()
+            .chain(&spare[j])
+            .any(|t| t.column == part.column && t.value == part.value)
+    };
+    let mut additions: Vec<Option<Trait>> = vec![None; personas.len()];
+    for (i, key) in keys.iter().enumerate() {
+        let others: Vec<usize> = (0..keys.len())
+            .filter(|&j| j != i && keys[j] == *key)
+            .collect();
+        if others.is_empty() || personas[i].name_basis.is_empty() {
+            continue;
+        }
+        additions[i] = spare[i]
+            .iter()
+            .find(|part| {
+                !naming::key(&part.phrase).iter().all(|w| key.contains(w))
+                    && others.iter().all(|&j| !holds(j, part))
+            })
+            .cloned();
+    }
+    for (persona, addition) in personas.iter_mut().zip(additions) {
+        if let Some(part) = addition {
+            persona.name = format!("{} with {}", persona.name, part.phrase);
+            persona.name_basis.push(part);
+        }
+    }
+}
+
+/// Makes names unique: every persona whose name reads the same as another's (same words, in any order)
+/// gets " · Segment N" appended (N as the person sees it, see [`segment_number`]).
 fn deduplicate_names(personas: &mut [Persona], params: &ProfileParams) {
-    let names: Vec<String> = personas.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<Vec<String>> = personas.iter().map(|p| naming::key(&p.name)).collect();
     for persona in personas.iter_mut() {
-        if names.iter().filter(|n| **n == persona.name).count() > 1 {
+        let key = naming::key(&persona.name);
+        if names.iter().filter(|n| **n == key).count() > 1 {
             persona.name = format!(
                 "{} · Segment {}",
                 persona.name,

@@ -38,7 +38,8 @@ pub struct Note {
     pub kind: NoteKind,
     /// The column concerned, if any.
     pub column: Option<String>,
-    /// The segment id concerned, if any.
+    /// The number (1..=k, as [`Persona::number`](super::Persona::number)) of the segment concerned, if
+    /// any.
     pub segment: Option<u32>,
     /// A readable explanation.
     pub message: String,
@@ -55,12 +56,12 @@ impl Note {
         }
     }
 
-    /// A note about a segment.
-    pub fn segment(kind: NoteKind, segment: u32, message: String) -> Self {
+    /// A note about the segment of index `index` (it is stored as the segment's number, `index + 1`).
+    pub fn segment(kind: NoteKind, index: u32, message: String) -> Self {
         Note {
             kind,
             column: None,
-            segment: Some(segment),
+            segment: Some(index + 1),
             message,
         }
     }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::conversion::TierChoice;
 use super::error::ProfileError;
 use crate::table::Table;
 
@@ -9,8 +10,9 @@ use crate::table::Table;
 ///
 /// A value qualifies ([`SupportRule::qualifies`]) when its lift over the whole file is at least `min_lift`
 /// and, inside the segment, **either** at least `min_records` records carry it and those records are at
-/// least `min_share` of the segment's records with the column present, **or** it is the value of a
-/// majority: at least half of those records and at least [`MAJORITY_MIN_RECORDS`] of them (the smaller of
+/// least `min_share` of the whole segment (records where the column is missing count in the denominator,
+/// so a share is never taken over the known values only), **or** it is the value of a majority: at least
+/// half of the segment and at least [`MAJORITY_MIN_RECORDS`] of them (the smaller of
 /// that and `min_records`). The defaults are 30 records and 10%: below 30 records a share's 95% interval is
 /// wider than ±18 points, and a value held by fewer than one segment member in ten does not describe the
 /// segment. The majority clause lets the small segments of a small file (5–10% of 300 rows is 15–30
@@ -89,17 +91,25 @@ impl LensColumns {
     }
 }
 
-/// What to profile and how. Build with [`ProfileParams::new`] and the `with_*` methods; the profiler
-/// validates it against the table ([`ProfileParams::check`]) before it computes anything.
+/// What to profile and how. Build with [`ProfileParams::new`] and the builder methods named after the
+/// fields ([`target`](Self::target), [`exclude`](Self::exclude), [`code_column`](Self::code_column),
+/// [`segmentation_columns`](Self::segmentation_columns), [`tiers`](Self::tiers), …; there are no `with_*`
+/// methods), or set the public fields directly; the profiler validates it against the table
+/// ([`ProfileParams::check`]) before it computes anything.
 ///
 /// ```
-/// use audience_engine::profile::ProfileParams;
+/// use audience_engine::profile::{ProfileParams, TierChoice};
 ///
 /// let params = ProfileParams::new()
 ///     .target("is_sale")
 ///     .code_column("prizm_code")
-///     .exclude("customer_segment");
+///     .exclude("customer_segment")
+///     .segmentation_columns(["age", "industry"])
+///     .tiers(TierChoice::Lift);
 /// assert_eq!(params.target.as_deref(), Some("is_sale"));
+/// assert_eq!(params.code_columns, ["prizm_code"]);
+/// assert_eq!(params.exclude, ["customer_segment"]);
+/// assert_eq!(params.tiers, TierChoice::Lift);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileParams {
@@ -131,6 +141,10 @@ pub struct ProfileParams {
     /// profiled column may define a segment (segments read from a code column, for instance).
     #[serde(default)]
     pub segmentation_columns: Option<Vec<String>>,
+    /// Which conversion tiers: absolute rates, lift over the file's rate, or lift below a 20 % base rate
+    /// (the default; see [`TierChoice`]).
+    #[serde(default)]
+    pub tiers: TierChoice,
 }
 
 impl Default for ProfileParams {
@@ -147,6 +161,7 @@ impl Default for ProfileParams {
             top_values: 10,
             segment_labels: Vec::new(),
             segmentation_columns: None,
+            tiers: TierChoice::Auto,
         }
     }
 }
@@ -211,6 +226,12 @@ impl ProfileParams {
         columns: impl IntoIterator<Item = S>,
     ) -> Self {
         self.segmentation_columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Chooses the conversion tiers ([`ProfileParams::tiers`]).
+    pub fn tiers(mut self, tiers: TierChoice) -> Self {
+        self.tiers = tiers;
         self
     }
 

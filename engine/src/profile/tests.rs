@@ -78,8 +78,9 @@ fn conversion_rates_intervals_lifts_and_tiers_match_hand_computation() {
 #[test]
 fn defining_traits_and_names_follow_lift_with_support() {
     let report = known_report();
-    // Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 19 (lift 1.9); Tech 9/10 vs 10/20 (1.8);
-    // CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
+    // Shares are over the whole segment and the whole file (20 records; Spend is missing once, in
+    // segment 1). Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 20 (lift 2.0); Tech 9/10 vs 10/20
+    // (1.8); CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
     let top = persona(&report, 0);
     let found: Vec<(&str, &str, usize)> = top
         .traits
@@ -94,13 +95,21 @@ fn defining_traits_and_names_follow_lift_with_support() {
             ("State", "CA", 8)
         ]
     );
-    assert!(close(top.traits[0].lift, (5.0 / 10.0) / (5.0 / 19.0)));
+    assert!(close(top.traits[0].lift, 2.0));
     assert!(close(top.traits[1].lift, 1.8));
     assert!(close(top.traits[2].lift, 0.8 / 0.45));
-    assert_eq!(top.name, "High Spend Tech CA");
+    // The name: Spend's middle half in segment 0 is 95–120 (6 of 10, vs 6 of 20 in the file: lift 2.0),
+    // then Tech (9 of 10, 1.8) and CA (8 of 10, 1.78): all held by a majority.
+    assert_eq!(top.name, "Spend 95–120 Tech CA");
+    let basis: Vec<(&str, f64)> = top
+        .name_basis
+        .iter()
+        .map(|t| (t.phrase.as_str(), t.share))
+        .collect();
+    assert_eq!(basis, [("Spend 95–120", 0.6), ("Tech", 0.9), ("CA", 0.8)]);
 
-    // Segment 1: Spend ≤ Q1 = 32.5 holds 5 of 9 vs 5 of 19 (2.111); 18-24 8/10 vs 8/20 (2.0) ties TX
-    // 4/10 vs 4/20 (2.0) and wins on count.
+    // Segment 1: 18-24 8/10 vs 8/20 (2.0), Spend ≤ Q1 = 32.5 5/10 vs 5/20 (2.0; one of the ten has no
+    // spend), TX 4/10 vs 4/20 (2.0): equal lifts, ordered by count.
     let bottom = persona(&report, 1);
     let found: Vec<(&str, &str)> = bottom
         .traits
@@ -110,18 +119,22 @@ fn defining_traits_and_names_follow_lift_with_support() {
     assert_eq!(
         found,
         vec![
-            ("Spend", "≤ 32.5 (bottom quartile)"),
             ("Age_range", "18-24"),
+            ("Spend", "≤ 32.5 (bottom quartile)"),
             ("State", "TX")
         ]
     );
-    assert!(close(bottom.traits[0].lift, (5.0 / 9.0) / (5.0 / 19.0)));
-    assert_eq!(bottom.name, "Low Spend 18–24 TX");
+    let spend = &bottom.traits[1];
+    assert!(close(spend.share, 0.5) && close(spend.missing_share, 0.1));
+    assert!(close(spend.lift, 2.0));
+    // Name: 18–24 (8 of 10), Spend 20–40 (5 of 10) and Retail (9 of 10, 1.8); TX is a minority.
+    assert_eq!(bottom.name, "Aged 18–24 Spend 20–40 Retail");
     assert_eq!(
         bottom.summary,
-        "10 records (50.0% of the file), most set apart by Spend ≤ 32.5 (bottom quartile) (2.1× the file's share), \
-         Age_range = 18-24 (2.0×) and State = TX (2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), \
-         0.3× the file's 42.1%, a MEDIUM segment."
+        "10 records (50.0% of the file), most set apart by Age_range = 18-24 (80.0% of the segment, \
+         2.0× the file's 40.0%), Spend ≤ 32.5 (bottom quartile) (50.0%, 2.0×; 10.0% unknown) and \
+         State = TX (40.0%, 2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), 0.3× the file's 42.1%, \
+         a MEDIUM segment."
     );
 }
 
@@ -290,7 +303,7 @@ fn small_segments_are_named_after_majority_values_under_the_default_support() {
         .code_column("Lifestyle");
     let report = profile_segments(&table, &labels(&table, "segment"), &params).unwrap();
     let top = persona(&report, 0);
-    assert_eq!(top.name, "High Spend Tech CA");
+    assert_eq!(top.name, "Spend 95–120 Tech CA");
     for persona in &report.personas {
         assert!(!persona.traits.is_empty());
         assert!(persona
@@ -320,7 +333,7 @@ fn segments_below_five_records_get_a_note_and_a_name_numbered_from_one() {
         .filter(|n| n.kind == NoteKind::SmallSegment)
         .map(|n| n.segment)
         .collect();
-    assert_eq!(small, [Some(0), Some(1)]);
+    assert_eq!(small, [Some(1), Some(2)]);
     assert!(
         report.notes[0]
             .message
@@ -432,8 +445,8 @@ fn segments_identical_on_every_segmentation_variable_are_marked_and_named_so() {
         persona(&report, 1),
         persona(&report, 2),
     );
-    assert_eq!(first.identical_to, [1]);
-    assert_eq!(second.identical_to, [0]);
+    assert_eq!(first.identical_to, [2]);
+    assert_eq!(second.identical_to, [1]);
     assert!(third.identical_to.is_empty());
     assert_eq!(first.name, "Loan (same profile as segment 2)");
     assert_eq!(second.name, "Loan (same profile as segment 1)");
@@ -537,8 +550,8 @@ fn identical_names_are_made_unique_by_segment_id() {
     personas[1].name = personas[0].name.clone();
     deduplicate_names(&mut personas, &ProfileParams::new());
     // Numbered as the person sees them: segment ids 0 and 1 are segments 1 and 2.
-    assert_eq!(personas[0].name, "High Spend Tech CA · Segment 1");
-    assert_eq!(personas[1].name, "High Spend Tech CA · Segment 2");
+    assert_eq!(personas[0].name, "Spend 95–120 Tech CA · Segment 1");
+    assert_eq!(personas[1].name, "Spend 95–120 Tech CA · Segment 2");
 }
 
 #[test]
@@ -558,4 +571,340 @@ fn the_target_is_excluded_from_clustering_chosen_or_detected() {
     );
     let no_target = super::fixtures::table("colour,size\nred,1\nblue,2\n");
     assert!(clustering_exclusions(&no_target, None).is_empty());
+}
+
+/// `n` rows: `seg` (0..), then the given columns, one value per row from each closure.
+fn generated(n: usize, header: &str, row: impl Fn(usize) -> String) -> Table {
+    let mut csv = format!("{header}\n");
+    for i in 0..n {
+        csv.push_str(&row(i));
+        csv.push('\n');
+    }
+    table(&csv)
+}
+
+#[test]
+fn a_minority_value_with_high_lift_does_not_lead_the_name() {
+    // Segment 0 (40 rows): 30 Tech (75%, lift 1.5) and 8 CEOs (20%, lift 4.0); segment 1 the rest.
+    let t = generated(80, "seg,industry,title", |i| {
+        let (seg, j) = (i / 40, i % 40);
+        let industry = if (seg == 0 && j < 30) || (seg == 1 && j < 10) {
+            "Tech"
+        } else {
+            "Retail"
+        };
+        let title = if seg == 0 && j < 8 {
+            "CEO"
+        } else if j % 2 == 0 {
+            "Analyst"
+        } else {
+            "Manager"
+        };
+        format!("{seg},{industry},{title}")
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["industry", "title"])
+        .support(SupportRule {
+            min_records: 5,
+            ..SupportRule::default()
+        });
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let first = persona(&report, 0);
+    // CEO is the strongest trait by lift, but only a fifth of the segment holds it.
+    assert_eq!(first.traits[0].value, "CEO");
+    assert_eq!(first.name, "Tech");
+    assert_eq!(first.name_basis.len(), 1);
+    assert!(close(first.name_basis[0].share, 0.75));
+}
+
+#[test]
+fn a_segment_with_no_majority_value_is_named_with_the_share_of_its_best_value() {
+    // Segment 0: 14 of 40 Referral (35%) against 14 of 80 in the file (lift 2.0); no value is a majority.
+    let t = generated(80, "seg,source", |i| {
+        let (seg, j) = (i / 40, i % 40);
+        let source = match (seg, j) {
+            (0, j) if j < 14 => "Referral",
+            (0, j) if j < 27 => "Email",
+            (0, _) => "Search",
+            (_, j) if j < 20 => "Email",
+            _ => "Search",
+        };
+        format!("{seg},{source}")
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["source"]);
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    assert_eq!(persona(&report, 0).name, "Referral (35%)");
+}
+
+#[test]
+fn names_that_differ_only_by_word_order_are_told_apart_by_the_next_part() {
+    // Segment 0 (40 rows): all Tech, 32 CA, 30 Female; segment 1 (40): 32 Tech, all CA, 30 Male;
+    // segment 2 (80): Retail, NY, 48 Female. Tech and CA are each 72 of 160 (45%), so segment 0 is
+    // "Tech CA" (lifts 2.22, 1.78) and segment 1 "CA Tech" (2.22, 1.78) with two parts: the same words.
+    let t = generated(160, "seg,industry,state,gender", |i| {
+        let (seg, j) = ((i / 40).min(2), i % 40);
+        let industry = if seg == 0 || (seg == 1 && j < 32) {
+            "Tech"
+        } else {
+            "Retail"
+        };
+        let state = if seg == 1 || (seg == 0 && j < 32) {
+            "CA"
+        } else {
+            "NY"
+        };
+        let female = match seg {
+            0 => j < 30,
+            1 => j >= 30,
+            _ => i % 5 < 3,
+        };
+        format!(
+            "{seg},{industry},{state},{}",
+            if female { "Female" } else { "Male" }
+        )
+    });
+    let params = ProfileParams {
+        max_traits: 2,
+        ..ProfileParams::new()
+            .exclude("seg")
+            .segmentation_columns(["industry", "state", "gender"])
+    };
+    let mut report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    report.personas.sort_by_key(|p| p.number);
+    let names: Vec<&str> = report.personas.iter().map(|p| p.name.as_str()).collect();
+    // Female (75%, lift 1.36) and Male (75%, 1.67) are the next parts.
+    assert_eq!(names[..2], ["Tech CA with Female", "CA Tech with Male"]);
+    assert_eq!(report.personas[0].name_basis.len(), 3);
+}
+
+#[test]
+fn numeric_columns_name_a_segment_by_its_middle_half_rounded_readably() {
+    // Segment 0: ages 20..=39 (middle half 24–35); segment 1: ages 50..=69.
+    let t = generated(40, "seg,age", |i| {
+        let (seg, j) = (i / 20, i % 20);
+        format!("{seg},{}", if seg == 0 { 20 + j } else { 50 + j })
+    });
+    let params = ProfileParams::new()
+        .exclude("seg")
+        .segmentation_columns(["age"]);
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let young = persona(&report, 0);
+    assert_eq!(young.name, "Aged 24–35");
+    assert!(!young.name.contains("Low"));
+    // 24..=35 holds 12 of the segment's 20 and 12 of the file's 40.
+    assert!(close(young.name_basis[0].share, 0.6));
+    assert!(close(young.name_basis[0].file_share, 0.3));
+    assert_eq!(persona(&report, 1).name, "Aged 54–65");
+}
+
+#[test]
+fn shares_count_missing_values_in_the_segment_and_say_so() {
+    // Segment 0: 20 rows, outcome known for 4 (all "success") and missing for 16.
+    let t = generated(40, "seg,poutcome", |i| {
+        let (seg, j) = (i / 20, i % 20);
+        let outcome = match (seg, j) {
+            (0, j) if j < 4 => "success",
+            (0, _) => "",
+            (_, j) if j < 2 => "success",
+            _ => "failure",
+        };
+        format!("{seg},{outcome}")
+    });
+    let params = ProfileParams::new().exclude("seg").support(SupportRule {
+        min_records: 3,
+        min_share: 0.1,
+        min_lift: 1.2,
+    });
+    let report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    let first = persona(&report, 0);
+    let success = first.traits.iter().find(|t| t.value == "success").unwrap();
+    // 4 of 20 (not 4 of the 4 known); the file: 6 of 40.
+    assert!(close(success.share, 0.2));
+    assert!(close(success.missing_share, 0.8));
+    assert!(close(success.lift, 0.2 / 0.15));
+    assert_eq!(
+        success.share_text(),
+        "20.0% of the segment, 1.3× the file's 15.0%; 80.0% unknown"
+    );
+    let outcome = first
+        .profile
+        .variables
+        .iter()
+        .find(|v| v.column == "poutcome")
+        .unwrap();
+    assert!(close(outcome.values[0].share, 0.2));
+}
+
+#[test]
+fn lift_tiers_are_used_below_a_20_percent_base_rate_and_absolute_tiers_on_request() {
+    // 6% base rate: segment 0 converts 18 of 100 (18%, 3×), segment 1 6 of 100 (1×), segment 2 none...
+    let t = generated(300, "seg,is_sale", |i| {
+        let (seg, j) = (i / 100, i % 100);
+        let sale = match seg {
+            0 => j < 18,
+            _ => false,
+        };
+        format!("{seg},{}", u8::from(sale))
+    });
+    let base = ProfileParams::new().exclude("seg");
+    let auto = profile_segments(&t, &labels(&t, "seg"), &base).unwrap();
+    assert_eq!(auto.tier_scheme, Some(TierScheme::Lift));
+    let tier = |report: &PersonaReport, index: u32| persona(report, index).conversion.unwrap().tier;
+    assert_eq!(tier(&auto, 0), Some(Tier::Premium));
+    assert_eq!(tier(&auto, 1), Some(Tier::Minimal));
+    assert!(persona(&auto, 0)
+        .summary
+        .ends_with("a PREMIUM segment (tiers by lift over the file's rate)."));
+    let absolute = profile_segments(
+        &t,
+        &labels(&t, "seg"),
+        &base.clone().tiers(TierChoice::Absolute),
+    )
+    .unwrap();
+    assert_eq!(absolute.tier_scheme, Some(TierScheme::Absolute));
+    assert_eq!(tier(&absolute, 0), Some(Tier::Medium));
+}
+
+#[test]
+fn lift_tier_bands_are_inclusive_below() {
+    // File: 10 of 100. Lifts 2.0, 1.5, 1.0, 0.5 and just under each.
+    let cases = [
+        (20, Tier::Premium),
+        (19, Tier::High),
+        (15, Tier::High),
+        (14, Tier::Medium),
+        (10, Tier::Medium),
+        (9, Tier::Low),
+        (5, Tier::Low),
+        (4, Tier::Minimal),
+    ];
+    for (conversions, tier) in cases {
+        assert_eq!(
+            Tier::from_lift_counts(conversions, 100, 10, 100),
+            tier,
+            "{conversions}"
+        );
+    }
+    assert_eq!(TierChoice::Auto.scheme(Some(0.2)), TierScheme::Absolute);
+    assert_eq!(TierChoice::Auto.scheme(Some(0.199)), TierScheme::Lift);
+    assert_eq!(TierChoice::Lift.scheme(Some(0.4)), TierScheme::Lift);
+    assert_eq!(TierChoice::Auto.scheme(None), TierScheme::Absolute);
+}
+
+#[test]
+fn the_person_sees_one_number_per_segment_in_json_names_and_notes() {
+    let report = known_report();
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    for persona in json["personas"].as_array().unwrap() {
+        assert_eq!(
+            persona["segment"].as_u64().unwrap(),
+            persona["index"].as_u64().unwrap() + 1
+        );
+    }
+    let mix = &report.code_mixes[0];
+    assert_eq!(mix.segments[0].segment, Some(1));
+    assert_eq!(mix.segments[1].segment, Some(2));
+}
+
+#[test]
+fn a_renamed_segment_carries_its_new_name_and_refuses_clashes() {
+    let mut report = known_report();
+    let generated_name = persona(&report, 1).name.clone();
+    report.rename(2, "  Young bargain hunters ").unwrap();
+    let renamed = persona(&report, 1);
+    assert_eq!(renamed.name, "Young bargain hunters");
+    assert_eq!(
+        renamed.generated_name.as_deref(),
+        Some(generated_name.as_str())
+    );
+    assert_eq!(report.names_by_index()[1], "Young bargain hunters");
+    assert_eq!(
+        report.rename(1, "young BARGAIN hunters").unwrap_err(),
+        RenameError::DuplicateName {
+            number: 1,
+            name: "young BARGAIN hunters".into(),
+            other: 2
+        }
+    );
+    assert_eq!(
+        report.rename(3, "x").unwrap_err().to_string(),
+        "there is no segment 3: the segments are numbered 1 to 2"
+    );
+    assert!(matches!(
+        report.rename(1, "   "),
+        Err(RenameError::EmptyName { number: 1 })
+    ));
+    // The summary CSV carries the new name.
+    let mut bytes = Vec::new();
+    crate::export::summary_csv::write_summary_csv(&report, &mut bytes).unwrap();
+    assert!(String::from_utf8(bytes)
+        .unwrap()
+        .contains(",Young bargain hunters,"));
+}
+
+#[test]
+fn clashing_names_are_told_apart_by_a_part_the_other_segment_does_not_share() {
+    // Segments 0 and 1 (40 rows each): all Tech and CA, 30 Female each (lift 1.56), 24 Email (segment 0)
+    // or 24 Search (segment 1) (lift 1.43). Segment 2 (120 rows): Retail, NY, 36 Female, half Email,
+    // half Search. With two parts both are "Tech CA"; Female would not tell them apart, the channel does.
+    let t = generated(200, "seg,industry,state,gender,channel", |i| {
+        let (seg, j) = ((i / 40).min(2), i % 40);
+        let (industry, state) = if seg < 2 {
+            ("Tech", "CA")
+        } else {
+            ("Retail", "NY")
+        };
+        let female = if seg < 2 { j < 30 } else { (i - 80) < 36 };
+        let channel = match seg {
+            0 if j < 24 => "Email",
+            1 if j < 24 => "Search",
+            0 | 1 => "Other",
+            _ if i % 2 == 0 => "Email",
+            _ => "Search",
+        };
+        format!(
+            "{seg},{industry},{state},{},{channel}",
+            if female { "Female" } else { "Male" }
+        )
+    });
+    let params = ProfileParams {
+        max_traits: 2,
+        ..ProfileParams::new()
+            .exclude("seg")
+            .segmentation_columns(["industry", "state", "gender", "channel"])
+    };
+    let mut report = profile_segments(&t, &labels(&t, "seg"), &params).unwrap();
+    report.personas.sort_by_key(|p| p.number);
+    assert_eq!(report.personas[0].name, "Tech CA with Email");
+    assert_eq!(report.personas[1].name, "Tech CA with Search");
+}
+
+#[test]
+fn a_segment_with_nothing_shared_says_so_in_plain_words_with_what_to_do() {
+    // Two segments of 40 with the same mix of colours: nothing sets either apart.
+    let t = generated(80, "seg,colour", |i| {
+        format!("{},{}", i / 40, ["red", "blue", "green", "grey"][i % 4])
+    });
+    let report =
+        profile_segments(&t, &labels(&t, "seg"), &ProfileParams::new().exclude("seg")).unwrap();
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::NoDefiningTraits)
+        .unwrap();
+    assert_eq!(
+        note.message,
+        "no value is shared by enough of segment 1 (40 records) to describe it: a value needs at least 30 \
+         records and 10% of the segment (or a majority, at least 5 records) and 1.2× its share of the file. \
+         Segment on columns that tell these customers apart, or lower the minimum records (--min-records)"
+    );
+    assert_eq!(
+        persona(&report, 0).summary,
+        "40 records (50.0% of the file) with no value shared by enough of it to describe it (a value needs \
+         at least 30 records and 10.0% of the segment, or a majority of at least 5 records, and 1.2× its \
+         share of the file)."
+    );
 }

@@ -1,14 +1,15 @@
-//! Defining traits, names and one-sentence summaries.
+//! Defining traits, value phrases and one-sentence summaries (names are built in [`super::naming`]).
 //!
 //! A segment's candidate traits are every value of its binary, ordinal and categorical columns, and for
 //! numeric columns the file's top and bottom quartile bands ("≥ Q3", "≤ Q1"). A candidate is kept when it
 //! passes the [`SupportRule`] (enough records, enough of the segment, enough lift). Kept candidates are
 //! ordered by lift (then by count, then file column order, then value order), at most one per column, and
-//! the first `max_traits` become the defining traits. The name joins their short phrases in that order.
+//! the first `max_traits` become the defining traits. Every share is over the whole segment (missing
+//! values count; [`Trait::missing_share`] says how many), and lift compares such shares.
 
 use serde::{Deserialize, Serialize};
 
-use super::conversion::Conversion;
+use super::conversion::{Conversion, TierScheme};
 use super::params::SupportRule;
 use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{Column, ColumnType};
@@ -20,16 +21,38 @@ pub struct Trait {
     pub column: String,
     /// The value (or numeric band, e.g. `"≥ 12.5 (top quartile)"`).
     pub value: String,
-    /// The short phrase used in the name, e.g. `"Technology"`, `"25–34"`, `"High Income"`.
+    /// The short phrase for the value, e.g. `"Technology"`, `"Aged 25–34"`, `"Income 85,000+"`.
     pub phrase: String,
     /// Records in the segment with the value.
     pub count: usize,
-    /// Share of the segment's records (with the column present) holding the value.
+    /// count ÷ **all** the segment's records: records where the column is missing are in the denominator
+    /// (their share is [`missing_share`](Self::missing_share)), so "29.6% of the segment" is never 29.6%
+    /// of the records with a known value.
     pub share: f64,
-    /// The value's share in the whole file.
+    /// Share of the segment's records where the column is missing.
+    #[serde(default)]
+    pub missing_share: f64,
+    /// The value's share of all the file's records (same rule).
     pub file_share: f64,
-    /// share ÷ file_share.
+    /// share ÷ file_share: both over all records, missing included.
     pub lift: f64,
+}
+
+impl Trait {
+    /// What the share measures, in words: `"62.0% of the segment, 1.8× the file's 34.4%"`, adding
+    /// `"; 82.0% unknown"` when the column is missing for some of the segment.
+    pub fn share_text(&self) -> String {
+        let mut text = format!(
+            "{} of the segment, {}× the file's {}",
+            percent(self.share),
+            format_lift(self.lift),
+            percent(self.file_share)
+        );
+        if self.missing_share > 0.0 {
+            text.push_str(&format!("; {} unknown", percent(self.missing_share)));
+        }
+        text
+    }
 }
 
 /// A candidate trait before selection.
@@ -123,17 +146,22 @@ pub(crate) fn level_candidates(
     rule: &SupportRule,
     out: &mut Vec<Candidate>,
 ) {
-    let (present, file_present) = (group.present(), file.present());
+    let (present, total, file_total) = (
+        group.present(),
+        group.present() + group.missing,
+        file.present() + file.missing,
+    );
     if present == 0 {
         return;
     }
+    let missing_share = group.missing as f64 / total as f64;
     for key in 0..keys.len() as u32 {
         let count = group.counts[key as usize];
         if count == 0 {
             continue;
         }
-        let share = count as f64 / present as f64;
-        let file_share = file.counts[key as usize] as f64 / file_present as f64;
+        let share = count as f64 / total as f64;
+        let file_share = file.counts[key as usize] as f64 / file_total as f64;
         let lift = share / file_share;
         if supported(rule, count, share, lift) {
             let label = &keys.labels[key as usize];
@@ -146,6 +174,7 @@ pub(crate) fn level_candidates(
                     phrase: phrase(column, label),
                     count,
                     share,
+                    missing_share,
                     file_share,
                     lift,
                 },
@@ -156,12 +185,15 @@ pub(crate) fn level_candidates(
 
 /// Candidates from a numeric column: the file's top-quartile band (value ≥ Q3) and bottom-quartile band
 /// (value ≤ Q1), each only when it holds at most half of the file (so it is a real band, not most values).
-/// `group` and `file` are sorted ascending.
+/// `group` and `file` are the present values, sorted ascending; `totals` the records of the segment and
+/// of the file, missing included (the denominators of the shares).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn band_candidates(
     column_order: usize,
     column: &Column,
     group: &[f64],
     file: &[f64],
+    totals: (usize, usize),
     file_stats: &NumericStats,
     rule: &SupportRule,
     out: &mut Vec<Candidate>,
@@ -177,14 +209,14 @@ pub(crate) fn band_candidates(
         (
             0u32,
             format!("≥ {} (top quartile)", format_number(file_stats.q3)),
-            format!("High {name}"),
+            format!("{name} {}+", format_number(file_stats.q3)),
             group.len() - group.partition_point(|&v| v < file_stats.q3),
             file.len() - file.partition_point(|&v| v < file_stats.q3),
         ),
         (
             1u32,
             format!("≤ {} (bottom quartile)", format_number(file_stats.q1)),
-            format!("Low {name}"),
+            format!("{name} up to {}", format_number(file_stats.q1)),
             group.partition_point(|&v| v <= file_stats.q1),
             file.partition_point(|&v| v <= file_stats.q1),
         ),
@@ -193,8 +225,10 @@ pub(crate) fn band_candidates(
         if count == 0 || file_count * 2 > file.len() {
             continue;
         }
-        let share = count as f64 / group.len() as f64;
-        let file_share = file_count as f64 / file.len() as f64;
+        let (total, file_total) = totals;
+        let share = count as f64 / total as f64;
+        let missing_share = (total - group.len()) as f64 / total as f64;
+        let file_share = file_count as f64 / file_total as f64;
         let lift = share / file_share;
         if supported(rule, count, share, lift) {
             out.push(Candidate {
@@ -206,6 +240,7 @@ pub(crate) fn band_candidates(
                     phrase,
                     count,
                     share,
+                    missing_share,
                     file_share,
                     lift,
                 },
@@ -240,9 +275,9 @@ pub(crate) fn select(mut candidates: Vec<Candidate>, max: usize) -> Vec<Trait> {
     chosen.into_iter().map(|c| c.trait_).collect()
 }
 
-/// The name built from the traits, or `"Segment N (no distinct traits)"`, where `number` is the segment
-/// as the person sees it (its label, or its 1-based number). Never starts with a formula character
-/// (see [`formula_safe`]).
+/// The phrases of `traits` joined, or `"Segment N (no distinct traits)"` when there are none, where
+/// `number` is the segment as the person sees it (its label, or its 1-based number). Never starts with a
+/// formula character (see [`formula_safe`]).
 pub(crate) fn name(number: &str, traits: &[Trait]) -> String {
     let fallback = || formula_safe(&format!("Segment {number} (no distinct traits)"));
     if traits.is_empty() {
@@ -293,6 +328,7 @@ pub(crate) fn summary(
     traits: &[Trait],
     rule: &SupportRule,
     conversion: Option<(&Conversion, Option<f64>)>,
+    tier_scheme: Option<TierScheme>,
 ) -> String {
     let mut sentence = format!(
         "{size} record{} ({} of the file)",
@@ -301,7 +337,7 @@ pub(crate) fn summary(
     );
     if traits.is_empty() {
         sentence.push_str(&format!(
-            " with no value that reaches the support rule (≥ {} records and ≥ {} of the segment, or a majority of ≥ {} records; lift ≥ {}×)",
+            " with no value shared by enough of it to describe it (a value needs at least {} records and {} of the segment, or a majority of at least {} records, and {}× its share of the file)",
             rule.min_records,
             percent(rule.min_share),
             rule.fewest_records(),
@@ -318,9 +354,18 @@ pub(crate) fn summary(
                     format!("{} = {}", t.column, t.value)
                 };
                 if i == 0 {
-                    format!("{described} ({}× the file's share)", format_lift(t.lift))
+                    format!("{described} ({})", t.share_text())
                 } else {
-                    format!("{described} ({}×)", format_lift(t.lift))
+                    let unknown = if t.missing_share > 0.0 {
+                        format!("; {} unknown", percent(t.missing_share))
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{described} ({}, {}×{unknown})",
+                        percent(t.share),
+                        format_lift(t.lift)
+                    )
                 }
             })
             .collect();
@@ -355,6 +400,9 @@ pub(crate) fn summary(
                 _ => {}
             }
             sentence.push_str(&format!(", a {} segment", tier.as_str()));
+            if tier_scheme == Some(TierScheme::Lift) {
+                sentence.push_str(" (tiers by lift over the file's rate)");
+            }
         } else {
             sentence.push_str("; none of its records has a conversion value");
         }

@@ -14,9 +14,10 @@ pub struct ValueShare {
     pub value: String,
     /// Records in the group with this value.
     pub count: usize,
-    /// count ÷ records in the group with the column present.
+    /// count ÷ **all** records in the group (missing included: the missing share is
+    /// [`VariableProfile::missing`] ÷ the group's records).
     pub share: f64,
-    /// The value's share in the whole file (same denominator rule).
+    /// The value's share of all the whole file's records (same denominator rule).
     pub file_share: f64,
     /// share ÷ file_share (always defined: a value seen in the group is seen in the file).
     pub lift: f64,
@@ -29,7 +30,10 @@ pub(crate) fn value_shares(
     file: &Counts,
     limit: usize,
 ) -> Vec<ValueShare> {
-    let (present, file_present) = (group.present(), file.present());
+    let (present, file_present) = (
+        group.present() + group.missing,
+        file.present() + file.missing,
+    );
     group
         .ranked()
         .into_iter()
@@ -43,12 +47,12 @@ pub(crate) fn value_share(
     group: &Counts,
     file: &Counts,
     key: u32,
-    present: usize,
-    file_present: usize,
+    total: usize,
+    file_total: usize,
 ) -> ValueShare {
     let count = group.counts[key as usize];
-    let share = count as f64 / present as f64;
-    let file_share = file.counts[key as usize] as f64 / file_present as f64;
+    let share = count as f64 / total as f64;
+    let file_share = file.counts[key as usize] as f64 / file_total as f64;
     ValueShare {
         value: keys.labels[key as usize].clone(),
         count,

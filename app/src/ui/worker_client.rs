@@ -1,6 +1,8 @@
 //! The page's handle on the engine worker, shared by components as a `Copy` value.
 //!
-//! Requests go out through [`Engine`]'s methods; answers land in its signals. Cancelling a long request
+//! Requests go out through [`WorkerClient`]'s methods; answers land in its signals, and each method also returns
+//! a [`Reply`]: a future resolved by the answer with the request's id, so a multi-step flow can `await` each
+//! step. Cancelling a long request
 //! stops the worker outright (it is busy and cannot read messages) and starts a fresh one, which reloads
 //! the same file and catalog and replays what changed the table since: column retypes, the enrichment file
 //! and its join.
@@ -13,10 +15,12 @@ use web_sys::Blob;
 
 use audience_engine::export::customer_match::Platform;
 
-use crate::bridge::EngineWorker;
+use super::reply::{self, Reply, Waiter};
+use crate::bridge::{EngineWorker, READY_ID};
+use crate::browser;
 use crate::protocol::{
-    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, ProgressUpdate, Request, Response,
-    SegmentResults, SegmentSettings, Suggestions,
+    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind,
+    ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
 };
 
 /// What the user wants a column used for.
@@ -113,7 +117,7 @@ pub enum CatalogState {
 
 /// Reactive state the engine's answers update, plus the worker itself.
 #[derive(Clone, Copy)]
-pub struct Engine {
+pub struct WorkerClient {
     worker: StoredValue<Option<EngineWorker>, LocalStorage>,
     /// The last file the user chose, kept to reload it into a restarted worker.
     file: StoredValue<Option<(Blob, String)>, LocalStorage>,
@@ -125,6 +129,8 @@ pub struct Engine {
     pending_change: StoredValue<Option<TableChange>, LocalStorage>,
     /// Replayed changes a restarted worker has yet to confirm.
     replaying: StoredValue<usize>,
+    /// Requests whose answer is awaited, by id.
+    waiting: StoredValue<Vec<(u32, Waiter)>, LocalStorage>,
     /// What the engine is doing.
     pub status: RwSignal<EngineStatus>,
     /// The catalog's state.
@@ -150,16 +156,17 @@ pub struct Engine {
     pub keep_formulas: RwSignal<bool>,
 }
 
-impl Engine {
+impl WorkerClient {
     /// Starts the worker and wires its answers to the signals.
     pub fn start() -> Self {
-        let engine = Engine {
+        let engine = WorkerClient {
             worker: StoredValue::new_local(None),
             file: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
             changes: StoredValue::new_local(Vec::new()),
             pending_change: StoredValue::new_local(None),
             replaying: StoredValue::new(0),
+            waiting: StoredValue::new_local(Vec::new()),
             status: RwSignal::new(EngineStatus::Starting),
             catalog: RwSignal::new(CatalogState::Loading),
             dataset: RwSignal::new(None),
@@ -177,7 +184,7 @@ impl Engine {
     }
 
     fn spawn_worker(self) {
-        let on_response = move |_id: u32, response: Response| self.receive(response);
+        let on_response = move |id: u32, response: Response| self.on_answer(id, response);
         match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
             Ok(worker) => self.worker.set_value(Some(worker)),
             Err(error) => {
@@ -185,6 +192,47 @@ impl Engine {
                     "The engine could not start: {error}"
                 )));
             }
+        }
+    }
+
+    /// Applies an answer to the signals, then resolves the [`Reply`] awaiting its id (a crash resolves
+    /// them all).
+    fn on_answer(self, id: u32, response: Response) {
+        let final_answer = !matches!(response, Response::Progress(_) | Response::Ready);
+        let waiter = if final_answer && id != READY_ID {
+            let mut found = None;
+            self.waiting.update_value(|waiting| {
+                if let Some(at) = waiting.iter().position(|(waiting_id, _)| *waiting_id == id) {
+                    found = Some(waiting.swap_remove(at).1);
+                }
+            });
+            found.filter(reply::is_awaited)
+        } else {
+            None
+        };
+        let copy = waiter.as_ref().map(|_| response.clone());
+        let crash = match &response {
+            Response::Failed(failure) if failure.kind == FailureKind::Crashed => {
+                Some(failure.clone())
+            }
+            _ => None,
+        };
+        self.receive(response);
+        if let (Some(waiter), Some(copy)) = (waiter, copy) {
+            reply::resolve(&waiter, copy);
+        }
+        if let Some(failure) = crash {
+            self.resolve_all(failure);
+        }
+    }
+
+    /// Answers every awaited request with `failure` (the worker is gone).
+    fn resolve_all(self, failure: Failure) {
+        let mut waiting = Vec::new();
+        self.waiting
+            .update_value(|all| waiting = std::mem::take(all));
+        for (_, waiter) in waiting {
+            reply::resolve(&waiter, Response::Failed(failure.clone()));
         }
     }
 
@@ -319,7 +367,7 @@ impl Engine {
                 }
             }
             Response::Failed(failure) => {
-                if failure.message.starts_with("The variable catalog") {
+                if failure.kind == FailureKind::Catalog {
                     self.catalog.set(CatalogState::Unavailable(failure.message));
                 } else if self.replaying.get_value() > 0 {
                     // A change that worked before failed on the same bytes: say so, keep the rest.
@@ -364,24 +412,45 @@ impl Engine {
     }
 
     /// Sends a request that changes the worker's table, remembered for replay once confirmed.
-    fn send_change(self, change: TableChange) {
+    fn send_change(self, change: TableChange) -> Reply {
         let (request, blob) = change.request();
-        self.send(&request, blob);
+        let reply = self.ask(&request, blob);
         self.pending_change.set_value(Some(change));
+        reply
     }
 
-    fn send(self, request: &Request, file: Option<&Blob>) {
+    /// Sends a request and returns the future of its answer.
+    fn ask(self, request: &Request, file: Option<&Blob>) -> Reply {
+        match self.send(request, file) {
+            Some(id) => {
+                let (reply, waiter) = Reply::pending();
+                self.waiting
+                    .update_value(|waiting| waiting.push((id, waiter)));
+                reply
+            }
+            None => Reply::ready(Response::Failed(Failure::new(
+                FailureKind::Browser,
+                "The engine is not running; reload the page.",
+            ))),
+        }
+    }
+
+    /// Sends a request; its id, or `None` (and a failed status) when it could not be sent.
+    fn send(self, request: &Request, file: Option<&Blob>) -> Option<u32> {
         let mut sent = Err("The engine is not running; reload the page.".to_owned());
         self.worker.update_value(|worker| {
             if let Some(worker) = worker {
                 sent = worker
                     .send(request, file)
-                    .map(drop)
                     .map_err(|error| error.to_string());
             }
         });
-        if let Err(message) = sent {
-            self.status.set(EngineStatus::Failed(message));
+        match sent {
+            Ok(id) => Some(id),
+            Err(message) => {
+                self.status.set(EngineStatus::Failed(message));
+                None
+            }
         }
     }
 
@@ -394,7 +463,7 @@ impl Engine {
     }
 
     /// Asks the worker to read `file`.
-    pub fn load_file(&self, file: &Blob, file_name: String) {
+    pub fn load_file(&self, file: &Blob, file_name: String) -> Reply {
         self.file.set_value(Some((file.clone(), file_name.clone())));
         self.changes.set_value(Vec::new());
         self.pending_change.set_value(None);
@@ -406,19 +475,20 @@ impl Engine {
             file_name,
             header: self.header.get_untracked(),
         };
-        self.send(&request, Some(file));
+        self.ask(&request, Some(file))
     }
 
     /// Reads the file chosen last again, under a new header choice. Nothing happens before a file is chosen.
     pub fn set_header(&self, header: HeaderMode) {
         self.header.set(header);
         if let Some((blob, name)) = self.file.get_value() {
-            self.load_file(&blob, name);
+            // The page shows the new preview from the signals.
+            drop(self.load_file(&blob, name));
         }
     }
 
     /// Asks for column and variable suggestions.
-    pub fn suggest(&self, query: String) {
+    pub fn suggest(&self, query: String) -> Reply {
         self.status
             .set(EngineStatus::Busy("Finding variables…".into()));
         let request = Request::Suggest {
@@ -426,7 +496,7 @@ impl Engine {
             data_kind: self.data_kind.get_untracked(),
             withheld: self.withheld_untracked(),
         };
-        self.send(&request, None);
+        self.ask(&request, None)
     }
 
     /// The columns marked "ID" or "exclude", read without tracking.
@@ -435,44 +505,44 @@ impl Engine {
     }
 
     /// Asks the worker to re-read a column under another type.
-    pub fn retype(&self, column: String, column_type: ColumnType) {
+    pub fn retype(&self, column: String, column_type: ColumnType) -> Reply {
         self.status
             .set(EngineStatus::Busy(format!("Re-reading {column}…")));
         self.send_change(TableChange::Retype {
             column,
             column_type,
-        });
+        })
     }
 
     /// Asks the worker to read an enrichment file.
-    pub fn load_enrichment(&self, file: &Blob, file_name: String) {
+    pub fn load_enrichment(&self, file: &Blob, file_name: String) -> Reply {
         self.status
             .set(EngineStatus::Busy(format!("Reading {file_name}…")));
         self.send_change(TableChange::Enrichment {
             blob: file.clone(),
             file_name,
-        });
+        })
     }
 
     /// Asks the worker to join the enrichment file on the given keys.
-    pub fn join(&self, customer_key: String, enrichment_key: String) {
+    pub fn join(&self, customer_key: String, enrichment_key: String) -> Reply {
         self.status
             .set(EngineStatus::Busy("Joining the enrichment file…".into()));
         self.send_change(TableChange::Join {
             customer_key,
             enrichment_key,
-        });
+        })
     }
 
     /// Starts a segmentation.
-    pub fn segment(&self, settings: SegmentSettings) {
+    pub fn segment(&self, settings: SegmentSettings) -> Reply {
         self.results.set(None);
         self.progress.set(Some(ProgressUpdate {
             stage: "Starting".into(),
             fraction: 0.0,
         }));
         self.status.set(EngineStatus::Busy("Segmenting…".into()));
-        self.send(&Request::Segment(settings), None);
+        self.ask(&Request::Segment(settings), None)
     }
 
     /// Stops the running request: the worker is replaced by a fresh one, which reloads the file.
@@ -484,6 +554,10 @@ impl Engine {
         self.status.set(EngineStatus::Busy(
             "Segmentation cancelled; restarting the engine…".into(),
         ));
+        self.resolve_all(Failure::new(
+            FailureKind::Cancelled,
+            "the segmentation was cancelled",
+        ));
         self.spawn_worker();
     }
 
@@ -493,28 +567,28 @@ impl Engine {
         segments: Vec<u32>,
         platform: Platform,
         default_country: Option<String>,
-    ) {
+    ) -> Reply {
         self.status
             .set(EngineStatus::Busy("Hashing identifiers…".into()));
-        self.send(
+        self.ask(
             &Request::CustomerMatch {
                 segments,
                 platform,
                 default_country,
             },
             None,
-        );
+        )
     }
 
     /// Asks for a download from the last results.
-    pub fn export(&self, kind: ExportKind) {
+    pub fn export(&self, kind: ExportKind) -> Reply {
         self.status
             .set(EngineStatus::Busy("Preparing the download…".into()));
         let request = Request::Export {
             kind,
             keep_formulas: self.keep_formulas.get_untracked(),
         };
-        self.send(&request, None);
+        self.ask(&request, None)
     }
 }
 
@@ -529,34 +603,7 @@ pub fn withheld(roles: &[(String, ColumnRole)]) -> Vec<String> {
 
 /// Saves a text file through the browser's download mechanism (nothing is uploaded).
 pub fn download_text(file: &ExportFile) -> Result<(), String> {
-    download(&file.name, &file.mime, &file.content)
-}
-
-/// Offers `content` as a download named `name`.
-pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
-    let failed = |what: &str| format!("Could not save {name} ({what}).");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob =
-        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| failed("blob"))?;
-    download_blob(name, &blob).map_err(|_| failed("link"))?;
-    Ok(())
-}
-
-/// Offers a blob as a download named `name`.
-pub fn download_blob(name: &str, blob: &Blob) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let url = web_sys::Url::create_object_url_with_blob(blob)?;
-    let document = web_sys::window()
-        .and_then(|window| window.document())
-        .ok_or("no document")?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)?;
-    Ok(())
+    browser::download(&file.name, &file.mime, &file.content)
 }
 
 /// "240 ms" below a second, "1.4 s" above.

@@ -1,5 +1,16 @@
 //! The user's own columns in the same search: a request selects columns of an uploaded file, and
 //! each column is linked to its closest catalog variables.
+//!
+//! A column whose header is an opaque code (`MOSTYPE`, `MRELSA`, `PBRAND`) and that has no
+//! description gets no made-up relevance: [`ColumnDescription::meaning_unknown`] says so, and
+//! [`search_columns`] leaves it out until a [`ColumnDictionary`] (a CSV codebook) or a typed
+//! description says what it holds. [`column_evidence`] adds the plain, explainable matches.
+
+mod dictionary;
+mod evidence;
+
+pub use dictionary::{ColumnDictionary, DictionaryError};
+pub use evidence::{column_evidence, query_terms};
 
 use std::sync::Arc;
 
@@ -12,6 +23,9 @@ use super::record::{Catalog, DataKind, DataType, Variable};
 use super::synonyms::Lexicon;
 use super::CatalogError;
 
+/// What the page and the CLI say about a column of [unknown meaning](ColumnDescription::meaning_unknown).
+pub const MEANING_UNKNOWN: &str = "meaning unknown: describe this column or load a data dictionary (CSV: column, description) to search it";
+
 /// How many sample values of a column are used as search text.
 pub const SAMPLE_VALUES_USED: usize = 5;
 
@@ -22,13 +36,47 @@ pub struct ColumnDescription {
     pub name: String,
     /// A few distinct values (the first [`SAMPLE_VALUES_USED`] with a letter in them are used).
     pub sample_values: Vec<String>,
+    /// What the column means, from a data dictionary or typed by the user.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 impl ColumnDescription {
+    /// A column with its header and sample values, without description.
+    pub fn new(name: impl Into<String>, sample_values: Vec<String>) -> Self {
+        Self {
+            name: name.into(),
+            sample_values,
+            description: None,
+        }
+    }
+
+    /// Whether nothing says what the column holds: no description, and no word of its header is
+    /// a word (a whole token of `embedder`'s vocabulary with at least two letters): `MOSTYPE`,
+    /// `MRELSA`, `PBRAND`. `age`, `contact`, `hh_income` are understood.
+    pub fn meaning_unknown(&self, embedder: &StaticEmbedder) -> bool {
+        if self
+            .description
+            .as_deref()
+            .is_some_and(|d| !d.trim().is_empty())
+        {
+            return false;
+        }
+        !humanize(&self.name)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+            .any(|w| is_word(&w.to_lowercase(), embedder))
+    }
+
     /// The text searched for this column: the header split into words (`hh_income`,
-    /// `AgeGroup` → `hh income`, `Age Group`) plus its worded sample values.
+    /// `AgeGroup` → `hh income`, `Age Group`), its description if any, plus its worded sample
+    /// values.
     pub fn search_text(&self) -> String {
         let mut text = humanize(&self.name);
+        if let Some(d) = self.description.as_deref().filter(|d| !d.trim().is_empty()) {
+            text.push_str(". ");
+            text.push_str(d.trim());
+        }
         for value in self
             .sample_values
             .iter()
@@ -49,6 +97,30 @@ pub struct ColumnLink {
     pub column: String,
     /// The closest variables, best first.
     pub candidates: Vec<SearchHit>,
+}
+
+/// Whether `word` (lower case) is a word of `embedder`'s vocabulary as a whole token, itself or
+/// in another inflection ("recycles" → "recycling", "commute" → "commuting").
+fn is_word(word: &str, embedder: &StaticEmbedder) -> bool {
+    let whole = |w: &str| w.len() >= 2 && embedder.tokens(w) == [w];
+    let mut bases = vec![word.to_string()];
+    for suffix in ["s", "es", "ed", "d", "ing", "er", "ers"] {
+        if let Some(b) = word.strip_suffix(suffix).filter(|b| b.len() >= 3) {
+            bases.push(b.to_string());
+        }
+    }
+    bases.iter().any(|b| {
+        let stem = b.strip_suffix('e').unwrap_or(b);
+        whole(b)
+            || [
+                format!("{b}s"),
+                format!("{b}e"),
+                format!("{stem}ing"),
+                format!("{stem}ed"),
+            ]
+            .iter()
+            .any(|w| whole(w))
+    })
 }
 
 /// Splits `snake_case`, `kebab-case` and `camelCase` headers into words.
@@ -103,7 +175,9 @@ pub fn column_index(
 }
 
 /// Ranks the user's columns for a request, with the same hybrid search as the catalog. Each hit's
-/// `index` is the column's position and `code` is `"{position}:{header}"`.
+/// `index` is the column's position and `code` is `"{position}:{header}"`. Columns whose
+/// [meaning is unknown](ColumnDescription::meaning_unknown) are left out: their header says
+/// nothing a request could match.
 pub fn search_columns(
     query: &str,
     columns: &[ColumnDescription],
@@ -113,17 +187,24 @@ pub fn search_columns(
     if columns.is_empty() {
         return Ok(Vec::new());
     }
+    let unknown: Vec<bool> = columns
+        .iter()
+        .map(|c| c.meaning_unknown(&embedder))
+        .collect();
     let index = column_index(columns, embedder)?;
     let options = SearchOptions {
         max_per_table: 0,
         ..*options
     };
-    Ok(index.search(query, &options))
+    let mut hits = index.search(query, &options);
+    hits.retain(|h| !unknown[h.index]);
+    Ok(hits)
 }
 
 impl SearchIndex {
-    /// Links each column to its `top` closest catalog variables (header plus sample values as the
-    /// query).
+    /// Links each column to its `top` closest catalog variables (header, description and sample
+    /// values as the query); a column of [unknown meaning](ColumnDescription::meaning_unknown)
+    /// gets none ("MRELSA like: Manicurists" was noise).
     pub fn link_columns(&self, columns: &[ColumnDescription], top: usize) -> Vec<ColumnLink> {
         let options = SearchOptions {
             top,
@@ -133,7 +214,11 @@ impl SearchIndex {
             .iter()
             .map(|c| ColumnLink {
                 column: c.name.clone(),
-                candidates: self.search(&c.search_text(), &options),
+                candidates: if c.meaning_unknown(self.embedder()) {
+                    Vec::new()
+                } else {
+                    self.search(&c.search_text(), &options)
+                },
             })
             .collect()
     }
@@ -154,10 +239,15 @@ mod tests {
 
     #[test]
     fn search_text_uses_worded_samples_only() {
-        let c = ColumnDescription {
-            name: "area_type".into(),
-            sample_values: vec!["1".into(), "Urban".into(), "3.5".into(), "Rural".into()],
-        };
+        let mut c = ColumnDescription::new(
+            "area_type",
+            vec!["1".into(), "Urban".into(), "3.5".into(), "Rural".into()],
+        );
         assert_eq!(c.search_text(), "area type Urban Rural");
+        c.description = Some("Where the customer lives".into());
+        assert_eq!(
+            c.search_text(),
+            "area type. Where the customer lives Urban Rural"
+        );
     }
 }

@@ -1,0 +1,182 @@
+//! Why a request failed, with the engine's own error kept until the bridge turns it into a
+//! [`Failure`] for the wire.
+
+use audience_engine::cluster::ClusterError;
+use audience_engine::encode::EncodeError;
+use audience_engine::enrich::EnrichError;
+use audience_engine::export::ExportError;
+use audience_engine::ingest::IngestError;
+use audience_engine::profile::ProfileError;
+use audience_engine::projection::ProjectionError;
+use audience_engine::table::TableError;
+use audience_search::CatalogError;
+
+use crate::protocol::{Failure, FailureKind};
+
+/// A request the session could not carry out. Each message names what to do next.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// A file-reading request came without its file.
+    #[error("No file came with the request to read {file_name:?}.")]
+    NoAttachment {
+        /// The file the request names.
+        file_name: String,
+    },
+    /// `LoadCatalog` reached the session instead of the worker's fetch loop.
+    #[error(
+        "The catalog at {base_url:?} must be fetched by the worker before it can be installed."
+    )]
+    CatalogNotFetched {
+        /// Where the catalog is.
+        base_url: String,
+    },
+    /// The catalog's assets could not be read.
+    #[error("The variable catalog could not be loaded: {0}")]
+    Catalog(#[source] CatalogError),
+    /// The column search failed.
+    #[error("{0}")]
+    Search(#[source] CatalogError),
+    /// The customer or enrichment file could not be read.
+    #[error("{file_name}: {source}")]
+    Read {
+        /// The file.
+        file_name: String,
+        /// Why.
+        source: IngestError,
+    },
+    /// No file is loaded.
+    #[error("Load a file first.")]
+    NoFile,
+    /// No enrichment file is waiting to be joined.
+    #[error("Choose an enrichment file first.")]
+    NoEnrichmentFile,
+    /// No segmentation has been run.
+    #[error("Segment the file first.")]
+    NoResults,
+    /// The description is empty.
+    #[error("Describe the audience first, e.g. \"senior tech buyers in California\".")]
+    NoDescription,
+    /// A column named in the request is not in the file.
+    #[error("The file has no column {0:?}.")]
+    NoColumn(String),
+    /// A column could not be read under the type asked for.
+    #[error("{column:?} cannot be read as {type_name}: {source}")]
+    Retype {
+        /// The column.
+        column: String,
+        /// The type's name in messages.
+        type_name: &'static str,
+        /// Why.
+        source: IngestError,
+    },
+    /// The re-read column or the joined columns do not fit the table.
+    #[error("{0}")]
+    Table(#[from] TableError),
+    /// The enrichment join failed.
+    #[error("{file_name}: {source}")]
+    Join {
+        /// The enrichment file.
+        file_name: String,
+        /// Why.
+        source: EnrichError,
+    },
+    /// No column was chosen.
+    #[error("Choose at least one column to segment on.")]
+    NoVariables,
+    /// A chosen column is marked ID or exclude.
+    #[error("{0:?} is marked as an ID or excluded column; it cannot define the segments.")]
+    Withheld(String),
+    /// The conversion column was chosen as a variable.
+    #[error("{0:?} is the conversion column; it describes the outcome and cannot also define the segments.")]
+    TargetChosen(String),
+    /// A weight is not a positive number.
+    #[error("The weight of {0:?} must be a positive number.")]
+    BadWeight(String),
+    /// The chosen columns could not be encoded.
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
+    /// The segmentation settings or the fit failed.
+    #[error("{0}")]
+    Cluster(#[from] ClusterError),
+    /// The segments could not be profiled.
+    #[error("{0}")]
+    Profile(#[from] ProfileError),
+    /// The scatter plot could not be projected.
+    #[error("{0}")]
+    Projection(#[from] ProjectionError),
+    /// A download could not be written.
+    #[error("{0}")]
+    Export(#[from] ExportError),
+    /// A download is not text.
+    #[error("{name} is not valid UTF-8: {source}")]
+    NotText {
+        /// The download's name.
+        name: String,
+        /// Why.
+        source: std::string::FromUtf8Error,
+    },
+    /// Customer-match files need identifier columns.
+    #[error(
+        "Customer-match files need an e-mail or phone column, or first name, last name, ZIP and \
+         country columns; this file has none."
+    )]
+    NoIdentifiers,
+}
+
+impl ServiceError {
+    /// What kind of thing failed, for the page to branch on.
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            ServiceError::NoAttachment { .. } | ServiceError::CatalogNotFetched { .. } => {
+                FailureKind::Protocol
+            }
+            ServiceError::Catalog(_) => FailureKind::Catalog,
+            ServiceError::Read { .. } => FailureKind::File,
+            ServiceError::NoFile | ServiceError::NoEnrichmentFile | ServiceError::NoResults => {
+                FailureKind::NotReady
+            }
+            ServiceError::NoDescription
+            | ServiceError::NoColumn(_)
+            | ServiceError::NoVariables
+            | ServiceError::Withheld(_)
+            | ServiceError::TargetChosen(_)
+            | ServiceError::BadWeight(_) => FailureKind::Settings,
+            // Impossible bounds or k are the user's settings; a fit that fails is the engine's.
+            ServiceError::Cluster(error) if is_settings_error(error) => FailureKind::Settings,
+            ServiceError::Retype { .. } => FailureKind::Retype,
+            ServiceError::Join { .. } | ServiceError::Table(_) => FailureKind::Join,
+            ServiceError::Search(_)
+            | ServiceError::Encode(_)
+            | ServiceError::Cluster(_)
+            | ServiceError::Profile(_)
+            | ServiceError::Projection(_) => FailureKind::Segmentation,
+            ServiceError::Export(_)
+            | ServiceError::NotText { .. }
+            | ServiceError::NoIdentifiers => FailureKind::Export,
+        }
+    }
+}
+
+/// Whether the engine refused the settings before any work (bounds, k, row count).
+fn is_settings_error(error: &ClusterError) -> bool {
+    matches!(
+        error,
+        ClusterError::BoundsOutOfRange { .. }
+            | ClusterError::MinAboveMax { .. }
+            | ClusterError::NoFeasibleK { .. }
+            | ClusterError::NoIntegerSizes { .. }
+            | ClusterError::TooFewRowsForBounds { .. }
+            | ClusterError::TooManySegmentCounts { .. }
+            | ClusterError::AutoKNeedsBounds
+            | ClusterError::KZero
+            | ClusterError::TooFewRows { .. }
+            | ClusterError::InvalidParameter { .. }
+    )
+}
+
+impl From<ServiceError> for Failure {
+    fn from(error: ServiceError) -> Self {
+        Failure::new(error.kind(), error.to_string())
+    }
+}

@@ -1,0 +1,162 @@
+//! Exports: the downloads made from the last results (clustered CSV, personas JSON, summary CSV,
+//! customer-match files).
+
+use crate::protocol::{ExportFile, ExportKind};
+use audience_engine::export::customer_match::{
+    customer_match_files, detect_identifier_columns, CustomerMatchOptions, IdentifierColumn,
+    Platform,
+};
+use audience_engine::export::formula::InputCells;
+use audience_engine::export::personas_json::personas_json;
+use audience_engine::export::summary_csv::write_summary_csv;
+use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
+use audience_engine::pipeline::free_column_name;
+
+use super::{ServiceError, Session};
+
+impl Session {
+    /// Produces one of the downloads from the last results.
+    pub(super) fn export(
+        &self,
+        kind: ExportKind,
+        keep_formulas: bool,
+    ) -> Result<ExportFile, ServiceError> {
+        let dataset = self.dataset()?;
+        let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
+        let stem = dataset
+            .file_name
+            .rsplit_once('.')
+            .map_or(dataset.file_name.as_str(), |(stem, _)| stem);
+        let stem: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        match kind {
+            ExportKind::ClusteredCsv => {
+                let labels = &results.segmentation.labels;
+                let mut names = vec![String::new(); results.segmentation.k];
+                for persona in &results.report.personas {
+                    names[persona.segment as usize] = persona.name.clone();
+                }
+                let segment = |row: usize| (labels[row] + 1).to_string();
+                let segment_name = |row: usize| names[labels[row] as usize].clone();
+                let mut out = Vec::new();
+                // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped
+                // unless the user asked to keep them.
+                let options = ClusteredCsvOptions {
+                    delimiter: dataset.delimiter,
+                    input_cells: if keep_formulas {
+                        InputCells::Unchanged
+                    } else {
+                        InputCells::EscapeFormulas
+                    },
+                    ..ClusteredCsvOptions::default()
+                };
+                // A file that already has `segment` columns (an earlier export) keeps them; ours get free names.
+                let segment_column = free_column_name(&dataset.table, "segment");
+                let name_column = free_column_name(&dataset.table, "segment_name");
+                write_clustered_csv_with(
+                    &dataset.table,
+                    &options,
+                    &[
+                        (
+                            segment_column.as_str(),
+                            &segment as &dyn Fn(usize) -> String,
+                        ),
+                        (name_column.as_str(), &segment_name),
+                    ],
+                    &mut out,
+                )?;
+                text_file(format!("{stem}-segments.csv"), "text/csv", out)
+            }
+            ExportKind::PersonasJson => Ok(ExportFile {
+                name: format!("{stem}-personas.json"),
+                mime: "application/json".into(),
+                content: personas_json(&results.report)?,
+            }),
+            ExportKind::SummaryCsv => {
+                let mut out = Vec::new();
+                write_summary_csv(&results.report, &mut out)?;
+                text_file(format!("{stem}-summary.csv"), "text/csv", out)
+            }
+        }
+    }
+}
+
+impl Session {
+    /// Customer-match files for chosen segments: identifiers detected by name and content, normalised and
+    /// SHA-256 hashed here, one file per segment; every skipped row is counted.
+    pub(super) fn customer_match(
+        &self,
+        segments: &[u32],
+        platform: Platform,
+        default_country: Option<String>,
+    ) -> Result<(Vec<ExportFile>, Vec<String>), ServiceError> {
+        let dataset = self.dataset()?;
+        let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
+        let detected = detect_identifier_columns(&dataset.table);
+        if detected.is_empty() {
+            return Err(ServiceError::NoIdentifiers);
+        }
+        let columns: Vec<IdentifierColumn> = detected.iter().map(IdentifierColumn::from).collect();
+        let options = CustomerMatchOptions {
+            platform,
+            default_country: default_country.filter(|country| !country.trim().is_empty()),
+            segment_names: results.report.names_by_index(),
+            ..CustomerMatchOptions::default()
+        };
+        let files = customer_match_files(
+            &dataset.table,
+            &results.segmentation.labels,
+            segments,
+            &columns,
+            &options,
+        )?;
+        let notes = files
+            .iter()
+            .map(|file| {
+                let report = &file.report;
+                format!(
+                    "{}: {} of {} rows written, {} skipped ({} without identifiers, {} unusable).",
+                    file.file_name,
+                    report.rows_written,
+                    report.rows_in_segment,
+                    report.rows_skipped,
+                    report.skipped_empty,
+                    report.skipped_unusable
+                )
+            })
+            .collect();
+        let files = files
+            .into_iter()
+            .map(|file| ExportFile {
+                name: file.file_name,
+                mime: "text/csv".into(),
+                content: file.csv,
+            })
+            .collect();
+        Ok((files, notes))
+    }
+}
+
+pub(super) fn text_file(
+    name: String,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> Result<ExportFile, ServiceError> {
+    let content = String::from_utf8(bytes).map_err(|source| ServiceError::NotText {
+        name: name.clone(),
+        source,
+    })?;
+    Ok(ExportFile {
+        name,
+        mime: mime.into(),
+        content,
+    })
+}

@@ -1,0 +1,211 @@
+//! Reading: the customer file read, typed and described for the preview; a column re-read under another
+//! type.
+
+use crate::protocol::{ColumnPreview, ColumnStats, DatasetPreview};
+use audience_engine::ingest::{
+    self, ColumnSummary, Encoding, HeaderMode, IngestOptions, IngestReport, Ingested,
+};
+use audience_engine::pipeline::conversion_column;
+use audience_engine::table::{Column, ColumnType};
+
+use super::{is_clusterable, now_ms, Dataset, ServiceError, Session, PREVIEW_ROWS};
+
+impl Session {
+    /// Reads a file, keeps its table, and describes it.
+    pub(super) fn load(
+        &mut self,
+        file_name: &str,
+        bytes: &[u8],
+        header: HeaderMode,
+    ) -> Result<DatasetPreview, ServiceError> {
+        let started = now_ms();
+        let options = IngestOptions {
+            header,
+            ..IngestOptions::default()
+        };
+        let Ingested { table, report } =
+            ingest::read_table(bytes, &options).map_err(|source| ServiceError::Read {
+                file_name: file_name.to_owned(),
+                source,
+            })?;
+        let detected_target = conversion_column(&table, None);
+        let dataset = Dataset {
+            file_name: file_name.to_owned(),
+            base: table.clone(),
+            table,
+            delimiter: u8::try_from(report.delimiter).unwrap_or(b','),
+            format: describe_format(&report),
+            row_notes: row_notes(&report, header),
+            detected_target,
+            enrichment: None,
+        };
+        let mut preview = preview(&dataset, &report.columns);
+        preview.read_ms = Some(now_ms() - started);
+        self.dataset = Some(dataset);
+        self.results = None;
+        Ok(preview)
+    }
+
+    /// Re-reads one column under another type, in the file and in its enriched table.
+    pub(super) fn retype(
+        &mut self,
+        name: &str,
+        column_type: ColumnType,
+    ) -> Result<DatasetPreview, ServiceError> {
+        let dataset = self.dataset.as_mut().ok_or(ServiceError::NoFile)?;
+        let options = dataset.options();
+        let index = dataset
+            .table
+            .column_index(name)
+            .ok_or_else(|| ServiceError::NoColumn(name.to_owned()))?;
+        let column = ingest::retype(&dataset.table.columns()[index], column_type, &options)
+            .map_err(|source| ServiceError::Retype {
+                column: name.to_owned(),
+                type_name: type_name(column_type),
+                source,
+            })?;
+        if let Some(base_index) = dataset.base.column_index(name) {
+            dataset.base.replace_column(base_index, column.clone())?;
+        }
+        dataset.table.replace_column(index, column)?;
+        self.results = None;
+        Ok(dataset.current_preview())
+    }
+}
+
+/// "UTF-8, `;`-separated, with a header row".
+pub(super) fn describe_format(report: &IngestReport) -> String {
+    let encoding = match report.encoding {
+        Encoding::Utf8 => "UTF-8",
+        Encoding::Utf8Bom => "UTF-8 with BOM",
+        Encoding::Utf16Le => "UTF-16 LE",
+        Encoding::Utf16Be => "UTF-16 BE",
+        Encoding::Windows1252 => "Windows-1252 / Latin-1",
+    };
+    let delimiter = match report.delimiter {
+        '\t' => "tab".to_owned(),
+        other => format!("\"{other}\""),
+    };
+    let header = if report.has_header {
+        "with a header row"
+    } else {
+        "no header row"
+    };
+    format!("{encoding}, {delimiter}-separated, {header}")
+}
+
+impl Dataset {
+    /// Ingest options matching how the file was read (its delimiter decides decimal commas).
+    pub(super) fn options(&self) -> IngestOptions {
+        IngestOptions {
+            delimiter: Some(self.delimiter),
+            ..IngestOptions::default()
+        }
+    }
+
+    /// The preview of the table as it stands.
+    pub(super) fn current_preview(&self) -> DatasetPreview {
+        let options = self.options();
+        let summaries: Vec<ColumnSummary> = self
+            .table
+            .columns()
+            .iter()
+            .map(|column| ingest::column_summary(column, &options))
+            .collect();
+        preview(self, &summaries)
+    }
+}
+
+/// What the page shows about a dataset, given each column's summary.
+pub(super) fn preview(dataset: &Dataset, summaries: &[ColumnSummary]) -> DatasetPreview {
+    let table = &dataset.table;
+    let columns = table
+        .columns()
+        .iter()
+        .zip(summaries)
+        .map(|(column, summary)| column_preview(column, summary))
+        .collect();
+    let rows = (0..table.n_rows().min(PREVIEW_ROWS))
+        .map(|row| {
+            table
+                .columns()
+                .iter()
+                .map(|column| column.text(row).to_owned())
+                .collect()
+        })
+        .collect();
+    let mut notes = dataset.row_notes.clone();
+    notes.extend(column_notes(summaries));
+    DatasetPreview {
+        file_name: dataset.file_name.clone(),
+        n_rows: table.n_rows(),
+        n_columns: table.columns().len(),
+        columns,
+        rows,
+        format: dataset.format.clone(),
+        notes,
+        detected_target: dataset.detected_target.clone(),
+        enrichment: dataset.enrichment.clone(),
+        read_ms: None,
+    }
+}
+
+pub(super) fn column_preview(column: &Column, summary: &ColumnSummary) -> ColumnPreview {
+    ColumnPreview {
+        name: column.name.clone(),
+        column_type: column.column_type(),
+        missing: summary.missing,
+        distinct: summary.distinct,
+        clusterable: is_clusterable(column.column_type()),
+        stats: ColumnStats::of(column),
+    }
+}
+
+/// The type's name in messages.
+pub(super) fn type_name(column_type: ColumnType) -> &'static str {
+    match column_type {
+        ColumnType::Numeric => "numeric",
+        ColumnType::Binary => "binary",
+        ColumnType::Ordinal => "ordinal",
+        ColumnType::Categorical => "categorical",
+        ColumnType::Identifier => "identifier",
+        ColumnType::Date => "date",
+        ColumnType::Empty => "empty",
+    }
+}
+
+/// What the user should know about how the file's rows and headers were read.
+pub(super) fn row_notes(report: &IngestReport, header: HeaderMode) -> Vec<String> {
+    let remedy = match header {
+        HeaderMode::Auto => "choose \"No header row\" under Header row above",
+        HeaderMode::Present | HeaderMode::Absent => "choose another Header row setting above",
+    };
+    let mut notes = ingest::read_notes(report, remedy);
+    for rename in &report.renamed_columns {
+        notes.push(format!(
+            "Column {} was renamed from {:?} to {:?}.",
+            rename.index + 1,
+            rename.from,
+            rename.to
+        ));
+    }
+    notes
+}
+
+/// Columns with values their type cannot read.
+pub(super) fn column_notes(summaries: &[ColumnSummary]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for column in summaries.iter().filter(|column| column.unparsable > 0) {
+        notes.push(format!(
+            "{}: {} value(s) did not read as {:?} and count as missing (e.g. {:?}).",
+            column.name,
+            column.unparsable,
+            column.column_type,
+            column
+                .unparsable_examples
+                .first()
+                .map_or("", String::as_str)
+        ));
+    }
+    notes
+}

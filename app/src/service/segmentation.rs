@@ -1,0 +1,164 @@
+//! Segmentation: the chosen columns encoded, segmented within the share bounds, profiled into personas and
+//! projected for the scatter plot.
+
+use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings};
+use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
+use audience_engine::encode::{encode, SelectedVariable, Selection};
+use audience_engine::profile::{profile_segments, ProfileParams};
+use audience_engine::projection::{project_for_plot, PlotParams};
+use std::ops::ControlFlow;
+
+use super::{now_ms, ServiceError, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
+
+impl Session {
+    /// Segments the loaded file with the chosen columns, then profiles and projects the segments.
+    pub(super) fn segment(
+        &mut self,
+        settings: SegmentSettings,
+        progress: &mut dyn FnMut(ProgressUpdate),
+    ) -> Result<SegmentResults, ServiceError> {
+        let started = now_ms();
+        let dataset = self.dataset()?;
+        let table = &dataset.table;
+        if settings.variables.is_empty() {
+            return Err(ServiceError::NoVariables);
+        }
+        let mut variables = Vec::with_capacity(settings.variables.len());
+        for choice in &settings.variables {
+            let column = table
+                .column_index(&choice.column)
+                .ok_or_else(|| ServiceError::NoColumn(choice.column.clone()))?;
+            if self.withheld.contains(&choice.column) {
+                return Err(ServiceError::Withheld(choice.column.clone()));
+            }
+            if settings.target.as_deref() == Some(choice.column.as_str()) {
+                return Err(ServiceError::TargetChosen(choice.column.clone()));
+            }
+            if !(choice.weight.is_finite() && choice.weight > 0.0) {
+                return Err(ServiceError::BadWeight(choice.column.clone()));
+            }
+            variables.push(SelectedVariable {
+                column,
+                weight: choice.weight,
+                force: false,
+            });
+        }
+        progress(ProgressUpdate {
+            stage: "Encoding the chosen columns".into(),
+            fraction: 0.02,
+        });
+        let matrix = encode(table, &Selection { variables })?;
+        let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
+        let params = KMediansParams::new()
+            .with_k(k)
+            .with_bounds(settings.bounds)
+            .with_tolerance(INTERACTIVE_TOLERANCE)
+            .with_seed(settings.seed);
+        let valid = params.validate(matrix.n_rows)?;
+        // Said before the fit: rows the chosen columns cannot tell apart.
+        let mut warnings: Vec<String> = degenerate::separability(&matrix, &valid)
+            .warning()
+            .into_iter()
+            .collect();
+        let segmentation = valid.fit_with_progress(&matrix, &mut |report: Progress| {
+            progress(ProgressUpdate {
+                stage: stage_text(&report),
+                fraction: 0.05 + 0.85 * report.fraction(),
+            });
+            ControlFlow::Continue(())
+        })?;
+        progress(ProgressUpdate {
+            stage: "Profiling the segments".into(),
+            fraction: 0.92,
+        });
+        // Said after the fit: segments identical on every chosen column.
+        let profile_ids = degenerate::profile_ids(&matrix);
+        warnings.extend(
+            degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
+        );
+        let names: Vec<String> = (1..=segmentation.k).map(|id| id.to_string()).collect();
+        // Names and defining traits come only from the columns segmented on.
+        let mut profile_params = ProfileParams::new()
+            .segment_labels(names)
+            .segmentation_columns(
+                settings
+                    .variables
+                    .iter()
+                    .map(|choice| choice.column.clone()),
+            );
+        profile_params.target = settings.target.clone();
+        let report = profile_segments(table, &segmentation.labels, &profile_params)?;
+        progress(ProgressUpdate {
+            stage: "Projecting for the scatter plot".into(),
+            fraction: 0.97,
+        });
+        let plot = project_for_plot(
+            &matrix.data,
+            matrix.n_rows,
+            matrix.n_dims,
+            &segmentation.labels,
+            &PlotParams {
+                max_points: PLOT_POINTS,
+                seed: settings.seed,
+            },
+        )?;
+        let mut results = SegmentResults {
+            settings,
+            segmentation,
+            report,
+            plot,
+            elapsed_ms: now_ms() - started,
+            warnings,
+        };
+        // The per-row labels stay here, where the exports are made: the page never reads them.
+        let labels = std::mem::take(&mut results.segmentation.labels);
+        let for_page = results.clone();
+        results.segmentation.labels = labels;
+        self.results = Some(results);
+        Ok(for_page)
+    }
+}
+
+pub(super) fn stage_text(report: &Progress) -> String {
+    let on = match report.phase {
+        Phase::Full => String::new(),
+        Phase::Screening { sample_rows } => format!(" on a sample of {sample_rows} rows"),
+        Phase::Final => return stage_text_final(report),
+    };
+    match report.stage {
+        Stage::Seeding => format!(
+            "Trying {} segments{on}: seeding (run {} of {})",
+            report.k,
+            report.restart + 1,
+            report.n_restarts
+        ),
+        Stage::Iterating => format!(
+            "Trying {} segments{on}: iteration {} (run {} of {})",
+            report.k,
+            report.iteration,
+            report.restart + 1,
+            report.n_restarts
+        ),
+        // Screening counts the winner's extra restarts as a step, so only a full run numbers its sizes.
+        Stage::Scoring if report.phase == Phase::Full => format!(
+            "Scored {} segments ({} of {} sizes tried)",
+            report.k,
+            report.k_index + 1,
+            report.k_count
+        ),
+        Stage::Scoring => format!("Scored {} segments{on}", report.k),
+    }
+}
+
+/// The final run on all rows after screening on a sample.
+pub(super) fn stage_text_final(report: &Progress) -> String {
+    match report.stage {
+        Stage::Seeding | Stage::Scoring => {
+            format!("Fitting {} segments on all rows", report.k)
+        }
+        Stage::Iterating => format!(
+            "Fitting {} segments on all rows: iteration {}",
+            report.k, report.iteration
+        ),
+    }
+}

@@ -1,0 +1,203 @@
+//! Suggestions: the catalog installed, and the file's columns and the catalog's variables ranked for a
+//! description.
+
+use crate::column_match::column_evidence;
+use crate::protocol::{CatalogGroup, CatalogHit, ColumnSuggestion, Response, Suggestions};
+use audience_engine::table::Table;
+use audience_search::columns::MEANING_UNKNOWN;
+use audience_search::{
+    group_by_type, search_columns, ColumnDescription, DataKind, SearchAssets, SearchIndex,
+    SearchOptions,
+};
+
+use super::{is_clusterable, ServiceError, Session, CATALOG_SUGGESTIONS, SUGGESTED_RELEVANCE};
+
+impl Session {
+    /// Installs the catalog from its assets' bytes.
+    pub fn install_catalog(&mut self, assets: &SearchAssets<'_>) -> Response {
+        match SearchIndex::from_bytes(assets) {
+            Ok(index) => {
+                let variables = index.catalog().len();
+                self.catalog = Some(index);
+                Response::CatalogReady { variables }
+            }
+            Err(error) => Response::Failed(ServiceError::Catalog(error).into()),
+        }
+    }
+
+    /// Ranks the file's columns and the catalog's variables for a description.
+    pub(super) fn suggest(
+        &self,
+        query: &str,
+        data_kind: Option<DataKind>,
+    ) -> Result<Suggestions, ServiceError> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(ServiceError::NoDescription);
+        }
+        let table = &self.dataset()?.table;
+        let candidates: Vec<usize> = (0..table.columns().len())
+            .filter(|&index| {
+                let column = &table.columns()[index];
+                is_clusterable(column.column_type()) && !self.withheld.contains(&column.name)
+            })
+            .collect();
+        let descriptions: Vec<ColumnDescription> = candidates
+            .iter()
+            .map(|&index| describe_column(table, index))
+            .collect();
+        // Search relevance (0 for every column when the catalog, and so the embedder, is not loaded).
+        let mut columns: Vec<ColumnSuggestion> = candidates
+            .iter()
+            .map(|&index| suggestion(table, index))
+            .collect();
+        if let Some(catalog) = &self.catalog {
+            let options = SearchOptions {
+                top: descriptions.len().max(1),
+                ..SearchOptions::default()
+            };
+            let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
+                .map_err(ServiceError::Search)?;
+            let best = hits
+                .iter()
+                .map(|hit| f64::from(hit.score))
+                .fold(0.0, f64::max);
+            for hit in hits.iter().filter(|_| best > 0.0) {
+                if let Some(column) = columns.get_mut(hit.index) {
+                    column.relevance = f64::from(hit.score) / best;
+                    column.matched_terms = hit
+                        .matched_terms
+                        .iter()
+                        .map(|term| format!("“{term}”"))
+                        .collect();
+                }
+            }
+            for (column, description) in columns.iter_mut().zip(&descriptions) {
+                if description.meaning_unknown(catalog.embedder()) {
+                    column.matched_terms.push(MEANING_UNKNOWN.to_owned());
+                }
+            }
+            for (column, link) in columns
+                .iter_mut()
+                .zip(catalog.link_columns(&descriptions, 2))
+            {
+                column.linked_variables = link
+                    .candidates
+                    .iter()
+                    .map(|hit| hit.label.clone())
+                    .collect();
+            }
+        }
+        // Direct evidence (the description names the column or its values) weighs as much as the search.
+        for (column, &index) in columns.iter_mut().zip(&candidates) {
+            let evidence = column_evidence(query, &table.columns()[index]);
+            let evidence_score = if evidence.is_empty() { 0.0 } else { 1.0 };
+            column.relevance = (column.relevance + evidence_score) / 2.0;
+            column.suggested = !evidence.is_empty();
+            column.matched_terms.splice(0..0, evidence);
+        }
+        let best = columns
+            .iter()
+            .map(|column| column.relevance)
+            .fold(0.0, f64::max);
+        for column in columns.iter_mut().filter(|_| best > 0.0) {
+            column.relevance /= best;
+            column.suggested |= column.relevance >= SUGGESTED_RELEVANCE;
+        }
+        columns.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+        if !columns.iter().any(|column| column.suggested) {
+            // Nothing speaks for any column: offer them all, for the user to narrow down.
+            columns
+                .iter_mut()
+                .for_each(|column| column.suggested = true);
+        }
+        let catalog = self
+            .catalog
+            .as_ref()
+            .map(|catalog| catalog_groups(catalog, query, data_kind))
+            .unwrap_or_default();
+        Ok(Suggestions {
+            query: query.to_owned(),
+            columns,
+            catalog_searched: self.catalog.is_some(),
+            catalog,
+        })
+    }
+}
+
+/// A column as the search sees it: its header and its most common values.
+pub(super) fn describe_column(table: &Table, index: usize) -> ColumnDescription {
+    let column = &table.columns()[index];
+    let sample_values = if column.column_type().has_levels() {
+        column
+            .levels()
+            .iter()
+            .take(8)
+            .map(|level| level.label.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ColumnDescription::new(column.name.clone(), sample_values)
+}
+
+pub(super) fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
+    let column = &table.columns()[index];
+    ColumnSuggestion {
+        column: column.name.clone(),
+        column_type: column.column_type(),
+        relevance: 0.0,
+        suggested: false,
+        matched_terms: Vec::new(),
+        linked_variables: Vec::new(),
+    }
+}
+
+/// The catalog's variables for a description, grouped by type; with a data kind, only the variables
+/// available in that kind of data (searched deeper so the list stays full).
+pub(super) fn catalog_groups(
+    catalog: &SearchIndex,
+    query: &str,
+    data_kind: Option<DataKind>,
+) -> Vec<CatalogGroup> {
+    let depth = if data_kind.is_some() { 8 } else { 1 };
+    // One result per concept (table): its best variable available in that kind of data.
+    let records = catalog.catalog();
+    let hits: Vec<_> = catalog
+        .search_concepts(
+            query,
+            &SearchOptions {
+                top: CATALOG_SUGGESTIONS * depth,
+                ..SearchOptions::default()
+            },
+        )
+        .into_iter()
+        .filter_map(|concept| {
+            concept.variables.into_iter().find(|hit| {
+                data_kind.is_none_or(|kind| {
+                    records
+                        .get(&hit.code)
+                        .is_some_and(|variable| variable.availability.contains(&kind))
+                })
+            })
+        })
+        .take(CATALOG_SUGGESTIONS)
+        .collect();
+    group_by_type(&hits)
+        .into_iter()
+        .map(|group| CatalogGroup {
+            kind: group.kind.to_owned(),
+            hits: group
+                .hits
+                .into_iter()
+                .map(|hit| CatalogHit {
+                    code: hit.code.clone(),
+                    label: hit.label.clone(),
+                    table: hit.table.clone(),
+                    score: f64::from(hit.score),
+                    matched_terms: hit.matched_terms.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}

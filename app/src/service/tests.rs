@@ -1,0 +1,707 @@
+//! Tests of every request, on small files made in the test.
+
+use super::*;
+use crate::protocol::{ExportKind, Failure, SegmentSettings, Suggestions};
+use audience_engine::ingest::HeaderMode;
+use audience_search::columns::MEANING_UNKNOWN;
+use audience_search::{DataKind, SearchAssets};
+
+use audience_engine::cluster::ShareBounds;
+use audience_engine::table::ColumnType;
+
+fn load(session: &mut Session, name: &str, bytes: &[u8]) -> Response {
+    session.handle(
+        Request::LoadFile {
+            file_name: name.into(),
+            header: HeaderMode::Auto,
+        },
+        Some(bytes),
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn loading_a_file_previews_counts_types_and_first_rows() {
+    let csv = "id;city;spend\n1;Köln;10,5\n2;Malmö;7\n3;Köln;\n";
+    let Response::Loaded(preview) = load(&mut Session::new(), "shop.csv", csv.as_bytes()) else {
+        panic!("expected a preview");
+    };
+    assert_eq!((preview.n_rows, preview.n_columns), (3, 3));
+    assert_eq!(preview.columns[2].column_type, ColumnType::Numeric);
+    assert_eq!(preview.columns[2].missing, 1);
+    assert_eq!(preview.rows[1], vec!["2", "Malmö", "7"]);
+    assert_eq!(preview.format, "UTF-8, \";\"-separated, with a header row");
+    assert!(preview.notes.is_empty(), "{:?}", preview.notes);
+}
+
+#[test]
+fn the_preview_shows_at_most_ten_rows() {
+    let csv: String = std::iter::once("n\n".to_owned())
+        .chain((0..25).map(|i| format!("{i}\n")))
+        .collect();
+    let Response::Loaded(preview) = load(&mut Session::new(), "n.csv", csv.as_bytes()) else {
+        panic!("expected a preview");
+    };
+    assert_eq!(preview.n_rows, 25);
+    assert_eq!(preview.rows.len(), PREVIEW_ROWS);
+}
+
+#[test]
+fn set_aside_rows_are_named_by_line_in_the_notes() {
+    let csv = "a,b\n1,2\n3\n4,5\n6,7,8\n";
+    let Response::Loaded(preview) = load(&mut Session::new(), "ragged.csv", csv.as_bytes()) else {
+        panic!("expected a preview");
+    };
+    assert_eq!(preview.n_rows, 2);
+    assert_eq!(
+        preview.notes[0],
+        "2 of 4 rows could not be read as-is and were set aside (lines 3, 5)"
+    );
+}
+
+fn demo_session() -> Session {
+    let demo =
+        audience_engine::demo::generate(&audience_engine::demo::DemoParams { rows: 400, seed: 7 })
+            .unwrap();
+    let mut session = Session::new();
+    assert!(matches!(
+        load(&mut session, "leads.csv", demo.to_csv().as_bytes()),
+        Response::Loaded(_)
+    ));
+    session
+}
+
+#[test]
+fn a_description_checks_the_columns_it_names_even_without_the_catalog() {
+    let mut session = demo_session();
+    let request = Request::Suggest {
+        query: "senior tech decision makers in California".into(),
+        data_kind: None,
+        withheld: Vec::new(),
+    };
+    let Response::Suggestions(suggestions) = session.handle(request, None, &mut |_| {}) else {
+        panic!("expected suggestions");
+    };
+    assert!(!suggestions.catalog_searched);
+    let mut suggested: Vec<&str> = suggestions
+        .columns
+        .iter()
+        .filter(|c| c.suggested)
+        .map(|c| c.column.as_str())
+        .collect();
+    suggested.sort_unstable();
+    assert_eq!(suggested, ["Industry", "Job Title", "State"]);
+    assert_eq!(suggestions.columns[0].relevance, 1.0);
+    let state = suggestions
+        .columns
+        .iter()
+        .find(|c| c.column == "State")
+        .unwrap();
+    assert_eq!(state.matched_terms, ["“california” → CA"]);
+}
+
+#[test]
+fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_row() {
+    let mut session = demo_session();
+    let settings = SegmentSettings {
+        variables: ["Industry", "Job Title", "State", "Lead Source"]
+            .iter()
+            .map(|column| crate::protocol::VariableChoice {
+                column: (*column).into(),
+                weight: 1.0,
+            })
+            .collect(),
+        bounds: Some(ShareBounds {
+            min: 0.05,
+            max: 0.10,
+        }),
+        k: Some(12),
+        seed: 3,
+        target: Some("is_sale".into()),
+    };
+    let mut updates = 0;
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| updates += 1)
+    else {
+        panic!("expected results");
+    };
+    assert!(updates > 0, "progress is reported");
+    assert_eq!(results.segmentation.k, 12);
+    for size in &results.segmentation.sizes {
+        assert!((20..=40).contains(size), "size {size} of 400 within 5–10%");
+    }
+    assert!(results.report.target.is_some());
+    let Response::File(file) = session.handle(
+        Request::Export {
+            kind: ExportKind::ClusteredCsv,
+            keep_formulas: false,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected a file");
+    };
+    assert_eq!(file.name, "leads-segments.csv");
+    assert_eq!(file.content.lines().count(), 401);
+    assert!(file.content.starts_with("State,Industry,Job Title,Education Level,Age_range,Years of Experience,Gender,Lead Source,is_sale,segment,segment_name\n"));
+}
+
+#[test]
+fn the_conversion_column_cannot_also_define_the_segments() {
+    let mut session = demo_session();
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "is_sale".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(3),
+        seed: 1,
+        target: Some("is_sale".into()),
+    };
+    let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected a failure");
+    };
+    assert!(
+        failure.message.contains("conversion column"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn an_empty_file_fails_with_a_message_naming_it() {
+    let Response::Failed(failure) = load(&mut Session::new(), "empty.csv", b"") else {
+        panic!("expected a failure");
+    };
+    assert!(
+        failure.message.starts_with("empty.csv: "),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn a_request_without_its_file_fails() {
+    let response = Session::new().handle(
+        Request::LoadFile {
+            file_name: "x.csv".into(),
+            header: HeaderMode::Auto,
+        },
+        None,
+        &mut |_| {},
+    );
+    assert!(matches!(response, Response::Failed(failure) if failure.message.contains("x.csv")));
+}
+
+/// A three-variable catalog with the availability of each, searchable lexically.
+fn small_catalog() -> SearchIndex {
+    use audience_search::{Catalog, Lexicon, StaticEmbedder};
+    use std::sync::Arc;
+    let mut table = b"ABEMB001".to_vec();
+    table.extend(2u32.to_le_bytes());
+    table.extend(1u32.to_le_bytes());
+    table.extend(1.0f32.to_le_bytes());
+    table.extend([0u8, 0]);
+    let embedder = Arc::new(StaticEmbedder::from_bytes(b"[PAD]\n[UNK]\n", &table).unwrap());
+    let jsonl = concat!(
+        r#"{"code":"B19013_001E","label":"Median household income in the past 12 months","concept":"Median household income in the past 12 months","table":"B19013","type":"financial","data_type":"numeric","availability":["third_party"]}"#,
+        "\n",
+        r#"{"code":"B01003_001E","label":"Total","concept":"Total population","table":"B01003","type":"demographic","data_type":"numeric","availability":["third_party"]}"#,
+        "\n",
+        r#"{"code":"AB_INC_001","label":"Household income band reported by the customer","concept":"Income","table":"AB_INC","type":"financial","data_type":"ordinal","availability":["first_party","clean_room"]}"#,
+        "\n",
+    );
+    let catalog = Catalog::from_bytes(jsonl.as_bytes()).unwrap();
+    SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), None).unwrap()
+}
+
+fn codes(suggestions: &Suggestions) -> Vec<String> {
+    let mut codes: Vec<String> = suggestions
+        .catalog
+        .iter()
+        .flat_map(|group| group.hits.iter().map(|hit| hit.code.clone()))
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn suggest(session: &mut Session, data_kind: Option<DataKind>, withheld: &[&str]) -> Suggestions {
+    let request = Request::Suggest {
+        query: "household income".into(),
+        data_kind,
+        withheld: withheld.iter().map(|c| (*c).to_owned()).collect(),
+    };
+    match session.handle(request, None, &mut |_| {}) {
+        Response::Suggestions(suggestions) => suggestions,
+        other => panic!("expected suggestions, got {other:?}"),
+    }
+}
+
+const CUSTOMERS: &str = "id,zip,plan,spend\nc1,02139,gold,10\nc2,2139,silver,20\nc3,10001,gold,30\nc4,94105,silver,40\nc5,,gold,50\n";
+const CENSUS: &str =
+    "ZCTA,B19013_001E,B01003_001E,XYZ_1\n02139,85000,36000,a\n10001,92000,21000,b\n10001,1,1,c\n";
+
+#[test]
+fn the_data_kind_filters_catalog_variables_by_availability() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    session.catalog = Some(small_catalog());
+    let all = suggest(&mut session, None, &[]);
+    assert_eq!(codes(&all), ["AB_INC_001", "B19013_001E"]);
+    let third = suggest(&mut session, Some(DataKind::ThirdParty), &[]);
+    assert_eq!(codes(&third), ["B19013_001E"]);
+    let first = suggest(&mut session, Some(DataKind::FirstParty), &[]);
+    assert_eq!(codes(&first), ["AB_INC_001"]);
+    let clean = suggest(&mut session, Some(DataKind::CleanRoom), &[]);
+    assert_eq!(codes(&clean), ["AB_INC_001"]);
+}
+
+#[test]
+fn a_coded_column_is_said_to_be_of_unknown_meaning_and_gets_no_relevance() {
+    use audience_search::{Catalog, Lexicon, StaticEmbedder};
+    use std::sync::Arc;
+    // A vocabulary that knows "plan" and "spend" but not "mostype".
+    let vocab = "[PAD]\n[UNK]\nplan\nspend\n";
+    let mut table = b"ABEMB001".to_vec();
+    table.extend(4u32.to_le_bytes());
+    table.extend(2u32.to_le_bytes());
+    table.extend(1.0f32.to_le_bytes());
+    table.extend([0u8, 0, 0, 0, 10, 0, 0, 10]);
+    let embedder = Arc::new(StaticEmbedder::from_bytes(vocab.as_bytes(), &table).unwrap());
+    let catalog = Catalog::from_bytes(
+        br#"{"code":"X_1","label":"Plan","concept":"Plan","table":"X","type":"financial","data_type":"numeric"}"#,
+    )
+    .unwrap();
+    let mut session = Session::new();
+    load(
+        &mut session,
+        "c.csv",
+        b"plan,MOSTYPE\ngold,1\nsilver,2\ngold,3\nsilver,4\n",
+    );
+    session.catalog =
+        Some(SearchIndex::new(catalog, embedder, Lexicon::default_lexicon(), None).unwrap());
+    let request = Request::Suggest {
+        query: "mostype plan".into(),
+        data_kind: None,
+        withheld: Vec::new(),
+    };
+    let Response::Suggestions(suggestions) = session.handle(request, None, &mut |_| {}) else {
+        panic!("expected suggestions");
+    };
+    let column = |name: &str| {
+        suggestions
+            .columns
+            .iter()
+            .find(|c| c.column == name)
+            .unwrap()
+            .clone()
+    };
+    let coded = column("MOSTYPE");
+    assert!(
+        coded.matched_terms.contains(&MEANING_UNKNOWN.to_owned()),
+        "{coded:?}"
+    );
+    assert!(coded.linked_variables.is_empty(), "{coded:?}");
+    let plan = column("plan");
+    assert!(!plan.matched_terms.contains(&MEANING_UNKNOWN.to_owned()));
+    assert!(plan.relevance > coded.relevance, "{plan:?} vs {coded:?}");
+}
+
+#[test]
+fn withheld_columns_are_neither_offered_nor_clustered() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    let offered: Vec<String> = suggest(&mut session, None, &["plan"])
+        .columns
+        .into_iter()
+        .map(|c| c.column)
+        .collect();
+    assert!(!offered.contains(&"plan".to_owned()), "{offered:?}");
+    assert!(offered.contains(&"spend".to_owned()), "{offered:?}");
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "plan".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+    };
+    let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected a failure");
+    };
+    assert_eq!(
+        failure.message,
+        "\"plan\" is marked as an ID or excluded column; it cannot define the segments."
+    );
+}
+
+fn retype(session: &mut Session, column: &str, column_type: ColumnType) -> Response {
+    session.handle(
+        Request::Retype {
+            column: column.into(),
+            column_type,
+        },
+        None,
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn retyping_a_column_updates_the_preview_and_the_table() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    let Response::Updated(preview) = retype(&mut session, "spend", ColumnType::Categorical) else {
+        panic!("expected an updated preview");
+    };
+    assert_eq!(preview.columns[3].column_type, ColumnType::Categorical);
+    assert_eq!(preview.columns[3].distinct, 5);
+    assert_eq!(preview.file_name, "c.csv");
+    let table = &session.dataset.as_ref().unwrap().table;
+    assert_eq!(table.columns()[3].column_type(), ColumnType::Categorical);
+}
+
+#[test]
+fn a_type_that_cannot_read_the_values_fails_and_leaves_the_column() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    let Response::Failed(failure) = retype(&mut session, "plan", ColumnType::Numeric) else {
+        panic!("expected a failure");
+    };
+    assert!(
+        failure
+            .message
+            .starts_with("\"plan\" cannot be read as numeric: "),
+        "{}",
+        failure.message
+    );
+    let table = &session.dataset.as_ref().unwrap().table;
+    assert!(table.columns()[2].column_type().has_levels());
+    let Response::Failed(failure) = retype(&mut session, "nope", ColumnType::Numeric) else {
+        panic!("expected a failure");
+    };
+    assert_eq!(failure.message, "The file has no column \"nope\".");
+}
+
+#[test]
+fn an_enrichment_join_reports_coverage_and_labels_columns_from_the_catalog() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    session.catalog = Some(small_catalog());
+    let Response::EnrichmentLoaded(enrichment) = session.handle(
+        Request::LoadEnrichment {
+            file_name: "census.csv".into(),
+        },
+        Some(CENSUS.as_bytes()),
+        &mut |_| {},
+    ) else {
+        panic!("expected the enrichment preview");
+    };
+    assert_eq!(enrichment.n_rows, 3);
+    assert_eq!(enrichment.customer_key.as_deref(), Some("zip"));
+    assert_eq!(enrichment.enrichment_key.as_deref(), Some("ZCTA"));
+    let Response::Updated(preview) = session.handle(
+        Request::Join {
+            customer_key: "zip".into(),
+            enrichment_key: "ZCTA".into(),
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected an updated preview");
+    };
+    let coverage = preview.enrichment.as_ref().unwrap();
+    // c1, c2 (2139 = 02139) and c3 match; c4 has no census row; c5 has no ZIP.
+    assert_eq!((coverage.report.matched, coverage.report.unmatched), (3, 2));
+    assert_eq!(coverage.report.missing_key, 1);
+    assert_eq!(coverage.report.duplicate_keys, 1);
+    assert_eq!(coverage.labelled, 2);
+    let added = [
+        "Median household income in the past 12 months (B19013_001E)",
+        "Total population (B01003_001E)",
+        "XYZ_1",
+    ];
+    assert_eq!(coverage.report.added_columns, added);
+    let names: Vec<&str> = preview.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names[4..], added);
+    assert_eq!(preview.columns[4].missing, 2);
+    // The enrichment columns are offered as variables.
+    let offered: Vec<String> = suggest(&mut session, None, &[])
+        .columns
+        .into_iter()
+        .map(|c| c.column)
+        .collect();
+    for name in added {
+        assert!(offered.contains(&name.to_owned()), "{name} in {offered:?}");
+    }
+    // Joining again on other keys starts from the customer file, not the enriched one.
+    let Response::Updated(again) = session.handle(
+        Request::Join {
+            customer_key: "id".into(),
+            enrichment_key: "ZCTA".into(),
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected an updated preview");
+    };
+    assert_eq!(again.n_columns, 7);
+    assert_eq!(again.enrichment.unwrap().report.matched, 0);
+}
+
+#[test]
+fn the_clustered_csv_includes_the_enrichment_columns() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    session.handle(
+        Request::LoadEnrichment {
+            file_name: "census.csv".into(),
+        },
+        Some(CENSUS.as_bytes()),
+        &mut |_| {},
+    );
+    session.handle(
+        Request::Join {
+            customer_key: "zip".into(),
+            enrichment_key: "ZCTA".into(),
+        },
+        None,
+        &mut |_| {},
+    );
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "B19013_001E".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+    };
+    assert!(matches!(
+        session.handle(Request::Segment(settings), None, &mut |_| {}),
+        Response::Segmented(_)
+    ));
+    let Response::File(file) = session.handle(
+        Request::Export {
+            kind: ExportKind::ClusteredCsv,
+            keep_formulas: false,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected a file");
+    };
+    let mut lines = file.content.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,zip,plan,spend,B19013_001E,B01003_001E,XYZ_1,segment,segment_name")
+    );
+    assert_eq!(lines.count(), 5);
+}
+
+#[test]
+fn the_clustered_csv_download_escapes_cells_that_would_run_as_formulas() {
+    let content = clustered_download(
+        "name,spend\n=HYPERLINK(\"http://x\"),1\nAnn,-2.5\n@SUM(A1),30\nBob,40\n",
+        false,
+    );
+    let firsts: Vec<&str> = content
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    // Formulas get a leading '; a negative number stays a number.
+    assert_eq!(
+        firsts,
+        [
+            "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            "Ann",
+            "'@SUM(A1)",
+            "Bob"
+        ]
+    );
+    assert!(content.contains("Ann,-2.5,"), "{content}");
+}
+
+/// Segments `csv` on `spend` into 2 segments and downloads the clustered CSV.
+fn clustered_download(csv: &str, keep_formulas: bool) -> String {
+    let mut session = Session::new();
+    load(&mut session, "f.csv", csv.as_bytes());
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "spend".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+    };
+    assert!(matches!(
+        session.handle(Request::Segment(settings), None, &mut |_| {}),
+        Response::Segmented(_)
+    ));
+    let request = Request::Export {
+        kind: ExportKind::ClusteredCsv,
+        keep_formulas,
+    };
+    let Response::File(file) = session.handle(request, None, &mut |_| {}) else {
+        panic!("expected a file");
+    };
+    file.content
+}
+
+#[test]
+fn keeping_formulas_writes_the_input_cells_byte_for_byte() {
+    let content = clustered_download("name,spend\n@SUM(A1),1\nAnn,2\n=1+1,30\nBob,40\n", true);
+    let firsts: Vec<&str> = content
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    assert_eq!(firsts, ["@SUM(A1)", "Ann", "=1+1", "Bob"]);
+}
+
+#[test]
+fn a_file_with_segment_columns_keeps_them_and_gets_the_new_ones_under_free_names() {
+    let content = clustered_download(
+        "name,segment,segment_name,spend\nAnn,9,Old,1\nBob,9,Old,2\nCy,8,Old,30\nDee,8,Old,40\n",
+        false,
+    );
+    let header = content.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "name,segment,segment_name,spend,segment_2,segment_name_2"
+    );
+    assert!(content.contains("\nAnn,9,Old,1,"), "{content}");
+}
+
+#[test]
+fn joining_without_an_enrichment_file_fails() {
+    let mut session = Session::new();
+    load(&mut session, "c.csv", CUSTOMERS.as_bytes());
+    let response = session.handle(
+        Request::Join {
+            customer_key: "zip".into(),
+            enrichment_key: "ZCTA".into(),
+        },
+        None,
+        &mut |_| {},
+    );
+    assert!(
+        matches!(response, Response::Failed(ref f) if f.message == "Choose an enrichment file first."),
+        "{response:?}"
+    );
+}
+
+fn failure(response: Response) -> Failure {
+    match response {
+        Response::Failed(failure) => failure,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn each_failure_carries_the_kind_the_page_branches_on() {
+    use crate::protocol::FailureKind;
+    let none = |request| failure(Session::new().handle(request, None, &mut |_| {}));
+    // Reading: an empty file is the file's fault; a request without its file is a protocol bug.
+    let empty = failure(load(&mut Session::new(), "empty.csv", b""));
+    assert_eq!(empty.kind, FailureKind::File);
+    assert!(
+        empty.message.starts_with("empty.csv: "),
+        "{}",
+        empty.message
+    );
+    let lost = none(Request::LoadFile {
+        file_name: "lost.csv".into(),
+        header: HeaderMode::Auto,
+    });
+    assert_eq!(
+        lost,
+        Failure::new(
+            FailureKind::Protocol,
+            "No file came with the request to read \"lost.csv\"."
+        )
+    );
+    // Steps out of order.
+    assert_eq!(
+        none(Request::Export {
+            kind: ExportKind::SummaryCsv,
+            keep_formulas: false
+        }),
+        Failure::new(FailureKind::NotReady, "Load a file first.")
+    );
+    let mut session = demo_session();
+    let export = failure(session.handle(
+        Request::Export {
+            kind: ExportKind::SummaryCsv,
+            keep_formulas: false,
+        },
+        None,
+        &mut |_| {},
+    ));
+    assert_eq!(
+        export,
+        Failure::new(FailureKind::NotReady, "Segment the file first.")
+    );
+    // A type that cannot read the values.
+    let retype = failure(retype(&mut session, "Industry", ColumnType::Numeric));
+    assert_eq!(retype.kind, FailureKind::Retype, "{}", retype.message);
+    // Impossible settings: bounds no k can meet are the user's settings, in the engine's words.
+    let columns = |names: &[&str]| {
+        names
+            .iter()
+            .map(|c| crate::protocol::VariableChoice {
+                column: (*c).into(),
+                weight: 1.0,
+            })
+            .collect()
+    };
+    let impossible = SegmentSettings {
+        variables: columns(&["Industry"]),
+        bounds: Some(ShareBounds {
+            min: 0.26,
+            max: 0.30,
+        }),
+        k: None,
+        seed: 1,
+        target: None,
+    };
+    let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
+    assert_eq!(refused.kind, FailureKind::Settings);
+    assert_eq!(
+        refused.message,
+        audience_engine::cluster::ClusterError::NoFeasibleK {
+            min: 0.26,
+            max: 0.30,
+            k_low: 4,
+            k_high: 3
+        }
+        .to_string()
+    );
+    let no_column = SegmentSettings {
+        variables: columns(&["nope"]),
+        bounds: None,
+        k: Some(3),
+        seed: 1,
+        target: None,
+    };
+    assert_eq!(
+        failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
+        Failure::new(FailureKind::Settings, "The file has no column \"nope\".")
+    );
+    // The catalog: unreadable assets say so with the catalog kind (not by their first words).
+    let catalog = session.install_catalog(&SearchAssets {
+        catalog: b"not a catalog",
+        vocab: b"",
+        table: b"",
+        graph: None,
+    });
+    assert_eq!(failure(catalog).kind, FailureKind::Catalog);
+}
