@@ -7,6 +7,8 @@
 #      (node's test runner + playwright-core driving Debian's /usr/bin/chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No test reads the terminal; a stray stdin must never reach a tool (rustc reads its target probe from stdin).
+exec </dev/null
 section() { printf '\n=== %s\n' "$*"; }
 
 section "setup"
