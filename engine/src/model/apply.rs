@@ -13,13 +13,15 @@
 //!
 //! Rows then go to a segment by [`BoundsMode`]: the nearest center, or the saved share bounds enforced
 //! exactly again by [`crate::cluster::assign::solve`] (minimum total distance with every segment's size
-//! within `⌈min·n⌉..=⌊max·n⌋`), the same solver as the fit.
+//! within `⌈min·n⌉..=⌊max·n⌋`), the same solver as the fit. With exact bounds the fit's last assignment
+//! step is replayed ([`replay_assignment`]: the saved centers and prices, rows in the seed's order), so the
+//! training file gets its labels back exactly, identical rows split as the fit split them.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Encoding, ModelError, SegmentationModel};
 use crate::cluster::assign::{solve, CostMatrix};
-use crate::cluster::SizeLimits;
+use crate::cluster::{replay_assignment, SizeLimits};
 use crate::encode::{DimKind, EncodeNote, EncodedDim, EncodedMatrix};
 use crate::ingest::{retype, IngestOptions};
 use crate::table::{Cell, Column, ColumnType, Table};
@@ -325,6 +327,15 @@ pub fn assign(
         }
         _ => None,
     };
+    let prices: Option<Vec<f64>> = model.segments.iter().map(|s| s.assignment_price).collect();
+    if let (Some(limits), Some(prices)) = (limits, prices) {
+        let flat: Vec<f32> = centers.concat();
+        if let Some(labels) = replay_assignment(matrix, &flat, &prices, limits, model.seed) {
+            let (nearest, _) = assign_to_centers(matrix, &centers, None);
+            let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
+            return Ok((labels, at_nearest));
+        }
+    }
     Ok(assign_to_centers(matrix, &centers, limits))
 }
 
