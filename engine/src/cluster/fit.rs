@@ -382,14 +382,48 @@ pub fn replay_assignment(
     limits: SizeLimits,
     seed: u64,
 ) -> Option<Vec<u32>> {
-    let (n, k) = (matrix.n_rows, prices.len());
-    if k == 0 || centers.len() != k * matrix.n_dims || !limits.admits(n, k) {
+    let (d, k) = (matrix.n_dims, prices.len());
+    if k == 0 || centers.len() != k * d {
+        return None;
+    }
+    let mut distances = Vec::with_capacity(matrix.n_rows * k);
+    for row in 0..matrix.n_rows {
+        let values = matrix.row(row);
+        distances.extend(
+            centers
+                .chunks_exact(d)
+                .map(|center| matrix.distance(values, center)),
+        );
+    }
+    replay_assignment_from_distances(&distances, prices, limits, seed)
+}
+
+/// [`replay_assignment`] from the rows' L1 distances to the centers (`n × k`, file order, as
+/// [`EncodedMatrix::distance`] gives them: bit for bit what the fit's cost kernels give), for callers that
+/// have them already. `None` when the length is not a multiple of `k`, a distance is negative or not
+/// finite, or `limits` do not admit the row count.
+pub fn replay_assignment_from_distances(
+    distances: &[f32],
+    prices: &[f64],
+    limits: SizeLimits,
+    seed: u64,
+) -> Option<Vec<u32>> {
+    let k = prices.len();
+    if k == 0
+        || !distances.len().is_multiple_of(k)
+        || distances.iter().any(|d| !(*d >= 0.0 && d.is_finite()))
+    {
+        return None;
+    }
+    let n = distances.len() / k;
+    if !limits.admits(n, k) {
         return None;
     }
     let order = seed::row_order(n, seed);
-    let shuffled = matrix.select_rows(&order);
     let mut costs = CostMatrix::empty();
-    fill_l1_costs(&mut costs, &shuffled, centers, k);
+    costs.fill(n, k, |i, out| {
+        out.copy_from_slice(&distances[order[i] * k..(order[i] + 1) * k])
+    });
     let scale = costs.scale();
     let mut quantized: Vec<i64> = prices.iter().map(|p| (p * scale).round() as i64).collect();
     let mut in_order = vec![0u32; n];
