@@ -4,8 +4,9 @@
 //! its own segments back and next month's file gets the same segment numbers and names. A missing
 //! column or a column that now holds another kind of value is refused before anything is written; values
 //! the saved segmentation never saw are listed. `--bounds exact` (the default) keeps every segment's
-//! share within the saved bounds with the fit's own assignment solver; `--bounds nearest` puts each row
-//! in the segment of its nearest center.
+//! share within the saved bounds with the fit's own assignment solver, replaying the fit's last assignment
+//! step (so the training file gets back every label); `--bounds nearest` puts each row in the segment of
+//! its nearest center.
 
 use std::path::PathBuf;
 use std::time::Instant;

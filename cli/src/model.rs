@@ -31,8 +31,8 @@ pub fn save(
         .map_err(|e| e.to_string())?
         .with_names(&persona_names(table, selection, segmentation, args))
         .with_retrieval(&args.census.retrieve, args.census.zip_column.as_deref());
-    // The fit stops when its cost stops falling, which can leave a few rows that the saved centers
-    // would place elsewhere: say how many, since `apply` on this file would move them.
+    // `apply` with exact bounds replays the fit's last assignment step, so this file should get back
+    // every label; should a row not (a bug), say how many, since `apply` on this file would move them.
     if let Ok((again, _)) = assign(&model, matrix, BoundsMode::Exact) {
         let moved = again
             .iter()
@@ -42,8 +42,8 @@ pub fn save(
         if moved > 0 {
             eprintln!(
                 "audience: note: applying the saved segmentation to {} again would put {moved} of {} rows \
-                 ({:.1}%) in another segment: the fit stopped when its cost stopped falling, before every \
-                 row settled at the saved centers",
+                 ({:.1}%) in another segment; please report it, and compare the segment columns of both \
+                 files before relying on the movement between them",
                 args.file.display(),
                 again.len(),
                 100.0 * moved as f64 / again.len().max(1) as f64

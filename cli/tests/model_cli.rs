@@ -109,6 +109,37 @@ fn a_saved_model_applied_to_its_training_file_gives_back_the_written_segments() 
 }
 
 #[test]
+fn the_300_row_demo_file_applied_to_its_own_model_gets_back_every_segment() {
+    // Before apply replayed the fit's last assignment step, 4 of these 300 rows came back in another
+    // segment (rows equally well placed in two segments) and `segment` printed a note saying so.
+    let dir = dir("demo300");
+    let input = dir.join("demo.csv");
+    ok(&audience(&["demo", "--rows", "300", "--out", path(&input)]));
+    let model = dir.join("model.json");
+    let segmented = dir.join("segmented.csv");
+    let output = audience(&[
+        "segment",
+        path(&input),
+        "--save-model",
+        path(&model),
+        "--out",
+        path(&segmented),
+    ]);
+    ok(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("in another segment"), "{stderr}");
+    let applied = dir.join("applied.csv");
+    ok(&audience(&[
+        "apply",
+        path(&model),
+        path(&input),
+        "--out",
+        path(&applied),
+    ]));
+    assert_eq!(column(&applied, "segment"), column(&segmented, "segment"));
+}
+
+#[test]
 fn apply_refuses_a_file_without_a_saved_column_and_writes_nothing() {
     let (dir, _, model) = saved("missing");
     let other = dir.join("other.csv");

@@ -100,6 +100,8 @@ impl ValidParams {
             labels: run.labels,
             limits,
             centers: run.centers,
+            assign_centers: run.assign_centers,
+            assign_prices: run.assign_prices,
             cost: run.cost,
             iterations: run.iterations,
             converged: run.converged,
@@ -244,6 +246,8 @@ impl ValidParams {
             bounds: params.bounds,
             n_dims: matrix.n_dims,
             centers: best.centers,
+            assign_centers: best.assign_centers,
+            assign_prices: best.assign_prices,
             cost: best.cost,
             iterations: best.iterations,
             converged: best.converged,
@@ -290,8 +294,11 @@ impl ValidParams {
         let mut cost = f64::INFINITY;
         let mut converged = false;
         let mut iterations = 0;
+        let mut assign_centers = centers.clone();
+        let mut assign_prices = vec![0f64; k];
         for iteration in 1..=params.max_iterations {
             iterations = iteration;
+            assign_centers.copy_from_slice(&centers);
             match params.algorithm {
                 Algorithm::KMedians => fill_l1_costs(&mut buffers.costs, matrix, &centers, k),
                 Algorithm::KMeans => {
@@ -301,6 +308,9 @@ impl ValidParams {
             let scale = buffers.costs.scale();
             for (q, p) in quantized_prices.iter_mut().zip(&prices) {
                 *q = (p * scale).round() as i64;
+            }
+            for (warm, q) in assign_prices.iter_mut().zip(&quantized_prices) {
+                *warm = *q as f64 / scale;
             }
             let step = solve_into(
                 &buffers.costs,
@@ -347,6 +357,8 @@ impl ValidParams {
         Ok(Run {
             labels,
             centers,
+            assign_centers,
+            assign_prices,
             cost,
             iterations,
             converged,
@@ -354,6 +366,73 @@ impl ValidParams {
             restart,
         })
     }
+}
+
+/// The K-Medians fit's last assignment step, replayed on `matrix`: the rows in the seed's order, their L1
+/// costs to `centers` (`k × n_dims`) quantized as the fit quantizes them, the exact bounded assignment
+/// warm-started from `prices` (distance units, one per segment), and the labels returned in file order.
+/// On the training matrix with a fit's [`assign_centers`](super::Segmentation::assign_centers),
+/// [`assign_prices`](super::Segmentation::assign_prices), limits and seed, this gives the fit's labels
+/// bit for bit, including how identical rows were split. `None` when the lengths disagree or `limits` do
+/// not admit the row count.
+pub fn replay_assignment(
+    matrix: &EncodedMatrix,
+    centers: &[f32],
+    prices: &[f64],
+    limits: SizeLimits,
+    seed: u64,
+) -> Option<Vec<u32>> {
+    let (d, k) = (matrix.n_dims, prices.len());
+    if k == 0 || centers.len() != k * d {
+        return None;
+    }
+    let mut distances = Vec::with_capacity(matrix.n_rows * k);
+    for row in 0..matrix.n_rows {
+        let values = matrix.row(row);
+        distances.extend(
+            centers
+                .chunks_exact(d)
+                .map(|center| matrix.distance(values, center)),
+        );
+    }
+    replay_assignment_from_distances(&distances, prices, limits, seed)
+}
+
+/// [`replay_assignment`] from the rows' L1 distances to the centers (`n × k`, file order, as
+/// [`EncodedMatrix::distance`] gives them: bit for bit what the fit's cost kernels give), for callers that
+/// have them already. `None` when the length is not a multiple of `k`, a distance is negative or not
+/// finite, or `limits` do not admit the row count.
+pub fn replay_assignment_from_distances(
+    distances: &[f32],
+    prices: &[f64],
+    limits: SizeLimits,
+    seed: u64,
+) -> Option<Vec<u32>> {
+    let k = prices.len();
+    if k == 0
+        || !distances.len().is_multiple_of(k)
+        || distances.iter().any(|d| !(*d >= 0.0 && d.is_finite()))
+    {
+        return None;
+    }
+    let n = distances.len() / k;
+    if !limits.admits(n, k) {
+        return None;
+    }
+    let order = seed::row_order(n, seed);
+    let mut costs = CostMatrix::empty();
+    costs.fill(n, k, |i, out| {
+        out.copy_from_slice(&distances[order[i] * k..(order[i] + 1) * k])
+    });
+    let scale = costs.scale();
+    let mut quantized: Vec<i64> = prices.iter().map(|p| (p * scale).round() as i64).collect();
+    let mut in_order = vec![0u32; n];
+    solve_into(&costs, limits, &mut quantized, &mut in_order)?;
+    let mut labels = vec![0u32; n];
+    for (&row, &label) in order.iter().zip(&in_order) {
+        labels[row] = label;
+    }
+    Some(labels)
 }
 
 /// Every row's distance to every center, quantized into `costs`. Generic so the metric inlines.
@@ -540,6 +619,10 @@ impl Buffers {
 struct Run {
     labels: Vec<u32>,
     centers: Vec<f32>,
+    /// The centers the last assignment step was solved against.
+    assign_centers: Vec<f32>,
+    /// The warm-start prices of the last assignment step, in distance units.
+    assign_prices: Vec<f64>,
     cost: f64,
     iterations: usize,
     converged: bool,

@@ -113,6 +113,7 @@ use serde::{Deserialize, Serialize};
 pub use assign::{AssignStats, SizeLimits};
 pub use centers::l1_cost;
 pub use error::ClusterError;
+pub use fit::{replay_assignment, replay_assignment_from_distances};
 pub use params::{
     Algorithm, KChoice, KMediansParams, Screening, ShareBounds, ValidParams,
     DEFAULT_SCREENING_SAMPLE, MAX_AUTO_K_CANDIDATES, ROW_COUNT_SEARCH_LIMIT,
@@ -138,6 +139,16 @@ pub struct Segmentation {
     /// Centers, `k × n_dims` row-major; `null` in JSON where every member misses a dimension.
     #[serde(with = "nan_as_null")]
     pub centers: Vec<f32>,
+    /// The centers the last assignment step was solved against (`k × n_dims`): the fit stops when its
+    /// cost stops falling, so [`centers`](Self::centers) (the medians of the final labels) may differ
+    /// from them. These, with [`assign_prices`](Self::assign_prices) and the seed's row order, give the
+    /// final labels back exactly (see [`replay_assignment`]). Empty when unknown (older documents).
+    #[serde(default, with = "nan_as_null")]
+    pub assign_centers: Vec<f32>,
+    /// The warm-start dual prices of the last assignment step, one per segment, in distance units.
+    /// Empty when unknown.
+    #[serde(default)]
+    pub assign_prices: Vec<f64>,
     /// Total distance of the rows to their centers (L1 for K-Medians, squared L2 for K-Means).
     pub cost: f64,
     /// Iterations of the winning restart.
@@ -184,6 +195,8 @@ impl Segmentation {
             self.labels = other.labels;
             self.sizes = other.sizes;
             self.centers = other.centers;
+            self.assign_centers = other.assign_centers;
+            self.assign_prices = other.assign_prices;
             self.cost = other.cost;
             self.iterations = other.iterations;
             self.converged = other.converged;

@@ -706,3 +706,48 @@ fn refusals_are_in_a_marketers_words_with_the_numbers_and_what_to_do() {
         );
     }
 }
+
+#[test]
+fn replaying_the_last_assignment_step_splits_identical_rows_exactly_as_the_fit_did() {
+    let matrix = two_sorted_profiles();
+    let result = fixed(4, 0.25, 0.25).with_seed(3).fit(&matrix).unwrap();
+    assert_eq!(result.assign_centers.len(), result.centers.len());
+    let replayed = replay_assignment(
+        &matrix,
+        &result.assign_centers,
+        &result.assign_prices,
+        result.limits,
+        result.seed,
+    )
+    .unwrap();
+    assert_eq!(replayed, result.labels);
+    // Solved afresh in file order, the same centers give each profile's first 50 rows one segment: the
+    // same sizes, other rows.
+    let k = result.k;
+    let distances: Vec<f32> = (0..matrix.n_rows)
+        .flat_map(|row| {
+            let matrix = &matrix;
+            let centers = &result.assign_centers;
+            (0..k).map(move |c| matrix.distance(matrix.row(row), &centers[c..c + 1]))
+        })
+        .collect();
+    let costs = assign::CostMatrix::from_distances(matrix.n_rows, k, &distances).unwrap();
+    let afresh = assign::solve(&costs, result.limits).unwrap();
+    assert_eq!(afresh.sizes, [50, 50, 50, 50]);
+    assert_ne!(afresh.labels, result.labels);
+    // Bounds this file cannot hold give nothing rather than a wrong split.
+    let impossible = SizeLimits {
+        lower: 60,
+        upper: 60,
+    };
+    assert_eq!(
+        replay_assignment(
+            &matrix,
+            &result.assign_centers,
+            &result.assign_prices,
+            impossible,
+            3
+        ),
+        None
+    );
+}

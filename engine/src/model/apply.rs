@@ -13,13 +13,15 @@
 //!
 //! Rows then go to a segment by [`BoundsMode`]: the nearest center, or the saved share bounds enforced
 //! exactly again by [`crate::cluster::assign::solve`] (minimum total distance with every segment's size
-//! within `⌈min·n⌉..=⌊max·n⌋`), the same solver as the fit.
+//! within `⌈min·n⌉..=⌊max·n⌋`), the same solver as the fit. With exact bounds the fit's last assignment
+//! step is replayed ([`replay_assignment_from_distances`]: the saved centers and prices, rows in the seed's order), so the
+//! training file gets its labels back exactly, identical rows split as the fit split them.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Encoding, ModelError, SegmentationModel};
 use crate::cluster::assign::{solve, CostMatrix};
-use crate::cluster::SizeLimits;
+use crate::cluster::{replay_assignment_from_distances, SizeLimits};
 use crate::encode::{DimKind, EncodeNote, EncodedDim, EncodedMatrix};
 use crate::ingest::{retype, IngestOptions};
 use crate::table::{Cell, Column, ColumnType, Table};
@@ -325,6 +327,12 @@ pub fn assign(
         }
         _ => None,
     };
+    let prices: Option<Vec<f64>> = model.segments.iter().map(|s| s.assignment_price).collect();
+    if let (Some(limits), Some(prices)) = (limits, &prices) {
+        return Ok(assign_by_replay(
+            matrix, &centers, limits, prices, model.seed,
+        ));
+    }
     Ok(assign_to_centers(matrix, &centers, limits))
 }
 
@@ -336,6 +344,42 @@ pub fn assign_to_centers(
     centers: &[&[f32]],
     limits: Option<SizeLimits>,
 ) -> (Vec<u32>, usize) {
+    let (n, k) = (matrix.n_rows, centers.len());
+    let (distances, nearest) = distances_and_nearest(matrix, centers);
+    let Some(limits) = limits else {
+        return (nearest, n);
+    };
+    let labels = CostMatrix::from_distances(n, k, &distances)
+        .and_then(|costs| solve(&costs, limits))
+        .map(|a| a.labels)
+        .unwrap_or_else(|| nearest.clone());
+    let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
+    (labels, at_nearest)
+}
+
+/// [`assign_to_centers`] with exact `limits`, replaying the fit's last assignment step
+/// ([`replay_assignment_from_distances`]: rows in `seed`'s order, warm-started from `prices`); solved
+/// afresh when the replay cannot run. Also returns how many rows are at their nearest center.
+fn assign_by_replay(
+    matrix: &EncodedMatrix,
+    centers: &[&[f32]],
+    limits: SizeLimits,
+    prices: &[f64],
+    seed: u64,
+) -> (Vec<u32>, usize) {
+    let (distances, nearest) = distances_and_nearest(matrix, centers);
+    match replay_assignment_from_distances(&distances, prices, limits, seed) {
+        Some(labels) => {
+            let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
+            (labels, at_nearest)
+        }
+        None => assign_to_centers(matrix, centers, Some(limits)),
+    }
+}
+
+/// Every row's distance to every center (`n × k`, row-major) and its nearest center (ties: the lower
+/// index).
+fn distances_and_nearest(matrix: &EncodedMatrix, centers: &[&[f32]]) -> (Vec<f32>, Vec<u32>) {
     let (n, k) = (matrix.n_rows, centers.len());
     let mut distances = vec![0f32; n * k];
     let mut nearest = vec![0u32; n];
@@ -363,15 +407,7 @@ pub fn assign_to_centers(
             )
             .0 as u32;
     }
-    let Some(limits) = limits else {
-        return (nearest, n);
-    };
-    let labels = CostMatrix::from_distances(n, k, &distances)
-        .and_then(|costs| solve(&costs, limits))
-        .map(|a| a.labels)
-        .unwrap_or_else(|| nearest.clone());
-    let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
-    (labels, at_nearest)
+    (distances, nearest)
 }
 
 /// The column of that name (exact, else the same name ignoring case and surrounding spaces).

@@ -174,6 +174,11 @@ pub struct ModelSegment {
     /// Center in encoded space; `null` where every member missed the dimension.
     #[serde(with = "nan_as_null")]
     pub center: Vec<f32>,
+    /// The segment's dual price in the fit's last assignment step (distance units): with the centers and
+    /// the seed, [`apply`](apply::apply) with exact bounds replays that step and gives the training file
+    /// its labels back, ties included. `None` in documents saved before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_price: Option<f64>,
     /// Distance of the members to the center at 0 %, 10 %, …, 100 % (11 values, ascending; empty for an
     /// empty segment): what "close to this segment" means, used by [`lookalike`].
     pub member_distances: Vec<f32>,
@@ -307,10 +312,22 @@ impl SegmentationModel {
             dim = end;
         }
         let k = segmentation.k;
+        // The centers the final labels were assigned to (the medians of those labels can differ, as the
+        // fit stops when its cost stops falling): applying the model to its training file gives the labels
+        // back. Older fits without them fall back to the final medians.
+        let replay = segmentation.assign_centers.len() == segmentation.centers.len()
+            && segmentation.assign_prices.len() == k;
+        let center = |c: usize| -> &[f32] {
+            if replay {
+                &segmentation.assign_centers[c * segmentation.n_dims..(c + 1) * segmentation.n_dims]
+            } else {
+                segmentation.center(c)
+            }
+        };
         let mut distances: Vec<Vec<f32>> = vec![Vec::new(); k];
         for (row, &label) in segmentation.labels.iter().enumerate() {
             let c = label as usize;
-            distances[c].push(matrix.distance(matrix.row(row), segmentation.center(c)));
+            distances[c].push(matrix.distance(matrix.row(row), center(c)));
         }
         let n = segmentation.labels.len().max(1) as f64;
         let segments = distances
@@ -320,7 +337,8 @@ impl SegmentationModel {
                 number: c as u32 + 1,
                 name: None,
                 share: members.len() as f64 / n,
-                center: segmentation.center(c).to_vec(),
+                center: center(c).to_vec(),
+                assignment_price: replay.then(|| segmentation.assign_prices[c]),
                 member_distances: deciles(&mut members),
             })
             .collect();
@@ -388,6 +406,17 @@ impl SegmentationModel {
         }
         if self.variables.is_empty() {
             return inconsistent("no column is listed".into());
+        }
+        let priced = self
+            .segments
+            .iter()
+            .filter(|s| s.assignment_price.is_some())
+            .count();
+        if priced != 0 && priced != self.k {
+            return inconsistent(format!(
+                "{priced} of the {} segments have an assignment price",
+                self.k
+            ));
         }
         let n_dims = self.n_dims();
         for (index, segment) in self.segments.iter().enumerate() {

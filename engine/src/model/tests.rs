@@ -389,3 +389,141 @@ fn a_band_the_model_never_saw_takes_its_place_on_the_saved_scale() {
         .unwrap();
     assert_eq!(matrix.row(row)[band], 1.0);
 }
+
+/// The demo leads file of `rows` rows (seed 7) fitted as `audience segment` fits it by default (automatic
+/// k, shares 5–10 %, 3 restarts, seed 0; the given tolerance), with its model written and read back.
+fn demo_fit(
+    rows: usize,
+    tolerance: Option<f64>,
+) -> (
+    Table,
+    EncodedMatrix,
+    crate::cluster::Segmentation,
+    SegmentationModel,
+) {
+    let leads = crate::demo::generate(&crate::demo::DemoParams { rows, seed: 7 }).unwrap();
+    let table = table_of(&leads.to_csv());
+    let matrix = encode(&table, &default_selection(&table, Some("is_sale"))).unwrap();
+    let mut params = KMediansParams::new()
+        .with_bounds(Some(ShareBounds {
+            min: 0.05,
+            max: 0.10,
+        }))
+        .with_restarts(3)
+        .with_seed(0);
+    if let Some(tolerance) = tolerance {
+        params = params.with_tolerance(tolerance);
+    }
+    let fit = params.fit(&matrix).unwrap();
+    let model = saved_and_read(&SegmentationModel::from_fit(&table, &matrix, &fit, 3).unwrap());
+    (table, matrix, fit, model)
+}
+
+#[test]
+fn the_demo_file_applied_to_itself_with_exact_bounds_gives_back_every_label() {
+    // 300 demo leads is the smallest demo file found where the former apply (the final medians, solved
+    // in file order from zero prices) gave rows another segment (4 here): rows equally well placed in two
+    // segments, split by the fit's seeded row order and warm start.
+    let (table, _, fit, model) = demo_fit(300, None);
+    let mut former = model.clone();
+    for (c, segment) in former.segments.iter_mut().enumerate() {
+        segment.center = fit.center(c).to_vec();
+        segment.assignment_price = None;
+    }
+    let options = IngestOptions::default();
+    let before = apply(&former, &table, BoundsMode::Exact, &options).unwrap();
+    assert_ne!(before.labels, fit.labels);
+    let applied = apply(&model, &table, BoundsMode::Exact, &options).unwrap();
+    assert_eq!(applied.labels, fit.labels);
+    assert_eq!(applied.sizes, fit.sizes);
+}
+
+#[test]
+fn a_fit_stopped_by_its_tolerance_is_applied_back_with_the_centers_that_assigned_it() {
+    // A loose tolerance stops the fit while the medians of its final labels still differ from the centers
+    // those labels were assigned to; the model keeps the latter.
+    let (table, _, fit, model) = demo_fit(300, Some(0.05));
+    assert_ne!(fit.centers, fit.assign_centers);
+    let saved: Vec<f32> = model
+        .segments
+        .iter()
+        .flat_map(|s| s.center.clone())
+        .collect();
+    assert_eq!(saved, fit.assign_centers);
+    let applied = apply(&model, &table, BoundsMode::Exact, &IngestOptions::default()).unwrap();
+    assert_eq!(applied.labels, fit.labels);
+}
+
+#[test]
+fn shuffled_demo_rows_keep_their_nearest_segment_and_the_same_sizes_and_total_distance() {
+    let (table, matrix, _, model) = demo_fit(300, None);
+    let options = IngestOptions::default();
+    let (shuffled, order) = shuffled_table(&table, 37);
+    let nearest = apply(&model, &table, BoundsMode::Nearest, &options).unwrap();
+    let nearest_shuffled = apply(&model, &shuffled, BoundsMode::Nearest, &options).unwrap();
+    for (row, &label) in nearest_shuffled.labels.iter().enumerate() {
+        assert_eq!(label, nearest.labels[order[row]], "row {}", order[row]);
+    }
+    // With exact bounds rows that are equally well placed in two segments may trade places (both splits
+    // are optimal); the sizes and the total distance are those of the training order.
+    let exact = apply(&model, &table, BoundsMode::Exact, &options).unwrap();
+    let exact_shuffled = apply(&model, &shuffled, BoundsMode::Exact, &options).unwrap();
+    assert_eq!(exact_shuffled.sizes, exact.sizes);
+    let total = |m: &EncodedMatrix, labels: &[u32]| -> f64 {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(row, &l)| f64::from(m.distance(m.row(row), &model.segments[l as usize].center)))
+            .sum()
+    };
+    let (a, b) = (
+        total(&matrix, &exact.labels),
+        total(&matrix.select_rows(&order), &exact_shuffled.labels),
+    );
+    assert!((a - b).abs() <= 1e-6 * a, "{a} vs {b}");
+}
+
+#[test]
+fn a_model_saved_without_assignment_prices_still_applies_and_half_priced_is_refused() {
+    let (table, _, fit, model) = demo_fit(200, None);
+    let mut older = model.clone();
+    older
+        .segments
+        .iter_mut()
+        .for_each(|s| s.assignment_price = None);
+    let json = model_json(&older).unwrap();
+    assert!(!json.contains("assignment_price"));
+    let older = read_model_json(&json).unwrap();
+    let applied = apply(&older, &table, BoundsMode::Exact, &IngestOptions::default()).unwrap();
+    assert_eq!(applied.labels.len(), fit.labels.len());
+    let mut damaged = model;
+    damaged.segments[0].assignment_price = None;
+    let message = read_model_json(&model_json(&damaged).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(&format!("{} of the {} segments", fit.k - 1, fit.k)),
+        "{message}"
+    );
+}
+
+/// The table with its rows in a fixed order (row `i` of the result is row `order[i]` of `table`).
+fn shuffled_table(table: &Table, step: usize) -> (Table, Vec<usize>) {
+    let n = table.n_rows();
+    let mut order: Vec<usize> = (0..n).collect();
+    // A fixed permutation: Fisher–Yates driven by a simple counter.
+    for i in (1..n).rev() {
+        order.swap(i, (i * step + 11) % (i + 1));
+    }
+    let names: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
+    let mut csv = names.join(",") + "\n";
+    for &row in &order {
+        let cells: Vec<String> = table
+            .columns()
+            .iter()
+            .map(|c| c.text(row).to_string())
+            .collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    (table_of(&csv), order)
+}
