@@ -5,6 +5,7 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
+use audience_engine::audience::AudienceReport;
 use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
@@ -72,6 +73,9 @@ pub enum Request {
         /// of with a leading `'` (the default).
         #[serde(default)]
         keep_formulas: bool,
+        /// Clustered CSV: only the rows of the segments that match the described audience.
+        #[serde(default)]
+        matching_only: bool,
     },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
@@ -98,6 +102,10 @@ pub struct SegmentSettings {
     pub seed: u64,
     /// The conversion column, if any (never used for clustering).
     pub target: Option<String>,
+    /// The audience the user described: the segments are scored against it
+    /// ([`SegmentResults::audience`]); empty scores nothing.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// One column chosen for segmentation.
@@ -471,6 +479,10 @@ pub struct SegmentResults {
     /// before the fit, from the encoded rows) or segments came out identical (said after it).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// How every segment matches the description in [`SegmentSettings::description`], best first;
+    /// `None` when no description was given.
+    #[serde(default)]
+    pub audience: Option<AudienceReport>,
 }
 
 /// A file for the user to download.

@@ -122,6 +122,24 @@ pub enum ServiceError {
          country columns; this file has none."
     )]
     NoIdentifiers,
+    /// "Only the matching segments" was asked without a description.
+    #[error(
+        "To download only the segments that match your audience, describe the audience in step 2 \
+         (e.g. \"senior decision makers in tech\") and segment again."
+    )]
+    NoAudience,
+    /// No segment matches the description.
+    #[error(
+        "None of the {segments} segments matches \"{description}\", so there is nothing to download \
+         with \"only matching segments\" ticked: untick it to download every row, or describe the \
+         audience differently and segment again."
+    )]
+    NoMatchingSegments {
+        /// How many segments there are.
+        segments: usize,
+        /// The description.
+        description: String,
+    },
 }
 
 impl ServiceError {
@@ -153,7 +171,9 @@ impl ServiceError {
             | ServiceError::Projection(_) => FailureKind::Segmentation,
             ServiceError::Export(_)
             | ServiceError::NotText { .. }
-            | ServiceError::NoIdentifiers => FailureKind::Export,
+            | ServiceError::NoIdentifiers
+            | ServiceError::NoAudience
+            | ServiceError::NoMatchingSegments { .. } => FailureKind::Export,
         }
     }
 }

@@ -119,7 +119,10 @@ impl Session {
             Request::Export {
                 kind,
                 keep_formulas,
-            } => self.export(kind, keep_formulas).map(Response::File),
+                matching_only,
+            } => self
+                .export(kind, keep_formulas, matching_only)
+                .map(Response::File),
             Request::CustomerMatch {
                 segments,
                 platform,

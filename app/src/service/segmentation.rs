@@ -2,6 +2,7 @@
 //! projected for the scatter plot.
 
 use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings};
+use audience_engine::audience::{score_segments, AudienceQuery};
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::profile::{profile_segments, ProfileParams};
@@ -102,6 +103,12 @@ impl Session {
                 seed: settings.seed,
             },
         )?;
+        // The described audience: each segment scored against what the user typed.
+        let description = settings.description.trim();
+        let audience = (!description.is_empty()).then(|| {
+            let query = AudienceQuery::from_description(description, table);
+            score_segments(table, &segmentation.labels, &query)
+        });
         let mut results = SegmentResults {
             settings,
             segmentation,
@@ -109,6 +116,7 @@ impl Session {
             plot,
             elapsed_ms: now_ms() - started,
             warnings,
+            audience,
         };
         // The per-row labels stay here, where the exports are made: the page never reads them.
         let labels = std::mem::take(&mut results.segmentation.labels);

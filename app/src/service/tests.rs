@@ -118,6 +118,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         k: Some(12),
         seed: 3,
         target: Some("is_sale".into()),
+        description: String::new(),
     };
     let mut updates = 0;
     let Response::Segmented(results) =
@@ -135,6 +136,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         Request::Export {
             kind: ExportKind::ClusteredCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -158,6 +160,7 @@ fn the_conversion_column_cannot_also_define_the_segments() {
         k: Some(3),
         seed: 1,
         target: Some("is_sale".into()),
+        description: String::new(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -329,6 +332,7 @@ fn withheld_columns_are_neither_offered_nor_clustered() {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -481,6 +485,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -490,6 +495,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         Request::Export {
             kind: ExportKind::ClusteredCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -541,6 +547,7 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -549,6 +556,7 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
     let request = Request::Export {
         kind: ExportKind::ClusteredCsv,
         keep_formulas,
+        matching_only: false,
     };
     let Response::File(file) = session.handle(request, None, &mut |_| {}) else {
         panic!("expected a file");
@@ -633,7 +641,8 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
     assert_eq!(
         none(Request::Export {
             kind: ExportKind::SummaryCsv,
-            keep_formulas: false
+            keep_formulas: false,
+            matching_only: false
         }),
         Failure::new(FailureKind::NotReady, "Load a file first.")
     );
@@ -642,6 +651,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         Request::Export {
             kind: ExportKind::SummaryCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -672,6 +682,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         k: None,
         seed: 1,
         target: None,
+        description: String::new(),
     };
     let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
     assert_eq!(refused.kind, FailureKind::Settings);
@@ -691,6 +702,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         k: Some(3),
         seed: 1,
         target: None,
+        description: String::new(),
     };
     assert_eq!(
         failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
@@ -704,4 +716,101 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         graph: None,
     });
     assert_eq!(failure(catalog).kind, FailureKind::Catalog);
+}
+
+/// Segments the 400-row demo on its professional columns, scored against `description`.
+fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentResults>) {
+    let mut session = demo_session();
+    let settings = SegmentSettings {
+        variables: ["Industry", "Job Title", "Lead Source"]
+            .iter()
+            .map(|column| crate::protocol::VariableChoice {
+                column: (*column).into(),
+                weight: 1.0,
+            })
+            .collect(),
+        bounds: None,
+        k: Some(8),
+        seed: 3,
+        target: Some("is_sale".into()),
+        description: description.into(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    (session, results)
+}
+
+fn clustered_csv(session: &mut Session, matching_only: bool) -> Response {
+    session.handle(
+        Request::Export {
+            kind: ExportKind::ClusteredCsv,
+            keep_formulas: false,
+            matching_only,
+        },
+        None,
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn segments_are_scored_against_the_description_and_only_matching_rows_can_be_downloaded() {
+    let (mut session, results) = segmented_demo("technology leads who came through referrals");
+    let audience = results.audience.as_ref().expect("a description is scored");
+    let columns: Vec<&str> = audience
+        .query
+        .criteria
+        .iter()
+        .map(|c| c.column.as_str())
+        .collect();
+    assert_eq!(columns, ["Industry", "Lead Source"]);
+    let matching = audience.matching();
+    assert!(!matching.is_empty(), "{}", audience.describe());
+    assert!(matching.len() < results.segmentation.k);
+    let matching_size: usize = results
+        .report
+        .personas
+        .iter()
+        .filter(|p| matching.contains(&p.number))
+        .map(|p| p.size)
+        .sum();
+    let Response::File(file) = clustered_csv(&mut session, true) else {
+        panic!("expected the audience file");
+    };
+    assert_eq!(file.name, "leads-audience.csv");
+    assert_eq!(file.content.lines().count(), matching_size + 1);
+    for line in file.content.lines().skip(1) {
+        let segment: u32 = line.split(',').rev().nth(1).unwrap().parse().unwrap();
+        assert!(
+            matching.contains(&segment),
+            "row of segment {segment}: {line}"
+        );
+    }
+    let Response::File(every) = clustered_csv(&mut session, false) else {
+        panic!("expected the whole file");
+    };
+    assert_eq!(every.content.lines().count(), 401);
+}
+
+#[test]
+fn keeping_only_matching_segments_without_a_match_says_what_to_do() {
+    let (mut session, results) = segmented_demo("");
+    assert!(results.audience.is_none());
+    let Response::Failed(refusal) = clustered_csv(&mut session, true) else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(refusal.kind, crate::protocol::FailureKind::Export);
+    assert!(
+        refusal.message.contains("describe the audience"),
+        "{}",
+        refusal.message
+    );
+    let (mut session, results) = segmented_demo("people in aerospace");
+    assert!(results.audience.is_some());
+    let Response::Failed(refusal) = clustered_csv(&mut session, true) else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(refusal.kind, crate::protocol::FailureKind::Export);
 }

@@ -1,5 +1,6 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
+use audience_engine::audience::SegmentMatch;
 use audience_engine::cluster::ShareBounds;
 use audience_engine::pipeline::percent;
 use audience_engine::profile::lenses::{Concentration, Lenses};
@@ -70,12 +71,43 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
         .map(|warning| view! { <li>{warning.clone()}</li> })
         .collect_view();
     let has_warnings = !results.warnings.is_empty();
+    let audience = results.audience.clone();
+    let matches_of = |number: u32| {
+        audience
+            .as_ref()
+            .and_then(|audience| audience.segments.iter().find(|s| s.segment == number))
+            .filter(|segment| segment.matches)
+            .cloned()
+    };
     let cards = results
         .report
         .personas
         .iter()
-        .map(|persona| persona_card(persona.clone()))
+        .map(|persona| persona_card(persona.clone(), matches_of(persona.number)))
         .collect_view();
+    let audience_line = results.audience.as_ref().map(|audience| {
+        let matching = audience.matching();
+        let text = if audience.query.criteria.is_empty() || matching.is_empty() {
+            audience.describe()
+        } else {
+            let numbers: Vec<String> = matching.iter().map(u32::to_string).collect();
+            format!(
+                "{} of {} segments match \"{}\" (segment {}); they carry a \"Matches your audience\" badge.",
+                matching.len(),
+                segmentation.k,
+                audience.query.description,
+                numbers.join(", ")
+            )
+        };
+        view! { <p id="audience-summary" class="audience-summary">{text}</p> }
+    });
+    let can_keep_matching = results
+        .audience
+        .as_ref()
+        .is_some_and(|audience| !audience.matching().is_empty());
+    if !can_keep_matching {
+        engine.matching_only.set(false);
+    }
     let charts = result_charts(&results)
         .into_iter()
         .enumerate()
@@ -95,6 +127,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 )}
             </p>
             {overall.map(|text| view! { <p>{text}</p> })}
+            {audience_line}
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
@@ -107,6 +140,17 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::SummaryCsv); }>
                     "Summary CSV"
                 </button>
+                {can_keep_matching.then(|| view! {
+                    <label class="matching-only">
+                        <input
+                            id="matching-only"
+                            type="checkbox"
+                            prop:checked=move || engine.matching_only.get()
+                            on:change=move |event| engine.matching_only.set(event_target_checked(&event))
+                        />
+                        " Clustered CSV: keep only the segments that match my audience"
+                    </label>
+                })}
                 <label class="keep-formulas">
                     <input
                         id="keep-formulas"
@@ -125,7 +169,16 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
     }
 }
 
-fn persona_card(persona: Persona) -> impl IntoView {
+fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoView {
+    let badge = audience.map(|matched| {
+        view! {
+            <p class="audience-badge" data-score=format!("{:.2}", matched.score)>
+                <span class="badge">"Matches your audience"</span>
+                " "
+                <span class="audience-reason">{matched.reason}</span>
+            </p>
+        }
+    });
     let tier = persona
         .conversion
         .as_ref()
@@ -160,7 +213,7 @@ fn persona_card(persona: Persona) -> impl IntoView {
         }
     });
     view! {
-        <li class="card segment-card" data-segment=persona.segment + 1 data-share=persona.share.to_string()>
+        <li class="card segment-card" data-segment=persona.number data-share=persona.share.to_string()>
             <header>
                 <span class="rank">{format!("#{}", persona.rank)}</span>
                 <h3>{persona.name.clone()}</h3>
@@ -169,8 +222,9 @@ fn persona_card(persona: Persona) -> impl IntoView {
             <p class="size">
                 <span class="segment-size">{persona.size}</span>" records · "
                 <span class="segment-share">{percent(persona.share)}</span>
-                {format!(" · segment {}", persona.segment + 1)}
+                {format!(" · segment {}", persona.number)}
             </p>
+            {badge}
             {conversion.map(|text| view! { <p class="conversion">{text}</p> })}
             <p class="persona-summary">{persona.summary.clone()}</p>
             <ul class="traits">{traits}</ul>

@@ -52,6 +52,7 @@ impl SegmentForm {
             k: self.k,
             seed: self.seed,
             target,
+            description: String::new(),
         }
     }
 }

@@ -154,6 +154,8 @@ pub struct WorkerClient {
     /// Whether the clustered CSV keeps cells that would run as spreadsheet formulas byte for byte (off: they
     /// get a leading `'`).
     pub keep_formulas: RwSignal<bool>,
+    /// Whether the clustered CSV holds only the rows of the segments matching the described audience.
+    pub matching_only: RwSignal<bool>,
 }
 
 impl WorkerClient {
@@ -178,6 +180,7 @@ impl WorkerClient {
             enrichment: RwSignal::new(None),
             header: RwSignal::new(HeaderMode::Auto),
             keep_formulas: RwSignal::new(false),
+            matching_only: RwSignal::new(false),
         };
         engine.spawn_worker();
         engine
@@ -587,6 +590,7 @@ impl WorkerClient {
         let request = Request::Export {
             kind,
             keep_formulas: self.keep_formulas.get_untracked(),
+            matching_only: kind == ExportKind::ClusteredCsv && self.matching_only.get_untracked(),
         };
         self.ask(&request, None)
     }
