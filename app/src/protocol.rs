@@ -77,6 +77,13 @@ pub enum Request {
         #[serde(default)]
         matching_only: bool,
     },
+    /// Give a segment of the last results the user's own name, used by every download made afterwards.
+    Rename {
+        /// The segment's number (1..=k, as on its card).
+        segment: u32,
+        /// The new name.
+        name: String,
+    },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
         /// Segment ids (0-based, as in the results).
@@ -152,6 +159,8 @@ pub enum Response {
     Progress(ProgressUpdate),
     /// Segments and personas.
     Segmented(Box<SegmentResults>),
+    /// A segment was renamed: the results' personas with the new name.
+    Renamed(Box<PersonaReport>),
     /// A download, produced in the worker.
     File(ExportFile),
     /// Several downloads, with a line about each.

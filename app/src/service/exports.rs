@@ -43,10 +43,7 @@ impl Session {
         match kind {
             ExportKind::ClusteredCsv => {
                 let labels = &results.segmentation.labels;
-                let mut names = vec![String::new(); results.segmentation.k];
-                for persona in &results.report.personas {
-                    names[persona.segment as usize] = persona.name.clone();
-                }
+                let names = results.report.names_by_index();
                 // "Only matching segments": the rows of the segments that match the description.
                 let rows = if matching_only {
                     let audience = results
@@ -66,7 +63,8 @@ impl Session {
                     None
                 };
                 let segment = |row: usize| (labels[row] + 1).to_string();
-                let segment_name = |row: usize| names[labels[row] as usize].clone();
+                let segment_name =
+                    |row: usize| names.get(labels[row] as usize).cloned().unwrap_or_default();
                 let mut out = Vec::new();
                 // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped
                 // unless the user asked to keep them.
@@ -108,6 +106,20 @@ impl Session {
                 text_file(format!("{stem}-summary.csv"), "text/csv", out)
             }
         }
+    }
+}
+
+impl Session {
+    /// Gives segment `number` the user's name (trimmed; unique among the segments) for every later download;
+    /// returns the renamed personas.
+    pub(super) fn rename(
+        &mut self,
+        number: u32,
+        name: &str,
+    ) -> Result<audience_engine::profile::PersonaReport, ServiceError> {
+        let results = self.results.as_mut().ok_or(ServiceError::NoResults)?;
+        results.report.rename(number, name)?;
+        Ok(results.report.clone())
     }
 }
 

@@ -123,6 +123,9 @@ impl Session {
             } => self
                 .export(kind, keep_formulas, matching_only)
                 .map(Response::File),
+            Request::Rename { segment, name } => self
+                .rename(segment, &name)
+                .map(|report| Response::Renamed(Box::new(report))),
             Request::CustomerMatch {
                 segments,
                 platform,

@@ -814,3 +814,116 @@ fn keeping_only_matching_segments_without_a_match_says_what_to_do() {
     };
     assert_eq!(refusal.kind, crate::protocol::FailureKind::Export);
 }
+
+#[test]
+fn a_renamed_segment_carries_its_new_name_into_every_download() {
+    let mut csv = String::from("email,plan\n");
+    for row in 0..12 {
+        let plan = if row < 6 { "Gold" } else { "Basic" };
+        csv.push_str(&format!("person{row}@example.com,{plan}\n"));
+    }
+    let mut session = Session::new();
+    assert!(matches!(
+        load(&mut session, "members.csv", csv.as_bytes()),
+        Response::Loaded(_)
+    ));
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "plan".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+        description: String::new(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    let gold = results
+        .report
+        .personas
+        .iter()
+        .find(|p| p.name.contains("Gold"))
+        .map(|p| p.number)
+        .expect("a Gold segment");
+    let rename = |session: &mut Session, segment: u32, name: &str| {
+        session.handle(
+            Request::Rename {
+                segment,
+                name: name.into(),
+            },
+            None,
+            &mut |_| {},
+        )
+    };
+    let Response::Renamed(report) = rename(&mut session, gold, "  Loyal members ") else {
+        panic!("expected the renamed personas");
+    };
+    let renamed = report.personas.iter().find(|p| p.number == gold).unwrap();
+    assert_eq!(renamed.name, "Loyal members");
+    let export = |session: &mut Session, kind| {
+        let Response::File(file) = session.handle(
+            Request::Export {
+                kind,
+                keep_formulas: false,
+                matching_only: false,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected a file");
+        };
+        file.content
+    };
+    let clustered = export(&mut session, ExportKind::ClusteredCsv);
+    let gold_rows: Vec<&str> = clustered.lines().filter(|l| l.contains(",Gold,")).collect();
+    assert_eq!(gold_rows.len(), 6);
+    for line in gold_rows {
+        assert!(line.ends_with(&format!(",{gold},Loyal members")), "{line}");
+    }
+    assert!(export(&mut session, ExportKind::SummaryCsv).contains("Loyal members"));
+    let json: serde_json::Value =
+        serde_json::from_str(&export(&mut session, ExportKind::PersonasJson)).unwrap();
+    let names: Vec<&str> = json["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Loyal members"), "{names:?}");
+    let Response::Files { files, .. } = session.handle(
+        Request::CustomerMatch {
+            segments: vec![gold - 1],
+            platform: audience_engine::export::customer_match::Platform::Google,
+            default_country: None,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected customer-match files");
+    };
+    assert_eq!(
+        files[0].name,
+        format!("customer-match-google-segment-{gold}-loyal-members.csv")
+    );
+    // A clash and an empty name are refused in words; the name stays.
+    let other = 3 - gold;
+    let Response::Failed(clash) = rename(&mut session, other, "loyal MEMBERS") else {
+        panic!("a clash is refused");
+    };
+    assert_eq!(
+        clash.message,
+        format!(
+            "Not renamed: segment {gold} is already called \"loyal MEMBERS\": give segment {other} a different name."
+        )
+    );
+    assert!(matches!(
+        rename(&mut session, other, "  "),
+        Response::Failed(_)
+    ));
+    assert!(export(&mut session, ExportKind::SummaryCsv).contains("Loyal members"));
+}

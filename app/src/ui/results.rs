@@ -10,7 +10,8 @@ use leptos::prelude::*;
 use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
 use super::WorkerClient;
-use crate::protocol::{ExportKind, SegmentResults};
+use crate::protocol::{ExportKind, Response, SegmentResults};
+use leptos::task::spawn_local;
 
 fn top_values(values: &[ValueShare], n: usize) -> String {
     values
@@ -216,7 +217,7 @@ fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoVi
         <li class="card segment-card" data-segment=persona.number data-share=persona.share.to_string()>
             <header>
                 <span class="rank">{format!("#{}", persona.rank)}</span>
-                <h3>{persona.name.clone()}</h3>
+                <SegmentName number=persona.number name=persona.name.clone() />
                 {tier.map(|tier| view! { <span class="tier" data-tier=tier.as_str()>{tier.as_str()}</span> })}
             </header>
             <p class="size">
@@ -234,6 +235,79 @@ fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoVi
                 {lens_view(&persona.profile.lenses)}
             </details>
         </li>
+    }
+}
+
+/// A segment's name with an inline "Rename" editor: the new name goes into every later download; a
+/// refusal (an empty name, one another segment has) is said beside the field.
+#[component]
+fn SegmentName(number: u32, name: String) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(name.clone());
+    let message = RwSignal::new(String::new());
+    let field = NodeRef::<leptos::html::Input>::new();
+    let input_id = format!("rename-{number}");
+    let message_id = format!("rename-message-{number}");
+    let save = move || {
+        let reply = engine.rename(number, draft.get_untracked());
+        spawn_local(async move {
+            match reply.await {
+                // The results re-render with the new name.
+                Response::Renamed(_) => message.set(String::new()),
+                Response::Failed(failure) => {
+                    message.set(failure.message);
+                    if let Some(field) = field.get_untracked() {
+                        let _ = field.focus();
+                    }
+                }
+                _ => {}
+            }
+        });
+    };
+    let shown = name.clone();
+    let described_by = message_id.clone();
+    view! {
+        <div class="segment-name">
+            <Show
+                when=move || editing.get()
+                fallback=move || view! {
+                    <h3>{shown.clone()}</h3>
+                    <button
+                        type="button"
+                        class="link rename"
+                        aria-label=format!("Rename segment {number}")
+                        on:click=move |_| {
+                            editing.set(true);
+                            request_animation_frame(move || {
+                                if let Some(field) = field.get_untracked() {
+                                    let _ = field.focus();
+                                }
+                            });
+                        }
+                    >
+                        "Rename"
+                    </button>
+                }
+            >
+                <form class="rename-form" on:submit=move |event| { event.prevent_default(); save(); }>
+                    <label for=input_id.clone()>{format!("Name of segment {number}")}</label>
+                    <input
+                        id=input_id.clone()
+                        node_ref=field
+                        type="text"
+                        aria-describedby=described_by.clone()
+                        prop:value=move || draft.get()
+                        on:input=move |event| draft.set(event_target_value(&event))
+                    />
+                    <button type="submit" class="secondary">"Save name"</button>
+                    <button type="button" class="link" on:click=move |_| { editing.set(false); message.set(String::new()); }>
+                        "Cancel"
+                    </button>
+                </form>
+            </Show>
+            <p id=message_id class="field-message" role="status" aria-live="polite">{move || message.get()}</p>
+        </div>
     }
 }
 

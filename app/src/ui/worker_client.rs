@@ -355,6 +355,16 @@ impl WorkerClient {
                 self.results.set(Some(*results));
                 self.status.set(EngineStatus::Done(message));
             }
+            Response::Renamed(report) => {
+                self.results.update(|results| {
+                    if let Some(results) = results {
+                        results.report = *report;
+                    }
+                });
+                self.status.set(EngineStatus::Done(
+                    "Renamed; every download now uses the new name.".into(),
+                ));
+            }
             Response::File(file) => {
                 let message = format!("Downloaded {}.", file.name);
                 match download_text(&file) {
@@ -581,6 +591,11 @@ impl WorkerClient {
             },
             None,
         )
+    }
+
+    /// Asks to give segment `segment` (its number) the name `name` in every later download.
+    pub fn rename(&self, segment: u32, name: String) -> Reply {
+        self.ask(&Request::Rename { segment, name }, None)
     }
 
     /// Asks for a download from the last results.
