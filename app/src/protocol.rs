@@ -10,7 +10,7 @@ use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::ingest::HeaderMode;
-use audience_engine::profile::PersonaReport;
+use audience_engine::profile::{PersonaReport, TierChoice};
 use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
@@ -84,6 +84,12 @@ pub enum Request {
         /// The new name.
         name: String,
     },
+    /// Assign the last results' conversion tiers again, by absolute rate or by lift over the file's rate
+    /// (names the user gave are kept).
+    Tiers {
+        /// Which tiers.
+        tiers: TierChoice,
+    },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
         /// Segment ids (0-based, as in the results).
@@ -113,6 +119,10 @@ pub struct SegmentSettings {
     /// ([`SegmentResults::audience`]); empty scores nothing.
     #[serde(default)]
     pub description: String,
+    /// Conversion tiers: by lift over the file's rate below a 20 % base rate (the default), or always
+    /// absolute, or always by lift.
+    #[serde(default)]
+    pub tiers: TierChoice,
 }
 
 /// One column chosen for segmentation.
@@ -159,8 +169,8 @@ pub enum Response {
     Progress(ProgressUpdate),
     /// Segments and personas.
     Segmented(Box<SegmentResults>),
-    /// A segment was renamed: the results' personas with the new name.
-    Renamed(Box<PersonaReport>),
+    /// The last results' personas changed (a segment renamed, the tiers switched): the new ones.
+    Personas(Box<PersonaReport>),
     /// A download, produced in the worker.
     File(ExportFile),
     /// Several downloads, with a line about each.

@@ -93,6 +93,7 @@ fn fixture(k: usize) -> Fixture {
         seed: 7,
         target: Some("is_sale".into()),
         description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Segmented(results) = s.handle(Request::Segment(settings), None, &mut |_| {})
     else {

@@ -125,7 +125,10 @@ impl Session {
                 .map(Response::File),
             Request::Rename { segment, name } => self
                 .rename(segment, &name)
-                .map(|report| Response::Renamed(Box::new(report))),
+                .map(|report| Response::Personas(Box::new(report))),
+            Request::Tiers { tiers } => self
+                .retier(tiers)
+                .map(|report| Response::Personas(Box::new(report))),
             Request::CustomerMatch {
                 segments,
                 platform,

@@ -119,6 +119,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         seed: 3,
         target: Some("is_sale".into()),
         description: String::new(),
+        tiers: Default::default(),
     };
     let mut updates = 0;
     let Response::Segmented(results) =
@@ -161,6 +162,7 @@ fn the_conversion_column_cannot_also_define_the_segments() {
         seed: 1,
         target: Some("is_sale".into()),
         description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -333,6 +335,7 @@ fn withheld_columns_are_neither_offered_nor_clustered() {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -486,6 +489,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -548,6 +552,7 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -683,6 +688,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
     assert_eq!(refused.kind, FailureKind::Settings);
@@ -703,6 +709,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     assert_eq!(
         failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
@@ -734,6 +741,7 @@ fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentRe
         seed: 3,
         target: Some("is_sale".into()),
         description: description.into(),
+        tiers: Default::default(),
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -837,6 +845,7 @@ fn a_renamed_segment_carries_its_new_name_into_every_download() {
         seed: 1,
         target: None,
         description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -860,7 +869,7 @@ fn a_renamed_segment_carries_its_new_name_into_every_download() {
             &mut |_| {},
         )
     };
-    let Response::Renamed(report) = rename(&mut session, gold, "  Loyal members ") else {
+    let Response::Personas(report) = rename(&mut session, gold, "  Loyal members ") else {
         panic!("expected the renamed personas");
     };
     let renamed = report.personas.iter().find(|p| p.number == gold).unwrap();
@@ -926,4 +935,94 @@ fn a_renamed_segment_carries_its_new_name_into_every_download() {
         Response::Failed(_)
     ));
     assert!(export(&mut session, ExportKind::SummaryCsv).contains("Loyal members"));
+}
+
+#[test]
+fn switching_the_tiers_reassigns_them_by_rate_or_by_lift_and_keeps_the_users_names() {
+    // 40 rows, 10% convert overall: segment "A" converts 3 in 10 (30%, 3× the file), the rest 1 in 30.
+    let mut csv = String::from("plan,sale\n");
+    for row in 0..40 {
+        let (plan, sale) = if row < 10 {
+            ("A", u8::from(row < 3))
+        } else {
+            ("B", u8::from(row == 10))
+        };
+        csv.push_str(&format!("{plan},{sale}\n"));
+    }
+    let mut session = Session::new();
+    assert!(matches!(
+        load(&mut session, "plans.csv", csv.as_bytes()),
+        Response::Loaded(_)
+    ));
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "plan".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: Some("sale".into()),
+        description: String::new(),
+        tiers: Default::default(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    use audience_engine::profile::{Tier, TierChoice, TierScheme};
+    let tier_of_a = |report: &audience_engine::profile::PersonaReport| {
+        let a = report
+            .personas
+            .iter()
+            .find(|p| p.size == 10)
+            .expect("the A segment");
+        (a.number, a.conversion.as_ref().and_then(|c| c.tier))
+    };
+    // A 10% base rate: lift tiers by default; 3× the file is PREMIUM.
+    assert_eq!(results.report.tier_scheme, Some(TierScheme::Lift));
+    let (a, tier) = tier_of_a(&results.report);
+    assert_eq!(tier, Some(Tier::Premium));
+    assert!(matches!(
+        session.handle(
+            Request::Rename {
+                segment: a,
+                name: "Plan A buyers".into()
+            },
+            None,
+            &mut |_| {}
+        ),
+        Response::Personas(_)
+    ));
+    let Response::Personas(absolute) = session.handle(
+        Request::Tiers {
+            tiers: TierChoice::Absolute,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected re-tiered personas");
+    };
+    assert_eq!(absolute.tier_scheme, Some(TierScheme::Absolute));
+    assert_eq!(
+        tier_of_a(&absolute).1,
+        Some(Tier::High),
+        "30% is HIGH by rate"
+    );
+    let renamed = absolute.personas.iter().find(|p| p.number == a).unwrap();
+    assert_eq!(renamed.name, "Plan A buyers");
+    let Response::File(json) = session.handle(
+        Request::Export {
+            kind: ExportKind::PersonasJson,
+            keep_formulas: false,
+            matching_only: false,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected the personas JSON");
+    };
+    let json: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+    assert_eq!(json["tier_scheme"], "absolute", "{json}");
 }

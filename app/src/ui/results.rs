@@ -4,7 +4,7 @@ use audience_engine::audience::SegmentMatch;
 use audience_engine::cluster::ShareBounds;
 use audience_engine::pipeline::percent;
 use audience_engine::profile::lenses::{Concentration, Lenses};
-use audience_engine::profile::{Persona, ValueShare};
+use audience_engine::profile::{Persona, TierChoice, TierScheme, ValueShare};
 use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
@@ -128,6 +128,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 )}
             </p>
             {overall.map(|text| view! { <p>{text}</p> })}
+            {tier_switch(&results)}
             {audience_line}
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
@@ -238,6 +239,45 @@ fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoVi
     }
 }
 
+/// Which tiers the cards show, in words, and a button for the other scheme.
+fn tier_switch(results: &SegmentResults) -> Option<impl IntoView> {
+    let engine = expect_context::<WorkerClient>();
+    let scheme = results.report.tier_scheme?;
+    let rate = results
+        .report
+        .target
+        .as_ref()
+        .and_then(|target| target.overall.rate);
+    let (text, other, label) = match scheme {
+        TierScheme::Lift => (
+            format!(
+                "Tiers compare each segment with the whole file's {} conversion rate: PREMIUM converts at 2× the file or more, HIGH 1.5–2×, MEDIUM 1–1.5×, LOW 0.5–1×, MINIMAL under 0.5×.",
+                rate.map_or_else(|| "overall".to_string(), percent)
+            ),
+            TierChoice::Absolute,
+            "Show tiers by conversion rate instead",
+        ),
+        TierScheme::Absolute => (
+            "Tiers go by each segment's own conversion rate: PREMIUM 50% or more, HIGH 25–50%, MEDIUM 10–25%, LOW 5–10%, MINIMAL under 5%.".to_string(),
+            TierChoice::Lift,
+            "Show tiers against the file's rate instead",
+        ),
+    };
+    let scheme_name = match scheme {
+        TierScheme::Lift => "lift",
+        TierScheme::Absolute => "absolute",
+    };
+    Some(view! {
+        <p id="tier-scheme" class="tier-scheme" data-scheme=scheme_name>
+            {text}
+            " "
+            <button id="tier-switch" type="button" class="link" on:click=move |_| { engine.tiers(other); }>
+                {label}
+            </button>
+        </p>
+    })
+}
+
 /// A segment's name with an inline "Rename" editor: the new name goes into every later download; a
 /// refusal (an empty name, one another segment has) is said beside the field.
 #[component]
@@ -254,7 +294,7 @@ fn SegmentName(number: u32, name: String) -> impl IntoView {
         spawn_local(async move {
             match reply.await {
                 // The results re-render with the new name.
-                Response::Renamed(_) => message.set(String::new()),
+                Response::Personas(_) => message.set(String::new()),
                 Response::Failed(failure) => {
                     message.set(failure.message);
                     if let Some(field) = field.get_untracked() {

@@ -53,6 +53,7 @@ impl SegmentForm {
             seed: self.seed,
             target,
             description: String::new(),
+            tiers: Default::default(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! and its join.
 
 use audience_engine::ingest::HeaderMode;
+use audience_engine::profile::TierChoice;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
 use leptos::prelude::*;
@@ -355,7 +356,7 @@ impl WorkerClient {
                 self.results.set(Some(*results));
                 self.status.set(EngineStatus::Done(message));
             }
-            Response::Renamed(report) => {
+            Response::Personas(report) => {
                 self.results.update(|results| {
                     if let Some(results) = results {
                         results.report = *report;
@@ -596,6 +597,11 @@ impl WorkerClient {
     /// Asks to give segment `segment` (its number) the name `name` in every later download.
     pub fn rename(&self, segment: u32, name: String) -> Reply {
         self.ask(&Request::Rename { segment, name }, None)
+    }
+
+    /// Asks to assign the last results' tiers again with `tiers`.
+    pub fn tiers(&self, tiers: TierChoice) -> Reply {
+        self.ask(&Request::Tiers { tiers }, None)
     }
 
     /// Asks for a download from the last results.
