@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
+use super::feedback::{answer_beside, FieldMessage};
 use super::WorkerClient;
 use crate::protocol::{ExportKind, Response, SegmentResults};
 use leptos::task::spawn_local;
@@ -72,6 +73,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
         .map(|warning| view! { <li>{warning.clone()}</li> })
         .collect_view();
     let has_warnings = !results.warnings.is_empty();
+    let export_message = RwSignal::new(String::new());
     let audience = results.audience.clone();
     let matches_of = |number: u32| {
         audience
@@ -116,7 +118,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
         .collect_view();
     view! {
         <section class="step" id="results-step" aria-labelledby="results-heading">
-            <h2 id="results-heading">"5. Segments and personas"</h2>
+            <h2 id="results-heading" tabindex="-1">"5. Segments and personas"</h2>
             <p id="results-summary" class="summary">
                 {format!(
                     "{} segments of {} records{bounds}; ranked by {ranked_by}. Cost {:.1}, {} iterations, seed {}.",
@@ -133,13 +135,13 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
-                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::ClusteredCsv); }>
+                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::ClusteredCsv), export_message, |_| {})>
                     "Clustered CSV"
                 </button>
-                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::PersonasJson); }>
+                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::PersonasJson), export_message, |_| {})>
                     "Personas JSON"
                 </button>
-                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::SummaryCsv); }>
+                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::SummaryCsv), export_message, |_| {})>
                     "Summary CSV"
                 </button>
                 {can_keep_matching.then(|| view! {
@@ -163,6 +165,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                     " Keep cells starting with = + - @ exactly as in my file (a spreadsheet may run them as formulas; by default they get a leading ')"
                 </label>
             </div>
+            <FieldMessage id="export-message" message=export_message />
             <CustomerMatchPanel personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
