@@ -27,7 +27,7 @@ pub fn DescribeStep() -> impl IntoView {
         let reply = engine.suggest(query.get_untracked());
         answer_beside(reply, message, |answer| {
             if matches!(answer, Response::Suggestions(_)) {
-                focus_after_render("variables-heading");
+                focus_after_render("variables-heading", &["find-variables", "audience-query"]);
             }
         });
     };

@@ -27,9 +27,19 @@ pub fn answer_beside(
     });
 }
 
-/// Moves the focus to the element `id` once the page has drawn the answer that made it.
-pub fn focus_after_render(id: &'static str) {
-    request_animation_frame(move || browser::focus(id));
+/// Moves the focus to the element `id` once the page has drawn the answer that made it, unless the user
+/// has moved on meanwhile: only from the page's body or one of the controls `from` that asked.
+pub fn focus_after_render(id: &'static str, from: &'static [&'static str]) {
+    request_animation_frame(move || {
+        let active = browser::document().and_then(|document| {
+            let active = document.active_element()?;
+            let body = document.body().map(web_sys::Element::from);
+            (Some(&active) != body.as_ref()).then(|| active.id())
+        });
+        if active.is_none_or(|active| from.contains(&active.as_str())) {
+            browser::focus(id);
+        }
+    });
 }
 
 /// The message beside a control: empty until a request of that control is refused.

@@ -80,7 +80,7 @@ pub fn SegmentStep() -> impl IntoView {
         let reply = engine.segment(draft.settings());
         answer_beside(reply, message, |answer| {
             if matches!(answer, Response::Segmented(_)) {
-                focus_after_render("results-heading");
+                focus_after_render("results-heading", &["run-segmentation"]);
             }
         });
     };
