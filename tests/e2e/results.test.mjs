@@ -97,7 +97,8 @@ test('a segment renamed on its card is named so in the downloads, and a clash is
 
   await first.locator('button.rename').click();
   const field = page.locator(`#rename-${number}`);
-  assert.equal(await page.evaluate(() => document.activeElement?.id), `rename-${number}`, 'the field takes the focus');
+  // The field takes the focus once drawn.
+  await page.waitForFunction((id) => document.activeElement?.id === id, `rename-${number}`, { timeout: 5000 });
   await field.fill(otherName.toUpperCase());
   await first.locator('.rename-form button[type=submit]').click();
   const message = page.locator(`#rename-message-${number}`);
