@@ -112,6 +112,18 @@ pub fn document() -> Option<Document> {
     web_sys::window().and_then(|window| window.document())
 }
 
+/// Moves the keyboard focus to the element with this id (a heading needs `tabindex="-1"`); nothing when
+/// there is none.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .and_then(|document| document.get_element_by_id(id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
 /// The page's origin (`https://host:port`), empty when unknown.
 pub fn page_origin() -> String {
     web_sys::window()

@@ -5,11 +5,12 @@
 //! inside these types: the page hands the worker the `File`/`Blob` object itself (structured clone, no copy
 //! on the main thread) and the worker reads its bytes.
 
+use audience_engine::audience::AudienceReport;
 use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::ingest::HeaderMode;
-use audience_engine::profile::PersonaReport;
+use audience_engine::profile::{PersonaReport, TierChoice};
 use audience_engine::projection::PlotData;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
@@ -72,6 +73,22 @@ pub enum Request {
         /// of with a leading `'` (the default).
         #[serde(default)]
         keep_formulas: bool,
+        /// Clustered CSV: only the rows of the segments that match the described audience.
+        #[serde(default)]
+        matching_only: bool,
+    },
+    /// Give a segment of the last results the user's own name, used by every download made afterwards.
+    Rename {
+        /// The segment's number (1..=k, as on its card).
+        segment: u32,
+        /// The new name.
+        name: String,
+    },
+    /// Assign the last results' conversion tiers again, by absolute rate or by lift over the file's rate
+    /// (names the user gave are kept).
+    Tiers {
+        /// Which tiers.
+        tiers: TierChoice,
     },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
@@ -98,6 +115,14 @@ pub struct SegmentSettings {
     pub seed: u64,
     /// The conversion column, if any (never used for clustering).
     pub target: Option<String>,
+    /// The audience the user described: the segments are scored against it
+    /// ([`SegmentResults::audience`]); empty scores nothing.
+    #[serde(default)]
+    pub description: String,
+    /// Conversion tiers: by lift over the file's rate below a 20 % base rate (the default), or always
+    /// absolute, or always by lift.
+    #[serde(default)]
+    pub tiers: TierChoice,
 }
 
 /// One column chosen for segmentation.
@@ -144,6 +169,8 @@ pub enum Response {
     Progress(ProgressUpdate),
     /// Segments and personas.
     Segmented(Box<SegmentResults>),
+    /// The last results' personas changed (a segment renamed, the tiers switched): the new ones.
+    Personas(Box<PersonaReport>),
     /// A download, produced in the worker.
     File(ExportFile),
     /// Several downloads, with a line about each.
@@ -471,6 +498,10 @@ pub struct SegmentResults {
     /// before the fit, from the encoded rows) or segments came out identical (said after it).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// How every segment matches the description in [`SegmentSettings::description`], best first;
+    /// `None` when no description was given.
+    #[serde(default)]
+    pub audience: Option<AudienceReport>,
 }
 
 /// A file for the user to download.

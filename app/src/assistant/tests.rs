@@ -92,6 +92,8 @@ fn fixture(k: usize) -> Fixture {
         k: Some(k),
         seed: 7,
         target: Some("is_sale".into()),
+        description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Segmented(results) = s.handle(Request::Segment(settings), None, &mut |_| {})
     else {

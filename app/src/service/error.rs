@@ -6,7 +6,7 @@ use audience_engine::encode::EncodeError;
 use audience_engine::enrich::EnrichError;
 use audience_engine::export::ExportError;
 use audience_engine::ingest::IngestError;
-use audience_engine::profile::ProfileError;
+use audience_engine::profile::{ProfileError, RenameError};
 use audience_engine::projection::ProjectionError;
 use audience_engine::table::TableError;
 use audience_search::CatalogError;
@@ -122,6 +122,27 @@ pub enum ServiceError {
          country columns; this file has none."
     )]
     NoIdentifiers,
+    /// A segment could not be renamed.
+    #[error("Not renamed: {0}.")]
+    Rename(#[from] RenameError),
+    /// "Only the matching segments" was asked without a description.
+    #[error(
+        "To download only the segments that match your audience, describe the audience in step 2 \
+         (e.g. \"senior decision makers in tech\") and segment again."
+    )]
+    NoAudience,
+    /// No segment matches the description.
+    #[error(
+        "None of the {segments} segments matches \"{description}\", so there is nothing to download \
+         with \"only matching segments\" ticked: untick it to download every row, or describe the \
+         audience differently and segment again."
+    )]
+    NoMatchingSegments {
+        /// How many segments there are.
+        segments: usize,
+        /// The description.
+        description: String,
+    },
 }
 
 impl ServiceError {
@@ -141,7 +162,8 @@ impl ServiceError {
             | ServiceError::NoVariables
             | ServiceError::Withheld(_)
             | ServiceError::TargetChosen(_)
-            | ServiceError::BadWeight(_) => FailureKind::Settings,
+            | ServiceError::BadWeight(_)
+            | ServiceError::Rename(_) => FailureKind::Settings,
             // Impossible bounds or k are the user's settings; a fit that fails is the engine's.
             ServiceError::Cluster(error) if is_settings_error(error) => FailureKind::Settings,
             ServiceError::Retype { .. } => FailureKind::Retype,
@@ -153,7 +175,9 @@ impl ServiceError {
             | ServiceError::Projection(_) => FailureKind::Segmentation,
             ServiceError::Export(_)
             | ServiceError::NotText { .. }
-            | ServiceError::NoIdentifiers => FailureKind::Export,
+            | ServiceError::NoIdentifiers
+            | ServiceError::NoAudience
+            | ServiceError::NoMatchingSegments { .. } => FailureKind::Export,
         }
     }
 }

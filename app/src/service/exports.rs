@@ -9,7 +9,9 @@ use audience_engine::export::customer_match::{
 use audience_engine::export::formula::InputCells;
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::summary_csv::write_summary_csv;
-use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
+use audience_engine::export::{
+    write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
+};
 use audience_engine::pipeline::free_column_name;
 
 use super::{ServiceError, Session};
@@ -20,6 +22,7 @@ impl Session {
         &self,
         kind: ExportKind,
         keep_formulas: bool,
+        matching_only: bool,
     ) -> Result<ExportFile, ServiceError> {
         let dataset = self.dataset()?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
@@ -40,12 +43,28 @@ impl Session {
         match kind {
             ExportKind::ClusteredCsv => {
                 let labels = &results.segmentation.labels;
-                let mut names = vec![String::new(); results.segmentation.k];
-                for persona in &results.report.personas {
-                    names[persona.segment as usize] = persona.name.clone();
-                }
+                let names = results.report.names_by_index();
+                // "Only matching segments": the rows of the segments that match the description.
+                let rows = if matching_only {
+                    let audience = results
+                        .audience
+                        .as_ref()
+                        .filter(|audience| !audience.query.criteria.is_empty())
+                        .ok_or(ServiceError::NoAudience)?;
+                    let rows = audience.matching_rows(labels);
+                    if rows.is_empty() {
+                        return Err(ServiceError::NoMatchingSegments {
+                            segments: results.segmentation.k,
+                            description: audience.query.description.clone(),
+                        });
+                    }
+                    Some(rows)
+                } else {
+                    None
+                };
                 let segment = |row: usize| (labels[row] + 1).to_string();
-                let segment_name = |row: usize| names[labels[row] as usize].clone();
+                let segment_name =
+                    |row: usize| names.get(labels[row] as usize).cloned().unwrap_or_default();
                 let mut out = Vec::new();
                 // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped
                 // unless the user asked to keep them.
@@ -61,19 +80,20 @@ impl Session {
                 // A file that already has `segment` columns (an earlier export) keeps them; ours get free names.
                 let segment_column = free_column_name(&dataset.table, "segment");
                 let name_column = free_column_name(&dataset.table, "segment_name");
-                write_clustered_csv_with(
-                    &dataset.table,
-                    &options,
-                    &[
-                        (
-                            segment_column.as_str(),
-                            &segment as &dyn Fn(usize) -> String,
-                        ),
-                        (name_column.as_str(), &segment_name),
-                    ],
-                    &mut out,
-                )?;
-                text_file(format!("{stem}-segments.csv"), "text/csv", out)
+                let extra: [(&str, &dyn Fn(usize) -> String); 2] = [
+                    (segment_column.as_str(), &segment),
+                    (name_column.as_str(), &segment_name),
+                ];
+                match &rows {
+                    Some(rows) => {
+                        write_clustered_rows(&dataset.table, &options, rows, &extra, &mut out)?;
+                        text_file(format!("{stem}-audience.csv"), "text/csv", out)
+                    }
+                    None => {
+                        write_clustered_csv_with(&dataset.table, &options, &extra, &mut out)?;
+                        text_file(format!("{stem}-segments.csv"), "text/csv", out)
+                    }
+                }
             }
             ExportKind::PersonasJson => Ok(ExportFile {
                 name: format!("{stem}-personas.json"),
@@ -86,6 +106,20 @@ impl Session {
                 text_file(format!("{stem}-summary.csv"), "text/csv", out)
             }
         }
+    }
+}
+
+impl Session {
+    /// Gives segment `number` the user's name (trimmed; unique among the segments) for every later download;
+    /// returns the renamed personas.
+    pub(super) fn rename(
+        &mut self,
+        number: u32,
+        name: &str,
+    ) -> Result<audience_engine::profile::PersonaReport, ServiceError> {
+        let results = self.results.as_mut().ok_or(ServiceError::NoResults)?;
+        results.report.rename(number, name)?;
+        Ok(results.report.clone())
     }
 }
 

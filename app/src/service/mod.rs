@@ -119,7 +119,16 @@ impl Session {
             Request::Export {
                 kind,
                 keep_formulas,
-            } => self.export(kind, keep_formulas).map(Response::File),
+                matching_only,
+            } => self
+                .export(kind, keep_formulas, matching_only)
+                .map(Response::File),
+            Request::Rename { segment, name } => self
+                .rename(segment, &name)
+                .map(|report| Response::Personas(Box::new(report))),
+            Request::Tiers { tiers } => self
+                .retier(tiers)
+                .map(|report| Response::Personas(Box::new(report))),
             Request::CustomerMatch {
                 segments,
                 platform,

@@ -2,9 +2,10 @@
 //! projected for the scatter plot.
 
 use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings};
+use audience_engine::audience::{score_segments, AudienceQuery};
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
-use audience_engine::profile::{profile_segments, ProfileParams};
+use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams, TierChoice};
 use audience_engine::projection::{project_for_plot, PlotParams};
 use std::ops::ControlFlow;
 
@@ -76,18 +77,11 @@ impl Session {
         warnings.extend(
             degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
         );
-        let names: Vec<String> = (1..=segmentation.k).map(|id| id.to_string()).collect();
-        // Names and defining traits come only from the columns segmented on.
-        let mut profile_params = ProfileParams::new()
-            .segment_labels(names)
-            .segmentation_columns(
-                settings
-                    .variables
-                    .iter()
-                    .map(|choice| choice.column.clone()),
-            );
-        profile_params.target = settings.target.clone();
-        let report = profile_segments(table, &segmentation.labels, &profile_params)?;
+        let report = profile_segments(
+            table,
+            &segmentation.labels,
+            &profile_params(&settings, segmentation.k),
+        )?;
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.97,
@@ -102,6 +96,12 @@ impl Session {
                 seed: settings.seed,
             },
         )?;
+        // The described audience: each segment scored against what the user typed.
+        let description = settings.description.trim();
+        let audience = (!description.is_empty()).then(|| {
+            let query = AudienceQuery::from_description(description, table);
+            score_segments(table, &segmentation.labels, &query)
+        });
         let mut results = SegmentResults {
             settings,
             segmentation,
@@ -109,6 +109,7 @@ impl Session {
             plot,
             elapsed_ms: now_ms() - started,
             warnings,
+            audience,
         };
         // The per-row labels stay here, where the exports are made: the page never reads them.
         let labels = std::mem::take(&mut results.segmentation.labels);
@@ -117,6 +118,44 @@ impl Session {
         self.results = Some(results);
         Ok(for_page)
     }
+}
+
+impl Session {
+    /// Assigns the last results' tiers again with `tiers`, keeping the names the user gave.
+    pub(super) fn retier(&mut self, tiers: TierChoice) -> Result<PersonaReport, ServiceError> {
+        let dataset = self.dataset.as_ref().ok_or(ServiceError::NoFile)?;
+        let results = self.results.as_mut().ok_or(ServiceError::NoResults)?;
+        results.settings.tiers = tiers;
+        let mut report = profile_segments(
+            &dataset.table,
+            &results.segmentation.labels,
+            &profile_params(&results.settings, results.segmentation.k),
+        )?;
+        for persona in &results.report.personas {
+            if persona.generated_name.is_some() {
+                report.rename(persona.number, &persona.name)?;
+            }
+        }
+        results.report = report.clone();
+        Ok(report)
+    }
+}
+
+/// How the segments of a run with `settings` are profiled: names and defining traits only from the columns
+/// segmented on, the conversion column and tiers as chosen.
+fn profile_params(settings: &SegmentSettings, k: usize) -> ProfileParams {
+    let names: Vec<String> = (1..=k).map(|id| id.to_string()).collect();
+    let mut params = ProfileParams::new()
+        .segment_labels(names)
+        .segmentation_columns(
+            settings
+                .variables
+                .iter()
+                .map(|choice| choice.column.clone()),
+        )
+        .tiers(settings.tiers);
+    params.target = settings.target.clone();
+    params
 }
 
 pub(super) fn stage_text(report: &Progress) -> String {

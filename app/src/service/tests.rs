@@ -118,6 +118,8 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         k: Some(12),
         seed: 3,
         target: Some("is_sale".into()),
+        description: String::new(),
+        tiers: Default::default(),
     };
     let mut updates = 0;
     let Response::Segmented(results) =
@@ -135,6 +137,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         Request::Export {
             kind: ExportKind::ClusteredCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -158,6 +161,8 @@ fn the_conversion_column_cannot_also_define_the_segments() {
         k: Some(3),
         seed: 1,
         target: Some("is_sale".into()),
+        description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -329,6 +334,8 @@ fn withheld_columns_are_neither_offered_nor_clustered() {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
+        tiers: Default::default(),
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -481,6 +488,8 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
+        tiers: Default::default(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -490,6 +499,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         Request::Export {
             kind: ExportKind::ClusteredCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -541,6 +551,8 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
         k: Some(2),
         seed: 1,
         target: None,
+        description: String::new(),
+        tiers: Default::default(),
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -549,6 +561,7 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
     let request = Request::Export {
         kind: ExportKind::ClusteredCsv,
         keep_formulas,
+        matching_only: false,
     };
     let Response::File(file) = session.handle(request, None, &mut |_| {}) else {
         panic!("expected a file");
@@ -633,7 +646,8 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
     assert_eq!(
         none(Request::Export {
             kind: ExportKind::SummaryCsv,
-            keep_formulas: false
+            keep_formulas: false,
+            matching_only: false
         }),
         Failure::new(FailureKind::NotReady, "Load a file first.")
     );
@@ -642,6 +656,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         Request::Export {
             kind: ExportKind::SummaryCsv,
             keep_formulas: false,
+            matching_only: false,
         },
         None,
         &mut |_| {},
@@ -672,6 +687,8 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         k: None,
         seed: 1,
         target: None,
+        description: String::new(),
+        tiers: Default::default(),
     };
     let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
     assert_eq!(refused.kind, FailureKind::Settings);
@@ -691,6 +708,8 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         k: Some(3),
         seed: 1,
         target: None,
+        description: String::new(),
+        tiers: Default::default(),
     };
     assert_eq!(
         failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
@@ -704,4 +723,306 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         graph: None,
     });
     assert_eq!(failure(catalog).kind, FailureKind::Catalog);
+}
+
+/// Segments the 400-row demo on its professional columns, scored against `description`.
+fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentResults>) {
+    let mut session = demo_session();
+    let settings = SegmentSettings {
+        variables: ["Industry", "Job Title", "Lead Source"]
+            .iter()
+            .map(|column| crate::protocol::VariableChoice {
+                column: (*column).into(),
+                weight: 1.0,
+            })
+            .collect(),
+        bounds: None,
+        k: Some(8),
+        seed: 3,
+        target: Some("is_sale".into()),
+        description: description.into(),
+        tiers: Default::default(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    (session, results)
+}
+
+fn clustered_csv(session: &mut Session, matching_only: bool) -> Response {
+    session.handle(
+        Request::Export {
+            kind: ExportKind::ClusteredCsv,
+            keep_formulas: false,
+            matching_only,
+        },
+        None,
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn segments_are_scored_against_the_description_and_only_matching_rows_can_be_downloaded() {
+    let (mut session, results) = segmented_demo("technology leads who came through referrals");
+    let audience = results.audience.as_ref().expect("a description is scored");
+    let columns: Vec<&str> = audience
+        .query
+        .criteria
+        .iter()
+        .map(|c| c.column.as_str())
+        .collect();
+    assert_eq!(columns, ["Industry", "Lead Source"]);
+    let matching = audience.matching();
+    assert!(!matching.is_empty(), "{}", audience.describe());
+    assert!(matching.len() < results.segmentation.k);
+    let matching_size: usize = results
+        .report
+        .personas
+        .iter()
+        .filter(|p| matching.contains(&p.number))
+        .map(|p| p.size)
+        .sum();
+    let Response::File(file) = clustered_csv(&mut session, true) else {
+        panic!("expected the audience file");
+    };
+    assert_eq!(file.name, "leads-audience.csv");
+    assert_eq!(file.content.lines().count(), matching_size + 1);
+    for line in file.content.lines().skip(1) {
+        let segment: u32 = line.split(',').rev().nth(1).unwrap().parse().unwrap();
+        assert!(
+            matching.contains(&segment),
+            "row of segment {segment}: {line}"
+        );
+    }
+    let Response::File(every) = clustered_csv(&mut session, false) else {
+        panic!("expected the whole file");
+    };
+    assert_eq!(every.content.lines().count(), 401);
+}
+
+#[test]
+fn keeping_only_matching_segments_without_a_match_says_what_to_do() {
+    let (mut session, results) = segmented_demo("");
+    assert!(results.audience.is_none());
+    let Response::Failed(refusal) = clustered_csv(&mut session, true) else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(refusal.kind, crate::protocol::FailureKind::Export);
+    assert!(
+        refusal.message.contains("describe the audience"),
+        "{}",
+        refusal.message
+    );
+    let (mut session, results) = segmented_demo("people in aerospace");
+    assert!(results.audience.is_some());
+    let Response::Failed(refusal) = clustered_csv(&mut session, true) else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(refusal.kind, crate::protocol::FailureKind::Export);
+}
+
+#[test]
+fn a_renamed_segment_carries_its_new_name_into_every_download() {
+    let mut csv = String::from("email,plan\n");
+    for row in 0..12 {
+        let plan = if row < 6 { "Gold" } else { "Basic" };
+        csv.push_str(&format!("person{row}@example.com,{plan}\n"));
+    }
+    let mut session = Session::new();
+    assert!(matches!(
+        load(&mut session, "members.csv", csv.as_bytes()),
+        Response::Loaded(_)
+    ));
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "plan".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+        description: String::new(),
+        tiers: Default::default(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    let gold = results
+        .report
+        .personas
+        .iter()
+        .find(|p| p.name.contains("Gold"))
+        .map(|p| p.number)
+        .expect("a Gold segment");
+    let rename = |session: &mut Session, segment: u32, name: &str| {
+        session.handle(
+            Request::Rename {
+                segment,
+                name: name.into(),
+            },
+            None,
+            &mut |_| {},
+        )
+    };
+    let Response::Personas(report) = rename(&mut session, gold, "  Loyal members ") else {
+        panic!("expected the renamed personas");
+    };
+    let renamed = report.personas.iter().find(|p| p.number == gold).unwrap();
+    assert_eq!(renamed.name, "Loyal members");
+    let export = |session: &mut Session, kind| {
+        let Response::File(file) = session.handle(
+            Request::Export {
+                kind,
+                keep_formulas: false,
+                matching_only: false,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected a file");
+        };
+        file.content
+    };
+    let clustered = export(&mut session, ExportKind::ClusteredCsv);
+    let gold_rows: Vec<&str> = clustered.lines().filter(|l| l.contains(",Gold,")).collect();
+    assert_eq!(gold_rows.len(), 6);
+    for line in gold_rows {
+        assert!(line.ends_with(&format!(",{gold},Loyal members")), "{line}");
+    }
+    assert!(export(&mut session, ExportKind::SummaryCsv).contains("Loyal members"));
+    let json: serde_json::Value =
+        serde_json::from_str(&export(&mut session, ExportKind::PersonasJson)).unwrap();
+    let names: Vec<&str> = json["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Loyal members"), "{names:?}");
+    let Response::Files { files, .. } = session.handle(
+        Request::CustomerMatch {
+            segments: vec![gold - 1],
+            platform: audience_engine::export::customer_match::Platform::Google,
+            default_country: None,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected customer-match files");
+    };
+    assert_eq!(
+        files[0].name,
+        format!("customer-match-google-segment-{gold}-loyal-members.csv")
+    );
+    // A clash and an empty name are refused in words; the name stays.
+    let other = 3 - gold;
+    let Response::Failed(clash) = rename(&mut session, other, "loyal MEMBERS") else {
+        panic!("a clash is refused");
+    };
+    assert_eq!(
+        clash.message,
+        format!(
+            "Not renamed: segment {gold} is already called \"loyal MEMBERS\": give segment {other} a different name."
+        )
+    );
+    assert!(matches!(
+        rename(&mut session, other, "  "),
+        Response::Failed(_)
+    ));
+    assert!(export(&mut session, ExportKind::SummaryCsv).contains("Loyal members"));
+}
+
+#[test]
+fn switching_the_tiers_reassigns_them_by_rate_or_by_lift_and_keeps_the_users_names() {
+    // 40 rows, 10% convert overall: segment "A" converts 3 in 10 (30%, 3× the file), the rest 1 in 30.
+    let mut csv = String::from("plan,sale\n");
+    for row in 0..40 {
+        let (plan, sale) = if row < 10 {
+            ("A", u8::from(row < 3))
+        } else {
+            ("B", u8::from(row == 10))
+        };
+        csv.push_str(&format!("{plan},{sale}\n"));
+    }
+    let mut session = Session::new();
+    assert!(matches!(
+        load(&mut session, "plans.csv", csv.as_bytes()),
+        Response::Loaded(_)
+    ));
+    let settings = SegmentSettings {
+        variables: vec![crate::protocol::VariableChoice {
+            column: "plan".into(),
+            weight: 1.0,
+        }],
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: Some("sale".into()),
+        description: String::new(),
+        tiers: Default::default(),
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    use audience_engine::profile::{Tier, TierChoice, TierScheme};
+    let tier_of_a = |report: &audience_engine::profile::PersonaReport| {
+        let a = report
+            .personas
+            .iter()
+            .find(|p| p.size == 10)
+            .expect("the A segment");
+        (a.number, a.conversion.as_ref().and_then(|c| c.tier))
+    };
+    // A 10% base rate: lift tiers by default; 3× the file is PREMIUM.
+    assert_eq!(results.report.tier_scheme, Some(TierScheme::Lift));
+    let (a, tier) = tier_of_a(&results.report);
+    assert_eq!(tier, Some(Tier::Premium));
+    assert!(matches!(
+        session.handle(
+            Request::Rename {
+                segment: a,
+                name: "Plan A buyers".into()
+            },
+            None,
+            &mut |_| {}
+        ),
+        Response::Personas(_)
+    ));
+    let Response::Personas(absolute) = session.handle(
+        Request::Tiers {
+            tiers: TierChoice::Absolute,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected re-tiered personas");
+    };
+    assert_eq!(absolute.tier_scheme, Some(TierScheme::Absolute));
+    assert_eq!(
+        tier_of_a(&absolute).1,
+        Some(Tier::High),
+        "30% is HIGH by rate"
+    );
+    let renamed = absolute.personas.iter().find(|p| p.number == a).unwrap();
+    assert_eq!(renamed.name, "Plan A buyers");
+    let Response::File(json) = session.handle(
+        Request::Export {
+            kind: ExportKind::PersonasJson,
+            keep_formulas: false,
+            matching_only: false,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected the personas JSON");
+    };
+    let json: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+    assert_eq!(json["tier_scheme"], "absolute", "{json}");
 }

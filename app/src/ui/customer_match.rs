@@ -1,5 +1,6 @@
 //! Customer-match downloads: hashed identifier files for chosen segments, made in the browser.
 
+use super::feedback::{answer_beside, FieldMessage};
 use audience_engine::export::customer_match::Platform;
 use audience_engine::profile::Persona;
 use leptos::prelude::*;
@@ -47,13 +48,15 @@ pub fn CustomerMatchPanel(personas: Vec<Persona>) -> impl IntoView {
             }
         })
         .collect_view();
+    let message = RwSignal::new(String::new());
     let run = move |_| {
         let country = country.get_untracked();
-        engine.customer_match(
+        let reply = engine.customer_match(
             chosen.get_untracked(),
             platform.get_untracked(),
             Some(country.trim().to_uppercase()),
         );
+        answer_beside(reply, message, |_| {});
     };
     view! {
         <details class="customer-match">
@@ -84,6 +87,7 @@ pub fn CustomerMatchPanel(personas: Vec<Persona>) -> impl IntoView {
                 disabled=move || chosen.get().is_empty() || !engine.is_idle() on:click=run>
                 "Download customer-match files"
             </button>
+            <FieldMessage id="customer-match-message" message=message />
         </details>
     }
 }

@@ -66,7 +66,7 @@ pub fn DataStep() -> impl IntoView {
 
     view! {
         <section class="step" aria-labelledby="data-heading">
-            <h2 id="data-heading">"1. Your data"</h2>
+            <h2 id="data-heading" tabindex="-1">"1. Your data"</h2>
             <div
                 id="drop-zone"
                 class="drop-zone"

@@ -4,7 +4,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::draft::AudienceDraft;
+use super::feedback::{answer_beside, focus_after_render, FieldMessage};
 use super::{CatalogState, WorkerClient};
+use crate::protocol::Response;
 
 /// Example requests the user can start from.
 pub const EXAMPLES: [&str; 4] = [
@@ -19,9 +21,15 @@ pub const EXAMPLES: [&str; 4] = [
 pub fn DescribeStep() -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let AudienceDraft { query, .. } = expect_context::<AudienceDraft>();
+    let message = RwSignal::new(String::new());
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        engine.suggest(query.get_untracked());
+        let reply = engine.suggest(query.get_untracked());
+        answer_beside(reply, message, |answer| {
+            if matches!(answer, Response::Suggestions(_)) {
+                focus_after_render("variables-heading", &["find-variables", "audience-query"]);
+            }
+        });
     };
     let catalog_note = move || match engine.catalog.get() {
         CatalogState::Loading => "Loading the variable catalog…".to_owned(),
@@ -32,7 +40,7 @@ pub fn DescribeStep() -> impl IntoView {
     };
     view! {
         <section class="step" id="describe-step" aria-labelledby="describe-heading">
-            <h2 id="describe-heading">"2. Describe your audience"</h2>
+            <h2 id="describe-heading" tabindex="-1">"2. Describe your audience"</h2>
             <form on:submit=on_submit>
                 <label for="audience-query">"Who are you looking for? Plain English is fine."</label>
                 <textarea
@@ -61,6 +69,7 @@ pub fn DescribeStep() -> impl IntoView {
                 >
                     "Find variables"
                 </button>
+                <FieldMessage id="find-variables-message" message=message />
             </form>
         </section>
     }

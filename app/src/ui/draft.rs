@@ -30,11 +30,15 @@ impl AudienceDraft {
         }
     }
 
-    /// The segmentation request for the draft as it stands (read without tracking).
+    /// The segmentation request for the draft as it stands (read without tracking), with the description
+    /// the segments are scored against.
     pub fn settings(&self) -> crate::protocol::SegmentSettings {
-        self.form
+        let mut settings = self
+            .form
             .get_untracked()
-            .settings(&self.choices.get_untracked(), self.target.get_untracked())
+            .settings(&self.choices.get_untracked(), self.target.get_untracked());
+        settings.description = self.query.get_untracked();
+        settings
     }
 }
 

@@ -12,6 +12,7 @@ mod data_step;
 mod describe;
 mod draft;
 mod enrichment;
+mod feedback;
 mod preview;
 mod reply;
 mod results;
@@ -65,6 +66,10 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
+        <a class="skip-link" href="#main-steps" on:click=move |event| {
+            event.prevent_default();
+            crate::browser::focus("main-steps");
+        }>"Skip to the steps"</a>
         <header class="app-header">
             <h1>"Audience Builder"</h1>
             <p class="tagline">"Segments and personas from your customer file. The file never leaves this tab."</p>
@@ -72,7 +77,7 @@ pub fn App() -> impl IntoView {
         <steps::StepIndicator />
         // `data-catalog` says whether the variable catalog is indexed ("loading", "ready", "unavailable"),
         // for host pages and tests, before any file is chosen.
-        <main class="app-main" data-catalog=move || match engine.catalog.get() {
+        <main id="main-steps" tabindex="-1" class="app-main" data-catalog=move || match engine.catalog.get() {
             CatalogState::Loading => "loading",
             CatalogState::Ready(_) => "ready",
             CatalogState::Unavailable(_) => "unavailable",

@@ -1,15 +1,18 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
+use audience_engine::audience::SegmentMatch;
 use audience_engine::cluster::ShareBounds;
 use audience_engine::pipeline::percent;
 use audience_engine::profile::lenses::{Concentration, Lenses};
-use audience_engine::profile::{Persona, ValueShare};
+use audience_engine::profile::{Persona, TierChoice, TierScheme, ValueShare};
 use leptos::prelude::*;
 
 use super::charts_view::{result_charts, ChartCard};
 use super::customer_match::CustomerMatchPanel;
+use super::feedback::{answer_beside, FieldMessage};
 use super::WorkerClient;
-use crate::protocol::{ExportKind, SegmentResults};
+use crate::protocol::{ExportKind, Response, SegmentResults};
+use leptos::task::spawn_local;
 
 fn top_values(values: &[ValueShare], n: usize) -> String {
     values
@@ -70,12 +73,44 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
         .map(|warning| view! { <li>{warning.clone()}</li> })
         .collect_view();
     let has_warnings = !results.warnings.is_empty();
+    let export_message = RwSignal::new(String::new());
+    let audience = results.audience.clone();
+    let matches_of = |number: u32| {
+        audience
+            .as_ref()
+            .and_then(|audience| audience.segments.iter().find(|s| s.segment == number))
+            .filter(|segment| segment.matches)
+            .cloned()
+    };
     let cards = results
         .report
         .personas
         .iter()
-        .map(|persona| persona_card(persona.clone()))
+        .map(|persona| persona_card(persona.clone(), matches_of(persona.number)))
         .collect_view();
+    let audience_line = results.audience.as_ref().map(|audience| {
+        let matching = audience.matching();
+        let text = if audience.query.criteria.is_empty() || matching.is_empty() {
+            audience.describe()
+        } else {
+            let numbers: Vec<String> = matching.iter().map(u32::to_string).collect();
+            format!(
+                "{} of {} segments match \"{}\" (segment {}); they carry a \"Matches your audience\" badge.",
+                matching.len(),
+                segmentation.k,
+                audience.query.description,
+                numbers.join(", ")
+            )
+        };
+        view! { <p id="audience-summary" class="audience-summary">{text}</p> }
+    });
+    let can_keep_matching = results
+        .audience
+        .as_ref()
+        .is_some_and(|audience| !audience.matching().is_empty());
+    if !can_keep_matching {
+        engine.matching_only.set(false);
+    }
     let charts = result_charts(&results)
         .into_iter()
         .enumerate()
@@ -83,7 +118,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
         .collect_view();
     view! {
         <section class="step" id="results-step" aria-labelledby="results-heading">
-            <h2 id="results-heading">"5. Segments and personas"</h2>
+            <h2 id="results-heading" tabindex="-1">"5. Segments and personas"</h2>
             <p id="results-summary" class="summary">
                 {format!(
                     "{} segments of {} records{bounds}; ranked by {ranked_by}. Cost {:.1}, {} iterations, seed {}.",
@@ -95,18 +130,31 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 )}
             </p>
             {overall.map(|text| view! { <p>{text}</p> })}
+            {tier_switch(&results)}
+            {audience_line}
             {has_warnings.then(|| view! { <ul id="results-warnings" class="notes warnings" role="alert">{warnings}</ul> })}
             <ul class="notes">{notes}</ul>
             <div class="exports" role="group" aria-label="Downloads">
-                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::ClusteredCsv); }>
+                <button id="export-clustered-csv" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::ClusteredCsv), export_message, |_| {})>
                     "Clustered CSV"
                 </button>
-                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::PersonasJson); }>
+                <button id="export-personas-json" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::PersonasJson), export_message, |_| {})>
                     "Personas JSON"
                 </button>
-                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| { engine.export(ExportKind::SummaryCsv); }>
+                <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::SummaryCsv), export_message, |_| {})>
                     "Summary CSV"
                 </button>
+                {can_keep_matching.then(|| view! {
+                    <label class="matching-only">
+                        <input
+                            id="matching-only"
+                            type="checkbox"
+                            prop:checked=move || engine.matching_only.get()
+                            on:change=move |event| engine.matching_only.set(event_target_checked(&event))
+                        />
+                        " Clustered CSV: keep only the segments that match my audience"
+                    </label>
+                })}
                 <label class="keep-formulas">
                     <input
                         id="keep-formulas"
@@ -117,6 +165,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                     " Keep cells starting with = + - @ exactly as in my file (a spreadsheet may run them as formulas; by default they get a leading ')"
                 </label>
             </div>
+            <FieldMessage id="export-message" message=export_message />
             <CustomerMatchPanel personas=results.report.personas.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
@@ -125,7 +174,16 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
     }
 }
 
-fn persona_card(persona: Persona) -> impl IntoView {
+fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoView {
+    let badge = audience.map(|matched| {
+        view! {
+            <p class="audience-badge" data-score=format!("{:.2}", matched.score)>
+                <span class="badge">"Matches your audience"</span>
+                " "
+                <span class="audience-reason">{matched.reason}</span>
+            </p>
+        }
+    });
     let tier = persona
         .conversion
         .as_ref()
@@ -160,17 +218,18 @@ fn persona_card(persona: Persona) -> impl IntoView {
         }
     });
     view! {
-        <li class="card segment-card" data-segment=persona.segment + 1 data-share=persona.share.to_string()>
+        <li class="card segment-card" data-segment=persona.number data-share=persona.share.to_string()>
             <header>
                 <span class="rank">{format!("#{}", persona.rank)}</span>
-                <h3>{persona.name.clone()}</h3>
+                <SegmentName number=persona.number name=persona.name.clone() />
                 {tier.map(|tier| view! { <span class="tier" data-tier=tier.as_str()>{tier.as_str()}</span> })}
             </header>
             <p class="size">
                 <span class="segment-size">{persona.size}</span>" records · "
                 <span class="segment-share">{percent(persona.share)}</span>
-                {format!(" · segment {}", persona.segment + 1)}
+                {format!(" · segment {}", persona.number)}
             </p>
+            {badge}
             {conversion.map(|text| view! { <p class="conversion">{text}</p> })}
             <p class="persona-summary">{persona.summary.clone()}</p>
             <ul class="traits">{traits}</ul>
@@ -180,6 +239,118 @@ fn persona_card(persona: Persona) -> impl IntoView {
                 {lens_view(&persona.profile.lenses)}
             </details>
         </li>
+    }
+}
+
+/// Which tiers the cards show, in words, and a button for the other scheme.
+fn tier_switch(results: &SegmentResults) -> Option<impl IntoView> {
+    let engine = expect_context::<WorkerClient>();
+    let scheme = results.report.tier_scheme?;
+    let rate = results
+        .report
+        .target
+        .as_ref()
+        .and_then(|target| target.overall.rate);
+    let (text, other, label) = match scheme {
+        TierScheme::Lift => (
+            format!(
+                "Tiers compare each segment with the whole file's {} conversion rate: PREMIUM converts at 2× the file or more, HIGH 1.5–2×, MEDIUM 1–1.5×, LOW 0.5–1×, MINIMAL under 0.5×.",
+                rate.map_or_else(|| "overall".to_string(), percent)
+            ),
+            TierChoice::Absolute,
+            "Show tiers by conversion rate instead",
+        ),
+        TierScheme::Absolute => (
+            "Tiers go by each segment's own conversion rate: PREMIUM 50% or more, HIGH 25–50%, MEDIUM 10–25%, LOW 5–10%, MINIMAL under 5%.".to_string(),
+            TierChoice::Lift,
+            "Show tiers against the file's rate instead",
+        ),
+    };
+    let scheme_name = match scheme {
+        TierScheme::Lift => "lift",
+        TierScheme::Absolute => "absolute",
+    };
+    Some(view! {
+        <p id="tier-scheme" class="tier-scheme" data-scheme=scheme_name>
+            {text}
+            " "
+            <button id="tier-switch" type="button" class="link" on:click=move |_| { engine.tiers(other); }>
+                {label}
+            </button>
+        </p>
+    })
+}
+
+/// A segment's name with an inline "Rename" editor: the new name goes into every later download; a
+/// refusal (an empty name, one another segment has) is said beside the field.
+#[component]
+fn SegmentName(number: u32, name: String) -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(name.clone());
+    let message = RwSignal::new(String::new());
+    let field = NodeRef::<leptos::html::Input>::new();
+    let input_id = format!("rename-{number}");
+    let message_id = format!("rename-message-{number}");
+    let save = move || {
+        let reply = engine.rename(number, draft.get_untracked());
+        spawn_local(async move {
+            match reply.await {
+                // The results re-render with the new name.
+                Response::Personas(_) => message.set(String::new()),
+                Response::Failed(failure) => {
+                    message.set(failure.message);
+                    if let Some(field) = field.get_untracked() {
+                        let _ = field.focus();
+                    }
+                }
+                _ => {}
+            }
+        });
+    };
+    let shown = name.clone();
+    let described_by = message_id.clone();
+    view! {
+        <div class="segment-name">
+            <Show
+                when=move || editing.get()
+                fallback=move || view! {
+                    <h3>{shown.clone()}</h3>
+                    <button
+                        type="button"
+                        class="link rename"
+                        aria-label=format!("Rename segment {number}")
+                        on:click=move |_| {
+                            editing.set(true);
+                            request_animation_frame(move || {
+                                if let Some(field) = field.get_untracked() {
+                                    let _ = field.focus();
+                                }
+                            });
+                        }
+                    >
+                        "Rename"
+                    </button>
+                }
+            >
+                <form class="rename-form" on:submit=move |event| { event.prevent_default(); save(); }>
+                    <label for=input_id.clone()>{format!("Name of segment {number}")}</label>
+                    <input
+                        id=input_id.clone()
+                        node_ref=field
+                        type="text"
+                        aria-describedby=described_by.clone()
+                        prop:value=move || draft.get()
+                        on:input=move |event| draft.set(event_target_value(&event))
+                    />
+                    <button type="submit" class="secondary">"Save name"</button>
+                    <button type="button" class="link" on:click=move |_| { editing.set(false); message.set(String::new()); }>
+                        "Cancel"
+                    </button>
+                </form>
+            </Show>
+            <p id=message_id class="field-message" role="status" aria-live="polite">{move || message.get()}</p>
+        </div>
     }
 }
 

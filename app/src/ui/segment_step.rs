@@ -4,9 +4,10 @@ use audience_engine::cluster::ShareBounds;
 use leptos::prelude::*;
 
 use super::draft::AudienceDraft;
+use super::feedback::{answer_beside, focus_after_render, FieldMessage};
 use super::variables::{chosen_variables, ColumnChoice};
 use super::WorkerClient;
-use crate::protocol::SegmentSettings;
+use crate::protocol::{Response, SegmentSettings};
 
 /// The segmentation settings as the user has set them (percent for shares).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,6 +53,8 @@ impl SegmentForm {
             k: self.k,
             seed: self.seed,
             target,
+            description: String::new(),
+            tiers: Default::default(),
         }
     }
 }
@@ -72,12 +75,18 @@ pub fn SegmentStep() -> impl IntoView {
     let AudienceDraft { form, choices, .. } = draft;
     let running = move || engine.progress.get().is_some();
     let n_chosen = move || choices.get().iter().filter(|choice| choice.checked).count();
+    let message = RwSignal::new(String::new());
     let run = move |_| {
-        engine.segment(draft.settings());
+        let reply = engine.segment(draft.settings());
+        answer_beside(reply, message, |answer| {
+            if matches!(answer, Response::Segmented(_)) {
+                focus_after_render("results-heading", &["run-segmentation"]);
+            }
+        });
     };
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">
-            <h2 id="segment-heading">"4. Segment"</h2>
+            <h2 id="segment-heading" tabindex="-1">"4. Segment"</h2>
             <fieldset class="settings">
                 <legend>"Segment sizes"</legend>
                 <label class="inline">
@@ -135,6 +144,7 @@ pub fn SegmentStep() -> impl IntoView {
                     disabled=move || !engine.is_idle() || n_chosen() == 0 || engine.dataset.get().is_none()>
                     {move || format!("Segment on {} column(s)", n_chosen())}
                 </button>
+                <FieldMessage id="segment-message" message=message />
                 <Show when=running>
                     <button id="cancel-segmentation" type="button" class="secondary" on:click=move |_| engine.cancel()>"Cancel"</button>
                 </Show>

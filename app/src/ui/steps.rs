@@ -45,7 +45,15 @@ pub fn StepIndicator() -> impl IntoView {
                         };
                         view! {
                             <li class=move || format!("step-item {}", state()) aria-current=move || (state() == "current").then_some("step")>
-                                <a href=*anchor>{format!("{}. {name}", index + 1)}</a>
+                                <a href=*anchor on:click=move |event| {
+                                    // The heading takes the focus, so the next Tab continues from that step.
+                                    event.prevent_default();
+                                    let id = anchor.trim_start_matches('#');
+                                    crate::browser::focus(id);
+                                    if let Some(heading) = crate::browser::document().and_then(|d| d.get_element_by_id(id)) {
+                                        heading.scroll_into_view();
+                                    }
+                                }>{format!("{}. {name}", index + 1)}</a>
                             </li>
                         }
                     })

@@ -203,7 +203,7 @@ pub fn VariablesStep() -> impl IntoView {
     };
     view! {
         <section class="step" id="variables-step" aria-labelledby="variables-heading">
-            <h2 id="variables-heading">"3. Variables"</h2>
+            <h2 id="variables-heading" tabindex="-1">"3. Variables"</h2>
             <p class="hint">"Checked columns define the segments. Nothing runs until you press “Segment”."</p>
             <div class="field">
                 <label for="target-column">"Conversion column (never used to form segments)"</label>

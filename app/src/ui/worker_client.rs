@@ -8,6 +8,7 @@
 //! and its join.
 
 use audience_engine::ingest::HeaderMode;
+use audience_engine::profile::TierChoice;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
 use leptos::prelude::*;
@@ -154,6 +155,8 @@ pub struct WorkerClient {
     /// Whether the clustered CSV keeps cells that would run as spreadsheet formulas byte for byte (off: they
     /// get a leading `'`).
     pub keep_formulas: RwSignal<bool>,
+    /// Whether the clustered CSV holds only the rows of the segments matching the described audience.
+    pub matching_only: RwSignal<bool>,
 }
 
 impl WorkerClient {
@@ -178,6 +181,7 @@ impl WorkerClient {
             enrichment: RwSignal::new(None),
             header: RwSignal::new(HeaderMode::Auto),
             keep_formulas: RwSignal::new(false),
+            matching_only: RwSignal::new(false),
         };
         engine.spawn_worker();
         engine
@@ -351,6 +355,16 @@ impl WorkerClient {
                 );
                 self.results.set(Some(*results));
                 self.status.set(EngineStatus::Done(message));
+            }
+            Response::Personas(report) => {
+                self.results.update(|results| {
+                    if let Some(results) = results {
+                        results.report = *report;
+                    }
+                });
+                self.status.set(EngineStatus::Done(
+                    "Renamed; every download now uses the new name.".into(),
+                ));
             }
             Response::File(file) => {
                 let message = format!("Downloaded {}.", file.name);
@@ -580,6 +594,16 @@ impl WorkerClient {
         )
     }
 
+    /// Asks to give segment `segment` (its number) the name `name` in every later download.
+    pub fn rename(&self, segment: u32, name: String) -> Reply {
+        self.ask(&Request::Rename { segment, name }, None)
+    }
+
+    /// Asks to assign the last results' tiers again with `tiers`.
+    pub fn tiers(&self, tiers: TierChoice) -> Reply {
+        self.ask(&Request::Tiers { tiers }, None)
+    }
+
     /// Asks for a download from the last results.
     pub fn export(&self, kind: ExportKind) -> Reply {
         self.status
@@ -587,6 +611,7 @@ impl WorkerClient {
         let request = Request::Export {
             kind,
             keep_formulas: self.keep_formulas.get_untracked(),
+            matching_only: kind == ExportKind::ClusteredCsv && self.matching_only.get_untracked(),
         };
         self.ask(&request, None)
     }
