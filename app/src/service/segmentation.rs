@@ -87,7 +87,16 @@ impl Session {
                     .map(|choice| choice.column.clone()),
             );
         profile_params.target = settings.target.clone();
-        let report = profile_segments(table, &segmentation.labels, &profile_params)?;
+        let mut report = profile_segments(table, &segmentation.labels, &profile_params)?;
+        if let (Some(retrieval), Some(manifest)) = (&dataset.retrieval, self.census_manifest()) {
+            super::retrieval::mark_area_level(
+                &mut report,
+                table,
+                &segmentation.labels,
+                retrieval,
+                manifest,
+            );
+        }
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.97,
