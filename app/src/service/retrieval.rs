@@ -289,6 +289,7 @@ mod tests {
         let c = &retrieval.coverage;
         assert_eq!((c.rows, c.invalid, c.blank), (20, 1, 1));
         assert_eq!(c.county, 1, "the PO Box 02238 gets its county's value");
+        assert_eq!((c.zcta, c.small_area, c.unmatched), (17, 0, 0));
         assert_eq!(
             c.zcta + c.county + c.small_area + c.unmatched + c.invalid + c.blank,
             20
@@ -415,6 +416,68 @@ mod tests {
             );
             assert!(source.source.contains("American Community Survey"));
         }
+    }
+
+    #[test]
+    fn income_is_among_the_matches_for_affluent_households_and_available_for_the_file() {
+        let mut session = session();
+        let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
+        let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
+        let (catalog, vocab, table, graph) = (
+            read("catalog.bin"),
+            read("embed/vocab.txt"),
+            read("embed/table.i8"),
+            read("hnsw.bin"),
+        );
+        let installed = session.install_catalog(&audience_search::SearchAssets {
+            catalog: &catalog,
+            vocab: &vocab,
+            table: &table,
+            graph: Some(&graph),
+        });
+        assert!(
+            matches!(installed, Response::CatalogReady { .. }),
+            "{installed:?}"
+        );
+        let suggest = |session: &mut Session| {
+            let Response::Suggestions(suggestions) = session.handle(
+                Request::Suggest {
+                    query: "affluent households with high income".into(),
+                    data_kind: None,
+                    withheld: Vec::new(),
+                },
+                None,
+                &mut |_| {},
+            ) else {
+                panic!("expected suggestions");
+            };
+            suggestions
+                .catalog
+                .into_iter()
+                .flat_map(|group| group.hits)
+                .collect::<Vec<_>>()
+        };
+        let hits = suggest(&mut session);
+        let income = hits
+            .iter()
+            .find(|hit| hit.code == INCOME)
+            .expect("income matches");
+        assert!(income.retrievable, "available for a file with ZIP codes");
+        assert!(
+            hits.iter().all(|hit| !hit.retrievable
+                || session.census_manifest().unwrap().is_retrievable(&hit.code)),
+            "only census measures are marked"
+        );
+        // A file without a ZIP column: nothing is available for it.
+        session.handle(
+            Request::LoadFile {
+                file_name: "no-zip.csv".into(),
+                header: HeaderMode::Auto,
+            },
+            Some(b"id,spend\n1,10\n2,20\n3,30\n"),
+            &mut |_| {},
+        );
+        assert!(suggest(&mut session).iter().all(|hit| !hit.retrievable));
     }
 
     #[test]
