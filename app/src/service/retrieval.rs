@@ -143,6 +143,15 @@ pub(super) fn mark_area_level(
     manifest: &Manifest,
 ) {
     for persona in &mut report.personas {
+        // Names and summaries are built from column names: say what the code is, and that it is the area's.
+        for column in &retrieval.columns {
+            let area_label = format!("ZIP-area {}", column.label.to_lowercase());
+            for text in [&mut persona.name, &mut persona.summary] {
+                *text = text
+                    .replace(&column.code, &area_label)
+                    .replace(&column.code.replace('_', " "), &area_label);
+            }
+        }
         let segment = persona.segment;
         let traits = persona
             .traits
@@ -402,6 +411,22 @@ mod tests {
             .filter(|t| t.column == INCOME)
             .collect();
         assert!(!income_traits.is_empty(), "income defines the segments");
+        for persona in &results.report.personas {
+            for text in [&persona.name, &persona.summary] {
+                assert!(
+                    !text.contains("B19013"),
+                    "the code is not shown as a trait: {text}"
+                );
+            }
+        }
+        assert!(
+            results
+                .report
+                .personas
+                .iter()
+                .any(|p| p.summary.contains("ZIP-area median household income")),
+            "the summary names the area's income"
+        );
         for item in income_traits {
             assert!(
                 item.phrase
