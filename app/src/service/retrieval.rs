@@ -12,7 +12,7 @@ use audience_engine::retrieve::{
 use audience_engine::table::Table;
 
 use super::{ServiceError, Session};
-use crate::protocol::{DatasetPreview, RetrievalCoverage, RetrievedColumn};
+use crate::protocol::{CatalogHit, DatasetPreview, RetrievalCoverage, RetrievedColumn};
 
 /// What the area-level traits describe.
 pub const AREA: &str = "ZIP Code Tabulation Area";
@@ -205,6 +205,22 @@ fn middle_half(values: &mut [f64]) -> Option<(f64, f64)> {
     values.sort_by(f64::total_cmp);
     let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
     Some((at(0.25), at(0.75)))
+}
+
+/// Puts retrievable hits first within each run of equally relevant neighbours; the search's order is
+/// otherwise kept.
+pub(super) fn retrievable_first(hits: &mut [CatalogHit]) {
+    let mut start = 0;
+    while start < hits.len() {
+        let score = hits[start].score;
+        let end = start
+            + hits[start..]
+                .iter()
+                .take_while(|h| h.score == score)
+                .count();
+        hits[start..end].sort_by_key(|h| !h.retrievable); // stable: false (retrievable) first
+        start = end;
+    }
 }
 
 /// Whether a failure to retrieve is the user's to fix (no ZIP column, a code that cannot be retrieved).
@@ -503,6 +519,30 @@ mod tests {
             &mut |_| {},
         );
         assert!(suggest(&mut session).iter().all(|hit| !hit.retrievable));
+    }
+
+    #[test]
+    fn retrievable_hits_come_first_among_equally_relevant_ones_only() {
+        let hit = |code: &str, score: f64, retrievable: bool| CatalogHit {
+            code: code.into(),
+            label: code.into(),
+            table: String::new(),
+            score,
+            matched_terms: Vec::new(),
+            retrievable,
+        };
+        let mut hits = vec![
+            hit("A", 0.9, false),
+            hit("B", 0.5, false),
+            hit("C", 0.5, true),
+            hit("E", 0.5, true),
+            hit("D", 0.7, true),
+            hit("F", 0.5, false),
+        ];
+        retrievable_first(&mut hits);
+        let order: Vec<&str> = hits.iter().map(|h| h.code.as_str()).collect();
+        // Ties B, C, E: C and E move up; D (more relevant but ranked lower by the search) stays put.
+        assert_eq!(order, ["A", "C", "E", "B", "D", "F"]);
     }
 
     #[test]

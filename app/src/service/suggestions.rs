@@ -118,8 +118,11 @@ impl Session {
             .unwrap_or_default();
         // "Available for your file": the census measures, when the file has a ZIP column.
         if let (Some(manifest), Some(_)) = (self.census_manifest(), self.zip_column()) {
-            for hit in catalog.iter_mut().flat_map(|group| group.hits.iter_mut()) {
-                hit.retrievable = manifest.is_retrievable(&hit.code);
+            for group in &mut catalog {
+                for hit in &mut group.hits {
+                    hit.retrievable = manifest.is_retrievable(&hit.code);
+                }
+                super::retrieval::retrievable_first(&mut group.hits);
             }
         }
         Ok(Suggestions {
