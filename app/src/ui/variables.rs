@@ -325,7 +325,10 @@ fn RetrievalNote() -> impl IntoView {
             view! {
                 <div class="retrieval-coverage" id="retrieval-coverage" role="status">
                     <p>{format!(
-                        "Census values by {}: of {} rows, {} matched their ZIP code area, {} got their county's value                          (a ZIP without its own area, e.g. a PO Box), {} are in areas under {} residents (county value or none),                          {} have a ZIP we do not know, {} are not US ZIP codes and {} are blank. No row was dropped; rows                          without a value are segmented on their other columns.",
+                        "Census values by {}: of {} rows, {} matched their ZIP code area, {} got their county's value \
+                         (a ZIP without its own area, e.g. a PO Box), {} are in areas under {} residents (county value or none), \
+                         {} have a ZIP we do not know, {} are not US ZIP codes and {} are blank. No row was dropped; rows \
+                         without a value are segmented on their other columns.",
                         retrieval.zip_column, c.rows, c.zcta, c.county, c.small_area, retrieval.small_area_population,
                         c.unmatched, c.invalid, c.blank
                     )}</p>
