@@ -6,7 +6,8 @@ stage concurrently), with TRUNK_STAGING_DIR set by Trunk. It lists the files of 
 
 - immutable: shell files whose names carry a content hash (Trunk's `name-<16 hex>…`, `boot-<16 hex>.js`)
 - fresh:     the other shell files (index.html, the engine worker's files, the demo data)
-- catalog:   every file under catalog/, with a hash of their contents
+- catalog:   every file under catalog/ (the search files and the census values by ZIP under
+             catalog/census/), with a hash of their contents
 
 and puts it between the PRECACHE_MANIFEST markers in sw.js with it. The manifest's version is
 a hash of every shell file's name and contents, so each build that changes anything changes sw.js and

@@ -185,6 +185,72 @@ pub const CATALOG_FILES: [&str; 4] = [
     "hnsw.bin",
 ];
 
+/// The census folder inside the catalog folder, and its manifest (which names the ZIP index).
+pub const CENSUS_DIR: &str = "census";
+/// The census manifest's file name.
+pub const CENSUS_MANIFEST: &str = "manifest.json";
+
+/// Fetches the census manifest and ZIP index (same origin) into the session, unless already there.
+async fn ensure_census(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    base: &str,
+) -> Result<(), BridgeError> {
+    if session.borrow().census_manifest().is_some() {
+        return Ok(());
+    }
+    let folder = format!("{base}/{CENSUS_DIR}");
+    let manifest = fetch_bytes(scope, &format!("{folder}/{CENSUS_MANIFEST}")).await?;
+    let index_name = audience_engine::retrieve::Manifest::from_json(&manifest)
+        .map_err(|error| BridgeError::Browser(error.to_string()))?
+        .index;
+    let index = fetch_bytes(scope, &format!("{folder}/{index_name}")).await?;
+    session
+        .borrow_mut()
+        .install_census(&manifest, &index)
+        .map_err(|error| BridgeError::Browser(error.to_string()))
+}
+
+/// Fetches the census files `codes` need (only those not fetched yet), then retrieves.
+async fn retrieve(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    base_url: &str,
+    request: Request,
+) -> Response {
+    let base = base_url.trim_end_matches('/');
+    let unavailable = |error: BridgeError| {
+        Response::Failed(Failure::new(
+            FailureKind::Retrieval,
+            format!(
+                "The census values could not be loaded ({error}). Reload the page while online once, \
+                 then try again: afterwards they also work offline."
+            ),
+        ))
+    };
+    if let Err(error) = ensure_census(scope, session, base).await {
+        return unavailable(error);
+    }
+    let codes = match &request {
+        Request::Retrieve { codes, .. } => codes.clone(),
+        _ => Vec::new(),
+    };
+    let missing = match session.borrow().census_files_missing(&codes) {
+        Ok(missing) => missing,
+        Err(error) => return Response::Failed(error.into()),
+    };
+    for file in missing {
+        let bytes = match fetch_bytes(scope, &format!("{base}/{CENSUS_DIR}/{file}")).await {
+            Ok(bytes) => bytes,
+            Err(error) => return unavailable(error),
+        };
+        if let Err(error) = session.borrow_mut().add_census_file(&file, &bytes) {
+            return Response::Failed(error.into());
+        }
+    }
+    session.borrow_mut().handle(request, None, &mut |_| {})
+}
+
 /// Fetches a same-origin file from inside the worker.
 async fn fetch_bytes(
     scope: &DedicatedWorkerGlobalScope,
@@ -238,7 +304,16 @@ async fn load_catalog(
         table: &files[2],
         graph: Some(&files[3]),
     };
-    session.borrow_mut().install_catalog(&assets)
+    let response = session.borrow_mut().install_catalog(&assets);
+    // The census manifest and ZIP index mark the variables that can be retrieved for the file; without
+    // them the catalog still works, and checking such a variable fetches them again.
+    if let Err(error) = ensure_census(scope, session, base).await {
+        web_sys::console::warn_2(
+            &"audience worker: census values unavailable".into(),
+            &error.to_string().into(),
+        );
+    }
+    response
 }
 
 /// The worker's entry point: installs the message loop and tells the page it is ready.
@@ -266,6 +341,19 @@ pub fn run_worker() -> Result<(), BridgeError> {
             let (scope, session) = (reply_scope.clone(), session.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let response = load_catalog(&scope, &session, &base_url).await;
+                post(reply(id, &response));
+            });
+            return;
+        }
+        // So is retrieving census values: the measure files are fetched first.
+        if let Ok((id, request @ Request::Retrieve { .. }, _)) = decode_request(&data) {
+            let (scope, session) = (reply_scope.clone(), session.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let base_url = match &request {
+                    Request::Retrieve { base_url, .. } => base_url.clone(),
+                    _ => String::new(),
+                };
+                let response = retrieve(&scope, &session, &base_url, request).await;
                 post(reply(id, &response));
             });
             return;

@@ -90,6 +90,15 @@ pub enum Request {
         /// Which tiers.
         tiers: TierChoice,
     },
+    /// Retrieve census values for the file's ZIP codes and append them as columns (replacing the columns
+    /// an earlier retrieval added). The worker fetches the measure files it lacks from `base_url/census/`
+    /// (same origin) first; an empty `codes` removes the retrieved columns.
+    Retrieve {
+        /// URL of the folder holding the catalog assets, relative to the page.
+        base_url: String,
+        /// Catalog codes, e.g. `B19013_001E`; each becomes a column named by its code.
+        codes: Vec<String>,
+    },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
         /// Segment ids (0-based, as in the results).
@@ -158,6 +167,8 @@ pub enum Response {
     Updated(DatasetPreview),
     /// The enrichment file was read; its columns can be chosen as the join key.
     EnrichmentLoaded(EnrichmentPreview),
+    /// Census values were retrieved (or removed): same file, new preview with its `retrieval` coverage.
+    Retrieved(DatasetPreview),
     /// The catalog is searchable.
     CatalogReady {
         /// Number of catalog variables.
@@ -221,6 +232,8 @@ pub enum FailureKind {
     Retype,
     /// The enrichment file could not be joined on the chosen keys.
     Join,
+    /// The census values could not be fetched or read.
+    Retrieval,
     /// The engine could not segment, profile or project the file.
     Segmentation,
     /// A download could not be made.
@@ -257,6 +270,9 @@ pub struct DatasetPreview {
     /// The enrichment joined onto the file, if any.
     #[serde(default)]
     pub enrichment: Option<EnrichmentCoverage>,
+    /// The census values retrieved for the file's ZIP codes, if any.
+    #[serde(default)]
+    pub retrieval: Option<RetrievalCoverage>,
     /// Milliseconds the worker took to read, type and describe the file (`None` in the previews that
     /// follow a retype or a join).
     #[serde(default)]
@@ -291,6 +307,34 @@ pub struct EnrichmentCoverage {
     pub report: JoinReport,
     /// How many added columns were labelled from the catalog.
     pub labelled: usize,
+}
+
+/// How a retrieval of census values went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetrievalCoverage {
+    /// The customer file's ZIP column.
+    pub zip_column: String,
+    /// The columns added, one per code, with what they hold.
+    pub columns: Vec<RetrievedColumn>,
+    /// How the rows matched (each row in exactly one case) and the values each column got.
+    pub coverage: audience_engine::retrieve::Coverage,
+    /// Population under which a ZIP area's own estimates are withheld.
+    pub small_area_population: u32,
+    /// Where the values come from and their licences, to show with them.
+    pub attribution: String,
+}
+
+/// One retrieved column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetrievedColumn {
+    /// The column's name: the catalog code asked for.
+    pub code: String,
+    /// What it holds, e.g. `Median household income`.
+    pub label: String,
+    /// The estimates' vintage.
+    pub vintage: String,
+    /// The data source.
+    pub source: String,
 }
 
 /// One column in the preview.
@@ -469,6 +513,10 @@ pub struct CatalogHit {
     pub score: f64,
     /// Query terms that explain the match.
     pub matched_terms: Vec<String>,
+    /// Whether the app can retrieve this variable's census values for the loaded file (it has a ZIP
+    /// column and the variable is a shipped measure): "available for your file".
+    #[serde(default)]
+    pub retrievable: bool,
 }
 
 /// Where a long request has got to.

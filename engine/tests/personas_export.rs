@@ -226,3 +226,40 @@ fn personas_json_with_a_described_audience_and_lift_tiers_validates_against_its_
         report
     );
 }
+
+#[test]
+fn an_area_level_trait_carries_its_source_and_vintage_validates_and_reads_back() {
+    use audience_engine::profile::AreaLevelSource;
+    let mut report = known_report();
+    let persona = report
+        .personas
+        .iter_mut()
+        .find(|p| !p.traits.is_empty())
+        .expect("the fixture has a persona with traits");
+    persona.traits[0].area_level = Some(AreaLevelSource {
+        area: "ZIP Code Tabulation Area".into(),
+        source: "US Census Bureau, American Community Survey".into(),
+        vintage: "ACS 2018–2022 5-year, ZIP Code Tabulation Areas".into(),
+    });
+    let json = personas_json(&report).unwrap();
+    let document: Value = serde_json::from_str(&json).unwrap();
+    validate(&document).unwrap();
+    let marked = document["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["traits"].as_array().unwrap())
+        .filter(|t| t.get("area_level").is_some())
+        .count();
+    assert_eq!(marked, 1, "only the area-level trait is marked");
+    assert!(read_personas_json(&json).unwrap().report == report);
+    let mut unknown = document;
+    let persona = unknown["personas"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["traits"][0].get("area_level").is_some())
+        .unwrap();
+    persona["traits"][0]["area_level"]["margin"] = Value::from(1);
+    assert!(validate(&unknown).is_err());
+}

@@ -69,6 +69,8 @@ impl Session {
             }
         }
         dataset.table = Table::new(columns)?;
+        // The join starts again from the file as read: retrieved census columns are retrieved again.
+        dataset.retrieval = None;
         dataset.enrichment = Some(EnrichmentCoverage {
             file_name: enrichment.file_name.clone(),
             customer_key: keys.customer,

@@ -8,6 +8,7 @@ use audience_engine::export::ExportError;
 use audience_engine::ingest::IngestError;
 use audience_engine::profile::{ProfileError, RenameError};
 use audience_engine::projection::ProjectionError;
+use audience_engine::retrieve::RetrieveError;
 use audience_engine::table::TableError;
 use audience_search::CatalogError;
 
@@ -143,6 +144,15 @@ pub enum ServiceError {
         /// The description.
         description: String,
     },
+    /// The census files have not been fetched (the worker installs them with the catalog).
+    #[error(
+        "The census values are not loaded yet; wait for the variable catalog to finish loading, then \
+         check the variable again."
+    )]
+    NoCensus,
+    /// Census values could not be retrieved for the file.
+    #[error("Census values could not be added: {0}.")]
+    Retrieve(#[source] RetrieveError),
 }
 
 impl ServiceError {
@@ -178,6 +188,11 @@ impl ServiceError {
             | ServiceError::NoIdentifiers
             | ServiceError::NoAudience
             | ServiceError::NoMatchingSegments { .. } => FailureKind::Export,
+            ServiceError::NoCensus => FailureKind::NotReady,
+            ServiceError::Retrieve(error) if super::retrieval::is_settings_error(error) => {
+                FailureKind::Settings
+            }
+            ServiceError::Retrieve(_) => FailureKind::Retrieval,
         }
     }
 }

@@ -2,13 +2,14 @@
 //! can be tested natively.
 //!
 //! One file per use case: `reading` (read and retype the file), `enrichment` (read and join an
-//! enrichment file), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
+//! enrichment file), `retrieval` (census values by ZIP code), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
 //! personas, plot) and `exports` (the downloads). This file holds the session and routes requests.
 
 mod enrichment;
 mod error;
 mod exports;
 mod reading;
+mod retrieval;
 mod segmentation;
 mod suggestions;
 #[cfg(test)]
@@ -16,8 +17,11 @@ mod tests;
 
 pub use error::ServiceError;
 
-use crate::protocol::{EnrichmentCoverage, ProgressUpdate, Request, Response, SegmentResults};
+use crate::protocol::{
+    EnrichmentCoverage, ProgressUpdate, Request, Response, RetrievalCoverage, SegmentResults,
+};
 use audience_engine::enrich::JoinKeys;
+use audience_engine::retrieve::CensusData;
 use audience_engine::table::{ColumnType, Table};
 use audience_search::SearchIndex;
 
@@ -49,6 +53,8 @@ struct Dataset {
     row_notes: Vec<String>,
     detected_target: Option<String>,
     enrichment: Option<EnrichmentCoverage>,
+    /// The census values retrieved for the file's ZIP codes (columns at the end of `table`), if any.
+    retrieval: Option<RetrievalCoverage>,
 }
 
 /// An enrichment file, read and waiting to be joined.
@@ -64,6 +70,10 @@ pub struct Session {
     dataset: Option<Dataset>,
     enrichment: Option<EnrichmentFile>,
     catalog: Option<SearchIndex>,
+    /// The census manifest, ZIP index and the measures loaded so far (installed by the worker).
+    census: Option<CensusData>,
+    /// Ids of the census measures added to `census`.
+    loaded_measures: Vec<String>,
     results: Option<SegmentResults>,
     /// Columns marked "ID" or "exclude" at the last suggestion: segmentation refuses them.
     withheld: Vec<String>,
@@ -129,6 +139,7 @@ impl Session {
             Request::Tiers { tiers } => self
                 .retier(tiers)
                 .map(|report| Response::Personas(Box::new(report))),
+            Request::Retrieve { codes, .. } => self.retrieve_codes(codes).map(Response::Retrieved),
             Request::CustomerMatch {
                 segments,
                 platform,

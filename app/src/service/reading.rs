@@ -38,6 +38,7 @@ impl Session {
             row_notes: row_notes(&report, header),
             detected_target,
             enrichment: None,
+            retrieval: None,
         };
         let mut preview = preview(&dataset, &report.columns);
         preview.read_ms = Some(now_ms() - started);
@@ -146,6 +147,7 @@ pub(super) fn preview(dataset: &Dataset, summaries: &[ColumnSummary]) -> Dataset
         notes,
         detected_target: dataset.detected_target.clone(),
         enrichment: dataset.enrichment.clone(),
+        retrieval: dataset.retrieval.clone(),
         read_ms: None,
     }
 }

@@ -77,11 +77,20 @@ impl Session {
         warnings.extend(
             degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
         );
-        let report = profile_segments(
+        let mut report = profile_segments(
             table,
             &segmentation.labels,
             &profile_params(&settings, segmentation.k),
         )?;
+        if let (Some(retrieval), Some(manifest)) = (&dataset.retrieval, self.census_manifest()) {
+            super::retrieval::mark_area_level(
+                &mut report,
+                table,
+                &segmentation.labels,
+                retrieval,
+                manifest,
+            );
+        }
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.97,

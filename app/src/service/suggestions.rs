@@ -111,11 +111,20 @@ impl Session {
                 .iter_mut()
                 .for_each(|column| column.suggested = true);
         }
-        let catalog = self
+        let mut catalog = self
             .catalog
             .as_ref()
             .map(|catalog| catalog_groups(catalog, query, data_kind))
             .unwrap_or_default();
+        // "Available for your file": the census measures, when the file has a ZIP column.
+        if let (Some(manifest), Some(_)) = (self.census_manifest(), self.zip_column()) {
+            for group in &mut catalog {
+                for hit in &mut group.hits {
+                    hit.retrievable = manifest.is_retrievable(&hit.code);
+                }
+                super::retrieval::retrievable_first(&mut group.hits);
+            }
+        }
         Ok(Suggestions {
             query: query.to_owned(),
             columns,
@@ -196,6 +205,7 @@ pub(super) fn catalog_groups(
                     table: hit.table.clone(),
                     score: f64::from(hit.score),
                     matched_terms: hit.matched_terms.clone(),
+                    retrievable: false,
                 })
                 .collect(),
         })

@@ -8,7 +8,9 @@ use super::charts_view::{suggestion_charts, ChartCard};
 use super::draft::AudienceDraft;
 use super::preview::type_label;
 use super::WorkerClient;
-use crate::protocol::{CatalogGroup, Suggestions, VariableChoice};
+use crate::protocol::{
+    CatalogGroup, CatalogHit, Response, RetrievalCoverage, Suggestions, VariableChoice,
+};
 
 /// One of the file's columns as the user has set it.
 #[derive(Clone, Debug, PartialEq)]
@@ -256,11 +258,127 @@ pub fn VariablesStep() -> impl IntoView {
     }
 }
 
+/// The retrieved census codes of the loaded file.
+fn retrieved_codes(retrieval: Option<&RetrievalCoverage>) -> Vec<String> {
+    retrieval.map_or_else(Vec::new, |r| {
+        r.columns.iter().map(|c| c.code.clone()).collect()
+    })
+}
+
+/// `codes` with `code` added (`on`) or removed.
+pub fn toggled_codes(mut codes: Vec<String>, code: &str, on: bool) -> Vec<String> {
+    codes.retain(|c| c != code);
+    if on {
+        codes.push(code.to_owned());
+    }
+    codes
+}
+
+/// The column choices after a retrieval: choices of codes no longer retrieved removed, a checked choice
+/// (weight 1) appended for each newly retrieved code, the others kept as the user set them.
+pub fn choices_after_retrieval(
+    mut choices: Vec<ColumnChoice>,
+    before: &[String],
+    after: &[String],
+    hits: &[CatalogHit],
+) -> Vec<ColumnChoice> {
+    choices.retain(|c| !before.contains(&c.column) || after.contains(&c.column));
+    for code in after {
+        if choices.iter().any(|c| &c.column == code) {
+            continue;
+        }
+        let hit = hits.iter().find(|hit| &hit.code == code);
+        choices.push(ColumnChoice {
+            column: code.clone(),
+            column_type: ColumnType::Numeric,
+            relevance: 1.0,
+            checked: true,
+            weight: 1.0,
+            matched_terms: hit.map_or_else(Vec::new, |hit| hit.matched_terms.clone()),
+            linked_variables: hit.map_or_else(Vec::new, |hit| {
+                vec![format!("{} (census, by ZIP code)", hit.label)]
+            }),
+        });
+    }
+    choices
+}
+
+/// What the retrieval covered, in the variables step, with the data's attribution.
+#[component]
+fn RetrievalNote() -> impl IntoView {
+    let engine = expect_context::<WorkerClient>();
+    move || {
+        engine.dataset.get().and_then(|dataset| dataset.retrieval).map(|retrieval| {
+            let c = &retrieval.coverage;
+            let columns = retrieval
+                .columns
+                .iter()
+                .zip(&c.variables)
+                .map(|(column, variable)| {
+                    format!(
+                        "{} ({}): {} rows with a value, {} of them county approximations, {} at the top or bottom code",
+                        column.label, column.code, variable.values, variable.county_values, variable.censored
+                    )
+                })
+                .map(|text| view! { <li>{text}</li> })
+                .collect_view();
+            view! {
+                <div class="retrieval-coverage" id="retrieval-coverage" role="status">
+                    <p>{format!(
+                        "Census values by {}: of {} rows, {} matched their ZIP code area, {} got their county's value \
+                         (a ZIP without its own area, e.g. a PO Box), {} are in areas under {} residents (county value or none), \
+                         {} have a ZIP we do not know, {} are not US ZIP codes and {} are blank. No row was dropped; rows \
+                         without a value are segmented on their other columns.",
+                        retrieval.zip_column, c.rows, c.zcta, c.county, c.small_area, retrieval.small_area_population,
+                        c.unmatched, c.invalid, c.blank
+                    )}</p>
+                    <ul>{columns}</ul>
+                    <p class="hint">"These are area-level estimates for where each customer lives, not facts about the customer. "
+                        {retrieval.attribution.clone()}</p>
+                </div>
+            }
+        })
+    }
+}
+
 /// Catalog variables for the description, grouped by type, with "more like this".
 #[component]
 fn CatalogMatches() -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
-    let AudienceDraft { query, .. } = expect_context::<AudienceDraft>();
+    let AudienceDraft { query, choices, .. } = expect_context::<AudienceDraft>();
+    let all_hits = move || {
+        engine
+            .suggestions
+            .get_untracked()
+            .map(|s| {
+                s.catalog
+                    .into_iter()
+                    .flat_map(|g| g.hits)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let retrieved =
+        move || retrieved_codes(engine.dataset.get().and_then(|d| d.retrieval).as_ref());
+    let set_retrieved = move |code: String, on: bool| {
+        let before = retrieved_codes(
+            engine
+                .dataset
+                .get_untracked()
+                .and_then(|d| d.retrieval)
+                .as_ref(),
+        );
+        let reply = engine.retrieve(toggled_codes(before.clone(), &code, on));
+        leptos::task::spawn_local(async move {
+            if let Response::Retrieved(preview) = reply.await {
+                let after = retrieved_codes(preview.retrieval.as_ref());
+                let hits = all_hits();
+                choices.update(|all| {
+                    *all = choices_after_retrieval(std::mem::take(all), &before, &after, &hits)
+                });
+            }
+        });
+    };
     let groups = move || {
         engine
             .suggestions
@@ -283,6 +401,24 @@ fn CatalogMatches() -> impl IntoView {
                     query.set(label.clone());
                     engine.suggest(label.clone());
                 };
+                let retrieve = hit.retrievable.then(|| {
+                    let code = hit.code.clone();
+                    let checked_code = hit.code.clone();
+                    let id = format!("retrieve-{}", hit.code);
+                    view! {
+                        <span class="retrieve">
+                            <input
+                                type="checkbox"
+                                id=id.clone()
+                                data-code=hit.code.clone()
+                                prop:checked=move || retrieved().contains(&checked_code)
+                                disabled=move || !engine.is_idle()
+                                on:change=move |event| set_retrieved(code.clone(), event_target_checked(&event))
+                            />
+                            <label for=id>"Use census values: available for your file"</label>
+                        </span>
+                    }
+                });
                 view! {
                     <li class="catalog-hit">
                         <meter min="0" max="1" value=hit.score / best aria-label="relevance"></meter>
@@ -290,6 +426,7 @@ fn CatalogMatches() -> impl IntoView {
                         <code class="hit-code">{hit.code.clone()}</code>
                         <span class="why">{hit.matched_terms.join(", ")}</span>
                         <button type="button" class="link" on:click=more_like_this>"More like this"</button>
+                        {retrieve}
                     </li>
                 }
             })
@@ -304,8 +441,10 @@ fn CatalogMatches() -> impl IntoView {
     view! {
         <details class="catalog-matches" open>
             <summary>"Matching variables in the catalog (" {move || groups().iter().map(|g| g.hits.len()).sum::<usize>()} ")"</summary>
-            <p class="hint">"Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit."</p>
+            <p class="hint">"Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit. \
+                Those marked “available for your file” are public census estimates for your customers’ ZIP codes, shipped with this page: check one to segment on it (nothing leaves this tab)."</p>
             <div id="catalog-groups">{move || groups().into_iter().map(group_view).collect_view()}</div>
+            <RetrievalNote />
         </details>
     }
 }
@@ -324,6 +463,45 @@ mod tests {
             matched_terms: vec!["tech".into()],
             linked_variables: vec![],
         }
+    }
+
+    #[test]
+    fn toggling_a_code_adds_it_once_or_removes_it() {
+        let codes = vec!["B19013_001E".to_owned()];
+        assert_eq!(toggled_codes(codes.clone(), "B19013_001E", true), codes);
+        assert_eq!(
+            toggled_codes(codes.clone(), "B01002_001E", true),
+            vec!["B19013_001E".to_owned(), "B01002_001E".to_owned()]
+        );
+        assert!(toggled_codes(codes, "B19013_001E", false).is_empty());
+    }
+
+    #[test]
+    fn a_retrieved_code_becomes_a_checked_column_and_a_removed_one_goes() {
+        let hit = CatalogHit {
+            code: "B19013_001E".into(),
+            label: "Median household income".into(),
+            table: "B19013".into(),
+            score: 0.5,
+            matched_terms: vec!["income".into()],
+            retrievable: true,
+        };
+        let mut industry = choice();
+        industry.checked = false;
+        let after =
+            choices_after_retrieval(vec![industry.clone()], &[], &["B19013_001E".into()], &[hit]);
+        assert_eq!(after.len(), 2);
+        assert_eq!(
+            after[0], industry,
+            "the file's own column keeps the user's settings"
+        );
+        assert_eq!(after[1].column, "B19013_001E");
+        assert!(after[1].checked);
+        assert_eq!(after[1].weight, 1.0);
+        assert_eq!(after[1].column_type, ColumnType::Numeric);
+        assert_eq!(after[1].matched_terms, vec!["income".to_owned()]);
+        let removed = choices_after_retrieval(after, &["B19013_001E".into()], &[], &[]);
+        assert_eq!(removed, vec![industry]);
     }
 
     #[test]

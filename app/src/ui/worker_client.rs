@@ -55,6 +55,8 @@ enum TableChange {
         customer_key: String,
         enrichment_key: String,
     },
+    /// Census values retrieved for these catalog codes.
+    Retrieve { codes: Vec<String> },
 }
 
 impl TableChange {
@@ -83,6 +85,13 @@ impl TableChange {
                 Request::Join {
                     customer_key: customer_key.clone(),
                     enrichment_key: enrichment_key.clone(),
+                },
+                None,
+            ),
+            TableChange::Retrieve { codes } => (
+                Request::Retrieve {
+                    base_url: CATALOG_URL.into(),
+                    codes: codes.clone(),
                 },
                 None,
             ),
@@ -295,7 +304,9 @@ impl WorkerClient {
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
-            Response::Updated(preview) if self.replaying.get_value() > 0 => {
+            Response::Updated(preview) | Response::Retrieved(preview)
+                if self.replaying.get_value() > 0 =>
+            {
                 self.replayed(Some(preview));
             }
             Response::EnrichmentLoaded(_) if self.replaying.get_value() > 0 => {
@@ -315,6 +326,17 @@ impl WorkerClient {
                 };
                 // Suggestions and results describe the table as it was.
                 self.suggestions.set(None);
+                self.results.set(None);
+                self.dataset.set(Some(preview));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::Retrieved(preview) => {
+                self.confirm_change();
+                let message = match &preview.retrieval {
+                    Some(retrieval) => retrieval_message(retrieval),
+                    None => "Removed the census values.".to_owned(),
+                };
+                // The suggestions stay (the user is choosing among them); results describe the old table.
                 self.results.set(None);
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
@@ -548,6 +570,15 @@ impl WorkerClient {
         })
     }
 
+    /// Asks the worker to retrieve census values for `codes` (all the codes wanted, replacing the last
+    /// retrieval; none removes the retrieved columns).
+    pub fn retrieve(&self, codes: Vec<String>) -> Reply {
+        self.status.set(EngineStatus::Busy(
+            "Adding census values for your ZIP codes…".into(),
+        ));
+        self.send_change(TableChange::Retrieve { codes })
+    }
+
     /// Starts a segmentation.
     pub fn segment(&self, settings: SegmentSettings) -> Reply {
         self.results.set(None);
@@ -661,11 +692,26 @@ fn describe_changes(changes: &[TableChange]) -> String {
                     parts.push(format!("the join with {file_name}"));
                 }
             }
-            TableChange::Retype { .. } => {}
+            TableChange::Retype { .. } | TableChange::Retrieve { .. } => {}
         }
     }
     if let Some(file_name) = enrichment {
         parts.push(format!("the enrichment file {file_name}"));
     }
     parts.join(" and ")
+}
+
+/// The status line after a retrieval: how many rows got values and how.
+pub fn retrieval_message(retrieval: &crate::protocol::RetrievalCoverage) -> String {
+    let coverage = &retrieval.coverage;
+    let labels: Vec<&str> = retrieval.columns.iter().map(|c| c.label.as_str()).collect();
+    format!(
+        "Added census values ({}) by {}: {} of {} rows matched their ZIP code area, {} got their county's \
+         value. Rows without a value stay in the file.",
+        labels.join(", "),
+        retrieval.zip_column,
+        coverage.zcta,
+        coverage.rows,
+        coverage.county
+    )
 }

@@ -161,6 +161,7 @@ pub(crate) fn level_parts(
                 missing_share: missing as f64 / total as f64,
                 file_share,
                 lift: share / file_share,
+                area_level: None,
             },
         }
     };
@@ -260,6 +261,7 @@ pub(crate) fn band_part(
             missing_share: (total - group.len()) as f64 / total as f64,
             file_share,
             lift: share / file_share,
+            area_level: None,
         },
     });
 }

@@ -36,6 +36,21 @@ pub struct Trait {
     pub file_share: f64,
     /// share ÷ file_share: both over all records, missing included.
     pub lift: f64,
+    /// Set when the column is an area-level estimate retrieved for the record's ZIP code (a census value
+    /// of where the customer lives, not a trait of the customer); absent for the file's own columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_level: Option<AreaLevelSource>,
+}
+
+/// Where an area-level trait's values come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaLevelSource {
+    /// The areas the values describe, e.g. `"ZIP Code Tabulation Area"`.
+    pub area: String,
+    /// The data source, e.g. `"US Census Bureau, American Community Survey …"`.
+    pub source: String,
+    /// The estimates' vintage, e.g. `"ACS 2018–2022 5-year, ZIP Code Tabulation Areas"`.
+    pub vintage: String,
 }
 
 impl Trait {
@@ -177,6 +192,7 @@ pub(crate) fn level_candidates(
                     missing_share,
                     file_share,
                     lift,
+                    area_level: None,
                 },
             });
         }
@@ -243,6 +259,7 @@ pub(crate) fn band_candidates(
                     missing_share,
                     file_share,
                     lift,
+                    area_level: None,
                 },
             });
         }
