@@ -469,8 +469,9 @@ fn personas(
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
     params.tiers = args.tiers;
-    let report = profile_segments(table, &segmentation.labels, &params)
+    let mut report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
+    crate::census::mark_area_level(&mut report, table, &segmentation.labels, &args.census);
     personas_json(&report).map_err(|e| e.to_string())
 }
 
