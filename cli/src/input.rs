@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use audience_engine::ingest::{
-    read_notes, read_table, BadRowPolicy, HeaderMode, IngestError, IngestOptions, IngestReport,
-    Ingested,
+    read_notes, read_table, retype, BadRowPolicy, HeaderMode, IngestError, IngestOptions,
+    IngestReport, Ingested,
 };
+use audience_engine::table::{ColumnType, Table};
 
 /// Bad-row line numbers listed on stderr before "…".
 const LISTED_LINES: usize = 10;
@@ -71,6 +72,33 @@ pub fn notes(report: &IngestReport) -> Vec<String> {
         notes.push(format!("skipped {}", issue.message));
     }
     notes
+}
+
+/// `--categorical`: the columns read as categories whatever their values look like (integer codes such as
+/// region 1/2/3 or channel 1/2), before anything is segmented or profiled.
+///
+/// # Errors
+/// A column that is not in the file, named with the file's columns.
+pub fn as_categories(mut table: Table, columns: &[String]) -> Result<Table, String> {
+    for name in columns {
+        let index = table.column_index(name).ok_or_else(|| {
+            let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+            format!(
+                "--categorical {name:?} is not a column of this file (columns: {})",
+                names.join(", ")
+            )
+        })?;
+        let column = retype(
+            &table.columns()[index],
+            ColumnType::Categorical,
+            &IngestOptions::default(),
+        )
+        .map_err(|e| format!("--categorical {name:?}: {e}"))?;
+        table
+            .replace_column(index, column)
+            .map_err(|e| format!("--categorical {name:?}: {e}"))?;
+    }
+    Ok(table)
 }
 
 #[cfg(test)]

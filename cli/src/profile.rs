@@ -60,6 +60,10 @@ pub struct ProfileArgs {
     /// Leave this column out of the profiles (repeatable).
     #[arg(long)]
     pub exclude: Vec<String>,
+    /// Read these columns as categories whatever their values look like (integer codes such as region
+    /// 1/2/3), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub categorical: Vec<String>,
     /// Job-title column for the seniority lens (default: detected).
     #[arg(long)]
     pub title_column: Option<String>,
@@ -212,6 +216,7 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
         args.rollup,
     )?
     .table;
+    let table = crate::input::as_categories(table, &args.categorical)?;
     let table = crate::census::with_retrieved(table, &args.census)?;
     // Every check that can fail comes before segmenting and before anything is written.
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());

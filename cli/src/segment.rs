@@ -55,6 +55,10 @@ pub struct SegmentArgs {
     /// `--columns` or to the default columns).
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub force_columns: Vec<String>,
+    /// Read these columns as categories whatever their values look like (integer codes such as region
+    /// 1/2/3), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub categorical: Vec<String>,
     /// The conversion column, never clustered on (default: detected by name and values, e.g. is_sale,
     /// converted, y, as `audience profile` does).
     #[arg(long)]
@@ -181,6 +185,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     };
     let Ingested { table, report } =
         crate::rollup::maybe_roll_up(read_input(&args.file, args.header, bad_rows)?, args.rollup)?;
+    let table = crate::input::as_categories(table, &args.categorical)?;
     let table = crate::census::with_retrieved(table, &args.census)?;
     let read_seconds = started.elapsed().as_secs_f64();
 

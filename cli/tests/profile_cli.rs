@@ -226,3 +226,64 @@ fn profile_marks_the_described_audience_applies_names_and_writes_just_those_rows
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn categorical_reads_integer_codes_as_categories_in_the_profiles() {
+    let dir = std::env::temp_dir().join(format!("audience-categorical-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("wholesale.csv");
+    // Region 1, 2 and 3 are places, not amounts: segments 1 and 2 are regions 1 and 3.
+    let mut csv = String::from("segment,Region,Spend\n");
+    for i in 0..30 {
+        let (segment, region) = if i < 15 {
+            (1, [1, 1, 2][i % 3])
+        } else {
+            (2, 3)
+        };
+        csv += &format!("{segment},{region},{}\n", 100 + i);
+    }
+    std::fs::write(&input, &csv).unwrap();
+    let profile = |extra: &[&str]| {
+        let mut args = vec![
+            "profile",
+            input.to_str().unwrap(),
+            "--segments",
+            "segment",
+            "--min-records",
+            "3",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = audience(&args);
+        assert!(ok, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        report["personas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["traits"].as_array().unwrap().clone())
+            .filter(|t| t["column"] == "Region")
+            .map(|t| t["value"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let as_numbers = profile(&[]);
+    assert!(
+        as_numbers
+            .iter()
+            .any(|v| v.contains("largest value") || v.starts_with('≥') || v.starts_with('≤')),
+        "{as_numbers:?}"
+    );
+    let as_categories = profile(&["--categorical", "Region"]);
+    assert!(as_categories.contains(&"1".to_owned()), "{as_categories:?}");
+    assert!(as_categories.contains(&"3".to_owned()), "{as_categories:?}");
+
+    let (ok, _, err) = audience(&["profile", input.to_str().unwrap(), "--categorical", "Area"]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "--categorical \"Area\" is not a column of this file (columns: segment, Region, Spend)"
+        ),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

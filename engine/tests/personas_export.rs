@@ -169,7 +169,7 @@ fn summary_csv_has_one_row_per_persona_with_known_values() {
             "0.892209",
             "1.662500",
             "PREMIUM",
-            "Spend ≥ 107.5 (top quartile) (50.0% of the segment, ×2.00); \
+            "Spend ≥ 108 (top quartile) (50.0% of the segment, ×2.00); \
              Industry = Tech (90.0% of the segment, ×1.80); State = CA (80.0% of the segment, ×1.78)",
         ]
     );

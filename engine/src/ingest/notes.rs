@@ -110,7 +110,8 @@ pub fn read_notes(report: &IngestReport, header_remedy: &str) -> Vec<String> {
         if column.integer_codes {
             notes.push(format!(
                 "{name} holds {} different whole numbers (such as {examples}) that look like category codes, \
-                 so a \"high\" or \"low\" {name} means little; if they are codes, treat {name} as categories",
+                 so a \"high\" or \"low\" {name} means little; if they are codes, read {name} as categories \
+                 (its type menu in the page, --categorical {name} in the CLI)",
                 column.distinct,
                 name = column.name
             ));

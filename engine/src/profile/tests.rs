@@ -79,7 +79,7 @@ fn conversion_rates_intervals_lifts_and_tiers_match_hand_computation() {
 fn defining_traits_and_names_follow_lift_with_support() {
     let report = known_report();
     // Shares are over the whole segment and the whole file (20 records; Spend is missing once, in
-    // segment 1). Segment 0: Spend ≥ Q3 = 107.5 holds 5 of 10 vs 5 of 20 (lift 2.0); Tech 9/10 vs 10/20
+    // segment 1). Segment 0: Spend ≥ Q3 = 107.5 (whole-number spends: ≥ 108) holds 5 of 10 vs 5 of 20 (lift 2.0); Tech 9/10 vs 10/20
     // (1.8); CA 8/10 vs 9/20 (1.778) ties Referral (same lift, same count) and wins by column order.
     let top = persona(&report, 0);
     let found: Vec<(&str, &str, usize)> = top
@@ -90,7 +90,7 @@ fn defining_traits_and_names_follow_lift_with_support() {
     assert_eq!(
         found,
         vec![
-            ("Spend", "≥ 107.5 (top quartile)", 5),
+            ("Spend", "≥ 108 (top quartile)", 5),
             ("Industry", "Tech", 9),
             ("State", "CA", 8)
         ]
@@ -108,7 +108,7 @@ fn defining_traits_and_names_follow_lift_with_support() {
         .collect();
     assert_eq!(basis, [("Spend 95–120", 0.6), ("Tech", 0.9), ("CA", 0.8)]);
 
-    // Segment 1: 18-24 8/10 vs 8/20 (2.0), Spend ≤ Q1 = 32.5 5/10 vs 5/20 (2.0; one of the ten has no
+    // Segment 1: 18-24 8/10 vs 8/20 (2.0), Spend ≤ Q1 = 32.5 (≤ 32) 5/10 vs 5/20 (2.0; one of the ten has no
     // spend), TX 4/10 vs 4/20 (2.0): equal lifts, ordered by count.
     let bottom = persona(&report, 1);
     let found: Vec<(&str, &str)> = bottom
@@ -120,7 +120,7 @@ fn defining_traits_and_names_follow_lift_with_support() {
         found,
         vec![
             ("Age_range", "18-24"),
-            ("Spend", "≤ 32.5 (bottom quartile)"),
+            ("Spend", "≤ 32 (bottom quartile)"),
             ("State", "TX")
         ]
     );
@@ -132,7 +132,7 @@ fn defining_traits_and_names_follow_lift_with_support() {
     assert_eq!(
         bottom.summary,
         "10 records (50.0% of the file), most set apart by Age_range = 18-24 (80.0% of the segment, \
-         2.0× the file's 40.0%), Spend ≤ 32.5 (bottom quartile) (50.0%, 2.0×; 10.0% unknown) and \
+         2.0× the file's 40.0%), Spend ≤ 32 (bottom quartile) (50.0%, 2.0×; 10.0% unknown) and \
          State = TX (40.0%, 2.0×); they convert at 11.1% (95% CI 2.0%–43.5%), 0.3× the file's 42.1%, \
          a MEDIUM segment."
     );
@@ -906,5 +906,47 @@ fn a_segment_with_nothing_shared_says_so_in_plain_words_with_what_to_do() {
         "40 records (50.0% of the file) with no value shared by enough of it to describe it (a value needs \
          at least 30 records and 10.0% of the segment, or a majority of at least 5 records, and 1.2× its \
          share of the file)."
+    );
+}
+
+#[test]
+fn a_quartile_band_that_is_one_value_is_named_by_it() {
+    // Channel is 1 or 2 (Q3 = 2 is the largest value): segment 0 is all channel 2. Visits are whole
+    // numbers with Q1 = 2.75 (sorted: 1 1 2 3 …, interpolated): the bottom band is "≤ 2", the same records as "≤ 2.75".
+    let mut csv = String::from("channel,visits\n");
+    for i in 0..12 {
+        let channel = if i < 4 { 2 } else { 1 };
+        csv += &format!(
+            "{channel},{}\n",
+            [1, 2, 3, 9, 10, 11, 1, 3, 3, 9, 10, 11][i]
+        );
+    }
+    let table = crate::profile::fixtures::table(&csv);
+    let labels: Vec<u32> = (0..12).map(|i| u32::from(i >= 4)).collect();
+    let params = ProfileParams::new().support(SupportRule {
+        min_records: 1,
+        min_share: 0.1,
+        ..SupportRule::default()
+    });
+    let report = profile_segments(&table, &labels, &params).unwrap();
+    let first = report.personas.iter().find(|p| p.segment == 0).unwrap();
+    let channel = first.traits.iter().find(|t| t.column == "channel").unwrap();
+    assert_eq!(channel.value, "2 (the largest value)");
+    assert_eq!(channel.phrase, "Channel 2");
+    assert!(
+        first.summary.contains("channel = 2 (the largest value)"),
+        "{}",
+        first.summary
+    );
+    let bottom: Vec<&str> = report
+        .personas
+        .iter()
+        .flat_map(|p| &p.traits)
+        .filter(|t| t.column == "visits" && t.value.starts_with('≤'))
+        .map(|t| t.value.as_str())
+        .collect();
+    assert!(
+        bottom.iter().all(|v| *v == "≤ 2 (bottom quartile)"),
+        "{bottom:?}"
     );
 }

@@ -103,6 +103,29 @@ fn en_dash_ranges(label: &str) -> String {
 const YES: &[&str] = &["1", "true", "t", "yes", "y"];
 /// Values read as "no" in a two-valued column.
 const NO: &[&str] = &["0", "false", "f", "no", "n"];
+/// Values that say nothing without their column ("Unknown", "Other", "Failure"): named with it, as numbers
+/// are ("Poutcome failure", "Contact unknown", "Job other").
+const NEEDS_COLUMN: &[&str] = &[
+    "unknown",
+    "other",
+    "others",
+    "none",
+    "n/a",
+    "na",
+    "missing",
+    "not available",
+    "not specified",
+    "unspecified",
+    "nonexistent",
+    "null",
+    "blank",
+    "misc",
+    "miscellaneous",
+    "mixed",
+    "failure",
+    "success",
+    "pending",
+];
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
@@ -113,7 +136,8 @@ fn capitalise(text: &str) -> String {
 }
 
 /// The short phrase for a value in a name, never starting with a formula character ([`formula_safe`]). In a two-valued column, yes/no-like values use the column name
-/// ("Homeowner", "No Homeowner"); bare numbers are prefixed by it ("Region 3"); other labels are used as
+/// ("Homeowner", "No Homeowner"); bare numbers and values such as "unknown" or "failure" are prefixed by it
+/// ("Region 3", "Poutcome failure"); other labels are used as
 /// they are, capitalised, with numeric ranges written with an en dash ("25–34").
 pub fn phrase(column: &Column, label: &str) -> String {
     let phrase = raw_phrase(column, label);
@@ -133,14 +157,21 @@ pub fn phrase(column: &Column, label: &str) -> String {
 fn raw_phrase(column: &Column, label: &str) -> String {
     let column_name = capitalise(&humanise(&column.name));
     let lower = label.trim().to_lowercase();
-    let two_valued = column.column_type() == ColumnType::Binary || column.levels().len() == 2;
+    // Yes/no wording only when the two values are a yes and a no (1/0, yes/no), not codes such as
+    // channel 1/2.
+    let yes_no = |text: &str| {
+        let text = text.trim().to_lowercase();
+        YES.contains(&text.as_str()) || NO.contains(&text.as_str())
+    };
+    let two_valued = (column.column_type() == ColumnType::Binary || column.levels().len() == 2)
+        && column.levels().iter().all(|level| yes_no(&level.label));
     if two_valued && YES.contains(&lower.as_str()) {
         return column_name;
     }
     if two_valued && NO.contains(&lower.as_str()) {
         return format!("No {column_name}");
     }
-    if lower.parse::<f64>().is_ok() {
+    if lower.parse::<f64>().is_ok() || NEEDS_COLUMN.contains(&lower.as_str()) {
         return format!("{column_name} {}", label.trim());
     }
     capitalise(&en_dash_ranges(label.trim()))
@@ -221,18 +252,51 @@ pub(crate) fn band_candidates(
         return;
     }
     let name = capitalise(&humanise(&column.name));
+    // On whole-number data the bands are stated in whole numbers: "≥ 10,655.75" holds the same records
+    // as "≥ 10656", and "≤ 3127.75" as "≤ 3127".
+    let whole = file.iter().all(|v| v.fract() == 0.0);
+    let (high, low) = if whole {
+        (file_stats.q3.ceil(), file_stats.q1.floor())
+    } else {
+        (file_stats.q3, file_stats.q1)
+    };
+    let (min, max) = (file[0], file[file.len() - 1]);
+    // A band that is one value (the file's largest or smallest) is named by it: "Channel 2", not
+    // "Channel 2+".
+    let top = if high >= max {
+        (
+            format!("{} (the largest value)", format_number(max)),
+            format!("{name} {}", format_number(max)),
+        )
+    } else {
+        (
+            format!("≥ {} (top quartile)", format_number(high)),
+            format!("{name} {}+", format_number(high)),
+        )
+    };
+    let bottom = if low <= min {
+        (
+            format!("{} (the smallest value)", format_number(min)),
+            format!("{name} {}", format_number(min)),
+        )
+    } else {
+        (
+            format!("≤ {} (bottom quartile)", format_number(low)),
+            format!("{name} up to {}", format_number(low)),
+        )
+    };
     let bands = [
         (
             0u32,
-            format!("≥ {} (top quartile)", format_number(file_stats.q3)),
-            format!("{name} {}+", format_number(file_stats.q3)),
+            top.0,
+            top.1,
             group.len() - group.partition_point(|&v| v < file_stats.q3),
             file.len() - file.partition_point(|&v| v < file_stats.q3),
         ),
         (
             1u32,
-            format!("≤ {} (bottom quartile)", format_number(file_stats.q1)),
-            format!("{name} up to {}", format_number(file_stats.q1)),
+            bottom.0,
+            bottom.1,
             group.partition_point(|&v| v <= file_stats.q1),
             file.partition_point(|&v| v <= file_stats.q1),
         ),
@@ -365,7 +429,7 @@ pub(crate) fn summary(
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let described = if t.value.starts_with('≥') || t.value.starts_with('≤') {
+                let described = if t.value.starts_with(['≥', '≤']) {
                     format!("{} {}", t.column, t.value)
                 } else {
                     format!("{} = {}", t.column, t.value)
@@ -474,7 +538,7 @@ mod tests {
     #[test]
     fn phrases_read_as_names() {
         let table = crate::profile::fixtures::table(
-            "loan,job,region,age\nyes,blue-collar,3,18-24\nno,student,4,25-34\nyes,student,3,25-34\n",
+            "loan,job,region,age,poutcome\nyes,blue-collar,3,18-24,failure\nno,student,4,25-34,unknown\nyes,student,3,25-34,other\n",
         );
         let column = |name: &str| table.column(name).unwrap();
         assert_eq!(phrase(column("loan"), "yes"), "Loan");
@@ -482,6 +546,21 @@ mod tests {
         assert_eq!(phrase(column("job"), "blue-collar"), "Blue-collar");
         assert_eq!(phrase(column("region"), "3"), "Region 3");
         assert_eq!(phrase(column("age"), "25-34"), "25–34");
+        // Values that say nothing on their own are named with their column.
+        assert_eq!(phrase(column("poutcome"), "failure"), "Poutcome failure");
+        assert_eq!(phrase(column("poutcome"), "Unknown"), "Poutcome Unknown");
+        assert_eq!(phrase(column("job"), "other"), "Job other");
+        // Two values that are codes, not a yes and a no.
+        let channels = crate::profile::fixtures::table("channel\n1\n2\n1\n");
+        let channel = crate::ingest::retype(
+            channels.column("channel").unwrap(),
+            ColumnType::Categorical,
+            &crate::ingest::IngestOptions::default(),
+        )
+        .unwrap();
+        let channel = &channel;
+        assert_eq!(phrase(channel, "1"), "Channel 1");
+        assert_eq!(phrase(channel, "2"), "Channel 2");
     }
 
     #[test]
