@@ -69,6 +69,7 @@ pub mod demo;
 pub mod encode;
 pub mod enrich;
 pub mod export;
+pub mod filter;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
