@@ -70,6 +70,7 @@ pub mod encode;
 pub mod enrich;
 pub mod export;
 pub mod filter;
+pub mod holdout;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
