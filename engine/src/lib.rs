@@ -65,6 +65,8 @@
 
 pub mod audience;
 pub mod cluster;
+pub mod compare;
+pub mod coverage;
 pub mod demo;
 pub mod encode;
 pub mod enrich;

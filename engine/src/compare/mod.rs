@@ -1,0 +1,1 @@
+//! Two segments side by side (work in progress).
