@@ -33,7 +33,8 @@
 //! # Meaning
 //! - Values compare as text, trimmed and case-insensitively (`state = ca` keeps `CA`); on a number
 //!   column, a value that reads as a number compares as a number (`age = 30` keeps `30.0`).
-//! - `<`, `<=`, `>`, `>=` need a number column and a number.
+//! - `<`, `<=`, `>`, `>=` need a number and a column of numbers (a number column, or a column whose
+//!   present values all read as numbers even if they look like IDs, such as all-different ages).
 //! - An empty cell (or a missing marker such as `NA`) passes only `!=`, `is not`, `not in`, `has no` and
 //!   `missing`: "lead source is not Partner" keeps the rows without a lead source.
 //!
@@ -59,7 +60,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::table::{Column, ColumnType, Table};
+use crate::table::{Cell, Column, ColumnType, Table};
 
 /// Why a rule cannot be read or used.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -367,8 +368,32 @@ fn resolve(rule: &Rule, table: &Table) -> Result<Resolved, FilterError> {
     })
 }
 
+/// Whether a column holds numbers: a number column, or one read as IDs or categories whose present
+/// values all read as numbers (unique ages or a customer number look like IDs to the reader).
 fn has_numbers(column: &Column) -> bool {
-    column.column_type() == ColumnType::Numeric
+    match column.column_type() {
+        ColumnType::Numeric => true,
+        ColumnType::Identifier | ColumnType::Categorical => {
+            let mut present = column
+                .dictionary()
+                .iter()
+                .zip(column.cells())
+                .filter(|(_, cell)| !matches!(cell, Cell::Missing))
+                .peekable();
+            present.peek().is_some() && present.all(|(text, _)| parse::parse_number(text).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// The number in a cell of a number column (see [`has_numbers`]).
+fn row_number(column: &Column, row: usize) -> Option<f64> {
+    if column.is_missing(row) {
+        return None;
+    }
+    column
+        .number(row)
+        .or_else(|| parse::parse_number(column.text(row)))
 }
 
 /// Trimmed, lower-cased text for comparisons.
@@ -379,7 +404,7 @@ fn fold(text: &str) -> String {
 /// Whether the cell at `row` equals `value` (as a number on number columns when both read as numbers).
 fn equals(column: &Column, row: usize, value: &str) -> bool {
     if has_numbers(column) {
-        if let (Some(cell), Some(wanted)) = (column.number(row), parse::parse_number(value)) {
+        if let (Some(cell), Some(wanted)) = (row_number(column, row), parse::parse_number(value)) {
             return cell == wanted;
         }
     }
@@ -395,7 +420,7 @@ fn test_row(column: &Column, row: usize, test: &Test) -> bool {
         Test::NotEquals(v) => missing || !equals(column, row, v),
         Test::In(values) => !missing && values.iter().any(|v| equals(column, row, v)),
         Test::NotIn(values) => missing || !values.iter().any(|v| equals(column, row, v)),
-        Test::Compare(op, bound) => column.number(row).is_some_and(|n| op.holds(n, *bound)),
+        Test::Compare(op, bound) => row_number(column, row).is_some_and(|n| op.holds(n, *bound)),
     }
 }
 

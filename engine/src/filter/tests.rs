@@ -211,3 +211,19 @@ fn the_first_word_of_a_value_is_a_value_even_when_it_is_a_keyword() {
     assert_eq!(kept(&["State = OR"]), ["C12"]);
     assert_eq!(kept(&["State in WA, OR and age > 40"]), ["C05"]);
 }
+
+#[test]
+fn columns_of_unique_numbers_compare_as_numbers() {
+    // All-different ages read as an ID column; they still compare as numbers.
+    let mut csv = String::from("id,age\n");
+    for i in 0..30 {
+        csv += &format!("C{i},{}\n", 20 + i);
+    }
+    let t = read_table(csv.as_bytes(), &IngestOptions::default())
+        .unwrap()
+        .table;
+    let filter = parse_rule("age >= 45").unwrap().resolve(&t).unwrap();
+    assert_eq!(filter.counts(&t).kept, 5);
+    let err = parse_rule("id > 3").unwrap().resolve(&t).unwrap_err();
+    assert!(matches!(err, FilterError::NotNumeric { .. }), "{err}");
+}
