@@ -216,6 +216,8 @@ pub struct Plan {
     pub coverage: Option<Coverage>,
     /// Upload files, with --match-out.
     pub files: Vec<AudienceFile>,
+    /// Segments (numbers) with members but none left to upload.
+    pub empty_segments: Vec<u32>,
 }
 
 impl Plan {
@@ -234,7 +236,7 @@ impl Plan {
             Some(h) => h.upload_labels(labels),
             None => labels.to_vec(),
         };
-        let (mut coverage_report, mut files) = (None, Vec::new());
+        let (mut coverage_report, mut files, mut empty_segments) = (None, Vec::new(), Vec::new());
         if args.match_out.is_some() {
             let columns = identifier_columns(table);
             let destinations = if args.destinations.is_empty() {
@@ -251,6 +253,11 @@ impl Plan {
             )
             .map_err(|e| e.to_string())?;
             let segments: Vec<u32> = report.segments.iter().map(|s| s.segment - 1).collect();
+            let k = labels.iter().max().map_or(0, |&m| m + 1);
+            empty_segments = (0..k)
+                .filter(|s| labels.contains(s) && !segments.contains(s))
+                .map(|s| s + 1)
+                .collect();
             let options = CustomerMatchOptions {
                 default_country: args.default_country.clone(),
                 ..CustomerMatchOptions::default()
@@ -278,6 +285,7 @@ impl Plan {
             holdout,
             coverage: coverage_report,
             files,
+            empty_segments,
         })
     }
 
@@ -310,8 +318,35 @@ impl Plan {
                 s.name_zip_country_share * 100.0
             );
         }
-        for warning in &report.warnings {
-            eprintln!("warning: {}", warning.message);
+        // One line per segment: every list below a minimum, with its numbers.
+        for s in &report.segments {
+            let below: Vec<String> = report
+                .warnings
+                .iter()
+                .filter(|w| w.segment == s.segment)
+                .map(|w| {
+                    format!(
+                        "{} {} of {} ({})",
+                        w.destination.label(),
+                        thousands(w.rows),
+                        thousands(w.minimum),
+                        w.purpose
+                    )
+                })
+                .collect();
+            if !below.is_empty() {
+                eprintln!(
+                    "warning: segment {}'s upload lists are below platform minimums: {}. Only part of a list \
+                     usually matches: merge the segment with a similar one, lower the holdout or widen the filter.",
+                    s.segment,
+                    below.join("; ")
+                );
+            }
+        }
+        for segment in &self.empty_segments {
+            eprintln!(
+                "note: segment {segment} has no customer left to upload (all held out); it has no upload files"
+            );
         }
     }
 
