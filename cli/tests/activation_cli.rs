@@ -223,6 +223,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
     let d = dir("upload");
     let folder = d.join("uploads");
     std::fs::create_dir_all(&folder).unwrap();
+    let personas = d.join("personas.json");
     let (summary, rows) = segment(
         &d,
         &[
@@ -232,8 +233,21 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
             folder.to_str().unwrap(),
             "--destinations",
             "x,hashed-email",
+            "--personas",
+            personas.to_str().unwrap(),
         ],
     );
+    // The personas JSON carries the holdout and the coverage (`activation`).
+    let document = audience_engine::export::personas_json::read_personas_json(
+        &std::fs::read_to_string(&personas).unwrap(),
+    )
+    .unwrap();
+    let activation = document.activation.unwrap();
+    assert_eq!(
+        serde_json::to_value(activation.holdout.unwrap().per_segment).unwrap(),
+        summary["holdout"]["per_segment"]
+    );
+    assert_eq!(activation.coverage.unwrap().segments.len(), 2);
     let files = summary["upload_files"].as_array().unwrap();
     assert_eq!(files.len(), 4); // 2 destinations × 2 segments
     for segment in ["1", "2"] {
