@@ -212,14 +212,18 @@ pub fn coverage(
         });
     }
     let contacts = Contacts::new(table, columns, default_country)?;
-    let k = labels
+    // One entry per segment present, ascending (labels may be sparse).
+    let mut present: Vec<u32> = labels
         .iter()
-        .filter(|&&l| l != NO_SEGMENT)
-        .max()
-        .map_or(0, |&m| m as usize + 1);
-    let mut segments: Vec<SegmentCoverage> = (0..k)
-        .map(|s| SegmentCoverage {
-            segment: s as u32 + 1,
+        .copied()
+        .filter(|&l| l != NO_SEGMENT)
+        .collect();
+    present.sort_unstable();
+    present.dedup();
+    let mut segments: Vec<SegmentCoverage> = present
+        .iter()
+        .map(|&s| SegmentCoverage {
+            segment: s.saturating_add(1),
             members: 0,
             email: 0,
             phone: 0,
@@ -241,7 +245,10 @@ pub fn coverage(
         if label == NO_SEGMENT {
             continue;
         }
-        let s = &mut segments[label as usize];
+        let slot = present
+            .binary_search(&label)
+            .expect("every label other than NO_SEGMENT is present");
+        let s = &mut segments[slot];
         let reach = contacts.row(row).reach();
         s.members += 1;
         s.email += usize::from(reach.email);
@@ -252,7 +259,6 @@ pub fn coverage(
             list.rows += usize::from(list.destination.takes(reach));
         }
     }
-    segments.retain(|s| s.members > 0);
     let mut warnings = Vec::new();
     for s in &mut segments {
         let share = |n: usize| n as f64 / s.members as f64;

@@ -114,3 +114,24 @@ fn thousands_are_grouped() {
     assert_eq!(thousands(12408), "12,408");
     assert_eq!(thousands(1_000_000), "1,000,000");
 }
+
+#[test]
+fn sparse_labels_are_reported_by_their_own_numbers() {
+    let t = read_table(
+        &b"email\na@x.com\nb@x.com\nnope\n"[..],
+        &IngestOptions::default(),
+    )
+    .unwrap()
+    .table;
+    let columns = [IdentifierColumn {
+        identifier: crate::export::customer_match::Identifier::Email,
+        column: 0,
+    }];
+    let report = coverage(&t, &[3_000_000_000, 7, 7], &columns, None, &[]).unwrap();
+    let seen: Vec<(u32, usize, usize)> = report
+        .segments
+        .iter()
+        .map(|s| (s.segment, s.members, s.email))
+        .collect();
+    assert_eq!(seen, [(8, 2, 1), (3_000_000_001, 1, 1)]);
+}

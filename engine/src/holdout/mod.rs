@@ -89,27 +89,20 @@ pub fn split(labels: &[u32], share: f64, seed: u64) -> Result<HoldoutSplit, Hold
     if !(0.0..=MAX_SHARE).contains(&share) {
         return Err(HoldoutError::Share { share });
     }
-    let k = labels
-        .iter()
-        .filter(|&&l| l != NO_SEGMENT)
-        .max()
-        .map_or(0, |&m| m as usize + 1);
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    // Segments in ascending order, without allocating per possible label (labels may be sparse).
+    let mut members: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
     for (row, &label) in labels.iter().enumerate() {
         if label != NO_SEGMENT {
-            members[label as usize].push(row);
+            members.entry(label).or_default().push(row);
         }
     }
     let mut held_out = vec![false; labels.len()];
     let mut per_segment = Vec::new();
-    for (segment, rows) in members.iter_mut().enumerate() {
-        if rows.is_empty() {
-            continue;
-        }
+    for (&segment, rows) in members.iter_mut() {
         let n = rows.len();
         let take = held_out_count(n, share).min(n);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(segment as u64);
+        rng.set_stream(u64::from(segment));
         // Partial Fisher–Yates: the first `take` places get a uniform random sample.
         for i in 0..take {
             let j = rng.random_range(i..n);
@@ -119,7 +112,7 @@ pub fn split(labels: &[u32], share: f64, seed: u64) -> Result<HoldoutSplit, Hold
             held_out[row] = true;
         }
         per_segment.push(SegmentHoldout {
-            segment: segment as u32 + 1,
+            segment: segment.saturating_add(1),
             members: n,
             held_out: take,
             targeted: n - take,
@@ -238,6 +231,15 @@ mod tests {
         for (row, &l) in upload.iter().enumerate() {
             assert_eq!(l == NO_SEGMENT, split.held_out[row]);
         }
+    }
+
+    #[test]
+    fn sparse_labels_are_grouped_without_a_slot_per_possible_label() {
+        let labels = [4_000_000_000, 3, 3, 4_000_000_000];
+        let split = split(&labels, 0.5, 1).unwrap();
+        let segments: Vec<u32> = split.per_segment.iter().map(|s| s.segment).collect();
+        assert_eq!(segments, [4, 4_000_000_001]);
+        assert_eq!(split.total_held_out(), 2);
     }
 
     #[test]
