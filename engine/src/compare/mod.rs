@@ -108,7 +108,7 @@ pub enum CompareError {
         rows: usize,
     },
     /// A chosen segment has no rows.
-    #[error("segment {} has no customers; the file's segments are numbered 1 to {k}", .segment + 1)]
+    #[error("segment {} has no customers; the file's segments are numbered 1 to {k}", .segment.saturating_add(1))]
     EmptySegment {
         /// The segment's index.
         segment: u32,
@@ -116,7 +116,7 @@ pub enum CompareError {
         k: u32,
     },
     /// A and B are the same segment.
-    #[error("segment {} cannot be compared with itself; choose two different segments or `rest`", .segment + 1)]
+    #[error("segment {} cannot be compared with itself; choose two different segments or `rest`", .segment.saturating_add(1))]
     SameSegment {
         /// The segment's index.
         segment: u32,
@@ -425,9 +425,9 @@ pub fn compare(
     // Most different first; ties keep column order (stable sort).
     variables.sort_by(|x, y| y.score.total_cmp(&x.score));
     Ok(Comparison {
-        a_label: format!("segment {}", params.a + 1),
+        a_label: format!("segment {}", params.a.saturating_add(1)),
         b_label: match params.b {
-            Side::Segment(b) => format!("segment {}", b + 1),
+            Side::Segment(b) => format!("segment {}", b.saturating_add(1)),
             Side::Rest => "the rest".to_string(),
         },
         a_rows: a_rows.len(),
