@@ -108,3 +108,13 @@ fn impossible_comparisons_are_typed_errors() {
     .unwrap_err();
     assert!(matches!(err, CompareError::Target(_)), "{err}");
 }
+
+#[test]
+fn the_largest_segment_index_is_an_error_not_an_overflow() {
+    let (table, labels) = setup();
+    let err = compare(&table, &labels, &CompareParams::new(u32::MAX, Side::Rest)).unwrap_err();
+    assert!(matches!(err, CompareError::EmptySegment { .. }), "{err}");
+    assert!(err
+        .to_string()
+        .starts_with("segment 4294967295 has no customers"));
+}
