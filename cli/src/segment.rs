@@ -384,7 +384,13 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         segment_column: added.segment.clone(),
         warnings: stale_names(&table, &added, args.csv.replace_segment),
         formulas_escaped: match input_cells {
-            InputCells::EscapeFormulas => count_formulas(&table),
+            // The rows written: every input row when filtered-out rows are marked.
+            InputCells::EscapeFormulas => {
+                count_formulas(match (&filtered, args.activation.filtered_out) {
+                    (Some(f), crate::activation::FilteredOut::Mark) => &f.full,
+                    _ => &table,
+                })
+            }
             InputCells::Unchanged => 0,
         },
         dimensions: matrix.n_dims,

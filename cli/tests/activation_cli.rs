@@ -364,3 +364,39 @@ fn profile_takes_the_same_rules_and_says_what_it_kept() {
         "{stderr}"
     );
 }
+
+#[test]
+fn formula_cells_in_marked_filtered_out_rows_are_escaped_and_counted() {
+    let d = dir("formula");
+    let input = d.join("people.csv");
+    let mut text = csv();
+    // A row the filter leaves out (Oslo) with a cell a spreadsheet would run.
+    text.push_str("=HYPERLINK(\"x\"),33,Oslo,no,z@example.com\n");
+    std::fs::write(&input, text).unwrap();
+    let out = d.join("clustered.csv");
+    let summary: serde_json::Value = serde_json::from_str(&ok(&audience(&[
+        "segment",
+        input.to_str().unwrap(),
+        "--columns",
+        "age,member",
+        "--k",
+        "2",
+        "--min",
+        "0.3",
+        "--max",
+        "0.7",
+        "--restarts",
+        "1",
+        "--where",
+        "city in Paris, Rome",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert_eq!(summary["formulas_escaped"], 1);
+    let rows = read_csv(&out);
+    assert_eq!(rows.len(), 202);
+    assert!(rows[201][0].starts_with("'="), "{:?}", rows[201]);
+    assert_eq!(rows[201][6], "no");
+}
