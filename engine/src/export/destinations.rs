@@ -4,7 +4,7 @@
 //!
 //! Every identifier is normalised, then SHA-256 hashed here (lower-case hex); every row of a segment is
 //! written or counted as skipped ([`CustomerMatchReport`]), and rows labelled
-//! [`NO_SEGMENT`](crate::holdout::NO_SEGMENT) (held out or filtered out) are never written.
+//! [`NO_SEGMENT`] (held out or filtered out) are never written.
 //!
 //! # Formats
 //! | destination | header | identifiers | normalisation before hashing |
@@ -333,7 +333,7 @@ pub const LINKEDIN_HEADERS: [&str; 7] = [
 
 /// Writes one upload file per segment in `segments` (in that order; repeats ignored) for `destination`,
 /// from the rows of `table` whose label is that segment (rows labelled
-/// [`NO_SEGMENT`](crate::holdout::NO_SEGMENT) are never written). Google and Meta files are
+/// [`NO_SEGMENT`] are never written). Google and Meta files are
 /// [`customer_match_files`]; `options.platform` is ignored (the destination decides).
 ///
 /// # Errors
