@@ -221,12 +221,14 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Draws the holdout and builds the upload files of `labels` (0-based, one per row of `table`).
+    /// Draws the holdout and builds the upload files of `labels` (0-based, one per row of `table`);
+    /// `names` (by segment index, may be empty) go into the file names.
     pub fn new(
         args: &ActivationArgs,
         table: &Table,
         labels: &[u32],
         seed: u64,
+        names: Vec<String>,
     ) -> Result<Self, Failure> {
         let holdout = match holdout_share(args) {
             Some(share) => Some(split(labels, share, seed).map_err(|e| e.to_string())?),
@@ -260,6 +262,7 @@ impl Plan {
                 .collect();
             let options = CustomerMatchOptions {
                 default_country: args.default_country.clone(),
+                segment_names: names,
                 ..CustomerMatchOptions::default()
             };
             for destination in destinations {

@@ -22,7 +22,7 @@ use audience_engine::export::personas_json::personas_json_with;
 use audience_engine::export::ClusteredCsvOptions;
 use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
 use audience_engine::pipeline::conversion_column;
-use audience_engine::profile::{profile_segments, ProfileParams};
+use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
 
@@ -286,7 +286,21 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
 
     let clock = Instant::now();
     let labels = &segmentation.labels;
-    let plan = crate::activation::Plan::new(&args.activation, &table, labels, args.seed)?;
+    // The personas (also for the upload files' names).
+    let persona_report = match args.personas.is_some() || args.activation.match_out.is_some() {
+        true => {
+            let columns = selection
+                .variables
+                .iter()
+                .map(|v| table.columns()[v.column].name.clone());
+            Some(personas(&table, &segmentation, &args, columns)?)
+        }
+        false => None,
+    };
+    let names = persona_report
+        .as_ref()
+        .map_or(Vec::new(), |r| r.names_by_index());
+    let plan = crate::activation::Plan::new(&args.activation, &table, labels, args.seed, names)?;
     plan.print_coverage();
     let write_csv = |w: &mut dyn Write| {
         crate::activation::write_clustered(
@@ -300,13 +314,9 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
             w,
         )
     };
-    if let Some(claim) = personas_claim {
-        let columns = selection
-            .variables
-            .iter()
-            .map(|v| table.columns()[v.column].name.clone());
+    if let (Some(claim), Some(report)) = (personas_claim, &persona_report) {
         let activation = plan.activation(filtered.as_ref());
-        let json = personas(&table, &segmentation, &args, columns, activation.as_ref())?;
+        let json = personas_json_with(report, activation.as_ref()).map_err(|e| e.to_string())?;
         outputs.write(claim, |w| {
             w.write_all(json.as_bytes()).map_err(|e| e.to_string())
         })?;
@@ -542,8 +552,7 @@ fn personas(
     segmentation: &Segmentation,
     args: &SegmentArgs,
     columns: impl IntoIterator<Item = String>,
-    activation: Option<&audience_engine::export::personas_json::Activation>,
-) -> Result<String, String> {
+) -> Result<PersonaReport, String> {
     // Names and defining traits come only from the columns segmented on.
     let mut params = ProfileParams::new()
         .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect())
@@ -551,9 +560,8 @@ fn personas(
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
     params.tiers = args.tiers;
-    let report = profile_segments(table, &segmentation.labels, &params)
-        .map_err(|e| format!("cannot profile the segments: {e}"))?;
-    personas_json_with(&report, activation).map_err(|e| e.to_string())
+    profile_segments(table, &segmentation.labels, &params)
+        .map_err(|e| format!("cannot profile the segments: {e}"))
 }
 
 fn human(summary: &Summary, segmentation: &Segmentation) -> String {

@@ -242,6 +242,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
         &std::fs::read_to_string(&personas).unwrap(),
     )
     .unwrap();
+    let names = document.report.names_by_index();
     let activation = document.activation.unwrap();
     assert_eq!(
         serde_json::to_value(activation.holdout.unwrap().per_segment).unwrap(),
@@ -254,9 +255,19 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
         let members: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[5] == segment).collect();
         let targeted: Vec<&&Vec<String>> = members.iter().filter(|r| r[6] == "no").collect();
         let with_email = targeted.iter().filter(|r| !r[4].is_empty()).count();
-        let x =
-            std::fs::read_to_string(folder.join(format!("customer-match-x-segment-{segment}.csv")))
-                .unwrap();
+        // File names carry the persona's name, as the app's customer-match files do.
+        let number: u32 = segment.parse().unwrap();
+        let name = &names[number as usize - 1];
+        let file_name = |slug: &str| {
+            audience_engine::export::customer_match::file_name(
+                audience_engine::export::customer_match::Platform::Google,
+                number,
+                Some(name),
+            )
+            .replace("customer-match-google-", &format!("customer-match-{slug}-"))
+        };
+        assert!(file_name("x").len() > "customer-match-x-segment-1.csv".len());
+        let x = std::fs::read_to_string(folder.join(file_name("x"))).unwrap();
         assert_eq!(x.lines().count(), with_email);
         for member in &members {
             if member[4].is_empty() {
@@ -265,10 +276,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
             let hash = sha256(&member[4]);
             assert_eq!(x.contains(&hash), member[6] == "no", "{}", member[0]);
         }
-        let hashed = std::fs::read_to_string(
-            folder.join(format!("customer-match-hashed-email-segment-{segment}.csv")),
-        )
-        .unwrap();
+        let hashed = std::fs::read_to_string(folder.join(file_name("hashed-email"))).unwrap();
         assert!(hashed.starts_with("email_sha256\n"));
         let entry = files
             .iter()
