@@ -241,11 +241,15 @@ impl Plan {
         let (mut coverage_report, mut files, mut empty_segments) = (None, Vec::new(), Vec::new());
         if args.match_out.is_some() {
             let columns = identifier_columns(table);
-            let destinations = if args.destinations.is_empty() {
-                Destination::ALL.to_vec()
-            } else {
-                args.destinations.clone()
-            };
+            let mut destinations: Vec<Destination> = Vec::new();
+            for &d in &args.destinations {
+                if !destinations.contains(&d) {
+                    destinations.push(d);
+                }
+            }
+            if destinations.is_empty() {
+                destinations = Destination::ALL.to_vec();
+            }
             let report = coverage(
                 table,
                 &upload,

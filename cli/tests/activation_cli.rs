@@ -232,7 +232,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
             "--match-out",
             folder.to_str().unwrap(),
             "--destinations",
-            "x,hashed-email",
+            "x,hashed-email,twitter",
             "--personas",
             personas.to_str().unwrap(),
         ],
@@ -250,7 +250,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
     );
     assert_eq!(activation.coverage.unwrap().segments.len(), 2);
     let files = summary["upload_files"].as_array().unwrap();
-    assert_eq!(files.len(), 4); // 2 destinations × 2 segments
+    assert_eq!(files.len(), 4); // 2 destinations (twitter is X again) × 2 segments
     for segment in ["1", "2"] {
         let members: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[5] == segment).collect();
         let targeted: Vec<&&Vec<String>> = members.iter().filter(|r| r[6] == "no").collect();
