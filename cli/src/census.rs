@@ -3,8 +3,9 @@
 //! loading the measures asked for, retrieving them into a table, and saying on stderr how well the file's
 //! ZIP codes matched.
 
+use audience_engine::profile::PersonaReport;
 use audience_engine::retrieve::{
-    retrieve, CensusData, Manifest, RetrieveError, RetrieveRequest, Retrieved,
+    self, retrieve, CensusData, Manifest, RetrieveError, RetrieveRequest, Retrieved,
 };
 use audience_engine::table::Table;
 
@@ -177,6 +178,19 @@ pub fn with_retrieved(table: Table, args: &RetrieveArgs) -> Result<Table, String
         return Ok(table);
     }
     Ok(retrieve_into(&table, &args.retrieve, args.zip_column.as_deref())?.table)
+}
+
+/// Words the `--retrieve` columns of `report` as area-level: where the segment's customers live, with the
+/// survey's source and vintage, never as traits of the customers (as the page does).
+pub fn mark_area_level(
+    report: &mut PersonaReport,
+    table: &Table,
+    labels: &[u32],
+    args: &RetrieveArgs,
+) {
+    if !args.retrieve.is_empty() {
+        retrieve::mark_area_level(report, table, labels, &args.retrieve, &manifest());
+    }
 }
 
 /// The message for a retrieval error, with the flag that helps.

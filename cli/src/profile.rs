@@ -293,6 +293,7 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     params.exclude.extend(segment_column.map(String::from));
     params.tiers = args.tiers;
     let mut report = profile_segments(&table, &labels, &params).map_err(|e| e.to_string())?;
+    crate::census::mark_area_level(&mut report, &table, &labels, &args.census);
     if let Some(path) = &args.names {
         crate::trust::apply_names(&mut report, path)?;
     }

@@ -560,8 +560,10 @@ fn personas(
     params.target = args.target.clone();
     params.positive_value = args.positive.clone();
     params.tiers = args.tiers;
-    profile_segments(table, &segmentation.labels, &params)
-        .map_err(|e| format!("cannot profile the segments: {e}"))
+    let mut report = profile_segments(table, &segmentation.labels, &params)
+        .map_err(|e| format!("cannot profile the segments: {e}"))?;
+    crate::census::mark_area_level(&mut report, table, &segmentation.labels, &args.census);
+    Ok(report)
 }
 
 fn human(summary: &Summary, segmentation: &Segmentation) -> String {

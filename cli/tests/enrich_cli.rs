@@ -305,3 +305,76 @@ fn search_marks_the_variables_enrich_can_add() {
         serde_json::json!(["B19083_001E"])
     );
 }
+
+#[test]
+fn personas_word_retrieved_census_columns_as_where_the_customers_live() {
+    let dir = folder("area-level");
+    let input = dir.join("customers.csv");
+    let mut csv = String::from("id,zip\n");
+    for i in 0..20 {
+        csv += &format!("{i},{}\n", if i % 2 == 0 { "94507" } else { "00601" });
+    }
+    std::fs::write(&input, &csv).unwrap();
+    let personas = dir.join("personas.json");
+    let segment = audience(&[
+        "segment",
+        input.to_str().unwrap(),
+        "--retrieve",
+        "B19013_001E",
+        "--k",
+        "2",
+        "--min",
+        "0.4",
+        "--max",
+        "0.6",
+        "--out",
+        dir.join("clustered.csv").to_str().unwrap(),
+        "--personas",
+        personas.to_str().unwrap(),
+    ]);
+    assert!(segment.ok, "{}", segment.stderr);
+    let profile = audience(&[
+        "profile",
+        input.to_str().unwrap(),
+        "--retrieve",
+        "B19013_001E",
+        "--k",
+        "2",
+        "--min",
+        "0.4",
+        "--max",
+        "0.6",
+        "--json",
+    ]);
+    assert!(profile.ok, "{}", profile.stderr);
+    for json in [std::fs::read_to_string(&personas).unwrap(), profile.stdout] {
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let income: Vec<&serde_json::Value> = report["personas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["traits"].as_array().unwrap())
+            .filter(|t| t["column"] == "B19013_001E")
+            .collect();
+        assert!(!income.is_empty(), "income defines the segments: {json}");
+        for item in income {
+            let phrase = item["phrase"].as_str().unwrap();
+            assert!(
+                phrase.starts_with("lives in ZIP codes where the median household income is $"),
+                "{phrase}"
+            );
+            assert_eq!(item["area_level"]["area"], "ZIP Code Tabulation Area");
+            assert!(item["area_level"]["source"]
+                .as_str()
+                .unwrap()
+                .contains("American Community Survey"));
+        }
+        for persona in report["personas"].as_array().unwrap() {
+            assert!(
+                !persona["name"].as_str().unwrap().contains("B19013"),
+                "{}",
+                persona["name"]
+            );
+        }
+    }
+}

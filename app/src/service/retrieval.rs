@@ -3,9 +3,8 @@
 //! The worker hands the session the census manifest and ZIP index once (with the catalog), then the
 //! measure files a request needs ([`Session::census_files_missing`] names them); the session never fetches.
 //! Retrieved columns are named by their catalog code and are area-level: personas word them as where the
-//! customers live ([`mark_area_level`]), never as traits of the customers.
+//! customers live (the engine's [`retrieve::mark_area_level`]), never as traits of the customers.
 
-use audience_engine::profile::{AreaLevelSource, PersonaReport, Trait};
 use audience_engine::retrieve::{
     self, detect_zip_column, CensusData, Manifest, RetrieveError, RetrieveRequest,
 };
@@ -13,9 +12,6 @@ use audience_engine::table::Table;
 
 use super::{ServiceError, Session};
 use crate::protocol::{CatalogHit, DatasetPreview, RetrievalCoverage, RetrievedColumn};
-
-/// What the area-level traits describe.
-pub const AREA: &str = "ZIP Code Tabulation Area";
 
 impl Session {
     /// Installs the census manifest and ZIP index (the bytes of `manifest.json` and its index file).
@@ -130,81 +126,6 @@ impl Session {
         self.results = None;
         Ok(dataset.current_preview())
     }
-}
-
-/// Marks the traits of retrieved columns as area-level, with their source and vintage, and words them
-/// as where the segment's customers live: "lives in ZIP codes where the median household income is
-/// $95k–$120k", the range being the middle half (25th to 75th percentile) of the segment's values.
-pub(super) fn mark_area_level(
-    report: &mut PersonaReport,
-    table: &Table,
-    labels: &[u32],
-    retrieval: &RetrievalCoverage,
-    manifest: &Manifest,
-) {
-    for persona in &mut report.personas {
-        // Names and summaries are built from column names: say what the code is, and that it is the area's.
-        for column in &retrieval.columns {
-            let area_label = format!("ZIP-area {}", column.label.to_lowercase());
-            for text in [&mut persona.name, &mut persona.summary] {
-                *text = text
-                    .replace(&column.code, &area_label)
-                    .replace(&column.code.replace('_', " "), &area_label);
-            }
-        }
-        let segment = persona.segment;
-        let traits = persona
-            .traits
-            .iter_mut()
-            .chain(persona.name_basis.iter_mut())
-            .chain(persona.also_differs.iter_mut());
-        for item in traits {
-            mark_trait(item, segment, table, labels, retrieval, manifest);
-        }
-    }
-}
-
-fn mark_trait(
-    item: &mut Trait,
-    segment: u32,
-    table: &Table,
-    labels: &[u32],
-    retrieval: &RetrievalCoverage,
-    manifest: &Manifest,
-) {
-    let Some(retrieved) = retrieval.columns.iter().find(|c| c.code == item.column) else {
-        return;
-    };
-    let (Some(measure), Some(column)) = (
-        manifest.measure_for(&retrieved.code),
-        table.column(&item.column),
-    ) else {
-        return;
-    };
-    let mut values: Vec<f64> = labels
-        .iter()
-        .enumerate()
-        .filter(|(_, &label)| label == segment)
-        .filter_map(|(row, _)| column.number(row))
-        .collect();
-    if let Some((low, high)) = middle_half(&mut values) {
-        item.phrase = measure.area_phrase(low, high);
-    }
-    item.area_level = Some(AreaLevelSource {
-        area: AREA.to_owned(),
-        source: retrieved.source.clone(),
-        vintage: retrieved.vintage.clone(),
-    });
-}
-
-/// The 25th and 75th percentiles (nearest rank) of `values`; `None` when empty.
-fn middle_half(values: &mut [f64]) -> Option<(f64, f64)> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    Some((at(0.25), at(0.75)))
 }
 
 /// Puts retrievable hits first within each run of equally relevant neighbours; the search's order is
@@ -421,15 +342,29 @@ mod tests {
         else {
             panic!("expected results");
         };
-        let income_traits: Vec<_> = results
-            .report
+        assert_area_level(&results.report);
+        // Switching the tiers profiles again: the census column stays worded as the area's.
+        let Response::Personas(retiered) = session.handle(
+            Request::Tiers {
+                tiers: audience_engine::profile::TierChoice::Lift,
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected re-tiered personas");
+        };
+        assert_area_level(&retiered);
+    }
+
+    fn assert_area_level(report: &audience_engine::profile::PersonaReport) {
+        let income_traits: Vec<_> = report
             .personas
             .iter()
             .flat_map(|p| p.traits.iter().chain(&p.name_basis))
             .filter(|t| t.column == INCOME)
             .collect();
         assert!(!income_traits.is_empty(), "income defines the segments");
-        for persona in &results.report.personas {
+        for persona in &report.personas {
             for text in [&persona.name, &persona.summary] {
                 assert!(
                     !text.contains("B19013"),
@@ -438,8 +373,7 @@ mod tests {
             }
         }
         assert!(
-            results
-                .report
+            report
                 .personas
                 .iter()
                 .any(|p| p.summary.contains("ZIP-area median household income")),
@@ -545,15 +479,5 @@ mod tests {
         let order: Vec<&str> = hits.iter().map(|h| h.code.as_str()).collect();
         // Ties B, C, E: C and E move up; D (more relevant but ranked lower by the search) stays put.
         assert_eq!(order, ["A", "C", "E", "B", "D", "F"]);
-    }
-
-    #[test]
-    fn the_middle_half_is_the_nearest_rank_quartiles() {
-        assert_eq!(middle_half(&mut []), None);
-        assert_eq!(middle_half(&mut [5.0]), Some((5.0, 5.0)));
-        assert_eq!(
-            middle_half(&mut [9.0, 1.0, 5.0, 3.0, 7.0]),
-            Some((3.0, 7.0))
-        );
     }
 }

@@ -7,6 +7,7 @@ use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progr
 use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams, TierChoice};
 use audience_engine::projection::{project_for_plot, PlotParams};
+use audience_engine::retrieve;
 use std::ops::ControlFlow;
 
 use super::{now_ms, ServiceError, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
@@ -82,15 +83,7 @@ impl Session {
             &segmentation.labels,
             &profile_params(&settings, segmentation.k),
         )?;
-        if let (Some(retrieval), Some(manifest)) = (&dataset.retrieval, self.census_manifest()) {
-            super::retrieval::mark_area_level(
-                &mut report,
-                table,
-                &segmentation.labels,
-                retrieval,
-                manifest,
-            );
-        }
+        self.mark_area_level(&mut report, &segmentation.labels);
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.97,
@@ -133,20 +126,35 @@ impl Session {
     /// Assigns the last results' tiers again with `tiers`, keeping the names the user gave.
     pub(super) fn retier(&mut self, tiers: TierChoice) -> Result<PersonaReport, ServiceError> {
         let dataset = self.dataset.as_ref().ok_or(ServiceError::NoFile)?;
-        let results = self.results.as_mut().ok_or(ServiceError::NoResults)?;
-        results.settings.tiers = tiers;
+        let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
+        let mut settings = results.settings.clone();
+        settings.tiers = tiers;
         let mut report = profile_segments(
             &dataset.table,
             &results.segmentation.labels,
-            &profile_params(&results.settings, results.segmentation.k),
+            &profile_params(&settings, results.segmentation.k),
         )?;
+        self.mark_area_level(&mut report, &results.segmentation.labels);
         for persona in &results.report.personas {
             if persona.generated_name.is_some() {
                 report.rename(persona.number, &persona.name)?;
             }
         }
+        let results = self.results.as_mut().ok_or(ServiceError::NoResults)?;
+        results.settings = settings;
         results.report = report.clone();
         Ok(report)
+    }
+
+    /// Words the retrieved census columns of the loaded file as area-level in `report`.
+    fn mark_area_level(&self, report: &mut PersonaReport, labels: &[u32]) {
+        let (Some(dataset), Some(manifest)) = (&self.dataset, self.census_manifest()) else {
+            return;
+        };
+        if let Some(retrieval) = &dataset.retrieval {
+            let codes: Vec<String> = retrieval.columns.iter().map(|c| c.code.clone()).collect();
+            retrieve::mark_area_level(report, &dataset.table, labels, &codes, manifest);
+        }
     }
 }
 

@@ -38,6 +38,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod area_level;
 mod assets;
 mod error;
 mod manifest;
@@ -52,6 +53,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use area_level::{mark_area_level, AREA};
 pub use assets::{MeasureValues, ZipIndex, ZipMatch};
 pub use error::RetrieveError;
 pub use manifest::{AreaLevel, Censoring, Manifest, Measure, CLOSEST_LISTED};
