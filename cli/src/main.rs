@@ -13,6 +13,9 @@
 //! audience movement OLD.csv NEW.csv --id COL [--segment-column segment] [--model MODEL] [--out movement.csv]
 //! audience lookalike MODEL PROSPECTS --segment N [--top N | --band strong|good|weak] [--out lookalikes.csv]
 //! audience stability MODEL FILE [--refits 5] [--resample seeds|bootstrap] [--json]
+//! audience count FILE --where RULE [--where RULE…] [--json]
+//! audience compare FILE --segments A,B|A,rest [--segment-column segment] [--target COL] [--json]
+//! (segment also takes --where, --filtered-out, --holdout, --holdout-out, --match-out, --destinations, --default-country)
 //! ```
 //!
 //! Each subcommand lives in its own module; this file only dispatches. Output files are written safely
@@ -22,8 +25,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod activation;
 mod apply;
 mod census;
+mod compare;
 mod demo;
 mod enrich;
 mod input;
@@ -69,6 +74,10 @@ enum Command {
     Stability(stability::StabilityArgs),
     /// Write the seeded demo B2B leads CSV (the app's demo data).
     Demo(demo::DemoArgs),
+    /// Count the customers each --where rule keeps, and all of them together, without running anything.
+    Count(activation::CountArgs),
+    /// Two segments of a clustered CSV side by side: the variables that differ most, and conversion.
+    Compare(compare::CompareArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +93,8 @@ fn main() -> ExitCode {
         Command::Movement(args) => movement::run(args),
         Command::Lookalike(args) => lookalike::run(*args),
         Command::Stability(args) => stability::run(args),
+        Command::Count(args) => activation::run_count(args),
+        Command::Compare(args) => compare::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

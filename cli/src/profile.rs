@@ -114,6 +114,10 @@ pub struct ProfileArgs {
     /// Census values by ZIP code to add before profiling (`--retrieve`, `--zip-column`).
     #[command(flatten)]
     pub census: crate::census::RetrieveArgs,
+    /// Keep only the customers matching the rules before profiling (`--where`, repeatable); the profile
+    /// and --out then hold the kept customers only.
+    #[command(flatten)]
+    pub filter: crate::activation::FilterArgs,
     /// Conversion tiers: `auto` (by lift over the file's rate when it converts below 20%, else
     /// absolute), `absolute` (PREMIUM ≥ 50%, HIGH ≥ 25%, MEDIUM ≥ 10%, LOW ≥ 5%) or `lift` (PREMIUM ≥ 2×,
     /// HIGH ≥ 1.5×, MEDIUM ≥ 1×, LOW ≥ 0.5× the file's rate).
@@ -218,6 +222,13 @@ pub fn run(args: ProfileArgs) -> Result<(), Failure> {
     .table;
     let table = crate::input::as_categories(table, &args.categorical)?;
     let table = crate::census::with_retrieved(table, &args.census)?;
+    let (table, filtered) = crate::activation::apply_filter(table, &args.filter)?;
+    if let Some(filtered) = &filtered {
+        eprintln!(
+            "{}; the profile (and --out) hold the kept customers only",
+            crate::activation::describe_filter(&filtered.counts)
+        );
+    }
     // Every check that can fail comes before segmenting and before anything is written.
     let added = SegmentColumns::new(args.csv.segment_column.as_deref());
     if args.out.is_some() || (args.audience_out.is_some() && args.segments.is_none()) {

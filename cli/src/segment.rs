@@ -18,11 +18,11 @@ use audience_engine::cluster::{
 };
 use audience_engine::encode::{default_selection, encode, EncodeNote, SelectedVariable, Selection};
 use audience_engine::export::formula::{is_formula, InputCells};
-use audience_engine::export::personas_json::personas_json;
-use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
+use audience_engine::export::personas_json::personas_json_with;
+use audience_engine::export::ClusteredCsvOptions;
 use audience_engine::ingest::{BadRowPolicy, HeaderMode, Ingested};
 use audience_engine::pipeline::conversion_column;
-use audience_engine::profile::{profile_segments, ProfileParams};
+use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams};
 use audience_engine::table::Table;
 use serde::Serialize;
 
@@ -111,6 +111,10 @@ pub struct SegmentArgs {
     /// Census values by ZIP code to add before segmenting (`--retrieve`, `--zip-column`).
     #[command(flatten)]
     pub census: crate::census::RetrieveArgs,
+    /// Filters, holdout and upload files (`--where`, `--filtered-out`, `--holdout`, `--holdout-out`,
+    /// `--match-out`, `--destinations`, `--default-country`).
+    #[command(flatten)]
+    pub activation: crate::activation::ActivationArgs,
 }
 
 fn parse_k(text: &str) -> Result<KChoice, String> {
@@ -129,6 +133,17 @@ struct Summary<'a> {
     personas: Option<String>,
     rows: usize,
     rows_skipped: usize,
+    /// The `--where` filter: rule, rows kept, rows per condition (`rows` is then the rows kept).
+    filter: Option<audience_engine::filter::FilterCounts>,
+    /// The holdout per segment, with `--holdout`.
+    holdout: Option<audience_engine::holdout::HoldoutSplit>,
+    /// Match coverage and platform minimums, with `--match-out`.
+    coverage: Option<audience_engine::coverage::Coverage>,
+    /// Upload files written, with `--match-out`.
+    upload_files: Vec<UploadFile>,
+    /// Activation lines of the text summary.
+    #[serde(skip)]
+    activation_lines: Vec<String>,
     columns: Vec<&'a str>,
     /// The conversion column left out of clustering, if any.
     conversion_column: Option<String>,
@@ -150,6 +165,11 @@ struct Summary<'a> {
     shares: Vec<f64>,
     min_share: f64,
     max_share: f64,
+    /// The share bounds asked for (`--min`, `--max`), over the rows segmented.
+    #[serde(skip)]
+    min_bound: f64,
+    #[serde(skip)]
+    max_bound: f64,
     cost: f64,
     iterations: usize,
     /// Rows of the sample restarts and k were screened on, if any.
@@ -158,6 +178,15 @@ struct Summary<'a> {
     certified: bool,
     seed: u64,
     seconds: Seconds,
+}
+
+#[derive(Serialize)]
+struct UploadFile {
+    file: String,
+    destination: audience_engine::export::destinations::Destination,
+    segment: u32,
+    rows_written: usize,
+    rows_skipped: usize,
 }
 
 #[derive(Serialize)]
@@ -187,6 +216,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         crate::rollup::maybe_roll_up(read_input(&args.file, args.header, bad_rows)?, args.rollup)?;
     let table = crate::input::as_categories(table, &args.categorical)?;
     let table = crate::census::with_retrieved(table, &args.census)?;
+    let (table, filtered) = crate::activation::apply_filter(table, &args.activation.filter)?;
+    crate::activation::check(&args.activation, &table)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     // Every check that can fail comes before fitting and before anything is written.
@@ -213,6 +244,10 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     };
     let personas_claim = match &args.personas {
         Some(path) => Some(outputs.claim("--personas", path)?),
+        None => None,
+    };
+    let holdout_claim = match &args.activation.holdout_out {
+        Some(path) => Some(outputs.claim("--holdout-out", path)?),
         None => None,
     };
     let input_cells = args.csv.input_cells();
@@ -256,23 +291,57 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
 
     let clock = Instant::now();
     let labels = &segmentation.labels;
-    let segment = |row: usize| (labels[row] + 1).to_string();
-    let extra: [(&str, &dyn Fn(usize) -> String); 1] = [(&added.segment, &segment)];
-    if let Some(claim) = personas_claim {
-        let columns = selection
-            .variables
-            .iter()
-            .map(|v| table.columns()[v.column].name.clone());
-        let json = personas(&table, &segmentation, &args, columns)?;
+    // The personas (also for the upload files' names).
+    let persona_report = match args.personas.is_some() || args.activation.match_out.is_some() {
+        true => {
+            let columns = selection
+                .variables
+                .iter()
+                .map(|v| table.columns()[v.column].name.clone());
+            Some(personas(&table, &segmentation, &args, columns)?)
+        }
+        false => None,
+    };
+    let names = persona_report
+        .as_ref()
+        .map_or(Vec::new(), |r| r.names_by_index());
+    let plan = crate::activation::Plan::new(&args.activation, &table, labels, args.seed, names)?;
+    plan.print_coverage();
+    let write_csv = |w: &mut dyn Write| {
+        crate::activation::write_clustered(
+            &table,
+            filtered.as_ref(),
+            args.activation.filtered_out,
+            &csv_options,
+            &added.segment,
+            labels,
+            plan.holdout.as_ref(),
+            w,
+        )
+    };
+    if let (Some(claim), Some(report)) = (personas_claim, &persona_report) {
+        let activation = plan.activation(filtered.as_ref());
+        let json = personas_json_with(report, activation.as_ref()).map_err(|e| e.to_string())?;
         outputs.write(claim, |w| {
             w.write_all(json.as_bytes()).map_err(|e| e.to_string())
         })?;
     }
     if let Some(claim) = out_claim {
+        outputs.write(claim, |w| write_csv(w))?;
+    }
+    if let (Some(claim), Some(holdout)) = (holdout_claim, &plan.holdout) {
         outputs.write(claim, |w| {
-            write_clustered_csv_with(&table, &csv_options, &extra, w).map_err(|e| e.to_string())
+            crate::activation::write_holdout(
+                &table,
+                &csv_options,
+                &added.segment,
+                labels,
+                holdout,
+                w,
+            )
         })?;
     }
+    plan.write_files(&args.activation, &mut outputs)?;
     crate::model::save(
         &args,
         &table,
@@ -285,9 +354,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     if to_stdout {
         let mut stdout = output::Stdout::default();
         let mut writer = BufWriter::new(&mut stdout);
-        let written = write_clustered_csv_with(&table, &csv_options, &extra, &mut writer)
-            .map_err(|e| e.to_string())
-            .and_then(|()| writer.flush().map_err(|e| e.to_string()));
+        let written =
+            write_csv(&mut writer).and_then(|()| writer.flush().map_err(|e| e.to_string()));
         drop(writer);
         written.map_err(|e| stdout.failure(e))?;
     }
@@ -300,6 +368,21 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         personas: args.personas.as_ref().map(|p| p.display().to_string()),
         rows: table.n_rows(),
         rows_skipped: report.rows_skipped,
+        filter: filtered.as_ref().map(|f| f.counts.clone()),
+        holdout: plan.holdout.clone(),
+        coverage: plan.coverage.clone(),
+        upload_files: plan
+            .files
+            .iter()
+            .map(|f| UploadFile {
+                file: f.file_name.clone(),
+                destination: f.destination,
+                segment: f.segment + 1,
+                rows_written: f.report.rows_written,
+                rows_skipped: f.report.rows_skipped,
+            })
+            .collect(),
+        activation_lines: plan.describe(&args.activation),
         columns: selection
             .variables
             .iter()
@@ -316,7 +399,13 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         segment_column: added.segment.clone(),
         warnings: stale_names(&table, &added, args.csv.replace_segment),
         formulas_escaped: match input_cells {
-            InputCells::EscapeFormulas => count_formulas(&table),
+            // The rows written: every input row when filtered-out rows are marked.
+            InputCells::EscapeFormulas => {
+                count_formulas(match (&filtered, args.activation.filtered_out) {
+                    (Some(f), crate::activation::FilteredOut::Mark) => &f.full,
+                    _ => &table,
+                })
+            }
             InputCells::Unchanged => 0,
         },
         dimensions: matrix.n_dims,
@@ -330,6 +419,8 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         sizes: &segmentation.sizes,
         min_share: shares.iter().copied().fold(f64::INFINITY, f64::min),
         max_share: shares.iter().copied().fold(0.0, f64::max),
+        min_bound: args.min,
+        max_bound: args.max,
         shares,
         cost: segmentation.cost,
         iterations: segmentation.iterations,
@@ -466,7 +557,7 @@ fn personas(
     segmentation: &Segmentation,
     args: &SegmentArgs,
     columns: impl IntoIterator<Item = String>,
-) -> Result<String, String> {
+) -> Result<PersonaReport, String> {
     // Names and defining traits come only from the columns segmented on.
     let mut params = ProfileParams::new()
         .segment_labels((1..=segmentation.k).map(|id| id.to_string()).collect())
@@ -477,7 +568,7 @@ fn personas(
     let mut report = profile_segments(table, &segmentation.labels, &params)
         .map_err(|e| format!("cannot profile the segments: {e}"))?;
     crate::census::mark_area_level(&mut report, table, &segmentation.labels, &args.census);
-    personas_json(&report).map_err(|e| e.to_string())
+    Ok(report)
 }
 
 fn human(summary: &Summary, segmentation: &Segmentation) -> String {
@@ -543,6 +634,15 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
             }
         ));
     }
+    if let Some(filter) = &summary.filter {
+        line(crate::activation::describe_filter(filter));
+        line(format!(
+            "each segment holds {}–{}% of the {} filtered customers",
+            summary.min_bound * 100.0,
+            summary.max_bound * 100.0,
+            audience_engine::coverage::thousands(summary.rows)
+        ));
+    }
     line(format!(
         "k = {} (sizes {}..={} rows each)",
         summary.k, segmentation.limits.lower, segmentation.limits.upper
@@ -580,6 +680,9 @@ fn human(summary: &Summary, segmentation: &Segmentation) -> String {
     ));
     if let Some(personas) = &summary.personas {
         line(format!("wrote personas to {personas}"));
+    }
+    for activation in &summary.activation_lines {
+        line(activation.clone());
     }
     text.pop();
     text

@@ -15,6 +15,12 @@
 //! 4. [`profile`]: segment profiles, defining traits, names, conversion personas and business lenses.
 //! 5. [`export`]: clustered CSV, personas JSON and summary CSV.
 //!
+//! Ready to activate: [`filter`] keeps the rows matching `--where`-style rules (with counts per rule) before
+//! segmenting, [`holdout`] draws a seeded control group in every segment, [`coverage`] counts usable
+//! e-mails, phones and addresses per segment against the platforms' minimum list sizes,
+//! [`export::destinations`] writes hashed upload files for six destinations, and [`compare`] puts two
+//! segments side by side.
+//!
 //! A segmentation then lasts: [`model`] saves it as a document without any data row and applies it to
 //! later files (who moved, lookalike prospects), and [`stability`] refits it to show which segments are
 //! real.
@@ -65,10 +71,14 @@
 
 pub mod audience;
 pub mod cluster;
+pub mod compare;
+pub mod coverage;
 pub mod demo;
 pub mod encode;
 pub mod enrich;
 pub mod export;
+pub mod filter;
+pub mod holdout;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;

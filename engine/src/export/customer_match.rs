@@ -54,9 +54,9 @@
 //! assert!(file.csv.contains("71d4f55f72fa128d"));
 //! ```
 
-mod countries;
+pub(crate) mod countries;
 mod detect;
-mod normalise;
+pub(crate) mod normalise;
 
 use std::fmt::Write as _;
 
@@ -192,6 +192,11 @@ const NAME_IN_FILE_NAME: usize = 40;
 /// assert_eq!(file_name(Platform::Meta, 3, None), "customer-match-meta-segment-3.csv");
 /// ```
 pub fn file_name(platform: Platform, number: u32, name: Option<&str>) -> String {
+    file_name_for(platform.slug(), number, name)
+}
+
+/// [`file_name`] for any destination slug (`customer-match-<slug>-segment-…`).
+pub(crate) fn file_name_for(destination: &str, number: u32, name: Option<&str>) -> String {
     let mut slug = String::new();
     for c in name.unwrap_or_default().chars() {
         let folded = fold_to_ascii(c);
@@ -212,12 +217,9 @@ pub fn file_name(platform: Platform, number: u32, name: Option<&str>) -> String 
     }
     let slug = slug.trim_matches('-');
     if slug.is_empty() {
-        format!("customer-match-{}-segment-{number}.csv", platform.slug())
+        format!("customer-match-{destination}-segment-{number}.csv")
     } else {
-        format!(
-            "customer-match-{}-segment-{number}-{slug}.csv",
-            platform.slug()
-        )
+        format!("customer-match-{destination}-segment-{number}-{slug}.csv")
     }
 }
 

@@ -44,6 +44,15 @@ pub enum ExportError {
         /// Highest segment index in the labels.
         highest: u32,
     },
+    /// A chosen segment has no row left to upload (every member held out or filtered out).
+    #[error(
+        "segment {} has no customers to upload (all of them are held out or filtered out); choose another segment or a smaller holdout",
+        .segment.wrapping_add(1)
+    )]
+    NoUploadRows {
+        /// The chosen segment's index (its number − 1).
+        segment: u32,
+    },
     /// No identifier column was given for a customer-match file.
     #[error("no identifier column: map at least one e-mail, phone or name + ZIP + country column")]
     NoIdentifierColumns,

@@ -5,11 +5,14 @@
 //! - [`personas_json`]: the personas as versioned JSON (`"schema": "audience-builder/personas"`).
 //! - [`summary_csv`]: one row per segment: rank, name, size, share, conversion, tier, traits.
 //! - [`customer_match`]: hashed customer-match files for ad platforms, one per chosen segment.
+//! - [`destinations`]: the same for TikTok, X, LinkedIn and a generic hashed-email file (and Google and
+//!   Meta through one call), rows held out or filtered out left out.
 //! - [`formula`]: which cells a spreadsheet would run as a formula, and the escaping every CSV export uses.
 //!   Generated cells (segment names, the summary CSV, customer-match files) are always escaped.
 
 mod clustered_csv;
 pub mod customer_match;
+pub mod destinations;
 mod error;
 pub mod formula;
 pub mod personas_json;

@@ -13,7 +13,8 @@
 //! over the whole segment (missing values included, with `missing_share` beside a trait's share). It
 //! added `name_basis`, `generated_name`, the report's `tier_scheme` and the described-audience `audience`
 //! fields. Optional within the version, read as empty when absent: the report's `distinct_profiles` and
-//! `audience`, a persona's `also_differs`, `identical_to` and `audience`.
+//! `audience`, a persona's `also_differs`, `identical_to` and `audience`, and the document's
+//! `activation` ([`Activation`]: filter, holdout and match coverage; [`personas_json_with`]).
 //!
 //! ```
 //! use audience_engine::demo::{generate, DemoParams};
@@ -56,6 +57,21 @@ pub struct PersonasDocument {
     /// The report.
     #[serde(flatten)]
     pub report: PersonaReport,
+    /// Optional: the filter, holdout and match coverage of an activation run; absent when none was asked
+    /// for (and read as `None` from files without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation: Option<Activation>,
+}
+
+/// What an activation run did before writing upload files (the personas document's `activation`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Activation {
+    /// The filter: its rule, rows kept and rows per condition.
+    pub filter: Option<crate::filter::FilterCounts>,
+    /// The holdout: share, seed and members held out per segment.
+    pub holdout: Option<crate::holdout::HoldoutSplit>,
+    /// Match coverage per segment and lists below a platform's minimum.
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 impl PersonasDocument {
@@ -66,6 +82,7 @@ impl PersonasDocument {
             version: SCHEMA_VERSION,
             generator: format!("audience-engine {}", env!("CARGO_PKG_VERSION")),
             report,
+            activation: None,
         }
     }
 }
@@ -73,6 +90,16 @@ impl PersonasDocument {
 /// The report as a pretty-printed personas JSON document.
 pub fn personas_json(report: &PersonaReport) -> Result<String, ExportError> {
     let document = PersonasDocument::new(report.clone());
+    serde_json::to_string_pretty(&document).map_err(|error| ExportError::Json(error.to_string()))
+}
+
+/// The report and what an activation run did as a pretty-printed personas JSON document.
+pub fn personas_json_with(
+    report: &PersonaReport,
+    activation: Option<&Activation>,
+) -> Result<String, ExportError> {
+    let mut document = PersonasDocument::new(report.clone());
+    document.activation = activation.cloned();
     serde_json::to_string_pretty(&document).map_err(|error| ExportError::Json(error.to_string()))
 }
 
