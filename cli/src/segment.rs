@@ -522,7 +522,7 @@ fn select(
             if let Some(target) = target {
                 if wanted.iter().any(|w| w.trim() == target) {
                     return Err(format!(
-                        "{target:?} is the conversion column (--target), which segments are compared on, so                          it cannot also form them. Remove it from --columns."
+                        "{target:?} is the conversion column (--target), which segments are compared on, so it cannot also form them. Remove it from --columns."
                     ));
                 }
             }

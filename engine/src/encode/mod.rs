@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::table::{Cell, Column, ColumnType, Table};
 
-pub use selection::{default_selection, SelectedVariable, Selection};
+pub use selection::{default_selection, is_contact_column, SelectedVariable, Selection};
 
 /// How an encoded dimension was derived from its column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

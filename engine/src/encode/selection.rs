@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::table::{ColumnType, Table};
+use crate::table::{Column, ColumnType, Table};
 
 /// One selected column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +41,8 @@ impl Selection {
 /// The columns clustering uses when the user has not chosen: every numeric, binary, ordinal and
 /// categorical column that has at least one present value, weight 1, in table order. Identifier, empty and
 /// date columns are left out, and so is `target` (the conversion column never takes part in clustering).
+/// Contact columns ([`is_contact_column`]: e-mails, phones, people's names, street addresses) are left out
+/// too, even when their values repeat: they identify people and describe nobody.
 pub fn default_selection(table: &Table, target: Option<&str>) -> Selection {
     let indices: Vec<usize> = table
         .columns()
@@ -55,8 +57,82 @@ pub fn default_selection(table: &Table, target: Option<&str>) -> Selection {
                     | ColumnType::Categorical
             ) && Some(column.name.as_str()) != target
                 && column.missing_count() < column.len()
+                && !is_contact_column(column)
         })
         .map(|(index, _)| index)
         .collect();
     Selection::columns(&indices)
+}
+
+/// Column names of contact details, lowercased without separators ("E-mail Address" → "emailaddress").
+/// Whole names only: "email_opt_in" or "phone_calls" describe customers and stay.
+const CONTACT_NAMES: &[&str] = &[
+    "email",
+    "emailaddress",
+    "mail",
+    "phone",
+    "phonenumber",
+    "telephone",
+    "tel",
+    "mobile",
+    "mobilephone",
+    "mobilenumber",
+    "cell",
+    "cellphone",
+    "firstname",
+    "lastname",
+    "fullname",
+    "givenname",
+    "familyname",
+    "surname",
+    "street",
+    "streetaddress",
+    "address",
+    "address1",
+    "address2",
+    "addressline1",
+    "addressline2",
+];
+
+/// Whether a column holds contact details: its whole name is one of a contact column's ("email",
+/// "Phone Number", "first_name", "street_address", …), or at least half of its distinct values (of the
+/// first 1,000) look like e-mail addresses.
+pub fn is_contact_column(column: &Column) -> bool {
+    let name: String = column
+        .name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if CONTACT_NAMES.contains(&name.as_str()) {
+        return true;
+    }
+    // The distinct values: a categorical column's levels, otherwise its distinct cell texts.
+    let distinct: Vec<&String> = if column.levels().is_empty() {
+        column.dictionary().iter().collect()
+    } else {
+        column.levels().iter().map(|level| &level.label).collect()
+    };
+    let sample: Vec<&String> = distinct
+        .into_iter()
+        .filter(|text| !text.trim().is_empty())
+        .take(1000)
+        .collect();
+    let emails = sample.iter().filter(|text| looks_like_email(text)).count();
+    !sample.is_empty() && emails * 2 >= sample.len()
+}
+
+/// `local@domain.tld` with no spaces.
+fn looks_like_email(text: &str) -> bool {
+    let text = text.trim();
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !text.contains(char::is_whitespace)
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
 }

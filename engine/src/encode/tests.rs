@@ -249,3 +249,49 @@ fn default_selection_skips_identifiers_dates_empty_and_the_target() {
         .collect();
     assert_eq!(chosen, vec![1, 5]);
 }
+
+#[test]
+fn default_selection_leaves_contact_columns_out_even_when_their_values_repeat() {
+    let t = table(vec![
+        labelled(
+            "Contact",
+            ColumnType::Categorical,
+            &["ann@example.com", "bad-email", "bo@shop.co.uk"],
+            &[Some(0), Some(1), Some(2), Some(1)],
+        ),
+        numeric(
+            "Phone Number",
+            &[
+                Some(5551234.0),
+                Some(5559876.0),
+                Some(5551234.0),
+                Some(5550000.0),
+            ],
+        ),
+        labelled(
+            "first_name",
+            ColumnType::Categorical,
+            &["Ann", "Bo"],
+            &[Some(0), Some(1), Some(0), Some(1)],
+        ),
+        labelled(
+            "email_opt_in",
+            ColumnType::Binary,
+            &["no", "yes"],
+            &[Some(0), Some(1), Some(1), Some(0)],
+        ),
+        numeric("phone_calls", &[Some(1.0), Some(2.0), Some(3.0), Some(1.0)]),
+        labelled(
+            "city",
+            ColumnType::Categorical,
+            &["Lyon", "Oslo"],
+            &[Some(0), Some(1), Some(0), Some(0)],
+        ),
+    ]);
+    let chosen: Vec<&str> = default_selection(&t, None)
+        .variables
+        .iter()
+        .map(|v| t.columns()[v.column].name.as_str())
+        .collect();
+    assert_eq!(chosen, ["email_opt_in", "phone_calls", "city"]);
+}
