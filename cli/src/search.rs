@@ -11,7 +11,10 @@ use std::path::PathBuf;
 
 use crate::output::{self, Failure};
 
-use audience_search::{group_by_type, SearchAssets, SearchIndex, SearchMode, SearchOptions};
+use audience_engine::retrieve::Manifest;
+use audience_search::{
+    group_by_type, SearchAssets, SearchHit, SearchIndex, SearchMode, SearchOptions,
+};
 
 const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.bin");
 const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");
@@ -132,15 +135,7 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
         let _ = writeln!(text, "\n{}", group.kind.to_uppercase());
         for h in group.hits {
             let rank = hits.iter().position(|x| x.index == h.index).unwrap_or(0) + 1;
-            let why = if h.matched_terms.is_empty() {
-                format!("similar meaning (cosine {:.2})", h.cosine)
-            } else {
-                format!("matched: {}", h.matched_terms.join(", "))
-            };
-            let census_mark = match census.is_retrievable(&h.code) {
-                true => "  [census by ZIP: audience enrich]",
-                false => "",
-            };
+            let (why, census_mark) = (match_reason(h), census_mark(&census, &h.code));
             let _ = writeln!(
                 text,
                 "  {rank:>3}. {:<16} {:.4}  {}{census_mark}\n       {}",
@@ -149,6 +144,24 @@ pub fn run(args: SearchArgs) -> Result<(), Failure> {
         }
     }
     output::print(&text)
+}
+
+/// Why a variable matched: the request's words it holds, or its meaning's cosine when none.
+fn match_reason(hit: &SearchHit) -> String {
+    if hit.matched_terms.is_empty() {
+        format!("similar meaning (cosine {:.2})", hit.cosine)
+    } else {
+        format!("matched: {}", hit.matched_terms.join(", "))
+    }
+}
+
+/// The marker of a variable `audience enrich` can add by ZIP code (empty for the others).
+fn census_mark(census: &Manifest, code: &str) -> &'static str {
+    if census.is_retrievable(code) {
+        "  [census by ZIP: audience enrich]"
+    } else {
+        ""
+    }
 }
 
 /// Matched variables shown under each concept (the pre-selected ones and a few more).
@@ -215,15 +228,7 @@ fn print_concepts(
             .enumerate()
         {
             let mark = if i < concept.selected { "✓" } else { " " };
-            let why = if h.matched_terms.is_empty() {
-                format!("similar meaning (cosine {:.2})", h.cosine)
-            } else {
-                format!("matched: {}", h.matched_terms.join(", "))
-            };
-            let census_mark = match census.is_retrievable(&h.code) {
-                true => "  [census by ZIP: audience enrich]",
-                false => "",
-            };
+            let (why, census_mark) = (match_reason(h), census_mark(&census, &h.code));
             let _ = writeln!(
                 text,
                 "     {mark} {:<16} {}{census_mark}\n         {why}",
