@@ -20,7 +20,7 @@ section "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p audience-app --target wasm32-unknown-unknown --locked -- -D warnings
-PYO3_PYTHON=.venv/bin/python cargo clippy -p audience-python --features python --all-targets --locked -- -D warnings
+PYO3_PYTHON="$PWD/.venv/bin/python" cargo clippy -p audience-python --features python --all-targets --locked -- -D warnings
 
 section "native tests"
 cargo test --workspace --locked
