@@ -7,8 +7,10 @@
 What runs where:
 
 1. **Screening, on the driver** (a seeded sample of ``sample_rows`` rows): the engine's own fit (k choice by
-   silhouette, restarts, exact bounded assignment) gives k, the encoding (ranges, levels, weights) and the
-   first centers, exactly as ``audience_builder.segment`` would on that sample.
+   silhouette, restarts, exact bounded assignment) gives k, the encoding and the first centers, as
+   ``audience_builder.segment`` would on that sample, except that the robust ranges of numeric Spark columns
+   are the whole DataFrame's (``percentile_approx``, rank error ≤ 0.01 % of the rows). Levels (categories)
+   and the types of text columns come from the sample.
 2. **Encoding, per partition** (``mapInArrow``): every row encoded under that one model, so all partitions
    share the same ranges and levels (a level the sample never saw counts as missing, as in
    ``audience apply``; their count is reported). The encoded rows are persisted.
@@ -165,7 +167,7 @@ def segment_spark(
         "seed": int(seed),
         "restarts": int(restarts),
     }
-    run = _native.segment(sample_csv, json.dumps(options))
+    run = _native.segment(sample_csv, json.dumps(options), _global_ranges(df, columns))
     model_json = run.model_json()
     model = json.loads(model_json)
     k = model["k"]
@@ -367,6 +369,38 @@ def segment_spark(
     return SparkSegmentation(
         out, model, personas, sizes, history[-1]["cost"], history, phases, unseen.value, n
     )
+
+
+def _global_ranges(df, columns):
+    """The engine's robust range (1st and 99th percentiles; the full range when they coincide) of each
+    numeric Spark column on all rows, by ``percentile_approx`` at accuracy 10,000 (rank error at most 0.01 %
+    of the rows)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    numeric = [c for c in columns if isinstance(df.schema[c].dataType, T.NumericType)]
+    if not numeric:
+        return []
+    aggregates = []
+    for i, c in enumerate(numeric):
+        x = F.col(c).cast("double")
+        x = F.when(~F.isnan(x), x)  # NaN counts as missing, as the engine reads it
+        aggregates += [
+            F.percentile_approx(x, [0.01, 0.99], 10_000).alias(f"p{i}"),
+            F.min(x).alias(f"lo{i}"),
+            F.max(x).alias(f"hi{i}"),
+        ]
+    row = df.agg(*aggregates).first()
+    ranges = []
+    for i, c in enumerate(numeric):
+        percentiles = row[f"p{i}"]
+        if not percentiles or percentiles[0] is None:
+            continue
+        low, high = float(percentiles[0]), float(percentiles[1])
+        if low == high:
+            low, high = float(row[f"lo{i}"]), float(row[f"hi{i}"])
+        ranges.append((c, low, high))
+    return ranges
 
 
 def _labels(dims_json, centers, prices, data, cut, row_ids, boundary_ids, boundary_labels):

@@ -166,12 +166,23 @@ impl Run {
     }
 }
 
-/// Segments CSV bytes (settings as JSON, the CLI's defaults for what is left out).
+/// Segments CSV bytes (settings as JSON, the CLI's defaults for what is left out); `ranges`
+/// (`(column, low, high)`) replace the robust ranges of those numeric columns.
 #[pyfunction]
-fn segment(py: Python<'_>, data: &[u8], options_json: &str) -> PyResult<Run> {
+#[pyo3(signature = (data, options_json, ranges=None))]
+fn segment(
+    py: Python<'_>,
+    data: &[u8],
+    options_json: &str,
+    ranges: Option<Vec<(String, f64, f64)>>,
+) -> PyResult<Run> {
     let options = options(options_json)?;
     let data = data.to_vec();
-    Ok(Run(py.detach(move || run::segment(&data, options))?))
+    let run = py.detach(move || match ranges {
+        Some(ranges) => run::segment_with_ranges(&data, options, &ranges),
+        None => run::segment(&data, options),
+    })?;
+    Ok(Run(run))
 }
 
 /// Personas JSON of the segments held by the column `segments`.

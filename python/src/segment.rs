@@ -10,9 +10,11 @@ use audience_engine::encode::{
 use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{read_table, BadRowPolicy, HeaderMode, IngestError, IngestOptions};
-use audience_engine::model::{model_json, SegmentationModel};
+use audience_engine::model::apply::encode_for_model;
+use audience_engine::model::{model_json, Encoding, SegmentationModel};
 use audience_engine::pipeline::conversion_column;
 use audience_engine::profile::{profile_segments, segments_from_column, ProfileParams};
+use audience_engine::table::ColumnType;
 use audience_engine::table::Table;
 use serde::Deserialize;
 
@@ -167,21 +169,7 @@ pub fn segment_table(
     let selection = select(&table, &options, conversion.as_deref())?;
     let matrix =
         encode(&table, &selection).map_err(|e| Failure::new(FailureKind::Encode, e.to_string()))?;
-    let bounds = ShareBounds::new(options.min_share, options.max_share)
-        .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))?;
-    let params = KMediansParams::new()
-        .with_k(options.k.map_or(KChoice::Auto, KChoice::Fixed))
-        .with_bounds(Some(bounds))
-        .with_restarts(options.restarts)
-        .with_screening_sample(match options.screening_sample {
-            0 => usize::MAX,
-            rows => rows,
-        })
-        .with_seed(options.seed);
-    let segmentation = params
-        .validate(matrix.n_rows)
-        .and_then(|valid| valid.fit(&matrix))
-        .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))?;
+    let segmentation = fit(&matrix, &options)?;
     let columns = selection
         .variables
         .iter()
@@ -201,6 +189,64 @@ pub fn segment_table(
         matrix,
         segmentation,
         options,
+    })
+}
+
+/// The fit `audience segment` runs on an encoded matrix with these settings.
+fn fit(matrix: &EncodedMatrix, options: &SegmentOptions) -> Result<Segmentation, Failure> {
+    let bounds = ShareBounds::new(options.min_share, options.max_share)
+        .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))?;
+    KMediansParams::new()
+        .with_k(options.k.map_or(KChoice::Auto, KChoice::Fixed))
+        .with_bounds(Some(bounds))
+        .with_restarts(options.restarts)
+        .with_screening_sample(match options.screening_sample {
+            0 => usize::MAX,
+            rows => rows,
+        })
+        .with_seed(options.seed)
+        .validate(matrix.n_rows)
+        .and_then(|valid| valid.fit(matrix))
+        .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))
+}
+
+/// [`segment`], with the robust ranges of the named numeric columns replaced by `ranges`
+/// (`(column, low, high)`, e.g. the whole data set's, where the bytes are a sample of it): the rows are
+/// encoded under those ranges (as `audience apply` encodes under a model's) and fitted again. Columns not
+/// named, and columns that are not plain numeric, keep the ranges of `bytes`.
+pub fn segment_with_ranges(
+    bytes: &[u8],
+    options: SegmentOptions,
+    ranges: &[(String, f64, f64)],
+) -> Result<SegmentRun, Failure> {
+    let run = segment(bytes, options)?;
+    let mut model = run.model()?;
+    let mut changed = false;
+    for variable in &mut model.variables {
+        let Some(&(_, new_low, new_high)) = ranges.iter().find(|r| r.0 == variable.name) else {
+            continue;
+        };
+        if let Encoding::Scaled {
+            low, high, levels, ..
+        } = &mut variable.encoding
+        {
+            let plain = levels.is_empty() && variable.column_type == ColumnType::Numeric;
+            if plain && new_low.is_finite() && new_high.is_finite() && new_low <= new_high {
+                changed |= (*low, *high) != (new_low, new_high);
+                (*low, *high) = (new_low, new_high);
+            }
+        }
+    }
+    if !changed {
+        return Ok(run);
+    }
+    let (matrix, _) = encode_for_model(&model, &run.table, &IngestOptions::default())
+        .map_err(|e| Failure::new(FailureKind::Model, e.to_string()))?;
+    let segmentation = fit(&matrix, &run.options)?;
+    Ok(SegmentRun {
+        matrix,
+        segmentation,
+        ..run
     })
 }
 
@@ -486,6 +532,27 @@ mod tests {
             error.message,
             "no column named \"income\"; the columns are: customer, age, plan, converted"
         );
+    }
+
+    #[test]
+    fn given_ranges_replace_the_samples_own_and_shape_the_encoding() {
+        let opts = options(2, 0.4, 0.6);
+        let own = segment(two_groups().as_bytes(), opts.clone()).unwrap();
+        let ranged = segment_with_ranges(
+            two_groups().as_bytes(),
+            opts,
+            &[("age".into(), 0.0, 100.0), ("plan".into(), 0.0, 1.0)],
+        )
+        .unwrap();
+        let age = |run: &SegmentRun| match &run.model().unwrap().variables[0].encoding {
+            Encoding::Scaled { low, high, .. } => (*low, *high),
+            other => panic!("age is scaled, not {other:?}"),
+        };
+        assert_eq!(age(&own), (20.0, 64.0));
+        assert_eq!(age(&ranged), (0.0, 100.0));
+        // Row 0 (age 20) encodes to 0.2 of the weight under 0..100; the categorical plan is unchanged.
+        assert!((ranged.matrix.data[0] - 0.2).abs() < 1e-6);
+        assert_eq!(ranged.segmentation.sizes, [30, 30]);
     }
 
     #[test]

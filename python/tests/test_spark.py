@@ -91,6 +91,19 @@ def test_the_model_and_personas_describe_the_global_segments(fitted):
     assert result.unseen_cells == 0
 
 
+def test_numeric_ranges_are_the_whole_dataframes_percentiles(fitted, table):
+    _, result, _ = fitted
+    encodings = {v["name"]: v["encoding"] for v in result.model["variables"]}
+    for column in ["age", "monthly_spend", "tenure_years"]:
+        values = np.sort(table[column].dropna().to_numpy(dtype=float))
+        m = len(values)
+        low, high = values[int(np.floor(0.01 * (m - 1)))], values[int(np.ceil(0.99 * (m - 1)))]
+        # percentile_approx at accuracy 10,000: within 0.01 % of the rows of the exact ranks.
+        assert values[max(0, int(0.0099 * m) - 1)] <= encodings[column]["low"] <= values[int(0.0101 * m) + 1]
+        assert values[int(0.9899 * m) - 1] <= encodings[column]["high"] <= values[min(m - 1, int(0.9901 * m) + 1)]
+        assert abs(encodings[column]["low"] - low) <= 0.01 * (high - low)
+
+
 def test_a_missing_column_is_refused_with_the_columns(spark):
     df = spark.createDataFrame(customers(100, seed=1))
     with pytest.raises(ab.ColumnsError, match="no column named 'income'"):
