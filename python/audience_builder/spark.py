@@ -91,7 +91,8 @@ class SparkSegmentation:
         self.df = df
         #: The model (encoding, final centers, global shares, prices), as a dict (model JSON).
         self.model = model
-        #: The personas document of a seeded sample of the segmented rows.
+        #: The personas document of the driver's seeded sample (at most ``personas_sample`` rows), each row
+        #: in its cheapest segment under the final centers and prices.
         self.personas = personas
         #: Global rows per segment (segment 1 first).
         self.sizes = sizes
@@ -361,10 +362,12 @@ def segment_spark(
     clock = time.perf_counter()
     personas = None
     if personas_sample:
-        fraction = min(1.0, 1.2 * personas_sample / max(n, 1))
-        rows = out.select(*columns, "segment").sample(False, fraction, seed + 1).limit(personas_sample).toPandas()
-        if len(rows):
-            personas = json.loads(_native.profile(rows.to_csv(index=False).encode("utf-8"), "segment"))
+        # The driver's sample, each row in its cheapest segment under the final centers and prices.
+        rows = sample.head(int(personas_sample)).copy()
+        encoded_rows, _, _ = _native.encode_batch(model_json, rows.to_csv(index=False).encode("utf-8"))
+        labels, _ = _native.labels(dims_json, a_centers, a_prices, encoded_rows, 0)
+        rows["segment"] = np.frombuffer(labels, dtype="<u4").astype(np.int64) + 1
+        personas = json.loads(_native.profile(rows.to_csv(index=False).encode("utf-8"), "segment"))
     phases["personas"] = time.perf_counter() - clock
     return SparkSegmentation(
         out, model, personas, sizes, history[-1]["cost"], history, phases, unseen.value, n
@@ -418,3 +421,7 @@ def _labels(dims_json, centers, prices, data, cut, row_ids, boundary_ids, bounda
             )
         labels[flags] = boundary_labels[positions]
     return labels
+
+
+#: The issue's name for :func:`segment_spark` (``audience_builder.spark.segment(df, columns, …)``).
+segment = segment_spark
