@@ -201,6 +201,9 @@ def segment_spark(
     encoded = (
         with_ids.select(ROW, *columns)
         .mapInArrow(encode, T.StructType([T.StructField(ROW, T.LongType()), T.StructField(ENC, T.BinaryType())]))
+        # One partition per core at most: each partition sends the driver k × n_dims × 1025 counts per
+        # iteration, so their number is what the driver's share of an iteration grows with.
+        .coalesce(max(1, spark.sparkContext.defaultParallelism))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     encoded.count()

@@ -94,6 +94,7 @@ def spark_run(path, rows, cores):
             "k": result.k,
             "cost": result.cost,
             "iterations": result.iterations,
+            "boundary": result.history[-1]["boundary_rows"],
             "phases": phases,
         }
     finally:
@@ -119,7 +120,8 @@ def main():
                 per_core = rows / figures["seconds"] / figures["cores"]
                 print(
                     f"{rows:>10} {mode:>7} {figures['cores']:>5} {figures['seconds']:>8.1f} {per_core:>12,.0f} "
-                    f"{figures['k']:>3} {figures['cost']:>12.1f}  {figures['phases']}",
+                    f"{figures['k']:>3} {figures['cost']:>12.1f}  {figures['phases']}"
+                    + (f" iterations {figures['iterations']}, boundary rows {figures['boundary']}" if "iterations" in figures else ""),
                     flush=True,
                 )
         finally:
