@@ -6,6 +6,8 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - trunk 0.21.14 (the newest release that builds on rustc 1.95; 0.22 needs 1.96.1)
 #   - npm devDependencies: binaryen (wasm-opt for Trunk), playwright-core (end-to-end tests), axe-core (their accessibility audit)
+#   - the Python package's build and tests: Debian's headless JDK (Spark) and python3-venv, and a venv at .venv/
+#     with python/requirements-dev.txt (maturin, pyspark, pandas, pyarrow, pytest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,23 @@ if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$lock_stamp" ]; then
   say "installing npm devDependencies (binaryen, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_stamp" > node_modules/.setup-stamp
+fi
+debs=()
+command -v java >/dev/null || debs+=(default-jdk-headless)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || debs+=(python3 python3-venv)
+if [ "${#debs[@]}" -gt 0 ]; then
+  say "installing Debian ${debs[*]} (Python package and Spark tests)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >"$log_dir/apt-python.log" 2>&1 \
+    || { tail -n 30 "$log_dir/apt-python.log"; exit 1; }
+fi
+python_stamp=$(sha256sum python/requirements-dev.txt | cut -d' ' -f1)
+if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$python_stamp" ]; then
+  say "installing the Python venv .venv/ (maturin, pyspark, pandas, pyarrow, pytest; about 2 minutes)"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt >"$log_dir/pip.log" 2>&1 \
+    || { tail -n 30 "$log_dir/pip.log"; exit 1; }
+  echo "$python_stamp" > .venv/.setup-stamp
 fi
 for entry in "${pids[@]}"; do
   pid=${entry%%:*} name=${entry#*:}

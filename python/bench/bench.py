@@ -1,0 +1,132 @@
+"""Benchmark: rows per second per core, native CLI against Spark local mode, with the cost of each phase.
+
+    .venv/bin/python python/bench/bench.py --rows 1000000 10000000 [--modes native spark1 spark2]
+
+For each row count it writes a seeded customer CSV (the tests' generator: age, spend, tenure, plan,
+newsletter; four planted groups) to a temporary folder, deleted afterwards, then times:
+
+* ``native``: ``target/release/audience segment FILE --json`` (one core; build it with
+  ``cargo build --release -p audience-cli``), its own phase timings (read, encode, segment, write);
+* ``spark1`` / ``spark2``: ``segment_spark`` in ``local[1]`` / ``local[2]`` on the CSV read by Spark, then
+  writing the segmented rows to Spark's ``noop`` sink (phases: count + screening, encoding, iterations,
+  personas, labelling + write).
+
+Every run uses shares 5–10 %, automatic k and seed 7. Figures are printed, never asserted.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "python" / "tests"))
+from conftest import customers  # noqa: E402
+
+COLUMNS = ["age", "monthly_spend", "tenure_years", "plan", "newsletter"]
+SCHEMA = (
+    "customer_id STRING, age INT, monthly_spend DOUBLE, tenure_years DOUBLE, plan STRING, newsletter STRING, "
+    "converted STRING"
+)
+
+
+def write_csv(path, rows, chunk=1_000_000):
+    with open(path, "w", encoding="utf-8") as handle:
+        for start in range(0, rows, chunk):
+            part = customers(min(chunk, rows - start), seed=100 + start // chunk)
+            part["customer_id"] = [f"C{start + i:09d}" for i in range(len(part))]
+            part.to_csv(handle, index=False, header=start == 0)
+
+
+def native(path, rows):
+    binary = ROOT / "target/release/audience"
+    if not binary.is_file():
+        sys.exit("no target/release/audience: run `cargo build --release -p audience-cli` first")
+    out = path.with_name("clustered.csv")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(binary), "segment", str(path), "--columns", ",".join(COLUMNS), "--seed", "7", "--out", str(out), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    total = time.perf_counter() - started
+    out.unlink(missing_ok=True)
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    summary = json.loads(done.stdout)
+    phases = {name: round(value, 2) for name, value in summary["seconds"].items() if name != "total"}
+    return {"cores": 1, "seconds": total, "k": summary["k"], "cost": summary["cost"], "phases": phases}
+
+
+def spark_run(path, rows, cores):
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    from audience_builder.spark import segment_spark
+
+    spark = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "100000")
+        .config("spark.driver.memory", "6g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        started = time.perf_counter()
+        df = spark.read.csv(str(path), header=True, schema=SCHEMA)
+        result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=7)
+        clock = time.perf_counter()
+        result.df.write.format("noop").mode("overwrite").save()
+        phases = {name: round(value, 2) for name, value in result.phases.items()}
+        phases["labelling + write"] = round(time.perf_counter() - clock, 2)
+        total = time.perf_counter() - started
+        phases["read, plan and driver"] = round(total - sum(phases.values()), 2)
+        return {
+            "cores": cores,
+            "seconds": total,
+            "k": result.k,
+            "cost": result.cost,
+            "iterations": result.iterations,
+            "boundary": result.history[-1]["boundary_rows"],
+            "phases": phases,
+        }
+    finally:
+        spark.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--modes", nargs="+", default=["native", "spark1", "spark2"])
+    args = parser.parse_args()
+    print(f"{'rows':>10} {'mode':>7} {'cores':>5} {'seconds':>8} {'rows/s/core':>12} {'k':>3} {'cost':>12}  phases (s)")
+    for rows in args.rows:
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="audience-bench-"))
+        try:
+            path = folder / "customers.csv"
+            write_csv(path, rows)
+            for mode in args.modes:
+                if mode == "native":
+                    figures = native(path, rows)
+                else:
+                    figures = spark_run(path, rows, int(mode.removeprefix("spark")))
+                per_core = rows / figures["seconds"] / figures["cores"]
+                print(
+                    f"{rows:>10} {mode:>7} {figures['cores']:>5} {figures['seconds']:>8.1f} {per_core:>12,.0f} "
+                    f"{figures['k']:>3} {figures['cost']:>12.1f}  {figures['phases']}"
+                    + (f" iterations {figures['iterations']}, boundary rows {figures['boundary']}" if "iterations" in figures else ""),
+                    flush=True,
+                )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
