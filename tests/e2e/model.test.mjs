@@ -40,15 +40,15 @@ function rows(text) {
   return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell])));
 }
 
-async function loadFile(page, name) {
+async function loadFile(page, name, rowCount) {
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
   await page.locator('#file-input').setInputFiles(join(FIXTURES, name));
-  await page.locator('#row-count').waitFor({ timeout: 30000 });
+  await page.locator('#row-count', { hasText: new RegExp(`^${rowCount}$`) }).waitFor({ timeout: 30000 });
 }
 
 test('a saved segmentation applied to next month keeps numbers and names, counts who moved, scores prospects and is stable', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await loadFile(page, 'model-month1.csv');
+  await loadFile(page, 'model-month1.csv', 20);
   await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
   await page.locator('#audience-query').fill('customers by age, spend and plan');
   await page.locator('#find-variables').click();
@@ -89,7 +89,7 @@ test('a saved segmentation applied to next month keeps numbers and names, counts
   await screenshot(page, 'model-stability');
 
   // Month 2: apply the saved segmentation with exact bounds.
-  await loadFile(page, 'model-month2.csv');
+  await loadFile(page, 'model-month2.csv', 22);
   await page.locator('#apply-saved summary').click();
   await page.locator('#apply-saved-select').selectOption({ label: '2 segments from model-month1.csv' });
   await page.locator('#apply-model').click();
@@ -148,7 +148,7 @@ test('applying nothing, or a file that is not a saved segmentation, is refused b
   const { context, page, watch } = await openPage(browser, server.url);
   const model = join(scratch, 'bad-model.json');
   await writeFile(model, '{"schema": "something else", "version": 1}');
-  await loadFile(page, 'model-month1.csv');
+  await loadFile(page, 'model-month1.csv', 20);
   await page.locator('#apply-saved summary').click();
   await page.locator('#apply-model').click();
   await page.locator('#apply-message', { hasText: 'Choose a saved segmentation' }).waitFor({ timeout: 10000 });
