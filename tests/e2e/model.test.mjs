@@ -79,7 +79,7 @@ test('a saved segmentation applied to next month keeps numbers and names, counts
   assert.equal(document.schema, 'audience-builder/segmentation-model');
   assert.equal(document.k, 2);
   for (const id of ['C01', 'C20', 'customer_id']) assert.ok(!model.text.includes(id), `${id} in the model`);
-  await page.locator('#save-model-message', { hasText: 'kept in this browser' }).waitFor({ timeout: 10000 });
+  await page.locator('#save-model-note', { hasText: 'kept in this browser' }).waitFor({ timeout: 10000 });
 
   // Stability: two planted groups keep every customer; the cards say so.
   await page.locator('#check-stability').click();

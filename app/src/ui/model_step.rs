@@ -288,6 +288,7 @@ pub fn KeepSegmentation(results: SegmentResults) -> impl IntoView {
     let k = results.segmentation.k;
     let names = results.report.names_by_index();
     let save_message = RwSignal::new(String::new());
+    let save_note = RwSignal::new(String::new());
     let save = move |_| {
         let reply = engine.model(ModelRequest::Save, None, "Saving the segmentation…".into());
         spawn_local(async move {
@@ -311,14 +312,18 @@ pub fn KeepSegmentation(results: SegmentResults) -> impl IntoView {
                             Ok(()) => format!("Downloaded {}", file.name),
                             Err(error) => error,
                         };
-                        save_message.set(format!(
+                        save_message.set(String::new());
+                        save_note.set(format!(
                             "{downloaded}{kept} as “{label}”. It holds how customers are placed, never a \
                              customer row. Next month, load the new file and choose “Apply a saved \
                              segmentation to this file”."
                         ));
                     }
                 }
-                Response::Failed(failure) => save_message.set(failure.message),
+                Response::Failed(failure) => {
+                    save_note.set(String::new());
+                    save_message.set(failure.message);
+                }
                 _ => {}
             }
         });
@@ -358,6 +363,7 @@ pub fn KeepSegmentation(results: SegmentResults) -> impl IntoView {
                 <button id="check-stability" type="button" class="secondary" disabled=move || !engine.is_idle() on:click=check>"Check stability"</button>
             </div>
             <FieldMessage id="save-model-message" message=save_message />
+            <p id="save-model-note" class="hint" role="status" aria-live="polite">{move || save_note.get()}</p>
             <FieldMessage id="stability-message" message=stability_message />
             <div id="stability-report">{stability_summary}</div>
             <MovementPanel names=names.clone() />
