@@ -10,8 +10,12 @@ use audience_engine::cluster::{Segmentation, ShareBounds};
 use audience_engine::enrich::JoinReport;
 use audience_engine::export::customer_match::Platform;
 use audience_engine::ingest::HeaderMode;
+use audience_engine::model::apply::BoundsMode;
+use audience_engine::model::lookalike::Band;
+use audience_engine::model::movement::Movement;
 use audience_engine::profile::{PersonaReport, TierChoice};
 use audience_engine::projection::PlotData;
+use audience_engine::stability::StabilityReport;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
 use serde::{Deserialize, Serialize};
@@ -108,6 +112,8 @@ pub enum Request {
         /// ISO 3166-1 alpha-2 country for phone numbers written without one, e.g. `US`.
         default_country: Option<String>,
     },
+    /// A saved segmentation: save, apply, movement, lookalike, stability (see [`ModelRequest`]).
+    Model(ModelRequest),
 }
 
 /// The settings of one segmentation run.
@@ -184,6 +190,8 @@ pub enum Response {
     Personas(Box<PersonaReport>),
     /// A download, produced in the worker.
     File(ExportFile),
+    /// The answer to a [`Request::Model`] (applying a model answers [`Response::Segmented`] instead).
+    Model(Box<ModelAnswer>),
     /// Several downloads, with a line about each.
     Files {
         /// The files.
@@ -246,6 +254,8 @@ pub enum FailureKind {
     Crashed,
     /// The user pressed Cancel: the worker was stopped and restarted before it answered.
     Cancelled,
+    /// A saved segmentation could not be read, applied, compared or scored against.
+    Model,
 }
 
 /// What the page shows about a freshly read file.
@@ -550,6 +560,9 @@ pub struct SegmentResults {
     /// `None` when no description was given.
     #[serde(default)]
     pub audience: Option<AudienceReport>,
+    /// Set when the segments come from a saved segmentation applied to this file, not from a fit.
+    #[serde(default)]
+    pub applied: Option<AppliedReport>,
 }
 
 /// A file for the user to download.
@@ -561,4 +574,141 @@ pub struct ExportFile {
     pub mime: String,
     /// The file's text.
     pub content: String,
+}
+
+/// What to do with a saved segmentation (the request's `"action"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ModelRequest {
+    /// The last results as a model document (no data row): answers [`ModelAnswer::Saved`].
+    Save,
+    /// Put the loaded file in the segments of a saved model: answers [`Response::Segmented`] with
+    /// [`SegmentResults::applied`] set.
+    Apply {
+        /// The model document (JSON text); `None`: the file attached to the message.
+        #[serde(default)]
+        model_json: Option<String>,
+        /// Nearest center, or the saved share bounds enforced exactly again.
+        mode: BoundsMode,
+        /// The conversion column, if any (profiled, never used to place rows).
+        #[serde(default)]
+        target: Option<String>,
+    },
+    /// Who moved between the previous segmentation and the last results. The previous one is the
+    /// labelled file attached to the message (an ID column and a `segment` column, e.g. last month's
+    /// clustered CSV), or without an attachment the segmentation of the file loaded before this one.
+    Movement {
+        /// The attached file's name, for messages.
+        #[serde(default)]
+        file_name: Option<String>,
+        /// The ID column both files share; `None` finds it.
+        #[serde(default)]
+        id_column: Option<String>,
+    },
+    /// Score the prospect file attached to the message against one segment of the last results.
+    Lookalike {
+        /// The prospect file's name, for messages and the download's name.
+        file_name: String,
+        /// The segment number (`1..=k`).
+        segment: u32,
+        /// Which prospects the download holds.
+        pick: ProspectPick,
+    },
+    /// Refit with other seeds and compare with the last results.
+    Stability {
+        /// How many refits.
+        refits: usize,
+    },
+}
+
+/// Which prospects a lookalike download holds, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum ProspectPick {
+    /// The `n` best.
+    Top {
+        /// How many.
+        n: usize,
+    },
+    /// Every prospect in this band or a better one.
+    Band {
+        /// The weakest band kept.
+        band: Band,
+    },
+}
+
+/// The answers to [`ModelRequest`]s.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum ModelAnswer {
+    /// The model document, to download and keep.
+    Saved {
+        /// The document.
+        file: ExportFile,
+        /// A short label for the saved list: "5 segments from customers.csv".
+        label: String,
+    },
+    /// The transition table.
+    Movement(MovementReport),
+    /// Prospects scored.
+    Lookalike(LookalikeReport),
+    /// Refits compared.
+    Stability(StabilityReport),
+}
+
+/// How a saved segmentation matched the file it was applied to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AppliedReport {
+    /// The model's file name or label, for messages.
+    pub model_label: String,
+    /// How rows were placed.
+    pub mode: BoundsMode,
+    /// Whether the model has share bounds (exact mode enforces them).
+    pub bounded: bool,
+    /// Rows placed (every row of the file).
+    pub rows: usize,
+    /// Rows in the segment of their nearest center.
+    pub at_nearest: usize,
+    /// The columns the model uses, all found in the file.
+    pub columns: Vec<String>,
+    /// What was matched with care (new levels, unreadable cells, interchangeable customers), in words.
+    pub notes: Vec<String>,
+}
+
+/// Who moved between two segmentations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovementReport {
+    /// Where the previous segments came from: a file name or "the file loaded before".
+    pub previous: String,
+    /// The ID column matched on.
+    pub id_column: String,
+    /// The table (`counts[from][to]`, index 0: new / gone).
+    pub movement: Movement,
+    /// The name of each segment `1..=k` of the last results (empty beyond them).
+    pub names: Vec<String>,
+    /// Rows left out of either file, in words.
+    pub notes: Vec<String>,
+    /// The table as CSV (`from,to,customers`), for download.
+    pub file: ExportFile,
+}
+
+/// Prospects scored against one segment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LookalikeReport {
+    /// The segment number.
+    pub segment: u32,
+    /// "segment 3 (Young urban savers)".
+    pub segment_phrase: String,
+    /// Prospects scored.
+    pub prospects: usize,
+    /// Prospects per band, strongest first, with the band's name.
+    pub bands: Vec<(Band, usize)>,
+    /// The best prospects' explanations, best first (at most 3).
+    pub examples: Vec<String>,
+    /// How the prospect file matched the model, in words.
+    pub notes: Vec<String>,
+    /// The chosen prospects, best first, with their score, band and reason.
+    pub file: ExportFile,
+    /// Prospects in the download.
+    pub written: usize,
 }

@@ -153,6 +153,9 @@ pub enum ServiceError {
     /// Census values could not be retrieved for the file.
     #[error("Census values could not be added: {0}.")]
     Retrieve(#[source] RetrieveError),
+    /// A saved segmentation could not be read, applied, compared or scored against.
+    #[error("{0}")]
+    Model(#[from] super::model::ModelServiceError),
 }
 
 impl ServiceError {
@@ -193,6 +196,7 @@ impl ServiceError {
                 FailureKind::Settings
             }
             ServiceError::Retrieve(_) => FailureKind::Retrieval,
+            ServiceError::Model(_) => FailureKind::Model,
         }
     }
 }

@@ -3,11 +3,13 @@
 //!
 //! One file per use case: `reading` (read and retype the file), `enrichment` (read and join an
 //! enrichment file), `retrieval` (census values by ZIP code), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
-//! personas, plot) and `exports` (the downloads). This file holds the session and routes requests.
+//! personas, plot), `exports` (the downloads) and `model` (saved segmentations: save, apply, movement,
+//! lookalike, stability). This file holds the session and routes requests.
 
 mod enrichment;
 mod error;
 mod exports;
+mod model;
 mod reading;
 mod retrieval;
 mod segmentation;
@@ -75,6 +77,8 @@ pub struct Session {
     /// Ids of the census measures added to `census`.
     loaded_measures: Vec<String>,
     results: Option<SegmentResults>,
+    /// The saved segmentation applied last, and the segmentation of the file loaded before this one.
+    models: model::ModelState,
     /// Columns marked "ID" or "exclude" at the last suggestion: segmentation refuses them.
     withheld: Vec<String>,
 }
@@ -96,7 +100,10 @@ impl Session {
         let outcome = match request {
             Request::LoadFile { file_name, header } => match attachment {
                 None => Err(ServiceError::NoAttachment { file_name }),
-                Some(bytes) => self.load(&file_name, bytes, header).map(Response::Loaded),
+                Some(bytes) => {
+                    self.keep_previous();
+                    self.load(&file_name, bytes, header).map(Response::Loaded)
+                }
             },
             Request::LoadCatalog { base_url } => Err(ServiceError::CatalogNotFetched { base_url }),
             Request::Suggest {
@@ -147,6 +154,7 @@ impl Session {
             } => self
                 .customer_match(&segments, platform, default_country)
                 .map(|(files, notes)| Response::Files { files, notes }),
+            Request::Model(request) => self.model_request(request, attachment, progress),
         };
         outcome.unwrap_or_else(|error| Response::Failed(error.into()))
     }

@@ -112,6 +112,7 @@ impl Session {
             elapsed_ms: now_ms() - started,
             warnings,
             audience,
+            applied: None,
         };
         // The per-row labels stay here, where the exports are made: the page never reads them.
         let labels = std::mem::take(&mut results.segmentation.labels);

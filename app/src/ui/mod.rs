@@ -13,6 +13,7 @@ mod describe;
 mod draft;
 mod enrichment;
 mod feedback;
+mod model_step;
 mod preview;
 mod reply;
 mod results;
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
     // Every component takes these two with `expect_context` instead of props.
     provide_context(engine);
     provide_context(draft);
+    provide_context(model_step::ModelContext::new());
 
     // A new file brings its detected conversion column (a re-typed or enriched file keeps the choice);
     // new suggestions or roles reset the column choices.
@@ -92,6 +94,7 @@ pub fn App() -> impl IntoView {
                 </section>
                 <describe::DescribeStep />
                 <saved::SavedAudiences />
+                <model_step::ApplySaved />
             </Show>
             <Show when=move || engine.suggestions.get().is_some()>
                 <variables::VariablesStep />

@@ -129,6 +129,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                     results.settings.seed
                 )}
             </p>
+            {super::model_step::applied_line(&results)}
             {overall.map(|text| view! { <p>{text}</p> })}
             {tier_switch(&results)}
             {audience_line}
@@ -167,6 +168,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
             </div>
             <FieldMessage id="export-message" message=export_message />
             <CustomerMatchPanel personas=results.report.personas.clone() />
+            <super::model_step::KeepSegmentation results=results.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
             <div class="charts" id="result-charts">{charts}</div>
@@ -230,6 +232,7 @@ fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoVi
                 {format!(" · segment {}", persona.number)}
             </p>
             {badge}
+            <super::model_step::StabilityBadge number=persona.number />
             {conversion.map(|text| view! { <p class="conversion">{text}</p> })}
             <p class="persona-summary">{persona.summary.clone()}</p>
             <ul class="traits">{traits}</ul>

@@ -20,8 +20,8 @@ use super::reply::{self, Reply, Waiter};
 use crate::bridge::{EngineWorker, READY_ID};
 use crate::browser;
 use crate::protocol::{
-    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind,
-    ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
+    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind, ModelAnswer,
+    ModelRequest, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
 };
 
 /// What the user wants a column used for.
@@ -395,6 +395,10 @@ impl WorkerClient {
                     Err(error) => self.status.set(EngineStatus::Failed(error)),
                 }
             }
+            Response::Model(answer) => {
+                self.progress.set(None);
+                self.status.set(EngineStatus::Done(model_status(&answer)));
+            }
             Response::Files { files, notes } => {
                 let saved = files.iter().try_for_each(download_text);
                 match saved {
@@ -635,6 +639,13 @@ impl WorkerClient {
         self.ask(&Request::Tiers { tiers }, None)
     }
 
+    /// Asks something about a saved segmentation (save, apply, movement, lookalike, stability), with
+    /// `file` attached when the request reads one; `busy` says what is happening meanwhile.
+    pub fn model(&self, request: ModelRequest, file: Option<&Blob>, busy: String) -> Reply {
+        self.status.set(EngineStatus::Busy(busy));
+        self.ask(&Request::Model(request), file)
+    }
+
     /// Asks for a download from the last results.
     pub fn export(&self, kind: ExportKind) -> Reply {
         self.status
@@ -645,6 +656,30 @@ impl WorkerClient {
             matching_only: kind == ExportKind::ClusteredCsv && self.matching_only.get_untracked(),
         };
         self.ask(&request, None)
+    }
+}
+
+/// The status line after a saved-segmentation answer.
+fn model_status(answer: &ModelAnswer) -> String {
+    match answer {
+        ModelAnswer::Saved { label, .. } => format!("Saved the segmentation ({label})."),
+        ModelAnswer::Movement(report) => format!(
+            "Compared with {}: {} customers kept their segment, {} moved, {} are new, {} are gone.",
+            report.previous,
+            report.movement.stayed(),
+            report.movement.moved(),
+            report.movement.new_customers(),
+            report.movement.gone()
+        ),
+        ModelAnswer::Lookalike(report) => format!(
+            "Scored {} prospects against {}; downloaded the {} best.",
+            report.prospects, report.segment_phrase, report.written
+        ),
+        ModelAnswer::Stability(report) => format!(
+            "Checked stability: {} refits, {:.0}% of customers kept their segment.",
+            report.refits.len(),
+            100.0 * report.kept
+        ),
     }
 }
 

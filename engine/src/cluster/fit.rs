@@ -27,17 +27,19 @@ impl ValidParams {
     /// [`fit`](Self::fit), calling `progress` after seeding, after every iteration and after scoring each
     /// k. Returning [`ControlFlow::Break`] stops the run with [`ClusterError::Cancelled`].
     ///
-    /// The rows are fitted in an order shuffled by the seed (a Fisher–Yates shuffle on its own ChaCha8
-    /// stream) and the labels returned in file order, so where rows are tied (identical rows that must be
-    /// split between segments, equal costs) the seed decides, never the file's row order: a file sorted by
-    /// date does not give segments that differ by date.
+    /// The rows are fitted in an order decided by their contents and the seed (sorted by a seeded hash of
+    /// their encoded values, identical rows in a seeded shuffle) and the labels returned in file order, so
+    /// where rows are tied (identical rows that must be split between segments, equal costs) the contents
+    /// and the seed decide, never the file's row order: the same rows in another order get the same
+    /// segments (identical rows being interchangeable), and a file sorted by date does not give segments
+    /// that differ by date.
     pub fn fit_with_progress(
         &self,
         matrix: &EncodedMatrix,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         check_matrix(matrix, self.n_rows)?;
-        let order = seed::row_order(matrix.n_rows, self.params.seed);
+        let order = seed::row_order(matrix, self.params.seed);
         let shuffled = matrix.select_rows(&order);
         let mut segmentation = self.fit_in_order(&shuffled, progress)?;
         let mut labels = vec![0u32; order.len()];
@@ -368,7 +370,8 @@ impl ValidParams {
     }
 }
 
-/// The K-Medians fit's last assignment step, replayed on `matrix`: the rows in the seed's order, their L1
+/// The K-Medians fit's last assignment step, replayed on `matrix`: the rows in the fit's order (by their
+/// contents and the seed, so the same rows in any order get the same segments), their L1
 /// costs to `centers` (`k × n_dims`) quantized as the fit quantizes them, the exact bounded assignment
 /// warm-started from `prices` (distance units, one per segment), and the labels returned in file order.
 /// On the training matrix with a fit's [`assign_centers`](super::Segmentation::assign_centers),
@@ -395,31 +398,33 @@ pub fn replay_assignment(
                 .map(|center| matrix.distance(values, center)),
         );
     }
-    replay_assignment_from_distances(&distances, prices, limits, seed)
+    let order = seed::row_order(matrix, seed);
+    replay_assignment_from_distances(&distances, &order, prices, limits)
 }
 
 /// [`replay_assignment`] from the rows' L1 distances to the centers (`n × k`, file order, as
 /// [`EncodedMatrix::distance`] gives them: bit for bit what the fit's cost kernels give), for callers that
-/// have them already. `None` when the length is not a multiple of `k`, a distance is negative or not
-/// finite, or `limits` do not admit the row count.
+/// have them already, with the rows' order ([`row_order`](super::row_order) of the matrix and the seed).
+/// `None` when the length is not `k` times the rows of `order`, a distance is negative or not finite, or
+/// `limits` do not admit the row count.
 pub fn replay_assignment_from_distances(
     distances: &[f32],
+    order: &[usize],
     prices: &[f64],
     limits: SizeLimits,
-    seed: u64,
 ) -> Option<Vec<u32>> {
     let k = prices.len();
+    let n = order.len();
     if k == 0
-        || !distances.len().is_multiple_of(k)
+        || distances.len() != n * k
+        || order.iter().any(|&row| row >= n)
         || distances.iter().any(|d| !(*d >= 0.0 && d.is_finite()))
     {
         return None;
     }
-    let n = distances.len() / k;
     if !limits.admits(n, k) {
         return None;
     }
-    let order = seed::row_order(n, seed);
     let mut costs = CostMatrix::empty();
     costs.fill(n, k, |i, out| {
         out.copy_from_slice(&distances[order[i] * k..(order[i] + 1) * k])

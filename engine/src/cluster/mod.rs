@@ -16,9 +16,11 @@
 //! 4. Repeat until the labels stop changing or the cost falls by at most `tolerance` × cost; keep the best
 //!    of `n_restarts` runs (screened on a sample for large files, see below).
 //!
-//! **Ties** are broken by the seed, never by the file's row order: the rows are fitted in an order shuffled
-//! by the seed and the labels returned in file order, so identical rows that must be split between
-//! segments are chosen at random (see [`degenerate`] for saying so before and after a run).
+//! **Ties** are broken by the rows' contents and the seed, never by the file's row order: the rows are
+//! fitted in the order of [`row_order`] (a seeded hash of their encoded values, then the values) and the
+//! labels returned in file order, so the same rows shuffled get the same segments, and identical rows
+//! that must be split between segments are chosen at random by the seed (see [`degenerate`] for saying so
+//! before and after a run).
 //!
 //! **Cost of an iteration** (n rows, d dimensions, k segments): O(n·k·d) for the distances (a mask-free
 //! kernel for rows without missing values), O(n·d) for the medians (selection on order-preserving integer
@@ -118,6 +120,7 @@ pub use params::{
     Algorithm, KChoice, KMediansParams, Screening, ShareBounds, ValidParams,
     DEFAULT_SCREENING_SAMPLE, MAX_AUTO_K_CANDIDATES, ROW_COUNT_SEARCH_LIMIT,
 };
+pub use seed::{row_order, same_contents};
 
 /// The outcome of a segmentation run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

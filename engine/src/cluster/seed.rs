@@ -10,9 +10,8 @@ use crate::encode::EncodedMatrix;
 /// Added to the seed for the row order, so it is not any other random stream of the run.
 const ROW_ORDER_SALT: u64 = 0x0D0E_5EED_0000_0007;
 
-/// `0..n` shuffled by `seed` (Fisher–Yates on a ChaCha8 stream): the order the rows are fitted in, so
-/// that ties between rows are broken by the seed and not by their position in the file.
-pub(super) fn row_order(n: usize, seed: u64) -> Vec<usize> {
+/// `0..n` shuffled by `seed` (Fisher–Yates on a ChaCha8 stream).
+fn shuffled_positions(n: usize, seed: u64) -> Vec<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ROW_ORDER_SALT);
     let mut order: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
@@ -20,6 +19,71 @@ pub(super) fn row_order(n: usize, seed: u64) -> Vec<usize> {
         order.swap(i, j);
     }
     order
+}
+
+/// The order the rows of `matrix` are fitted (and an assignment replayed) in, decided by each row's
+/// content and never by its position: rows sorted by a hash of their encoded values salted with `seed`,
+/// then by the values themselves. Rows that are identical in every dimension come out next to each other,
+/// in an order shuffled by `seed`: they are interchangeable, and which of them fills the last places of a
+/// segment is the seed's choice, not the file's order (a file sorted by date does not give segments that
+/// differ by date). The same rows in any order give the same sequence of row contents.
+pub fn row_order(matrix: &EncodedMatrix, seed: u64) -> Vec<usize> {
+    let n = matrix.n_rows;
+    let mut rank = vec![0u32; n];
+    for (position, row) in shuffled_positions(n, seed).into_iter().enumerate() {
+        rank[row] = position as u32;
+    }
+    let hashes: Vec<u64> = (0..n)
+        .map(|row| content_hash(matrix.row(row), seed))
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| {
+        hashes[a]
+            .cmp(&hashes[b])
+            .then_with(|| compare_contents(matrix.row(a), matrix.row(b)))
+            .then_with(|| rank[a].cmp(&rank[b]))
+    });
+    order
+}
+
+/// Whether two rows hold the same encoded values (missing equals missing, `-0` equals `0`).
+pub fn same_contents(a: &[f32], b: &[f32]) -> bool {
+    compare_contents(a, b).is_eq()
+}
+
+/// A total order on row contents, by their canonical bits.
+fn compare_contents(a: &[f32], b: &[f32]) -> std::cmp::Ordering {
+    a.iter()
+        .map(|&v| canonical_bits(v))
+        .cmp(b.iter().map(|&v| canonical_bits(v)))
+}
+
+/// The bits of a value with every NaN (missing) one pattern and `-0` as `0`, so equal contents hash alike.
+fn canonical_bits(value: f32) -> u32 {
+    if value.is_nan() {
+        f32::NAN.to_bits()
+    } else if value == 0.0 {
+        0
+    } else {
+        value.to_bits()
+    }
+}
+
+/// A stable 64-bit hash of a row's contents (the same natively and in wasm32), salted with `seed`.
+fn content_hash(values: &[f32], seed: u64) -> u64 {
+    let mut hash = seed ^ ROW_ORDER_SALT;
+    for &value in values {
+        hash = mix(hash ^ u64::from(canonical_bits(value)));
+    }
+    mix(hash ^ values.len() as u64)
+}
+
+/// The SplitMix64 finalizer.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// `k` initial centers (`k × n_dims`, row-major), copied from rows of `matrix`.

@@ -751,3 +751,74 @@ fn replaying_the_last_assignment_step_splits_identical_rows_exactly_as_the_fit_d
         None
     );
 }
+
+/// 16 distinct rows in two dimensions: four near `(0, 0)`, four near `(1, 1)`, and eight `(x, 1 − x)`
+/// exactly as far (1) from both corners, so a split of 8 and 8 must share the tied rows 4 and 4.
+fn tied_distinct_rows(reversed: bool) -> EncodedMatrix {
+    let mut rows: Vec<[f32; 2]> = vec![
+        [0.0, 0.0],
+        [0.0, 0.125],
+        [0.125, 0.0],
+        [0.125, 0.125],
+        [1.0, 1.0],
+        [1.0, 0.875],
+        [0.875, 1.0],
+        [0.875, 0.875],
+    ];
+    rows.extend((0..8).map(|i| {
+        let x = (2 * i + 1) as f32 / 16.0;
+        [x, 1.0 - x]
+    }));
+    if reversed {
+        rows.reverse();
+    }
+    EncodedMatrix::from_dense(rows.concat(), 16, 2).unwrap()
+}
+
+/// The label of each row content (as bits), to compare two orders of the same rows.
+fn label_by_content(matrix: &EncodedMatrix, labels: &[u32]) -> Vec<([u32; 2], u32)> {
+    let mut pairs: Vec<([u32; 2], u32)> = (0..matrix.n_rows)
+        .map(|row| {
+            let values = matrix.row(row);
+            ([values[0].to_bits(), values[1].to_bits()], labels[row])
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+#[test]
+fn replaying_an_assignment_on_reordered_rows_gives_every_tied_row_the_same_segment() {
+    let (forward, backward) = (tied_distinct_rows(false), tied_distinct_rows(true));
+    let centers = [0.0, 0.0, 1.0, 1.0];
+    let limits = SizeLimits { lower: 8, upper: 8 };
+    let replay =
+        |m: &EncodedMatrix| replay_assignment(m, &centers, &[0.0, 0.0], limits, 5).unwrap();
+    let (a, b) = (replay(&forward), replay(&backward));
+    // The clear rows go to their corner, the tied ones 4 and 4, and each row keeps its segment in
+    // either order: the tie is broken by the row's values, not its position.
+    assert_eq!(&a[..4], [0, 0, 0, 0]);
+    assert_eq!(&a[4..8], [1, 1, 1, 1]);
+    assert_eq!(a[8..].iter().filter(|&&l| l == 0).count(), 4);
+    assert_eq!(
+        label_by_content(&forward, &a),
+        label_by_content(&backward, &b)
+    );
+}
+
+#[test]
+fn fitting_the_same_rows_in_another_order_gives_every_row_the_same_segment() {
+    let (forward, backward) = (tied_distinct_rows(false), tied_distinct_rows(true));
+    let params = fixed(2, 0.5, 0.5).with_seed(9);
+    let (a, b) = (
+        params.fit(&forward).unwrap(),
+        params.fit(&backward).unwrap(),
+    );
+    assert_eq!(a.sizes, [8, 8]);
+    assert_eq!(
+        label_by_content(&forward, &a.labels),
+        label_by_content(&backward, &b.labels)
+    );
+    // The same file and seed give the same segments.
+    assert_eq!(params.fit(&forward).unwrap().labels, a.labels);
+}

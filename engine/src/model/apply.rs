@@ -14,14 +14,18 @@
 //! Rows then go to a segment by [`BoundsMode`]: the nearest center, or the saved share bounds enforced
 //! exactly again by [`crate::cluster::assign::solve`] (minimum total distance with every segment's size
 //! within `⌈min·n⌉..=⌊max·n⌋`), the same solver as the fit. With exact bounds the fit's last assignment
-//! step is replayed ([`replay_assignment_from_distances`]: the saved centers and prices, rows in the seed's order), so the
-//! training file gets its labels back exactly, identical rows split as the fit split them.
+//! step is replayed ([`replay_assignment_from_distances`]: the saved centers and prices, rows in the fit's
+//! [`row_order`], decided by their contents and the seed), so the training file gets its labels back
+//! exactly, identical rows split as the fit split them, and the same rows in another order get the same
+//! segment per customer. Customers identical on every column the model uses are interchangeable: when
+//! such a group has to be split between segments, which of them fills the last places is arbitrary, and
+//! [`ApplyNote::SharedValues`] says how many customers that concerns.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Encoding, ModelError, SegmentationModel};
 use crate::cluster::assign::{solve, CostMatrix};
-use crate::cluster::{replay_assignment_from_distances, SizeLimits};
+use crate::cluster::{replay_assignment_from_distances, row_order, same_contents, SizeLimits};
 use crate::encode::{DimKind, EncodeNote, EncodedDim, EncodedMatrix};
 use crate::ingest::{retype, IngestOptions};
 use crate::table::{Cell, Column, ColumnType, Table};
@@ -50,6 +54,15 @@ pub enum ApplyNote {
         levels: Vec<(String, usize)>,
         /// Rows holding one of them.
         rows: usize,
+    },
+    /// Customers identical on every column the model uses, some of them in a group split between
+    /// segments (exact bounds only): interchangeable, so which of a group fills the last places of a
+    /// segment is arbitrary.
+    SharedValues {
+        /// Customers who share all their values with at least one other customer.
+        rows: usize,
+        /// Of those, customers in a group that was split between segments.
+        split: usize,
     },
     /// A few filled cells do not read under the saved type; they count as missing.
     Unreadable {
@@ -90,6 +103,11 @@ impl ApplyNote {
                     }
                 )
             }
+            ApplyNote::SharedValues { rows, split } => format!(
+                "{rows} customers share their values with another customer on every column the \
+                 segmentation uses; which of them fills the last places of a segment is arbitrary \
+                 ({split} of them are in a group split between two or more segments)"
+            ),
             ApplyNote::Unreadable {
                 column,
                 expected,
@@ -209,8 +227,16 @@ pub fn apply(
     mode: BoundsMode,
     options: &IngestOptions,
 ) -> Result<Applied, ApplyError> {
-    let (matrix, notes) = encode_for_model(model, table, options)?;
-    let (labels, at_nearest) = assign(model, &matrix, mode)?;
+    let (matrix, mut notes) = encode_for_model(model, table, options)?;
+    let exact = mode == BoundsMode::Exact && model.bounds.is_some();
+    let order = exact.then(|| row_order(&matrix, model.seed));
+    let (labels, at_nearest) = assign_in_order(model, &matrix, mode, order.as_deref())?;
+    if let Some(order) = &order {
+        let (rows, split) = shared_values(&matrix, order, &labels);
+        if split > 0 {
+            notes.push(ApplyNote::SharedValues { rows, split });
+        }
+    }
     let mut sizes = vec![0usize; model.k];
     labels.iter().for_each(|&l| sizes[l as usize] += 1);
     Ok(Applied {
@@ -309,6 +335,16 @@ pub fn assign(
     matrix: &EncodedMatrix,
     mode: BoundsMode,
 ) -> Result<(Vec<u32>, usize), ApplyError> {
+    assign_in_order(model, matrix, mode, None)
+}
+
+/// [`assign`] with the rows' [`row_order`] under the model's seed when already known.
+fn assign_in_order(
+    model: &SegmentationModel,
+    matrix: &EncodedMatrix,
+    mode: BoundsMode,
+    order: Option<&[usize]>,
+) -> Result<(Vec<u32>, usize), ApplyError> {
     let centers: Vec<&[f32]> = model.segments.iter().map(|s| s.center.as_slice()).collect();
     let limits = match (mode, model.bounds) {
         (BoundsMode::Exact, Some(bounds)) => {
@@ -327,54 +363,89 @@ pub fn assign(
         }
         _ => None,
     };
+    let Some(limits) = limits else {
+        return Ok(assign_to_centers(matrix, &centers, None));
+    };
+    let order = match order {
+        Some(order) => order.to_vec(),
+        None => row_order(matrix, model.seed),
+    };
     let prices: Option<Vec<f64>> = model.segments.iter().map(|s| s.assignment_price).collect();
-    if let (Some(limits), Some(prices)) = (limits, &prices) {
-        return Ok(assign_by_replay(
-            matrix, &centers, limits, prices, model.seed,
-        ));
-    }
-    Ok(assign_to_centers(matrix, &centers, limits))
+    let (distances, nearest) = distances_and_nearest(matrix, &centers);
+    let labels = prices
+        .and_then(|prices| replay_assignment_from_distances(&distances, &order, &prices, limits))
+        .unwrap_or_else(|| solve_in_order(&distances, &nearest, &order, limits));
+    let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
+    Ok((labels, at_nearest))
 }
 
 /// Labels of the rows of `matrix` given `centers`: nearest center (ties: the lower index) without
-/// `limits`, else the exact bounded assignment. Also returns how many rows are at their nearest center.
+/// `limits`, else the exact bounded assignment, its ties broken by the rows' contents ([`row_order`]
+/// with seed 0), never by their position. Also returns how many rows are at their nearest center.
 /// `limits` must admit the row count.
 pub fn assign_to_centers(
     matrix: &EncodedMatrix,
     centers: &[&[f32]],
     limits: Option<SizeLimits>,
 ) -> (Vec<u32>, usize) {
-    let (n, k) = (matrix.n_rows, centers.len());
+    let n = matrix.n_rows;
     let (distances, nearest) = distances_and_nearest(matrix, centers);
     let Some(limits) = limits else {
         return (nearest, n);
     };
-    let labels = CostMatrix::from_distances(n, k, &distances)
-        .and_then(|costs| solve(&costs, limits))
-        .map(|a| a.labels)
-        .unwrap_or_else(|| nearest.clone());
+    let labels = solve_in_order(&distances, &nearest, &row_order(matrix, 0), limits);
     let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
     (labels, at_nearest)
 }
 
-/// [`assign_to_centers`] with exact `limits`, replaying the fit's last assignment step
-/// ([`replay_assignment_from_distances`]: rows in `seed`'s order, warm-started from `prices`); solved
-/// afresh when the replay cannot run. Also returns how many rows are at their nearest center.
-fn assign_by_replay(
-    matrix: &EncodedMatrix,
-    centers: &[&[f32]],
+/// The exact bounded assignment of the rows taken in `order`, labels in file order (`nearest` when the
+/// solver cannot run).
+fn solve_in_order(
+    distances: &[f32],
+    nearest: &[u32],
+    order: &[usize],
     limits: SizeLimits,
-    prices: &[f64],
-    seed: u64,
-) -> (Vec<u32>, usize) {
-    let (distances, nearest) = distances_and_nearest(matrix, centers);
-    match replay_assignment_from_distances(&distances, prices, limits, seed) {
-        Some(labels) => {
-            let at_nearest = labels.iter().zip(&nearest).filter(|(a, b)| a == b).count();
-            (labels, at_nearest)
-        }
-        None => assign_to_centers(matrix, centers, Some(limits)),
+) -> Vec<u32> {
+    let (n, k) = (nearest.len(), distances.len() / nearest.len().max(1));
+    let ordered: Vec<f32> = order
+        .iter()
+        .flat_map(|&row| distances[row * k..(row + 1) * k].iter().copied())
+        .collect();
+    let Some(assignment) =
+        CostMatrix::from_distances(n, k, &ordered).and_then(|costs| solve(&costs, limits))
+    else {
+        return nearest.to_vec();
+    };
+    let mut labels = vec![0u32; n];
+    for (&row, &label) in order.iter().zip(&assignment.labels) {
+        labels[row] = label;
     }
+    labels
+}
+
+/// Customers who share every encoded value with another customer, and those of them in a group split
+/// between segments. `order` is a [`row_order`] of `matrix` (identical rows next to each other).
+fn shared_values(matrix: &EncodedMatrix, order: &[usize], labels: &[u32]) -> (usize, usize) {
+    let (mut rows, mut split) = (0, 0);
+    let mut start = 0;
+    while start < order.len() {
+        let first = matrix.row(order[start]);
+        let end = start
+            + 1
+            + order[start + 1..]
+                .iter()
+                .take_while(|&&row| same_contents(matrix.row(row), first))
+                .count();
+        if end - start > 1 {
+            rows += end - start;
+            let label = labels[order[start]];
+            if order[start..end].iter().any(|&row| labels[row] != label) {
+                split += end - start;
+            }
+        }
+        start = end;
+    }
+    (rows, split)
 }
 
 /// Every row's distance to every center (`n × k`, row-major) and its nearest center (ties: the lower

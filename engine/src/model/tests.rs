@@ -421,18 +421,11 @@ fn demo_fit(
 
 #[test]
 fn the_demo_file_applied_to_itself_with_exact_bounds_gives_back_every_label() {
-    // 300 demo leads is the smallest demo file found where the former apply (the final medians, solved
-    // in file order from zero prices) gave rows another segment (4 here): rows equally well placed in two
-    // segments, split by the fit's seeded row order and warm start.
+    // 300 demo leads is the smallest demo file found where an earlier apply (the final medians, solved
+    // in file order from zero prices) gave 4 rows another segment: rows equally well placed in two
+    // segments, split by the fit's row order and warm start.
     let (table, _, fit, model) = demo_fit(300, None);
-    let mut former = model.clone();
-    for (c, segment) in former.segments.iter_mut().enumerate() {
-        segment.center = fit.center(c).to_vec();
-        segment.assignment_price = None;
-    }
     let options = IngestOptions::default();
-    let before = apply(&former, &table, BoundsMode::Exact, &options).unwrap();
-    assert_ne!(before.labels, fit.labels);
     let applied = apply(&model, &table, BoundsMode::Exact, &options).unwrap();
     assert_eq!(applied.labels, fit.labels);
     assert_eq!(applied.sizes, fit.sizes);
@@ -455,32 +448,117 @@ fn a_fit_stopped_by_its_tolerance_is_applied_back_with_the_centers_that_assigned
 }
 
 #[test]
-fn shuffled_demo_rows_keep_their_nearest_segment_and_the_same_sizes_and_total_distance() {
+fn shuffled_demo_rows_keep_their_segment_per_customer_by_nearest_center_and_exact_bounds() {
     let (table, matrix, _, model) = demo_fit(300, None);
     let options = IngestOptions::default();
     let (shuffled, order) = shuffled_table(&table, 37);
-    let nearest = apply(&model, &table, BoundsMode::Nearest, &options).unwrap();
-    let nearest_shuffled = apply(&model, &shuffled, BoundsMode::Nearest, &options).unwrap();
-    for (row, &label) in nearest_shuffled.labels.iter().enumerate() {
-        assert_eq!(label, nearest.labels[order[row]], "row {}", order[row]);
+    // Two pairs of demo leads are identical on the columns used; every other lead is unique.
+    let (rows, _) = identical_groups(&matrix, &[0; 300]);
+    assert_eq!(matrix.n_rows, 300);
+    assert_eq!(rows, 4);
+    let shuffled_matrix = matrix.select_rows(&order);
+    for mode in [BoundsMode::Nearest, BoundsMode::Exact] {
+        let before = apply(&model, &table, mode, &options).unwrap();
+        let after = apply(&model, &shuffled, mode, &options).unwrap();
+        // Each unique customer keeps its segment; each pair keeps its segments between them.
+        assert_eq!(
+            labels_by_content(&shuffled_matrix, &after.labels),
+            labels_by_content(&matrix, &before.labels),
+            "{mode:?}"
+        );
     }
-    // With exact bounds rows that are equally well placed in two segments may trade places (both splits
-    // are optimal); the sizes and the total distance are those of the training order.
-    let exact = apply(&model, &table, BoundsMode::Exact, &options).unwrap();
-    let exact_shuffled = apply(&model, &shuffled, BoundsMode::Exact, &options).unwrap();
-    assert_eq!(exact_shuffled.sizes, exact.sizes);
-    let total = |m: &EncodedMatrix, labels: &[u32]| -> f64 {
-        labels
+}
+
+/// Each row's encoded values (as bits) with its label, sorted: the same list for the same customers
+/// in any order when each keeps its segment (identical customers being interchangeable).
+fn labels_by_content(matrix: &EncodedMatrix, labels: &[u32]) -> Vec<(Vec<u32>, u32)> {
+    let mut pairs: Vec<(Vec<u32>, u32)> = (0..matrix.n_rows)
+        .map(|row| {
+            (
+                matrix.row(row).iter().map(|v| v.to_bits()).collect(),
+                labels[row],
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// Customers in groups identical on every encoded value, and of those, customers in a group whose
+/// labels differ (counted on the encoded values' bits, independently of the engine's order).
+fn identical_groups(matrix: &EncodedMatrix, labels: &[u32]) -> (usize, usize) {
+    let mut groups: std::collections::BTreeMap<Vec<u32>, Vec<u32>> = Default::default();
+    for (row, &label) in labels.iter().enumerate() {
+        let key = matrix
+            .row(row)
             .iter()
-            .enumerate()
-            .map(|(row, &l)| f64::from(m.distance(m.row(row), &model.segments[l as usize].center)))
-            .sum()
-    };
-    let (a, b) = (
-        total(&matrix, &exact.labels),
-        total(&matrix.select_rows(&order), &exact_shuffled.labels),
+            .map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() })
+            .collect();
+        groups.entry(key).or_default().push(label);
+    }
+    let shared = groups.values().filter(|g| g.len() > 1);
+    let rows = shared.clone().map(Vec::len).sum();
+    let split = shared
+        .filter(|g| g.iter().any(|&l| l != g[0]))
+        .map(Vec::len)
+        .sum();
+    (rows, split)
+}
+
+/// Per group of identical customers (by the text of the clustering columns), the count per segment.
+fn counts_per_group(
+    table: &Table,
+    labels: &[u32],
+) -> std::collections::BTreeMap<String, Vec<usize>> {
+    let mut counts: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (row, &label) in labels.iter().enumerate() {
+        let key: Vec<&str> = ["age", "income", "plan", "member", "size_band"]
+            .iter()
+            .map(|name| table.column(name).unwrap().text(row))
+            .collect();
+        counts.entry(key.join("|")).or_insert_with(|| vec![0; 3])[label as usize] += 1;
+    }
+    counts
+}
+
+#[test]
+fn identical_customers_shuffled_keep_their_counts_per_segment_and_are_reported() {
+    let (model, _) = trained();
+    // The training file plus 30 copies of customer C003 under new ids: 50 "basic" customers for a
+    // segment of at most 45 (50 % of 90), so the copies must be split.
+    let mut csv = training_csv();
+    let c003 = csv
+        .lines()
+        .find(|l| l.starts_with("C003,"))
+        .unwrap()
+        .to_string();
+    for i in 0..30 {
+        csv += &format!("D{i:03}{}\n", &c003[4..]);
+    }
+    let table = table_of(&csv);
+    let (shuffled, _) = shuffled_table(&table, 41);
+    let options = IngestOptions::default();
+    let before = apply(&model, &table, BoundsMode::Exact, &options).unwrap();
+    let after = apply(&model, &shuffled, BoundsMode::Exact, &options).unwrap();
+    assert_eq!(
+        counts_per_group(&shuffled, &after.labels),
+        counts_per_group(&table, &before.labels)
     );
-    assert!((a - b).abs() <= 1e-6 * a, "{a} vs {b}");
+    let (matrix, _) = encode_for_model(&model, &table, &options).unwrap();
+    let (rows, split) = identical_groups(&matrix, &before.labels);
+    assert!(rows >= 31 && split >= 31, "{rows} shared, {split} split");
+    let note = ApplyNote::SharedValues { rows, split };
+    assert!(before.notes.contains(&note), "{:?}", before.notes);
+    assert!(after.notes.contains(&note), "{:?}", after.notes);
+    let message = note.message();
+    assert!(
+        message.starts_with(&format!("{rows} customers share their values")),
+        "{message}"
+    );
+    assert!(message.contains("arbitrary"), "{message}");
+    // Placed by nearest center, identical customers always share a segment: nothing to report.
+    let nearest = apply(&model, &table, BoundsMode::Nearest, &options).unwrap();
+    assert!(nearest.notes.is_empty(), "{:?}", nearest.notes);
 }
 
 #[test]
