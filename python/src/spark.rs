@@ -105,6 +105,8 @@ pub fn encode_batch(
         .iter()
         .map(|note| match note {
             ApplyNote::NewLevels { rows, .. } | ApplyNote::Unreadable { rows, .. } => *rows,
+            // Said by the exact re-apply only, never by encoding.
+            ApplyNote::SharedValues { .. } => 0,
         })
         .sum();
     Ok((matrix.data, matrix.n_rows, unseen))
