@@ -16,6 +16,7 @@ mod feedback;
 mod preview;
 mod reply;
 mod results;
+mod rollup;
 mod saved;
 mod segment_step;
 mod status;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
         }>
             <data_step::DataStep />
             <status::StatusLine status=engine.status />
+            <rollup::LogPanel />
             <preview::Preview />
             <Show when=move || engine.dataset.get().is_some()>
                 <section class="step" id="data-settings" aria-label="Data settings">
