@@ -190,7 +190,7 @@ fn RollupReport(rolled: RolledUp) -> impl IntoView {
     let notes = rolled
         .notes
         .iter()
-        .map(|note| view! { <li>{capitalised(note)}</li> })
+        .map(|note| view! { <li>{note.clone()}</li> })
         .collect_view();
     view! {
         <div
@@ -257,8 +257,8 @@ pub fn rolled_up_message(preview: &DatasetPreview) -> String {
     let left_out: usize = report.left_out.iter().map(|left| left.rows).sum();
     let left = match left_out {
         0 => String::new(),
-        1 => " 1 row was left out; the report beside the button says why.".to_owned(),
-        n => format!(" {n} rows were left out; the report beside the button says why."),
+        1 => " 1 row was left out; the roll-up report says why.".to_owned(),
+        n => format!(" {n} rows were left out; the roll-up report says why."),
     };
     format!(
         "Rolled {} transactions up into {} customers.{left}",
@@ -293,15 +293,6 @@ pub fn rollup_settings(
     })
 }
 
-/// A note as a sentence: its first letter capitalised.
-fn capitalised(note: &str) -> String {
-    let mut chars = note.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,11 +323,5 @@ mod tests {
             assert!(refusal.contains(&format!("{bad:?}")), "{refusal}");
             assert!(refusal.contains("such as 90"), "{refusal}");
         }
-    }
-
-    #[test]
-    fn notes_read_as_sentences() {
-        assert_eq!(capitalised("rolled 3 rows"), "Rolled 3 rows");
-        assert_eq!(capitalised(""), "");
     }
 }
