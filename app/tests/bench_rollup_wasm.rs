@@ -42,7 +42,7 @@ fn log(rows: usize, aligned: bool) -> String {
     let customers = (rows / 20).max(1) as u64;
     let mut stream = Stream(17);
     let mut text = String::with_capacity(rows * 50);
-    let mut line = |text: &mut String, f: [&str; 5]| {
+    let line = |text: &mut String, f: [&str; 5]| {
         if aligned {
             let _ = writeln!(
                 text,
