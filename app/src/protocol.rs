@@ -15,6 +15,7 @@ use audience_engine::model::lookalike::Band;
 use audience_engine::model::movement::Movement;
 use audience_engine::profile::{PersonaReport, TierChoice};
 use audience_engine::projection::PlotData;
+use audience_engine::rollup::{LogColumns, LogDetection, RollupReport};
 use audience_engine::stability::StabilityReport;
 use audience_engine::table::ColumnType;
 use audience_search::DataKind;
@@ -114,6 +115,31 @@ pub enum Request {
     },
     /// A saved segmentation: save, apply, movement, lookalike, stability (see [`ModelRequest`]).
     Model(ModelRequest),
+    /// Roll the loaded order log (one row per purchase) up to one row per customer; the suggestions,
+    /// segments and personas then work on the customer table. Sent again, it rolls the same log up again
+    /// with the new settings.
+    RollUp(RollupSettings),
+    /// The rolled-up log's transaction rows, each with its customer's segment from the last results.
+    ExportTransactions {
+        /// Write input cells that a spreadsheet would run as formulas byte for byte, instead of with a
+        /// leading `'` (the default).
+        #[serde(default)]
+        keep_formulas: bool,
+    },
+}
+
+/// How to roll an order log up to one row per customer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RollupSettings {
+    /// The customer, date, amount and quantity columns.
+    pub columns: LogColumns,
+    /// Recency and tenure are counted to this date (`2024-03-31` or `20240331`); `None`: the log's last
+    /// date (minus the repeat-purchase window, with one).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Add the `repeat_purchase` column: bought again within this many days after the as-of date.
+    #[serde(default)]
+    pub repeat_within: Option<u32>,
 }
 
 /// The settings of one segmentation run.
@@ -175,6 +201,8 @@ pub enum Response {
     EnrichmentLoaded(EnrichmentPreview),
     /// Census values were retrieved (or removed): same file, new preview with its `retrieval` coverage.
     Retrieved(DatasetPreview),
+    /// The order log was rolled up: the preview of the customer table, whose `log` says how.
+    RolledUp(DatasetPreview),
     /// The catalog is searchable.
     CatalogReady {
         /// Number of catalog variables.
@@ -287,6 +315,47 @@ pub struct DatasetPreview {
     /// follow a retype or a join).
     #[serde(default)]
     pub read_ms: Option<f64>,
+    /// The file is an order log (one row per purchase): its detected columns, and how it was rolled up to
+    /// one row per customer once it was.
+    #[serde(default)]
+    pub log: Option<LogOffer>,
+}
+
+/// An order log recognised in the loaded file, offered as one row per customer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogOffer {
+    /// The customer, date, amount and quantity columns found, with why.
+    pub detection: LogDetection,
+    /// The log's columns (names and types), to choose from.
+    pub columns: Vec<LogColumn>,
+    /// Rows of the log (transactions).
+    pub transactions: usize,
+    /// The detected date column's first and last dates, `YYYY-MM-DD`.
+    pub first_date: Option<String>,
+    /// See `first_date`: the default as-of date.
+    pub last_date: Option<String>,
+    /// How the log was rolled up, once it was (the preview is then the customer table's).
+    pub rolled_up: Option<RolledUp>,
+}
+
+/// One column of an order log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogColumn {
+    /// Its name.
+    pub name: String,
+    /// Its type as read.
+    pub column_type: ColumnType,
+}
+
+/// How an order log became the customer table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RolledUp {
+    /// The settings used.
+    pub settings: RollupSettings,
+    /// Customers, rows used and left out (with their lines), refunds, missing amounts, …
+    pub report: RollupReport,
+    /// The report in a marketer's words, one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A freshly read enrichment file.

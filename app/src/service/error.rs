@@ -9,6 +9,7 @@ use audience_engine::ingest::IngestError;
 use audience_engine::profile::{ProfileError, RenameError};
 use audience_engine::projection::ProjectionError;
 use audience_engine::retrieve::RetrieveError;
+use audience_engine::rollup::RollupError;
 use audience_engine::table::TableError;
 use audience_search::CatalogError;
 
@@ -156,6 +157,21 @@ pub enum ServiceError {
     /// A saved segmentation could not be read, applied, compared or scored against.
     #[error("{0}")]
     Model(#[from] super::model::ModelServiceError),
+    /// "One row per customer" was asked of a file that is not an order log.
+    #[error(
+        "This file was not recognised as an order log (one row per purchase, with a customer, a date and \
+         an amount column), so it cannot be rolled up to one row per customer; segment its rows as they are."
+    )]
+    NotALog,
+    /// The transactions download was asked before the log was rolled up.
+    #[error("Roll the order log up to one row per customer and segment it first.")]
+    NotRolledUp,
+    /// The as-of date does not read as a date.
+    #[error("The as-of date {0:?} is not a date; write it as 2024-03-31 or 20240331, or leave it empty for the log's last date.")]
+    AsOf(String),
+    /// The log could not be rolled up with the chosen columns.
+    #[error("Not rolled up: {0}.")]
+    Rollup(#[from] RollupError),
 }
 
 impl ServiceError {
@@ -197,6 +213,16 @@ impl ServiceError {
             }
             ServiceError::Retrieve(_) => FailureKind::Retrieval,
             ServiceError::Model(_) => FailureKind::Model,
+            ServiceError::NotRolledUp => FailureKind::NotReady,
+            ServiceError::NotALog | ServiceError::AsOf(_) => FailureKind::Settings,
+            // The columns or the as-of date chosen cannot work; anything else is the engine's.
+            ServiceError::Rollup(
+                RollupError::UnknownColumn { .. }
+                | RollupError::SameColumn { .. }
+                | RollupError::WrongKind { .. }
+                | RollupError::NoCustomers { .. },
+            ) => FailureKind::Settings,
+            ServiceError::Rollup(_) => FailureKind::File,
         }
     }
 }

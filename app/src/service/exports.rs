@@ -26,20 +26,7 @@ impl Session {
     ) -> Result<ExportFile, ServiceError> {
         let dataset = self.dataset()?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
-        let stem = dataset
-            .file_name
-            .rsplit_once('.')
-            .map_or(dataset.file_name.as_str(), |(stem, _)| stem);
-        let stem: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let stem = download_stem(&dataset.file_name);
         match kind {
             ExportKind::ClusteredCsv => {
                 let labels = &results.segmentation.labels;
@@ -177,6 +164,23 @@ impl Session {
             .collect();
         Ok((files, notes))
     }
+}
+
+/// The start of a download's name: the file's name without its extension, with characters other than
+/// letters, digits, `-` and `_` replaced by `_`.
+pub(super) fn download_stem(file_name: &str) -> String {
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
+    stem.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 pub(super) fn text_file(

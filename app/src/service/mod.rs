@@ -2,7 +2,8 @@
 //! can be tested natively.
 //!
 //! One file per use case: `reading` (read and retype the file), `enrichment` (read and join an
-//! enrichment file), `retrieval` (census values by ZIP code), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
+//! enrichment file), `retrieval` (census values by ZIP code), `rollup` (an order log to one row per
+//! customer), `suggestions` (the catalog and the ranked variables), `segmentation` (segments,
 //! personas, plot), `exports` (the downloads) and `model` (saved segmentations: save, apply, movement,
 //! lookalike, stability). This file holds the session and routes requests.
 
@@ -12,6 +13,7 @@ mod exports;
 mod model;
 mod reading;
 mod retrieval;
+mod rollup;
 mod segmentation;
 mod suggestions;
 #[cfg(test)]
@@ -57,6 +59,8 @@ struct Dataset {
     enrichment: Option<EnrichmentCoverage>,
     /// The census values retrieved for the file's ZIP codes (columns at the end of `table`), if any.
     retrieval: Option<RetrievalCoverage>,
+    /// The file is an order log: what was detected, and the log itself once rolled up to customers.
+    log: Option<rollup::LogState>,
 }
 
 /// An enrichment file, read and waiting to be joined.
@@ -155,6 +159,10 @@ impl Session {
                 .customer_match(&segments, platform, default_country)
                 .map(|(files, notes)| Response::Files { files, notes }),
             Request::Model(request) => self.model_request(request, attachment, progress),
+            Request::RollUp(settings) => self.roll_up(settings).map(Response::RolledUp),
+            Request::ExportTransactions { keep_formulas } => self
+                .export_transactions(keep_formulas)
+                .map(|(files, notes)| Response::Files { files, notes }),
         };
         outcome.unwrap_or_else(|error| Response::Failed(error.into()))
     }

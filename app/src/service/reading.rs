@@ -8,6 +8,7 @@ use audience_engine::ingest::{
 use audience_engine::pipeline::conversion_column;
 use audience_engine::table::{Column, ColumnType};
 
+use super::rollup::LogState;
 use super::{is_clusterable, now_ms, Dataset, ServiceError, Session, PREVIEW_ROWS};
 
 impl Session {
@@ -29,6 +30,7 @@ impl Session {
                 source,
             })?;
         let detected_target = conversion_column(&table, None);
+        let log = LogState::detect(&table, &report);
         let dataset = Dataset {
             file_name: file_name.to_owned(),
             base: table.clone(),
@@ -39,6 +41,7 @@ impl Session {
             detected_target,
             enrichment: None,
             retrieval: None,
+            log,
         };
         let mut preview = preview(&dataset, &report.columns);
         preview.read_ms = Some(now_ms() - started);
@@ -84,15 +87,16 @@ pub(super) fn describe_format(report: &IngestReport) -> String {
         Encoding::Windows1252 => "Windows-1252 / Latin-1",
     };
     let delimiter = match report.delimiter {
-        '\t' => "tab".to_owned(),
-        other => format!("\"{other}\""),
+        _ if report.whitespace_aligned => "whitespace-aligned columns".to_owned(),
+        '\t' => "tab-separated".to_owned(),
+        other => format!("\"{other}\"-separated"),
     };
     let header = if report.has_header {
         "with a header row"
     } else {
         "no header row"
     };
-    format!("{encoding}, {delimiter}-separated, {header}")
+    format!("{encoding}, {delimiter}, {header}")
 }
 
 impl Dataset {
@@ -149,6 +153,7 @@ pub(super) fn preview(dataset: &Dataset, summaries: &[ColumnSummary]) -> Dataset
         enrichment: dataset.enrichment.clone(),
         retrieval: dataset.retrieval.clone(),
         read_ms: None,
+        log: dataset.log.as_ref().map(LogState::offer),
     }
 }
 

@@ -17,6 +17,7 @@ mod model_step;
 mod preview;
 mod reply;
 mod results;
+mod rollup;
 mod saved;
 mod segment_step;
 mod status;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
         }>
             <data_step::DataStep />
             <status::StatusLine status=engine.status />
+            <rollup::LogPanel />
             <preview::Preview />
             <Show when=move || engine.dataset.get().is_some()>
                 <section class="step" id="data-settings" aria-label="Data settings">

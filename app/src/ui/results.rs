@@ -145,6 +145,7 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 <button id="export-summary-csv" type="button" class="secondary" on:click=move |_| answer_beside(engine.export(ExportKind::SummaryCsv), export_message, |_| {})>
                     "Summary CSV"
                 </button>
+                <super::rollup::TransactionsDownload message=export_message />
                 {can_keep_matching.then(|| view! {
                     <label class="matching-only">
                         <input

@@ -21,7 +21,8 @@ use crate::bridge::{EngineWorker, READY_ID};
 use crate::browser;
 use crate::protocol::{
     DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind, ModelAnswer,
-    ModelRequest, ProgressUpdate, Request, Response, SegmentResults, SegmentSettings, Suggestions,
+    ModelRequest, ProgressUpdate, Request, Response, RollupSettings, SegmentResults,
+    SegmentSettings, Suggestions,
 };
 
 /// What the user wants a column used for.
@@ -57,6 +58,8 @@ enum TableChange {
     },
     /// Census values retrieved for these catalog codes.
     Retrieve { codes: Vec<String> },
+    /// The order log rolled up to one row per customer.
+    RollUp(RollupSettings),
 }
 
 impl TableChange {
@@ -95,6 +98,7 @@ impl TableChange {
                 },
                 None,
             ),
+            TableChange::RollUp(settings) => (Request::RollUp(settings.clone()), None),
         }
     }
 }
@@ -304,7 +308,9 @@ impl WorkerClient {
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
-            Response::Updated(preview) | Response::Retrieved(preview)
+            Response::Updated(preview)
+            | Response::Retrieved(preview)
+            | Response::RolledUp(preview)
                 if self.replaying.get_value() > 0 =>
             {
                 self.replayed(Some(preview));
@@ -338,6 +344,16 @@ impl WorkerClient {
                 };
                 // The suggestions stay (the user is choosing among them); results describe the old table.
                 self.results.set(None);
+                self.dataset.set(Some(preview));
+                self.status.set(EngineStatus::Done(message));
+            }
+            Response::RolledUp(preview) => {
+                self.confirm_change();
+                let message = super::rollup::rolled_up_message(&preview);
+                // The customer table has other columns: choices made on the log no longer apply.
+                self.suggestions.set(None);
+                self.results.set(None);
+                self.roles.set(Vec::new());
                 self.dataset.set(Some(preview));
                 self.status.set(EngineStatus::Done(message));
             }
@@ -583,6 +599,24 @@ impl WorkerClient {
         self.send_change(TableChange::Retrieve { codes })
     }
 
+    /// Asks the worker to roll the order log up to one row per customer.
+    pub fn roll_up(&self, settings: RollupSettings) -> Reply {
+        self.status.set(EngineStatus::Busy(
+            "Rolling the orders up to one row per customer…".into(),
+        ));
+        self.send_change(TableChange::RollUp(settings))
+    }
+
+    /// Asks for the rolled-up log's transactions, each with its customer's segment.
+    pub fn export_transactions(&self) -> Reply {
+        self.status
+            .set(EngineStatus::Busy("Preparing the download…".into()));
+        let request = Request::ExportTransactions {
+            keep_formulas: self.keep_formulas.get_untracked(),
+        };
+        self.ask(&request, None)
+    }
+
     /// Starts a segmentation.
     pub fn segment(&self, settings: SegmentSettings) -> Reply {
         self.results.set(None);
@@ -727,6 +761,7 @@ fn describe_changes(changes: &[TableChange]) -> String {
                     parts.push(format!("the join with {file_name}"));
                 }
             }
+            TableChange::RollUp(_) => parts.push("one row per customer".to_owned()),
             TableChange::Retype { .. } | TableChange::Retrieve { .. } => {}
         }
     }
