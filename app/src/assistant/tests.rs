@@ -94,6 +94,7 @@ fn fixture(k: usize) -> Fixture {
         target: Some("is_sale".into()),
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Segmented(results) = s.handle(Request::Segment(settings), None, &mut |_| {})
     else {

@@ -57,6 +57,8 @@ enum TableChange {
     },
     /// Census values retrieved for these catalog codes.
     Retrieve { codes: Vec<String> },
+    /// A column renamed.
+    RenameColumn { column: String, name: String },
 }
 
 impl TableChange {
@@ -92,6 +94,13 @@ impl TableChange {
                 Request::Retrieve {
                     base_url: CATALOG_URL.into(),
                     codes: codes.clone(),
+                },
+                None,
+            ),
+            TableChange::RenameColumn { column, name } => (
+                Request::RenameColumn {
+                    column: column.clone(),
+                    name: name.clone(),
                 },
                 None,
             ),
@@ -313,8 +322,15 @@ impl WorkerClient {
                 self.replayed(None);
             }
             Response::Updated(preview) => {
+                let renamed = match self.pending_change.get_value() {
+                    Some(TableChange::RenameColumn { column, name }) => Some(format!(
+                        "Renamed “{column}” to “{name}”: traits, names and downloads use the new name."
+                    )),
+                    _ => None,
+                };
                 self.confirm_change();
                 let message = match &preview.enrichment {
+                    _ if renamed.is_some() => renamed.unwrap_or_default(),
                     Some(coverage) => format!(
                         "Joined {}: {} of {} rows matched, {} columns added.",
                         coverage.file_name,
@@ -401,6 +417,12 @@ impl WorkerClient {
                     Ok(()) => self.status.set(EngineStatus::Done(notes.join(" "))),
                     Err(error) => self.status.set(EngineStatus::Failed(error)),
                 }
+            }
+            Response::Described(report) => {
+                self.status
+                    .set(EngineStatus::Done(super::describe_columns::report_text(
+                        &report,
+                    )));
             }
             Response::Failed(failure) => {
                 if failure.kind == FailureKind::Catalog {
@@ -579,6 +601,31 @@ impl WorkerClient {
         self.send_change(TableChange::Retrieve { codes })
     }
 
+    /// Asks the worker to rename column `column` to `name`.
+    pub fn rename_column(&self, column: String, name: String) -> Reply {
+        self.status
+            .set(EngineStatus::Busy(format!("Renaming {column}…")));
+        self.send_change(TableChange::RenameColumn { column, name })
+    }
+
+    /// Asks the worker to read a data dictionary (CSV: column, description).
+    pub fn load_dictionary(&self, file: &Blob, file_name: String) -> Reply {
+        self.status
+            .set(EngineStatus::Busy(format!("Reading {file_name}…")));
+        self.ask(&Request::LoadDictionary { file_name }, Some(file))
+    }
+
+    /// Asks the worker to describe `column` with `description`.
+    pub fn describe_column(&self, column: String, description: String) -> Reply {
+        self.ask(
+            &Request::DescribeColumn {
+                column,
+                description,
+            },
+            None,
+        )
+    }
+
     /// Starts a segmentation.
     pub fn segment(&self, settings: SegmentSettings) -> Reply {
         self.results.set(None);
@@ -692,7 +739,9 @@ fn describe_changes(changes: &[TableChange]) -> String {
                     parts.push(format!("the join with {file_name}"));
                 }
             }
-            TableChange::Retype { .. } | TableChange::Retrieve { .. } => {}
+            TableChange::Retype { .. }
+            | TableChange::Retrieve { .. }
+            | TableChange::RenameColumn { .. } => {}
         }
     }
     if let Some(file_name) = enrichment {
