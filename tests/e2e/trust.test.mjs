@@ -24,18 +24,24 @@ const CODED = join(FIXTURES, 'coded-policies.csv');
 
 async function ready(page) {
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
-  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
+}
+
+/** The catalog's state shows once a file is read. */
+async function catalogLoaded(page) {
+  await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 90000 });
 }
 
 async function loadDemo(page) {
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   await page.locator('#demo-button').click();
-  await page.locator('#row-count').waitFor({ timeout: 30000 });
+  await page.locator('#preview-heading', { hasText: 'leads.csv' }).waitFor({ timeout: 30000 });
+  await catalogLoaded(page);
 }
 
 async function loadFile(page, path, rows) {
   await page.locator('#file-input').setInputFiles(path);
   await page.locator('#row-count', { hasText: String(rows) }).waitFor({ timeout: 30000 });
+  await catalogLoaded(page);
 }
 
 async function describe(page, text) {
@@ -175,7 +181,7 @@ test('a renamed column is used in the segments and downloads, and the chosen val
     // By hand: 16 of the fixture's 40 rows renewed.
     assert.match(await page.locator('#results-step').textContent(), /The whole file converts at 40(\.0)?% \(outcome\)/);
     const cards = await page.locator('.segment-card').allTextContents();
-    assert.ok(cards.some((text) => /car polic/i.test(text)), `traits use the new name: ${cards.join(' | ')}`);
+    assert.ok(cards.some((text) => /car[ _]polic/i.test(text)), `traits use the new name: ${cards.join(' | ')}`);
     const csv = await download(page, '#export-clustered-csv');
     assert.ok(csv.startsWith('customer_id,age,car_policies,MRELSA,plan,outcome,'), csv.slice(0, 80));
     clean(watch);
@@ -231,6 +237,9 @@ test('a saved audience restored on another file says what did not match and keep
     // The demo has none of these columns, and its own conversion column (is_sale).
     await loadDemo(page);
     await page.locator('#preview-heading', { hasText: 'leads.csv' }).waitFor({ timeout: 30000 });
+    if (!(await page.locator('#saved-audiences').evaluate((details) => details.open))) {
+      await page.locator('#saved-audiences summary').click();
+    }
     await page.locator('.restore-audience').first().click();
     const message = page.locator('#restore-message');
     await message.locator('text=Restored').waitFor({ timeout: 30000 });
