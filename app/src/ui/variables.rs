@@ -295,7 +295,7 @@ pub fn VariablesStep() -> impl IntoView {
                                 positive.set((!value.is_empty()).then(|| (for_change.clone(), value)));
                             }
                         >
-                            <option value="" selected=chosen.is_none()>"Recognise it (yes, 1, true, converted …)"</option>
+                            <option value="" selected=chosen.is_none()>"Recognise it (yes, 1, true …)"</option>
                             {options}
                         </select>
                     </div>
