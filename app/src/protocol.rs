@@ -104,6 +104,28 @@ pub enum Request {
         /// Catalog codes, e.g. `B19013_001E`; each becomes a column named by its code.
         codes: Vec<String>,
     },
+    /// Give a column of the loaded file a new name, used from then on in suggestions, traits, persona
+    /// names and downloads.
+    RenameColumn {
+        /// The column's current name.
+        column: String,
+        /// Its new name.
+        name: String,
+    },
+    /// Read the data dictionary attached to the message (CSV: column, description) and describe the
+    /// file's columns with it; the next suggestions search those descriptions.
+    LoadDictionary {
+        /// The file's name, for messages.
+        file_name: String,
+    },
+    /// Describe one column in the user's words (an empty description removes it); the next
+    /// suggestions search it.
+    DescribeColumn {
+        /// Column name.
+        column: String,
+        /// What the column holds.
+        description: String,
+    },
     /// Produce customer-match files (normalised, SHA-256 hashed identifiers) for chosen segments.
     CustomerMatch {
         /// Segment ids (0-based, as in the results).
@@ -164,6 +186,10 @@ pub struct SegmentSettings {
     /// absolute, or always by lift.
     #[serde(default)]
     pub tiers: TierChoice,
+    /// The value of the conversion column that means converted; `None` lets the engine recognise it
+    /// (yes/no, 1/0, true/false …).
+    #[serde(default)]
+    pub positive_value: Option<String>,
 }
 
 /// One column chosen for segmentation.
@@ -227,8 +253,21 @@ pub enum Response {
         /// What each contains and what was skipped, for people.
         notes: Vec<String>,
     },
+    /// The file's columns were described (a data dictionary read, a description typed).
+    Described(DictionaryReport),
     /// The request failed; the message is meant for the user.
     Failed(Failure),
+}
+
+/// What a data dictionary or a typed description changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DictionaryReport {
+    /// The dictionary file's name (`None` for a typed description).
+    pub file_name: Option<String>,
+    /// The file's columns that now have a description.
+    pub described: Vec<String>,
+    /// Columns the dictionary names that are not in the file.
+    pub not_in_file: Vec<String>,
 }
 
 /// A request that could not be carried out: what kind of thing failed (for the page to branch on) and a
@@ -568,6 +607,13 @@ pub struct ColumnSuggestion {
     pub matched_terms: Vec<String>,
     /// The closest catalog variables (labels), when the catalog is loaded.
     pub linked_variables: Vec<String>,
+    /// Nothing says what the column holds (an opaque code such as `MOSTYPE` without a description):
+    /// it gets no search relevance until it is described.
+    #[serde(default)]
+    pub meaning_unknown: bool,
+    /// The column's description (from a data dictionary or typed), if any.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// Catalog variables of one type.
@@ -580,7 +626,7 @@ pub struct CatalogGroup {
 }
 
 /// One catalog variable found for a description.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CatalogHit {
     /// Variable code, e.g. `B19013_001E`.
     pub code: String,
@@ -594,6 +640,29 @@ pub struct CatalogHit {
     pub matched_terms: Vec<String>,
     /// Whether the app can retrieve this variable's census values for the loaded file (it has a ZIP
     /// column and the variable is a shipped measure): "available for your file".
+    #[serde(default)]
+    pub retrievable: bool,
+    /// The concept (table) this hit stands for: "Household income in the past 12 months (B19001) ·
+    /// 17 variables"; empty for a hit that is a single variable.
+    #[serde(default)]
+    pub concept: String,
+    /// The concept's matching variables, best first (the hit's own variable first); the first
+    /// [`CatalogHit::selected`] are pre-selected.
+    #[serde(default)]
+    pub variables: Vec<ConceptVariable>,
+    /// How many of `variables` are pre-selected.
+    #[serde(default)]
+    pub selected: usize,
+}
+
+/// One variable of a concept in the catalog results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConceptVariable {
+    /// Variable code, e.g. `B19001_017E`.
+    pub code: String,
+    /// Readable label.
+    pub label: String,
+    /// Whether its census values can be retrieved for the loaded file.
     #[serde(default)]
     pub retrievable: bool,
 }

@@ -303,6 +303,12 @@ impl LexicalIndex {
                 }
             }
         }
+        // "senior" as a rank ("senior decision makers") does not fire the age entry ("seniors").
+        if !super::synonyms::senior_means_age(query) {
+            for term in all_terms.iter_mut().filter(|t| t.as_str() == "senior") {
+                term.push_str(" (rank)");
+            }
+        }
         for e in self.lexicon.expand(&all_terms) {
             if units.iter().any(|u| u.terms == e.terms) {
                 continue;
@@ -571,6 +577,29 @@ mod tests {
         );
         let hits = index.search(&index.analyze("solo drivers"), 10);
         assert_eq!(hits[0].index, 2);
+    }
+
+    #[test]
+    fn senior_as_a_rank_does_not_fire_the_age_entry_but_senior_citizens_do() {
+        let vars = fixture();
+        let lexicon = Lexicon::parse("seniors; elderly => 65 years and over").unwrap();
+        let index = LexicalIndex::build(&vars, lexicon);
+        let fires = |query: &str| {
+            index
+                .analyze(query)
+                .iter()
+                .any(|u| u.trigger.as_deref() == Some("seniors"))
+        };
+        assert!(!fires("senior decision makers in tech companies"));
+        assert!(!fires("senior engineers"));
+        assert!(fires("senior citizens who travel"));
+        assert!(fires("seniors living alone"));
+        assert!(fires("senior retirees over 65"));
+        // The word itself still matches on its own, as the user wrote it.
+        assert!(index
+            .analyze("senior decision makers")
+            .iter()
+            .any(|u| u.trigger.is_none() && u.terms == ["senior"]));
     }
 
     #[test]

@@ -11,6 +11,44 @@ use super::CatalogError;
 /// The default lexicon shipped with the search.
 pub const DEFAULT_LEXICON: &str = include_str!("../../catalog/synonyms.txt");
 
+/// Words of a request, as written (lower case), that make it about people's age.
+const AGE_WORDS: &[&str] = &[
+    "seniors",
+    "citizen",
+    "citizens",
+    "elderly",
+    "old",
+    "older",
+    "oldest",
+    "aged",
+    "age",
+    "ages",
+    "retired",
+    "retiree",
+    "retirees",
+    "retirement",
+    "pensioner",
+    "pensioners",
+    "pension",
+    "grandparents",
+    "65",
+    "70",
+    "75",
+    "80",
+];
+
+/// Whether "senior" in a request means older people rather than a rank: the request writes the
+/// noun "seniors", or another of its words is about age ("senior citizens", "senior retirees",
+/// "seniors 65 and older"). "senior decision makers" and "senior engineers" are ranks: their
+/// "senior" never fires the lexicon's age entry, nor reaches an age column. `query`: the request
+/// as written.
+pub fn senior_means_age(query: &str) -> bool {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .any(|w| AGE_WORDS.contains(&w.as_str()))
+}
+
 /// One lexicon entry, analysed.
 #[derive(Clone, Debug, PartialEq)]
 struct Entry {

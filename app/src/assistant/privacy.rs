@@ -180,7 +180,8 @@ fn column_aggregates(
     }
 }
 
-/// `search_variables`: ranked columns (names, relevance) and catalog variables (public metadata).
+/// `search_variables`: ranked columns (names, relevance) and catalog concepts (tables, each with its
+/// matching variables and the pre-selected ones: public metadata).
 /// Matched terms are kept only when they are words of `query` (the user's own words), since
 /// column matching may name a file value.
 pub fn search_results(suggestions: &Suggestions, rules: &PrivacyRules) -> Value {
@@ -213,7 +214,24 @@ pub fn search_results(suggestions: &Suggestions, rules: &PrivacyRules) -> Value 
                 .hits
                 .iter()
                 .take(CATALOG_HITS_PER_KIND)
-                .map(|h| json!({"code": h.code, "label": h.label, "table": h.table, "score": round4(h.score)}))
+                .map(|h| {
+                    // One hit per concept (table): its title and its matching variables, the
+                    // pre-selected ones marked.
+                    let variables: Vec<Value> = h
+                        .variables
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| json!({"code": v.code, "label": v.label, "selected": i < h.selected}))
+                        .collect();
+                    json!({
+                        "concept": h.concept,
+                        "code": h.code,
+                        "label": h.label,
+                        "table": h.table,
+                        "score": round4(h.score),
+                        "variables": variables,
+                    })
+                })
                 .collect();
             json!({"kind": g.kind, "variables": hits})
         })

@@ -94,6 +94,7 @@ fn fixture(k: usize) -> Fixture {
         target: Some("is_sale".into()),
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Segmented(results) = s.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -851,5 +852,62 @@ fn typed_tool_inputs_ignore_extra_fields_take_null_as_empty_and_an_empty_column_
         e.to_string()
             .starts_with("tool: input must be a JSON object"),
         "{e}"
+    );
+}
+
+#[test]
+fn search_variables_returns_concepts_with_their_variables_and_the_preselected_ones() {
+    use crate::protocol::{CatalogGroup, CatalogHit, ConceptVariable, Suggestions};
+    let variable = |code: &str, label: &str| ConceptVariable {
+        code: code.into(),
+        label: label.into(),
+        retrievable: false,
+    };
+    let suggestions = Suggestions {
+        query: "affluent households".into(),
+        columns: Vec::new(),
+        catalog: vec![CatalogGroup {
+            kind: "financial".into(),
+            hits: vec![CatalogHit {
+                code: "B19001_017E".into(),
+                label: "$200,000 or more".into(),
+                table: "B19001".into(),
+                score: 0.9,
+                concept: "Household income in the past 12 months (B19001) · 17 variables".into(),
+                variables: vec![
+                    variable("B19001_017E", "$200,000 or more"),
+                    variable("B19001_016E", "$150,000 to $199,999"),
+                    variable("B19001_002E", "Less than $10,000"),
+                ],
+                selected: 2,
+                ..CatalogHit::default()
+            }],
+        }],
+        catalog_searched: true,
+    };
+    let value = privacy::search_results(&suggestions, &PrivacyRules::new(10, vec![]));
+    let hit = &value["catalog_variables"][0]["variables"][0];
+    assert_eq!(
+        hit["concept"],
+        "Household income in the past 12 months (B19001) · 17 variables"
+    );
+    let selected: Vec<(String, bool)> = hit["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["code"].as_str().unwrap().to_owned(),
+                v["selected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        selected,
+        [
+            ("B19001_017E".to_owned(), true),
+            ("B19001_016E".to_owned(), true),
+            ("B19001_002E".to_owned(), false)
+        ]
     );
 }

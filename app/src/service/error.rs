@@ -172,6 +172,30 @@ pub enum ServiceError {
     /// The log could not be rolled up with the chosen columns.
     #[error("Not rolled up: {0}.")]
     Rollup(#[from] RollupError),
+    /// A column's new name is empty or too long.
+    #[error("{column:?} was not renamed: a column name needs 1 to {max} characters (this one has {length}).", max = super::columns::MAX_COLUMN_NAME)]
+    ColumnName {
+        /// The column.
+        column: String,
+        /// Characters in the name asked for.
+        length: usize,
+    },
+    /// Another column already has the new name.
+    #[error("{column:?} was not renamed: the file already has a column called {name:?}; choose another name.")]
+    ColumnNameTaken {
+        /// The column.
+        column: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// A data dictionary could not be read.
+    #[error("{file_name}: {source}")]
+    Dictionary {
+        /// The dictionary file.
+        file_name: String,
+        /// Why.
+        source: audience_search::columns::DictionaryError,
+    },
 }
 
 impl ServiceError {
@@ -192,7 +216,10 @@ impl ServiceError {
             | ServiceError::Withheld(_)
             | ServiceError::TargetChosen(_)
             | ServiceError::BadWeight(_)
-            | ServiceError::Rename(_) => FailureKind::Settings,
+            | ServiceError::Rename(_)
+            | ServiceError::ColumnName { .. }
+            | ServiceError::ColumnNameTaken { .. } => FailureKind::Settings,
+            ServiceError::Dictionary { .. } => FailureKind::File,
             // Impossible bounds or k are the user's settings; a fit that fails is the engine's.
             ServiceError::Cluster(error) if is_settings_error(error) => FailureKind::Settings,
             ServiceError::Retype { .. } => FailureKind::Retype,

@@ -7,6 +7,7 @@
 //! personas, plot), `exports` (the downloads) and `model` (saved segmentations: save, apply, movement,
 //! lookalike, stability). This file holds the session and routes requests.
 
+mod columns;
 mod enrichment;
 mod error;
 mod exports;
@@ -32,7 +33,7 @@ use audience_search::SearchIndex;
 /// How many rows the preview shows.
 pub const PREVIEW_ROWS: usize = 10;
 /// How many catalog variables a suggestion lists.
-pub const CATALOG_SUGGESTIONS: usize = 24;
+pub const CATALOG_SUGGESTIONS: usize = 10;
 /// Columns at least this relevant (relative to the best, after evidence) are pre-checked.
 pub const SUGGESTED_RELEVANCE: f64 = 0.8;
 /// At most this many points go to the scatter plot.
@@ -85,6 +86,8 @@ pub struct Session {
     models: model::ModelState,
     /// Columns marked "ID" or "exclude" at the last suggestion: segmentation refuses them.
     withheld: Vec<String>,
+    /// Descriptions of the loaded file's columns (a data dictionary, typed descriptions).
+    dictionary: audience_search::ColumnDictionary,
 }
 
 impl Session {
@@ -106,6 +109,7 @@ impl Session {
                 None => Err(ServiceError::NoAttachment { file_name }),
                 Some(bytes) => {
                     self.keep_previous();
+                    self.dictionary = Default::default();
                     self.load(&file_name, bytes, header).map(Response::Loaded)
                 }
             },
@@ -151,6 +155,21 @@ impl Session {
                 .retier(tiers)
                 .map(|report| Response::Personas(Box::new(report))),
             Request::Retrieve { codes, .. } => self.retrieve_codes(codes).map(Response::Retrieved),
+            Request::RenameColumn { column, name } => {
+                self.rename_column(&column, &name).map(Response::Updated)
+            }
+            Request::LoadDictionary { file_name } => match attachment {
+                None => Err(ServiceError::NoAttachment { file_name }),
+                Some(bytes) => self
+                    .load_dictionary(&file_name, bytes)
+                    .map(Response::Described),
+            },
+            Request::DescribeColumn {
+                column,
+                description,
+            } => self
+                .describe_column(&column, &description)
+                .map(Response::Described),
             Request::CustomerMatch {
                 segments,
                 platform,

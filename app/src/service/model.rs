@@ -261,6 +261,7 @@ impl Session {
             target: target.filter(|t| table.column_index(t).is_some()),
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         };
         let mut params = ProfileParams::new()
             .segment_labels((1..=model.k).map(|id| id.to_string()).collect())

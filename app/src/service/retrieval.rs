@@ -336,6 +336,7 @@ mod tests {
             target: None,
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         };
         let Response::Segmented(results) =
             session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -466,6 +467,7 @@ mod tests {
             score,
             matched_terms: Vec::new(),
             retrievable,
+            ..CatalogHit::default()
         };
         let mut hits = vec![
             hit("A", 0.9, false),

@@ -313,6 +313,7 @@ mod tests {
             target: None,
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         };
         match session.handle(Request::Segment(settings), None, &mut |_| {}) {
             Response::Segmented(results) => results,
@@ -527,6 +528,7 @@ mod tests {
             target: None,
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         };
         assert!(matches!(
             session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -656,6 +658,7 @@ mod tests {
             target: None,
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         };
         assert!(matches!(
             session.handle(Request::Segment(settings), None, &mut |_| {}),

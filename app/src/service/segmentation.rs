@@ -173,6 +173,13 @@ fn profile_params(settings: &SegmentSettings, k: usize) -> ProfileParams {
         )
         .tiers(settings.tiers);
     params.target = settings.target.clone();
+    if let Some(value) = settings
+        .positive_value
+        .as_deref()
+        .filter(|value| !value.trim().is_empty())
+    {
+        params = params.positive_value(value);
+    }
     params
 }
 

@@ -2,7 +2,9 @@
 //! description.
 
 use crate::column_match::column_evidence;
-use crate::protocol::{CatalogGroup, CatalogHit, ColumnSuggestion, Response, Suggestions};
+use crate::protocol::{
+    CatalogGroup, CatalogHit, ColumnSuggestion, ConceptVariable, Response, Suggestions,
+};
 use audience_engine::table::Table;
 use audience_search::columns::MEANING_UNKNOWN;
 use audience_search::{
@@ -42,10 +44,14 @@ impl Session {
                 is_clusterable(column.column_type()) && !self.withheld.contains(&column.name)
             })
             .collect();
-        let descriptions: Vec<ColumnDescription> = candidates
+        let mut descriptions: Vec<ColumnDescription> = candidates
             .iter()
             .map(|&index| describe_column(table, index))
             .collect();
+        // The user's descriptions (a data dictionary, typed) are searched with the header.
+        for description in &mut descriptions {
+            description.description = self.column_description(&description.name);
+        }
         // Search relevance (0 for every column when the catalog, and so the embedder, is not loaded).
         let mut columns: Vec<ColumnSuggestion> = candidates
             .iter()
@@ -74,6 +80,7 @@ impl Session {
             }
             for (column, description) in columns.iter_mut().zip(&descriptions) {
                 if description.meaning_unknown(catalog.embedder()) {
+                    column.meaning_unknown = true;
                     column.matched_terms.push(MEANING_UNKNOWN.to_owned());
                 }
             }
@@ -89,6 +96,9 @@ impl Session {
             }
         }
         // Direct evidence (the description names the column or its values) weighs as much as the search.
+        for (column, description) in columns.iter_mut().zip(&descriptions) {
+            column.description.clone_from(&description.description);
+        }
         for (column, &index) in columns.iter_mut().zip(&candidates) {
             let evidence = column_evidence(query, &table.columns()[index]);
             let evidence_score = if evidence.is_empty() { 0.0 } else { 1.0 };
@@ -121,6 +131,9 @@ impl Session {
             for group in &mut catalog {
                 for hit in &mut group.hits {
                     hit.retrievable = manifest.is_retrievable(&hit.code);
+                    for variable in &mut hit.variables {
+                        variable.retrievable = manifest.is_retrievable(&variable.code);
+                    }
                 }
                 super::retrieval::retrievable_first(&mut group.hits);
             }
@@ -159,8 +172,15 @@ pub(super) fn suggestion(table: &Table, index: usize) -> ColumnSuggestion {
         suggested: false,
         matched_terms: Vec::new(),
         linked_variables: Vec::new(),
+        meaning_unknown: false,
+        description: None,
     }
 }
+
+/// Concepts searched before the first [`CATALOG_SUGGESTIONS`] are kept: more of each concept's
+/// variables are scored, which ranks the concepts better ("affluent households with high income"
+/// finds the median household income table, B19013, among its first ten this way).
+const CONCEPTS_SEARCHED: usize = 40;
 
 /// The catalog's variables for a description, grouped by type; with a data kind, only the variables
 /// available in that kind of data (searched deeper so the list stays full).
@@ -170,28 +190,57 @@ pub(super) fn catalog_groups(
     data_kind: Option<DataKind>,
 ) -> Vec<CatalogGroup> {
     let depth = if data_kind.is_some() { 8 } else { 1 };
-    // One result per concept (table): its best variable available in that kind of data.
+    // One result per concept (table), standing for its matching variables available in that kind of
+    // data; the concept's best one is the hit.
     let records = catalog.catalog();
-    let hits: Vec<_> = catalog
+    let available = |hit: &audience_search::SearchHit| {
+        data_kind.is_none_or(|kind| {
+            records
+                .get(&hit.code)
+                .is_some_and(|variable| variable.availability.contains(&kind))
+        })
+    };
+    let concepts: Vec<(
+        audience_search::SearchHit,
+        String,
+        Vec<ConceptVariable>,
+        usize,
+    )> = catalog
         .search_concepts(
             query,
             &SearchOptions {
-                top: CATALOG_SUGGESTIONS * depth,
+                top: CONCEPTS_SEARCHED * depth,
                 ..SearchOptions::default()
             },
         )
         .into_iter()
         .filter_map(|concept| {
-            concept.variables.into_iter().find(|hit| {
-                data_kind.is_none_or(|kind| {
-                    records
-                        .get(&hit.code)
-                        .is_some_and(|variable| variable.availability.contains(&kind))
+            let selected = concept
+                .selected_variables()
+                .iter()
+                .filter(|hit| available(hit))
+                .count()
+                .max(1);
+            let variables: Vec<&audience_search::SearchHit> = concept
+                .variables
+                .iter()
+                .filter(|hit| available(hit))
+                .collect();
+            let best = (*variables.first()?).clone();
+            let listed = variables
+                .iter()
+                .map(|hit| ConceptVariable {
+                    code: hit.code.clone(),
+                    label: hit.label.clone(),
+                    retrievable: false,
                 })
-            })
+                .collect();
+            Some((best, concept.title.clone(), listed, selected))
         })
         .take(CATALOG_SUGGESTIONS)
         .collect();
+    let hits: Vec<audience_search::SearchHit> =
+        concepts.iter().map(|(hit, ..)| hit.clone()).collect();
     group_by_type(&hits)
         .into_iter()
         .map(|group| CatalogGroup {
@@ -199,13 +248,25 @@ pub(super) fn catalog_groups(
             hits: group
                 .hits
                 .into_iter()
-                .map(|hit| CatalogHit {
-                    code: hit.code.clone(),
-                    label: hit.label.clone(),
-                    table: hit.table.clone(),
-                    score: f64::from(hit.score),
-                    matched_terms: hit.matched_terms.clone(),
-                    retrievable: false,
+                .map(|hit| {
+                    let (title, variables, selected) = concepts
+                        .iter()
+                        .find(|(best, ..)| best.code == hit.code)
+                        .map(|(_, title, variables, selected)| {
+                            (title.clone(), variables.clone(), *selected)
+                        })
+                        .unwrap_or_default();
+                    CatalogHit {
+                        code: hit.code.clone(),
+                        label: hit.label.clone(),
+                        table: hit.table.clone(),
+                        score: f64::from(hit.score),
+                        matched_terms: hit.matched_terms.clone(),
+                        retrievable: false,
+                        concept: title,
+                        selected: selected.min(variables.len()),
+                        variables,
+                    }
                 })
                 .collect(),
         })

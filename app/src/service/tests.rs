@@ -120,6 +120,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         target: Some("is_sale".into()),
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let mut updates = 0;
     let Response::Segmented(results) =
@@ -163,6 +164,7 @@ fn the_conversion_column_cannot_also_define_the_segments() {
         target: Some("is_sale".into()),
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -336,6 +338,7 @@ fn withheld_columns_are_neither_offered_nor_clustered() {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -490,6 +493,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -553,6 +557,7 @@ fn clustered_download(csv: &str, keep_formulas: bool) -> String {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
@@ -689,6 +694,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
     assert_eq!(refused.kind, FailureKind::Settings);
@@ -710,6 +716,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     assert_eq!(
         failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
@@ -742,6 +749,7 @@ fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentRe
         target: Some("is_sale".into()),
         description: description.into(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -846,6 +854,7 @@ fn a_renamed_segment_carries_its_new_name_into_every_download() {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -965,6 +974,7 @@ fn switching_the_tiers_reassigns_them_by_rate_or_by_lift_and_keeps_the_users_nam
         target: Some("sale".into()),
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})

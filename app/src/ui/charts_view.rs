@@ -9,7 +9,7 @@ use crate::browser::{download, download_blob};
 use crate::charts::{
     Chart, ConversionRates, Orientation, PcaScatter, RenderOptions, ScatterPoint, SegmentLabel,
     SegmentRate, SegmentSize, SegmentSizes, ShareBand, TraitHeatmap, TypeBreakdown,
-    VariableRelevance, VariableScore,
+    VariableRelevance, VariableScore, DEFAULT_WIDTH, MIN_WIDTH,
 };
 use crate::protocol::{SegmentResults, Suggestions};
 
@@ -183,6 +183,32 @@ pub fn suggestion_charts(suggestions: &Suggestions, target: Option<&str>) -> Vec
     charts
 }
 
+/// The width to lay a chart out at on a screen `viewport` CSS pixels wide: the default on a wide screen,
+/// the space the page leaves it on a phone (at least the charts' narrowest layout, which then scrolls
+/// sideways a little rather than shrinking its text).
+pub fn chart_width(viewport: Option<f64>) -> u32 {
+    /// Horizontal room the page's margins, the step's and the chart's padding take on a phone.
+    const PAGE_MARGINS: f64 = 48.0;
+    match viewport {
+        Some(width) if width.is_finite() && width < f64::from(DEFAULT_WIDTH) + PAGE_MARGINS => {
+            ((width - PAGE_MARGINS).floor().max(f64::from(MIN_WIDTH))) as u32
+        }
+        _ => DEFAULT_WIDTH,
+    }
+}
+
+/// The window's width in CSS pixels (`None` outside a browser).
+fn viewport_width() -> Option<f64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()?.inner_width().ok()?.as_f64()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
 /// One chart: inline SVG, a data table, and downloads.
 #[component]
 pub fn ChartCard(
@@ -192,7 +218,7 @@ pub fn ChartCard(
 ) -> impl IntoView {
     let svg = chart.render(&RenderOptions {
         id: Some(id.clone()),
-        ..RenderOptions::default()
+        width: chart_width(viewport_width()),
     });
     let table = chart.table();
     let file_name = chart.file_name();
@@ -268,5 +294,20 @@ async fn svg_to_png(svg: &str) -> Result<web_sys::Blob, String> {
     {
         let _ = svg;
         Err("PNG export needs a browser canvas".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_laid_out_for_a_phone_instead_of_shrunk_onto_it() {
+        assert_eq!(chart_width(None), DEFAULT_WIDTH);
+        assert_eq!(chart_width(Some(1280.0)), DEFAULT_WIDTH);
+        assert_eq!(chart_width(Some(412.0)), 364);
+        // 360 px leaves 312 px: the narrowest layout (320) scrolls a little, its text stays full size.
+        assert_eq!(chart_width(Some(360.0)), MIN_WIDTH);
+        assert_eq!(chart_width(Some(f64::NAN)), DEFAULT_WIDTH);
     }
 }

@@ -65,12 +65,19 @@ fn set_role(
 
 /// A column's type and role selects (for the preview's header cell).
 #[component]
-pub fn ColumnControls(index: usize, name: String, column_type: ColumnType) -> impl IntoView {
+pub fn ColumnControls(
+    index: usize,
+    name: String,
+    column_type: ColumnType,
+    /// Whether the column holds exactly two values (it can be the conversion column).
+    #[prop(optional)]
+    two_valued: bool,
+) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let AudienceDraft { target, .. } = expect_context::<AudienceDraft>();
     let type_id = format!("column-type-{index}");
     let role_id = format!("column-role-{index}");
-    let binary = column_type == ColumnType::Binary;
+    let binary = column_type == ColumnType::Binary || two_valued;
     let role_name = name.clone();
     let current_role = {
         let name = name.clone();
@@ -121,6 +128,7 @@ pub fn ColumnControls(index: usize, name: String, column_type: ColumnType) -> im
                     <option value="conversion" selected=move || current_role.get() == "conversion">"conversion"</option>
                 })}
             </select>
+            <super::column_rename::RenameColumn index=index name=name.clone() />
         </div>
     }
 }

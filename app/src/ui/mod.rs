@@ -7,9 +7,11 @@
 mod assistant;
 mod charts_view;
 mod column_controls;
+mod column_rename;
 mod customer_match;
 mod data_step;
 mod describe;
+mod describe_columns;
 mod draft;
 mod enrichment;
 mod feedback;

@@ -40,6 +40,7 @@ pub fn Preview() -> impl IntoView {
                                 index=index
                                 name=column.name.clone()
                                 column_type=column.column_type
+                                two_valued=super::variables::is_two_valued(column)
                             />
                         </th>
                     }

@@ -249,6 +249,7 @@ fn persona_card(persona: Persona, audience: Option<SegmentMatch>) -> impl IntoVi
 /// Which tiers the cards show, in words, and a button for the other scheme.
 fn tier_switch(results: &SegmentResults) -> Option<impl IntoView> {
     let engine = expect_context::<WorkerClient>();
+    let tiers = expect_context::<super::draft::AudienceDraft>().tiers;
     let scheme = results.report.tier_scheme?;
     let rate = results
         .report
@@ -278,7 +279,11 @@ fn tier_switch(results: &SegmentResults) -> Option<impl IntoView> {
         <p id="tier-scheme" class="tier-scheme" data-scheme=scheme_name>
             {text}
             " "
-            <button id="tier-switch" type="button" class="link" on:click=move |_| { engine.tiers(other); }>
+            <button id="tier-switch" type="button" class="link" on:click=move |_| {
+                // Kept for the next runs of the session too.
+                tiers.set(other);
+                engine.tiers(other);
+            }>
                 {label}
             </button>
         </p>
@@ -300,8 +305,13 @@ fn SegmentName(number: u32, name: String) -> impl IntoView {
         let reply = engine.rename(number, draft.get_untracked());
         spawn_local(async move {
             match reply.await {
-                // The results re-render with the new name.
-                Response::Personas(_) => message.set(String::new()),
+                // The results re-render with the new name; the focus goes to the renamed card's name.
+                Response::Personas(_) => {
+                    message.set(String::new());
+                    request_animation_frame(move || {
+                        crate::browser::focus(&format!("segment-title-{number}"));
+                    });
+                }
                 Response::Failed(failure) => {
                     message.set(failure.message);
                     if let Some(field) = field.get_untracked() {
@@ -319,7 +329,7 @@ fn SegmentName(number: u32, name: String) -> impl IntoView {
             <Show
                 when=move || editing.get()
                 fallback=move || view! {
-                    <h3>{shown.clone()}</h3>
+                    <h3 id=format!("segment-title-{number}") tabindex="-1">{shown.clone()}</h3>
                     <button
                         type="button"
                         class="link rename"

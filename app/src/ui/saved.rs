@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
 use super::draft::AudienceDraft;
+use super::feedback::FieldMessage;
 use super::segment_step::SegmentForm;
 use super::variables::ColumnChoice;
 use super::{EngineStatus, WorkerClient};
@@ -73,8 +74,19 @@ impl AudienceSettings {
         }
     }
 
-    /// Applies the chosen columns and weights to a fresh list of choices (columns the file lacks are skipped).
-    pub fn apply_to(&self, choices: &mut [ColumnChoice]) {
+    /// Applies the chosen columns and weights to a fresh list of choices and says which saved columns the
+    /// file has. When it has none of them, the choices stay as suggested (checking nothing would leave
+    /// nothing to segment on).
+    pub fn apply_to(&self, choices: &mut [ColumnChoice]) -> RestoreReport {
+        let (matched, missing): (Vec<String>, Vec<String>) = self
+            .columns
+            .iter()
+            .map(|(column, _)| column.clone())
+            .partition(|column| choices.iter().any(|choice| &choice.column == column));
+        let report = RestoreReport { matched, missing };
+        if report.matched.is_empty() {
+            return report;
+        }
         for choice in choices.iter_mut() {
             match self
                 .columns
@@ -88,6 +100,55 @@ impl AudienceSettings {
                 None => choice.checked = false,
             }
         }
+        report
+    }
+
+    /// What to tell the user after restoring on a file: which saved columns it lacks and what became of
+    /// the conversion column (`target_found`: whether the file has the saved one; `kept`: the conversion
+    /// column kept instead).
+    pub fn restore_message(
+        &self,
+        report: &RestoreReport,
+        target_found: bool,
+        kept: Option<&str>,
+    ) -> String {
+        let quoted = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("“{n}”"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = vec![format!("Restored “{}”.", self.name)];
+        let total = self.columns.len();
+        if report.missing.is_empty() {
+            if total > 0 {
+                parts.push(format!("All {total} saved columns are checked."));
+            }
+        } else if report.matched.is_empty() {
+            parts.push(format!(
+                "None of its {total} saved columns ({}) is in this file, so the suggested columns stay checked: check the ones to segment on.",
+                quoted(&report.missing)
+            ));
+        } else {
+            parts.push(format!(
+                "{} of its {total} saved columns are checked ({}); not in this file: {}.",
+                report.matched.len(),
+                quoted(&report.matched),
+                quoted(&report.missing)
+            ));
+        }
+        if let (Some(saved), false) = (&self.target, target_found) {
+            parts.push(match kept {
+                Some(kept) => format!(
+                    "The conversion column “{saved}” is not in this file; “{kept}” stays the conversion column."
+                ),
+                None => format!(
+                    "The conversion column “{saved}” is not in this file; choose one in step 3 if the file has one."
+                ),
+            });
+        }
+        parts.join(" ")
     }
 
     /// The shareable settings string (compact JSON: readable, and holds no data).
@@ -100,6 +161,15 @@ impl AudienceSettings {
         serde_json::from_str(text.trim())
             .map_err(|error| format!("That is not an Audience Builder settings string ({error})."))
     }
+}
+
+/// Which saved columns a file has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RestoreReport {
+    /// Saved columns the file has (checked with their saved weights).
+    pub matched: Vec<String>,
+    /// Saved columns the file lacks.
+    pub missing: Vec<String>,
 }
 
 /// The saved audiences in this browser.
@@ -120,6 +190,7 @@ pub fn SavedAudiences() -> impl IntoView {
         target,
         choices,
         form,
+        ..
     } = expect_context::<AudienceDraft>();
     let saved = RwSignal::new(load_saved());
     let name = RwSignal::new(String::new());
@@ -139,17 +210,40 @@ pub fn SavedAudiences() -> impl IntoView {
             &form.get_untracked(),
         )
     };
+    let restore_message = RwSignal::new(String::new());
     let restore = move |settings: AudienceSettings| {
         query.set(settings.query.clone());
-        target.set(settings.target.clone());
+        // The saved conversion column when this file has it; otherwise the file's own stays.
+        let columns: Vec<String> = engine
+            .dataset
+            .get_untracked()
+            .map(|d| d.columns.into_iter().map(|c| c.name).collect())
+            .unwrap_or_default();
+        let target_found = settings
+            .target
+            .as_ref()
+            .is_some_and(|saved| columns.contains(saved));
+        if target_found || settings.target.is_none() {
+            target.set(settings.target.clone());
+        }
         form.set(settings.form());
-        let message = format!("Restored “{}”.", settings.name);
         let suggestions = engine.suggest(query.get_untracked());
-        engine.status.set(EngineStatus::Busy(message));
+        engine.status.set(EngineStatus::Busy(format!(
+            "Restoring “{}”…",
+            settings.name
+        )));
         // The new suggestions reset the column choices (see `App`); the saved ones go on top.
         spawn_local(async move {
             if let Response::Suggestions(_) = suggestions.await {
-                choices.update(|choices| settings.apply_to(choices));
+                let mut report = RestoreReport::default();
+                choices.update(|choices| report = settings.apply_to(choices));
+                let text = settings.restore_message(
+                    &report,
+                    target_found,
+                    target.get_untracked().as_deref(),
+                );
+                restore_message.set(text.clone());
+                engine.status.set(EngineStatus::Done(text));
             }
         });
     };
@@ -201,6 +295,7 @@ pub fn SavedAudiences() -> impl IntoView {
                 <button id="save-audience" type="button" class="secondary" on:click=save disabled=move || query.get().trim().is_empty()>"Save settings"</button>
             </div>
             <ul class="saved-list">{list}</ul>
+            <FieldMessage id="restore-message" message=restore_message />
             <div class="refine">
                 <label for="settings-string">"Settings string (copy to share, paste to load)"</label>
                 <input id="settings-string" type="text" prop:value=move || share.get() on:input=move |event| share.set(event_target_value(&event)) />
@@ -232,6 +327,8 @@ mod tests {
             weight,
             matched_terms: Vec::new(),
             linked_variables: Vec::new(),
+            meaning_unknown: false,
+            description: None,
         }
     }
 
@@ -260,7 +357,9 @@ mod tests {
             choice("State", false, 1.0),
             choice("Industry", true, 1.0),
         ];
-        back.apply_to(&mut fresh);
+        let report = back.apply_to(&mut fresh);
+        assert_eq!(report.matched, ["State"]);
+        assert!(report.missing.is_empty());
         assert_eq!(
             fresh
                 .iter()
@@ -271,6 +370,50 @@ mod tests {
                 ("State", true, 2.0),
                 ("Industry", false, 1.0)
             ]
+        );
+    }
+
+    #[test]
+    fn restoring_on_another_file_says_which_columns_are_missing_and_checks_nothing_away() {
+        let choices = [choice("State", true, 2.0), choice("Age", true, 1.0)];
+        let settings = AudienceSettings::capture(
+            "West".into(),
+            "buyers in CA",
+            Some("is_sale".into()),
+            &choices,
+            &SegmentForm::default(),
+        );
+        // A file with one of the two saved columns.
+        let mut other = [choice("State", false, 1.0), choice("plan", true, 1.0)];
+        let report = settings.apply_to(&mut other);
+        assert_eq!(
+            report,
+            RestoreReport {
+                matched: vec!["State".into()],
+                missing: vec!["Age".into()]
+            }
+        );
+        assert_eq!(
+            other.iter().map(|c| c.checked).collect::<Vec<_>>(),
+            [true, false]
+        );
+        assert_eq!(
+            settings.restore_message(&report, false, Some("converted")),
+            "Restored “West”. 1 of its 2 saved columns are checked (“State”); not in this file: “Age”. \
+             The conversion column “is_sale” is not in this file; “converted” stays the conversion column."
+        );
+        // A file with none of them: the suggested columns stay checked.
+        let mut unrelated = [choice("plan", true, 1.0), choice("spend", false, 1.0)];
+        let report = settings.apply_to(&mut unrelated);
+        assert!(report.matched.is_empty());
+        assert_eq!(
+            unrelated.iter().map(|c| c.checked).collect::<Vec<_>>(),
+            [true, false]
+        );
+        let message = settings.restore_message(&report, true, Some("is_sale"));
+        assert!(
+            message.contains("None of its 2 saved columns (“State”, “Age”) is in this file"),
+            "{message}"
         );
     }
 

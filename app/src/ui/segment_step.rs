@@ -55,6 +55,7 @@ impl SegmentForm {
             target,
             description: String::new(),
             tiers: Default::default(),
+            positive_value: None,
         }
     }
 }

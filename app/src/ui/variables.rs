@@ -5,12 +5,16 @@ use audience_engine::table::ColumnType;
 use leptos::prelude::*;
 
 use super::charts_view::{suggestion_charts, ChartCard};
+use super::describe_columns::DescribeColumn;
 use super::draft::AudienceDraft;
+use super::feedback::focus_after_render;
 use super::preview::type_label;
 use super::WorkerClient;
 use crate::protocol::{
-    CatalogGroup, CatalogHit, Response, RetrievalCoverage, Suggestions, VariableChoice,
+    CatalogGroup, CatalogHit, ConceptVariable, Response, RetrievalCoverage, Suggestions,
+    VariableChoice,
 };
+use audience_search::columns::MEANING_UNKNOWN;
 
 /// One of the file's columns as the user has set it.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +33,10 @@ pub struct ColumnChoice {
     pub matched_terms: Vec<String>,
     /// Closest catalog variables.
     pub linked_variables: Vec<String>,
+    /// Nothing says what the column holds: no relevance is shown, and the row offers to describe it.
+    pub meaning_unknown: bool,
+    /// The column's description, if the user gave one.
+    pub description: Option<String>,
 }
 
 impl ColumnChoice {
@@ -37,14 +45,22 @@ impl ColumnChoice {
     /// suggestions make new rows.
     pub fn row_key(&self, index: usize) -> String {
         format!(
-            "{index}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}",
+            "{index}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
             self.column,
             self.column_type,
             self.relevance.to_bits(),
             self.matched_terms.join("\u{1e}"),
-            self.linked_variables.join("\u{1e}")
+            self.linked_variables.join("\u{1e}"),
+            self.meaning_unknown,
+            self.description.as_deref().unwrap_or_default()
         )
     }
+}
+
+/// Whether a column can be the conversion column: binary, or any column holding exactly two values.
+pub fn is_two_valued(column: &crate::protocol::ColumnPreview) -> bool {
+    column.column_type == ColumnType::Binary
+        || (column.column_type.has_levels() && column.distinct == 2)
 }
 
 /// The choices a set of suggestions starts from (suggested columns checked, weight 1), without the
@@ -67,6 +83,8 @@ pub fn initial_choices(
             weight: 1.0,
             matched_terms: column.matched_terms.clone(),
             linked_variables: column.linked_variables.clone(),
+            meaning_unknown: column.meaning_unknown,
+            description: column.description.clone(),
         })
         .collect()
 }
@@ -91,6 +109,7 @@ pub fn VariablesStep() -> impl IntoView {
         query,
         choices,
         target,
+        positive,
         ..
     } = expect_context::<AudienceDraft>();
     let refine = RwSignal::new(String::new());
@@ -100,11 +119,24 @@ pub fn VariablesStep() -> impl IntoView {
             dataset
                 .columns
                 .iter()
-                .filter(|column| column.column_type == ColumnType::Binary)
+                .filter(|column| is_two_valued(column))
                 .filter(|column| !withheld.contains(&column.name))
                 .map(|column| column.name.clone())
                 .collect::<Vec<_>>()
         })
+    };
+    // The two values of the conversion column, for "which value means converted".
+    let target_values = move || {
+        let chosen = target.get()?;
+        let dataset = engine.dataset.get()?;
+        let column = dataset.columns.iter().find(|c| c.name == chosen)?;
+        let values: Vec<String> = column
+            .stats
+            .levels
+            .iter()
+            .map(|level| level.label.clone())
+            .collect();
+        (values.len() == 2).then_some((chosen, values))
     };
     let set_target = move |value: String| {
         let chosen = (!value.is_empty()).then_some(value);
@@ -120,10 +152,31 @@ pub fn VariablesStep() -> impl IntoView {
     let row = move |(index, choice): (usize, ColumnChoice)| {
         let id = format!("use-column-{index}");
         let weight_id = format!("weight-column-{index}");
-        let why = if choice.matched_terms.is_empty() {
+        let terms: Vec<&str> = choice
+            .matched_terms
+            .iter()
+            .map(String::as_str)
+            .filter(|term| *term != MEANING_UNKNOWN)
+            .collect();
+        let why = if terms.is_empty() {
             String::new()
         } else {
-            format!("matches {}", choice.matched_terms.join(", "))
+            format!("matches {}", terms.join(", "))
+        };
+        let described = choice
+            .description
+            .as_ref()
+            .map(|text| format!("described as “{text}”. "))
+            .unwrap_or_default();
+        // A column whose meaning is unknown gets no relevance figure, but a field to describe it.
+        let relevance = if choice.meaning_unknown {
+            view! { <DescribeColumn index=index column=choice.column.clone() /> }.into_any()
+        } else {
+            view! {
+                <meter min="0" max="1" value=choice.relevance aria-label="relevance"></meter>
+                <span class="score">{format!("{:.0}%", choice.relevance * 100.0)}</span>
+            }
+            .into_any()
         };
         let linked = if choice.linked_variables.is_empty() {
             String::new()
@@ -149,10 +202,7 @@ pub fn VariablesStep() -> impl IntoView {
                     <label for=id>{choice.column.clone()}</label>
                 </td>
                 <td><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
-                <td>
-                    <meter min="0" max="1" value=choice.relevance aria-label="relevance"></meter>
-                    <span class="score">{format!("{:.0}%", choice.relevance * 100.0)}</span>
-                </td>
+                <td class="relevance">{relevance}</td>
                 <td>
                     <label for=weight_id.clone() class="visually-hidden">{format!("Weight of {}", choice.column)}</label>
                     <input
@@ -176,7 +226,7 @@ pub fn VariablesStep() -> impl IntoView {
                         }
                     />
                 </td>
-                <td class="why">{why}<br />{linked}</td>
+                <td class="why">{described}{why}<br />{linked}</td>
             </tr>
         }
     };
@@ -225,6 +275,33 @@ pub fn VariablesStep() -> impl IntoView {
                     }}
                 </select>
             </div>
+            {move || target_values().map(|(column, values)| {
+                let chosen = positive.get().filter(|(c, _)| *c == column).map(|(_, v)| v);
+                let options = values
+                    .into_iter()
+                    .map(|value| {
+                        let selected = chosen.as_deref() == Some(value.as_str());
+                        view! { <option value=value.clone() selected=selected>{value.clone()}</option> }
+                    })
+                    .collect_view();
+                let for_change = column.clone();
+                view! {
+                    <div class="field">
+                        <label for="positive-value">{format!("Which value of {column} means converted")}</label>
+                        <select
+                            id="positive-value"
+                            on:change=move |event| {
+                                let value = event_target_value(&event);
+                                positive.set((!value.is_empty()).then(|| (for_change.clone(), value)));
+                            }
+                        >
+                            <option value="" selected=chosen.is_none()>"Recognise it (yes, 1, true …)"</option>
+                            {options}
+                        </select>
+                    </div>
+                }
+            })}
+            <super::describe_columns::DictionaryControl />
             <div class="table-scroll">
                 <table id="column-choices">
                     <caption class="visually-hidden">"Your file's columns, most relevant first"</caption>
@@ -298,6 +375,8 @@ pub fn choices_after_retrieval(
             linked_variables: hit.map_or_else(Vec::new, |hit| {
                 vec![format!("{} (census, by ZIP code)", hit.label)]
             }),
+            meaning_unknown: false,
+            description: None,
         });
     }
     choices
@@ -386,6 +465,51 @@ fn CatalogMatches() -> impl IntoView {
             .map(|suggestions| suggestions.catalog)
             .unwrap_or_default()
     };
+    // "More like this" replaces the description: what it replaced, to undo it.
+    let undo: RwSignal<Option<MoreLikeThisUndo>> = RwSignal::new(None);
+    let more_like_this = move |text: String| {
+        undo.set(Some(MoreLikeThisUndo {
+            query: query.get_untracked(),
+            choices: choices.get_untracked(),
+            replaced_by: text.clone(),
+        }));
+        query.set(text.clone());
+        drop(engine.suggest(text));
+        focus_after_render("undo-more-like-this", &[]);
+    };
+    let undo_more_like_this = move |_| {
+        let Some(before) = undo.get_untracked() else {
+            return;
+        };
+        undo.set(None);
+        query.set(before.query.clone());
+        let reply = engine.suggest(before.query.clone());
+        // The new suggestions reset the choices (see `App`); the ones the user had go back on top.
+        leptos::task::spawn_local(async move {
+            if let Response::Suggestions(_) = reply.await {
+                choices.set(before.choices);
+                focus_after_render("audience-query", &[]);
+            }
+        });
+    };
+    let retrieve_view = move |code: String, label: String| {
+        let checked_code = code.clone();
+        let for_change = code.clone();
+        let id = format!("retrieve-{code}");
+        view! {
+            <span class="retrieve">
+                <input
+                    type="checkbox"
+                    id=id.clone()
+                    data-code=code.clone()
+                    prop:checked=move || retrieved().contains(&checked_code)
+                    disabled=move || !engine.is_idle()
+                    on:change=move |event| set_retrieved(for_change.clone(), event_target_checked(&event))
+                />
+                <label for=id>{format!("Use census values ({label}): available for your file")}</label>
+            </span>
+        }
+    };
     let group_view = move |group: CatalogGroup| {
         let best = group
             .hits
@@ -396,37 +520,84 @@ fn CatalogMatches() -> impl IntoView {
             .hits
             .into_iter()
             .map(|hit| {
-                let label = hit.label.clone();
-                let more_like_this = move |_| {
-                    query.set(label.clone());
-                    engine.suggest(label.clone());
+                let variables = concept_variables(&hit);
+                // The concept's variables, the best ones pre-selected; "More like this" looks for
+                // more like the selected ones.
+                let picked = RwSignal::new(
+                    variables
+                        .iter()
+                        .take(hit.selected.max(1))
+                        .map(|v| v.label.clone())
+                        .collect::<Vec<_>>(),
+                );
+                let retrievable: Vec<(String, String)> = variables
+                    .iter()
+                    .filter(|v| v.retrievable)
+                    .map(|v| (v.code.clone(), v.label.clone()))
+                    .collect();
+                let retrieve = retrievable
+                    .into_iter()
+                    .map(|(code, label)| retrieve_view(code, label))
+                    .collect_view();
+                let n = variables.len();
+                let listed = variables
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, variable)| {
+                        let id = format!("concept-{}-{i}", hit.table);
+                        let (label, for_change) = (variable.label.clone(), variable.label.clone());
+                        view! {
+                            <li>
+                                <input
+                                    type="checkbox"
+                                    class="concept-variable"
+                                    id=id.clone()
+                                    data-variable=variable.code.clone()
+                                    prop:checked=move || picked.with(|p| p.contains(&label))
+                                    on:change=move |event| {
+                                        let on = event_target_checked(&event);
+                                        picked.update(|p| {
+                                            p.retain(|l| l != &for_change);
+                                            if on {
+                                                p.push(for_change.clone());
+                                            }
+                                        });
+                                    }
+                                />
+                                <label for=id>{variable.label.clone()}" "<code>{variable.code.clone()}</code></label>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                let title = if hit.concept.is_empty() {
+                    hit.label.clone()
+                } else {
+                    hit.concept.clone()
                 };
-                let retrieve = hit.retrievable.then(|| {
-                    let code = hit.code.clone();
-                    let checked_code = hit.code.clone();
-                    let id = format!("retrieve-{}", hit.code);
-                    view! {
-                        <span class="retrieve">
-                            <input
-                                type="checkbox"
-                                id=id.clone()
-                                data-code=hit.code.clone()
-                                prop:checked=move || retrieved().contains(&checked_code)
-                                disabled=move || !engine.is_idle()
-                                on:change=move |event| set_retrieved(code.clone(), event_target_checked(&event))
-                            />
-                            <label for=id>"Use census values: available for your file"</label>
-                        </span>
-                    }
-                });
+                let fallback = hit.label.clone();
+                let on_more = move |_| {
+                    let labels = picked.get_untracked();
+                    let text = if labels.is_empty() {
+                        fallback.clone()
+                    } else {
+                        labels.join(", ")
+                    };
+                    more_like_this(text);
+                };
+                let selected = hit.selected.clamp(1, n.max(1)).min(n);
                 view! {
-                    <li class="catalog-hit">
+                    <li class="catalog-hit catalog-concept" data-table=hit.table.clone()>
                         <meter min="0" max="1" value=hit.score / best aria-label="relevance"></meter>
-                        <span class="hit-label">{hit.label.clone()}</span>
-                        <code class="hit-code">{hit.code.clone()}</code>
+                        <span class="concept-title">{title}</span>
+                        <span class="hit-label">"best match: "{hit.label.clone()}</span>
+                        " "<code class="hit-code">{hit.code.clone()}</code>
                         <span class="why">{hit.matched_terms.join(", ")}</span>
-                        <button type="button" class="link" on:click=more_like_this>"More like this"</button>
+                        <button type="button" class="link more-like-this" on:click=on_more>"More like this"</button>
                         {retrieve}
+                        <details class="concept-variables">
+                            <summary>{format!("{n} matching {}, {selected} pre-selected", if n == 1 { "variable" } else { "variables" })}</summary>
+                            <ul>{listed}</ul>
+                        </details>
                     </li>
                 }
             })
@@ -440,12 +611,45 @@ fn CatalogMatches() -> impl IntoView {
     };
     view! {
         <details class="catalog-matches" open>
-            <summary>"Matching variables in the catalog (" {move || groups().iter().map(|g| g.hits.len()).sum::<usize>()} ")"</summary>
-            <p class="hint">"Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit. \
+            <summary>"Matching concepts in the catalog (" {move || groups().iter().map(|g| g.hits.len()).sum::<usize>()} ")"</summary>
+            <p class="hint">"Each result is a concept (a census table or a behavioural measure) with its matching variables; the best ones are pre-selected. \
+                Catalog variables describe what an enrichment file or a data partner could add; they are matched to your columns where they fit. \
                 Those marked “available for your file” are public census estimates for your customers’ ZIP codes, shipped with this page: check one to segment on it (nothing leaves this tab)."</p>
+            {move || undo.get().map(|before| view! {
+                <p class="undo-note" id="more-like-this-note" role="status">
+                    {format!("The description is now “{}”. ", before.replaced_by)}
+                    <button id="undo-more-like-this" type="button" class="secondary" on:click=undo_more_like_this>
+                        {format!("Undo: back to “{}”", before.query)}
+                    </button>
+                </p>
+            })}
             <div id="catalog-groups">{move || groups().into_iter().map(group_view).collect_view()}</div>
             <RetrievalNote />
         </details>
+    }
+}
+
+/// What "More like this" replaced: the description and the column choices, to put back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoreLikeThisUndo {
+    /// The description before.
+    pub query: String,
+    /// The column choices before (checked columns, weights).
+    pub choices: Vec<ColumnChoice>,
+    /// The description it was replaced with.
+    pub replaced_by: String,
+}
+
+/// A concept's variables to list: its matching variables, or the hit itself when it stands alone.
+pub fn concept_variables(hit: &CatalogHit) -> Vec<ConceptVariable> {
+    if hit.variables.is_empty() {
+        vec![ConceptVariable {
+            code: hit.code.clone(),
+            label: hit.label.clone(),
+            retrievable: hit.retrievable,
+        }]
+    } else {
+        hit.variables.clone()
     }
 }
 
@@ -462,6 +666,8 @@ mod tests {
             weight: 1.0,
             matched_terms: vec!["tech".into()],
             linked_variables: vec![],
+            meaning_unknown: false,
+            description: None,
         }
     }
 
@@ -485,6 +691,7 @@ mod tests {
             score: 0.5,
             matched_terms: vec!["income".into()],
             retrievable: true,
+            ..CatalogHit::default()
         };
         let mut industry = choice();
         industry.checked = false;

@@ -60,6 +60,8 @@ enum TableChange {
     Retrieve { codes: Vec<String> },
     /// The order log rolled up to one row per customer.
     RollUp(RollupSettings),
+    /// A column renamed.
+    RenameColumn { column: String, name: String },
 }
 
 impl TableChange {
@@ -99,6 +101,13 @@ impl TableChange {
                 None,
             ),
             TableChange::RollUp(settings) => (Request::RollUp(settings.clone()), None),
+            TableChange::RenameColumn { column, name } => (
+                Request::RenameColumn {
+                    column: column.clone(),
+                    name: name.clone(),
+                },
+                None,
+            ),
         }
     }
 }
@@ -319,8 +328,15 @@ impl WorkerClient {
                 self.replayed(None);
             }
             Response::Updated(preview) => {
+                let renamed = match self.pending_change.get_value() {
+                    Some(TableChange::RenameColumn { column, name }) => Some(format!(
+                        "Renamed “{column}” to “{name}”: traits, names and downloads use the new name."
+                    )),
+                    _ => None,
+                };
                 self.confirm_change();
                 let message = match &preview.enrichment {
+                    _ if renamed.is_some() => renamed.unwrap_or_default(),
                     Some(coverage) => format!(
                         "Joined {}: {} of {} rows matched, {} columns added.",
                         coverage.file_name,
@@ -421,6 +437,12 @@ impl WorkerClient {
                     Ok(()) => self.status.set(EngineStatus::Done(notes.join(" "))),
                     Err(error) => self.status.set(EngineStatus::Failed(error)),
                 }
+            }
+            Response::Described(report) => {
+                self.status
+                    .set(EngineStatus::Done(super::describe_columns::report_text(
+                        &report,
+                    )));
             }
             Response::Failed(failure) => {
                 if failure.kind == FailureKind::Catalog {
@@ -617,6 +639,31 @@ impl WorkerClient {
         self.ask(&request, None)
     }
 
+    /// Asks the worker to rename column `column` to `name`.
+    pub fn rename_column(&self, column: String, name: String) -> Reply {
+        self.status
+            .set(EngineStatus::Busy(format!("Renaming {column}…")));
+        self.send_change(TableChange::RenameColumn { column, name })
+    }
+
+    /// Asks the worker to read a data dictionary (CSV: column, description).
+    pub fn load_dictionary(&self, file: &Blob, file_name: String) -> Reply {
+        self.status
+            .set(EngineStatus::Busy(format!("Reading {file_name}…")));
+        self.ask(&Request::LoadDictionary { file_name }, Some(file))
+    }
+
+    /// Asks the worker to describe `column` with `description`.
+    pub fn describe_column(&self, column: String, description: String) -> Reply {
+        self.ask(
+            &Request::DescribeColumn {
+                column,
+                description,
+            },
+            None,
+        )
+    }
+
     /// Starts a segmentation.
     pub fn segment(&self, settings: SegmentSettings) -> Reply {
         self.results.set(None);
@@ -762,7 +809,9 @@ fn describe_changes(changes: &[TableChange]) -> String {
                 }
             }
             TableChange::RollUp(_) => parts.push("one row per customer".to_owned()),
-            TableChange::Retype { .. } | TableChange::Retrieve { .. } => {}
+            TableChange::Retype { .. }
+            | TableChange::Retrieve { .. }
+            | TableChange::RenameColumn { .. } => {}
         }
     }
     if let Some(file_name) = enrichment {

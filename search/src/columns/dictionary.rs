@@ -158,6 +158,11 @@ impl ColumnDictionary {
             .map(|&i| self.entries[i].1.as_str())
     }
 
+    /// The described column names, as written, in the order they were added.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(name, _)| name.as_str())
+    }
+
     /// Number of described columns.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -229,8 +229,12 @@ pub fn column_evidence(
             }
         }
     }
+    // "senior" reaches an age column only when the rest of the request is about age.
+    let senior_age = crate::synonyms::senior_means_age(query);
     for class in WORD_CLASSES {
-        let Some(term) = terms.iter().find(|t| class.asks(t)) else {
+        let Some(term) = terms.iter().find(|t| {
+            class.asks(t) || (senior_age && class.name == "age" && t.as_str() == "senior")
+        }) else {
             continue;
         };
         if class.header(&header_words) {
@@ -496,6 +500,18 @@ mod tests {
         }
         // "senior" alone is seniority ("senior decision makers"), not age.
         assert!(column_evidence("senior decision makers", "age", &[], &no_titles).is_empty());
+    }
+
+    #[test]
+    fn senior_reaches_an_age_column_only_when_the_request_is_about_age() {
+        assert_eq!(
+            column_evidence("senior citizens who travel", "age", &[], &no_titles),
+            vec!["“senior” → age column"]
+        );
+        assert!(
+            column_evidence("senior citizens who travel", "balance", &[], &no_titles).is_empty()
+        );
+        assert!(column_evidence("senior engineers in tech", "age", &[], &no_titles).is_empty());
     }
 
     #[test]

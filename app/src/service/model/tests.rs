@@ -49,6 +49,7 @@ fn segmented_month1() -> (Session, u32) {
         target: None,
         description: String::new(),
         tiers: Default::default(),
+        positive_value: None,
     };
     let response = session.handle(Request::Segment(settings), None, &mut |_| {});
     assert!(matches!(response, Response::Segmented(_)), "{response:?}");
