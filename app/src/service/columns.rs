@@ -45,9 +45,7 @@ impl Session {
         }
         let mut renamed = dataset.table.columns()[index].clone();
         renamed.name = name.to_owned();
-        if let Some(base_index) = dataset.base.column_index(column) {
-            dataset.base.replace_column(base_index, renamed.clone())?;
-        }
+        dataset.replace_base_column(column, &renamed)?;
         dataset.table.replace_column(index, renamed)?;
         if dataset.detected_target.as_deref() == Some(column) {
             dataset.detected_target = Some(name.to_owned());

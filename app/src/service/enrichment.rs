@@ -25,7 +25,7 @@ impl Session {
                 }
             })?;
         let columns: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
-        let (customer_key, enrichment_key) = propose_keys(&dataset.base, &table);
+        let (customer_key, enrichment_key) = propose_keys(dataset.base(), &table);
         let n_rows = table.n_rows();
         self.enrichment = Some(EnrichmentFile {
             file_name: file_name.to_owned(),
@@ -49,7 +49,7 @@ impl Session {
         let dataset = self.dataset.as_mut().ok_or(ServiceError::NoFile)?;
         let options = dataset.options();
         let enriched =
-            enrich::join(&dataset.base, &enrichment.table, &keys, &options).map_err(|source| {
+            enrich::join(dataset.base(), &enrichment.table, &keys, &options).map_err(|source| {
                 ServiceError::Join {
                     file_name: enrichment.file_name.clone(),
                     source,
@@ -59,7 +59,7 @@ impl Session {
         let mut columns = enriched.table.columns().to_vec();
         let mut labelled = 0;
         if let Some(catalog) = &self.catalog {
-            let added = dataset.base.columns().len();
+            let added = dataset.base().columns().len();
             for (column, name) in columns[added..].iter_mut().zip(&mut report.added_columns) {
                 if let Some(label) = catalog_label(catalog.catalog(), &column.name) {
                     column.name = label;
@@ -68,7 +68,7 @@ impl Session {
                 }
             }
         }
-        dataset.table = Table::new(columns)?;
+        dataset.extend(Table::new(columns)?);
         // The join starts again from the file as read: retrieved census columns are retrieved again.
         dataset.retrieval = None;
         dataset.enrichment = Some(EnrichmentCoverage {

@@ -27,7 +27,7 @@ use crate::protocol::{
 };
 use audience_engine::enrich::JoinKeys;
 use audience_engine::retrieve::CensusData;
-use audience_engine::table::{ColumnType, Table};
+use audience_engine::table::{Column, ColumnType, Table, TableError};
 use audience_search::SearchIndex;
 
 /// How many rows the preview shows.
@@ -47,9 +47,12 @@ pub const INTERACTIVE_TOLERANCE: f64 = 1e-3;
 #[derive(Debug)]
 struct Dataset {
     file_name: String,
-    /// The customer file as read (with the user's type changes), without enrichment.
-    base: Table,
-    /// `base` plus the joined enrichment columns, if any: what suggestions, segmentation and exports use.
+    /// The customer file as read (with the user's type changes and renames), kept apart once columns are
+    /// added to `table`; `None` while `table` is still the file as read (one copy of the rows, not two:
+    /// [`Dataset::base`]).
+    base: Option<Table>,
+    /// The file as read plus the joined enrichment and retrieved census columns, if any: what suggestions,
+    /// segmentation and exports use.
     table: Table,
     delimiter: u8,
     /// How the file was read, for the preview.
@@ -62,6 +65,38 @@ struct Dataset {
     retrieval: Option<RetrievalCoverage>,
     /// The file is an order log: what was detected, and the log itself once rolled up to customers.
     log: Option<rollup::LogState>,
+}
+
+/// Takes the file as read out of a dataset's `base` and `table` (an order log about to be replaced by its
+/// customers); fields rather than the dataset, so its other fields can stay borrowed.
+fn take_base(base: &mut Option<Table>, table: &mut Table) -> Table {
+    base.take().unwrap_or_else(|| std::mem::take(table))
+}
+
+impl Dataset {
+    /// The customer file as read, without added columns.
+    fn base(&self) -> &Table {
+        self.base.as_ref().unwrap_or(&self.table)
+    }
+
+    /// Makes `table` (the file as read plus added columns) the one the steps use, keeping the file as read
+    /// apart the first time columns are added.
+    fn extend(&mut self, table: Table) {
+        let previous = std::mem::replace(&mut self.table, table);
+        if self.base.is_none() {
+            self.base = Some(previous);
+        }
+    }
+
+    /// Replaces column `name` of the file as read (when it is kept apart) with `column`.
+    fn replace_base_column(&mut self, name: &str, column: &Column) -> Result<(), TableError> {
+        if let Some(base) = self.base.as_mut() {
+            if let Some(index) = base.column_index(name) {
+                base.replace_column(index, column.clone())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An enrichment file, read and waiting to be joined.

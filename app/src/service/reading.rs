@@ -33,7 +33,7 @@ impl Session {
         let log = LogState::detect(&table, &report);
         let dataset = Dataset {
             file_name: file_name.to_owned(),
-            base: table.clone(),
+            base: None,
             table,
             delimiter: u8::try_from(report.delimiter).unwrap_or(b','),
             format: describe_format(&report),
@@ -68,9 +68,7 @@ impl Session {
                 type_name: type_name(column_type),
                 source,
             })?;
-        if let Some(base_index) = dataset.base.column_index(name) {
-            dataset.base.replace_column(base_index, column.clone())?;
-        }
+        dataset.replace_base_column(name, &column)?;
         dataset.table.replace_column(index, column)?;
         self.results = None;
         Ok(dataset.current_preview())

@@ -96,7 +96,7 @@ impl Session {
             .collect();
         let table = Table::new(kept)?;
         if codes.is_empty() {
-            dataset.table = table;
+            dataset.extend(table);
             dataset.retrieval = None;
             self.results = None;
             return Ok(dataset.current_preview());
@@ -122,7 +122,7 @@ impl Session {
             small_area_population: manifest.small_area_population,
             attribution: manifest.attribution.clone(),
         });
-        dataset.table = retrieved.table;
+        dataset.extend(retrieved.table);
         self.results = None;
         Ok(dataset.current_preview())
     }

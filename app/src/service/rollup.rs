@@ -16,7 +16,7 @@ use audience_engine::rollup::{
 use audience_engine::table::{Cell, Table};
 
 use super::exports::{download_stem, text_file};
-use super::{ServiceError, Session};
+use super::{take_base, ServiceError, Session};
 
 /// What the session keeps about a file recognised as an order log.
 #[derive(Debug)]
@@ -134,14 +134,21 @@ impl Session {
             repeat_within: settings.repeat_within,
             ..RollupOptions::new(settings.columns.clone())
         };
-        let log = state.rolled.as_ref().map_or(&dataset.base, |r| &r.log);
+        // Fields, not `Dataset::base`: `state` borrows `dataset.log`.
+        let read = dataset.base.as_ref().unwrap_or(&dataset.table);
+        let log = state.rolled.as_ref().map_or(read, |r| &r.log);
         let rollup = roll_up(log, &state.row_lines, &options)?;
         let customers = rollup.table;
         let (log, delimiter) = match state.rolled.take() {
             Some(rolled) => (rolled.log, rolled.delimiter),
             // A whitespace-aligned file is read as tab-separated; its download is a plain CSV.
-            None if state.whitespace_aligned => (std::mem::take(&mut dataset.base), b','),
-            None => (std::mem::take(&mut dataset.base), dataset.delimiter),
+            None if state.whitespace_aligned => {
+                (take_base(&mut dataset.base, &mut dataset.table), b',')
+            }
+            None => (
+                take_base(&mut dataset.base, &mut dataset.table),
+                dataset.delimiter,
+            ),
         };
         state.rolled = Some(Rolled {
             log,
@@ -153,7 +160,7 @@ impl Session {
             Some(_) => conversion_column(&customers, Some("repeat_purchase")),
             None => conversion_column(&customers, None),
         };
-        dataset.base = customers.clone();
+        dataset.base = None;
         dataset.table = customers;
         dataset.delimiter = b',';
         dataset.enrichment = None;
@@ -179,7 +186,7 @@ impl Session {
         let names = results.report.names_by_index();
         let rows = customer_rows(
             &rolled.log,
-            &dataset.base,
+            dataset.base(),
             &rolled.settings.columns.customer,
         )?;
         let label = |row: usize| rows[row].and_then(|customer| labels.get(customer).copied());
