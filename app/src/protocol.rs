@@ -701,6 +701,21 @@ pub struct SegmentResults {
     /// Set when the segments come from a saved segmentation applied to this file, not from a fit.
     #[serde(default)]
     pub applied: Option<AppliedReport>,
+    /// Every segment's defining traits measured in every segment (the trait heatmap's cells), in the
+    /// order the personas list them.
+    #[serde(default)]
+    pub trait_lifts: Vec<TraitAcross>,
+}
+
+/// One defining trait measured in every segment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraitAcross {
+    /// The trait's column.
+    pub column: String,
+    /// The trait's value, as the persona states it (e.g. `"≥ 108 (top quartile)"`).
+    pub value: String,
+    /// Its lift in each segment, by segment index (0-based); `None` where it cannot be measured.
+    pub lifts: Vec<Option<f64>>,
 }
 
 /// A file for the user to download.

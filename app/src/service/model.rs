@@ -293,6 +293,12 @@ impl Session {
             columns: model.variables.iter().map(|v| v.name.clone()).collect(),
             notes: applied.notes.iter().map(|note| note.message()).collect(),
         };
+        let trait_lifts = super::segmentation::traits_across(
+            table,
+            &segmentation.labels,
+            segmentation.k,
+            &report,
+        );
         let mut results = SegmentResults {
             settings,
             segmentation,
@@ -302,6 +308,7 @@ impl Session {
             warnings: Vec::new(),
             audience: None,
             applied: Some(applied_report),
+            trait_lifts,
         };
         let labels = std::mem::take(&mut results.segmentation.labels);
         let for_page = results.clone();

@@ -1,13 +1,16 @@
 //! Segmentation: the chosen columns encoded, segmented within the share bounds, profiled into personas and
 //! projected for the scatter plot.
 
-use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings};
+use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings, TraitAcross};
 use audience_engine::audience::{score_segments, AudienceQuery};
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
 use audience_engine::encode::{encode, SelectedVariable, Selection};
-use audience_engine::profile::{profile_segments, PersonaReport, ProfileParams, TierChoice};
+use audience_engine::profile::{
+    profile_segments, trait_lifts, PersonaReport, ProfileParams, TierChoice,
+};
 use audience_engine::projection::{project_for_plot, PlotParams};
 use audience_engine::retrieve;
+use audience_engine::table::Table;
 use std::ops::ControlFlow;
 
 use super::{now_ms, ServiceError, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
@@ -104,6 +107,7 @@ impl Session {
             let query = AudienceQuery::from_description(description, table);
             score_segments(table, &segmentation.labels, &query)
         });
+        let trait_lifts = traits_across(table, &segmentation.labels, segmentation.k, &report);
         let mut results = SegmentResults {
             settings,
             segmentation,
@@ -113,6 +117,7 @@ impl Session {
             warnings,
             audience,
             applied: None,
+            trait_lifts,
         };
         // The per-row labels stay here, where the exports are made: the page never reads them.
         let labels = std::mem::take(&mut results.segmentation.labels);
@@ -157,6 +162,33 @@ impl Session {
             retrieve::mark_area_level(report, &dataset.table, labels, &codes, manifest);
         }
     }
+}
+
+/// Every persona's defining traits (each once, in the personas' order) measured in every segment: the
+/// trait heatmap's cells, including numeric bands and values a segment does not hold (lift 0).
+pub(super) fn traits_across(
+    table: &Table,
+    labels: &[u32],
+    k: usize,
+    report: &PersonaReport,
+) -> Vec<TraitAcross> {
+    let mut traits: Vec<(String, String)> = Vec::new();
+    for item in report.personas.iter().flat_map(|persona| &persona.traits) {
+        let key = (item.column.clone(), item.value.clone());
+        if !traits.contains(&key) {
+            traits.push(key);
+        }
+    }
+    let by_segment = trait_lifts(table, labels, k, &traits);
+    traits
+        .into_iter()
+        .enumerate()
+        .map(|(index, (column, value))| TraitAcross {
+            column,
+            value,
+            lifts: by_segment.iter().map(|row| row[index]).collect(),
+        })
+        .collect()
 }
 
 /// How the segments of a run with `settings` are profiled: names and defining traits only from the columns

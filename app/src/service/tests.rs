@@ -1036,3 +1036,66 @@ fn switching_the_tiers_reassigns_them_by_rate_or_by_lift_and_keeps_the_users_nam
     let json: serde_json::Value = serde_json::from_str(&json.content).unwrap();
     assert_eq!(json["tier_scheme"], "absolute", "{json}");
 }
+
+#[test]
+fn every_segments_traits_are_measured_in_every_segment_for_the_heatmap() {
+    // Two plain groups: spend 10–19 in plan "basic", spend 100–109 in plan "gold".
+    let mut csv = String::from("plan,spend\n");
+    for i in 0..20 {
+        csv += &format!(
+            "{},{}\n",
+            if i < 10 { "basic" } else { "gold" },
+            if i < 10 { 10 + i } else { 90 + i }
+        );
+    }
+    let mut session = Session::new();
+    load(&mut session, "plans.csv", csv.as_bytes());
+    let settings = SegmentSettings {
+        variables: ["plan", "spend"]
+            .iter()
+            .map(|column| crate::protocol::VariableChoice {
+                column: (*column).into(),
+                weight: 1.0,
+            })
+            .collect(),
+        bounds: None,
+        k: Some(2),
+        seed: 1,
+        target: None,
+        description: String::new(),
+        tiers: Default::default(),
+        positive_value: None,
+    };
+    let Response::Segmented(results) =
+        session.handle(Request::Segment(settings), None, &mut |_| {})
+    else {
+        panic!("expected results");
+    };
+    let stated: Vec<(&str, &str)> = results
+        .report
+        .personas
+        .iter()
+        .flat_map(|p| &p.traits)
+        .map(|t| (t.column.as_str(), t.value.as_str()))
+        .collect();
+    assert!(
+        stated.contains(&("spend", "≥ 105 (top quartile)")),
+        "{stated:?}"
+    );
+    assert!(stated.contains(&("plan", "basic")), "{stated:?}");
+    for across in &results.trait_lifts {
+        assert_eq!(across.lifts.len(), 2);
+        // Each trait is held by one segment only: lift 2 there (10 of 10 against 10 of 20 for the plans;
+        // 5 of 10 against 5 of 20 for the spend bands) and 0 in the other, never unmeasured.
+        let mut lifts: Vec<f64> = across.lifts.iter().map(|l| l.expect("measured")).collect();
+        lifts.sort_by(f64::total_cmp);
+        assert_eq!(lifts, [0.0, 2.0], "{across:?}");
+    }
+    assert_eq!(
+        results.trait_lifts.len(),
+        stated
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    );
+}

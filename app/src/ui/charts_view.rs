@@ -11,7 +11,7 @@ use crate::charts::{
     SegmentRate, SegmentSize, SegmentSizes, ShareBand, TraitHeatmap, TypeBreakdown,
     VariableRelevance, VariableScore, DEFAULT_WIDTH, MIN_WIDTH,
 };
-use crate::protocol::{SegmentResults, Suggestions};
+use crate::protocol::{SegmentResults, Suggestions, TraitAcross};
 
 /// Most traits the heatmap shows.
 pub const HEATMAP_TRAITS: usize = 12;
@@ -102,34 +102,22 @@ fn persona_name(results: &SegmentResults, segment: u32) -> String {
         .unwrap_or_default()
 }
 
-/// Segments × the defining traits of all segments, valued by each segment's lift for that trait.
+/// Segments × the defining traits of all segments (the first [`HEATMAP_TRAITS`]), valued by each
+/// segment's lift for that trait as the worker measured it ([`SegmentResults::trait_lifts`]).
 fn trait_heatmap(results: &SegmentResults) -> TraitHeatmap {
     let report = &results.report;
-    let mut traits: Vec<(String, String)> = Vec::new();
-    for persona in &report.personas {
-        for item in &persona.traits {
-            let key = (item.column.clone(), item.value.clone());
-            if !traits.contains(&key) && traits.len() < HEATMAP_TRAITS {
-                traits.push(key);
-            }
-        }
-    }
+    let traits: Vec<&TraitAcross> = results.trait_lifts.iter().take(HEATMAP_TRAITS).collect();
     let lifts = report
         .personas
         .iter()
         .map(|persona| {
             traits
                 .iter()
-                .map(|(column, value)| {
-                    persona
-                        .profile
-                        .variables
-                        .iter()
-                        .find(|variable| &variable.column == column)
-                        .and_then(|variable| {
-                            variable.values.iter().find(|share| &share.value == value)
-                        })
-                        .map(|share| share.lift)
+                .map(|item| {
+                    item.lifts
+                        .get(persona.segment as usize)
+                        .copied()
+                        .flatten()
                         .filter(|lift| lift.is_finite())
                 })
                 .collect()
@@ -142,8 +130,8 @@ fn trait_heatmap(results: &SegmentResults) -> TraitHeatmap {
             .map(|persona| format!("#{} {}", persona.rank, persona.name))
             .collect(),
         traits: traits
-            .into_iter()
-            .map(|(column, value)| format!("{column} = {value}"))
+            .iter()
+            .map(|item| format!("{} = {}", item.column, item.value))
             .collect(),
         lifts,
     }

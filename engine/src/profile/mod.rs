@@ -76,7 +76,7 @@ pub use lenses::Lenses;
 pub use notes::{Note, NoteKind};
 pub use params::{LensColumns, ProfileParams, SupportRule};
 pub use rename::RenameError;
-pub use traits::{AreaLevelSource, Trait};
+pub use traits::{trait_lifts, AreaLevelSource, Trait};
 pub use variables::{ValueShare, VariableProfile};
 
 use crate::table::{ColumnType, Table};

@@ -950,3 +950,31 @@ fn a_quartile_band_that_is_one_value_is_named_by_it() {
         "{bottom:?}"
     );
 }
+
+#[test]
+fn trait_lifts_measure_every_segments_traits_in_every_segment() {
+    let table = table(KNOWN);
+    let labels = labels(&table, "segment");
+    let report = known_report();
+    let top = persona(&report, 0);
+    let asked: Vec<(String, String)> = top
+        .traits
+        .iter()
+        .map(|t| (t.column.clone(), t.value.clone()))
+        .chain([
+            ("Spend".to_owned(), "≥ 107.5 (top quartile)".to_owned()),
+            ("Nowhere".to_owned(), "x".to_owned()),
+        ])
+        .collect();
+    let lifts = trait_lifts(&table, &labels, 2, &asked);
+    // Segment 0 gets its own traits' lifts back: Spend ≥ 108 2.0, Tech 1.8, CA 0.8 / 0.45.
+    for (lift, own) in lifts[0].iter().zip(&top.traits) {
+        assert!(close(lift.unwrap(), own.lift), "{lift:?} vs {}", own.lift);
+    }
+    // Segment 1: no spend ≥ 108 (0 of 10), Tech 1 of 10 vs 10 of 20 (0.2), CA 1 of 10 vs 9 of 20.
+    assert!(close(lifts[1][0].unwrap(), 0.0));
+    assert!(close(lifts[1][1].unwrap(), 0.2));
+    assert!(close(lifts[1][2].unwrap(), 0.1 / 0.45));
+    // A band no trait states for the column, and a column that is not in the file.
+    assert_eq!((lifts[0][3], lifts[0][4]), (None, None));
+}

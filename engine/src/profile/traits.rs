@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::conversion::{Conversion, TierScheme};
 use super::params::SupportRule;
 use super::stats::{Counts, NumericStats, ValueKeys};
-use crate::table::{Column, ColumnType};
+use crate::table::{Column, ColumnType, Table};
 
 /// One defining trait of a segment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -230,6 +230,161 @@ pub(crate) fn level_candidates(
     }
 }
 
+/// A numeric column's top-quartile (value ≥ Q3) or bottom-quartile (value ≤ Q1) band, as a trait states it.
+struct NumericBand {
+    /// 0 for the top band, 1 for the bottom one.
+    value_order: u32,
+    /// The trait's value, e.g. `"≥ 108 (top quartile)"`.
+    value: String,
+    /// The trait's phrase, e.g. `"Spend 108+"`.
+    phrase: String,
+    /// The file's quartile the band starts at, and whether values at or above it (top) are in it.
+    bound: f64,
+    top: bool,
+}
+
+impl NumericBand {
+    fn holds(&self, value: f64) -> bool {
+        if self.top {
+            value >= self.bound
+        } else {
+            value <= self.bound
+        }
+    }
+
+    /// How many of `sorted` (ascending) are in the band.
+    fn count(&self, sorted: &[f64]) -> usize {
+        if self.top {
+            sorted.len() - sorted.partition_point(|&v| v < self.bound)
+        } else {
+            sorted.partition_point(|&v| v <= self.bound)
+        }
+    }
+}
+
+/// The two quartile bands of a numeric column whose present values are `file` (sorted ascending, not
+/// empty), worded as traits state them: whole numbers on whole-number data ("≥ 10,655.75" holds the same
+/// records as "≥ 10656"), and a band that is one value (the file's largest or smallest) named by it
+/// ("Channel 2", not "Channel 2+").
+fn numeric_bands(column: &Column, file: &[f64], file_stats: &NumericStats) -> [NumericBand; 2] {
+    let name = capitalise(&humanise(&column.name));
+    let whole = file.iter().all(|v| v.fract() == 0.0);
+    let (high, low) = if whole {
+        (file_stats.q3.ceil(), file_stats.q1.floor())
+    } else {
+        (file_stats.q3, file_stats.q1)
+    };
+    let (min, max) = (file[0], file[file.len() - 1]);
+    let (top_value, top_phrase) = if high >= max {
+        (
+            format!("{} (the largest value)", format_number(max)),
+            format!("{name} {}", format_number(max)),
+        )
+    } else {
+        (
+            format!("≥ {} (top quartile)", format_number(high)),
+            format!("{name} {}+", format_number(high)),
+        )
+    };
+    let (bottom_value, bottom_phrase) = if low <= min {
+        (
+            format!("{} (the smallest value)", format_number(min)),
+            format!("{name} {}", format_number(min)),
+        )
+    } else {
+        (
+            format!("≤ {} (bottom quartile)", format_number(low)),
+            format!("{name} up to {}", format_number(low)),
+        )
+    };
+    [
+        NumericBand {
+            value_order: 0,
+            value: top_value,
+            phrase: top_phrase,
+            bound: file_stats.q3,
+            top: true,
+        },
+        NumericBand {
+            value_order: 1,
+            value: bottom_value,
+            phrase: bottom_phrase,
+            bound: file_stats.q1,
+            top: false,
+        },
+    ]
+}
+
+/// The lift of each trait `(column, value)` (as stated by [`Trait::column`] and [`Trait::value`]) in each
+/// segment `0..k` of `labels`: the share of the segment's records holding it over its share of the file,
+/// both over all records (missing included), as traits measure their own segment. `result[segment][trait]`;
+/// `None` where the trait is not one this module states for the column (or the column is gone) or the
+/// segment is empty.
+pub fn trait_lifts(
+    table: &Table,
+    labels: &[u32],
+    k: usize,
+    traits: &[(String, String)],
+) -> Vec<Vec<Option<f64>>> {
+    let mut sizes = vec![0usize; k];
+    for &label in labels {
+        if let Some(size) = sizes.get_mut(label as usize) {
+            *size += 1;
+        }
+    }
+    let n = labels.len();
+    let columns: Vec<Option<Vec<bool>>> = traits
+        .iter()
+        .map(|(name, value)| holders(table.column(name)?, value))
+        .collect();
+    (0..k)
+        .map(|segment| {
+            columns
+                .iter()
+                .map(|holds| {
+                    let holds = holds.as_ref()?;
+                    let (mut in_segment, mut in_file) = (0usize, 0usize);
+                    for (row, &label) in labels.iter().enumerate() {
+                        if holds[row] {
+                            in_file += 1;
+                            in_segment += usize::from(label as usize == segment);
+                        }
+                    }
+                    if sizes[segment] == 0 || in_file == 0 || n == 0 {
+                        return None;
+                    }
+                    let share = in_segment as f64 / sizes[segment] as f64;
+                    Some(share / (in_file as f64 / n as f64))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Which rows of `column` hold the trait value `value`; `None` when no trait of the column states it.
+fn holders(column: &Column, value: &str) -> Option<Vec<bool>> {
+    let rows = 0..column.len();
+    if column.column_type() == ColumnType::Numeric {
+        let mut file: Vec<f64> = rows
+            .clone()
+            .filter_map(|row| column.number(row))
+            .filter(|v| v.is_finite())
+            .collect();
+        let stats = NumericStats::of(&mut file)?; // sorts `file`
+        let band = numeric_bands(column, &file, &stats)
+            .into_iter()
+            .find(|band| band.value == value)?;
+        Some(
+            rows.map(|row| column.number(row).is_some_and(|v| band.holds(v)))
+                .collect(),
+        )
+    } else {
+        let keys = ValueKeys::of(column);
+        let key = keys.labels.iter().position(|label| label == value)? as u32;
+        Some(rows.map(|row| keys.key(column, row) == Some(key)).collect())
+    }
+}
+
 /// Candidates from a numeric column: the file's top-quartile band (value ≥ Q3) and bottom-quartile band
 /// (value ≤ Q1), each only when it holds at most half of the file (so it is a real band, not most values).
 /// `group` and `file` are the present values, sorted ascending; `totals` the records of the segment and
@@ -251,56 +406,10 @@ pub(crate) fn band_candidates(
     {
         return;
     }
-    let name = capitalise(&humanise(&column.name));
-    // On whole-number data the bands are stated in whole numbers: "≥ 10,655.75" holds the same records
-    // as "≥ 10656", and "≤ 3127.75" as "≤ 3127".
-    let whole = file.iter().all(|v| v.fract() == 0.0);
-    let (high, low) = if whole {
-        (file_stats.q3.ceil(), file_stats.q1.floor())
-    } else {
-        (file_stats.q3, file_stats.q1)
-    };
-    let (min, max) = (file[0], file[file.len() - 1]);
-    // A band that is one value (the file's largest or smallest) is named by it: "Channel 2", not
-    // "Channel 2+".
-    let top = if high >= max {
-        (
-            format!("{} (the largest value)", format_number(max)),
-            format!("{name} {}", format_number(max)),
-        )
-    } else {
-        (
-            format!("≥ {} (top quartile)", format_number(high)),
-            format!("{name} {}+", format_number(high)),
-        )
-    };
-    let bottom = if low <= min {
-        (
-            format!("{} (the smallest value)", format_number(min)),
-            format!("{name} {}", format_number(min)),
-        )
-    } else {
-        (
-            format!("≤ {} (bottom quartile)", format_number(low)),
-            format!("{name} up to {}", format_number(low)),
-        )
-    };
-    let bands = [
-        (
-            0u32,
-            top.0,
-            top.1,
-            group.len() - group.partition_point(|&v| v < file_stats.q3),
-            file.len() - file.partition_point(|&v| v < file_stats.q3),
-        ),
-        (
-            1u32,
-            bottom.0,
-            bottom.1,
-            group.partition_point(|&v| v <= file_stats.q1),
-            file.partition_point(|&v| v <= file_stats.q1),
-        ),
-    ];
+    let bands = numeric_bands(column, file, file_stats).map(|band| {
+        let (count, file_count) = (band.count(group), band.count(file));
+        (band.value_order, band.value, band.phrase, count, file_count)
+    });
     for (value_order, value, phrase, count, file_count) in bands {
         if count == 0 || file_count * 2 > file.len() {
             continue;
