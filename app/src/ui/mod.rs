@@ -60,11 +60,16 @@ pub fn App() -> impl IntoView {
         let withheld = worker_client::withheld(&engine.roles.get());
         match engine.suggestions.get() {
             Some(suggestions) => {
-                choices.set(variables::initial_choices(
+                let initial = variables::initial_choices(
                     &suggestions,
                     target.get_untracked().as_deref(),
                     &withheld,
-                ));
+                );
+                let checked = initial.iter().filter(|choice| choice.checked).count();
+                engine
+                    .status
+                    .set(EngineStatus::Done(variables::checked_message(checked)));
+                choices.set(initial);
             }
             None => choices.set(Vec::new()),
         }

@@ -89,6 +89,23 @@ pub fn initial_choices(
         .collect()
 }
 
+/// What the status says once suggestions arrive: how many columns were checked for the user (the
+/// conversion column and withheld columns never are).
+pub fn checked_message(checked: usize) -> String {
+    match checked {
+        0 => {
+            "No column of the file matches the description: check the columns to segment on in the \
+              Variables step, or describe the audience in other words."
+                .to_owned()
+        }
+        1 => "Checked 1 column that matches the description; review it in the Variables step."
+            .to_owned(),
+        n => format!(
+            "Checked {n} columns that match the description; review them in the Variables step."
+        ),
+    }
+}
+
 /// The checked columns, as the segmentation request wants them.
 pub fn chosen_variables(choices: &[ColumnChoice]) -> Vec<VariableChoice> {
     choices
@@ -669,6 +686,35 @@ mod tests {
             meaning_unknown: false,
             description: None,
         }
+    }
+
+    #[test]
+    fn the_status_counts_the_checked_columns_not_the_suggested_conversion_column() {
+        let suggestion = |column: &str| crate::protocol::ColumnSuggestion {
+            column: column.into(),
+            column_type: ColumnType::Binary,
+            relevance: 0.9,
+            suggested: true,
+            matched_terms: vec![],
+            linked_variables: vec![],
+            meaning_unknown: false,
+            description: None,
+        };
+        let suggestions = Suggestions {
+            query: "buyers".into(),
+            columns: vec![suggestion("is_sale")],
+            catalog: vec![],
+            catalog_searched: false,
+        };
+        let initial = initial_choices(&suggestions, Some("is_sale"), &[]);
+        let checked = initial.iter().filter(|c| c.checked).count();
+        assert_eq!(checked, 0, "the conversion column is never checked");
+        assert!(checked_message(checked).starts_with("No column of the file matches"));
+        assert_eq!(
+            checked_message(1),
+            "Checked 1 column that matches the description; review it in the Variables step."
+        );
+        assert!(checked_message(3).starts_with("Checked 3 columns"));
     }
 
     #[test]

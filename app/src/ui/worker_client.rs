@@ -388,12 +388,10 @@ impl WorkerClient {
                 self.catalog.set(CatalogState::Ready(variables))
             }
             Response::Suggestions(suggestions) => {
-                let message = format!(
-                    "Found {} relevant columns.",
-                    suggestions.columns.iter().filter(|c| c.suggested).count()
-                );
+                // The page's effect that checks the suggested columns says how many it checked.
+                self.status
+                    .set(EngineStatus::Done("Suggestions ready.".to_owned()));
                 self.suggestions.set(Some(suggestions));
-                self.status.set(EngineStatus::Done(message));
             }
             Response::Progress(update) => {
                 self.status.set(EngineStatus::Busy(update.stage.clone()));
