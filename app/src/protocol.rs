@@ -192,6 +192,30 @@ pub struct SegmentSettings {
     pub positive_value: Option<String>,
 }
 
+#[cfg(test)]
+impl SegmentSettings {
+    /// Tests' settings: `columns` at weight 1, no size bounds, `k` segments, `seed`; no conversion column,
+    /// description or chosen converted value, the default tiers.
+    pub(crate) fn on_columns(columns: &[&str], k: usize, seed: u64) -> Self {
+        SegmentSettings {
+            variables: columns
+                .iter()
+                .map(|column| VariableChoice {
+                    column: (*column).into(),
+                    weight: 1.0,
+                })
+                .collect(),
+            bounds: None,
+            k: Some(k),
+            seed,
+            target: None,
+            description: String::new(),
+            tiers: Default::default(),
+            positive_value: None,
+        }
+    }
+}
+
 /// One column chosen for segmentation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VariableChoice {

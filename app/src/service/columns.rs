@@ -223,19 +223,7 @@ mod tests {
             .collect();
         assert!(names.contains(&"car_policies".to_owned()), "{names:?}");
         assert!(!names.contains(&"MOSTYPE".to_owned()));
-        let settings = SegmentSettings {
-            variables: vec![VariableChoice {
-                column: "car_policies".into(),
-                weight: 1.0,
-            }],
-            bounds: None,
-            k: Some(2),
-            seed: 1,
-            target: None,
-            description: String::new(),
-            tiers: Default::default(),
-            positive_value: None,
-        };
+        let settings = SegmentSettings::on_columns(&["car_policies"], 2, 1);
         assert!(matches!(
             ask(&mut session, Request::Segment(settings), None),
             Response::Segmented(_)

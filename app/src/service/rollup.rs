@@ -252,9 +252,7 @@ fn parse_as_of(text: &str) -> Result<i64, ServiceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{
-        ExportKind, FailureKind, Request, Response, SegmentSettings, VariableChoice,
-    };
+    use crate::protocol::{ExportKind, FailureKind, Request, Response, SegmentSettings};
     use audience_engine::ingest::HeaderMode;
     use audience_engine::rollup::{LeftOutReason, LogColumns};
 
@@ -307,21 +305,8 @@ mod tests {
 
     /// Segments the customer table on recency, orders and spend into 3 segments.
     fn segment(session: &mut Session) -> Box<crate::protocol::SegmentResults> {
-        let settings = SegmentSettings {
-            variables: ["recency_days", "orders", "total_spend"]
-                .map(|column| VariableChoice {
-                    column: column.into(),
-                    weight: 1.0,
-                })
-                .to_vec(),
-            bounds: None,
-            k: Some(3),
-            seed: 7,
-            target: None,
-            description: String::new(),
-            tiers: Default::default(),
-            positive_value: None,
-        };
+        let settings =
+            SegmentSettings::on_columns(&["recency_days", "orders", "total_spend"], 3, 7);
         match session.handle(Request::Segment(settings), None, &mut |_| {}) {
             Response::Segmented(results) => results,
             other => panic!("expected segments, got {other:?}"),
@@ -524,19 +509,7 @@ mod tests {
                 repeat_within: None,
             },
         );
-        let settings = SegmentSettings {
-            variables: vec![VariableChoice {
-                column: "total_spend".into(),
-                weight: 1.0,
-            }],
-            bounds: None,
-            k: Some(2),
-            seed: 1,
-            target: None,
-            description: String::new(),
-            tiers: Default::default(),
-            positive_value: None,
-        };
+        let settings = SegmentSettings::on_columns(&["total_spend"], 2, 1);
         assert!(matches!(
             session.handle(Request::Segment(settings), None, &mut |_| {}),
             Response::Segmented(_)
@@ -654,19 +627,7 @@ mod tests {
     }
 
     fn segment_without_spend(session: &mut Session) {
-        let settings = SegmentSettings {
-            variables: vec![VariableChoice {
-                column: "recency_days".into(),
-                weight: 1.0,
-            }],
-            bounds: None,
-            k: Some(2),
-            seed: 1,
-            target: None,
-            description: String::new(),
-            tiers: Default::default(),
-            positive_value: None,
-        };
+        let settings = SegmentSettings::on_columns(&["recency_days"], 2, 1);
         assert!(matches!(
             session.handle(Request::Segment(settings), None, &mut |_| {}),
             Response::Segmented(_)

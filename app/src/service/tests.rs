@@ -327,19 +327,7 @@ fn withheld_columns_are_neither_offered_nor_clustered() {
         .collect();
     assert!(!offered.contains(&"plan".to_owned()), "{offered:?}");
     assert!(offered.contains(&"spend".to_owned()), "{offered:?}");
-    let settings = SegmentSettings {
-        variables: vec![crate::protocol::VariableChoice {
-            column: "plan".into(),
-            weight: 1.0,
-        }],
-        bounds: None,
-        k: Some(2),
-        seed: 1,
-        target: None,
-        description: String::new(),
-        tiers: Default::default(),
-        positive_value: None,
-    };
+    let settings = SegmentSettings::on_columns(&["plan"], 2, 1);
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
         panic!("expected a failure");
@@ -482,19 +470,7 @@ fn the_clustered_csv_includes_the_enrichment_columns() {
         None,
         &mut |_| {},
     );
-    let settings = SegmentSettings {
-        variables: vec![crate::protocol::VariableChoice {
-            column: "B19013_001E".into(),
-            weight: 1.0,
-        }],
-        bounds: None,
-        k: Some(2),
-        seed: 1,
-        target: None,
-        description: String::new(),
-        tiers: Default::default(),
-        positive_value: None,
-    };
+    let settings = SegmentSettings::on_columns(&["B19013_001E"], 2, 1);
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
         Response::Segmented(_)
@@ -546,19 +522,7 @@ fn the_clustered_csv_download_escapes_cells_that_would_run_as_formulas() {
 fn clustered_download(csv: &str, keep_formulas: bool) -> String {
     let mut session = Session::new();
     load(&mut session, "f.csv", csv.as_bytes());
-    let settings = SegmentSettings {
-        variables: vec![crate::protocol::VariableChoice {
-            column: "spend".into(),
-            weight: 1.0,
-        }],
-        bounds: None,
-        k: Some(2),
-        seed: 1,
-        target: None,
-        description: String::new(),
-        tiers: Default::default(),
-        positive_value: None,
-    };
+    let settings = SegmentSettings::on_columns(&["spend"], 2, 1);
     assert!(matches!(
         session.handle(Request::Segment(settings), None, &mut |_| {}),
         Response::Segmented(_)
@@ -843,19 +807,7 @@ fn a_renamed_segment_carries_its_new_name_into_every_download() {
         load(&mut session, "members.csv", csv.as_bytes()),
         Response::Loaded(_)
     ));
-    let settings = SegmentSettings {
-        variables: vec![crate::protocol::VariableChoice {
-            column: "plan".into(),
-            weight: 1.0,
-        }],
-        bounds: None,
-        k: Some(2),
-        seed: 1,
-        target: None,
-        description: String::new(),
-        tiers: Default::default(),
-        positive_value: None,
-    };
+    let settings = SegmentSettings::on_columns(&["plan"], 2, 1);
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -1050,22 +1002,7 @@ fn every_segments_traits_are_measured_in_every_segment_for_the_heatmap() {
     }
     let mut session = Session::new();
     load(&mut session, "plans.csv", csv.as_bytes());
-    let settings = SegmentSettings {
-        variables: ["plan", "spend"]
-            .iter()
-            .map(|column| crate::protocol::VariableChoice {
-                column: (*column).into(),
-                weight: 1.0,
-            })
-            .collect(),
-        bounds: None,
-        k: Some(2),
-        seed: 1,
-        target: None,
-        description: String::new(),
-        tiers: Default::default(),
-        positive_value: None,
-    };
+    let settings = SegmentSettings::on_columns(&["plan", "spend"], 2, 1);
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
