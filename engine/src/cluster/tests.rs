@@ -325,9 +325,10 @@ fn large_inputs_screen_every_k_on_a_sample_then_fit_all_rows_within_the_bounds()
     assert_eq!(result.sample_rows, Some(300));
     let tried: Vec<usize> = result.k_scores.iter().map(|s| s.0).collect();
     assert_eq!(tried, vec![7, 8, 9, 10]); // ⌈1/0.15⌉ = 7, ⌊1/0.10⌋ = 10
-                                          // One screening run per k, then the two remaining restarts of the winner.
-    assert_eq!(result.restart_costs.len(), 3);
-    assert_eq!(result.restarts, 3);
+                                          // One screening run per k, then the nine remaining restarts of the
+                                          // winner (a file of 800 rows gets SMALL_FILE_RESTARTS).
+    assert_eq!(result.restart_costs.len(), 10);
+    assert_eq!(result.restarts, 10);
     // The final run is on all 800 rows: 80..=120 each, exactly.
     assert_eq!(result.labels.len(), 800);
     assert_eq!(
@@ -640,7 +641,8 @@ fn bounds_that_allow_too_many_segment_counts_are_refused_before_any_fit() {
 
 #[test]
 fn automatic_k_on_a_small_file_runs_each_k_once_then_restarts_only_the_winner() {
-    // 800 rows, shares 10–15 %: k = 7, 8, 9 and 10 are tried (4 candidates), 3 restarts, no screening.
+    // 800 rows, shares 10–15 %: k = 7, 8, 9 and 10 are tried (4 candidates), no screening, and 10
+    // restarts (a file of at most SMALL_FILE_ROWS rows gets SMALL_FILE_RESTARTS, not the default 3).
     let matrix = blobs(8, 100, 4);
     let valid = KMediansParams::new()
         .with_bounds(Some(ShareBounds {
@@ -658,10 +660,10 @@ fn automatic_k_on_a_small_file_runs_each_k_once_then_restarts_only_the_winner() 
         .unwrap();
     assert_eq!(result.k_scores.len(), 4);
     assert_eq!(result.sample_rows, None);
-    // 4 first runs + 2 more restarts of the winner, not 4 × 3.
-    assert_eq!(seeded, 4 + 2);
-    assert_eq!(result.restarts, 3);
-    assert_eq!(result.restart_costs.len(), 3);
+    // 4 first runs + 9 more restarts of the winner, not 4 × 10.
+    assert_eq!(seeded, 4 + 9);
+    assert_eq!(result.restarts, 10);
+    assert_eq!(result.restart_costs.len(), 10);
     assert_eq!(result.k, 8, "the eight blobs win");
 }
 
