@@ -1,7 +1,10 @@
 //! Activation end to end: `audience count`, `segment --where/--holdout/--match-out`, `audience compare`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{audience, folder, succeeded};
+
+use std::path::Path;
 
 /// 200 customers: city cycles Paris, Rome, Oslo, Lima; every 10th has no e-mail.
 fn csv() -> String {
@@ -18,30 +21,6 @@ fn csv() -> String {
         text.push_str(&format!("c{i:04},{age},{city},{member},{email}\n"));
     }
     text
-}
-
-fn dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("audience-activation-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn audience(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(run: &Output) -> String {
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8(run.stdout.clone()).unwrap()
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
@@ -62,10 +41,10 @@ fn sha256(text: &str) -> String {
 
 #[test]
 fn count_prints_each_rule_and_the_total_without_running_anything() {
-    let d = dir("count");
+    let d = folder("count");
     let input = d.join("people.csv");
     std::fs::write(&input, csv()).unwrap();
-    let text = ok(&audience(&[
+    let text = succeeded(audience(&[
         "count",
         input.to_str().unwrap(),
         "--where",
@@ -91,7 +70,7 @@ fn count_prints_each_rule_and_the_total_without_running_anything() {
         lines[3].trim().starts_with(&format!("{expected}  kept by")),
         "{text}"
     );
-    let json = ok(&audience(&[
+    let json = succeeded(audience(&[
         "count",
         input.to_str().unwrap(),
         "--where",
@@ -107,12 +86,12 @@ fn count_prints_each_rule_and_the_total_without_running_anything() {
 
 #[test]
 fn an_unreadable_rule_names_the_word_and_what_was_expected() {
-    let d = dir("badrule");
+    let d = folder("badrule");
     let input = d.join("people.csv");
     std::fs::write(&input, csv()).unwrap();
     let run = audience(&["count", input.to_str().unwrap(), "--where", "age >= forty"]);
-    assert!(!run.status.success());
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.ok);
+    let stderr = run.stderr;
     assert!(
         stderr.contains("at word 3 (forty): expected a number after >="),
         "{stderr}"
@@ -143,13 +122,13 @@ fn segment(d: &Path, extra: &[&str]) -> (serde_json::Value, Vec<Vec<String>>) {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let summary: serde_json::Value = serde_json::from_str(&ok(&audience(&args))).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&succeeded(audience(&args))).unwrap();
     (summary, read_csv(&out))
 }
 
 #[test]
 fn bounds_apply_to_the_filtered_rows_and_filtered_out_rows_are_marked() {
-    let d = dir("mark");
+    let d = folder("mark");
     let (summary, rows) = segment(&d, &["--where", "city in Paris, Rome"]);
     assert_eq!(summary["rows"], 100);
     assert_eq!(summary["filter"]["kept"], 100);
@@ -172,7 +151,7 @@ fn bounds_apply_to_the_filtered_rows_and_filtered_out_rows_are_marked() {
 
 #[test]
 fn drop_leaves_filtered_out_rows_out_of_the_clustered_csv() {
-    let d = dir("drop");
+    let d = folder("drop");
     let (_, rows) = segment(&d, &["--where", "city = Oslo", "--filtered-out", "drop"]);
     assert_eq!(rows.len(), 51);
     assert_eq!(rows[0].last().unwrap(), "segment");
@@ -181,7 +160,7 @@ fn drop_leaves_filtered_out_rows_out_of_the_clustered_csv() {
 
 #[test]
 fn the_holdout_is_exact_per_segment_reproducible_and_written_to_its_own_file() {
-    let d = dir("holdout");
+    let d = folder("holdout");
     let holdout_file = d.join("control.csv");
     let extra = [
         "--holdout",
@@ -213,14 +192,14 @@ fn the_holdout_is_exact_per_segment_reproducible_and_written_to_its_own_file() {
     let control_ids: Vec<&String> = control[1..].iter().map(|r| &r[0]).collect();
     assert_eq!(control_ids, held_ids);
     // Same seed, same file: the same customers held out.
-    let again = dir("holdout-again");
+    let again = folder("holdout-again");
     let (_, rows_again) = segment(&again, &["--holdout", "0.1"]);
     assert_eq!(rows_again, rows);
 }
 
 #[test]
 fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
-    let d = dir("upload");
+    let d = folder("upload");
     let folder = d.join("uploads");
     std::fs::create_dir_all(&folder).unwrap();
     let personas = d.join("personas.json");
@@ -299,7 +278,7 @@ fn upload_files_leave_held_out_customers_out_and_count_skipped_rows() {
 
 #[test]
 fn an_impossible_holdout_is_refused_before_anything_is_written() {
-    let d = dir("badholdout");
+    let d = folder("badholdout");
     let input = d.join("people.csv");
     std::fs::write(&input, csv()).unwrap();
     let out = d.join("clustered.csv");
@@ -311,14 +290,14 @@ fn an_impossible_holdout_is_refused_before_anything_is_written() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr).contains("from 0 to 0.5"));
+    assert!(!run.ok);
+    assert!(run.stderr.contains("from 0 to 0.5"));
     assert!(!out.exists());
 }
 
 #[test]
 fn compare_ranks_the_variables_and_gives_the_conversion_difference() {
-    let d = dir("compare");
+    let d = folder("compare");
     let input = d.join("clustered.csv");
     std::fs::write(
         &input,
@@ -326,7 +305,7 @@ fn compare_ranks_the_variables_and_gives_the_conversion_difference() {
          pro,50,yes,2\npro,60,yes,2\nbasic,70,no,2\npro,60,yes,2\nbasic,25,no,\n",
     )
     .unwrap();
-    let text = ok(&audience(&[
+    let text = succeeded(audience(&[
         "compare",
         input.to_str().unwrap(),
         "--segments",
@@ -336,7 +315,7 @@ fn compare_ranks_the_variables_and_gives_the_conversion_difference() {
         text.contains("conversion (converted = yes): 25.0% vs 75.0%, difference -50.0 points (95% interval -78.9 to +13.5)"),
         "{text}"
     );
-    let json = ok(&audience(&[
+    let json = succeeded(audience(&[
         "compare",
         input.to_str().unwrap(),
         "--segments",
@@ -348,12 +327,12 @@ fn compare_ranks_the_variables_and_gives_the_conversion_difference() {
     assert_eq!(c["b_rows"], 4);
     assert_eq!(c["variables"][0]["column"], "age");
     let run = audience(&["compare", input.to_str().unwrap(), "--segments", "1,9"]);
-    assert!(String::from_utf8_lossy(&run.stderr).contains("segment 9 has no customers"));
+    assert!(run.stderr.contains("segment 9 has no customers"));
 }
 
 #[test]
 fn profile_takes_the_same_rules_and_says_what_it_kept() {
-    let d = dir("profile");
+    let d = folder("profile");
     let input = d.join("people.csv");
     std::fs::write(&input, csv()).unwrap();
     let run = audience(&[
@@ -364,8 +343,8 @@ fn profile_takes_the_same_rules_and_says_what_it_kept() {
         "--where",
         "member = yes",
     ]);
-    ok(&run);
-    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.ok, "{}", run.stderr);
+    let stderr = run.stderr;
     // member = yes for every third row: 67 of 200.
     assert!(
         stderr.contains("filter \"member = yes\" keeps 67 of 200 customers (133 left out"),
@@ -375,14 +354,14 @@ fn profile_takes_the_same_rules_and_says_what_it_kept() {
 
 #[test]
 fn formula_cells_in_marked_filtered_out_rows_are_escaped_and_counted() {
-    let d = dir("formula");
+    let d = folder("formula");
     let input = d.join("people.csv");
     let mut text = csv();
     // A row the filter leaves out (Oslo) with a cell a spreadsheet would run.
     text.push_str("=HYPERLINK(\"x\"),33,Oslo,no,z@example.com\n");
     std::fs::write(&input, text).unwrap();
     let out = d.join("clustered.csv");
-    let summary: serde_json::Value = serde_json::from_str(&ok(&audience(&[
+    let summary: serde_json::Value = serde_json::from_str(&succeeded(audience(&[
         "segment",
         input.to_str().unwrap(),
         "--columns",

@@ -1,43 +1,11 @@
 //! `audience enrich` and `--retrieve`: the real binary on small customer files made here, with census
 //! values known from the source parquet (see engine/tests/fixtures/census-known.json).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
+use common::{audience, folder, listing};
 
-fn audience(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A fresh folder for one test.
-fn folder(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audience-enrich-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use std::path::PathBuf;
 
 const CUSTOMERS: &str = "id;name;zip;note\n\
 1;Ann;02139;\"likes \"\"quotes\"\"; and semicolons\"\n\

@@ -1,8 +1,11 @@
 //! The shared input path of `audience segment` and `audience profile` (issue #12): `--header`, and the
 //! notes on stderr about what was skipped or guessed.
 
+mod common;
+
+use common::{audience, Run};
+
 use std::path::PathBuf;
-use std::process::Command;
 
 fn file(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("audience-input-cli-{}", std::process::id()));
@@ -10,18 +13,6 @@ fn file(name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn audience(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 /// Twelve customers, all text, the first line unique: a headerless file that looks like it has a header.
@@ -40,14 +31,22 @@ fn profile_with_header_no_keeps_the_first_record() {
     let path = file("headerless.csv", &headerless());
     let path = path.to_str().unwrap();
     let bounds = ["--k", "2", "--min", "0.3", "--max", "0.7", "--json"];
-    let (ok, out, err) = audience(&[&["profile", path, "--header", "no"], &bounds[..]].concat());
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[&["profile", path, "--header", "no"], &bounds[..]].concat());
     assert!(ok, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["n_rows"], 12);
     assert!(!err.contains("--header no"), "{err}");
 
     // Without the flag the first line is taken as the header, and stderr says it was a guess.
-    let (ok, out, err) = audience(&[&["profile", path], &bounds[..]].concat());
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[&["profile", path], &bounds[..]].concat());
     assert!(ok, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["n_rows"], 11);
@@ -58,7 +57,11 @@ fn profile_with_header_no_keeps_the_first_record() {
 #[test]
 fn an_unknown_header_value_is_refused_with_the_choices() {
     let path = file("h.csv", "a,b\n1,2\n");
-    let (ok, _, err) = audience(&["segment", path.to_str().unwrap(), "--header", "maybe"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["segment", path.to_str().unwrap(), "--header", "maybe"]);
     assert!(!ok);
     assert!(err.contains("expected yes"), "{err}");
 }
@@ -73,7 +76,11 @@ fn profile_notes_a_title_line_and_a_repeated_header() {
         }
     }
     let path = file("titled.csv", &text);
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "profile",
         path.to_str().unwrap(),
         "--k",

@@ -1,7 +1,10 @@
 //! Saved segmentations end to end: `segment --save-model`, `apply`, `movement`, `lookalike`, `stability`.
 
+mod common;
+
+use common::{audience, folder, path, succeeded};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// 60 customers in three planted groups.
 fn customers() -> String {
@@ -16,33 +19,6 @@ fn customers() -> String {
         csv += &format!("C{i:03},{age},{income},{plan}\n");
     }
     csv
-}
-
-fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audience-model-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn audience(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn column(csv: &Path, name: &str) -> Vec<String> {
@@ -61,11 +37,11 @@ fn column(csv: &Path, name: &str) -> Vec<String> {
 
 /// Segments the customers (k = 3, shares 20–50 %) and saves the model; returns (dir, input, model).
 fn saved(name: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = dir(name);
+    let dir = folder(name);
     let input = dir.join("customers.csv");
     std::fs::write(&input, customers()).unwrap();
     let model = dir.join("model.json");
-    ok(&audience(&[
+    succeeded(audience(&[
         "segment",
         path(&input),
         "--k",
@@ -90,7 +66,7 @@ fn a_saved_model_applied_to_its_training_file_gives_back_the_written_segments() 
     assert_eq!(document["schema"], "audience-builder/segmentation-model");
     assert!(!std::fs::read_to_string(&model).unwrap().contains("C001"));
     let out = dir.join("applied.csv");
-    let summary = ok(&audience(&[
+    let summary = succeeded(audience(&[
         "apply",
         path(&model),
         path(&input),
@@ -112,9 +88,9 @@ fn a_saved_model_applied_to_its_training_file_gives_back_the_written_segments() 
 fn the_300_row_demo_file_applied_to_its_own_model_gets_back_every_segment() {
     // Before apply replayed the fit's last assignment step, 4 of these 300 rows came back in another
     // segment (rows equally well placed in two segments) and `segment` printed a note saying so.
-    let dir = dir("demo300");
+    let dir = folder("demo300");
     let input = dir.join("demo.csv");
-    ok(&audience(&["demo", "--rows", "300", "--out", path(&input)]));
+    succeeded(audience(&["demo", "--rows", "300", "--out", path(&input)]));
     let model = dir.join("model.json");
     let segmented = dir.join("segmented.csv");
     let output = audience(&[
@@ -125,11 +101,11 @@ fn the_300_row_demo_file_applied_to_its_own_model_gets_back_every_segment() {
         "--out",
         path(&segmented),
     ]);
-    ok(&output);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.ok, "{}", output.stderr);
+    let stderr = output.stderr;
     assert!(!stderr.contains("in another segment"), "{stderr}");
     let applied = dir.join("applied.csv");
-    ok(&audience(&[
+    succeeded(audience(&[
         "apply",
         path(&model),
         path(&input),
@@ -146,8 +122,8 @@ fn apply_refuses_a_file_without_a_saved_column_and_writes_nothing() {
     std::fs::write(&other, customers().replace("income", "revenue")).unwrap();
     let out = dir.join("applied.csv");
     let run = audience(&["apply", path(&model), path(&other), "--out", path(&out)]);
-    assert!(!run.status.success());
-    let message = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.ok);
+    let message = run.stderr;
     assert!(
         message.contains("has no column \"income\" that the saved segmentation uses"),
         "{message}"
@@ -157,13 +133,13 @@ fn apply_refuses_a_file_without_a_saved_column_and_writes_nothing() {
 
 #[test]
 fn movement_counts_a_hand_made_pair_of_files() {
-    let dir = dir("movement");
+    let dir = folder("movement");
     let old = dir.join("old.csv");
     let new = dir.join("new.csv");
     std::fs::write(&old, "id,segment\na,1\nb,1\nc,2\nd,2\n").unwrap();
     std::fs::write(&new, "id,segment\na,1\nb,2\nc,2\ne,2\n").unwrap();
     let out = dir.join("moves.csv");
-    let text = ok(&audience(&[
+    let text = succeeded(audience(&[
         "movement",
         path(&old),
         path(&new),
@@ -191,7 +167,7 @@ fn lookalike_writes_the_best_prospects_first_with_band_and_reason() {
     // The segment of the first (young, basic) customer.
     let segment = clustered[0].clone();
     let out = dir.join("look.csv");
-    ok(&audience(&[
+    succeeded(audience(&[
         "lookalike",
         path(&model),
         path(&input),
@@ -222,7 +198,7 @@ fn lookalike_writes_the_best_prospects_first_with_band_and_reason() {
 #[test]
 fn stability_of_planted_groups_keeps_every_row() {
     let (_, input, model) = saved("stability");
-    let text = ok(&audience(&[
+    let text = succeeded(audience(&[
         "stability",
         path(&model),
         path(&input),
@@ -243,7 +219,7 @@ fn stability_of_planted_groups_keeps_every_row() {
 
 #[test]
 fn movement_refuses_a_column_that_does_not_hold_segment_numbers() {
-    let dir = dir("not-segments");
+    let dir = folder("not-segments");
     let old = dir.join("old.csv");
     let new = dir.join("new.csv");
     std::fs::write(&old, "id,segment\na,4000000000\n").unwrap();
@@ -258,8 +234,8 @@ fn movement_refuses_a_column_that_does_not_hold_segment_numbers() {
         "--out",
         path(&out),
     ]);
-    assert!(!run.status.success());
-    let message = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.ok);
+    let message = run.stderr;
     assert!(
         message.contains("holds segment number 4000000000"),
         "{message}"
@@ -269,7 +245,7 @@ fn movement_refuses_a_column_that_does_not_hold_segment_numbers() {
 
 #[test]
 fn census_values_retrieved_before_segmenting_are_retrieved_again_when_applying() {
-    let dir = dir("retrieve");
+    let dir = folder("retrieve");
     let input = dir.join("customers.csv");
     // Two areas: high-income Alamo (94507) and Puerto Rico (00601); the segments follow income.
     let mut csv = String::from("id,zip\n");
@@ -279,7 +255,7 @@ fn census_values_retrieved_before_segmenting_are_retrieved_again_when_applying()
     std::fs::write(&input, &csv).unwrap();
     let model = dir.join("model.json");
     let clustered = dir.join("clustered.csv");
-    ok(&audience(&[
+    succeeded(audience(&[
         "segment",
         path(&input),
         "--retrieve",
@@ -304,7 +280,7 @@ fn census_values_retrieved_before_segmenting_are_retrieved_again_when_applying()
     let next = dir.join("next.csv");
     std::fs::write(&next, "id,zip\n100,00601\n101,94507\n").unwrap();
     let out = dir.join("applied.csv");
-    ok(&audience(&[
+    succeeded(audience(&[
         "apply",
         path(&model),
         path(&next),

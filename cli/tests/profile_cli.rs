@@ -1,25 +1,18 @@
 //! `audience profile` and `audience demo` end to end, through the real binary.
 
-use std::process::Command;
+mod common;
 
-fn audience(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+use common::{audience, Run};
 
 const KNOWN: &str = "../engine/tests/fixtures/personas_known.csv";
 
 #[test]
 fn profile_prints_ranked_personas_of_an_existing_segment_column() {
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "profile",
         KNOWN,
         "--segments",
@@ -49,7 +42,11 @@ fn profile_prints_ranked_personas_of_an_existing_segment_column() {
 
 #[test]
 fn profile_json_is_the_versioned_document() {
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "profile",
         KNOWN,
         "--segments",
@@ -68,20 +65,32 @@ fn profile_json_is_the_versioned_document() {
 
 #[test]
 fn profile_names_a_missing_segment_column_and_a_missing_file() {
-    let (ok, _, err) = audience(&["profile", KNOWN, "--segments", "cluster"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["profile", KNOWN, "--segments", "cluster"]);
     assert!(!ok);
     assert!(
         err.contains("--segments \"cluster\" is not a column"),
         "{err}"
     );
-    let (ok, _, err) = audience(&["profile", "no/such/file.csv", "--segments", "x"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["profile", "no/such/file.csv", "--segments", "x"]);
     assert!(!ok);
     assert!(err.contains("cannot read no/such/file.csv"), "{err}");
 }
 
 #[test]
 fn the_shipped_demo_file_is_exactly_the_generator_output() {
-    let (ok, out, err) = audience(&["demo", "--rows", "5000", "--seed", "7"]);
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&["demo", "--rows", "5000", "--seed", "7"]);
     assert!(ok, "{err}");
     let shipped = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -100,7 +109,11 @@ fn profile_without_segments_segments_first_and_writes_every_row_back() {
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("leads.csv");
     let clustered = dir.join("clustered.csv");
-    let (ok, _, err) = audience(&[
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&[
         "demo",
         "--rows",
         "1000",
@@ -110,7 +123,11 @@ fn profile_without_segments_segments_first_and_writes_every_row_back() {
         input.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "profile",
         input.to_str().unwrap(),
         "--k",
@@ -156,7 +173,11 @@ fn profile_marks_the_described_audience_applies_names_and_writes_just_those_rows
     let names = dir.join("names.csv");
     std::fs::write(&names, "segment,name\n1,West coast tech\n").unwrap();
     let matching = dir.join("audience.csv");
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "profile",
         KNOWN,
         "--segments",
@@ -195,7 +216,11 @@ fn profile_marks_the_described_audience_applies_names_and_writes_just_those_rows
         .iter()
         .all(|l| l.starts_with("0,") && l.ends_with(",West coast tech")));
 
-    let (ok, json, err) = audience(&[
+    let Run {
+        ok,
+        stdout: json,
+        stderr: err,
+    } = audience(&[
         "profile",
         KNOWN,
         "--segments",
@@ -211,7 +236,11 @@ fn profile_marks_the_described_audience_applies_names_and_writes_just_those_rows
     assert_eq!(value["tier_scheme"], "absolute");
 
     std::fs::write(&names, "7,Nobody\n").unwrap();
-    let (ok, _, err) = audience(&[
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&[
         "profile",
         KNOWN,
         "--segments",
@@ -254,7 +283,11 @@ fn categorical_reads_integer_codes_as_categories_in_the_profiles() {
             "--json",
         ];
         args.extend_from_slice(extra);
-        let (ok, out, err) = audience(&args);
+        let Run {
+            ok,
+            stdout: out,
+            stderr: err,
+        } = audience(&args);
         assert!(ok, "{err}");
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         report["personas"]
@@ -277,7 +310,11 @@ fn categorical_reads_integer_codes_as_categories_in_the_profiles() {
     assert!(as_categories.contains(&"1".to_owned()), "{as_categories:?}");
     assert!(as_categories.contains(&"3".to_owned()), "{as_categories:?}");
 
-    let (ok, _, err) = audience(&["profile", input.to_str().unwrap(), "--categorical", "Area"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["profile", input.to_str().unwrap(), "--categorical", "Area"]);
     assert!(!ok);
     assert!(
         err.contains(

@@ -1,8 +1,11 @@
 //! `audience rollup` and `--rollup` end to end on a committed order log that is whitespace-aligned, with
 //! zero-padded customer ids and `YYYYMMDD` dates (issue #17).
 
+mod common;
+
+use common::{audience, Run};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const LOG: &str = "../tests/fixtures/orders-aligned.txt";
 
@@ -16,22 +19,14 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn audience(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn rollup_turns_the_aligned_log_into_one_row_per_customer() {
     let out = scratch("customers.csv");
-    let (ok, _, stderr) = audience(&[
+    let Run {
+        ok,
+        stdout: _,
+        stderr,
+    } = audience(&[
         "rollup",
         fixture().to_str().unwrap(),
         "--out",
@@ -78,7 +73,7 @@ fn rollup_turns_the_aligned_log_into_one_row_per_customer() {
 
 #[test]
 fn rollup_flags_pick_the_columns_the_as_of_date_and_the_repeat_target() {
-    let (ok, stdout, stderr) = audience(&[
+    let Run { ok, stdout, stderr } = audience(&[
         "rollup",
         fixture().to_str().unwrap(),
         "--customer",
@@ -117,7 +112,11 @@ fn rollup_flags_pick_the_columns_the_as_of_date_and_the_repeat_target() {
 fn rollup_refuses_a_file_that_is_not_a_log_and_names_the_flags() {
     let path = scratch("people.csv");
     std::fs::write(&path, "name,age\nAnn,34\nBob,41\n").unwrap();
-    let (ok, _, stderr) = audience(&["rollup", path.to_str().unwrap(), "--out", "-"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr,
+    } = audience(&["rollup", path.to_str().unwrap(), "--out", "-"]);
     assert!(!ok);
     assert!(
         stderr.contains("does not look like an order log"),
@@ -125,7 +124,11 @@ fn rollup_refuses_a_file_that_is_not_a_log_and_names_the_flags() {
     );
     assert!(stderr.contains("--customer COL"), "{stderr}");
     assert!(stderr.contains("--date COL"), "{stderr}");
-    let (ok, _, stderr) = audience(&["rollup", fixture().to_str().unwrap(), "--as-of", "June 1st"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr,
+    } = audience(&["rollup", fixture().to_str().unwrap(), "--as-of", "June 1st"]);
     assert!(!ok);
     assert!(
         stderr.contains("write it as 2024-03-31 or 20240331"),
@@ -136,7 +139,11 @@ fn rollup_refuses_a_file_that_is_not_a_log_and_names_the_flags() {
 #[test]
 fn segment_and_profile_with_rollup_work_on_customers() {
     let out = scratch("segmented.csv");
-    let (ok, _, stderr) = audience(&[
+    let Run {
+        ok,
+        stdout: _,
+        stderr,
+    } = audience(&[
         "segment",
         fixture().to_str().unwrap(),
         "--rollup",
@@ -157,7 +164,7 @@ fn segment_and_profile_with_rollup_work_on_customers() {
     assert!(lines[0].ends_with(",rfm_group,segment"), "{}", lines[0]);
     assert!(lines[1].starts_with("00001,"));
 
-    let (ok, stdout, stderr) =
+    let Run { ok, stdout, stderr } =
         audience(&["profile", fixture().to_str().unwrap(), "--rollup", "--json"]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("recency_days"), "{stdout}");
@@ -166,7 +173,11 @@ fn segment_and_profile_with_rollup_work_on_customers() {
 #[test]
 fn segment_without_rollup_says_the_file_looks_like_an_order_log() {
     let out = scratch("purchases.csv");
-    let (_, _, stderr) = audience(&[
+    let Run {
+        ok: _,
+        stdout: _,
+        stderr,
+    } = audience(&[
         "segment",
         fixture().to_str().unwrap(),
         "--k",
@@ -193,7 +204,7 @@ fn a_headerless_aligned_log_is_detected_by_its_shape() {
     }
     let path = scratch("cdnow-like.txt");
     std::fs::write(&path, text).unwrap();
-    let (ok, stdout, stderr) = audience(&["rollup", path.to_str().unwrap(), "--out", "-"]);
+    let Run { ok, stdout, stderr } = audience(&["rollup", path.to_str().unwrap(), "--out", "-"]);
     assert!(ok, "{stderr}");
     assert!(
         stderr.contains("column_1 names the customer: 120 customers over 240 rows"),
@@ -218,7 +229,11 @@ fn a_headerless_aligned_log_is_detected_by_its_shape() {
     );
     // segment without --rollup points to it.
     let out = scratch("cdnow-segments.csv");
-    let (_, _, stderr) = audience(&[
+    let Run {
+        ok: _,
+        stdout: _,
+        stderr,
+    } = audience(&[
         "segment",
         path.to_str().unwrap(),
         "--k",
@@ -231,4 +246,45 @@ fn a_headerless_aligned_log_is_detected_by_its_shape() {
         out.to_str().unwrap(),
     ]);
     assert!(stderr.contains("add --rollup"), "{stderr}");
+}
+
+/// The 20 customers of `orders-log.txt` in 3 segments: with three restarts, seeds 3, 4 and 7 all settled
+/// in a split of 13/4/3 customers that costs 6.50 (two small segments without traits); a file this small
+/// gets ten restarts, and every seed finds the 7/7/6 split that costs 5.66.
+#[test]
+fn a_small_file_gets_enough_restarts_to_leave_a_costlier_split() {
+    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/orders-log.txt");
+    for seed in ["3", "4", "7"] {
+        let out = scratch(&format!("small-{seed}.csv"));
+        let Run { ok, stdout, stderr } = audience(&[
+            "segment",
+            log.to_str().unwrap(),
+            "--rollup",
+            "--columns",
+            "total_spend,recency_days,orders",
+            "--k",
+            "3",
+            "--min",
+            "0.01",
+            "--max",
+            "1",
+            "--seed",
+            seed,
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let mut sizes: Vec<u64> = summary["sizes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|size| size.as_u64().unwrap())
+            .collect();
+        sizes.sort_unstable();
+        assert_eq!(sizes, [6, 7, 7], "seed {seed}");
+        let cost = summary["cost"].as_f64().unwrap();
+        assert!((cost - 5.661).abs() < 1e-3, "seed {seed}: cost {cost}");
+    }
 }

@@ -1,48 +1,12 @@
 //! Outputs that never destroy a file, cells that are never formulas, and refusals that say what to do:
 //! the real binary on small files made here.
 
+mod common;
+
+use common::{audience, folder, listing, path};
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn audience(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A fresh folder for one test.
-fn folder(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("audience-safe-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// 40 customers: an ID, a plan whose values read as formulas, a spend (negative numbers too), a 0/1 sale.
 fn customers() -> String {

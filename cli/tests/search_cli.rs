@@ -2,20 +2,9 @@
 //! (loaded by `audience-search` without its graph-building feature), a user catalog searched
 //! exactly, and the messages for unusable requests.
 
-use std::process::Command;
+mod common;
 
-fn audience(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_audience"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+use common::{audience, Run};
 
 fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
@@ -23,7 +12,11 @@ fn json(out: &str) -> serde_json::Value {
 
 #[test]
 fn the_built_in_catalog_finds_the_commuting_variables_through_its_graph() {
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "search",
         "people who drive alone to work",
         "--json",
@@ -51,7 +44,11 @@ fn a_user_catalog_in_csv_is_searched_and_printed_by_type() {
     )
     .unwrap();
     let catalog = path.to_str().unwrap();
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "search",
         "homeowners",
         "--catalog",
@@ -64,7 +61,11 @@ fn a_user_catalog_in_csv_is_searched_and_printed_by_type() {
     assert_eq!(doc["catalog_variables"], 2);
     assert_eq!(doc["hits"][0]["code"], "B25003_002E", "{out}");
 
-    let (ok, out, err) = audience(&[
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&[
         "search",
         "drive alone",
         "--catalog",
@@ -85,7 +86,11 @@ fn a_user_catalog_in_csv_is_searched_and_printed_by_type() {
 
 #[test]
 fn results_are_concepts_with_the_variable_a_marketer_means_preselected() {
-    let (ok, out, err) = audience(&["search", "median household income"]);
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&["search", "median household income"]);
     assert!(ok, "{err}");
     assert!(
         out.starts_with("10 concepts for \"median household income\" (of 47049 variables)"),
@@ -98,7 +103,11 @@ fn results_are_concepts_with_the_variable_a_marketer_means_preselected() {
         "{out}"
     );
 
-    let (ok, out, err) = audience(&["search", "homeowners", "--json"]);
+    let Run {
+        ok,
+        stdout: out,
+        stderr: err,
+    } = audience(&["search", "homeowners", "--json"]);
     assert!(ok, "{err}");
     let doc = json(&out);
     let concepts = doc["concepts"].as_array().unwrap();
@@ -117,7 +126,11 @@ fn results_are_concepts_with_the_variable_a_marketer_means_preselected() {
 
 #[test]
 fn unusable_requests_say_what_to_do_instead() {
-    let (ok, _, err) = audience(&["search", "  "]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["search", "  "]);
     assert!(!ok);
     assert!(
         err.contains("the search is empty")
@@ -125,11 +138,19 @@ fn unusable_requests_say_what_to_do_instead() {
         "{err}"
     );
 
-    let (ok, _, err) = audience(&["search", "renters", "--top", "0"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["search", "renters", "--top", "0"]);
     assert!(!ok);
     assert!(err.contains("use --top 1 or more"), "{err}");
 
-    let (ok, _, err) = audience(&["search", "renters", "--catalog", "no-such-catalog.csv"]);
+    let Run {
+        ok,
+        stdout: _,
+        stderr: err,
+    } = audience(&["search", "renters", "--catalog", "no-such-catalog.csv"]);
     assert!(!ok);
     assert!(
         err.contains("cannot read the catalog no-such-catalog.csv") && err.contains("--catalog"),
