@@ -63,14 +63,12 @@ use std::fmt::Write as _;
 use sha2::{Digest, Sha256};
 
 use super::formula::escape_formula;
+use super::upload::SegmentUpload;
 use super::ExportError;
 use crate::table::Table;
 use countries::Country;
 pub use detect::{detect_identifier_columns, DetectedBy, DetectedIdentifier};
 use normalise::{NamePart, Normalised};
-
-/// How many skipped row numbers a report lists.
-const SKIPPED_EXAMPLES: usize = 10;
 
 /// The ad platform a file is for.
 #[derive(
@@ -518,33 +516,12 @@ fn write_segment(
     for field in fields.iter_mut() {
         (field.report.valid, field.report.empty, field.report.invalid) = (0, 0, 0);
     }
-    let mut writer = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer.write_record(fields.iter().map(|f| f.report.header.as_str()))?;
-    let mut report = CustomerMatchReport {
-        segment,
-        rows_in_segment: 0,
-        rows_written: 0,
-        rows_skipped: 0,
-        skipped_empty: 0,
-        skipped_unusable: 0,
-        skipped_examples: Vec::new(),
-        fields: Vec::new(),
-    };
+    let mut file = SegmentUpload::new(segment, fields.iter().map(|f| f.report.header.as_str()))?;
     let platform = options.platform;
     let mut record: Vec<String> = Vec::with_capacity(fields.len());
     for row in (0..table.n_rows()).filter(|&row| labels[row] == segment) {
-        report.rows_in_segment += 1;
         let values = normalise_row(table, row, fields, country_column, default_country, options);
-        for (field, value) in fields.iter_mut().zip(&values) {
-            match value {
-                Normalised::Valid(_) => field.report.valid += 1,
-                Normalised::Empty => field.report.empty += 1,
-                Normalised::Invalid => field.report.invalid += 1,
-            }
-        }
+        file.count(fields.iter_mut().map(|f| &mut f.report), &values);
         let has = |identifier: Identifier| {
             fields
                 .iter()
@@ -558,20 +535,12 @@ fn write_segment(
                 && has(Identifier::Zip)
                 && has(Identifier::Country));
         if !matchable {
-            report.rows_skipped += 1;
             // A default country alone is not an identifier of the row.
-            let any_value = fields
+            let had_value = fields
                 .iter()
                 .zip(&values)
                 .any(|(f, v)| f.column.is_some() && *v != Normalised::Empty);
-            if any_value {
-                report.skipped_unusable += 1;
-            } else {
-                report.skipped_empty += 1;
-            }
-            if report.skipped_examples.len() < SKIPPED_EXAMPLES {
-                report.skipped_examples.push(row);
-            }
+            file.skip(row, had_value);
             continue;
         }
         record.clear();
@@ -583,24 +552,13 @@ fn write_segment(
                 Normalised::Empty | Normalised::Invalid => String::new(),
             });
         }
-        writer.write_record(&record)?;
-        report.rows_written += 1;
+        file.write(&record)?;
     }
-    report.fields = fields.iter().map(|f| f.report.clone()).collect();
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ExportError::Io(e.into_error()))?;
-    let csv = String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings");
+    let reports = fields.iter().map(|f| f.report.clone()).collect();
+    let (file_name, csv, report) = file.finish(platform.slug(), reports, options)?;
     Ok(CustomerMatchFile {
         segment,
-        file_name: file_name(
-            platform,
-            segment + 1,
-            options
-                .segment_names
-                .get(segment as usize)
-                .map(String::as_str),
-        ),
+        file_name,
         csv,
         report,
     })

@@ -53,9 +53,10 @@ use serde::{Deserialize, Serialize};
 use super::customer_match::countries::Country;
 use super::customer_match::normalise::{self, NamePart, Normalised};
 use super::customer_match::{
-    customer_match_files, file_name_for, sha256_hex, CustomerMatchOptions, CustomerMatchReport,
-    FieldReport, Identifier, IdentifierColumn, Platform,
+    customer_match_files, sha256_hex, CustomerMatchOptions, CustomerMatchReport, FieldReport,
+    Identifier, IdentifierColumn, Platform,
 };
+use super::upload::SegmentUpload;
 use super::ExportError;
 use crate::holdout::NO_SEGMENT;
 use crate::table::Table;
@@ -471,26 +472,8 @@ fn write_segment(
     mut fields: Vec<FieldReport>,
     options: &CustomerMatchOptions,
 ) -> Result<AudienceFile, ExportError> {
-    let mut writer = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .from_writer(Vec::new());
-    if !header.is_empty() {
-        writer.write_record(&header)?;
-    }
-    let mut report = CustomerMatchReport {
-        segment,
-        rows_in_segment: 0,
-        rows_written: 0,
-        rows_skipped: 0,
-        skipped_empty: 0,
-        skipped_unusable: 0,
-        skipped_examples: Vec::new(),
-        fields: Vec::new(),
-    };
+    let mut file = SegmentUpload::new(segment, header)?;
     for row in (0..table.n_rows()).filter(|&row| labels[row] == segment) {
-        report.rows_in_segment += 1;
         let contact = contacts.row(row);
         let values: Vec<&Normalised> = fields
             .iter()
@@ -499,23 +482,10 @@ fn write_segment(
                 _ => &contact.email,
             })
             .collect();
-        for (field, value) in fields.iter_mut().zip(&values) {
-            match value {
-                Normalised::Valid(_) => field.valid += 1,
-                Normalised::Empty => field.empty += 1,
-                Normalised::Invalid => field.invalid += 1,
-            }
-        }
+        file.count(&mut fields, values.iter().copied());
         if !values.iter().any(|v| matches!(v, Normalised::Valid(_))) {
-            report.rows_skipped += 1;
-            if values.iter().all(|v| **v == Normalised::Empty) {
-                report.skipped_empty += 1;
-            } else {
-                report.skipped_unusable += 1;
-            }
-            if report.skipped_examples.len() < 10 {
-                report.skipped_examples.push(row);
-            }
+            let had_value = values.iter().any(|v| **v != Normalised::Empty);
+            file.skip(row, had_value);
             continue;
         }
         let hashed: Vec<String> = fields
@@ -533,28 +503,16 @@ fn write_segment(
             Destination::LinkedIn => {
                 let mut record = vec![String::new(); LINKEDIN_HEADERS.len()];
                 record[0] = hashed[0].clone();
-                writer.write_record(&record)?;
+                file.write(&record)?;
             }
-            _ => writer.write_record(&hashed)?,
+            _ => file.write(&hashed)?,
         }
-        report.rows_written += 1;
     }
-    report.fields = fields;
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ExportError::Io(e.into_error()))?;
-    let csv = String::from_utf8(bytes).expect("the CSV is built from UTF-8 strings");
+    let (file_name, csv, report) = file.finish(destination.slug(), fields, options)?;
     Ok(AudienceFile {
         destination,
         segment,
-        file_name: file_name_for(
-            destination.slug(),
-            segment + 1,
-            options
-                .segment_names
-                .get(segment as usize)
-                .map(String::as_str),
-        ),
+        file_name,
         csv,
         report,
     })

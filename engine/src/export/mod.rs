@@ -17,6 +17,7 @@ mod error;
 pub mod formula;
 pub mod personas_json;
 pub mod summary_csv;
+mod upload;
 
 pub use clustered_csv::{
     write_clustered_csv, write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
