@@ -126,7 +126,7 @@ impl ValidParams {
         phase: Phase,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
-        let n_restarts = self.params.restarts_for(self.n_rows);
+        let n_restarts = self.params.restarts_for(self.n_rows, matrix.n_dims);
         let auto = candidates.len() > 1;
         let (per_k, more) = if auto {
             (0..1, 1..n_restarts)

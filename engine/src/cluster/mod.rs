@@ -15,8 +15,8 @@
 //! 3. **Update**: each center becomes the coordinate-wise median of its rows (missing values ignored).
 //! 4. Repeat until the labels stop changing or the cost falls by at most `tolerance` × cost; keep the best
 //!    of `n_restarts` runs (screened on a sample for large files, see below; at least
-//!    [`SMALL_FILE_RESTARTS`] on files of at most [`SMALL_FILE_ROWS`] rows, where a run costs next to
-//!    nothing and a costlier local split is more likely).
+//!    [`SMALL_FILE_RESTARTS`] on fits of at most [`SMALL_FIT_CELLS`] encoded cells, where a run costs next
+//!    to nothing and a costlier local split is more likely).
 //!
 //! **Ties** are broken by the rows' contents and the seed, never by the file's row order: the rows are
 //! fitted in the order of [`row_order`] (a seeded hash of their encoded values, then the values) and the
@@ -121,7 +121,7 @@ pub use fit::{replay_assignment, replay_assignment_from_distances};
 pub use params::{
     Algorithm, KChoice, KMediansParams, Screening, ShareBounds, ValidParams,
     DEFAULT_SCREENING_SAMPLE, MAX_AUTO_K_CANDIDATES, ROW_COUNT_SEARCH_LIMIT, SMALL_FILE_RESTARTS,
-    SMALL_FILE_ROWS,
+    SMALL_FIT_CELLS,
 };
 pub use seed::{row_order, same_contents};
 

@@ -104,10 +104,11 @@ pub enum Algorithm {
 /// three full-data restarts without screening.
 pub const DEFAULT_SCREENING_SAMPLE: usize = 5_000;
 
-/// Fits on at most this many rows get at least [`SMALL_FILE_RESTARTS`] restarts.
-pub const SMALL_FILE_ROWS: usize = 2_000;
+/// Fits on at most this many encoded cells (rows × dimensions, e.g. 2,000 customers on 25 dimensions)
+/// get at least [`SMALL_FILE_RESTARTS`] restarts: a run there costs a few milliseconds.
+pub const SMALL_FIT_CELLS: usize = 50_000;
 
-/// Restarts a fit on at most [`SMALL_FILE_ROWS`] rows gets at least. With few rows a run settles in a
+/// Restarts a fit of at most [`SMALL_FIT_CELLS`] encoded cells gets at least. With few rows a run settles in a
 /// costlier split more often, and a run costs next to nothing: on the 20-customer order-log fixture
 /// (`tests/fixtures/orders-log.txt` rolled up, k = 3, columns total_spend, recency_days, orders), one run
 /// in about 0.4 lands in a split of 13/4/3 customers that costs 6.50 against 5.66, so three restarts all
@@ -122,8 +123,8 @@ pub struct KMediansParams {
     pub k: KChoice,
     /// Share bounds every segment must satisfy exactly; `None` only keeps segments non-empty.
     pub bounds: Option<ShareBounds>,
-    /// Independent runs from different seeds; the lowest cost wins. Fits on at most [`SMALL_FILE_ROWS`]
-    /// rows run at least [`SMALL_FILE_RESTARTS`] (see [`restarts_for`](Self::restarts_for)).
+    /// Independent runs from different seeds; the lowest cost wins. Fits of at most [`SMALL_FIT_CELLS`]
+    /// encoded cells run at least [`SMALL_FILE_RESTARTS`] (see [`restarts_for`](Self::restarts_for)).
     pub n_restarts: usize,
     /// Iterations per run at most.
     pub max_iterations: usize,
@@ -177,11 +178,12 @@ impl KMediansParams {
         self
     }
 
-    /// Restarts a fit on `n_rows` rows runs: [`n_restarts`](Self::n_restarts), and at least
-    /// [`SMALL_FILE_RESTARTS`] on at most [`SMALL_FILE_ROWS`] rows. The first `n_restarts` runs start as
-    /// they would without the extra ones, so the extra runs can only find a cheaper fit, never lose one.
-    pub fn restarts_for(&self, n_rows: usize) -> usize {
-        if n_rows <= SMALL_FILE_ROWS {
+    /// Restarts a fit of `n_rows` rows on `n_dims` encoded dimensions runs: [`n_restarts`](Self::n_restarts),
+    /// and at least [`SMALL_FILE_RESTARTS`] when `n_rows × n_dims` is at most [`SMALL_FIT_CELLS`]. The
+    /// first `n_restarts` runs start as they would without the extra ones, so the extra runs can only
+    /// find a cheaper fit, never lose one.
+    pub fn restarts_for(&self, n_rows: usize, n_dims: usize) -> usize {
+        if n_rows.saturating_mul(n_dims) <= SMALL_FIT_CELLS {
             self.n_restarts.max(SMALL_FILE_RESTARTS)
         } else {
             self.n_restarts

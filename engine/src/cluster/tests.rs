@@ -326,7 +326,7 @@ fn large_inputs_screen_every_k_on_a_sample_then_fit_all_rows_within_the_bounds()
     let tried: Vec<usize> = result.k_scores.iter().map(|s| s.0).collect();
     assert_eq!(tried, vec![7, 8, 9, 10]); // ⌈1/0.15⌉ = 7, ⌊1/0.10⌋ = 10
                                           // One screening run per k, then the nine remaining restarts of the
-                                          // winner (a file of 800 rows gets SMALL_FILE_RESTARTS).
+                                          // winner (800 × 4 cells get SMALL_FILE_RESTARTS).
     assert_eq!(result.restart_costs.len(), 10);
     assert_eq!(result.restarts, 10);
     // The final run is on all 800 rows: 80..=120 each, exactly.
@@ -642,7 +642,7 @@ fn bounds_that_allow_too_many_segment_counts_are_refused_before_any_fit() {
 #[test]
 fn automatic_k_on_a_small_file_runs_each_k_once_then_restarts_only_the_winner() {
     // 800 rows, shares 10–15 %: k = 7, 8, 9 and 10 are tried (4 candidates), no screening, and 10
-    // restarts (a file of at most SMALL_FILE_ROWS rows gets SMALL_FILE_RESTARTS, not the default 3).
+    // restarts (800 × 4 encoded cells is at most SMALL_FIT_CELLS: SMALL_FILE_RESTARTS, not the default 3).
     let matrix = blobs(8, 100, 4);
     let valid = KMediansParams::new()
         .with_bounds(Some(ShareBounds {
