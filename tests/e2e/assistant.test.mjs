@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPage, screenshot, ROOT, DIST, FIXTURES, ARTIFACTS } from './harness.mjs';
+import { launch, openPage, screenshot, ROOT, DIST, FIXTURES, ARTIFACTS, whenReady } from './harness.mjs';
 
 const KEY = 'sk-test-MARKER-KEY-0123456789';
 const LONG = { timeout: 240000 };
@@ -211,7 +211,7 @@ async function open(query) {
 }
 
 async function loadFixture(page) {
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(FIXTURE);
   await page.locator('#row-count').waitFor({ timeout: 30000 });
 }
@@ -467,7 +467,7 @@ test('an unreachable relay is a network message and the app keeps working', LONG
   const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
   const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
   await page.locator('#assistant').waitFor({ timeout: 20000 });
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await whenReady(page);
   own.child.removeAllListeners('exit');
   const exited = new Promise((ok) => own.child.once('exit', ok));
   own.child.kill();

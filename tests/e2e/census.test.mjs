@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, DIST, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, screenshot, DIST, FIXTURES, download, whenReady } from './harness.mjs';
 
 let browser;
 before(async () => {
@@ -30,17 +30,12 @@ async function until(page, what, check, arg, timeout = 120000) {
   }
 }
 
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
-}
-
 /** Plain comma-separated rows (the fixture and the clustered CSV have no quoted cells). */
 const rowsOf = (text) => text.trim().split(/\r?\n/).map((line) => line.split(','));
 
 /** Load the fixture, describe, check income among the catalog matches, segment on it alone into 2 segments. */
 async function segmentOnIncome(page) {
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'customers-zip.csv'));
   await page.locator('#row-count', { hasText: '20' }).waitFor({ timeout: 30000 });
   await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });

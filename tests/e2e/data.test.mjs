@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, openPage, screenshot, FIXTURES, DIST } from './harness.mjs';
+import { serve, launch, openPage, screenshot, FIXTURES, DIST, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -16,11 +16,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function ready(page) {
-  // The input is enabled once the engine worker has started.
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
-}
 
 async function pick(page, fixture) {
   await page.locator('#file-input').setInputFiles(join(FIXTURES, fixture));
@@ -34,7 +29,7 @@ function assertClean(watch) {
 
 test('a Latin-1, semicolon-separated file shows its counts and inferred column types', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await ready(page);
+  await whenReady(page);
   await pick(page, 'customers-latin1-semicolon.csv');
   await page.locator('#row-count').waitFor({ timeout: 20000 });
   assert.equal(await page.locator('#row-count').textContent(), '30');
@@ -53,7 +48,7 @@ test('a Latin-1, semicolon-separated file shows its counts and inferred column t
 
 test('a binary file gets a specific message and the next file still loads', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await ready(page);
+  await whenReady(page);
   await pick(page, 'not-a-csv.bin');
   const status = page.locator('#status.status-error');
   await status.waitFor({ timeout: 20000 });
@@ -72,7 +67,7 @@ test('a binary file gets a specific message and the next file still loads', asyn
 
 test('the demo data loads with one click', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await ready(page);
+  await whenReady(page);
   await page.locator('#demo-button').click();
   await page.locator('#row-count').waitFor({ timeout: 20000 });
   const demo = await readFile(join(DIST, 'demo', 'leads.csv'), 'utf8');
@@ -96,7 +91,7 @@ test('the page declares a same-origin-only Content-Security-Policy', async () =>
 
 test('a headerless file: the guessed header is said, and "No header row" reads every line as a customer', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await ready(page);
+  await whenReady(page);
   await pick(page, 'headerless-names.csv');
   await page.locator('#row-count').waitFor({ timeout: 20000 });
   // Every column is text and the first line repeats nowhere: it is taken as the header, and the page says so.

@@ -85,6 +85,20 @@ test('at 360 px wide no step of the workflow overflows the page', LONG, async ()
   await page.locator('#find-variables').click();
   await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
   await assertFits(page, 'variables');
+  // The variables table is not clipped: no sideways scrolling in its box, every cell (weight and reason
+  // included) inside the 360 px viewport.
+  const table = await page.locator('#column-choices').evaluate((element) => {
+    const box = element.closest('.table-scroll');
+    const cells = [...element.querySelectorAll('tbody td')].map((cell) => cell.getBoundingClientRect());
+    return {
+      overflow: box.scrollWidth - box.clientWidth,
+      cells: cells.length,
+      outside: cells.filter((r) => r.left < 0 || r.right > window.innerWidth + 0.5).length,
+    };
+  });
+  assert.ok(table.cells > 0, 'the variables table has cells');
+  assert.ok(table.overflow <= 1, `the variables table scrolls sideways by ${table.overflow} px`);
+  assert.equal(table.outside, 0, `${table.outside} of ${table.cells} cells of the variables table are cut off`);
   await screenshot(page, 'narrow-360-step3-variables');
 
   await page.locator('#run-segmentation').click();

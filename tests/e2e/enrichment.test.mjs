@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, screenshot, FIXTURES, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,7 +25,7 @@ const LABELS = [
 
 test('an enrichment file joins on ZIP with exact coverage and catalog-labelled variables', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'enrichment-customers.csv'));
   await page.locator('#row-count', { hasText: '10' }).waitFor({ timeout: 20000 });
   // The catalog labels the census columns, so let it load before joining.
@@ -76,7 +76,7 @@ test('an enrichment file joins on ZIP with exact coverage and catalog-labelled v
 
 test('changing a column type re-reads it, and an impossible type says why', async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'enrichment-customers.csv'));
   await page.locator('#row-count', { hasText: '10' }).waitFor({ timeout: 20000 });
   // monthly_spend (column 4) is numeric; read it as categorical.

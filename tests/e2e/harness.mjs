@@ -95,3 +95,15 @@ export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** Clicks `selector` (or runs `action` on its locator) and returns the download it starts: its suggested
+ *  file name and its text. */
+export async function download(page, selector, action = (locator) => locator.click()) {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), action(page.locator(selector))]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+/** Waits until the engine worker has started (the file input is enabled). */
+export async function whenReady(page, timeout = 30000) {
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout });
+}

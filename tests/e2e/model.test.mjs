@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -28,11 +28,6 @@ after(async () => {
 
 const LONG = { timeout: 240000 };
 
-async function download(page, selector, action = (locator) => locator.click()) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), action(page.locator(selector))]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
-}
-
 /** Simple CSV (no quoted commas in these files) as objects by column name. */
 function rows(text) {
   const [header, ...lines] = text.trim().split(/\r?\n/);
@@ -41,7 +36,7 @@ function rows(text) {
 }
 
 async function loadFile(page, name, rowCount) {
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, name));
   await page.locator('#row-count', { hasText: new RegExp(`^${rowCount}$`) }).waitFor({ timeout: 30000 });
 }

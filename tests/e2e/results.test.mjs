@@ -2,8 +2,7 @@
 // badges and its download, renaming a segment on its card, and the tiers' scheme with its switch.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { serve, launch, openPage, screenshot, download } from './harness.mjs';
 
 let server;
 let browser;
@@ -30,11 +29,6 @@ async function segmentDemo(page) {
   await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
   await page.locator('#run-segmentation').click();
   await page.locator('#results-summary').waitFor(LONG);
-}
-
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
 
 /** RFC 4180 records (segment names may hold commas or quotes), as objects by column name. */

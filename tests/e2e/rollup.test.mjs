@@ -5,9 +5,8 @@
 // to another origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -23,16 +22,11 @@ after(async () => {
 const LONG = { timeout: 240000 };
 const LOG = join(FIXTURES, 'orders-log.txt');
 
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
-}
-
 /** Plain comma-separated rows (neither download of this fixture has quoted cells). */
 const rowsOf = (text) => text.trim().split(/\r?\n/).map((line) => line.split(','));
 
 async function loadLog(page) {
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(LOG);
   await page.locator('#row-count', { hasText: '52' }).waitFor({ timeout: 30000 });
   await page.locator('#order-log').waitFor({ timeout: 10000 });

@@ -4,9 +4,8 @@
 // focus after renaming a segment, a saved audience restored on another file, and charts on a 360 px screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, FIXTURES, download, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -21,10 +20,6 @@ after(async () => {
 
 const LONG = { timeout: 300000 };
 const CODED = join(FIXTURES, 'coded-policies.csv');
-
-async function ready(page) {
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
-}
 
 /** The catalog's state shows once a file is read. */
 async function catalogLoaded(page) {
@@ -55,11 +50,6 @@ async function segment(page) {
   await page.locator('#results-summary').waitFor(LONG);
 }
 
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return readFile(await file.path(), 'utf8');
-}
-
 function clean(watch) {
   assert.deepEqual(watch.foreignRequests, [], 'no request leaves the origin');
   assert.deepEqual(watch.pageErrors, []);
@@ -69,7 +59,7 @@ function clean(watch) {
 test('the catalog lists ten different concepts, each expandable to its variables with the best pre-selected; "More like this" can be undone', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await ready(page);
+    await whenReady(page);
     await loadDemo(page);
     await describe(page, 'affluent households with high income');
     const concepts = page.locator('.catalog-concept');
@@ -114,7 +104,7 @@ test('the catalog lists ten different concepts, each expandable to its variables
 test('coded columns say "meaning unknown" until a data dictionary or a typed description says what they hold', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await ready(page);
+    await whenReady(page);
     await loadFile(page, CODED, 40);
     await describe(page, 'customers with many car policies');
     const mostype = page.locator('#column-choices tr[data-column="MOSTYPE"]');
@@ -150,7 +140,7 @@ test('coded columns say "meaning unknown" until a data dictionary or a typed des
 test('a renamed column is used in the segments and downloads, and the chosen value of a two-valued column means converted', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await ready(page);
+    await whenReady(page);
     await loadFile(page, CODED, 40);
     // Rename MOSTYPE in the preview; the focus comes back to its Rename button.
     const index = await page.locator('#preview-table thead th').evaluateAll((cells) =>
@@ -182,7 +172,7 @@ test('a renamed column is used in the segments and downloads, and the chosen val
     assert.match(await page.locator('#results-step').textContent(), /The whole file converts at 40(\.0)?% \(outcome\)/);
     const cards = await page.locator('.segment-card').allTextContents();
     assert.ok(cards.some((text) => /car[ _]polic/i.test(text)), `traits use the new name: ${cards.join(' | ')}`);
-    const csv = await download(page, '#export-clustered-csv');
+    const csv = (await download(page, '#export-clustered-csv')).text;
     assert.ok(csv.startsWith('customer_id,age,car_policies,MRELSA,plan,outcome,'), csv.slice(0, 80));
     clean(watch);
   } finally {
@@ -193,7 +183,7 @@ test('a renamed column is used in the segments and downloads, and the chosen val
 test('the tier choice is kept for the next run; renaming a segment moves the focus to its card', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await ready(page);
+    await whenReady(page);
     await loadDemo(page);
     await describe(page, 'senior tech decision makers');
     await segment(page);
@@ -222,7 +212,7 @@ test('the tier choice is kept for the next run; renaming a segment moves the foc
 test('a saved audience restored on another file says what did not match and keeps the conversion column', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   try {
-    await ready(page);
+    await whenReady(page);
     await loadFile(page, CODED, 40);
     await describe(page, 'customers with many car policies');
     await page.locator('#target-column').selectOption('outcome');
@@ -258,7 +248,7 @@ test('a saved audience restored on another file says what did not match and keep
 test('charts stay readable on a 360 px screen', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url, { viewport: { width: 360, height: 780 } });
   try {
-    await ready(page);
+    await whenReady(page);
     await loadDemo(page);
     await describe(page, 'senior tech decision makers');
     await segment(page);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, DIST } from './harness.mjs';
+import { serve, launch, openPage, screenshot, DIST, download, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -30,11 +30,6 @@ async function describeAndSuggest(page, text) {
   await page.locator('#audience-query').fill(text);
   await page.locator('#find-variables').click();
   await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
-}
-
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
 }
 
 // RFC 4180 rows (quotes, embedded delimiters and newlines).
@@ -136,7 +131,7 @@ test('customer-match files hold SHA-256 hashes of the normalised identifiers of 
   const { createHash } = await import('node:crypto');
   const { FIXTURES } = await import('./harness.mjs');
   const { context, page, watch } = await openPage(browser, server.url);
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 20000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'contacts.csv'));
   await page.locator('#row-count').waitFor({ timeout: 20000 });
   await describeAndSuggest(page, 'pro plan customers in Austin');

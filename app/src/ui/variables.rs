@@ -218,9 +218,9 @@ pub fn VariablesStep() -> impl IntoView {
                     />
                     <label for=id>{choice.column.clone()}</label>
                 </td>
-                <td><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
-                <td class="relevance">{relevance}</td>
-                <td>
+                <td data-label="Type"><span class="column-type" data-type=type_label(choice.column_type)>{type_label(choice.column_type)}</span></td>
+                <td class="relevance" data-label="Relevance">{relevance}</td>
+                <td data-label="Weight">
                     <label for=weight_id.clone() class="visually-hidden">{format!("Weight of {}", choice.column)}</label>
                     <input
                         type="number"
@@ -243,7 +243,7 @@ pub fn VariablesStep() -> impl IntoView {
                         }
                     />
                 </td>
-                <td class="why">{described}{why}<br />{linked}</td>
+                <td class="why" data-label="Why">{described}{why}<br />{linked}</td>
             </tr>
         }
     };
