@@ -76,6 +76,9 @@ fn results_key(results: &SegmentResults) -> String {
     )
 }
 
+/// The file types a customer file can have.
+const CSV_TYPES: &str = ".csv,.tsv,.txt,text/csv";
+
 /// The first file of a file input's `change` event (the input is cleared so the same file fires again).
 fn picked_file(event: &Event) -> Option<File> {
     let input = event.target()?.dyn_into::<HtmlInputElement>().ok()?;
@@ -86,6 +89,29 @@ fn picked_file(event: &Event) -> Option<File> {
 
 /// "Apply a saved segmentation to this file": a saved one or a model file, nearest center or exact
 /// bounds; the report is said beside the button.
+/// A button that opens the file chooser (the input itself stays hidden, the label is the button);
+/// `on_pick` gets the chosen file.
+#[component]
+fn FilePicker(
+    /// The input's id (tests and the label use it).
+    id: &'static str,
+    /// The button's words.
+    label: &'static str,
+    /// The file types offered.
+    accept: &'static str,
+    /// Called with the chosen file.
+    on_pick: impl Fn(File) + 'static,
+) -> impl IntoView {
+    view! {
+        <label for=id class="button secondary">{label}</label>
+        <input id=id class="visually-hidden" type="file" accept=accept on:change=move |event| {
+            if let Some(file) = picked_file(&event) {
+                on_pick(file);
+            }
+        } />
+    }
+}
+
 #[component]
 pub fn ApplySaved() -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
@@ -162,13 +188,10 @@ pub fn ApplySaved() -> impl IntoView {
                     <option value="">"— choose —"</option>
                     {options}
                 </select>
-                <label for="apply-model-file" class="button secondary">"Or choose a segmentation file (.json)"</label>
-                <input id="apply-model-file" class="visually-hidden" type="file" accept=".json,application/json" on:change=move |event| {
-                    if let Some(file) = picked_file(&event) {
-                        uploaded_name.set(file.name());
-                        uploaded.set_value(Some(file));
-                        chosen.set(String::new());
-                    }
+                <FilePicker id="apply-model-file" label="Or choose a segmentation file (.json)" accept=".json,application/json" on_pick=move |file: File| {
+                    uploaded_name.set(file.name());
+                    uploaded.set_value(Some(file));
+                    chosen.set(String::new());
                 } />
                 <span id="apply-model-file-name">{move || uploaded_name.get()}</span>
             </div>
@@ -459,12 +482,7 @@ fn MovementPanel(names: Vec<String>) -> impl IntoView {
             <div class="refine">
                 <label for="movement-id">"ID column (found by itself when left empty)"</label>
                 <input id="movement-id" type="text" prop:value=move || id_column.get() on:input=move |event| id_column.set(event_target_value(&event)) />
-                <label for="movement-file" class="button secondary">"Last month's clustered CSV"</label>
-                <input id="movement-file" class="visually-hidden" type="file" accept=".csv,.tsv,.txt,text/csv" on:change=move |event| {
-                    if let Some(file) = picked_file(&event) {
-                        ask(Some(file));
-                    }
-                } />
+                <FilePicker id="movement-file" label="Last month's clustered CSV" accept=CSV_TYPES on_pick=move |file: File| ask(Some(file)) />
                 <button id="movement-previous" type="button" class="secondary" on:click=move |_| ask(None)>"Compare with the file loaded before"</button>
             </div>
             <FieldMessage id="movement-message" message=message />
@@ -700,12 +718,7 @@ fn LookalikePanel(k: usize, names: Vec<String>) -> impl IntoView {
                 <label for="lookalike-top">"N"</label>
                 <input id="lookalike-top" type="number" min="1" inputmode="numeric" prop:value=move || top.get()
                     disabled=move || pick.get() != "top" on:input=move |event| top.set(event_target_value(&event)) />
-                <label for="lookalike-file" class="button secondary">"Choose the prospect file and download"</label>
-                <input id="lookalike-file" class="visually-hidden" type="file" accept=".csv,.tsv,.txt,text/csv" on:change=move |event| {
-                    if let Some(file) = picked_file(&event) {
-                        run(file);
-                    }
-                } />
+                <FilePicker id="lookalike-file" label="Choose the prospect file and download" accept=CSV_TYPES on_pick=run />
             </div>
             <FieldMessage id="lookalike-message" message=message />
             <div id="lookalike-report">{move || report.get().map(|report| lookalike_view(&report))}</div>
