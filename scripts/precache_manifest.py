@@ -4,7 +4,7 @@
 Runs after scripts/externalize_boot_script.py (same hook command in Trunk.toml: Trunk runs the hooks of a
 stage concurrently), with TRUNK_STAGING_DIR set by Trunk. It lists the files of the staged build:
 
-- immutable: shell files whose names carry a content hash (Trunk's `name-<16 hex>…`, `boot-<16 hex>.js`)
+- immutable: shell files whose names carry a content hash (Trunk's `name-<12–16 hex>…`, `boot-<16 hex>.js`)
 - fresh:     the other shell files (index.html, the engine worker's files, the demo data)
 - catalog:   every file under catalog/ (the search files and the census values by ZIP under
              catalog/census/), with a hash of their contents
@@ -28,7 +28,8 @@ worker = staging / "sw.js"
 # Not part of the offline app: the worker itself, and HTML pages other than the app (the embed demo host).
 EXCLUDED = {"sw.js"}
 CATALOG_DIR = "catalog"
-HASHED = re.compile(r"(^|/)([\w.]+-[0-9a-f]{16}[\w.]*|boot-[0-9a-f]{16}\.js)$")
+# Trunk writes its 64-bit hash in hex without leading zeros: 16 digits, 15 one time in 16, fewer rarely.
+HASHED = re.compile(r"(^|/)([\w.]+-[0-9a-f]{12,16}[\w.]*|boot-[0-9a-f]{16}\.js)$")
 MARKERS = re.compile(r"/\* PRECACHE_MANIFEST \*/.*?/\* END_PRECACHE_MANIFEST \*/", re.S)
 
 
