@@ -75,7 +75,7 @@ pub enum ActivationRequest {
         default_country: Option<String>,
     },
     /// Upload files, one per segment and destination (held-out and filtered-out customers left out):
-    /// answers [`super::Response::Files`] with a line per file on rows written and skipped.
+    /// answers [`ActivationAnswer::Files`] with a line per file on rows written and skipped.
     Files {
         /// The destinations.
         destinations: Vec<Destination>,
@@ -108,6 +108,13 @@ pub enum ActivationAnswer {
     Coverage(CoverageReport),
     /// Two segments compared.
     Compared(Comparison),
+    /// Upload files, for the page to offer one by one (a burst of downloads loses some).
+    Files {
+        /// The files.
+        files: Vec<super::ExportFile>,
+        /// A line per file on the rows written and skipped, and per destination or segment without a file.
+        notes: Vec<String>,
+    },
 }
 
 /// Live counts of a filter.

@@ -156,7 +156,9 @@ impl Session {
                 default_country,
             } => self
                 .upload_files(&destinations, &segments, default_country.as_deref())
-                .map(|(files, notes)| Response::Files { files, notes }),
+                .map(|(files, notes)| {
+                    Response::Activation(Box::new(ActivationAnswer::Files { files, notes }))
+                }),
             ActivationRequest::Compare { a, b } => {
                 answer(ActivationAnswer::Compared(self.compare_segments(a, b)?))
             }

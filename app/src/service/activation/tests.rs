@@ -282,7 +282,7 @@ fn held_out_customers_never_reach_the_upload_files() {
     let Response::File(held) = activation(&mut session, ActivationRequest::HoldoutFile) else {
         panic!("expected the held-out customers");
     };
-    let Response::Files { files, .. } = activation(
+    let ActivationAnswer::Files { files, .. } = answer(
         &mut session,
         ActivationRequest::Files {
             destinations: vec![Destination::HashedEmail],
@@ -363,7 +363,7 @@ fn coverage_counts_valid_emails_phones_and_addresses_per_segment_with_minimums()
 #[test]
 fn upload_files_follow_each_platforms_format_and_count_skipped_rows() {
     let (mut session, pro) = segmented(FilteredOut::Mark);
-    let Response::Files { files, notes } = activation(
+    let ActivationAnswer::Files { files, notes } = answer(
         &mut session,
         ActivationRequest::Files {
             destinations: Destination::ALL.to_vec(),

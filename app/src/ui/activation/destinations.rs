@@ -8,6 +8,7 @@ use audience_engine::pipeline::percent;
 use leptos::prelude::*;
 
 use super::super::feedback::{answer_beside, FieldMessage};
+use super::super::worker_client::download_text;
 use super::super::WorkerClient;
 use crate::protocol::activation::CoverageReport;
 use crate::protocol::{ActivationAnswer, ActivationRequest, Response, SegmentResults};
@@ -121,10 +122,13 @@ pub fn ActivationPanel(results: SegmentResults) -> impl IntoView {
             Some("Hashing identifiers…".into()),
         );
         answer_beside(reply, files_message, move |answer| {
-            if let Response::Files { files, notes } = answer {
-                let mut text = format!("Downloaded {} files. ", files.len());
-                text.push_str(&notes.join(" "));
-                files_message.set(text);
+            if let Response::Activation(answer) = answer {
+                if let ActivationAnswer::Files { files, notes } = *answer {
+                    let mut text = format!("Downloaded {} files. ", files.len());
+                    text.push_str(&notes.join(" "));
+                    files_message.set(text);
+                    download_one_by_one(files, engine.status);
+                }
             }
         });
     };
@@ -240,6 +244,23 @@ pub fn ActivationPanel(results: SegmentResults) -> impl IntoView {
                 <p id="destinations-message" class="files-message" role="status" aria-live="polite">{move || files_message.get()}</p>
             </fieldset>
         </details>
+    }
+}
+
+/// Saves `files` one after another (a burst of downloads from one click loses some in Chromium).
+fn download_one_by_one(
+    files: Vec<crate::protocol::ExportFile>,
+    status: RwSignal<super::super::EngineStatus>,
+) {
+    for (index, file) in files.into_iter().enumerate() {
+        set_timeout(
+            move || {
+                if let Err(error) = download_text(&file) {
+                    status.set(super::super::EngineStatus::Failed(error));
+                }
+            },
+            std::time::Duration::from_millis(250 * index as u64),
+        );
     }
 }
 

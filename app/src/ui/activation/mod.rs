@@ -29,6 +29,10 @@ pub fn answer_status(answer: &ActivationAnswer) -> Option<String> {
             report.coverage.segments.len(),
             report.coverage.warnings.len()
         )),
+        ActivationAnswer::Files { files, .. } => Some(format!(
+            "Prepared {} upload files; they download one after another.",
+            files.len()
+        )),
         ActivationAnswer::Compared(comparison) => Some(format!(
             "Compared {} with {}.",
             comparison.a_label, comparison.b_label
