@@ -178,6 +178,11 @@ test('filter → segment → holdout → coverage → six platforms → compare,
   await page.setViewportSize({ width: 360, height: 800 });
   const widest = await page.locator('#comparison svg, #comparison figure').evaluateAll((els) => Math.max(...els.map((e) => e.getBoundingClientRect().right)));
   assert.ok(widest <= 360, `charts fit 360 px (right edge ${widest})`);
+  // Nothing in the open activation and comparison panels runs off the screen.
+  const overflowing = await page.locator('#activation *, #compare *, #filters *').evaluateAll((els) => els
+    .filter((e) => e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll'))
+    .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className?.baseVal ?? e.className} ${Math.round(e.getBoundingClientRect().right)}`));
+  assert.deepEqual(overflowing, [], 'elements wider than 360 px');
   await screenshot(page, 'activation-compare-360');
 
   assert.deepEqual(watch.foreignRequests, [], 'requests to other origins');

@@ -246,10 +246,10 @@ fn variable_chart(variable: &VariableDifference, a_label: &str, b_label: &str) -
                     <text x="10" y="80" font-size="10">{round(low)}</text>
                     <text x="290" y="80" font-size="10" text-anchor="end">{round(high)}</text>
                 </svg>
-                <table class="data-table compare-values">
+                <div class="table-scroll"><table class="data-table compare-values">
                     <thead><tr><th scope="col">""</th><th scope="col">"Min"</th><th scope="col">"25%"</th><th scope="col">"Median"</th><th scope="col">"75%"</th><th scope="col">"Max"</th></tr></thead>
                     <tbody>{row(a_label, qa)}{row(b_label, qb)}</tbody>
-                </table>
+                </table></div>
             }
             .into_any()
         }
@@ -274,10 +274,10 @@ fn variable_chart(variable: &VariableDifference, a_label: &str, b_label: &str) -
                 .collect_view();
             view! {
                 <svg class="compare-chart" viewBox=format!("0 0 300 {height}") role="img" aria-label=title.clone()>{bars}</svg>
-                <table class="data-table compare-values">
+                <div class="table-scroll"><table class="data-table compare-values">
                     <thead><tr><th scope="col">"Value"</th><th scope="col">{a_label.to_owned()}</th><th scope="col">{b_label.to_owned()}</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
             }
             .into_any()
         }

@@ -156,7 +156,7 @@ pub fn ActivationPanel(results: SegmentResults) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <table id="holdout-table" class="data-table">
+                <div class="table-scroll"><table id="holdout-table" class="data-table">
                     <caption>{format!(
                         "Control group: {} customers held out ({} of each segment, nearest whole customer, seed {}). \
                          They are marked holdout = yes in the clustered CSV and never go into upload files.",
@@ -164,7 +164,7 @@ pub fn ActivationPanel(results: SegmentResults) -> impl IntoView {
                     )}</caption>
                     <thead><tr><th scope="col">"Segment"</th><th scope="col">"Customers"</th><th scope="col">"Control"</th><th scope="col">"To target"</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
             }
         })
     };
@@ -315,7 +315,7 @@ fn coverage_view(report: &CoverageReport, names: &[(u32, String)]) -> impl IntoV
     });
     view! {
         <div id="coverage">
-            <table id="coverage-table" class="data-table">
+            <div class="table-scroll"><table id="coverage-table" class="data-table">
                 <caption>{format!(
                     "Match coverage of the upload lists: identifiers found in {}.{}",
                     report.columns.join(", "),
@@ -327,7 +327,7 @@ fn coverage_view(report: &CoverageReport, names: &[(u32, String)]) -> impl IntoV
                     <th scope="col">"Name + ZIP + country"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
             {(!report.coverage.warnings.is_empty()).then(|| view! {
                 <p class="hint">"Only part of a list usually matches: merge a small segment with a similar one, lower the holdout or widen the filter."</p>
                 <ul id="minimum-warnings" class="notes warnings">{warnings}</ul>
