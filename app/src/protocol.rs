@@ -21,6 +21,9 @@ use audience_engine::table::ColumnType;
 use audience_search::DataKind;
 use serde::{Deserialize, Serialize};
 
+pub mod activation;
+pub use activation::{ActivationAnswer, ActivationRequest, FilterSettings, FilteredOut};
+
 /// What the page asks the worker to do.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -148,6 +151,9 @@ pub enum Request {
         #[serde(default)]
         keep_formulas: bool,
     },
+    /// Ready to activate: filter counts, holdout, match coverage, upload files, two segments compared
+    /// (see [`ActivationRequest`]).
+    Activation(ActivationRequest),
 }
 
 /// How to roll an order log up to one row per customer.
@@ -190,6 +196,10 @@ pub struct SegmentSettings {
     /// (yes/no, 1/0, true/false …).
     #[serde(default)]
     pub positive_value: Option<String>,
+    /// Only the rows these rules keep are segmented (the share bounds apply to them); `None` or no
+    /// rule segments every row.
+    #[serde(default)]
+    pub filter: Option<activation::FilterSettings>,
 }
 
 #[cfg(test)]
@@ -212,6 +222,7 @@ impl SegmentSettings {
             description: String::new(),
             tiers: Default::default(),
             positive_value: None,
+            filter: None,
         }
     }
 }
@@ -279,6 +290,8 @@ pub enum Response {
     },
     /// The file's columns were described (a data dictionary read, a description typed).
     Described(DictionaryReport),
+    /// The answer to a [`Request::Activation`] that is not a download.
+    Activation(Box<activation::ActivationAnswer>),
     /// The request failed; the message is meant for the user.
     Failed(Failure),
 }

@@ -95,6 +95,7 @@ fn fixture(k: usize) -> Fixture {
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let Response::Segmented(results) = s.handle(Request::Segment(settings), None, &mut |_| {})
     else {

@@ -352,6 +352,7 @@ mod tests {
             description: String::new(),
             tiers: Default::default(),
             positive_value: positive.map(str::to_owned),
+            filter: None,
         };
         let Response::Segmented(results) = ask(
             &mut session,

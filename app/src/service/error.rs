@@ -196,6 +196,9 @@ pub enum ServiceError {
         /// Why.
         source: audience_search::columns::DictionaryError,
     },
+    /// A filter, holdout, coverage, upload or comparison request could not be carried out.
+    #[error("{0}")]
+    Activation(#[from] super::activation::ActivationError),
 }
 
 impl ServiceError {
@@ -250,6 +253,8 @@ impl ServiceError {
                 | RollupError::NoCustomers { .. },
             ) => FailureKind::Settings,
             ServiceError::Rollup(_) => FailureKind::File,
+            ServiceError::Activation(error) if error.is_settings() => FailureKind::Settings,
+            ServiceError::Activation(_) => FailureKind::NotReady,
         }
     }
 }

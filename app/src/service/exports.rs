@@ -7,12 +7,9 @@ use audience_engine::export::customer_match::{
     Platform,
 };
 use audience_engine::export::formula::InputCells;
-use audience_engine::export::personas_json::personas_json;
+use audience_engine::export::personas_json::personas_json_with;
 use audience_engine::export::summary_csv::write_summary_csv;
-use audience_engine::export::{
-    write_clustered_csv_with, write_clustered_rows, ClusteredCsvOptions,
-};
-use audience_engine::pipeline::free_column_name;
+use audience_engine::export::ClusteredCsvOptions;
 
 use super::{ServiceError, Session};
 
@@ -30,7 +27,6 @@ impl Session {
         match kind {
             ExportKind::ClusteredCsv => {
                 let labels = &results.segmentation.labels;
-                let names = results.report.names_by_index();
                 // "Only matching segments": the rows of the segments that match the description.
                 let rows = if matching_only {
                     let audience = results
@@ -49,9 +45,6 @@ impl Session {
                 } else {
                     None
                 };
-                let segment = |row: usize| (labels[row] + 1).to_string();
-                let segment_name =
-                    |row: usize| names.get(labels[row] as usize).cloned().unwrap_or_default();
                 let mut out = Vec::new();
                 // Downloads are opened in spreadsheets: input cells that would run as formulas are escaped
                 // unless the user asked to keep them.
@@ -64,28 +57,18 @@ impl Session {
                     },
                     ..ClusteredCsvOptions::default()
                 };
-                // A file that already has `segment` columns (an earlier export) keeps them; ours get free names.
-                let segment_column = free_column_name(&dataset.table, "segment");
-                let name_column = free_column_name(&dataset.table, "segment_name");
-                let extra: [(&str, &dyn Fn(usize) -> String); 2] = [
-                    (segment_column.as_str(), &segment),
-                    (name_column.as_str(), &segment_name),
-                ];
-                match &rows {
-                    Some(rows) => {
-                        write_clustered_rows(&dataset.table, &options, rows, &extra, &mut out)?;
-                        text_file(format!("{stem}-audience.csv"), "text/csv", out)
-                    }
-                    None => {
-                        write_clustered_csv_with(&dataset.table, &options, &extra, &mut out)?;
-                        text_file(format!("{stem}-segments.csv"), "text/csv", out)
-                    }
-                }
+                // A filter marks or drops the rows it left out; a holdout adds its column.
+                self.write_clustered(&options, rows.as_deref(), &mut out)?;
+                let name = match rows {
+                    Some(_) => format!("{stem}-audience.csv"),
+                    None => format!("{stem}-segments.csv"),
+                };
+                text_file(name, "text/csv", out)
             }
             ExportKind::PersonasJson => Ok(ExportFile {
                 name: format!("{stem}-personas.json"),
                 mime: "application/json".into(),
-                content: personas_json(&results.report)?,
+                content: personas_json_with(&results.report, self.activation_summary().as_ref())?,
             }),
             ExportKind::SummaryCsv => {
                 let mut out = Vec::new();
@@ -119,9 +102,9 @@ impl Session {
         platform: Platform,
         default_country: Option<String>,
     ) -> Result<(Vec<ExportFile>, Vec<String>), ServiceError> {
-        let dataset = self.dataset()?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
-        let detected = detect_identifier_columns(&dataset.table);
+        let table = self.table_for(&results.segmentation.labels)?;
+        let detected = detect_identifier_columns(table);
         if detected.is_empty() {
             return Err(ServiceError::NoIdentifiers);
         }
@@ -132,13 +115,9 @@ impl Session {
             segment_names: results.report.names_by_index(),
             ..CustomerMatchOptions::default()
         };
-        let files = customer_match_files(
-            &dataset.table,
-            &results.segmentation.labels,
-            segments,
-            &columns,
-            &options,
-        )?;
+        // Held-out customers (the control group) are never uploaded.
+        let files =
+            customer_match_files(table, &self.upload_labels()?, segments, &columns, &options)?;
         let notes = files
             .iter()
             .map(|file| {

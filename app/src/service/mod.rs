@@ -7,6 +7,7 @@
 //! personas, plot), `exports` (the downloads) and `model` (saved segmentations: save, apply, movement,
 //! lookalike, stability). This file holds the session and routes requests.
 
+mod activation;
 mod columns;
 mod enrichment;
 mod error;
@@ -20,6 +21,7 @@ mod suggestions;
 #[cfg(test)]
 mod tests;
 
+pub use activation::ActivationError;
 pub use error::ServiceError;
 
 use crate::protocol::{
@@ -123,6 +125,8 @@ pub struct Session {
     withheld: Vec<String>,
     /// Descriptions of the loaded file's columns (a data dictionary, typed descriptions).
     dictionary: audience_search::ColumnDictionary,
+    /// The last run's filter and the holdout drawn on its segments.
+    activation: activation::ActivationState,
 }
 
 impl Session {
@@ -217,6 +221,7 @@ impl Session {
             Request::ExportTransactions { keep_formulas } => self
                 .export_transactions(keep_formulas)
                 .map(|(files, notes)| Response::Files { files, notes }),
+            Request::Activation(request) => self.activation_request(request),
         };
         outcome.unwrap_or_else(|error| Response::Failed(error.into()))
     }

@@ -169,9 +169,12 @@ impl Session {
     /// Keeps the current file and its segments as the previous segmentation (before a new file is read).
     pub(super) fn keep_previous(&mut self) {
         if let (Some(dataset), Some(results)) = (&self.dataset, &self.results) {
+            let Ok(table) = self.table_for(&results.segmentation.labels) else {
+                return;
+            };
             self.models.previous = Some(Previous {
                 file_name: dataset.file_name.clone(),
-                table: dataset.table.clone(),
+                table: table.clone(),
                 labels: results.segmentation.labels.clone(),
             });
         }
@@ -192,7 +195,9 @@ impl Session {
                 return Ok(model.clone().with_names(&names));
             }
         }
-        let matrix = encode_settings(&dataset.table, &results.settings)?;
+        // With a filter, the segments are of the rows it kept.
+        let table = self.table_for(&results.segmentation.labels)?;
+        let matrix = encode_settings(table, &results.settings)?;
         let codes: Vec<String> = dataset
             .retrieval
             .iter()
@@ -200,7 +205,7 @@ impl Session {
             .collect();
         let zip = dataset.retrieval.as_ref().map(|r| r.zip_column.as_str());
         let model = SegmentationModel::from_fit(
-            &dataset.table,
+            table,
             &matrix,
             &results.segmentation,
             KMediansParams::new().n_restarts,
@@ -262,6 +267,7 @@ impl Session {
             description: String::new(),
             tiers: Default::default(),
             positive_value: None,
+            filter: None,
         };
         let mut params = ProfileParams::new()
             .segment_labels((1..=model.k).map(|id| id.to_string()).collect())
@@ -314,6 +320,7 @@ impl Session {
         let for_page = results.clone();
         results.segmentation.labels = labels;
         self.results = Some(results);
+        self.activation = Default::default();
         self.models.applied = Some(model);
         Ok(for_page)
     }
@@ -327,7 +334,7 @@ impl Session {
     ) -> Result<MovementReport, ServiceError> {
         let dataset = self.dataset()?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
-        let current = &dataset.table;
+        let current = self.table_for(&results.segmentation.labels)?;
         let read;
         let (previous_name, previous_table, previous_labels) = match attachment {
             Some(bytes) => {
@@ -498,7 +505,10 @@ impl Session {
                 (matrix, model.bounds, model.seed)
             }
             None => (
-                encode_settings(&dataset.table, &results.settings)?,
+                encode_settings(
+                    self.table_for(&results.segmentation.labels)?,
+                    &results.settings,
+                )?,
                 results.settings.bounds,
                 results.settings.seed,
             ),

@@ -337,6 +337,7 @@ mod tests {
             description: String::new(),
             tiers: Default::default(),
             positive_value: None,
+            filter: None,
         };
         let Response::Segmented(results) =
             session.handle(Request::Segment(settings), None, &mut |_| {})

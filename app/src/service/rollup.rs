@@ -182,14 +182,19 @@ impl Session {
             .and_then(|state| state.rolled.as_ref())
             .ok_or(ServiceError::NotRolledUp)?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
-        let labels = &results.segmentation.labels;
+        // Customers a filter left out are in no segment.
+        let labels = self.labels_by_row()?;
         let names = results.report.names_by_index();
         let rows = customer_rows(
             &rolled.log,
             dataset.base(),
             &rolled.settings.columns.customer,
         )?;
-        let label = |row: usize| rows[row].and_then(|customer| labels.get(customer).copied());
+        let label = |row: usize| {
+            rows[row]
+                .and_then(|customer| labels.get(customer).copied())
+                .filter(|&label| label != audience_engine::holdout::NO_SEGMENT)
+        };
         let segment = |row: usize| label(row).map_or_else(String::new, |l| (l + 1).to_string());
         let segment_name = |row: usize| {
             label(row)

@@ -23,8 +23,9 @@ impl Session {
         progress: &mut dyn FnMut(ProgressUpdate),
     ) -> Result<SegmentResults, ServiceError> {
         let started = now_ms();
-        let dataset = self.dataset()?;
-        let table = &dataset.table;
+        // With a filter, only the rows it keeps are segmented (the share bounds apply to them).
+        self.start_filtered_run(&settings)?;
+        let table = self.table_for_run()?;
         if settings.variables.is_empty() {
             return Err(ServiceError::NoVariables);
         }
@@ -131,12 +132,11 @@ impl Session {
 impl Session {
     /// Assigns the last results' tiers again with `tiers`, keeping the names the user gave.
     pub(super) fn retier(&mut self, tiers: TierChoice) -> Result<PersonaReport, ServiceError> {
-        let dataset = self.dataset.as_ref().ok_or(ServiceError::NoFile)?;
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
         let mut settings = results.settings.clone();
         settings.tiers = tiers;
         let mut report = profile_segments(
-            &dataset.table,
+            self.table_for(&results.segmentation.labels)?,
             &results.segmentation.labels,
             &profile_params(&settings, results.segmentation.k),
         )?;
@@ -157,9 +157,12 @@ impl Session {
         let (Some(dataset), Some(manifest)) = (&self.dataset, self.census_manifest()) else {
             return;
         };
+        let Ok(table) = self.table_for(labels) else {
+            return;
+        };
         if let Some(retrieval) = &dataset.retrieval {
             let codes: Vec<String> = retrieval.columns.iter().map(|c| c.code.clone()).collect();
-            retrieve::mark_area_level(report, &dataset.table, labels, &codes, manifest);
+            retrieve::mark_area_level(report, table, labels, &codes, manifest);
         }
     }
 }

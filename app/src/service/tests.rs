@@ -121,6 +121,7 @@ fn segmenting_the_demo_keeps_every_segment_within_the_bounds_and_exports_every_r
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let mut updates = 0;
     let Response::Segmented(results) =
@@ -165,6 +166,7 @@ fn the_conversion_column_cannot_also_define_the_segments() {
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let Response::Failed(failure) = session.handle(Request::Segment(settings), None, &mut |_| {})
     else {
@@ -659,6 +661,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let refused = failure(session.handle(Request::Segment(impossible), None, &mut |_| {}));
     assert_eq!(refused.kind, FailureKind::Settings);
@@ -681,6 +684,7 @@ fn each_failure_carries_the_kind_the_page_branches_on() {
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     assert_eq!(
         failure(session.handle(Request::Segment(no_column), None, &mut |_| {})),
@@ -714,6 +718,7 @@ fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentRe
         description: description.into(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})
@@ -927,6 +932,7 @@ fn switching_the_tiers_reassigns_them_by_rate_or_by_lift_and_keeps_the_users_nam
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let Response::Segmented(results) =
         session.handle(Request::Segment(settings), None, &mut |_| {})

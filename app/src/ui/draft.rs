@@ -23,6 +23,8 @@ pub struct AudienceDraft {
     pub tiers: RwSignal<TierChoice>,
     /// The value that means converted, for the conversion column it was chosen for: `(column, value)`.
     pub positive: RwSignal<Option<(String, String)>>,
+    /// Filter rules applied before segmenting.
+    pub filter: RwSignal<super::activation::filters::FilterDraft>,
 }
 
 impl AudienceDraft {
@@ -35,6 +37,7 @@ impl AudienceDraft {
             form: RwSignal::new(SegmentForm::default()),
             tiers: RwSignal::new(TierChoice::default()),
             positive: RwSignal::new(None),
+            filter: RwSignal::new(Default::default()),
         }
     }
 
@@ -51,6 +54,7 @@ impl AudienceDraft {
             settings.target.as_deref(),
             self.positive.get_untracked().as_ref(),
         );
+        settings.filter = self.filter.with_untracked(|filter| filter.settings());
         settings
     }
 }

@@ -4,6 +4,7 @@
 //! Components take the worker client ([`WorkerClient`]) and the audience draft (`AudienceDraft`) from
 //! Leptos context, provided once by [`App`].
 
+mod activation;
 mod assistant;
 mod charts_view;
 mod column_controls;

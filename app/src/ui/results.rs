@@ -168,7 +168,11 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
                 </label>
             </div>
             <FieldMessage id="export-message" message=export_message />
+            {super::activation::destinations::filter_line(&results, engine.dataset.get_untracked().map(|d| d.n_rows))
+                .map(|text| view! { <p id="filter-summary">{text}</p> })}
             <CustomerMatchPanel personas=results.report.personas.clone() />
+            <super::activation::destinations::ActivationPanel results=results.clone() />
+            <super::activation::compare::ComparePanel results=results.clone() />
             <super::model_step::KeepSegmentation results=results.clone() />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>

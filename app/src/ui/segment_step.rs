@@ -56,6 +56,7 @@ impl SegmentForm {
             description: String::new(),
             tiers: Default::default(),
             positive_value: None,
+            filter: None,
         }
     }
 }
@@ -88,6 +89,7 @@ pub fn SegmentStep() -> impl IntoView {
     view! {
         <section class="step" id="segment-step" aria-labelledby="segment-heading">
             <h2 id="segment-heading" tabindex="-1">"4. Segment"</h2>
+            <super::activation::filters::FilterPanel />
             <fieldset class="settings">
                 <legend>"Segment sizes"</legend>
                 <label class="inline">

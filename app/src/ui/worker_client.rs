@@ -20,9 +20,9 @@ use super::reply::{self, Reply, Waiter};
 use crate::bridge::{EngineWorker, READY_ID};
 use crate::browser;
 use crate::protocol::{
-    DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure, FailureKind, ModelAnswer,
-    ModelRequest, ProgressUpdate, Request, Response, RollupSettings, SegmentResults,
-    SegmentSettings, Suggestions,
+    ActivationRequest, DatasetPreview, EnrichmentPreview, ExportFile, ExportKind, Failure,
+    FailureKind, ModelAnswer, ModelRequest, ProgressUpdate, Request, Response, RollupSettings,
+    SegmentResults, SegmentSettings, Suggestions,
 };
 
 /// What the user wants a column used for.
@@ -436,6 +436,12 @@ impl WorkerClient {
                     Err(error) => self.status.set(EngineStatus::Failed(error)),
                 }
             }
+            Response::Activation(answer) => {
+                // Live filter counts leave the status line alone (they come as the user types).
+                if let Some(text) = super::activation::answer_status(&answer) {
+                    self.status.set(EngineStatus::Done(text));
+                }
+            }
             Response::Described(report) => {
                 self.status
                     .set(EngineStatus::Done(super::describe_columns::report_text(
@@ -723,6 +729,15 @@ impl WorkerClient {
     pub fn model(&self, request: ModelRequest, file: Option<&Blob>, busy: String) -> Reply {
         self.status.set(EngineStatus::Busy(busy));
         self.ask(&Request::Model(request), file)
+    }
+
+    /// Asks for filter counts, a holdout, coverage, upload files or a comparison; `busy` (if any) is
+    /// shown meanwhile (live counts show nothing).
+    pub fn activation(&self, request: ActivationRequest, busy: Option<String>) -> Reply {
+        if let Some(busy) = busy {
+            self.status.set(EngineStatus::Busy(busy));
+        }
+        self.ask(&Request::Activation(request), None)
     }
 
     /// Asks for a download from the last results.

@@ -50,6 +50,7 @@ fn segmented_month1() -> (Session, u32) {
         description: String::new(),
         tiers: Default::default(),
         positive_value: None,
+        filter: None,
     };
     let response = session.handle(Request::Segment(settings), None, &mut |_| {});
     assert!(matches!(response, Response::Segmented(_)), "{response:?}");
