@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES } from './harness.mjs';
+import { serve, launch, openPage, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -28,11 +28,6 @@ const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** Plain comma-separated rows (no quoted cells in the fixture or these downloads). */
 const rowsOf = (text) => text.trim().split(/\r?\n/).map((line) => line.split(','));
-
-async function download(page, selector) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator(selector).click()]);
-  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
-}
 
 /** Clicks `selector` and collects the `count` downloads it starts. */
 async function downloads(page, selector, count) {
@@ -59,7 +54,7 @@ const countOf = (page, id) => page.locator(`li.filter-rule[data-rule="${id}"] .f
 
 test('filter → segment → holdout → coverage → six platforms → compare, all in the tab', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
-  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+  await whenReady(page);
   await page.locator('#file-input').setInputFiles(FIXTURE);
   await page.locator('#row-count', { hasText: '40' }).waitFor({ timeout: 30000 });
   await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 60000 });
