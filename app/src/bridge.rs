@@ -138,15 +138,66 @@ pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
+/// Bytes read from a `File` at a time: one slice is in JavaScript memory at once, never the whole file.
+pub const READ_SLICE: usize = 4 << 20;
+
+/// Reads a `Blob` a slice at a time (`FileReaderSync`, so only inside a worker) into `reader`, reporting
+/// the share read to `progress`.
+fn stream_blob(
+    blob: &Blob,
+    reader: &mut audience_engine::ingest::StreamingReader,
+    progress: &mut dyn FnMut(ProgressUpdate),
+) -> Result<(), BridgeError> {
+    let file_reader =
+        FileReaderSync::new().map_err(|error| BridgeError::browser("opening the file", error))?;
+    let size = blob.size();
+    let mut buffer = Vec::new();
+    let mut start = 0.0;
+    while start < size {
+        let end = (start + READ_SLICE as f64).min(size);
+        let slice = blob
+            .slice_with_f64_and_f64(start, end)
+            .map_err(|error| BridgeError::browser("reading the file", error))?;
+        let bytes = file_reader
+            .read_as_array_buffer(&slice)
+            .map_err(|error| BridgeError::browser("reading the file", error))?;
+        let view = Uint8Array::new(&bytes);
+        buffer.resize(view.length() as usize, 0);
+        view.copy_to(&mut buffer);
+        reader.push(&buffer);
+        start = end;
+        if size > (4 * READ_SLICE) as f64 {
+            progress(ProgressUpdate {
+                stage: format!("Reading the file: {:.0} of {:.0} MB", end / 1e6, size / 1e6),
+                fraction: end / size,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Answers one message from the page: decode, run, encode. Never panics on a bad message; the reply to an
 /// undecodable one carries its id when that much could be read (else [`READY_ID`]). `progress` receives the
-/// progress messages of long requests, already encoded, to post as they come.
+/// progress messages of long requests, already encoded, to post as they come. A customer file is read a
+/// slice at a time ([`Session::load_streamed`]); other attached files whole.
 pub fn answer(
     session: &mut Session,
     message: &JsValue,
     progress: &mut dyn FnMut(JsValue),
 ) -> JsValue {
     let (id, response) = match decode_request(message) {
+        Ok((id, Request::LoadFile { file_name, header }, Some(file))) => {
+            let mut report =
+                |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
+            let size = file.size() as usize;
+            let mut fill = |reader: &mut audience_engine::ingest::StreamingReader| {
+                stream_blob(&file, reader, &mut report).map_err(Failure::from)
+            };
+            (
+                id,
+                session.load_streamed(&file_name, header, size, &mut fill),
+            )
+        }
         Ok((id, request, file)) => {
             let attachment = match file.as_ref().map(read_blob_in_worker).transpose() {
                 Ok(bytes) => bytes,
@@ -256,12 +307,16 @@ async fn fetch_bytes(
     scope: &DedicatedWorkerGlobalScope,
     url: &str,
 ) -> Result<Vec<u8>, BridgeError> {
-    let response: web_sys::Response =
-        wasm_bindgen_futures::JsFuture::from(scope.fetch_with_str(url))
-            .await
-            .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
-            .dyn_into()
-            .map_err(|_| BridgeError::Browser(format!("fetching {url}: not a response")))?;
+    fetched_bytes(scope.fetch_with_str(url), url).await
+}
+
+/// The bytes of a fetch already started (several can be in flight at once).
+async fn fetched_bytes(fetch: js_sys::Promise, url: &str) -> Result<Vec<u8>, BridgeError> {
+    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetch)
+        .await
+        .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
+        .dyn_into()
+        .map_err(|_| BridgeError::Browser(format!("fetching {url}: not a response")))?;
     if !response.ok() {
         return Err(BridgeError::Browser(format!(
             "fetching {url}: HTTP {}",
@@ -279,6 +334,20 @@ async fn fetch_bytes(
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
+/// Lets the worker answer the messages already waiting (a file the user chose) before going on.
+async fn yield_to_messages(scope: &DedicatedWorkerGlobalScope) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if scope
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .is_err()
+        {
+            // No timer: go on at once.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Fetches the catalog's assets from `base_url` and installs them in the session.
 async fn load_catalog(
     scope: &DedicatedWorkerGlobalScope,
@@ -286,9 +355,15 @@ async fn load_catalog(
     base_url: &str,
 ) -> Response {
     let base = base_url.trim_end_matches('/');
+    // Every asset is requested at once; the worker answers other messages while they arrive.
+    let urls: Vec<String> = CATALOG_FILES
+        .iter()
+        .map(|name| format!("{base}/{name}"))
+        .collect();
+    let fetches: Vec<js_sys::Promise> = urls.iter().map(|url| scope.fetch_with_str(url)).collect();
     let mut files = Vec::with_capacity(CATALOG_FILES.len());
-    for name in CATALOG_FILES {
-        match fetch_bytes(scope, &format!("{base}/{name}")).await {
+    for (fetch, url) in fetches.into_iter().zip(&urls) {
+        match fetched_bytes(fetch, url).await {
             Ok(bytes) => files.push(bytes),
             Err(error) => {
                 return Response::Failed(Failure::new(
@@ -298,6 +373,8 @@ async fn load_catalog(
             }
         }
     }
+    // Indexing holds the worker for a moment: a file chosen meanwhile is read first.
+    yield_to_messages(scope).await;
     let assets = SearchAssets {
         catalog: &files[0],
         vocab: &files[1],

@@ -2,13 +2,17 @@
 //! way and say the same things about it on stderr (skipped preamble lines, repeated headers, the header
 //! choice when it was a guess, removed NUL bytes, empty records, rows left out).
 
+use std::io::Read;
 use std::path::Path;
 
 use audience_engine::ingest::{
-    read_notes, read_table, retype, BadRowPolicy, HeaderMode, IngestError, IngestOptions,
-    IngestReport, Ingested,
+    read_notes, retype, BadRowPolicy, HeaderMode, IngestError, IngestOptions, IngestReport,
+    Ingested, StreamingReader,
 };
 use audience_engine::table::{ColumnType, Table};
+
+/// Bytes read from the input file at a time.
+const READ_BLOCK: usize = 4 << 20;
 
 /// Bad-row line numbers listed on stderr before "…".
 const LISTED_LINES: usize = 10;
@@ -35,13 +39,25 @@ pub fn read_input(
     header: HeaderMode,
     bad_rows: BadRowPolicy,
 ) -> Result<Ingested, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let options = IngestOptions {
         header,
         bad_rows,
         ..IngestOptions::default()
     };
-    let ingested = read_table(&bytes, &options).map_err(|error| match &error {
+    // Read a block at a time: the records are parsed as the blocks come, never the whole file in memory.
+    let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut reader = StreamingReader::with_capacity(options, size);
+    let mut block = vec![0; READ_BLOCK];
+    loop {
+        let read = file.read(&mut block).map_err(cannot_read)?;
+        if read == 0 {
+            break;
+        }
+        reader.push(&block[..read]);
+    }
+    let ingested = reader.finish().map_err(|error| match &error {
         IngestError::BadRows {
             count,
             rows_in_file,

@@ -1,13 +1,15 @@
 // The app's performance in headless Chromium (run by scripts/bench-app.sh; not a test: it prints figures
 // against the issue's targets and never fails on them).
 //
-//   node tests/bench/app.bench.mjs --file100k F.csv [--file1m G.csv] [--dist dist] [--loads 5]
+//   node tests/bench/app.bench.mjs --file100k F.csv [--file1m G.csv] [--dist dist] [--loads 5] [--after-catalog]
 //
 // Measures, on the release build in dist/ served from 127.0.0.1:
 //   first load     navigation start → the file input is enabled (the engine worker is ready); cold (new
 //                  profile, empty caches) and warm (reload, served by the service worker)
-//   100k rows      file chosen → rows read → variables suggested → (fixed column selection) → results shown,
-//                  through the real UI; longest main-thread task while it ran
+//   100k rows      file chosen as soon as the page is interactive (the catalog still indexing; with
+//                  --after-catalog once it is indexed) → rows read → variables suggested → (fixed column
+//                  selection) → results shown, through the real UI; navigation → catalog indexed with the
+//                  file in flight; longest main-thread task while it ran
 //   memory         peak resident memory of the tab's renderer process (VmHWM: page + engine worker, JS heaps,
 //                  wasm memories, DOM), sampled JS heaps of the page and the worker, and their wasm memories
 //                  (a wasm memory never shrinks, so its final size is its peak)
@@ -20,11 +22,17 @@ import { chromium } from 'playwright-core';
 import { serve, DIST } from '../e2e/harness.mjs';
 
 const args = new Map();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 1) {
+  const name = process.argv[i].replace(/^--/, '');
+  if (name === 'after-catalog') { args.set(name, true); continue; }
+  args.set(name, process.argv[i + 1]);
+  i += 1;
+}
 const dist = resolve(args.get('dist') ?? DIST);
 const file100k = args.get('file100k');
 const file1m = args.get('file1m');
 const loads = Number(args.get('loads') ?? 5);
+const afterCatalog = args.has('after-catalog');
 if (!file100k) {
   console.error('usage: node tests/bench/app.bench.mjs --file100k F.csv [--file1m G.csv] [--dist dist] [--loads 5]');
   process.exit(2);
@@ -201,12 +209,15 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     const tNavigate = performance.now();
     await page.goto(url);
     await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
-    // The worker indexes the catalog at startup and cannot read a file meanwhile; a user choosing a file
-    // within that first second would wait for it. It is reported on its own line, not mixed into the flow.
-    await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 120000 });
-    result.catalogReady = performance.now() - tNavigate;
+    result.interactive = performance.now() - tNavigate;
+    // The worker fetches and indexes the catalog from startup on. By default the file is chosen as soon as
+    // the input is enabled, with the index in flight (a user who drops a file at once must not wait for
+    // it); `--after-catalog` waits for the index first, as earlier versions of this benchmark did.
+    const catalogReady = page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 120000 })
+      .then(() => performance.now() - tNavigate);
+    if (afterCatalog) await catalogReady;
     const probe = await inspect(context, page);
-    await page.waitForTimeout(500); // lets the auto-attach report the worker
+    if (afterCatalog) await page.waitForTimeout(500); // lets the auto-attach report the worker
     await page.evaluate(() => { window.__longestTask = 0; });
     const sampling = sampler(probe);
     const stages = new Map();
@@ -234,9 +245,10 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     result.rows = Number((await page.locator('#row-count').textContent()).replace(/\D/g, ''));
     // "Read 99996 rows and 20 columns in 1.2 s.": the worker's own time for reading the file.
     result.workerRead = statusMs(await page.locator('#status').textContent());
-    // The catalog loads from startup on; if it is still loading, that wait is reported, not counted.
+    // If the catalog is still loading once the rows are read, that wait is reported (and counted).
     await page.locator('#catalog-state', { hasText: 'catalog variables' }).waitFor({ timeout: 120000 });
     const tCatalog = performance.now();
+    result.catalogReady = await catalogReady;
     result.catalogWait = tCatalog - tRead;
     await page.locator('#audience-query').fill(QUERY);
     await page.locator('#find-variables').click();
@@ -263,7 +275,7 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     result.suggest = tSuggest - tCatalog;
     result.choose = tChosen - tSuggest;
     result.segment = tResults - tChosen;
-    result.total = tResults - t0 - result.catalogWait;
+    result.total = tResults - t0;
     result.longestTask = await page.evaluate(() => window.__longestTask);
     result.pageHeap = sampling.peaks.pageHeap;
     result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
@@ -307,20 +319,22 @@ async function report(run, targets) {
     line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
     return;
   }
-  line(`${label}: navigation → catalog indexed (before the file)`, fmtMs(run.catalogReady));
+  line(`${label}: navigation → file input enabled`, fmtMs(run.interactive));
+  line(`${label}: navigation → catalog indexed`, fmtMs(run.catalogReady), afterCatalog ? '(file chosen after)' : '≤ 1 s, file in flight');
   line(`${label}: file chosen → rows read`, fmtMs(run.read));
   line(`${label}:   of which in the worker (bytes → preview)`, fmtMs(run.workerRead));
-  line(`${label}: (catalog still loading, not counted)`, fmtMs(run.catalogWait));
+  line(`${label}: rows read → catalog ready (waited)`, fmtMs(Math.max(0, run.catalogWait)));
   line(`${label}: → variables suggested`, fmtMs(run.suggest));
   line(`${label}: → columns chosen (UI automation)`, fmtMs(run.choose));
   line(`${label}: → segmented, results shown`, fmtMs(run.segment));
   line(`${label}:   of which in the worker (encode → profiles)`, fmtMs(run.workerSegment));
-  line(`${label}: file chosen → results shown`, fmtMs(run.total), targets ? '≤ 3 s' : 'completes');
+  line(`${label}: file chosen → results shown`, fmtMs(run.total), targets ? '≤ 1.5 s (clicks excluded)' : '≤ 6 s (clicks excluded)');
   line(`${label}:   without the UI automation's clicks`, fmtMs(run.total - run.choose));
   line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
   line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
   line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
   line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm), targets ? '≤ 300 MB' : '');
+  if (!targets) line(`${label}: worker wasm memory`, fmtMb(run.workerWasm), '≤ 400 MB');
   line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
   if (run.stages.length) line(`${label}: progress updates seen`, run.updates, run.stages.join('; '));
   console.log(`  ${run.summary}`);

@@ -1,9 +1,10 @@
 //! Reading: the customer file read, typed and described for the preview; a column re-read under another
 //! type.
 
-use crate::protocol::{ColumnPreview, ColumnStats, DatasetPreview};
+use crate::protocol::{ColumnPreview, ColumnStats, DatasetPreview, Failure, Response};
 use audience_engine::ingest::{
     self, ColumnSummary, Encoding, HeaderMode, IngestOptions, IngestReport, Ingested,
+    StreamingReader,
 };
 use audience_engine::pipeline::conversion_column;
 use audience_engine::table::{Column, ColumnType};
@@ -20,15 +21,47 @@ impl Session {
         header: HeaderMode,
     ) -> Result<DatasetPreview, ServiceError> {
         let started = now_ms();
-        let options = IngestOptions {
-            header,
-            ..IngestOptions::default()
-        };
-        let Ingested { table, report } =
-            ingest::read_table(bytes, &options).map_err(|source| ServiceError::Read {
-                file_name: file_name.to_owned(),
-                source,
-            })?;
+        let read = ingest::read_table(bytes, &read_options(header));
+        self.keep_read(file_name, header, read, started)
+    }
+
+    /// Reads the customer file `file_name` (`size` bytes, 0 when unknown) as `fill` pushes its pieces
+    /// into the reader, then keeps it as [`Request::LoadFile`](crate::protocol::Request::LoadFile) does.
+    /// The worker reads the browser's `File` a slice at a time this way: the records are read while the
+    /// slices come, and the file's bytes are never held whole next to the table. A failure of `fill`
+    /// (the browser could not read the file) is the answer, and the file loaded before stays.
+    pub fn load_streamed(
+        &mut self,
+        file_name: &str,
+        header: HeaderMode,
+        size: usize,
+        fill: &mut dyn FnMut(&mut StreamingReader) -> Result<(), Failure>,
+    ) -> Response {
+        let started = now_ms();
+        let mut reader = StreamingReader::with_capacity(read_options(header), size);
+        if let Err(failure) = fill(&mut reader) {
+            return Response::Failed(failure);
+        }
+        self.keep_previous();
+        self.dictionary = Default::default();
+        match self.keep_read(file_name, header, reader.finish(), started) {
+            Ok(preview) => Response::Loaded(preview),
+            Err(error) => Response::Failed(error.into()),
+        }
+    }
+
+    /// Keeps a file read since `started` (ms) and describes it.
+    fn keep_read(
+        &mut self,
+        file_name: &str,
+        header: HeaderMode,
+        read: Result<Ingested, ingest::IngestError>,
+        started: f64,
+    ) -> Result<DatasetPreview, ServiceError> {
+        let Ingested { table, report } = read.map_err(|source| ServiceError::Read {
+            file_name: file_name.to_owned(),
+            source,
+        })?;
         let detected_target = conversion_column(&table, None);
         let log = LogState::detect(&table, &report);
         let dataset = Dataset {
@@ -72,6 +105,14 @@ impl Session {
         dataset.table.replace_column(index, column)?;
         self.results = None;
         Ok(dataset.current_preview())
+    }
+}
+
+/// How a customer file is read under the page's header setting.
+fn read_options(header: HeaderMode) -> IngestOptions {
+    IngestOptions {
+        header,
+        ..IngestOptions::default()
     }
 }
 
@@ -213,4 +254,87 @@ pub(super) fn column_notes(summaries: &[ColumnSummary]) -> Vec<String> {
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{FailureKind, Request};
+
+    /// A customer file long enough to be read while its slices come (about 200 KB).
+    fn customers() -> String {
+        let mut csv = String::from("id;city;spend;member\n");
+        for row in 0..8_000 {
+            let city = ["Köln", "Malmö", "Genève"][row % 3];
+            csv.push_str(&format!(
+                "{row};{city};{},{};{}\n",
+                row % 90,
+                row % 10,
+                row % 2
+            ));
+        }
+        csv
+    }
+
+    #[test]
+    fn a_file_pushed_in_slices_loads_as_the_same_file_read_whole() {
+        let csv = customers();
+        let mut whole = Session::new();
+        let request = Request::LoadFile {
+            file_name: "shop.csv".into(),
+            header: HeaderMode::Auto,
+        };
+        let Response::Loaded(mut expected) =
+            whole.handle(request, Some(csv.as_bytes()), &mut |_| {})
+        else {
+            panic!("expected a preview");
+        };
+        let mut sliced = Session::new();
+        let mut fill = |reader: &mut StreamingReader| {
+            for slice in csv.as_bytes().chunks(10_007) {
+                reader.push(slice);
+            }
+            assert!(reader.is_streaming());
+            Ok(())
+        };
+        let Response::Loaded(mut preview) =
+            sliced.load_streamed("shop.csv", HeaderMode::Auto, csv.len(), &mut fill)
+        else {
+            panic!("expected a preview");
+        };
+        assert_eq!((preview.n_rows, preview.n_columns), (8_000, 4));
+        assert_eq!(preview.rows[2], vec!["2", "Genève", "2,2", "0"]);
+        (preview.read_ms, expected.read_ms) = (None, None);
+        assert_eq!(preview, expected);
+        assert_eq!(
+            sliced.dataset().unwrap().table,
+            whole.dataset().unwrap().table
+        );
+    }
+
+    #[test]
+    fn a_file_the_browser_cannot_read_fails_and_keeps_the_file_loaded_before() {
+        let mut session = Session::new();
+        let mut first = |reader: &mut StreamingReader| {
+            reader.push(b"id,spend\n1,5\n2,7\n");
+            Ok(())
+        };
+        assert!(matches!(
+            session.load_streamed("first.csv", HeaderMode::Auto, 0, &mut first),
+            Response::Loaded(_)
+        ));
+        let mut broken = |_: &mut StreamingReader| {
+            Err(Failure::new(
+                FailureKind::Browser,
+                "reading the file: NotReadableError",
+            ))
+        };
+        let Response::Failed(failure) =
+            session.load_streamed("second.csv", HeaderMode::Auto, 100, &mut broken)
+        else {
+            panic!("expected a failure");
+        };
+        assert_eq!(failure.kind, FailureKind::Browser);
+        assert_eq!(session.dataset().unwrap().file_name, "first.csv");
+    }
 }

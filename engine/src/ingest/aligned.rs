@@ -63,28 +63,53 @@ pub(crate) fn is_aligned(text: &str) -> bool {
 /// The text with each run of spaces and tabs between values turned into one tab, and the spaces at the
 /// start and end of each line removed; line breaks unchanged.
 pub(crate) fn to_tab_separated(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    let mut line_start = true;
-    for ch in text.chars() {
-        match ch {
-            ' ' | '\t' => gap = !line_start,
-            '\n' | '\r' => {
-                gap = false;
-                line_start = true;
-                out.push(ch);
-            }
-            _ => {
-                if gap {
-                    out.push('\t');
-                    gap = false;
+    let mut out = Vec::with_capacity(text.len());
+    Aligner::default().rewrite(text.as_bytes(), &mut out);
+    // Only ASCII spaces, tabs and line breaks are dropped or added: the text stays UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_tab_separated`] on a text given in pieces cut anywhere (the rewrite only looks at ASCII bytes, so
+/// a multi-byte character cut in two is rewritten as if whole).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Aligner {
+    /// A run of spaces follows a value on this line.
+    gap: bool,
+    /// No value yet on this line.
+    line_start: bool,
+}
+
+impl Default for Aligner {
+    fn default() -> Self {
+        Aligner {
+            gap: false,
+            line_start: true,
+        }
+    }
+}
+
+impl Aligner {
+    /// Appends the rewrite of the next piece to `out`.
+    pub(crate) fn rewrite(&mut self, piece: &[u8], out: &mut Vec<u8>) {
+        for &b in piece {
+            match b {
+                b' ' | b'\t' => self.gap = !self.line_start,
+                b'\n' | b'\r' => {
+                    self.gap = false;
+                    self.line_start = true;
+                    out.push(b);
                 }
-                line_start = false;
-                out.push(ch);
+                _ => {
+                    if self.gap {
+                        out.push(b'\t');
+                        self.gap = false;
+                    }
+                    self.line_start = false;
+                    out.push(b);
+                }
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -100,6 +125,24 @@ mod tests {
             to_tab_separated(text),
             "id\tdate\tamount\r\n00001\t19970101\t11.77\n\n00002\t19970102\t9.5\n"
         );
+    }
+
+    #[test]
+    fn a_text_rewritten_in_pieces_cut_anywhere_is_rewritten_as_whole() {
+        let text = "  id   city      amount\r\n 001  Genève    11.77\n\n  002\tŁódź   9.5  \n";
+        let whole = to_tab_separated(text);
+        assert_eq!(
+            whole,
+            "id\tcity\tamount\r\n001\tGenève\t11.77\n\n002\tŁódź\t9.5\n"
+        );
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            let mut aligner = Aligner::default();
+            let mut out = Vec::new();
+            aligner.rewrite(&bytes[..cut], &mut out);
+            aligner.rewrite(&bytes[cut..], &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "cut at byte {cut}");
+        }
     }
 
     #[test]

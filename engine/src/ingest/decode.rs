@@ -37,7 +37,7 @@ pub enum Encoding {
 }
 
 /// Bytes sampled for the control-byte test.
-const CONTROL_SAMPLE: usize = 64 * 1024;
+pub(crate) const CONTROL_SAMPLE: usize = 64 * 1024;
 /// Bytes sampled for the BOM-less UTF-16 test.
 const UTF16_SAMPLE: usize = 4 * 1024;
 
@@ -138,7 +138,7 @@ fn windows_1252(bytes: &[u8]) -> Cow<'_, str> {
     text
 }
 
-fn is_control(byte: u8) -> bool {
+pub(crate) fn is_control(byte: u8) -> bool {
     byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0C)
 }
 
@@ -164,7 +164,7 @@ fn check_control_bytes(bytes: &[u8]) -> Result<(), IngestError> {
 }
 
 /// UTF-16 without a byte-order mark: ASCII-range text has a zero in every other byte.
-fn bomless_utf16(bytes: &[u8]) -> Option<Encoding> {
+pub(crate) fn bomless_utf16(bytes: &[u8]) -> Option<Encoding> {
     let sample = &bytes[..bytes.len().min(UTF16_SAMPLE) & !1];
     let pairs = sample.len() / 2;
     if pairs < 2 {

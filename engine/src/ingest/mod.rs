@@ -12,8 +12,9 @@
 //!    read as tab-separated: [`IngestReport::whitespace_aligned`]) and **header** detection on a sample; both can be forced through
 //!    [`IngestOptions`] ([`HeaderMode`]); [`IngestReport::header`] says what was decided and why, and
 //!    whether it was a guess.
-//! 4. **Records**: one streaming pass with the `csv` crate (quoted fields, embedded line breaks and
-//!    quotes, CRLF). Every cell goes into a per-column dictionary of distinct texts, so memory is one `u32`
+//! 4. **Records**: one pass with the `csv-core` parser over bytes pushed in pieces cut anywhere (quoted
+//!    fields, embedded line breaks and quotes, CRLF), so a file can be read while it arrives
+//!    ([`StreamingReader`]). Every cell goes into a per-column dictionary of distinct texts, so memory is one `u32`
 //!    per cell plus the distinct texts. Rows with the wrong number of fields, or a quote that never closes,
 //!    are *bad rows*: reported with their 1-based line numbers, then skipped or fatal according to
 //!    [`BadRowPolicy`]. Blank lines (empty, whitespace only, or only delimiters) are not rows; they are
@@ -70,6 +71,7 @@ mod missing;
 mod notes;
 mod number;
 mod ordinal;
+mod plan;
 mod preamble;
 mod records;
 mod sniff;
@@ -89,7 +91,7 @@ pub use stream::StreamingReader;
 use crate::table::{Cell, Column, ColumnType, Table};
 use infer::Entries;
 use missing::MissingMarkers;
-use records::{Layout, FIRST_BAD_LINES};
+use records::{RecordReader, FIRST_BAD_LINES};
 
 /// What to do with rows that have the wrong number of fields or broken quoting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -342,6 +344,100 @@ const EXAMPLES: usize = 5;
 /// [`IngestError`] for an empty, binary or non-tabular file, an invalid forced delimiter, bad rows under
 /// [`BadRowPolicy::Fail`], or a type override that names an unknown column or cannot read the column.
 pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, IngestError> {
+    check_delimiter_option(options)?;
+    let decoded = decode::decode_text(bytes)?;
+    let source = Source {
+        encoding: decoded.encoding,
+        nul_bytes: decoded.nul_bytes,
+        first_nul_line: decoded.first_nul_line,
+    };
+    let whole: &str = &decoded.text;
+    match plan::plan(whole, plan::Gate::Whole, options)? {
+        plan::Planned::Ready(plan) => {
+            let mut reader = RecordReader::new(plan.layout(whole.len()));
+            reader.push(&whole.as_bytes()[plan.table_start..]);
+            let lines = lines_count(reader.newlines() + plan.newlines_before, whole.as_bytes());
+            build(&plan, reader.finish(), options, &source, lines)
+        }
+        // Only a start of a text asks for more or for the whole; read those as aligned too (not reached).
+        plan::Planned::Aligned | plan::Planned::NeedMore | plan::Planned::NeedsWhole => {
+            // A whitespace-aligned file is read from its tab-separated rewrite (there is no `sep=` line
+            // before it, since that line sets the delimiter), planned on the rewrite of its start and
+            // rewritten a piece at a time, never whole.
+            let mut start = whole.len().min(ALIGNED_START);
+            while !whole.is_char_boundary(start) {
+                start -= 1;
+            }
+            let plan = (start < whole.len())
+                .then(|| {
+                    plan::plan_rewritten_start(&aligned::to_tab_separated(&whole[..start]), options)
+                })
+                .flatten()
+                .unwrap_or_else(|| {
+                    plan::plan_rewritten(&aligned::to_tab_separated(whole), options)
+                });
+            let mut reader = RecordReader::new(plan.layout(whole.len()));
+            let mut rewrite = AlignedPieces::new(plan.table_start);
+            for piece in whole.as_bytes().chunks(ALIGNED_START) {
+                reader.push(rewrite.next(piece));
+            }
+            let lines = reader.newlines() as usize
+                + plan.newlines_before as usize
+                + usize::from(rewrite.last.is_some_and(|b| b != b'\n'));
+            build(&plan, reader.finish(), options, &source, lines)
+        }
+    }
+}
+
+/// Bytes of a whitespace-aligned file's start rewritten to plan it, and of each piece rewritten after.
+const ALIGNED_START: usize = 1 << 20;
+
+/// The tab-separated rewrite of a whitespace-aligned file, a piece at a time, from the table's start on.
+pub(crate) struct AlignedPieces {
+    aligner: aligned::Aligner,
+    out: Vec<u8>,
+    /// Rewritten bytes still to leave out (the preamble, already planned).
+    skip: usize,
+    /// The last rewritten byte.
+    last: Option<u8>,
+}
+
+impl AlignedPieces {
+    /// Leaves out the first `skip` rewritten bytes.
+    pub(crate) fn new(skip: usize) -> AlignedPieces {
+        AlignedPieces {
+            aligner: aligned::Aligner::default(),
+            out: Vec::new(),
+            skip,
+            last: None,
+        }
+    }
+
+    /// The rewrite of the next piece (NUL bytes left out first, as from the whole text).
+    pub(crate) fn next(&mut self, piece: &[u8]) -> &[u8] {
+        self.out.clear();
+        if piece.contains(&0) {
+            let kept: Vec<u8> = piece.iter().copied().filter(|&b| b != 0).collect();
+            self.aligner.rewrite(&kept, &mut self.out);
+        } else {
+            self.aligner.rewrite(piece, &mut self.out);
+        }
+        if let Some(&last) = self.out.last() {
+            self.last = Some(last);
+        }
+        let from = self.skip.min(self.out.len());
+        self.skip -= from;
+        &self.out[from..]
+    }
+}
+
+/// `str::lines().count()` of a text from its `\n` count and its bytes' last byte.
+fn lines_count(newlines: u64, text: &[u8]) -> usize {
+    newlines as usize + usize::from(text.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// Refuses a forced delimiter that cannot separate fields.
+fn check_delimiter_option(options: &IngestOptions) -> Result<(), IngestError> {
     if let Some(delimiter) = options.delimiter {
         if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
             return Err(IngestError::InvalidDelimiter {
@@ -349,73 +445,29 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
             });
         }
     }
-    let decoded = decode::decode_text(bytes)?;
-    let (encoding, nul_bytes, first_nul_line) =
-        (decoded.encoding, decoded.nul_bytes, decoded.first_nul_line);
-    let whole: &str = &decoded.text;
-    if whole.trim().is_empty() {
-        return Err(IngestError::NoColumns {
-            lines: whole.lines().count(),
-        });
-    }
-    // Excel's `sep=;` line, then the delimiter, then comments and titles before the table.
-    let mut preamble = Vec::new();
-    let mut table_start = 0;
-    let mut hinted = None;
-    if let Some((entry, rest, delimiter)) = preamble::separator(whole) {
-        preamble.push(entry);
-        table_start = rest;
-        hinted = Some(delimiter);
-    }
-    let after_separator = &whole[table_start..];
-    let lines_before = lines::count_breaks(&whole[..table_start]) as u64;
-    let mut aligned_text = None;
-    let delimiter = match options.delimiter.or(hinted) {
-        Some(delimiter) => delimiter,
-        None => {
-            check_other_format(after_separator)?;
-            let sniffed = sniff::sniff_delimiter(after_separator);
-            if sniffed.fields >= 2 {
-                sniffed.delimiter
-            } else if aligned::is_aligned(after_separator) {
-                aligned_text = Some(aligned::to_tab_separated(after_separator));
-                b'\t'
-            } else {
-                check_single_column(after_separator)?;
-                sniffed.delimiter
-            }
-        }
-    };
-    let whitespace_aligned = aligned_text.is_some();
-    // A whitespace-aligned file is read from its tab-separated rewrite (there is no `sep=` line before it,
-    // since that line sets the delimiter).
-    let whole: &str = aligned_text.as_deref().unwrap_or(whole);
-    let after_separator = &whole[table_start..];
-    let usual = sniff::usual_fields(after_separator, delimiter);
-    let (found, start) =
-        preamble::comments_and_titles(after_separator, delimiter, usual, lines_before + 1);
-    preamble.extend(found);
-    table_start += start;
-    let text = &whole[table_start..];
-    let line_offset = lines::count_breaks(&whole[..table_start]) as u64;
-    let preamble_blank_lines = (line_offset as usize).saturating_sub(preamble.len());
+    Ok(())
+}
 
-    let header = HeaderChoice::decide(options.header, || sniff::detect_header(text, delimiter));
-    let has_header = header.has_header;
-    let (body_fields, rows_hint) = sniff::body_shape(text, delimiter, has_header);
-    let layout = Layout {
-        delimiter,
-        has_header,
-        body_fields,
-        max_issues: options.max_issues,
-        rows_hint,
-        line_offset,
-    };
-    let records = records::read_records(text, &layout);
+/// How the bytes became text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Source {
+    encoding: Encoding,
+    nul_bytes: usize,
+    first_nul_line: Option<u64>,
+}
+
+/// The table and report from the records read under `plan`; `lines` is the text's line count for the
+/// messages of files without columns.
+fn build(
+    plan: &plan::Plan,
+    records: records::Records,
+    options: &IngestOptions,
+    source: &Source,
+    lines: usize,
+) -> Result<Ingested, IngestError> {
+    let header = plan.header;
     if records.columns.is_empty() {
-        return Err(IngestError::NoColumns {
-            lines: whole.lines().count(),
-        });
+        return Err(IngestError::NoColumns { lines });
     }
     if records.rows_in_file == 0 {
         let names = records.header.clone().unwrap_or_default();
@@ -456,6 +508,7 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
         }
     }
 
+    let delimiter = plan.delimiter;
     let markers = MissingMarkers::new(&options.missing_markers);
     let semicolon_file = delimiter == b';';
     let mut columns = Vec::with_capacity(names.len());
@@ -491,21 +544,21 @@ pub fn read_table(bytes: &[u8], options: &IngestOptions) -> Result<Ingested, Ing
     }
     let table = Table::new(columns)?;
     let report = IngestReport {
-        encoding,
+        encoding: source.encoding,
         delimiter: char::from(delimiter),
-        whitespace_aligned,
-        has_header,
+        whitespace_aligned: plan.whitespace_aligned,
+        has_header: header.has_header,
         header,
-        preamble,
+        preamble: plan.preamble.clone(),
         repeated_headers: records.repeated_headers,
         repeated_header_lines: records.repeated_header_lines,
         empty_records: records.empty_records,
-        nul_bytes,
-        first_nul_line,
+        nul_bytes: source.nul_bytes,
+        first_nul_line: source.first_nul_line,
         rows_in_file: records.rows_in_file,
         rows_kept: records.rows_kept,
         rows_skipped: records.rows_skipped,
-        blank_lines: records.blank_lines + preamble_blank_lines,
+        blank_lines: records.blank_lines + plan.preamble_blank_lines,
         issues: records.issues,
         renamed_columns,
         columns: summaries,
@@ -658,7 +711,7 @@ fn unique_names(raw: &[String], from_header: bool) -> (Vec<String>, Vec<ColumnRe
 }
 
 /// Refuses JSON and HTML/XML documents with a message that says so.
-fn check_other_format(text: &str) -> Result<(), IngestError> {
+pub(crate) fn check_other_format(text: &str) -> Result<(), IngestError> {
     let trimmed = text.trim();
     let first = trimmed.chars().next().unwrap_or(' ');
     let last = trimmed.chars().last().unwrap_or(' ');
@@ -686,7 +739,7 @@ const PROSE_MEAN_LENGTH: usize = 64;
 const PROSE_MEAN_WORDS: usize = 8;
 
 /// A file without any delimiter is accepted as one column of short values; long lines of words are not.
-fn check_single_column(text: &str) -> Result<(), IngestError> {
+pub(crate) fn check_single_column(text: &str) -> Result<(), IngestError> {
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

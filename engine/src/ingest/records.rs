@@ -1,6 +1,6 @@
 //! Streaming the records of a decoded file into dictionary-encoded columns.
 //!
-//! One pass with the `csv` crate; each cell is looked up in its column's dictionary, so memory grows with
+//! One pass of the `csv-core` parser over bytes pushed in pieces ([`RecordReader`]); each cell is looked up in its column's dictionary, so memory grows with
 //! the number of rows (one `u32` per cell) and of distinct texts, never with a `String` per cell.
 //!
 //! Line numbers are 1-based lines of the decoded file as an editor shows them (`\n`, `\r\n` and a lone
@@ -14,10 +14,9 @@
 //! With a header, a later record whose fields equal the header's (concatenated exports) is a *repeated
 //! header*: not a row, counted and listed by line in the report.
 
-use csv::{ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
-use super::lines::{count_breaks, LineCursor};
+use super::lines::count_breaks;
 use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
@@ -74,6 +73,25 @@ impl ColumnBuilder {
         self.codes.push(code);
     }
 
+    /// Every text replaced by `reread(text)` (distinct texts stay distinct), codes unchanged.
+    fn reread(&mut self, reread: impl Fn(&str) -> String) {
+        let codes = std::mem::take(&mut self.codes);
+        let (dictionary, _) = std::mem::take(self).finish();
+        for (code, text) in dictionary.iter().enumerate() {
+            let text = reread(text);
+            let code = code as u32;
+            match short_key(&text) {
+                Some(key) => {
+                    self.short.insert(((key >> 64) as u64, key as u64), code);
+                }
+                None => {
+                    self.long.insert(text, code);
+                }
+            }
+        }
+        self.codes = codes;
+    }
+
     /// The dictionary in first-seen order, and the codes.
     fn finish(self) -> (Vec<String>, Vec<u32>) {
         let mut dictionary = vec![String::new(); self.short.len() + self.long.len()];
@@ -88,6 +106,7 @@ impl ColumnBuilder {
 }
 
 /// Everything one pass over the records produces.
+#[derive(Default)]
 pub(crate) struct Records {
     /// Header fields when the file has a header.
     pub header: Option<Vec<String>>,
@@ -115,9 +134,14 @@ pub(crate) struct Records {
     pub empty_records: usize,
     /// The 1-based line of each kept row.
     pub row_lines: RowLines,
+    /// Lines of the text read (a last line without a line break counts).
+    pub text_lines: usize,
+    /// The reader reached the end of the text.
+    finished: bool,
 }
 
 /// How to read the records.
+#[derive(Clone, Debug)]
 pub(crate) struct Layout {
     pub delimiter: u8,
     pub has_header: bool,
@@ -126,136 +150,486 @@ pub(crate) struct Layout {
     pub max_issues: usize,
     /// Expected number of data rows (memory is reserved for them up front).
     pub rows_hint: usize,
-    /// Lines of the file before `text` (a skipped preamble), added to every line number.
+    /// Lines of the file before the table (a skipped preamble), added to every line number.
     pub line_offset: u64,
 }
 
-/// Reads every record of `text` (see the module docs).
+/// Reads every record of `text` (see the module docs): [`RecordReader`] fed the whole text at once.
+#[cfg(test)]
 pub(crate) fn read_records(text: &str, layout: &Layout) -> Records {
-    let bytes = text.as_bytes();
-    let mut index = LineCursor::new(text);
-    let offset = layout.line_offset;
-    let mut reader = ReaderBuilder::new()
-        .delimiter(layout.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut record = StringRecord::new();
-    let mut out = Records {
-        header: None,
-        columns: Vec::new(),
-        rows_in_file: 0,
-        rows_kept: 0,
-        rows_skipped: 0,
-        blank_lines: 0,
-        issues: Vec::new(),
-        first_bad_lines: Vec::new(),
-        first_bad_message: None,
-        repeated_headers: 0,
-        repeated_header_lines: Vec::new(),
-        empty_records: 0,
-        row_lines: RowLines::default(),
-    };
-    let mut header_key: Option<Vec<String>> = None;
-    let mut builders: Vec<ColumnBuilder> = Vec::new();
-    let mut expected = layout.body_fields;
-    let mut started = false;
-    let mut covered_lines = 0usize;
-    loop {
-        let (line, start_byte) = match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => match record.position() {
-                Some(position) => {
-                    let start = true_start(bytes, position.byte() as usize);
-                    (index.line_of(start) + offset, start)
-                }
-                None => (0, bytes.len()),
+    let mut reader = RecordReader::new(layout.clone());
+    reader.push(text.as_bytes());
+    reader.finish()
+}
+
+/// Field texts of one record: the record's bytes and where each field ends.
+struct Fields<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> Fields<'a> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let text = self.text;
+        self.ends.iter().scan(0, move |start, &end| {
+            let field = text.get(*start..end).unwrap_or("");
+            *start = end;
+            Some(field)
+        })
+    }
+}
+
+/// The current record's raw statistics, gathered while its bytes go by.
+#[derive(Clone, Copy, Default)]
+struct RawRecord {
+    /// Line breaks before the record's first byte (its line is one more), once that byte was seen.
+    start_breaks: Option<u64>,
+    /// Quote characters in the record's raw bytes.
+    quotes: usize,
+    /// Whether a quote opens a field (the record's first byte, or right after a delimiter).
+    quote_opens_field: bool,
+}
+
+impl RawRecord {
+    /// [`unterminated_quote`] on the record's raw bytes.
+    fn unterminated(&self) -> bool {
+        self.quotes % 2 == 1 && self.quote_opens_field
+    }
+}
+
+/// How field bytes become text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextMode {
+    /// UTF-8, checked record by record; the first record that is not valid UTF-8 switches the file to
+    /// Windows-1252 (the texts read so far are re-read from their bytes).
+    Utf8,
+    /// Windows-1252.
+    Windows1252,
+}
+
+/// A record held back until it is known whether it ends the file (only records that open a quoted field
+/// that never closes, whose fate depends on that).
+struct Pending {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    raw: RawRecord,
+}
+
+/// Reads records from bytes pushed in pieces cut anywhere (see the module docs); [`RecordReader::finish`]
+/// gives what one pass over the concatenated bytes gives. The bytes are UTF-8 (NUL bytes are removed from
+/// the fields); a record that is not UTF-8 switches the whole file to Windows-1252.
+pub(crate) struct RecordReader {
+    layout: Layout,
+    core: csv_core::Reader,
+    /// The record being read: its bytes so far and its field ends.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    out_len: usize,
+    ends_len: usize,
+    raw: RawRecord,
+    /// The raw byte before the next one in the current record (for fields opened by a quote); `None`
+    /// before the record's first byte.
+    previous: Option<u8>,
+    /// A `\r` ended the last piece: a line break unless the next piece starts with `\n`.
+    carriage_return: bool,
+    /// Line breaks (`\n`, `\r\n`, lone `\r`) and `\n` bytes seen.
+    breaks: u64,
+    newlines: u64,
+    /// The last byte seen.
+    last: Option<u8>,
+    mode: TextMode,
+    /// Scratch for records that need decoding (Windows-1252, NUL bytes).
+    decoded: String,
+    decoded_ends: Vec<usize>,
+    pending: Option<Pending>,
+    state: Scan,
+}
+
+/// What the pass has found so far.
+struct Scan {
+    out: Records,
+    header_key: Option<Vec<String>>,
+    builders: Vec<ColumnBuilder>,
+    expected: usize,
+    started: bool,
+    covered_lines: usize,
+}
+
+impl RecordReader {
+    /// A reader for a table laid out as `layout`.
+    pub(crate) fn new(layout: Layout) -> RecordReader {
+        let core = csv_core::ReaderBuilder::new()
+            .delimiter(layout.delimiter)
+            .build();
+        let expected = layout.body_fields;
+        RecordReader {
+            layout,
+            core,
+            fields: vec![0; 1024],
+            ends: vec![0; 64],
+            out_len: 0,
+            ends_len: 0,
+            raw: RawRecord::default(),
+            previous: None,
+            carriage_return: false,
+            breaks: 0,
+            newlines: 0,
+            last: None,
+            mode: TextMode::Utf8,
+            decoded: String::new(),
+            decoded_ends: Vec::new(),
+            pending: None,
+            state: Scan {
+                out: Records::default(),
+                header_key: None,
+                builders: Vec::new(),
+                expected,
+                started: false,
+                covered_lines: 0,
             },
-            Err(error) => {
-                let line = error
-                    .position()
-                    .map_or(0, |p| index.line_of(p.byte() as usize) + offset);
-                out.rows_in_file += 1;
-                bad_row(
-                    &mut out,
-                    layout,
-                    line,
-                    RowIssueKind::Unreadable,
-                    error.to_string(),
-                );
-                continue;
+        }
+    }
+
+    /// `\n` bytes in the bytes pushed so far.
+    pub(crate) fn newlines(&self) -> u64 {
+        self.newlines
+    }
+
+    /// Whether a record that was not UTF-8 switched the file to Windows-1252.
+    pub(crate) fn switched_to_windows_1252(&self) -> bool {
+        self.mode == TextMode::Windows1252
+    }
+
+    /// Reads the records in the next piece of the text. NUL bytes are left out (a damaged export's stray
+    /// ones; the caller counts them).
+    pub(crate) fn push(&mut self, input: &[u8]) {
+        if input.is_empty() {
+            return;
+        }
+        if input.contains(&0) {
+            let kept: Vec<u8> = input.iter().copied().filter(|&b| b != 0).collect();
+            self.push_text(&kept);
+        } else {
+            self.push_text(input);
+        }
+    }
+
+    fn push_text(&mut self, mut input: &[u8]) {
+        if input.is_empty() {
+            return;
+        }
+        if let Some(pending) = self.pending.take() {
+            // More bytes follow: the held-back record does not end the file.
+            self.record_from(&pending.bytes, &pending.ends, pending.raw, false);
+        }
+        while !input.is_empty() {
+            let consumed = self.read(input);
+            input = &input[consumed..];
+        }
+    }
+
+    /// Ends the text and gives what the pass found.
+    pub(crate) fn finish(mut self) -> Records {
+        if let Some(pending) = self.pending.take() {
+            self.record_from(&pending.bytes, &pending.ends, pending.raw, true);
+        }
+        // The end of input makes the reader give the last record (no line break after it) and stop; a
+        // field end that does not fit grows the buffers once more.
+        for _ in 0..8 {
+            if self.state.out.finished {
+                break;
             }
+            self.read(&[]);
+        }
+        let total = self.total_lines();
+        let mut out = std::mem::take(&mut self.state.out);
+        out.blank_lines = total.saturating_sub(self.state.covered_lines);
+        out.columns = std::mem::take(&mut self.state.builders)
+            .into_iter()
+            .map(ColumnBuilder::finish)
+            .collect();
+        out.text_lines = total;
+        out
+    }
+
+    /// Lines of the text so far as if it ended here (a last line without a line break counts).
+    fn total_lines(&self) -> usize {
+        let open_tail = self.last.is_some_and(|b| b != b'\n' && b != b'\r');
+        (self.breaks + u64::from(self.carriage_return)) as usize + usize::from(open_tail)
+    }
+
+    /// One call of the CSV reader on `input` (empty: the end); returns the bytes it consumed.
+    fn read(&mut self, input: &[u8]) -> usize {
+        use csv_core::ReadRecordResult::*;
+        let (result, nin, nout, nend) = self.core.read_record(
+            input,
+            &mut self.fields[self.out_len..],
+            &mut self.ends[self.ends_len..],
+        );
+        self.scan(&input[..nin]);
+        self.out_len += nout;
+        self.ends_len += nend;
+        match result {
+            InputEmpty => {}
+            OutputFull => {
+                let grown = self.fields.len() * 2;
+                self.fields.resize(grown, 0);
+            }
+            OutputEndsFull => {
+                let grown = self.ends.len() * 2;
+                self.ends.resize(grown, 0);
+            }
+            Record => {
+                let raw = std::mem::take(&mut self.raw);
+                let (out_len, ends_len) = (self.out_len, self.ends_len);
+                self.out_len = 0;
+                self.ends_len = 0;
+                let at_end = input.is_empty();
+                let more_here = nin < input.len();
+                if raw.unterminated() && !at_end && !more_here {
+                    // Whether this record ends the file is known only when the next piece comes.
+                    self.pending = Some(Pending {
+                        bytes: self.fields[..out_len].to_vec(),
+                        ends: self.ends[..ends_len].to_vec(),
+                        raw,
+                    });
+                } else {
+                    let (bytes, ends) = (
+                        std::mem::take(&mut self.fields),
+                        std::mem::take(&mut self.ends),
+                    );
+                    self.record_from(&bytes[..out_len], &ends[..ends_len], raw, at_end);
+                    self.fields = bytes;
+                    self.ends = ends;
+                }
+            }
+            End => self.state.out.finished = true,
+        }
+        nin
+    }
+
+    /// Line breaks, the record's first byte and its quotes, in the raw bytes just consumed.
+    fn scan(&mut self, bytes: &[u8]) {
+        let delimiter = self.layout.delimiter;
+        let mut at = 0;
+        // The record's first byte: past the line ends left from the previous record.
+        if self.raw.start_breaks.is_none() {
+            while at < bytes.len() {
+                let b = bytes[at];
+                if self.carriage_return {
+                    self.carriage_return = false;
+                    if b != b'\n' {
+                        self.breaks += 1;
+                    }
+                }
+                match b {
+                    b'\n' => {
+                        self.breaks += 1;
+                        self.newlines += 1;
+                    }
+                    b'\r' => self.carriage_return = true,
+                    _ => {
+                        self.raw.start_breaks = Some(self.breaks);
+                        self.previous = None;
+                        break;
+                    }
+                }
+                at += 1;
+            }
+        }
+        let rest = &bytes[at..];
+        if rest.is_empty() {
+            if let Some(&b) = bytes.last() {
+                self.last = Some(b);
+            }
+            return;
+        }
+        if self.carriage_return {
+            self.carriage_return = false;
+            if rest[0] != b'\n' {
+                self.breaks += 1;
+            }
+        }
+        let newlines = rest.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.newlines += newlines;
+        self.breaks += newlines;
+        if rest.contains(&b'\r') {
+            for (i, &b) in rest.iter().enumerate() {
+                if b == b'\r' {
+                    match rest.get(i + 1) {
+                        Some(&b'\n') => {}
+                        Some(_) => self.breaks += 1,
+                        None => self.carriage_return = true,
+                    }
+                }
+            }
+        }
+        let quotes = rest.iter().filter(|&&b| b == b'"').count();
+        if quotes > 0 {
+            self.raw.quotes += quotes;
+            if !self.raw.quote_opens_field {
+                let mut previous = self.previous;
+                for &b in rest {
+                    if b == b'"' && previous.is_none_or(|p| p == delimiter) {
+                        self.raw.quote_opens_field = true;
+                        break;
+                    }
+                    previous = Some(b);
+                }
+            }
+        }
+        self.previous = rest.last().copied();
+        self.last = self.previous;
+    }
+
+    /// One record's bytes, as text under the file's encoding, then read.
+    fn record_from(&mut self, bytes: &[u8], ends: &[usize], raw: RawRecord, at_end: bool) {
+        let line = raw.start_breaks.unwrap_or(self.breaks) + 1 + self.layout.line_offset;
+        let total_lines = self.total_lines();
+        if self.mode == TextMode::Utf8 {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                if ends.iter().all(|&end| text.is_char_boundary(end)) {
+                    let fields = Fields { text, ends };
+                    self.state
+                        .record(&fields, line, &raw, at_end, &self.layout, total_lines);
+                    return;
+                }
+            }
+            // Not UTF-8: the file is Windows-1252, from its first byte.
+            self.mode = TextMode::Windows1252;
+            self.state.reread_as_windows_1252();
+        }
+        let mut decoded = std::mem::take(&mut self.decoded);
+        let mut decoded_ends = std::mem::take(&mut self.decoded_ends);
+        decoded.clear();
+        decoded_ends.clear();
+        let mut start = 0;
+        for &end in ends {
+            decoded.push_str(&windows_1252(bytes.get(start..end).unwrap_or_default()));
+            decoded_ends.push(decoded.len());
+            start = end;
+        }
+        let fields = Fields {
+            text: &decoded,
+            ends: &decoded_ends,
         };
+        self.state
+            .record(&fields, line, &raw, at_end, &self.layout, total_lines);
+        self.decoded = decoded;
+        self.decoded_ends = decoded_ends;
+    }
+}
+
+/// Bytes read as Windows-1252 (every byte decodes).
+fn windows_1252(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(bytes)
+        .0
+}
+
+impl Scan {
+    /// The texts read so far (UTF-8 bytes of a file that turned out not to be UTF-8) read again as
+    /// Windows-1252: each text's bytes are the file's bytes, so this is what reading them as
+    /// Windows-1252 from the start gives.
+    fn reread_as_windows_1252(&mut self) {
+        let reread = |text: &str| windows_1252(text.as_bytes()).into_owned();
+        if let Some(header) = &mut self.out.header {
+            for name in header.iter_mut() {
+                *name = reread(name);
+            }
+        }
+        if let Some(key) = &mut self.header_key {
+            for name in key.iter_mut() {
+                *name = reread(name);
+            }
+        }
+        for builder in &mut self.builders {
+            builder.reread(reread);
+        }
+    }
+
+    /// Reads one record (see the module docs). `total_lines` is the lines of the text so far (all of
+    /// it when `at_end`).
+    fn record(
+        &mut self,
+        record: &Fields<'_>,
+        line: u64,
+        raw: &RawRecord,
+        at_end: bool,
+        layout: &Layout,
+        total_lines: usize,
+    ) {
+        let out = &mut self.out;
         if record.iter().all(|field| field.trim().is_empty()) {
             out.empty_records += 1;
-            continue;
+            return;
         }
-        covered_lines += 1 + record_breaks(&record);
-        if !started {
-            started = true;
-            expected = if layout.has_header {
-                let header = header_fields(&record, layout.body_fields);
-                header_key = Some(key(&record));
+        self.covered_lines += 1 + record_breaks(record);
+        if !self.started {
+            self.started = true;
+            self.expected = if layout.has_header {
+                let header = header_fields(record, layout.body_fields);
+                self.header_key = Some(key(record));
                 let fields = header.len();
                 out.header = Some(header);
                 fields
             } else {
                 layout.body_fields.max(1)
             };
-            builders = (0..expected).map(|_| ColumnBuilder::default()).collect();
-            for builder in &mut builders {
+            self.builders = (0..self.expected)
+                .map(|_| ColumnBuilder::default())
+                .collect();
+            for builder in &mut self.builders {
                 builder.codes.reserve(layout.rows_hint);
             }
             if layout.has_header {
-                continue;
+                return;
             }
         }
-        if header_key
+        if self
+            .header_key
             .as_deref()
-            .is_some_and(|k| is_repeated_header(&record, k))
+            .is_some_and(|k| is_repeated_header(record, k))
         {
             out.repeated_headers += 1;
             if out.repeated_header_lines.len() < layout.max_issues {
                 out.repeated_header_lines.push(line);
             }
-            continue;
+            return;
         }
         out.rows_in_file += 1;
-        let at_end = reader.position().byte() as usize >= bytes.len();
-        if at_end && unterminated_quote(&bytes[start_byte..], layout.delimiter) {
-            let spanned = index.total().saturating_sub((line - offset) as usize) + 1;
+        if at_end && raw.unterminated() {
+            // Lines of the text from this record's first to the last (the reader is at the end).
+            let first = (line - layout.line_offset) as usize;
+            let spanned = total_lines.saturating_sub(first) + 1;
             let message = format!(
                 "line {line}: a quoted field opened on this line is never closed, so the last {spanned} line{} \
                  were read as one row; close the quote (\") or remove it",
                 if spanned == 1 { "" } else { "s" }
             );
-            bad_row(
-                &mut out,
-                layout,
-                line,
-                RowIssueKind::UnterminatedQuote,
-                message,
-            );
-            continue;
+            bad_row(out, layout, line, RowIssueKind::UnterminatedQuote, message);
+            return;
         }
+        let expected = self.expected;
         if record.len() != expected {
             let message = format!(
                 "line {line}: {} field{}, expected {expected}",
                 record.len(),
                 if record.len() == 1 { "" } else { "s" }
             );
-            bad_row(&mut out, layout, line, RowIssueKind::Ragged, message);
-            continue;
+            bad_row(out, layout, line, RowIssueKind::Ragged, message);
+            return;
         }
-        for (builder, field) in builders.iter_mut().zip(record.iter()) {
+        for (builder, field) in self.builders.iter_mut().zip(record.iter()) {
             builder.push(field);
         }
         out.rows_kept += 1;
         out.row_lines.push(out.rows_kept - 1, line);
     }
-    out.blank_lines = index.total().saturating_sub(covered_lines);
-    out.columns = builders.into_iter().map(ColumnBuilder::finish).collect();
-    out
 }
 
 fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, message: String) {
@@ -278,7 +652,7 @@ fn bad_row(out: &mut Records, layout: &Layout, line: u64, kind: RowIssueKind, me
 /// The header's fields, fitted to the data: padded with empty names when the data rows are wider, and
 /// without trailing empty names when the data rows are narrower. Byte-order marks at the start of a name
 /// (left by joining UTF-8 files) are dropped: a written name must read back the same.
-fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
+fn header_fields(record: &Fields<'_>, body_fields: usize) -> Vec<String> {
     let mut fields: Vec<String> = record
         .iter()
         .map(|f| f.trim_start_matches('\u{feff}').to_owned())
@@ -293,7 +667,7 @@ fn header_fields(record: &StringRecord, body_fields: usize) -> Vec<String> {
 }
 
 /// A record compared with the header: trimmed fields, trailing empty ones left out.
-fn key(record: &StringRecord) -> Vec<String> {
+fn key(record: &Fields<'_>) -> Vec<String> {
     let mut fields: Vec<String> = record
         .iter()
         .map(|f| f.trim_start_matches('\u{feff}').trim().to_owned())
@@ -306,7 +680,7 @@ fn key(record: &StringRecord) -> Vec<String> {
 
 /// Whether a record's trimmed fields equal the header's `key` (see [`key`]), without allocating: the
 /// first `key.len()` fields match and any further fields are empty.
-fn is_repeated_header(record: &StringRecord, key: &[String]) -> bool {
+fn is_repeated_header(record: &Fields<'_>, key: &[String]) -> bool {
     let mut fields = record
         .iter()
         .map(|f| f.trim_start_matches('\u{feff}').trim());
@@ -315,9 +689,9 @@ fn is_repeated_header(record: &StringRecord, key: &[String]) -> bool {
 
 /// Line breaks inside a record's fields (quoted line breaks), counted field by field; one scan of the
 /// record's bytes answers the usual case of none.
-fn record_breaks(record: &StringRecord) -> usize {
+fn record_breaks(record: &Fields<'_>) -> usize {
     let any = record
-        .as_slice()
+        .text
         .bytes()
         .fold(false, |any, b| any | (b == b'\n') | (b == b'\r'));
     if any {
@@ -325,26 +699,6 @@ fn record_breaks(record: &StringRecord) -> usize {
     } else {
         0
     }
-}
-
-/// The csv crate reports a record at the position where it started looking for it, before skipped empty
-/// lines; move past those to the record's own first byte.
-fn true_start(bytes: &[u8], mut byte: usize) -> usize {
-    while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
-        byte += 1;
-    }
-    byte
-}
-
-/// Whether the raw text of the file's last record opens a quoted field that never closes: an odd number
-/// of quote characters, one of them at the start of a field.
-fn unterminated_quote(raw: &[u8], delimiter: u8) -> bool {
-    let quotes = raw.iter().filter(|&&b| b == b'"').count();
-    quotes % 2 == 1
-        && raw
-            .iter()
-            .enumerate()
-            .any(|(i, &b)| b == b'"' && (i == 0 || raw[i - 1] == delimiter))
 }
 
 #[cfg(test)]
@@ -390,14 +744,99 @@ mod tests {
     #[test]
     fn a_repeated_header_matches_with_trimmed_fields_and_trailing_empty_ones_only() {
         let key = vec!["id".to_owned(), "name".to_owned()];
-        let record = |fields: &[&str]| StringRecord::from(fields.to_vec());
-        assert!(is_repeated_header(&record(&["id", " name "]), &key));
-        assert!(is_repeated_header(
-            &record(&["\u{feff}id", "name", "", " "]),
-            &key
-        ));
-        assert!(!is_repeated_header(&record(&["id", "name", "x"]), &key));
-        assert!(!is_repeated_header(&record(&["id"]), &key));
-        assert!(!is_repeated_header(&record(&["id", "nam"]), &key));
+        let record = |fields: &[&str]| -> bool {
+            let text = fields.concat();
+            let ends: Vec<usize> = fields
+                .iter()
+                .scan(0, |end, field| {
+                    *end += field.len();
+                    Some(*end)
+                })
+                .collect();
+            is_repeated_header(
+                &Fields {
+                    text: &text,
+                    ends: &ends,
+                },
+                &key,
+            )
+        };
+        assert!(record(&["id", " name "]));
+        assert!(record(&["\u{feff}id", "name", "", " "]));
+        assert!(!record(&["id", "name", "x"]));
+        assert!(!record(&["id"]));
+        assert!(!record(&["id", "nam"]));
+    }
+
+    fn layout(delimiter: u8) -> Layout {
+        Layout {
+            delimiter,
+            has_header: true,
+            body_fields: 3,
+            max_issues: 100,
+            rows_hint: 0,
+            line_offset: 0,
+        }
+    }
+
+    /// What a pass found, as comparable values.
+    fn summary(records: &Records) -> String {
+        format!(
+            "{:?} {:?} {} {} {} {} {:?} {:?} {} {:?} {} {:?}",
+            records.header,
+            records.columns,
+            records.rows_in_file,
+            records.rows_kept,
+            records.rows_skipped,
+            records.blank_lines,
+            records.issues,
+            records.repeated_header_lines,
+            records.empty_records,
+            (0..records.rows_kept)
+                .map(|row| records.row_lines.line(row))
+                .collect::<Vec<_>>(),
+            records.text_lines,
+            records.first_bad_message,
+        )
+    }
+
+    #[test]
+    fn records_read_from_pieces_cut_at_any_byte_equal_one_pass_over_the_text() {
+        let text = "a,b,c\r\n1,\"x,\"\"y\"\"\",Zoë\r\n\r\n2,\"two\nlines\",😀\r3,ragged\n,,\n\
+                    a,b,c\n4,5,6\r\n7,8,\"open";
+        let whole = read_records(text, &layout(b','));
+        assert_eq!(whole.rows_kept, 3);
+        assert_eq!(whole.rows_skipped, 2);
+        assert_eq!(whole.repeated_headers, 1);
+        assert_eq!(whole.empty_records, 1);
+        let expected = summary(&whole);
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            for second in [cut, (cut + 3).min(bytes.len())] {
+                let mut reader = RecordReader::new(layout(b','));
+                reader.push(&bytes[..cut]);
+                reader.push(&bytes[cut..second]);
+                reader.push(&bytes[second..]);
+                assert_eq!(
+                    summary(&reader.finish()),
+                    expected,
+                    "cuts at {cut} and {second}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn record_lines_are_the_lines_an_editor_shows() {
+        let text = "a,b,c\n1,2,3\r\n\r\n4,\"x\r\ny\",6\r7,8,9\r\n\n10,11,12";
+        let records = read_records(text, &layout(b','));
+        let index = super::super::lines::LineIndex::new(text);
+        let starts =
+            ["1,2,3", "4,", "7,8", "10,"].map(|row| index.line_of(text.find(row).unwrap()));
+        let lines: Vec<Option<u64>> = (0..4).map(|row| records.row_lines.line(row)).collect();
+        assert_eq!(lines, starts.map(Some));
+        assert_eq!(lines, [Some(2), Some(4), Some(6), Some(8)]);
+        assert_eq!(records.text_lines, index.total);
+        assert_eq!(records.blank_lines, 2);
     }
 }

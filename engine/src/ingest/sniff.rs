@@ -120,7 +120,7 @@ pub(crate) fn sniff_delimiter(text: &str) -> Sniffed {
 }
 
 /// The most common field count of the data rows under a known delimiter (the header's own count when the
-/// sample has no data rows), and the number of data rows to expect from the file size.
+/// sample has no data rows), and their mean length in bytes (to expect a number of rows from a size).
 pub(crate) fn body_shape(text: &str, delimiter: u8, has_header: bool) -> (usize, usize) {
     let records = sample_records(text, delimiter, SAMPLE_RECORDS);
     let body = match records.split_first() {
@@ -132,9 +132,7 @@ pub(crate) fn body_shape(text: &str, delimiter: u8, has_header: bool) -> (usize,
         .iter()
         .map(|r| r.iter().map(String::len).sum::<usize>() + r.len())
         .sum();
-    let mean = (bytes / body.len().max(1)).max(1);
-    let rows = text.len() / mean;
-    (fields, rows + rows / 10)
+    (fields, (bytes / body.len().max(1)).max(1))
 }
 
 fn numeric_or_date(text: &str) -> bool {

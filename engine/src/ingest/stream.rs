@@ -2,15 +2,36 @@
 //! blocks), with the same result as [`read_table`] on the whole file.
 //!
 //! The chunks may be cut anywhere: inside a quoted field, a multi-byte UTF-8 character, a UTF-16 code
-//! unit or a CRLF. The caller never needs the whole file in one buffer of its own: in the browser the file
-//! goes from `File.slice` into the engine chunk by chunk, so it is in memory once (the engine's copy), not
-//! twice (a JavaScript `ArrayBuffer` and the engine's copy).
+//! unit or a CRLF. The reader keeps the start of the file until it can plan the reading (the encoding, the
+//! delimiter, preamble and header, decided on the same samples [`read_table`] uses: the first 64 KiB and
+//! 200 lines), then reads the records of every later chunk as it arrives, into the same dictionary-encoded
+//! columns: the file's bytes are never held alongside the table being built, and
+//! [`finish`](StreamingReader::finish) only types the columns.
 //!
-//! Today the engine keeps the received bytes and reads them in [`StreamingReader::finish`], since the
-//! encoding (UTF-8 or Windows-1252) is only known once the last byte has been seen; the bytes are freed
-//! as soon as the table is built.
+//! A whitespace-aligned file is rewritten to tab-separated text a chunk at a time as it is read.
+//!
+//! Files whose start cannot decide alone are kept whole and read at the end, as before: UTF-16, a start
+//! with NUL or other control bytes, text that might be JSON or HTML, a start that would be refused, a file
+//! shorter than its samples.
+//!
+//! A UTF-8 file that turns out not to be UTF-8 after its start (an invalid byte further down) is
+//! Windows-1252 from its first byte, as [`read_table`] reads it: the texts read so far are re-read from
+//! their bytes. The plan was then made on the start read as UTF-8; when that start is ASCII (as almost
+//! every header and sample is) the plan is the same; when it holds other characters the samples' byte
+//! counts differ and a decision near a threshold may differ.
 
-use super::{read_table, IngestError, IngestOptions, Ingested};
+use std::borrow::Cow;
+
+use super::decode::{bomless_utf16, is_control, CONTROL_SAMPLE};
+use super::plan::{self, Gate, Plan, Planned};
+use super::records::RecordReader;
+use super::{
+    build, check_delimiter_option, read_table, AlignedPieces, Encoding, IngestError, IngestOptions,
+    Ingested, Source,
+};
+
+/// Bytes gathered before the first attempt to plan; doubled while the start is too short.
+const FIRST_ATTEMPT: usize = 128 * 1024;
 
 /// Reads a CSV file pushed in chunks; [`finish`](StreamingReader::finish) gives what [`read_table`] gives
 /// on the concatenated chunks.
@@ -28,10 +49,54 @@ use super::{read_table, IngestError, IngestOptions, Ingested};
 /// assert_eq!(streamed, read_table(file, &IngestOptions::default()).unwrap());
 /// assert_eq!(streamed.table.column("city").unwrap().text(1), "Le\r\nMans");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct StreamingReader {
     options: IngestOptions,
-    bytes: Vec<u8>,
+    /// The file's size when known (0 when not).
+    expected: usize,
+    received: usize,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// The start of the file, until it can be planned.
+    Head { bytes: Vec<u8>, next_attempt: usize },
+    /// Every byte, read at the end.
+    Whole(Vec<u8>),
+    /// Records read as the chunks come.
+    Reading(Box<Reading>),
+}
+
+/// A file being read chunk by chunk.
+struct Reading {
+    plan: Plan,
+    records: RecordReader,
+    encoding: Encoding,
+    /// The file is Windows-1252 (known from its start): chunks are decoded before they are read.
+    windows_1252: bool,
+    /// Bytes after the byte-order mark.
+    text_bytes: usize,
+    /// Control bytes in the first 64 KiB, and how many bytes that sample had.
+    sample_controls: usize,
+    sampled: usize,
+    /// Offset (after the byte-order mark) of the first control byte, if any.
+    first_control: Option<usize>,
+    nul_bytes: usize,
+    first_nul_line: Option<u64>,
+    /// The last byte of the text that is not NUL.
+    last: Option<u8>,
+    /// A whitespace-aligned file's rewrite, chunk by chunk.
+    aligned: Option<AlignedPieces>,
+}
+
+impl std::fmt::Debug for Reading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reading")
+            .field("encoding", &self.encoding)
+            .field("text_bytes", &self.text_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamingReader {
@@ -40,31 +105,238 @@ impl StreamingReader {
         StreamingReader::with_capacity(options, 0)
     }
 
-    /// A reader for a file of `bytes` bytes (e.g. `File.size`), so the memory is taken once, not grown.
+    /// A reader for a file of `bytes` bytes (e.g. `File.size`), so memory for the rows it will hold is
+    /// reserved once, not grown.
     pub fn with_capacity(options: IngestOptions, bytes: usize) -> StreamingReader {
         StreamingReader {
             options,
-            bytes: Vec::with_capacity(bytes),
+            expected: bytes,
+            received: 0,
+            state: State::Head {
+                bytes: Vec::with_capacity(bytes.min(FIRST_ATTEMPT)),
+                next_attempt: FIRST_ATTEMPT,
+            },
         }
     }
 
     /// Adds the next chunk of the file (any length, cut anywhere; empty chunks are fine).
     pub fn push(&mut self, chunk: &[u8]) {
-        self.bytes.extend_from_slice(chunk);
+        self.received += chunk.len();
+        match &mut self.state {
+            State::Head {
+                bytes,
+                next_attempt,
+            } => {
+                bytes.extend_from_slice(chunk);
+                if bytes.len() >= *next_attempt {
+                    *next_attempt = bytes.len() * 2;
+                    self.attempt();
+                }
+            }
+            State::Whole(bytes) => bytes.extend_from_slice(chunk),
+            State::Reading(reading) => reading.push(chunk),
+        }
     }
 
     /// Bytes pushed so far (for a progress bar).
     pub fn bytes_received(&self) -> usize {
-        self.bytes.len()
+        self.received
     }
 
-    /// Reads the file pushed so far as its last chunk had arrived.
+    /// Whether the records are being read as the chunks come (the file's start was planned), rather than
+    /// the file being kept for the end.
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.state, State::Reading(_))
+    }
+
+    /// Reads the file pushed so far as if its last chunk had arrived.
     ///
     /// # Errors
     /// Those of [`read_table`] on the same bytes.
     pub fn finish(self) -> Result<Ingested, IngestError> {
-        let StreamingReader { options, bytes } = self;
-        read_table(&bytes, &options)
+        let StreamingReader { options, state, .. } = self;
+        match state {
+            State::Head { bytes, .. } | State::Whole(bytes) => read_table(&bytes, &options),
+            State::Reading(reading) => reading.finish(&options),
+        }
+    }
+
+    /// Plans the reading from the start gathered so far, when it can.
+    fn attempt(&mut self) {
+        let State::Head { bytes, .. } = &mut self.state else {
+            return;
+        };
+        match start_reading(bytes, &self.options, self.expected) {
+            Attempt::Wait => {}
+            Attempt::Whole => {
+                let mut whole = std::mem::take(bytes);
+                whole.reserve(self.expected.saturating_sub(whole.len()));
+                self.state = State::Whole(whole);
+            }
+            Attempt::Read(reading) => self.state = State::Reading(reading),
+        }
+    }
+}
+
+enum Attempt {
+    Wait,
+    Whole,
+    Read(Box<Reading>),
+}
+
+/// Plans the reading of a file from its start `head` and reads the start's records.
+fn start_reading(head: &[u8], options: &IngestOptions, expected: usize) -> Attempt {
+    if check_delimiter_option(options).is_err() {
+        return Attempt::Whole;
+    }
+    let (rest, bom) = match head.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (head, false),
+    };
+    let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    if utf16 || (!bom && bomless_utf16(head).is_some()) {
+        return Attempt::Whole;
+    }
+    let sample = &rest[..rest.len().min(CONTROL_SAMPLE)];
+    let sample_controls = sample.iter().filter(|&&b| is_control(b)).count();
+    if sample_controls * 100 > sample.len() || rest.contains(&0) {
+        return Attempt::Whole;
+    }
+    let (text, windows_1252) = match std::str::from_utf8(rest) {
+        Ok(text) => (Cow::Borrowed(text), false),
+        // A multi-byte character cut at the end of the start.
+        Err(error) if error.error_len().is_none() => (
+            Cow::Borrowed(std::str::from_utf8(&rest[..error.valid_up_to()]).unwrap_or_default()),
+            false,
+        ),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(rest)
+                .0,
+            true,
+        ),
+    };
+    let encoding = match (windows_1252, bom) {
+        (true, _) => Encoding::Windows1252,
+        (false, true) => Encoding::Utf8Bom,
+        (false, false) => Encoding::Utf8,
+    };
+    // The text's bytes: the start as it came (a cut character may follow the text), or decoded.
+    let bytes = if windows_1252 { text.as_bytes() } else { rest };
+    let (plan, records, aligned) = match plan::plan(&text, Gate::Head, options) {
+        Ok(Planned::Ready(plan)) => {
+            let text_size = expected
+                .saturating_sub(usize::from(bom) * 3)
+                .max(text.len());
+            let mut records = RecordReader::new(plan.layout(text_size));
+            records.push(&bytes[plan.table_start..]);
+            (plan, records, None)
+        }
+        Ok(Planned::Aligned) => {
+            let mut pieces = AlignedPieces::new(0);
+            let rewritten = pieces.next(bytes).to_vec();
+            let valid = match std::str::from_utf8(&rewritten) {
+                Ok(valid) => valid,
+                Err(error) => {
+                    std::str::from_utf8(&rewritten[..error.valid_up_to()]).unwrap_or_default()
+                }
+            };
+            let Some(plan) = plan::plan_rewritten_start(valid, options) else {
+                return Attempt::Wait;
+            };
+            let mut records = RecordReader::new(plan.layout(expected.max(rewritten.len())));
+            records.push(&rewritten[plan.table_start..]);
+            (plan, records, Some(pieces))
+        }
+        Ok(Planned::NeedMore) => return Attempt::Wait,
+        // Refusals, too, are left to the whole file (a later part may decide another refusal first).
+        Ok(Planned::NeedsWhole) | Err(_) => return Attempt::Whole,
+    };
+    let first_control = rest.iter().position(|&b| is_control(b));
+    Attempt::Read(Box::new(Reading {
+        plan,
+        records,
+        encoding,
+        windows_1252,
+        text_bytes: rest.len(),
+        sample_controls,
+        sampled: sample.len(),
+        first_control,
+        nul_bytes: 0,
+        first_nul_line: None,
+        last: rest.last().copied(),
+        aligned,
+    }))
+}
+
+impl Reading {
+    fn push(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.first_control.is_none() {
+            self.first_control = chunk
+                .iter()
+                .position(|&b| is_control(b))
+                .map(|at| self.text_bytes + at);
+        }
+        let nuls = chunk.iter().filter(|&&b| b == 0).count();
+        if nuls > 0 {
+            if self.first_nul_line.is_none() {
+                let at = chunk.iter().position(|&b| b == 0).unwrap_or_default();
+                let before = self.plan.newlines_before
+                    + self.records.newlines()
+                    + chunk[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                self.first_nul_line = Some(1 + before);
+            }
+            self.nul_bytes += nuls;
+        }
+        if let Some(&last) = chunk.iter().rev().find(|&&b| b != 0) {
+            self.last = Some(last);
+        }
+        self.text_bytes += chunk.len();
+        let text: Cow<'_, [u8]> = if self.windows_1252 {
+            match encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(chunk)
+                .0
+            {
+                Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+            }
+        } else {
+            Cow::Borrowed(chunk)
+        };
+        match &mut self.aligned {
+            Some(pieces) => self.records.push(pieces.next(&text)),
+            None => self.records.push(&text),
+        }
+    }
+
+    fn finish(self, options: &IngestOptions) -> Result<Ingested, IngestError> {
+        if self.nul_bytes * 100 > self.text_bytes {
+            return Err(IngestError::Binary {
+                control_bytes: self.sample_controls.max(1),
+                sampled: self.sampled,
+                first_offset: self.first_control.unwrap_or_default(),
+            });
+        }
+        let encoding = if self.records.switched_to_windows_1252() {
+            Encoding::Windows1252
+        } else {
+            self.encoding
+        };
+        let source = Source {
+            encoding,
+            nul_bytes: self.nul_bytes,
+            first_nul_line: self.first_nul_line,
+        };
+        let newlines = self.plan.newlines_before + self.records.newlines();
+        let last = match &self.aligned {
+            Some(pieces) => pieces.last,
+            None => self.last,
+        };
+        let lines = newlines as usize + usize::from(last.is_some_and(|b| b != b'\n'));
+        build(&self.plan, self.records.finish(), options, &source, lines)
     }
 }
 
@@ -151,5 +423,176 @@ mod tests {
                 bom: false
             }
         );
+    }
+
+    /// A file long enough to be read while it arrives (about 400 KB): CRLF line ends, quoted fields
+    /// with delimiters, doubled quotes and line breaks, 2-, 3- and 4-byte characters, blank lines, ragged
+    /// rows, repeated headers and a last row without a line break.
+    fn long_file() -> Vec<u8> {
+        let mut text = String::from("id;name;city;spend;note\r\n");
+        let cities = ["Genève", "Łódź", "Köln", "Zürich", "Le Mans", "Århus"];
+        for row in 0..6_000 {
+            let city = cities[row % cities.len()];
+            let note = match row % 97 {
+                0 => "\"says \"\"hi\"\"; twice\"".to_owned(),
+                1 => "\"two\r\nlines\"".to_owned(),
+                2 => "€ 😀".to_owned(),
+                _ => format!("n{}", row % 13),
+            };
+            text.push_str(&format!(
+                "{row};c{};{city};{},{};{note}\r\n",
+                row % 50,
+                row % 300,
+                row % 7
+            ));
+            match row % 1_009 {
+                500 => text.push_str("\r\n"),
+                501 => text.push_str("9;ragged\r\n"),
+                502 => text.push_str("id;name;city;spend;note\r\n"),
+                _ => {}
+            }
+        }
+        text.push_str("6000;c0;Genève;1,5;last");
+        text.into_bytes()
+    }
+
+    /// Pushes `bytes` in chunks of `size`; whether the records were read while the chunks came.
+    fn chunked(bytes: &[u8], size: usize) -> (Result<Ingested, IngestError>, bool) {
+        let mut reader = StreamingReader::with_capacity(IngestOptions::default(), bytes.len());
+        for chunk in bytes.chunks(size) {
+            reader.push(chunk);
+        }
+        let streaming = reader.is_streaming();
+        (reader.finish(), streaming)
+    }
+
+    #[test]
+    fn a_long_file_is_read_while_its_chunks_arrive_with_the_whole_files_result() {
+        let bytes = long_file();
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(whole.report.rows_kept, 6_001);
+        assert_eq!(whole.report.rows_skipped, 6);
+        assert_eq!(whole.report.repeated_headers, 6);
+        assert_eq!(whole.table.column("note").unwrap().text(1), "two\r\nlines");
+        assert_eq!(whole.table.column("city").unwrap().text(1), "Łódź");
+        for size in [1, 2, 3, 7, 4_096, 65_539, 1 << 20] {
+            let (streamed, streaming) = chunked(&bytes, size);
+            assert!(streaming, "chunks of {size} were kept for the end");
+            assert_eq!(streamed.unwrap(), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn a_long_file_cut_anywhere_near_its_start_and_end_reads_as_the_whole_file() {
+        let bytes = long_file();
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        let end = bytes.len();
+        for cut in (0..40)
+            .chain(end - 60..=end)
+            .chain([131_071, 131_072, 131_073])
+        {
+            let mut reader = StreamingReader::new(IngestOptions::default());
+            reader.push(&bytes[..cut]);
+            reader.push(&bytes[cut..]);
+            assert_eq!(reader.finish().unwrap(), whole, "cut at byte {cut}");
+        }
+    }
+
+    #[test]
+    fn a_byte_that_is_not_utf8_after_the_start_makes_the_whole_file_windows_1252() {
+        let mut bytes = long_file();
+        // "Genève" on a row far down, in Windows-1252 (è = E8): the start stays UTF-8, the file is not.
+        let at = bytes.len() - 200;
+        bytes.splice(at..at, *b"Gen\xE8ve ");
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(whole.report.encoding, Encoding::Windows1252);
+        // Read as Windows-1252 from the first byte: "Genève" written in UTF-8 is "GenÃ¨ve".
+        assert_eq!(whole.table.column("city").unwrap().text(0), "GenÃ¨ve");
+        for size in [5, 65_536] {
+            let (streamed, streaming) = chunked(&bytes, size);
+            assert!(streaming);
+            assert_eq!(streamed.unwrap(), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn a_windows_1252_start_is_read_chunk_by_chunk_as_the_whole_file() {
+        let text = String::from_utf8(long_file()).unwrap();
+        let latin = text.replace(['Ł', 'ó', 'ź', '€', '😀', 'Å'], "x");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&latin);
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(whole.report.encoding, Encoding::Windows1252);
+        assert_eq!(whole.table.column("city").unwrap().text(0), "Genève");
+        let (streamed, streaming) = chunked(&bytes, 1_000);
+        assert!(streaming);
+        assert_eq!(streamed.unwrap(), whole);
+    }
+
+    #[test]
+    fn stray_nul_bytes_after_the_start_are_removed_and_counted_and_many_are_binary() {
+        let mut bytes = long_file();
+        let at = bytes.len() - 300;
+        bytes.splice(at..at, [0, 0, 0]);
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(whole.report.nul_bytes, 3);
+        assert!(whole.report.first_nul_line.is_some());
+        let (streamed, streaming) = chunked(&bytes, 10_000);
+        assert!(streaming);
+        assert_eq!(streamed.unwrap(), whole);
+
+        let mut binary = long_file();
+        let nuls = binary.len() / 50;
+        binary.extend(std::iter::repeat_n(0, nuls));
+        let refused = read_table(&binary, &IngestOptions::default()).unwrap_err();
+        assert!(matches!(refused, IngestError::Binary { .. }));
+        assert_eq!(chunked(&binary, 10_000).0.unwrap_err(), refused);
+    }
+
+    #[test]
+    fn an_unclosed_quote_in_the_last_row_is_reported_wherever_the_chunks_end() {
+        let mut bytes = long_file();
+        bytes.extend_from_slice(
+            "\r\n6001;c1;Köln;2;\"never closed\r\n6002;c2;Köln;3;x\r\n".as_bytes(),
+        );
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        let last = whole.report.issues.last().unwrap();
+        assert_eq!(last.kind, crate::ingest::RowIssueKind::UnterminatedQuote);
+        assert!(
+            last.message.contains("the last 2 lines"),
+            "{}",
+            last.message
+        );
+        let end = bytes.len();
+        for cut in end - 45..=end {
+            let mut reader = StreamingReader::new(IngestOptions::default());
+            reader.push(&bytes[..cut]);
+            reader.push(&bytes[cut..]);
+            assert!(reader.is_streaming());
+            assert_eq!(reader.finish().unwrap(), whole, "cut at byte {cut}");
+        }
+    }
+
+    #[test]
+    fn a_whitespace_aligned_file_is_rewritten_chunk_by_chunk_as_the_whole_file_is() {
+        let mut text = String::from("  customer_id      date  quantity   amount\n");
+        // More than the 1 MiB start that plans a whole aligned file.
+        for row in 0..30_000 {
+            text.push_str(&format!(
+                "        {row:05}  19970101         {}    {}.77\n",
+                row % 4 + 1,
+                row % 90
+            ));
+        }
+        let bytes = text.into_bytes();
+        let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert!(whole.report.whitespace_aligned);
+        assert!(bytes.len() > 1 << 20);
+        assert_eq!(whole.report.rows_kept, 30_000);
+        assert_eq!(whole.table.column("amount").unwrap().text(29_999), "29.77");
+        for size in [7, 4_096] {
+            let (streamed, streaming) = chunked(&bytes, size);
+            assert!(streaming, "chunks of {size} were kept for the end");
+            assert_eq!(streamed.unwrap(), whole, "chunks of {size}");
+        }
     }
 }
