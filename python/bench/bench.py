@@ -7,9 +7,13 @@ newsletter; four planted groups) to a temporary folder, deleted afterwards, then
 
 * ``native``: ``target/release/audience segment FILE --json`` (one core; build it with
   ``cargo build --release -p audience-cli``), its own phase timings (read, encode, segment, write);
-* ``spark1`` / ``spark2``: ``segment_spark`` in ``local[1]`` / ``local[2]`` on the CSV read by Spark, then
-  writing the segmented rows to Spark's ``noop`` sink (phases: count + screening, encoding, iterations,
-  personas, labelling + write).
+* ``spark1`` / ``spark2``: ``segment_spark`` in ``local[1]`` / ``local[2]`` (worker threads in one JVM) on
+  the CSV read by Spark, then writing the segmented rows to Spark's ``noop`` sink;
+* ``cluster2``: the same on ``local-cluster[2,1,1024]``: two executor processes of one core and 1 GB each
+  (a real driver/executor split, with serialization between them);
+
+Spark phases: whole-table figures (row count, numeric ranges, text levels), sample, screening (the
+driver's fit), encoding, iterations, personas, labelling + write, and the rest (reading, planning).
 
 Every run uses shares 5–10 %, automatic k and seed 7. Figures are printed, never asserted.
 """
@@ -63,14 +67,20 @@ def native(path, rows):
     return {"cores": 1, "seconds": total, "k": summary["k"], "cost": summary["cost"], "phases": phases}
 
 
-def spark_run(path, rows, cores):
+def spark_run(path, rows, mode):
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
 
     from audience_builder.spark import segment_spark
 
+    if mode.startswith("cluster"):
+        cores = int(mode.removeprefix("cluster"))
+        master = f"local-cluster[{cores},1,1024]"
+    else:
+        cores = int(mode.removeprefix("spark"))
+        master = f"local[{cores}]"
     spark = (
-        SparkSession.builder.master(f"local[{cores}]")
+        SparkSession.builder.master(master)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "100000")
@@ -104,7 +114,7 @@ def spark_run(path, rows, cores):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument("--modes", nargs="+", default=["native", "spark1", "spark2"])
+    parser.add_argument("--modes", nargs="+", default=["native", "spark1", "spark2", "cluster2"])
     args = parser.parse_args()
     print(f"{'rows':>10} {'mode':>7} {'cores':>5} {'seconds':>8} {'rows/s/core':>12} {'k':>3} {'cost':>12}  phases (s)")
     for rows in args.rows:
@@ -116,7 +126,7 @@ def main():
                 if mode == "native":
                     figures = native(path, rows)
                 else:
-                    figures = spark_run(path, rows, int(mode.removeprefix("spark")))
+                    figures = spark_run(path, rows, mode)
                 per_core = rows / figures["seconds"] / figures["cores"]
                 print(
                     f"{rows:>10} {mode:>7} {figures['cores']:>5} {figures['seconds']:>8.1f} {per_core:>12,.0f} "
