@@ -170,16 +170,22 @@ def segment_spark(
     phases = {}
     clock = time.perf_counter()
 
-    n = df.count()
+    # The rows' ids, content keys and segmentation columns, read once (a CSV source is parsed once here
+    # and once more for the labelling) for every pass up to the encoding.
+    with_ids = df.withColumn(ROW, F.monotonically_increasing_id())
+    base = with_ids.select(ROW, _row_key(df.columns, seed).alias(KEY), *[_col(c) for c in columns]).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    n = base.count()
     lower, upper = _native.size_limits(float(min_share), float(max_share), n)
 
     # 1. The whole table's figures (numeric ranges, text levels), distributed.
-    globals_json = json.dumps({"ranges": _global_ranges(df, columns), "texts": _global_levels(df, columns)})
+    globals_json = json.dumps({"ranges": _global_ranges(base, columns), "texts": _global_levels(base, columns)})
     phases["whole-table figures"] = time.perf_counter() - clock
 
     # 2. Screening on a seeded sample, on the driver.
     clock = time.perf_counter()
-    sample = _seeded_sample(df, columns, n, int(sample_rows), int(seed))
+    sample = _seeded_sample(base, columns, n, int(sample_rows), int(seed))
     phases["sample"] = time.perf_counter() - clock
     clock = time.perf_counter()
     sample_csv = sample.to_csv(index=False).encode("utf-8")
@@ -206,7 +212,6 @@ def segment_spark(
 
     # 3. Encoding, per partition, under that model.
     clock = time.perf_counter()
-    with_ids = df.withColumn(ROW, F.monotonically_increasing_id())
     unseen = spark.sparkContext.accumulator(0)
 
     def encode(batches):
@@ -224,8 +229,7 @@ def segment_spark(
             )
 
     encoded = (
-        with_ids.select(ROW, _row_key(df.columns, seed).alias(KEY), *[_col(c) for c in columns])
-        .mapInArrow(
+        base.mapInArrow(
             encode,
             T.StructType(
                 [
@@ -241,6 +245,7 @@ def segment_spark(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     encoded.count()
+    base.unpersist()
     phases["encoding"] = time.perf_counter() - clock
 
     # 4. Iterations.
