@@ -62,7 +62,8 @@ ENC = "_ab_enc"
 COST_UNITS = float(1 << 24)
 #: Rank error of ``percentile_approx`` at this accuracy: at most 1/ACCURACY of the rows.
 ACCURACY = 10_000
-#: Distinct values of all text columns together that the driver takes (each with its row count).
+#: Distinct values of all text columns together that the driver takes (each with its row count), as
+#: counted by ``approx_count_distinct`` first.
 MAX_TEXT_VALUES = 200_000
 
 
@@ -176,11 +177,10 @@ def segment_spark(
     base = with_ids.select(ROW, _row_key(df.columns, seed).alias(KEY), *[_col(c) for c in columns]).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    n = base.count()
+    # 1. The whole table's figures (rows, numeric ranges, text levels), distributed.
+    n, ranges, texts = _whole_table_figures(base, columns)
     lower, upper = _native.size_limits(float(min_share), float(max_share), n)
-
-    # 1. The whole table's figures (numeric ranges, text levels), distributed.
-    globals_json = json.dumps({"ranges": _global_ranges(base, columns), "texts": _global_levels(base, columns)})
+    globals_json = json.dumps({"ranges": ranges, "texts": texts})
     phases["whole-table figures"] = time.perf_counter() - clock
 
     # 2. Screening on a seeded sample, on the driver.
@@ -489,28 +489,32 @@ def _seeded_sample(df, columns, n, sample_rows, seed):
     return sample[columns].head(sample_rows).reset_index(drop=True)
 
 
-def _global_ranges(df, columns):
-    """The engine's robust range of each numeric Spark column on all rows, exactly: the values at ranks
-    ``⌊0.01·(m−1)⌋`` and ``⌈0.99·(m−1)⌉`` of its ``m`` present values (NaN counts as missing), or
-    ``[min, max]`` when they coincide.
+def _whole_table_figures(df, columns):
+    """The rows of ``df``, and what the encoding needs from all of them, in two distributed passes:
+    ``(n, ranges, texts)``.
 
-    Two passes: ``percentile_approx`` (rank error at most ``m / ACCURACY``) brackets each rank between two
-    values; then one pass counts the values below the bracket and every distinct value inside it, from
-    which the driver reads the value at the exact rank (a bracket that misses it is widened to the
-    column's whole range)."""
+    * ``ranges``: the engine's robust range of each numeric Spark column, exactly: the values at ranks
+      ``⌊0.01·(m−1)⌋`` and ``⌈0.99·(m−1)⌉`` of its ``m`` present values (NaN counts as missing), or
+      ``[min, max]`` when they coincide. Pass 1 brackets each rank between two values with
+      ``percentile_approx`` (rank error at most ``m / ACCURACY``); pass 2 counts the values below each
+      bracket and every distinct value inside it, from which the driver reads the value at the exact rank
+      (a bracket that misses it, which the error bound rules out, is widened to the whole range and
+      counted again).
+    * ``texts``: every distinct value of each text (string or boolean) column with its row count (pass
+      2), missing values as the empty text: ``[(column, [(text, rows), …]), …]``. The engine types the
+      column and orders its levels from these, as reading every row would."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     numeric = [c for c in columns if isinstance(df.schema[c].dataType, T.NumericType)]
-    if not numeric:
-        return []
+    text = [c for c in columns if isinstance(df.schema[c].dataType, (T.StringType, T.BooleanType))]
 
     def clean(c):
         x = _col(c).cast("double")
         return F.when(~F.isnan(x), x)
 
     width = 5.0 / ACCURACY
-    aggregates = []
+    aggregates = [F.count(F.lit(1)).alias("n")]
     for i, c in enumerate(numeric):
         x = clean(c)
         quantiles = [max(0.0, 0.01 - width), 0.01 + width, 0.99 - width, min(1.0, 0.99 + width)]
@@ -520,44 +524,64 @@ def _global_ranges(df, columns):
             F.max(x).alias(f"hi{i}"),
             F.percentile_approx(x, quantiles, ACCURACY).alias(f"p{i}"),
         ]
+    for i, c in enumerate(text):
+        aggregates.append(F.approx_count_distinct(_col(c)).alias(f"d{i}"))
     row = df.agg(*aggregates).first()
-    # (column index, rank, bracket low, bracket high) per end.
+    distinct = sum(row[f"d{i}"] for i in range(len(text)))
+    if distinct > MAX_TEXT_VALUES:
+        raise ColumnsError(
+            f"the text columns {', '.join(repr(c) for c in text)} hold about {distinct:,} distinct values "
+            f"together, more than the {MAX_TEXT_VALUES:,} the driver takes; segment on columns with fewer "
+            "values (an ID or free text cannot form segments), or cast numbers stored as text to a numeric type"
+        )
+    # Per end of each numeric column: [column index, rank, bracket low, bracket high].
     wanted = []
-    for i, c in enumerate(numeric):
+    for i in range(len(numeric)):
         m = row[f"m{i}"]
         if not m:
             continue
         p = row[f"p{i}"]
         wanted.append([i, math.floor(0.01 * (m - 1)), p[0], p[1]])
         wanted.append([i, math.ceil(0.99 * (m - 1)), p[2], p[3]])
+
+    def item(kind, w, v, t):
+        return F.struct(
+            F.lit(kind).alias("kind"),
+            F.lit(w).alias("w"),
+            v.cast("double").alias("v"),
+            t.cast("string").alias("t"),
+        )
+
+    none = F.lit(None)
     values = [None] * len(wanted)
+    levels = {i: [] for i in range(len(text))}
     for attempt in range(2):
         todo = [w for w, v in enumerate(values) if v is None]
-        if not todo:
-            break
         items = []
         for w in todo:
             i, _, a, b = wanted[w]
             x = clean(numeric[i])
-            tag = F.lit(w).alias("w")
-            items.append(
-                F.when(x < a, F.struct(tag, F.lit(None).cast("double").alias("v"))).when(
-                    x <= b, F.struct(F.lit(w).alias("w"), x.alias("v"))
-                )
-            )
+            items.append(F.when(x < a, item(0, w, none, none)).when(x <= b, item(0, w, x, none)))
+        if attempt == 0:
+            items += [item(1, i, none, F.coalesce(_col(c).cast("string"), F.lit(""))) for i, c in enumerate(text)]
+        if not items:
+            break
         counted = (
             df.select(F.explode(F.array(*items)).alias("e"))
             .where(F.col("e").isNotNull())
-            .groupBy("e.w", "e.v")
+            .groupBy("e.kind", "e.w", "e.v", "e.t")
             .count()
             .collect()
         )
+        for r in counted:
+            if r["kind"] == 1:
+                levels[r["w"]].append((r["t"], int(r["count"])))
         for w in todo:
             i, rank, _, _ = wanted[w]
-            below = sum(r["count"] for r in counted if r["w"] == w and r["v"] is None)
-            inside = sorted((r["v"], r["count"]) for r in counted if r["w"] == w and r["v"] is not None)
+            mine = [r for r in counted if r["kind"] == 0 and r["w"] == w]
+            below = sum(r["count"] for r in mine if r["v"] is None)
             seen = below
-            for value, count in inside:
+            for value, count in sorted((r["v"], r["count"]) for r in mine if r["v"] is not None):
                 seen += count
                 if rank < seen:
                     values[w] = value
@@ -574,38 +598,8 @@ def _global_ranges(df, columns):
         if not low < high:
             low, high = row[f"lo{i}"], row[f"hi{i}"]
         ranges.append((numeric[i], float(low), float(high)))
-    return ranges
-
-
-def _global_levels(df, columns):
-    """Every distinct value of each text (string or boolean) Spark column with its row count, by one
-    distributed count: ``[(column, [(text, rows), …]), …]``; missing values count as the empty text. The
-    engine types the column and orders its levels from these, as reading every row would."""
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
-
-    text = [c for c in columns if isinstance(df.schema[c].dataType, (T.StringType, T.BooleanType))]
-    if not text:
-        return []
-    pairs = F.array(
-        *[
-            F.struct(F.lit(i).alias("i"), F.coalesce(_col(c).cast("string"), F.lit("")).alias("v"))
-            for i, c in enumerate(text)
-        ]
-    )
-    counted = (
-        df.select(F.explode(pairs).alias("e")).groupBy("e.i", "e.v").count().limit(MAX_TEXT_VALUES + 1).collect()
-    )
-    if len(counted) > MAX_TEXT_VALUES:
-        raise ColumnsError(
-            f"the text columns {', '.join(repr(c) for c in text)} hold more than {MAX_TEXT_VALUES:,} distinct "
-            "values together; segment on columns with fewer values (an ID or free text cannot form segments), "
-            "or cast numbers stored as text to a numeric type"
-        )
-    levels = {i: [] for i in range(len(text))}
-    for r in counted:
-        levels[r["i"]].append((r["v"], int(r["count"])))
-    return [(text[i], sorted(values)) for i, values in levels.items()]
+    texts = [(text[i], sorted(found)) for i, found in levels.items()]
+    return row["n"], ranges, texts
 
 
 def _labels(dims_json, centers, prices, data, cut, row_ids, boundary_ids, boundary_labels):
