@@ -42,7 +42,9 @@ Only aggregates reach the driver (counts, histograms, costs, distinct values of 
 their counts), plus the seeded sample and the boundary rows' distances to the centers (no column value).
 Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
 of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
-rows' values. Personas are profiled on the driver's sample (``personas_sample`` rows).
+rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
+if it comes from a nondeterministic source. Personas are profiled on the driver's sample
+(``personas_sample`` rows).
 """
 
 import io
