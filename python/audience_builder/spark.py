@@ -6,15 +6,20 @@
 
 What runs where:
 
-1. **Screening, on the driver** (a seeded sample of ``sample_rows`` rows): the engine's own fit (k choice by
-   silhouette, restarts, exact bounded assignment) gives k, the encoding and the first centers, as
-   ``audience_builder.segment`` would on that sample, except that the robust ranges of numeric Spark columns
-   are the whole DataFrame's (``percentile_approx``, rank error ≤ 0.01 % of the rows). Levels (categories)
-   and the types of text columns come from the sample.
-2. **Encoding, per partition** (``mapInArrow``): every row encoded under that one model, so all partitions
-   share the same ranges and levels (a level the sample never saw counts as missing, as in
-   ``audience apply``; their count is reported). The encoded rows are persisted.
-3. **Iterations** (each one three passes over the encoded rows, then driver work on small aggregates):
+1. **Whole-table figures, distributed**: the robust range of each numeric column (1st and 99th
+   percentiles at the engine's exact ranks: ``percentile_approx`` brackets them, one more pass counts
+   inside the brackets), and every distinct value of each text column with its row count, from which the
+   engine types the column and orders its levels as reading every row would. The model's encoding is
+   therefore the single-machine one (``audience segment`` on the same rows).
+2. **Screening, on the driver**: a seeded sample of about ``sample_rows`` rows, a function of the rows
+   and the seed only (rows equal on ``columns`` are counted together and ``⌊copies·p + u⌋`` of them kept,
+   ``u`` read from a seeded hash of their values), ordered by that hash. The engine's own fit on it (k by
+   silhouette, restarts, exact bounded assignment), under the whole-table encoding, gives k and the first
+   centers.
+3. **Encoding, per partition** (``mapInArrow``): every row encoded under that one model. The encoded
+   rows are persisted with a seeded hash of all their columns (the order in which the driver places
+   boundary rows).
+4. **Iterations** (each one three passes over the encoded rows, then driver work on small aggregates):
 
    * prices: the exact bounded assignment of the encoded sample to the current centers gives ``k`` dual
      prices (distance units); each row's cheapest segment is ``argmin_j d(row, c_j) − p_j``;
@@ -29,16 +34,22 @@ What runs where:
      each new center coordinate as the histogram median, within ``value_weight / 2048`` of the exact median.
 
    Iterations stop when the cost falls by at most ``tolerance`` (relative) or after ``max_iterations``.
-4. **Labelling, per partition**: the last iteration's assignment replayed (same centers, prices, cut and
-   boundary decisions), so ``.df`` holds exactly the sizes reported.
+5. **Labelling, per partition**: the cheapest iteration's assignment replayed (same centers, prices, cut
+   and boundary decisions), so ``.df`` holds exactly the sizes reported. (With approximate prices and
+   medians an iteration can cost a little more than the one before; the loop then stops.)
 
-Only aggregates reach the driver (histograms, counts, costs), plus the seeded sample and the boundary
-rows' distances to the centers (no column value). Deterministic for a seed, given the same partitioning of
-``df`` (a table or files; persist ``df`` first if it comes from a nondeterministic source).
+Only aggregates reach the driver (counts, histograms, costs, distinct values of the text columns with
+their counts), plus the seeded sample and the boundary rows' distances to the centers (no column value).
+Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
+of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
+rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
+if it comes from a nondeterministic source. Personas are profiled on the driver's sample
+(``personas_sample`` rows).
 """
 
 import io
 import json
+import math
 import time
 
 import numpy as np
@@ -47,7 +58,15 @@ from . import _native
 from .errors import ColumnsError, OptionsError
 
 ROW = "_ab_row"
+KEY = "_ab_key"
 ENC = "_ab_enc"
+#: Units per distance of the per-partition costs (integers, so their sum does not depend on the partitioning).
+COST_UNITS = float(1 << 24)
+#: Rank error of ``percentile_approx`` at this accuracy: at most 1/ACCURACY of the rows.
+ACCURACY = 10_000
+#: Distinct values of all text columns together that the driver takes (each with its row count), as
+#: counted by ``approx_count_distinct`` first.
+MAX_TEXT_VALUES = 200_000
 
 
 def _csv(batch_or_table):
@@ -100,9 +119,10 @@ class SparkSegmentation:
         self.cost = cost
         #: Per iteration: cost, boundary rows, margin cut, seconds.
         self.history = history
-        #: Seconds per phase (``screening``, ``encoding``, ``iterations``, ``personas``).
+        #: Seconds per phase (``whole-table figures`` with the row count, ``sample``, ``screening``,
+        #: ``encoding``, ``iterations``, ``personas``).
         self.phases = phases
-        #: Cells whose level the sample never saw (or that did not read under the sample's type).
+        #: Cells that did not read under the model's encoding (text under a numeric column's type).
         self.unseen_cells = unseen_cells
         #: Rows of ``df``.
         self.n_rows = n_rows
@@ -153,12 +173,23 @@ def segment_spark(
     phases = {}
     clock = time.perf_counter()
 
-    n = df.count()
+    # The rows' ids, content keys and segmentation columns, read once (a CSV source is parsed once here
+    # and once more for the labelling) for every pass up to the encoding.
+    with_ids = df.withColumn(ROW, F.monotonically_increasing_id())
+    base = with_ids.select(ROW, _row_key(df.columns, seed).alias(KEY), *[_col(c) for c in columns]).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    # 1. The whole table's figures (rows, numeric ranges, text levels), distributed.
+    n, ranges, texts = _whole_table_figures(base, columns)
     lower, upper = _native.size_limits(float(min_share), float(max_share), n)
+    globals_json = json.dumps({"ranges": ranges, "texts": texts})
+    phases["whole-table figures"] = time.perf_counter() - clock
 
-    # 1. Screening on a seeded sample, on the driver.
-    fraction = min(1.0, 1.2 * sample_rows / max(n, 1))
-    sample = df.select(*columns).sample(False, fraction, seed).limit(sample_rows).toPandas()
+    # 2. Screening on a seeded sample, on the driver.
+    clock = time.perf_counter()
+    sample = _seeded_sample(base, columns, n, int(sample_rows), int(seed))
+    phases["sample"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     sample_csv = sample.to_csv(index=False).encode("utf-8")
     options = {
         "columns": columns,
@@ -168,7 +199,7 @@ def segment_spark(
         "seed": int(seed),
         "restarts": int(restarts),
     }
-    run = _native.segment(sample_csv, json.dumps(options), _global_ranges(df, columns))
+    run = _native.segment(sample_csv, json.dumps(options), globals_json)
     model_json = run.model_json()
     model = json.loads(model_json)
     k = model["k"]
@@ -181,9 +212,8 @@ def segment_spark(
     ).tobytes()
     phases["screening"] = time.perf_counter() - clock
 
-    # 2. Encoding, per partition, under the sample's model.
+    # 3. Encoding, per partition, under that model.
     clock = time.perf_counter()
-    with_ids = df.withColumn(ROW, F.monotonically_increasing_id())
     unseen = spark.sparkContext.accumulator(0)
 
     def encode(batches):
@@ -192,29 +222,40 @@ def segment_spark(
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            data, rows, unseen_cells = _native.encode_batch(model_json, _csv(pa.Table.from_batches([batch]).drop([ROW])))
+            data, rows, unseen_cells = _native.encode_batch(
+                model_json, _csv(pa.Table.from_batches([batch]).drop([ROW, KEY]))
+            )
             unseen.add(unseen_cells)
             yield pa.RecordBatch.from_arrays(
-                [batch.column(ROW), _binary_column(data, rows, width)], names=[ROW, ENC]
+                [batch.column(ROW), batch.column(KEY), _binary_column(data, rows, width)], names=[ROW, KEY, ENC]
             )
 
     encoded = (
-        with_ids.select(ROW, *columns)
-        .mapInArrow(encode, T.StructType([T.StructField(ROW, T.LongType()), T.StructField(ENC, T.BinaryType())]))
+        base.mapInArrow(
+            encode,
+            T.StructType(
+                [
+                    T.StructField(ROW, T.LongType()),
+                    T.StructField(KEY, T.LongType()),
+                    T.StructField(ENC, T.BinaryType()),
+                ]
+            ),
+        )
         # One partition per core at most: each partition sends the driver k × n_dims × 1025 counts per
         # iteration, so their number is what the driver's share of an iteration grows with.
         .coalesce(max(1, spark.sparkContext.defaultParallelism))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     encoded.count()
+    base.unpersist()
     phases["encoding"] = time.perf_counter() - clock
 
-    # 3. Iterations.
+    # 4. Iterations.
     clock = time.perf_counter()
     history = []
     previous_cost = None
     state = None
-    final_centers = centers
+    best = None  # (cost, sizes, state) of the cheapest assignment so far
     hist_schema = T.StructType([T.StructField("h", T.BinaryType())])
     for _ in range(max_iterations):
         started = time.perf_counter()
@@ -255,22 +296,42 @@ def segment_spark(
                 if positions.size == 0:
                     continue
                 ids = batch.column(ROW).to_numpy()[positions]
+                keys = batch.column(KEY).to_numpy()[positions]
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(ids, pa.int64()), _binary_column(distances, positions.size, 4 * k)],
-                    names=[ROW, "d"],
+                    [
+                        pa.array(ids, pa.int64()),
+                        pa.array(keys, pa.int64()),
+                        _binary_column(distances, positions.size, 4 * k),
+                    ],
+                    names=[ROW, KEY, "d"],
                 )
 
         collected = encoded.mapInArrow(
-            boundary, T.StructType([T.StructField(ROW, T.LongType()), T.StructField("d", T.BinaryType())])
+            boundary,
+            T.StructType(
+                [
+                    T.StructField(ROW, T.LongType()),
+                    T.StructField(KEY, T.LongType()),
+                    T.StructField("d", T.BinaryType()),
+                ]
+            ),
         ).collect()
         ids = np.array([r[ROW] for r in collected], dtype=np.int64)
+        keys = np.array([r[KEY] for r in collected], dtype=np.int64)
         distances = [bytes(r["d"]) for r in collected]
-        order = np.argsort(ids, kind="stable")
-        ids = ids[order]
-        distances = b"".join(distances[i] for i in order)
-        b_labels = np.frombuffer(
-            _native.finish(distances, prices, [int(f) for f in fixed], lower, upper), dtype="<u4"
+        # The driver places the boundary rows in the order of their content keys (row ids, which depend
+        # on the partitioning, only order rows equal in every column), so every customer gets the same
+        # segment however the DataFrame is partitioned.
+        order = np.lexsort((ids, keys))
+        placed = np.frombuffer(
+            _native.finish(
+                b"".join(distances[i] for i in order), prices, [int(f) for f in fixed], lower, upper
+            ),
+            dtype="<u4",
         )
+        by_id = np.argsort(ids[order], kind="stable")
+        ids = ids[order][by_id]
+        b_labels = placed[by_id]
         state = (centers, prices, cut, ids, b_labels)
         b_ids = spark.sparkContext.broadcast((ids, b_labels))
 
@@ -278,7 +339,7 @@ def segment_spark(
             import pyarrow as pa
 
             ids, b_labels = b_ids.value
-            total, cost, sizes = None, 0.0, np.zeros(k, dtype=np.int64)
+            total, cost, sizes = None, 0, np.zeros(k, dtype=np.int64)
             for batch in batches:
                 if batch.num_rows == 0:
                     continue
@@ -293,7 +354,7 @@ def segment_spark(
                 yield pa.RecordBatch.from_arrays(
                     [
                         pa.array([total.astype("<u8").tobytes()], pa.binary()),
-                        pa.array([cost], pa.float64()),
+                        pa.array([cost], pa.int64()),
                         pa.array([sizes.astype("<i8").tobytes()], pa.binary()),
                     ],
                     names=["h", "cost", "sizes"],
@@ -304,16 +365,18 @@ def segment_spark(
             T.StructType(
                 [
                     T.StructField("h", T.BinaryType()),
-                    T.StructField("cost", T.DoubleType()),
+                    T.StructField("cost", T.LongType()),
                     T.StructField("sizes", T.BinaryType()),
                 ]
             ),
         ).collect()
         b_ids.unpersist()
         histogram = sum(np.frombuffer(p.h, dtype="<u8") for p in parts)
-        cost = float(sum(p.cost for p in parts))
+        cost = sum(int(p.cost) for p in parts) / COST_UNITS
         sizes = sum(np.frombuffer(p.sizes, dtype="<i8") for p in parts)
-        final_centers = _native.medians(np.asarray(histogram, dtype="<u8").tobytes(), dims_json, k)
+        medians = _native.medians(np.asarray(histogram, dtype="<u8").tobytes(), dims_json, k)
+        if best is None or cost < best[0]:
+            best = (cost, [int(s) for s in sizes], state)
         history.append(
             {
                 "cost": cost,
@@ -325,14 +388,15 @@ def segment_spark(
         )
         converged = previous_cost is not None and previous_cost - cost <= tolerance * previous_cost
         previous_cost = cost
-        centers = final_centers
+        centers = medians
         if converged:
             break
     encoded.unpersist()
     phases["iterations"] = time.perf_counter() - clock
 
-    # 4. Labelling, per partition: the last assignment replayed.
-    a_centers, a_prices, a_cut, a_ids, a_labels = state
+    # 5. Labelling, per partition: the cheapest assignment met, replayed. (With approximate prices and
+    # medians an iteration can cost a little more than the one before it; the loop then stops.)
+    best_cost, sizes, (a_centers, a_prices, a_cut, a_ids, a_labels) = best
     final = spark.sparkContext.broadcast((a_ids, a_labels))
 
     def label(batches):
@@ -352,10 +416,10 @@ def segment_spark(
     out_schema = T.StructType(with_ids.schema.fields + [T.StructField("segment", T.IntegerType())])
     out = with_ids.mapInArrow(label, out_schema).drop(ROW)
 
-    # The model: the sample's encoding with the global centers, shares and prices.
+    # The model: the whole-table encoding with the global centers, shares and prices.
     n_dims = width // 4
-    final_array = np.frombuffer(final_centers, dtype="<f4").reshape(k, n_dims)
-    sizes = history[-1]["sizes"]
+    # As the engine's model: the centers the labels were assigned to, so applying the model replays them.
+    final_array = np.frombuffer(a_centers, dtype="<f4").reshape(k, n_dims)
     for c, seg in enumerate(model["segments"]):
         seg["center"] = [None if np.isnan(v) else float(v) for v in final_array[c]]
         seg["share"] = sizes[c] / n
@@ -373,40 +437,171 @@ def segment_spark(
         personas = json.loads(_native.profile(rows.to_csv(index=False).encode("utf-8"), "segment"))
     phases["personas"] = time.perf_counter() - clock
     return SparkSegmentation(
-        out, model, personas, sizes, history[-1]["cost"], history, phases, unseen.value, n
+        out, model, personas, sizes, best_cost, history, phases, unseen.value, n
     )
 
 
-def _global_ranges(df, columns):
-    """The engine's robust range (1st and 99th percentiles; the full range when they coincide) of each
-    numeric Spark column on all rows, by ``percentile_approx`` at accuracy 10,000 (rank error at most 0.01 %
-    of the rows)."""
+def _col(name):
+    """A column by its name, whatever characters it holds."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _row_key(columns, seed):
+    """A seeded 64-bit hash of a row's values in ``columns``: the same for the same values and seed,
+    whichever partition or worker holds the row."""
+    from pyspark.sql import functions as F
+
+    return F.xxhash64(F.lit(int(seed)), *[_col(c) for c in columns])
+
+
+def _seeded_sample(df, columns, n, sample_rows, seed):
+    """The screening sample: a pandas DataFrame of ``columns``, a function of the rows and the seed only.
+
+    Rows equal on ``columns`` are counted together (``c`` copies, one key: :func:`_row_key`); with
+    ``p = sample_rows / n`` and ``u`` in [0, 1) read from the key, ``⌊c·p + u⌋`` copies are taken (on
+    average ``c·p``, so every row has the same chance), in the order of their keys, at most ``sample_rows``
+    rows. No step depends on how ``df`` is partitioned."""
+    from pyspark.sql import functions as F
+
+    fraction = min(1.0, sample_rows / max(n, 1))
+    keyed = df.select(*[_col(c) for c in columns]).withColumn(KEY, _row_key(columns, seed))
+    unit = F.col(KEY).bitwiseAND(F.lit((1 << 53) - 1)).cast("double") / float(1 << 53)
+    picked = (
+        keyed.groupBy(KEY)
+        .count()
+        .withColumn("_ab_copies", F.floor(F.col("count") * F.lit(fraction) + unit))
+        .where(F.col("_ab_copies") > 0)
+        .select(KEY, "_ab_copies")
+        .toPandas()
+    )
+    if picked.empty:
+        return df.select(*[_col(c) for c in columns]).limit(0).toPandas()
+    chosen = df.sparkSession.createDataFrame(picked[[KEY]])
+    rows = (
+        keyed.join(F.broadcast(chosen), KEY)
+        .groupBy(KEY)
+        .agg(F.min(F.struct(*[_col(c) for c in columns])).alias("_ab_values"))
+        .select(KEY, "_ab_values.*")
+        .toPandas()
+    )
+    sample = picked.merge(rows, on=KEY).sort_values(KEY, kind="stable")
+    sample = sample.loc[sample.index.repeat(sample["_ab_copies"].astype(int))]
+    return sample[columns].head(sample_rows).reset_index(drop=True)
+
+
+def _whole_table_figures(df, columns):
+    """The rows of ``df``, and what the encoding needs from all of them, in two distributed passes:
+    ``(n, ranges, texts)``.
+
+    * ``ranges``: the engine's robust range of each numeric Spark column, exactly: the values at ranks
+      ``⌊0.01·(m−1)⌋`` and ``⌈0.99·(m−1)⌉`` of its ``m`` present values (NaN counts as missing), or
+      ``[min, max]`` when they coincide. Pass 1 brackets each rank between two values with
+      ``percentile_approx`` (rank error at most ``m / ACCURACY``); pass 2 counts the values below each
+      bracket and every distinct value inside it, from which the driver reads the value at the exact rank
+      (a bracket that misses it, which the error bound rules out, is widened to the whole range and
+      counted again).
+    * ``texts``: every distinct value of each text (string or boolean) column with its row count (pass
+      2), missing values as the empty text: ``[(column, [(text, rows), …]), …]``. The engine types the
+      column and orders its levels from these, as reading every row would."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     numeric = [c for c in columns if isinstance(df.schema[c].dataType, T.NumericType)]
-    if not numeric:
-        return []
-    aggregates = []
+    text = [c for c in columns if isinstance(df.schema[c].dataType, (T.StringType, T.BooleanType))]
+
+    def clean(c):
+        x = _col(c).cast("double")
+        return F.when(~F.isnan(x), x)
+
+    width = 5.0 / ACCURACY
+    aggregates = [F.count(F.lit(1)).alias("n")]
     for i, c in enumerate(numeric):
-        x = F.col(c).cast("double")
-        x = F.when(~F.isnan(x), x)  # NaN counts as missing, as the engine reads it
+        x = clean(c)
+        quantiles = [max(0.0, 0.01 - width), 0.01 + width, 0.99 - width, min(1.0, 0.99 + width)]
         aggregates += [
-            F.percentile_approx(x, [0.01, 0.99], 10_000).alias(f"p{i}"),
+            F.count(x).alias(f"m{i}"),
             F.min(x).alias(f"lo{i}"),
             F.max(x).alias(f"hi{i}"),
+            F.percentile_approx(x, quantiles, ACCURACY).alias(f"p{i}"),
         ]
+    for i, c in enumerate(text):
+        aggregates.append(F.approx_count_distinct(_col(c)).alias(f"d{i}"))
     row = df.agg(*aggregates).first()
-    ranges = []
-    for i, c in enumerate(numeric):
-        percentiles = row[f"p{i}"]
-        if not percentiles or percentiles[0] is None:
+    distinct = sum(row[f"d{i}"] for i in range(len(text)))
+    if distinct > MAX_TEXT_VALUES:
+        raise ColumnsError(
+            f"the text columns {', '.join(repr(c) for c in text)} hold about {distinct:,} distinct values "
+            f"together, more than the {MAX_TEXT_VALUES:,} the driver takes; segment on columns with fewer "
+            "values (an ID or free text cannot form segments), or cast numbers stored as text to a numeric type"
+        )
+    # Per end of each numeric column: [column index, rank, bracket low, bracket high].
+    wanted = []
+    for i in range(len(numeric)):
+        m = row[f"m{i}"]
+        if not m:
             continue
-        low, high = float(percentiles[0]), float(percentiles[1])
-        if low == high:
-            low, high = float(row[f"lo{i}"]), float(row[f"hi{i}"])
-        ranges.append((c, low, high))
-    return ranges
+        p = row[f"p{i}"]
+        wanted.append([i, math.floor(0.01 * (m - 1)), p[0], p[1]])
+        wanted.append([i, math.ceil(0.99 * (m - 1)), p[2], p[3]])
+
+    def item(kind, w, v, t):
+        return F.struct(
+            F.lit(kind).alias("kind"),
+            F.lit(w).alias("w"),
+            v.cast("double").alias("v"),
+            t.cast("string").alias("t"),
+        )
+
+    none = F.lit(None)
+    values = [None] * len(wanted)
+    levels = {i: [] for i in range(len(text))}
+    for attempt in range(2):
+        todo = [w for w, v in enumerate(values) if v is None]
+        items = []
+        for w in todo:
+            i, _, a, b = wanted[w]
+            x = clean(numeric[i])
+            items.append(F.when(x < a, item(0, w, none, none)).when(x <= b, item(0, w, x, none)))
+        if attempt == 0:
+            items += [item(1, i, none, F.coalesce(_col(c).cast("string"), F.lit(""))) for i, c in enumerate(text)]
+        if not items:
+            break
+        counted = (
+            df.select(F.explode(F.array(*items)).alias("e"))
+            .where(F.col("e").isNotNull())
+            .groupBy("e.kind", "e.w", "e.v", "e.t")
+            .count()
+            .collect()
+        )
+        for r in counted:
+            if r["kind"] == 1:
+                levels[r["w"]].append((r["t"], int(r["count"])))
+        for w in todo:
+            i, rank, _, _ = wanted[w]
+            mine = [r for r in counted if r["kind"] == 0 and r["w"] == w]
+            below = sum(r["count"] for r in mine if r["v"] is None)
+            seen = below
+            for value, count in sorted((r["v"], r["count"]) for r in mine if r["v"] is not None):
+                seen += count
+                if rank < seen:
+                    values[w] = value
+                    break
+            if values[w] is None or rank < below:
+                values[w] = None
+                wanted[w][2], wanted[w][3] = row[f"lo{i}"], row[f"hi{i}"]
+    ranges = []
+    for w in range(0, len(wanted), 2):
+        i = wanted[w][0]
+        low, high = values[w], values[w + 1]
+        if low is None or high is None:
+            continue
+        if not low < high:
+            low, high = row[f"lo{i}"], row[f"hi{i}"]
+        ranges.append((numeric[i], float(low), float(high)))
+    texts = [(text[i], sorted(found)) for i, found in levels.items()]
+    return row["n"], ranges, texts
 
 
 def _labels(dims_json, centers, prices, data, cut, row_ids, boundary_ids, boundary_labels):

@@ -11,6 +11,7 @@ use audience_engine::encode::EncodedDim;
 use audience_engine::model::read_model_json;
 
 use crate::error::{Failure, FailureKind};
+use crate::globals::Globals;
 use crate::segment::{self as run, SegmentOptions, SegmentRun};
 use crate::spark::{self as steps, Geometry};
 
@@ -166,20 +167,24 @@ impl Run {
     }
 }
 
-/// Segments CSV bytes (settings as JSON, the CLI's defaults for what is left out); `ranges`
-/// (`(column, low, high)`) replace the robust ranges of those numeric columns.
+/// Segments CSV bytes (settings as JSON, the CLI's defaults for what is left out); `globals_json` (the
+/// whole table's numeric ranges and text levels, when the bytes are a sample of it) replaces the sample's.
 #[pyfunction]
-#[pyo3(signature = (data, options_json, ranges=None))]
+#[pyo3(signature = (data, options_json, globals_json=None))]
 fn segment(
     py: Python<'_>,
     data: &[u8],
     options_json: &str,
-    ranges: Option<Vec<(String, f64, f64)>>,
+    globals_json: Option<&str>,
 ) -> PyResult<Run> {
     let options = options(options_json)?;
+    let globals: Option<Globals> = globals_json
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| Failure::new(FailureKind::Options, e.to_string()))?;
     let data = data.to_vec();
-    let run = py.detach(move || match ranges {
-        Some(ranges) => run::segment_with_ranges(&data, options, &ranges),
+    let run = py.detach(move || match globals {
+        Some(globals) => run::segment_with_globals(&data, options, &globals),
         None => run::segment(&data, options),
     })?;
     Ok(Run(run))
@@ -292,7 +297,8 @@ fn labels<'py>(
     ))
 }
 
-/// Median histograms (u32 bytes, `k × n_dims × 1025`) and the cost to the current centers.
+/// Median histograms (u32 bytes, `k × n_dims × 1025`) and the cost to the current centers in units of
+/// `2^-24` (an integer, so sums over partitions are exact).
 #[pyfunction]
 fn center_histograms<'py>(
     py: Python<'py>,
@@ -301,7 +307,7 @@ fn center_histograms<'py>(
     k: usize,
     data: &[u8],
     labels: &[u8],
-) -> PyResult<(Bound<'py, PyBytes>, f64)> {
+) -> PyResult<(Bound<'py, PyBytes>, u64)> {
     let geometry = geometry(dims_json, centers, vec![0.0; k])?;
     let (histogram, cost) = steps::center_histograms(&geometry, f32s(data), &u32s(labels))?;
     Ok((bytes_of(py, &histogram, u32::to_le_bytes), cost))

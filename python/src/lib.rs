@@ -6,6 +6,7 @@
 //! build turns on) only convert arguments and map each [`error::FailureKind`] to a Python exception.
 
 pub mod error;
+pub mod globals;
 pub mod segment;
 pub mod spark;
 

@@ -11,14 +11,14 @@ use audience_engine::export::personas_json::personas_json;
 use audience_engine::export::{write_clustered_csv_with, ClusteredCsvOptions};
 use audience_engine::ingest::{read_table, BadRowPolicy, HeaderMode, IngestError, IngestOptions};
 use audience_engine::model::apply::encode_for_model;
-use audience_engine::model::{model_json, Encoding, SegmentationModel};
+use audience_engine::model::{model_json, ModelVariable, SegmentationModel};
 use audience_engine::pipeline::conversion_column;
 use audience_engine::profile::{profile_segments, segments_from_column, ProfileParams};
-use audience_engine::table::ColumnType;
 use audience_engine::table::Table;
 use serde::Deserialize;
 
 use crate::error::{Failure, FailureKind};
+use crate::globals::{self, Globals};
 
 /// The settings of a run, with `audience segment`'s defaults (read from the JSON the Python side sends).
 #[derive(Clone, Debug, Deserialize)]
@@ -86,6 +86,8 @@ pub struct SegmentRun {
     pub segmentation: Segmentation,
     /// The settings.
     pub options: SegmentOptions,
+    /// The model's variables when they are not the table's own ([`segment_with_globals`]).
+    pub variables: Option<Vec<ModelVariable>>,
 }
 
 /// Reads CSV bytes as `audience segment` reads a file.
@@ -165,11 +167,29 @@ pub fn segment_table(
     delimiter: u8,
     options: SegmentOptions,
 ) -> Result<SegmentRun, Failure> {
-    let conversion = conversion_column(&table, options.target.as_deref());
-    let selection = select(&table, &options, conversion.as_deref())?;
-    let matrix =
-        encode(&table, &selection).map_err(|e| Failure::new(FailureKind::Encode, e.to_string()))?;
+    let (matrix, columns, conversion) = prepare(&table, &options)?;
     let segmentation = fit(&matrix, &options)?;
+    Ok(SegmentRun {
+        table,
+        delimiter,
+        columns,
+        conversion,
+        matrix,
+        segmentation,
+        options,
+        variables: None,
+    })
+}
+
+/// The matrix `audience segment` clusters, the columns clustered on and the conversion column left out.
+fn prepare(
+    table: &Table,
+    options: &SegmentOptions,
+) -> Result<(EncodedMatrix, Vec<String>, Option<String>), Failure> {
+    let conversion = conversion_column(table, options.target.as_deref());
+    let selection = select(table, options, conversion.as_deref())?;
+    let matrix =
+        encode(table, &selection).map_err(|e| Failure::new(FailureKind::Encode, e.to_string()))?;
     let columns = selection
         .variables
         .iter()
@@ -181,15 +201,7 @@ pub fn segment_table(
             .iter()
             .any(|v| table.columns()[v.column].name == *c)
     });
-    Ok(SegmentRun {
-        table,
-        delimiter,
-        columns,
-        conversion,
-        matrix,
-        segmentation,
-        options,
-    })
+    Ok((matrix, columns, conversion))
 }
 
 /// The fit `audience segment` runs on an encoded matrix with these settings.
@@ -210,43 +222,50 @@ fn fit(matrix: &EncodedMatrix, options: &SegmentOptions) -> Result<Segmentation,
         .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))
 }
 
-/// [`segment`], with the robust ranges of the named numeric columns replaced by `ranges`
-/// (`(column, low, high)`, e.g. the whole data set's, where the bytes are a sample of it): the rows are
-/// encoded under those ranges (as `audience apply` encodes under a model's) and fitted again. Columns not
-/// named, and columns that are not plain numeric, keep the ranges of `bytes`.
-pub fn segment_with_ranges(
+/// [`segment`] on a sample of a larger table, with the whole table's figures ([`Globals`]: robust ranges
+/// of numeric columns, types and levels of text columns) in place of the sample's own: the rows are
+/// encoded under that encoding (as `audience apply` encodes under a model's) and fitted again, and the
+/// model keeps it. Columns not named keep the sample's figures.
+pub fn segment_with_globals(
     bytes: &[u8],
     options: SegmentOptions,
-    ranges: &[(String, f64, f64)],
+    globals: &Globals,
 ) -> Result<SegmentRun, Failure> {
-    let run = segment(bytes, options)?;
-    let mut model = run.model()?;
-    let mut changed = false;
-    for variable in &mut model.variables {
-        let Some(&(_, new_low, new_high)) = ranges.iter().find(|r| r.0 == variable.name) else {
-            continue;
-        };
-        if let Encoding::Scaled {
-            low, high, levels, ..
-        } = &mut variable.encoding
-        {
-            let plain = levels.is_empty() && variable.column_type == ColumnType::Numeric;
-            if plain && new_low.is_finite() && new_high.is_finite() && new_low <= new_high {
-                changed |= (*low, *high) != (new_low, new_high);
-                (*low, *high) = (new_low, new_high);
-            }
-        }
-    }
-    if !changed {
-        return Ok(run);
-    }
-    let (matrix, _) = encode_for_model(&model, &run.table, &IngestOptions::default())
+    let (table, delimiter) = read(bytes, &options.header, options.skip_bad_rows)?;
+    let (matrix, columns, conversion) = prepare(&table, &options)?;
+    // The sample's own encoding as model variables (a one-segment fit without bounds is the cheapest fit
+    // that makes a model); then the whole table's figures in place of the sample's.
+    let one = KMediansParams::new()
+        .with_k(KChoice::Fixed(1))
+        .with_bounds(None)
+        .with_restarts(1)
+        .validate(matrix.n_rows)
+        .and_then(|valid| valid.fit(&matrix))
+        .map_err(|e| Failure::new(FailureKind::Cluster, e.to_string()))?;
+    let mut model = SegmentationModel::from_fit(&table, &matrix, &one, 1)
         .map_err(|e| Failure::new(FailureKind::Model, e.to_string()))?;
-    let segmentation = fit(&matrix, &run.options)?;
+    let (matrix, variables) = if globals::apply(&mut model.variables, globals)? {
+        // Only the encoding is used: the one center takes the new width (a level more or fewer).
+        let width = model.n_dims();
+        for segment in &mut model.segments {
+            segment.center = vec![0.0; width];
+        }
+        let (matrix, _) = encode_for_model(&model, &table, &IngestOptions::default())
+            .map_err(|e| Failure::new(FailureKind::Model, e.to_string()))?;
+        (matrix, Some(model.variables))
+    } else {
+        (matrix, None)
+    };
+    let segmentation = fit(&matrix, &options)?;
     Ok(SegmentRun {
+        table,
+        delimiter,
+        columns,
+        conversion,
         matrix,
         segmentation,
-        ..run
+        options,
+        variables,
     })
 }
 
@@ -393,7 +412,12 @@ impl SegmentRun {
             &self.segmentation,
             self.options.restarts,
         )
-        .map(|model| model.with_names(&names))
+        .map(|mut model| {
+            if let Some(variables) = &self.variables {
+                model.variables.clone_from(variables);
+            }
+            model.with_names(&names)
+        })
         .map_err(|e| Failure::new(FailureKind::Model, e.to_string()))
     }
 
@@ -469,6 +493,7 @@ pub fn profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use audience_engine::model::Encoding;
 
     fn two_groups() -> String {
         let mut csv = String::from("customer,age,plan,converted\n");
@@ -538,12 +563,11 @@ mod tests {
     fn given_ranges_replace_the_samples_own_and_shape_the_encoding() {
         let opts = options(2, 0.4, 0.6);
         let own = segment(two_groups().as_bytes(), opts.clone()).unwrap();
-        let ranged = segment_with_ranges(
-            two_groups().as_bytes(),
-            opts,
-            &[("age".into(), 0.0, 100.0), ("plan".into(), 0.0, 1.0)],
-        )
-        .unwrap();
+        let globals = Globals {
+            ranges: vec![("age".into(), 0.0, 100.0), ("plan".into(), 0.0, 1.0)],
+            ..Globals::default()
+        };
+        let ranged = segment_with_globals(two_groups().as_bytes(), opts, &globals).unwrap();
         let age = |run: &SegmentRun| match &run.model().unwrap().variables[0].encoding {
             Encoding::Scaled { low, high, .. } => (*low, *high),
             other => panic!("age is scaled, not {other:?}"),
@@ -553,6 +577,32 @@ mod tests {
         // Row 0 (age 20) encodes to 0.2 of the weight under 0..100; the categorical plan is unchanged.
         assert!((ranged.matrix.data[0] - 0.2).abs() < 1e-6);
         assert_eq!(ranged.segmentation.sizes, [30, 30]);
+    }
+
+    #[test]
+    fn whole_table_levels_add_a_dimension_for_a_level_the_sample_lacks() {
+        let globals = Globals {
+            texts: vec![(
+                "plan".into(),
+                vec![
+                    ("basic".into(), 300),
+                    ("premium".into(), 300),
+                    ("legacy".into(), 1),
+                ],
+            )],
+            ..Globals::default()
+        };
+        let run =
+            segment_with_globals(two_groups().as_bytes(), options(2, 0.4, 0.6), &globals).unwrap();
+        let model = run.model().unwrap();
+        let plan = model.variables.iter().find(|v| v.name == "plan").unwrap();
+        assert!(
+            matches!(&plan.encoding, Encoding::OneHot { levels, .. } if levels == &["basic", "premium", "legacy"]),
+            "{:?}",
+            plan.encoding
+        );
+        assert_eq!(model.n_dims(), run.matrix.n_dims);
+        assert_eq!(run.segmentation.sizes, [30, 30]);
     }
 
     #[test]

@@ -481,13 +481,18 @@ fn median_bin(v: f32, value_weight: f32) -> usize {
     }
 }
 
+/// Units per distance in the costs [`center_histograms`] returns: each row's distance is rounded to a
+/// multiple of `2^-24` and the multiples are added as integers, so the total does not depend on the order
+/// of the rows or on how they are split into partitions.
+pub const COST_UNITS: f64 = (1u64 << 24) as f64;
+
 /// Per segment and dimension, the members' present values binned (`k × n_dims × MEDIAN_BINS`), and the
-/// total distance of the rows to their segment's current center.
+/// total distance of the rows to their segment's current center, in [`COST_UNITS`].
 pub fn center_histograms(
     geometry: &Geometry,
     data: Vec<f32>,
     labels: &[u32],
-) -> Result<(Vec<u32>, f64), Failure> {
+) -> Result<(Vec<u32>, u64), Failure> {
     let matrix = geometry.matrix(data)?;
     let (d, k) = (matrix.n_dims, geometry.k());
     if labels.len() != matrix.n_rows || labels.iter().any(|&l| l as usize >= k) {
@@ -501,11 +506,12 @@ pub fn center_histograms(
         ));
     }
     let mut histogram = vec![0u32; k * d * MEDIAN_BINS];
-    let mut cost = 0f64;
+    let mut cost = 0u64;
     for (row, &label) in labels.iter().enumerate() {
         let c = label as usize;
         let values = matrix.row(row);
-        cost += f64::from(matrix.distance(values, &geometry.centers[c * d..(c + 1) * d]));
+        let distance = f64::from(matrix.distance(values, &geometry.centers[c * d..(c + 1) * d]));
+        cost += (distance * COST_UNITS).round() as u64;
         for (j, (&v, dim)) in values.iter().zip(&geometry.dims).enumerate() {
             if !v.is_nan() {
                 histogram[(c * d + j) * MEDIAN_BINS + median_bin(v, dim.value_weight)] += 1;
@@ -696,7 +702,7 @@ mod tests {
             prices: vec![0.0],
         };
         let (histogram, cost) = center_histograms(&geometry, values.to_vec(), &[0; 5]).unwrap();
-        assert!((cost - 2.5).abs() < 1e-6);
+        assert!((cost as f64 / COST_UNITS - 2.5).abs() < 1e-6, "{cost}");
         let summed: Vec<u64> = histogram.iter().map(|&c| u64::from(c)).collect();
         let center = medians(&summed, &dims, 1).unwrap()[0];
         assert!((center - 0.35).abs() <= 1.0 / 2048.0, "{center}");

@@ -1,5 +1,5 @@
-"""Spark in local mode (2 worker threads): global bounds exact, deterministic for a seed, cost close to
-the single-machine fit of the same rows."""
+"""Spark in local mode (2 worker threads): global bounds exact, the same segments for a seed whatever the
+partitioning, the single-machine encoding, cost close to the single-machine fit of the same rows."""
 
 import math
 import os
@@ -46,7 +46,7 @@ def table():
 @pytest.fixture(scope="module")
 def fitted(spark, table):
     df = spark.createDataFrame(table).repartition(4).persist()
-    result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=7, sample_rows=20_000)
+    result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=7)  # the default 50,000-row screening sample
     labelled = result.df.select("customer_id", "segment").toPandas().sort_values("customer_id")
     return df, result, labelled
 
@@ -62,17 +62,16 @@ def test_every_global_segment_size_is_within_the_bounds_exactly(fitted):
     assert counts.tolist() == result.sizes
 
 
-def test_the_same_seed_gives_the_same_segments(fitted):
-    df, result, labelled = fitted
-    again = segment_spark(df, COLUMNS, 0.05, 0.10, seed=7, sample_rows=20_000, personas_sample=0)
-    relabelled = again.df.select("customer_id", "segment").toPandas().sort_values("customer_id")
-    assert (relabelled["segment"].to_numpy() == labelled["segment"].to_numpy()).all()
-    assert again.cost == result.cost
+@pytest.fixture(scope="module")
+def single(fitted, table):
+    """The single-machine fit of the same rows with the same k and seed."""
+    return ab.segment(table, columns=COLUMNS, k=fitted[1].k, seed=7)
 
 
-def test_the_cost_is_within_two_percent_of_the_single_machine_fit(fitted, table):
+def test_the_cost_is_within_two_percent_of_the_single_machine_fit(fitted, table, single):
+    # Which local optimum each fit lands in moves the difference more than the approximations do (seeds
+    # 1, 2, 3 and 7 gave −27 %, +2.1 %, −9.7 % and +0.9 % with 20,000 or 50,000 screening rows).
     _, result, labelled = fitted
-    single = ab.segment(table, columns=COLUMNS, k=result.k, seed=7)
     order = table["customer_id"].argsort().to_numpy()
     spark_labels = np.empty(ROWS, dtype=np.int64)
     spark_labels[order] = labelled["segment"].to_numpy()
@@ -92,17 +91,42 @@ def test_the_model_and_personas_describe_the_global_segments(fitted):
     assert result.unseen_cells == 0
 
 
-def test_numeric_ranges_are_the_whole_dataframes_percentiles(fitted, table):
+def test_the_model_encodes_every_column_as_the_single_machine_fit_of_all_rows(fitted, single):
+    # Numeric ranges (exact ranks over all rows), levels and types of text columns: the CLI's encoding
+    # (the package's model is the CLI's byte for byte, see test_package.py), not the sample's.
     _, result, _ = fitted
-    encodings = {v["name"]: v["encoding"] for v in result.model["variables"]}
-    for column in ["age", "monthly_spend", "tenure_years"]:
-        values = np.sort(table[column].dropna().to_numpy(dtype=float))
-        m = len(values)
-        low, high = values[int(np.floor(0.01 * (m - 1)))], values[int(np.ceil(0.99 * (m - 1)))]
-        # percentile_approx at accuracy 10,000: within 0.01 % of the rows of the exact ranks.
-        assert values[max(0, int(0.0099 * m) - 1)] <= encodings[column]["low"] <= values[int(0.0101 * m) + 1]
-        assert values[int(0.9899 * m) - 1] <= encodings[column]["high"] <= values[min(m - 1, int(0.9901 * m) + 1)]
-        assert abs(encodings[column]["low"] - low) <= 0.01 * (high - low)
+    assert result.model["variables"] == single.model()["variables"]
+
+
+def test_the_same_rows_in_1_3_or_7_partitions_give_the_same_segments_and_model(spark):
+    table = customers(30_000, seed=33)
+    runs = []
+    for partitions in (1, 3, 7):
+        df = spark.createDataFrame(table).repartition(partitions).persist()
+        result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=5, sample_rows=5_000, personas_sample=0)
+        labels = result.df.select("customer_id", "segment").toPandas().sort_values("customer_id")
+        runs.append((labels["segment"].to_numpy(), result.model, result.sizes, result.cost))
+        df.unpersist()
+    for labels, model, sizes, cost in runs[1:]:
+        assert (labels == runs[0][0]).all()
+        assert (model, sizes, cost) == runs[0][1:]
+
+
+def test_a_level_absent_from_the_sample_is_encoded_as_the_cli_encodes_it(spark):
+    from audience_builder.spark import _seeded_sample
+
+    table = customers(20_000, seed=44)
+    table.loc[123, "plan"] = "legacy"  # one customer on a retired plan
+    df = spark.createDataFrame(table).repartition(3).persist()
+    sample = _seeded_sample(df, COLUMNS, len(table), 2_000, 9)
+    assert 0 < len(sample) <= 2_000 and "legacy" not in set(sample["plan"])
+    result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=9, sample_rows=2_000, personas_sample=0)
+    single = ab.segment(table, columns=COLUMNS, k=result.k, seed=9)
+    plan = next(v for v in result.model["variables"] if v["name"] == "plan")
+    assert plan == next(v for v in single.model()["variables"] if v["name"] == "plan")
+    assert plan["encoding"]["levels"] == ["basic", "plus", "premium", "legacy"]
+    assert result.unseen_cells == 0
+    df.unpersist()
 
 
 def test_a_missing_column_is_refused_with_the_columns(spark):

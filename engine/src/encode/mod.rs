@@ -47,6 +47,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::table::{Cell, Column, ColumnType, Table};
 
+pub use robust::{robust_range, RobustRange};
 pub use selection::{default_selection, is_contact_column, SelectedVariable, Selection};
 
 /// How an encoded dimension was derived from its column.

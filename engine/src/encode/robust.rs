@@ -3,8 +3,10 @@
 
 /// `[low, high]` plus how it was found.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct RobustRange {
+pub struct RobustRange {
+    /// Lower end: the 1st percentile (or the minimum when the percentiles coincide).
     pub low: f64,
+    /// Upper end: the 99th percentile (or the maximum).
     pub high: f64,
     /// The percentiles coincided; `[min, max]` was used.
     pub full_range_used: bool,
@@ -25,7 +27,7 @@ impl RobustRange {
 
 /// `numbers[e]` is dictionary entry `e`'s value (`None` = missing); `counts[e]` how many rows use it.
 /// At least one entry must be present with a positive count.
-pub(super) fn robust_range(numbers: &[Option<f64>], counts: &[usize]) -> RobustRange {
+pub fn robust_range(numbers: &[Option<f64>], counts: &[usize]) -> RobustRange {
     let mut values: Vec<(f64, usize)> = numbers
         .iter()
         .zip(counts)

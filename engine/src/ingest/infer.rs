@@ -88,6 +88,16 @@ impl<'a> Entries<'a> {
         for &code in codes {
             counts[code as usize] += 1;
         }
+        Self::from_counts(texts, counts, markers)
+    }
+
+    /// The entries of a column known by its distinct texts and their row counts (`counts[e]` rows hold
+    /// `texts[e]`), e.g. counted by a distributed aggregation instead of read row by row.
+    pub(crate) fn from_counts(
+        texts: &'a [String],
+        counts: Vec<usize>,
+        markers: &MissingMarkers,
+    ) -> Self {
         let missing: Vec<bool> = texts.iter().map(|t| markers.is_missing(t)).collect();
         let present_rows = counts
             .iter()

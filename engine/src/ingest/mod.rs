@@ -567,6 +567,43 @@ fn build(
     Ok(Ingested { table, report })
 }
 
+/// A column typed as [`read_table`] types it, from its distinct texts and their row counts instead of
+/// its rows (`counts[e]` rows hold `texts[e]`; e.g. a column of a table too large for one machine, counted
+/// by a distributed aggregation). Type, levels and level order are those reading all the rows would give
+/// (categorical levels: most rows first, ties by text; missing markers from `options`; a type override in
+/// `options` for this column wins). The column returned has one row per distinct text (codes
+/// `0..texts.len()`), so its row counts are not the table's: keep `counts` for anything counted.
+pub fn column_from_counts(
+    name: &str,
+    texts: Vec<String>,
+    counts: &[usize],
+    options: &IngestOptions,
+) -> Result<Column, IngestError> {
+    let markers = MissingMarkers::new(&options.missing_markers);
+    let semicolon_file = options.delimiter == Some(b';');
+    let mut counts = counts.to_vec();
+    counts.resize(texts.len(), 0);
+    let entries = Entries::from_counts(&texts, counts, &markers);
+    let inferred = infer::infer_type(name, &entries, semicolon_file);
+    let chosen = options
+        .type_overrides
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map_or(inferred, |&(_, t)| t);
+    let typed = infer::interpret(name, &entries, chosen, semicolon_file)?;
+    drop(entries);
+    let codes = (0..texts.len() as u32).collect();
+    Ok(Column::new(
+        name,
+        typed.column_type,
+        codes,
+        texts,
+        typed.cells,
+        typed.levels,
+    )?)
+}
+
 /// Re-reads a column's texts under another type (the user overriding inference).
 ///
 /// Values that do not read under `to` become missing and are counted as `unparsable` by
