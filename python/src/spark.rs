@@ -168,13 +168,14 @@ fn for_each_row(
     mut visit: impl FnMut(usize, &[f32], u32, usize),
 ) -> Result<(), Failure> {
     let matrix = geometry.matrix(data)?;
-    let (d, k, scale) = (matrix.n_dims, geometry.k(), geometry.scale());
+    let (k, scale) = (geometry.k(), geometry.scale());
     let mut distances = vec![0f32; k];
+    let prepared = matrix.layout().prepare_centers(&geometry.centers);
+    let mut hot = Vec::new();
     for row in 0..matrix.n_rows {
-        let values = matrix.row(row);
-        for (slot, center) in distances.iter_mut().zip(geometry.centers.chunks_exact(d)) {
-            *slot = matrix.distance(values, center);
-        }
+        matrix
+            .layout()
+            .distances_to_centers(matrix.row(row), &prepared, &mut hot, &mut distances);
         let (best, margin) = cheapest(&distances, &geometry.prices);
         visit(row, &distances, best, margin_bin(margin, scale));
     }

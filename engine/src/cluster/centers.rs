@@ -1,5 +1,6 @@
 //! Center updates (coordinate-wise median or mean, ignoring missing values) and the L1 cost of a labelling.
 
+use crate::encode::distance::RowShapes;
 use crate::encode::EncodedMatrix;
 
 use super::Algorithm;
@@ -34,8 +35,10 @@ pub(super) fn update(
     algorithm: Algorithm,
 ) -> Vec<f32> {
     let mut centers = Vec::new();
+    let shapes = matrix.layout().row_shapes(&matrix.data);
     update_into(
         matrix,
+        &shapes,
         labels,
         k,
         algorithm,
@@ -53,6 +56,10 @@ pub(super) struct CenterScratch {
     rows: Vec<u32>,
     block: Vec<f32>,
     column: Vec<u32>,
+    /// Per dimension: whether its center value came from [`one_hot_centers`].
+    counted: Vec<bool>,
+    /// Per dimension of a one-hot group: members holding its non-zero value, and that value.
+    hot_counts: Vec<(usize, f32)>,
 }
 
 /// [`update`] into `centers`, reusing `scratch`.
@@ -63,6 +70,7 @@ pub(super) struct CenterScratch {
 /// bytes), one segment's block (`4 · |segment| · n_dims` bytes) and one column.
 pub(super) fn update_into(
     matrix: &EncodedMatrix,
+    shapes: &RowShapes,
     labels: &[u32],
     k: usize,
     algorithm: Algorithm,
@@ -75,13 +83,28 @@ pub(super) fn update_into(
     centers.resize(k * d, f32::NAN);
     for c in 0..k {
         let rows = &scratch.rows[scratch.start[c]..scratch.start[c + 1]];
+        let center = &mut centers[c * d..(c + 1) * d];
+        scratch.counted.clear();
+        scratch.counted.resize(d, false);
+        one_hot_centers(
+            matrix,
+            shapes,
+            rows,
+            algorithm,
+            &mut scratch.hot_counts,
+            &mut scratch.counted,
+            center,
+        );
+        if scratch.counted.iter().all(|&counted| counted) {
+            continue;
+        }
         // Copy the members' rows into one contiguous block first: independent 64-byte copies let the CPU
         // overlap the cache misses of these scattered rows, where a per-value gather would wait on each.
         scratch.block.clear();
         for &i in rows {
             scratch.block.extend_from_slice(matrix.row(i as usize));
         }
-        for j in 0..d {
+        for j in (0..d).filter(|&j| !scratch.counted[j]) {
             scratch.column.clear();
             scratch.column.extend(
                 scratch
@@ -92,12 +115,102 @@ pub(super) fn update_into(
                     .filter(|v| !v.is_nan())
                     .map(|&v| ordered_key(v)),
             );
-            centers[c * d + j] = match algorithm {
+            center[j] = match algorithm {
                 Algorithm::KMedians => median_of_keys(&mut scratch.column),
                 Algorithm::KMeans => mean_of_keys(&scratch.column),
             };
         }
     }
+}
+
+/// The center values of a segment's one-hot dimensions, found by counting: in a group where every member
+/// is one-hot or misses the variable, and each dimension's non-zero value is the same for all members that
+/// hold it, a dimension's present values are zeros and copies of one value, so its median (or mean) follows
+/// from the two counts, bit for bit what sorting them gives. Marks the dimensions it set in `counted`;
+/// other groups are left to the general path.
+fn one_hot_centers(
+    matrix: &EncodedMatrix,
+    shapes: &RowShapes,
+    rows: &[u32],
+    algorithm: Algorithm,
+    hot_counts: &mut Vec<(usize, f32)>,
+    counted: &mut [bool],
+    center: &mut [f32],
+) {
+    for (g, range) in matrix.layout().one_hot_groups().enumerate() {
+        hot_counts.clear();
+        hot_counts.resize(range.len(), (0, 0.0));
+        let mut present = 0usize;
+        let mut countable = true;
+        for &i in rows {
+            let i = i as usize;
+            let values = &matrix.row(i)[range.clone()];
+            let Some(h) = shapes.hot(i, g) else {
+                if values.iter().all(|v| v.is_nan()) {
+                    continue;
+                }
+                countable = false;
+                break;
+            };
+            present += 1;
+            let value = values[h - range.start];
+            if value != 0.0 {
+                let (count, seen) = &mut hot_counts[h - range.start];
+                if *count > 0 && seen.to_bits() != value.to_bits() {
+                    countable = false;
+                    break;
+                }
+                *count += 1;
+                *seen = value;
+            }
+        }
+        if !countable {
+            continue;
+        }
+        for (j, &(count, value)) in range.clone().zip(hot_counts.iter()) {
+            center[j] = match algorithm {
+                Algorithm::KMedians => two_value_median(present - count, count, value),
+                Algorithm::KMeans => two_value_mean(present - count, count, value),
+            };
+            counted[j] = true;
+        }
+    }
+}
+
+/// The median of `zeros` zeros and `count` copies of `value`, exactly as [`median_of_keys`] computes it.
+fn two_value_median(zeros: usize, count: usize, value: f32) -> f32 {
+    let m = zeros + count;
+    if m == 0 {
+        return f32::NAN;
+    }
+    let value = if count == 0 { 0.0 } else { value };
+    let (low, high, lows) = if value.total_cmp(&0.0).is_gt() {
+        (0.0, value, zeros)
+    } else {
+        (value, 0.0, count)
+    };
+    let at = |rank: usize| if rank < lows { low } else { high };
+    let upper = at(m / 2);
+    if m % 2 == 1 {
+        upper
+    } else {
+        (at(m / 2 - 1) + upper) / 2.0
+    }
+}
+
+/// The mean of `zeros` zeros and `count` copies of `value`, exactly as [`mean_of_keys`] computes it (the
+/// `f64` sum of up to 2²⁹ copies of an `f32` is exact).
+fn two_value_mean(zeros: usize, count: usize, value: f32) -> f32 {
+    let m = zeros + count;
+    if m == 0 {
+        return f32::NAN;
+    }
+    let sum = if count == 0 {
+        0.0
+    } else {
+        count as f64 * value as f64
+    };
+    (sum / m as f64) as f32
 }
 
 /// Maps an `f32` (not NaN) to a `u32` whose unsigned order is [`f32::total_cmp`]'s order.
@@ -162,24 +275,28 @@ pub(super) fn median(values: &mut [f32]) -> f32 {
     }
 }
 
-/// Σ over rows of the L1 distance ([`EncodedMatrix::distance`]) to the segment's center.
-pub(super) fn total_distance(matrix: &EncodedMatrix, labels: &[u32], centers: &[f32]) -> f64 {
-    let d = matrix.n_dims;
+/// Σ over rows of the L1 distance ([`EncodedMatrix::distance`]) to the segment's center; `shapes` are the
+/// matrix rows' [`RowShapes`](crate::encode::distance::RowShapes).
+pub(super) fn total_distance(
+    matrix: &EncodedMatrix,
+    shapes: &RowShapes,
+    labels: &[u32],
+    centers: &[f32],
+) -> f64 {
+    let layout = matrix.layout();
+    let prepared = layout.prepare_centers(centers);
     labels
         .iter()
         .enumerate()
         .map(|(i, &l)| {
-            matrix.distance(
-                matrix.row(i),
-                &centers[l as usize * d..(l as usize + 1) * d],
-            ) as f64
+            layout.distance_to_center(matrix.row(i), shapes.row(i), &prepared, l as usize) as f64
         })
         .sum()
 }
 
 /// The L1 cost of any labelling with `k` segments: each segment's center is its coordinate-wise median (the
 /// best L1 center, missing values ignored) and the cost is the sum of every row's
-/// [`l1_distance`](crate::encode::distance::l1_distance) to its center. The benchmark scores every tool's
+/// [`EncodedMatrix::distance`] to its center. The benchmark scores every tool's
 /// labels with this one function.
 ///
 /// Returns `None` when `labels` has the wrong length or a label `≥ k`.
@@ -188,7 +305,8 @@ pub fn l1_cost(matrix: &EncodedMatrix, labels: &[u32], k: usize) -> Option<f64> 
         return None;
     }
     let centers = update(matrix, labels, k, Algorithm::KMedians);
-    Some(total_distance(matrix, labels, &centers))
+    let shapes = matrix.layout().row_shapes(&matrix.data);
+    Some(total_distance(matrix, &shapes, labels, &centers))
 }
 
 #[cfg(test)]
@@ -235,5 +353,91 @@ mod tests {
         let matrix = EncodedMatrix::from_dense(vec![0.0, 1.0, 5.0, 7.0], 4, 1).unwrap();
         assert_eq!(l1_cost(&matrix, &[0, 0, 0, 1], 2), Some(5.0));
         assert_eq!(l1_cost(&matrix, &[0, 0, 0, 2], 2), None);
+    }
+
+    /// A matrix with two one-hot groups (three and four levels, some rows missing the first variable) and
+    /// a numeric dimension, as `encode` lays it out.
+    fn one_hot_matrix(n: usize) -> EncodedMatrix {
+        use crate::encode::{DimKind, EncodedDim};
+        let dim = |column: usize, kind: DimKind, weight: f32| EncodedDim {
+            column,
+            name: format!("c{column}"),
+            kind,
+            level: None,
+            level_label: None,
+            low: 0.0,
+            high: 1.0,
+            value_weight: weight,
+            rescale_weight: weight,
+        };
+        let mut dims = vec![dim(0, DimKind::Numeric, 1.0)];
+        dims.extend((0..3).map(|_| dim(1, DimKind::OneHot, 1.0 / 3.0)));
+        dims.extend((0..4).map(|_| dim(2, DimKind::OneHot, 0.25)));
+        let mut data = Vec::new();
+        for i in 0..n {
+            let mut row = vec![(i % 7) as f32 / 7.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+            if i % 5 == 0 {
+                row[1..4].fill(f32::NAN);
+            } else {
+                row[1 + (i * 7 / 3) % 3] = 0.5;
+            }
+            row[4 + (i * 11 / 5) % 4] = 0.5;
+            data.extend(row);
+        }
+        EncodedMatrix::from_dims(data, n, dims, Vec::new()).expect("shape")
+    }
+
+    #[test]
+    fn one_hot_centers_by_counting_equal_the_sorted_medians_and_means_bit_for_bit() {
+        for n in [1, 2, 9, 40, 101] {
+            let matrix = one_hot_matrix(n);
+            assert!(matrix.layout().has_groups());
+            for k in [1, 2, 3] {
+                let labels: Vec<u32> = (0..n).map(|i| ((i * 13 + 5) % 7 % k) as u32).collect();
+                for algorithm in [Algorithm::KMedians, Algorithm::KMeans] {
+                    let centers = update(&matrix, &labels, k, algorithm);
+                    for c in 0..k {
+                        for j in 0..matrix.n_dims {
+                            let mut values: Vec<f32> = (0..n)
+                                .filter(|&i| labels[i] as usize == c)
+                                .map(|i| matrix.row(i)[j])
+                                .filter(|v| !v.is_nan())
+                                .collect();
+                            let expected = match algorithm {
+                                Algorithm::KMedians => median(&mut values),
+                                Algorithm::KMeans => {
+                                    let keys: Vec<u32> =
+                                        values.iter().map(|&v| ordered_key(v)).collect();
+                                    mean_of_keys(&keys)
+                                }
+                            };
+                            let got = centers[c * matrix.n_dims + j];
+                            assert_eq!(
+                                got.to_bits(),
+                                expected.to_bits(),
+                                "n {n} k {k} {algorithm:?} segment {c} dim {j}: {got} vs {expected}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_group_that_is_not_one_hot_falls_back_to_sorting() {
+        let mut matrix = one_hot_matrix(12);
+        // Row 3 holds two levels of the second variable; row 4 another value on a level.
+        matrix.data[3 * 8 + 4..3 * 8 + 8].copy_from_slice(&[0.5, 0.5, 0.0, 0.0]);
+        matrix.data[4 * 8 + 4..4 * 8 + 8].copy_from_slice(&[0.0, 0.0, 0.0, 0.75]);
+        let labels = vec![0u32; 12];
+        let centers = update(&matrix, &labels, 1, Algorithm::KMedians);
+        for (j, center) in centers.iter().enumerate() {
+            let mut values: Vec<f32> = (0..12)
+                .map(|i| matrix.row(i)[j])
+                .filter(|v| !v.is_nan())
+                .collect();
+            assert_eq!(center.to_bits(), median(&mut values).to_bits(), "dim {j}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::ops::{ControlFlow, Range};
 
-use crate::encode::distance::{l1_distance, l1_distance_complete, squared_l2_distance};
+use crate::encode::distance::{squared_l2_distance, total_weight, AllCentersScratch, RowShapes};
 use crate::encode::EncodedMatrix;
 
 use super::assign::{certify, solve_into, AssignStats, CostMatrix, SizeLimits};
@@ -88,7 +88,7 @@ impl ValidParams {
             runs: 1,
         };
         let mut stats = screened.assign_stats;
-        let mut buffers = Buffers::new(matrix.n_rows);
+        let mut buffers = Buffers::new(matrix);
         let run = self.run_once(
             matrix,
             &context,
@@ -223,7 +223,7 @@ impl ValidParams {
         let first_restart = restarts.start;
         let mut restart_costs = Vec::with_capacity(restarts.len());
         let mut stats = AssignStats::default();
-        let mut buffers = Buffers::new(matrix.n_rows);
+        let mut buffers = Buffers::new(matrix);
         for restart in restarts {
             let run = self.run_once(
                 matrix,
@@ -279,7 +279,10 @@ impl ValidParams {
             Start::Seeded { restart } => {
                 let stream = context.k_index * params.n_restarts + restart;
                 let mut rng = seed::restart_rng(params.seed, stream);
-                (restart, seed::kmedians_plus_plus(matrix, k, &mut rng))
+                (
+                    restart,
+                    seed::kmedians_plus_plus(matrix, &buffers.shapes, k, &mut rng),
+                )
             }
             Start::Centers(centers) => (0, centers.to_vec()),
         };
@@ -302,10 +305,10 @@ impl ValidParams {
             iterations = iteration;
             assign_centers.copy_from_slice(&centers);
             match params.algorithm {
-                Algorithm::KMedians => fill_l1_costs(&mut buffers.costs, matrix, &centers, k),
-                Algorithm::KMeans => {
-                    fill_costs(&mut buffers.costs, matrix, &centers, k, squared_l2_distance)
+                Algorithm::KMedians => {
+                    fill_l1_costs(&mut buffers.costs, matrix, &buffers.shapes, &centers, k)
                 }
+                Algorithm::KMeans => fill_squared_l2_costs(&mut buffers.costs, matrix, &centers, k),
             }
             let scale = buffers.costs.scale();
             for (q, p) in quantized_prices.iter_mut().zip(&prices) {
@@ -331,6 +334,7 @@ impl ValidParams {
             }
             centers::update_into(
                 matrix,
+                &buffers.shapes,
                 &labels,
                 k,
                 params.algorithm,
@@ -338,8 +342,10 @@ impl ValidParams {
                 &mut centers,
             );
             cost = match params.algorithm {
-                Algorithm::KMedians => total_cost(matrix, &labels, &centers, l1_distance),
-                Algorithm::KMeans => total_cost(matrix, &labels, &centers, squared_l2_distance),
+                Algorithm::KMedians => {
+                    centers::total_distance(matrix, &buffers.shapes, &labels, &centers)
+                }
+                Algorithm::KMeans => total_squared_l2(matrix, &labels, &centers),
             };
             if progress(context.progress(params, Stage::Iterating, restart, iteration, Some(cost)))
                 .is_break()
@@ -389,14 +395,13 @@ pub fn replay_assignment(
     if k == 0 || centers.len() != k * d {
         return None;
     }
-    let mut distances = Vec::with_capacity(matrix.n_rows * k);
-    for row in 0..matrix.n_rows {
-        let values = matrix.row(row);
-        distances.extend(
-            centers
-                .chunks_exact(d)
-                .map(|center| matrix.distance(values, center)),
-        );
+    let mut distances = vec![0f32; matrix.n_rows * k];
+    let prepared = matrix.layout().prepare_centers(centers);
+    let mut hot = Vec::new();
+    for (row, out) in distances.chunks_exact_mut(k).enumerate() {
+        matrix
+            .layout()
+            .distances_to_centers(matrix.row(row), &prepared, &mut hot, out);
     }
     let order = seed::row_order(matrix, seed);
     replay_assignment_from_distances(&distances, &order, prices, limits)
@@ -440,67 +445,52 @@ pub fn replay_assignment_from_distances(
     Some(labels)
 }
 
-/// Every row's distance to every center, quantized into `costs`. Generic so the metric inlines.
-fn fill_costs(
+/// Every row's squared-L2 distance to every center (plain K-Means), quantized into `costs`.
+fn fill_squared_l2_costs(
     costs: &mut CostMatrix,
     matrix: &EncodedMatrix,
     centers: &[f32],
     k: usize,
-    metric: impl Fn(&[f32], &[f32], &[f32], f32) -> f32,
 ) {
     let d = matrix.n_dims;
-    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
+    let weights = matrix.rescale_weights();
+    let total = total_weight(weights);
     costs.fill(matrix.n_rows, k, |i, out| {
         let row = matrix.row(i);
         for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
-            *slot = metric(row, center, weights, total_weight);
+            *slot = squared_l2_distance(row, center, weights, total);
         }
     });
 }
 
-/// [`fill_costs`] for L1, taking the mask-free kernel for rows that miss nothing when no center misses
-/// anything either (bit-identical to [`l1_distance`], see
-/// [`l1_distance_complete`](crate::encode::distance::l1_distance_complete)).
-fn fill_l1_costs(costs: &mut CostMatrix, matrix: &EncodedMatrix, centers: &[f32], k: usize) {
-    if centers.iter().any(|c| c.is_nan()) {
-        return fill_costs(costs, matrix, centers, k, l1_distance);
-    }
-    let d = matrix.n_dims;
-    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
-    costs.fill(matrix.n_rows, k, |i, out| {
-        let row = matrix.row(i);
-        if row.iter().any(|v| v.is_nan()) {
-            for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
-                *slot = l1_distance(row, center, weights, total_weight);
-            }
-        } else {
-            for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
-                *slot = l1_distance_complete(row, center);
-            }
-        }
-    });
-}
-
-/// Σ over rows of the metric to the row's center.
-fn total_cost(
+/// Every row's L1 distance to every center ([`EncodedMatrix::distance`] bit for bit, each one-hot group in
+/// one term per center), quantized into `costs`.
+fn fill_l1_costs(
+    costs: &mut CostMatrix,
     matrix: &EncodedMatrix,
-    labels: &[u32],
+    shapes: &RowShapes,
     centers: &[f32],
-    metric: impl Fn(&[f32], &[f32], &[f32], f32) -> f32,
-) -> f64 {
+    k: usize,
+) {
+    let layout = matrix.layout();
+    let prepared = layout.prepare_centers(centers);
+    let mut lanes = AllCentersScratch::default();
+    costs.fill(matrix.n_rows, k, |i, out| {
+        layout.distances_to_all(matrix.row(i), shapes.row(i), &prepared, &mut lanes, out);
+    });
+}
+
+/// Σ over rows of the squared-L2 distance to the row's center (plain K-Means).
+fn total_squared_l2(matrix: &EncodedMatrix, labels: &[u32], centers: &[f32]) -> f64 {
     let d = matrix.n_dims;
-    let (weights, total_weight) = (matrix.rescale_weights(), matrix.total_weight());
+    let weights = matrix.rescale_weights();
+    let total = total_weight(weights);
     labels
         .iter()
         .enumerate()
         .map(|(i, &l)| {
             let l = l as usize;
-            metric(
-                matrix.row(i),
-                &centers[l * d..(l + 1) * d],
-                weights,
-                total_weight,
-            ) as f64
+            squared_l2_distance(matrix.row(i), &centers[l * d..(l + 1) * d], weights, total) as f64
         })
         .sum()
 }
@@ -609,14 +599,17 @@ struct Buffers {
     costs: CostMatrix,
     previous: Vec<u32>,
     centers: centers::CenterScratch,
+    /// The matrix rows' one-hot positions, found once for every distance to centers.
+    shapes: RowShapes,
 }
 
 impl Buffers {
-    fn new(n: usize) -> Self {
+    fn new(matrix: &EncodedMatrix) -> Self {
         Buffers {
             costs: CostMatrix::empty(),
-            previous: vec![u32::MAX; n],
+            previous: vec![u32::MAX; matrix.n_rows],
             centers: centers::CenterScratch::default(),
+            shapes: matrix.layout().row_shapes(&matrix.data),
         }
     }
 }

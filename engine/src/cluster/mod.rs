@@ -32,7 +32,8 @@
 //! about 2.4× the encoded matrix (the matrix itself, the `n × k` integer costs, labels, candidate heaps),
 //! plus one copy of the matrix in the seeded row order.
 //!
-//! Distances are [`l1_distance`](crate::encode::distance::l1_distance) on the
+//! Distances are [`EncodedMatrix::distance`](crate::encode::EncodedMatrix::distance) (the missing-aware L1 of
+//! [`distance`](crate::encode::distance), each categorical variable in one term) on the
 //! [`EncodedMatrix`](crate::encode::EncodedMatrix), the one dissimilarity used for clustering, cost and
 //! benchmark alike. [`Algorithm::KMeans`] swaps in squared L2 and means, for comparison.
 //!

@@ -91,7 +91,7 @@ impl ShareBounds {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
-    /// L1 distance ([`crate::encode::distance::l1_distance`]), coordinate-wise median centers.
+    /// L1 distance ([`crate::encode::EncodedMatrix::distance`]), coordinate-wise median centers.
     #[default]
     KMedians,
     /// Squared L2 distance, mean centers: plain K-Means, for comparison.

@@ -2,7 +2,7 @@
 //!
 //! A fixed sample of `s` rows (the same rows for every k, drawn with the run's seed) is scored with the
 //! silhouette `(b − a) / max(a, b)` of each sampled row, where `a` is its mean [L1
-//! distance](crate::encode::distance::l1_distance) to the other sampled rows of its segment and `b` the
+//! distance](crate::encode::EncodedMatrix::distance) to the other sampled rows of its segment and `b` the
 //! smallest mean distance to the sampled rows of another segment (0 for a row alone in its segment in the
 //! sample, or when `a = b = 0`). The score is the mean over segments of each segment's mean silhouette, so
 //! large segments do not outvote small ones. Higher is better; ties go to the smaller k.
@@ -43,9 +43,16 @@ impl SilhouetteSample {
         let rows = sample_rows(matrix.n_rows, s, seed);
         let s = rows.len();
         let mut distances = vec![0f32; s * s];
+        // The sampled rows as prepared "centers": each pair's distance is `row_distance` bit for bit, with
+        // each one-hot group in one term.
+        let sample = matrix.select_rows(&rows);
+        let layout = matrix.layout();
+        let shapes = layout.row_shapes(&sample.data);
+        let prepared = layout.prepare_centers(&sample.data);
         for a in 0..s {
+            let (row, shape) = (sample.row(a), shapes.row(a));
             for b in a + 1..s {
-                let d = matrix.row_distance(rows[a], rows[b]);
+                let d = layout.distance_to_center(row, shape, &prepared, b);
                 distances[a * s + b] = d;
                 distances[b * s + a] = d;
             }

@@ -5,6 +5,7 @@
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::encode::distance::RowShapes;
 use crate::encode::EncodedMatrix;
 
 /// Added to the seed for the row order, so it is not any other random stream of the run.
@@ -89,6 +90,7 @@ fn mix(mut z: u64) -> u64 {
 /// `k` initial centers (`k × n_dims`, row-major), copied from rows of `matrix`.
 pub(super) fn kmedians_plus_plus(
     matrix: &EncodedMatrix,
+    shapes: &RowShapes,
     k: usize,
     rng: &mut ChaCha8Rng,
 ) -> Vec<f32> {
@@ -99,8 +101,10 @@ pub(super) fn kmedians_plus_plus(
     let first = uniform(rng, n);
     chosen[first] = true;
     centers.extend_from_slice(matrix.row(first));
+    let layout = matrix.layout();
+    let first_center = layout.prepare_centers(matrix.row(first));
     let mut nearest: Vec<f32> = (0..n)
-        .map(|i| matrix.distance(matrix.row(i), matrix.row(first)))
+        .map(|i| layout.distance_to_center(matrix.row(i), shapes.row(i), &first_center, 0))
         .collect();
     for _ in 1..k {
         let total: f64 = nearest.iter().map(|&x| x as f64).sum();
@@ -127,9 +131,9 @@ pub(super) fn kmedians_plus_plus(
         chosen[pick] = true;
         let start = centers.len();
         centers.extend_from_slice(matrix.row(pick));
-        let center = &centers[start..start + d];
+        let center = layout.prepare_centers(&centers[start..start + d]);
         for (i, slot) in nearest.iter_mut().enumerate() {
-            let distance = matrix.distance(matrix.row(i), center);
+            let distance = layout.distance_to_center(matrix.row(i), shapes.row(i), &center, 0);
             if distance < *slot {
                 *slot = distance;
             }

@@ -19,6 +19,14 @@
 //! Sums run in eight fixed lanes (dimension `j` goes to lane `j % 8`, lanes are combined in a fixed pairwise
 //! order), so the result is the same bit for bit on every platform, natively and in wasm32, while the loop
 //! still vectorises.
+//!
+//! **One-hot groups.** The `L` dimensions that one-hot encode a categorical variable are summed as one term
+//! ([`DistanceLayout`]): when one side holds at most one non-zero value in the group, at position `h` (a
+//! row always does), `Σ_j |a[j] − b[j]| = (Σ_j |b[j]| − |b[h]|) + |a[h] − b[h]|`, so with `Σ_j |b[j]|`
+//! computed once per center a row's distance to a center costs one term per variable instead of one per
+//! level. The other dimensions are summed in the eight lanes, by their position among them; the group
+//! terms are then added in dimension order. A matrix without one-hot groups gets exactly the lane sum
+//! above, bit for bit.
 
 const LANES: usize = 8;
 
@@ -140,6 +148,489 @@ pub fn squared_l2_distance(a: &[f32], b: &[f32], weights: &[f32], total_weight: 
     rescale(sum, present, total_weight)
 }
 
+/// The dimensions that one-hot encode one categorical variable: `start..start + len`, with the sum of
+/// their rescale weights (added one by one, in order).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct OneHotGroup {
+    start: usize,
+    len: usize,
+    weight: f32,
+}
+
+impl OneHotGroup {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.len
+    }
+}
+
+/// How [`DistanceLayout::l1`] sums a matrix's dimensions: the one-hot groups of categorical variables as one
+/// term each, every other dimension in the eight lanes (see the [module docs](self)).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct DistanceLayout {
+    n_dims: usize,
+    weights: Vec<f32>,
+    /// The dimensions outside one-hot groups, ascending.
+    singles: Vec<usize>,
+    /// Their rescale weights.
+    single_weights: Vec<f32>,
+    groups: Vec<OneHotGroup>,
+    /// The present weight of the single dimensions when none is missing.
+    singles_weight: f32,
+    total_weight: f32,
+}
+
+/// Scratch space for [`DistanceLayout::distances_to_all`].
+#[derive(Clone, Debug, Default)]
+pub struct AllCentersScratch {
+    lanes: Vec<[f32; LANES]>,
+    present: Vec<f32>,
+}
+
+impl DistanceLayout {
+    /// The layout for dimensions with these rescale weights, where `one_hot_column[j]` names the
+    /// categorical variable dimension `j` one-hot encodes (`None` for any other dimension). Runs of two or
+    /// more adjacent dimensions of the same variable form a group.
+    pub fn new(weights: &[f32], one_hot_column: &[Option<usize>]) -> Self {
+        debug_assert_eq!(weights.len(), one_hot_column.len());
+        let n_dims = weights.len();
+        let mut singles = Vec::new();
+        let mut groups = Vec::new();
+        let mut j = 0;
+        while j < n_dims {
+            let mut end = j + 1;
+            if let Some(column) = one_hot_column[j] {
+                while end < n_dims && one_hot_column[end] == Some(column) {
+                    end += 1;
+                }
+            }
+            if end - j >= 2 {
+                let weight = weights[j..end].iter().fold(0f32, |sum, &w| sum + w);
+                groups.push(OneHotGroup {
+                    start: j,
+                    len: end - j,
+                    weight,
+                });
+            } else {
+                singles.push(j);
+            }
+            j = end;
+        }
+        let single_weights: Vec<f32> = singles.iter().map(|&j| weights[j]).collect();
+        let mut layout = DistanceLayout {
+            n_dims,
+            weights: weights.to_vec(),
+            singles,
+            single_weights,
+            groups,
+            singles_weight: 0.0,
+            total_weight: 0.0,
+        };
+        let zeros = vec![0f32; n_dims];
+        layout.singles_weight = layout.single_lanes(&zeros, &zeros).1;
+        let (_, present) = layout.sum(&zeros, &zeros);
+        layout.total_weight = present;
+        layout
+    }
+
+    /// `W`: the present weight of two points that miss nothing.
+    pub fn total_weight(&self) -> f32 {
+        self.total_weight
+    }
+
+    /// The per-dimension rescale weights.
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Whether some categorical variable is summed as a one-hot group.
+    pub fn has_groups(&self) -> bool {
+        !self.groups.is_empty()
+    }
+
+    /// The one-hot groups' dimension ranges, in order (the `g` of [`RowShapes::hot`]).
+    pub fn one_hot_groups(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        self.groups.iter().map(OneHotGroup::range)
+    }
+
+    /// The missing-aware L1 distance of the [module docs](self) between two points of `n_dims` values.
+    #[inline]
+    pub fn l1(&self, a: &[f32], b: &[f32]) -> f32 {
+        let (sum, present) = self.sum(a, b);
+        rescale(sum, present, self.total_weight)
+    }
+
+    /// `(Σ |a − b|, P)` before rescaling.
+    #[inline]
+    fn sum(&self, a: &[f32], b: &[f32]) -> (f32, f32) {
+        let (mut sum, mut present) = self.single_lanes(a, b);
+        for group in &self.groups {
+            let range = group.range();
+            let (term, weight) = group_term(
+                &a[range.clone()],
+                &b[range.clone()],
+                &self.weights[range],
+                group.weight,
+            );
+            sum += term;
+            present += weight;
+        }
+        (sum, present)
+    }
+
+    #[inline(always)]
+    fn single_lanes(&self, a: &[f32], b: &[f32]) -> (f32, f32) {
+        if self.groups.is_empty() {
+            return lanes::<false>(a, b, &self.weights);
+        }
+        let mut sum = [0f32; LANES];
+        let mut present = [0f32; LANES];
+        for (position, (&j, &w)) in self.singles.iter().zip(&self.single_weights).enumerate() {
+            let (term, weight) = masked::<false>(a[j], b[j], w);
+            sum[position % LANES] += term;
+            present[position % LANES] += weight;
+        }
+        (combine(sum), combine(present))
+    }
+
+    /// The lane sum over the single dimensions of two points that miss nothing there.
+    #[inline(always)]
+    fn single_lanes_complete(&self, a: &[f32], b: &[f32]) -> f32 {
+        if self.groups.is_empty() {
+            return l1_distance_complete(a, b);
+        }
+        let mut sum = [0f32; LANES];
+        for (position, &j) in self.singles.iter().enumerate() {
+            sum[position % LANES] += (a[j] - b[j]).abs();
+        }
+        combine(sum)
+    }
+
+    /// `k` centers (`k × n_dims`, row-major) made ready for [`distance_to_center`](Self::distance_to_center).
+    pub fn prepare_centers<'c>(&self, centers: &'c [f32]) -> PreparedCenters<'c> {
+        let d = self.n_dims.max(1);
+        let group_sums: Vec<f32> = centers
+            .chunks_exact(d)
+            .flat_map(|center| {
+                self.groups
+                    .iter()
+                    .map(move |group| absolute_sum(&center[group.range()]).unwrap_or(f32::NAN))
+            })
+            .collect();
+        let k = centers.len() / d;
+        let mut by_dim = vec![0f32; k * d];
+        for (c, center) in centers.chunks_exact(d).enumerate() {
+            for (j, &v) in center.iter().enumerate() {
+                by_dim[j * k + c] = v;
+            }
+        }
+        let n_groups = self.groups.len();
+        let mut sums_by_group = vec![0f32; k * n_groups];
+        for c in 0..k {
+            for g in 0..n_groups {
+                sums_by_group[g * k + c] = group_sums[c * n_groups + g];
+            }
+        }
+        PreparedCenters {
+            centers,
+            n_dims: d,
+            n_groups,
+            k,
+            group_sums,
+            by_dim,
+            sums_by_group,
+            complete: !centers.iter().any(|v| v.is_nan()),
+        }
+    }
+
+    /// Every row's [`RowShape`] (`data`: rows of `n_dims` values).
+    pub fn row_shapes(&self, data: &[f32]) -> RowShapes {
+        let d = self.n_dims.max(1);
+        let n_rows = data.len() / d;
+        let mut shapes = RowShapes {
+            n_groups: self.groups.len(),
+            hot: vec![0; n_rows * self.groups.len()],
+            complete: vec![false; n_rows],
+        };
+        for (i, row) in data.chunks_exact(d).enumerate() {
+            let hot = &mut shapes.hot[i * shapes.n_groups..(i + 1) * shapes.n_groups];
+            shapes.complete[i] = self.shape_into(row, hot);
+        }
+        shapes
+    }
+
+    /// Writes the row's hot positions (one per group) into `hot`; returns whether the row misses nothing.
+    fn shape_into(&self, row: &[f32], hot: &mut [u32]) -> bool {
+        for (slot, group) in hot.iter_mut().zip(&self.groups) {
+            *slot = match hot_position(&row[group.range()]) {
+                Some(h) => (group.start + h) as u32,
+                None => NOT_ONE_HOT,
+            };
+        }
+        !row.iter().any(|v| v.is_nan())
+    }
+
+    /// [`l1`](Self::l1)`(row, center c)` bit for bit, each one-hot group in one term: `shape` is the row's
+    /// [`RowShape`].
+    #[inline]
+    pub fn distance_to_center(
+        &self,
+        row: &[f32],
+        shape: RowShape<'_>,
+        centers: &PreparedCenters<'_>,
+        c: usize,
+    ) -> f32 {
+        let d = centers.n_dims;
+        let center = &centers.centers[c * d..(c + 1) * d];
+        let complete = shape.complete && centers.complete;
+        if self.groups.is_empty() {
+            return if complete {
+                l1_distance_complete(row, center)
+            } else {
+                self.l1(row, center)
+            };
+        }
+        let sums = &centers.group_sums[c * centers.n_groups..(c + 1) * centers.n_groups];
+        let (mut sum, mut present) = if self.singles.is_empty() {
+            (0.0, 0.0)
+        } else if complete {
+            (self.single_lanes_complete(row, center), 0.0)
+        } else {
+            self.single_lanes(row, center)
+        };
+        for ((group, &h), &group_sum) in self.groups.iter().zip(shape.hot).zip(sums) {
+            let (term, weight) = if h != NOT_ONE_HOT && !group_sum.is_nan() {
+                let h = h as usize;
+                (hot_term(row[h], center[h], group_sum), group.weight)
+            } else {
+                let range = group.range();
+                group_term(
+                    &row[range.clone()],
+                    &center[range.clone()],
+                    &self.weights[range],
+                    group.weight,
+                )
+            };
+            sum += term;
+            present += weight;
+        }
+        if complete {
+            sum
+        } else {
+            rescale(sum, present, self.total_weight)
+        }
+    }
+
+    /// `out[c]` = [`distance_to_center`](Self::distance_to_center)`(row, shape, centers, c)` for every
+    /// prepared center, bit for bit. When no center and none of the row's dimensions outside one-hot groups
+    /// miss a value, each term is added for all centers at once from the transposed centers (contiguous, so
+    /// the loop over centers vectorises), in the same order as for one center. `scratch` is reused.
+    pub fn distances_to_all(
+        &self,
+        row: &[f32],
+        shape: RowShape<'_>,
+        centers: &PreparedCenters<'_>,
+        scratch: &mut AllCentersScratch,
+        out: &mut [f32],
+    ) {
+        let k = centers.k;
+        debug_assert_eq!(out.len(), k);
+        if !centers.complete
+            || self.groups.is_empty()
+            || (!shape.complete && self.singles.iter().any(|&j| row[j].is_nan()))
+        {
+            for (c, slot) in out.iter_mut().enumerate() {
+                *slot = self.distance_to_center(row, shape, centers, c);
+            }
+            return;
+        }
+        if self.singles.is_empty() {
+            out.fill(0.0);
+        } else {
+            let lanes = &mut scratch.lanes;
+            lanes.clear();
+            lanes.resize(k, [0f32; LANES]);
+            for (position, &j) in self.singles.iter().enumerate() {
+                let x = row[j];
+                let column = &centers.by_dim[j * k..(j + 1) * k];
+                for (lane, &v) in lanes.iter_mut().zip(column) {
+                    lane[position % LANES] += (x - v).abs();
+                }
+            }
+            for (slot, lane) in out.iter_mut().zip(lanes.iter()) {
+                *slot = combine(*lane);
+            }
+        }
+        let present = &mut scratch.present;
+        present.clear();
+        present.resize(k, self.singles_weight);
+        for (g, (group, &h)) in self.groups.iter().zip(shape.hot).enumerate() {
+            if h == NOT_ONE_HOT {
+                let range = group.range();
+                for (c, (slot, weight)) in out.iter_mut().zip(present.iter_mut()).enumerate() {
+                    let center = &centers.centers[c * centers.n_dims..(c + 1) * centers.n_dims];
+                    let (term, group_present) = group_term(
+                        &row[range.clone()],
+                        &center[range.clone()],
+                        &self.weights[range.clone()],
+                        group.weight,
+                    );
+                    *slot += term;
+                    *weight += group_present;
+                }
+                continue;
+            }
+            let h = h as usize;
+            let x = row[h];
+            let column = &centers.by_dim[h * k..(h + 1) * k];
+            let sums = &centers.sums_by_group[g * k..(g + 1) * k];
+            for ((slot, &v), &sum) in out.iter_mut().zip(column).zip(sums) {
+                *slot += hot_term(x, v, sum);
+            }
+            for weight in present.iter_mut() {
+                *weight += group.weight;
+            }
+        }
+        if !shape.complete {
+            for (slot, &weight) in out.iter_mut().zip(present.iter()) {
+                *slot = rescale(*slot, weight, self.total_weight);
+            }
+        }
+    }
+
+    /// `out[c]` = [`l1`](Self::l1)`(row, center c)` for every prepared center, bit for bit
+    /// ([`distance_to_center`](Self::distance_to_center) after finding the row's shape; `hot` is scratch
+    /// space).
+    pub fn distances_to_centers(
+        &self,
+        row: &[f32],
+        centers: &PreparedCenters<'_>,
+        hot: &mut Vec<u32>,
+        out: &mut [f32],
+    ) {
+        hot.clear();
+        hot.resize(self.groups.len(), 0);
+        let complete = self.shape_into(row, hot);
+        let shape = RowShape { hot, complete };
+        for (c, slot) in out.iter_mut().enumerate() {
+            *slot = self.distance_to_center(row, shape, centers, c);
+        }
+    }
+}
+
+/// Marks a group in which a row is not one-hot (a missing value, or two levels set).
+const NOT_ONE_HOT: u32 = u32::MAX;
+
+/// What [`DistanceLayout::distance_to_center`] needs to know of a row beyond its values.
+#[derive(Clone, Copy, Debug)]
+pub struct RowShape<'a> {
+    /// Per one-hot group, the dimension of the row's non-zero value (or the group's first when all are
+    /// zero); `u32::MAX` when the row is not one-hot there.
+    hot: &'a [u32],
+    /// Whether the row misses no value.
+    complete: bool,
+}
+
+/// The [`RowShape`]s of a matrix's rows, found once ([`DistanceLayout::row_shapes`]) and used for every
+/// distance to centers.
+#[derive(Clone, Debug, Default)]
+pub struct RowShapes {
+    n_groups: usize,
+    hot: Vec<u32>,
+    complete: Vec<bool>,
+}
+
+impl RowShapes {
+    /// The dimension of row `i`'s non-zero value in one-hot group `g` (the group's first dimension when all
+    /// its values are zero), or `None` when the row is not one-hot there (a missing value, or two set).
+    #[inline]
+    pub fn hot(&self, i: usize, g: usize) -> Option<usize> {
+        let h = self.hot[i * self.n_groups + g];
+        (h != NOT_ONE_HOT).then_some(h as usize)
+    }
+
+    /// Row `i`'s shape.
+    #[inline]
+    pub fn row(&self, i: usize) -> RowShape<'_> {
+        RowShape {
+            hot: &self.hot[i * self.n_groups..(i + 1) * self.n_groups],
+            complete: self.complete[i],
+        }
+    }
+}
+
+/// Centers made ready by [`DistanceLayout::prepare_centers`]: each one-hot group's `Σ |c[j]|` per center.
+#[derive(Clone, Debug)]
+pub struct PreparedCenters<'c> {
+    centers: &'c [f32],
+    n_dims: usize,
+    n_groups: usize,
+    k: usize,
+    /// The centers transposed (`n_dims × k`), for [`DistanceLayout::distances_to_all`].
+    by_dim: Vec<f32>,
+    /// `group_sums` transposed (`groups × k`).
+    sums_by_group: Vec<f32>,
+    /// `k × groups`, NaN where the center misses a value of the group.
+    group_sums: Vec<f32>,
+    complete: bool,
+}
+
+/// The position of the only non-zero value of a one-hot group (0 when all are zero), or `None` when a value
+/// is missing or two are non-zero.
+#[inline(always)]
+fn hot_position(values: &[f32]) -> Option<usize> {
+    let mut hot = None;
+    for (j, &v) in values.iter().enumerate() {
+        if v != 0.0 {
+            if v.is_nan() || hot.is_some() {
+                return None;
+            }
+            hot = Some(j);
+        }
+    }
+    Some(hot.unwrap_or(0))
+}
+
+/// `Σ |v|` added in order, or `None` when a value is missing.
+#[inline(always)]
+fn absolute_sum(values: &[f32]) -> Option<f32> {
+    let mut sum = 0f32;
+    for &v in values {
+        if v.is_nan() {
+            return None;
+        }
+        sum += v.abs();
+    }
+    Some(sum)
+}
+
+/// `Σ_j |a[j] − b[j]|` for a one-hot side `a` whose only non-zero value is `a_hot` at position `h`:
+/// `(Σ_j |b[j]| − |b[h]|) + |a[h] − b[h]|`. Never negative: a sum of non-negative terms in floating point is
+/// at least each of its terms.
+#[inline(always)]
+fn hot_term(a_hot: f32, b_hot: f32, b_absolute_sum: f32) -> f32 {
+    (b_absolute_sum - b_hot.abs()) + (a_hot - b_hot).abs()
+}
+
+/// One one-hot group's `(Σ |a − b|, present weight)`: in one term when either side is one-hot and the other
+/// misses nothing (the first side when both are), else dimension by dimension in order, skipping missing
+/// values.
+#[inline(always)]
+fn group_term(a: &[f32], b: &[f32], weights: &[f32], group_weight: f32) -> (f32, f32) {
+    if let (Some(h), Some(sum)) = (hot_position(a), absolute_sum(b)) {
+        return (hot_term(a[h], b[h], sum), group_weight);
+    }
+    if let (Some(h), Some(sum)) = (hot_position(b), absolute_sum(a)) {
+        return (hot_term(b[h], a[h], sum), group_weight);
+    }
+    let (mut sum, mut present) = (0f32, 0f32);
+    for ((&a, &b), &w) in a.iter().zip(b).zip(weights) {
+        let (term, weight) = masked::<false>(a, b, w);
+        sum += term;
+        present += weight;
+    }
+    (sum, present)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +685,178 @@ mod tests {
         let weights = [1.0, 1.0];
         let d = squared_l2_distance(&[0.0, 0.0], &[0.5, 2.0], &weights, total_weight(&weights));
         assert_eq!(d, 0.25 + 4.0);
+    }
+
+    /// Dimensions 0–1 numeric, 2–5 one variable's four levels (weight 1, 0.25 each), 6 numeric, 7–9 another
+    /// variable's three levels (weight 2).
+    fn mixed_layout() -> DistanceLayout {
+        let weights = [
+            1.0,
+            0.5,
+            0.25,
+            0.25,
+            0.25,
+            0.25,
+            1.0,
+            2.0 / 3.0,
+            2.0 / 3.0,
+            2.0 / 3.0,
+        ];
+        let columns = [
+            None,
+            None,
+            Some(2),
+            Some(2),
+            Some(2),
+            Some(2),
+            None,
+            Some(4),
+            Some(4),
+            Some(4),
+        ];
+        DistanceLayout::new(&weights, &columns)
+    }
+
+    /// A row of [`mixed_layout`]: one-hot values `0.5 · w` on the row's levels; `missing` blanks the first
+    /// variable's group.
+    fn mixed_row(seed: u32, missing: bool) -> Vec<f32> {
+        let x = |i: u32| {
+            ((seed.wrapping_mul(2654435761).wrapping_add(i * 40503)) >> 8) as f32 / 16_777_216.0
+        };
+        let mut row = vec![x(1), x(2), 0.0, 0.0, 0.0, 0.0, x(3), 0.0, 0.0, 0.0];
+        row[2 + (seed % 4) as usize] = 0.5;
+        row[7 + (seed % 3) as usize] = 1.0;
+        if missing {
+            row[2..6].fill(f32::NAN);
+        }
+        row
+    }
+
+    #[test]
+    fn one_hot_groups_sum_to_the_plain_l1_distance() {
+        let layout = mixed_layout();
+        let weights = layout.weights().to_vec();
+        let dense_total = total_weight(&weights);
+        for seed in 0..50 {
+            for other in 0..20 {
+                let (a, b) = (
+                    mixed_row(seed, seed % 7 == 0),
+                    mixed_row(other, other % 5 == 0),
+                );
+                let dense = l1_distance(&a, &b, &weights, dense_total);
+                let grouped = layout.l1(&a, &b);
+                assert!(
+                    (dense - grouped).abs() <= 1e-5 * dense.max(1.0),
+                    "{dense} vs {grouped}"
+                );
+                assert_eq!(grouped.to_bits(), layout.l1(&b, &a).to_bits(), "symmetric");
+            }
+        }
+        // Red vs blue on the second variable only: a mismatch costs the variable's weight.
+        let mut a = mixed_row(0, false);
+        let mut b = a.clone();
+        b[7..10].copy_from_slice(&[0.0, 1.0, 0.0]);
+        a[7..10].copy_from_slice(&[1.0, 0.0, 0.0]);
+        assert_eq!(layout.l1(&a, &b), 2.0);
+    }
+
+    #[test]
+    fn the_center_kernel_equals_the_distance_bit_for_bit() {
+        let layout = mixed_layout();
+        // Centers: medians, so one-hot values 0, 0.25 or 0.5 and several non-zero per group; one center
+        // misses the first variable, one a numeric value.
+        let mut centers = Vec::new();
+        for c in 0..5u32 {
+            let mut center = mixed_row(c * 11 + 3, c == 1);
+            if c == 2 {
+                center[3] = 0.25;
+                center[4] = 0.25;
+            }
+            if c == 3 {
+                center[0] = f32::NAN;
+            }
+            centers.extend(center);
+        }
+        for complete_centers in [false, true] {
+            let centers: Vec<f32> = if complete_centers {
+                centers
+                    .iter()
+                    .map(|v| if v.is_nan() { 0.0 } else { *v })
+                    .collect()
+            } else {
+                centers.clone()
+            };
+            let prepared = layout.prepare_centers(&centers);
+            let mut hot = Vec::new();
+            let mut out = vec![0f32; 5];
+            for seed in 0..60 {
+                let mut row = mixed_row(seed, seed % 4 == 0);
+                if seed % 9 == 0 {
+                    row[6] = f32::NAN;
+                }
+                if seed % 13 == 0 {
+                    row[8] = 0.5; // two levels set: not one-hot, summed level by level
+                }
+                layout.distances_to_centers(&row, &prepared, &mut hot, &mut out);
+                let shapes = layout.row_shapes(&row);
+                let mut all = vec![0f32; 5];
+                layout.distances_to_all(
+                    &row,
+                    shapes.row(0),
+                    &prepared,
+                    &mut AllCentersScratch::default(),
+                    &mut all,
+                );
+                for (c, center) in centers.chunks_exact(10).enumerate() {
+                    let expected = layout.l1(&row, center).to_bits();
+                    assert_eq!(out[c].to_bits(), expected, "row {seed} center {c}");
+                    assert_eq!(
+                        all[c].to_bits(),
+                        expected,
+                        "all centers: row {seed} center {c}"
+                    );
+                    assert!(out[c] >= 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_layout_without_groups_is_the_lane_sum_bit_for_bit() {
+        let weights: Vec<f32> = (0..19).map(|i| 0.5 + (i % 4) as f32).collect();
+        let layout = DistanceLayout::new(&weights, &[None; 19]);
+        assert!(!layout.has_groups());
+        assert_eq!(
+            layout.total_weight().to_bits(),
+            total_weight(&weights).to_bits()
+        );
+        let a: Vec<f32> = (0..19)
+            .map(|i| {
+                if i == 4 {
+                    f32::NAN
+                } else {
+                    (i as f32 * 0.37).sin()
+                }
+            })
+            .collect();
+        let b: Vec<f32> = (0..19).map(|i| (i as f32 * 1.3).cos() * 3.0).collect();
+        let expected = l1_distance(&a, &b, &weights, total_weight(&weights));
+        assert_eq!(layout.l1(&a, &b).to_bits(), expected.to_bits());
+        let prepared = layout.prepare_centers(&b);
+        let mut out = [0f32];
+        layout.distances_to_centers(&a, &prepared, &mut Vec::new(), &mut out);
+        assert_eq!(out[0].to_bits(), expected.to_bits());
+    }
+
+    #[test]
+    fn a_missing_group_is_skipped_and_the_rest_rescaled() {
+        let layout = mixed_layout();
+        let a = mixed_row(1, true);
+        let b = mixed_row(2, false);
+        // Present: numeric 1 + 0.5 + 1 and the second variable's 2, of W = 5.5.
+        let numeric = (a[0] - b[0]).abs() + (a[1] - b[1]).abs() + (a[6] - b[6]).abs();
+        let second: f32 = (7..10).map(|j| (a[j] - b[j]).abs()).sum();
+        let expected = (numeric + second) * (5.5 / 4.5);
+        assert!((layout.l1(&a, &b) - expected).abs() < 1e-5);
     }
 }

@@ -18,7 +18,7 @@
 //! `lo == hi` the full range `[min, max]` is used instead; when that is a single value too, the column is
 //! noted ([`EncodeNote::SingleValue`]) and encodes to 0 for every present cell.
 //!
-//! **Missing values** stay missing: every dimension of a missing cell is NaN. [`distance::l1_distance`]
+//! **Missing values** stay missing: every dimension of a missing cell is NaN. [`EncodedMatrix::distance`]
 //! skips them and rescales by total over present weight; see [`distance`] for the exact rule. Each
 //! dimension's [`EncodedDim::rescale_weight`] is the variable's weight `w` (split evenly over the `L` one-hot
 //! dimensions of a categorical variable), so the rescaling counts variables, not dimensions.
@@ -121,7 +121,7 @@ pub enum EncodeNote {
 }
 
 /// The encoded matrix: `n_rows × n_dims`, row-major, NaN where a value is missing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EncodedMatrix {
     /// Row-major values (`data[row * n_dims + dim]`); NaN marks a missing value.
     pub data: Vec<f32>,
@@ -133,8 +133,7 @@ pub struct EncodedMatrix {
     pub dims: Vec<EncodedDim>,
     /// Observations about the encoding.
     pub notes: Vec<EncodeNote>,
-    rescale_weights: Vec<f32>,
-    total_weight: f32,
+    layout: distance::DistanceLayout,
 }
 
 /// Why columns could not be encoded.
@@ -248,15 +247,18 @@ impl EncodedMatrix {
     ) -> Self {
         let rescale_weights: Vec<f32> =
             dims.iter().map(|d: &EncodedDim| d.rescale_weight).collect();
-        let total_weight = distance::total_weight(&rescale_weights);
+        let one_hot_column: Vec<Option<usize>> = dims
+            .iter()
+            .map(|d| (d.kind == DimKind::OneHot).then_some(d.column))
+            .collect();
+        let layout = distance::DistanceLayout::new(&rescale_weights, &one_hot_column);
         EncodedMatrix {
             data,
             n_rows,
             n_dims,
             dims,
             notes,
-            rescale_weights,
-            total_weight,
+            layout,
         }
     }
 
@@ -267,18 +269,24 @@ impl EncodedMatrix {
 
     /// Per-dimension rescale weights used by [`distance`].
     pub fn rescale_weights(&self) -> &[f32] {
-        &self.rescale_weights
+        self.layout.weights()
     }
 
     /// Sum of the rescale weights (`W` in [`distance`]).
     pub fn total_weight(&self) -> f32 {
-        self.total_weight
+        self.layout.total_weight()
     }
 
-    /// [`distance::l1_distance`] between two points given as `n_dims` values each (rows or centers).
+    /// How the distance sums this matrix's dimensions (one-hot groups as one term each).
+    pub fn layout(&self) -> &distance::DistanceLayout {
+        &self.layout
+    }
+
+    /// The missing-aware L1 distance ([`distance`]) between two points given as `n_dims` values each (rows
+    /// or centers).
     #[inline]
     pub fn distance(&self, a: &[f32], b: &[f32]) -> f32 {
-        distance::l1_distance(a, b, &self.rescale_weights, self.total_weight)
+        self.layout.l1(a, b)
     }
 
     /// A matrix of the given rows (in the order given), with the same dimensions and weights.
@@ -304,12 +312,11 @@ impl EncodedMatrix {
             n_dims: self.n_dims,
             dims: self.dims.clone(),
             notes: self.notes.clone(),
-            rescale_weights: self.rescale_weights.clone(),
-            total_weight: self.total_weight,
+            layout: self.layout.clone(),
         }
     }
 
-    /// [`distance::l1_distance`] between rows `a` and `b`.
+    /// [`distance`](Self::distance) between rows `a` and `b`.
     pub fn row_distance(&self, a: usize, b: usize) -> f32 {
         self.distance(self.row(a), self.row(b))
     }

@@ -454,15 +454,17 @@ fn distances_and_nearest(matrix: &EncodedMatrix, centers: &[&[f32]]) -> (Vec<f32
     let (n, k) = (matrix.n_rows, centers.len());
     let mut distances = vec![0f32; n * k];
     let mut nearest = vec![0u32; n];
+    let flat: Vec<f32> = centers.concat();
+    let prepared = matrix.layout().prepare_centers(&flat);
+    let mut hot = Vec::new();
     for (row, (out, best)) in distances
         .chunks_exact_mut(k.max(1))
         .zip(&mut nearest)
         .enumerate()
     {
-        let values = matrix.row(row);
-        for (slot, center) in out.iter_mut().zip(centers) {
-            *slot = matrix.distance(values, center);
-        }
+        matrix
+            .layout()
+            .distances_to_centers(matrix.row(row), &prepared, &mut hot, out);
         *best = out
             .iter()
             .enumerate()
