@@ -362,16 +362,22 @@ async fn load_catalog(
         .collect();
     let fetches: Vec<js_sys::Promise> = urls.iter().map(|url| scope.fetch_with_str(url)).collect();
     let mut files = Vec::with_capacity(CATALOG_FILES.len());
+    let mut first_error = None;
+    // Every fetch is awaited, even after one failed: a fetch left pending would reject unhandled when
+    // the server is gone (an error in the page's console for each file).
     for (fetch, url) in fetches.into_iter().zip(&urls) {
         match fetched_bytes(fetch, url).await {
             Ok(bytes) => files.push(bytes),
             Err(error) => {
-                return Response::Failed(Failure::new(
-                    FailureKind::Catalog,
-                    format!("The variable catalog could not be loaded ({error})."),
-                ))
+                first_error.get_or_insert(error);
             }
         }
+    }
+    if let Some(error) = first_error {
+        return Response::Failed(Failure::new(
+            FailureKind::Catalog,
+            format!("The variable catalog could not be loaded ({error})."),
+        ));
     }
     // Indexing holds the worker for a moment: a file chosen meanwhile is read first.
     yield_to_messages(scope).await;

@@ -24,12 +24,17 @@ const MIME = {
   '.bin': 'application/octet-stream',
 };
 
-/** Serves `dir` on 127.0.0.1 (free port). Returns { url, close, requests }. */
-export async function serve(dir = DIST) {
+/**
+ * Serves `dir` on 127.0.0.1 (free port). Returns { url, close, requests }. `refuse(path)` true drops the
+ * connection for that path instead of answering.
+ */
+export async function serve(dir = DIST, { refuse = () => false } = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push(path);
+    // A refused path drops the connection: the browser's fetch fails as if the network were down.
+    if (refuse(path)) { req.socket.destroy(); return; }
     const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {

@@ -159,3 +159,29 @@ test('a new build installs a new worker that replaces the old shell cache and ke
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a catalog the network cannot deliver is said in the page, with no uncaught error, and the file still segments', LONG, async () => {
+  // Every catalog file's connection is dropped: all four fetches the worker starts at once fail.
+  const catalogFiles = ['/catalog.bin', '/embed/vocab.txt', '/embed/table.i8', '/hnsw.bin'];
+  const server = await serve(DIST, { refuse: (path) => catalogFiles.some((file) => path.endsWith(file)) });
+  const { context, page, watch } = await openPage(browser, server.url);
+  try {
+    await page.locator('#demo-button:not([disabled])').click();
+    await page.locator('#row-count').waitFor({ timeout: 30000 });
+    await page.locator('#catalog-state', { hasText: 'The variable catalog could not be loaded' })
+      .waitFor({ timeout: 60000 });
+    assert.match(await page.locator('#catalog-state').textContent(), /Your file's columns are offered unranked\./);
+    assert.deepEqual(watch.pageErrors, [], 'no fetch is left to fail unhandled');
+    await page.locator('#audience-query').fill('senior tech decision makers who came through referrals');
+    await page.locator('#find-variables').click();
+    await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('.catalog-hit').count(), 0, 'no catalog variable without the catalog');
+    await page.locator('#run-segmentation').click();
+    await page.locator('#results-summary').waitFor(LONG);
+    assert.ok(await page.locator('.segment-card').count() >= 10);
+    assert.deepEqual(watch.pageErrors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
