@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
 
 use crate::protocol::{Failure, FailureKind, ProgressUpdate, Request, Response};
@@ -307,12 +308,14 @@ async fn fetch_bytes(
     scope: &DedicatedWorkerGlobalScope,
     url: &str,
 ) -> Result<Vec<u8>, BridgeError> {
-    fetched_bytes(scope.fetch_with_str(url), url).await
+    fetched_bytes(JsFuture::from(scope.fetch_with_str(url)), url).await
 }
 
-/// The bytes of a fetch already started (several can be in flight at once).
-async fn fetched_bytes(fetch: js_sys::Promise, url: &str) -> Result<Vec<u8>, BridgeError> {
-    let response: web_sys::Response = wasm_bindgen_futures::JsFuture::from(fetch)
+/// The bytes of a fetch already started (several can be in flight at once). Taking the fetch as a
+/// [`JsFuture`] means its promise has a rejection handler from the moment the future was made: a fetch
+/// that fails while an earlier one is awaited is not an unhandled rejection.
+async fn fetched_bytes(fetch: JsFuture, url: &str) -> Result<Vec<u8>, BridgeError> {
+    let response: web_sys::Response = fetch
         .await
         .map_err(|error| BridgeError::browser(&format!("fetching {url}"), error))?
         .dyn_into()
@@ -360,11 +363,14 @@ async fn load_catalog(
         .iter()
         .map(|name| format!("{base}/{name}"))
         .collect();
-    let fetches: Vec<js_sys::Promise> = urls.iter().map(|url| scope.fetch_with_str(url)).collect();
+    let fetches: Vec<JsFuture> = urls
+        .iter()
+        .map(|url| JsFuture::from(scope.fetch_with_str(url)))
+        .collect();
     let mut files = Vec::with_capacity(CATALOG_FILES.len());
     let mut first_error = None;
-    // Every fetch is awaited, even after one failed: a fetch left pending would reject unhandled when
-    // the server is gone (an error in the page's console for each file).
+    // Every fetch has its handler from the start and is awaited even after one failed: a fetch left
+    // without one would reject unhandled when the server is gone (a page error for each file).
     for (fetch, url) in fetches.into_iter().zip(&urls) {
         match fetched_bytes(fetch, url).await {
             Ok(bytes) => files.push(bytes),
