@@ -171,11 +171,14 @@ fn for_each_row(
     let (k, scale) = (geometry.k(), geometry.scale());
     let mut distances = vec![0f32; k];
     let prepared = matrix.layout().prepare_centers(&geometry.centers);
-    let mut hot = Vec::new();
+    let mut scratch = audience_engine::encode::distance::AllCentersScratch::default();
     for row in 0..matrix.n_rows {
-        matrix
-            .layout()
-            .distances_to_centers(matrix.row(row), &prepared, &mut hot, &mut distances);
+        matrix.layout().distances_to_centers(
+            matrix.row(row),
+            &prepared,
+            &mut scratch,
+            &mut distances,
+        );
         let (best, margin) = cheapest(&distances, &geometry.prices);
         visit(row, &distances, best, margin_bin(margin, scale));
     }

@@ -397,11 +397,11 @@ pub fn replay_assignment(
     }
     let mut distances = vec![0f32; matrix.n_rows * k];
     let prepared = matrix.layout().prepare_centers(centers);
-    let mut hot = Vec::new();
+    let mut scratch = AllCentersScratch::default();
     for (row, out) in distances.chunks_exact_mut(k).enumerate() {
         matrix
             .layout()
-            .distances_to_centers(matrix.row(row), &prepared, &mut hot, out);
+            .distances_to_centers(matrix.row(row), &prepared, &mut scratch, out);
     }
     let order = seed::row_order(matrix, seed);
     replay_assignment_from_distances(&distances, &order, prices, limits)

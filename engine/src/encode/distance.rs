@@ -184,6 +184,8 @@ pub struct DistanceLayout {
 pub struct AllCentersScratch {
     lanes: Vec<[f32; LANES]>,
     present: Vec<f32>,
+    /// The row's hot positions, for [`DistanceLayout::distances_to_centers`].
+    hot: Vec<u32>,
 }
 
 impl DistanceLayout {
@@ -264,13 +266,7 @@ impl DistanceLayout {
     fn sum(&self, a: &[f32], b: &[f32]) -> (f32, f32) {
         let (mut sum, mut present) = self.single_lanes(a, b);
         for group in &self.groups {
-            let range = group.range();
-            let (term, weight) = group_term(
-                &a[range.clone()],
-                &b[range.clone()],
-                &self.weights[range],
-                group.weight,
-            );
+            let (term, weight) = self.group_term_of(group, a, b);
             sum += term;
             present += weight;
         }
@@ -402,13 +398,7 @@ impl DistanceLayout {
                 let h = h as usize;
                 (hot_term(row[h], center[h], group_sum), group.weight)
             } else {
-                let range = group.range();
-                group_term(
-                    &row[range.clone()],
-                    &center[range.clone()],
-                    &self.weights[range],
-                    group.weight,
-                )
+                self.group_term_of(group, row, center)
             };
             sum += term;
             present += weight;
@@ -465,15 +455,9 @@ impl DistanceLayout {
         present.resize(k, self.singles_weight);
         for (g, (group, &h)) in self.groups.iter().zip(shape.hot).enumerate() {
             if h == NOT_ONE_HOT {
-                let range = group.range();
                 for (c, (slot, weight)) in out.iter_mut().zip(present.iter_mut()).enumerate() {
                     let center = &centers.centers[c * centers.n_dims..(c + 1) * centers.n_dims];
-                    let (term, group_present) = group_term(
-                        &row[range.clone()],
-                        &center[range.clone()],
-                        &self.weights[range.clone()],
-                        group.weight,
-                    );
+                    let (term, group_present) = self.group_term_of(group, row, center);
                     *slot += term;
                     *weight += group_present;
                 }
@@ -498,22 +482,41 @@ impl DistanceLayout {
     }
 
     /// `out[c]` = [`l1`](Self::l1)`(row, center c)` for every prepared center, bit for bit
-    /// ([`distance_to_center`](Self::distance_to_center) after finding the row's shape; `hot` is scratch
-    /// space).
+    /// ([`distances_to_all`](Self::distances_to_all) after finding the row's shape).
     pub fn distances_to_centers(
         &self,
         row: &[f32],
         centers: &PreparedCenters<'_>,
-        hot: &mut Vec<u32>,
+        scratch: &mut AllCentersScratch,
         out: &mut [f32],
     ) {
+        let mut hot = std::mem::take(&mut scratch.hot);
         hot.clear();
         hot.resize(self.groups.len(), 0);
-        let complete = self.shape_into(row, hot);
-        let shape = RowShape { hot, complete };
-        for (c, slot) in out.iter_mut().enumerate() {
-            *slot = self.distance_to_center(row, shape, centers, c);
-        }
+        let complete = self.shape_into(row, &mut hot);
+        self.distances_to_all(
+            row,
+            RowShape {
+                hot: &hot,
+                complete,
+            },
+            centers,
+            scratch,
+            out,
+        );
+        scratch.hot = hot;
+    }
+
+    /// One group's `(Σ |a − b|, present weight)` over `a` and `b`, full points ([`group_term`]).
+    #[inline(always)]
+    fn group_term_of(&self, group: &OneHotGroup, a: &[f32], b: &[f32]) -> (f32, f32) {
+        let range = group.range();
+        group_term(
+            &a[range.clone()],
+            &b[range.clone()],
+            &self.weights[range],
+            group.weight,
+        )
     }
 }
 
@@ -787,7 +790,6 @@ mod tests {
                 centers.clone()
             };
             let prepared = layout.prepare_centers(&centers);
-            let mut hot = Vec::new();
             let mut out = vec![0f32; 5];
             for seed in 0..60 {
                 let mut row = mixed_row(seed, seed % 4 == 0);
@@ -797,7 +799,12 @@ mod tests {
                 if seed % 13 == 0 {
                     row[8] = 0.5; // two levels set: not one-hot, summed level by level
                 }
-                layout.distances_to_centers(&row, &prepared, &mut hot, &mut out);
+                layout.distances_to_centers(
+                    &row,
+                    &prepared,
+                    &mut AllCentersScratch::default(),
+                    &mut out,
+                );
                 let shapes = layout.row_shapes(&row);
                 let mut all = vec![0f32; 5];
                 layout.distances_to_all(
@@ -844,7 +851,7 @@ mod tests {
         assert_eq!(layout.l1(&a, &b).to_bits(), expected.to_bits());
         let prepared = layout.prepare_centers(&b);
         let mut out = [0f32];
-        layout.distances_to_centers(&a, &prepared, &mut Vec::new(), &mut out);
+        layout.distances_to_centers(&a, &prepared, &mut AllCentersScratch::default(), &mut out);
         assert_eq!(out[0].to_bits(), expected.to_bits());
     }
 

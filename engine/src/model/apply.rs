@@ -456,7 +456,7 @@ fn distances_and_nearest(matrix: &EncodedMatrix, centers: &[&[f32]]) -> (Vec<f32
     let mut nearest = vec![0u32; n];
     let flat: Vec<f32> = centers.concat();
     let prepared = matrix.layout().prepare_centers(&flat);
-    let mut hot = Vec::new();
+    let mut scratch = crate::encode::distance::AllCentersScratch::default();
     for (row, (out, best)) in distances
         .chunks_exact_mut(k.max(1))
         .zip(&mut nearest)
@@ -464,7 +464,7 @@ fn distances_and_nearest(matrix: &EncodedMatrix, centers: &[&[f32]]) -> (Vec<f32
     {
         matrix
             .layout()
-            .distances_to_centers(matrix.row(row), &prepared, &mut hot, out);
+            .distances_to_centers(matrix.row(row), &prepared, &mut scratch, out);
         *best = out
             .iter()
             .enumerate()
