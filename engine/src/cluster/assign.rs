@@ -14,7 +14,9 @@
 //! `k + 1` nodes, the `flow` module): each path moves one row per move edge, and the node potentials stay
 //! dual prices under which every row sits in its cheapest segment. When no excess is left the flow is
 //! optimal, and the potentials certify it. One shortest path costs O(k²) heap peeks, so an iteration costs
-//! O(n·k) to fill the costs plus O(k²) per row that has to move.
+//! O(n·k) to fill the costs plus O(k²) per row that has to move; a path whose edges still have reduced cost
+//! zero after it moved a row (the next row on each edge is tied with the last, as identical customers are)
+//! is augmented again without a new search, at one heap peek per edge.
 //!
 //! **Exactness.** Costs are quantized to integers (`CostMatrix::from_distances`: the largest cost maps to
 //! `2³¹ − 1`, so one unit is ~5·10⁻¹⁰ of the largest distance, finer than `f32` itself resolves), and all
@@ -199,6 +201,10 @@ pub struct AssignStats {
     pub heap_rebuilds: usize,
     /// Shortest-path runs spent on the row samples that warm-start large instances.
     pub sample_shortest_paths: usize,
+    /// Augmenting paths reused without a shortest-path run because they still had reduced cost zero
+    /// (tied rows, such as identical customers, moving one after another).
+    #[serde(default)]
+    pub repeated_paths: usize,
 }
 
 impl std::ops::AddAssign for AssignStats {
@@ -207,6 +213,7 @@ impl std::ops::AddAssign for AssignStats {
         self.shortest_paths += other.shortest_paths;
         self.heap_rebuilds += other.heap_rebuilds;
         self.sample_shortest_paths += other.sample_shortest_paths;
+        self.repeated_paths += other.repeated_paths;
     }
 }
 

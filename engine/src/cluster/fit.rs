@@ -324,10 +324,7 @@ impl ValidParams {
                 &mut labels,
             )
             .expect("validated limits admit the row count");
-            stats.moves += step.moves;
-            stats.shortest_paths += step.shortest_paths;
-            stats.heap_rebuilds += step.heap_rebuilds;
-            stats.sample_shortest_paths += step.sample_shortest_paths;
+            *stats += step;
             certified &= certify(&buffers.costs, context.limits, &labels, &quantized_prices);
             for (p, q) in prices.iter_mut().zip(&quantized_prices) {
                 *p = *q as f64 / scale;

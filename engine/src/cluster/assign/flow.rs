@@ -112,8 +112,48 @@ impl<'a> Flow<'a> {
                 *potential += d.min(reach);
             }
             self.augment(target, &pred, &mut excess, stats);
+            while self.path_still_shortest(target, &pred, &excess, stats) {
+                stats.repeated_paths += 1;
+                self.augment(target, &pred, &mut excess, stats);
+            }
         }
         prices.copy_from_slice(&self.potential[..k]);
+    }
+
+    /// Whether the path just augmented can carry another unit as it is: its source still has an excess,
+    /// its target a deficit, every `T` edge room, and every move edge a row left whose move has reduced
+    /// cost zero (a tie of the row just moved, typically an identical row). All reduced costs are
+    /// non-negative, so a path of zero reduced cost is a shortest path: augmenting it again is what the
+    /// next Dijkstra run would do, at the cost of one heap peek per edge instead of O(k²).
+    fn path_still_shortest(
+        &mut self,
+        target: usize,
+        pred: &[usize],
+        excess: &[i64],
+        stats: &mut AssignStats,
+    ) -> bool {
+        let sink = self.costs.k;
+        if excess[target] >= 0 {
+            return false;
+        }
+        let mut v = target;
+        while pred[v] != NONE {
+            let u = pred[v];
+            let open = if u == sink {
+                self.counted[v] > self.limits.lower
+            } else if v == sink {
+                self.counted[u] < self.limits.upper
+            } else {
+                self.candidates
+                    .top(self.costs, self.labels, (u, self.sizes[u]), v, stats)
+                    .is_some_and(|(w, _)| w + self.potential[u] == self.potential[v])
+            };
+            if !open {
+                return false;
+            }
+            v = u;
+        }
+        excess[v] > 0
     }
 
     /// Dense Dijkstra with reduced costs from all excess nodes; stops at the first deficit node settled and

@@ -178,6 +178,41 @@ fn large_instances_are_warm_started_from_a_sample_and_stay_certified() {
     assert!(certify(&costs, limits, &result.labels, &result.prices));
 }
 
+#[test]
+fn identical_rows_move_along_one_shortest_path_reused() {
+    // 200 rows costing [0, 10, 30] and 100 costing [0, 5, 40], 100 per segment: segment 2 takes 100 of
+    // the first kind (+30 each), segment 1 the 100 of the second (+5 each), total 3,500. Every row starts
+    // in segment 0, so 200 rows move; the tied rows reuse their path instead of a shortest-path run each.
+    let mut raw = Vec::new();
+    for _ in 0..200 {
+        raw.extend_from_slice(&[0, 10, 30]);
+    }
+    for _ in 0..100 {
+        raw.extend_from_slice(&[0, 5, 40]);
+    }
+    let costs = CostMatrix::from_quantized(300, 3, raw).unwrap();
+    let limits = SizeLimits {
+        lower: 100,
+        upper: 100,
+    };
+    let result = solve(&costs, limits).unwrap();
+    assert_eq!(result.total, 3_500);
+    assert_eq!(result.sizes, vec![100, 100, 100]);
+    assert!(result.labels[200..].iter().all(|&l| l == 1));
+    assert!(certify(&costs, limits, &result.labels, &result.prices));
+    assert_eq!(result.stats.moves, 200);
+    assert!(
+        result.stats.shortest_paths <= 10,
+        "{} shortest-path runs for 200 moves of 2 kinds of rows",
+        result.stats.shortest_paths
+    );
+    assert_eq!(
+        result.stats.shortest_paths + result.stats.repeated_paths,
+        200,
+        "one path per row moved"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
