@@ -83,8 +83,10 @@ impl CostMatrix {
     }
 
     /// Refills the matrix in place: `row_distances(i, out)` writes row `i`'s `k` non-negative finite
-    /// distances into `out`; they are then quantized as in [`from_distances`](Self::from_distances) without
-    /// a second `n × k` buffer (the buffer holds the `f32` bits until quantization).
+    /// distances into `out`, which holds row `i − 1`'s distances when it is called (zeros for row 0), so a
+    /// row with the same distances may leave it as it is; they are then quantized as in
+    /// [`from_distances`](Self::from_distances) without a second `n × k` buffer (the buffer holds the `f32`
+    /// bits until quantization).
     pub(crate) fn fill(
         &mut self,
         n: usize,

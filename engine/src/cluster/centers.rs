@@ -285,11 +285,18 @@ pub(super) fn total_distance(
 ) -> f64 {
     let layout = matrix.layout();
     let prepared = layout.prepare_centers(centers);
+    // The previous row's segment and distance, which a repeated row in the same segment shares.
+    let mut previous: Option<(u32, f32)> = None;
     labels
         .iter()
         .enumerate()
         .map(|(i, &l)| {
-            layout.distance_to_center(matrix.row(i), shapes.row(i), &prepared, l as usize) as f64
+            let distance = match previous {
+                Some((label, distance)) if label == l && shapes.repeats_previous(i) => distance,
+                _ => layout.distance_to_center(matrix.row(i), shapes.row(i), &prepared, l as usize),
+            };
+            previous = Some((l, distance));
+            distance as f64
         })
         .sum()
 }

@@ -461,7 +461,7 @@ fn fill_squared_l2_costs(
 }
 
 /// Every row's L1 distance to every center ([`EncodedMatrix::distance`] bit for bit, each one-hot group in
-/// one term per center), quantized into `costs`.
+/// one term per center; a row that repeats the one before copies its distances), quantized into `costs`.
 fn fill_l1_costs(
     costs: &mut CostMatrix,
     matrix: &EncodedMatrix,
@@ -473,7 +473,10 @@ fn fill_l1_costs(
     let prepared = layout.prepare_centers(centers);
     let mut lanes = AllCentersScratch::default();
     costs.fill(matrix.n_rows, k, |i, out| {
-        layout.distances_to_all(matrix.row(i), shapes.row(i), &prepared, &mut lanes, out);
+        // `out` still holds the previous row's distances, which a repeated row shares.
+        if !shapes.repeats_previous(i) {
+            layout.distances_to_all(matrix.row(i), shapes.row(i), &prepared, &mut lanes, out);
+        }
     });
 }
 

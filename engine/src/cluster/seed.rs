@@ -103,9 +103,15 @@ pub(super) fn kmedians_plus_plus(
     centers.extend_from_slice(matrix.row(first));
     let layout = matrix.layout();
     let first_center = layout.prepare_centers(matrix.row(first));
-    let mut nearest: Vec<f32> = (0..n)
-        .map(|i| layout.distance_to_center(matrix.row(i), shapes.row(i), &first_center, 0))
-        .collect();
+    // A row that repeats the one before has its distances: they are copied, not computed.
+    let mut nearest: Vec<f32> = Vec::with_capacity(n);
+    for i in 0..n {
+        let distance = match nearest.last() {
+            Some(&previous) if shapes.repeats_previous(i) => previous,
+            _ => layout.distance_to_center(matrix.row(i), shapes.row(i), &first_center, 0),
+        };
+        nearest.push(distance);
+    }
     for _ in 1..k {
         let total: f64 = nearest.iter().map(|&x| x as f64).sum();
         let pick = if total > 0.0 {
@@ -132,8 +138,11 @@ pub(super) fn kmedians_plus_plus(
         let start = centers.len();
         centers.extend_from_slice(matrix.row(pick));
         let center = layout.prepare_centers(&centers[start..start + d]);
+        let mut distance = f32::NAN;
         for (i, slot) in nearest.iter_mut().enumerate() {
-            let distance = layout.distance_to_center(matrix.row(i), shapes.row(i), &center, 0);
+            if i == 0 || !shapes.repeats_previous(i) {
+                distance = layout.distance_to_center(matrix.row(i), shapes.row(i), &center, 0);
+            }
             if distance < *slot {
                 *slot = distance;
             }

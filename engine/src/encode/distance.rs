@@ -338,7 +338,7 @@ impl DistanceLayout {
         }
     }
 
-    /// Every row's [`RowShape`] (`data`: rows of `n_dims` values).
+    /// Every row's [`RowShape`] (`data`: rows of `n_dims` values), and which rows repeat the row before.
     pub fn row_shapes(&self, data: &[f32]) -> RowShapes {
         let d = self.n_dims.max(1);
         let n_rows = data.len() / d;
@@ -346,10 +346,14 @@ impl DistanceLayout {
             n_groups: self.groups.len(),
             hot: vec![0; n_rows * self.groups.len()],
             complete: vec![false; n_rows],
+            repeats: vec![false; n_rows],
         };
+        let mut previous: Option<&[f32]> = None;
         for (i, row) in data.chunks_exact(d).enumerate() {
             let hot = &mut shapes.hot[i * shapes.n_groups..(i + 1) * shapes.n_groups];
             shapes.complete[i] = self.shape_into(row, hot);
+            shapes.repeats[i] = previous.is_some_and(|p| same_distances(p, row));
+            previous = Some(row);
         }
         shapes
     }
@@ -540,6 +544,7 @@ pub struct RowShapes {
     n_groups: usize,
     hot: Vec<u32>,
     complete: Vec<bool>,
+    repeats: Vec<bool>,
 }
 
 impl RowShapes {
@@ -549,6 +554,15 @@ impl RowShapes {
     pub fn hot(&self, i: usize, g: usize) -> Option<usize> {
         let h = self.hot[i * self.n_groups + g];
         (h != NOT_ONE_HOT).then_some(h as usize)
+    }
+
+    /// Whether row `i` equals row `i − 1` on every dimension (missing where it is missing, `-0` as `0`),
+    /// so that its distance to any center is the same, bit for bit. The fit sorts identical rows next to
+    /// each other (`cluster::row_order`), so on files with few distinct customers most rows repeat and
+    /// their distances are copied instead of computed.
+    #[inline]
+    pub fn repeats_previous(&self, i: usize) -> bool {
+        self.repeats[i]
     }
 
     /// Row `i`'s shape.
@@ -575,6 +589,14 @@ pub struct PreparedCenters<'c> {
     /// `k × groups`, NaN where the center misses a value of the group.
     group_sums: Vec<f32>,
     complete: bool,
+}
+
+/// Whether two rows have the same L1 distance to every center: equal values (`-0 == 0`) where present,
+/// missing in the same places.
+fn same_distances(a: &[f32], b: &[f32]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
 /// The position of the only non-zero value of a one-hot group (0 when all are zero), or `None` when a value
@@ -761,6 +783,35 @@ mod tests {
         b[7..10].copy_from_slice(&[0.0, 1.0, 0.0]);
         a[7..10].copy_from_slice(&[1.0, 0.0, 0.0]);
         assert_eq!(layout.l1(&a, &b), 2.0);
+    }
+
+    #[test]
+    fn a_row_repeats_the_one_before_only_when_every_distance_must_be_the_same() {
+        let layout = mixed_layout();
+        let a = mixed_row(1, false);
+        let mut a_negative_zero = a.clone();
+        a_negative_zero[4] = -0.0;
+        let missing = mixed_row(1, true);
+        let mut other = a.clone();
+        other[6] += 1e-6;
+        let rows = [&a, &a, &a_negative_zero, &missing, &missing, &a, &other];
+        let data: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+        let shapes = layout.row_shapes(&data);
+        let repeats: Vec<bool> = (0..rows.len())
+            .map(|i| shapes.repeats_previous(i))
+            .collect();
+        assert_eq!(repeats, [false, true, true, false, true, false, false]);
+        // What a repeat promises: the same distance to any center, bit for bit.
+        let centers: Vec<f32> = (0..4).flat_map(|c| mixed_row(c * 7 + 2, c == 3)).collect();
+        let prepared = layout.prepare_centers(&centers);
+        for i in (1..rows.len()).filter(|&i| repeats[i]) {
+            for c in 0..4 {
+                let this = layout.distance_to_center(rows[i], shapes.row(i), &prepared, c);
+                let before =
+                    layout.distance_to_center(rows[i - 1], shapes.row(i - 1), &prepared, c);
+                assert_eq!(this.to_bits(), before.to_bits(), "row {i}, center {c}");
+            }
+        }
     }
 
     #[test]
