@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
 
-use crate::protocol::{Failure, FailureKind, ProgressUpdate, Request, Response};
+use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
 use crate::service::Session;
 
 /// The id of the unsolicited [`Response::Ready`] message.
@@ -186,10 +186,15 @@ pub fn answer(
     message: &JsValue,
     progress: &mut dyn FnMut(JsValue),
 ) -> JsValue {
+    let mut throttle = ProgressThrottle::new(ProgressThrottle::INTERVAL_MS);
+    let mut throttled = |id: u32, update: ProgressUpdate| {
+        if throttle.due(js_sys::Date::now()) {
+            progress(reply(id, &Response::Progress(update)));
+        }
+    };
     let (id, response) = match decode_request(message) {
         Ok((id, Request::LoadFile { file_name, header }, Some(file))) => {
-            let mut report =
-                |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
+            let mut report = |update: ProgressUpdate| throttled(id, update);
             let size = file.size() as usize;
             let mut fill = |reader: &mut audience_engine::ingest::StreamingReader| {
                 stream_blob(&file, reader, &mut report).map_err(Failure::from)
@@ -206,8 +211,7 @@ pub fn answer(
                     return reply(id, &Response::Failed(error.into()));
                 }
             };
-            let mut report =
-                |update: ProgressUpdate| progress(reply(id, &Response::Progress(update)));
+            let mut report = |update: ProgressUpdate| throttled(id, update);
             (
                 id,
                 session.handle(request, attachment.as_deref(), &mut report),

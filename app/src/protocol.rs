@@ -713,6 +713,40 @@ pub struct ProgressUpdate {
     pub fraction: f64,
 }
 
+/// Lets at most one progress report through per interval, so a run that reports after every iteration
+/// (the demo's 5,000 rows: about 90 reports in half a second) does not keep the page busy redrawing the
+/// progress bar while the worker computes. The first report always goes through; the final answer
+/// replaces whatever report was last shown.
+#[derive(Clone, Debug)]
+pub struct ProgressThrottle {
+    interval_ms: f64,
+    last_sent_ms: Option<f64>,
+}
+
+impl ProgressThrottle {
+    /// The page's interval: ten reports a second keep the bar moving.
+    pub const INTERVAL_MS: f64 = 100.0;
+
+    /// A throttle letting one report through per `interval_ms` milliseconds.
+    pub fn new(interval_ms: f64) -> Self {
+        ProgressThrottle {
+            interval_ms,
+            last_sent_ms: None,
+        }
+    }
+
+    /// Whether a report made at `now_ms` goes through (and, if so, counts as the last sent).
+    pub fn due(&mut self, now_ms: f64) -> bool {
+        match self.last_sent_ms {
+            Some(last) if now_ms - last < self.interval_ms => false,
+            _ => {
+                self.last_sent_ms = Some(now_ms);
+                true
+            }
+        }
+    }
+}
+
 /// Everything the results step shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SegmentResults {
@@ -901,4 +935,23 @@ pub struct LookalikeReport {
     pub file: ExportFile,
     /// Prospects in the download.
     pub written: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProgressThrottle;
+
+    #[test]
+    fn the_throttle_lets_the_first_report_through_then_one_per_interval() {
+        let mut throttle = ProgressThrottle::new(100.0);
+        // Reports every 7 ms for 0.5 s: the first, then one each time 100 ms have passed since the last.
+        let sent: Vec<u32> = (0..72u32)
+            .filter(|&i| throttle.due(1_000.0 + 7.0 * i as f64))
+            .map(|i| 7 * i)
+            .collect();
+        assert_eq!(sent, [0, 105, 210, 315, 420]);
+        // A report after a long quiet spell goes through at once.
+        assert!(throttle.due(5_000.0));
+        assert!(!throttle.due(5_099.9));
+    }
 }
