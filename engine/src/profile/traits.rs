@@ -333,28 +333,35 @@ pub fn trait_lifts(
         }
     }
     let n = labels.len();
-    let columns: Vec<Option<Vec<bool>>> = traits
+    // One pass over the rows per trait: its holders in the file and in each segment.
+    let counts: Vec<Option<(usize, Vec<usize>)>> = traits
         .iter()
-        .map(|(name, value)| holders(table.column(name)?, value))
+        .map(|(name, value)| {
+            let holds = holders(table.column(name)?, value)?;
+            let mut in_segment = vec![0usize; k];
+            let mut in_file = 0usize;
+            for (&held, &label) in holds.iter().zip(labels) {
+                if held {
+                    in_file += 1;
+                    if let Some(count) = in_segment.get_mut(label as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+            Some((in_file, in_segment))
+        })
         .collect();
     (0..k)
         .map(|segment| {
-            columns
+            counts
                 .iter()
-                .map(|holds| {
-                    let holds = holds.as_ref()?;
-                    let (mut in_segment, mut in_file) = (0usize, 0usize);
-                    for (row, &label) in labels.iter().enumerate() {
-                        if holds[row] {
-                            in_file += 1;
-                            in_segment += usize::from(label as usize == segment);
-                        }
-                    }
-                    if sizes[segment] == 0 || in_file == 0 || n == 0 {
+                .map(|counts| {
+                    let (in_file, in_segment) = counts.as_ref()?;
+                    if sizes[segment] == 0 || *in_file == 0 || n == 0 {
                         return None;
                     }
-                    let share = in_segment as f64 / sizes[segment] as f64;
-                    Some(share / (in_file as f64 / n as f64))
+                    let share = in_segment[segment] as f64 / sizes[segment] as f64;
+                    Some(share / (*in_file as f64 / n as f64))
                 })
                 .collect()
         })
