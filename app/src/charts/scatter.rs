@@ -2,21 +2,18 @@
 //! segment.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use super::bars::tick_count;
 use super::palette::{category_colour, category_marker, Marker, GRID, INK, MUTED, OUTLINE};
 use super::scale::{format_value, percent, Format, Scale};
 use super::svg::{
-    chars_fitting, no_data, notes_height, num, text_width, truncate, Anchor, Label, Svg,
+    chars_fitting, no_data, notes_height, push_num, text_width, truncate, Anchor, Label, Svg,
     FONT_LABEL, FONT_SMALL, HEADING_HEIGHT,
 };
 use super::{describe_bad, Chart, DataTable, RenderOptions};
 
 /// Most points drawn; above this, every k-th point is drawn (deterministically) and a note says so.
 pub const MAX_POINTS: usize = 5_000;
-/// Marker radius.
-const RADIUS: f64 = 3.0;
 
 /// One row's position on the first two principal components.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -149,48 +146,37 @@ fn axis_title(component: usize, explained: Option<f64>) -> String {
     }
 }
 
-/// Writes one marker of `shape` centred at (x, y), inheriting fill and stroke from its group.
-fn marker(out: &mut String, shape: Marker, x: f64, y: f64) {
-    let r = RADIUS;
-    let _ = match shape {
-        Marker::Circle => write!(
-            out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
-            num(x),
-            num(y),
-            num(r)
-        ),
-        Marker::Square => write!(
-            out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-            num(x - r),
-            num(y - r),
-            num(2.0 * r),
-            num(2.0 * r)
-        ),
-        Marker::Triangle => write!(
-            out,
-            "<path d=\"M{} {}L{} {}L{} {}Z\"/>",
-            num(x),
-            num(y - r - 0.5),
-            num(x + r + 0.5),
-            num(y + r),
-            num(x - r - 0.5),
-            num(y + r)
-        ),
-        Marker::Diamond => write!(
-            out,
-            "<path d=\"M{} {}L{} {}L{} {}L{} {}Z\"/>",
-            num(x),
-            num(y - r - 1.0),
-            num(x + r + 1.0),
-            num(y),
-            num(x),
-            num(y + r + 1.0),
-            num(x - r - 1.0),
-            num(y)
-        ),
-    };
+/// The marker's outline relative to its centre, as path commands after `M{x} {y}`. Drawn as one subpath
+/// per point inside a segment's single `<path>`: thousands of points are then a few elements for the
+/// browser to lay out and paint, not thousands.
+fn marker_outline(shape: Marker) -> &'static str {
+    // A circle of radius 3, a square of side 6, a triangle and a diamond a little larger, so that all
+    // four look the same size.
+    match shape {
+        Marker::Circle => "m-3 0a3 3 0 1 0 6 0a3 3 0 1 0-6 0z",
+        Marker::Square => "m-3-3h6v6h-6z",
+        Marker::Triangle => "m0-3.5l3.5 6.5h-7z",
+        Marker::Diamond => "m0-4l4 4l-4 4l-4-4z",
+    }
+}
+
+/// The `data-marker` name of a shape.
+fn marker_name(shape: Marker) -> &'static str {
+    match shape {
+        Marker::Circle => "circle",
+        Marker::Square => "square",
+        Marker::Triangle => "triangle",
+        Marker::Diamond => "diamond",
+    }
+}
+
+/// Appends one marker of `shape` centred at (x, y) to a path's `d` attribute.
+fn marker(d: &mut String, shape: Marker, x: f64, y: f64) {
+    d.push('M');
+    push_num(d, x);
+    d.push(' ');
+    push_num(d, y);
+    d.push_str(marker_outline(shape));
 }
 
 impl Chart for PcaScatter {
@@ -281,7 +267,7 @@ impl Chart for PcaScatter {
             let mut mark = String::new();
             marker(&mut mark, category_marker(index), x + 6.0, y + 8.0);
             svg.raw(&format!(
-                "<g fill=\"{}\" stroke=\"{OUTLINE}\" stroke-width=\"0.75\" class=\"legend-swatch\">{mark}</g>",
+                "<path d=\"{mark}\" fill=\"{}\" stroke=\"{OUTLINE}\" stroke-width=\"0.75\" class=\"legend-swatch\"/>",
                 category_colour(index)
             ));
             let shown = truncate(label, max_chars);
@@ -337,14 +323,19 @@ impl Chart for PcaScatter {
         );
         for (&segment, points) in &prepared.groups {
             let index = segment as usize;
+            let shape = category_marker(index);
             let mut group = format!(
-                "<g fill=\"{}\" stroke=\"{OUTLINE}\" stroke-width=\"0.5\" class=\"points\" data-segment=\"{segment}\">",
-                category_colour(index)
+                "<path fill=\"{}\" stroke=\"{OUTLINE}\" stroke-width=\"0.5\" class=\"points\" \
+                 data-segment=\"{segment}\" data-marker=\"{}\" data-points=\"{}\" d=\"",
+                category_colour(index),
+                marker_name(shape),
+                points.len()
             );
+            group.reserve(points.len() * 48);
             for p in points {
-                marker(&mut group, category_marker(index), xs.map(p.x), ys.map(p.y));
+                marker(&mut group, shape, xs.map(p.x), ys.map(p.y));
             }
-            group.push_str("</g>");
+            group.push_str("\"/>");
             svg.raw(&group);
         }
         svg.line(
@@ -393,11 +384,37 @@ impl Chart for PcaScatter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{attr, by_class, desc, parse, plot_area, shown};
+    use super::super::test_support::{by_class, desc, parse, plot_area, shown};
     use super::*;
 
     fn point(x: f64, y: f64, segment: u32) -> ScatterPoint {
         ScatterPoint { x, y, segment }
+    }
+
+    /// The centres of a points path's markers: each subpath starts with `M{x} {y}` at its centre.
+    fn centres(path: &roxmltree::Node) -> Vec<(f64, f64)> {
+        let d = path.attribute("d").expect("a points path has a d");
+        let centres: Vec<(f64, f64)> = d
+            .split('M')
+            .skip(1)
+            .map(|subpath| {
+                let end = subpath.find(|c: char| c.is_ascii_alphabetic()).unwrap();
+                let (x, y) = subpath[..end].split_once(' ').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            path.attribute("data-points"),
+            Some(centres.len().to_string().as_str())
+        );
+        centres
+    }
+
+    fn drawn(doc: &roxmltree::Document) -> usize {
+        by_class(doc, "points")
+            .iter()
+            .map(|p| centres(p).len())
+            .sum()
     }
 
     fn chart(points: Vec<ScatterPoint>) -> PcaScatter {
@@ -428,19 +445,15 @@ mod tests {
         .svg();
         let doc = parse(&svg);
         let (px, py, pw, ph) = plot_area(&doc);
-        let circles: Vec<_> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("circle"))
-            .collect();
-        // Legend markers come first (2), then the points grouped by segment: (−2,0), (1,5), then (4,10).
-        let points = &circles[2..];
+        // The points grouped by segment: (−2,0), (1,5), then (4,10).
+        let points: Vec<(f64, f64)> = by_class(&doc, "points").iter().flat_map(centres).collect();
         assert_eq!(points.len(), 3);
-        let at = |i: usize| (attr(&points[i], "cx"), attr(&points[i], "cy"));
-        assert_eq!(at(0), (px, py + ph));
+        assert_eq!(points[0], (px, py + ph));
         assert!(
-            (at(1).0 - (px + pw / 2.0)).abs() < 0.01 && (at(1).1 - (py + ph / 2.0)).abs() < 0.01
+            (points[1].0 - (px + pw / 2.0)).abs() < 0.01
+                && (points[1].1 - (py + ph / 2.0)).abs() < 0.01
         );
-        assert_eq!(at(2), (px + pw, py));
+        assert_eq!(points[2], (px + pw, py));
         let titles: Vec<String> = by_class(&doc, "axis-title")
             .iter()
             .map(|n| shown(n))
@@ -461,17 +474,21 @@ mod tests {
         assert_eq!(groups[0].attribute("fill"), Some("#E69F00"));
         assert_eq!(groups[8].attribute("fill"), Some("#E69F00"));
         assert_eq!(groups[9].attribute("fill"), Some("#56B4E9"));
-        let shape = |i: usize| {
-            groups[i]
-                .first_element_child()
-                .unwrap()
-                .tag_name()
-                .name()
+        let shape = |i: usize| groups[i].attribute("data-marker").unwrap();
+        let outline = |i: usize| {
+            let d = groups[i].attribute("d").unwrap();
+            d[d.find(|c: char| c.is_ascii_alphabetic() && c != 'M')
+                .unwrap()..]
                 .to_owned()
         };
         assert_eq!(shape(0), "circle");
         assert_eq!(shape(7), "circle");
-        assert_eq!(shape(8), "rect");
+        assert_eq!(outline(7), outline(0));
+        assert_eq!(shape(8), "square");
+        assert_ne!(outline(8), outline(0));
+        // The legend's swatches have the same shapes as the points.
+        let swatch = by_class(&doc, "legend-swatch")[8].attribute("d").unwrap();
+        assert!(swatch.ends_with(&outline(8)), "{swatch}");
         // Unnamed segments get a generic name in the legend.
         let legend: Vec<String> = by_class(&doc, "legend-label")
             .iter()
@@ -492,11 +509,7 @@ mod tests {
         ]);
         let svg = c.svg();
         let doc = parse(&svg);
-        let drawn: usize = by_class(&doc, "points")
-            .iter()
-            .map(|g| g.children().count())
-            .sum();
-        assert_eq!(drawn, 1);
+        assert_eq!(drawn(&doc), 1);
         let note = shown(&by_class(&doc, "note")[0]);
         assert_eq!(
             note,
@@ -515,11 +528,7 @@ mod tests {
         let c = chart(points);
         let svg = c.svg();
         let doc = parse(&svg);
-        let drawn: usize = by_class(&doc, "points")
-            .iter()
-            .map(|g| g.children().count())
-            .sum();
-        assert_eq!(drawn, 4_000); // every 3rd of 12,000
+        assert_eq!(drawn(&doc), 4_000); // every 3rd of 12,000
         assert_eq!(
             by_class(&doc, "note")[0].text(),
             Some("Showing one point in 3 (4,000 of 12,000 points).")

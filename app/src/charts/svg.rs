@@ -48,10 +48,36 @@ pub(crate) fn escape(text: &str) -> String {
 /// Formats a coordinate or length with at most two decimals and no trailing zeros (`12`, `12.5`,
 /// `12.34`); never `-0`.
 pub(crate) fn num(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    let text = format!("{rounded:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    let mut text = String::new();
+    push_num(&mut text, value);
+    text
+}
+
+/// Appends [`num`]`(value)` to `out`. Coordinates are written in hundredths with integer arithmetic: a
+/// scatter plot writes two per point, and float formatting was most of its drawing time in wasm.
+pub(crate) fn push_num(out: &mut String, value: f64) {
+    use std::fmt::Write as _;
+    let hundredths = (value * 100.0).round();
+    if hundredths.is_nan() || hundredths.abs() >= 1e15 {
+        // Not a finite coordinate in any chart; written as Rust formats it (NaN, inf).
+        let _ = write!(out, "{value}");
+        return;
+    }
+    let hundredths = hundredths as i64;
+    if hundredths < 0 {
+        out.push('-');
+    }
+    let magnitude = hundredths.unsigned_abs();
+    let _ = write!(out, "{}", magnitude / 100);
+    match magnitude % 100 {
+        0 => {}
+        fraction if fraction % 10 == 0 => {
+            let _ = write!(out, ".{}", fraction / 10);
+        }
+        fraction => {
+            let _ = write!(out, ".{fraction:02}");
+        }
+    }
 }
 
 /// How many characters of text at `font_size` fit in `width` pixels (at least 1).
@@ -388,6 +414,39 @@ mod tests {
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(-3.1), "-3.1");
         assert_eq!(num(100.0), "100");
+        assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(0.07), "0.07");
+        assert_eq!(num(-1234.9951), "-1235");
+        assert_eq!(num(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn integer_formatting_writes_what_float_formatting_wrote() {
+        // The formula `num` used before it wrote hundredths as integers.
+        let by_float = |value: f64| {
+            let rounded = (value * 100.0).round() / 100.0;
+            let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+            let text = format!("{rounded:.2}");
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        };
+        let mut value = -2_000.0_f64;
+        while value < 2_000.0 {
+            assert_eq!(num(value), by_float(value), "{value}");
+            value += 0.012_345_678_9;
+        }
+        for value in [
+            0.005,
+            -0.005,
+            0.015,
+            1.005,
+            2.675,
+            1e9 + 0.125,
+            -1e12,
+            0.0,
+            -0.0,
+        ] {
+            assert_eq!(num(value), by_float(value), "{value}");
+        }
     }
 
     #[test]
