@@ -97,7 +97,7 @@ pub fn App() -> impl IntoView {
             <status::StatusLine status=engine.status />
             <rollup::LogPanel />
             <preview::Preview />
-            <Show when=move || engine.dataset.get().is_some()>
+            <Show when=move || engine.dataset.with(Option::is_some)>
                 <section class="step" id="data-settings" aria-label="Data settings">
                     <enrichment::DataKindSelect />
                     <enrichment::EnrichmentPanel />
@@ -106,7 +106,7 @@ pub fn App() -> impl IntoView {
                 <saved::SavedAudiences />
                 <model_step::ApplySaved />
             </Show>
-            <Show when=move || engine.suggestions.get().is_some()>
+            <Show when=move || engine.suggestions.with(Option::is_some)>
                 <variables::VariablesStep />
                 <segment_step::SegmentStep />
             </Show>

@@ -66,7 +66,7 @@ impl ModelContext {
 }
 
 /// Identifies one set of results (a rename keeps it, a new run or application changes it).
-fn results_key(results: &SegmentResults) -> String {
+pub(super) fn results_key(results: &SegmentResults) -> String {
     format!(
         "{}:{}:{}:{}",
         results.segmentation.k,
@@ -278,9 +278,13 @@ pub fn StabilityBadge(number: u32) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let context = expect_context::<ModelContext>();
     move || {
-        let results = engine.results.get()?;
+        // The key only: every card has a badge, and cloning the results for each was most of the time
+        // the page took to show them.
+        let shown = engine
+            .results
+            .with(|results| results.as_deref().map(results_key))?;
         let (key, report) = context.stability.get()?;
-        if key != results_key(&results) {
+        if key != shown {
             return None;
         }
         let segment = report.segments.iter().find(|s| s.number == number)?.clone();
@@ -304,12 +308,16 @@ pub fn StabilityBadge(number: u32) -> impl IntoView {
 
 /// In the results: save the segmentation, check stability, see who moved, score prospects.
 #[component]
-pub fn KeepSegmentation(results: SegmentResults) -> impl IntoView {
+pub fn KeepSegmentation(
+    /// The results' identity ([`results_key`]).
+    key: String,
+    /// Their number of segments.
+    k: usize,
+    /// Their persona names, by segment index.
+    names: Vec<String>,
+) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let context = expect_context::<ModelContext>();
-    let key = results_key(&results);
-    let k = results.segmentation.k;
-    let names = results.report.names_by_index();
     let save_message = RwSignal::new(String::new());
     let save_note = RwSignal::new(String::new());
     let save = move |_| {

@@ -1,5 +1,7 @@
 //! Step 5: segment cards, persona lenses, charts and downloads.
 
+use std::sync::Arc;
+
 use audience_engine::audience::SegmentMatch;
 use audience_engine::cluster::ShareBounds;
 use audience_engine::pipeline::percent;
@@ -36,7 +38,7 @@ pub fn ResultsStep() -> impl IntoView {
 }
 
 #[component]
-fn ResultsView(results: SegmentResults) -> impl IntoView {
+fn ResultsView(results: Arc<SegmentResults>) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let segmentation = &results.segmentation;
     let bounds = match results.settings.bounds {
@@ -173,7 +175,11 @@ fn ResultsView(results: SegmentResults) -> impl IntoView {
             <CustomerMatchPanel personas=results.report.personas.clone() />
             <super::activation::destinations::ActivationPanel results=results.clone() />
             <super::activation::compare::ComparePanel results=results.clone() />
-            <super::model_step::KeepSegmentation results=results.clone() />
+            <super::model_step::KeepSegmentation
+                key=super::model_step::results_key(&results)
+                k=results.segmentation.k
+                names=results.report.names_by_index()
+            />
             <ol id="segment-cards" class="cards">{cards}</ol>
             <h3>"Charts"</h3>
             <div class="charts" id="result-charts">{charts}</div>

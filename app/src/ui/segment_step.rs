@@ -144,7 +144,7 @@ pub fn SegmentStep() -> impl IntoView {
             </div>
             <div class="actions">
                 <button id="run-segmentation" type="button" on:click=run
-                    disabled=move || !engine.is_idle() || n_chosen() == 0 || engine.dataset.get().is_none()>
+                    disabled=move || !engine.is_idle() || n_chosen() == 0 || engine.dataset.with(Option::is_none)>
                     {move || format!("Segment on {} column(s)", n_chosen())}
                 </button>
                 <FieldMessage id="segment-message" message=message />

@@ -15,13 +15,13 @@ pub const STEPS: [(&str, &str); 5] = [
 
 /// How far the user has got: 0 = Data … 4 = Results.
 pub fn current_step(engine: &WorkerClient) -> usize {
-    if engine.results.get().is_some() {
+    if engine.results.with(Option::is_some) {
         4
     } else if engine.progress.get().is_some() {
         3
-    } else if engine.suggestions.get().is_some() {
+    } else if engine.suggestions.with(Option::is_some) {
         2
-    } else if engine.dataset.get().is_some() {
+    } else if engine.dataset.with(Option::is_some) {
         1
     } else {
         0

@@ -7,6 +7,8 @@
 //! the same file and catalog and replays what changed the table since: column retypes, the enrichment file
 //! and its join.
 
+use std::sync::Arc;
+
 use audience_engine::ingest::HeaderMode;
 use audience_engine::profile::TierChoice;
 use audience_engine::table::ColumnType;
@@ -165,7 +167,7 @@ pub struct WorkerClient {
     /// Progress of the running segmentation.
     pub progress: RwSignal<Option<ProgressUpdate>>,
     /// The last segmentation's results.
-    pub results: RwSignal<Option<SegmentResults>>,
+    pub results: RwSignal<Option<Arc<SegmentResults>>>,
     /// Columns the user marked "ID" or "exclude" (every other column is "use").
     pub roles: RwSignal<Vec<(String, ColumnRole)>>,
     /// Which kind of data the catalog variables must be available in (`None`: any).
@@ -405,13 +407,13 @@ impl WorkerClient {
                     results.report.n_rows,
                     duration_text(results.elapsed_ms)
                 );
-                self.results.set(Some(*results));
+                self.results.set(Some(Arc::from(results)));
                 self.status.set(EngineStatus::Done(message));
             }
             Response::Personas(report) => {
                 self.results.update(|results| {
                     if let Some(results) = results {
-                        results.report = *report;
+                        Arc::make_mut(results).report = *report;
                     }
                 });
                 self.status.set(EngineStatus::Done(

@@ -2,6 +2,8 @@
 //! score, said in the view), their distributions as a chart and a table, and the conversion difference
 //! with its 95% interval. Charts are SVG with a `viewBox`, so they shrink to a 360 px screen.
 
+use std::sync::Arc;
+
 use audience_engine::compare::{Comparison, Side, Spread, VariableDifference, MEASURE};
 use audience_engine::pipeline::percent;
 use leptos::prelude::*;
@@ -92,7 +94,7 @@ fn capital(text: &str) -> String {
 
 /// Pick A and B, compare, show the result.
 #[component]
-pub fn ComparePanel(results: SegmentResults) -> impl IntoView {
+pub fn ComparePanel(results: Arc<SegmentResults>) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let segments: Vec<(u32, String)> = results
         .report

@@ -1,6 +1,8 @@
 //! On the results: the filter in words, the holdout (control group) with its counts per segment, match
 //! coverage with platform minimums beside the destination picker, and the upload files.
 
+use std::sync::Arc;
+
 use audience_engine::coverage::{thousands, Coverage};
 use audience_engine::export::destinations::Destination;
 use audience_engine::holdout::{HoldoutSplit, DEFAULT_SHARE};
@@ -50,7 +52,7 @@ pub fn source_link(source: &str) -> Option<String> {
 
 /// Holdout, coverage, minimums and upload files for the results.
 #[component]
-pub fn ActivationPanel(results: SegmentResults) -> impl IntoView {
+pub fn ActivationPanel(results: Arc<SegmentResults>) -> impl IntoView {
     let engine = expect_context::<WorkerClient>();
     let holdout = RwSignal::new(None::<HoldoutSplit>);
     let share = RwSignal::new(DEFAULT_SHARE * 100.0);

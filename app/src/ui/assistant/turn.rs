@@ -53,7 +53,7 @@ pub(super) async fn run_tool(ctx: Ctx, call: &PendingCall) -> Result<Value, Tool
                 other => Err(engine_error(other)),
             }
         }
-        ToolCall::GetSegmentProfiles => Ok(privacy::segment_profiles(&results()?, &ctx.rules())),
+        ToolCall::GetSegmentProfiles => Ok(privacy::segment_profiles(&*results()?, &ctx.rules())),
         ToolCall::ExplainSegment { segment } => {
             let results = results()?;
             privacy::explain_segment(&results, segment, &ctx.rules()).ok_or(
