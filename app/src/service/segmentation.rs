@@ -62,7 +62,8 @@ impl Session {
             .with_seed(settings.seed);
         let valid = params.validate(matrix.n_rows)?;
         // Said before the fit: rows the chosen columns cannot tell apart.
-        let mut warnings: Vec<String> = degenerate::separability(&matrix, &valid)
+        let profile_ids = degenerate::profile_ids(&matrix);
+        let mut warnings: Vec<String> = degenerate::separability_of_profiles(&profile_ids, &valid)
             .warning()
             .into_iter()
             .collect();
@@ -78,7 +79,6 @@ impl Session {
             fraction: 0.92,
         });
         // Said after the fit: segments identical on every chosen column.
-        let profile_ids = degenerate::profile_ids(&matrix);
         warnings.extend(
             degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
         );

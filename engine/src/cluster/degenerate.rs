@@ -144,12 +144,17 @@ fn plural(n: usize) -> &'static str {
 
 /// What the matrix and the validated settings say about ties before a run (O(n·d)).
 pub fn separability(matrix: &EncodedMatrix, params: &ValidParams) -> Separability {
-    let ids = profile_ids(matrix);
-    let mut sizes = vec![0usize; count_distinct(&ids)];
+    separability_of_profiles(&profile_ids(matrix), params)
+}
+
+/// [`separability`] from the rows' [`profile_ids`], for a caller that also needs them after the run
+/// ([`after_run`]) and so computes them once (O(n)).
+pub fn separability_of_profiles(ids: &[u32], params: &ValidParams) -> Separability {
+    let mut sizes = vec![0usize; count_distinct(ids)];
     ids.iter().for_each(|&id| sizes[id as usize] += 1);
     let candidates = params.candidates();
     Separability {
-        n_rows: matrix.n_rows,
+        n_rows: ids.len(),
         distinct_profiles: sizes.len(),
         largest_profile: sizes.iter().copied().max().unwrap_or(0),
         min_segments: candidates.iter().map(|c| c.0).min().unwrap_or(1),
@@ -157,7 +162,7 @@ pub fn separability(matrix: &EncodedMatrix, params: &ValidParams) -> Separabilit
             .iter()
             .map(|c| c.1.upper)
             .max()
-            .unwrap_or(matrix.n_rows),
+            .unwrap_or(ids.len()),
     }
 }
 

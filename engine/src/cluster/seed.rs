@@ -140,7 +140,7 @@ pub(super) fn kmedians_plus_plus(
         let center = layout.prepare_centers(&centers[start..start + d]);
         let mut distance = f32::NAN;
         for (i, slot) in nearest.iter_mut().enumerate() {
-            if i == 0 || !shapes.repeats_previous(i) {
+            if !shapes.repeats_previous(i) {
                 distance = layout.distance_to_center(matrix.row(i), shapes.row(i), &center, 0);
             }
             if distance < *slot {

@@ -556,10 +556,10 @@ impl RowShapes {
         (h != NOT_ONE_HOT).then_some(h as usize)
     }
 
-    /// Whether row `i` equals row `i − 1` on every dimension (missing where it is missing, `-0` as `0`),
-    /// so that its distance to any center is the same, bit for bit. The fit sorts identical rows next to
-    /// each other (`cluster::row_order`), so on files with few distinct customers most rows repeat and
-    /// their distances are copied instead of computed.
+    /// Whether row `i` equals row `i − 1` on every dimension (missing where it is missing, `-0` as `0`;
+    /// row 0 never does), so that its distance to any center is the same, bit for bit. The fit sorts
+    /// identical rows next to each other (`cluster::row_order`), so on files with few distinct customers
+    /// most rows repeat and their distances are copied instead of computed.
     #[inline]
     pub fn repeats_previous(&self, i: usize) -> bool {
         self.repeats[i]
