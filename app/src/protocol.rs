@@ -25,8 +25,13 @@ pub mod activation;
 pub use activation::{ActivationAnswer, ActivationRequest, FilterSettings, FilteredOut};
 
 /// What the page asks the worker to do.
+///
+/// On the wire (`bridge`) externally tagged, `{"load_file": {…}}`: a decoder reads the variant's name first
+/// and the body straight into its type. An internally tagged enum (`{"type": …, …}`) is first buffered
+/// whole, field by field, to find its tag; for the results of a segmentation that was a third of the
+/// time the page took to read them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Read and type the file attached to the message.
     LoadFile {
@@ -248,9 +253,22 @@ pub enum ExportKind {
     SummaryCsv,
 }
 
-/// What the worker answers.
+/// Checks that `response` reaches the page as it left the worker: the bridge sends it as JSON text, which
+/// has no NaN or infinity (serde_json writes `null`, which does not read back as a number). Called on
+/// every response of the service in test builds, so each scenario of the tests checks the wire.
+#[cfg(test)]
+pub(crate) fn assert_survives_json(response: &Response) {
+    let text = serde_json::to_string(response).expect("a response serializes to JSON");
+    let back: Response = serde_json::from_str(&text).unwrap_or_else(|error| {
+        panic!("a response does not read back from JSON ({error}): {text}")
+    });
+    // Compared as text: a missing value kept as NaN (written `null` on purpose) is not equal to itself.
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
+}
+
+/// What the worker answers; externally tagged on the wire, like [`Request`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Response {
     /// The worker has started and accepts requests (sent once, unsolicited, with id 0).
     Ready,

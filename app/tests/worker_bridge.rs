@@ -3,11 +3,13 @@
 //! Messages go through the same JavaScript values, `Blob`s and `FileReaderSync` as in the app.
 #![cfg(target_arch = "wasm32")]
 
-use audience_app::bridge::{answer, decode_request, decode_response, encode_request, READY_ID};
-use audience_app::protocol::{FailureKind, Request, Response};
+use audience_app::bridge::{
+    answer, decode_request, decode_response, encode_request, encode_response, READY_ID,
+};
+use audience_app::protocol::{FailureKind, ProgressUpdate, Request, Response};
 use audience_app::service::Session;
 use audience_engine::table::ColumnType;
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::Blob;
@@ -105,4 +107,34 @@ fn a_request_whose_file_is_missing_says_so() {
         panic!("expected a failure, got {response:?}");
     };
     assert!(failure.message.contains("lost.csv"), "{}", failure.message);
+}
+
+fn body(message: &JsValue) -> JsValue {
+    Reflect::get(message, &JsValue::from_str("body")).expect("a message has a body")
+}
+
+#[wasm_bindgen_test]
+fn a_body_goes_as_json_text_and_one_that_cannot_be_read_is_a_readable_error() {
+    let progress = |fraction| {
+        Response::Progress(ProgressUpdate {
+            stage: "Fitting".into(),
+            fraction,
+        })
+    };
+    let message = encode_response(5, &progress(0.5)).unwrap();
+    assert_eq!(
+        body(&message).as_string().as_deref(),
+        Some(r#"{"progress":{"stage":"Fitting","fraction":0.5}}"#)
+    );
+    assert_eq!(decode_response(&message).unwrap(), (5, progress(0.5)));
+
+    // JSON turns NaN into null, which does not read back as a number: a readable error, not a panic.
+    let message = encode_response(6, &progress(f64::NAN)).unwrap();
+    let error = decode_response(&message).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("malformed message: invalid type: null, expected f64"),
+        "{error}"
+    );
 }

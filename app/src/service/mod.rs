@@ -223,7 +223,10 @@ impl Session {
                 .map(|(files, notes)| Response::Files { files, notes }),
             Request::Activation(request) => self.activation_request(request),
         };
-        outcome.unwrap_or_else(|error| Response::Failed(error.into()))
+        let response = outcome.unwrap_or_else(|error| Response::Failed(error.into()));
+        #[cfg(test)]
+        crate::protocol::assert_survives_json(&response);
+        response
     }
 
     fn dataset(&self) -> Result<&Dataset, ServiceError> {

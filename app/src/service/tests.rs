@@ -728,6 +728,16 @@ fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentRe
     (session, results)
 }
 
+#[test]
+fn the_demo_results_read_back_from_json_as_they_were() {
+    // The worker sends a response as JSON text when it reads back unchanged (`bridge::encode_body`), and
+    // as a slower JavaScript object otherwise: the results of a segmentation must take the fast way.
+    let (_, results) = segmented_demo("senior decision makers in tech");
+    let response = Response::Segmented(results);
+    let text = serde_json::to_string(&response).unwrap();
+    assert_eq!(serde_json::from_str::<Response>(&text).unwrap(), response);
+}
+
 fn clustered_csv(session: &mut Session, matching_only: bool) -> Response {
     session.handle(
         Request::Export {

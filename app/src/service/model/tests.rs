@@ -377,10 +377,7 @@ fn model_requests_and_answers_survive_the_wire_with_their_tags() {
     ];
     for request in requests {
         let json = serde_json::to_string(&request).unwrap();
-        assert!(
-            json.starts_with("{\"type\":\"model\",\"action\":"),
-            "{json}"
-        );
+        assert!(json.starts_with("{\"model\":{\"action\":"), "{json}");
         assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
     }
     let (mut session, _) = segmented_month1();
