@@ -308,7 +308,7 @@ pub fn profile_segments(
         .map(|p| {
             p.file_stats.map(|_| {
                 let mut values = numbers(&table.columns()[p.index], &all_rows);
-                values.sort_by(f64::total_cmp);
+                values.sort_unstable_by(f64::total_cmp);
                 values
             })
         })

@@ -33,7 +33,7 @@ impl ValueKeys {
         } else {
             // Distinct texts; trimmed duplicates share a key.
             let mut labels: Vec<String> = Vec::new();
-            let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            let mut index: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
             let mut key_of_code = Vec::with_capacity(column.dictionary().len());
             for (text, cell) in column.dictionary().iter().zip(column.cells()) {
                 if matches!(cell, Cell::Missing) {
@@ -138,7 +138,8 @@ impl NumericStats {
         if values.is_empty() {
             return None;
         }
-        values.sort_by(f64::total_cmp);
+        // Unstable is exact here: values equal under `total_cmp` have the same bits.
+        values.sort_unstable_by(f64::total_cmp);
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         Some(NumericStats {
             count: values.len(),
