@@ -730,8 +730,9 @@ fn segmented_demo(description: &str) -> (Session, Box<crate::protocol::SegmentRe
 
 #[test]
 fn the_demo_results_read_back_from_json_as_they_were() {
-    // The worker sends a response as JSON text when it reads back unchanged (`bridge::encode_body`), and
-    // as a slower JavaScript object otherwise: the results of a segmentation must take the fast way.
+    // The worker sends a response as JSON text (`bridge::encode_body`). Every response of these tests is
+    // checked to read back as the same text (`protocol::assert_survives_json`); the results of a
+    // segmentation, the largest, must read back as the very same values.
     let (_, results) = segmented_demo("senior decision makers in tech");
     let response = Response::Segmented(results);
     let text = serde_json::to_string(&response).unwrap();

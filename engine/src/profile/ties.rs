@@ -19,9 +19,9 @@ pub(crate) fn profile_ids(table: &Table, columns: &[usize]) -> (Vec<u32>, usize)
         let column = &table.columns()[i];
         let keys = ValueKeys::of(column);
         index.clear();
-        index.reserve(distinct.min(table.n_rows()));
+        index.reserve(distinct);
         for (row, id) in ids.iter_mut().enumerate() {
-            let key = keys.key(column, row).map_or(u32::MAX, |key| key);
+            let key = keys.key(column, row).unwrap_or(u32::MAX);
             let next = index.len() as u32;
             *id = *index.entry((*id, key)).or_insert(next);
         }
