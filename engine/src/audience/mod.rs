@@ -22,7 +22,8 @@
 //! times how much more than the file it holds (lift capped at 2, halved), so a segment that is all of a
 //! value the whole file also has scores 0.5, and one that is all of a value a third of the file has
 //! scores 1. The reason says each share in words: "78% are Industry Technology (file: 30%); 64% are in
-//! the file's top quarter of Income (≥ 85,000; file: 25%)".
+//! the file's top quarter of Income (≥ 85,000; file: 25%)", and why a criterion is not met: "100% are
+//! loan no (file: 84%) — not met: not enough above the whole file's share (needs 1.2×)".
 //!
 //! ```
 //! use audience_engine::audience::{score_segments, AudienceQuery};
@@ -572,6 +573,21 @@ fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
+/// Why a segment's `share` meeting a criterion, `lift` times the file's, does not meet it (see the
+/// [module documentation](self)); `None` when it does.
+fn shortfall(share: f64, lift: f64) -> Option<&'static str> {
+    let met = (share >= 0.5 && lift >= 1.2) || (share >= 0.25 && lift >= 2.0);
+    if met {
+        None
+    } else if share < 0.25 {
+        Some("under a quarter of the segment")
+    } else if share >= 0.5 {
+        Some("not enough above the whole file's share (needs 1.2×)")
+    } else {
+        Some("under half the segment and under twice the file's share")
+    }
+}
+
 /// Scores every segment of `labels` (segment index per row; the segment's number is index + 1) against
 /// `query` on `table` (see the [module documentation](self) for the rule).
 pub fn score_segments(table: &Table, labels: &[u32], query: &AudienceQuery) -> AudienceReport {
@@ -609,17 +625,19 @@ pub fn score_segments(table: &Table, labels: &[u32], query: &AudienceQuery) -> A
                     } else {
                         0.0
                     };
-                    let met = (share >= 0.5 && lift >= 1.2) || (share >= 0.25 && lift >= 2.0);
+                    let shortfall = shortfall(share, lift);
+                    let mut reason =
+                        format!("{} {what} (file: {})", percent(share), percent(file_share));
+                    if let Some(shortfall) = shortfall {
+                        reason.push_str(" — not met: ");
+                        reason.push_str(shortfall);
+                    }
                     CriterionScore {
                         column: query.criteria[c].column.clone(),
                         share,
                         file_share,
-                        met,
-                        reason: format!(
-                            "{} {what} (file: {})",
-                            percent(share),
-                            percent(file_share)
-                        ),
+                        met: shortfall.is_none(),
+                        reason,
                     }
                 })
                 .collect();

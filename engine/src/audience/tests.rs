@@ -122,11 +122,66 @@ fn segments_are_scored_with_their_shares_in_words() {
     let older = audience.segments.iter().find(|s| s.segment == 2).unwrap();
     assert!(!older.matches);
     assert_eq!(older.met, 1);
+    // What is not met says why.
+    assert!(
+        older.reason.starts_with(
+            "100% are Industry Technology (file: 67%); 0% are Lead Source Referral (file: 25%) — \
+             not met: under a quarter of the segment; "
+        ),
+        "{}",
+        older.reason
+    );
+    assert!(!older.criteria[0].reason.contains("not met"));
     // Score of segment 1: industry 1.0 × 1.5 ÷ 2; referral 0.75 × 2 (capped from 3) ÷ 2; age as computed.
     let age_share = young as f64 / 20.0;
     let age_lift = (age_share / (file_young as f64 / 60.0)).min(2.0);
     let expected = (0.75 + 0.75 + age_share * age_lift / 2.0) / 3.0;
     assert!((first.score - expected).abs() < 1e-9);
+}
+
+#[test]
+fn a_criterion_held_by_most_of_a_segment_but_as_often_in_the_file_is_not_met_and_says_why() {
+    let (t, _) = leads();
+    // Half of each segment is Technology (the file: two thirds); then a third of one, all of another.
+    let labels: Vec<u32> = (0..60)
+        .map(|row| match row {
+            0..=9 | 40..=49 => 0,
+            10..=29 => 1,
+            _ => 2,
+        })
+        .collect();
+    let query = AudienceQuery::from_description("tech", &t);
+    let audience = score_segments(&t, &labels, &query);
+    let reason = |number: u32| {
+        let found = audience
+            .segments
+            .iter()
+            .find(|s| s.segment == number)
+            .unwrap();
+        (found.matches, found.reason.clone())
+    };
+    assert_eq!(
+        reason(1),
+        (
+            false,
+            "50% are Industry Technology (file: 67%) — not met: not enough above the whole file's \
+             share (needs 1.2×)"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        reason(2),
+        (true, "100% are Industry Technology (file: 67%)".to_string())
+    );
+    assert_eq!(
+        reason(3),
+        (
+            false,
+            "50% are Industry Technology (file: 67%) — not met: not enough above the whole file's \
+             share (needs 1.2×)"
+                .to_string()
+        )
+    );
 }
 
 #[test]
