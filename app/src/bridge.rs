@@ -25,7 +25,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
-use crate::service::Session;
+use crate::service::{rehearse, Session};
 
 /// The id of the unsolicited [`Response::Ready`] message.
 pub const READY_ID: u32 = 0;
@@ -447,6 +447,10 @@ pub fn run_worker() -> Result<(), BridgeError> {
             wasm_bindgen_futures::spawn_local(async move {
                 let response = load_catalog(&scope, &session, &base_url).await;
                 post(reply(id, &response));
+                // The page asks for the catalog once the worker starts, and the user then picks a file and
+                // describes an audience: the worker is idle, so it rehearses a segmentation now and the
+                // user's first one runs on optimised code (see `service::rehearsal`).
+                drop(rehearse());
             });
             return;
         }

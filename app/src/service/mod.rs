@@ -14,6 +14,7 @@ mod error;
 mod exports;
 mod model;
 mod reading;
+mod rehearsal;
 mod retrieval;
 mod rollup;
 mod segmentation;
@@ -23,6 +24,7 @@ mod tests;
 
 pub use activation::ActivationError;
 pub use error::ServiceError;
+pub use rehearsal::{rehearse, REHEARSAL_ROWS};
 
 use crate::protocol::{
     EnrichmentCoverage, ProgressUpdate, Request, Response, RetrievalCoverage, SegmentResults,
