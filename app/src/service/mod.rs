@@ -24,7 +24,7 @@ mod tests;
 
 pub use activation::ActivationError;
 pub use error::ServiceError;
-pub use rehearsal::{rehearse, REHEARSAL_ROWS};
+pub use rehearsal::rehearse;
 
 use crate::protocol::{
     EnrichmentCoverage, ProgressUpdate, Request, Response, RetrievalCoverage, SegmentResults,
