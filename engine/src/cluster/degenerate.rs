@@ -170,11 +170,22 @@ pub fn separability_of_profiles(ids: &[u32], params: &ValidParams) -> Separabili
 /// proportions (`profile_ids` one per row, e.g. from [`profile_ids`]; `labels` one segment per row). Each
 /// group lists its segment labels ascending and has at least two; groups are ordered by their first label.
 pub fn tied_segments(profile_ids: &[u32], labels: &[u32]) -> Vec<Vec<u32>> {
-    let mut makeup: BTreeMap<u32, BTreeMap<u32, usize>> = BTreeMap::new();
-    for (&label, &id) in labels.iter().zip(profile_ids) {
-        *makeup.entry(label).or_default().entry(id).or_default() += 1;
+    tied_segments_counted(
+        labels
+            .iter()
+            .zip(profile_ids)
+            .map(|(&label, &id)| (label, u64::from(id), 1)),
+    )
+}
+
+/// [`tied_segments`] from counts: `(segment label, profile id, rows)` triples, a pair possibly more than
+/// once.
+pub fn tied_segments_counted(counts: impl IntoIterator<Item = (u32, u64, usize)>) -> Vec<Vec<u32>> {
+    let mut makeup: BTreeMap<u32, BTreeMap<u64, usize>> = BTreeMap::new();
+    for (label, id, rows) in counts {
+        *makeup.entry(label).or_default().entry(id).or_default() += rows;
     }
-    let mut by_shape: BTreeMap<Vec<(u32, usize)>, Vec<u32>> = BTreeMap::new();
+    let mut by_shape: BTreeMap<Vec<(u64, usize)>, Vec<u32>> = BTreeMap::new();
     for (label, counts) in makeup {
         let divisor = counts.values().fold(0, |g, &c| gcd(g, c)).max(1);
         let shape = counts

@@ -8,11 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::groups::Groups;
 use super::notes::{Note, NoteKind};
+use super::records::{count_keys, Group, Records};
 use super::stats::{Counts, ValueKeys};
 use super::variables::{value_shares, ValueShare};
-use crate::table::Table;
 
 /// How many dominant codes are listed.
 pub const DOMINANT_CODES: usize = 3;
@@ -88,16 +87,10 @@ fn group_mix(
 }
 
 /// The code mix of column `index` over every segment.
-pub(crate) fn code_mix(
-    table: &Table,
-    index: usize,
-    groups: &Groups,
-    notes: &mut Vec<Note>,
-) -> CodeMix {
-    let column = &table.columns()[index];
+pub(crate) fn code_mix(records: &impl Records, index: usize, notes: &mut Vec<Note>) -> CodeMix {
+    let column = &records.table().columns()[index];
     let keys = ValueKeys::of(column);
-    let all: Vec<u32> = (0..table.n_rows() as u32).collect();
-    let file = keys.count(column, &all);
+    let file = count_keys(records, &keys, index, Group::File);
     let n_codes = file.counts.iter().filter(|&&c| c > 0).count();
     if n_codes < 2 {
         notes.push(Note::column(
@@ -110,15 +103,15 @@ pub(crate) fn code_mix(
             ),
         ));
     }
-    let segments = groups
-        .ids
+    let segments = records
+        .segment_ids()
         .iter()
-        .zip(&groups.rows)
-        .map(|(&id, rows)| {
+        .enumerate()
+        .map(|(slot, &id)| {
             group_mix(
                 Some(id + 1),
                 &keys,
-                &keys.count(column, rows),
+                &count_keys(records, &keys, index, Group::Segment(slot)),
                 &file,
                 n_codes,
             )

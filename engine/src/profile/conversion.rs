@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::notes::{Note, NoteKind};
-use super::stats::ValueKeys;
+use super::records::{count_keys, Group, Records};
+use super::stats::{Counts, ValueKeys};
 use crate::table::{ColumnType, Table};
 
 /// Column names (lower-cased, with everything but letters and digits removed) that mark a conversion column.
@@ -133,10 +134,24 @@ pub(crate) fn resolve(
     positive_value: Option<&str>,
     detected: bool,
 ) -> Result<Target, Note> {
-    let column = &table.columns()[index];
+    resolve_in(
+        &super::records::RowRecords::new(table, &[]),
+        index,
+        positive_value,
+        detected,
+    )
+}
+
+/// [`resolve`] over any [`Records`].
+pub(crate) fn resolve_in(
+    records: &impl Records,
+    index: usize,
+    positive_value: Option<&str>,
+    detected: bool,
+) -> Result<Target, Note> {
+    let column = &records.table().columns()[index];
     let keys = ValueKeys::of(column);
-    let all_rows: Vec<u32> = (0..table.n_rows() as u32).collect();
-    let counts = keys.count(column, &all_rows);
+    let counts = count_keys(records, &keys, index, Group::File);
     let present: Vec<u32> = counts.ranked();
     let label = |key: u32| keys.labels[key as usize].clone();
     if present.is_empty() {
@@ -146,7 +161,7 @@ pub(crate) fn resolve(
             format!(
                 "target column {:?} is missing in all {} rows, so conversion cannot be measured",
                 column.name,
-                table.n_rows()
+                records.n_rows()
             ),
         ));
     }
@@ -255,6 +270,32 @@ impl Target {
             }
         }
         Conversion::from_counts(conversions, non_conversions, missing, file_rate)
+    }
+
+    /// Counts conversions over `group` of `records`.
+    pub(crate) fn count_group(
+        &self,
+        records: &impl Records,
+        group: Group,
+        file_rate: Option<f64>,
+    ) -> Conversion {
+        let counts = count_keys(records, &self.keys, self.index, group);
+        self.conversion_of(&counts, file_rate)
+    }
+
+    /// Conversion figures from the target column's counts (its keys as [`Target`] holds them).
+    pub(crate) fn conversion_of(&self, counts: &Counts, file_rate: Option<f64>) -> Conversion {
+        let conversions = counts
+            .counts
+            .get(self.positive_key as usize)
+            .copied()
+            .unwrap_or(0);
+        Conversion::from_counts(
+            conversions,
+            counts.present() - conversions,
+            counts.missing,
+            file_rate,
+        )
     }
 }
 

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::conversion::{Conversion, Target};
 use super::notes::{Note, NoteKind};
 use super::params::LensColumns;
+use super::records::{count_keys, Group, Records, RowRecords};
 use super::seniority::{seniority, Seniority};
-use super::stats::{numbers, Counts, NumericStats, ValueKeys};
+use super::stats::{Counts, NumericStats, ValueKeys};
 use super::variables::{value_share, value_shares, ValueShare};
 use crate::table::{Column, ColumnType, Table};
 
@@ -66,21 +67,21 @@ fn holds_labels(column: &Column) -> bool {
     ) && ValueKeys::of(column).len() >= 2
 }
 
-/// Share of present values of `column` that get a seniority level.
-fn classified_share(column: &Column) -> f64 {
+/// Share of the present values of column `index` that get a seniority level.
+fn classified_share(records: &impl Records, index: usize) -> f64 {
+    let column = &records.table().columns()[index];
     let classified: Vec<bool> = column
         .dictionary()
         .iter()
         .map(|text| seniority(text).is_some())
         .collect();
     let (mut present, mut hits) = (0usize, 0usize);
-    for row in 0..column.len() {
-        if column.is_missing(row) {
-            continue;
+    records.for_each(Group::File, index, |row, weight| {
+        if !column.is_missing(row) {
+            present += weight;
+            hits += usize::from(classified[column.codes()[row] as usize]) * weight;
         }
-        present += 1;
-        hits += classified[column.codes()[row] as usize] as usize;
-    }
+    });
     if present == 0 {
         0.0
     } else {
@@ -96,6 +97,17 @@ pub fn detect_lens_columns(
     skip: &[usize],
     notes: &mut Vec<Note>,
 ) -> LensPlan {
+    detect_lens_columns_in(&RowRecords::new(table, &[]), overrides, skip, notes)
+}
+
+/// [`detect_lens_columns`] over any [`Records`].
+pub(crate) fn detect_lens_columns_in(
+    records: &impl Records,
+    overrides: &LensColumns,
+    skip: &[usize],
+    notes: &mut Vec<Note>,
+) -> LensPlan {
+    let table = records.table();
     let candidates = || {
         table
             .columns()
@@ -103,19 +115,20 @@ pub fn detect_lens_columns(
             .enumerate()
             .filter(|(index, _)| !skip.contains(index))
     };
-    let find = |keys: &[&str], fits: &dyn Fn(&Column) -> bool| -> Option<usize> {
+    let find = |keys: &[&str], fits: &dyn Fn(usize, &Column) -> bool| -> Option<usize> {
         // Earlier keys take priority ("state" before "country").
         keys.iter().find_map(|key| {
             candidates()
-                .find(|(_, column)| name_has(&column.name, &[key]) && fits(column))
+                .find(|&(index, column)| name_has(&column.name, &[key]) && fits(index, column))
                 .map(|(index, _)| index)
         })
     };
-    let title_fits = |column: &Column| {
+    let title_fits = |index: usize, column: &Column| {
         column.column_type() != ColumnType::Numeric
-            && classified_share(column) >= MIN_TITLE_CLASSIFIED
+            && classified_share(records, index) >= MIN_TITLE_CLASSIFIED
     };
-    let experience_fits = |column: &Column| column.missing_count() < column.len();
+    let experience_fits = |_: usize, column: &Column| column.missing_count() < column.len();
+    let holds_labels = |_: usize, column: &Column| holds_labels(column);
     let mut plan = LensPlan {
         job_title: find(
             &[
@@ -181,7 +194,7 @@ pub fn detect_lens_columns(
                     column.name
                 ),
             ));
-        } else if lens == "job title" && classified_share(column) == 0.0 {
+        } else if lens == "job title" && classified_share(records, index) == 0.0 {
             notes.push(Note::column(
                 NoteKind::LensColumn,
                 &column.name,
@@ -322,16 +335,16 @@ pub struct Lenses {
 }
 
 /// Lens columns with their keys and whole-file counts, computed once per run.
-pub(crate) struct LensContext<'a> {
-    table: &'a Table,
+pub(crate) struct LensContext<'a, R: Records> {
+    records: &'a R,
     plan: LensPlan,
     keyed: Vec<(usize, ValueKeys, Counts)>,
     title_levels: Option<Vec<Option<Seniority>>>,
 }
 
-impl<'a> LensContext<'a> {
-    pub(crate) fn new(table: &'a Table, plan: LensPlan) -> Self {
-        let all: Vec<u32> = (0..table.n_rows() as u32).collect();
+impl<'a, R: Records> LensContext<'a, R> {
+    pub(crate) fn new(records: &'a R, plan: LensPlan) -> Self {
+        let table = records.table();
         let indices = [
             plan.job_title,
             plan.geography,
@@ -345,9 +358,8 @@ impl<'a> LensContext<'a> {
             if keyed.iter().any(|(i, _, _)| *i == index) {
                 continue;
             }
-            let column = &table.columns()[index];
-            let keys = ValueKeys::of(column);
-            let counts = keys.count(column, &all);
+            let keys = ValueKeys::of(&table.columns()[index]);
+            let counts = count_keys(records, &keys, index, Group::File);
             keyed.push((index, keys, counts));
         }
         let title_levels = plan.job_title.map(|index| {
@@ -358,7 +370,7 @@ impl<'a> LensContext<'a> {
                 .collect()
         });
         LensContext {
-            table,
+            records,
             plan,
             keyed,
             title_levels,
@@ -374,83 +386,80 @@ impl<'a> LensContext<'a> {
         (keys, counts)
     }
 
-    fn values(&self, index: usize, rows: &[u32]) -> Option<LensValues> {
-        let column = &self.table.columns()[index];
+    fn values(&self, index: usize, group: Group) -> Option<LensValues> {
+        let column = &self.records.table().columns()[index];
         let (keys, file) = self.keyed(index);
-        let group = keys.count(column, rows);
-        if group.present() == 0 {
+        let counts = count_keys(self.records, keys, index, group);
+        if counts.present() == 0 {
             return None;
         }
         let numeric = if column.column_type() == ColumnType::Categorical {
             None
         } else {
-            NumericStats::of(&mut numbers(column, rows))
+            NumericStats::of_sorted(&self.records.numbers(group, index))
         };
         Some(LensValues {
             column: column.name.clone(),
-            values: value_shares(keys, &group, file, LENS_TOP),
+            values: value_shares(keys, &counts, file, LENS_TOP),
             numeric,
         })
     }
 
-    /// The lenses of the group made of `rows`.
+    /// The lenses of `group`.
     pub(crate) fn lenses(
         &self,
-        rows: &[u32],
+        group: Group,
         target: Option<&Target>,
         file_rate: Option<f64>,
     ) -> Lenses {
+        let table = self.records.table();
         let seniority = self
             .plan
             .job_title
-            .and_then(|index| self.seniority(index, rows));
+            .and_then(|index| self.seniority(index, group));
         let geography = self.plan.geography.and_then(|index| {
-            let column = &self.table.columns()[index];
+            let column = &table.columns()[index];
             let (keys, file) = self.keyed(index);
-            let group = keys.count(column, rows);
-            let present = group.present();
-            let top_key = *group.ranked().first()?;
-            let top_count = group.counts[top_key as usize];
+            let counts = count_keys(self.records, keys, index, group);
+            let present = counts.present();
+            let top_key = *counts.ranked().first()?;
+            let top_count = counts.counts[top_key as usize];
             Some(GeographyLens {
                 column: column.name.clone(),
-                top: value_shares(keys, &group, file, LENS_TOP),
+                top: value_shares(keys, &counts, file, LENS_TOP),
                 top_share: top_count as f64 / present as f64,
                 concentration: Concentration::from_counts(top_count, present),
             })
         });
         let professional = ProfessionalLens {
-            industry: self.plan.industry.and_then(|i| self.values(i, rows)),
-            job_title: self.plan.job_title.and_then(|i| self.values(i, rows)),
-            education: self.plan.education.and_then(|i| self.values(i, rows)),
-            experience: self.plan.experience.and_then(|i| self.values(i, rows)),
+            industry: self.plan.industry.and_then(|i| self.values(i, group)),
+            job_title: self.plan.job_title.and_then(|i| self.values(i, group)),
+            education: self.plan.education.and_then(|i| self.values(i, group)),
+            experience: self.plan.experience.and_then(|i| self.values(i, group)),
         };
         let professional = (professional != ProfessionalLens::default()).then_some(professional);
         let acquisition = self.plan.lead_source.and_then(|index| {
-            let column = &self.table.columns()[index];
+            let column = &table.columns()[index];
             let (keys, file) = self.keyed(index);
-            let group = keys.count(column, rows);
-            let ranked = group.ranked();
+            let counts = count_keys(self.records, keys, index, group);
+            let ranked = counts.ranked();
             if ranked.is_empty() {
                 return None;
             }
             // Shares over all records, missing included, as everywhere in the profile.
             let (present, file_present) = (
-                group.present() + group.missing,
+                counts.present() + counts.missing,
                 file.present() + file.missing,
             );
-            let sources = ranked
+            let shown: Vec<u32> = ranked.into_iter().take(LENS_TOP).collect();
+            let by_source = target.map(|t| self.target_counts_by_key(t, index, keys, group));
+            let sources = shown
                 .into_iter()
-                .take(LENS_TOP)
-                .map(|key| {
-                    let source_rows: Vec<u32> = rows
-                        .iter()
-                        .copied()
-                        .filter(|&row| keys.key(column, row as usize) == Some(key))
-                        .collect();
-                    SourceConversion {
-                        source: value_share(keys, &group, file, key, present, file_present),
-                        conversion: target.map(|t| t.count(self.table, &source_rows, file_rate)),
-                    }
+                .map(|key| SourceConversion {
+                    source: value_share(keys, &counts, file, key, present, file_present),
+                    conversion: target
+                        .zip(by_source.as_ref())
+                        .map(|(t, by_source)| t.conversion_of(&by_source[key as usize], file_rate)),
                 })
                 .collect();
             Some(AcquisitionLens {
@@ -466,23 +475,53 @@ impl<'a> LensContext<'a> {
         }
     }
 
-    fn seniority(&self, index: usize, rows: &[u32]) -> Option<SeniorityLens> {
-        let column = &self.table.columns()[index];
+    /// The target column's counts among the records of `group` holding each key of column `index`.
+    fn target_counts_by_key(
+        &self,
+        target: &Target,
+        index: usize,
+        keys: &ValueKeys,
+        group: Group,
+    ) -> Vec<Counts> {
+        let table = self.records.table();
+        let (column, target_column) = (&table.columns()[index], &table.columns()[target.index]);
+        let mut by_key = vec![
+            Counts {
+                counts: vec![0; target.keys.len()],
+                missing: 0,
+            };
+            keys.len()
+        ];
+        self.records
+            .for_each_pair(group, index, target.index, |row, target_row, weight| {
+                if let Some(key) = keys.key(column, row) {
+                    let counts = &mut by_key[key as usize];
+                    match target.keys.key(target_column, target_row) {
+                        Some(outcome) => counts.counts[outcome as usize] += weight,
+                        None => counts.missing += weight,
+                    }
+                }
+            });
+        by_key
+    }
+
+    fn seniority(&self, index: usize, group: Group) -> Option<SeniorityLens> {
+        let column = &self.records.table().columns()[index];
         let levels_of = self.title_levels.as_ref()?;
         let mut counts = [0usize; 5];
         let (mut present, mut unclassified) = (0usize, 0usize);
-        for &row in rows {
-            if column.is_missing(row as usize) {
-                continue;
+        self.records.for_each(group, index, |row, weight| {
+            if column.is_missing(row) {
+                return;
             }
-            present += 1;
-            match levels_of[column.codes()[row as usize] as usize] {
+            present += weight;
+            match levels_of[column.codes()[row] as usize] {
                 Some(level) => {
-                    counts[Seniority::ALL.iter().position(|&l| l == level).unwrap_or(0)] += 1
+                    counts[Seniority::ALL.iter().position(|&l| l == level).unwrap_or(0)] += weight
                 }
-                None => unclassified += 1,
+                None => unclassified += weight,
             }
-        }
+        });
         if present == 0 {
             return None;
         }

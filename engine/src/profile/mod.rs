@@ -11,6 +11,10 @@
 //! all-missing column, a segment smaller than the support rule each become a [`Note`] in the report, and no
 //! figure is ever NaN (undefined ratios are `None`). Only unusable settings are errors ([`ProfileError`]).
 //!
+//! The same report can be made from counts of the rows instead of the rows ([`counted`]: for a table too
+//! large for one machine, counted where it lives); both read their records through one internal interface,
+//! so they share every figure's code.
+//!
 //! Modules, one job each: [`params`] (settings and the support rule), [`groups`] (labels → rows),
 //! [`stats`] (counts and quartiles), [`variables`] (per-variable profiles), [`traits`] (defining traits,
 //! summaries), [`naming`] (names from what most of a segment shares; renaming in `rename`), [`conversion`] (target detection, Wilson intervals, tiers), [`seniority`] and
@@ -48,12 +52,14 @@
 
 pub mod codemix;
 pub mod conversion;
+pub mod counted;
 mod error;
 pub mod groups;
 pub mod lenses;
 pub mod naming;
 pub mod notes;
 pub mod params;
+mod records;
 mod rename;
 pub mod seniority;
 pub mod stats;
@@ -70,6 +76,10 @@ use serde::{Deserialize, Serialize};
 
 pub use codemix::CodeMix;
 pub use conversion::{Conversion, TargetSummary, Tier, TierChoice, TierScheme};
+pub use counted::{
+    pairs_needed, profile_counts, CountedColumn, CountedPair, CountedProfiles, CountsError,
+    SegmentCounts,
+};
 pub use error::ProfileError;
 pub use groups::{segments_from_column, ColumnSegments};
 pub use lenses::Lenses;
@@ -81,8 +91,8 @@ pub use variables::{ValueShare, VariableProfile};
 
 use crate::table::{ColumnType, Table};
 use conversion::Target;
-use groups::Groups;
-use stats::{numbers, NumericStats};
+use records::{Group, Records, RowRecords, SortedNumbers};
+use stats::NumericStats;
 use variables::PlannedColumn;
 
 /// The variables and lenses of one group of rows.
@@ -195,7 +205,12 @@ pub struct PersonaReport {
 }
 
 /// Resolves the conversion column: the named one, or the auto-detected one.
-fn resolve_target(table: &Table, params: &ProfileParams, notes: &mut Vec<Note>) -> Option<Target> {
+fn resolve_target(
+    records: &impl Records,
+    params: &ProfileParams,
+    notes: &mut Vec<Note>,
+) -> Option<Target> {
+    let table = records.table();
     let positive = params.positive_value.as_deref();
     let index = match &params.target {
         Some(name) => table.column_index(name)?,
@@ -205,13 +220,13 @@ fn resolve_target(table: &Table, params: &ProfileParams, notes: &mut Vec<Note>) 
                 .collect();
             match by_name
                 .iter()
-                .find(|&&i| conversion::resolve(table, i, positive, true).is_ok())
+                .find(|&&i| conversion::resolve_in(records, i, positive, true).is_ok())
             {
                 Some(&index) => index,
                 None => {
                     // Explain why a column that looks like a target by name was not used.
                     for &i in &by_name {
-                        if let Err(note) = conversion::resolve(table, i, positive, true) {
+                        if let Err(note) = conversion::resolve_in(records, i, positive, true) {
                             notes.push(note);
                         }
                     }
@@ -221,7 +236,7 @@ fn resolve_target(table: &Table, params: &ProfileParams, notes: &mut Vec<Note>) 
         }
         None => return None,
     };
-    match conversion::resolve(table, index, positive, params.target.is_none()) {
+    match conversion::resolve_in(records, index, positive, params.target.is_none()) {
         Ok(target) => Some(target),
         Err(note) => {
             notes.push(note);
@@ -239,18 +254,27 @@ pub fn profile_segments(
     params: &ProfileParams,
 ) -> Result<PersonaReport, ProfileError> {
     params.check(table, labels)?;
+    profile_records(&RowRecords::new(table, labels), params)
+}
+
+/// [`profile_segments`] over any [`Records`]: the report of its segments, computed from its counts.
+pub(crate) fn profile_records(
+    records: &impl Records,
+    params: &ProfileParams,
+) -> Result<PersonaReport, ProfileError> {
+    let table = records.table();
     let mut notes = Vec::new();
-    let n_rows = table.n_rows();
-    let groups = Groups::from_labels(labels);
-    let all_rows: Vec<u32> = (0..n_rows as u32).collect();
+    let n_rows = records.n_rows();
 
     // Conversion.
-    let target = resolve_target(table, params, &mut notes);
-    let file_conversion = target.as_ref().map(|t| t.count(table, &all_rows, None));
+    let target = resolve_target(records, params, &mut notes);
+    let file_conversion = target
+        .as_ref()
+        .map(|t| t.count_group(records, Group::File, None));
     let file_rate = file_conversion.and_then(|c| c.rate);
     let mut file_conversion = target
         .as_ref()
-        .map(|t| t.count(table, &all_rows, file_rate));
+        .map(|t| t.count_group(records, Group::File, file_rate));
     let tier_scheme = target.as_ref().map(|_| params.tiers.scheme(file_rate));
     let by_lift = tier_scheme == Some(TierScheme::Lift);
     let file_figures = file_conversion;
@@ -288,7 +312,7 @@ pub fn profile_segments(
     {
         skip.push(index);
     }
-    let planned = variables::plan_columns(table, &skip, &mut notes);
+    let planned = variables::plan_columns(records, &skip, &mut notes);
     let lens_skip: Vec<usize> = skip
         .iter()
         .copied()
@@ -299,26 +323,15 @@ pub fn profile_segments(
                 .any(|c| table.column_index(c) == Some(i))
         })
         .collect();
-    let lens_plan = lenses::detect_lens_columns(table, &params.lenses, &lens_skip, &mut notes);
-    let lens_context = lenses::LensContext::new(table, lens_plan);
+    let lens_plan = lenses::detect_lens_columns_in(records, &params.lenses, &lens_skip, &mut notes);
+    let lens_context = lenses::LensContext::new(records, lens_plan);
 
     // Whole file.
-    let file_numbers: Vec<Option<Vec<f64>>> = planned
-        .iter()
-        .map(|p| {
-            p.file_stats.map(|_| {
-                let mut values = numbers(&table.columns()[p.index], &all_rows);
-                values.sort_unstable_by(f64::total_cmp);
-                values
-            })
-        })
-        .collect();
     let overall = GroupProfile {
         variables: planned
             .iter()
             .map(|p| {
-                let column = &table.columns()[p.index];
-                let missing = column.missing_count();
+                let missing = records::missing_count(records, p.index, Group::File);
                 p.profile(
                     table,
                     p.file_counts.as_ref(),
@@ -328,7 +341,7 @@ pub fn profile_segments(
                 )
             })
             .collect(),
-        lenses: lens_context.lenses(&all_rows, target.as_ref(), file_rate),
+        lenses: lens_context.lenses(Group::File, target.as_ref(), file_rate),
     };
 
     // Which profiled columns may define a segment, and the segments tied on all of them.
@@ -347,33 +360,31 @@ pub fn profile_segments(
                 .is_none_or(|columns| columns.contains(&p.index))
         })
         .collect();
-    let (distinct_profiles, ties) = match &segmentation_columns {
-        Some(columns) => {
-            let (ids, distinct) = ties::profile_ids(table, columns);
-            (
-                Some(distinct),
-                crate::cluster::degenerate::tied_segments(&ids, labels),
-            )
-        }
+    let (distinct_profiles, ties) = match segmentation_columns
+        .as_deref()
+        .and_then(|columns| records.ties(columns))
+    {
+        Some((distinct, ties)) => (Some(distinct), ties),
         None => (None, Vec::new()),
     };
     let number = |id: u32| segment_number(id, params);
 
     // Segments.
-    let mut personas: Vec<Persona> = Vec::with_capacity(groups.ids.len());
-    let mut spare_parts: Vec<Vec<Trait>> = Vec::with_capacity(groups.ids.len());
-    for (&id, rows) in groups.ids.iter().zip(&groups.rows) {
-        let size = rows.len();
+    let segment_ids = records.segment_ids();
+    let mut personas: Vec<Persona> = Vec::with_capacity(segment_ids.len());
+    let mut spare_parts: Vec<Vec<Trait>> = Vec::with_capacity(segment_ids.len());
+    for (slot, &id) in segment_ids.iter().enumerate() {
+        let group = Group::Segment(slot);
+        let size = records.size(group);
         let share = size as f64 / n_rows as f64;
         let mut variables_out = Vec::with_capacity(planned.len());
         let mut candidates = Vec::new();
         let mut name_parts = Vec::new();
-        for (order, (p, file_values)) in planned.iter().zip(&file_numbers).enumerate() {
+        for (order, p) in planned.iter().enumerate() {
             let persona_variable = segment_variable(
-                table,
+                records,
                 p,
-                file_values.as_deref(),
-                rows,
+                group,
                 params,
                 order,
                 &mut candidates,
@@ -417,7 +428,7 @@ pub fn profile_segments(
             .unwrap_or_default();
         let identical_to: Vec<u32> = identical_ids.iter().map(|&other| other + 1).collect();
         let conversion = target.as_ref().map(|t| {
-            let mut conversion = t.count(table, rows, file_rate);
+            let mut conversion = t.count_group(records, group, file_rate);
             if let (true, Some(file)) = (by_lift, &file_figures) {
                 conversion.tier_by_lift(file);
             }
@@ -470,7 +481,7 @@ pub fn profile_segments(
             identical_to,
             profile: GroupProfile {
                 variables: variables_out,
-                lenses: lens_context.lenses(rows, target.as_ref(), file_rate),
+                lenses: lens_context.lenses(group, target.as_ref(), file_rate),
             },
         });
     }
@@ -482,12 +493,12 @@ pub fn profile_segments(
         .code_columns
         .iter()
         .filter_map(|name| table.column_index(name))
-        .map(|index| codemix::code_mix(table, index, &groups, &mut notes))
+        .map(|index| codemix::code_mix(records, index, &mut notes))
         .collect();
 
     Ok(PersonaReport {
         n_rows,
-        n_segments: groups.ids.len(),
+        n_segments: segment_ids.len(),
         support: params.support,
         ranked_by,
         tier_scheme,
@@ -512,70 +523,75 @@ pub fn profile_segments(
 
 /// One variable's profile in a segment, adding its trait candidates and (for a segmentation column) its
 /// name parts.
-#[allow(clippy::too_many_arguments)]
 fn segment_variable(
-    table: &Table,
+    records: &impl Records,
     planned: &PlannedColumn,
-    file_values: Option<&[f64]>,
-    rows: &[u32],
+    group: Group,
     params: &ProfileParams,
     order: usize,
     candidates: &mut Vec<traits::Candidate>,
     name_parts: Option<&mut Vec<naming::NamePart>>,
 ) -> VariableProfile {
+    let table = records.table();
     let column = &table.columns()[planned.index];
-    let counts = planned.keys.as_ref().map(|keys| keys.count(column, rows));
-    let mut values = if planned.file_stats.is_some() {
-        numbers(column, rows)
-    } else {
-        Vec::new()
-    };
-    let stats = NumericStats::of(&mut values); // sorts `values`
-    if let (Some(keys), Some(group), Some(file)) = (&planned.keys, &counts, &planned.file_counts) {
+    let size = records.size(group);
+    let counts = planned
+        .keys
+        .as_ref()
+        .map(|keys| records::count_keys(records, keys, planned.index, group));
+    let values = planned
+        .file_stats
+        .is_some()
+        .then(|| records.numbers(group, planned.index));
+    let stats = values.as_ref().and_then(NumericStats::of_sorted);
+    if let (Some(keys), Some(counts), Some(file)) = (&planned.keys, &counts, &planned.file_counts) {
         traits::level_candidates(
             order,
             column,
             keys,
-            group,
+            counts,
             file,
             &params.support,
             candidates,
         );
     }
-    if let (Some(file_values), Some(file_stats), ColumnType::Numeric) =
-        (file_values, &planned.file_stats, column.column_type())
+    let numbers = values.as_ref().zip(planned.file_numbers.as_ref());
+    if let (Some((values, file_values)), Some(file_stats), ColumnType::Numeric) =
+        (numbers, &planned.file_stats, column.column_type())
     {
         traits::band_candidates(
             order,
             column,
-            &values,
+            values,
             file_values,
-            (rows.len(), table.n_rows()),
+            (size, records.n_rows()),
             file_stats,
             &params.support,
             candidates,
         );
     }
     if let Some(name_parts) = name_parts {
-        match (&planned.keys, &counts, &planned.file_counts, file_values) {
-            (Some(keys), Some(group), Some(file), _) => naming::level_parts(
+        match (&planned.keys, &counts, &planned.file_counts, numbers) {
+            (Some(keys), Some(counts), Some(file), _) => naming::level_parts(
                 order,
                 column,
                 &keys.labels,
-                &group.counts,
-                group.missing,
+                &counts.counts,
+                counts.missing,
                 &file.counts,
                 file.present() + file.missing,
                 &params.support,
                 name_parts,
             ),
-            (None, _, _, Some(file_values)) if column.column_type() == ColumnType::Numeric => {
+            (None, _, _, Some((values, file_values)))
+                if column.column_type() == ColumnType::Numeric =>
+            {
                 naming::band_part(
                     order,
                     column,
-                    &values,
+                    values,
                     file_values,
-                    (rows.len(), table.n_rows()),
+                    (size, records.n_rows()),
                     &params.support,
                     name_parts,
                 )
@@ -585,7 +601,7 @@ fn segment_variable(
     }
     let missing = match &counts {
         Some(counts) => counts.missing,
-        None => rows.len() - values.len(),
+        None => size - values.as_ref().map_or(0, SortedNumbers::len),
     };
     planned.profile(table, counts.as_ref(), stats, missing, params.top_values)
 }

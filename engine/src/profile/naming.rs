@@ -19,6 +19,7 @@
 //! (equal, or the same parts in another order) get that segment's next-best part not yet used ("… with
 //! Female"), and " · Segment N" only if they are still equal.
 
+use super::records::SortedNumbers;
 use super::traits::{format_number, phrase, Trait};
 use crate::table::Column;
 
@@ -200,8 +201,8 @@ pub(crate) fn level_parts(
 pub(crate) fn band_part(
     column_order: usize,
     column: &Column,
-    group: &[f64],
-    file: &[f64],
+    group: &SortedNumbers,
+    file: &SortedNumbers,
     totals: (usize, usize),
     rule: &super::SupportRule,
     out: &mut Vec<NamePart>,
@@ -213,15 +214,15 @@ pub(crate) fn band_part(
     // The order statistics around the quartiles (not interpolated), so the band holds at least half of
     // the segment's values even in a small segment.
     let n = group.len();
-    let q1 = group[(n - 1) / 4];
-    let q3 = group[((n - 1) * 3).div_ceil(4)];
-    let integers = file.iter().all(|v| v.fract() == 0.0);
+    let q1 = group.at((n - 1) / 4);
+    let q3 = group.at(((n - 1) * 3).div_ceil(4));
+    let integers = file.all_whole();
     let step = step(q3 - q1, q3.abs().max(q1.abs()), integers);
     let low = (q1 / step).floor() * step;
     let high = (q3 / step).ceil() * step;
-    let within = |values: &[f64]| {
-        values.partition_point(|&v| v <= high + step * 1e-9)
-            - values.partition_point(|&v| v < low - step * 1e-9)
+    let within = |values: &SortedNumbers| {
+        values.count_below(|v| v <= high + step * 1e-9)
+            - values.count_below(|v| v < low - step * 1e-9)
     };
     let count = within(group);
     let file_count = within(file);

@@ -28,6 +28,10 @@ pub enum NoteKind {
     CodeColumn,
     /// Segment rows whose segment value was missing were grouped into their own segment.
     MissingSegmentValue,
+    /// A column was counted with its values rounded (too many distinct values to count each one).
+    RoundedValues,
+    /// Too many distinct profiles were counted to look for segments identical on every segmentation column.
+    IdenticalSegmentsUnchecked,
 }
 
 /// One data problem, with the column and segment it concerns and a plain-language message that names the

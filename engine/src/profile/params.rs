@@ -247,6 +247,12 @@ impl ProfileParams {
                 rows: table.n_rows(),
             });
         }
+        self.check_settings(table)
+    }
+
+    /// Checks the settings against the columns of `table`: every named column exists and the support rule
+    /// is sensible.
+    pub(crate) fn check_settings(&self, table: &Table) -> Result<(), ProfileError> {
         let named = self
             .target
             .iter()

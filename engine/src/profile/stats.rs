@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::records::SortedNumbers;
 use crate::table::{Cell, Column};
 
 /// The distinct values of a column, as counting keys: levels for binary/ordinal/categorical columns,
@@ -149,6 +150,22 @@ impl NumericStats {
             q3: quantile_sorted(values, 0.75),
             max: values[values.len() - 1],
             mean,
+        })
+    }
+
+    /// Summarises `values` as [`of`](Self::of) does, from numbers already sorted (and possibly counted).
+    pub fn of_sorted(values: &SortedNumbers) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        Some(NumericStats {
+            count: values.len(),
+            min: values.first(),
+            q1: values.quantile(0.25),
+            median: values.quantile(0.5),
+            q3: values.quantile(0.75),
+            max: values.last(),
+            mean: values.sum() / values.len() as f64,
         })
     }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conversion::{Conversion, TierScheme};
 use super::params::SupportRule;
+use super::records::SortedNumbers;
 use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{Column, ColumnType, Table};
 
@@ -252,12 +253,12 @@ impl NumericBand {
         }
     }
 
-    /// How many of `sorted` (ascending) are in the band.
-    fn count(&self, sorted: &[f64]) -> usize {
+    /// How many of `sorted` are in the band.
+    fn count(&self, sorted: &SortedNumbers) -> usize {
         if self.top {
-            sorted.len() - sorted.partition_point(|&v| v < self.bound)
+            sorted.len() - sorted.count_below(|v| v < self.bound)
         } else {
-            sorted.partition_point(|&v| v <= self.bound)
+            sorted.count_below(|v| v <= self.bound)
         }
     }
 }
@@ -266,15 +267,19 @@ impl NumericBand {
 /// empty), worded as traits state them: whole numbers on whole-number data ("≥ 10,655.75" holds the same
 /// records as "≥ 10656"), and a band that is one value (the file's largest or smallest) named by it
 /// ("Channel 2", not "Channel 2+").
-fn numeric_bands(column: &Column, file: &[f64], file_stats: &NumericStats) -> [NumericBand; 2] {
+fn numeric_bands(
+    column: &Column,
+    file: &SortedNumbers,
+    file_stats: &NumericStats,
+) -> [NumericBand; 2] {
     let name = capitalise(&humanise(&column.name));
-    let whole = file.iter().all(|v| v.fract() == 0.0);
+    let whole = file.all_whole();
     let (high, low) = if whole {
         (file_stats.q3.ceil(), file_stats.q1.floor())
     } else {
         (file_stats.q3, file_stats.q1)
     };
-    let (min, max) = (file[0], file[file.len() - 1]);
+    let (min, max) = (file.first(), file.last());
     let (top_value, top_phrase) = if high >= max {
         (
             format!("{} (the largest value)", format_number(max)),
@@ -372,12 +377,13 @@ pub fn trait_lifts(
 fn holders(column: &Column, value: &str) -> Option<Vec<bool>> {
     let rows = 0..column.len();
     if column.column_type() == ColumnType::Numeric {
-        let mut file: Vec<f64> = rows
-            .clone()
-            .filter_map(|row| column.number(row))
-            .filter(|v| v.is_finite())
-            .collect();
-        let stats = NumericStats::of(&mut file)?; // sorts `file`
+        let file = SortedNumbers::from_values(
+            rows.clone()
+                .filter_map(|row| column.number(row))
+                .filter(|v| v.is_finite())
+                .collect(),
+        );
+        let stats = NumericStats::of_sorted(&file)?;
         let band = numeric_bands(column, &file, &stats)
             .into_iter()
             .find(|band| band.value == value)?;
@@ -400,8 +406,8 @@ fn holders(column: &Column, value: &str) -> Option<Vec<bool>> {
 pub(crate) fn band_candidates(
     column_order: usize,
     column: &Column,
-    group: &[f64],
-    file: &[f64],
+    group: &SortedNumbers,
+    file: &SortedNumbers,
     totals: (usize, usize),
     file_stats: &NumericStats,
     rule: &SupportRule,

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::notes::{Note, NoteKind};
-use super::stats::{numbers, Counts, NumericStats, ValueKeys};
+use super::records::{count_keys, missing_count, Group, Records, SortedNumbers};
+use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{ColumnType, Table};
 
 /// One value's share in a group next to its share in the whole file.
@@ -92,16 +93,19 @@ pub(crate) struct PlannedColumn {
     pub keys: Option<ValueKeys>,
     pub file_counts: Option<Counts>,
     pub file_stats: Option<NumericStats>,
+    /// The whole file's present numbers, when the column has numbers.
+    pub file_numbers: Option<SortedNumbers>,
 }
 
 /// Chooses the columns to profile. Identifier, all-missing and single-valued columns are left out with a
 /// note; so are the columns in `skip` (the target, the segment source, user exclusions).
 pub(crate) fn plan_columns(
-    table: &Table,
+    records: &impl Records,
     skip: &[usize],
     notes: &mut Vec<Note>,
 ) -> Vec<PlannedColumn> {
-    let all_rows: Vec<u32> = (0..table.n_rows() as u32).collect();
+    let table = records.table();
+    let n_rows = records.n_rows();
     let mut planned = Vec::new();
     for (index, column) in table.columns().iter().enumerate() {
         if skip.contains(&index) {
@@ -109,15 +113,12 @@ pub(crate) fn plan_columns(
         }
         let name = &column.name;
         let column_type = column.column_type();
-        let missing = column.missing_count();
-        if column_type == ColumnType::Empty || missing == table.n_rows() {
+        let missing = missing_count(records, index, Group::File);
+        if column_type == ColumnType::Empty || missing == n_rows {
             notes.push(Note::column(
                 NoteKind::AllMissingColumn,
                 name,
-                format!(
-                    "column {name:?} is missing in all {} rows; it is not profiled",
-                    table.n_rows()
-                ),
+                format!("column {name:?} is missing in all {n_rows} rows; it is not profiled"),
             ));
             continue;
         }
@@ -130,12 +131,12 @@ pub(crate) fn plan_columns(
             continue;
         }
         let keys = column_type.has_levels().then(|| ValueKeys::of(column));
-        let file_counts = keys.as_ref().map(|keys| keys.count(column, &all_rows));
-        let file_stats = if column_type == ColumnType::Categorical {
-            None
-        } else {
-            NumericStats::of(&mut numbers(column, &all_rows))
-        };
+        let file_counts = keys
+            .as_ref()
+            .map(|keys| count_keys(records, keys, index, Group::File));
+        let file_numbers =
+            (column_type != ColumnType::Categorical).then(|| records.numbers(Group::File, index));
+        let file_stats = file_numbers.as_ref().and_then(NumericStats::of_sorted);
         let single = match (&file_counts, &file_stats) {
             (Some(counts), _) => {
                 let ranked = counts.ranked();
@@ -151,7 +152,7 @@ pub(crate) fn plan_columns(
                 name,
                 format!(
                     "column {name:?} has the single value {value:?} in all {} rows where it is present; it cannot tell segments apart and is not profiled",
-                    table.n_rows() - missing
+                    n_rows - missing
                 ),
             ));
             continue;
@@ -160,6 +161,7 @@ pub(crate) fn plan_columns(
             index,
             keys,
             file_counts,
+            file_numbers: file_stats.and(file_numbers),
             file_stats,
         });
     }

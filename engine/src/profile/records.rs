@@ -1,0 +1,327 @@
+//! Where a profile reads its records from: the rows of a [`Table`] with one segment label per row
+//! ([`RowRecords`]), or counts of them made elsewhere, e.g. by Spark over a table no machine holds
+//! ([`super::counted::CountedRecords`]).
+//!
+//! Every figure of a persona report is a count of records over one group (a segment or the whole file):
+//! of a column's values, of a pair of columns' values (conversion by acquisition source), or of the rows'
+//! profiles on the segmentation columns. [`Records`] gives exactly those counts, with each record standing
+//! for `weight` records, so the report is computed by one code path from either source.
+
+use super::stats::{Counts, ValueKeys};
+use crate::table::Table;
+
+/// A group of records: the whole file or one segment (by its position among the segment ids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Group {
+    /// Every record.
+    File,
+    /// The segment at this position of [`Records::segment_ids`].
+    Segment(usize),
+}
+
+/// The records a profile is computed from. `table()` describes the columns (names, types, levels and
+/// dictionaries); its rows are what the visits below pass, each with the number of records it stands for.
+pub(crate) trait Records {
+    /// The columns' descriptions; rows as [`for_each`](Self::for_each) visits them.
+    fn table(&self) -> &Table;
+    /// Records in the file.
+    fn n_rows(&self) -> usize;
+    /// The segment ids present, ascending.
+    fn segment_ids(&self) -> &[u32];
+    /// Records in `group`.
+    fn size(&self, group: Group) -> usize;
+    /// Calls `visit(row, weight)` for the rows of `column` that make up `group`, `weight ≥ 1` records each.
+    fn for_each(&self, group: Group, column: usize, visit: impl FnMut(usize, usize));
+    /// Calls `visit(row_a, row_b, weight)` for the records of `group` by their rows in columns `a` and `b`.
+    fn for_each_pair(
+        &self,
+        group: Group,
+        a: usize,
+        b: usize,
+        visit: impl FnMut(usize, usize, usize),
+    );
+    /// The present finite numbers of `column` in `group`, sorted.
+    fn numbers(&self, group: Group, column: usize) -> SortedNumbers {
+        let cells = &self.table().columns()[column];
+        let mut counted = Vec::new();
+        self.for_each(group, column, |row, weight| {
+            if let Some(value) = cells.number(row).filter(|v| v.is_finite()) {
+                counted.push((value, weight));
+            }
+        });
+        SortedNumbers::from_counted(counted)
+    }
+    /// The number of distinct profiles of the records on `columns`, and the groups of segment ids that
+    /// hold the same profiles in the same proportions (see
+    /// [`crate::cluster::degenerate::tied_segments`]); `None` when the source cannot tell.
+    fn ties(&self, columns: &[usize]) -> Option<(usize, Vec<Vec<u32>>)>;
+}
+
+/// Counts of each key of `keys` (the keys of `column`) over `group`, plus the records with no value.
+pub(crate) fn count_keys(
+    records: &impl Records,
+    keys: &ValueKeys,
+    column: usize,
+    group: Group,
+) -> Counts {
+    let table = records.table();
+    let cells = &table.columns()[column];
+    let mut counts = vec![0usize; keys.len()];
+    let mut missing = 0;
+    records.for_each(group, column, |row, weight| match keys.key(cells, row) {
+        Some(key) => counts[key as usize] += weight,
+        None => missing += weight,
+    });
+    Counts { counts, missing }
+}
+
+/// Records of `group` with no value in `column`.
+pub(crate) fn missing_count(records: &impl Records, column: usize, group: Group) -> usize {
+    let cells = &records.table().columns()[column];
+    let mut missing = 0;
+    records.for_each(group, column, |row, weight| {
+        if cells.is_missing(row) {
+            missing += weight;
+        }
+    });
+    missing
+}
+
+/// The rows of a table, grouped by one segment label per row: each row is one record.
+pub(crate) struct RowRecords<'a> {
+    table: &'a Table,
+    labels: &'a [u32],
+    ids: Vec<u32>,
+    rows: Vec<Vec<u32>>,
+}
+
+impl<'a> RowRecords<'a> {
+    /// The rows of `table`, row `r` in segment `labels[r]` (one label per row).
+    pub(crate) fn new(table: &'a Table, labels: &'a [u32]) -> Self {
+        let groups = super::groups::Groups::from_labels(labels);
+        RowRecords {
+            table,
+            labels,
+            ids: groups.ids,
+            rows: groups.rows,
+        }
+    }
+
+    fn visit_rows(&self, group: Group, mut visit: impl FnMut(usize)) {
+        match group {
+            Group::File => (0..self.table.n_rows()).for_each(visit),
+            Group::Segment(slot) => self.rows[slot].iter().for_each(|&row| visit(row as usize)),
+        }
+    }
+}
+
+impl Records for RowRecords<'_> {
+    fn table(&self) -> &Table {
+        self.table
+    }
+
+    fn n_rows(&self) -> usize {
+        self.table.n_rows()
+    }
+
+    fn segment_ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    fn size(&self, group: Group) -> usize {
+        match group {
+            Group::File => self.table.n_rows(),
+            Group::Segment(slot) => self.rows[slot].len(),
+        }
+    }
+
+    fn for_each(&self, group: Group, _column: usize, mut visit: impl FnMut(usize, usize)) {
+        self.visit_rows(group, |row| visit(row, 1));
+    }
+
+    fn for_each_pair(
+        &self,
+        group: Group,
+        _a: usize,
+        _b: usize,
+        mut visit: impl FnMut(usize, usize, usize),
+    ) {
+        self.visit_rows(group, |row| visit(row, row, 1));
+    }
+
+    fn numbers(&self, group: Group, column: usize) -> SortedNumbers {
+        let column = &self.table.columns()[column];
+        let mut values = Vec::with_capacity(self.size(group));
+        self.visit_rows(group, |row| {
+            if let Some(value) = column.number(row).filter(|v| v.is_finite()) {
+                values.push(value);
+            }
+        });
+        SortedNumbers::from_values(values)
+    }
+
+    fn ties(&self, columns: &[usize]) -> Option<(usize, Vec<Vec<u32>>)> {
+        let (ids, distinct) = super::ties::profile_ids(self.table, columns);
+        Some((
+            distinct,
+            crate::cluster::degenerate::tied_segments(&ids, self.labels),
+        ))
+    }
+}
+
+/// A group's present numbers in ascending order, each distinct value with the number of records holding
+/// it (one each when read from rows).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortedNumbers {
+    /// The values, ascending (distinct when `ends` is set).
+    values: Vec<f64>,
+    /// `ends[i]`: the records holding `values[..=i]`; `None` when every value is one record.
+    ends: Option<Vec<usize>>,
+}
+
+impl SortedNumbers {
+    /// One record per value; sorts `values`.
+    pub fn from_values(mut values: Vec<f64>) -> Self {
+        // Unstable is exact here: values equal under `total_cmp` have the same bits.
+        values.sort_unstable_by(f64::total_cmp);
+        SortedNumbers { values, ends: None }
+    }
+
+    /// `(value, records)` pairs in any order, a value possibly more than once; pairs of no records are
+    /// dropped.
+    pub fn from_counted(mut counted: Vec<(f64, usize)>) -> Self {
+        counted.retain(|&(_, records)| records > 0);
+        counted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut values: Vec<f64> = Vec::with_capacity(counted.len());
+        let mut ends: Vec<usize> = Vec::with_capacity(counted.len());
+        for (value, records) in counted {
+            let total = ends.last().copied().unwrap_or(0) + records;
+            if values
+                .last()
+                .is_some_and(|last| last.total_cmp(&value).is_eq())
+            {
+                *ends.last_mut().expect("a value has its end") = total;
+            } else {
+                values.push(value);
+                ends.push(total);
+            }
+        }
+        SortedNumbers {
+            values,
+            ends: Some(ends),
+        }
+    }
+
+    /// Records holding a number.
+    pub fn len(&self) -> usize {
+        match &self.ends {
+            None => self.values.len(),
+            Some(ends) => ends.last().copied().unwrap_or(0),
+        }
+    }
+
+    /// Whether no record holds a number.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `rank`-th smallest number (0-based, `rank < len()`).
+    pub fn at(&self, rank: usize) -> f64 {
+        match &self.ends {
+            None => self.values[rank],
+            Some(ends) => self.values[ends.partition_point(|&end| end <= rank)],
+        }
+    }
+
+    /// The smallest number (not empty).
+    pub fn first(&self) -> f64 {
+        self.values[0]
+    }
+
+    /// The largest number (not empty).
+    pub fn last(&self) -> f64 {
+        self.values[self.values.len() - 1]
+    }
+
+    /// Records whose number satisfies `below`, a predicate true on a prefix of the numbers (as
+    /// [`slice::partition_point`]).
+    pub fn count_below(&self, below: impl Fn(f64) -> bool) -> usize {
+        let distinct = self.values.partition_point(|&v| below(v));
+        match (&self.ends, distinct) {
+            (None, _) => distinct,
+            (Some(_), 0) => 0,
+            (Some(ends), d) => ends[d - 1],
+        }
+    }
+
+    /// Whether every number is whole.
+    pub fn all_whole(&self) -> bool {
+        self.values.iter().all(|v| v.fract() == 0.0)
+    }
+
+    /// The sum of the numbers, added one record at a time in ascending order (so the same records give the
+    /// same bits from either source).
+    pub fn sum(&self) -> f64 {
+        match &self.ends {
+            None => self.values.iter().sum(),
+            Some(ends) => {
+                let mut sum = 0.0;
+                let mut start = 0;
+                for (&value, &end) in self.values.iter().zip(ends) {
+                    for _ in start..end {
+                        sum += value;
+                    }
+                    start = end;
+                }
+                sum
+            }
+        }
+    }
+
+    /// The `p`-quantile by linear interpolation at position `(n − 1)·p` (not empty).
+    pub fn quantile(&self, p: f64) -> f64 {
+        let position = (self.len() - 1) as f64 * p;
+        let lower = position.floor() as usize;
+        let upper = position.ceil() as usize;
+        let fraction = position - lower as f64;
+        let (low, high) = (self.at(lower), self.at(upper));
+        low + (high - low) * fraction
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_numbers_answer_as_the_same_numbers_one_per_record() {
+        let rows = vec![3.0, 1.0, 2.0, 2.0, 5.0, 2.0, 1.0, 8.5];
+        let counted = vec![
+            (2.0, 3),
+            (8.5, 1),
+            (1.0, 1),
+            (5.0, 1),
+            (3.0, 0),
+            (1.0, 1),
+            (3.0, 1),
+        ];
+        let (a, b) = (
+            SortedNumbers::from_values(rows),
+            SortedNumbers::from_counted(counted),
+        );
+        assert_eq!((a.len(), b.len()), (8, 8));
+        for rank in 0..8 {
+            assert_eq!(a.at(rank), b.at(rank), "rank {rank}");
+        }
+        for p in [0.0, 0.25, 0.5, 0.75, 1.0, 0.1] {
+            assert_eq!(a.quantile(p), b.quantile(p));
+        }
+        assert_eq!(a.sum().to_bits(), b.sum().to_bits());
+        for cut in [0.0, 1.0, 2.0, 2.5, 8.5, 9.0] {
+            assert_eq!(a.count_below(|v| v < cut), b.count_below(|v| v < cut));
+            assert_eq!(a.count_below(|v| v <= cut), b.count_below(|v| v <= cut));
+        }
+        assert_eq!((b.first(), b.last(), b.all_whole()), (1.0, 8.5, false));
+        assert!(SortedNumbers::from_counted(vec![(1.0, 0)]).is_empty());
+    }
+}
