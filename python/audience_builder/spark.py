@@ -43,8 +43,13 @@ their counts), plus the seeded sample and the boundary rows' distances to the ce
 Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
 of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
 rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
-if it comes from a nondeterministic source. Personas are profiled on the driver's sample
-(``personas_sample`` rows).
+if it comes from a nondeterministic source.
+6. **Personas, from counts** (``personas=True``): one pass counts every column's values by segment (and
+   the rows' profiles on ``columns``), one more the pairs the report reads together (acquisition source by
+   conversion); the driver's engine types each column from its counts and profiles the segments as
+   reading every row would: the personas are those ``audience segment`` gives for the same rows and
+   labels. A column with more than ``MAX_PROFILE_VALUES`` distinct values is counted rounded to
+   ``PROFILE_DIGITS`` significant digits if numeric, and otherwise left out with a note.
 """
 
 import io
@@ -67,6 +72,14 @@ ACCURACY = 10_000
 #: Distinct values of all text columns together that the driver takes (each with its row count), as
 #: counted by ``approx_count_distinct`` first.
 MAX_TEXT_VALUES = 200_000
+#: Distinct values of one column that the driver takes by segment for the personas: a numeric column with
+#: more is counted rounded to ``PROFILE_DIGITS`` significant digits, any other column is left out (with a
+#: note in the personas).
+MAX_PROFILE_VALUES = 100_000
+PROFILE_DIGITS = 4
+#: Distinct profiles on the segmentation columns that the driver takes by segment to look for segments
+#: identical on every one of them.
+MAX_PROFILES = 500_000
 
 
 def _csv(batch_or_table):
@@ -110,8 +123,7 @@ class SparkSegmentation:
         self.df = df
         #: The model (encoding, final centers, global shares, prices), as a dict (model JSON).
         self.model = model
-        #: The personas document of the driver's seeded sample (at most ``personas_sample`` rows), each row
-        #: in its cheapest segment under the final centers and prices.
+        #: The personas document of every row (see step 6 of the module docs), or ``None`` when skipped.
         self.personas = personas
         #: Global rows per segment (segment 1 first).
         self.sizes = sizes
@@ -151,10 +163,16 @@ def segment_spark(
     max_iterations=20,
     tolerance=1e-4,
     boundary_rows=20_000,
-    personas_sample=50_000,
+    personas=True,
+    target=None,
+    positive=None,
 ):
     """Segments a Spark DataFrame on ``columns`` with every global segment size within the share bounds
-    exactly (see the module docs for the method). Returns a :class:`SparkSegmentation`."""
+    exactly (see the module docs for the method). Returns a :class:`SparkSegmentation`.
+
+    ``personas``: profile the segments on every row, from counts made in the cluster (``False`` skips it);
+    ``target`` names the conversion column they are ranked by (detected by name when ``None``, as
+    ``audience segment`` does) and ``positive`` its value that means converted."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
     from pyspark import StorageLevel
@@ -427,18 +445,114 @@ def segment_spark(
     model["training_rows"] = n
 
     clock = time.perf_counter()
-    personas = None
-    if personas_sample:
-        # The driver's sample, each row in its cheapest segment under the final centers and prices.
-        rows = sample.head(int(personas_sample)).copy()
-        encoded_rows, _, _ = _native.encode_batch(model_json, rows.to_csv(index=False).encode("utf-8"))
-        labels, _ = _native.labels(dims_json, a_centers, a_prices, encoded_rows, 0)
-        rows["segment"] = np.frombuffer(labels, dtype="<u4").astype(np.int64) + 1
-        personas = json.loads(_native.profile(rows.to_csv(index=False).encode("utf-8"), "segment"))
+    report = None
+    if personas:
+        options = {"columns": columns, "target": target, "positive": positive}
+        report = _counted_personas(out, [c for c in df.columns], columns, k, n, options)
     phases["personas"] = time.perf_counter() - clock
     return SparkSegmentation(
-        out, model, personas, sizes, best_cost, history, phases, unseen.value, n
+        out, model, report, sizes, best_cost, history, phases, unseen.value, n
     )
+
+
+def _text(name):
+    """A column's values as the text a CSV of it would hold (a missing value as the empty text)."""
+    from pyspark.sql import functions as F
+
+    return F.coalesce(_col(name).cast("string"), F.lit(""))
+
+
+def _rounded_text(name):
+    """A numeric column's values rounded to ``PROFILE_DIGITS`` significant digits, as text."""
+    from pyspark.sql import functions as F
+
+    x = _col(name).cast("double")
+    return F.when(x.isNull() | F.isnan(x), F.lit("")).otherwise(F.format_string(f"%.{PROFILE_DIGITS}g", x))
+
+
+def _counted_personas(out, profiled, columns, k, n, options):
+    """The personas of every row of ``out`` (``segment`` 1..k), from counts made in the cluster: each
+    column's values by segment, the pairs of columns the report reads together (acquisition source by
+    conversion), and the rows' profiles on ``columns`` (identical segments). The engine types each column
+    from its counts as reading every row would (``audience_engine::profile::counted``), so the personas are
+    those ``audience segment`` gives for the same rows and labels. A column with more than
+    ``MAX_PROFILE_VALUES`` distinct values is counted rounded to ``PROFILE_DIGITS`` significant digits when
+    numeric and left out (with a note) otherwise; identical segments are looked for when the rows hold at
+    most ``MAX_PROFILES`` distinct profiles."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    profile = F.xxhash64(*[_text(c) for c in columns])
+    labelled = out.select(
+        (F.col("segment") - 1).alias("segment"), *[_col(c) for c in profiled], profile.alias(KEY)
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        # Pass 1: distinct values per column (approximate: only compared with the limits).
+        row = labelled.agg(
+            *[F.approx_count_distinct(_col(c)).alias(f"d{i}") for i, c in enumerate(profiled)],
+            F.approx_count_distinct(KEY).alias("profiles"),
+        ).first()
+        texts, entries = {}, []
+        counted = [None] * len(profiled)
+        for i, c in enumerate(profiled):
+            distinct = row[f"d{i}"]
+            counted[i] = {"name": c, "values": []}
+            if distinct <= MAX_PROFILE_VALUES:
+                texts[c] = _text(c)
+            elif isinstance(labelled.schema[c].dataType, T.NumericType):
+                texts[c] = _rounded_text(c)
+                counted[i]["rounded_digits"] = PROFILE_DIGITS
+            else:
+                counted[i]["not_counted"] = int(distinct)
+                continue
+            entries.append(F.struct(F.lit(i).alias("c"), texts[c].alias("v")))
+        with_profiles = row["profiles"] <= MAX_PROFILES
+        if with_profiles:
+            entries.append(F.struct(F.lit(-1).alias("c"), F.col(KEY).cast("string").alias("v")))
+        # Pass 2: every counted column's values (and the profiles) by segment, in one pass.
+        frame = (
+            labelled.select("segment", F.explode(F.array(*entries)).alias("e"))
+            .groupBy("segment", "e.c", "e.v")
+            .count()
+            .toPandas()
+        )
+        for c_index, group in frame.groupby("c", sort=True):
+            if c_index < 0:
+                continue
+            table = group.pivot_table(index="v", columns="segment", values="count", aggfunc="sum", fill_value=0)
+            table = table.reindex(columns=range(k), fill_value=0).sort_index()
+            counted[c_index]["values"] = [
+                [str(v), [int(x) for x in counts]] for v, counts in zip(table.index, table.to_numpy())
+            ]
+        if with_profiles:
+            ids = frame[frame["c"] < 0]
+            keys = {v: i for i, v in enumerate(sorted(set(ids["v"])))}
+            profiles = {
+                "distinct": len(keys),
+                "counts": sorted(
+                    [int(s), keys[v], int(x)] for s, v, x in zip(ids["segment"], ids["v"], ids["count"])
+                ),
+            }
+        else:
+            profiles = {"distinct": labelled.select(KEY).distinct().count()}
+        counts = {"segments": k, "columns": counted, "pairs": [], "profiles": profiles}
+        options_json = json.dumps(options)
+        # Pass 3: the pairs of columns the report reads together, each by segment.
+        for a, b in json.loads(_native.counted_pairs_needed(json.dumps(counts), options_json)):
+            pairs = labelled.groupBy("segment", texts[a].alias("a"), texts[b].alias("b")).count().toPandas()
+            counts["pairs"].append(
+                {
+                    "columns": [a, b],
+                    "counts": sorted(
+                        [int(s), str(x), str(y), int(m)]
+                        for s, x, y, m in zip(pairs["segment"], pairs["a"], pairs["b"], pairs["count"])
+                    ),
+                }
+            )
+        return json.loads(_native.counted_personas(json.dumps(counts), options_json))
+    finally:
+        labelled.unpersist()
 
 
 def _col(name):

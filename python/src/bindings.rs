@@ -12,6 +12,7 @@ use audience_engine::model::read_model_json;
 
 use crate::error::{Failure, FailureKind};
 use crate::globals::Globals;
+use crate::personas;
 use crate::segment::{self as run, SegmentOptions, SegmentRun};
 use crate::spark::{self as steps, Geometry};
 
@@ -200,6 +201,24 @@ fn profile(
     positive: Option<String>,
 ) -> PyResult<String> {
     Ok(run::profile(data, segments, target, positive)?)
+}
+
+/// The pairs of columns whose values the personas need counted together (JSON), given the column counts.
+#[pyfunction]
+fn counted_pairs_needed(counts_json: &str, options_json: &str) -> PyResult<String> {
+    Ok(personas::counted_pairs_needed(counts_json, options_json)?)
+}
+
+/// The personas JSON of segments counted by a distributed engine (see `audience_engine::profile::counted`).
+#[pyfunction]
+fn counted_personas(counts_json: &str, options_json: &str) -> PyResult<String> {
+    Ok(personas::counted_personas(counts_json, options_json)?)
+}
+
+/// The personas JSON of CSV rows with a column of segment numbers (1..=k), profiled as `segment` does.
+#[pyfunction]
+fn labelled_personas(data: &[u8], segments: &str, options_json: &str) -> PyResult<String> {
+    Ok(personas::labelled_personas(data, segments, options_json)?)
 }
 
 /// The engine's L1 cost of `labels` (u32 bytes, `0..k`) on the data encoded as `segment` encodes it.
@@ -392,6 +411,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Run>()?;
     m.add_function(wrap_pyfunction!(segment, m)?)?;
     m.add_function(wrap_pyfunction!(profile, m)?)?;
+    m.add_function(wrap_pyfunction!(counted_pairs_needed, m)?)?;
+    m.add_function(wrap_pyfunction!(counted_personas, m)?)?;
+    m.add_function(wrap_pyfunction!(labelled_personas, m)?)?;
     m.add_function(wrap_pyfunction!(l1_cost, m)?)?;
     m.add_function(wrap_pyfunction!(size_limits, m)?)?;
     m.add_function(wrap_pyfunction!(encode_batch, m)?)?;

@@ -1,6 +1,7 @@
 """Spark in local mode (2 worker threads): global bounds exact, the same segments for a seed whatever the
 partitioning, the single-machine encoding, cost close to the single-machine fit of the same rows."""
 
+import json
 import math
 import os
 import sys
@@ -91,6 +92,32 @@ def test_the_model_and_personas_describe_the_global_segments(fitted):
     assert result.unseen_cells == 0
 
 
+def test_the_personas_are_those_of_every_row_as_the_engine_profiles_them_on_one_machine(fitted, table):
+    # Counted in the cluster, profiled on the driver: the same report as the rows themselves give, with
+    # the same labels and settings (sizes, conversion rates, traits, names, lenses, identical segments).
+    from audience_builder import _native
+
+    _, result, labelled = fitted
+    rows = table.merge(labelled, on="customer_id")
+    one_machine = json.loads(
+        _native.labelled_personas(
+            rows.to_csv(index=False).encode("utf-8"), "segment", json.dumps({"columns": COLUMNS})
+        )
+    )
+    counted = result.personas
+    assert [p["size"] for p in sorted(counted["personas"], key=lambda p: p["segment"])] == result.sizes
+    assert counted["target"]["column"] == "converted"
+    assert counted["personas"] == one_machine["personas"]
+    assert {k: v for k, v in counted.items() if k != "notes"} == {
+        k: v for k, v in one_machine.items() if k != "notes"
+    }
+    # customer_id has more distinct values than are counted: left out with its own note.
+    notes = lambda report: [(n["kind"], n.get("column")) for n in report["notes"]]
+    assert notes(counted) == notes(one_machine)
+    message = next(n["message"] for n in counted["notes"] if n.get("column") == "customer_id")
+    assert "too many to count by segment" in message
+
+
 def test_the_model_encodes_every_column_as_the_single_machine_fit_of_all_rows(fitted, single):
     # Numeric ranges (exact ranks over all rows), levels and types of text columns: the CLI's encoding
     # (the package's model is the CLI's byte for byte, see test_package.py), not the sample's.
@@ -103,7 +130,7 @@ def test_the_same_rows_in_1_3_or_7_partitions_give_the_same_segments_and_model(s
     runs = []
     for partitions in (1, 3, 7):
         df = spark.createDataFrame(table).repartition(partitions).persist()
-        result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=5, sample_rows=5_000, personas_sample=0)
+        result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=5, sample_rows=5_000, personas=False)
         labels = result.df.select("customer_id", "segment").toPandas().sort_values("customer_id")
         runs.append((labels["segment"].to_numpy(), result.model, result.sizes, result.cost))
         df.unpersist()
@@ -120,7 +147,7 @@ def test_a_level_absent_from_the_sample_is_encoded_as_the_cli_encodes_it(spark):
     df = spark.createDataFrame(table).repartition(3).persist()
     sample = _seeded_sample(df, COLUMNS, len(table), 2_000, 9)
     assert 0 < len(sample) <= 2_000 and "legacy" not in set(sample["plan"])
-    result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=9, sample_rows=2_000, personas_sample=0)
+    result = segment_spark(df, COLUMNS, 0.05, 0.10, seed=9, sample_rows=2_000, personas=False)
     single = ab.segment(table, columns=COLUMNS, k=result.k, seed=9)
     plan = next(v for v in result.model["variables"] if v["name"] == "plan")
     assert plan == next(v for v in single.model()["variables"] if v["name"] == "plan")
