@@ -261,7 +261,7 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     };
 
     let clock = Instant::now();
-    let matrix = encode(&table, &selection).map_err(|e| encode_error(e, &table))?;
+    let mut matrix = encode(&table, &selection).map_err(|e| encode_error(e, &table))?;
     let encode_seconds = clock.elapsed().as_secs_f64();
 
     let params = KMediansParams::new()
@@ -279,11 +279,19 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     let clock = Instant::now();
     // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
     let valid = params.validate(matrix.n_rows).map_err(cluster_error)?;
-    if let Some(warning) = degenerate::separability(&matrix, &valid).warning() {
+    // The fit's row order groups identical rows (their profiles come from it) and the fit reorders the
+    // one matrix in place rather than copying it.
+    let order = valid.row_order(&matrix);
+    let ids = degenerate::profile_ids_in_order(&matrix, &order);
+    if let Some(warning) = degenerate::separability_of_profiles(&ids, &valid).warning() {
         eprintln!("warning: {warning}");
     }
-    let segmentation = valid.fit(&matrix).map_err(cluster_error)?;
-    let ids = degenerate::profile_ids(&matrix);
+    let segmentation = valid
+        .fit_in_place_with_progress(&mut matrix, &order, &mut |_| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .map_err(cluster_error)?;
+    drop(order);
     if let Some(warning) =
         degenerate::after_run(&ids, &segmentation.labels, segmentation.k).warning()
     {

@@ -60,6 +60,35 @@ pub fn profile_ids(matrix: &EncodedMatrix) -> Vec<u32> {
         .collect()
 }
 
+/// [`profile_ids`] from the rows' fit order ([`ValidParams::row_order`](super::ValidParams::row_order)),
+/// in which identical rows are next to each other: the same ids, without hashing every row.
+pub fn profile_ids_in_order(matrix: &EncodedMatrix, order: &super::RowOrder) -> Vec<u32> {
+    let order = order.rows();
+    let mut ids = vec![0u32; matrix.n_rows];
+    // Runs of identical rows, each with its first row in file order.
+    let mut first_rows: Vec<usize> = Vec::new();
+    for (position, &row) in order.iter().enumerate() {
+        let repeats =
+            position > 0 && super::same_contents(matrix.row(order[position - 1]), matrix.row(row));
+        match first_rows.last_mut() {
+            Some(first) if repeats => *first = (*first).min(row),
+            _ => first_rows.push(row),
+        }
+        ids[row] = first_rows.len() as u32 - 1;
+    }
+    // Number the runs by first appearance.
+    let mut runs: Vec<u32> = (0..first_rows.len() as u32).collect();
+    runs.sort_unstable_by_key(|&run| first_rows[run as usize]);
+    let mut id_of_run = vec![0u32; runs.len()];
+    for (id, &run) in runs.iter().enumerate() {
+        id_of_run[run as usize] = id as u32;
+    }
+    for id in &mut ids {
+        *id = id_of_run[*id as usize];
+    }
+    ids
+}
+
 /// One bit pattern per value: every NaN alike, `-0` as `0`.
 fn canonical_bits(value: f32) -> u32 {
     if value.is_nan() {
@@ -291,6 +320,32 @@ mod tests {
         let matrix = EncodedMatrix::from_dense(data, 5, 2).unwrap();
         assert_eq!(profile_ids(&matrix), [0, 0, 1, 1, 2]);
         assert_eq!(distinct_profiles(&matrix), 3);
+    }
+
+    #[test]
+    fn profiles_from_the_fit_order_are_the_profiles_from_hashing_every_row() {
+        // 400 rows of 3 dimensions over few values (many repeats), with missing values and -0.
+        let values = [0.0, -0.0, 1.0, 0.5, f32::NAN];
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            values[(state >> 33) as usize % values.len()]
+        };
+        let data: Vec<f32> = (0..400 * 3).map(|_| next()).collect();
+        let matrix = EncodedMatrix::from_dense(data, 400, 3).unwrap();
+        let expected = profile_ids(&matrix);
+        assert!(count_distinct(&expected) > 20 && count_distinct(&expected) < 200);
+        for seed in [0, 1, 99] {
+            let params = crate::cluster::KMediansParams::new().with_seed(seed);
+            let order = params.validate(400).unwrap().row_order(&matrix);
+            assert_eq!(
+                profile_ids_in_order(&matrix, &order),
+                expected,
+                "seed {seed}"
+            );
+        }
     }
 
     #[test]

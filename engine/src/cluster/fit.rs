@@ -41,15 +41,66 @@ impl ValidParams {
         check_matrix(matrix, self.n_rows)?;
         let order = seed::row_order(matrix, self.params.seed);
         let shuffled = matrix.select_rows(&order);
-        let mut segmentation = self.fit_in_order(&shuffled, progress)?;
-        let mut labels = vec![0u32; order.len()];
-        for (&row, &label) in order.iter().zip(&segmentation.labels) {
-            labels[row] = label;
-        }
-        segmentation.labels = labels;
-        Ok(segmentation)
+        let segmentation = self.fit_in_order(&shuffled, progress)?;
+        Ok(in_file_order(segmentation, &order))
     }
 
+    /// The order the fit takes the rows of `matrix` in ([`row_order`](super::row_order) with this seed), for
+    /// [`fit_in_place_with_progress`](Self::fit_in_place_with_progress) and for a caller that also wants the
+    /// rows' profiles from it ([`degenerate::profile_ids_in_order`](super::degenerate::profile_ids_in_order)).
+    pub fn row_order(&self, matrix: &EncodedMatrix) -> RowOrder {
+        RowOrder(seed::row_order(matrix, self.params.seed))
+    }
+
+    /// [`fit_with_progress`](Self::fit_with_progress) holding the matrix's values once: its rows are put in
+    /// the fit's `order` in place and back before this returns, with or without an error. The segments are
+    /// the same. `order` is [`row_order`](Self::row_order) of this matrix.
+    pub fn fit_in_place_with_progress(
+        &self,
+        matrix: &mut EncodedMatrix,
+        order: &RowOrder,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Segmentation, ClusterError> {
+        check_matrix(matrix, self.n_rows)?;
+        if order.0.len() != matrix.n_rows {
+            return Err(ClusterError::RowCountMismatch {
+                validated: order.0.len(),
+                found: matrix.n_rows,
+            });
+        }
+        matrix.permute_rows(&order.0);
+        let fitted = self.fit_in_order(matrix, progress);
+        let mut back = vec![0usize; order.0.len()];
+        for (position, &row) in order.0.iter().enumerate() {
+            back[row] = position;
+        }
+        matrix.permute_rows(&back);
+        Ok(in_file_order(fitted?, &order.0))
+    }
+}
+
+/// The order in which a fit takes a matrix's rows ([`ValidParams::row_order`]): a permutation of its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowOrder(Vec<usize>);
+
+impl RowOrder {
+    /// The rows, in the fit's order.
+    pub fn rows(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+/// `segmentation` fitted on rows in `order`, with its labels put back in file order.
+fn in_file_order(mut segmentation: Segmentation, order: &[usize]) -> Segmentation {
+    let mut labels = vec![0u32; order.len()];
+    for (&row, &label) in order.iter().zip(&segmentation.labels) {
+        labels[row] = label;
+    }
+    segmentation.labels = labels;
+    segmentation
+}
+
+impl ValidParams {
     /// The fit proper, on rows in the order given.
     fn fit_in_order(
         &self,

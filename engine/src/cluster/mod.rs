@@ -118,7 +118,7 @@ use serde::{Deserialize, Serialize};
 pub use assign::{AssignStats, SizeLimits};
 pub use centers::l1_cost;
 pub use error::ClusterError;
-pub use fit::{replay_assignment, replay_assignment_from_distances};
+pub use fit::{replay_assignment, replay_assignment_from_distances, RowOrder};
 pub use params::{
     Algorithm, KChoice, KMediansParams, Screening, ShareBounds, ValidParams,
     DEFAULT_SCREENING_SAMPLE, MAX_AUTO_K_CANDIDATES, ROW_COUNT_SEARCH_LIMIT, SMALL_FILE_RESTARTS,

@@ -824,3 +824,35 @@ fn fitting_the_same_rows_in_another_order_gives_every_row_the_same_segment() {
     // The same file and seed give the same segments.
     assert_eq!(params.fit(&forward).unwrap().labels, a.labels);
 }
+
+#[test]
+fn fitting_in_place_gives_the_same_segments_and_leaves_the_matrix_as_it_was() {
+    // Auto k with screening and restarts, and a fixed k; the rows are put back even when cancelled.
+    let mut matrix = blobs(5, 120, 3);
+    let original = matrix.data.clone();
+    for params in [
+        KMediansParams::new().with_seed(3),
+        fixed(4, 0.2, 0.3).with_seed(11),
+    ] {
+        let valid = params.validate(matrix.n_rows).unwrap();
+        let expected = valid.fit(&matrix).unwrap();
+        let order = valid.row_order(&matrix);
+        let in_place = valid
+            .fit_in_place_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        assert_eq!(in_place, expected);
+        assert!(matrix
+            .data
+            .iter()
+            .zip(&original)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        let cancelled =
+            valid.fit_in_place_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Break(()));
+        assert_eq!(cancelled, Err(ClusterError::Cancelled));
+        assert!(matrix
+            .data
+            .iter()
+            .zip(&original)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+}

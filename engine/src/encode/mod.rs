@@ -305,6 +305,32 @@ impl EncodedMatrix {
         }
     }
 
+    /// Puts the rows in the order `rows` in place: row `i` becomes the row that was `rows[i]`, as
+    /// [`select_rows`](Self::select_rows) with a permutation would, without a second copy of the values.
+    /// `rows` must be a permutation of `0..n_rows` (one row's values are held aside per cycle).
+    pub(crate) fn permute_rows(&mut self, rows: &[usize]) {
+        let d = self.n_dims;
+        let mut placed = vec![false; self.n_rows];
+        let mut held = vec![0f32; d];
+        for start in 0..self.n_rows {
+            if placed[start] {
+                continue;
+            }
+            held.copy_from_slice(&self.data[start * d..(start + 1) * d]);
+            let mut at = start;
+            loop {
+                placed[at] = true;
+                let from = rows[at];
+                if from == start {
+                    self.data[at * d..(at + 1) * d].copy_from_slice(&held);
+                    break;
+                }
+                self.data.copy_within(from * d..(from + 1) * d, at * d);
+                at = from;
+            }
+        }
+    }
+
     fn clone_without_data(&self) -> EncodedMatrix {
         EncodedMatrix {
             data: Vec::new(),
