@@ -6,7 +6,8 @@ For each row count it writes a seeded customer CSV (the tests' generator: age, s
 newsletter; four planted groups) to a temporary folder, deleted afterwards, then times:
 
 * ``native``: ``target/release/audience segment FILE --json`` (one core; build it with
-  ``cargo build --release -p audience-cli``), its own phase timings (read, encode, segment, write);
+  ``cargo build --release -p audience-cli``) with ``--personas`` as Spark profiles every row too, and its
+  own phase timings (read, encode, segment, write: the clustered CSV and the personas);
 * ``spark1`` / ``spark2``: ``segment_spark`` in ``local[1]`` / ``local[2]`` (worker threads in one JVM) on
   the CSV read by Spark, then writing the segmented rows to Spark's ``noop`` sink;
 * ``cluster2``: the same on ``local-cluster[2,1,1024]``: two executor processes of one core and 1 GB each
@@ -55,14 +56,17 @@ def native(path, rows):
     if not binary.is_file():
         sys.exit("no target/release/audience: run `cargo build --release -p audience-cli` first")
     out = path.with_name("clustered.csv")
+    personas = path.with_name("personas.json")
     started = time.perf_counter()
     done = subprocess.run(
-        [str(binary), "segment", str(path), "--columns", ",".join(COLUMNS), "--seed", "7", "--out", str(out), "--json"],
+        [str(binary), "segment", str(path), "--columns", ",".join(COLUMNS), "--seed", "7", "--out", str(out),
+         "--personas", str(personas), "--json"],
         capture_output=True,
         text=True,
     )
     total = time.perf_counter() - started
     out.unlink(missing_ok=True)
+    personas.unlink(missing_ok=True)
     if done.returncode != 0:
         sys.exit(done.stderr)
     summary = json.loads(done.stdout)
