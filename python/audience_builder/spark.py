@@ -37,19 +37,21 @@ What runs where:
 5. **Labelling, per partition**: the cheapest iteration's assignment replayed (same centers, prices, cut
    and boundary decisions), so ``.df`` holds exactly the sizes reported. (With approximate prices and
    medians an iteration can cost a little more than the one before; the loop then stops.)
-
-Only aggregates reach the driver (counts, histograms, costs, distinct values of the text columns with
-their counts), plus the seeded sample and the boundary rows' distances to the centers (no column value).
-Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
-of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
-rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
-if it comes from a nondeterministic source.
 6. **Personas, from counts** (``personas=True``): one pass counts every column's values by segment (and
    the rows' profiles on ``columns``), one more the pairs the report reads together (acquisition source by
    conversion); the driver's engine types each column from its counts and profiles the segments as
    reading every row would: the personas are those ``audience segment`` gives for the same rows and
    labels. A column with more than ``MAX_PROFILE_VALUES`` distinct values is counted rounded to
-   ``PROFILE_DIGITS`` significant digits if numeric, and otherwise left out with a note.
+   ``PROFILE_DIGITS`` significant digits if numeric, and otherwise left out with a note; columns of
+   arrays, maps, structs or binary data are not profiled.
+
+Only aggregates reach the driver (counts, histograms, costs, distinct values of the text columns with
+their counts, each column's values counted by segment for the personas), plus the seeded sample and the
+boundary rows' distances to the centers (no column value).
+Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
+of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
+rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
+if it comes from a nondeterministic source.
 """
 
 import io
@@ -80,6 +82,12 @@ PROFILE_DIGITS = 4
 #: Distinct profiles on the segmentation columns that the driver takes by segment to look for segments
 #: identical on every one of them.
 MAX_PROFILES = 500_000
+
+
+def _profiled_types():
+    from pyspark.sql import types as T
+
+    return (T.NumericType, T.StringType, T.BooleanType, T.DateType, T.TimestampType)
 
 
 def _csv(batch_or_table):
@@ -186,6 +194,11 @@ def segment_spark(
     if missing:
         raise ColumnsError(
             f"no column named {', '.join(repr(c) for c in missing)}; the columns are: {', '.join(df.columns)}"
+        )
+    if "segment" in df.columns:
+        raise ColumnsError(
+            "the DataFrame already has a column named 'segment' (an earlier segmentation?), and the result "
+            "adds one: drop it or rename it first, e.g. df.withColumnRenamed('segment', 'previous_segment')"
         )
     spark = df.sparkSession
     phases = {}
@@ -448,7 +461,9 @@ def segment_spark(
     report = None
     if personas:
         options = {"columns": columns, "target": target, "positive": positive}
-        report = _counted_personas(out, [c for c in df.columns], columns, k, n, options)
+        # Columns of values a CSV cell can hold; arrays, maps, structs and binary data are not profiled.
+        profiled = [f.name for f in df.schema.fields if isinstance(f.dataType, _profiled_types())]
+        report = _counted_personas(out, profiled, columns, k, n, options)
     phases["personas"] = time.perf_counter() - clock
     return SparkSegmentation(
         out, model, report, sizes, best_cost, history, phases, unseen.value, n

@@ -160,3 +160,5 @@ def test_a_missing_column_is_refused_with_the_columns(spark):
     df = spark.createDataFrame(customers(100, seed=1))
     with pytest.raises(ab.ColumnsError, match="no column named 'income'"):
         segment_spark(df, ["age", "income"])
+    with pytest.raises(ab.ColumnsError, match="already has a column named 'segment'"):
+        segment_spark(df.withColumn("segment", df["age"]), ["age"])
