@@ -37,9 +37,9 @@ What runs where:
 5. **Labelling, per partition**: the cheapest iteration's assignment replayed (same centers, prices, cut
    and boundary decisions), so ``.df`` holds exactly the sizes reported. (With approximate prices and
    medians an iteration can cost a little more than the one before; the loop then stops.)
-6. **Personas, from counts** (``personas=True``): one pass counts every column's values by segment (and
-   the rows' profiles on ``columns``), one more the pairs the report reads together (acquisition source by
-   conversion); the driver's engine types each column from its counts and profiles the segments as
+6. **Personas, from counts** (``personas=True``), on the labelled rows persisted for three passes: the
+   distinct values per column; every column's values by segment (and the rows' profiles on ``columns``);
+   the pairs the report reads together (acquisition source by conversion); the driver's engine types each column from its counts and profiles the segments as
    reading every row would: the personas are those ``audience segment`` gives for the same rows and
    labels. A column with more than ``MAX_PROFILE_VALUES`` distinct values is counted rounded to
    ``PROFILE_DIGITS`` significant digits if numeric, and otherwise left out with a note; columns of
@@ -50,8 +50,8 @@ their counts, each column's values counted by segment for the personas), plus th
 boundary rows' distances to the centers (no column value).
 Deterministic for a seed, whatever the partitioning of ``df`` or the number of workers: every sum is
 of integers (costs in units of ``2^-24``) and every choice is made in the order of seeded hashes of the
-rows' values. ``df`` is read twice (once up to the encoding, once for the labelling): persist it first
-if it comes from a nondeterministic source.
+rows' values. ``df`` is read up to three times (up to the encoding, for the personas, and when ``.df`` is
+written): persist it first if it comes from a nondeterministic source.
 """
 
 import io
