@@ -463,7 +463,7 @@ def segment_spark(
         options = {"columns": columns, "target": target, "positive": positive}
         # Columns of values a CSV cell can hold; arrays, maps, structs and binary data are not profiled.
         profiled = [f.name for f in df.schema.fields if isinstance(f.dataType, _profiled_types())]
-        report = _counted_personas(out, profiled, columns, k, n, options)
+        report = _counted_personas(out, profiled, columns, k, options)
     phases["personas"] = time.perf_counter() - clock
     return SparkSegmentation(
         out, model, report, sizes, best_cost, history, phases, unseen.value, n
@@ -485,7 +485,7 @@ def _rounded_text(name):
     return F.when(x.isNull() | F.isnan(x), F.lit("")).otherwise(F.format_string(f"%.{PROFILE_DIGITS}g", x))
 
 
-def _counted_personas(out, profiled, columns, k, n, options):
+def _counted_personas(out, profiled, columns, k, options):
     """The personas of every row of ``out`` (``segment`` 1..k), from counts made in the cluster: each
     column's values by segment, the pairs of columns the report reads together (acquisition source by
     conversion), and the rows' profiles on ``columns`` (identical segments). The engine types each column

@@ -260,16 +260,8 @@ pub(crate) fn resolve_in(
 impl Target {
     /// Counts conversions over `rows`.
     pub fn count(&self, table: &Table, rows: &[u32], file_rate: Option<f64>) -> Conversion {
-        let column = &table.columns()[self.index];
-        let (mut conversions, mut non_conversions, mut missing) = (0, 0, 0);
-        for &row in rows {
-            match self.keys.key(column, row as usize) {
-                Some(key) if key == self.positive_key => conversions += 1,
-                Some(_) => non_conversions += 1,
-                None => missing += 1,
-            }
-        }
-        Conversion::from_counts(conversions, non_conversions, missing, file_rate)
+        let counts = self.keys.count(&table.columns()[self.index], rows);
+        self.conversion_of(&counts, file_rate)
     }
 
     /// Counts conversions over `group` of `records`.
