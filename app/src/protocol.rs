@@ -569,10 +569,7 @@ impl ColumnStats {
     /// Aggregates `column` in one pass over its codes (then one over its distinct texts).
     pub fn of(column: &audience_engine::table::Column) -> Self {
         use audience_engine::table::Cell;
-        let mut per_entry = vec![0usize; column.dictionary().len()];
-        for &code in column.codes() {
-            per_entry[code as usize] += 1;
-        }
+        let per_entry = column.codes().counts(column.dictionary().len());
         let column_type = column.column_type();
         if column_type.has_levels() {
             let mut per_level = vec![0usize; column.levels().len()];

@@ -143,11 +143,11 @@ fn select_rows(table: &Table, rows: &[usize]) -> Result<Table, String> {
         .columns()
         .iter()
         .map(|c| {
-            Column::new(
+            Column::with_dictionary(
                 c.name.clone(),
                 c.column_type(),
-                rows.iter().map(|&r| c.codes()[r]).collect(),
-                c.dictionary().to_vec(),
+                rows.iter().map(|&r| c.code(r)).collect(),
+                c.dictionary().clone(),
                 c.cells().to_vec(),
                 c.levels().to_vec(),
             )

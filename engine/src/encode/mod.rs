@@ -416,9 +416,9 @@ pub fn encode(table: &Table, selection: &Selection) -> Result<EncodedMatrix, Enc
     for (column_index, column_plans) in &plans {
         let codes = table.columns()[*column_index].codes();
         for plan in column_plans {
-            for (row, &code) in codes.iter().enumerate() {
+            codes.for_each(|row, code| {
                 data[row * n_dims + offset] = plan.per_entry[code as usize];
-            }
+            });
             offset += 1;
         }
     }
@@ -584,7 +584,7 @@ fn plan_column(
             }
             let labels = present
                 .iter()
-                .map(|&e| column.dictionary()[e as usize].clone())
+                .map(|&e| column.dictionary()[e as usize].to_owned())
                 .collect();
             // Map each entry to itself as its "level" so one-hot can look it up.
             let entries: Vec<Cell> = column
@@ -665,11 +665,7 @@ fn note_single_level(column: &Column, counts: &[usize], notes: &mut Vec<EncodeNo
 
 /// How many rows use each dictionary entry.
 fn entry_counts(column: &Column) -> Vec<usize> {
-    let mut counts = vec![0usize; column.dictionary().len()];
-    for &code in column.codes() {
-        counts[code as usize] += 1;
-    }
-    counts
+    column.codes().counts(column.dictionary().len())
 }
 
 /// The number a dictionary entry stands for (ordinal levels: their position, else their index).

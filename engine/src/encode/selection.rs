@@ -108,12 +108,16 @@ pub fn is_contact_column(column: &Column) -> bool {
         return true;
     }
     // The distinct values: a categorical column's levels, otherwise its distinct cell texts.
-    let distinct: Vec<&String> = if column.levels().is_empty() {
+    let distinct: Vec<&str> = if column.levels().is_empty() {
         column.dictionary().iter().collect()
     } else {
-        column.levels().iter().map(|level| &level.label).collect()
+        column
+            .levels()
+            .iter()
+            .map(|level| level.label.as_str())
+            .collect()
     };
-    let sample: Vec<&String> = distinct
+    let sample: Vec<&str> = distinct
         .into_iter()
         .filter(|text| !text.trim().is_empty())
         .take(1000)

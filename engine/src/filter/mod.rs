@@ -524,12 +524,12 @@ pub fn select_rows(table: &Table, rows: &[usize]) -> Table {
         .columns()
         .iter()
         .map(|column| {
-            let codes = rows.iter().map(|&row| column.codes()[row]).collect();
-            Column::new(
+            let codes = rows.iter().map(|&row| column.code(row)).collect();
+            Column::with_dictionary(
                 column.name.clone(),
                 column.column_type(),
                 codes,
-                column.dictionary().to_vec(),
+                column.dictionary().clone(),
                 column.cells().to_vec(),
                 column.levels().to_vec(),
             )

@@ -58,7 +58,7 @@ use super::missing::MissingMarkers;
 use super::number::{parse_number, DecimalMark};
 use super::ordinal::{self, parse_band, Band};
 use super::IngestError;
-use crate::table::{Cell, ColumnType, Level};
+use crate::table::{Cell, Codes, ColumnType, Dictionary, Level};
 
 /// Share of present rows a type must read.
 const TYPE_SHARE: f64 = 0.95;
@@ -73,7 +73,7 @@ const ORDINAL_MAX_LEVELS: usize = 100;
 
 /// A column's distinct texts with their row counts and whether each is a missing marker.
 pub(crate) struct Entries<'a> {
-    texts: &'a [String],
+    texts: &'a Dictionary,
     counts: Vec<usize>,
     missing: Vec<bool>,
     present_rows: usize,
@@ -83,18 +83,14 @@ pub(crate) struct Entries<'a> {
 
 impl<'a> Entries<'a> {
     /// Counts rows per dictionary entry.
-    pub(crate) fn new(texts: &'a [String], codes: &[u32], markers: &MissingMarkers) -> Self {
-        let mut counts = vec![0usize; texts.len()];
-        for &code in codes {
-            counts[code as usize] += 1;
-        }
-        Self::from_counts(texts, counts, markers)
+    pub(crate) fn new(texts: &'a Dictionary, codes: Codes<'_>, markers: &MissingMarkers) -> Self {
+        Self::from_counts(texts, codes.counts(texts.len()), markers)
     }
 
     /// The entries of a column known by its distinct texts and their row counts (`counts[e]` rows hold
     /// `texts[e]`), e.g. counted by a distributed aggregation instead of read row by row.
     pub(crate) fn from_counts(
-        texts: &'a [String],
+        texts: &'a Dictionary,
         counts: Vec<usize>,
         markers: &MissingMarkers,
     ) -> Self {
@@ -799,8 +795,8 @@ mod tests {
     #[test]
     fn the_remembered_decimal_mark_is_per_delimiter() {
         // "1,500" reads under both marks (1500 or 1.5): a tie, which goes to the comma only in a `;` file.
-        let texts = vec!["1,500".to_owned(), "2,250".to_owned()];
-        let entries = Entries::new(&texts, &[0, 1, 0], &markers());
+        let texts = Dictionary::from_iter(["1,500", "2,250"]);
+        let entries = Entries::new(&texts, Codes::U32(&[0, 1, 0]), &markers());
         assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
         assert_eq!(best_decimal_mark(&entries, true), DecimalMark::Comma);
         assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
@@ -808,23 +804,23 @@ mod tests {
 
     #[test]
     fn text_columns_skip_the_number_counts_and_type_as_before() {
-        let ids: Vec<String> = (0..40).map(|i| format!("C{i:05}")).collect();
+        let ids: Dictionary = (0..40).map(|i| format!("C{i:05}")).collect();
         let codes: Vec<u32> = (0..40).collect();
-        let entries = Entries::new(&ids, &codes, &markers());
+        let entries = Entries::new(&ids, Codes::U32(&codes), &markers());
         assert_eq!(
             infer_type("customer", &entries, false),
             ColumnType::Identifier
         );
         assert!(entries.decimal_mark.get().is_none());
         // Texts that differ only by spaces are one value: 20 of 40 distinct is no identifier.
-        let padded: Vec<String> = (0..40)
+        let padded: Dictionary = (0..40)
             .map(|i| format!("{}C{:05}", if i % 2 == 0 { "" } else { " " }, i / 2))
             .collect();
-        let entries = Entries::new(&padded, &codes, &markers());
+        let entries = Entries::new(&padded, Codes::U32(&codes), &markers());
         assert!(!entries.mostly_distinct());
-        let words = vec!["red".to_owned(), "blue".to_owned(), "3,5".to_owned()];
+        let words = Dictionary::from_iter(["red", "blue", "3,5"]);
         let codes: Vec<u32> = (0..30).map(|i| i % 3).collect();
-        let entries = Entries::new(&words, &codes, &markers());
+        let entries = Entries::new(&words, Codes::U32(&codes), &markers());
         assert_eq!(
             infer_type("colour", &entries, false),
             ColumnType::Categorical

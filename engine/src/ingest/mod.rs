@@ -88,7 +88,7 @@ pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
 pub use stream::StreamingReader;
 
-use crate::table::{Cell, Column, ColumnType, Table};
+use crate::table::{Cell, Column, ColumnType, Dictionary, Table};
 use infer::Entries;
 use missing::MissingMarkers;
 use records::{RecordReader, FIRST_BAD_LINES};
@@ -514,7 +514,7 @@ fn build(
     let mut columns = Vec::with_capacity(names.len());
     let mut summaries = Vec::with_capacity(names.len());
     for (name, (dictionary, codes)) in names.into_iter().zip(records.columns) {
-        let entries = Entries::new(&dictionary, &codes, &markers);
+        let entries = Entries::new(&dictionary, codes.view(), &markers);
         let inferred = infer::infer_type(&name, &entries, semicolon_file);
         let chosen = options
             .type_overrides
@@ -532,7 +532,7 @@ fn build(
             inferred,
         );
         drop(entries);
-        columns.push(Column::new(
+        columns.push(Column::from_store(
             name,
             typed.column_type,
             codes,
@@ -583,6 +583,7 @@ pub fn column_from_counts(
     let semicolon_file = options.delimiter == Some(b';');
     let mut counts = counts.to_vec();
     counts.resize(texts.len(), 0);
+    let texts = Dictionary::from(texts);
     let entries = Entries::from_counts(&texts, counts, &markers);
     let inferred = infer::infer_type(name, &entries, semicolon_file);
     let chosen = options
@@ -594,7 +595,7 @@ pub fn column_from_counts(
     let typed = infer::interpret(name, &entries, chosen, semicolon_file)?;
     drop(entries);
     let codes = (0..texts.len() as u32).collect();
-    Ok(Column::new(
+    Ok(Column::with_dictionary(
         name,
         typed.column_type,
         codes,
@@ -621,11 +622,11 @@ pub fn retype(
     let markers = MissingMarkers::new(&options.missing_markers);
     let entries = Entries::new(column.dictionary(), column.codes(), &markers);
     let typed = infer::interpret(&column.name, &entries, to, options.delimiter == Some(b';'))?;
-    Ok(Column::new(
+    Ok(Column::with_dictionary(
         column.name.clone(),
         typed.column_type,
         column.codes().to_vec(),
-        column.dictionary().to_vec(),
+        column.dictionary().clone(),
         typed.cells,
         typed.levels,
     )?)

@@ -16,6 +16,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::table::{CodeStore, Dictionary};
+
 use super::lines::count_breaks;
 use super::{RowIssue, RowIssueKind, RowLines};
 
@@ -26,11 +28,13 @@ pub(crate) const FIRST_BAD_LINES: usize = 5;
 ///
 /// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as one
 /// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
+/// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
 #[derive(Default)]
 struct ColumnBuilder {
     short: FxHashMap<(u64, u64), u32>,
     long: FxHashMap<String, u32>,
-    codes: Vec<u32>,
+    dictionary: Dictionary,
+    codes: CodeStore,
 }
 
 /// `text` as a `u128` key when it is at most 15 bytes long: the bytes, then the length in the last byte.
@@ -47,16 +51,9 @@ fn short_key(text: &str) -> Option<u128> {
     Some(key)
 }
 
-/// The text of a [`short_key`].
-fn short_text(key: u128) -> String {
-    let key = key.to_le_bytes();
-    let len = usize::from(key[15]).min(15);
-    String::from_utf8_lossy(&key[..len]).into_owned()
-}
-
 impl ColumnBuilder {
     fn push(&mut self, text: &str) {
-        let next = (self.short.len() + self.long.len()) as u32;
+        let next = self.dictionary.len() as u32;
         let code = match short_key(text) {
             Some(key) => *self
                 .short
@@ -70,6 +67,9 @@ impl ColumnBuilder {
                 }
             },
         };
+        if code == next {
+            self.dictionary.push(text);
+        }
         self.codes.push(code);
     }
 
@@ -85,23 +85,20 @@ impl ColumnBuilder {
                     self.short.insert(((key >> 64) as u64, key as u64), code);
                 }
                 None => {
-                    self.long.insert(text, code);
+                    self.long.insert(text.clone(), code);
                 }
             }
+            self.dictionary.push(&text);
         }
         self.codes = codes;
     }
 
     /// The dictionary in first-seen order, and the codes.
-    fn finish(self) -> (Vec<String>, Vec<u32>) {
-        let mut dictionary = vec![String::new(); self.short.len() + self.long.len()];
-        for ((high, low), code) in self.short {
-            dictionary[code as usize] = short_text((u128::from(high) << 64) | u128::from(low));
-        }
-        for (text, code) in self.long {
-            dictionary[code as usize] = text;
-        }
-        (dictionary, self.codes)
+    fn finish(self) -> (Dictionary, CodeStore) {
+        let (mut dictionary, mut codes) = (self.dictionary, self.codes);
+        dictionary.shrink_to_fit();
+        codes.shrink_to_fit();
+        (dictionary, codes)
     }
 }
 
@@ -111,7 +108,7 @@ pub(crate) struct Records {
     /// Header fields when the file has a header.
     pub header: Option<Vec<String>>,
     /// (dictionary, codes) per column.
-    pub columns: Vec<(Vec<String>, Vec<u32>)>,
+    pub columns: Vec<(Dictionary, CodeStore)>,
     /// Data records (not blank, not the header).
     pub rows_in_file: usize,
     /// Data records kept.
@@ -581,11 +578,11 @@ impl Scan {
                 layout.body_fields.max(1)
             };
             self.builders = (0..self.expected)
-                .map(|_| ColumnBuilder::default())
+                .map(|_| ColumnBuilder {
+                    codes: CodeStore::with_capacity(layout.rows_hint),
+                    ..ColumnBuilder::default()
+                })
                 .collect();
-            for builder in &mut self.builders {
-                builder.codes.reserve(layout.rows_hint);
-            }
             if layout.has_header {
                 return;
             }
@@ -726,7 +723,7 @@ mod tests {
         }
         let (dictionary, codes) = builder.finish();
         assert_eq!(
-            dictionary,
+            dictionary.to_vec(),
             [
                 "a",
                 "a ",
@@ -738,7 +735,7 @@ mod tests {
                 "Genève–Zürich ok"
             ]
         );
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 0, 4, 3, 7]);
+        assert_eq!(codes.view().to_vec(), [0, 1, 2, 3, 4, 5, 6, 0, 4, 3, 7]);
     }
 
     #[test]

@@ -316,9 +316,9 @@ pub fn encode_for_model(
         }
         let codes = column.codes();
         for (d, per_entry) in plan.per_entry.iter().enumerate() {
-            for (row, &code) in codes.iter().enumerate() {
+            codes.for_each(|row, code| {
                 data[row * n_dims + offset + d] = per_entry[code as usize];
-            }
+            });
         }
         dims.extend(dims_of(index, variable));
         offset += plan.per_entry.len();
@@ -658,7 +658,7 @@ fn plan(variable: &super::ModelVariable, column: &Column) -> Plan {
                 .enumerate()
                 .map(|(entry, cell)| {
                     let label = if by_text {
-                        (*cell != Cell::Missing).then(|| column.dictionary()[entry].as_str())
+                        (*cell != Cell::Missing).then(|| &column.dictionary()[entry])
                     } else {
                         level_label(cell)
                     }?;
@@ -700,11 +700,7 @@ fn binary_token(text: &str) -> Option<f64> {
 }
 
 fn entry_counts(column: &Column) -> Vec<usize> {
-    let mut counts = vec![0usize; column.dictionary().len()];
-    for &code in column.codes() {
-        counts[code as usize] += 1;
-    }
-    counts
+    column.codes().counts(column.dictionary().len())
 }
 
 /// The matrix dimensions of a variable (as [`crate::encode::encode`] describes them).

@@ -385,19 +385,19 @@ fn padded(column: Column, width: usize) -> Result<Column, CountsError> {
     if column.len() == width {
         return Ok(column);
     }
-    let mut dictionary = column.dictionary().to_vec();
+    let mut dictionary = column.dictionary().clone();
     let mut cells = column.cells().to_vec();
     let missing_code = match cells.iter().position(|cell| matches!(cell, Cell::Missing)) {
         Some(code) => code as u32,
         None => {
-            dictionary.push(String::new());
+            dictionary.push("");
             cells.push(Cell::Missing);
             cells.len() as u32 - 1
         }
     };
     let mut codes = column.codes().to_vec();
     codes.resize(width, missing_code);
-    Column::new(
+    Column::with_dictionary(
         column.name.clone(),
         column.column_type(),
         codes,

@@ -69,10 +69,13 @@ pub fn segments_from_column(column: &Column) -> ColumnSegments {
     let mut labels = Vec::with_capacity(column.len());
     for row in 0..column.len() {
         let (key, name) = match column.cell(row) {
-            Cell::Level(level) => (level as usize, &column.levels()[level as usize].label),
+            Cell::Level(level) => (
+                level as usize,
+                column.levels()[level as usize].label.as_str(),
+            ),
             _ => (
-                n_levels + column.codes()[row] as usize,
-                &column.dictionary()[column.codes()[row] as usize],
+                n_levels + column.code(row) as usize,
+                &column.dictionary()[column.code(row) as usize],
             ),
         };
         let id = if column.is_missing(row) {

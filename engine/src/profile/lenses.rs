@@ -79,7 +79,7 @@ fn classified_share(records: &impl Records, index: usize) -> f64 {
     records.for_each(Group::File, index, |row, weight| {
         if !column.is_missing(row) {
             present += weight;
-            hits += usize::from(classified[column.codes()[row] as usize]) * weight;
+            hits += usize::from(classified[column.code(row) as usize]) * weight;
         }
     });
     if present == 0 {
@@ -366,7 +366,7 @@ impl<'a, R: Records> LensContext<'a, R> {
             table.columns()[index]
                 .dictionary()
                 .iter()
-                .map(|text| seniority(text))
+                .map(seniority)
                 .collect()
         });
         LensContext {
@@ -515,7 +515,7 @@ impl<'a, R: Records> LensContext<'a, R> {
                 return;
             }
             present += weight;
-            match levels_of[column.codes()[row] as usize] {
+            match levels_of[column.code(row) as usize] {
                 Some(level) => {
                     counts[Seniority::ALL.iter().position(|&l| l == level).unwrap_or(0)] += weight
                 }

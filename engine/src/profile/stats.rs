@@ -67,7 +67,7 @@ impl ValueKeys {
 
     /// The key of `row`'s cell, `None` when missing.
     pub fn key(&self, column: &Column, row: usize) -> Option<u32> {
-        self.key_of_code[column.codes()[row] as usize]
+        self.key_of_code[column.code(row) as usize]
     }
 
     /// Counts of each key over `rows`, plus the number of missing cells.

@@ -61,7 +61,7 @@ pub use zip::{
     detect_zip_column, normalize_zip, ZipColumnChoice, ZipKey, VALUE_MATCH_SHARE, ZIP_COLUMN_NAMES,
 };
 
-use crate::table::{Cell, Column, ColumnType, Table};
+use crate::table::{Cell, Codes, Column, ColumnType, Table};
 
 /// The manifest, the ZIP index and the values of the measures loaded so far.
 #[derive(Clone, Debug)]
@@ -229,7 +229,12 @@ pub fn retrieve_values<'a>(
             })
         })
         .collect();
-    let (entries, coverage) = retrieve_coded(&dictionary, &rows, data, &distinct(codes))?;
+    let (entries, coverage) = retrieve_coded(
+        dictionary.iter().copied(),
+        Codes::U32(&rows),
+        data,
+        &distinct(codes),
+    )?;
     Ok(RetrievedValues {
         columns: entries
             .into_iter()
@@ -251,9 +256,9 @@ struct EntryValues {
 
 /// The core of retrieval on a dictionary-coded ZIP column: each distinct text is read, looked up and
 /// valued once; the rows only count.
-fn retrieve_coded<S: AsRef<str>>(
-    dictionary: &[S],
-    rows: &[u32],
+fn retrieve_coded<'d>(
+    dictionary: impl Iterator<Item = &'d str>,
+    rows: Codes<'_>,
     data: &CensusData,
     codes: &[String],
 ) -> Result<(Vec<EntryValues>, Coverage), RetrieveError> {
@@ -270,14 +275,10 @@ fn retrieve_coded<S: AsRef<str>>(
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut uses = vec![0usize; dictionary.len()];
-    for &row in rows {
-        uses[row as usize] += 1;
-    }
     let lookups: Vec<Lookup> = dictionary
-        .iter()
-        .map(|text| Lookup::of(text.as_ref(), &data.index))
+        .map(|text| Lookup::of(text, &data.index))
         .collect();
+    let uses = rows.counts(lookups.len());
     let mut coverage = Coverage {
         rows: rows.len(),
         ..Coverage::default()
@@ -389,8 +390,12 @@ pub fn retrieve(
         }
     }
     let zip_column = &table.columns()[zip_index];
-    let (entries, coverage) =
-        retrieve_coded(zip_column.dictionary(), zip_column.codes(), data, &codes)?;
+    let (entries, coverage) = retrieve_coded(
+        zip_column.dictionary().iter(),
+        zip_column.codes(),
+        data,
+        &codes,
+    )?;
     let mut columns = table.columns().to_vec();
     for entry in &entries {
         columns.push(numeric_column(entry, zip_column.codes()));
@@ -406,7 +411,7 @@ pub fn retrieve(
 
 /// The numeric column of `entry`'s values for the rows coded `rows` (values written with the measure's
 /// decimals, missing values empty).
-fn numeric_column(entry: &EntryValues, rows: &[u32]) -> Column {
+fn numeric_column(entry: &EntryValues, rows: Codes<'_>) -> Column {
     let decimals = entry.measure.decimals as usize;
     let mut dictionary = vec![String::new()];
     let mut cells = vec![Cell::Missing];
@@ -423,7 +428,7 @@ fn numeric_column(entry: &EntryValues, rows: &[u32]) -> Column {
             }),
         })
         .collect();
-    let codes = rows.iter().map(|&r| entry_codes[r as usize]).collect();
+    let codes = rows.iter().map(|r| entry_codes[r as usize]).collect();
     Column::new(
         &entry.code,
         ColumnType::Numeric,

@@ -122,7 +122,7 @@ pub fn detect_zip_column(
         for text in column
             .dictionary()
             .iter()
-            .zip(entry_counts(column.codes(), column.dictionary().len()))
+            .zip(column.codes().counts(column.dictionary().len()))
         {
             let (text, count) = text;
             match normalize_zip(text) {
@@ -167,13 +167,4 @@ fn is_zip_name(name: &str) -> bool {
         .flat_map(char::to_lowercase)
         .collect();
     ZIP_COLUMN_NAMES.contains(&squashed.as_str())
-}
-
-/// How many rows use each dictionary entry.
-fn entry_counts(codes: &[u32], entries: usize) -> Vec<usize> {
-    let mut counts = vec![0; entries];
-    for &code in codes {
-        counts[code as usize] += 1;
-    }
-    counts
 }

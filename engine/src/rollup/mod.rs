@@ -464,13 +464,13 @@ pub fn roll_up(
     {
         let mut index: FxHashMap<&str, u32> = FxHashMap::default();
         let mut seen = vec![false; customer.dictionary().len()];
-        for &code in customer.codes() {
+        for code in customer.codes() {
             let entry = code as usize;
             if seen[entry] {
                 continue;
             }
             seen[entry] = true;
-            let text = customer.dictionary()[entry].as_str();
+            let text = &customer.dictionary()[entry];
             if is_marker(text) {
                 continue;
             }
@@ -552,7 +552,7 @@ pub fn roll_up(
     let mut in_window: Vec<(u32, u32, bool)> = Vec::new();
     let (mut no_customer, mut no_date, mut after) = (0, 0, 0);
     for row in 0..n {
-        let outcome = match group_of_entry[customer.codes()[row] as usize] {
+        let outcome = match group_of_entry[customer.code(row) as usize] {
             None => Row::Out(LeftOutReason::NoCustomer),
             Some(group) => match (date.number(row), as_of) {
                 (None, _) | (_, None) => {
@@ -856,6 +856,6 @@ pub fn customer_rows(
     Ok(column
         .codes()
         .iter()
-        .map(|&code| of_entry[code as usize])
+        .map(|code| of_entry[code as usize])
         .collect())
 }

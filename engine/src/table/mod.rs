@@ -2,11 +2,18 @@
 //! interpretation of each distinct cell.
 //!
 //! A column keeps the exact text of every cell (so exports can write each input row back unchanged)
-//! without storing a `String` per cell: `codes[row]` indexes a dictionary of the distinct texts, and each
+//! without storing a `String` per cell: `code(row)` indexes a [`Dictionary`] of the distinct texts, and each
 //! dictionary entry is interpreted once under the column's [`ColumnType`] as a [`Cell`]. Changing a
-//! column's type (the user overriding inference) only re-interprets the dictionary.
+//! column's type (the user overriding inference) only re-interprets the dictionary. The codes take one,
+//! two or four bytes a row, as the dictionary's size needs ([`Codes`]), and the dictionary keeps its
+//! texts in one buffer.
 
-use serde::{Deserialize, Serialize};
+mod storage;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub(crate) use storage::CodeStore;
+pub use storage::{CodeIter, Codes, Dictionary};
 
 /// How a column's values are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -69,13 +76,16 @@ pub struct Level {
 }
 
 /// One column: exact cell texts plus their typed reading.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Serialized as its name, type, codes (a list of numbers), dictionary (a list of texts), cells and
+/// levels; deserializing checks them as [`Column::new`] does.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Column {
     /// Header text (or `column_N` when the file has no header row).
     pub name: String,
     column_type: ColumnType,
-    codes: Vec<u32>,
-    dictionary: Vec<String>,
+    codes: CodeStore,
+    dictionary: Dictionary,
     cells: Vec<Cell>,
     levels: Vec<Level>,
 }
@@ -127,6 +137,39 @@ impl Column {
         cells: Vec<Cell>,
         levels: Vec<Level>,
     ) -> Result<Self, ColumnError> {
+        Column::with_dictionary(
+            name,
+            column_type,
+            codes,
+            Dictionary::from(dictionary),
+            cells,
+            levels,
+        )
+    }
+
+    /// [`Column::new`] with the distinct texts already in a [`Dictionary`]. The codes are stored in the
+    /// narrowest width the dictionary needs.
+    pub fn with_dictionary(
+        name: impl Into<String>,
+        column_type: ColumnType,
+        codes: Vec<u32>,
+        dictionary: Dictionary,
+        cells: Vec<Cell>,
+        levels: Vec<Level>,
+    ) -> Result<Self, ColumnError> {
+        let codes = CodeStore::new(codes, dictionary.len());
+        Column::from_store(name, column_type, codes, dictionary, cells, levels)
+    }
+
+    /// [`Column::with_dictionary`] with the codes already stored (as a file is read).
+    pub(crate) fn from_store(
+        name: impl Into<String>,
+        column_type: ColumnType,
+        codes: CodeStore,
+        dictionary: Dictionary,
+        cells: Vec<Cell>,
+        levels: Vec<Level>,
+    ) -> Result<Self, ColumnError> {
         let name = name.into();
         if cells.len() != dictionary.len() {
             return Err(ColumnError::CellCountMismatch {
@@ -135,10 +178,11 @@ impl Column {
                 dictionary: dictionary.len(),
             });
         }
-        if let Some((row, &code)) = codes
+        if let Some((row, code)) = codes
+            .view()
             .iter()
             .enumerate()
-            .find(|(_, &code)| code as usize >= dictionary.len())
+            .find(|&(_, code)| code as usize >= dictionary.len())
         {
             return Err(ColumnError::CodeOutOfRange {
                 column: name,
@@ -174,22 +218,28 @@ impl Column {
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.codes.len()
+        self.codes().len()
     }
 
     /// Whether the column has no rows.
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.codes().is_empty()
     }
 
     /// The exact text of the cell in `row`, as it was in the file (after decoding to UTF-8 and CSV unquoting).
     pub fn text(&self, row: usize) -> &str {
-        &self.dictionary[self.codes[row] as usize]
+        &self.dictionary[self.code(row) as usize]
+    }
+
+    /// The dictionary code of the cell in `row` (`text(row) == &dictionary()[code(row)]`).
+    #[inline]
+    pub fn code(&self, row: usize) -> u32 {
+        self.codes().get(row)
     }
 
     /// The typed reading of the cell in `row`.
     pub fn cell(&self, row: usize) -> Cell {
-        self.cells[self.codes[row] as usize]
+        self.cells[self.code(row) as usize]
     }
 
     /// Whether the cell in `row` is missing.
@@ -220,13 +270,15 @@ impl Column {
         &self.levels
     }
 
-    /// Per-row dictionary codes (`text(row) == dictionary()[codes()[row]]`).
-    pub fn codes(&self) -> &[u32] {
-        &self.codes
+    /// Per-row dictionary codes (`text(row) == &dictionary()[codes().get(row)]`), in the width the
+    /// column stores them.
+    #[inline]
+    pub fn codes(&self) -> Codes<'_> {
+        self.codes.view()
     }
 
-    /// The distinct cell texts.
-    pub fn dictionary(&self) -> &[String] {
+    /// The distinct cell texts, in code order.
+    pub fn dictionary(&self) -> &Dictionary {
         &self.dictionary
     }
 
@@ -237,14 +289,64 @@ impl Column {
 
     /// Number of missing cells.
     pub fn missing_count(&self) -> usize {
-        let mut missing_per_entry = vec![false; self.dictionary.len()];
-        for (entry, cell) in self.cells.iter().enumerate() {
-            missing_per_entry[entry] = matches!(cell, Cell::Missing);
-        }
-        self.codes
+        self.codes()
+            .counts(self.dictionary.len())
             .iter()
-            .filter(|&&code| missing_per_entry[code as usize])
-            .count()
+            .zip(&self.cells)
+            .filter(|(_, cell)| matches!(cell, Cell::Missing))
+            .map(|(count, _)| count)
+            .sum()
+    }
+}
+
+/// The fields of a [`Column`] as serialized.
+#[derive(Serialize)]
+struct ColumnFields<'a> {
+    name: &'a str,
+    column_type: ColumnType,
+    codes: &'a CodeStore,
+    dictionary: &'a Dictionary,
+    cells: &'a [Cell],
+    levels: &'a [Level],
+}
+
+/// The fields of a [`Column`] as deserialized, before they are checked.
+#[derive(Deserialize)]
+struct OwnedColumnFields {
+    name: String,
+    column_type: ColumnType,
+    codes: Vec<u32>,
+    dictionary: Dictionary,
+    cells: Vec<Cell>,
+    levels: Vec<Level>,
+}
+
+impl Serialize for Column {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ColumnFields {
+            name: &self.name,
+            column_type: self.column_type,
+            codes: &self.codes,
+            dictionary: &self.dictionary,
+            cells: &self.cells,
+            levels: &self.levels,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Column {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Column, D::Error> {
+        let fields = OwnedColumnFields::deserialize(deserializer)?;
+        Column::with_dictionary(
+            fields.name,
+            fields.column_type,
+            fields.codes,
+            fields.dictionary,
+            fields.cells,
+            fields.levels,
+        )
+        .map_err(serde::de::Error::custom)
     }
 }
 
