@@ -266,6 +266,7 @@ impl Dictionary {
     }
 
     /// The text of `code`, if there is such an entry.
+    #[inline]
     pub fn get(&self, code: usize) -> Option<&str> {
         let end = *self.ends.get(code)?;
         let start = if code == 0 { 0 } else { self.ends[code - 1] };
@@ -295,6 +296,7 @@ impl Dictionary {
 impl Index<usize> for Dictionary {
     type Output = str;
 
+    #[inline]
     fn index(&self, code: usize) -> &str {
         match self.get(code) {
             Some(text) => text,
