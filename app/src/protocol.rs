@@ -575,7 +575,7 @@ impl ColumnStats {
             let mut per_level = vec![0usize; column.levels().len()];
             for (entry, cell) in column.cells().iter().enumerate() {
                 if let Cell::Level(level) = cell {
-                    per_level[*level as usize] += per_entry[entry];
+                    per_level[level as usize] += per_entry[entry];
                 }
             }
             let mut ranked: Vec<(usize, usize)> = per_level
@@ -608,7 +608,7 @@ impl ColumnStats {
                 .iter()
                 .zip(&per_entry)
                 .filter_map(|(cell, &n)| match cell {
-                    Cell::Number(v) if n > 0 => Some((*v, n)),
+                    Cell::Number(v) if n > 0 => Some((v, n)),
                     _ => None,
                 })
         };

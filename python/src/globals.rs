@@ -63,7 +63,7 @@ pub fn global_encoding(
     let numbers: Vec<Option<f64>> = column
         .cells()
         .iter()
-        .map(|cell| match *cell {
+        .map(|cell| match cell {
             Cell::Number(x) if x.is_finite() => Some(x),
             Cell::Level(level) => Some(
                 column.levels()[level as usize]

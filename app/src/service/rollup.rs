@@ -63,7 +63,7 @@ impl LogState {
             .and_then(|date| table.column(&date.column))
             .map_or((None, None), |column| {
                 let days = column.cells().iter().filter_map(|cell| match cell {
-                    Cell::Number(day) if day.is_finite() => Some(*day),
+                    Cell::Number(day) if day.is_finite() => Some(day),
                     _ => None,
                 });
                 let (first, last) = days.fold((None::<f64>, None::<f64>), |(lo, hi), day| {

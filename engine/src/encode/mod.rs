@@ -462,7 +462,7 @@ fn plan_column(
     if counts
         .iter()
         .zip(column.cells())
-        .all(|(&n, cell)| n == 0 || *cell == Cell::Missing)
+        .all(|(&n, cell)| n == 0 || cell == Cell::Missing)
     {
         return Ok(vec![DimPlan {
             dim: EncodedDim {
@@ -477,7 +477,7 @@ fn plan_column(
             let numbers: Vec<Option<f64>> = column
                 .cells()
                 .iter()
-                .map(|cell| entry_number(column, *cell))
+                .map(|cell| entry_number(column, cell))
                 .collect();
             let range = robust::robust_range(&numbers, &counts);
             let kind = match column_type {
@@ -518,9 +518,9 @@ fn plan_column(
                 .iter()
                 .map(|cell| match cell {
                     Cell::Level(level) => {
-                        let position = column.levels()[*level as usize]
+                        let position = column.levels()[level as usize]
                             .position
-                            .unwrap_or(*level as f64);
+                            .unwrap_or(level as f64);
                         if position > 0.0 {
                             weight
                         } else {
@@ -543,7 +543,7 @@ fn plan_column(
             let mut used = vec![false; column.levels().len()];
             for (cell, &n) in column.cells().iter().zip(&counts) {
                 if let (Cell::Level(level), true) = (cell, n > 0) {
-                    used[*level as usize] = true;
+                    used[level as usize] = true;
                 }
             }
             let used_levels: Vec<u32> = (0..used.len() as u32)
@@ -555,7 +555,7 @@ fn plan_column(
                 .collect();
             Ok(one_hot(
                 base,
-                column.cells(),
+                &column.cells().to_vec(),
                 &used_levels,
                 labels,
                 weight,
@@ -568,7 +568,9 @@ fn plan_column(
         ColumnType::Identifier | ColumnType::Empty => {
             // Forced: one indicator per distinct present text.
             let present: Vec<u32> = (0..column.cells().len() as u32)
-                .filter(|&e| counts[e as usize] > 0 && column.cells()[e as usize] != Cell::Missing)
+                .filter(|&e| {
+                    counts[e as usize] > 0 && column.cells().get(e as usize) != Cell::Missing
+                })
                 .collect();
             if present.len() > MAX_FORCED_LEVELS {
                 return Err(EncodeError::TooManyLevels {
@@ -650,7 +652,7 @@ fn note_single_level(column: &Column, counts: &[usize], notes: &mut Vec<EncodeNo
         .iter()
         .zip(counts)
         .filter_map(|(cell, &n)| match cell {
-            Cell::Level(level) if n > 0 => Some(*level),
+            Cell::Level(level) if n > 0 => Some(level),
             _ => None,
         })
         .collect();

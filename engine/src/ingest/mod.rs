@@ -88,7 +88,7 @@ pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
 pub use stream::StreamingReader;
 
-use crate::table::{Cell, Column, ColumnType, Dictionary, Table};
+use crate::table::{Cell, Cells, Column, ColumnType, Dictionary, Table};
 use infer::Entries;
 use missing::MissingMarkers;
 use records::{RecordReader, FIRST_BAD_LINES};
@@ -526,7 +526,7 @@ fn build(
         let summary = summarize(
             &name,
             &entries,
-            &typed.cells,
+            Cells::Cells(&typed.cells),
             typed.levels.len(),
             chosen,
             inferred,
@@ -650,12 +650,12 @@ pub fn column_summary(column: &Column, options: &IngestOptions) -> ColumnSummary
 fn summarize(
     name: &str,
     entries: &Entries,
-    cells: &[Cell],
+    cells: Cells<'_>,
     levels: usize,
     column_type: ColumnType,
     inferred_type: ColumnType,
 ) -> ColumnSummary {
-    let unreadable = |i: usize| !entries.is_marker(i) && matches!(cells[i], Cell::Missing);
+    let unreadable = |i: usize| !entries.is_marker(i) && matches!(cells.get(i), Cell::Missing);
     let unparsable = (0..cells.len())
         .filter(|&i| unreadable(i))
         .map(|i| entries.count(i))
@@ -664,7 +664,7 @@ fn summarize(
         levels
     } else {
         (0..cells.len())
-            .filter(|&i| !matches!(cells[i], Cell::Missing) && entries.count(i) > 0)
+            .filter(|&i| !matches!(cells.get(i), Cell::Missing) && entries.count(i) > 0)
             .count()
     };
     let integer_codes =
@@ -677,17 +677,17 @@ fn summarize(
         missing: entries.missing_rows(),
         unparsable,
         distinct,
-        examples: entries.examples(EXAMPLES, |i| !matches!(cells[i], Cell::Missing)),
+        examples: entries.examples(EXAMPLES, |i| !matches!(cells.get(i), Cell::Missing)),
         unparsable_examples: entries.examples(EXAMPLES, unreadable),
     }
 }
 
 /// Whether a numeric column's distinct numbers look like category codes (stops at 51 distinct numbers).
-fn looks_like_integer_codes(name: &str, entries: &Entries, cells: &[Cell]) -> bool {
+fn looks_like_integer_codes(name: &str, entries: &Entries, cells: Cells<'_>) -> bool {
     let mut values: Vec<(f64, usize)> = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
         let count = entries.count(i);
-        let Cell::Number(v) = *cell else { continue };
+        let Cell::Number(v) = cell else { continue };
         if count == 0 {
             continue;
         }

@@ -561,7 +561,7 @@ struct Plan {
 }
 
 fn plan(variable: &super::ModelVariable, column: &Column) -> Plan {
-    let cells = column.cells();
+    let cells = column.cells().to_vec();
     let mut new_levels = Vec::new();
     let level_label = |cell: &Cell| match *cell {
         Cell::Level(level) => column

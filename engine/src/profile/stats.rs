@@ -22,7 +22,7 @@ impl ValueKeys {
             let key_of_code = column
                 .cells()
                 .iter()
-                .map(|cell| match *cell {
+                .map(|cell| match cell {
                     Cell::Level(level) => Some(level),
                     _ => None,
                 })

@@ -12,8 +12,9 @@ mod storage;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use storage::CellStore;
 pub(crate) use storage::CodeStore;
-pub use storage::{CodeIter, Codes, Dictionary};
+pub use storage::{CellIter, Cells, CodeIter, Codes, Dictionary};
 
 /// How a column's values are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -86,7 +87,7 @@ pub struct Column {
     column_type: ColumnType,
     codes: CodeStore,
     dictionary: Dictionary,
-    cells: Vec<Cell>,
+    cells: CellStore,
     levels: Vec<Level>,
 }
 
@@ -206,7 +207,7 @@ impl Column {
             column_type,
             codes,
             dictionary,
-            cells,
+            cells: CellStore::new(cells),
             levels,
         })
     }
@@ -239,7 +240,7 @@ impl Column {
 
     /// The typed reading of the cell in `row`.
     pub fn cell(&self, row: usize) -> Cell {
-        self.cells[self.code(row) as usize]
+        self.cells.view().get(self.code(row) as usize)
     }
 
     /// Whether the cell in `row` is missing.
@@ -283,8 +284,8 @@ impl Column {
     }
 
     /// The typed reading of each dictionary entry.
-    pub fn cells(&self) -> &[Cell] {
-        &self.cells
+    pub fn cells(&self) -> Cells<'_> {
+        self.cells.view()
     }
 
     /// Number of missing cells.
@@ -292,7 +293,7 @@ impl Column {
         self.codes()
             .counts(self.dictionary.len())
             .iter()
-            .zip(&self.cells)
+            .zip(self.cells.view().iter())
             .filter(|(_, cell)| matches!(cell, Cell::Missing))
             .map(|(count, _)| count)
             .sum()
@@ -306,7 +307,7 @@ struct ColumnFields<'a> {
     column_type: ColumnType,
     codes: &'a CodeStore,
     dictionary: &'a Dictionary,
-    cells: &'a [Cell],
+    cells: &'a CellStore,
     levels: &'a [Level],
 }
 

@@ -11,6 +11,8 @@ use std::ops::Index;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Cell;
+
 /// Per-row dictionary codes, one byte each for up to 256 distinct texts, two for up to 65,536, else four.
 /// The default is no rows, one byte wide.
 ///
@@ -356,6 +358,175 @@ impl Serialize for CodeStore {
     }
 }
 
+/// A NaN that marks a missing entry among numbers; reading a file never gives a number with these bits
+/// (Rust's float parsing gives the canonical NaN, and missing markers are [`Cell::Missing`]).
+const MISSING_NUMBER: u64 = 0x7ff8_0000_dead_beef;
+
+/// The typed reading of each dictionary entry ([`Cell`]s), stored by what the column holds: an
+/// identifier column's entries are present text or missing (a byte each), a numeric or date column's
+/// numbers or missing (eight bytes each), anything else as cells (sixteen bytes each).
+#[derive(Clone, Debug)]
+pub(crate) enum CellStore {
+    /// Every entry is present text or missing: whether each is missing.
+    Texts(Vec<bool>),
+    /// Every entry is a number or missing ([`MISSING_NUMBER`]).
+    Numbers(Vec<f64>),
+    /// Any other mix.
+    Cells(Vec<Cell>),
+}
+
+impl CellStore {
+    /// The cells, stored as compactly as what they hold allows.
+    pub(crate) fn new(cells: Vec<Cell>) -> CellStore {
+        let texts = cells
+            .iter()
+            .all(|cell| matches!(cell, Cell::Missing | Cell::Text));
+        if texts && cells.iter().any(|cell| matches!(cell, Cell::Text)) {
+            return CellStore::Texts(cells.iter().map(|cell| *cell == Cell::Missing).collect());
+        }
+        let numbers = cells.iter().all(|cell| match cell {
+            Cell::Missing => true,
+            Cell::Number(value) => value.to_bits() != MISSING_NUMBER,
+            Cell::Level(_) | Cell::Text => false,
+        });
+        if numbers {
+            return CellStore::Numbers(
+                cells
+                    .iter()
+                    .map(|cell| match cell {
+                        Cell::Number(value) => *value,
+                        _ => f64::from_bits(MISSING_NUMBER),
+                    })
+                    .collect(),
+            );
+        }
+        CellStore::Cells(cells)
+    }
+
+    /// A view of the cells.
+    #[inline]
+    pub(crate) fn view(&self) -> Cells<'_> {
+        match self {
+            CellStore::Texts(missing) => Cells::Texts(missing),
+            CellStore::Numbers(numbers) => Cells::Numbers(numbers),
+            CellStore::Cells(cells) => Cells::Cells(cells),
+        }
+    }
+}
+
+/// Equal when every entry reads as the same [`Cell`] (as `Vec<Cell>` compares: a NaN number is unequal).
+impl PartialEq for CellStore {
+    fn eq(&self, other: &CellStore) -> bool {
+        self.view().len() == other.view().len() && self.view().iter().eq(other.view().iter())
+    }
+}
+
+/// Serialized as the list of cells, as a `Vec<Cell>` is.
+impl Serialize for CellStore {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.view().iter())
+    }
+}
+
+impl<'a> IntoIterator for Cells<'a> {
+    type Item = Cell;
+    type IntoIter = CellIter<'a>;
+
+    fn into_iter(self) -> CellIter<'a> {
+        self.iter()
+    }
+}
+
+/// The iterator of [`Cells::iter`].
+#[derive(Clone, Debug)]
+pub struct CellIter<'a> {
+    cells: Cells<'a>,
+    next: usize,
+}
+
+impl Iterator for CellIter<'_> {
+    type Item = Cell;
+
+    #[inline]
+    fn next(&mut self) -> Option<Cell> {
+        (self.next < self.cells.len()).then(|| {
+            self.next += 1;
+            self.cells.get(self.next - 1)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.cells.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for CellIter<'_> {}
+
+/// A column's typed reading of each dictionary entry, in the form the column stores them; [`Cells::get`]
+/// and [`Cells::iter`] give [`Cell`]s whatever the form.
+#[derive(Clone, Copy, Debug)]
+pub enum Cells<'a> {
+    /// Present text (`false`) or missing (`true`) per entry.
+    Texts(&'a [bool]),
+    /// A number or the missing marker per entry.
+    Numbers(&'a [f64]),
+    /// A cell per entry.
+    Cells(&'a [Cell]),
+}
+
+impl<'a> Cells<'a> {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        match self {
+            Cells::Texts(missing) => missing.len(),
+            Cells::Numbers(numbers) => numbers.len(),
+            Cells::Cells(cells) => cells.len(),
+        }
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell of dictionary entry `entry`. Panics when `entry` is out of range, as indexing a slice does.
+    #[inline]
+    pub fn get(&self, entry: usize) -> Cell {
+        match self {
+            Cells::Texts(missing) => {
+                if missing[entry] {
+                    Cell::Missing
+                } else {
+                    Cell::Text
+                }
+            }
+            Cells::Numbers(numbers) => {
+                let value = numbers[entry];
+                if value.to_bits() == MISSING_NUMBER {
+                    Cell::Missing
+                } else {
+                    Cell::Number(value)
+                }
+            }
+            Cells::Cells(cells) => cells[entry],
+        }
+    }
+
+    /// Every entry's cell, in code order.
+    pub fn iter(&self) -> CellIter<'a> {
+        CellIter {
+            cells: *self,
+            next: 0,
+        }
+    }
+
+    /// The cells as a vector (a copy).
+    pub fn to_vec(&self) -> Vec<Cell> {
+        self.iter().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +558,38 @@ mod tests {
                 pushed, store,
                 "pushed one by one, {distinct} distinct texts"
             );
+        }
+    }
+
+    #[test]
+    fn cells_are_stored_by_what_they_hold_and_read_back_the_same() {
+        let texts = vec![Cell::Text, Cell::Missing, Cell::Text];
+        let numbers = vec![Cell::Number(2.5), Cell::Missing, Cell::Number(-0.0)];
+        let mixed = vec![Cell::Level(0), Cell::Missing, Cell::Level(1)];
+        let odd_nan = vec![Cell::Number(f64::from_bits(MISSING_NUMBER)), Cell::Missing];
+        let all_missing = vec![Cell::Missing, Cell::Missing];
+        for (cells, form) in [
+            (texts, "texts"),
+            (numbers, "numbers"),
+            (mixed, "cells"),
+            (odd_nan, "cells"),
+            (all_missing, "numbers"),
+        ] {
+            let store = CellStore::new(cells.clone());
+            let stored = match store {
+                CellStore::Texts(_) => "texts",
+                CellStore::Numbers(_) => "numbers",
+                CellStore::Cells(_) => "cells",
+            };
+            assert_eq!(stored, form, "{cells:?}");
+            let read: Vec<Cell> = store.view().to_vec();
+            assert_eq!(read.len(), cells.len());
+            for (read, cell) in read.iter().zip(&cells) {
+                match (read, cell) {
+                    (Cell::Number(a), Cell::Number(b)) => assert_eq!(a.to_bits(), b.to_bits()),
+                    _ => assert_eq!(read, cell),
+                }
+            }
         }
     }
 
