@@ -153,9 +153,9 @@ fn one_hot_centers(
                 break;
             };
             present += 1;
-            let value = values[h - range.start];
+            let value = values[h];
             if value != 0.0 {
-                let (count, seen) = &mut hot_counts[h - range.start];
+                let (count, seen) = &mut hot_counts[h];
                 if *count > 0 && seen.to_bits() != value.to_bits() {
                     countable = false;
                     break;

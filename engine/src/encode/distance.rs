@@ -185,13 +185,14 @@ pub struct AllCentersScratch {
     lanes: Vec<[f32; LANES]>,
     present: Vec<f32>,
     /// The row's hot positions, for [`DistanceLayout::distances_to_centers`].
-    hot: Vec<u32>,
+    hot: Vec<u16>,
 }
 
 impl DistanceLayout {
     /// The layout for dimensions with these rescale weights, where `one_hot_column[j]` names the
     /// categorical variable dimension `j` one-hot encodes (`None` for any other dimension). Runs of two or
-    /// more adjacent dimensions of the same variable form a group.
+    /// more adjacent dimensions of the same variable form a group (a run longer than 65,535 dimensions,
+    /// which no encoding makes, several groups: the same distance up to rounding).
     pub fn new(weights: &[f32], one_hot_column: &[Option<usize>]) -> Self {
         debug_assert_eq!(weights.len(), one_hot_column.len());
         let n_dims = weights.len();
@@ -201,7 +202,10 @@ impl DistanceLayout {
         while j < n_dims {
             let mut end = j + 1;
             if let Some(column) = one_hot_column[j] {
-                while end < n_dims && one_hot_column[end] == Some(column) {
+                while end < n_dims
+                    && one_hot_column[end] == Some(column)
+                    && end - j < MAX_GROUP_DIMS
+                {
                     end += 1;
                 }
             }
@@ -358,11 +362,13 @@ impl DistanceLayout {
         shapes
     }
 
-    /// Writes the row's hot positions (one per group) into `hot`; returns whether the row misses nothing.
-    fn shape_into(&self, row: &[f32], hot: &mut [u32]) -> bool {
+    /// Writes the row's hot positions (one per group, from the group's start) into `hot`; returns
+    /// whether the row misses nothing.
+    fn shape_into(&self, row: &[f32], hot: &mut [u16]) -> bool {
         for (slot, group) in hot.iter_mut().zip(&self.groups) {
             *slot = match hot_position(&row[group.range()]) {
-                Some(h) => (group.start + h) as u32,
+                // A group has at most `MAX_GROUP_DIMS` dimensions: the offset is below `NOT_ONE_HOT`.
+                Some(h) => h as u16,
                 None => NOT_ONE_HOT,
             };
         }
@@ -399,7 +405,7 @@ impl DistanceLayout {
         };
         for ((group, &h), &group_sum) in self.groups.iter().zip(shape.hot).zip(sums) {
             let (term, weight) = if h != NOT_ONE_HOT && !group_sum.is_nan() {
-                let h = h as usize;
+                let h = group.start + usize::from(h);
                 (hot_term(row[h], center[h], group_sum), group.weight)
             } else {
                 self.group_term_of(group, row, center)
@@ -467,7 +473,7 @@ impl DistanceLayout {
                 }
                 continue;
             }
-            let h = h as usize;
+            let h = group.start + usize::from(h);
             let x = row[h];
             let column = &centers.by_dim[h * k..(h + 1) * k];
             let sums = &centers.sums_by_group[g * k..(g + 1) * k];
@@ -525,14 +531,18 @@ impl DistanceLayout {
 }
 
 /// Marks a group in which a row is not one-hot (a missing value, or two levels set).
-const NOT_ONE_HOT: u32 = u32::MAX;
+const NOT_ONE_HOT: u16 = u16::MAX;
+
+/// The most dimensions of one group, so that a row's hot offset in it fits in two bytes below
+/// [`NOT_ONE_HOT`] (a million rows of five categorical variables: 10 MB instead of 20).
+const MAX_GROUP_DIMS: usize = NOT_ONE_HOT as usize;
 
 /// What [`DistanceLayout::distance_to_center`] needs to know of a row beyond its values.
 #[derive(Clone, Copy, Debug)]
 pub struct RowShape<'a> {
-    /// Per one-hot group, the dimension of the row's non-zero value (or the group's first when all are
-    /// zero); `u32::MAX` when the row is not one-hot there.
-    hot: &'a [u32],
+    /// Per one-hot group, the offset from the group's start of the row's non-zero value (0 when all are
+    /// zero); `u16::MAX` when the row is not one-hot there.
+    hot: &'a [u16],
     /// Whether the row misses no value.
     complete: bool,
 }
@@ -542,18 +552,18 @@ pub struct RowShape<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct RowShapes {
     n_groups: usize,
-    hot: Vec<u32>,
+    hot: Vec<u16>,
     complete: Vec<bool>,
     repeats: Vec<bool>,
 }
 
 impl RowShapes {
-    /// The dimension of row `i`'s non-zero value in one-hot group `g` (the group's first dimension when all
+    /// The offset from one-hot group `g`'s first dimension of row `i`'s non-zero value there (0 when all
     /// its values are zero), or `None` when the row is not one-hot there (a missing value, or two set).
     #[inline]
     pub fn hot(&self, i: usize, g: usize) -> Option<usize> {
         let h = self.hot[i * self.n_groups + g];
-        (h != NOT_ONE_HOT).then_some(h as usize)
+        (h != NOT_ONE_HOT).then_some(usize::from(h))
     }
 
     /// Whether row `i` equals row `i − 1` on every dimension (missing where it is missing, `-0` as `0`;
@@ -783,6 +793,43 @@ mod tests {
         b[7..10].copy_from_slice(&[0.0, 1.0, 0.0]);
         a[7..10].copy_from_slice(&[1.0, 0.0, 0.0]);
         assert_eq!(layout.l1(&a, &b), 2.0);
+    }
+
+    #[test]
+    fn a_variable_of_more_than_65535_dimensions_is_several_groups_at_the_same_distance() {
+        let n_dims = 70_000;
+        let weights = vec![1.0 / n_dims as f32; n_dims];
+        let layout = DistanceLayout::new(&weights, &vec![Some(0); n_dims]);
+        let groups: Vec<_> = layout.one_hot_groups().collect();
+        assert_eq!(groups, [0..65_535, 65_535..n_dims]);
+        let mut data = vec![0f32; 3 * n_dims];
+        data[10] = 0.5; // row 0: hot in the first group
+        data[n_dims + 66_000] = 0.5; // row 1: hot in the second
+        data[2 * n_dims + 65_534] = 0.5; // row 2: the last dimension of the first group
+        let center: Vec<f32> = (0..n_dims).map(|j| (j % 7) as f32 / 70.0).collect();
+        let prepared = layout.prepare_centers(&center);
+        let shapes = layout.row_shapes(&data);
+        let dense_total = total_weight(&weights);
+        for (i, row) in data.chunks_exact(n_dims).enumerate() {
+            let by_shape = layout.distance_to_center(row, shapes.row(i), &prepared, 0);
+            assert_eq!(
+                by_shape.to_bits(),
+                layout.l1(row, &center).to_bits(),
+                "row {i}"
+            );
+            let dense = l1_distance(row, &center, &weights, dense_total);
+            assert!(
+                (dense - by_shape).abs() <= 1e-3 * dense,
+                "row {i}: {dense} vs {by_shape}"
+            );
+        }
+        assert_eq!(shapes.hot(1, 1), Some(66_000 - 65_535));
+        assert_eq!(
+            shapes.hot(1, 0),
+            Some(0),
+            "all zeros there: the group's first"
+        );
+        assert_eq!(shapes.hot(2, 0), Some(65_534));
     }
 
     #[test]
