@@ -7,7 +7,8 @@ newsletter; four planted groups) to a temporary folder, deleted afterwards, then
 
 * ``native``: ``target/release/audience segment FILE --json`` (one core; build it with
   ``cargo build --release -p audience-cli``) with ``--personas`` as Spark profiles every row too, and its
-  own phase timings (read, encode, segment, write: the clustered CSV and the personas);
+  own phase timings (read, encode, segment, write: the clustered CSV and the personas) and its peak
+  resident memory;
 * ``spark1`` / ``spark2``: ``segment_spark`` in ``local[1]`` / ``local[2]`` (worker threads in one JVM) on
   the CSV read by Spark, then writing the segmented rows to Spark's ``noop`` sink;
 * ``cluster2``: the same on ``local-cluster[2,1,1024]``: two executor processes of one core and 1 GB each
@@ -58,19 +59,27 @@ def native(path, rows):
     out = path.with_name("clustered.csv")
     personas = path.with_name("personas.json")
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(binary), "segment", str(path), "--columns", ",".join(COLUMNS), "--seed", "7", "--out", str(out),
-         "--personas", str(personas), "--json"],
-        capture_output=True,
-        text=True,
-    )
-    total = time.perf_counter() - started
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen(
+            [str(binary), "segment", str(path), "--columns", ",".join(COLUMNS), "--seed", "7", "--out", str(out),
+             "--personas", str(personas), "--json"],
+            stdout=stdout,
+            stderr=stderr,
+        )
+        # wait4 gives this child's own peak resident memory (ru_maxrss, KiB on Linux).
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        total = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read().decode(), stderr.read().decode()
     out.unlink(missing_ok=True)
     personas.unlink(missing_ok=True)
-    if done.returncode != 0:
-        sys.exit(done.stderr)
-    summary = json.loads(done.stdout)
+    if child.returncode != 0:
+        sys.exit(errors)
+    summary = json.loads(output)
     phases = {name: round(value, 2) for name, value in summary["seconds"].items() if name != "total"}
+    phases["peak RSS (MB)"] = round(usage.ru_maxrss / 1024)
     return {"cores": 1, "seconds": total, "k": summary["k"], "cost": summary["cost"], "phases": phases}
 
 
