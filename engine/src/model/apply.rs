@@ -561,9 +561,9 @@ struct Plan {
 }
 
 fn plan(variable: &super::ModelVariable, column: &Column) -> Plan {
-    let cells = column.cells().to_vec();
+    let cells = column.cells();
     let mut new_levels = Vec::new();
-    let level_label = |cell: &Cell| match *cell {
+    let level_label = |cell: Cell| match cell {
         Cell::Level(level) => column
             .levels()
             .get(level as usize)
@@ -590,7 +590,7 @@ fn plan(variable: &super::ModelVariable, column: &Column) -> Plan {
                 .iter()
                 .enumerate()
                 .map(|(entry, cell)| {
-                    let number = match *cell {
+                    let number = match cell {
                         Cell::Number(x) if x.is_finite() && !ordinal => Some(x),
                         Cell::Level(level) if ordinal => {
                             let label = level_label(cell).unwrap_or_default();
@@ -658,7 +658,7 @@ fn plan(variable: &super::ModelVariable, column: &Column) -> Plan {
                 .enumerate()
                 .map(|(entry, cell)| {
                     let label = if by_text {
-                        (*cell != Cell::Missing).then(|| &column.dictionary()[entry])
+                        (cell != Cell::Missing).then(|| &column.dictionary()[entry])
                     } else {
                         level_label(cell)
                     }?;
