@@ -45,7 +45,7 @@ mod selection;
 
 use serde::{Deserialize, Serialize};
 
-use crate::table::{Cell, Column, ColumnType, Table};
+use crate::table::{Cell, Codes, Column, ColumnType, Table};
 
 pub use robust::{robust_range, RobustRange};
 pub use selection::{default_selection, is_contact_column, SelectedVariable, Selection};
@@ -411,27 +411,70 @@ pub fn encode(table: &Table, selection: &Selection) -> Result<EncodedMatrix, Enc
         plans.push((variable.column, column_plans));
     }
     let n_dims = dims.len();
+    // Each column's dimensions are consecutive: a row's values of one column are one block, looked up by
+    // the row's code. The matrix is written in one pass, row after row (a pass per dimension would go
+    // over the whole matrix once for each of them).
+    let blocks: Vec<ColumnBlocks> = plans
+        .iter()
+        .scan(0, |offset, (column_index, column_plans)| {
+            let blocks = ColumnBlocks::new(
+                table.columns()[*column_index].codes(),
+                *offset,
+                column_plans,
+            );
+            *offset += column_plans.len();
+            Some(blocks)
+        })
+        .collect();
     let mut data = vec![0f32; n_rows * n_dims];
-    let mut offset = 0;
-    for (column_index, column_plans) in &plans {
-        let codes = table.columns()[*column_index].codes();
-        for plan in column_plans {
-            codes.for_each(|row, code| {
-                data[row * n_dims + offset] = plan.per_entry[code as usize];
-            });
-            offset += 1;
+    let mut nothing_known = 0;
+    for (row, values) in data.chunks_exact_mut(n_dims.max(1)).enumerate() {
+        for column in &blocks {
+            column.write(row, values);
         }
+        nothing_known += usize::from(values.iter().all(|v| v.is_nan()));
     }
-    let nothing_known = data
-        .chunks_exact(n_dims.max(1))
-        .filter(|row| row.iter().all(|v| v.is_nan()))
-        .count();
     if nothing_known > 0 {
         notes.push(EncodeNote::RowsWithNothingKnown {
             count: nothing_known,
         });
     }
     Ok(EncodedMatrix::assemble(data, n_rows, n_dims, dims, notes))
+}
+
+/// One column's encoded values by dictionary entry: the values of its `width` consecutive dimensions for
+/// each entry, entry after entry, and where they go in a row.
+struct ColumnBlocks<'a> {
+    codes: Codes<'a>,
+    offset: usize,
+    width: usize,
+    values: Vec<f32>,
+}
+
+impl<'a> ColumnBlocks<'a> {
+    fn new(codes: Codes<'a>, offset: usize, plans: &[DimPlan]) -> Self {
+        let width = plans.len();
+        let entries = plans.first().map_or(0, |plan| plan.per_entry.len());
+        let mut values = vec![0f32; entries * width];
+        for (dim, plan) in plans.iter().enumerate() {
+            for (entry, &value) in plan.per_entry.iter().enumerate() {
+                values[entry * width + dim] = value;
+            }
+        }
+        ColumnBlocks {
+            codes,
+            offset,
+            width,
+            values,
+        }
+    }
+
+    /// Writes `row`'s values of this column into the row's slice of the matrix.
+    fn write(&self, row: usize, out: &mut [f32]) {
+        let start = self.codes.get(row) as usize * self.width;
+        out[self.offset..self.offset + self.width]
+            .copy_from_slice(&self.values[start..start + self.width]);
+    }
 }
 
 /// One output dimension: its description and its value for each dictionary entry of the column.

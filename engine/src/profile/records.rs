@@ -8,7 +8,9 @@
 //! for `weight` records, so the report is computed by one code path from either source.
 
 use super::stats::{Counts, ValueKeys};
-use crate::table::Table;
+use std::cell::OnceCell;
+
+use crate::table::{Cell, Table};
 
 /// A group of records: the whole file or one segment (by its position among the segment ids).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +95,9 @@ pub(crate) struct RowRecords<'a> {
     labels: &'a [u32],
     ids: Vec<u32>,
     rows: Vec<Vec<u32>>,
+    /// Per column, once asked for: its dictionary entries that hold a finite number, as (number, entry)
+    /// in ascending order of the number (see [`Records::numbers`]).
+    ascending_entries: Vec<OnceCell<Vec<(f64, u32)>>>,
 }
 
 impl<'a> RowRecords<'a> {
@@ -104,7 +109,30 @@ impl<'a> RowRecords<'a> {
             labels,
             ids: groups.ids,
             rows: groups.rows,
+            ascending_entries: vec![OnceCell::new(); table.columns().len()],
         }
+    }
+
+    /// `column`'s entries holding a finite number, ascending by it (ties by entry).
+    fn ascending_entries(&self, column: usize) -> &[(f64, u32)] {
+        self.ascending_entries[column].get_or_init(|| {
+            let column = &self.table.columns()[column];
+            let mut entries: Vec<(f64, u32)> = column
+                .cells()
+                .iter()
+                .enumerate()
+                .filter_map(|(entry, cell)| {
+                    let number = match cell {
+                        Cell::Number(value) => Some(value),
+                        Cell::Level(level) => column.levels()[level as usize].position,
+                        Cell::Missing | Cell::Text => None,
+                    };
+                    number.filter(|v| v.is_finite()).map(|v| (v, entry as u32))
+                })
+                .collect();
+            entries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            entries
+        })
     }
 
     fn visit_rows(&self, group: Group, mut visit: impl FnMut(usize)) {
@@ -149,8 +177,22 @@ impl Records for RowRecords<'_> {
         self.visit_rows(group, |row| visit(row, row, 1));
     }
 
-    fn numbers(&self, group: Group, column: usize) -> SortedNumbers {
-        let column = &self.table.columns()[column];
+    /// A group at least half as large as the column's dictionary is counted by entry and read in the
+    /// entries' ascending order (made once per column), rather than sorted row by row: the same numbers,
+    /// since a row's number is its entry's.
+    fn numbers(&self, group: Group, column_index: usize) -> SortedNumbers {
+        let column = &self.table.columns()[column_index];
+        let entries = column.dictionary().len();
+        if entries <= 2 * self.size(group) {
+            let codes = column.codes();
+            let mut counts = vec![0usize; entries];
+            self.visit_rows(group, |row| counts[codes.get(row) as usize] += 1);
+            return SortedNumbers::from_ascending_counted(
+                self.ascending_entries(column_index)
+                    .iter()
+                    .map(|&(value, entry)| (value, counts[entry as usize])),
+            );
+        }
         let mut values = Vec::with_capacity(self.size(group));
         self.visit_rows(group, |row| {
             if let Some(value) = column.number(row).filter(|v| v.is_finite()) {
@@ -192,9 +234,16 @@ impl SortedNumbers {
     pub fn from_counted(mut counted: Vec<(f64, usize)>) -> Self {
         counted.retain(|&(_, records)| records > 0);
         counted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let mut values: Vec<f64> = Vec::with_capacity(counted.len());
-        let mut ends: Vec<usize> = Vec::with_capacity(counted.len());
-        for (value, records) in counted {
+        Self::from_ascending_counted(counted)
+    }
+
+    /// `(value, records)` pairs in ascending order of the value (under `total_cmp`), a value possibly
+    /// more than once; pairs of no records are dropped.
+    pub fn from_ascending_counted(counted: impl IntoIterator<Item = (f64, usize)>) -> Self {
+        let counted = counted.into_iter();
+        let mut values: Vec<f64> = Vec::with_capacity(counted.size_hint().0);
+        let mut ends: Vec<usize> = Vec::with_capacity(counted.size_hint().0);
+        for (value, records) in counted.filter(|&(_, records)| records > 0) {
             let total = ends.last().copied().unwrap_or(0) + records;
             if values
                 .last()
@@ -323,5 +372,65 @@ mod tests {
         }
         assert_eq!((b.first(), b.last(), b.all_whole()), (1.0, 8.5, false));
         assert!(SortedNumbers::from_counted(vec![(1.0, 0)]).is_empty());
+    }
+
+    /// Every figure of `a` and `b` is the same, to the bit.
+    fn assert_same_numbers(a: &SortedNumbers, b: &SortedNumbers, what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}: records");
+        for rank in 0..a.len() {
+            assert_eq!(
+                a.at(rank).to_bits(),
+                b.at(rank).to_bits(),
+                "{what}: rank {rank}"
+            );
+        }
+        for p in [0.0, 0.1, 0.25, 0.5, 0.75, 1.0] {
+            if !a.is_empty() {
+                assert_eq!(
+                    a.quantile(p).to_bits(),
+                    b.quantile(p).to_bits(),
+                    "{what}: {p}"
+                );
+            }
+        }
+        assert_eq!(a.sum().to_bits(), b.sum().to_bits(), "{what}: sum");
+    }
+
+    #[test]
+    fn a_groups_numbers_counted_by_entry_are_its_rows_numbers_sorted() {
+        // `score` has few distinct texts (two of them the same number, "2" and "2.0", and a missing
+        // marker), so every group is counted by entry; `spend` has one text per row, so a segment is
+        // sorted row by row while the file is counted.
+        let mut csv = String::from("score,spend,band,segment\n");
+        let bands = ["18-24", "25-34", "35-44"];
+        for row in 0..60 {
+            let score = match row % 7 {
+                0 => "2".to_string(),
+                1 => "2.0".to_string(),
+                2 => "n/a".to_string(),
+                r => format!("{}", 10 - r),
+            };
+            let spend = format!("{:.2}", (row * 37 % 61) as f64 * 1.25 - 3.0);
+            let band = bands[row * 5 % 3];
+            csv.push_str(&format!("{score},{spend},{band},{}\n", row % 4));
+        }
+        let table = crate::profile::fixtures::table(&csv);
+        let labels = crate::profile::fixtures::labels(&table, "segment");
+        let records = RowRecords::new(&table, &labels);
+        let groups = std::iter::once(Group::File)
+            .chain((0..records.segment_ids().len()).map(Group::Segment));
+        for group in groups {
+            for name in ["score", "spend", "band"] {
+                let index = table.column_index(name).unwrap();
+                let column = &table.columns()[index];
+                let mut rows = Vec::new();
+                records.visit_rows(group, |row| {
+                    rows.extend(column.number(row).filter(|v| v.is_finite()))
+                });
+                let sorted = SortedNumbers::from_values(rows);
+                assert!(!sorted.is_empty(), "{name}: {group:?} has numbers");
+                assert_same_numbers(&records.numbers(group, index), &sorted, name);
+            }
+        }
     }
 }
