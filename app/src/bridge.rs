@@ -12,7 +12,8 @@
 //! (`protocol::assert_survives_json`). A body that still cannot be read fails its own request, by id.
 //! Every failure at this edge becomes a readable [`BridgeError`]; nothing here panics on bad input.
 
-use std::cell::RefCell;
+use futures_util::future::join;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use audience_search::SearchAssets;
@@ -355,9 +356,14 @@ async fn fetched_bytes(fetch: JsFuture, url: &str) -> Result<Vec<u8>, BridgeErro
 
 /// Lets the worker answer the messages already waiting (a file the user chose) before going on.
 async fn yield_to_messages(scope: &DedicatedWorkerGlobalScope) {
+    sleep(scope, 0).await;
+}
+
+/// Resolves after `ms` milliseconds, once the worker is free (other messages are answered meanwhile).
+async fn sleep(scope: &DedicatedWorkerGlobalScope, ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if scope
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
             .is_err()
         {
             // No timer: go on at once.
@@ -365,6 +371,35 @@ async fn yield_to_messages(scope: &DedicatedWorkerGlobalScope) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// How long the worker must have had no request before it rehearses (see [`rehearse_when_idle`]).
+const REHEARSAL_IDLE_MS: i32 = 400;
+
+/// Runs the rehearsal ([`rehearse`]) once the worker has had no request for [`REHEARSAL_IDLE_MS`]: a
+/// user describing an audience or ticking columns never waits for it. `requests` counts the requests the
+/// worker has received; once one of them was a segmentation the rehearsal is pointless and never runs.
+async fn rehearse_when_idle(scope: &DedicatedWorkerGlobalScope, requests: &WorkerActivity) {
+    loop {
+        let seen = requests.received.get();
+        sleep(scope, REHEARSAL_IDLE_MS).await;
+        if requests.segmented.get() {
+            return;
+        }
+        if requests.received.get() == seen {
+            drop(rehearse());
+            return;
+        }
+    }
+}
+
+/// What the worker has been asked so far, for [`rehearse_when_idle`].
+#[derive(Default)]
+struct WorkerActivity {
+    /// Requests received.
+    received: Cell<u64>,
+    /// Whether one of them was a segmentation.
+    segmented: Cell<bool>,
 }
 
 /// Fetches the catalog's assets from `base_url` and installs them in the session.
@@ -383,24 +418,39 @@ async fn load_catalog(
         .iter()
         .map(|url| JsFuture::from(scope.fetch_with_str(url)))
         .collect();
-    let mut files = Vec::with_capacity(CATALOG_FILES.len());
-    let mut first_error = None;
-    // Every fetch has its handler from the start and is awaited even after one failed: a fetch left
-    // without one would reject unhandled when the server is gone (a page error for each file).
-    for (fetch, url) in fetches.into_iter().zip(&urls) {
-        match fetched_bytes(fetch, url).await {
-            Ok(bytes) => files.push(bytes),
-            Err(error) => {
-                first_error.get_or_insert(error);
+    let catalog_files = async {
+        let mut files = Vec::with_capacity(CATALOG_FILES.len());
+        let mut first_error = None;
+        // Every fetch has its handler from the start and is awaited even after one failed: a fetch left
+        // without one would reject unhandled when the server is gone (a page error for each file).
+        for (fetch, url) in fetches.into_iter().zip(&urls) {
+            match fetched_bytes(fetch, url).await {
+                Ok(bytes) => files.push(bytes),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
             }
         }
+        first_error.map_or(Ok(files), Err)
+    };
+    // The census manifest and ZIP index come meanwhile: they mark the variables that can be retrieved for
+    // the file. Without them the catalog still works, and checking such a variable fetches them again.
+    let (files, census) = join(catalog_files, ensure_census(scope, session, base)).await;
+    if let Err(error) = census {
+        web_sys::console::warn_2(
+            &"audience worker: census values unavailable".into(),
+            &error.to_string().into(),
+        );
     }
-    if let Some(error) = first_error {
-        return Response::Failed(Failure::new(
-            FailureKind::Catalog,
-            format!("The variable catalog could not be loaded ({error})."),
-        ));
-    }
+    let files = match files {
+        Ok(files) => files,
+        Err(error) => {
+            return Response::Failed(Failure::new(
+                FailureKind::Catalog,
+                format!("The variable catalog could not be loaded ({error})."),
+            ))
+        }
+    };
     // Indexing holds the worker for a moment: a file chosen meanwhile is read first.
     yield_to_messages(scope).await;
     let assets = SearchAssets {
@@ -409,16 +459,7 @@ async fn load_catalog(
         table: &files[2],
         graph: Some(&files[3]),
     };
-    let response = session.borrow_mut().install_catalog(&assets);
-    // The census manifest and ZIP index mark the variables that can be retrieved for the file; without
-    // them the catalog still works, and checking such a variable fetches them again.
-    if let Err(error) = ensure_census(scope, session, base).await {
-        web_sys::console::warn_2(
-            &"audience worker: census values unavailable".into(),
-            &error.to_string().into(),
-        );
-    }
-    response
+    session.borrow_mut().install_catalog(&assets)
 }
 
 /// The worker's entry point: installs the message loop and tells the page it is ready.
@@ -427,8 +468,10 @@ pub fn run_worker() -> Result<(), BridgeError> {
         BridgeError::Browser("run_worker must be called inside a dedicated worker".into())
     })?;
     let session = Rc::new(RefCell::new(Session::new()));
+    let activity = Rc::new(WorkerActivity::default());
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        activity.received.set(activity.received.get() + 1);
         let post = {
             let scope = reply_scope.clone();
             move |message: JsValue| {
@@ -442,17 +485,22 @@ pub fn run_worker() -> Result<(), BridgeError> {
         };
         let data = event.data();
         // Fetching the catalog is asynchronous; everything else answers at once.
-        if let Ok((id, Request::LoadCatalog { base_url }, _)) = decode_request(&data) {
-            let (scope, session) = (reply_scope.clone(), session.clone());
+        let decoded = decode_request(&data);
+        if let Ok((id, Request::LoadCatalog { base_url }, _)) = decoded {
+            let (scope, session, activity) =
+                (reply_scope.clone(), session.clone(), activity.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let response = load_catalog(&scope, &session, &base_url).await;
                 post(reply(id, &response));
                 // The page asks for the catalog once the worker starts, and the user then picks a file and
-                // describes an audience: the worker is idle, so it rehearses a segmentation now and the
+                // describes an audience: once the worker is idle it rehearses a segmentation, so that the
                 // user's first one runs on optimised code (see `service::rehearsal`).
-                drop(rehearse());
+                rehearse_when_idle(&scope, &activity).await;
             });
             return;
+        }
+        if let Ok((_, Request::Segment(_), _)) = decoded {
+            activity.segmented.set(true);
         }
         // So is retrieving census values: the measure files are fetched first.
         if let Ok((id, request @ Request::Retrieve { .. }, _)) = decode_request(&data) {
