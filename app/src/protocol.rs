@@ -18,7 +18,7 @@ use audience_engine::projection::PlotData;
 use audience_engine::rollup::{LogColumns, LogDetection, RollupReport};
 use audience_engine::stability::StabilityReport;
 use audience_engine::table::ColumnType;
-use audience_search::DataKind;
+use audience_search::{ColumnDescription, DataKind};
 use serde::{Deserialize, Serialize};
 
 pub mod activation;
@@ -56,6 +56,20 @@ pub enum Request {
         /// Columns marked "ID" or "exclude": never offered, never clustered.
         #[serde(default)]
         withheld: Vec<String>,
+    },
+    /// Between the engine's two workers: the catalog's part of a suggestion ([`CatalogAnswer`]) for the
+    /// columns of the file the other worker holds.
+    SearchCatalog {
+        /// The description and the columns.
+        to_search: ColumnsToSearch,
+        /// Only catalog variables available in this kind of data are offered; `None` offers all.
+        #[serde(default)]
+        data_kind: Option<DataKind>,
+    },
+    /// Between the engine's two workers: readable names for catalog codes (an enrichment file's headers).
+    CatalogLabels {
+        /// Column names that may be catalog codes.
+        codes: Vec<String>,
     },
     /// Re-read one column of the loaded file under another type.
     Retype {
@@ -289,6 +303,10 @@ pub enum Response {
     },
     /// Ranked columns and catalog variables for a description.
     Suggestions(Suggestions),
+    /// The catalog's part of a suggestion (answers [`Request::SearchCatalog`]).
+    CatalogAnswer(CatalogAnswer),
+    /// (code, readable name) for each code the catalog knows (answers [`Request::CatalogLabels`]).
+    CatalogLabels(Vec<(String, String)>),
     /// A long request is under way.
     Progress(ProgressUpdate),
     /// Segments and personas.
@@ -642,6 +660,41 @@ pub struct Suggestions {
     pub catalog: Vec<CatalogGroup>,
     /// Whether the catalog was searched.
     pub catalog_searched: bool,
+}
+
+/// A description and the loaded file's columns to search for it (the worker holding the file sends them to
+/// the one holding the catalog).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnsToSearch {
+    /// The description, trimmed.
+    pub query: String,
+    /// The columns' positions in the file.
+    pub candidates: Vec<usize>,
+    /// The columns as the search sees them, in the same order.
+    pub descriptions: Vec<ColumnDescription>,
+}
+
+/// The catalog's part of [`Suggestions`]: what the search says of each column searched (in the order
+/// given) and the catalog's variables for the description.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CatalogAnswer {
+    /// One per column searched.
+    pub columns: Vec<ColumnSearch>,
+    /// Catalog variables, grouped by type.
+    pub catalog: Vec<CatalogGroup>,
+}
+
+/// What the catalog's search says of one of the file's columns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSearch {
+    /// Search relevance relative to the best column (0 when nothing matched).
+    pub relevance: f64,
+    /// The description's terms it matched, quoted.
+    pub matched_terms: Vec<String>,
+    /// Whether nothing says what the column holds.
+    pub meaning_unknown: bool,
+    /// Catalog variables it may stand for.
+    pub linked_variables: Vec<String>,
 }
 
 /// One of the file's columns, scored against the description.

@@ -101,7 +101,8 @@ async function inspect(context, page) {
   let nextId = 1;
   let workerSession = null;
   cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
-    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession = sessionId;
+    // The engine worker is the page's own (the catalog's worker is its child, not attached here).
+    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession ??= sessionId;
   });
   cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
     const reply = JSON.parse(message);

@@ -40,6 +40,40 @@ impl Session {
         })
     }
 
+    /// The headers of the enrichment file waiting to be joined (empty when there is none).
+    pub fn enrichment_headers(&self) -> Vec<String> {
+        self.enrichment
+            .as_ref()
+            .map_or_else(Vec::new, |enrichment| {
+                enrichment
+                    .table
+                    .columns()
+                    .iter()
+                    .map(|column| column.name.trim().to_owned())
+                    .collect()
+            })
+    }
+
+    /// (code, readable name) for each of `codes` the installed catalog knows.
+    pub(super) fn labels_of(&self, codes: &[String]) -> Vec<(String, String)> {
+        let Some(catalog) = &self.catalog else {
+            return Vec::new();
+        };
+        codes
+            .iter()
+            .filter_map(|code| {
+                catalog_label(catalog.catalog(), code).map(|label| (code.trim().to_owned(), label))
+            })
+            .collect()
+    }
+
+    /// Readable names for catalog codes from a catalog another worker holds (its answer to
+    /// [`Request::CatalogLabels`](crate::protocol::Request::CatalogLabels)): an enrichment file joined
+    /// while this session has no catalog of its own names its columns with them.
+    pub fn add_catalog_labels(&mut self, labels: Vec<(String, String)>) {
+        self.catalog_labels.extend(labels);
+    }
+
     /// Joins the enrichment file onto the customer file, labelling its columns from the catalog.
     pub(super) fn join(&mut self, keys: JoinKeys) -> Result<DatasetPreview, ServiceError> {
         let enrichment = self
@@ -58,14 +92,16 @@ impl Session {
         let mut report = enriched.report;
         let mut columns = enriched.table.columns().to_vec();
         let mut labelled = 0;
-        if let Some(catalog) = &self.catalog {
-            let added = dataset.base().columns().len();
-            for (column, name) in columns[added..].iter_mut().zip(&mut report.added_columns) {
-                if let Some(label) = catalog_label(catalog.catalog(), &column.name) {
-                    column.name = label;
-                    name.clone_from(&column.name);
-                    labelled += 1;
-                }
+        let added = dataset.base().columns().len();
+        for (column, name) in columns[added..].iter_mut().zip(&mut report.added_columns) {
+            let label = match &self.catalog {
+                Some(catalog) => catalog_label(catalog.catalog(), &column.name),
+                None => self.catalog_labels.get(column.name.trim()).cloned(),
+            };
+            if let Some(label) = label {
+                column.name = label;
+                name.clone_from(&column.name);
+                labelled += 1;
             }
         }
         dataset.extend(Table::new(columns)?);

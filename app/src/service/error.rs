@@ -33,6 +33,9 @@ pub enum ServiceError {
         /// Where the catalog is.
         base_url: String,
     },
+    /// The catalog was asked for before it was installed.
+    #[error("The variable catalog is still loading. Try again in a moment.")]
+    NoCatalog,
     /// The catalog's assets could not be read.
     #[error("The variable catalog could not be loaded: {0}")]
     Catalog(#[source] CatalogError),
@@ -50,6 +53,10 @@ pub enum ServiceError {
     /// No file is loaded.
     #[error("Load a file first.")]
     NoFile,
+    /// The file changed (another one read, a column re-typed or renamed) while the catalog was searched
+    /// for its columns.
+    #[error("The file changed while the variables were being found. Click Find variables again.")]
+    FileChangedDuringSearch,
     /// No enrichment file is waiting to be joined.
     #[error("Choose an enrichment file first.")]
     NoEnrichmentFile,
@@ -208,11 +215,12 @@ impl ServiceError {
             ServiceError::NoAttachment { .. } | ServiceError::CatalogNotFetched { .. } => {
                 FailureKind::Protocol
             }
-            ServiceError::Catalog(_) => FailureKind::Catalog,
+            ServiceError::Catalog(_) | ServiceError::NoCatalog => FailureKind::Catalog,
             ServiceError::Read { .. } => FailureKind::File,
-            ServiceError::NoFile | ServiceError::NoEnrichmentFile | ServiceError::NoResults => {
-                FailureKind::NotReady
-            }
+            ServiceError::NoFile
+            | ServiceError::NoEnrichmentFile
+            | ServiceError::NoResults
+            | ServiceError::FileChangedDuringSearch => FailureKind::NotReady,
             ServiceError::NoDescription
             | ServiceError::NoColumn(_)
             | ServiceError::NoVariables

@@ -127,6 +127,9 @@ pub struct Session {
     withheld: Vec<String>,
     /// Descriptions of the loaded file's columns (a data dictionary, typed descriptions).
     dictionary: audience_search::ColumnDictionary,
+    /// Readable names of catalog codes, from a catalog held by another worker (see
+    /// [`Session::add_catalog_labels`]).
+    catalog_labels: std::collections::HashMap<String, String>,
     /// The last run's filter and the holdout drawn on its segments.
     activation: activation::ActivationState,
 }
@@ -163,6 +166,15 @@ impl Session {
                 self.withheld = withheld;
                 self.suggest(&query, data_kind).map(Response::Suggestions)
             }
+            Request::SearchCatalog {
+                to_search,
+                data_kind,
+            } => match &self.catalog {
+                Some(catalog) => suggestions::catalog_answer(catalog, &to_search, data_kind)
+                    .map(Response::CatalogAnswer),
+                None => Err(ServiceError::NoCatalog),
+            },
+            Request::CatalogLabels { codes } => Ok(Response::CatalogLabels(self.labels_of(&codes))),
             Request::Retype {
                 column,
                 column_type,

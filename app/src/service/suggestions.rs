@@ -3,7 +3,8 @@
 
 use crate::column_match::column_evidence;
 use crate::protocol::{
-    CatalogGroup, CatalogHit, ColumnSuggestion, ConceptVariable, Response, Suggestions,
+    CatalogAnswer, CatalogGroup, CatalogHit, ColumnSearch, ColumnSuggestion, ColumnsToSearch,
+    ConceptVariable, Response, Suggestions,
 };
 use audience_engine::table::Table;
 use audience_search::columns::MEANING_UNKNOWN;
@@ -27,12 +28,37 @@ impl Session {
         }
     }
 
-    /// Ranks the file's columns and the catalog's variables for a description.
+    /// Ranks the file's columns and the catalog's variables for a description: [`Self::columns_to_search`],
+    /// the catalog's [`catalog_answer`] (when the catalog is installed here), then
+    /// [`Self::suggestions_from`]. The worker asks the catalog another worker holds for the middle step.
     pub(super) fn suggest(
         &self,
         query: &str,
         data_kind: Option<DataKind>,
     ) -> Result<Suggestions, ServiceError> {
+        let to_search = self.columns_to_search(query)?;
+        let answer = self
+            .catalog
+            .as_ref()
+            .map(|catalog| catalog_answer(catalog, &to_search, data_kind))
+            .transpose()?;
+        self.suggestions_from(to_search, answer)
+    }
+
+    /// [`Self::columns_to_search`] after taking `withheld` as the columns marked "ID" or "exclude" (as
+    /// [`Request::Suggest`](crate::protocol::Request::Suggest) does).
+    pub fn columns_to_search_without(
+        &mut self,
+        query: &str,
+        withheld: Vec<String>,
+    ) -> Result<ColumnsToSearch, ServiceError> {
+        self.withheld = withheld;
+        self.columns_to_search(query)
+    }
+
+    /// The description (trimmed, not empty) and the loaded file's clusterable columns the user has not
+    /// withheld, as the search sees them.
+    pub fn columns_to_search(&self, query: &str) -> Result<ColumnsToSearch, ServiceError> {
         let query = query.trim();
         if query.is_empty() {
             return Err(ServiceError::NoDescription);
@@ -52,48 +78,56 @@ impl Session {
         for description in &mut descriptions {
             description.description = self.column_description(&description.name);
         }
-        // Search relevance (0 for every column when the catalog, and so the embedder, is not loaded).
+        Ok(ColumnsToSearch {
+            query: query.to_owned(),
+            candidates,
+            descriptions,
+        })
+    }
+
+    /// The suggestions for `to_search` (made by [`Self::columns_to_search`] on the file still loaded), given
+    /// the catalog's answer for them (`None`: no catalog, every column's search relevance is 0).
+    pub fn suggestions_from(
+        &self,
+        to_search: ColumnsToSearch,
+        answer: Option<CatalogAnswer>,
+    ) -> Result<Suggestions, ServiceError> {
+        let table = &self.dataset()?.table;
+        let ColumnsToSearch {
+            query,
+            candidates,
+            descriptions,
+        } = to_search;
+        let query = query.as_str();
+        let unchanged = candidates
+            .iter()
+            .zip(&descriptions)
+            .all(|(&index, description)| {
+                table
+                    .columns()
+                    .get(index)
+                    .is_some_and(|column| column.name == description.name)
+            });
+        if !unchanged
+            || answer
+                .as_ref()
+                .is_some_and(|a| a.columns.len() != candidates.len())
+        {
+            return Err(ServiceError::FileChangedDuringSearch);
+        }
         let mut columns: Vec<ColumnSuggestion> = candidates
             .iter()
             .map(|&index| suggestion(table, index))
             .collect();
-        if let Some(catalog) = &self.catalog {
-            let options = SearchOptions {
-                top: descriptions.len().max(1),
-                ..SearchOptions::default()
-            };
-            let hits = search_columns(query, &descriptions, catalog.embedder().clone(), &options)
-                .map_err(ServiceError::Search)?;
-            let best = hits
-                .iter()
-                .map(|hit| f64::from(hit.score))
-                .fold(0.0, f64::max);
-            for hit in hits.iter().filter(|_| best > 0.0) {
-                if let Some(column) = columns.get_mut(hit.index) {
-                    column.relevance = f64::from(hit.score) / best;
-                    column.matched_terms = hit
-                        .matched_terms
-                        .iter()
-                        .map(|term| format!("“{term}”"))
-                        .collect();
-                }
-            }
-            for (column, description) in columns.iter_mut().zip(&descriptions) {
-                if description.meaning_unknown(catalog.embedder()) {
-                    column.meaning_unknown = true;
-                    column.matched_terms.push(MEANING_UNKNOWN.to_owned());
-                }
-            }
-            for (column, link) in columns
-                .iter_mut()
-                .zip(catalog.link_columns(&descriptions, 2))
-            {
-                column.linked_variables = link
-                    .candidates
-                    .iter()
-                    .map(|hit| hit.label.clone())
-                    .collect();
-            }
+        let catalog_searched = answer.is_some();
+        let (searched, mut catalog) = answer
+            .map(|answer| (answer.columns, answer.catalog))
+            .unwrap_or_default();
+        for (column, searched) in columns.iter_mut().zip(searched) {
+            column.relevance = searched.relevance;
+            column.matched_terms = searched.matched_terms;
+            column.meaning_unknown = searched.meaning_unknown;
+            column.linked_variables = searched.linked_variables;
         }
         // Direct evidence (the description names the column or its values) weighs as much as the search.
         for (column, description) in columns.iter_mut().zip(&descriptions) {
@@ -121,11 +155,6 @@ impl Session {
                 .iter_mut()
                 .for_each(|column| column.suggested = true);
         }
-        let mut catalog = self
-            .catalog
-            .as_ref()
-            .map(|catalog| catalog_groups(catalog, query, data_kind))
-            .unwrap_or_default();
         // "Available for your file": the census measures, when the file has a ZIP column.
         if let (Some(manifest), Some(_)) = (self.census_manifest(), self.zip_column()) {
             for group in &mut catalog {
@@ -141,10 +170,62 @@ impl Session {
         Ok(Suggestions {
             query: query.to_owned(),
             columns,
-            catalog_searched: self.catalog.is_some(),
+            catalog_searched,
             catalog,
         })
     }
+}
+
+/// The catalog's part of the suggestions for `to_search`: each column's search relevance (relative to the
+/// best), matched terms, whether nothing says what it holds and the catalog variables it may stand for;
+/// and the catalog's variables for the description, grouped by type.
+pub fn catalog_answer(
+    catalog: &SearchIndex,
+    to_search: &ColumnsToSearch,
+    data_kind: Option<DataKind>,
+) -> Result<CatalogAnswer, ServiceError> {
+    let (query, descriptions) = (to_search.query.as_str(), &to_search.descriptions);
+    let mut columns = vec![ColumnSearch::default(); descriptions.len()];
+    let options = SearchOptions {
+        top: descriptions.len().max(1),
+        ..SearchOptions::default()
+    };
+    let hits = search_columns(query, descriptions, catalog.embedder().clone(), &options)
+        .map_err(ServiceError::Search)?;
+    let best = hits
+        .iter()
+        .map(|hit| f64::from(hit.score))
+        .fold(0.0, f64::max);
+    for hit in hits.iter().filter(|_| best > 0.0) {
+        if let Some(column) = columns.get_mut(hit.index) {
+            column.relevance = f64::from(hit.score) / best;
+            column.matched_terms = hit
+                .matched_terms
+                .iter()
+                .map(|term| format!("“{term}”"))
+                .collect();
+        }
+    }
+    for (column, description) in columns.iter_mut().zip(descriptions) {
+        if description.meaning_unknown(catalog.embedder()) {
+            column.meaning_unknown = true;
+            column.matched_terms.push(MEANING_UNKNOWN.to_owned());
+        }
+    }
+    for (column, link) in columns
+        .iter_mut()
+        .zip(catalog.link_columns(descriptions, 2))
+    {
+        column.linked_variables = link
+            .candidates
+            .iter()
+            .map(|hit| hit.label.clone())
+            .collect();
+    }
+    Ok(CatalogAnswer {
+        columns,
+        catalog: catalog_groups(catalog, query, data_kind),
+    })
 }
 
 /// A column as the search sees it: its header and its most common values.

@@ -1053,3 +1053,95 @@ fn every_segments_traits_are_measured_in_every_segment_for_the_heatmap() {
             .len()
     );
 }
+
+#[test]
+fn a_catalog_held_by_another_session_gives_the_same_suggestions_and_join_labels() {
+    // The worker's two sessions: the file's (no catalog) and the catalog's (no file), against one session
+    // holding both, as natively.
+    let mut whole = Session::new();
+    load(&mut whole, "c.csv", CUSTOMERS.as_bytes());
+    whole.catalog = Some(small_catalog());
+    let mut file_side = Session::new();
+    load(&mut file_side, "c.csv", CUSTOMERS.as_bytes());
+    let mut catalog_side = Session::new();
+    catalog_side.catalog = Some(small_catalog());
+    for kind in [None, Some(DataKind::ThirdParty)] {
+        let to_search = file_side
+            .columns_to_search_without("household income", vec!["id".into()])
+            .unwrap();
+        let request = Request::SearchCatalog {
+            to_search: to_search.clone(),
+            data_kind: kind,
+        };
+        let Response::CatalogAnswer(answer) = catalog_side.handle(request, None, &mut |_| {})
+        else {
+            panic!("expected the catalog's answer");
+        };
+        let split = file_side.suggestions_from(to_search, Some(answer)).unwrap();
+        let together = suggest(&mut whole, kind, &["id"]);
+        assert!(split.catalog_searched && !split.catalog.is_empty());
+        assert_eq!(split, together);
+    }
+    // The catalog's session refuses a search before its catalog is installed.
+    let to_search = file_side.columns_to_search("income").unwrap();
+    let early = Session::new().handle(
+        Request::SearchCatalog {
+            to_search: to_search.clone(),
+            data_kind: None,
+        },
+        None,
+        &mut |_| {},
+    );
+    assert_eq!(failure(early).kind, crate::protocol::FailureKind::Catalog);
+    // A file read while the catalog searched: the answer no longer fits it.
+    load(&mut file_side, "other.csv", b"name,age\na,1\nb,2\nc,3\n");
+    let Response::CatalogAnswer(answer) = catalog_side.handle(
+        Request::SearchCatalog {
+            to_search: to_search.clone(),
+            data_kind: None,
+        },
+        None,
+        &mut |_| {},
+    ) else {
+        panic!("expected the catalog's answer");
+    };
+    assert!(matches!(
+        file_side.suggestions_from(to_search, Some(answer)),
+        Err(ServiceError::FileChangedDuringSearch)
+    ));
+    // Join labels: the enrichment's headers named by the catalog's session.
+    load(&mut file_side, "c.csv", CUSTOMERS.as_bytes());
+    let mut joined = Vec::new();
+    for session in [&mut whole, &mut file_side] {
+        session.handle(
+            Request::LoadEnrichment {
+                file_name: "census.csv".into(),
+            },
+            Some(CENSUS.as_bytes()),
+            &mut |_| {},
+        );
+        if session.catalog.is_none() {
+            let codes = session.enrichment_headers();
+            let Response::CatalogLabels(labels) =
+                catalog_side.handle(Request::CatalogLabels { codes }, None, &mut |_| {})
+            else {
+                panic!("expected labels");
+            };
+            assert_eq!(labels.len(), 2, "{labels:?}");
+            session.add_catalog_labels(labels);
+        }
+        let Response::Updated(preview) = session.handle(
+            Request::Join {
+                customer_key: "zip".into(),
+                enrichment_key: "ZCTA".into(),
+            },
+            None,
+            &mut |_| {},
+        ) else {
+            panic!("expected an updated preview");
+        };
+        joined.push(preview.enrichment.unwrap());
+    }
+    assert_eq!(joined[0].labelled, 2);
+    assert_eq!(joined[0], joined[1]);
+}

@@ -450,6 +450,8 @@ impl WorkerClient {
                         &report,
                     )));
             }
+            // Answers between the engine's two workers; the page never asks for them.
+            Response::CatalogAnswer(_) | Response::CatalogLabels(_) => {}
             Response::Failed(failure) => {
                 if failure.kind == FailureKind::Catalog {
                     self.catalog.set(CatalogState::Unavailable(failure.message));
