@@ -473,6 +473,9 @@ async fn load_catalog(
     session.borrow_mut().install_catalog(&assets)
 }
 
+/// Where the catalog's assets are, relative to the page.
+pub const CATALOG_URL: &str = "./catalog";
+
 /// The engine worker names the worker it starts for the catalog with this prefix and the catalog's URL:
 /// that worker fetches and indexes the catalog as soon as it runs, without waiting to be asked (a request
 /// would wait for the engine worker, which may be reading a file).
@@ -489,6 +492,8 @@ const CATALOG_LOADED_ID: u32 = u32::MAX;
 /// ([`Request::CatalogLabels`]).
 struct CatalogWorker {
     worker: RefCell<EngineWorker>,
+    /// Where it loads the catalog from.
+    base_url: String,
     state: Rc<CatalogWorkerState>,
 }
 
@@ -571,6 +576,7 @@ impl CatalogWorker {
         })?;
         Ok(CatalogWorker {
             worker: RefCell::new(worker),
+            base_url: base_url.to_owned(),
             state,
         })
     }
@@ -726,7 +732,14 @@ pub fn run_worker() -> Result<(), BridgeError> {
         .strip_prefix(CATALOG_WORKER_PREFIX)
         .map(str::to_owned);
     let is_catalog_worker = catalog_url.is_some();
-    let catalog_worker: Rc<RefCell<Option<Rc<CatalogWorker>>>> = Rc::default();
+    // The engine worker starts the catalog's worker at once, on the page's catalog URL: it compiles and
+    // indexes while the page starts and asks for the catalog.
+    let catalog_worker: Rc<RefCell<Option<Rc<CatalogWorker>>>> = Rc::new(RefCell::new(
+        (!is_catalog_worker)
+            .then(|| CatalogWorker::spawn(&scope, CATALOG_URL).ok())
+            .flatten()
+            .map(Rc::new),
+    ));
     let own_session = session.clone();
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -754,10 +767,11 @@ pub fn run_worker() -> Result<(), BridgeError> {
                 None
             } else {
                 let mut slot = catalog_worker.borrow_mut();
-                let failed = slot.as_ref().is_some_and(|worker| {
-                    matches!(*worker.state.loaded.borrow(), Some(Response::Failed(_)))
+                let usable = slot.as_ref().is_some_and(|worker| {
+                    worker.base_url == base_url
+                        && !matches!(*worker.state.loaded.borrow(), Some(Response::Failed(_)))
                 });
-                if slot.is_none() || failed {
+                if !usable {
                     *slot = CatalogWorker::spawn(&scope, &base_url)
                         .inspect_err(|error| {
                             web_sys::console::warn_2(

@@ -100,25 +100,48 @@ async function inspect(context, page) {
   const pending = new Map();
   let nextId = 1;
   let workerSession = null;
-  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
-    // The engine worker is the page's own (the catalog's worker is its child, not attached here).
-    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession ??= sessionId;
-  });
-  cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
-    const reply = JSON.parse(message);
+  // The catalog's worker, a child of the engine worker: attached through the engine worker's session.
+  let catalogSession = null;
+  const settle = (reply) => {
     const done = pending.get(reply.id);
     if (!done) return;
     pending.delete(reply.id);
     if (reply.error) done.reject(new Error(reply.error.message)); else done.resolve(reply.result);
+  };
+  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
+    // The engine worker is the page's own.
+    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession ??= sessionId;
+  });
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    const reply = JSON.parse(message);
+    if (sessionId === workerSession && reply.method === 'Target.attachedToTarget') {
+      catalogSession ??= reply.params.sessionId;
+    } else if (sessionId === workerSession && reply.method === 'Target.receivedMessageFromTarget') {
+      settle(JSON.parse(reply.params.message));
+    } else {
+      settle(reply);
+    }
   });
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const toWorker = (message) => cdp.send('Target.sendMessageToTarget', { sessionId: workerSession, message: JSON.stringify(message) });
   const inWorker = (method, params = {}) => new Promise((ok, fail) => {
     if (!workerSession) { fail(new Error('the engine worker is not attached')); return; }
     const id = nextId++;
     pending.set(id, { resolve: ok, reject: fail });
-    cdp.send('Target.sendMessageToTarget', { sessionId: workerSession, message: JSON.stringify({ id, method, params }) })
-      .catch(fail);
+    toWorker({ id, method, params }).catch(fail);
   });
+  const inCatalogWorker = (method, params = {}) => new Promise((ok, fail) => {
+    if (!catalogSession) { fail(new Error('the catalog worker is not attached')); return; }
+    const id = nextId++;
+    pending.set(id, { resolve: ok, reject: fail });
+    const message = JSON.stringify({ id, method, params });
+    toWorker({ id: nextId++, method: 'Target.sendMessageToTarget', params: { sessionId: catalogSession, message } }).catch(fail);
+  });
+  // Once the engine worker is attached, its own worker (the catalog's) is attached through it.
+  for (let i = 0; i < 100 && !workerSession; i += 1) await new Promise((ok) => setTimeout(ok, 50));
+  if (workerSession) {
+    await inWorker('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {});
+  }
   const heap = async (send) => {
     const usage = await send('Runtime.getHeapUsage');
     return usage.usedSize;
@@ -139,6 +162,8 @@ async function inspect(context, page) {
     workerHeap: () => heap(inWorker),
     pageWasm: () => wasm(onPage),
     workerWasm: () => wasm(inWorker),
+    catalogHeap: () => heap(inCatalogWorker),
+    catalogWasm: () => wasm(inCatalogWorker),
   };
 }
 
@@ -282,6 +307,8 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
     result.pageWasm = await probe.pageWasm().catch(() => NaN);
     result.workerWasm = await probe.workerWasm().catch(() => NaN);
+    result.catalogHeap = await probe.catalogHeap().catch(() => 0);
+    result.catalogWasm = await probe.catalogWasm().catch(() => 0);
     result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
     // Stage labels with their numbers folded ("Trying # segments: iteration # (run # of #)"), and how many
     // distinct updates the page showed.
@@ -334,7 +361,8 @@ async function report(run, targets) {
   line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
   line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
   line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
-  line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm), targets ? '≤ 300 MB' : '');
+  line(`${label}: catalog worker: JS heap / wasm memory`, `${fmtMb(run.catalogHeap)} / ${fmtMb(run.catalogWasm)}`);
+  line(`${label}: JS heaps + wasm memories`, fmtMb(run.pageHeap + run.workerHeap + run.pageWasm + run.workerWasm + run.catalogHeap + run.catalogWasm), targets ? '≤ 300 MB' : '');
   if (!targets) line(`${label}: worker wasm memory`, fmtMb(run.workerWasm), '≤ 400 MB');
   line(`${label}: peak renderer process RSS`, fmtMb(run.rendererPeak));
   if (run.stages.length) line(`${label}: progress updates seen`, run.updates, run.stages.join('; '));
