@@ -376,7 +376,7 @@ async fn sleep(scope: &DedicatedWorkerGlobalScope, ms: i32) {
 }
 
 /// How long the worker must have had no request before it rehearses (see [`rehearse_when_idle`]).
-const REHEARSAL_IDLE_MS: i32 = 400;
+const REHEARSAL_IDLE_MS: i32 = 150;
 
 /// Runs the rehearsal ([`rehearse`]) once the worker has had no request for [`REHEARSAL_IDLE_MS`]: a
 /// user describing an audience or ticking columns never waits for it. `requests` counts the requests the
