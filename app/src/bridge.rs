@@ -482,7 +482,8 @@ pub const CATALOG_URL: &str = "./catalog";
 const CATALOG_WORKER_PREFIX: &str = "catalog:";
 
 /// The id of the catalog worker's unsolicited answer once it has indexed the catalog (or failed to): a
-/// [`Response::CatalogReady`] or [`Response::Failed`]. Request ids count up from 1 and never reach it.
+/// [`Response::CatalogReady`] or [`Response::Failed`]. Request ids count up from 1: they reach it only
+/// after four billion requests to the catalog worker.
 const CATALOG_LOADED_ID: u32 = u32::MAX;
 
 /// The catalog's own worker, started by the engine worker (see [`run_worker`]): the catalog is fetched and
