@@ -463,3 +463,27 @@ fn a_code_given_twice_is_retrieved_once() {
     assert_eq!(names, ["zip", "B19013_001E", "DP03_0062E"]);
     assert_eq!(retrieved.coverage.variables.len(), 2);
 }
+
+#[test]
+fn a_column_is_found_by_values_at_the_share_of_known_zips_whatever_the_order_of_its_values() {
+    // 10 rows of which 8 or 7 are known ZIPs (`VALUE_MATCH_SHARE` is 0.8), the other values first: the
+    // count that gives up on hopeless columns must not give up on the first, and must on the second.
+    let index = ZipIndex::from_bytes("zips.bin", &index_bytes()).unwrap();
+    for (others, found) in [(2, true), (3, false)] {
+        let mut csv = String::from("customer,location\n");
+        for row in 0..10 {
+            let value = if row < others {
+                format!("x{row}")
+            } else {
+                "10001".to_owned()
+            };
+            csv.push_str(&format!("c{row},{value}\n"));
+        }
+        let detected = detect_zip_column(&table(&csv), None, &index);
+        assert_eq!(
+            detected.ok(),
+            found.then_some((1, ZipColumnChoice::ByValues)),
+            "{others} of 10 not ZIPs"
+        );
+    }
+}

@@ -116,15 +116,17 @@ pub fn detect_zip_column(
                 available: table.columns().iter().map(|c| c.name.clone()).collect(),
             });
     }
-    let hits = |i: usize| -> (usize, usize) {
+    // (known ZIP rows, rows with a value) of column `i`. With `give_up`, the count stops as soon as the
+    // column can no longer have `VALUE_MATCH_SHARE` of its values known ZIPs even if every row not yet
+    // looked at were one (with a margin of one row for rounding): what it returns then fails that share
+    // too. Most columns of a customer file (amounts, ids, names) are given up early this way.
+    let hits = |i: usize, give_up: bool| -> (usize, usize) {
         let column = &table.columns()[i];
+        let counts = column.codes().counts(column.dictionary().len());
+        let mut unseen: usize = counts.iter().sum();
         let (mut present, mut known) = (0, 0);
-        for text in column
-            .dictionary()
-            .iter()
-            .zip(column.codes().counts(column.dictionary().len()))
-        {
-            let (text, count) = text;
+        for (text, count) in column.dictionary().iter().zip(counts) {
+            unseen -= count;
             match normalize_zip(text) {
                 ZipKey::Blank => {}
                 ZipKey::Invalid => present += count,
@@ -135,17 +137,25 @@ pub fn detect_zip_column(
                     }
                 }
             }
+            if give_up
+                && ((known + unseen) as f64) < VALUE_MATCH_SHARE * (present + unseen) as f64 - 1.0
+            {
+                break;
+            }
         }
         (known, present)
     };
     let named: Vec<usize> = (0..table.columns().len())
         .filter(|&i| is_zip_name(&table.columns()[i].name))
         .collect();
-    if let Some(&best) = named.iter().max_by_key(|&&i| (hits(i).0, usize::MAX - i)) {
+    if let Some(&best) = named
+        .iter()
+        .max_by_key(|&&i| (hits(i, false).0, usize::MAX - i))
+    {
         return Ok((best, ZipColumnChoice::ByName));
     }
     (0..table.columns().len())
-        .map(|i| (i, hits(i)))
+        .map(|i| (i, hits(i, true)))
         .filter(|&(_, (known, present))| {
             present > 0 && known as f64 >= VALUE_MATCH_SHARE * present as f64
         })
