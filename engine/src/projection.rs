@@ -4,8 +4,9 @@
 //! **Method.** Each column is centred on the mean of its *present* values; a missing value (NaN) is then
 //! treated as that mean, i.e. it contributes 0 after centring, which adds no variance and invents no
 //! direction. Small matrices (rows or dimensions at most [`LANCZOS_ABOVE`]) use the d×d sample covariance
-//! (divisor n − 1), or with fewer rows than dimensions the n×n Gram matrix of the centred rows (the same
-//! non-zero eigenvalues; its eigenvectors map back as `Xcᵀu`, normalised), and power iteration with
+//! (divisor n − 1; summed over each row's non-zero entries, see `covariance`), or with fewer rows than
+//! dimensions the n×n Gram matrix of the centred rows (the same non-zero eigenvalues; its eigenvectors map
+//! back as `Xcᵀu`, normalised), and power iteration with
 //! deflation: a fixed-seed start vector (`ChaCha8Rng::seed_from_u64(`[`START_SEED`]`)`), at most
 //! [`MAX_ITERATIONS`] multiplications, stopping when the vector moves less than [`TOLERANCE`]; the second
 //! component is kept orthogonal to the first. Larger matrices form neither: Lanczos iteration with full
@@ -138,35 +139,59 @@ fn column_means(data: &[f32], n_dims: usize) -> Vec<f64> {
 }
 
 /// Sample covariance (divisor n − 1), missing values counted as the mean. Row-major d×d.
+///
+/// With `x'` a row whose missing values are replaced by their column's mean `m`, and any shift `s`,
+/// `Σ x' = n·m` gives `Σ (x' − m)(x' − m)ᵀ = Σ (x' − s)(x' − s)ᵀ − n·(m − s)(m − s)ᵀ`, so the products are
+/// summed over each row's *non-zero* entries of `x' − s` only. A column that is zero in at least half the
+/// rows (a one-hot level, a binary column) is not shifted (`s = 0`), so its zeros are skipped; any other
+/// column is shifted by its mean (`s = m`), so that large values with a small spread lose no precision
+/// to the subtraction (for an unshifted column `m² ≤ variance` when half its values are 0). An encoded
+/// row is mostly zeros: at 100k rows × 39 dimensions this sums about a tenth of the products that
+/// centring every entry first does.
 fn covariance(data: &[f32], n_rows: usize, n_dims: usize, means: &[f64]) -> Vec<f64> {
-    let mut cov = vec![0.0f64; n_dims * n_dims];
-    let mut centred = vec![0.0f64; n_dims];
-    for row in data.chunks_exact(n_dims) {
-        for j in 0..n_dims {
-            let value = row[j];
-            centred[j] = if value.is_finite() {
-                value as f64 - means[j]
-            } else {
-                0.0
-            };
+    let d = n_dims;
+    let filled = |value: f32, mean: f64| {
+        if value.is_finite() {
+            value as f64
+        } else {
+            mean
         }
-        for i in 0..n_dims {
-            let ci = centred[i];
-            if ci == 0.0 {
-                continue;
+    };
+    let mut zeros = vec![0usize; d];
+    for row in data.chunks_exact(d) {
+        for ((count, &value), &mean) in zeros.iter_mut().zip(row).zip(means) {
+            *count += usize::from(filled(value, mean) == 0.0);
+        }
+    }
+    let shifts: Vec<f64> = zeros
+        .iter()
+        .zip(means)
+        .map(|(&count, &mean)| if 2 * count >= n_rows { 0.0 } else { mean })
+        .collect();
+    let mut cov = vec![0.0f64; d * d];
+    let mut non_zero: Vec<(usize, f64)> = Vec::with_capacity(d);
+    for row in data.chunks_exact(d) {
+        non_zero.clear();
+        for (j, ((&value, &mean), &shift)) in row.iter().zip(means).zip(&shifts).enumerate() {
+            let shifted = filled(value, mean) - shift;
+            if shifted != 0.0 {
+                non_zero.push((j, shifted));
             }
-            let line = &mut cov[i * n_dims..(i + 1) * n_dims];
-            for j in i..n_dims {
-                line[j] += ci * centred[j];
+        }
+        for (at, &(i, xi)) in non_zero.iter().enumerate() {
+            let line = &mut cov[i * d..(i + 1) * d];
+            for &(j, xj) in &non_zero[at..] {
+                line[j] += xi * xj;
             }
         }
     }
-    let divisor = (n_rows - 1) as f64;
-    for i in 0..n_dims {
-        for j in i..n_dims {
-            let value = cov[i * n_dims + j] / divisor;
-            cov[i * n_dims + j] = value;
-            cov[j * n_dims + i] = value;
+    let offsets: Vec<f64> = means.iter().zip(&shifts).map(|(m, s)| m - s).collect();
+    let (n, divisor) = (n_rows as f64, (n_rows - 1) as f64);
+    for i in 0..d {
+        for j in i..d {
+            let value = (cov[i * d + j] - n * offsets[i] * offsets[j]) / divisor;
+            cov[i * d + j] = value;
+            cov[j * d + i] = value;
         }
     }
     cov
@@ -719,6 +744,60 @@ mod tests {
             }
         }
         data
+    }
+
+    /// The covariance by definition: every entry centred (missing = the mean), then multiplied out.
+    fn covariance_by_definition(data: &[f32], n: usize, d: usize, means: &[f64]) -> Vec<f64> {
+        let mut cov = vec![0.0f64; d * d];
+        for row in data.chunks_exact(d) {
+            let centred: Vec<f64> = row
+                .iter()
+                .zip(means)
+                .map(|(&v, &m)| if v.is_finite() { v as f64 - m } else { 0.0 })
+                .collect();
+            for i in 0..d {
+                for j in 0..d {
+                    cov[i * d + j] += centred[i] * centred[j];
+                }
+            }
+        }
+        cov.iter().map(|c| c / (n - 1) as f64).collect()
+    }
+
+    #[test]
+    fn the_covariance_summed_over_non_zero_entries_is_the_covariance_by_definition() {
+        // Three one-hot levels (mostly 0), a binary column that is mostly 1, a number around a million
+        // with a spread of a few units (summed unshifted, its square would swamp its variance), and
+        // missing values in each kind.
+        let (n, d) = (2_000, 6);
+        let mut data = Vec::with_capacity(n * d);
+        for row in 0..n {
+            let level = (row * 7 + row / 13) % 3;
+            let mut hot = [0.0f32; 3];
+            hot[level] = 0.5;
+            let binary = if row % 5 == 0 { 0.0 } else { 1.0 };
+            let large = 1_000_000.0 + ((row * 31) % 17) as f32 * 0.25;
+            let small = ((row * 13) % 101) as f32 / 100.0;
+            data.extend_from_slice(&[hot[0], hot[1], hot[2], binary, large, small]);
+        }
+        for (row, dim) in [(3, 0), (3, 1), (3, 2), (10, 3), (11, 4), (12, 5), (500, 4)] {
+            data[row * d + dim] = f32::NAN;
+        }
+        let means = column_means(&data, d);
+        let fast = covariance(&data, n, d, &means);
+        let reference = covariance_by_definition(&data, n, d, &means);
+        for i in 0..d {
+            for j in 0..d {
+                let scale = (reference[i * d + i] * reference[j * d + j]).sqrt();
+                let (a, b) = (fast[i * d + j], reference[i * d + j]);
+                assert!(
+                    (a - b).abs() <= 1e-10 * scale,
+                    "cov[{i}][{j}]: {a} vs {b} (scale {scale})"
+                );
+            }
+        }
+        // The large column's variance is that of its spread, not lost to its size: 17 steps of 0.25.
+        assert!(reference[4 * d + 4] > 1.0 && reference[4 * d + 4] < 2.0);
     }
 
     #[test]
