@@ -8,6 +8,7 @@
 //!     [--rows 10000,100000,1000000] [--restarts 1] [--runs 3] [--seed 1] \
 //!     [--python target/bench-venv/bin/python --python-script scripts/bench_kmc.py] \
 //!     [--python-max-rows 100000] [--fresh-python]
+//! cargo run --release -p audience-engine --example bench_segment -- --write-csv ROWS OUT.csv [--seed 1]
 //! ```
 //!
 //! For each row count it generates the seeded mixed table of `cluster::bench_data` (planted, unevenly sized
@@ -19,7 +20,9 @@
 //!
 //! k-means-constrained takes minutes at 100k rows, so its results are cached in `target/bench-segment/`
 //! under the matrix's fingerprint and reused while the matrix, k and limits are unchanged (`--fresh-python`
-//! runs it again). CPU time is the thread's (Linux `/proc/thread-self/schedstat`) for ours and
+//! runs it again). With `--write-csv` it writes the same seeded table of ROWS rows as a CSV file and exits:
+//! `scripts/bench-segment.sh` times `audience segment` and the pandas + k-means-constrained pipeline
+//! (`scripts/bench_pipeline.py`) on it end to end. CPU time is the thread's (Linux `/proc/thread-self/schedstat`) for ours and
 //! `time.process_time()` for Python, reported because the machine may be shared.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -82,6 +85,7 @@ struct Options {
     python_script: PathBuf,
     python_max_rows: usize,
     fresh_python: bool,
+    write_csv: Option<(usize, PathBuf)>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -94,6 +98,7 @@ fn parse() -> Result<Options, String> {
         python_script: PathBuf::from("scripts/bench_kmc.py"),
         python_max_rows: 100_000,
         fresh_python: false,
+        write_csv: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -124,6 +129,12 @@ fn parse() -> Result<Options, String> {
             }
             "--no-python" => options.python = None,
             "--fresh-python" => options.fresh_python = true,
+            "--write-csv" => {
+                let rows = value()?
+                    .parse()
+                    .map_err(|e| format!("--write-csv ROWS: {e}"))?;
+                options.write_csv = Some((rows, PathBuf::from(value()?)));
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -236,6 +247,23 @@ fn run_python(options: &Options, matrix: &EncodedMatrix, seed: u64) -> Result<Py
     })
 }
 
+/// Writes [`mixed_table`]`(rows, seed)` as a CSV file with a header (no text of it needs quoting).
+fn write_csv(rows: usize, seed: u64, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let table = mixed_table(rows, seed);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let columns = table.columns();
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    writeln!(out, "{}", names.join(","))?;
+    for row in 0..rows {
+        for (i, column) in columns.iter().enumerate() {
+            let separator = if i + 1 == columns.len() { "\n" } else { "," };
+            write!(out, "{}{separator}", column.text(row))?;
+        }
+    }
+    out.flush()
+}
+
 fn main() {
     let options = match parse() {
         Ok(options) => options,
@@ -244,6 +272,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Some((rows, path)) = &options.write_csv {
+        if let Err(error) = write_csv(*rows, options.seed, path) {
+            eprintln!("bench_segment: writing {}: {error}", path.display());
+            std::process::exit(1);
+        }
+        return;
+    }
     let mut table_rows = Vec::new();
     let mut ours_time = Vec::new();
     for &n in &options.rows {
