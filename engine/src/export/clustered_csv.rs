@@ -198,24 +198,22 @@ fn write_rows<W: Write>(
         .terminator(Terminator::Any(b'\n'))
         .from_writer(out);
     writer.write_record(&names)?;
+    // Field by field, each input cell straight from the table (a copy only when it is escaped): no
+    // `String` per cell.
     let mut extras: Vec<String> = Vec::with_capacity(extra_columns.len());
-    let mut record: Vec<String> = Vec::with_capacity(names.len());
     for row in rows {
         extras.clear();
-        extras.extend(
-            extra_columns
-                .iter()
-                .map(|(_, value)| escape_formula(&value(row)).into_owned()),
-        );
-        record.clear();
+        extras.extend(extra_columns.iter().map(|(_, value)| value(row)));
         for (column, replacement) in columns.iter().zip(&replaced) {
-            record.push(match replacement {
-                Some(extra) => extras[*extra].clone(),
-                None => input_cells.apply(column.text(row)).into_owned(),
-            });
+            match replacement {
+                Some(extra) => writer.write_field(escape_formula(&extras[*extra]).as_bytes())?,
+                None => writer.write_field(input_cells.apply(column.text(row)).as_bytes())?,
+            }
         }
-        record.extend(appended.iter().map(|&extra| extras[extra].clone()));
-        writer.write_record(&record)?;
+        for &extra in &appended {
+            writer.write_field(escape_formula(&extras[extra]).as_bytes())?;
+        }
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.flush()?;
     Ok(())
