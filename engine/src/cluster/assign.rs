@@ -119,6 +119,52 @@ impl CostMatrix {
         }
     }
 
+    /// [`fill`](Self::fill) with the rows shared among `threads` threads (contiguous blocks, see the
+    /// `blocks` module), for a `row_distances(i, out, holds_previous, scratch)` that only reads shared data:
+    /// `holds_previous` says whether `out` holds row `i − 1`'s distances (false at each block's first row,
+    /// where a repeated row must compute its own), and `scratch` is the block's own. Every row's distances
+    /// and the largest of them are the same whatever the number of threads, so the costs are too, bit for
+    /// bit.
+    pub(crate) fn fill_in_blocks<S: Default>(
+        &mut self,
+        n: usize,
+        k: usize,
+        threads: usize,
+        row_distances: impl Fn(usize, &mut [f32], bool, &mut S) + Sync,
+    ) {
+        self.n = n;
+        self.k = k;
+        self.costs.clear();
+        self.costs.resize(n * k, 0);
+        let width = k.max(1);
+        let block_maxima =
+            super::blocks::in_row_blocks(&mut self.costs, width, threads, |first, block| {
+                let (mut row, mut scratch) = (vec![0f32; k], S::default());
+                let mut max = 0f32;
+                for (offset, out) in block.chunks_exact_mut(width).enumerate() {
+                    row_distances(first + offset, &mut row, offset > 0, &mut scratch);
+                    for (slot, &d) in out.iter_mut().zip(&row) {
+                        debug_assert!(d >= 0.0 && d.is_finite());
+                        max = max.max(d);
+                        *slot = d.to_bits();
+                    }
+                }
+                max
+            });
+        let max = block_maxima.into_iter().fold(0f32, f32::max);
+        self.scale = if max > 0.0 {
+            MAX_QUANTIZED_COST as f64 / max as f64
+        } else {
+            1.0
+        };
+        let scale = self.scale;
+        super::blocks::in_row_blocks(&mut self.costs, width, threads, |_, block| {
+            for slot in block {
+                *slot = quantize(f32::from_bits(*slot) as f64, scale);
+            }
+        });
+    }
+
     fn quantize_into(distances: &[f32], costs: &mut Vec<u32>) -> f64 {
         let max = distances.iter().fold(0f32, |m, &d| m.max(d));
         let scale = if max > 0.0 {

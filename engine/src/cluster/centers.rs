@@ -285,20 +285,22 @@ pub(super) fn total_distance(
 ) -> f64 {
     let layout = matrix.layout();
     let prepared = layout.prepare_centers(centers);
-    // The previous row's segment and distance, which a repeated row in the same segment shares.
-    let mut previous: Option<(u32, f32)> = None;
-    labels
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| {
-            let distance = match previous {
+    let mut distances = vec![0f32; labels.len()];
+    let threads = super::blocks::threads_for(distances.len());
+    super::blocks::in_row_blocks(&mut distances, 1, threads, |first, block| {
+        // The previous row's segment and distance, which a repeated row in the same segment shares.
+        let mut previous: Option<(u32, f32)> = None;
+        for (offset, slot) in block.iter_mut().enumerate() {
+            let (i, l) = (first + offset, labels[first + offset]);
+            *slot = match previous {
                 Some((label, distance)) if label == l && shapes.repeats_previous(i) => distance,
                 _ => layout.distance_to_center(matrix.row(i), shapes.row(i), &prepared, l as usize),
             };
-            previous = Some((l, distance));
-            distance as f64
-        })
-        .sum()
+            previous = Some((l, *slot));
+        }
+    });
+    // Summed in row order, whatever the blocks were.
+    distances.iter().map(|&d| d as f64).sum()
 }
 
 /// The L1 cost of any labelling with `k` segments: each segment's center is its coordinate-wise median (the

@@ -6,6 +6,7 @@ use crate::encode::distance::{squared_l2_distance, total_weight, AllCentersScrat
 use crate::encode::EncodedMatrix;
 
 use super::assign::{certify, solve_into, AssignStats, CostMatrix, SizeLimits};
+use super::blocks::threads_for;
 use super::params::ValidParams;
 use super::{centers, score, seed, Algorithm, ClusterError, Phase, Progress, Segmentation, Stage};
 
@@ -357,7 +358,15 @@ impl ValidParams {
             assign_centers.copy_from_slice(&centers);
             match params.algorithm {
                 Algorithm::KMedians => {
-                    fill_l1_costs(&mut buffers.costs, matrix, &buffers.shapes, &centers, k)
+                    let threads = threads_for(n * k);
+                    fill_l1_costs(
+                        &mut buffers.costs,
+                        matrix,
+                        &buffers.shapes,
+                        &centers,
+                        k,
+                        threads,
+                    )
                 }
                 Algorithm::KMeans => fill_squared_l2_costs(&mut buffers.costs, matrix, &centers, k),
             }
@@ -512,23 +521,29 @@ fn fill_squared_l2_costs(
 }
 
 /// Every row's L1 distance to every center ([`EncodedMatrix::distance`] bit for bit, each one-hot group in
-/// one term per center; a row that repeats the one before copies its distances), quantized into `costs`.
-fn fill_l1_costs(
+/// one term per center; a row that repeats the one before copies its distances), quantized into `costs`,
+/// the rows shared among `threads` threads (the same costs for any number).
+pub(super) fn fill_l1_costs(
     costs: &mut CostMatrix,
     matrix: &EncodedMatrix,
     shapes: &RowShapes,
     centers: &[f32],
     k: usize,
+    threads: usize,
 ) {
     let layout = matrix.layout();
     let prepared = layout.prepare_centers(centers);
-    let mut lanes = AllCentersScratch::default();
-    costs.fill(matrix.n_rows, k, |i, out| {
-        // `out` still holds the previous row's distances, which a repeated row shares.
-        if !shapes.repeats_previous(i) {
-            layout.distances_to_all(matrix.row(i), shapes.row(i), &prepared, &mut lanes, out);
-        }
-    });
+    costs.fill_in_blocks(
+        matrix.n_rows,
+        k,
+        threads,
+        |i, out, holds_previous, lanes: &mut AllCentersScratch| {
+            // `out` may still hold the previous row's distances, which a repeated row shares.
+            if !(holds_previous && shapes.repeats_previous(i)) {
+                layout.distances_to_all(matrix.row(i), shapes.row(i), &prepared, lanes, out);
+            }
+        },
+    );
 }
 
 /// Σ over rows of the squared-L2 distance to the row's center (plain K-Means).

@@ -105,6 +105,7 @@
 
 pub mod assign;
 pub mod bench_data;
+mod blocks;
 mod centers;
 pub mod degenerate;
 mod error;

@@ -856,3 +856,34 @@ fn fitting_in_place_gives_the_same_segments_and_leaves_the_matrix_as_it_was() {
             .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }
+
+#[test]
+fn costs_filled_on_several_threads_are_the_costs_of_every_row_filled_on_one() {
+    // Every row three times in a row, so that repeated rows straddle the blocks' boundaries (9,000 rows
+    // over 7 threads: blocks of 1,286 rows, not a multiple of 3).
+    let table = bench_data::mixed_table(3_000, 5);
+    let matrix =
+        crate::encode::encode(&table, &crate::encode::default_selection(&table, None)).unwrap();
+    let tripled: Vec<usize> = (0..matrix.n_rows).flat_map(|row| [row; 3]).collect();
+    let matrix = matrix.select_rows(&tripled);
+    let shapes = matrix.layout().row_shapes(&matrix.data);
+    let k = 6;
+    let centers: Vec<f32> = (0..k).flat_map(|c| matrix.row(c * 997).to_vec()).collect();
+    let mut one = assign::CostMatrix::empty();
+    fit::fill_l1_costs(&mut one, &matrix, &shapes, &centers, k, 1);
+    for threads in [2, 7] {
+        let mut many = assign::CostMatrix::empty();
+        fit::fill_l1_costs(&mut many, &matrix, &shapes, &centers, k, threads);
+        assert_eq!(one, many, "{threads} threads");
+    }
+    let distances: Vec<f32> = (0..matrix.n_rows)
+        .flat_map(|row| {
+            let matrix = &matrix;
+            centers
+                .chunks_exact(matrix.n_dims)
+                .map(move |center| matrix.distance(matrix.row(row), center))
+        })
+        .collect();
+    let by_definition = assign::CostMatrix::from_distances(matrix.n_rows, k, &distances).unwrap();
+    assert_eq!(one, by_definition);
+}
