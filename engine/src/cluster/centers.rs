@@ -42,7 +42,7 @@ pub(super) fn update(
         labels,
         k,
         algorithm,
-        &mut CenterScratch::default(),
+        &mut CenterScratch::with_threads(super::blocks::threads_for(matrix.data.len())),
         &mut centers,
     );
     centers
@@ -52,8 +52,26 @@ pub(super) fn update(
 /// column by column.
 #[derive(Default)]
 pub(super) struct CenterScratch {
+    /// Threads the segments are shared among (0 or 1: the calling thread only).
+    threads: usize,
     start: Vec<usize>,
     rows: Vec<u32>,
+    segment: SegmentScratch,
+}
+
+impl CenterScratch {
+    /// Buffers for finding centers on up to `threads` threads (the same centers for any number).
+    pub(super) fn with_threads(threads: usize) -> Self {
+        CenterScratch {
+            threads,
+            ..CenterScratch::default()
+        }
+    }
+}
+
+/// One segment's values while its center is found.
+#[derive(Default)]
+struct SegmentScratch {
     block: Vec<f32>,
     column: Vec<u32>,
     /// Per dimension: whether its center value came from [`one_hot_centers`].
@@ -62,12 +80,14 @@ pub(super) struct CenterScratch {
     hot_counts: Vec<(usize, f32)>,
 }
 
-/// [`update`] into `centers`, reusing `scratch`.
+/// [`update`] into `centers`, reusing `scratch`, the segments shared among up to its
+/// [`threads`](CenterScratch::with_threads).
 ///
 /// Each segment's rows are copied once (in row order) into a contiguous block, and each dimension's
 /// present values are then taken from the block as order-preserving `u32` keys ([`ordered_key`]), so that
 /// the median is a `select_nth_unstable` on plain integers. Peak extra memory: the member lists (`4n`
-/// bytes), one segment's block (`4 · |segment| · n_dims` bytes) and one column.
+/// bytes), one segment's block (`4 · |segment| · n_dims` bytes) and one column, per thread natively (the
+/// `blocks` module shares the segments among the cores; one in wasm32).
 pub(super) fn update_into(
     matrix: &EncodedMatrix,
     shapes: &RowShapes,
@@ -81,45 +101,78 @@ pub(super) fn update_into(
     members_into(labels, k, &mut scratch.start, &mut scratch.rows);
     centers.clear();
     centers.resize(k * d, f32::NAN);
-    for c in 0..k {
-        let rows = &scratch.rows[scratch.start[c]..scratch.start[c + 1]];
-        let center = &mut centers[c * d..(c + 1) * d];
-        scratch.counted.clear();
-        scratch.counted.resize(d, false);
-        one_hot_centers(
-            matrix,
-            shapes,
-            rows,
-            algorithm,
-            &mut scratch.hot_counts,
-            &mut scratch.counted,
-            center,
-        );
-        if scratch.counted.iter().all(|&counted| counted) {
-            continue;
-        }
-        // Copy the members' rows into one contiguous block first: independent 64-byte copies let the CPU
-        // overlap the cache misses of these scattered rows, where a per-value gather would wait on each.
-        scratch.block.clear();
-        for &i in rows {
-            scratch.block.extend_from_slice(matrix.row(i as usize));
-        }
-        for j in (0..d).filter(|&j| !scratch.counted[j]) {
-            scratch.column.clear();
-            scratch.column.extend(
-                scratch
-                    .block
-                    .iter()
-                    .skip(j)
-                    .step_by(d)
-                    .filter(|v| !v.is_nan())
-                    .map(|&v| ordered_key(v)),
+    let (start, rows) = (&scratch.start, &scratch.rows);
+    let members = |c: usize| &rows[start[c]..start[c + 1]];
+    // Each center is found alone, so the centers are the same for any number of threads; each thread has
+    // its own segment scratch.
+    let threads = scratch.threads.min(k);
+    if threads <= 1 {
+        for (c, center) in centers.chunks_exact_mut(d.max(1)).enumerate() {
+            segment_center(
+                matrix,
+                shapes,
+                members(c),
+                algorithm,
+                &mut scratch.segment,
+                center,
             );
-            center[j] = match algorithm {
-                Algorithm::KMedians => median_of_keys(&mut scratch.column),
-                Algorithm::KMeans => mean_of_keys(&scratch.column),
-            };
         }
+    } else {
+        super::blocks::in_row_blocks(centers, d, threads, |first, block| {
+            let mut segment = SegmentScratch::default();
+            for (offset, center) in block.chunks_exact_mut(d.max(1)).enumerate() {
+                let rows = members(first + offset);
+                segment_center(matrix, shapes, rows, algorithm, &mut segment, center);
+            }
+        });
+    }
+}
+
+/// One segment's center (the coordinate-wise median or mean of its `rows`) into `center`.
+fn segment_center(
+    matrix: &EncodedMatrix,
+    shapes: &RowShapes,
+    rows: &[u32],
+    algorithm: Algorithm,
+    scratch: &mut SegmentScratch,
+    center: &mut [f32],
+) {
+    let d = matrix.n_dims;
+    scratch.counted.clear();
+    scratch.counted.resize(d, false);
+    one_hot_centers(
+        matrix,
+        shapes,
+        rows,
+        algorithm,
+        &mut scratch.hot_counts,
+        &mut scratch.counted,
+        center,
+    );
+    if scratch.counted.iter().all(|&counted| counted) {
+        return;
+    }
+    // Copy the members' rows into one contiguous block first: independent 64-byte copies let the CPU
+    // overlap the cache misses of these scattered rows, where a per-value gather would wait on each.
+    scratch.block.clear();
+    for &i in rows {
+        scratch.block.extend_from_slice(matrix.row(i as usize));
+    }
+    for j in (0..d).filter(|&j| !scratch.counted[j]) {
+        scratch.column.clear();
+        scratch.column.extend(
+            scratch
+                .block
+                .iter()
+                .skip(j)
+                .step_by(d)
+                .filter(|v| !v.is_nan())
+                .map(|&v| ordered_key(v)),
+        );
+        center[j] = match algorithm {
+            Algorithm::KMedians => median_of_keys(&mut scratch.column),
+            Algorithm::KMeans => mean_of_keys(&scratch.column),
+        };
     }
 }
 

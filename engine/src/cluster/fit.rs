@@ -674,7 +674,7 @@ impl Buffers {
         Buffers {
             costs: CostMatrix::empty(),
             previous: vec![u32::MAX; matrix.n_rows],
-            centers: centers::CenterScratch::default(),
+            centers: centers::CenterScratch::with_threads(threads_for(matrix.data.len())),
             shapes: matrix.layout().row_shapes(&matrix.data),
         }
     }

@@ -887,3 +887,48 @@ fn costs_filled_on_several_threads_are_the_costs_of_every_row_filled_on_one() {
     let by_definition = assign::CostMatrix::from_distances(matrix.n_rows, k, &distances).unwrap();
     assert_eq!(one, by_definition);
 }
+
+#[test]
+fn centers_found_on_several_threads_are_the_centers_found_on_one() {
+    // Medians of numbers, ordinal positions and one-hot levels, with missing values, for both algorithms
+    // and an empty segment (label 7 is never used).
+    let table = bench_data::mixed_table(4_000, 9);
+    let mut matrix =
+        crate::encode::encode(&table, &crate::encode::default_selection(&table, None)).unwrap();
+    for row in (0..matrix.n_rows).step_by(37) {
+        let d = matrix.n_dims;
+        matrix.data[row * d + row % d] = f32::NAN;
+    }
+    let shapes = matrix.layout().row_shapes(&matrix.data);
+    let k = 8;
+    let labels: Vec<u32> = (0..matrix.n_rows as u32)
+        .map(|row| (row * 7 + row / 5) % 7)
+        .collect();
+    for algorithm in [Algorithm::KMedians, Algorithm::KMeans] {
+        let found = |threads: usize| {
+            let mut centers = Vec::new();
+            let mut scratch = centers::CenterScratch::with_threads(threads);
+            centers::update_into(
+                &matrix,
+                &shapes,
+                &labels,
+                k,
+                algorithm,
+                &mut scratch,
+                &mut centers,
+            );
+            centers
+        };
+        let one = found(1);
+        assert!(one[7 * matrix.n_dims..].iter().all(|v| v.is_nan()));
+        for threads in [2, 3, 8] {
+            let many = found(threads);
+            assert!(
+                one.iter()
+                    .zip(&many)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{algorithm:?}, {threads} threads"
+            );
+        }
+    }
+}
