@@ -23,7 +23,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker};
+use web_sys::{
+    Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent, Worker, WorkerOptions,
+};
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
 use crate::service::{rehearse, Session};
@@ -402,11 +404,13 @@ struct WorkerActivity {
     segmented: Cell<bool>,
 }
 
-/// Fetches the catalog's assets from `base_url` and installs them in the session.
+/// Fetches the catalog's assets from `base_url` and installs them in the session (and the census manifest
+/// and ZIP index with them when `with_census`: not in the catalog's own worker).
 async fn load_catalog(
     scope: &DedicatedWorkerGlobalScope,
     session: &RefCell<Session>,
     base_url: &str,
+    with_census: bool,
 ) -> Response {
     let base = base_url.trim_end_matches('/');
     // Every asset is requested at once; the worker answers other messages while they arrive.
@@ -435,7 +439,14 @@ async fn load_catalog(
     };
     // The census manifest and ZIP index come meanwhile: they mark the variables that can be retrieved for
     // the file. Without them the catalog still works, and checking such a variable fetches them again.
-    let (files, census) = join(catalog_files, ensure_census(scope, session, base)).await;
+    let census = async {
+        if with_census {
+            ensure_census(scope, session, base).await
+        } else {
+            Ok(())
+        }
+    };
+    let (files, census) = join(catalog_files, census).await;
     if let Err(error) = census {
         web_sys::console::warn_2(
             &"audience worker: census values unavailable".into(),
@@ -462,6 +473,254 @@ async fn load_catalog(
     session.borrow_mut().install_catalog(&assets)
 }
 
+/// Where the catalog's assets are, relative to the page.
+pub const CATALOG_URL: &str = "./catalog";
+
+/// The engine worker names the worker it starts for the catalog with this prefix and the catalog's URL:
+/// that worker fetches and indexes the catalog as soon as it runs, without waiting to be asked (a request
+/// would wait for the engine worker, which may be reading a file).
+const CATALOG_WORKER_PREFIX: &str = "catalog:";
+
+/// The id of the catalog worker's unsolicited answer once it has indexed the catalog (or failed to): a
+/// [`Response::CatalogReady`] or [`Response::Failed`]. Request ids count up from 1: they reach it only
+/// after four billion requests to the catalog worker.
+const CATALOG_LOADED_ID: u32 = u32::MAX;
+
+/// The catalog's own worker, started by the engine worker (see [`run_worker`]): the catalog is fetched and
+/// indexed there, on the other core, so a file read meanwhile never waits for it, and the engine worker's
+/// memory holds no index. The engine worker asks it for the catalog's part of each suggestion
+/// ([`Request::SearchCatalog`]) and for the names of an enrichment file's catalog codes
+/// ([`Request::CatalogLabels`]).
+struct CatalogWorker {
+    worker: RefCell<EngineWorker>,
+    /// Where it loads the catalog from.
+    base_url: String,
+    state: Rc<CatalogWorkerState>,
+}
+
+/// What the catalog worker's replies update.
+#[derive(Default)]
+struct CatalogWorkerState {
+    /// It has announced itself ([`Response::Ready`]): requests can be posted.
+    started: Cell<bool>,
+    /// It stopped (a crash): every request fails.
+    stopped: RefCell<Option<Failure>>,
+    /// How loading the catalog ended, once it has.
+    loaded: RefCell<Option<Response>>,
+    /// Requests waiting for the catalog to be loaded.
+    waiting_for_load: RefCell<Vec<js_sys::Function>>,
+    /// Requests waiting for it to start.
+    waiting_for_start: RefCell<Vec<js_sys::Function>>,
+    /// Requests posted, by id: how to wake the request, and where its answer goes.
+    pending: RefCell<Vec<(u32, js_sys::Function, AnswerSlot)>>,
+}
+
+/// Where a request's answer is left for it.
+type AnswerSlot = Rc<RefCell<Option<Response>>>;
+
+impl CatalogWorkerState {
+    fn receive(&self, id: u32, response: Response) {
+        match response {
+            Response::Ready if id == READY_ID => {
+                self.started.set(true);
+                for wake in self.waiting_for_start.take() {
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+            }
+            Response::Failed(failure) if id == READY_ID => {
+                self.started.set(true);
+                *self.stopped.borrow_mut() = Some(failure.clone());
+                self.loaded
+                    .borrow_mut()
+                    .get_or_insert_with(|| Response::Failed(failure.clone()));
+                let waiting = self.waiting_for_start.take();
+                for wake in waiting.into_iter().chain(self.waiting_for_load.take()) {
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+                for (_, wake, answer) in self.pending.take() {
+                    *answer.borrow_mut() = Some(Response::Failed(failure.clone()));
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+            }
+            response if id == CATALOG_LOADED_ID => {
+                *self.loaded.borrow_mut() = Some(response);
+                for wake in self.waiting_for_load.take() {
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+            }
+            Response::Progress(_) => {}
+            response => {
+                let at = self
+                    .pending
+                    .borrow()
+                    .iter()
+                    .position(|(waiting, ..)| *waiting == id);
+                if let Some(at) = at {
+                    let (_, wake, answer) = self.pending.borrow_mut().swap_remove(at);
+                    *answer.borrow_mut() = Some(response);
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+            }
+        }
+    }
+}
+
+impl CatalogWorker {
+    /// Starts the catalog worker from this worker's own script; it loads the catalog at `base_url` at once.
+    fn spawn(scope: &DedicatedWorkerGlobalScope, base_url: &str) -> Result<Self, BridgeError> {
+        let script = web_sys::Url::new_with_base("catalog_worker.js", &scope.location().href())
+            .map_err(|error| BridgeError::browser("starting the catalog worker", error))?
+            .href();
+        let state = Rc::new(CatalogWorkerState::default());
+        let receiver = state.clone();
+        let name = format!("{CATALOG_WORKER_PREFIX}{base_url}");
+        let worker = EngineWorker::spawn_named(&script, &name, move |id, response| {
+            receiver.receive(id, response)
+        })?;
+        Ok(CatalogWorker {
+            worker: RefCell::new(worker),
+            base_url: base_url.to_owned(),
+            state,
+        })
+    }
+
+    /// Posts `request` (once the worker has started) and waits for its answer.
+    async fn ask(&self, request: &Request) -> Response {
+        if !self.state.started.get() {
+            let promise = js_sys::Promise::new(&mut |wake, _| {
+                self.state.waiting_for_start.borrow_mut().push(wake);
+            });
+            let _ = JsFuture::from(promise).await;
+        }
+        if let Some(failure) = self.state.stopped.borrow().clone() {
+            return Response::Failed(failure);
+        }
+        let id = match self.worker.borrow_mut().send(request, None) {
+            Ok(id) => id,
+            Err(error) => return Response::Failed(error.into()),
+        };
+        let answer = Rc::new(RefCell::new(None));
+        let promise = js_sys::Promise::new(&mut |wake, _| {
+            self.state
+                .pending
+                .borrow_mut()
+                .push((id, wake, answer.clone()));
+        });
+        let _ = JsFuture::from(promise).await;
+        let answer = answer.borrow_mut().take();
+        answer.unwrap_or_else(|| {
+            Response::Failed(Failure::new(
+                FailureKind::Catalog,
+                "The variable catalog did not answer. Reload the page.".to_owned(),
+            ))
+        })
+    }
+
+    /// How loading the catalog ended ([`Response::CatalogReady`] or [`Response::Failed`]), once it has.
+    async fn loaded(&self) -> Response {
+        if self.state.loaded.borrow().is_none() {
+            let promise = js_sys::Promise::new(&mut |wake, _| {
+                self.state.waiting_for_load.borrow_mut().push(wake);
+            });
+            let _ = JsFuture::from(promise).await;
+        }
+        let loaded = self.state.loaded.borrow().clone();
+        loaded.unwrap_or_else(|| {
+            Response::Failed(Failure::new(
+                FailureKind::Catalog,
+                "The variable catalog could not be loaded.".to_owned(),
+            ))
+        })
+    }
+
+    /// Whether the catalog is installed there.
+    fn indexed(&self) -> bool {
+        matches!(
+            *self.state.loaded.borrow(),
+            Some(Response::CatalogReady { .. })
+        ) && self.state.stopped.borrow().is_none()
+    }
+}
+
+/// The engine worker's answer to [`Request::LoadCatalog`] when the catalog has its own worker: that worker
+/// fetches and indexes it while this one fetches the census manifest and ZIP index (they mark the catalog
+/// variables that can be retrieved for the file, and retrieval happens here).
+async fn load_catalog_elsewhere(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    catalog: &CatalogWorker,
+    base_url: &str,
+) -> Response {
+    let base = base_url.trim_end_matches('/');
+    let (response, census) = join(catalog.loaded(), ensure_census(scope, session, base)).await;
+    if let Err(error) = census {
+        web_sys::console::warn_2(
+            &"audience worker: census values unavailable".into(),
+            &error.to_string().into(),
+        );
+    }
+    response
+}
+
+/// The engine worker's answer to [`Request::Suggest`] when the catalog has its own worker: the file's
+/// columns described here, searched there, the suggestions put together here.
+async fn suggest_elsewhere(
+    session: &RefCell<Session>,
+    catalog: &CatalogWorker,
+    request: Request,
+) -> Response {
+    let Request::Suggest {
+        query,
+        data_kind,
+        withheld,
+    } = request
+    else {
+        return Response::Failed(Failure::new(
+            FailureKind::Protocol,
+            "not a suggestion request".to_owned(),
+        ));
+    };
+    let to_search = match session
+        .borrow_mut()
+        .columns_to_search_without(&query, withheld)
+    {
+        Ok(to_search) => to_search,
+        Err(error) => return Response::Failed(error.into()),
+    };
+    let request = Request::SearchCatalog {
+        to_search: to_search.clone(),
+        data_kind,
+    };
+    match catalog.ask(&request).await {
+        Response::CatalogAnswer(answer) => session
+            .borrow()
+            .suggestions_from(to_search, Some(answer))
+            .map_or_else(
+                |error| Response::Failed(error.into()),
+                Response::Suggestions,
+            ),
+        Response::Failed(failure) => Response::Failed(failure),
+        other => Response::Failed(Failure::new(
+            FailureKind::Protocol,
+            format!("the catalog worker answered {other:?}"),
+        )),
+    }
+}
+
+/// The engine worker's answer to [`Request::Join`] when the catalog has its own worker: the enrichment
+/// file's headers that are catalog codes get their readable names from there first.
+async fn join_elsewhere(
+    session: &RefCell<Session>,
+    catalog: &CatalogWorker,
+    request: Request,
+) -> Response {
+    let codes = session.borrow().enrichment_headers();
+    if let Response::CatalogLabels(labels) = catalog.ask(&Request::CatalogLabels { codes }).await {
+        session.borrow_mut().add_catalog_labels(labels);
+    }
+    session.borrow_mut().handle(request, None, &mut |_| {})
+}
+
 /// The worker's entry point: installs the message loop and tells the page it is ready.
 pub fn run_worker() -> Result<(), BridgeError> {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into().map_err(|_| {
@@ -469,6 +728,22 @@ pub fn run_worker() -> Result<(), BridgeError> {
     })?;
     let session = Rc::new(RefCell::new(Session::new()));
     let activity = Rc::new(WorkerActivity::default());
+    // The catalog's own worker (named by the engine worker, see `CatalogWorker`) loads the catalog as soon
+    // as it runs and starts no worker; the engine worker starts it when the page asks for the catalog.
+    let catalog_url = scope
+        .name()
+        .strip_prefix(CATALOG_WORKER_PREFIX)
+        .map(str::to_owned);
+    let is_catalog_worker = catalog_url.is_some();
+    // The engine worker starts the catalog's worker at once, on the page's catalog URL: it compiles and
+    // indexes while the page starts and asks for the catalog.
+    let catalog_worker: Rc<RefCell<Option<Rc<CatalogWorker>>>> = Rc::new(RefCell::new(
+        (!is_catalog_worker)
+            .then(|| CatalogWorker::spawn(&scope, CATALOG_URL).ok())
+            .flatten()
+            .map(Rc::new),
+    ));
+    let own_session = session.clone();
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         activity.received.set(activity.received.get() + 1);
@@ -484,23 +759,70 @@ pub fn run_worker() -> Result<(), BridgeError> {
             }
         };
         let data = event.data();
-        // Fetching the catalog is asynchronous; everything else answers at once.
         let decoded = decode_request(&data);
+        // Fetching the catalog is asynchronous; everything else answers at once.
         if let Ok((id, Request::LoadCatalog { base_url }, _)) = decoded {
             let (scope, session, activity) =
                 (reply_scope.clone(), session.clone(), activity.clone());
+            // The catalog is indexed in a worker of its own, started now (again, if it failed before);
+            // where none can start, here.
+            let catalog = if is_catalog_worker {
+                None
+            } else {
+                let mut slot = catalog_worker.borrow_mut();
+                let usable = slot.as_ref().is_some_and(|worker| {
+                    worker.base_url == base_url
+                        && !matches!(*worker.state.loaded.borrow(), Some(Response::Failed(_)))
+                });
+                if !usable {
+                    *slot = CatalogWorker::spawn(&scope, &base_url)
+                        .inspect_err(|error| {
+                            web_sys::console::warn_2(
+                                &"audience worker: the catalog is indexed here".into(),
+                                &error.to_string().into(),
+                            );
+                        })
+                        .ok()
+                        .map(Rc::new);
+                }
+                slot.clone()
+            };
             wasm_bindgen_futures::spawn_local(async move {
-                let response = load_catalog(&scope, &session, &base_url).await;
+                let response = match &catalog {
+                    Some(catalog) => {
+                        load_catalog_elsewhere(&scope, &session, catalog, &base_url).await
+                    }
+                    None => load_catalog(&scope, &session, &base_url, !is_catalog_worker).await,
+                };
                 post(reply(id, &response));
                 // The page asks for the catalog once the worker starts, and the user then picks a file and
                 // describes an audience: once the worker is idle it rehearses a segmentation, so that the
                 // user's first one runs on optimised code (see `service::rehearsal`).
-                rehearse_when_idle(&scope, &activity).await;
+                if !is_catalog_worker {
+                    rehearse_when_idle(&scope, &activity).await;
+                }
             });
             return;
         }
         if let Ok((_, Request::Segment(_), _)) = decoded {
             activity.segmented.set(true);
+        }
+        // With the catalog in its own worker, suggestions and joins ask it, asynchronously.
+        let catalog = catalog_worker.borrow().clone();
+        if let Some(catalog) = catalog.filter(|c| c.indexed()) {
+            if let Ok((id, request @ (Request::Suggest { .. } | Request::Join { .. }), _)) =
+                decode_request(&data)
+            {
+                let session = session.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let response = match request {
+                        Request::Join { .. } => join_elsewhere(&session, &catalog, request).await,
+                        _ => suggest_elsewhere(&session, &catalog, request).await,
+                    };
+                    post(reply(id, &response));
+                });
+                return;
+            }
         }
         // So is retrieving census values: the measure files are fetched first.
         if let Ok((id, request @ Request::Retrieve { .. }, _)) = decode_request(&data) {
@@ -523,7 +845,19 @@ pub fn run_worker() -> Result<(), BridgeError> {
     on_message.forget();
     scope
         .post_message(&encode_response(READY_ID, &Response::Ready)?)
-        .map_err(|error| BridgeError::browser("announcing the worker", error))
+        .map_err(|error| BridgeError::browser("announcing the worker", error))?;
+    if let Some(base_url) = catalog_url {
+        wasm_bindgen_futures::spawn_local(async move {
+            let response = load_catalog(&scope, &own_session, &base_url, false).await;
+            if let Err(error) = scope.post_message(&reply(CATALOG_LOADED_ID, &response)) {
+                web_sys::console::error_2(
+                    &"audience worker: could not post a reply".into(),
+                    &error,
+                );
+            }
+        });
+    }
+    Ok(())
 }
 
 /// The page's handle on the engine worker.
@@ -544,6 +878,26 @@ impl EngineWorker {
     ) -> Result<Self, BridgeError> {
         let worker = Worker::new(script_url)
             .map_err(|error| BridgeError::browser("starting the engine worker", error))?;
+        Self::attach(worker, on_response)
+    }
+
+    /// [`Self::spawn`] with the worker's name (its `self.name`), which tells it its role.
+    fn spawn_named(
+        script_url: &str,
+        name: &str,
+        on_response: impl Fn(u32, Response) + Clone + 'static,
+    ) -> Result<Self, BridgeError> {
+        let options = WorkerOptions::new();
+        options.set_name(name);
+        let worker = Worker::new_with_options(script_url, &options)
+            .map_err(|error| BridgeError::browser("starting the catalog worker", error))?;
+        Self::attach(worker, on_response)
+    }
+
+    fn attach(
+        worker: Worker,
+        on_response: impl Fn(u32, Response) + Clone + 'static,
+    ) -> Result<Self, BridgeError> {
         let on_message_response = on_response.clone();
         let on_message =
             Closure::<dyn FnMut(MessageEvent)>::new(

@@ -40,8 +40,7 @@ pub enum ColumnRole {
 
 /// Where the page's script finds the worker (emitted by Trunk next to the page).
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
-/// Where the catalog's assets are, relative to the page.
-pub const CATALOG_URL: &str = "./catalog";
+pub use crate::bridge::CATALOG_URL;
 
 /// A request that changed the worker's table after the file was read, replayed into a restarted worker.
 #[derive(Clone)]
