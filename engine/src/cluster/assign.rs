@@ -82,49 +82,14 @@ impl CostMatrix {
         }
     }
 
-    /// Refills the matrix in place: `row_distances(i, out)` writes row `i`'s `k` non-negative finite
-    /// distances into `out`, which holds row `i − 1`'s distances when it is called (zeros for row 0), so a
-    /// row with the same distances may leave it as it is; they are then quantized as in
+    /// Refills the matrix in place, the rows shared among `threads` threads (contiguous blocks, see the
+    /// `blocks` module): `row_distances(i, out, holds_previous, scratch)` writes row `i`'s `k`
+    /// non-negative finite distances into `out`, reading only shared data; `holds_previous` says whether
+    /// `out` holds row `i − 1`'s distances (false at each block's first row), so a row with the same
+    /// distances may leave it as it is; `scratch` is the block's own. They are then quantized as in
     /// [`from_distances`](Self::from_distances) without a second `n × k` buffer (the buffer holds the `f32`
-    /// bits until quantization).
-    pub(crate) fn fill(
-        &mut self,
-        n: usize,
-        k: usize,
-        mut row_distances: impl FnMut(usize, &mut [f32]),
-    ) {
-        self.n = n;
-        self.k = k;
-        self.costs.clear();
-        self.costs.resize(n * k, 0);
-        let mut row = vec![0f32; k];
-        let mut max = 0f32;
-        for (i, out) in self.costs.chunks_exact_mut(k.max(1)).enumerate().take(n) {
-            row_distances(i, &mut row);
-            for (slot, &d) in out.iter_mut().zip(&row) {
-                debug_assert!(d >= 0.0 && d.is_finite());
-                max = max.max(d);
-                *slot = d.to_bits();
-            }
-        }
-        self.scale = if max > 0.0 {
-            MAX_QUANTIZED_COST as f64 / max as f64
-        } else {
-            1.0
-        };
-        let scale = self.scale;
-        for slot in &mut self.costs {
-            let d = f32::from_bits(*slot) as f64;
-            *slot = quantize(d, scale);
-        }
-    }
-
-    /// [`fill`](Self::fill) with the rows shared among `threads` threads (contiguous blocks, see the
-    /// `blocks` module), for a `row_distances(i, out, holds_previous, scratch)` that only reads shared data:
-    /// `holds_previous` says whether `out` holds row `i − 1`'s distances (false at each block's first row,
-    /// where a repeated row must compute its own), and `scratch` is the block's own. Every row's distances
-    /// and the largest of them are the same whatever the number of threads, so the costs are too, bit for
-    /// bit.
+    /// bits until quantization). Every row's distances and the largest of them are the same whatever the
+    /// number of threads, so the costs are too, bit for bit.
     pub(crate) fn fill_in_blocks<S: Default>(
         &mut self,
         n: usize,

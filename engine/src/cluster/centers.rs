@@ -1,6 +1,6 @@
 //! Center updates (coordinate-wise median or mean, ignoring missing values) and the L1 cost of a labelling.
 
-use crate::encode::distance::RowShapes;
+use crate::encode::distance::{PreparedCenters, RowShapes};
 use crate::encode::EncodedMatrix;
 
 use super::Algorithm;
@@ -336,24 +336,46 @@ pub(super) fn total_distance(
     labels: &[u32],
     centers: &[f32],
 ) -> f64 {
-    let layout = matrix.layout();
-    let prepared = layout.prepare_centers(centers);
+    let prepared = matrix.layout().prepare_centers(centers);
+    let threads = super::blocks::threads_for(labels.len());
+    if threads <= 1 {
+        return distances_to_centers(matrix, shapes, &prepared, 0, labels)
+            .map(f64::from)
+            .sum();
+    }
     let mut distances = vec![0f32; labels.len()];
-    let threads = super::blocks::threads_for(distances.len());
     super::blocks::in_row_blocks(&mut distances, 1, threads, |first, block| {
-        // The previous row's segment and distance, which a repeated row in the same segment shares.
-        let mut previous: Option<(u32, f32)> = None;
-        for (offset, slot) in block.iter_mut().enumerate() {
-            let (i, l) = (first + offset, labels[first + offset]);
-            *slot = match previous {
-                Some((label, distance)) if label == l && shapes.repeats_previous(i) => distance,
-                _ => layout.distance_to_center(matrix.row(i), shapes.row(i), &prepared, l as usize),
-            };
-            previous = Some((l, *slot));
-        }
+        let rows = &labels[first..first + block.len()];
+        let found = distances_to_centers(matrix, shapes, &prepared, first, rows);
+        block
+            .iter_mut()
+            .zip(found)
+            .for_each(|(slot, distance)| *slot = distance);
     });
     // Summed in row order, whatever the blocks were.
-    distances.iter().map(|&d| d as f64).sum()
+    distances.iter().map(|&d| f64::from(d)).sum()
+}
+
+/// The distances of rows `first..` (their `labels`) to their segments' centers, in row order; a repeated
+/// row in the same segment as the row before shares its distance.
+fn distances_to_centers<'a>(
+    matrix: &'a EncodedMatrix,
+    shapes: &'a RowShapes,
+    prepared: &'a PreparedCenters<'_>,
+    first: usize,
+    labels: &'a [u32],
+) -> impl Iterator<Item = f32> + 'a {
+    let layout = matrix.layout();
+    let mut previous: Option<(u32, f32)> = None;
+    labels.iter().enumerate().map(move |(offset, &l)| {
+        let i = first + offset;
+        let distance = match previous {
+            Some((label, distance)) if label == l && shapes.repeats_previous(i) => distance,
+            _ => layout.distance_to_center(matrix.row(i), shapes.row(i), prepared, l as usize),
+        };
+        previous = Some((l, distance));
+        distance
+    })
 }
 
 /// The L1 cost of any labelling with `k` segments: each segment's center is its coordinate-wise median (the

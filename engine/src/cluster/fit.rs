@@ -488,7 +488,7 @@ pub fn replay_assignment_from_distances(
         return None;
     }
     let mut costs = CostMatrix::empty();
-    costs.fill(n, k, |i, out| {
+    costs.fill_in_blocks(n, k, 1, |i, out, _, _: &mut ()| {
         out.copy_from_slice(&distances[order[i] * k..(order[i] + 1) * k])
     });
     let scale = costs.scale();
@@ -512,12 +512,17 @@ fn fill_squared_l2_costs(
     let d = matrix.n_dims;
     let weights = matrix.rescale_weights();
     let total = total_weight(weights);
-    costs.fill(matrix.n_rows, k, |i, out| {
-        let row = matrix.row(i);
-        for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
-            *slot = squared_l2_distance(row, center, weights, total);
-        }
-    });
+    costs.fill_in_blocks(
+        matrix.n_rows,
+        k,
+        threads_for(matrix.n_rows * k),
+        |i, out, _, _: &mut ()| {
+            let row = matrix.row(i);
+            for (slot, center) in out.iter_mut().zip(centers.chunks_exact(d)) {
+                *slot = squared_l2_distance(row, center, weights, total);
+            }
+        },
+    );
 }
 
 /// Every row's L1 distance to every center ([`EncodedMatrix::distance`] bit for bit, each one-hot group in
