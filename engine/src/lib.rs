@@ -81,6 +81,7 @@ pub mod filter;
 pub mod holdout;
 pub mod ingest;
 pub mod model;
+mod parallel;
 pub mod pipeline;
 pub mod profile;
 pub mod projection;

@@ -1022,3 +1022,73 @@ fn a_file_whose_every_row_is_bad_is_refused_with_the_first_problem() {
         .to_string()
         .starts_with("none of the 3 rows can be read as-is"));
 }
+
+// ---------------------------------------------------------------- large files (read on every core)
+
+/// A file large enough that, natively on more than one core, its cells are looked up and its columns
+/// typed on threads of their own: every cell must still land in its own row and column.
+#[test]
+fn a_large_file_read_on_threads_keeps_every_cell_in_its_row_and_column() {
+    let rows = 120_000;
+    let mut text = String::from("id,tier,spend,joined,note\n");
+    for row in 0..rows {
+        let tier = ["gold", "silver", "bronze"][row % 3];
+        let spend = if row % 1_000 == 7 {
+            "n/a".to_owned()
+        } else {
+            format!("{}.{:02}", row % 5_000, row % 100)
+        };
+        let joined = format!("2024-{:02}-{:02}", row % 12 + 1, row % 28 + 1);
+        let note = if row % 2 == 0 {
+            ""
+        } else {
+            "a note that is longer than sixteen bytes"
+        };
+        text.push_str(&format!("C{row:07},{tier},{spend},{joined},{note}\n"));
+        if row == 77_776 {
+            text.push_str("ragged,row\n");
+        }
+    }
+    let options = IngestOptions {
+        bad_rows: BadRowPolicy::Skip,
+        ..IngestOptions::default()
+    };
+    let ingested = read_table(text.as_bytes(), &options).unwrap();
+    assert_counts_add_up(&ingested);
+    let report = &ingested.report;
+    assert_eq!((report.rows_kept, report.rows_skipped), (rows, 1));
+    assert_eq!(report.issues[0].line, 77_779);
+    let table = &ingested.table;
+    assert_eq!(
+        types(table),
+        [
+            ColumnType::Identifier,
+            ColumnType::Categorical,
+            ColumnType::Numeric,
+            ColumnType::Date,
+            ColumnType::Categorical
+        ]
+    );
+    let id = table.column("id").unwrap();
+    assert_eq!(id.dictionary().len(), rows);
+    let spend = table.column("spend").unwrap();
+    assert_eq!(spend.missing_count(), rows / 1_000);
+    for row in [0, 1, 4_095, 4_096, 77_776, 77_777, 99_999, rows - 1] {
+        assert_eq!(id.text(row), format!("C{row:07}"));
+        assert_eq!(
+            table.column("tier").unwrap().text(row),
+            ["gold", "silver", "bronze"][row % 3]
+        );
+        let expected =
+            (row % 1_000 != 7).then(|| (row % 5_000) as f64 + (row % 100) as f64 / 100.0);
+        assert_eq!(spend.number(row), expected, "row {row}");
+        assert_eq!(
+            table.column("joined").unwrap().text(row),
+            format!("2024-{:02}-{:02}", row % 12 + 1, row % 28 + 1)
+        );
+        assert_eq!(
+            table.column("note").unwrap().text(row).is_empty(),
+            row % 2 == 0
+        );
+    }
+}

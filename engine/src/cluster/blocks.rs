@@ -11,12 +11,7 @@ const MAX_THREADS: usize = 8;
 /// Threads for `values` row values: the cores the process may use (at most [`MAX_THREADS`]), one per
 /// [`VALUES_PER_THREAD`]; always one in wasm32.
 pub(super) fn threads_for(values: usize) -> usize {
-    if cfg!(target_arch = "wasm32") {
-        return 1;
-    }
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cores
+    crate::parallel::cores()
         .min(MAX_THREADS)
         .min(values / VALUES_PER_THREAD)
         .max(1)

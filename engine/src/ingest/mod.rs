@@ -61,6 +61,7 @@
 //! ```
 
 mod aligned;
+mod columns;
 mod date;
 mod decode;
 mod error;
@@ -511,35 +512,51 @@ fn build(
     let delimiter = plan.delimiter;
     let markers = MissingMarkers::new(&options.missing_markers);
     let semicolon_file = delimiter == b';';
-    let mut columns = Vec::with_capacity(names.len());
-    let mut summaries = Vec::with_capacity(names.len());
-    for (name, (dictionary, codes)) in names.into_iter().zip(records.columns) {
-        let entries = Entries::new(&dictionary, codes.view(), &markers);
-        let inferred = infer::infer_type(&name, &entries, semicolon_file);
-        let chosen = options
-            .type_overrides
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map_or(inferred, |&(_, t)| t);
-        let typed = infer::interpret(&name, &entries, chosen, semicolon_file)?;
-        let summary = summarize(
-            &name,
-            &entries,
-            Cells::Cells(&typed.cells),
-            typed.levels.len(),
-            chosen,
-            inferred,
-        );
-        drop(entries);
-        columns.push(Column::from_store(
-            name,
-            typed.column_type,
-            codes,
-            dictionary,
-            typed.cells,
-            typed.levels,
-        )?);
+    // Each column is typed on its own: natively, a large table's columns on every core.
+    let threads = if records.rows_kept >= columns::ROWS_FOR_THREADS {
+        crate::parallel::cores()
+    } else {
+        1
+    };
+    let typed_columns = crate::parallel::map_in_order(
+        names.into_iter().zip(records.columns).collect(),
+        threads,
+        |(name, (dictionary, codes))| -> Result<_, IngestError> {
+            let entries = Entries::new(&dictionary, codes.view(), &markers);
+            let inferred = infer::infer_type(&name, &entries, semicolon_file);
+            let chosen = options
+                .type_overrides
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map_or(inferred, |&(_, t)| t);
+            let typed = infer::interpret(&name, &entries, chosen, semicolon_file)?;
+            let summary = summarize(
+                &name,
+                &entries,
+                Cells::Cells(&typed.cells),
+                typed.levels.len(),
+                chosen,
+                inferred,
+            );
+            drop(entries);
+            let column = Column::from_store(
+                name,
+                typed.column_type,
+                codes,
+                dictionary,
+                typed.cells,
+                typed.levels,
+            )?;
+            Ok((column, summary))
+        },
+    );
+    let mut columns = Vec::with_capacity(typed_columns.len());
+    let mut summaries = Vec::with_capacity(typed_columns.len());
+    // The first column in table order that cannot be read is the one reported, however many threads.
+    for typed in typed_columns {
+        let (column, summary) = typed?;
+        columns.push(column);
         summaries.push(summary);
     }
     let table = Table::new(columns)?;

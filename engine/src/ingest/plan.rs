@@ -50,6 +50,7 @@ impl Plan {
             max_issues: self.max_issues,
             rows_hint: rows + rows / 10,
             line_offset: self.line_offset,
+            column_threads: None,
         }
     }
 }

@@ -14,93 +14,14 @@
 //! With a header, a later record whose fields equal the header's (concatenated exports) is a *repeated
 //! header*: not a row, counted and listed by line in the report.
 
-use rustc_hash::FxHashMap;
-
 use crate::table::{CodeStore, Dictionary};
 
+use super::columns::{column_threads, Columns};
 use super::lines::count_breaks;
 use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
 pub(crate) const FIRST_BAD_LINES: usize = 5;
-
-/// A column being filled: the dictionary of distinct texts and one code per row.
-///
-/// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as one
-/// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
-/// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
-#[derive(Default)]
-struct ColumnBuilder {
-    short: FxHashMap<(u64, u64), u32>,
-    long: FxHashMap<String, u32>,
-    dictionary: Dictionary,
-    codes: CodeStore,
-}
-
-/// `text` as a `u128` key when it is at most 15 bytes long: the bytes, then the length in the last byte.
-/// Built in registers (a byte copy into a stack array followed by a wide load stalls the CPU).
-fn short_key(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.len() > 15 {
-        return None;
-    }
-    let mut key = (bytes.len() as u128) << 120;
-    for (i, &b) in bytes.iter().enumerate() {
-        key |= u128::from(b) << (8 * i);
-    }
-    Some(key)
-}
-
-impl ColumnBuilder {
-    fn push(&mut self, text: &str) {
-        let next = self.dictionary.len() as u32;
-        let code = match short_key(text) {
-            Some(key) => *self
-                .short
-                .entry(((key >> 64) as u64, key as u64))
-                .or_insert(next),
-            None => match self.long.get(text) {
-                Some(&code) => code,
-                None => {
-                    self.long.insert(text.to_owned(), next);
-                    next
-                }
-            },
-        };
-        if code == next {
-            self.dictionary.push(text);
-        }
-        self.codes.push(code);
-    }
-
-    /// Every text replaced by `reread(text)` (distinct texts stay distinct), codes unchanged.
-    fn reread(&mut self, reread: impl Fn(&str) -> String) {
-        let codes = std::mem::take(&mut self.codes);
-        let (dictionary, _) = std::mem::take(self).finish();
-        for (code, text) in dictionary.iter().enumerate() {
-            let text = reread(text);
-            let code = code as u32;
-            match short_key(&text) {
-                Some(key) => {
-                    self.short.insert(((key >> 64) as u64, key as u64), code);
-                }
-                None => {
-                    self.long.insert(text.clone(), code);
-                }
-            }
-            self.dictionary.push(&text);
-        }
-        self.codes = codes;
-    }
-
-    /// The dictionary in first-seen order, and the codes.
-    fn finish(self) -> (Dictionary, CodeStore) {
-        let (mut dictionary, mut codes) = (self.dictionary, self.codes);
-        dictionary.shrink_to_fit();
-        codes.shrink_to_fit();
-        (dictionary, codes)
-    }
-}
 
 /// Everything one pass over the records produces.
 #[derive(Default)]
@@ -149,6 +70,9 @@ pub(crate) struct Layout {
     pub rows_hint: usize,
     /// Lines of the file before the table (a skipped preamble), added to every line number.
     pub line_offset: u64,
+    /// Threads that fill the columns while the parser goes on; `None`: as many as
+    /// [`column_threads`] gives for the table's size.
+    pub column_threads: Option<usize>,
 }
 
 /// Reads every record of `text` (see the module docs): [`RecordReader`] fed the whole text at once.
@@ -250,7 +174,7 @@ pub(crate) struct RecordReader {
 struct Scan {
     out: Records,
     header_key: Option<Vec<String>>,
-    builders: Vec<ColumnBuilder>,
+    columns: Columns,
     expected: usize,
     started: bool,
     covered_lines: usize,
@@ -283,7 +207,7 @@ impl RecordReader {
             state: Scan {
                 out: Records::default(),
                 header_key: None,
-                builders: Vec::new(),
+                columns: Columns::default(),
                 expected,
                 started: false,
                 covered_lines: 0,
@@ -345,10 +269,7 @@ impl RecordReader {
         let total = self.total_lines();
         let mut out = std::mem::take(&mut self.state.out);
         out.blank_lines = total.saturating_sub(self.state.covered_lines);
-        out.columns = std::mem::take(&mut self.state.builders)
-            .into_iter()
-            .map(ColumnBuilder::finish)
-            .collect();
+        out.columns = std::mem::take(&mut self.state.columns).finish();
         out.text_lines = total;
         out
     }
@@ -533,7 +454,9 @@ impl Scan {
     /// Windows-1252: each text's bytes are the file's bytes, so this is what reading them as
     /// Windows-1252 from the start gives.
     fn reread_as_windows_1252(&mut self) {
-        let reread = |text: &str| windows_1252(text.as_bytes()).into_owned();
+        fn reread(text: &str) -> String {
+            windows_1252(text.as_bytes()).into_owned()
+        }
         if let Some(header) = &mut self.out.header {
             for name in header.iter_mut() {
                 *name = reread(name);
@@ -544,9 +467,7 @@ impl Scan {
                 *name = reread(name);
             }
         }
-        for builder in &mut self.builders {
-            builder.reread(reread);
-        }
+        self.columns.reread(reread);
     }
 
     /// Reads one record (see the module docs). `total_lines` is the lines of the text so far (all of
@@ -577,12 +498,10 @@ impl Scan {
             } else {
                 layout.body_fields.max(1)
             };
-            self.builders = (0..self.expected)
-                .map(|_| ColumnBuilder {
-                    codes: CodeStore::with_capacity(layout.rows_hint),
-                    ..ColumnBuilder::default()
-                })
-                .collect();
+            let threads = layout
+                .column_threads
+                .unwrap_or_else(|| column_threads(self.expected, layout.rows_hint));
+            self.columns = Columns::new(self.expected, layout.rows_hint, threads);
             if layout.has_header {
                 return;
             }
@@ -621,9 +540,7 @@ impl Scan {
             bad_row(out, layout, line, RowIssueKind::Ragged, message);
             return;
         }
-        for (builder, field) in self.builders.iter_mut().zip(record.iter()) {
-            builder.push(field);
-        }
+        self.columns.push_row(record.iter());
         out.rows_kept += 1;
         out.row_lines.push(out.rows_kept - 1, line);
     }
@@ -703,42 +620,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn texts_around_the_short_key_length_get_their_own_codes_in_first_seen_order() {
-        let texts = [
-            "a",
-            "a ",
-            "",
-            "fifteen bytes!!",
-            "sixteen bytes!!!",
-            "fifteen bytes!",
-            "Zoë",
-            "a",
-            "sixteen bytes!!!",
-            "fifteen bytes!!",
-            "Genève–Zürich ok",
-        ];
-        let mut builder = ColumnBuilder::default();
-        for text in texts {
-            builder.push(text);
-        }
-        let (dictionary, codes) = builder.finish();
-        assert_eq!(
-            dictionary.to_vec(),
-            [
-                "a",
-                "a ",
-                "",
-                "fifteen bytes!!",
-                "sixteen bytes!!!",
-                "fifteen bytes!",
-                "Zoë",
-                "Genève–Zürich ok"
-            ]
-        );
-        assert_eq!(codes.view().to_vec(), [0, 1, 2, 3, 4, 5, 6, 0, 4, 3, 7]);
-    }
-
-    #[test]
     fn a_repeated_header_matches_with_trimmed_fields_and_trailing_empty_ones_only() {
         let key = vec!["id".to_owned(), "name".to_owned()];
         let record = |fields: &[&str]| -> bool {
@@ -773,6 +654,7 @@ mod tests {
             max_issues: 100,
             rows_hint: 0,
             line_offset: 0,
+            column_threads: Some(0),
         }
     }
 
@@ -808,9 +690,13 @@ mod tests {
         assert_eq!(whole.empty_records, 1);
         let expected = summary(&whole);
         let bytes = text.as_bytes();
-        for cut in 0..=bytes.len() {
+        for (cut, threads) in (0..=bytes.len()).zip([0, 1, 2].into_iter().cycle()) {
             for second in [cut, (cut + 3).min(bytes.len())] {
-                let mut reader = RecordReader::new(layout(b','));
+                let layout = Layout {
+                    column_threads: Some(threads),
+                    ..layout(b',')
+                };
+                let mut reader = RecordReader::new(layout);
                 reader.push(&bytes[..cut]);
                 reader.push(&bytes[cut..second]);
                 reader.push(&bytes[second..]);
@@ -820,6 +706,35 @@ mod tests {
                     "cuts at {cut} and {second}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn columns_filled_on_threads_are_the_columns_read_on_one_even_when_the_file_turns_out_windows_1252(
+    ) {
+        // Several batches of rows for the column threads; a Windows-1252 byte (è = E8) far down switches
+        // the file after many rows were handed over.
+        let mut bytes = b"id,city,amount\n".to_vec();
+        for row in 0..10_000 {
+            let city = ["Zoë", "Ann Arbor", "a city whose name is long"][row % 3];
+            bytes.extend_from_slice(format!("{row},{city},{}\n", row % 97).as_bytes());
+            if row == 9_000 {
+                bytes.extend_from_slice(b"x,Gen\xE8ve,1\n");
+            }
+        }
+        let read = |threads: usize, piece: usize| {
+            let mut reader = RecordReader::new(Layout {
+                column_threads: Some(threads),
+                ..layout(b',')
+            });
+            bytes.chunks(piece).for_each(|piece| reader.push(piece));
+            assert!(reader.switched_to_windows_1252());
+            summary(&reader.finish())
+        };
+        let expected = read(0, bytes.len());
+        assert!(expected.contains("ZoÃ«") && expected.contains("Genève"));
+        for (threads, piece) in [(1, 4_096), (2, 777), (3, bytes.len())] {
+            assert_eq!(read(threads, piece), expected, "{threads} threads");
         }
     }
 

@@ -1,0 +1,468 @@
+//! The columns a file's rows are read into: each cell looked up in its column's dictionary of distinct
+//! texts, one code per row.
+//!
+//! Natively, on a machine with more than one core and a file of more than [`ROWS_FOR_THREADS`] rows, the
+//! lookups run on threads of their own while the parser goes on: the rows are copied into batches
+//! ([`RowBatch`]) that column threads read, each thread filling its share of the columns row after row.
+//! Every column still sees its cells in row order, so the dictionaries and codes are the ones a single
+//! thread builds. In wasm32 (one Web Worker) and for small files everything stays on the caller's thread.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rustc_hash::FxHashMap;
+
+use crate::table::{CodeStore, Dictionary};
+
+/// Expected rows below which the columns are filled on the parser's thread (a thread's start and the
+/// batches' copies cost more than they save).
+pub(super) const ROWS_FOR_THREADS: usize = 50_000;
+/// Most column threads.
+const MAX_COLUMN_THREADS: usize = 4;
+/// A batch is handed to the column threads once it holds this many rows…
+const BATCH_ROWS: usize = 4_096;
+/// …or this many bytes of text.
+const BATCH_BYTES: usize = 512 << 10;
+/// Batches waiting for each column thread before the parser waits (bounds the memory in flight).
+const BATCHES_QUEUED: usize = 4;
+
+/// A column being filled: the dictionary of distinct texts and one code per row.
+///
+/// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as one
+/// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
+/// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
+#[derive(Default)]
+struct ColumnBuilder {
+    short: FxHashMap<(u64, u64), u32>,
+    long: FxHashMap<String, u32>,
+    dictionary: Dictionary,
+    codes: CodeStore,
+}
+
+/// `text` as a `u128` key when it is at most 15 bytes long: the bytes, then the length in the last byte.
+/// Built in registers (a byte copy into a stack array followed by a wide load stalls the CPU).
+fn short_key(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut key = (bytes.len() as u128) << 120;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u128::from(b) << (8 * i);
+    }
+    Some(key)
+}
+
+impl ColumnBuilder {
+    fn with_capacity(rows: usize) -> ColumnBuilder {
+        ColumnBuilder {
+            codes: CodeStore::with_capacity(rows),
+            ..ColumnBuilder::default()
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        let next = self.dictionary.len() as u32;
+        let code = match short_key(text) {
+            Some(key) => *self
+                .short
+                .entry(((key >> 64) as u64, key as u64))
+                .or_insert(next),
+            None => match self.long.get(text) {
+                Some(&code) => code,
+                None => {
+                    self.long.insert(text.to_owned(), next);
+                    next
+                }
+            },
+        };
+        if code == next {
+            self.dictionary.push(text);
+        }
+        self.codes.push(code);
+    }
+
+    /// Every text replaced by `reread(text)` (distinct texts stay distinct), codes unchanged.
+    fn reread(&mut self, reread: fn(&str) -> String) {
+        let codes = std::mem::take(&mut self.codes);
+        let (dictionary, _) = std::mem::take(self).finish();
+        for (code, text) in dictionary.iter().enumerate() {
+            let text = reread(text);
+            let code = code as u32;
+            match short_key(&text) {
+                Some(key) => {
+                    self.short.insert(((key >> 64) as u64, key as u64), code);
+                }
+                None => {
+                    self.long.insert(text.clone(), code);
+                }
+            }
+            self.dictionary.push(&text);
+        }
+        self.codes = codes;
+    }
+
+    /// The dictionary in first-seen order, and the codes.
+    fn finish(self) -> (Dictionary, CodeStore) {
+        let (mut dictionary, mut codes) = (self.dictionary, self.codes);
+        dictionary.shrink_to_fit();
+        codes.shrink_to_fit();
+        (dictionary, codes)
+    }
+}
+
+/// Rows copied for the column threads: every field's text back to back, and where each ends.
+#[derive(Default)]
+struct RowBatch {
+    text: String,
+    /// `ends[row * width + column]`: the end of that field in `text` (its start is the previous end).
+    ends: Vec<u32>,
+}
+
+impl RowBatch {
+    fn rows(&self, width: usize) -> usize {
+        self.ends.len() / width.max(1)
+    }
+
+    /// The text of `column` in `row`.
+    fn field(&self, row: usize, column: usize, width: usize) -> &str {
+        let at = row * width + column;
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
+        self.text
+            .get(start..self.ends[at] as usize)
+            .unwrap_or_default()
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+}
+
+/// What the parser sends a column thread.
+enum Message {
+    Rows(Arc<RowBatch>),
+    /// The file turned out to be Windows-1252: read the texts so far again (see
+    /// [`Columns::reread`]).
+    Reread(fn(&str) -> String),
+}
+
+/// A column thread: the channel to it, and the thread, which gives back its columns when the channel
+/// closes.
+struct ColumnThread {
+    sender: SyncSender<Message>,
+    thread: JoinHandle<Vec<ColumnBuilder>>,
+}
+
+/// Columns filled on threads of their own (see the module docs).
+struct Threaded {
+    width: usize,
+    /// Rows not yet handed over.
+    batch: RowBatch,
+    /// Batches handed over, oldest first; each is reused once no thread holds it.
+    in_flight: std::collections::VecDeque<Arc<RowBatch>>,
+    /// Thread `t` fills the columns `t`, `t + threads.len()`, …
+    threads: Vec<ColumnThread>,
+}
+
+/// The columns of a table being read, filled row by row (see the module docs).
+pub(super) struct Columns(Inner);
+
+enum Inner {
+    OnThisThread(Vec<ColumnBuilder>),
+    Threaded(Threaded),
+}
+
+impl Default for Columns {
+    fn default() -> Columns {
+        Columns(Inner::OnThisThread(Vec::new()))
+    }
+}
+
+/// Column threads for a table of `width` columns and about `rows_hint` rows: none in wasm32, on one core
+/// or for a small file, else one fewer than the cores (the parser keeps one), at most
+/// [`MAX_COLUMN_THREADS`] and one per column.
+pub(super) fn column_threads(width: usize, rows_hint: usize) -> usize {
+    if cfg!(target_arch = "wasm32") || rows_hint < ROWS_FOR_THREADS {
+        return 0;
+    }
+    (crate::parallel::cores() - 1)
+        .min(MAX_COLUMN_THREADS)
+        .min(width)
+}
+
+impl Columns {
+    /// `width` empty columns with room for `rows_hint` rows, filled on `threads` column threads (none:
+    /// on the caller's thread; see [`column_threads`]).
+    pub(super) fn new(width: usize, rows_hint: usize, threads: usize) -> Columns {
+        let builders = (0..width).map(|_| ColumnBuilder::with_capacity(rows_hint));
+        if threads == 0 || width == 0 {
+            return Columns(Inner::OnThisThread(builders.collect()));
+        }
+        let threads = threads.min(width);
+        let mut shares: Vec<Vec<ColumnBuilder>> = (0..threads).map(|_| Vec::new()).collect();
+        for (column, builder) in builders.enumerate() {
+            shares[column % threads].push(builder);
+        }
+        let threads = shares
+            .into_iter()
+            .enumerate()
+            .map(|(first, share)| {
+                let (sender, receiver) = sync_channel(BATCHES_QUEUED);
+                let thread = std::thread::spawn(move || {
+                    fill_columns(share, first, threads, width, &receiver)
+                });
+                ColumnThread { sender, thread }
+            })
+            .collect();
+        Columns(Inner::Threaded(Threaded {
+            width,
+            batch: RowBatch::default(),
+            in_flight: std::collections::VecDeque::new(),
+            threads,
+        }))
+    }
+
+    /// Adds a row: its fields, one per column (the caller checks the count).
+    pub(super) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
+        match &mut self.0 {
+            Inner::OnThisThread(builders) => {
+                for (builder, field) in builders.iter_mut().zip(fields) {
+                    builder.push(field);
+                }
+            }
+            Inner::Threaded(threaded) => {
+                let batch = &mut threaded.batch;
+                for field in fields {
+                    batch.text.push_str(field);
+                    batch.ends.push(batch.text.len() as u32);
+                }
+                if batch.ends.len() >= BATCH_ROWS * threaded.width
+                    || batch.text.len() >= BATCH_BYTES
+                {
+                    threaded.hand_over();
+                }
+            }
+        }
+    }
+
+    /// Every text read so far replaced by `reread(text)`, codes unchanged (a file found not to be UTF-8
+    /// after its start: its texts read again from their bytes).
+    pub(super) fn reread(&mut self, reread: fn(&str) -> String) {
+        match &mut self.0 {
+            Inner::OnThisThread(builders) => {
+                builders
+                    .iter_mut()
+                    .for_each(|builder| builder.reread(reread));
+            }
+            Inner::Threaded(threaded) => {
+                threaded.hand_over();
+                threaded.send(|| Message::Reread(reread));
+            }
+        }
+    }
+
+    /// Each column's dictionary (in first-seen order) and codes, in column order.
+    pub(super) fn finish(self) -> Vec<(Dictionary, CodeStore)> {
+        let builders = match self.0 {
+            Inner::OnThisThread(builders) => builders,
+            Inner::Threaded(mut threaded) => {
+                threaded.hand_over();
+                let width = threaded.width;
+                let threads = threaded.threads.len();
+                let mut shares: Vec<std::vec::IntoIter<ColumnBuilder>> = threaded
+                    .threads
+                    .into_iter()
+                    .map(|ColumnThread { sender, thread }| {
+                        drop(sender);
+                        match thread.join() {
+                            Ok(share) => share.into_iter(),
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        }
+                    })
+                    .collect();
+                (0..width)
+                    .map(|column| {
+                        shares[column % threads]
+                            .next()
+                            .expect("each column thread gives back its share of the columns")
+                    })
+                    .collect()
+            }
+        };
+        builders.into_iter().map(ColumnBuilder::finish).collect()
+    }
+}
+
+impl Threaded {
+    /// Sends the rows not yet handed over to every column thread, and starts a new batch (a free one when
+    /// the oldest handed over is no longer held).
+    fn hand_over(&mut self) {
+        if self.batch.ends.is_empty() {
+            return;
+        }
+        let next = match self.in_flight.front() {
+            Some(oldest) if Arc::strong_count(oldest) == 1 => self
+                .in_flight
+                .pop_front()
+                .and_then(|oldest| Arc::try_unwrap(oldest).ok())
+                .map(|mut free| {
+                    free.clear();
+                    free
+                })
+                .unwrap_or_default(),
+            _ => RowBatch {
+                text: String::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
+                ends: Vec::with_capacity(BATCH_ROWS * self.width),
+            },
+        };
+        let batch = Arc::new(std::mem::replace(&mut self.batch, next));
+        self.send(|| Message::Rows(Arc::clone(&batch)));
+        self.in_flight.push_back(batch);
+    }
+
+    /// Sends `message()` to every column thread. A thread that is gone panicked; its panic is raised when
+    /// the columns are finished.
+    fn send(&self, message: impl Fn() -> Message) {
+        for thread in &self.threads {
+            // Err: the thread is gone (it panicked); `finish` raises its panic.
+            let _ = thread.sender.send(message());
+        }
+    }
+}
+
+/// A column thread's work: `share` holds the columns `first`, `first + threads`, … of `width`; each batch's
+/// rows are pushed column by column (one column's lookups at a time keep its table in cache).
+fn fill_columns(
+    mut share: Vec<ColumnBuilder>,
+    first: usize,
+    threads: usize,
+    width: usize,
+    receiver: &Receiver<Message>,
+) -> Vec<ColumnBuilder> {
+    while let Ok(message) = receiver.recv() {
+        match message {
+            Message::Rows(batch) => {
+                let rows = batch.rows(width);
+                for (builder, column) in share.iter_mut().zip((first..width).step_by(threads)) {
+                    for row in 0..rows {
+                        builder.push(batch.field(row, column, width));
+                    }
+                }
+            }
+            Message::Reread(reread) => share.iter_mut().for_each(|builder| builder.reread(reread)),
+        }
+    }
+    share
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(
+        rows: &[Vec<String>],
+        width: usize,
+        threads: usize,
+        reread_at: Option<usize>,
+    ) -> Vec<(Vec<String>, Vec<u32>)> {
+        let mut columns = Columns::new(width, rows.len(), threads);
+        for (i, row) in rows.iter().enumerate() {
+            if reread_at == Some(i) {
+                columns.reread(|text| text.to_uppercase());
+            }
+            columns.push_row(row.iter().map(String::as_str));
+        }
+        columns
+            .finish()
+            .into_iter()
+            .map(|(dictionary, codes)| (dictionary.to_vec(), codes.view().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn texts_around_the_short_key_length_get_their_own_codes_in_first_seen_order() {
+        let texts = [
+            "a",
+            "a ",
+            "",
+            "fifteen bytes!!",
+            "sixteen bytes!!!",
+            "fifteen bytes!",
+            "Zoë",
+            "a",
+            "sixteen bytes!!!",
+            "fifteen bytes!!",
+            "Genève–Zürich ok",
+        ];
+        let mut builder = ColumnBuilder::default();
+        for text in texts {
+            builder.push(text);
+        }
+        let (dictionary, codes) = builder.finish();
+        assert_eq!(
+            dictionary.to_vec(),
+            [
+                "a",
+                "a ",
+                "",
+                "fifteen bytes!!",
+                "sixteen bytes!!!",
+                "fifteen bytes!",
+                "Zoë",
+                "Genève–Zürich ok"
+            ]
+        );
+        assert_eq!(codes.view().to_vec(), [0, 1, 2, 3, 4, 5, 6, 0, 4, 3, 7]);
+    }
+
+    #[test]
+    fn columns_filled_on_threads_are_the_columns_filled_on_the_parsers_thread() {
+        let width = 5;
+        // Enough rows for several batches, texts short and long, repeated and unique.
+        let rows: Vec<Vec<String>> = (0..3 * BATCH_ROWS + 17)
+            .map(|row| {
+                vec![
+                    format!("id-{row}"),
+                    format!("{}", row % 7),
+                    if row % 3 == 0 {
+                        String::new()
+                    } else {
+                        "a text longer than fifteen bytes".repeat(row % 4)
+                    },
+                    format!("{}", (row * 7919) % 1_000),
+                    "é".repeat(row % 5),
+                ]
+            })
+            .collect();
+        let on_this_thread = filled(&rows, width, 0, None);
+        assert_eq!(on_this_thread[1].0.len(), 7);
+        assert_eq!(on_this_thread[0].1.len(), rows.len());
+        for threads in [1, 2, 3, 5, 9] {
+            assert_eq!(
+                filled(&rows, width, threads, None),
+                on_this_thread,
+                "{threads} threads"
+            );
+        }
+        let reread = filled(&rows, width, 0, Some(BATCH_ROWS + 3));
+        assert!(reread[0]
+            .0
+            .iter()
+            .take(BATCH_ROWS + 3)
+            .all(|text| text.starts_with("ID-")));
+        assert!(reread[0].0[BATCH_ROWS + 3].starts_with("id-"));
+        for threads in [1, 2] {
+            assert_eq!(
+                filled(&rows, width, threads, Some(BATCH_ROWS + 3)),
+                reread,
+                "{threads} threads"
+            );
+        }
+    }
+}
