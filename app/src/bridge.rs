@@ -568,7 +568,7 @@ impl CatalogWorkerState {
 impl CatalogWorker {
     /// Starts the catalog worker from this worker's own script; it loads the catalog at `base_url` at once.
     fn spawn(scope: &DedicatedWorkerGlobalScope, base_url: &str) -> Result<Self, BridgeError> {
-        let script = web_sys::Url::new_with_base("catalog_worker.js", &scope.location().href())
+        let script = web_sys::Url::new_with_base("engine_worker.js", &scope.location().href())
             .map_err(|error| BridgeError::browser("starting the catalog worker", error))?
             .href();
         let state = Rc::new(CatalogWorkerState::default());
@@ -869,9 +869,9 @@ pub struct EngineWorker {
 }
 
 impl EngineWorker {
-    /// Starts the worker from `script_url` (Trunk's worker loader). `on_response` receives every reply with
-    /// its request id, including [`Response::Ready`]; a crash of the worker arrives as a [`Response::Failed`]
-    /// with id [`READY_ID`].
+    /// Starts the worker from `script_url` (`engine_worker.js`, whose failed start is an error event).
+    /// `on_response` receives every reply with its request id, including [`Response::Ready`]; a crash of
+    /// the worker (or a failed start) arrives as a [`Response::Failed`] with id [`READY_ID`].
     pub fn spawn(
         script_url: &str,
         on_response: impl Fn(u32, Response) + Clone + 'static,
@@ -898,30 +898,39 @@ impl EngineWorker {
         worker: Worker,
         on_response: impl Fn(u32, Response) + Clone + 'static,
     ) -> Result<Self, BridgeError> {
+        // Whether the worker has said anything yet: an error before that is a failed start.
+        let started = Rc::new(std::cell::Cell::new(false));
+        let on_message_started = started.clone();
         let on_message_response = on_response.clone();
-        let on_message =
-            Closure::<dyn FnMut(MessageEvent)>::new(
-                move |event: MessageEvent| match decode_response(&event.data()) {
-                    Ok((id, response)) => on_message_response(id, response),
-                    // An answer that cannot be read fails its own request when its id can be read.
-                    Err(error) => {
-                        let id = open_envelope(&event.data()).map_or(READY_ID, |(id, _, _)| id);
-                        on_message_response(id, Response::Failed(error.into()));
-                    }
-                },
-            );
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message_started.set(true);
+            match decode_response(&event.data()) {
+                Ok((id, response)) => on_message_response(id, response),
+                // An answer that cannot be read fails its own request when its id can be read.
+                Err(error) => {
+                    let id = open_envelope(&event.data()).map_or(READY_ID, |(id, _, _)| id);
+                    on_message_response(id, Response::Failed(error.into()));
+                }
+            }
+        });
         let on_error =
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
                 event.prevent_default();
+                let message = if started.get() {
+                    format!(
+                        "The engine stopped unexpectedly ({}). Please try again.",
+                        event.message()
+                    )
+                } else {
+                    format!(
+                        "The engine could not start ({}): its files could not be loaded from this \
+                         site. Check the connection and reload the page.",
+                        event.message()
+                    )
+                };
                 on_response(
                     READY_ID,
-                    Response::Failed(Failure::new(
-                        FailureKind::Crashed,
-                        format!(
-                            "The engine stopped unexpectedly ({}). Please try again.",
-                            event.message()
-                        ),
-                    )),
+                    Response::Failed(Failure::new(FailureKind::Crashed, message)),
                 );
             });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

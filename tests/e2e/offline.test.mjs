@@ -185,3 +185,21 @@ test('a catalog the network cannot deliver is said in the page, with no uncaught
     await server.close();
   }
 });
+
+test("an engine whose files the network cannot deliver is said in the page, not waited for", LONG, async () => {
+  // The worker's wasm never arrives: the engine cannot start, and the page must say so (trunk's loader
+  // left the failure unhandled in the worker, and the page showed "Starting the engine…" forever).
+  const server = await serve(DIST, { refuse: (path) => path.endsWith('/worker_bg.wasm') });
+  const { context, page, watch } = await openPage(browser, server.url);
+  try {
+    const status = page.locator('#status.status-error', { hasText: 'The engine could not start' });
+    await status.waitFor({ timeout: 60000 });
+    assert.match(await status.textContent(), /Check the connection and reload the page\./);
+    assert.ok(await page.locator('#file-input').isDisabled(), 'no file is taken by an engine that is not there');
+    assert.deepEqual(watch.pageErrors, [], 'the failed start is handled, not left uncaught');
+    assert.ok(server.requests.some((path) => path.endsWith('/worker_bg.wasm')), 'the wasm was asked for');
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});

@@ -38,8 +38,9 @@ pub enum ColumnRole {
     Exclude,
 }
 
-/// Where the page's script finds the worker (emitted by Trunk next to the page).
-pub const WORKER_SCRIPT: &str = "./worker_loader.js";
+/// Where the page's script finds the worker's start script (`public/engine_worker.js`, copied next to the
+/// page), which reports a failed start as an error event the page shows.
+pub const WORKER_SCRIPT: &str = "./engine_worker.js";
 pub use crate::bridge::CATALOG_URL;
 
 /// A request that changed the worker's table after the file was read, replayed into a restarted worker.
@@ -143,6 +144,8 @@ pub enum CatalogState {
 #[derive(Clone, Copy)]
 pub struct WorkerClient {
     worker: StoredValue<Option<EngineWorker>, LocalStorage>,
+    /// Whether the running worker has said it is ready (a crash before that is a failed start).
+    worker_ready: StoredValue<bool>,
     /// The last file the user chose, kept to reload it into a restarted worker.
     file: StoredValue<Option<(Blob, String)>, LocalStorage>,
     /// Set by Cancel until the restarted worker has the file again.
@@ -187,6 +190,7 @@ impl WorkerClient {
     pub fn start() -> Self {
         let engine = WorkerClient {
             worker: StoredValue::new_local(None),
+            worker_ready: StoredValue::new(false),
             file: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
             changes: StoredValue::new_local(Vec::new()),
@@ -211,6 +215,7 @@ impl WorkerClient {
     }
 
     fn spawn_worker(self) {
+        self.worker_ready.set_value(false);
         let on_response = move |id: u32, response: Response| self.on_answer(id, response);
         match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
             Ok(worker) => self.worker.set_value(Some(worker)),
@@ -244,6 +249,11 @@ impl WorkerClient {
             }
             _ => None,
         };
+        if crash.is_some() && !self.worker_ready.get_value() {
+            // The worker never started (its wasm could not be loaded): let it go, so every control stays
+            // off and the status keeps saying why, instead of requests waiting for it.
+            self.worker.set_value(None);
+        }
         self.receive(response);
         if let (Some(waiter), Some(copy)) = (waiter, copy) {
             reply::resolve(&waiter, copy);
@@ -266,6 +276,7 @@ impl WorkerClient {
     fn receive(self, response: Response) {
         match response {
             Response::Ready => {
+                self.worker_ready.set_value(true);
                 self.send(
                     &Request::LoadCatalog {
                         base_url: CATALOG_URL.into(),
@@ -539,12 +550,12 @@ impl WorkerClient {
         }
     }
 
-    /// Whether the engine can take a request now.
+    /// Whether the engine can take a request now (it is running and not busy).
     pub fn is_idle(&self) -> bool {
         matches!(
             self.status.get(),
             EngineStatus::Ready | EngineStatus::Failed(_) | EngineStatus::Done(_)
-        )
+        ) && self.worker.with_value(Option::is_some)
     }
 
     /// Asks the worker to read `file`.
