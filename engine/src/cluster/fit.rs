@@ -28,6 +28,11 @@ impl ValidParams {
     /// [`fit`](Self::fit), calling `progress` after seeding, after every iteration and after scoring each
     /// k. Returning [`ControlFlow::Break`] stops the run with [`ClusterError::Cancelled`].
     ///
+    /// Natively on several cores, runs short enough to stay on one thread each (a screening sample's
+    /// restarts and candidate k, a small file's) run side by side, and each reports its seeding and its
+    /// last iteration when it is done, in the order a single thread would have run them; the segments are
+    /// the same bit for bit. In wasm32 every run reports as it goes.
+    ///
     /// The rows are fitted in an order decided by their contents and the seed (sorted by a seeded hash of
     /// their encoded values, identical rows in a seeded shuffle) and the labels returned in file order, so
     /// where rows are tied (identical rows that must be split between segments, equal costs) the contents
@@ -223,17 +228,58 @@ impl ValidParams {
         let k_count = candidates.len() + extra_steps;
         let mut best: Option<Segmentation> = None;
         let mut k_scores = Vec::with_capacity(k_count);
-        for (k_index, &(k, limits)) in candidates.iter().enumerate() {
-            let context = Context {
-                k,
-                k_index,
-                k_count,
-                limits,
-                phase,
-                runs: restarts.len(),
+        let context_of = |k_index: usize, (k, limits): (usize, SizeLimits)| Context {
+            k,
+            k_index,
+            k_count,
+            limits,
+            phase,
+            runs: restarts.len(),
+        };
+        // Short runs of every candidate side by side (one run each: automatic k), else one after another.
+        let largest_k = candidates.iter().map(|&(k, _)| k).max().unwrap_or(1);
+        let threads = if restarts.len() == 1 {
+            self.threads_for_runs(matrix, largest_k, candidates.len())
+        } else {
+            1
+        };
+        let fitted: Vec<Result<(Segmentation, f64), ClusterError>> = if threads > 1 {
+            let jobs: Vec<(usize, (usize, SizeLimits))> =
+                candidates.iter().copied().enumerate().collect();
+            crate::parallel::map_in_order(jobs, threads, |(k_index, candidate)| {
+                let context = context_of(k_index, candidate);
+                let segmentation = self.run_k(matrix, &context, restarts.clone(), &mut |_| {
+                    ControlFlow::Continue(())
+                })?;
+                let silhouette = sample.score(&segmentation.labels, context.k);
+                Ok((segmentation, silhouette))
+            })
+        } else {
+            Vec::new()
+        };
+        let mut fitted = fitted.into_iter();
+        for (k_index, &candidate) in candidates.iter().enumerate() {
+            let context = context_of(k_index, candidate);
+            let (segmentation, silhouette) = match fitted.next() {
+                Some(done) => {
+                    let (segmentation, silhouette) = done?;
+                    report_finished_run(
+                        progress,
+                        params,
+                        &context,
+                        restarts.start,
+                        segmentation.iterations,
+                        segmentation.cost,
+                    )?;
+                    (segmentation, silhouette)
+                }
+                None => {
+                    let segmentation = self.run_k(matrix, &context, restarts.clone(), progress)?;
+                    let silhouette = sample.score(&segmentation.labels, context.k);
+                    (segmentation, silhouette)
+                }
             };
-            let segmentation = self.run_k(matrix, &context, restarts.clone(), progress)?;
-            let silhouette = sample.score(&segmentation.labels, k);
+            let k = context.k;
             k_scores.push((k, silhouette));
             if progress(context.progress(
                 params,
@@ -275,19 +321,51 @@ impl ValidParams {
         let first_restart = restarts.start;
         let mut restart_costs = Vec::with_capacity(restarts.len());
         let mut stats = AssignStats::default();
-        let mut buffers = Buffers::new(matrix);
-        for restart in restarts {
-            let run = self.run_once(
-                matrix,
-                context,
-                Start::Seeded { restart },
-                &mut buffers,
-                &mut stats,
-                progress,
-            )?;
-            restart_costs.push(run.cost);
-            if best.as_ref().is_none_or(|b| run.cost < b.cost) {
-                best = Some(run);
+        let threads = self.threads_for_runs(matrix, context.k, restarts.len());
+        if threads > 1 {
+            let runs = crate::parallel::map_in_order(restarts.collect(), threads, |restart| {
+                let mut stats = AssignStats::default();
+                let run = self.run_once(
+                    matrix,
+                    context,
+                    Start::Seeded { restart },
+                    &mut Buffers::new(matrix),
+                    &mut stats,
+                    &mut |_| ControlFlow::Continue(()),
+                )?;
+                Ok((run, stats))
+            });
+            for run in runs {
+                let (run, run_stats) = run?;
+                stats += run_stats;
+                report_finished_run(
+                    progress,
+                    params,
+                    context,
+                    run.restart,
+                    run.iterations,
+                    run.cost,
+                )?;
+                restart_costs.push(run.cost);
+                if best.as_ref().is_none_or(|b| run.cost < b.cost) {
+                    best = Some(run);
+                }
+            }
+        } else {
+            let mut buffers = Buffers::new(matrix);
+            for restart in restarts {
+                let run = self.run_once(
+                    matrix,
+                    context,
+                    Start::Seeded { restart },
+                    &mut buffers,
+                    &mut stats,
+                    progress,
+                )?;
+                restart_costs.push(run.cost);
+                if best.as_ref().is_none_or(|b| run.cost < b.cost) {
+                    best = Some(run);
+                }
             }
         }
         let best = best.expect("at least one restart");
@@ -314,6 +392,17 @@ impl ValidParams {
             assign_stats: stats,
             sample_rows: None,
         })
+    }
+
+    /// Threads for `runs` independent runs of up to `k` segments on `matrix`: one when a run's own steps
+    /// already share the cores (large matrices, see [`threads_for`]) or there is one run, else up to the
+    /// fit's threads.
+    fn threads_for_runs(&self, matrix: &EncodedMatrix, k: usize, runs: usize) -> usize {
+        if runs < 2 || threads_for(matrix.n_rows * k) > 1 {
+            1
+        } else {
+            self.threads.min(runs)
+        }
     }
 
     fn run_once(
@@ -431,6 +520,24 @@ impl ValidParams {
             restart,
         })
     }
+}
+
+/// What a run that went side by side with others reports once it is done: its seeding and its last
+/// iteration (a run on one thread reports every iteration as it goes).
+fn report_finished_run(
+    progress: &mut ProgressFn<'_>,
+    params: &super::KMediansParams,
+    context: &Context,
+    restart: usize,
+    iterations: usize,
+    cost: f64,
+) -> Result<(), ClusterError> {
+    let seeding = context.progress(params, Stage::Seeding, restart, 0, None);
+    let last = context.progress(params, Stage::Iterating, restart, iterations, Some(cost));
+    if progress(seeding).is_break() || progress(last).is_break() {
+        return Err(ClusterError::Cancelled);
+    }
+    Ok(())
 }
 
 /// The K-Medians fit's last assignment step, replayed on `matrix`: the rows in the fit's order (by their

@@ -330,6 +330,7 @@ impl KMediansParams {
             n_rows,
             candidates,
             screening,
+            threads: crate::parallel::cores(),
         })
     }
 
@@ -444,6 +445,9 @@ pub struct ValidParams {
     pub(super) n_rows: usize,
     pub(super) candidates: Vec<(usize, SizeLimits)>,
     pub(super) screening: Option<Screening>,
+    /// Threads for independent short runs (see [`fit_with_progress`](Self::fit_with_progress)): the
+    /// cores, one in wasm32.
+    pub(super) threads: usize,
 }
 
 /// How a large file is screened: restarts and candidate k on a seeded sample of `sample_rows` rows, whose

@@ -932,3 +932,59 @@ fn centers_found_on_several_threads_are_the_centers_found_on_one() {
         }
     }
 }
+
+#[test]
+fn runs_side_by_side_on_threads_give_the_segments_one_thread_gives() {
+    // Fixed k (restarts side by side), automatic k (candidates side by side), each on a small file and
+    // screened on a sample of a larger one; every figure of the result must be the single thread's.
+    let small = blobs(6, 120, 5);
+    let large = blobs(6, 1_200, 5);
+    let bounds = Some(ShareBounds {
+        min: 0.05,
+        max: 0.25,
+    });
+    let fixed_k = KMediansParams::new()
+        .with_k(KChoice::Fixed(7))
+        .with_bounds(bounds)
+        .with_restarts(5)
+        .with_seed(3);
+    let automatic_k = KMediansParams::new()
+        .with_bounds(bounds)
+        .with_restarts(3)
+        .with_seed(4);
+    for params in [fixed_k, automatic_k] {
+        for (matrix, screened) in [(&small, false), (&large, true)] {
+            let params =
+                params
+                    .clone()
+                    .with_screening_sample(if screened { 1_000 } else { usize::MAX });
+            let mut valid = params.validate(matrix.n_rows).unwrap();
+            assert_eq!(valid.screening().is_some(), screened);
+            valid.threads = 1;
+            let mut one_thread_reports = 0;
+            let on_one = valid
+                .fit_with_progress(matrix, &mut |_| {
+                    one_thread_reports += 1;
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+            assert!(on_one.restarts > 1 || on_one.k_scores.len() > 1);
+            for threads in [2, 3, 8] {
+                valid.threads = threads;
+                let mut reports = 0;
+                let on_many = valid
+                    .fit_with_progress(matrix, &mut |_| {
+                        reports += 1;
+                        ControlFlow::Continue(())
+                    })
+                    .unwrap();
+                assert_eq!(on_many, on_one, "{threads} threads, screened: {screened}");
+                assert!(reports > 0 && reports <= one_thread_reports);
+            }
+            // A cancel is still obeyed when runs go side by side: at the first report.
+            valid.threads = 2;
+            let cancelled = valid.fit_with_progress(matrix, &mut |_| ControlFlow::Break(()));
+            assert!(matches!(cancelled, Err(ClusterError::Cancelled)));
+        }
+    }
+}
