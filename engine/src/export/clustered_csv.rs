@@ -100,7 +100,15 @@ pub fn write_clustered_csv_with<W: Write>(
     extra_columns: &[(&str, &dyn Fn(usize) -> String)],
     out: W,
 ) -> Result<(), ExportError> {
-    write_rows(table, options, 0..table.n_rows(), extra_columns, out)
+    let threads = write_threads(table.n_rows());
+    write_rows(
+        table,
+        options,
+        0..table.n_rows(),
+        extra_columns,
+        out,
+        threads,
+    )
 }
 
 /// [`write_clustered_csv_with`] for the given rows only (0-based data-row indices, written in the order
@@ -136,15 +144,34 @@ pub fn write_clustered_rows<W: Write>(
         rows.iter().copied().filter(|&row| row < n),
         extra_columns,
         out,
+        write_threads(rows.len()),
     )
 }
 
+/// Rows below which the clustered CSV is written on one thread.
+const ROWS_FOR_THREADS: usize = 50_000;
+/// Rows each thread writes at a time.
+const ROWS_PER_BLOCK: usize = 16_384;
+
+/// Threads that write `rows` rows: the cores natively for a large file, else one (always one in wasm32).
+fn write_threads(rows: usize) -> usize {
+    if rows < ROWS_FOR_THREADS {
+        1
+    } else {
+        crate::parallel::cores()
+    }
+}
+
+/// Writes the header, then `rows`: on one thread as they come, or natively on `threads` threads, block by
+/// block (the extra columns' values found on this thread, the blocks' bytes written in row order), which
+/// gives the same bytes.
 fn write_rows<W: Write>(
     table: &Table,
     options: &ClusteredCsvOptions,
     rows: impl Iterator<Item = usize>,
     extra_columns: &[(&str, &dyn Fn(usize) -> String)],
     out: W,
+    threads: usize,
 ) -> Result<(), ExportError> {
     let delimiter = options.delimiter;
     if !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
@@ -192,31 +219,101 @@ fn write_rows<W: Write>(
             }
         }
     }
-    let mut writer = WriterBuilder::new()
-        .delimiter(delimiter)
-        .quote_style(QuoteStyle::Necessary)
-        .terminator(Terminator::Any(b'\n'))
-        .from_writer(out);
+    let builder = {
+        let mut builder = WriterBuilder::new();
+        builder
+            .delimiter(delimiter)
+            .quote_style(QuoteStyle::Necessary)
+            .terminator(Terminator::Any(b'\n'));
+        builder
+    };
+    let mut writer = builder.from_writer(out);
     writer.write_record(&names)?;
-    // Field by field, each input cell straight from the table (a copy only when it is escaped): no
-    // `String` per cell.
+    let layout = RowLayout {
+        table,
+        input_cells,
+        replaced: &replaced,
+        appended: &appended,
+    };
     let mut extras: Vec<String> = Vec::with_capacity(extra_columns.len());
-    for row in rows {
+    if threads <= 1 {
+        for row in rows {
+            extras.clear();
+            extras.extend(extra_columns.iter().map(|(_, value)| value(row)));
+            layout.write_row(&mut writer, row, &extras)?;
+        }
+        writer.flush()?;
+        return Ok(());
+    }
+    let mut out = writer
+        .into_inner()
+        .map_err(|error| ExportError::Io(error.into_error()))?;
+    let mut rows = rows.peekable();
+    let width = extra_columns.len();
+    while rows.peek().is_some() {
+        // A round: a block of rows per thread, with their extra values.
+        let round: Vec<usize> = rows.by_ref().take(ROWS_PER_BLOCK * threads).collect();
         extras.clear();
-        extras.extend(extra_columns.iter().map(|(_, value)| value(row)));
-        for (column, replacement) in columns.iter().zip(&replaced) {
+        for &row in &round {
+            extras.extend(extra_columns.iter().map(|(_, value)| value(row)));
+        }
+        let blocks: Vec<(&[usize], &[String])> = round
+            .chunks(ROWS_PER_BLOCK)
+            .enumerate()
+            .map(|(block, rows)| {
+                let first = block * ROWS_PER_BLOCK * width;
+                (rows, &extras[first..first + rows.len() * width])
+            })
+            .collect();
+        let written = crate::parallel::map_in_order(blocks, threads, |(rows, extras)| {
+            let mut block = builder.from_writer(Vec::new());
+            for (at, &row) in rows.iter().enumerate() {
+                layout.write_row(&mut block, row, &extras[at * width..(at + 1) * width])?;
+            }
+            block
+                .into_inner()
+                .map_err(|error| ExportError::Io(error.into_error()))
+        });
+        for block in written {
+            out.write_all(&block?)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Where each written field comes from: the table's cells (as read or with formulas escaped), or an extra
+/// column in place of one of them, then the appended extra columns.
+struct RowLayout<'a> {
+    table: &'a Table,
+    input_cells: InputCells,
+    /// For each table column, the extra column that replaces it.
+    replaced: &'a [Option<usize>],
+    /// The extra columns appended, in order.
+    appended: &'a [usize],
+}
+
+impl RowLayout<'_> {
+    /// Writes `row`, field by field, each input cell straight from the table (a copy only when it is
+    /// escaped): no `String` per cell. `extras` holds the row's extra values, one per extra column.
+    fn write_row<W: Write>(
+        &self,
+        writer: &mut csv::Writer<W>,
+        row: usize,
+        extras: &[String],
+    ) -> Result<(), ExportError> {
+        for (column, replacement) in self.table.columns().iter().zip(self.replaced) {
             match replacement {
                 Some(extra) => writer.write_field(escape_formula(&extras[*extra]).as_bytes())?,
-                None => writer.write_field(input_cells.apply(column.text(row)).as_bytes())?,
+                None => writer.write_field(self.input_cells.apply(column.text(row)).as_bytes())?,
             }
         }
-        for &extra in &appended {
+        for &extra in self.appended {
             writer.write_field(escape_formula(&extras[extra]).as_bytes())?;
         }
         writer.write_record(None::<&[u8]>)?;
+        Ok(())
     }
-    writer.flush()?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -297,5 +394,51 @@ mod tests {
             err,
             ExportError::DuplicateColumn { position: 2, .. }
         ));
+    }
+    #[test]
+    fn a_file_written_block_by_block_on_threads_is_the_file_written_on_one() {
+        // Rounds of several blocks and a last partial one; cells to quote, formulas to escape, a column
+        // replaced in place, none or two extra columns, every row or a subset in another order.
+        let mut text = String::from("id,segment,note,amount\n");
+        for row in 0..(2 * ROWS_PER_BLOCK * 3 + 1_234) {
+            let note = ["plain", "\"quoted, with comma\"", "=HYPERLINK(x)", "Zoë"][row % 4];
+            text.push_str(&format!("C{row},old,{note},{}\n", row % 977));
+        }
+        let t = table(&text);
+        let label = |row: usize| format!("segment {}", row % 17);
+        let risky = |row: usize| ["=evil()", "Savers", "a,b"][row % 3].to_string();
+        let two: [(&str, &dyn Fn(usize) -> String); 2] =
+            [("segment", &label), ("segment_name", &risky)];
+        let options = ClusteredCsvOptions {
+            replace_existing: true,
+            ..ClusteredCsvOptions::default()
+        };
+        let subset: Vec<usize> = (0..t.n_rows()).rev().step_by(3).collect();
+        let write =
+            |rows: &[usize], extras: &[(&str, &dyn Fn(usize) -> String)], threads: usize| {
+                let mut out = Vec::new();
+                write_rows(
+                    &t,
+                    &options,
+                    rows.iter().copied(),
+                    extras,
+                    &mut out,
+                    threads,
+                )
+                .unwrap();
+                String::from_utf8(out).unwrap()
+            };
+        let every: Vec<usize> = (0..t.n_rows()).collect();
+        for (rows, extras) in [(&every, &two[..]), (&subset, &two[..]), (&every, &[][..])] {
+            let on_one = write(rows, extras, 1);
+            assert_eq!(on_one.lines().count(), rows.len() + 1);
+            for threads in [2, 3] {
+                assert_eq!(write(rows, extras, threads), on_one, "{threads} threads");
+            }
+        }
+        let on_one = write(&every, &two, 1);
+        assert!(on_one
+            .starts_with("id,segment,note,amount,segment_name\nC0,segment 0,plain,0,'=evil()\n"));
+        assert!(on_one.contains("\nC2,segment 2,'=HYPERLINK(x),2,\"a,b\"\n"));
     }
 }
