@@ -110,7 +110,7 @@ async function inspect(context, page) {
   };
   cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
     // The engine worker is the page's own.
-    if (targetInfo.type === 'worker' && /worker_loader\.js$/.test(targetInfo.url)) workerSession ??= sessionId;
+    if (targetInfo.type === 'worker' && /engine_worker\.js$/.test(targetInfo.url)) workerSession ??= sessionId;
   });
   cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
     const reply = JSON.parse(message);
