@@ -4,6 +4,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// Rows below which a table is read and written on one thread (a thread's start and the copies it needs
+/// cost more than they save).
+pub(crate) const ROWS_FOR_THREADS: usize = 50_000;
+
 /// The cores this process may use; always one in wasm32.
 pub(crate) fn cores() -> usize {
     if cfg!(target_arch = "wasm32") {

@@ -960,24 +960,22 @@ fn runs_side_by_side_on_threads_give_the_segments_one_thread_gives() {
                     .with_screening_sample(if screened { 1_000 } else { usize::MAX });
             let mut valid = params.validate(matrix.n_rows).unwrap();
             assert_eq!(valid.screening().is_some(), screened);
-            valid.threads = 1;
-            let mut one_thread_reports = 0;
-            let on_one = valid
-                .fit_with_progress(matrix, &mut |_| {
-                    one_thread_reports += 1;
-                    ControlFlow::Continue(())
-                })
-                .unwrap();
-            assert!(on_one.restarts > 1 || on_one.k_scores.len() > 1);
-            for threads in [2, 3, 8] {
+            // The result and how many progress reports it took.
+            let fit_on = |valid: &mut ValidParams, threads: usize| {
                 valid.threads = threads;
                 let mut reports = 0;
-                let on_many = valid
+                let result = valid
                     .fit_with_progress(matrix, &mut |_| {
                         reports += 1;
                         ControlFlow::Continue(())
                     })
                     .unwrap();
+                (result, reports)
+            };
+            let (on_one, one_thread_reports) = fit_on(&mut valid, 1);
+            assert!(on_one.restarts > 1 || on_one.k_scores.len() > 1);
+            for threads in [2, 3, 8] {
+                let (on_many, reports) = fit_on(&mut valid, threads);
                 assert_eq!(on_many, on_one, "{threads} threads, screened: {screened}");
                 assert!(reports > 0 && reports <= one_thread_reports);
             }

@@ -148,14 +148,12 @@ pub fn write_clustered_rows<W: Write>(
     )
 }
 
-/// Rows below which the clustered CSV is written on one thread.
-const ROWS_FOR_THREADS: usize = 50_000;
 /// Rows each thread writes at a time.
 const ROWS_PER_BLOCK: usize = 16_384;
 
 /// Threads that write `rows` rows: the cores natively for a large file, else one (always one in wasm32).
 fn write_threads(rows: usize) -> usize {
-    if rows < ROWS_FOR_THREADS {
+    if rows < crate::parallel::ROWS_FOR_THREADS {
         1
     } else {
         crate::parallel::cores()

@@ -13,11 +13,9 @@ use std::thread::JoinHandle;
 
 use rustc_hash::FxHashMap;
 
+use crate::parallel::ROWS_FOR_THREADS;
 use crate::table::{CodeStore, Dictionary};
 
-/// Expected rows below which the columns are filled on the parser's thread (a thread's start and the
-/// batches' copies cost more than they save).
-pub(super) const ROWS_FOR_THREADS: usize = 50_000;
 /// Most column threads.
 const MAX_COLUMN_THREADS: usize = 4;
 /// A batch is handed to the column threads once it holds this many rows…

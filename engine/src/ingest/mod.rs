@@ -513,7 +513,7 @@ fn build(
     let markers = MissingMarkers::new(&options.missing_markers);
     let semicolon_file = delimiter == b';';
     // Each column is typed on its own: natively, a large table's columns on every core.
-    let threads = if records.rows_kept >= columns::ROWS_FOR_THREADS {
+    let threads = if records.rows_kept >= crate::parallel::ROWS_FOR_THREADS {
         crate::parallel::cores()
     } else {
         1
