@@ -171,25 +171,39 @@ impl StaticEmbedder {
             sum.fill(0);
             let mut count = 0usize;
             for part in parts {
-                let (part_sum, part_count) = cache.entry(part).or_insert_with(|| {
-                    let mut s = vec![0i32; self.dims];
-                    let mut c = 0usize;
-                    self.wordpiece.tokenize(part, |piece| {
-                        if let Piece::Known(row) = piece {
-                            self.add_row(&mut s, row);
-                            c += 1;
-                        }
-                    });
-                    (s, c)
-                });
-                sum.iter_mut()
-                    .zip(part_sum.iter())
-                    .for_each(|(s, p)| *s += p);
-                count += *part_count;
+                count += self.add_part(part, &mut cache, &mut sum);
             }
             let known = finish_into(&sum, count, &mut mean, &mut vector);
             each(known.then_some(vector.as_slice()));
         }
+    }
+
+    /// Adds `part`'s token rows to `sum` (from `cache`, or tokenized and cached now) and returns how many
+    /// there are. A function of its own, not inlined into the loop over the texts: a browser's wasm
+    /// engine optimises a function once it has run for a while, but only from its next call on, so the
+    /// loop's work must be in calls.
+    #[inline(never)]
+    fn add_part<'a>(
+        &self,
+        part: &'a str,
+        cache: &mut FxHashMap<&'a str, (Vec<i32>, usize)>,
+        sum: &mut [i32],
+    ) -> usize {
+        let (part_sum, part_count) = cache.entry(part).or_insert_with(|| {
+            let mut s = vec![0i32; self.dims];
+            let mut c = 0usize;
+            self.wordpiece.tokenize(part, |piece| {
+                if let Piece::Known(row) = piece {
+                    self.add_row(&mut s, row);
+                    c += 1;
+                }
+            });
+            (s, c)
+        });
+        sum.iter_mut()
+            .zip(part_sum.iter())
+            .for_each(|(s, p)| *s += p);
+        *part_count
     }
 
     fn add_row(&self, sum: &mut [i32], row: u32) {

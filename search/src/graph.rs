@@ -340,26 +340,7 @@ impl FlatGraph {
             let mut layer = Layer::with_nodes(nodes);
             layer.neighbours.reserve(nodes * slots / 2);
             for (pid, &own) in points.iter().enumerate().take(nodes) {
-                let used = r.get()? as usize;
-                if used > slots {
-                    return Err(CatalogError::IndexFormat(format!(
-                        "node {pid} has {used} neighbours, more than {slots}"
-                    )));
-                }
-                let own = own as i64;
-                for _ in 0..used {
-                    let item = own + unzigzag(r.get()?);
-                    let link = usize::try_from(item)
-                        .ok()
-                        .and_then(|i| pid_of.get(i).copied())
-                        .ok_or_else(|| {
-                            CatalogError::IndexFormat(format!(
-                                "node {pid} links to item {item} of {n}"
-                            ))
-                        })?;
-                    layer.neighbours.push(link);
-                }
-                layer.close_node();
+                read_node(r, &mut layer, pid, own, slots, &pid_of)?;
             }
             Ok(layer)
         };
@@ -590,6 +571,42 @@ pub(crate) fn put(out: &mut Vec<u8>, mut v: u64) {
 pub(crate) struct Reader<'a> {
     pub bytes: &'a [u8],
     pub at: usize,
+}
+
+/// Reads node `pid`'s (item `own`'s) neighbours, at most `slots`, into `layer`. A function of its own, not
+/// inlined into the loop over the nodes: a browser's wasm engine optimises a function once it has run
+/// for a while, but only from its next call on, so the loop's work must be in calls.
+#[inline(never)]
+fn read_node(
+    r: &mut Reader<'_>,
+    layer: &mut Layer,
+    pid: usize,
+    own: u32,
+    slots: usize,
+    pid_of: &[u32],
+) -> Result<(), CatalogError> {
+    let used = r.get()? as usize;
+    if used > slots {
+        return Err(CatalogError::IndexFormat(format!(
+            "node {pid} has {used} neighbours, more than {slots}"
+        )));
+    }
+    let own = own as i64;
+    for _ in 0..used {
+        let item = own + unzigzag(r.get()?);
+        let link = usize::try_from(item)
+            .ok()
+            .and_then(|i| pid_of.get(i).copied())
+            .ok_or_else(|| {
+                CatalogError::IndexFormat(format!(
+                    "node {pid} links to item {item} of {}",
+                    pid_of.len()
+                ))
+            })?;
+        layer.neighbours.push(link);
+    }
+    layer.close_node();
+    Ok(())
 }
 
 impl<'a> Reader<'a> {

@@ -155,26 +155,8 @@ impl LexicalIndex {
         let mut doc_len = Vec::with_capacity(docs);
         let mut tf: Vec<(u32, f32)> = Vec::new();
         for doc in 0..docs {
-            tf.clear();
-            let mut len = 0.0f32;
-            for &s in &sequence[offsets[doc] as usize..offsets[doc + 1] as usize] {
-                let weight = FIELD_WEIGHTS[(s >> FIELD_BITS) as usize];
-                tf.push((s & TERM_MASK, weight));
-                len += weight;
-            }
-            // Stable: a term's weights add up in text order, as they always have.
-            tf.sort_by_key(|e| e.0);
-            let mut i = 0;
-            while i < tf.len() {
-                let (term, mut f) = tf[i];
-                i += 1;
-                while i < tf.len() && tf[i].0 == term {
-                    f += tf[i].1;
-                    i += 1;
-                }
-                postings[term as usize].push((doc as u32, f));
-            }
-            doc_len.push(len);
+            let terms = &sequence[offsets[doc] as usize..offsets[doc + 1] as usize];
+            doc_len.push(post_document(doc as u32, terms, &mut tf, &mut postings));
         }
         let avg_len = doc_len.iter().sum::<f32>() / doc_len.len().max(1) as f32;
         Self {
@@ -495,6 +477,39 @@ impl LexicalIndex {
             .map(|w| FIELD_WEIGHTS[(w[0] >> FIELD_BITS) as usize])
             .sum()
     }
+}
+
+/// Adds document `doc`'s postings, one per distinct term with its summed field weights, from its analysed
+/// `terms` (`field << FIELD_BITS | term`; `tf` is scratch), and returns its weighted length. A function of
+/// its own, not inlined into the loop over the documents: a browser's wasm engine optimises a function once
+/// it has run for a while, but only from its next call on, so the loop's work must be in calls.
+#[inline(never)]
+fn post_document(
+    doc: u32,
+    terms: &[u32],
+    tf: &mut Vec<(u32, f32)>,
+    postings: &mut [Vec<(u32, f32)>],
+) -> f32 {
+    tf.clear();
+    let mut len = 0.0f32;
+    for &s in terms {
+        let weight = FIELD_WEIGHTS[(s >> FIELD_BITS) as usize];
+        tf.push((s & TERM_MASK, weight));
+        len += weight;
+    }
+    // Stable: a term's weights add up in text order, as they always have.
+    tf.sort_by_key(|e| e.0);
+    let mut i = 0;
+    while i < tf.len() {
+        let (term, mut f) = tf[i];
+        i += 1;
+        while i < tf.len() && tf[i].0 == term {
+            f += tf[i].1;
+            i += 1;
+        }
+        postings[term as usize].push((doc, f));
+    }
+    len
 }
 
 #[cfg(test)]
