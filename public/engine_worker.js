@@ -3,5 +3,26 @@
 // start (the worker's wasm cannot be fetched or compiled, e.g. the server went away) is reported as an
 // error event, which the worker's starter handles and shows, instead of an unhandled rejection that
 // leaves the page waiting for an engine that never comes (trunk's own loader shim left it unhandled).
+//
+// Before the wasm compiles, each role starts what the wasm would otherwise start only afterwards: the
+// engine worker starts the catalog's worker (early_worker.js), and the catalog's worker requests the
+// catalog's files (app/src/bridge.rs CATALOG_FILES and CATALOG_WORKER_PREFIX; the wasm takes these
+// requests over by URL, and requests itself any it does not find here).
+importScripts('./early_worker.js');
+const CATALOG_WORKER_PREFIX = 'catalog:';
+if (self.name.startsWith(CATALOG_WORKER_PREFIX)) {
+  const base = self.name.slice(CATALOG_WORKER_PREFIX.length).replace(/\/+$/, '');
+  self.audienceCatalogFetches = {};
+  for (const file of ['catalog.bin', 'embed/vocab.txt', 'embed/table.i8', 'hnsw.bin']) {
+    const url = `${base}/${file}`;
+    const request = fetch(url);
+    // The wasm awaits it; until then a failure is not an unhandled rejection.
+    request.catch(() => {});
+    self.audienceCatalogFetches[url] = request;
+  }
+} else {
+  // app/src/bridge.rs CATALOG_URL.
+  self.startEarlyWorker('catalog', './engine_worker.js', `${CATALOG_WORKER_PREFIX}./catalog`);
+}
 importScripts('./worker.js');
 wasm_bindgen({ module_or_path: './worker_bg.wasm' }).catch((error) => self.reportError(error));

@@ -418,9 +418,13 @@ async fn load_catalog(
         .iter()
         .map(|name| format!("{base}/{name}"))
         .collect();
+    // The worker's script requested them before the wasm compiled (public/engine_worker.js): those
+    // requests are awaited here, and any it did not make is made now.
     let fetches: Vec<JsFuture> = urls
         .iter()
-        .map(|url| JsFuture::from(scope.fetch_with_str(url)))
+        .map(|url| {
+            JsFuture::from(take_early_fetch(url).unwrap_or_else(|| scope.fetch_with_str(url)))
+        })
         .collect();
     let catalog_files = async {
         let mut files = Vec::with_capacity(CATALOG_FILES.len());
@@ -574,9 +578,12 @@ impl CatalogWorker {
         let state = Rc::new(CatalogWorkerState::default());
         let receiver = state.clone();
         let name = format!("{CATALOG_WORKER_PREFIX}{base_url}");
-        let worker = EngineWorker::spawn_named(&script, &name, move |id, response| {
-            receiver.receive(id, response)
-        })?;
+        let on_response = move |id, response| receiver.receive(id, response);
+        // The engine worker's script started one on the page's catalog URL (public/engine_worker.js).
+        let worker = match take_early_worker("catalog").filter(|_| base_url == CATALOG_URL) {
+            Some((worker, early)) => EngineWorker::attach(worker, Some(early), on_response)?,
+            None => EngineWorker::spawn_named(&script, &name, on_response)?,
+        };
         Ok(CatalogWorker {
             worker: RefCell::new(worker),
             base_url: base_url.to_owned(),
@@ -863,6 +870,8 @@ pub fn run_worker() -> Result<(), BridgeError> {
 /// The page's handle on the engine worker.
 pub struct EngineWorker {
     worker: Worker,
+    /// Held while the handlers below live (an adopted worker's handlers are installed by a microtask).
+    _alive: Rc<()>,
     next_id: u32,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
@@ -878,7 +887,23 @@ impl EngineWorker {
     ) -> Result<Self, BridgeError> {
         let worker = Worker::new(script_url)
             .map_err(|error| BridgeError::browser("starting the engine worker", error))?;
-        Self::attach(worker, on_response)
+        Self::attach(worker, None, on_response)
+    }
+
+    /// The worker `public/early_worker.js` started for `role` ("engine" in the page, "catalog" in the
+    /// engine worker) before this wasm loaded, if it did and nobody has taken it yet; otherwise
+    /// [`Self::spawn`]. What the early worker said meanwhile (its [`Response::Ready`], or a failed start)
+    /// reaches `on_response` first, in order, once the caller has the handle: from a microtask, never from
+    /// inside this call.
+    pub fn adopt_or_spawn(
+        role: &str,
+        script_url: &str,
+        on_response: impl Fn(u32, Response) + Clone + 'static,
+    ) -> Result<Self, BridgeError> {
+        match take_early_worker(role) {
+            Some((worker, early)) => Self::attach(worker, Some(early), on_response),
+            None => Self::spawn(script_url, on_response),
+        }
     }
 
     /// [`Self::spawn`] with the worker's name (its `self.name`), which tells it its role.
@@ -891,11 +916,14 @@ impl EngineWorker {
         options.set_name(name);
         let worker = Worker::new_with_options(script_url, &options)
             .map_err(|error| BridgeError::browser("starting the catalog worker", error))?;
-        Self::attach(worker, on_response)
+        Self::attach(worker, None, on_response)
     }
 
+    /// Handles `worker`'s messages and errors with `on_response`; `early` holds the events an early start
+    /// kept (see [`Self::adopt_or_spawn`]), handled before any later one.
     fn attach(
         worker: Worker,
+        early: Option<js_sys::Array>,
         on_response: impl Fn(u32, Response) + Clone + 'static,
     ) -> Result<Self, BridgeError> {
         // Whether the worker has said anything yet: an error before that is a failed start.
@@ -933,10 +961,37 @@ impl EngineWorker {
                     Response::Failed(Failure::new(FailureKind::Crashed, message)),
                 );
             });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let alive = Rc::new(());
+        match early {
+            None => {
+                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            }
+            Some(early) => {
+                // The early start's own handlers keep collecting until this microtask swaps them out and
+                // dispatches what they kept, in one go: no later message can come in between.
+                let worker = worker.clone();
+                let on_message: js_sys::Function = on_message.as_ref().clone().unchecked_into();
+                let on_error: js_sys::Function = on_error.as_ref().clone().unchecked_into();
+                let handlers_alive = Rc::downgrade(&alive);
+                wasm_bindgen_futures::spawn_local(async move {
+                    // Dropped meanwhile: its handlers are gone, and so is the worker.
+                    if handlers_alive.upgrade().is_none() {
+                        return;
+                    }
+                    worker.set_onmessage(Some(&on_message));
+                    worker.set_onerror(Some(&on_error));
+                    for event in early.iter() {
+                        if let Ok(event) = event.dyn_into::<web_sys::Event>() {
+                            let _ = worker.dispatch_event(&event);
+                        }
+                    }
+                });
+            }
+        }
         Ok(EngineWorker {
             worker,
+            _alive: alive,
             next_id: READY_ID,
             _on_message: on_message,
             _on_error: on_error,
@@ -957,5 +1012,40 @@ impl EngineWorker {
 impl Drop for EngineWorker {
     fn drop(&mut self) {
         self.worker.terminate();
+        // An adopted worker's early events may still be dispatched: not to handlers dropped here.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
     }
+}
+
+/// Takes the worker `public/early_worker.js` started for `role`, with the events it kept, out of
+/// `self.audienceEarlyWorkers` (each is adopted once; a restarted engine starts a new worker).
+fn take_early_worker(role: &str) -> Option<(Worker, js_sys::Array)> {
+    let slots = Reflect::get(&js_sys::global(), &"audienceEarlyWorkers".into()).ok()?;
+    if slots.is_undefined() || slots.is_null() {
+        return None;
+    }
+    let entry = Reflect::get(&slots, &role.into()).ok()?;
+    let _ = Reflect::delete_property(slots.unchecked_ref::<Object>(), &role.into());
+    let worker = Reflect::get(&entry, &"worker".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let early = Reflect::get(&entry, &"early".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some((worker, early))
+}
+
+/// The fetch `public/engine_worker.js` started for `url` before this wasm loaded, taken (once) out of
+/// `self.audienceCatalogFetches`.
+fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
+    let fetches = Reflect::get(&js_sys::global(), &"audienceCatalogFetches".into()).ok()?;
+    if fetches.is_undefined() || fetches.is_null() {
+        return None;
+    }
+    let fetch = Reflect::get(&fetches, &url.into()).ok()?;
+    let _ = Reflect::delete_property(fetches.unchecked_ref::<Object>(), &url.into());
+    fetch.dyn_into().ok()
 }

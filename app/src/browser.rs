@@ -1,6 +1,6 @@
-//! The page's one edge to the browser: fetching, this browser's storage, downloads, and the text of a
-//! JavaScript error. Everything else on the page is Leptos components and plain Rust. (The worker's edge is
-//! [`crate::bridge`].)
+//! The page's one edge to the browser: fetching, this browser's storage, downloads, the text of a JavaScript
+//! error, and the offline service worker's registration. Everything else on the page is Leptos components
+//! and plain Rust. (The worker's edge is [`crate::bridge`].)
 //!
 //! Hand-written on `web-sys` rather than `gloo-*`: the page already links every `web-sys` binding used here,
 //! so this module adds no code to the wasm that a wrapper crate would.
@@ -135,4 +135,33 @@ pub fn page_origin() -> String {
 pub fn page_parameter(name: &str) -> Option<String> {
     let href = web_sys::window()?.location().href().ok()?;
     Url::new(&href).ok()?.search_params().get(name)
+}
+
+/// The service worker that keeps the app and its catalog available offline (`public/sw.js`).
+const SERVICE_WORKER: &str = "./sw.js";
+
+/// Registers the offline service worker where the browser supports it; the app works the same without it
+/// (only not offline), so every failure is a console note, never an error in the page. The page calls
+/// it once the catalog is indexed (or has failed) and the engine is idle: installing fetches the whole
+/// app and catalog again, which on a first visit would compete with the engine and the catalog for the
+/// same cores.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    // `navigator.serviceWorker` is missing in insecure contexts and some embedded browsers.
+    let supported = js_sys::Reflect::get(&navigator, &"serviceWorker".into())
+        .is_ok_and(|container| !container.is_undefined() && !container.is_null());
+    if !supported {
+        return;
+    }
+    let registration = navigator.service_worker().register(SERVICE_WORKER);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = JsFuture::from(registration).await {
+            web_sys::console::info_1(
+                &format!("Offline mode is unavailable: {}", error_text(&error)).into(),
+            );
+        }
+    });
 }

@@ -63,9 +63,10 @@ export function launch() {
 
 /**
  * Opens a fresh context and page on `baseUrl` and watches it: every request to another origin (which is
- * also aborted), page errors, console errors and Content-Security-Policy violations.
+ * also aborted), page errors, console errors and Content-Security-Policy violations. `options` go to the
+ * new context; `prepare(context)` runs before the page navigates (routes of the test's own, say).
  */
-export async function openPage(browser, baseUrl, options = {}) {
+export async function openPage(browser, baseUrl, options = {}, prepare = async () => {}) {
   const context = await browser.newContext({ acceptDownloads: true, ...options });
   const origin = new URL(baseUrl).origin;
   const watch = { foreignRequests: [], pageErrors: [], consoleErrors: [], cspViolations: [] };
@@ -91,6 +92,7 @@ export async function openPage(browser, baseUrl, options = {}) {
     document.addEventListener('securitypolicyviolation', (event) =>
       window.__reportCsp(`${event.violatedDirective} blocked ${event.blockedURI}`));
   });
+  await prepare(context);
   await page.goto(baseUrl);
   return { context, page, watch };
 }

@@ -203,3 +203,57 @@ test("an engine whose files the network cannot deliver is said in the page, not 
     await server.close();
   }
 });
+
+test('the engine and the catalog start before the app has loaded: one engine worker, one catalog worker, each catalog file fetched once', LONG, async () => {
+  // Without the service worker, whose install fetches every file once more. public/early_worker.js starts the
+  // engine worker from the page's first script, the engine worker's script starts the catalog's worker and
+  // that one requests the catalog's files before its wasm compiles; the wasm adopts the workers and the
+  // requests. A worker or a request it failed to adopt would be started or made a second time.
+  const server = await serve(DIST);
+  const { context, page, watch } = await openPage(browser, server.url, { serviceWorkers: 'block' });
+  try {
+    await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 60000 });
+    await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+    assert.deepEqual(await page.evaluate(() => Object.keys(self.audienceEarlyWorkers ?? { none: true })), [],
+      'the page\'s wasm took over the engine worker its first script started');
+    const count = (file) => server.requests.filter((path) => path === file).length;
+    assert.equal(count('/engine_worker.js'), 2, `the engine worker and the catalog's: ${server.requests}`);
+    for (const file of ['/catalog/catalog.bin', '/catalog/embed/vocab.txt', '/catalog/embed/table.i8', '/catalog/hnsw.bin']) {
+      assert.equal(count(file), 1, `${file} is fetched once: ${server.requests}`);
+    }
+    // The page answers with both: a file reads, and a description finds catalog variables.
+    await page.locator('#demo-button').click();
+    await page.locator('#row-count').waitFor({ timeout: 30000 });
+    await page.locator('#audience-query').fill('high income households in urban areas');
+    await page.locator('#find-variables').click();
+    await page.locator('.catalog-hit').first().waitFor({ timeout: 30000 });
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(watch.consoleErrors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('the service worker is registered only once the catalog is indexed, so a first visit does not fetch everything twice at once', LONG, async () => {
+  const server = await serve(DIST);
+  // The catalog's graph arrives 4 s late: the catalog stays loading that long.
+  const { context, page, watch } = await openPage(browser, server.url, {}, (context) =>
+    context.route('**/catalog/hnsw.bin', async (route) => {
+      await new Promise((ok) => setTimeout(ok, 4000));
+      await route.continue();
+    }));
+  try {
+    await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+    await page.waitForTimeout(1000);
+    assert.equal(await page.locator('main').getAttribute('data-catalog'), 'loading');
+    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) ?? null), null,
+      'no service worker while the catalog loads');
+    await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 60000 });
+    await until(page, 'a service worker controls the page', () => navigator.serviceWorker.controller !== null);
+    assert.deepEqual(watch.pageErrors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});

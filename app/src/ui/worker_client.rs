@@ -217,7 +217,8 @@ impl WorkerClient {
     fn spawn_worker(self) {
         self.worker_ready.set_value(false);
         let on_response = move |id: u32, response: Response| self.on_answer(id, response);
-        match EngineWorker::spawn(WORKER_SCRIPT, on_response) {
+        // The page's first script started it (public/early_worker.js); a restart starts a new one.
+        match EngineWorker::adopt_or_spawn("engine", WORKER_SCRIPT, on_response) {
             Ok(worker) => self.worker.set_value(Some(worker)),
             Err(error) => {
                 self.status.set(EngineStatus::Failed(format!(
