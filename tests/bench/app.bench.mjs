@@ -9,7 +9,10 @@
 //   100k rows      file chosen as soon as the page is interactive (the catalog still indexing; with
 //                  --after-catalog once it is indexed) → rows read → variables suggested → (fixed column
 //                  selection) → results shown, through the real UI; navigation → catalog indexed with the
-//                  file in flight; longest main-thread task while it ran
+//                  file in flight; longest main-thread task while it ran. Each step is timed twice: from Node
+//                  (a command's round trip and a locator's polling included) and by the page's own clock,
+//                  from the user's action (the input's change event, a button's click) to the first frame
+//                  after the answer is in the DOM; the app's time is the sum of the page-clock steps
 //   memory         peak resident memory of the tab's renderer process (VmHWM: page + engine worker, JS heaps,
 //                  wasm memories, DOM), sampled JS heaps of the page and the worker, and their wasm memories
 //                  (a wasm memory never shrinks, so its final size is its peak)
@@ -227,6 +230,29 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     const page = await context.newPage();
     page.on('crash', () => { crashed = true; });
     await page.addInitScript(() => {
+      // The page's own clock (ms since navigation) at each step: the user's action (the file input's change,
+      // a button's click, seen first, in the capture phase) and the first frame after its answer is in the
+      // DOM (a MutationObserver, then the next animation frame and the task after it). The app's own time
+      // is measured between these, without the automation's latency (a command's round trip to the
+      // browser, a locator's polling), which the Node-side figures include.
+      window.__marks = {};
+      const mark = (name) => { window.__marks[name] ??= performance.now(); };
+      const shown = (name) => {
+        if (window.__marks[name] !== undefined || window.__marks[`${name}?`]) return;
+        window.__marks[`${name}?`] = true;
+        requestAnimationFrame(() => setTimeout(() => mark(name)));
+      };
+      document.addEventListener('change', (event) => { if (event.target?.id === 'file-input') mark('file'); }, true);
+      document.addEventListener('click', (event) => {
+        const id = event.target?.closest?.('button')?.id;
+        if (id === 'find-variables' || id === 'run-segmentation') mark(id);
+      }, true);
+      new MutationObserver(() => {
+        if (document.querySelector('main[data-catalog="ready"]')) shown('catalog');
+        if (window.__marks.file !== undefined && document.querySelector('#row-count')) shown('rows');
+        if (window.__marks['find-variables'] !== undefined && document.querySelector('#column-choices tbody tr')) shown('suggested');
+        if (window.__marks['run-segmentation'] !== undefined && document.querySelector('#results-summary')) shown('results');
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-catalog'] });
       window.__longestTask = 0;
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) window.__longestTask = Math.max(window.__longestTask, entry.duration);
@@ -303,6 +329,15 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     result.segment = tResults - tChosen;
     result.total = tResults - t0;
     result.longestTask = await page.evaluate(() => window.__longestTask);
+    await page.waitForFunction(() => window.__marks.results !== undefined, null, { timeout: 10000 });
+    const marks = await page.evaluate(() => window.__marks);
+    result.page = {
+      catalog: marks.catalog,
+      read: marks.rows - marks.file,
+      suggest: marks.suggested - Math.max(marks['find-variables'], marks.catalog ?? 0),
+      segment: marks.results - marks['run-segmentation'],
+    };
+    result.page.total = result.page.read + result.page.suggest + result.page.segment;
     result.pageHeap = sampling.peaks.pageHeap;
     result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
     result.pageWasm = await probe.pageWasm().catch(() => NaN);
@@ -358,6 +393,11 @@ async function report(run, targets) {
   line(`${label}:   of which in the worker (encode → profiles)`, fmtMs(run.workerSegment));
   line(`${label}: file chosen → results shown`, fmtMs(run.total), targets ? '≤ 1.5 s (clicks excluded)' : '≤ 6 s (clicks excluded)');
   line(`${label}:   without the UI automation's clicks`, fmtMs(run.total - run.choose));
+  line(`${label}: page's clock: navigation → catalog indexed`, fmtMs(run.page.catalog), '≤ 1 s');
+  line(`${label}: page's clock: file chosen → rows shown`, fmtMs(run.page.read));
+  line(`${label}: page's clock: Find variables → shown`, fmtMs(run.page.suggest));
+  line(`${label}: page's clock: Segment → results shown`, fmtMs(run.page.segment));
+  line(`${label}: page's clock: the app's time, file → results`, fmtMs(run.page.total), targets ? '≤ 1.5 s (the user\'s steps excluded)' : '≤ 6 s (the user\'s steps excluded)');
   line(`${label}: longest main-thread task`, fmtMs(run.longestTask));
   line(`${label}: peak JS heap, page / worker`, `${fmtMb(run.pageHeap)} / ${fmtMb(run.workerHeap)}`);
   line(`${label}: wasm memory, page / worker`, `${fmtMb(run.pageWasm)} / ${fmtMb(run.workerWasm)}`);
