@@ -1,5 +1,5 @@
-// The engine's worker script, for both of its roles: the page's engine worker (app/src/ui/worker_client.rs)
-// and the variable catalog's own worker, which the engine worker starts (app/src/bridge.rs). A failed
+// The engine's worker script, for all of its roles: the page's engine worker (app/src/ui/worker_client.rs),
+// the variable catalog's own worker and the warm-up worker, which the engine worker starts (app/src/bridge.rs). A failed
 // start (the worker's wasm cannot be fetched or compiled, e.g. the server went away) is reported as an
 // error event, which the worker's starter handles and shows, instead of an unhandled rejection that
 // leaves the page waiting for an engine that never comes (trunk's own loader shim left it unhandled).
@@ -20,7 +20,8 @@ if (self.name.startsWith(CATALOG_WORKER_PREFIX)) {
     request.catch(() => {});
     self.audienceCatalogFetches[url] = request;
   }
-} else {
+} else if (!self.name) {
+  // The engine worker (unnamed; the warm-up worker, app/src/bridge.rs WARM_UP_WORKER_NAME, starts nothing).
   // app/src/bridge.rs CATALOG_URL.
   self.startEarlyWorker('catalog', './engine_worker.js', `${CATALOG_WORKER_PREFIX}./catalog`);
 }

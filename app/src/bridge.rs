@@ -28,7 +28,7 @@ use web_sys::{
 };
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
-use crate::service::{rehearse, Session};
+use crate::service::{rehearse, Session, REHEARSAL_ROWS, WARM_UP_ROWS};
 
 /// The id of the unsolicited [`Response::Ready`] message.
 pub const READY_ID: u32 = 0;
@@ -389,9 +389,32 @@ async fn rehearse_when_idle(scope: &DedicatedWorkerGlobalScope, requests: &Worke
             return;
         }
         if requests.received.get() == seen {
-            drop(rehearse());
+            drop(rehearse(REHEARSAL_ROWS));
             return;
         }
+    }
+}
+
+/// The warm-up worker's name (its `self.name`): it rehearses a segmentation of [`WARM_UP_ROWS`] rows and
+/// closes.
+const WARM_UP_WORKER_NAME: &str = "warm-up";
+
+/// Starts a worker that rehearses a segmentation of [`WARM_UP_ROWS`] rows and then closes. The browser
+/// shares one compiled module between the workers of a page, and the code it optimises while the
+/// warm-up worker rehearses serves the engine worker too; nothing waits for it (the engine worker's own
+/// rehearsal is small, since a request that comes meanwhile waits). Where it cannot start, nothing is lost
+/// but the head start.
+fn start_warm_up_worker(scope: &DedicatedWorkerGlobalScope) {
+    let Ok(script) = web_sys::Url::new_with_base("engine_worker.js", &scope.location().href())
+    else {
+        return;
+    };
+    let options = WorkerOptions::new();
+    options.set_name(WARM_UP_WORKER_NAME);
+    match Worker::new_with_options(&script.href(), &options) {
+        // It closes itself; the handle is kept so that nothing ends it sooner.
+        Ok(worker) => std::mem::forget(worker),
+        Err(error) => web_sys::console::warn_2(&"audience worker: no warm-up".into(), &error),
     }
 }
 
@@ -733,6 +756,11 @@ pub fn run_worker() -> Result<(), BridgeError> {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().dyn_into().map_err(|_| {
         BridgeError::Browser("run_worker must be called inside a dedicated worker".into())
     })?;
+    if scope.name() == WARM_UP_WORKER_NAME {
+        drop(rehearse(WARM_UP_ROWS));
+        scope.close();
+        return Ok(());
+    }
     let session = Rc::new(RefCell::new(Session::new()));
     let activity = Rc::new(WorkerActivity::default());
     // The catalog's own worker (named by the engine worker, see `CatalogWorker`) loads the catalog as soon
@@ -803,9 +831,11 @@ pub fn run_worker() -> Result<(), BridgeError> {
                 };
                 post(reply(id, &response));
                 // The page asks for the catalog once the worker starts, and the user then picks a file and
-                // describes an audience: once the worker is idle it rehearses a segmentation, so that the
-                // user's first one runs on optimised code (see `service::rehearsal`).
+                // describes an audience: a warm-up worker rehearses a segmentation beside this one, and
+                // once this worker is idle it rehearses a small one itself, so that the user's first one
+                // runs on optimised code (see `service::rehearsal`).
                 if !is_catalog_worker {
+                    start_warm_up_worker(&scope);
                     rehearse_when_idle(&scope, &activity).await;
                 }
             });

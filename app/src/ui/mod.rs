@@ -29,15 +29,10 @@ mod variables;
 mod worker_client;
 
 use leptos::prelude::*;
-use std::time::Duration;
 
 use draft::AudienceDraft;
 
 pub use worker_client::{CatalogState, EngineStatus, WorkerClient};
-
-/// How long the engine must have been idle, with the catalog settled, before the offline service worker
-/// is registered.
-const SERVICE_WORKER_AFTER_IDLE: Duration = Duration::from_secs(2);
 
 /// The whole page.
 #[component]
@@ -81,29 +76,18 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // The offline service worker is registered once the catalog has settled and the engine has then had
-    // nothing to do for a while: its install fetches the whole app and catalog once more, which must not
-    // compete with a file being read or segmented (see `browser::register_service_worker`). Every change
-    // of the engine's status starts the wait again.
-    let status_changes = StoredValue::new(0u64);
-    let registered = StoredValue::new(false);
-    Effect::new(move |_| {
-        let settled = !matches!(engine.catalog.get(), CatalogState::Loading);
-        let idle = engine.is_idle();
-        let change = status_changes.get_value() + 1;
-        status_changes.set_value(change);
-        if registered.get_value() || !settled || !idle {
-            return;
+    // The offline service worker is registered once the catalog has settled: its install fetches the
+    // whole app and catalog once more, which must not compete with the catalog being indexed (see
+    // `browser::register_service_worker`).
+    Effect::new(move |registered: Option<bool>| {
+        if registered == Some(true) {
+            return true;
         }
-        set_timeout(
-            move || {
-                if status_changes.get_value() == change && !registered.get_value() {
-                    registered.set_value(true);
-                    crate::browser::register_service_worker();
-                }
-            },
-            SERVICE_WORKER_AFTER_IDLE,
-        );
+        let settled = !matches!(engine.catalog.get(), CatalogState::Loading);
+        if settled {
+            crate::browser::register_service_worker();
+        }
+        settled
     });
 
     view! {
