@@ -10,7 +10,7 @@
 /** Workers started early, by role ("engine", "catalog"), until the wasm adopts them. */
 self.audienceEarlyWorkers = self.audienceEarlyWorkers || {};
 
-/** Starts `url` as the worker for `role` (named `name`, if given), keeping its messages and errors. */
+/** Starts `url` as the worker for `role` (named `name`, if given), keeping its messages and errors; returns it. */
 self.startEarlyWorker = function startEarlyWorker(role, url, name) {
   const worker = name === undefined ? new Worker(url) : new Worker(url, { name });
   const early = [];
@@ -18,9 +18,16 @@ self.startEarlyWorker = function startEarlyWorker(role, url, name) {
   // Kept and handled by the adopter: a failed start is reported there, in the page's words.
   worker.onerror = (event) => { event.preventDefault(); early.push(event); };
   self.audienceEarlyWorkers[role] = { worker, early };
+  return worker;
 };
 
 if (self.document) {
   // app/src/ui/worker_client.rs WORKER_SCRIPT.
   self.startEarlyWorker('engine', './engine_worker.js');
+  // The catalog's worker tells the page itself once the catalog is indexed, even while the engine worker
+  // is busy reading a file: the page keeps one end of this channel, and the other goes to the catalog's
+  // worker through the engine worker's script.
+  const channel = new MessageChannel();
+  self.audienceEarlyWorkers.engine.catalogPort = channel.port1;
+  self.audienceEarlyWorkers.engine.worker.postMessage({ audienceCatalogPort: channel.port2 }, [channel.port2]);
 }

@@ -23,7 +23,24 @@ if (self.name.startsWith(CATALOG_WORKER_PREFIX)) {
 } else if (!self.name) {
   // The engine worker (unnamed; the warm-up worker, app/src/bridge.rs WARM_UP_WORKER_NAME, starts nothing).
   // app/src/bridge.rs CATALOG_URL.
-  self.startEarlyWorker('catalog', './engine_worker.js', `${CATALOG_WORKER_PREFIX}./catalog`);
+  const catalogWorker = self.startEarlyWorker('catalog', './engine_worker.js', `${CATALOG_WORKER_PREFIX}./catalog`);
+  // The page's channel to the catalog's worker (public/early_worker.js) is passed on to it; listeners added
+  // here run before the wasm's, which never sees this message.
+  self.addEventListener('message', (event) => {
+    const port = event.data && event.data.audienceCatalogPort;
+    if (!port) return;
+    event.stopImmediatePropagation();
+    catalogWorker.postMessage({ audienceCatalogPort: port }, [port]);
+  });
+}
+if (self.name.startsWith(CATALOG_WORKER_PREFIX)) {
+  // The page's end of that channel: the wasm says there when the catalog is indexed (app/src/bridge.rs).
+  self.addEventListener('message', (event) => {
+    const port = event.data && event.data.audienceCatalogPort;
+    if (!port) return;
+    event.stopImmediatePropagation();
+    self.audiencePagePort = port;
+  });
 }
 importScripts('./worker.js');
 wasm_bindgen({ module_or_path: './worker_bg.wasm' }).catch((error) => self.reportError(error));

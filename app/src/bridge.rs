@@ -604,7 +604,9 @@ impl CatalogWorker {
         let on_response = move |id, response| receiver.receive(id, response);
         // The engine worker's script started one on the page's catalog URL (public/engine_worker.js).
         let worker = match take_early_worker("catalog").filter(|_| base_url == CATALOG_URL) {
-            Some((worker, early)) => EngineWorker::attach(worker, Some(early), on_response)?,
+            Some(early) => {
+                EngineWorker::attach(early.worker, Some((early.early, None)), on_response)?
+            }
             None => EngineWorker::spawn_named(&script, &name, on_response)?,
         };
         Ok(CatalogWorker {
@@ -886,11 +888,22 @@ pub fn run_worker() -> Result<(), BridgeError> {
     if let Some(base_url) = catalog_url {
         wasm_bindgen_futures::spawn_local(async move {
             let response = load_catalog(&scope, &own_session, &base_url, false).await;
-            if let Err(error) = scope.post_message(&reply(CATALOG_LOADED_ID, &response)) {
+            let message = reply(CATALOG_LOADED_ID, &response);
+            if let Err(error) = scope.post_message(&message) {
                 web_sys::console::error_2(
                     &"audience worker: could not post a reply".into(),
                     &error,
                 );
+            }
+            // The page hears it at once on its own channel (public/engine_worker.js), even while the
+            // engine worker, which passes it on too, is busy reading a file.
+            if matches!(response, Response::CatalogReady { .. }) {
+                if let Some(port) = Reflect::get(&scope, &"audiencePagePort".into())
+                    .ok()
+                    .and_then(|port| port.dyn_into::<web_sys::MessagePort>().ok())
+                {
+                    let _ = port.post_message(&message);
+                }
             }
         });
     }
@@ -902,6 +915,8 @@ pub struct EngineWorker {
     worker: Worker,
     /// Held while the handlers below live (an adopted worker's handlers are installed by a microtask).
     _alive: Rc<()>,
+    /// Handles the catalog's channel, if the worker was started early with one.
+    _on_catalog_port: Closure<dyn FnMut(MessageEvent)>,
     next_id: u32,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
@@ -931,7 +946,11 @@ impl EngineWorker {
         on_response: impl Fn(u32, Response) + Clone + 'static,
     ) -> Result<Self, BridgeError> {
         match take_early_worker(role) {
-            Some((worker, early)) => Self::attach(worker, Some(early), on_response),
+            Some(early) => Self::attach(
+                early.worker,
+                Some((early.early, early.catalog_port)),
+                on_response,
+            ),
             None => Self::spawn(script_url, on_response),
         }
     }
@@ -950,12 +969,22 @@ impl EngineWorker {
     }
 
     /// Handles `worker`'s messages and errors with `on_response`; `early` holds the events an early start
-    /// kept (see [`Self::adopt_or_spawn`]), handled before any later one.
+    /// kept (see [`Self::adopt_or_spawn`]), handled before any later one, and the page's end of the
+    /// catalog's channel, whose [`Response::CatalogReady`] also goes to `on_response`.
     fn attach(
         worker: Worker,
-        early: Option<js_sys::Array>,
+        early: Option<(js_sys::Array, Option<web_sys::MessagePort>)>,
         on_response: impl Fn(u32, Response) + Clone + 'static,
     ) -> Result<Self, BridgeError> {
+        let on_catalog_response = on_response.clone();
+        let on_catalog_port =
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Ok((id, response @ Response::CatalogReady { .. })) =
+                    decode_response(&event.data())
+                {
+                    on_catalog_response(id, response);
+                }
+            });
         // Whether the worker has said anything yet: an error before that is a failed start.
         let started = Rc::new(std::cell::Cell::new(false));
         let on_message_started = started.clone();
@@ -997,7 +1026,11 @@ impl EngineWorker {
                 worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
                 worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             }
-            Some(early) => {
+            Some((early, catalog_port)) => {
+                // The channel's messages wait in its port until a handler is set.
+                if let Some(port) = &catalog_port {
+                    port.set_onmessage(Some(on_catalog_port.as_ref().unchecked_ref()));
+                }
                 // The early start's own handlers keep collecting until this microtask swaps them out and
                 // dispatches what they kept, in one go: no later message can come in between.
                 let worker = worker.clone();
@@ -1022,6 +1055,7 @@ impl EngineWorker {
         Ok(EngineWorker {
             worker,
             _alive: alive,
+            _on_catalog_port: on_catalog_port,
             next_id: READY_ID,
             _on_message: on_message,
             _on_error: on_error,
@@ -1048,9 +1082,17 @@ impl Drop for EngineWorker {
     }
 }
 
+/// A worker `public/early_worker.js` started: the worker, the events it kept, and (the page's engine
+/// worker) the page's end of the channel on which the catalog's worker says it has indexed the catalog.
+struct EarlyWorker {
+    worker: Worker,
+    early: js_sys::Array,
+    catalog_port: Option<web_sys::MessagePort>,
+}
+
 /// Takes the worker `public/early_worker.js` started for `role`, with the events it kept, out of
 /// `self.audienceEarlyWorkers` (each is adopted once; a restarted engine starts a new worker).
-fn take_early_worker(role: &str) -> Option<(Worker, js_sys::Array)> {
+fn take_early_worker(role: &str) -> Option<EarlyWorker> {
     let slots = Reflect::get(&js_sys::global(), &"audienceEarlyWorkers".into()).ok()?;
     if slots.is_undefined() || slots.is_null() {
         return None;
@@ -1065,7 +1107,14 @@ fn take_early_worker(role: &str) -> Option<(Worker, js_sys::Array)> {
         .ok()?
         .dyn_into()
         .ok()?;
-    Some((worker, early))
+    let catalog_port = Reflect::get(&entry, &"catalogPort".into())
+        .ok()
+        .and_then(|port| port.dyn_into().ok());
+    Some(EarlyWorker {
+        worker,
+        early,
+        catalog_port,
+    })
 }
 
 /// The fetch `public/engine_worker.js` started for `url` before this wasm loaded, taken (once) out of

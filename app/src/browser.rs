@@ -142,8 +142,9 @@ const SERVICE_WORKER: &str = "./sw.js";
 
 /// Registers the offline service worker where the browser supports it; the app works the same without it
 /// (only not offline), so every failure is a console note, never an error in the page. The page calls
-/// it once the catalog is indexed (or has failed): installing fetches the whole app and catalog again,
-/// which on a first visit would compete with the catalog's indexing for the same cores.
+/// it once the catalog is indexed (or has failed) and the engine is not busy: installing fetches the
+/// whole app and catalog again, which on a first visit would compete with indexing or reading a file for
+/// the same cores.
 pub fn register_service_worker() {
     let Some(window) = web_sys::window() else {
         return;

@@ -76,18 +76,20 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // The offline service worker is registered once the catalog has settled: its install fetches the
-    // whole app and catalog once more, which must not compete with the catalog being indexed (see
+    // The offline service worker is registered once the catalog has settled and the engine is not busy
+    // (the catalog's worker says it is ready even while a file is read): its install fetches the whole app
+    // and catalog once more, which must not compete with indexing or reading (see
     // `browser::register_service_worker`).
     Effect::new(move |registered: Option<bool>| {
         if registered == Some(true) {
             return true;
         }
         let settled = !matches!(engine.catalog.get(), CatalogState::Loading);
-        if settled {
+        let ready = settled && engine.is_idle();
+        if ready {
             crate::browser::register_service_worker();
         }
-        settled
+        ready
     });
 
     view! {
