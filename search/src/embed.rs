@@ -85,6 +85,12 @@ impl StaticEmbedder {
     /// The L2-normalised mean of the rows of `text`'s tokens, or `None` when no token is known
     /// (empty text, only unknown words).
     pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let (sum, count) = self.sum_rows(text);
+        finish(&sum, count)
+    }
+
+    /// The sum of the rows of `text`'s known tokens, and how many there are.
+    fn sum_rows(&self, text: &str) -> (Vec<i32>, usize) {
         let mut sum = vec![0i32; self.dims];
         let mut count = 0usize;
         self.wordpiece.tokenize(text, |piece| {
@@ -93,7 +99,7 @@ impl StaticEmbedder {
                 count += 1;
             }
         });
-        finish(&sum, count)
+        (sum, count)
     }
 
     /// Embeds many texts, caching the pieces of each distinct word: the bulk path used to embed a
@@ -189,17 +195,7 @@ impl StaticEmbedder {
         cache: &mut FxHashMap<&'a str, (Vec<i32>, usize)>,
         sum: &mut [i32],
     ) -> usize {
-        let (part_sum, part_count) = cache.entry(part).or_insert_with(|| {
-            let mut s = vec![0i32; self.dims];
-            let mut c = 0usize;
-            self.wordpiece.tokenize(part, |piece| {
-                if let Piece::Known(row) = piece {
-                    self.add_row(&mut s, row);
-                    c += 1;
-                }
-            });
-            (s, c)
-        });
+        let (part_sum, part_count) = cache.entry(part).or_insert_with(|| self.sum_rows(part));
         sum.iter_mut()
             .zip(part_sum.iter())
             .for_each(|(s, p)| *s += p);
