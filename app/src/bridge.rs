@@ -915,7 +915,8 @@ pub struct EngineWorker {
     worker: Worker,
     /// Held while the handlers below live (an adopted worker's handlers are installed by a microtask).
     _alive: Rc<()>,
-    /// Handles the catalog's channel, if the worker was started early with one.
+    /// The page's end of the catalog's channel, if the worker was started early with one, and its handler.
+    catalog_port: Option<web_sys::MessagePort>,
     _on_catalog_port: Closure<dyn FnMut(MessageEvent)>,
     next_id: u32,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -1021,6 +1022,7 @@ impl EngineWorker {
                 );
             });
         let alive = Rc::new(());
+        let mut kept_port = None;
         match early {
             None => {
                 worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -1031,6 +1033,7 @@ impl EngineWorker {
                 if let Some(port) = &catalog_port {
                     port.set_onmessage(Some(on_catalog_port.as_ref().unchecked_ref()));
                 }
+                kept_port = catalog_port;
                 // The early start's own handlers keep collecting until this microtask swaps them out and
                 // dispatches what they kept, in one go: no later message can come in between.
                 let worker = worker.clone();
@@ -1055,6 +1058,7 @@ impl EngineWorker {
         Ok(EngineWorker {
             worker,
             _alive: alive,
+            catalog_port: kept_port,
             _on_catalog_port: on_catalog_port,
             next_id: READY_ID,
             _on_message: on_message,
@@ -1076,9 +1080,14 @@ impl EngineWorker {
 impl Drop for EngineWorker {
     fn drop(&mut self) {
         self.worker.terminate();
-        // An adopted worker's early events may still be dispatched: not to handlers dropped here.
+        // An adopted worker's early events may still be dispatched, and its channel may still deliver:
+        // not to handlers dropped here.
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
+        if let Some(port) = &self.catalog_port {
+            port.set_onmessage(None);
+            port.close();
+        }
     }
 }
 
