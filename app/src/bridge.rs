@@ -910,16 +910,18 @@ pub fn run_worker() -> Result<(), BridgeError> {
     Ok(())
 }
 
+/// A handler of `message` events, kept alive by whoever holds it.
+type MessageHandler = Closure<dyn FnMut(MessageEvent)>;
+
 /// The page's handle on the engine worker.
 pub struct EngineWorker {
     worker: Worker,
     /// Held while the handlers below live (an adopted worker's handlers are installed by a microtask).
     _alive: Rc<()>,
     /// The page's end of the catalog's channel, if the worker was started early with one, and its handler.
-    catalog_port: Option<web_sys::MessagePort>,
-    _on_catalog_port: Closure<dyn FnMut(MessageEvent)>,
+    catalog_port: Option<(web_sys::MessagePort, MessageHandler)>,
     next_id: u32,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_message: MessageHandler,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
@@ -978,14 +980,6 @@ impl EngineWorker {
         on_response: impl Fn(u32, Response) + Clone + 'static,
     ) -> Result<Self, BridgeError> {
         let on_catalog_response = on_response.clone();
-        let on_catalog_port =
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if let Ok((id, response @ Response::CatalogReady { .. })) =
-                    decode_response(&event.data())
-                {
-                    on_catalog_response(id, response);
-                }
-            });
         // Whether the worker has said anything yet: an error before that is a failed start.
         let started = Rc::new(std::cell::Cell::new(false));
         let on_message_started = started.clone();
@@ -1022,7 +1016,7 @@ impl EngineWorker {
                 );
             });
         let alive = Rc::new(());
-        let mut kept_port = None;
+        let mut catalog_handler = None;
         match early {
             None => {
                 worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -1030,10 +1024,18 @@ impl EngineWorker {
             }
             Some((early, catalog_port)) => {
                 // The channel's messages wait in its port until a handler is set.
-                if let Some(port) = &catalog_port {
-                    port.set_onmessage(Some(on_catalog_port.as_ref().unchecked_ref()));
+                if let Some(port) = catalog_port {
+                    let handler =
+                        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                            if let Ok((id, response @ Response::CatalogReady { .. })) =
+                                decode_response(&event.data())
+                            {
+                                on_catalog_response(id, response);
+                            }
+                        });
+                    port.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+                    catalog_handler = Some((port, handler));
                 }
-                kept_port = catalog_port;
                 // The early start's own handlers keep collecting until this microtask swaps them out and
                 // dispatches what they kept, in one go: no later message can come in between.
                 let worker = worker.clone();
@@ -1058,8 +1060,7 @@ impl EngineWorker {
         Ok(EngineWorker {
             worker,
             _alive: alive,
-            catalog_port: kept_port,
-            _on_catalog_port: on_catalog_port,
+            catalog_port: catalog_handler,
             next_id: READY_ID,
             _on_message: on_message,
             _on_error: on_error,
@@ -1084,7 +1085,7 @@ impl Drop for EngineWorker {
         // not to handlers dropped here.
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
-        if let Some(port) = &self.catalog_port {
+        if let Some((port, _)) = &self.catalog_port {
             port.set_onmessage(None);
             port.close();
         }
