@@ -50,14 +50,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = dir.join("hnsw.bin");
     std::fs::write(&out, &bytes)?;
     println!(
-        "built HNSW (seed {:#x}, ef_construction {}, ef_search {}) in {:.1} s: {} ({} bytes, vector fingerprint {:016x})",
+        "built HNSW (seed {:#x}, ef_construction {}, ef_search {}) in {:.1} s: {} ({} bytes, vector fingerprint {:016x}, source fingerprint {:016x})",
         params.seed,
         params.ef_construction,
         params.ef_search,
         started.elapsed().as_secs_f64(),
         out.display(),
         bytes.len(),
-        index.store().fingerprint()
+        index.store().fingerprint(),
+        index.store().source().unwrap_or_default()
     );
     Ok(())
 }

@@ -6,15 +6,21 @@
 //! the compact encoding of [`super::graph`], which loads straight into flat arrays and is searched
 //! there exactly as `instant-distance` searches its own graph. Its file holds only
 //! the graph and each point's item number, not the vectors: the vectors are recomputed from the
-//! catalog text by the static embedder when the index loads (they are a deterministic function of
-//! the catalog and the table), which keeps the download about 6 MB smaller. A fingerprint of the
-//! vectors in the file's header detects a graph built for a different catalog or table.
+//! catalog text by the static embedder (they are a deterministic function of the catalog and the
+//! table), which keeps the download about 6 MB smaller, and the app computes each one the first
+//! time a search reads it ([`VectorStore::on_first_use`]). Two fingerprints in the file's header
+//! detect a graph built for a different catalog or table: one of the vectors, and one of what
+//! they are computed from ([`crate::catalog_source_fingerprint`]), which is the one checked when
+//! the index loads, so that loading computes no vector. A test on the shipped catalog checks that
+//! the vectors computed today still have the vector fingerprint the graph was built on.
 //!
-//! File layout: `b"ABHNSW02"`, little-endian `u32` items, `u32` dims, `u64` fingerprint, then the
-//! groups of near-duplicate items (varints, see `Groups::encode`) and the graph in the compact
-//! encoding of [`super::graph`].
+//! File layout: `b"ABHNSW03"`, little-endian `u32` items, `u32` dims, `u64` fingerprint of the
+//! vectors, `u64` fingerprint of their source (0: unknown), then the groups of near-duplicate items
+//! (varints, see `Groups::encode`) and the graph in the compact encoding of [`super::graph`].
 
-use std::sync::{Arc, Mutex};
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[cfg(feature = "build")]
 use instant_distance::{Builder, Hnsw, Point};
@@ -24,20 +30,77 @@ use serde::{Serialize, Serializer};
 use super::graph::{FlatGraph, Groups, SearchScratch};
 use super::CatalogError;
 
-const MAGIC: &[u8; 8] = b"ABHNSW02";
-const HEADER: usize = 8 + 4 + 4 + 8;
+const MAGIC: &[u8; 8] = b"ABHNSW03";
+const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 
 /// Default search-time candidate list size (in groups): recall@10 against exact search is
 /// measured by `scripts/bench-search.sh` (the graph file stores the build-time value, which this
 /// replaces).
 pub const EF_SEARCH: usize = 384;
 
-/// Item vectors quantised to int8 with one scale per vector.
-#[derive(Clone, Debug, PartialEq)]
+/// Item vectors quantised to int8 with one scale per vector: all computed up front
+/// ([`VectorStore::quantize`], [`VectorStore::push`]) or each one the first time a search reads it
+/// ([`VectorStore::on_first_use`]), which is how the app loads the catalog: a search reads a few
+/// thousand of the 47k vectors, and computing them all held the catalog back by about 0.2 s in the
+/// browser. Either way a vector is the same bytes.
 pub struct VectorStore {
     dims: usize,
-    data: Vec<i8>,
-    inv_norm: Vec<f32>,
+    rows: Rows,
+    /// Fingerprint of what the vectors are computed from (see [`VectorStore::source`]).
+    source: Option<u64>,
+}
+
+enum Rows {
+    Computed { data: Vec<i8>, inv_norm: Vec<f32> },
+    OnFirstUse(LazyRows),
+}
+
+/// Vectors computed when first read, each once (also when two threads read it at once).
+struct LazyRows {
+    rows: Box<[OnceLock<QuantizedRow>]>,
+    vectors: VectorsOf,
+    /// Set once every row has been seen computed (so that asking again is free).
+    complete: AtomicBool,
+}
+
+/// Computes the vectors of a range of items, handing each to the callback with its item number
+/// (`None`: no known token).
+type VectorsOf = Box<dyn Fn(Range<usize>, &mut dyn FnMut(usize, Option<&[f32]>)) + Send + Sync>;
+
+struct QuantizedRow {
+    data: Box<[i8]>,
+    inv_norm: f32,
+}
+
+impl QuantizedRow {
+    fn new(dims: usize, vector: Option<&[f32]>) -> Self {
+        let mut data = Vec::with_capacity(dims);
+        let inv_norm = quantize_row(dims, vector, &mut data);
+        Self {
+            data: data.into_boxed_slice(),
+            inv_norm,
+        }
+    }
+}
+
+impl std::fmt::Debug for VectorStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorStore")
+            .field("dims", &self.dims)
+            .field("len", &self.len())
+            .field("on_first_use", &matches!(self.rows, Rows::OnFirstUse(_)))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+/// Stores are equal when they hold the same vectors (computing any not yet computed).
+impl PartialEq for VectorStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.dims == other.dims
+            && self.len() == other.len()
+            && (0..self.len()).all(|i| self.row(i) == other.row(i))
+    }
 }
 
 impl VectorStore {
@@ -56,43 +119,113 @@ impl VectorStore {
     pub fn with_capacity(dims: usize, capacity: usize) -> Self {
         Self {
             dims,
-            data: Vec::with_capacity(dims * capacity),
-            inv_norm: Vec::with_capacity(capacity),
+            rows: Rows::Computed {
+                data: Vec::with_capacity(dims * capacity),
+                inv_norm: Vec::with_capacity(capacity),
+            },
+            source: None,
         }
+    }
+
+    /// A store of `len` vectors of `dims` dimensions, each computed the first time it is read (or
+    /// by [`VectorStore::compute`]), quantised as [`VectorStore::push`] does, then kept.
+    /// `vectors(range, each)` computes the items of `range` and hands each vector to `each` with its
+    /// item number (a range of one item when a search reads one). `source` fingerprints what
+    /// `vectors` computes from (see [`VectorStore::source`]): it is what a graph file is checked
+    /// against, since checking the vectors themselves would compute them all.
+    pub fn on_first_use(
+        dims: usize,
+        len: usize,
+        source: u64,
+        vectors: impl Fn(Range<usize>, &mut dyn FnMut(usize, Option<&[f32]>)) + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            dims,
+            rows: Rows::OnFirstUse(LazyRows {
+                rows: (0..len).map(|_| OnceLock::new()).collect(),
+                vectors: Box::new(vectors),
+                complete: AtomicBool::new(false),
+            }),
+            source: Some(source),
+        }
+    }
+
+    /// Computes the vectors of `range` not computed yet, in one pass from the first of them to the
+    /// end of the range (cheaper per vector than one at a time when they share words; any computed
+    /// meanwhile is kept as it was): the app fills a loaded catalog's store this way, a slice at a
+    /// time, while its worker is otherwise idle. Nothing to do for a store computed up front.
+    ///
+    /// # Panics
+    /// If `range` goes past the end (a programming error).
+    pub fn compute(&self, range: Range<usize>) {
+        let Rows::OnFirstUse(lazy) = &self.rows else {
+            return;
+        };
+        assert!(
+            range.end <= lazy.rows.len(),
+            "{range:?} is within the store"
+        );
+        let Some(start) = range.clone().find(|&i| lazy.rows[i].get().is_none()) else {
+            return;
+        };
+        (lazy.vectors)(start..range.end, &mut |i, vector| {
+            if lazy.rows[i].get().is_none() {
+                let _ = lazy.rows[i].set(QuantizedRow::new(self.dims, vector));
+            }
+        });
+    }
+
+    /// Whether every vector has been computed.
+    pub fn is_computed(&self) -> bool {
+        match &self.rows {
+            Rows::Computed { .. } => true,
+            Rows::OnFirstUse(lazy) => {
+                if lazy.complete.load(Ordering::Acquire) {
+                    return true;
+                }
+                let complete = lazy.rows.iter().all(|row| row.get().is_some());
+                lazy.complete.store(complete, Ordering::Release);
+                complete
+            }
+        }
+    }
+
+    /// The same store, marked as computed from `source` (see [`VectorStore::source`]).
+    pub fn with_source(mut self, source: u64) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Fingerprint of what the vectors were computed from (for the catalog's: the variables'
+    /// search texts and the embedding table, see [`crate::catalog_source_fingerprint`]), if known.
+    pub fn source(&self) -> Option<u64> {
+        self.source
     }
 
     /// Quantises one more vector (`None`: a zero vector) onto the end, as
     /// [`VectorStore::quantize`] does.
     ///
     /// # Panics
-    /// If the vector does not have the store's dimensions (a programming error).
+    /// If the vector does not have the store's dimensions, or the store computes its vectors on
+    /// first use (programming errors).
     pub fn push(&mut self, vector: Option<&[f32]>) {
-        let start = self.data.len();
-        let inv = match vector {
-            Some(v) => {
-                assert_eq!(
-                    v.len(),
-                    self.dims,
-                    "every vector has the store's dimensions"
-                );
-                quantize_into(v, &mut self.data)
-            }
-            None => {
-                self.data.resize(start + self.dims, 0);
-                0.0
-            }
+        let Rows::Computed { data, inv_norm } = &mut self.rows else {
+            panic!("a store that computes its vectors on first use takes none pushed");
         };
-        self.inv_norm.push(inv);
+        inv_norm.push(quantize_row(self.dims, vector, data));
     }
 
     /// Number of vectors.
     pub fn len(&self) -> usize {
-        self.inv_norm.len()
+        match &self.rows {
+            Rows::Computed { inv_norm, .. } => inv_norm.len(),
+            Rows::OnFirstUse(lazy) => lazy.rows.len(),
+        }
     }
 
     /// Whether the store is empty.
     pub fn is_empty(&self) -> bool {
-        self.inv_norm.is_empty()
+        self.len() == 0
     }
 
     /// Dimensions per vector.
@@ -101,7 +234,7 @@ impl VectorStore {
     }
 
     /// FNV-1a 64 over the dimensions, the quantised bytes and the count: identifies the vectors an
-    /// HNSW graph was built on.
+    /// HNSW graph was built on. Computes every vector not yet computed.
     pub fn fingerprint(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut eat = |b: u8| {
@@ -116,22 +249,41 @@ impl VectorStore {
             .to_le_bytes()
             .into_iter()
             .for_each(&mut eat);
-        self.data.iter().for_each(|&b| eat(b as u8));
+        for i in 0..self.len() {
+            self.row(i).0.iter().for_each(|&b| eat(b as u8));
+        }
         h
     }
 
-    fn row(&self, i: usize) -> &[i8] {
-        &self.data[i * self.dims..(i + 1) * self.dims]
+    /// Item `i`'s quantised vector and the inverse of its norm.
+    fn row(&self, i: usize) -> (&[i8], f32) {
+        match &self.rows {
+            Rows::Computed { data, inv_norm } => {
+                (&data[i * self.dims..(i + 1) * self.dims], inv_norm[i])
+            }
+            Rows::OnFirstUse(lazy) => {
+                let row = lazy.rows[i].get_or_init(|| {
+                    let mut row = None;
+                    (lazy.vectors)(i..i + 1, &mut |_, vector| {
+                        row = Some(QuantizedRow::new(self.dims, vector));
+                    });
+                    row.expect("the vectors of a range hand over each of its items")
+                });
+                (&row.data, row.inv_norm)
+            }
+        }
     }
 
     /// Cosine between item `i` and a quantised query.
     pub fn cosine(&self, i: usize, query: &QueryVector) -> f32 {
-        dot(self.row(i), &query.data) as f32 * self.inv_norm[i] * query.inv_norm
+        let (row, inv_norm) = self.row(i);
+        dot(row, &query.data) as f32 * inv_norm * query.inv_norm
     }
 
     /// Cosine between items `a` and `b`.
     pub fn item_cosine(&self, a: usize, b: usize) -> f32 {
-        dot(self.row(a), self.row(b)) as f32 * self.inv_norm[a] * self.inv_norm[b]
+        let ((row_a, inv_a), (row_b, inv_b)) = (self.row(a), self.row(b));
+        dot(row_a, row_b) as f32 * inv_a * inv_b
     }
 
     /// The `k` items most similar to the query by exact cosine, best first (ties by item order).
@@ -141,6 +293,23 @@ impl VectorStore {
             .collect();
         top_k(&mut all, k);
         all
+    }
+}
+
+/// Appends `vector` quantised (zeros for `None`) to `out` and returns its inverse norm.
+///
+/// # Panics
+/// If the vector does not have `dims` dimensions (a programming error).
+fn quantize_row(dims: usize, vector: Option<&[f32]>, out: &mut Vec<i8>) -> f32 {
+    match vector {
+        Some(v) => {
+            assert_eq!(v.len(), dims, "every vector has the store's dimensions");
+            quantize_into(v, out)
+        }
+        None => {
+            out.resize(out.len() + dims, 0);
+            0.0
+        }
     }
 }
 
@@ -256,9 +425,8 @@ pub(crate) struct ItemPoint {
 impl Point for ItemPoint {
     fn distance(&self, other: &Self) -> f32 {
         let (a, b) = (self.index as usize, other.index as usize);
-        1.0 - dot(self.store.row(a), other.store.row(b)) as f32
-            * self.store.inv_norm[a]
-            * other.store.inv_norm[b]
+        let ((row_a, inv_a), (row_b, inv_b)) = (self.store.row(a), other.store.row(b));
+        1.0 - dot(row_a, row_b) as f32 * inv_a * inv_b
     }
 }
 
@@ -364,6 +532,7 @@ impl AnnIndex {
         out.extend((self.store.len() as u32).to_le_bytes());
         out.extend((self.store.dims() as u32).to_le_bytes());
         out.extend(self.store.fingerprint().to_le_bytes());
+        out.extend(self.store.source().unwrap_or(0).to_le_bytes());
         self.groups.encode(&mut out);
         out.extend(self.graph.encode());
         out
@@ -384,7 +553,7 @@ impl AnnIndex {
     ) -> Result<Self, CatalogError> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(CatalogError::IndexFormat(format!(
-                "not an ABHNSW02 file ({} bytes{})",
+                "not an ABHNSW03 file ({} bytes{})",
                 bytes.len(),
                 if bytes.starts_with(b"ABHNSW") {
                     format!(
@@ -398,15 +567,22 @@ impl AnnIndex {
         }
         let items = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
         let dims = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
-        let fingerprint = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
-        if items != store.len() || dims != store.dims() || fingerprint != store.fingerprint() {
+        let vectors = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
+        let source = u64::from_le_bytes(bytes[24..32].try_into().expect("8 bytes"));
+        // What the vectors are computed from when both sides know it (without computing them),
+        // else the vectors themselves.
+        let (index_fingerprint, fingerprint) = match store.source() {
+            Some(store_source) if source != 0 => (source, store_source),
+            _ => (vectors, store.fingerprint()),
+        };
+        if items != store.len() || dims != store.dims() || index_fingerprint != fingerprint {
             return Err(CatalogError::IndexMismatch {
                 index_items: items,
                 index_dims: dims,
-                index_fingerprint: fingerprint,
+                index_fingerprint,
                 items: store.len(),
                 dims: store.dims(),
-                fingerprint: store.fingerprint(),
+                fingerprint,
             });
         }
         let (groups, read) = Groups::decode(&bytes[HEADER..], items)?;
@@ -473,7 +649,8 @@ impl AnnIndex {
         // instant-distance evaluates it.
         let found = self.graph.search(self.ef_search, &mut scratch, |pid| {
             let i = groups.first(points[pid as usize] as usize) as usize;
-            1.0 - dot(&query.data, store.row(i)) as f32 * query.inv_norm * store.inv_norm[i]
+            let (row, inv_norm) = store.row(i);
+            1.0 - dot(&query.data, row) as f32 * query.inv_norm * inv_norm
         });
         if let Ok(mut slot) = self.scratch.lock() {
             *slot = Some(scratch);
@@ -519,12 +696,15 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    fn random_store(n: usize, dims: usize, seed: u64) -> Arc<VectorStore> {
+    fn vectors(n: usize, dims: usize, seed: u64) -> Vec<Option<Vec<f32>>> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let vectors: Vec<Option<Vec<f32>>> = (0..n)
+        (0..n)
             .map(|_| Some((0..dims).map(|_| rng.random_range(-1.0f32..1.0)).collect()))
-            .collect();
-        Arc::new(VectorStore::quantize(dims, &vectors))
+            .collect()
+    }
+
+    fn random_store(n: usize, dims: usize, seed: u64) -> Arc<VectorStore> {
+        Arc::new(VectorStore::quantize(dims, &vectors(n, dims, seed)))
     }
 
     #[test]
@@ -595,14 +775,17 @@ mod tests {
             let query = QueryVector::new(&q);
             // instant-distance needs a point of its own type: append the query to a copy of the
             // store, so the distance is computed by the same expression.
-            let mut data = store.data.clone();
+            let Rows::Computed { data, inv_norm } = &store.rows else {
+                panic!("a quantised store is computed");
+            };
+            let mut data = data.clone();
             data.extend(&query.data);
-            let mut inv_norm = store.inv_norm.clone();
+            let mut inv_norm = inv_norm.clone();
             inv_norm.push(query.inv_norm);
             let with_query = Arc::new(VectorStore {
                 dims: 12,
-                data,
-                inv_norm,
+                rows: Rows::Computed { data, inv_norm },
+                source: None,
             });
             let point = ItemPoint {
                 store: with_query,
@@ -707,19 +890,139 @@ mod tests {
 
     #[test]
     fn the_graph_file_starts_with_the_documented_header() {
-        // Module docs: `b"ABHNSW02"`, then little-endian u32 items, u32 dims, u64 fingerprint.
+        // Module docs: `b"ABHNSW03"`, then little-endian u32 items, u32 dims, u64 fingerprint of
+        // the vectors, u64 fingerprint of their source (0: unknown).
         let store = random_store(5, 3, 4);
         let bytes = AnnIndex::build(store.clone(), AnnParams::default()).to_bytes();
-        assert_eq!(&bytes[..8], b"ABHNSW02");
+        assert_eq!(&bytes[..8], b"ABHNSW03");
         assert_eq!(&bytes[8..12], &[5, 0, 0, 0]);
         assert_eq!(&bytes[12..16], &[3, 0, 0, 0]);
         assert_eq!(&bytes[16..24], &store.fingerprint().to_le_bytes());
+        assert_eq!(&bytes[24..32], &[0; 8]);
         // Then the groups: five singletons (count 5, then each one's size 1 and first-member step).
-        assert_eq!(&bytes[24..35], &[5, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+        assert_eq!(&bytes[32..43], &[5, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
         // Then the graph in the compact encoding, which starts with the build's ef_search (128,
         // a two-byte varint).
         assert_eq!(AnnParams::default().ef_search, 128);
-        assert_eq!(&bytes[35..37], &[0x80, 0x01]);
+        assert_eq!(&bytes[43..45], &[0x80, 0x01]);
+        // A store that knows its source writes it.
+        let with_source = Arc::new(VectorStore::quantize(3, &vectors(5, 3, 4)).with_source(77));
+        let bytes = AnnIndex::build(with_source, AnnParams::default()).to_bytes();
+        assert_eq!(&bytes[24..32], &77u64.to_le_bytes());
+    }
+
+    /// A store of `n` seeded vectors computed on first use, with the number of vectors computed.
+    fn store_on_first_use(
+        n: usize,
+        dims: usize,
+        seed: u64,
+        source: u64,
+    ) -> (Arc<VectorStore>, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let computed = Arc::new(AtomicUsize::new(0));
+        let count = computed.clone();
+        let all = vectors(n, dims, seed);
+        let store = VectorStore::on_first_use(dims, n, source, move |range, each| {
+            for i in range {
+                count.fetch_add(1, Ordering::Relaxed);
+                each(i, all[i].as_deref());
+            }
+        });
+        (Arc::new(store), computed)
+    }
+
+    #[test]
+    fn a_store_computed_on_first_use_computes_each_vector_once_and_only_those_read() {
+        use std::sync::atomic::Ordering;
+        let (lazy, computed) = store_on_first_use(300, 8, 6, 1);
+        let eager = random_store(300, 8, 6);
+        assert_eq!(
+            computed.load(Ordering::Relaxed),
+            0,
+            "creating it computes nothing"
+        );
+        let query = QueryVector::new(&[0.5, -0.1, 0.3, 0.0, 0.9, -0.4, 0.2, 0.1]);
+        assert_eq!(lazy.cosine(7, &query), eager.cosine(7, &query));
+        assert_eq!(lazy.item_cosine(7, 9), eager.item_cosine(7, 9));
+        assert_eq!(lazy.cosine(9, &query), eager.cosine(9, &query));
+        assert_eq!(
+            computed.load(Ordering::Relaxed),
+            2,
+            "items 7 and 9, once each"
+        );
+        // Computing a range computes it from its first item not computed yet to its end.
+        lazy.compute(7..20);
+        assert_eq!(computed.load(Ordering::Relaxed), 2 + 12);
+        lazy.compute(0..20);
+        assert_eq!(
+            computed.load(Ordering::Relaxed),
+            14 + 20,
+            "from item 0 to the end"
+        );
+        assert!(!lazy.is_computed());
+        assert_eq!(lazy.exact_top(&query, 10), eager.exact_top(&query, 10));
+        assert!(lazy.is_computed());
+        assert_eq!(*lazy, *eager);
+        assert_eq!(lazy.fingerprint(), eager.fingerprint());
+        assert_eq!(computed.load(Ordering::Relaxed), 34 + 280);
+        // A missing vector is a zero vector there too.
+        let none = VectorStore::on_first_use(3, 2, 0, |range, each| {
+            for i in range {
+                each(i, (i == 1).then_some(&[1.0, 0.0, 0.0][..]));
+            }
+        });
+        assert_eq!(
+            none,
+            VectorStore::quantize(3, &[None, Some(vec![1.0, 0.0, 0.0])])
+        );
+    }
+
+    #[test]
+    fn a_graph_loads_over_vectors_computed_on_first_use_by_their_source_and_searches_the_same() {
+        use std::sync::atomic::Ordering;
+        let eager = Arc::new(VectorStore::quantize(8, &vectors(1000, 8, 9)).with_source(41));
+        let params = AnnParams {
+            ef_construction: 100,
+            ef_search: 10,
+            ..AnnParams::default()
+        };
+        let bytes = AnnIndex::build(eager.clone(), params).to_bytes();
+        let built = AnnIndex::from_bytes_with_ef(&bytes, eager, 10).unwrap();
+        let (lazy, computed) = store_on_first_use(1000, 8, 9, 41);
+        let loaded = AnnIndex::from_bytes_with_ef(&bytes, lazy, 10).unwrap();
+        assert_eq!(
+            computed.load(Ordering::Relaxed),
+            0,
+            "loading computes no vector"
+        );
+        let query = QueryVector::new(&[0.1, 0.7, -0.3, 0.2, 0.0, 0.5, -0.6, 0.3]);
+        assert_eq!(loaded.search(&query, 10), built.search(&query, 10));
+        let read = computed.load(Ordering::Relaxed);
+        assert!(
+            read > 0 && read < 500,
+            "a search reads some vectors: {read}"
+        );
+        // Another source is refused, still without computing a vector.
+        let (other, computed) = store_on_first_use(1000, 8, 9, 42);
+        let err = AnnIndex::from_bytes(&bytes, other).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CatalogError::IndexMismatch {
+                    index_fingerprint: 41,
+                    fingerprint: 42,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(computed.load(Ordering::Relaxed), 0);
+        // A graph file that does not know its source is checked against the vectors themselves.
+        let unknown = AnnIndex::build(random_store(400, 8, 9), AnnParams::default()).to_bytes();
+        let (lazy, _) = store_on_first_use(400, 8, 9, 41);
+        assert!(AnnIndex::from_bytes(&unknown, lazy).is_ok());
+        let (different, _) = store_on_first_use(400, 8, 10, 41);
+        assert!(AnnIndex::from_bytes(&unknown, different).is_err());
     }
 
     #[test]

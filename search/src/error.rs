@@ -100,13 +100,14 @@ pub enum CatalogError {
         index_items: usize,
         /// Vector dimensions in the index.
         index_dims: usize,
-        /// Fingerprint of the item vectors the index was built on.
+        /// Fingerprint of what the index's item vectors were computed from (the catalog's texts
+        /// and the embedding table), or of the vectors themselves when that is not known.
         index_fingerprint: u64,
         /// Items in the catalog.
         items: usize,
         /// Vector dimensions of the embedding table.
         dims: usize,
-        /// Fingerprint of the catalog's item vectors.
+        /// The same fingerprint of the catalog's item vectors.
         fingerprint: u64,
     },
     /// The synonym lexicon has a malformed line.

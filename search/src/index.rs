@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::ann::AnnParams;
 use super::ann::{AnnIndex, QueryVector, VectorStore};
 use super::concept::{group_concepts, ConceptHit, ConceptPrior, QueryTerms};
-use super::embed::StaticEmbedder;
+use super::embed::{Fingerprint, StaticEmbedder};
 use super::hybrid::{
     diversify_keys, reciprocal_rank_fusion, score_fusion, Fusion, SearchHit, SearchMode,
     LEXICAL_PERCENT, RRF_K,
@@ -101,7 +101,7 @@ enum Semantic {
 
 /// A searchable catalog.
 pub struct SearchIndex {
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     lexical: LexicalIndex,
     prior: ConceptPrior,
     embedder: Arc<StaticEmbedder>,
@@ -131,7 +131,8 @@ impl SearchIndex {
         Self::new(catalog, embedder, Lexicon::default_lexicon(), assets.graph)
     }
 
-    /// Indexes a catalog: lexical index, item vectors (embedded now), and the HNSW graph from
+    /// Indexes a catalog: lexical index, item vectors (computed by the first search, or beforehand
+    /// by [`VectorStore::compute`]: see [`catalog_vectors_on_first_use`]), and the HNSW graph from
     /// `graph` (which must have been built for exactly these vectors) or exact search without one.
     pub fn new(
         catalog: Catalog,
@@ -149,7 +150,8 @@ impl SearchIndex {
         embedder: Arc<StaticEmbedder>,
         graph: Option<&[u8]>,
     ) -> Result<Self, CatalogError> {
-        let store = Arc::new(embed_catalog(&catalog, &embedder));
+        let catalog = Arc::new(catalog);
+        let store = Arc::new(catalog_vectors_on_first_use(&catalog, &embedder));
         let semantic = match graph {
             Some(bytes) => Semantic::Graph(AnnIndex::from_bytes(bytes, store)?),
             None => Semantic::Exact(store),
@@ -240,8 +242,20 @@ impl SearchIndex {
         self.embedder.embed(query).map(|v| QueryVector::new(&v))
     }
 
+    /// Computes the item vectors not computed yet, in one pass ([`VectorStore::compute`]): loading
+    /// computes none, and the first search computes them all this way (unless the app has already,
+    /// a slice at a time while idle), which costs less than computing the thousands a search reads
+    /// one by one.
+    fn compute_vectors(&self) {
+        let store = self.store();
+        if !store.is_computed() {
+            store.compute(0..store.len());
+        }
+    }
+
     /// The `k` nearest items by the graph (or exactly, if `exact` or no graph is loaded).
     pub fn nearest(&self, query: &QueryVector, k: usize, exact: bool) -> Vec<(usize, f32)> {
+        self.compute_vectors();
         match &self.semantic {
             Semantic::Graph(ann) if !exact => ann.search(query, k),
             _ => self.store().exact_top(query, k),
@@ -289,6 +303,7 @@ impl SearchIndex {
     /// Ranks the catalog's variables for a plain-language request. A query with no searchable
     /// word returns no hits.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
+        self.compute_vectors();
         let pool = CANDIDATES.max(options.top);
         let units = self.lexical.analyze(query);
         // Each unit's matching documents, found once and shared by the rankings, the
@@ -442,6 +457,56 @@ impl SearchIndex {
     }
 }
 
+/// The catalog's item vectors as [`embed_catalog`] computes them, each computed the first time it
+/// is read or by [`VectorStore::compute`] (several at once, as `embed_catalog` does): what a
+/// loaded [`SearchIndex`] searches. Loading embeds none; [`SearchIndex::search`] computes all that
+/// are left in one pass before it reads any.
+pub fn catalog_vectors_on_first_use(
+    catalog: &Arc<Catalog>,
+    embedder: &Arc<StaticEmbedder>,
+) -> VectorStore {
+    let source = catalog_source_fingerprint(catalog, embedder);
+    let (catalog, embedder) = (catalog.clone(), embedder.clone());
+    VectorStore::on_first_use(
+        embedder.dims(),
+        catalog.len(),
+        source,
+        move |range, each| {
+            let variables = &catalog.variables()[range.clone()];
+            if let [variable] = variables {
+                // One vector (a search reading it): no cache of shared parts to build.
+                each(
+                    range.start,
+                    embedder.embed_parts(search_text_parts(variable)).as_deref(),
+                );
+                return;
+            }
+            let mut item = range.start;
+            embedder.embed_parts_each(variables.iter().map(search_text_parts), |vector| {
+                each(item, vector);
+                item += 1;
+            });
+        },
+    )
+}
+
+/// A fingerprint of what the catalog's item vectors are computed from: the embedder's
+/// ([`StaticEmbedder::fingerprint`]) and every variable's [`search_text_parts`]. A graph file
+/// stores it, and a loaded index is checked against it without computing a vector.
+pub fn catalog_source_fingerprint(catalog: &Catalog, embedder: &StaticEmbedder) -> u64 {
+    let mut hash = Fingerprint::new();
+    hash.write_u64(embedder.fingerprint());
+    hash.write_u64(catalog.len() as u64);
+    for v in catalog.variables() {
+        let parts = search_text_parts(v);
+        hash.write_u64(parts.len() as u64);
+        for part in parts {
+            hash.write_str(part);
+        }
+    }
+    hash.finish()
+}
+
 /// Embeds every variable's [`search_text`](super::Variable::search_text) and quantises it.
 ///
 /// The texts go to the embedder in parts ([`search_text_parts`]), so the label segments and
@@ -452,7 +517,7 @@ pub fn embed_catalog(catalog: &Catalog, embedder: &StaticEmbedder) -> VectorStor
     embedder.embed_parts_each(catalog.variables().iter().map(search_text_parts), |v| {
         store.push(v)
     });
-    store
+    store.with_source(catalog_source_fingerprint(catalog, embedder))
 }
 
 /// A variable's [`search_text`](super::Variable::search_text) as parts whose space-joined text
@@ -519,6 +584,37 @@ mod tests {
             .map(|v| embedder.embed(&v.search_text()))
             .collect();
         assert_eq!(store, VectorStore::quantize(3, &direct));
+        // Computed on first use, they are the same vectors from the same source.
+        let on_first_use =
+            catalog_vectors_on_first_use(&Arc::new(catalog.clone()), &Arc::new(embedder.clone()));
+        assert_eq!(on_first_use, store);
+        assert_eq!(on_first_use.source(), store.source());
+        // Several at once, as the app fills the store, are the same vectors too.
+        let in_slices =
+            catalog_vectors_on_first_use(&Arc::new(catalog.clone()), &Arc::new(embedder.clone()));
+        in_slices.compute(1..4);
+        in_slices.compute(0..2);
+        assert!(in_slices.is_computed());
+        assert_eq!(in_slices, store);
+        assert_eq!(
+            store.source(),
+            Some(catalog_source_fingerprint(&catalog, &embedder))
+        );
+        // The source fingerprint changes with any variable's text and with the table.
+        let mut edited = catalog.variables().to_vec();
+        edited[3].concept = "qqr".into();
+        let edited = Catalog::new(edited).unwrap();
+        assert_ne!(
+            catalog_source_fingerprint(&edited, &embedder),
+            catalog_source_fingerprint(&catalog, &embedder)
+        );
+        let mut other_table = table.clone();
+        *other_table.last_mut().unwrap() ^= 1;
+        let other = StaticEmbedder::from_bytes(vocab.as_bytes(), &other_table).unwrap();
+        assert_ne!(
+            catalog_source_fingerprint(&catalog, &other),
+            catalog_source_fingerprint(&catalog, &embedder)
+        );
         assert_eq!(
             search_text_parts(&catalog.variables()[1]),
             vec![

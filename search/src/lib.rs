@@ -83,6 +83,9 @@ pub use concept::{group_concepts, ConceptHit, ConceptPrior, TableKind};
 pub use embed::StaticEmbedder;
 pub use error::CatalogError;
 pub use hybrid::{group_by_type, Fusion, SearchHit, SearchMode, TypeGroup};
-pub use index::{embed_catalog, SearchAssets, SearchIndex, SearchOptions};
+pub use index::{
+    catalog_source_fingerprint, catalog_vectors_on_first_use, embed_catalog, SearchAssets,
+    SearchIndex, SearchOptions,
+};
 pub use record::{Catalog, DataKind, DataType, Variable};
 pub use synonyms::Lexicon;

@@ -5,8 +5,9 @@
 use std::sync::{Arc, OnceLock};
 
 use audience_search::{
-    group_by_type, pack, search_columns, Catalog, ColumnDescription, SearchAssets, SearchHit,
-    SearchIndex, SearchMode, SearchOptions, StaticEmbedder,
+    catalog_source_fingerprint, embed_catalog, group_by_type, pack, search_columns, Catalog,
+    ColumnDescription, SearchAssets, SearchHit, SearchIndex, SearchMode, SearchOptions,
+    StaticEmbedder,
 };
 
 fn dist(name: &str) -> Vec<u8> {
@@ -42,6 +43,30 @@ fn describe(hits: &[SearchHit]) -> String {
         .map(|h| format!("{} {} [{}]", h.code, h.label, h.kind))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[test]
+fn the_shipped_graph_was_built_on_the_vectors_computed_today() {
+    // hnsw.bin's header (see the `ann` module) holds the fingerprint of the vectors it was built
+    // on and of what they were computed from. The app checks only the second when it loads, to
+    // embed no variable then; this checks that today's code still computes the same vectors from
+    // the same source: a change to tokenizing or quantising without raising VECTOR_CODE_VERSION
+    // (and rebuilding the graph with catalog/build.sh) fails here.
+    let graph = dist("hnsw.bin");
+    assert_eq!(&graph[..8], b"ABHNSW03");
+    let catalog = index().catalog();
+    let embedder = index().embedder();
+    let vectors = embed_catalog(catalog, embedder);
+    assert_eq!(
+        u64::from_le_bytes(graph[16..24].try_into().unwrap()),
+        vectors.fingerprint(),
+        "the graph was built on other vectors: run catalog/build.sh --skip-distil"
+    );
+    assert_eq!(
+        u64::from_le_bytes(graph[24..32].try_into().unwrap()),
+        catalog_source_fingerprint(catalog, embedder),
+    );
+    assert_eq!(index().store().fingerprint(), vectors.fingerprint());
 }
 
 #[test]
