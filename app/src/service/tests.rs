@@ -1145,3 +1145,63 @@ fn a_catalog_held_by_another_session_gives_the_same_suggestions_and_join_labels(
     assert_eq!(joined[0].labelled, 2);
     assert_eq!(joined[0], joined[1]);
 }
+
+#[test]
+fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
+    // The worker computes the catalog's item vectors a slice at a time while idle after loading it; a
+    // search computes those it reads anyway. Either way the same variables are suggested, the same.
+    let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
+    let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
+    let (catalog, vocab, table, graph) = (
+        read("catalog.bin"),
+        read("embed/vocab.txt"),
+        read("embed/table.i8"),
+        read("hnsw.bin"),
+    );
+    let installed = || {
+        let mut session = demo_session();
+        let ready = session.install_catalog(&SearchAssets {
+            catalog: &catalog,
+            vocab: &vocab,
+            table: &table,
+            graph: Some(&graph),
+        });
+        assert_eq!(ready, Response::CatalogReady { variables: 47_049 });
+        session
+    };
+    let (mut on_first_use, mut filled) = (installed(), installed());
+    let mut slices = vec![0];
+    while let Some(next) = filled.compute_catalog_vectors(*slices.last().unwrap(), 10_000) {
+        slices.push(next);
+    }
+    assert_eq!(slices, [0, 10_000, 20_000, 30_000, 40_000]);
+    let store = filled.catalog.as_ref().unwrap().store();
+    assert!(store.is_computed());
+    assert_eq!(filled.compute_catalog_vectors(47_049, 10_000), None);
+    assert!(!on_first_use.catalog.as_ref().unwrap().store().is_computed());
+    assert_eq!(
+        Session::new().compute_catalog_vectors(0, 10),
+        None,
+        "no catalog"
+    );
+    let suggest = |session: &mut Session| {
+        session.handle(
+            Request::Suggest {
+                query: "environmentally conscious millennials with high disposable income in urban areas"
+                    .into(),
+                data_kind: None,
+                withheld: Vec::new(),
+            },
+            None,
+            &mut |_| {},
+        )
+    };
+    let suggested = suggest(&mut filled);
+    assert!(
+        matches!(suggested, Response::Suggestions(_)),
+        "{suggested:?}"
+    );
+    assert_eq!(suggest(&mut on_first_use), suggested);
+    // The first search computed, in one pass, every vector not computed yet.
+    assert!(on_first_use.catalog.as_ref().unwrap().store().is_computed());
+}
