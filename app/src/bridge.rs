@@ -381,9 +381,8 @@ const VECTOR_SLICE: usize = 2_048;
 
 /// Computes the loaded catalog's item vectors a slice at a time ([`Session::compute_catalog_vectors`]),
 /// answering the messages that wait between slices. Loading computes none (it would have held the catalog
-/// back by about 0.2 s); a search computes those it reads, one by one, which made the first Find variables
-/// about 0.3 s slower; this fills them in bulk while the user is still choosing a file or describing an
-/// audience.
+/// back by about 0.2 s), and the first search computes all that are left; this computes them while the user
+/// is still choosing a file or describing an audience.
 async fn compute_catalog_vectors(scope: &DedicatedWorkerGlobalScope, session: &RefCell<Session>) {
     let mut next = Some(0);
     while let Some(from) = next {

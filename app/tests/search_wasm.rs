@@ -95,8 +95,8 @@ fn search_bench_in_the_browser() {
 
     // Index ready: three loads, step by step (the first one also warms the wasm code), then one
     // in a single call. The first is what the app sees: it loads the index once per worker. The
-    // item vectors are computed the first time a search reads them, so each load is followed by
-    // one search, whose time includes computing those.
+    // item vectors are computed by the first search, so each load is followed by one search, whose
+    // time includes computing them all.
     let mut totals = Vec::new();
     for run in 1..=3 {
         let t0 = now();

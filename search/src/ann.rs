@@ -7,8 +7,8 @@
 //! there exactly as `instant-distance` searches its own graph. Its file holds only
 //! the graph and each point's item number, not the vectors: the vectors are recomputed from the
 //! catalog text by the static embedder (they are a deterministic function of the catalog and the
-//! table), which keeps the download about 6 MB smaller, and the app computes each one the first
-//! time a search reads it ([`VectorStore::on_first_use`]). Two fingerprints in the file's header
+//! table), which keeps the download about 6 MB smaller, and the app computes them after loading,
+//! or the first search does ([`VectorStore::on_first_use`]). Two fingerprints in the file's header
 //! detect a graph built for a different catalog or table: one of the vectors, and one of what
 //! they are computed from ([`crate::catalog_source_fingerprint`]), which is the one checked when
 //! the index loads, so that loading computes no vector. A test on the shipped catalog checks that
@@ -19,7 +19,6 @@
 //! (varints, see `Groups::encode`) and the graph in the compact encoding of [`super::graph`].
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 #[cfg(feature = "build")]
@@ -38,11 +37,12 @@ const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 /// replaces).
 pub const EF_SEARCH: usize = 384;
 
-/// Item vectors quantised to int8 with one scale per vector: all computed up front
-/// ([`VectorStore::quantize`], [`VectorStore::push`]) or each one the first time a search reads it
-/// ([`VectorStore::on_first_use`]), which is how the app loads the catalog: a search reads a few
-/// thousand of the 47k vectors, and computing them all held the catalog back by about 0.2 s in the
-/// browser. Either way a vector is the same bytes.
+/// Item vectors quantised to int8 with one scale per vector, in one contiguous array: computed up
+/// front ([`VectorStore::quantize`], [`VectorStore::push`]), or when first read
+/// ([`VectorStore::on_first_use`]), which is how the app loads the catalog: computing the 47k
+/// vectors held the catalog back by about 0.2 s in the browser, and the app computes them a slice
+/// at a time once the catalog is ready instead ([`VectorStore::compute`]). Either way a vector is
+/// the same bytes.
 pub struct VectorStore {
     dims: usize,
     rows: Rows,
@@ -55,31 +55,46 @@ enum Rows {
     OnFirstUse(LazyRows),
 }
 
-/// Vectors computed when first read, each once (also when two threads read it at once).
+/// Vectors computed in item order: the first items by [`VectorStore::compute`], the rest by the
+/// first read, which moves them all into `all` (a read never sees a store half computed).
 struct LazyRows {
-    rows: Box<[OnceLock<QuantizedRow>]>,
+    len: usize,
     vectors: VectorsOf,
-    /// Set once every row has been seen computed (so that asking again is free).
-    complete: AtomicBool,
+    /// The vectors computed so far (quantised bytes, inverse norms), until they are all in `all`.
+    computed: Mutex<(Vec<i8>, Vec<f32>)>,
+    all: OnceLock<(Vec<i8>, Vec<f32>)>,
 }
 
 /// Computes the vectors of a range of items, handing each to the callback with its item number
 /// (`None`: no known token).
 type VectorsOf = Box<dyn Fn(Range<usize>, &mut dyn FnMut(usize, Option<&[f32]>)) + Send + Sync>;
 
-struct QuantizedRow {
-    data: Box<[i8]>,
-    inv_norm: f32,
-}
-
-impl QuantizedRow {
-    fn new(dims: usize, vector: Option<&[f32]>) -> Self {
-        let mut data = Vec::with_capacity(dims);
-        let inv_norm = quantize_row(dims, vector, &mut data);
-        Self {
-            data: data.into_boxed_slice(),
-            inv_norm,
+impl LazyRows {
+    /// Computes the vectors from the first not computed yet up to item `end`, in one pass.
+    fn compute_to(&self, dims: usize, end: usize, computed: &mut (Vec<i8>, Vec<f32>)) {
+        let start = computed.1.len();
+        if end <= start {
+            return;
         }
+        let (data, inv_norm) = computed;
+        data.reserve((self.len - start) * dims);
+        (self.vectors)(start..end, &mut |_, vector| {
+            inv_norm.push(quantize_row(dims, vector, data));
+        });
+        assert_eq!(
+            inv_norm.len(),
+            end,
+            "the vectors of a range hand over each of its items"
+        );
+    }
+
+    /// Every vector, computing those left the first time.
+    fn all(&self, dims: usize) -> &(Vec<i8>, Vec<f32>) {
+        self.all.get_or_init(|| {
+            let mut computed = self.computed.lock().unwrap_or_else(|e| e.into_inner());
+            self.compute_to(dims, self.len, &mut computed);
+            std::mem::take(&mut *computed)
+        })
     }
 }
 
@@ -127,10 +142,10 @@ impl VectorStore {
         }
     }
 
-    /// A store of `len` vectors of `dims` dimensions, each computed the first time it is read (or
-    /// by [`VectorStore::compute`]), quantised as [`VectorStore::push`] does, then kept.
-    /// `vectors(range, each)` computes the items of `range` and hands each vector to `each` with its
-    /// item number (a range of one item when a search reads one). `source` fingerprints what
+    /// A store of `len` vectors of `dims` dimensions, computed in item order, quantised as
+    /// [`VectorStore::push`] does: the first ones by [`VectorStore::compute`], and all that are
+    /// left by the first read of any. `vectors(range, each)` computes the items of `range` and
+    /// hands each vector, in order, to `each` with its item number. `source` fingerprints what
     /// `vectors` computes from (see [`VectorStore::source`]): it is what a graph file is checked
     /// against, since checking the vectors themselves would compute them all.
     pub fn on_first_use(
@@ -142,51 +157,47 @@ impl VectorStore {
         Self {
             dims,
             rows: Rows::OnFirstUse(LazyRows {
-                rows: (0..len).map(|_| OnceLock::new()).collect(),
+                len,
                 vectors: Box::new(vectors),
-                complete: AtomicBool::new(false),
+                computed: Mutex::new((Vec::new(), Vec::new())),
+                all: OnceLock::new(),
             }),
             source: Some(source),
         }
     }
 
-    /// Computes the vectors of `range` not computed yet, in one pass from the first of them to the
-    /// end of the range (cheaper per vector than one at a time when they share words; any computed
-    /// meanwhile is kept as it was): the app fills a loaded catalog's store this way, a slice at a
-    /// time, while its worker is otherwise idle. Nothing to do for a store computed up front.
+    /// Computes the vectors up to item `end` (from the first not computed yet, in one pass): the
+    /// app fills a loaded catalog's store this way, a slice at a time, while its worker is
+    /// otherwise idle, so that the user's first search finds them computed. Nothing to do for a
+    /// store computed up front, or up to `end` already.
     ///
     /// # Panics
-    /// If `range` goes past the end (a programming error).
-    pub fn compute(&self, range: Range<usize>) {
+    /// If `end` is past the last item (a programming error).
+    pub fn compute(&self, end: usize) {
         let Rows::OnFirstUse(lazy) = &self.rows else {
             return;
         };
-        assert!(
-            range.end <= lazy.rows.len(),
-            "{range:?} is within the store"
-        );
-        let Some(start) = range.clone().find(|&i| lazy.rows[i].get().is_none()) else {
+        assert!(end <= lazy.len, "item {end} is within the store");
+        if lazy.all.get().is_some() {
             return;
-        };
-        (lazy.vectors)(start..range.end, &mut |i, vector| {
-            if lazy.rows[i].get().is_none() {
-                let _ = lazy.rows[i].set(QuantizedRow::new(self.dims, vector));
-            }
-        });
+        }
+        let mut computed = lazy.computed.lock().unwrap_or_else(|e| e.into_inner());
+        lazy.compute_to(self.dims, end, &mut computed);
     }
 
-    /// Whether every vector has been computed.
-    pub fn is_computed(&self) -> bool {
+    /// How many vectors are computed (from the first item on).
+    pub fn computed(&self) -> usize {
         match &self.rows {
-            Rows::Computed { .. } => true,
-            Rows::OnFirstUse(lazy) => {
-                if lazy.complete.load(Ordering::Acquire) {
-                    return true;
-                }
-                let complete = lazy.rows.iter().all(|row| row.get().is_some());
-                lazy.complete.store(complete, Ordering::Release);
-                complete
-            }
+            Rows::Computed { inv_norm, .. } => inv_norm.len(),
+            Rows::OnFirstUse(lazy) => match lazy.all.get() {
+                Some((_, inv_norm)) => inv_norm.len(),
+                None => lazy
+                    .computed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .1
+                    .len(),
+            },
         }
     }
 
@@ -219,7 +230,7 @@ impl VectorStore {
     pub fn len(&self) -> usize {
         match &self.rows {
             Rows::Computed { inv_norm, .. } => inv_norm.len(),
-            Rows::OnFirstUse(lazy) => lazy.rows.len(),
+            Rows::OnFirstUse(lazy) => lazy.len,
         }
     }
 
@@ -257,21 +268,14 @@ impl VectorStore {
 
     /// Item `i`'s quantised vector and the inverse of its norm.
     fn row(&self, i: usize) -> (&[i8], f32) {
-        match &self.rows {
-            Rows::Computed { data, inv_norm } => {
-                (&data[i * self.dims..(i + 1) * self.dims], inv_norm[i])
-            }
+        let (data, inv_norm) = match &self.rows {
+            Rows::Computed { data, inv_norm } => (data, inv_norm),
             Rows::OnFirstUse(lazy) => {
-                let row = lazy.rows[i].get_or_init(|| {
-                    let mut row = None;
-                    (lazy.vectors)(i..i + 1, &mut |_, vector| {
-                        row = Some(QuantizedRow::new(self.dims, vector));
-                    });
-                    row.expect("the vectors of a range hand over each of its items")
-                });
-                (&row.data, row.inv_norm)
+                let (data, inv_norm) = lazy.all(self.dims);
+                (data, inv_norm)
             }
-        }
+        };
+        (&data[i * self.dims..(i + 1) * self.dims], inv_norm[i])
     }
 
     /// Cosine between item `i` and a quantised query.
@@ -932,7 +936,7 @@ mod tests {
     }
 
     #[test]
-    fn a_store_computed_on_first_use_computes_each_vector_once_and_only_those_read() {
+    fn a_store_computed_on_first_use_computes_each_vector_once_in_order() {
         use std::sync::atomic::Ordering;
         let (lazy, computed) = store_on_first_use(300, 8, 6, 1);
         let eager = random_store(300, 8, 6);
@@ -941,30 +945,28 @@ mod tests {
             0,
             "creating it computes nothing"
         );
+        // Computing ahead computes from the first item not computed yet up to the one asked.
+        lazy.compute(20);
+        lazy.compute(15);
+        assert_eq!(computed.load(Ordering::Relaxed), 20);
+        lazy.compute(120);
+        assert_eq!(
+            (computed.load(Ordering::Relaxed), lazy.computed()),
+            (120, 120)
+        );
+        // The first read computes all that are left, once.
         let query = QueryVector::new(&[0.5, -0.1, 0.3, 0.0, 0.9, -0.4, 0.2, 0.1]);
         assert_eq!(lazy.cosine(7, &query), eager.cosine(7, &query));
-        assert_eq!(lazy.item_cosine(7, 9), eager.item_cosine(7, 9));
-        assert_eq!(lazy.cosine(9, &query), eager.cosine(9, &query));
         assert_eq!(
-            computed.load(Ordering::Relaxed),
-            2,
-            "items 7 and 9, once each"
+            (computed.load(Ordering::Relaxed), lazy.computed()),
+            (300, 300)
         );
-        // Computing a range computes it from its first item not computed yet to its end.
-        lazy.compute(7..20);
-        assert_eq!(computed.load(Ordering::Relaxed), 2 + 12);
-        lazy.compute(0..20);
-        assert_eq!(
-            computed.load(Ordering::Relaxed),
-            14 + 20,
-            "from item 0 to the end"
-        );
-        assert!(!lazy.is_computed());
+        assert_eq!(lazy.item_cosine(7, 299), eager.item_cosine(7, 299));
         assert_eq!(lazy.exact_top(&query, 10), eager.exact_top(&query, 10));
-        assert!(lazy.is_computed());
+        lazy.compute(300);
         assert_eq!(*lazy, *eager);
         assert_eq!(lazy.fingerprint(), eager.fingerprint());
-        assert_eq!(computed.load(Ordering::Relaxed), 34 + 280);
+        assert_eq!(computed.load(Ordering::Relaxed), 300);
         // A missing vector is a zero vector there too.
         let none = VectorStore::on_first_use(3, 2, 0, |range, each| {
             for i in range {
@@ -997,10 +999,10 @@ mod tests {
         );
         let query = QueryVector::new(&[0.1, 0.7, -0.3, 0.2, 0.0, 0.5, -0.6, 0.3]);
         assert_eq!(loaded.search(&query, 10), built.search(&query, 10));
-        let read = computed.load(Ordering::Relaxed);
-        assert!(
-            read > 0 && read < 500,
-            "a search reads some vectors: {read}"
+        assert_eq!(
+            computed.load(Ordering::Relaxed),
+            1000,
+            "the first search computes them"
         );
         // Another source is refused, still without computing a vector.
         let (other, computed) = store_on_first_use(1000, 8, 9, 42);

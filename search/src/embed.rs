@@ -197,22 +197,6 @@ impl StaticEmbedder {
         out
     }
 
-    /// Embeds one text given as parts (read as if joined with spaces, see
-    /// [`StaticEmbedder::embed_parts_many`]): the same vector as embedding the joined text.
-    pub fn embed_parts<'a>(&self, parts: impl IntoIterator<Item = &'a str>) -> Option<Vec<f32>> {
-        let mut sum = vec![0i32; self.dims];
-        let mut count = 0usize;
-        for part in parts {
-            self.wordpiece.tokenize(part, |piece| {
-                if let Piece::Known(row) = piece {
-                    self.add_row(&mut sum, row);
-                    count += 1;
-                }
-            });
-        }
-        finish(&sum, count)
-    }
-
     /// A fingerprint of the vocabulary and the table (with [`VECTOR_CODE_VERSION`]): embedders
     /// with the same fingerprint embed every text the same.
     pub fn fingerprint(&self) -> u64 {

@@ -242,20 +242,8 @@ impl SearchIndex {
         self.embedder.embed(query).map(|v| QueryVector::new(&v))
     }
 
-    /// Computes the item vectors not computed yet, in one pass ([`VectorStore::compute`]): loading
-    /// computes none, and the first search computes them all this way (unless the app has already,
-    /// a slice at a time while idle), which costs less than computing the thousands a search reads
-    /// one by one.
-    fn compute_vectors(&self) {
-        let store = self.store();
-        if !store.is_computed() {
-            store.compute(0..store.len());
-        }
-    }
-
     /// The `k` nearest items by the graph (or exactly, if `exact` or no graph is loaded).
     pub fn nearest(&self, query: &QueryVector, k: usize, exact: bool) -> Vec<(usize, f32)> {
-        self.compute_vectors();
         match &self.semantic {
             Semantic::Graph(ann) if !exact => ann.search(query, k),
             _ => self.store().exact_top(query, k),
@@ -303,7 +291,6 @@ impl SearchIndex {
     /// Ranks the catalog's variables for a plain-language request. A query with no searchable
     /// word returns no hits.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Vec<SearchHit> {
-        self.compute_vectors();
         let pool = CANDIDATES.max(options.top);
         let units = self.lexical.analyze(query);
         // Each unit's matching documents, found once and shared by the rankings, the
@@ -457,10 +444,9 @@ impl SearchIndex {
     }
 }
 
-/// The catalog's item vectors as [`embed_catalog`] computes them, each computed the first time it
-/// is read or by [`VectorStore::compute`] (several at once, as `embed_catalog` does): what a
-/// loaded [`SearchIndex`] searches. Loading embeds none; [`SearchIndex::search`] computes all that
-/// are left in one pass before it reads any.
+/// The catalog's item vectors as [`embed_catalog`] computes them (in one pass, bit for bit the
+/// same), computed by [`VectorStore::compute`] or, all that are left, by the first read: what a
+/// loaded [`SearchIndex`] searches. Loading embeds none.
 pub fn catalog_vectors_on_first_use(
     catalog: &Arc<Catalog>,
     embedder: &Arc<StaticEmbedder>,
@@ -473,14 +459,6 @@ pub fn catalog_vectors_on_first_use(
         source,
         move |range, each| {
             let variables = &catalog.variables()[range.clone()];
-            if let [variable] = variables {
-                // One vector (a search reading it): no cache of shared parts to build.
-                each(
-                    range.start,
-                    embedder.embed_parts(search_text_parts(variable)).as_deref(),
-                );
-                return;
-            }
             let mut item = range.start;
             embedder.embed_parts_each(variables.iter().map(search_text_parts), |vector| {
                 each(item, vector);
@@ -589,12 +567,14 @@ mod tests {
             catalog_vectors_on_first_use(&Arc::new(catalog.clone()), &Arc::new(embedder.clone()));
         assert_eq!(on_first_use, store);
         assert_eq!(on_first_use.source(), store.source());
-        // Several at once, as the app fills the store, are the same vectors too.
+        // A slice at a time, as the app fills the store, they are the same vectors too.
         let in_slices =
             catalog_vectors_on_first_use(&Arc::new(catalog.clone()), &Arc::new(embedder.clone()));
-        in_slices.compute(1..4);
-        in_slices.compute(0..2);
-        assert!(in_slices.is_computed());
+        in_slices.compute(1);
+        in_slices.compute(3);
+        assert_eq!(in_slices.computed(), 3);
+        in_slices.compute(4);
+        assert_eq!(in_slices.computed(), 4);
         assert_eq!(in_slices, store);
         assert_eq!(
             store.source(),

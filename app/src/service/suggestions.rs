@@ -28,18 +28,18 @@ impl Session {
         }
     }
 
-    /// Computes the installed catalog's item vectors from `from` on, `count` of them, in one pass
+    /// Computes the installed catalog's item vectors up to `from + count`, in one pass
     /// ([`audience_search::VectorStore::compute`]), and returns where the next slice starts, or `None`
-    /// at the catalog's end (or when no catalog is installed). A search computes the vectors it reads
-    /// anyway; the worker calls this a slice at a time while it is idle after loading the catalog, so
-    /// that the user's first search finds them computed, and answers any request between slices.
+    /// at the catalog's end (or when no catalog is installed). The first search computes all that are
+    /// left anyway; the worker calls this a slice at a time while it is idle after loading the catalog,
+    /// so that the user's first search finds them computed, and answers any request between slices.
     pub fn compute_catalog_vectors(&self, from: usize, count: usize) -> Option<usize> {
         let store = self.catalog.as_ref()?.store();
         let end = from.saturating_add(count).min(store.len());
         if from >= end {
             return None;
         }
-        store.compute(from..end);
+        store.compute(end);
         (end < store.len()).then_some(end)
     }
 

@@ -1148,8 +1148,8 @@ fn a_catalog_held_by_another_session_gives_the_same_suggestions_and_join_labels(
 
 #[test]
 fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
-    // The worker computes the catalog's item vectors a slice at a time while idle after loading it; a
-    // search computes those it reads anyway. Either way the same variables are suggested, the same.
+    // The worker computes the catalog's item vectors a slice at a time while idle after loading it; the
+    // first search computes all that are left anyway. Either way the same variables are suggested.
     let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
     let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
     let (catalog, vocab, table, graph) = (
@@ -1176,9 +1176,9 @@ fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
     }
     assert_eq!(slices, [0, 10_000, 20_000, 30_000, 40_000]);
     let store = filled.catalog.as_ref().unwrap().store();
-    assert!(store.is_computed());
+    assert_eq!(store.computed(), 47_049);
     assert_eq!(filled.compute_catalog_vectors(47_049, 10_000), None);
-    assert!(!on_first_use.catalog.as_ref().unwrap().store().is_computed());
+    assert_eq!(on_first_use.catalog.as_ref().unwrap().store().computed(), 0);
     assert_eq!(
         Session::new().compute_catalog_vectors(0, 10),
         None,
@@ -1202,6 +1202,9 @@ fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
         "{suggested:?}"
     );
     assert_eq!(suggest(&mut on_first_use), suggested);
-    // The first search computed, in one pass, every vector not computed yet.
-    assert!(on_first_use.catalog.as_ref().unwrap().store().is_computed());
+    // The first search computed them all, in one pass.
+    assert_eq!(
+        on_first_use.catalog.as_ref().unwrap().store().computed(),
+        47_049
+    );
 }
