@@ -1,0 +1,71 @@
+// Navigation → catalog ready and Find variables → suggestions shown, by the page's own clock, over many
+// fresh loads of one or more builds (alternated, so that the machine's load falls on each alike):
+//   node tests/bench/catalog-time.mjs [--loads 8] [--file F] [--idle MS] [--dist DIR ...]
+// Each load chooses `--file` (default: the shipped demo file) as soon as the page is interactive, waits for
+// the rows and the catalog, waits `--idle` ms more (default 0: the fastest possible user), types the issue's
+// example description and clicks Find variables. The page's clock runs from navigation; a step ends at the
+// first frame after its answer is in the DOM, as in app.bench.mjs. Service workers are blocked, so every load
+// is a first visit. Prints each build's median and every load's figure; asserts nothing.
+import { resolve } from 'node:path';
+import { serve, launch, ROOT } from '../e2e/harness.mjs';
+
+const values = (name) => process.argv.flatMap((arg, at) => (arg === name ? [process.argv[at + 1]] : []));
+const option = (name, fallback) => values(name)[0] ?? fallback;
+const loads = Number(option('--loads', 8));
+const file = resolve(option('--file', `${ROOT}/public/demo/leads.csv`));
+const idle = Number(option('--idle', 0));
+const dists = values('--dist').map((dir) => resolve(dir));
+if (!dists.length) dists.push(resolve(ROOT, 'dist'));
+const DESCRIPTION = 'environmentally conscious millennials with high disposable income in urban areas';
+
+const servers = await Promise.all(dists.map((dir) => serve(dir)));
+const browser = await launch();
+const results = dists.map(() => ({ catalog: [], find: [] }));
+try {
+  for (let load = 0; load < loads; load++) {
+    for (const [at, server] of servers.entries()) {
+      const context = await browser.newContext({ serviceWorkers: 'block' });
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        window.__marks = {};
+        const mark = (name) => { window.__marks[name] ??= performance.now(); };
+        const shown = (name) => {
+          if (window.__marks[name] !== undefined || window.__marks[`${name}?`]) return;
+          window.__marks[`${name}?`] = true;
+          requestAnimationFrame(() => setTimeout(() => mark(name)));
+        };
+        document.addEventListener('click', (event) => {
+          if (event.target?.closest?.('button')?.id === 'find-variables') mark('find');
+        }, true);
+        new MutationObserver(() => {
+          if (document.querySelector('main[data-catalog="ready"]')) shown('catalog');
+          if (window.__marks.find !== undefined && document.querySelector('#column-choices tbody tr')) shown('suggested');
+        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-catalog'] });
+      });
+      await page.goto(server.url);
+      await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached' });
+      await page.locator('#file-input').setInputFiles(file);
+      await page.locator('#row-count').waitFor({ timeout: 120000 });
+      await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 120000 });
+      await page.waitForTimeout(idle);
+      await page.locator('#audience-query').fill(DESCRIPTION);
+      await page.locator('#find-variables').click();
+      await page.waitForFunction(() => window.__marks.suggested !== undefined, null, { timeout: 60000 });
+      const marks = await page.evaluate(() => window.__marks);
+      results[at].catalog.push(marks.catalog);
+      results[at].find.push(marks.suggested - marks.find);
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await Promise.all(servers.map((server) => server.close()));
+}
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const ms = (list) => list.map((value) => value.toFixed(0)).join(' ');
+console.log(`${loads} loads per build, file ${file}, ${idle} ms idle before Find variables; page's clock, ms`);
+for (const [at, dir] of dists.entries()) {
+  const { catalog, find } = results[at];
+  console.log(`${dir}: navigation → catalog ready median ${median(catalog).toFixed(0)} (${ms(catalog)}); ` +
+    `Find variables → shown median ${median(find).toFixed(0)} (${ms(find)})`);
+}
