@@ -23,6 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, DIST } from '../e2e/harness.mjs';
+import { watchPageClock } from './page-clock.mjs';
 
 const args = new Map();
 for (let i = 2; i < process.argv.length; i += 1) {
@@ -229,35 +230,7 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('crash', () => { crashed = true; });
-    await page.addInitScript(() => {
-      // The page's own clock (ms since navigation) at each step: the user's action (the file input's change,
-      // a button's click, seen first, in the capture phase) and the first frame after its answer is in the
-      // DOM (a MutationObserver, then the next animation frame and the task after it). The app's own time
-      // is measured between these, without the automation's latency (a command's round trip to the
-      // browser, a locator's polling), which the Node-side figures include.
-      window.__marks = {};
-      const mark = (name) => { window.__marks[name] ??= performance.now(); };
-      const shown = (name) => {
-        if (window.__marks[name] !== undefined || window.__marks[`${name}?`]) return;
-        window.__marks[`${name}?`] = true;
-        requestAnimationFrame(() => setTimeout(() => mark(name)));
-      };
-      document.addEventListener('change', (event) => { if (event.target?.id === 'file-input') mark('file'); }, true);
-      document.addEventListener('click', (event) => {
-        const id = event.target?.closest?.('button')?.id;
-        if (id === 'find-variables' || id === 'run-segmentation') mark(id);
-      }, true);
-      new MutationObserver(() => {
-        if (document.querySelector('main[data-catalog="ready"]')) shown('catalog');
-        if (window.__marks.file !== undefined && document.querySelector('#row-count')) shown('rows');
-        if (window.__marks['find-variables'] !== undefined && document.querySelector('#column-choices tbody tr')) shown('suggested');
-        if (window.__marks['run-segmentation'] !== undefined && document.querySelector('#results-summary')) shown('results');
-      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-catalog'] });
-      window.__longestTask = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) window.__longestTask = Math.max(window.__longestTask, entry.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await watchPageClock(page);
     const tNavigate = performance.now();
     await page.goto(url);
     await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });

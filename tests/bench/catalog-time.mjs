@@ -4,10 +4,11 @@
 // Each load chooses `--file` (default: the shipped demo file) as soon as the page is interactive, waits for
 // the rows and the catalog, waits `--idle` ms more (default 0: the fastest possible user), types the issue's
 // example description and clicks Find variables. The page's clock runs from navigation; a step ends at the
-// first frame after its answer is in the DOM, as in app.bench.mjs. Service workers are blocked, so every load
+// first frame after its answer is in the DOM (page-clock.mjs). Service workers are blocked, so every load
 // is a first visit. Prints each build's median and every load's figure; asserts nothing.
 import { resolve } from 'node:path';
 import { serve, launch, ROOT } from '../e2e/harness.mjs';
+import { watchPageClock } from './page-clock.mjs';
 
 const values = (name) => process.argv.flatMap((arg, at) => (arg === name ? [process.argv[at + 1]] : []));
 const option = (name, fallback) => values(name)[0] ?? fallback;
@@ -26,22 +27,7 @@ try {
     for (const [at, server] of servers.entries()) {
       const context = await browser.newContext({ serviceWorkers: 'block' });
       const page = await context.newPage();
-      await page.addInitScript(() => {
-        window.__marks = {};
-        const mark = (name) => { window.__marks[name] ??= performance.now(); };
-        const shown = (name) => {
-          if (window.__marks[name] !== undefined || window.__marks[`${name}?`]) return;
-          window.__marks[`${name}?`] = true;
-          requestAnimationFrame(() => setTimeout(() => mark(name)));
-        };
-        document.addEventListener('click', (event) => {
-          if (event.target?.closest?.('button')?.id === 'find-variables') mark('find');
-        }, true);
-        new MutationObserver(() => {
-          if (document.querySelector('main[data-catalog="ready"]')) shown('catalog');
-          if (window.__marks.find !== undefined && document.querySelector('#column-choices tbody tr')) shown('suggested');
-        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-catalog'] });
-      });
+      await watchPageClock(page);
       await page.goto(server.url);
       await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached' });
       await page.locator('#file-input').setInputFiles(file);
@@ -53,7 +39,7 @@ try {
       await page.waitForFunction(() => window.__marks.suggested !== undefined, null, { timeout: 60000 });
       const marks = await page.evaluate(() => window.__marks);
       results[at].catalog.push(marks.catalog);
-      results[at].find.push(marks.suggested - marks.find);
+      results[at].find.push(marks.suggested - marks['find-variables']);
       await context.close();
     }
   }

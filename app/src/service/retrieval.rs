@@ -400,20 +400,7 @@ mod tests {
     #[test]
     fn income_is_among_the_matches_for_affluent_households_and_available_for_the_file() {
         let mut session = session();
-        let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
-        let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
-        let (catalog, vocab, table, graph) = (
-            read("catalog.bin"),
-            read("embed/vocab.txt"),
-            read("embed/table.i8"),
-            read("hnsw.bin"),
-        );
-        let installed = session.install_catalog(&audience_search::SearchAssets {
-            catalog: &catalog,
-            vocab: &vocab,
-            table: &table,
-            graph: Some(&graph),
-        });
+        let installed = crate::service::tests::install_default_catalog(&mut session);
         assert!(
             matches!(installed, Response::CatalogReady { .. }),
             "{installed:?}"

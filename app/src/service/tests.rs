@@ -1150,22 +1150,9 @@ fn a_catalog_held_by_another_session_gives_the_same_suggestions_and_join_labels(
 fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
     // The worker computes the catalog's item vectors a slice at a time while idle after loading it; the
     // first search computes all that are left anyway. Either way the same variables are suggested.
-    let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
-    let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
-    let (catalog, vocab, table, graph) = (
-        read("catalog.bin"),
-        read("embed/vocab.txt"),
-        read("embed/table.i8"),
-        read("hnsw.bin"),
-    );
     let installed = || {
         let mut session = demo_session();
-        let ready = session.install_catalog(&SearchAssets {
-            catalog: &catalog,
-            vocab: &vocab,
-            table: &table,
-            graph: Some(&graph),
-        });
+        let ready = install_default_catalog(&mut session);
         assert_eq!(ready, Response::CatalogReady { variables: 47_049 });
         session
     };
@@ -1207,4 +1194,23 @@ fn the_catalog_vectors_computed_in_slices_change_no_suggestion() {
         on_first_use.catalog.as_ref().unwrap().store().computed(),
         47_049
     );
+}
+
+/// Installs the committed default catalog (`catalog/dist`: the packed catalog, the embedding table and
+/// the graph) in `session`, as the worker does once it has fetched them.
+pub(super) fn install_default_catalog(session: &mut Session) -> Response {
+    let dist = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/dist/");
+    let read = |name: &str| std::fs::read(format!("{dist}{name}")).unwrap();
+    let (catalog, vocab, table, graph) = (
+        read("catalog.bin"),
+        read("embed/vocab.txt"),
+        read("embed/table.i8"),
+        read("hnsw.bin"),
+    );
+    session.install_catalog(&SearchAssets {
+        catalog: &catalog,
+        vocab: &vocab,
+        table: &table,
+        graph: Some(&graph),
+    })
 }
