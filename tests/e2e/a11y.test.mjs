@@ -119,6 +119,22 @@ test('animations and transitions are switched off when the user prefers reduced 
   await still.context.close();
 });
 
+test('the file input, hidden behind its button-like label, is reached with Tab and shows its focus on the label', async () => {
+  const { context, page, watch } = await openPage(browser, server.url);
+  const label = page.locator('label[for="file-input"]');
+  await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
+  const outline = () => label.evaluate((element) => getComputedStyle(element).outlineStyle);
+  assert.equal(await outline(), 'none', 'no ring before the input has the focus');
+  assert.equal(await label.evaluate((element) => getComputedStyle(element).opacity), '1', 'enabled, it looks enabled');
+  for (let press = 0; press < 20 && await page.evaluate(() => document.activeElement?.id) !== 'file-input'; press++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'file-input', 'Tab reaches the file input');
+  assert.equal(await outline(), 'solid', 'the label shows the focus ring');
+  assert.deepEqual(watch.pageErrors, []);
+  await context.close();
+});
+
 test('a column checkbox toggled with the keyboard keeps the focus, and the toggle reaches the settings', LONG, async () => {
   const { context, page, watch } = await openPage(browser, server.url);
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });

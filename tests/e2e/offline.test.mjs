@@ -196,6 +196,13 @@ test("an engine whose files the network cannot deliver is said in the page, not 
     await status.waitFor({ timeout: 60000 });
     assert.match(await status.textContent(), /Check the connection and reload the page\./);
     assert.ok(await page.locator('#file-input').isDisabled(), 'no file is taken by an engine that is not there');
+    // The label that looks like a button looks disabled too, as the demo button does.
+    const look = (selector) => page.locator(selector).evaluate((element) => {
+      const style = getComputedStyle(element);
+      return { opacity: style.opacity, cursor: style.cursor };
+    });
+    assert.deepEqual(await look('label[for="file-input"]'), { opacity: '0.6', cursor: 'not-allowed' });
+    assert.deepEqual(await look('#demo-button'), { opacity: '0.6', cursor: 'not-allowed' });
     assert.deepEqual(watch.pageErrors, [], 'the failed start is handled, not left uncaught');
     assert.ok(server.requests.some((path) => path.endsWith('/worker_bg.wasm')), 'the wasm was asked for');
   } finally {
