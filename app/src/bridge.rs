@@ -28,7 +28,7 @@ use web_sys::{
 };
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
-use crate::service::{rehearse, Session, REHEARSAL_ROWS, WARM_UP_ROWS};
+use crate::service::{rehearse, rehearse_search, Session, REHEARSAL_ROWS, WARM_UP_ROWS};
 
 /// The id of the unsolicited [`Response::Ready`] message.
 pub const READY_ID: u32 = 0;
@@ -391,17 +391,33 @@ async fn compute_catalog_vectors(scope: &DedicatedWorkerGlobalScope, session: &R
     }
 }
 
+/// Rehearses a catalog search ([`rehearse_search`]) once the catalog's item vectors are computed, unless
+/// the user has searched already; a message that came meanwhile is answered first.
+async fn rehearse_search_when_idle(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    requests: &WorkerActivity,
+) {
+    yield_to_messages(scope).await;
+    if !requests.searched.get() {
+        drop(rehearse_search(&session.borrow()));
+    }
+}
+
 /// How long the worker must have had no request before it rehearses (see [`rehearse_when_idle`]).
 const REHEARSAL_IDLE_MS: i32 = 150;
 
 /// Runs the rehearsal ([`rehearse`]) once the worker has had no request for [`REHEARSAL_IDLE_MS`]: a
 /// user describing an audience or ticking columns never waits for it. `requests` counts the requests the
-/// worker has received; once one of them was a segmentation the rehearsal is pointless and never runs.
+/// worker has received; once one of them was a segmentation the rehearsal is pointless and never runs. It
+/// only runs where no warm-up worker could start ([`start_warm_up_worker`]): in Chromium on 2 cores the
+/// 400 rows took up to 0.5 s while the warm-up worker and the catalog's competed for the cores, and a
+/// Find variables clicked meanwhile waited for it.
 async fn rehearse_when_idle(scope: &DedicatedWorkerGlobalScope, requests: &WorkerActivity) {
     loop {
         let seen = requests.received.get();
         sleep(scope, REHEARSAL_IDLE_MS).await;
-        if requests.segmented.get() {
+        if requests.segmented.get() || requests.warm_up_started.get() {
             return;
         }
         if requests.received.get() == seen {
@@ -417,10 +433,9 @@ const WARM_UP_WORKER_NAME: &str = "warm-up";
 
 /// Starts a worker that rehearses a segmentation of [`WARM_UP_ROWS`] rows and then closes. The browser
 /// shares one compiled module between the workers of a page, and the code it optimises while the
-/// warm-up worker rehearses serves the engine worker too; nothing waits for it (the engine worker's own
-/// rehearsal is small, since a request that comes meanwhile waits). Where it cannot start, nothing is lost
-/// but the head start.
-fn start_warm_up_worker(scope: &DedicatedWorkerGlobalScope) {
+/// warm-up worker rehearses serves the engine worker too; nothing waits for it. Where it cannot start, the
+/// engine worker rehearses a small segmentation itself once idle ([`rehearse_when_idle`]).
+fn start_warm_up_worker(scope: &DedicatedWorkerGlobalScope, activity: &WorkerActivity) {
     let Ok(script) = web_sys::Url::new_with_base("engine_worker.js", &scope.location().href())
     else {
         return;
@@ -428,8 +443,11 @@ fn start_warm_up_worker(scope: &DedicatedWorkerGlobalScope) {
     let options = WorkerOptions::new();
     options.set_name(WARM_UP_WORKER_NAME);
     match Worker::new_with_options(&script.href(), &options) {
-        // It closes itself; the handle is kept so that nothing ends it sooner.
-        Ok(worker) => std::mem::forget(worker),
+        Ok(worker) => {
+            activity.warm_up_started.set(true);
+            // It closes itself; the handle is kept so that nothing ends it sooner.
+            std::mem::forget(worker);
+        }
         Err(error) => web_sys::console::warn_2(&"audience worker: no warm-up".into(), &error),
     }
 }
@@ -441,6 +459,11 @@ struct WorkerActivity {
     received: Cell<u64>,
     /// Whether one of them was a segmentation.
     segmented: Cell<bool>,
+    /// Whether one of them searched the catalog (a suggestion, or the catalog's part of one).
+    searched: Cell<bool>,
+    /// Whether a warm-up worker was started: it rehearses for this worker (the browser shares the code
+    /// it optimises), so this worker's own rehearsal, which a request would wait for, is not needed.
+    warm_up_started: Cell<bool>,
 }
 
 /// Fetches the catalog's assets from `base_url` and installs them in the session (and the census manifest
@@ -797,6 +820,7 @@ pub fn run_worker() -> Result<(), BridgeError> {
             .map(Rc::new),
     ));
     let own_session = session.clone();
+    let own_activity = activity.clone();
     let reply_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         activity.received.set(activity.received.get() + 1);
@@ -855,10 +879,11 @@ pub fn run_worker() -> Result<(), BridgeError> {
                 // once this worker is idle it rehearses a small one itself, so that the user's first one
                 // runs on optimised code (see `service::rehearsal`).
                 if !is_catalog_worker {
-                    start_warm_up_worker(&scope);
+                    start_warm_up_worker(&scope, &activity);
                 }
                 if indexed_here {
                     compute_catalog_vectors(&scope, &session).await;
+                    rehearse_search_when_idle(&scope, &session, &activity).await;
                 }
                 if !is_catalog_worker {
                     rehearse_when_idle(&scope, &activity).await;
@@ -866,8 +891,12 @@ pub fn run_worker() -> Result<(), BridgeError> {
             });
             return;
         }
-        if let Ok((_, Request::Segment(_), _)) = decoded {
-            activity.segmented.set(true);
+        match decoded {
+            Ok((_, Request::Segment(_), _)) => activity.segmented.set(true),
+            Ok((_, Request::Suggest { .. } | Request::SearchCatalog { .. }, _)) => {
+                activity.searched.set(true);
+            }
+            _ => {}
         }
         // With the catalog in its own worker, suggestions and joins ask it, asynchronously.
         let catalog = catalog_worker.borrow().clone();
@@ -928,6 +957,7 @@ pub fn run_worker() -> Result<(), BridgeError> {
                     let _ = port.post_message(&message);
                 }
                 compute_catalog_vectors(&scope, &own_session).await;
+                rehearse_search_when_idle(&scope, &own_session, &own_activity).await;
             }
         });
     }

@@ -24,7 +24,7 @@ mod tests;
 
 pub use activation::ActivationError;
 pub use error::ServiceError;
-pub use rehearsal::{rehearse, REHEARSAL_ROWS, WARM_UP_ROWS};
+pub use rehearsal::{rehearse, rehearse_search, REHEARSAL_ROWS, WARM_UP_ROWS};
 
 use crate::protocol::{
     EnrichmentCoverage, ProgressUpdate, Request, Response, RetrievalCoverage, SegmentResults,

@@ -7,9 +7,13 @@
 //! one in the same page. The rehearsal's rows are generated here, never shown, and its session is dropped:
 //! it reads nothing of the user's and changes nothing they see.
 
+use super::suggestions::catalog_answer;
 use super::Session;
-use crate::protocol::{Request, Response, SegmentSettings, VariableChoice};
+use crate::protocol::{
+    CatalogAnswer, ColumnsToSearch, Request, Response, SegmentSettings, VariableChoice,
+};
 use audience_engine::cluster::ShareBounds;
+use audience_search::ColumnDescription;
 use std::fmt::Write;
 
 /// Rows in the engine worker's own rehearsal: enough for the hot loops of reading, encoding, the bounded
@@ -54,7 +58,7 @@ pub fn rehearse(rows: usize) -> Response {
         k: None,
         seed: 42,
         target: Some("Converted".into()),
-        description: "young urban customers with a high yearly spend".into(),
+        description: REHEARSAL_DESCRIPTION.into(),
         tiers: Default::default(),
         positive_value: None,
         filter: None,
@@ -63,6 +67,39 @@ pub fn rehearse(rows: usize) -> Response {
     // The reply is written as JSON text on its way to the page: rehearse that too.
     let _ = serde_json::to_string(&response);
     response
+}
+
+/// The description the rehearsals use.
+const REHEARSAL_DESCRIPTION: &str = "young urban customers with a high yearly spend";
+
+/// Searches the catalog installed in `session` once, as a suggestion does ([`catalog_answer`]), for a
+/// made-up description and the rehearsal file's made-up columns, so that the user's first Find variables
+/// runs on optimised code: in Chromium the catalog worker's first search took 0.15 s against 0.02 s for
+/// the next. `None` without a catalog. The catalog worker runs it once, after it has computed the
+/// catalog's item vectors, unless the user has searched already.
+pub fn rehearse_search(session: &Session) -> Option<CatalogAnswer> {
+    let catalog = session.catalog.as_ref()?;
+    let columns: [(&str, &[&str]); 5] = [
+        ("Region", &["North", "South", "East", "West", "Central"]),
+        ("Channel", &["Referral", "Search", "Social", "Event"]),
+        ("Age", &[]),
+        ("Yearly spend", &[]),
+        ("Plan", &["Basic", "Plus"]),
+    ];
+    let to_search = ColumnsToSearch {
+        query: REHEARSAL_DESCRIPTION.into(),
+        candidates: (0..columns.len()).collect(),
+        descriptions: columns
+            .iter()
+            .map(|(name, values)| {
+                ColumnDescription::new(
+                    (*name).to_owned(),
+                    values.iter().map(|value| (*value).to_owned()).collect(),
+                )
+            })
+            .collect(),
+    };
+    catalog_answer(catalog, &to_search, None).ok()
 }
 
 /// `rows` made-up customers: two text columns, two numbers, a text column with gaps and a yes/no
@@ -120,6 +157,19 @@ mod tests {
                 "{rows}: {sizes:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_search_rehearsal_answers_for_each_made_up_column_once_a_catalog_is_installed() {
+        let mut session = Session::new();
+        assert_eq!(rehearse_search(&session), None);
+        assert!(matches!(
+            super::super::tests::install_default_catalog(&mut session),
+            Response::CatalogReady { .. }
+        ));
+        let answer = rehearse_search(&session).expect("a catalog is installed");
+        assert_eq!(answer.columns.len(), 5);
+        assert!(!answer.catalog.is_empty());
     }
 
     #[test]
