@@ -67,7 +67,7 @@ struct LazyRows {
 
 /// Computes the vectors of a range of items, handing each to the callback with its item number
 /// (`None`: no known token).
-type VectorsOf = Box<dyn Fn(Range<usize>, &mut dyn FnMut(usize, Option<&[f32]>)) + Send + Sync>;
+type VectorsOf = Box<dyn Fn(Range<usize>, &mut dyn FnMut(Option<&[f32]>)) + Send + Sync>;
 
 impl LazyRows {
     /// Computes the vectors from the first not computed yet up to item `end`, in one pass.
@@ -78,7 +78,7 @@ impl LazyRows {
         }
         let (data, inv_norm) = computed;
         data.reserve((self.len - start) * dims);
-        (self.vectors)(start..end, &mut |_, vector| {
+        (self.vectors)(start..end, &mut |vector| {
             inv_norm.push(quantize_row(dims, vector, data));
         });
         assert_eq!(
@@ -145,14 +145,14 @@ impl VectorStore {
     /// A store of `len` vectors of `dims` dimensions, computed in item order, quantised as
     /// [`VectorStore::push`] does: the first ones by [`VectorStore::compute`], and all that are
     /// left by the first read of any. `vectors(range, each)` computes the items of `range` and
-    /// hands each vector, in order, to `each` with its item number. `source` fingerprints what
+    /// hands each vector to `each`, in item order. `source` fingerprints what
     /// `vectors` computes from (see [`VectorStore::source`]): it is what a graph file is checked
     /// against, since checking the vectors themselves would compute them all.
     pub fn on_first_use(
         dims: usize,
         len: usize,
         source: u64,
-        vectors: impl Fn(Range<usize>, &mut dyn FnMut(usize, Option<&[f32]>)) + Send + Sync + 'static,
+        vectors: impl Fn(Range<usize>, &mut dyn FnMut(Option<&[f32]>)) + Send + Sync + 'static,
     ) -> Self {
         Self {
             dims,
@@ -929,7 +929,7 @@ mod tests {
         let store = VectorStore::on_first_use(dims, n, source, move |range, each| {
             for i in range {
                 count.fetch_add(1, Ordering::Relaxed);
-                each(i, all[i].as_deref());
+                each(all[i].as_deref());
             }
         });
         (Arc::new(store), computed)
@@ -970,7 +970,7 @@ mod tests {
         // A missing vector is a zero vector there too.
         let none = VectorStore::on_first_use(3, 2, 0, |range, each| {
             for i in range {
-                each(i, (i == 1).then_some(&[1.0, 0.0, 0.0][..]));
+                each((i == 1).then_some(&[1.0, 0.0, 0.0][..]));
             }
         });
         assert_eq!(

@@ -458,12 +458,8 @@ pub fn catalog_vectors_on_first_use(
         catalog.len(),
         source,
         move |range, each| {
-            let variables = &catalog.variables()[range.clone()];
-            let mut item = range.start;
-            embedder.embed_parts_each(variables.iter().map(search_text_parts), |vector| {
-                each(item, vector);
-                item += 1;
-            });
+            let variables = &catalog.variables()[range];
+            embedder.embed_parts_each(variables.iter().map(search_text_parts), each);
         },
     )
 }
