@@ -875,9 +875,9 @@ pub fn run_worker() -> Result<(), BridgeError> {
                     catalog.is_none() && matches!(response, Response::CatalogReady { .. });
                 post(reply(id, &response));
                 // The page asks for the catalog once the worker starts, and the user then picks a file and
-                // describes an audience: a warm-up worker rehearses a segmentation beside this one, and
-                // once this worker is idle it rehearses a small one itself, so that the user's first one
-                // runs on optimised code (see `service::rehearsal`).
+                // describes an audience: a warm-up worker rehearses a segmentation beside this one (or,
+                // where none can start, this worker rehearses a small one itself once idle), so that the
+                // user's first one runs on optimised code (see `service::rehearsal`).
                 if !is_catalog_worker {
                     start_warm_up_worker(&scope, &activity);
                 }
