@@ -80,11 +80,11 @@ const REHEARSAL_DESCRIPTION: &str = "young urban customers with a high yearly sp
 pub fn rehearse_search(session: &Session) -> Option<CatalogAnswer> {
     let catalog = session.catalog.as_ref()?;
     let columns: [(&str, &[&str]); 5] = [
-        ("Region", &["North", "South", "East", "West", "Central"]),
-        ("Channel", &["Referral", "Search", "Social", "Event"]),
+        ("Region", &REGIONS),
+        ("Channel", &CHANNELS),
         ("Age", &[]),
         ("Yearly spend", &[]),
-        ("Plan", &["Basic", "Plus"]),
+        ("Plan", &PLANS),
     ];
     let to_search = ColumnsToSearch {
         query: REHEARSAL_DESCRIPTION.into(),
@@ -94,7 +94,11 @@ pub fn rehearse_search(session: &Session) -> Option<CatalogAnswer> {
             .map(|(name, values)| {
                 ColumnDescription::new(
                     (*name).to_owned(),
-                    values.iter().map(|value| (*value).to_owned()).collect(),
+                    values
+                        .iter()
+                        .filter(|value| !value.is_empty())
+                        .map(|value| (*value).to_owned())
+                        .collect(),
                 )
             })
             .collect(),
@@ -102,12 +106,14 @@ pub fn rehearse_search(session: &Session) -> Option<CatalogAnswer> {
     catalog_answer(catalog, &to_search, None).ok()
 }
 
+/// The rehearsal file's regions, channels and plans (a plan may be missing).
+const REGIONS: [&str; 5] = ["North", "South", "East", "West", "Central"];
+const CHANNELS: [&str; 4] = ["Referral", "Search", "Social", "Event"];
+const PLANS: [&str; 3] = ["Basic", "Plus", ""];
+
 /// `rows` made-up customers: two text columns, two numbers, a text column with gaps and a yes/no
 /// conversion column, from a fixed pseudo-random sequence (the same file every time).
 fn rehearsal_csv(rows: usize) -> String {
-    const REGIONS: [&str; 5] = ["North", "South", "East", "West", "Central"];
-    const CHANNELS: [&str; 4] = ["Referral", "Search", "Social", "Event"];
-    const PLANS: [&str; 3] = ["Basic", "Plus", ""];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         // SplitMix64.
