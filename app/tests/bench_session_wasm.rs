@@ -23,7 +23,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const FILE: &[u8] = include_bytes!(env!("BENCH_SESSION_FILE"));
+const FILE: &[u8] = include_bytes!(env!(
+    "BENCH_SESSION_FILE",
+    "the session-bench feature benchmarks the CSV file named by BENCH_SESSION_FILE"
+));
 const CATALOG: &[u8] = include_bytes!("../../catalog/dist/catalog.bin");
 const VOCAB: &[u8] = include_bytes!("../../catalog/dist/embed/vocab.txt");
 const TABLE: &[u8] = include_bytes!("../../catalog/dist/embed/table.i8");
