@@ -7,7 +7,8 @@
 // is interactive, Find variables, the benchmark's columns ticked, Segment), with Chromium's tracing on, and
 // prints for each step (by the page's own clock, as tests/bench/app.bench.mjs times it):
 //   - how long each thread was busy in it: the page's main thread and each worker (engine, catalog,
-//     warm-up: a worker's role is told by when it ran, so each is printed by its thread id);
+//     warm-up: a worker's role is told by what it did, the engine's being the one busiest while segmenting
+//     and the catalog's the other one busiest while Find variables searched);
 //   - the thread's tasks of 4 ms or more, in time order, with what they ran (a message handled, a timer,
 //     a layout), so that a request found waiting behind another task shows as such.
 // The trace is written to --trace for chrome://tracing or Perfetto.
@@ -82,6 +83,35 @@ const steps = [
   ['Segment → results shown', 'run-segmentation', 'results'],
 ];
 const ms = (us) => Math.round(us / 1000);
+
+/** Each watched thread's busy time (µs) between two page-clock marks. */
+function busyBetween(from, to) {
+  const start = origin + marks[from] * 1000;
+  const end = origin + marks[to] * 1000;
+  const busy = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.name !== TASK || !e.dur) continue;
+    const thread = threadOf(e);
+    if (!watched(thread)) continue;
+    const overlap = Math.min(e.ts + e.dur, end) - Math.max(e.ts, start);
+    if (overlap > 0) busy.set(thread, (busy.get(thread) ?? 0) + overlap);
+  }
+  return busy;
+}
+// The workers' roles, told by what they did: the engine worker is the one busiest while segmenting, the
+// catalog's the other one busiest while Find variables searched; any other is the warm-up worker.
+const busiest = (busy, except = []) => [...busy]
+  .filter(([thread]) => /DedicatedWorker/.test(thread) && !except.includes(thread))
+  .sort((a, b) => b[1] - a[1])[0]?.[0];
+const engineThread = busiest(busyBetween('run-segmentation', 'results'));
+const catalogThread = busiest(busyBetween('find-variables', 'suggested'), [engineThread]);
+const role = (thread) => {
+  if (thread === engineThread) return `engine worker (${thread})`;
+  if (thread === catalogThread) return `catalog worker (${thread})`;
+  if (/DedicatedWorker/.test(thread)) return `warm-up worker (${thread})`;
+  if (/CrRendererMain/.test(thread)) return `page (${thread})`;
+  return thread;
+};
 for (const [label, from, to] of steps) {
   const start = origin + marks[from] * 1000;
   const end = origin + marks[to] * 1000;
@@ -97,7 +127,7 @@ for (const [label, from, to] of steps) {
     busy.set(thread, (busy.get(thread) ?? 0) + overlap);
     if (e.dur >= 4000) tasks.push(e);
   }
-  for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) console.log(`  busy ${ms(us)} ms  ${thread}`);
+  for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) console.log(`  busy ${ms(us)} ms  ${role(thread)}`);
   tasks.sort((a, b) => a.ts - b.ts);
   for (const task of tasks) {
     // What the task ran: its longest events below the task itself.
@@ -107,7 +137,7 @@ for (const [label, from, to] of steps) {
       .filter((name, i, all) => all.indexOf(name) === i)
       .slice(0, 3)
       .join(' > ');
-    console.log(`    ${ms(task.ts - origin)} ms +${ms(task.dur)} ms  ${threadOf(task)}  ${inside}`);
+    console.log(`    ${ms(task.ts - origin)} ms +${ms(task.dur)} ms  ${role(threadOf(task))}  ${inside}`);
   }
 }
 console.log(`\ntrace: ${tracePath}`);
