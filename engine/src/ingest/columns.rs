@@ -27,8 +27,8 @@ const BATCHES_QUEUED: usize = 4;
 
 /// A column being filled: the dictionary of distinct texts and one code per row.
 ///
-/// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as one
-/// `u128` (length and bytes), which hashes and compares in a few instructions; longer texts by string.
+/// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as two words
+/// (length and bytes, [`short_key`]), which hash and compares in a few instructions; longer texts by string.
 /// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
 #[derive(Default)]
 struct ColumnBuilder {
@@ -38,18 +38,47 @@ struct ColumnBuilder {
     codes: CodeStore,
 }
 
-/// `text` as a `u128` key when it is at most 15 bytes long: the bytes, then the length in the last byte.
-/// Built in registers (a byte copy into a stack array followed by a wide load stalls the CPU).
-fn short_key(text: &str) -> Option<u128> {
+/// `text` as a key of two words when it is at most 15 bytes long: its bytes in the low word and then the
+/// high one (little-endian), its length in the high word's last byte.
+///
+/// Built from whole-word loads of the text (overlapping ones where it is shorter than a word), in 64-bit
+/// arithmetic: wasm32 has no 128-bit shifts (each one was a call into the compiler's runtime, 15 a cell)
+/// and a byte copy into a stack array followed by a wide load stalls the CPU.
+fn short_key(text: &str) -> Option<(u64, u64)> {
     let bytes = text.as_bytes();
-    if bytes.len() > 15 {
+    let len = bytes.len();
+    if len > 15 {
         return None;
     }
-    let mut key = (bytes.len() as u128) << 120;
-    for (i, &b) in bytes.iter().enumerate() {
-        key |= u128::from(b) << (8 * i);
-    }
-    Some(key)
+    let (low, high) = if len >= 8 {
+        let low = word(&bytes[..8]);
+        // Bytes 8.. are the top `len - 8` bytes of the last eight.
+        let high = match len {
+            8 => 0,
+            _ => word(&bytes[len - 8..]) >> (8 * (16 - len)),
+        };
+        (low, high)
+    } else if len >= 4 {
+        // Two overlapping 4-byte loads: the bytes they share land on the same places.
+        let first = u64::from(u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")));
+        let last = u64::from(u32::from_le_bytes(
+            bytes[len - 4..].try_into().expect("4 bytes"),
+        ));
+        (first | last << (8 * (len - 4)), 0)
+    } else if len > 0 {
+        let low = u64::from(bytes[0])
+            | u64::from(bytes[len / 2]) << (8 * (len / 2))
+            | u64::from(bytes[len - 1]) << (8 * (len - 1));
+        (low, 0)
+    } else {
+        (0, 0)
+    };
+    Some((low, high | (len as u64) << 56))
+}
+
+/// Eight bytes as a little-endian word.
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().expect("8 bytes"))
 }
 
 impl ColumnBuilder {
@@ -63,10 +92,7 @@ impl ColumnBuilder {
     fn push(&mut self, text: &str) {
         let next = self.dictionary.len() as u32;
         let code = match short_key(text) {
-            Some(key) => *self
-                .short
-                .entry(((key >> 64) as u64, key as u64))
-                .or_insert(next),
+            Some((low, high)) => *self.short.entry((high, low)).or_insert(next),
             None => match self.long.get(text) {
                 Some(&code) => code,
                 None => {
@@ -89,8 +115,8 @@ impl ColumnBuilder {
             let text = reread(text);
             let code = code as u32;
             match short_key(&text) {
-                Some(key) => {
-                    self.short.insert(((key >> 64) as u64, key as u64), code);
+                Some((low, high)) => {
+                    self.short.insert((high, low), code);
                 }
                 None => {
                     self.long.insert(text.clone(), code);
@@ -381,6 +407,40 @@ mod tests {
             .into_iter()
             .map(|(dictionary, codes)| (dictionary.to_vec(), codes.view().to_vec()))
             .collect()
+    }
+
+    /// The bytes, then the length in the last byte, one byte at a time.
+    fn short_key_byte_by_byte(text: &str) -> Option<(u64, u64)> {
+        let bytes = text.as_bytes();
+        if bytes.len() > 15 {
+            return None;
+        }
+        let mut words = [0u64, (bytes.len() as u64) << 56];
+        for (i, &b) in bytes.iter().enumerate() {
+            words[i / 8] |= u64::from(b) << (8 * (i % 8));
+        }
+        Some((words[0], words[1]))
+    }
+
+    #[test]
+    fn short_keys_hold_every_byte_and_the_length_of_texts_up_to_15_bytes() {
+        let alphabet = "ab\u{0}z€9";
+        let mut seen = std::collections::HashMap::new();
+        for len in 0..=17 {
+            for start in 0..alphabet.len() {
+                // Texts of each length with bytes that differ by position, including NUL bytes.
+                let text: String = alphabet.chars().cycle().skip(start).take(len).collect();
+                for text in [text.clone(), format!("{text}\u{0}"), format!("\u{0}{text}")] {
+                    let key = short_key(&text);
+                    assert_eq!(key, short_key_byte_by_byte(&text), "{text:?}");
+                    assert_eq!(key.is_some(), text.len() <= 15, "{text:?}");
+                    if let Some(key) = key {
+                        let earlier = seen.insert(key, text.clone());
+                        assert!(earlier.is_none_or(|earlier| earlier == text), "{text:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
