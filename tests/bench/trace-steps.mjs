@@ -1,7 +1,7 @@
 // Where the app's time goes in each step, from a Chromium trace (not a test: it prints what each thread
 // did and never fails on it).
 //
-//   node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json]
+//   node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json] [--functions N]
 //
 // Runs the benchmark's flow once through the real UI of the release build (file chosen as soon as the page
 // is interactive, Find variables, the benchmark's columns ticked, Segment), with Chromium's tracing on, and
@@ -11,6 +11,10 @@
 //     and the catalog's the other one busiest while Find variables searched);
 //   - the thread's tasks of 4 ms or more, in time order, with what they ran (a message handled, a timer,
 //     a layout), so that a request found waiting behind another task shows as such.
+// With --functions N, V8's sampling profiler runs too and each step lists, per thread, the N functions
+// that took the most samples in it (their own time, not their callees'). A release build's wasm has no
+// function names (wasm-opt drops them): build one that keeps them with data-keep-debug on the worker's
+// <link> in app/index.html and `trunk build --release --dist DIR`, and pass --dist DIR.
 // The trace is written to --trace for chrome://tracing or Perfetto.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,6 +27,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const dist = resolve(args.get('dist') ?? DIST);
 const file = args.get('file');
 const tracePath = args.get('trace') ?? '/tmp/audience-trace.json';
+const functions = Number(args.get('functions') ?? 0);
 if (!file) {
   console.error('usage: node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json]');
   process.exit(2);
@@ -43,7 +48,8 @@ try {
   await watchPageClock(page);
   await browser.startTracing(page, {
     path: tracePath,
-    categories: ['toplevel', 'v8.execute', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', '__metadata'],
+    categories: ['toplevel', 'v8.execute', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', '__metadata']
+      .concat(functions > 0 ? ['disabled-by-default-v8.cpu_profiler'] : []),
   });
   await page.goto(server.url);
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached' });
@@ -112,6 +118,62 @@ const role = (thread) => {
   if (/CrRendererMain/.test(thread)) return `page (${thread})`;
   return thread;
 };
+// V8's samples, per thread: [trace µs, function name] in time order (a Profile event starts each thread's
+// profile; its ProfileChunk events carry the call-tree nodes, the sampled node ids and the time deltas).
+const samples = new Map();
+if (functions > 0) {
+  const profiles = new Map();
+  for (const e of events) {
+    if (e.name === 'Profile') profiles.set(`${e.pid}:${e.id}`, { thread: threadOf(e), time: e.args.data.startTime, nodes: new Map() });
+  }
+  for (const e of events) {
+    if (e.name !== 'ProfileChunk') continue;
+    const profile = profiles.get(`${e.pid}:${e.id}`);
+    if (!profile) continue;
+    const { cpuProfile, timeDeltas = [] } = e.args.data;
+    for (const node of cpuProfile?.nodes ?? []) {
+      const { functionName, url } = node.callFrame;
+      const where = url ? `${url.split('/').pop()}:${(node.callFrame.lineNumber ?? -1) + 1}` : '';
+      profile.nodes.set(node.id, functionName || (url ? `(anonymous ${where})` : `(${node.callFrame.codeType ?? 'program'})`));
+    }
+    const list = samples.get(profile.thread) ?? [];
+    (cpuProfile?.samples ?? []).forEach((id, i) => {
+      profile.time += timeDeltas[i] ?? 0;
+      list.push([profile.time, id, profile]);
+    });
+    samples.set(profile.thread, list);
+  }
+}
+/** A Rust symbol's path (`_ZN…E`, its hash left out); other names as they are. */
+function demangle(name) {
+  const match = /^_?_ZN(.*)E$/.exec(name);
+  if (!match) return name;
+  const parts = [];
+  let rest = match[1];
+  while (rest.length > 0) {
+    const length = /^\d+/.exec(rest);
+    if (!length) return name;
+    const start = length[0].length;
+    parts.push(rest.slice(start, start + Number(length[0])));
+    rest = rest.slice(start + Number(length[0]));
+  }
+  if (/^h[0-9a-f]{16}$/.test(parts.at(-1))) parts.pop();
+  return parts.join('::').replace(/\$LT\$/g, '<').replace(/\$GT\$/g, '>').replace(/\$u20\$/g, ' ')
+    .replace(/\$u7b\$/g, '{').replace(/\$u7d\$/g, '}').replace(/\$RF\$/g, '&').replace(/\$C\$/g, ',').replace(/\.\./g, '::');
+}
+
+/** The `functions` functions with the most own time on `thread` between two trace times (µs). */
+function topFunctions(thread, start, end) {
+  const list = (samples.get(thread) ?? []).filter(([t]) => t >= start && t < end);
+  const own = new Map();
+  for (let i = 0; i + 1 < list.length; i++) {
+    const name = demangle(list[i][2].nodes.get(list[i][1]) ?? '?');
+    if (/^\((idle|program|garbage collector|root)\)$/.test(name)) continue;
+    own.set(name, (own.get(name) ?? 0) + Math.min(list[i + 1][0] - list[i][0], 10000));
+  }
+  return [...own].sort((a, b) => b[1] - a[1]).slice(0, functions);
+}
+
 for (const [label, from, to] of steps) {
   const start = origin + marks[from] * 1000;
   const end = origin + marks[to] * 1000;
@@ -127,7 +189,12 @@ for (const [label, from, to] of steps) {
     busy.set(thread, (busy.get(thread) ?? 0) + overlap);
     if (e.dur >= 4000) tasks.push(e);
   }
-  for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) console.log(`  busy ${ms(us)} ms  ${role(thread)}`);
+  for (const [thread, us] of [...busy].sort((a, b) => b[1] - a[1])) {
+    console.log(`  busy ${ms(us)} ms  ${role(thread)}`);
+    for (const [name, own] of functions > 0 && us >= 20000 ? topFunctions(thread, start, end) : []) {
+      console.log(`      ${(own / 1000).toFixed(1).padStart(7)} ms  ${name.length > 110 ? `${name.slice(0, 110)}…` : name}`);
+    }
+  }
   tasks.sort((a, b) => a.ts - b.ts);
   for (const task of tasks) {
     // What the task ran: its longest events below the task itself.

@@ -10,6 +10,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::encode::distance::AllCentersScratch;
 use crate::encode::EncodedMatrix;
 
 use super::seed::uniform;
@@ -48,11 +49,21 @@ impl SilhouetteSample {
         let sample = matrix.select_rows(&rows);
         let layout = matrix.layout();
         let shapes = layout.row_shapes(&sample.data);
+        // Each row's distances to all sampled rows at once (the kernel that vectorises over centers, bit
+        // for bit `distance_to_center`): twice the pairs, each several times cheaper. The pair (a, b) is
+        // taken from row a for a < b, as before.
         let prepared = layout.prepare_centers(&sample.data);
+        let mut scratch = AllCentersScratch::default();
+        let mut to_all = vec![0f32; s];
         for a in 0..s {
-            let (row, shape) = (sample.row(a), shapes.row(a));
-            for b in a + 1..s {
-                let d = layout.distance_to_center(row, shape, &prepared, b);
+            layout.distances_to_all(
+                sample.row(a),
+                shapes.row(a),
+                &prepared,
+                &mut scratch,
+                &mut to_all,
+            );
+            for (b, &d) in to_all.iter().enumerate().skip(a + 1) {
                 distances[a * s + b] = d;
                 distances[b * s + a] = d;
             }
