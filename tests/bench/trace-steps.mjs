@@ -13,8 +13,8 @@
 //     a layout), so that a request found waiting behind another task shows as such.
 // With --functions N, V8's sampling profiler runs too and each step lists, per thread, the N functions
 // that took the most samples in it (their own time, not their callees'). A release build's wasm has no
-// function names (wasm-opt drops them): build one that keeps them with data-keep-debug on the worker's
-// <link> in app/index.html and `trunk build --release --dist DIR`, and pass --dist DIR.
+// function names (wasm-opt drops them): `tests/bench/with-names.sh dist /tmp/dist-names` makes a copy whose
+// worker keeps them; pass --dist /tmp/dist-names.
 // The trace is written to --trace for chrome://tracing or Perfetto.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
