@@ -28,7 +28,7 @@ const BATCHES_QUEUED: usize = 4;
 /// A column being filled: the dictionary of distinct texts and one code per row.
 ///
 /// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as two words
-/// (length and bytes, [`short_key`]), which hash and compares in a few instructions; longer texts by string.
+/// (length and bytes, [`short_key`]), which hash and compare in a few instructions; longer texts by string.
 /// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
 #[derive(Default)]
 struct ColumnBuilder {
