@@ -72,7 +72,10 @@ impl CenterScratch {
 /// One segment's values while its center is found.
 #[derive(Default)]
 struct SegmentScratch {
+    /// The members' values of the dimensions in `left`, row after row.
     block: Vec<f32>,
+    /// The dimensions whose center value is found by sorting (not [`one_hot_centers`]).
+    left: Vec<usize>,
     column: Vec<u32>,
     /// Per dimension: whether its center value came from [`one_hot_centers`].
     counted: Vec<bool>,
@@ -152,20 +155,31 @@ fn segment_center(
     if scratch.counted.iter().all(|&counted| counted) {
         return;
     }
-    // Copy the members' rows into one contiguous block first: independent 64-byte copies let the CPU
-    // overlap the cache misses of these scattered rows, where a per-value gather would wait on each.
+    // Copy the members' values of the dimensions left into one contiguous block first, a row at a time:
+    // the CPU overlaps the cache misses of these scattered rows, where a gather per dimension would wait
+    // on each.
+    scratch.left.clear();
+    scratch.left.extend((0..d).filter(|&j| !scratch.counted[j]));
+    let width = scratch.left.len();
     scratch.block.clear();
-    for &i in rows {
-        scratch.block.extend_from_slice(matrix.row(i as usize));
+    if width == d {
+        for &i in rows {
+            scratch.block.extend_from_slice(matrix.row(i as usize));
+        }
+    } else {
+        for &i in rows {
+            let row = matrix.row(i as usize);
+            scratch.block.extend(scratch.left.iter().map(|&j| row[j]));
+        }
     }
-    for j in (0..d).filter(|&j| !scratch.counted[j]) {
+    for (offset, &j) in scratch.left.iter().enumerate() {
         scratch.column.clear();
         scratch.column.extend(
             scratch
                 .block
                 .iter()
-                .skip(j)
-                .step_by(d)
+                .skip(offset)
+                .step_by(width)
                 .filter(|v| !v.is_nan())
                 .map(|&v| ordered_key(v)),
         );
@@ -192,6 +206,32 @@ fn one_hot_centers(
 ) {
     for (g, range) in matrix.layout().one_hot_groups().enumerate() {
         hot_counts.clear();
+        if let Some(values) = shapes.countable_values(g) {
+            // Every row's values in the group follow from its hot offset: count the offsets, reading a
+            // row only where an offset of 0 may also mean all zeros.
+            hot_counts.extend(values.iter().map(|&value| (0, value)));
+            let zero_rows = shapes.has_zero_rows(g);
+            let mut present = 0usize;
+            for &i in rows {
+                let i = i as usize;
+                let Some(h) = shapes.hot(i, g) else {
+                    continue;
+                };
+                present += 1;
+                if h == 0 && zero_rows && matrix.row(i)[range.start] == 0.0 {
+                    continue;
+                }
+                hot_counts[h].0 += 1;
+            }
+            for (j, &(count, value)) in range.clone().zip(hot_counts.iter()) {
+                center[j] = match algorithm {
+                    Algorithm::KMedians => two_value_median(present - count, count, value),
+                    Algorithm::KMeans => two_value_mean(present - count, count, value),
+                };
+                counted[j] = true;
+            }
+            continue;
+        }
         hot_counts.resize(range.len(), (0, 0.0));
         let mut present = 0usize;
         let mut countable = true;
@@ -439,8 +479,8 @@ mod tests {
         assert_eq!(l1_cost(&matrix, &[0, 0, 0, 2], 2), None);
     }
 
-    /// A matrix with two one-hot groups (three and four levels, some rows missing the first variable) and
-    /// a numeric dimension, as `encode` lays it out.
+    /// A matrix with two one-hot groups (three and four levels, some rows missing the first variable, some
+    /// with none of the second's levels set) and a numeric dimension, as `encode` lays it out.
     fn one_hot_matrix(n: usize) -> EncodedMatrix {
         use crate::encode::{DimKind, EncodedDim};
         let dim = |column: usize, kind: DimKind, weight: f32| EncodedDim {
@@ -465,7 +505,9 @@ mod tests {
             } else {
                 row[1 + (i * 7 / 3) % 3] = 0.5;
             }
-            row[4 + (i * 11 / 5) % 4] = 0.5;
+            if i % 6 != 1 {
+                row[4 + (i * 11 / 5) % 4] = 0.5;
+            }
             data.extend(row);
         }
         EncodedMatrix::from_dims(data, n, dims, Vec::new()).expect("shape")
@@ -476,6 +518,12 @@ mod tests {
         for n in [1, 2, 9, 40, 101] {
             let matrix = one_hot_matrix(n);
             assert!(matrix.layout().has_groups());
+            // Both groups are counted from the rows' hot offsets, the second with all-zero rows among
+            // those whose offset is 0.
+            let shapes = matrix.layout().row_shapes(&matrix.data);
+            assert!(shapes.countable_values(0).is_some());
+            assert!(shapes.countable_values(1).is_some());
+            assert_eq!(shapes.has_zero_rows(1), n > 1);
             for k in [1, 2, 3] {
                 let labels: Vec<u32> = (0..n).map(|i| ((i * 13 + 5) % 7 % k) as u32).collect();
                 for algorithm in [Algorithm::KMedians, Algorithm::KMeans] {
@@ -514,6 +562,11 @@ mod tests {
         // Row 3 holds two levels of the second variable; row 4 another value on a level.
         matrix.data[3 * 8 + 4..3 * 8 + 8].copy_from_slice(&[0.5, 0.5, 0.0, 0.0]);
         matrix.data[4 * 8 + 4..4 * 8 + 8].copy_from_slice(&[0.0, 0.0, 0.0, 0.75]);
+        // Row 10 misses the first variable but for one level.
+        matrix.data[10 * 8 + 1..10 * 8 + 4].copy_from_slice(&[f32::NAN, 0.5, f32::NAN]);
+        let shapes = matrix.layout().row_shapes(&matrix.data);
+        assert_eq!(shapes.countable_values(0), None);
+        assert_eq!(shapes.countable_values(1), None);
         let labels = vec![0u32; 12];
         let centers = update(&matrix, &labels, 1, Algorithm::KMedians);
         for (j, center) in centers.iter().enumerate() {

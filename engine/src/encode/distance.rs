@@ -351,14 +351,56 @@ impl DistanceLayout {
             hot: vec![0; n_rows * self.groups.len()],
             complete: vec![false; n_rows],
             repeats: vec![false; n_rows],
+            group_values: Vec::new(),
         };
+        let mut hot_values: Vec<Vec<HotValue>> = self
+            .groups
+            .iter()
+            .map(|group| vec![HotValue::Unseen; group.len])
+            .collect();
+        let mut zero_rows = vec![false; self.groups.len()];
+        let mut partly_missing = vec![false; self.groups.len()];
         let mut previous: Option<&[f32]> = None;
         for (i, row) in data.chunks_exact(d).enumerate() {
             let hot = &mut shapes.hot[i * shapes.n_groups..(i + 1) * shapes.n_groups];
             shapes.complete[i] = self.shape_into(row, hot);
             shapes.repeats[i] = previous.is_some_and(|p| same_distances(p, row));
             previous = Some(row);
+            for (g, (group, &h)) in self.groups.iter().zip(hot.iter()).enumerate() {
+                if h == NOT_ONE_HOT {
+                    partly_missing[g] |= row[group.range()].iter().any(|v| !v.is_nan());
+                    continue;
+                }
+                let value = row[group.start + usize::from(h)];
+                if value == 0.0 {
+                    zero_rows[g] = true;
+                    continue;
+                }
+                let seen = &mut hot_values[g][usize::from(h)];
+                *seen = match *seen {
+                    HotValue::Unseen => HotValue::Uniform(value.to_bits()),
+                    HotValue::Uniform(bits) if bits == value.to_bits() => HotValue::Uniform(bits),
+                    _ => HotValue::Varies,
+                };
+            }
         }
+        shapes.group_values = hot_values
+            .into_iter()
+            .zip(zero_rows)
+            .zip(partly_missing)
+            .map(|((values, zero_rows), partly_missing)| GroupValues {
+                countable: values
+                    .iter()
+                    .map(|value| match value {
+                        HotValue::Unseen => Some(0.0),
+                        HotValue::Uniform(bits) => Some(f32::from_bits(*bits)),
+                        HotValue::Varies => None,
+                    })
+                    .collect::<Option<Vec<f32>>>()
+                    .filter(|_| !partly_missing),
+                zero_rows,
+            })
+            .collect();
         shapes
     }
 
@@ -555,6 +597,28 @@ pub struct RowShapes {
     hot: Vec<u16>,
     complete: Vec<bool>,
     repeats: Vec<bool>,
+    /// Per one-hot group, what holds for every row there ([`RowShapes::countable_values`]).
+    group_values: Vec<GroupValues>,
+}
+
+/// What every row of a matrix has in one one-hot group.
+#[derive(Clone, Debug, Default)]
+struct GroupValues {
+    /// Per dimension of the group, the non-zero value of every row that holds one there (0 where no row
+    /// does); `None` when two rows hold different values in a dimension, or some row that is not one-hot
+    /// there has a value present in the group.
+    countable: Option<Vec<f32>>,
+    /// Whether some row has all zeros in the group (its hot offset is 0, as for a row whose first dimension
+    /// is set).
+    zero_rows: bool,
+}
+
+/// A one-hot dimension's non-zero values over the rows, while [`RowShapes`] are found.
+#[derive(Clone, Copy)]
+enum HotValue {
+    Unseen,
+    Uniform(u32),
+    Varies,
 }
 
 impl RowShapes {
@@ -582,6 +646,21 @@ impl RowShapes {
             hot: &self.hot[i * self.n_groups..(i + 1) * self.n_groups],
             complete: self.complete[i],
         }
+    }
+
+    /// Per dimension of one-hot group `g`, the non-zero value every row holding one there has (0 where no
+    /// row does), when that is all a row's values in the group can be: every row that is not one-hot there
+    /// misses the whole group, and in each dimension every non-zero value is the same. Then a row's values
+    /// in the group follow from its [`hot`](Self::hot) offset alone, but for an offset of 0 where
+    /// [`has_zero_rows`](Self::has_zero_rows). `None` otherwise.
+    pub fn countable_values(&self, g: usize) -> Option<&[f32]> {
+        self.group_values[g].countable.as_deref()
+    }
+
+    /// Whether some row has all zeros in one-hot group `g` (a hot offset of 0 then says either that, or
+    /// that the group's first dimension is set).
+    pub fn has_zero_rows(&self, g: usize) -> bool {
+        self.group_values[g].zero_rows
     }
 }
 
