@@ -199,6 +199,15 @@ pub fn separability_of_profiles(ids: &[u32], params: &ValidParams) -> Separabili
 /// proportions (`profile_ids` one per row, e.g. from [`profile_ids`]; `labels` one segment per row). Each
 /// group lists its segment labels ascending and has at least two; groups are ordered by their first label.
 pub fn tied_segments(profile_ids: &[u32], labels: &[u32]) -> Vec<Vec<u32>> {
+    if profile_ids
+        .iter()
+        .enumerate()
+        .all(|(row, &id)| id as usize == row)
+    {
+        // Every row a profile of its own (ids number profiles by first appearance): no two segments share
+        // a profile, so none is tied.
+        return Vec::new();
+    }
     // One sort of (label, id) keys counts each segment's profiles in order: a tree insertion per row
     // was a tenth of a million-row run.
     let mut keys: Vec<u64> = labels
