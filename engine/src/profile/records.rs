@@ -10,7 +10,7 @@
 use super::stats::{Counts, ValueKeys};
 use std::cell::OnceCell;
 
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Column, Table};
 
 /// A group of records: the whole file or one segment (by its position among the segment ids).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,37 @@ pub(crate) fn missing_count(records: &impl Records, column: usize, group: Group)
     missing
 }
 
+/// `column`'s dictionary entries holding a finite number, as (number, entry) ascending by the number (ties
+/// by entry).
+fn ascending_entries(column: &Column) -> Vec<(f64, u32)> {
+    let mut entries: Vec<(f64, u32)> = column
+        .cells()
+        .iter()
+        .enumerate()
+        .filter_map(|(entry, cell)| {
+            let number = match cell {
+                Cell::Number(value) => Some(value),
+                Cell::Level(level) => column.levels()[level as usize].position,
+                Cell::Missing | Cell::Text => None,
+            };
+            number.filter(|v| v.is_finite()).map(|v| (v, entry as u32))
+        })
+        .collect();
+    entries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    entries
+}
+
+/// The finite numbers of every row of `column`, ascending: what [`RowRecords`]' numbers of the whole file
+/// are, counted by dictionary entry instead of sorted row by row.
+pub(crate) fn column_numbers(column: &Column) -> SortedNumbers {
+    let counts = column.codes().counts(column.dictionary().len());
+    SortedNumbers::from_ascending_counted(
+        ascending_entries(column)
+            .into_iter()
+            .map(|(value, entry)| (value, counts[entry as usize])),
+    )
+}
+
 /// The rows of a table, grouped by one segment label per row: each row is one record.
 pub(crate) struct RowRecords<'a> {
     table: &'a Table,
@@ -115,24 +146,8 @@ impl<'a> RowRecords<'a> {
 
     /// `column`'s entries holding a finite number, ascending by it (ties by entry).
     fn ascending_entries(&self, column: usize) -> &[(f64, u32)] {
-        self.ascending_entries[column].get_or_init(|| {
-            let column = &self.table.columns()[column];
-            let mut entries: Vec<(f64, u32)> = column
-                .cells()
-                .iter()
-                .enumerate()
-                .filter_map(|(entry, cell)| {
-                    let number = match cell {
-                        Cell::Number(value) => Some(value),
-                        Cell::Level(level) => column.levels()[level as usize].position,
-                        Cell::Missing | Cell::Text => None,
-                    };
-                    number.filter(|v| v.is_finite()).map(|v| (v, entry as u32))
-                })
-                .collect();
-            entries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            entries
-        })
+        self.ascending_entries[column]
+            .get_or_init(|| ascending_entries(&self.table.columns()[column]))
     }
 
     fn visit_rows(&self, group: Group, mut visit: impl FnMut(usize)) {

@@ -966,7 +966,16 @@ fn trait_lifts_measure_every_segments_traits_in_every_segment() {
             ("Nowhere".to_owned(), "x".to_owned()),
         ])
         .collect();
+    // The same traits asked again, after the others of their columns: the same lifts.
+    let asked: Vec<(String, String)> = asked
+        .iter()
+        .cloned()
+        .chain([asked[1].clone(), asked[0].clone()])
+        .collect();
     let lifts = trait_lifts(&table, &labels, 2, &asked);
+    for segment in &lifts {
+        assert_eq!((segment[5], segment[6]), (segment[1], segment[0]));
+    }
     // Segment 0 gets its own traits' lifts back: Spend ≥ 108 2.0, Tech 1.8, CA 0.8 / 0.45.
     for (lift, own) in lifts[0].iter().zip(&top.traits) {
         assert!(close(lift.unwrap(), own.lift), "{lift:?} vs {}", own.lift);

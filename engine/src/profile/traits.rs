@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conversion::{Conversion, TierScheme};
 use super::params::SupportRule;
-use super::records::SortedNumbers;
+use super::records::{column_numbers, SortedNumbers};
 use super::stats::{Counts, NumericStats, ValueKeys};
 use crate::table::{Column, ColumnType, Table};
 
@@ -338,24 +338,29 @@ pub fn trait_lifts(
         }
     }
     let n = labels.len();
-    // One pass over the rows per trait: its holders in the file and in each segment.
-    let counts: Vec<Option<(usize, Vec<usize>)>> = traits
-        .iter()
-        .map(|(name, value)| {
-            let holds = holders(table.column(name)?, value)?;
-            let mut in_segment = vec![0usize; k];
-            let mut in_file = 0usize;
-            for (&held, &label) in holds.iter().zip(labels) {
-                if held {
-                    in_file += 1;
-                    if let Some(count) = in_segment.get_mut(label as usize) {
-                        *count += 1;
-                    }
-                }
-            }
-            Some((in_file, in_segment))
-        })
-        .collect();
+    // Per trait, its holders in the file and in each segment: one pass over the rows per column.
+    let mut counts: Vec<Option<(usize, Vec<usize>)>> = vec![None; traits.len()];
+    let mut counted = vec![false; traits.len()];
+    for first in 0..traits.len() {
+        if counted[first] {
+            continue;
+        }
+        let name = &traits[first].0;
+        let of_column: Vec<usize> = (first..traits.len())
+            .filter(|&t| traits[t].0 == *name)
+            .collect();
+        of_column.iter().for_each(|&t| counted[t] = true);
+        let Some(column) = table.column(name) else {
+            continue;
+        };
+        let values = of_column.iter().map(|&t| traits[t].1.as_str());
+        for (t, found) in of_column
+            .iter()
+            .zip(column_holders(column, labels, k, values))
+        {
+            counts[*t] = found;
+        }
+    }
     (0..k)
         .map(|segment| {
             counts
@@ -373,29 +378,78 @@ pub fn trait_lifts(
         .collect()
 }
 
-/// Which rows of `column` hold the trait value `value`; `None` when no trait of the column states it.
-fn holders(column: &Column, value: &str) -> Option<Vec<bool>> {
-    let rows = 0..column.len();
+/// For each trait value of `column` in `values`, the rows holding it in the file and in each segment
+/// `0..k` of `labels`, counted in one pass over the rows; `None` for a value no trait of the column
+/// states.
+fn column_holders<'v>(
+    column: &Column,
+    labels: &[u32],
+    k: usize,
+    values: impl Iterator<Item = &'v str>,
+) -> Vec<Option<(usize, Vec<usize>)>> {
+    let values: Vec<&str> = values.collect();
+    let mut found: Vec<Option<(usize, Vec<usize>)>> = vec![None; values.len()];
+    fn count(found: &mut [Option<(usize, Vec<usize>)>], slot: usize, label: u32) {
+        if let Some((in_file, in_segment)) = found[slot].as_mut() {
+            *in_file += 1;
+            if let Some(count) = in_segment.get_mut(label as usize) {
+                *count += 1;
+            }
+        }
+    }
     if column.column_type() == ColumnType::Numeric {
-        let file = SortedNumbers::from_values(
-            rows.clone()
-                .filter_map(|row| column.number(row))
-                .filter(|v| v.is_finite())
-                .collect(),
-        );
-        let stats = NumericStats::of_sorted(&file)?;
-        let band = numeric_bands(column, &file, &stats)
-            .into_iter()
-            .find(|band| band.value == value)?;
-        Some(
-            rows.map(|row| column.number(row).is_some_and(|v| band.holds(v)))
-                .collect(),
-        )
+        let file = column_numbers(column);
+        let Some(stats) = NumericStats::of_sorted(&file) else {
+            return found;
+        };
+        let bands = numeric_bands(column, &file, &stats);
+        let stated: Vec<(usize, &NumericBand)> = values
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, value)| Some((slot, bands.iter().find(|b| b.value == *value)?)))
+            .collect();
+        for &(slot, _) in &stated {
+            found[slot] = Some((0, vec![0; k]));
+        }
+        for (row, &label) in labels.iter().enumerate().take(column.len()) {
+            if let Some(v) = column.number(row) {
+                for &(slot, band) in &stated {
+                    if band.holds(v) {
+                        count(&mut found, slot, label);
+                    }
+                }
+            }
+        }
     } else {
         let keys = ValueKeys::of(column);
-        let key = keys.labels.iter().position(|label| label == value)? as u32;
-        Some(rows.map(|row| keys.key(column, row) == Some(key)).collect())
+        // Per key, the slot of the value stating it.
+        let mut slot_of_key: Vec<Option<usize>> = vec![None; keys.len()];
+        for (slot, value) in values.iter().enumerate() {
+            if let Some(key) = keys.labels.iter().position(|label| label == value) {
+                slot_of_key[key].get_or_insert(slot);
+                found[slot] = Some((0, vec![0; k]));
+            }
+        }
+        for (row, &label) in labels.iter().enumerate().take(column.len()) {
+            if let Some(slot) = keys
+                .key(column, row)
+                .and_then(|key| slot_of_key[key as usize])
+            {
+                count(&mut found, slot, label);
+            }
+        }
+        // A value stated twice is counted once, in its first slot.
+        for (slot, value) in values.iter().enumerate() {
+            let first = values
+                .iter()
+                .position(|v| v == value)
+                .expect("the value is there");
+            if first != slot {
+                found[slot] = found[first].clone();
+            }
+        }
     }
+    found
 }
 
 /// Candidates from a numeric column: the file's top-quartile band (value ≥ Q3) and bottom-quartile band
