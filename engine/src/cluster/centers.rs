@@ -559,22 +559,28 @@ mod tests {
     #[test]
     fn a_group_that_is_not_one_hot_falls_back_to_sorting() {
         let mut matrix = one_hot_matrix(12);
-        // Row 3 holds two levels of the second variable; row 4 another value on a level.
+        let sorted_medians_match = |matrix: &EncodedMatrix| {
+            let centers = update(matrix, &[0u32; 12], 1, Algorithm::KMedians);
+            for (j, center) in centers.iter().enumerate() {
+                let mut values: Vec<f32> = (0..12)
+                    .map(|i| matrix.row(i)[j])
+                    .filter(|v| !v.is_nan())
+                    .collect();
+                assert_eq!(center.to_bits(), median(&mut values).to_bits(), "dim {j}");
+            }
+        };
+        // Row 3 holds two levels of the second variable; row 4 another value on a level. The first
+        // variable is still counted from the hot offsets, beside the second sorted.
         matrix.data[3 * 8 + 4..3 * 8 + 8].copy_from_slice(&[0.5, 0.5, 0.0, 0.0]);
         matrix.data[4 * 8 + 4..4 * 8 + 8].copy_from_slice(&[0.0, 0.0, 0.0, 0.75]);
+        let shapes = matrix.layout().row_shapes(&matrix.data);
+        assert!(shapes.countable_values(0).is_some());
+        assert_eq!(shapes.countable_values(1), None);
+        sorted_medians_match(&matrix);
         // Row 10 misses the first variable but for one level.
         matrix.data[10 * 8 + 1..10 * 8 + 4].copy_from_slice(&[f32::NAN, 0.5, f32::NAN]);
         let shapes = matrix.layout().row_shapes(&matrix.data);
         assert_eq!(shapes.countable_values(0), None);
-        assert_eq!(shapes.countable_values(1), None);
-        let labels = vec![0u32; 12];
-        let centers = update(&matrix, &labels, 1, Algorithm::KMedians);
-        for (j, center) in centers.iter().enumerate() {
-            let mut values: Vec<f32> = (0..12)
-                .map(|i| matrix.row(i)[j])
-                .filter(|v| !v.is_nan())
-                .collect();
-            assert_eq!(center.to_bits(), median(&mut values).to_bits(), "dim {j}");
-        }
+        sorted_medians_match(&matrix);
     }
 }
