@@ -338,27 +338,41 @@ pub fn trait_lifts(
         }
     }
     let n = labels.len();
-    // Per trait, its holders in the file and in each segment: one pass over the rows per column.
+    // Per trait, its holders in the file and in each segment: one pass over the rows per column, each
+    // distinct trait counted once (a trait asked again takes the first one's counts).
+    let first_asked: Vec<usize> = (0..traits.len())
+        .map(|t| {
+            traits
+                .iter()
+                .position(|other| *other == traits[t])
+                .unwrap_or(t)
+        })
+        .collect();
     let mut counts: Vec<Option<(usize, Vec<usize>)>> = vec![None; traits.len()];
     let mut counted = vec![false; traits.len()];
     for first in 0..traits.len() {
-        if counted[first] {
+        if counted[first] || first_asked[first] != first {
             continue;
         }
         let name = &traits[first].0;
         let of_column: Vec<usize> = (first..traits.len())
-            .filter(|&t| traits[t].0 == *name)
+            .filter(|&t| traits[t].0 == *name && first_asked[t] == t)
             .collect();
         of_column.iter().for_each(|&t| counted[t] = true);
         let Some(column) = table.column(name) else {
             continue;
         };
-        let values = of_column.iter().map(|&t| traits[t].1.as_str());
-        for (t, found) in of_column
+        let values: Vec<&str> = of_column.iter().map(|&t| traits[t].1.as_str()).collect();
+        for (&t, found) in of_column
             .iter()
-            .zip(column_holders(column, labels, k, values))
+            .zip(column_holders(column, labels, k, &values))
         {
-            counts[*t] = found;
+            counts[t] = found;
+        }
+    }
+    for (t, &first) in first_asked.iter().enumerate() {
+        if first != t {
+            counts[t] = counts[first].clone();
         }
     }
     (0..k)
@@ -378,16 +392,15 @@ pub fn trait_lifts(
         .collect()
 }
 
-/// For each trait value of `column` in `values`, the rows holding it in the file and in each segment
-/// `0..k` of `labels`, counted in one pass over the rows; `None` for a value no trait of the column
-/// states.
-fn column_holders<'v>(
+/// For each of the distinct trait `values` of `column`, the rows holding it in the file and in each
+/// segment `0..k` of `labels`, counted in one pass over the rows; `None` for a value no trait of the
+/// column states.
+fn column_holders(
     column: &Column,
     labels: &[u32],
     k: usize,
-    values: impl Iterator<Item = &'v str>,
+    values: &[&str],
 ) -> Vec<Option<(usize, Vec<usize>)>> {
-    let values: Vec<&str> = values.collect();
     let mut found: Vec<Option<(usize, Vec<usize>)>> = vec![None; values.len()];
     fn count(found: &mut [Option<(usize, Vec<usize>)>], slot: usize, label: u32) {
         if let Some((in_file, in_segment)) = found[slot].as_mut() {
@@ -426,7 +439,7 @@ fn column_holders<'v>(
         let mut slot_of_key: Vec<Option<usize>> = vec![None; keys.len()];
         for (slot, value) in values.iter().enumerate() {
             if let Some(key) = keys.labels.iter().position(|label| label == value) {
-                slot_of_key[key].get_or_insert(slot);
+                slot_of_key[key] = Some(slot);
                 found[slot] = Some((0, vec![0; k]));
             }
         }
@@ -436,16 +449,6 @@ fn column_holders<'v>(
                 .and_then(|key| slot_of_key[key as usize])
             {
                 count(&mut found, slot, label);
-            }
-        }
-        // A value stated twice is counted once, in its first slot.
-        for (slot, value) in values.iter().enumerate() {
-            let first = values
-                .iter()
-                .position(|v| v == value)
-                .expect("the value is there");
-            if first != slot {
-                found[slot] = found[first].clone();
             }
         }
     }
