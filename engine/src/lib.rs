@@ -78,6 +78,7 @@ pub mod encode;
 pub mod enrich;
 pub mod export;
 pub mod filter;
+mod hashing;
 pub mod holdout;
 pub mod ingest;
 pub mod model;

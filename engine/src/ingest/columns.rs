@@ -11,8 +11,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use rustc_hash::FxHashMap;
-
+use crate::hashing::FastMap;
 use crate::parallel::ROWS_FOR_THREADS;
 use crate::table::{CodeStore, Dictionary};
 
@@ -32,8 +31,8 @@ const BATCHES_QUEUED: usize = 4;
 /// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
 #[derive(Default)]
 struct ColumnBuilder {
-    short: FxHashMap<(u64, u64), u32>,
-    long: FxHashMap<String, u32>,
+    short: FastMap<(u64, u64), u32>,
+    long: FastMap<String, u32>,
     dictionary: Dictionary,
     codes: CodeStore,
 }
