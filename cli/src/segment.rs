@@ -280,17 +280,19 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
     // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
     let valid = params.validate(matrix.n_rows).map_err(cluster_error)?;
     // The fit's row order groups identical rows (their profiles come from it) and the fit reorders the
-    // one matrix in place rather than copying it.
+    // one matrix in place rather than copying it. Only a saved model reads the matrix after the fit (in
+    // file order); otherwise it is left in the fit's order.
     let order = valid.row_order(&matrix);
     let ids = degenerate::profile_ids_in_order(&matrix, &order);
     if let Some(warning) = degenerate::separability_of_profiles(&ids, &valid).warning() {
         eprintln!("warning: {warning}");
     }
-    let segmentation = valid
-        .fit_in_place_with_progress(&mut matrix, &order, &mut |_| {
-            std::ops::ControlFlow::Continue(())
-        })
-        .map_err(cluster_error)?;
+    let mut quiet = |_| std::ops::ControlFlow::Continue(());
+    let segmentation = match args.save_model {
+        Some(_) => valid.fit_in_place_with_progress(&mut matrix, &order, &mut quiet),
+        None => valid.fit_reordering_with_progress(&mut matrix, &order, &mut quiet),
+    }
+    .map_err(cluster_error)?;
     drop(order);
     if let Some(warning) =
         degenerate::after_run(&ids, &segmentation.labels, segmentation.k).warning()

@@ -83,6 +83,14 @@ pub enum ProjectionError {
         /// Rows.
         n_rows: usize,
     },
+    /// The order the rows are in is not one of each of the rows.
+    #[error("the row order of {given} positions is not an order of the {n_rows} rows")]
+    NotARowOrder {
+        /// Positions given.
+        given: usize,
+        /// Rows.
+        n_rows: usize,
+    },
     /// `max_points` is zero.
     #[error("max_points must be at least 1")]
     ZeroMaxPoints,
@@ -697,6 +705,49 @@ pub fn project_for_plot(
     labels: &[u32],
     params: &PlotParams,
 ) -> Result<PlotData, ProjectionError> {
+    project(data, n_rows, n_dims, labels, params, |row| row)
+}
+
+/// [`project_for_plot`] of a matrix whose rows are in another order than `labels`: row `i` of `data` is
+/// row `rows[i]` of the file that `labels` follow (a matrix a fit left in its order,
+/// [`fit_reordering_with_progress`](crate::cluster::ValidParams::fit_reordering_with_progress)). The
+/// points are the same rows, with the same segments. The PCA sums the rows in `data`'s order, so its
+/// figures may differ from [`project_for_plot`]'s on the file's order in their last bits (rounding, about
+/// 1e-15 of each; never in a figure the app shows), and the same rows in any file order give the same PCA.
+pub fn project_for_plot_in_order(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    rows: &[usize],
+    labels: &[u32],
+    params: &PlotParams,
+) -> Result<PlotData, ProjectionError> {
+    let not_an_order = ProjectionError::NotARowOrder {
+        given: rows.len(),
+        n_rows,
+    };
+    if rows.len() != n_rows {
+        return Err(not_an_order);
+    }
+    let mut position = vec![usize::MAX; n_rows];
+    for (at, &row) in rows.iter().enumerate() {
+        match position.get_mut(row) {
+            Some(slot) if *slot == usize::MAX => *slot = at,
+            _ => return Err(not_an_order),
+        }
+    }
+    project(data, n_rows, n_dims, labels, params, |row| position[row])
+}
+
+/// The projection, the sampled file row `row` read from row `position(row)` of `data`.
+fn project(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    labels: &[u32],
+    params: &PlotParams,
+    position: impl Fn(usize) -> usize,
+) -> Result<PlotData, ProjectionError> {
     if labels.len() != n_rows {
         return Err(ProjectionError::LabelCountMismatch {
             labels: labels.len(),
@@ -711,7 +762,8 @@ pub fn project_for_plot(
     let points = rows
         .iter()
         .map(|&row| {
-            let [x, y] = pca.project_row(&data[row * n_dims..(row + 1) * n_dims]);
+            let at = position(row);
+            let [x, y] = pca.project_row(&data[at * n_dims..(at + 1) * n_dims]);
             PlotPoint {
                 row,
                 segment: labels[row],
@@ -978,6 +1030,70 @@ mod tests {
         assert_eq!(
             sample_rows(&labels[..50], 1_000, 3),
             (0..50).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_matrix_in_another_row_order_gives_the_same_points_and_the_pca_to_rounding() {
+        // 3,000 rows × 4 dimensions in 3 segments, 500 points drawn; the rows stored reversed in pairs.
+        let (n, d) = (3_000, 4);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let data: Vec<f32> = (0..n * d)
+            .map(|i| {
+                let value = rng.random_range(-3.0f32..3.0) + (i % d) as f32 * (i / d % 3) as f32;
+                if i % 97 == 0 {
+                    f32::NAN
+                } else {
+                    value
+                }
+            })
+            .collect();
+        let labels: Vec<u32> = (0..n as u32).map(|row| row % 3).collect();
+        let params = PlotParams {
+            max_points: 500,
+            seed: 9,
+        };
+        let rows: Vec<usize> = (0..n).map(|at| n - 1 - at).collect();
+        let stored: Vec<f32> = rows
+            .iter()
+            .flat_map(|&row| data[row * d..(row + 1) * d].iter().copied())
+            .collect();
+        let in_file_order = project_for_plot(&data, n, d, &labels, &params).unwrap();
+        let in_order = project_for_plot_in_order(&stored, n, d, &rows, &labels, &params).unwrap();
+        assert_eq!(in_order.points.len(), 500);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()));
+        for (a, b) in in_order.points.iter().zip(&in_file_order.points) {
+            assert_eq!((a.row, a.segment), (b.row, b.segment));
+            assert!(close(a.x, b.x) && close(a.y, b.y), "{a:?} vs {b:?}");
+        }
+        for c in 0..2 {
+            let (a, b) = (&in_order.pca, &in_file_order.pca);
+            assert!(close(
+                a.explained_variance_ratio[c],
+                b.explained_variance_ratio[c]
+            ));
+            assert!(a.components[c]
+                .iter()
+                .zip(&b.components[c])
+                .all(|(x, y)| close(*x, *y)));
+        }
+        // Not an order of the rows: one row twice, or one too few.
+        let mut twice = rows.clone();
+        twice[1] = twice[0];
+        let not_an_order = ProjectionError::NotARowOrder {
+            given: n,
+            n_rows: n,
+        };
+        assert_eq!(
+            project_for_plot_in_order(&stored, n, d, &twice, &labels, &params),
+            Err(not_an_order)
+        );
+        assert_eq!(
+            project_for_plot_in_order(&stored, n, d, &rows[1..], &labels, &params),
+            Err(ProjectionError::NotARowOrder {
+                given: n - 1,
+                n_rows: n
+            })
         );
     }
 

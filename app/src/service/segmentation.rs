@@ -8,7 +8,7 @@ use audience_engine::encode::{encode, SelectedVariable, Selection};
 use audience_engine::profile::{
     profile_segments, trait_lifts, PersonaReport, ProfileParams, TierChoice,
 };
-use audience_engine::projection::{project_for_plot, PlotParams};
+use audience_engine::projection::{project_for_plot_in_order, PlotParams};
 use audience_engine::retrieve;
 use audience_engine::table::Table;
 use std::ops::ControlFlow;
@@ -62,7 +62,8 @@ impl Session {
             .with_seed(settings.seed);
         let valid = params.validate(matrix.n_rows)?;
         // The fit's row order, which also groups identical rows: their profiles come from it, and the fit
-        // reorders the one matrix in place rather than copying it (at 1M rows × 39 dimensions, 156 MB).
+        // reorders the one matrix in place rather than copying it (at 1M rows × 39 dimensions, 156 MB), and
+        // leaves it in that order: the scatter is all that reads it after the fit.
         let order = valid.row_order(&matrix);
         // Said before the fit: rows the chosen columns cannot tell apart.
         let profile_ids = degenerate::profile_ids_in_order(&matrix, &order);
@@ -71,14 +72,13 @@ impl Session {
             .into_iter()
             .collect();
         let segmentation =
-            valid.fit_in_place_with_progress(&mut matrix, &order, &mut |report: Progress| {
+            valid.fit_reordering_with_progress(&mut matrix, &order, &mut |report: Progress| {
                 progress(ProgressUpdate {
                     stage: stage_text(&report),
                     fraction: 0.05 + 0.85 * report.fraction(),
                 });
                 ControlFlow::Continue(())
             })?;
-        drop(order);
         // Said after the fit: segments identical on every chosen column.
         warnings.extend(
             degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
@@ -88,18 +88,19 @@ impl Session {
             stage: "Projecting for the scatter plot".into(),
             fraction: 0.91,
         });
-        // The matrix's last use: it is freed before the profiles are made.
-        let plot = project_for_plot(
+        // The matrix's last use, in the fit's order: it is freed before the profiles are made.
+        let plot = project_for_plot_in_order(
             &matrix.data,
             matrix.n_rows,
             matrix.n_dims,
+            order.rows(),
             &segmentation.labels,
             &PlotParams {
                 max_points: PLOT_POINTS,
                 seed: settings.seed,
             },
         )?;
-        drop(matrix);
+        drop((matrix, order));
         progress(ProgressUpdate {
             stage: "Profiling the segments".into(),
             fraction: 0.93,

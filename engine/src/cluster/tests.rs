@@ -858,6 +858,51 @@ fn fitting_in_place_gives_the_same_segments_and_leaves_the_matrix_as_it_was() {
 }
 
 #[test]
+fn fitting_while_reordering_gives_the_same_segments_and_leaves_the_rows_in_the_fits_order() {
+    let original = blobs(5, 120, 3);
+    for params in [
+        KMediansParams::new().with_seed(3),
+        fixed(4, 0.2, 0.3).with_seed(11),
+    ] {
+        let valid = params.validate(original.n_rows).unwrap();
+        let expected = valid.fit(&original).unwrap();
+        let order = valid.row_order(&original);
+        let in_fit_order = original.select_rows(order.rows());
+        let same_bits = |a: &EncodedMatrix, b: &EncodedMatrix| {
+            a.data.len() == b.data.len()
+                && a.data
+                    .iter()
+                    .zip(&b.data)
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+        };
+        let mut matrix = original.clone();
+        let fitted = valid
+            .fit_reordering_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Continue(()))
+            .unwrap();
+        assert_eq!(fitted, expected);
+        assert!(same_bits(&matrix, &in_fit_order));
+        // Cancelled: the rows are left in the fit's order too.
+        let mut matrix = original.clone();
+        let cancelled = valid
+            .fit_reordering_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Break(()));
+        assert_eq!(cancelled, Err(ClusterError::Cancelled));
+        assert!(same_bits(&matrix, &in_fit_order));
+        // Refused by the checks (an infinite value): untouched.
+        let mut matrix = original.clone();
+        matrix.data[7] = f32::INFINITY;
+        let mut refused = original.clone();
+        refused.data[7] = f32::INFINITY;
+        assert!(matches!(
+            valid.fit_reordering_with_progress(&mut matrix, &order, &mut |_| {
+                ControlFlow::Continue(())
+            }),
+            Err(ClusterError::InfiniteValue { .. })
+        ));
+        assert!(same_bits(&matrix, &refused));
+    }
+}
+
+#[test]
 fn costs_filled_on_several_threads_are_the_costs_of_every_row_filled_on_one() {
     // Every row three times in a row, so that repeated rows straddle the blocks' boundaries (9,000 rows
     // over 7 threads: blocks of 1,286 rows, not a multiple of 3).
