@@ -29,22 +29,35 @@ fn shuffled_positions(n: usize, seed: u64) -> Vec<usize> {
 /// segment is the seed's choice, not the file's order (a file sorted by date does not give segments that
 /// differ by date). The same rows in any order give the same sequence of row contents.
 pub fn row_order(matrix: &EncodedMatrix, seed: u64) -> Vec<usize> {
+    row_order_by(matrix, seed, |values| content_hash(values, seed))
+}
+
+/// [`row_order`] with the rows' hash given (a test collides them).
+fn row_order_by(matrix: &EncodedMatrix, seed: u64, hash: impl Fn(&[f32]) -> u64) -> Vec<usize> {
     let n = matrix.n_rows;
     let mut rank = vec![0u32; n];
     for (position, row) in shuffled_positions(n, seed).into_iter().enumerate() {
         rank[row] = position as u32;
     }
-    let hashes: Vec<u64> = (0..n)
-        .map(|row| content_hash(matrix.row(row), seed))
+    // Sorted as plain integers by hash, then rank (one key per row, no lookups while sorting)…
+    let mut keyed: Vec<(u64, u32, u32)> = (0..n)
+        .map(|row| (hash(matrix.row(row)), rank[row], row as u32))
         .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| {
-        hashes[a]
-            .cmp(&hashes[b])
-            .then_with(|| compare_contents(matrix.row(a), matrix.row(b)))
-            .then_with(|| rank[a].cmp(&rank[b]))
-    });
-    order
+    drop(rank);
+    keyed.sort_unstable();
+    // …which is the order by hash, contents, rank except where rows of different contents share a hash:
+    // there the run (in rank order) is sorted by contents, stably.
+    let contents = |key: &(u64, u32, u32)| matrix.row(key.2 as usize);
+    for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1
+            && !run
+                .iter()
+                .all(|key| same_contents(contents(key), contents(&run[0])))
+        {
+            run.sort_by(|a, b| compare_contents(contents(a), contents(b)));
+        }
+    }
+    keyed.into_iter().map(|(_, _, row)| row as usize).collect()
 }
 
 /// Whether two rows hold the same encoded values (missing equals missing, `-0` equals `0`).
@@ -161,4 +174,59 @@ pub(super) fn restart_rng(seed: u64, index: usize) -> ChaCha8Rng {
     let mut master = ChaCha8Rng::seed_from_u64(seed);
     master.set_stream(index as u64 + 1);
     ChaCha8Rng::seed_from_u64(master.next_u64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order by its definition: a comparison of hash, then contents, then rank.
+    fn order_by_definition(
+        matrix: &EncodedMatrix,
+        seed: u64,
+        hash: impl Fn(&[f32]) -> u64,
+    ) -> Vec<usize> {
+        let n = matrix.n_rows;
+        let mut rank = vec![0usize; n];
+        for (position, row) in shuffled_positions(n, seed).into_iter().enumerate() {
+            rank[row] = position;
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            hash(matrix.row(a))
+                .cmp(&hash(matrix.row(b)))
+                .then_with(|| compare_contents(matrix.row(a), matrix.row(b)))
+                .then_with(|| rank[a].cmp(&rank[b]))
+        });
+        order
+    }
+
+    #[test]
+    fn the_order_is_by_hash_then_contents_then_the_seeds_shuffle_even_when_hashes_collide() {
+        // 600 rows of 3 values among 24 distinct rows (many repeated), with missing values and -0.
+        let values = [0.0f32, -0.0, 1.5, f32::NAN, 2.0];
+        let data: Vec<f32> = (0..600 * 3)
+            .map(|i| values[(i * 7 + i / 3 * 11) % 23 % values.len()])
+            .collect();
+        let matrix = EncodedMatrix::from_dense(data, 600, 3).unwrap();
+        for seed in [0, 1, 77] {
+            let real = |values: &[f32]| content_hash(values, seed);
+            assert_eq!(
+                row_order(&matrix, seed),
+                order_by_definition(&matrix, seed, real)
+            );
+            // Every row on one hash, or on one of two: the contents decide within.
+            let one = |_: &[f32]| 42u64;
+            let two = |values: &[f32]| u64::from(canonical_bits(values[0]) & 1);
+            assert_eq!(
+                row_order_by(&matrix, seed, one),
+                order_by_definition(&matrix, seed, one)
+            );
+            assert_eq!(
+                row_order_by(&matrix, seed, two),
+                order_by_definition(&matrix, seed, two)
+            );
+        }
+        assert_ne!(row_order(&matrix, 0), row_order(&matrix, 1));
+    }
 }
