@@ -128,22 +128,34 @@ fn check_shape(data: &[f32], n_rows: usize, n_dims: usize) -> Result<(), Project
     Ok(())
 }
 
-/// Column means over present (non-NaN) values.
-fn column_means(data: &[f32], n_dims: usize) -> Vec<f64> {
+/// Column means over present (finite) values, and per column the values that are zero once a missing one
+/// is taken as the mean (what [`covariance`] decides each column's shift by), in one pass.
+fn column_means_and_zeros(data: &[f32], n_dims: usize) -> (Vec<f64>, Vec<usize>) {
     let mut sums = vec![0.0f64; n_dims];
     let mut counts = vec![0usize; n_dims];
+    let mut zeros = vec![0usize; n_dims];
+    let mut rows = 0;
     for row in data.chunks_exact(n_dims) {
+        rows += 1;
         for (j, &value) in row.iter().enumerate() {
             if value.is_finite() {
                 sums[j] += value as f64;
                 counts[j] += 1;
+                zeros[j] += usize::from(value == 0.0);
             }
         }
     }
-    sums.iter()
+    let means: Vec<f64> = sums
+        .iter()
         .zip(&counts)
         .map(|(&sum, &count)| if count == 0 { 0.0 } else { sum / count as f64 })
-        .collect()
+        .collect();
+    for ((zeros, &count), &mean) in zeros.iter_mut().zip(&counts).zip(&means) {
+        if mean == 0.0 {
+            *zeros += rows - count;
+        }
+    }
+    (means, zeros)
 }
 
 /// Sample covariance (divisor n − 1), missing values counted as the mean. Row-major d×d.
@@ -156,7 +168,13 @@ fn column_means(data: &[f32], n_dims: usize) -> Vec<f64> {
 /// to the subtraction (for an unshifted column `m² ≤ variance` when half its values are 0). An encoded
 /// row is mostly zeros: at 100k rows × 39 dimensions this sums about a tenth of the products that
 /// centring every entry first does.
-fn covariance(data: &[f32], n_rows: usize, n_dims: usize, means: &[f64]) -> Vec<f64> {
+fn covariance(
+    data: &[f32],
+    n_rows: usize,
+    n_dims: usize,
+    means: &[f64],
+    zeros: &[usize],
+) -> Vec<f64> {
     let d = n_dims;
     let filled = |value: f32, mean: f64| {
         if value.is_finite() {
@@ -165,12 +183,6 @@ fn covariance(data: &[f32], n_rows: usize, n_dims: usize, means: &[f64]) -> Vec<
             mean
         }
     };
-    let mut zeros = vec![0usize; d];
-    for row in data.chunks_exact(d) {
-        for ((count, &value), &mean) in zeros.iter_mut().zip(row).zip(means) {
-            *count += usize::from(filled(value, mean) == 0.0);
-        }
-    }
     let shifts: Vec<f64> = zeros
         .iter()
         .zip(means)
@@ -296,13 +308,13 @@ fn leading_eigenvector(
 /// second component is the zero vector with eigenvalue 0.
 pub fn pca_2d(data: &[f32], n_rows: usize, n_dims: usize) -> Result<Pca2, ProjectionError> {
     check_shape(data, n_rows, n_dims)?;
-    let means = column_means(data, n_dims);
+    let (means, zeros) = column_means_and_zeros(data, n_dims);
     if n_rows.min(n_dims) > LANCZOS_ABOVE {
         pca_2d_by_lanczos(data, n_rows, n_dims, means)
     } else if n_rows < n_dims {
         pca_2d_by_rows(data, n_rows, n_dims, means)
     } else {
-        pca_2d_by_covariance(data, n_rows, n_dims, means)
+        pca_2d_by_covariance(data, n_rows, n_dims, means, &zeros)
     }
 }
 
@@ -312,8 +324,9 @@ fn pca_2d_by_covariance(
     n_rows: usize,
     n_dims: usize,
     means: Vec<f64>,
+    zeros: &[usize],
 ) -> Result<Pca2, ProjectionError> {
-    let mut cov = covariance(data, n_rows, n_dims, &means);
+    let mut cov = covariance(data, n_rows, n_dims, &means, zeros);
     let total_variance: f64 = (0..n_dims).map(|i| cov[i * n_dims + i]).sum();
     if total_variance <= 0.0 || !total_variance.is_finite() {
         return Err(ProjectionError::NoVariance { n_rows, n_dims });
@@ -798,6 +811,29 @@ mod tests {
         data
     }
 
+    fn means(data: &[f32], d: usize) -> Vec<f64> {
+        column_means_and_zeros(data, d).0
+    }
+
+    fn zeros(data: &[f32], d: usize) -> Vec<usize> {
+        column_means_and_zeros(data, d).1
+    }
+
+    #[test]
+    fn a_columns_zeros_count_its_missing_values_when_its_mean_is_zero() {
+        // Columns: zeros and a missing value (mean 0: the missing value counts), -0 and missing (mean
+        // 0.5: it does not), all missing (mean 0: every row counts), values summing to 0 with a missing one.
+        let nan = f32::NAN;
+        let data = [
+            0.0, -0.0, nan, 1.0, //
+            0.0, 1.0, nan, -1.0, //
+            nan, nan, nan, nan, //
+        ];
+        let (means, zeros) = column_means_and_zeros(&data, 4);
+        assert_eq!(means, vec![0.0, 0.5, 0.0, 0.0]);
+        assert_eq!(zeros, vec![3, 1, 3, 1]);
+    }
+
     /// The covariance by definition: every entry centred (missing = the mean), then multiplied out.
     fn covariance_by_definition(data: &[f32], n: usize, d: usize, means: &[f64]) -> Vec<f64> {
         let mut cov = vec![0.0f64; d * d];
@@ -835,8 +871,8 @@ mod tests {
         for (row, dim) in [(3, 0), (3, 1), (3, 2), (10, 3), (11, 4), (12, 5), (500, 4)] {
             data[row * d + dim] = f32::NAN;
         }
-        let means = column_means(&data, d);
-        let fast = covariance(&data, n, d, &means);
+        let (means, zeros) = column_means_and_zeros(&data, d);
+        let fast = covariance(&data, n, d, &means, &zeros);
         let reference = covariance_by_definition(&data, n, d, &means);
         for i in 0..d {
             for j in 0..d {
@@ -871,7 +907,8 @@ mod tests {
         }
         data[4 * 9 + 5] = f32::NAN;
         let by_rows = pca_2d(&data, 6, 9).unwrap();
-        let by_covariance = pca_2d_by_covariance(&data, 6, 9, column_means(&data, 9)).unwrap();
+        let by_covariance =
+            pca_2d_by_covariance(&data, 6, 9, means(&data, 9), &zeros(&data, 9)).unwrap();
         let close = |a: f64, b: f64| (a - b).abs() < 1e-7 * (1.0 + b.abs());
         assert!(close(by_rows.total_variance, by_covariance.total_variance));
         for c in 0..2 {
@@ -915,7 +952,7 @@ mod tests {
         }
         data[7 * d + 3] = f32::NAN;
         let lanczos = pca_2d(&data, n, d).unwrap();
-        let power = pca_2d_by_covariance(&data, n, d, column_means(&data, d)).unwrap();
+        let power = pca_2d_by_covariance(&data, n, d, means(&data, d), &zeros(&data, d)).unwrap();
         let close = |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * (1.0 + b.abs());
         assert!(close(lanczos.total_variance, power.total_variance, 1e-10));
         for c in 0..2 {
@@ -1114,7 +1151,7 @@ mod tests {
             let sum = pca.explained_variance_ratio[0] + pca.explained_variance_ratio[1];
             prop_assert!(sum <= 1.0 + 1e-9 && sum > 0.0);
             // The first component's variance is the largest Rayleigh quotient: no axis beats it.
-            let cov = covariance(&data, n, d, &column_means(&data, d));
+            let cov = covariance(&data, n, d, &means(&data, d), &zeros(&data, d));
             for j in 0..d {
                 prop_assert!(cov[j * d + j] <= pca.eigenvalues[0] + 1e-6);
             }
