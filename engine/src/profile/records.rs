@@ -34,6 +34,14 @@ pub(crate) trait Records {
     fn size(&self, group: Group) -> usize;
     /// Calls `visit(row, weight)` for the rows of `column` that make up `group`, `weight ≥ 1` records each.
     fn for_each(&self, group: Group, column: usize, visit: impl FnMut(usize, usize));
+    /// Adds to `counts[code]` the records of `group` whose cell in `column` has dictionary code `code`
+    /// (`counts`: one slot per entry of the column's dictionary).
+    fn count_codes(&self, group: Group, column: usize, counts: &mut [usize]) {
+        let cells = &self.table().columns()[column];
+        self.for_each(group, column, |row, weight| {
+            counts[cells.code(row) as usize] += weight
+        });
+    }
     /// Calls `visit(row_a, row_b, weight)` for the records of `group` by their rows in columns `a` and `b`.
     fn for_each_pair(
         &self,
@@ -60,6 +68,10 @@ pub(crate) trait Records {
 }
 
 /// Counts of each key of `keys` (the keys of `column`) over `group`, plus the records with no value.
+///
+/// Where the column has no more dictionary entries than the group has records (most columns a profile
+/// counts), the records are counted by code first and the codes then folded into keys: one lookup per
+/// entry instead of one per record.
 pub(crate) fn count_keys(
     records: &impl Records,
     keys: &ValueKeys,
@@ -70,10 +82,22 @@ pub(crate) fn count_keys(
     let cells = &table.columns()[column];
     let mut counts = vec![0usize; keys.len()];
     let mut missing = 0;
-    records.for_each(group, column, |row, weight| match keys.key(cells, row) {
-        Some(key) => counts[key as usize] += weight,
-        None => missing += weight,
-    });
+    let entries = cells.dictionary().len();
+    if entries <= records.size(group) {
+        let mut by_code = vec![0usize; entries];
+        records.count_codes(group, column, &mut by_code);
+        for (code, &count) in by_code.iter().enumerate().filter(|(_, &count)| count > 0) {
+            match keys.key_of_code(code as u32) {
+                Some(key) => counts[key as usize] += count,
+                None => missing += count,
+            }
+        }
+    } else {
+        records.for_each(group, column, |row, weight| match keys.key(cells, row) {
+            Some(key) => counts[key as usize] += weight,
+            None => missing += weight,
+        });
+    }
     Counts { counts, missing }
 }
 
@@ -180,6 +204,16 @@ impl Records for RowRecords<'_> {
 
     fn for_each(&self, group: Group, _column: usize, mut visit: impl FnMut(usize, usize)) {
         self.visit_rows(group, |row| visit(row, 1));
+    }
+
+    fn count_codes(&self, group: Group, column: usize, counts: &mut [usize]) {
+        let codes = self.table.columns()[column].codes();
+        match group {
+            Group::File => codes.for_each(|_, code| counts[code as usize] += 1),
+            Group::Segment(slot) => {
+                codes.for_each_of(&self.rows[slot], |code| counts[code as usize] += 1)
+            }
+        }
     }
 
     fn for_each_pair(
@@ -447,5 +481,49 @@ mod tests {
                 assert_same_numbers(&records.numbers(group, index), &sorted, name);
             }
         }
+    }
+
+    #[test]
+    fn a_groups_keys_counted_by_code_are_its_rows_keys_counted_one_by_one() {
+        // `city` has few texts, two of them the same key once trimmed (" Paris" and "Paris") and a
+        // missing marker, so every group is counted by code; `id` has one text per row, so a segment is
+        // counted row by row while the file is counted by code.
+        let mut csv = String::from("city,id,plan,segment\n");
+        let cities = ["Paris", " Paris", "Lyon", "n/a", "Nice"];
+        for row in 0..70 {
+            let city = cities[row * 3 % 5];
+            let plan = ["basic", "pro", ""][row % 3];
+            csv.push_str(&format!("\"{city}\",C{row:03},{plan},{}\n", row % 4));
+        }
+        let table = crate::profile::fixtures::table(&csv);
+        let labels = crate::profile::fixtures::labels(&table, "segment");
+        let records = RowRecords::new(&table, &labels);
+        let groups = std::iter::once(Group::File)
+            .chain((0..records.segment_ids().len()).map(Group::Segment));
+        for group in groups {
+            for name in ["city", "id", "plan"] {
+                let index = table.column_index(name).unwrap();
+                let column = &table.columns()[index];
+                let keys = ValueKeys::of(column);
+                let mut one_by_one = vec![0usize; keys.len()];
+                let mut missing = 0;
+                records.visit_rows(group, |row| match keys.key(column, row) {
+                    Some(key) => one_by_one[key as usize] += 1,
+                    None => missing += 1,
+                });
+                let counted = count_keys(&records, &keys, index, group);
+                assert_eq!(
+                    (counted.counts, counted.missing),
+                    (one_by_one, missing),
+                    "{name}: {group:?}"
+                );
+            }
+        }
+        let city = &table.columns()[table.column_index("city").unwrap()];
+        let file = count_keys(&records, &ValueKeys::of(city), 0, Group::File);
+        assert_eq!(
+            (file.counts.len(), file.present(), file.missing),
+            (3, 56, 14)
+        );
     }
 }

@@ -67,7 +67,12 @@ impl ValueKeys {
 
     /// The key of `row`'s cell, `None` when missing.
     pub fn key(&self, column: &Column, row: usize) -> Option<u32> {
-        self.key_of_code[column.code(row) as usize]
+        self.key_of_code(column.code(row))
+    }
+
+    /// The key of the column's dictionary entry `code`, `None` when it is a missing value.
+    pub fn key_of_code(&self, code: u32) -> Option<u32> {
+        self.key_of_code[code as usize]
     }
 
     /// Counts of each key over `rows`, plus the number of missing cells.

@@ -155,6 +155,23 @@ impl<'a> Codes<'a> {
         }
     }
 
+    /// Calls `visit(code)` with the code of each of `rows` in turn, matching on the width once.
+    ///
+    /// # Panics
+    /// If a row is out of range.
+    #[inline]
+    pub fn for_each_of(&self, rows: &[u32], mut visit: impl FnMut(u32)) {
+        match self {
+            Codes::U8(codes) => rows
+                .iter()
+                .for_each(|&row| visit(u32::from(codes[row as usize]))),
+            Codes::U16(codes) => rows
+                .iter()
+                .for_each(|&row| visit(u32::from(codes[row as usize]))),
+            Codes::U32(codes) => rows.iter().for_each(|&row| visit(codes[row as usize])),
+        }
+    }
+
     /// Calls `visit(row, code)` for every row in order, matching on the width once.
     #[inline]
     pub fn for_each(&self, mut visit: impl FnMut(usize, u32)) {
