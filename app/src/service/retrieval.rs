@@ -74,12 +74,18 @@ impl Session {
             .map(|(index, _)| table.columns()[index].name.clone())
     }
 
-    /// Appends one column per code (replacing the columns an earlier retrieval added); no codes removes
-    /// them. Results of an earlier segmentation no longer describe the table and are dropped.
+    /// Appends one column per code (replacing the columns an earlier retrieval added), in the codes' sorted
+    /// order; no codes removes them. Results of an earlier segmentation no longer describe the table and
+    /// are dropped.
+    ///
+    /// Sorted, not in the order they were ticked: the table's column order is the matrix's, so the same
+    /// codes give the same segments whichever the user ticked first.
     pub(super) fn retrieve_codes(
         &mut self,
-        codes: Vec<String>,
+        mut codes: Vec<String>,
     ) -> Result<DatasetPreview, ServiceError> {
+        codes.sort_unstable();
+        codes.dedup();
         let census = self.census.as_ref().ok_or(ServiceError::NoCensus)?;
         let dataset = self.dataset.as_mut().ok_or(ServiceError::NoFile)?;
         let previous: Vec<String> = dataset
@@ -319,6 +325,63 @@ mod tests {
             panic!("expected a failure");
         };
         assert_eq!(failure.kind, crate::protocol::FailureKind::NotReady);
+    }
+
+    #[test]
+    fn the_same_codes_and_columns_in_any_order_give_the_same_segments() {
+        const AGE: &str = "B01002_001E";
+        let run = |codes: &[&str], columns: &[&str]| {
+            let mut session = session();
+            let Response::Retrieved(preview) = retrieve(&mut session, codes) else {
+                panic!("expected a retrieval");
+            };
+            let names: Vec<String> = preview.columns.iter().map(|c| c.name.clone()).collect();
+            let settings = SegmentSettings {
+                variables: columns
+                    .iter()
+                    .map(|&column| VariableChoice {
+                        column: column.into(),
+                        weight: if column == "spend" { 2.0 } else { 1.0 },
+                    })
+                    .collect(),
+                bounds: None,
+                k: Some(3),
+                seed: 7,
+                target: None,
+                description: String::new(),
+                tiers: Default::default(),
+                positive_value: None,
+                filter: None,
+            };
+            let Response::Segmented(results) =
+                session.handle(Request::Segment(settings), None, &mut |_| {})
+            else {
+                panic!("expected results");
+            };
+            let labels = session
+                .results
+                .as_ref()
+                .unwrap()
+                .segmentation
+                .labels
+                .clone();
+            let personas: Vec<String> = results
+                .report
+                .personas
+                .iter()
+                .map(|p| p.name.clone())
+                .collect();
+            (names, labels, results.segmentation.cost.to_bits(), personas)
+        };
+        let ticked = run(&[INCOME, AGE], &["orders", "spend", INCOME, AGE]);
+        let reversed = run(&[AGE, INCOME], &[AGE, INCOME, "spend", "orders"]);
+        assert_eq!(
+            ticked.0[4..],
+            [AGE, INCOME],
+            "retrieved columns in code order"
+        );
+        assert_eq!(ticked, reversed);
+        assert_eq!(ticked.1.len(), 20);
     }
 
     #[test]

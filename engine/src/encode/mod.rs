@@ -358,7 +358,11 @@ pub fn encode(table: &Table, selection: &Selection) -> Result<EncodedMatrix, Enc
     let mut dims = Vec::new();
     let mut notes = Vec::new();
     let mut seen = vec![false; table.columns().len()];
-    for variable in &selection.variables {
+    // Table order, whatever the order of the selection: the same columns and weights give the same
+    // matrix, and so the same segments, however they were listed (the page lists them by relevance).
+    let mut variables: Vec<&SelectedVariable> = selection.variables.iter().collect();
+    variables.sort_by_key(|variable| variable.column);
+    for variable in variables {
         let column = table
             .columns()
             .get(variable.column)

@@ -15,7 +15,9 @@ pub struct SelectedVariable {
     pub force: bool,
 }
 
-/// The variables to encode, in the order their dimensions appear in the matrix.
+/// The variables to encode. Their dimensions appear in the matrix in table order, whatever the order of
+/// [`variables`](Self::variables): the same columns and weights give the same matrix, and so the same
+/// segments for a seed, however they are listed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Selection {
     /// Selected columns.

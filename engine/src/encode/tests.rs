@@ -112,6 +112,45 @@ fn weights_multiply_each_variables_contribution() {
 }
 
 #[test]
+fn the_order_a_selection_lists_its_columns_in_does_not_change_the_matrix() {
+    let t = table(vec![
+        numeric("age", &[Some(20.0), Some(40.0), None, Some(60.0)]),
+        labelled(
+            "plan",
+            ColumnType::Categorical,
+            &["basic", "plus", "pro"],
+            &[Some(0), Some(2), Some(1), None],
+        ),
+        labelled(
+            "member",
+            ColumnType::Binary,
+            &["no", "yes"],
+            &[Some(1), Some(0), Some(0), Some(1)],
+        ),
+    ]);
+    let weighted = |order: &[usize]| Selection {
+        variables: order
+            .iter()
+            .map(|&column| SelectedVariable {
+                column,
+                weight: [1.0, 2.0, 0.5][column],
+                force: false,
+            })
+            .collect(),
+    };
+    let listed = encode(&t, &weighted(&[0, 1, 2])).unwrap();
+    for order in [[2, 0, 1], [1, 2, 0], [2, 1, 0]] {
+        let permuted = encode(&t, &weighted(&order)).unwrap();
+        assert_eq!(permuted.dims, listed.dims, "{order:?}");
+        let bits = |m: &EncodedMatrix| m.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&permuted), bits(&listed), "{order:?}");
+    }
+    // Table order: age, then plan's three levels, then member.
+    let columns: Vec<&str> = listed.dims.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(columns, ["age", "plan", "plan", "plan", "member"]);
+}
+
+#[test]
 fn missing_values_stay_missing_and_the_distance_rescales_by_total_over_present_weight() {
     // Variables: numeric x (weight 1), categorical c (weight 1). Row 1 misses c: W = 2, P = 1.
     let t = table(vec![
