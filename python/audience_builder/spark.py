@@ -195,6 +195,9 @@ def segment_spark(
         raise ColumnsError(
             f"no column named {', '.join(repr(c) for c in missing)}; the columns are: {', '.join(df.columns)}"
         )
+    # The DataFrame's order, however they were listed: the encoding follows it, so the same columns give the
+    # same segments in any order (as in `audience segment` and the page).
+    columns = [c for c in df.columns if c in set(columns)]
     if "segment" in df.columns:
         raise ColumnsError(
             "the DataFrame already has a column named 'segment' (an earlier segmentation?), and the result "

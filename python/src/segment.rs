@@ -190,10 +190,12 @@ fn prepare(
     let selection = select(table, options, conversion.as_deref())?;
     let matrix =
         encode(table, &selection).map_err(|e| Failure::new(FailureKind::Encode, e.to_string()))?;
-    let columns = selection
-        .variables
-        .iter()
-        .map(|v| table.columns()[v.column].name.clone())
+    // In dimension order, which is the table's (see `Selection`), however the options listed them.
+    let mut chosen: Vec<usize> = selection.variables.iter().map(|v| v.column).collect();
+    chosen.sort_unstable();
+    let columns = chosen
+        .into_iter()
+        .map(|column| table.columns()[column].name.clone())
         .collect();
     let conversion = conversion.filter(|c| {
         !selection

@@ -46,6 +46,14 @@ def test_fixed_k_and_chosen_columns_match_the_cli_too(cli, csv_file, tmp_path):
     assert all(180 <= s <= 300 for s in result.sizes)  # ⌈0.06·3000⌉..=⌊0.10·3000⌋
 
 
+def test_the_order_the_columns_are_listed_in_does_not_change_the_segments(csv_file):
+    listed = ab.segment(csv_file, columns=["age", "plan", "monthly_spend"], seed=4)
+    shuffled = ab.segment(csv_file, columns=["monthly_spend", "age", "plan"], seed=4)
+    assert (shuffled.segments == listed.segments).all()
+    assert (shuffled.sizes, shuffled.cost) == (listed.sizes, listed.cost)
+    assert shuffled.columns == listed.columns == ["age", "monthly_spend", "plan"]  # the file's order
+
+
 def test_a_dataframe_and_an_arrow_table_get_the_segments_of_their_csv(csv_file):
     from_file = ab.segment(csv_file, seed=2)
     frame = pd.read_csv(csv_file)
