@@ -380,8 +380,18 @@ test('an error event or a dropped connection mid-stream is a clear message and k
 test('a relay that goes away mid-answer is a clear message and keeps the partial text', LONG, async () => {
   // A relay of its own, stopped while an answer streams through it.
   const own = await startRelay(`http://127.0.0.1:${fake.address().port}`);
-  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`);
+  // The relay serves the page too: it goes away only once the page and its workers have every file
+  // (the warm-up worker starts when the catalog is in), so that only the answer breaks off.
+  const network = { inFlight: 0, last: Date.now() };
+  const { context, page, watch } = await openPage(browser, `${own.url}/?relay=self`, {}, async (context) => {
+    const settled = () => { network.inFlight -= 1; network.last = Date.now(); };
+    context.on('request', () => { network.inFlight += 1; network.last = Date.now(); });
+    context.on('requestfinished', settled);
+    context.on('requestfailed', settled);
+  });
   await page.locator('#assistant').waitFor({ timeout: 20000 });
+  await page.locator('main[data-catalog="ready"]').waitFor({ state: 'attached', timeout: 60000 });
+  while (network.inFlight > 0 || Date.now() - network.last < 1000) await page.waitForTimeout(100);
   upstream.mode = 'hold';
   await say(page, 'describe the segments');
   await page.locator('.msg-live', { hasText: 'Segment one is' }).waitFor({ timeout: 20000 });
