@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use audience_app::bridge::{
-    answer, decode_request, decode_response, encode_request, encode_response, READY_ID,
+    answer, decode_request, decode_response, encode_request, encode_response, READY_ID, READ_SLICE,
 };
 use audience_app::protocol::{FailureKind, ProgressUpdate, Request, Response};
 use audience_app::service::Session;
@@ -58,6 +58,40 @@ fn the_worker_reads_the_attached_file_and_describes_it() {
     assert_eq!(types[2], ColumnType::Binary);
     assert_eq!(preview.columns[1].missing, 1);
     assert_eq!(preview.rows[0], vec!["Ann", "34", "yes"]);
+}
+
+#[wasm_bindgen_test]
+fn a_file_of_several_slices_is_read_whole_and_in_order() {
+    // Rows of different lengths, so that the slices' ends fall inside rows and inside cells.
+    let mut csv = String::from("customer,visits,plan\n");
+    let mut rows = 0;
+    while csv.len() < 2 * READ_SLICE + READ_SLICE / 2 {
+        let plan = ["basic", "plus", "premium"][rows % 3];
+        csv.push_str(&format!("C{rows},{},{plan}\n", rows % 97));
+        rows += 1;
+    }
+    let message = encode_request(8, &load("big.csv"), Some(&blob(csv.as_bytes()))).unwrap();
+    let mut progress = Vec::new();
+    let (id, response) = decode_response(&answer(&mut Session::new(), &message, &mut |m| {
+        progress.push(decode_response(&m).unwrap().1)
+    }))
+    .unwrap();
+    assert_eq!(id, 8);
+    let Response::Loaded(preview) = response else {
+        panic!("expected a preview, got {response:?}");
+    };
+    assert_eq!((preview.n_rows, preview.n_columns), (rows, 3));
+    assert_eq!(preview.rows[0], vec!["C0", "0", "basic"]);
+    assert_eq!(preview.columns[1].column_type, ColumnType::Numeric);
+    assert_eq!(
+        preview.columns[1].missing, 0,
+        "no cell was cut at a slice's end"
+    );
+    assert_eq!(preview.columns[2].distinct, 3);
+    assert!(
+        progress.is_empty(),
+        "a file of under four slices reads without a progress bar: {progress:?}"
+    );
 }
 
 #[wasm_bindgen_test]
