@@ -226,3 +226,41 @@ fn segmenting_on_columns_that_cannot_tell_customers_apart_is_said_before_and_aft
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_same_columns_listed_in_another_order_give_the_same_files() {
+    let dir = std::env::temp_dir().join(format!("audience-order-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    std::fs::write(&input, csv(400)).unwrap();
+    let files = |columns: &str| -> Vec<Vec<u8>> {
+        let names = ["out.csv", "personas.json", "model.json"].map(|name| dir.join(name));
+        let run = Command::new(env!("CARGO_BIN_EXE_audience"))
+            .args(["segment", input.to_str().unwrap(), "--columns", columns])
+            .args(["--seed", "5", "--out", names[0].to_str().unwrap()])
+            .args(["--personas", names[1].to_str().unwrap()])
+            .args(["--save-model", names[2].to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        names
+            .iter()
+            .map(|name| std::fs::read(name).unwrap())
+            .collect()
+    };
+    let listed = files("age,city,member");
+    for order in ["member,age,city", "city,member,age"] {
+        let reordered = files(order);
+        for (name, (a, b)) in ["clustered CSV", "personas", "model"]
+            .iter()
+            .zip(listed.iter().zip(&reordered))
+        {
+            assert!(a == b, "{order}: the {name} differs");
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
