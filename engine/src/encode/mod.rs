@@ -357,24 +357,25 @@ pub fn encode(table: &Table, selection: &Selection) -> Result<EncodedMatrix, Enc
     let mut plans: Vec<(usize, Vec<DimPlan>)> = Vec::new();
     let mut dims = Vec::new();
     let mut notes = Vec::new();
-    let mut seen = vec![false; table.columns().len()];
     // Table order, whatever the order of the selection: the same columns and weights give the same
     // matrix, and so the same segments, however they were listed (the page lists them by relevance).
-    let mut variables: Vec<&SelectedVariable> = selection.variables.iter().collect();
-    variables.sort_by_key(|variable| variable.column);
-    for variable in variables {
-        let column = table
-            .columns()
-            .get(variable.column)
-            .ok_or(EncodeError::ColumnOutOfRange {
-                index: variable.column,
-                n_columns: table.columns().len(),
-            })?;
-        if std::mem::replace(&mut seen[variable.column], true) {
+    let mut in_table_order: Vec<Option<&SelectedVariable>> = vec![None; table.columns().len()];
+    for variable in &selection.variables {
+        let slot =
+            in_table_order
+                .get_mut(variable.column)
+                .ok_or(EncodeError::ColumnOutOfRange {
+                    index: variable.column,
+                    n_columns: table.columns().len(),
+                })?;
+        if slot.replace(variable).is_some() {
             return Err(EncodeError::DuplicateColumn {
-                name: column.name.clone(),
+                name: table.columns()[variable.column].name.clone(),
             });
         }
+    }
+    for variable in in_table_order.into_iter().flatten() {
+        let column = &table.columns()[variable.column];
         if !(variable.weight.is_finite() && variable.weight > 0.0) {
             return Err(EncodeError::InvalidWeight {
                 name: column.name.clone(),
