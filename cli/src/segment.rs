@@ -551,6 +551,9 @@ fn select(
             }),
         }
     }
+    // In table order, as the encoding takes them: the summary lists the columns as the model does,
+    // however `--columns` listed them.
+    selection.variables.sort_by_key(|variable| variable.column);
     Ok((selection, left_out))
 }
 

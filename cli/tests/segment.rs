@@ -233,13 +233,13 @@ fn the_same_columns_listed_in_another_order_give_the_same_files() {
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("people.csv");
     std::fs::write(&input, csv(400)).unwrap();
-    let files = |columns: &str| -> Vec<Vec<u8>> {
+    let files = |columns: &str| -> (Vec<Vec<u8>>, serde_json::Value) {
         let names = ["out.csv", "personas.json", "model.json"].map(|name| dir.join(name));
         let run = Command::new(env!("CARGO_BIN_EXE_audience"))
             .args(["segment", input.to_str().unwrap(), "--columns", columns])
             .args(["--seed", "5", "--out", names[0].to_str().unwrap()])
             .args(["--personas", names[1].to_str().unwrap()])
-            .args(["--save-model", names[2].to_str().unwrap()])
+            .args(["--save-model", names[2].to_str().unwrap(), "--json"])
             .output()
             .unwrap();
         assert!(
@@ -247,20 +247,27 @@ fn the_same_columns_listed_in_another_order_give_the_same_files() {
             "{}",
             String::from_utf8_lossy(&run.stderr)
         );
-        names
+        let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let written = names
             .iter()
             .map(|name| std::fs::read(name).unwrap())
-            .collect()
+            .collect();
+        (written, summary["columns"].clone())
     };
-    let listed = files("age,city,member");
+    let (listed, _) = files("age,city,member");
     for order in ["member,age,city", "city,member,age"] {
-        let reordered = files(order);
+        let (reordered, columns) = files(order);
         for (name, (a, b)) in ["clustered CSV", "personas", "model"]
             .iter()
             .zip(listed.iter().zip(&reordered))
         {
             assert!(a == b, "{order}: the {name} differs");
         }
+        assert_eq!(
+            columns,
+            serde_json::json!(["age", "city", "member"]),
+            "the summary lists them in the file's order"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
