@@ -1,5 +1,7 @@
 //! `audience segment` end to end on a small generated CSV.
 
+mod common;
+
 use std::process::Command;
 
 fn csv(rows: usize) -> String {
@@ -229,25 +231,27 @@ fn segmenting_on_columns_that_cannot_tell_customers_apart_is_said_before_and_aft
 
 #[test]
 fn the_same_columns_listed_in_another_order_give_the_same_files() {
-    let dir = std::env::temp_dir().join(format!("audience-order-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::folder("column-order");
     let input = dir.join("people.csv");
     std::fs::write(&input, csv(400)).unwrap();
+    let names = ["out.csv", "personas.json", "model.json"].map(|name| dir.join(name));
     let files = |columns: &str| -> (Vec<Vec<u8>>, serde_json::Value) {
-        let names = ["out.csv", "personas.json", "model.json"].map(|name| dir.join(name));
-        let run = Command::new(env!("CARGO_BIN_EXE_audience"))
-            .args(["segment", input.to_str().unwrap(), "--columns", columns])
-            .args(["--seed", "5", "--out", names[0].to_str().unwrap()])
-            .args(["--personas", names[1].to_str().unwrap()])
-            .args(["--save-model", names[2].to_str().unwrap(), "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        let stdout = common::succeeded(common::audience(&[
+            "segment",
+            common::path(&input),
+            "--columns",
+            columns,
+            "--seed",
+            "5",
+            "--out",
+            common::path(&names[0]),
+            "--personas",
+            common::path(&names[1]),
+            "--save-model",
+            common::path(&names[2]),
+            "--json",
+        ]));
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         let written = names
             .iter()
             .map(|name| std::fs::read(name).unwrap())

@@ -8,8 +8,8 @@
 //! dozens of keys: 15x slower than a well-spread hash in a native emulation of the 32-bit one, and in
 //! Chromium the lookups took 3.1 s of the worker's 5.9 s reading the benchmark's million-row file (1.6 s
 //! with the hash below). In wasm32 [`foldhash`]'s fast hasher, which multiplies into 128 bits and folds
-//! the halves, is used instead, with its fixed seed. Either way the same keys land in the same places on every run; nothing iterates these
-//! maps, so which hasher is used changes no result.
+//! the halves, is used instead, with its fixed seed. Either way the same keys land in the same places on
+//! every run; nothing iterates these maps, so which hasher is used changes no result.
 
 /// A hash map with the hasher above.
 #[cfg(target_pointer_width = "32")]

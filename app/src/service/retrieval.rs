@@ -336,23 +336,12 @@ mod tests {
                 panic!("expected a retrieval");
             };
             let names: Vec<String> = preview.columns.iter().map(|c| c.name.clone()).collect();
-            let settings = SegmentSettings {
-                variables: columns
-                    .iter()
-                    .map(|&column| VariableChoice {
-                        column: column.into(),
-                        weight: if column == "spend" { 2.0 } else { 1.0 },
-                    })
-                    .collect(),
-                bounds: None,
-                k: Some(3),
-                seed: 7,
-                target: None,
-                description: String::new(),
-                tiers: Default::default(),
-                positive_value: None,
-                filter: None,
-            };
+            let mut settings = SegmentSettings::on_columns(columns, 3, 7);
+            for choice in &mut settings.variables {
+                if choice.column == "spend" {
+                    choice.weight = 2.0;
+                }
+            }
             let Response::Segmented(results) =
                 session.handle(Request::Segment(settings), None, &mut |_| {})
             else {
