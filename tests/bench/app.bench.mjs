@@ -159,7 +159,12 @@ async function inspect(context, page) {
   // Once the engine worker is attached, its own worker (the catalog's) is attached through it.
   for (let i = 0; i < 100 && !workerSession; i += 1) await new Promise((ok) => setTimeout(ok, 50));
   if (workerSession) {
-    await inWorker('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {});
+    // Bounded: a worker that never answers (seen when the file is chosen after the catalog is indexed)
+    // must not hold the whole benchmark; its catalog worker's figures are then missing.
+    await Promise.race([
+      inWorker('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {}),
+      new Promise((ok) => setTimeout(ok, 2000)),
+    ]);
   }
   const heap = async (send) => {
     const usage = await send('Runtime.getHeapUsage');
@@ -327,11 +332,16 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     };
     result.page.total = result.page.read + result.page.suggest + result.page.segment;
     result.pageHeap = sampling.peaks.pageHeap;
-    result.workerHeap = Math.max(sampling.peaks.workerHeap, await probe.workerHeap().catch(() => 0));
-    result.pageWasm = await probe.pageWasm().catch(() => NaN);
-    result.workerWasm = await probe.workerWasm().catch(() => NaN);
-    result.catalogHeap = await probe.catalogHeap().catch(() => 0);
-    result.catalogWasm = await probe.catalogWasm().catch(() => 0);
+    // Each probe bounded: a worker that does not answer its debugger leaves its figure missing.
+    const bounded = (probing, missing) => Promise.race([
+      probing.catch(() => missing),
+      new Promise((ok) => setTimeout(() => ok(missing), 10000)),
+    ]);
+    result.workerHeap = Math.max(sampling.peaks.workerHeap, await bounded(probe.workerHeap(), 0));
+    result.pageWasm = await bounded(probe.pageWasm(), NaN);
+    result.workerWasm = await bounded(probe.workerWasm(), NaN);
+    result.catalogHeap = await bounded(probe.catalogHeap(), 0);
+    result.catalogWasm = await bounded(probe.catalogWasm(), 0);
     result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
     // Stage labels with their numbers folded ("Trying # segments: iteration # (run # of #)"), and how many
     // distinct updates the page showed.
