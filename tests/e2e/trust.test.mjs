@@ -260,7 +260,17 @@ test('charts stay readable on a 360 px screen', LONG, async () => {
     }));
     assert.ok(sizes.length >= 3, JSON.stringify(sizes));
     for (const { chart, smallest } of sizes) assert.ok(smallest >= 10, `${chart}: smallest text ${smallest.toFixed(1)} px`);
-    // Nothing wider than the screen except inside a scrolling box.
+    // Each chart's data table opens with its caption and rows.
+    const figures = page.locator('#result-charts figure.chart');
+    const charts = await figures.count();
+    for (let i = 0; i < charts; i += 1) {
+      const figure = figures.nth(i);
+      await figure.locator('summary', { hasText: 'Data table' }).click();
+      await figure.locator('table caption').waitFor();
+      assert.ok((await figure.locator('table caption').textContent()).trim().length > 0, `chart ${i}: a caption`);
+      assert.ok(await figure.locator('table tbody tr').count() > 0, `chart ${i}: rows`);
+    }
+    // Nothing wider than the screen except inside a scrolling box (the opened tables included).
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 360, `the page is ${overflow} px wide`);
     clean(watch);
