@@ -551,10 +551,8 @@ fn select(
             }),
         }
     }
-    // In table order, as the encoding takes them: the summary lists the columns as the model does,
-    // however `--columns` listed them.
-    selection.variables.sort_by_key(|variable| variable.column);
-    Ok((selection, left_out))
+    // The summary lists the columns as the model does, however `--columns` listed them.
+    Ok((selection.in_table_order(), left_out))
 }
 
 fn names(table: &Table) -> String {

@@ -187,15 +187,14 @@ fn prepare(
     options: &SegmentOptions,
 ) -> Result<(EncodedMatrix, Vec<String>, Option<String>), Failure> {
     let conversion = conversion_column(table, options.target.as_deref());
-    let selection = select(table, options, conversion.as_deref())?;
+    // Listed in dimension order, however the options listed them.
+    let selection = select(table, options, conversion.as_deref())?.in_table_order();
     let matrix =
         encode(table, &selection).map_err(|e| Failure::new(FailureKind::Encode, e.to_string()))?;
-    // In dimension order, which is the table's (see `Selection`), however the options listed them.
-    let mut chosen: Vec<usize> = selection.variables.iter().map(|v| v.column).collect();
-    chosen.sort_unstable();
-    let columns = chosen
-        .into_iter()
-        .map(|column| table.columns()[column].name.clone())
+    let columns = selection
+        .variables
+        .iter()
+        .map(|v| table.columns()[v.column].name.clone())
         .collect();
     let conversion = conversion.filter(|c| {
         !selection

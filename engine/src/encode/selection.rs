@@ -38,6 +38,13 @@ impl Selection {
                 .collect(),
         }
     }
+
+    /// The same variables listed in table order, the order of their dimensions in the matrix: what a
+    /// summary or a saved model lists, however the user listed them.
+    pub fn in_table_order(mut self) -> Self {
+        self.variables.sort_by_key(|variable| variable.column);
+        self
+    }
 }
 
 /// The columns clustering uses when the user has not chosen: every numeric, binary, ordinal and
