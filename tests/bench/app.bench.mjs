@@ -159,12 +159,8 @@ async function inspect(context, page) {
   // Once the engine worker is attached, its own worker (the catalog's) is attached through it.
   for (let i = 0; i < 100 && !workerSession; i += 1) await new Promise((ok) => setTimeout(ok, 50));
   if (workerSession) {
-    // Bounded: a worker that never answers (seen when the file is chosen after the catalog is indexed)
-    // must not hold the whole benchmark; its catalog worker's figures are then missing.
-    await Promise.race([
-      inWorker('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }).catch(() => {}),
-      new Promise((ok) => setTimeout(ok, 2000)),
-    ]);
+    // Without an answer, the catalog worker's figures are missing.
+    await bounded(inWorker('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false }), 2000);
   }
   const heap = async (send) => {
     const usage = await send('Runtime.getHeapUsage');
@@ -191,6 +187,13 @@ async function inspect(context, page) {
   };
 }
 
+/** `probing`'s answer, or `missing` when it fails or has not answered within `ms`: a worker that does not
+ * answer its debugger (a busy one, or one seen never to answer when the file is chosen after the catalog is
+ * indexed) leaves a figure missing instead of holding the benchmark. */
+function bounded(probing, ms, missing) {
+  return Promise.race([probing.catch(() => missing), new Promise((ok) => setTimeout(() => ok(missing), ms))]);
+}
+
 /** Samples the heaps every 200 ms (a busy worker answers when it can) until stopped; keeps the peaks. */
 function sampler(probe) {
   const peaks = { pageHeap: 0, workerHeap: 0 };
@@ -199,7 +202,7 @@ function sampler(probe) {
     while (running) {
       const [page, worker] = await Promise.all([
         probe.pageHeap().catch(() => 0),
-        Promise.race([probe.workerHeap().catch(() => 0), new Promise((ok) => setTimeout(() => ok(0), 1000))]),
+        bounded(probe.workerHeap(), 1000, 0),
       ]);
       peaks.pageHeap = Math.max(peaks.pageHeap, page);
       peaks.workerHeap = Math.max(peaks.workerHeap, worker);
@@ -332,16 +335,11 @@ async function flow(url, file, { watchProgress = false, timeout = 600000 } = {})
     };
     result.page.total = result.page.read + result.page.suggest + result.page.segment;
     result.pageHeap = sampling.peaks.pageHeap;
-    // Each probe bounded: a worker that does not answer its debugger leaves its figure missing.
-    const bounded = (probing, missing) => Promise.race([
-      probing.catch(() => missing),
-      new Promise((ok) => setTimeout(() => ok(missing), 10000)),
-    ]);
-    result.workerHeap = Math.max(sampling.peaks.workerHeap, await bounded(probe.workerHeap(), 0));
-    result.pageWasm = await bounded(probe.pageWasm(), NaN);
-    result.workerWasm = await bounded(probe.workerWasm(), NaN);
-    result.catalogHeap = await bounded(probe.catalogHeap(), 0);
-    result.catalogWasm = await bounded(probe.catalogWasm(), 0);
+    result.workerHeap = Math.max(sampling.peaks.workerHeap, await bounded(probe.workerHeap(), 10000, 0));
+    result.pageWasm = await bounded(probe.pageWasm(), 10000, NaN);
+    result.workerWasm = await bounded(probe.workerWasm(), 10000, NaN);
+    result.catalogHeap = await bounded(probe.catalogHeap(), 10000, 0);
+    result.catalogWasm = await bounded(probe.catalogWasm(), 10000, 0);
     result.rendererPeak = Math.max(0, ...renderers().map((pid) => procBytes(pid, 'VmHWM')));
     // Stage labels with their numbers folded ("Trying # segments: iteration # (run # of #)"), and how many
     // distinct updates the page showed.
