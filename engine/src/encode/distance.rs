@@ -463,9 +463,11 @@ impl DistanceLayout {
     }
 
     /// `out[c]` = [`distance_to_center`](Self::distance_to_center)`(row, shape, centers, c)` for every
-    /// prepared center, bit for bit. When no center and none of the row's dimensions outside one-hot groups
-    /// miss a value, each term is added for all centers at once from the transposed centers (contiguous, so
-    /// the loop over centers vectorises), in the same order as for one center. `scratch` is reused.
+    /// prepared center, bit for bit. When no center misses a value, each term is added for all centers at
+    /// once from the transposed centers (contiguous, so the loop over centers vectorises), in the same order
+    /// as for one center. A value the row misses then adds `+0.0` to every center's sum and nothing to its
+    /// present weight, so it is skipped, and the present weight is the same for every center. `scratch` is
+    /// reused.
     pub fn distances_to_all(
         &self,
         row: &[f32],
@@ -476,15 +478,25 @@ impl DistanceLayout {
     ) {
         let k = centers.k;
         debug_assert_eq!(out.len(), k);
-        if !centers.complete
-            || self.groups.is_empty()
-            || (!shape.complete && self.singles.iter().any(|&j| row[j].is_nan()))
-        {
+        if !centers.complete || self.groups.is_empty() {
             for (c, slot) in out.iter_mut().enumerate() {
                 *slot = self.distance_to_center(row, shape, centers, c);
             }
             return;
         }
+        // The singles' present weight, accumulated as `distance_to_center` does (a center's value is never
+        // missing here, so a term is missing exactly where the row's value is).
+        let singles_present = if shape.complete || self.singles.is_empty() {
+            self.singles_weight
+        } else {
+            let mut lanes = [0f32; LANES];
+            for (position, (&j, &w)) in self.singles.iter().zip(&self.single_weights).enumerate() {
+                if !row[j].is_nan() {
+                    lanes[position % LANES] += w;
+                }
+            }
+            combine(lanes)
+        };
         if self.singles.is_empty() {
             out.fill(0.0);
         } else {
@@ -493,6 +505,9 @@ impl DistanceLayout {
             lanes.resize(k, [0f32; LANES]);
             for (position, &j) in self.singles.iter().enumerate() {
                 let x = row[j];
+                if x.is_nan() {
+                    continue;
+                }
                 let column = &centers.by_dim[j * k..(j + 1) * k];
                 for (lane, &v) in lanes.iter_mut().zip(column) {
                     lane[position % LANES] += (x - v).abs();
@@ -504,9 +519,13 @@ impl DistanceLayout {
         }
         let present = &mut scratch.present;
         present.clear();
-        present.resize(k, self.singles_weight);
+        present.resize(k, singles_present);
         for (g, (group, &h)) in self.groups.iter().zip(shape.hot).enumerate() {
             if h == NOT_ONE_HOT {
+                if row[group.range()].iter().all(|v| v.is_nan()) {
+                    // Missing the whole variable: `(+0.0, +0.0)` against every center.
+                    continue;
+                }
                 for (c, (slot, weight)) in out.iter_mut().zip(present.iter_mut()).enumerate() {
                     let center = &centers.centers[c * centers.n_dims..(c + 1) * centers.n_dims];
                     let (term, group_present) = self.group_term_of(group, row, center);
@@ -972,6 +991,9 @@ mod tests {
                 let mut row = mixed_row(seed, seed % 4 == 0);
                 if seed % 9 == 0 {
                     row[6] = f32::NAN;
+                }
+                if seed % 5 == 0 {
+                    row[0] = f32::NAN;
                 }
                 if seed % 13 == 0 {
                     row[8] = 0.5; // two levels set: not one-hot, summed level by level
