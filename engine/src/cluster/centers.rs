@@ -1,13 +1,13 @@
 //! Center updates (coordinate-wise median or mean, ignoring missing values) and the L1 cost of a labelling.
 
-use crate::encode::distance::{PreparedCenters, RowShapes};
+use crate::encode::distance::{hot_position, PreparedCenters, RowShapes};
 use crate::encode::EncodedMatrix;
 
 use super::Algorithm;
 
-/// Row indices grouped by segment (a counting sort): `rows[start[c]..start[c + 1]]` are segment `c`'s rows,
-/// ascending.
-pub(super) fn members_into(labels: &[u32], k: usize, start: &mut Vec<usize>, rows: &mut Vec<u32>) {
+/// Where each segment starts when rows are grouped by segment: segment `c` takes positions
+/// `start[c]..start[c + 1]`.
+fn segment_starts_into(labels: &[u32], k: usize, start: &mut Vec<usize>) {
     start.clear();
     start.resize(k + 1, 0);
     for &l in labels {
@@ -16,6 +16,12 @@ pub(super) fn members_into(labels: &[u32], k: usize, start: &mut Vec<usize>, row
     for c in 0..k {
         start[c + 1] += start[c];
     }
+}
+
+/// Row indices grouped by segment (a counting sort): `rows[start[c]..start[c + 1]]` are segment `c`'s rows,
+/// ascending.
+fn members_into(labels: &[u32], k: usize, start: &mut Vec<usize>, rows: &mut Vec<u32>) {
+    segment_starts_into(labels, k, start);
     let mut fill = start[..k].to_vec();
     rows.clear();
     rows.resize(labels.len(), 0);
@@ -48,14 +54,28 @@ pub(super) fn update(
     centers
 }
 
-/// Buffers [`update_into`] reuses across iterations: the member lists and one segment's values, gathered
-/// column by column.
+/// The most bytes [`update_into`] gives to every segment's values at once (the dimensions left after the
+/// one-hot groups counted for every segment, for all rows). Within it the values are copied in one pass over
+/// the rows in their order; beyond it, segment by segment (a row at a time from all over the matrix, each
+/// a cache miss: at 1M rows this was most of the update's time in the browser).
+const ALL_SEGMENTS_BYTES: usize = 64 << 20;
+
+/// Buffers [`update_into`] reuses across iterations: the member lists, the counts of the one-hot groups
+/// counted for every segment, and the segments' values of the dimensions left.
 #[derive(Default)]
 pub(super) struct CenterScratch {
     /// Threads the segments are shared among (0 or 1: the calling thread only).
     threads: usize,
+    /// The most bytes for every segment's values at once ([`ALL_SEGMENTS_BYTES`]).
+    all_segments_bytes: usize,
     start: Vec<usize>,
     rows: Vec<u32>,
+    /// Per segment, per group counted for every segment: its members holding the variable, then per
+    /// level the members whose non-zero value is there.
+    hot_counts: Vec<u32>,
+    /// Every segment's members' values of the dimensions left, segment after segment (`start[c]` rows
+    /// in), when they fit in [`ALL_SEGMENTS_BYTES`].
+    all_segments: Vec<f32>,
     segment: SegmentScratch,
 }
 
@@ -64,7 +84,18 @@ impl CenterScratch {
     pub(super) fn with_threads(threads: usize) -> Self {
         CenterScratch {
             threads,
+            all_segments_bytes: ALL_SEGMENTS_BYTES,
             ..CenterScratch::default()
+        }
+    }
+
+    /// These buffers, copying the segments' values one segment at a time whatever their size (as beyond
+    /// [`ALL_SEGMENTS_BYTES`]).
+    #[cfg(test)]
+    pub(super) fn segment_by_segment(self) -> Self {
+        CenterScratch {
+            all_segments_bytes: 0,
+            ..self
         }
     }
 }
@@ -72,25 +103,44 @@ impl CenterScratch {
 /// One segment's values while its center is found.
 #[derive(Default)]
 struct SegmentScratch {
-    /// The members' values of the dimensions in `left`, row after row.
+    /// The members' values of the dimensions left, row after row, when they are copied segment by segment.
     block: Vec<f32>,
-    /// The dimensions whose center value is found by sorting (not [`one_hot_centers`]).
-    left: Vec<usize>,
     column: Vec<u32>,
-    /// Per dimension: whether its center value came from [`one_hot_centers`].
+    /// Per dimension left: whether its center value was found by counting in this segment.
     counted: Vec<bool>,
     /// Per dimension of a one-hot group: members holding its non-zero value, and that value.
     hot_counts: Vec<(usize, f32)>,
 }
 
+/// The dimensions whose center values are not counted for every segment at once, and where their
+/// one-hot groups lie among them.
+struct DimensionsLeft {
+    /// The matrix's dimensions, ascending.
+    dims: Vec<usize>,
+    /// The one-hot groups among them, as positions in `dims`.
+    groups: Vec<std::ops::Range<usize>>,
+}
+
+/// A segment's members, as [`segment_center`] reads them.
+enum Members<'a> {
+    /// Their values of the dimensions left, row after row.
+    Values(&'a [f32]),
+    /// Their rows in the matrix, ascending.
+    Rows(&'a [u32]),
+}
+
 /// [`update`] into `centers`, reusing `scratch`, the segments shared among up to its
 /// [`threads`](CenterScratch::with_threads).
 ///
-/// Each segment's rows are copied once (in row order) into a contiguous block, and each dimension's
-/// present values are then taken from the block as order-preserving `u32` keys ([`ordered_key`]), so that
-/// the median is a `select_nth_unstable` on plain integers. Peak extra memory: the member lists (`4n`
-/// bytes), one segment's block (`4 · |segment| · n_dims` bytes) and one column, per thread natively (the
-/// `blocks` module shares the segments among the cores; one in wasm32).
+/// A one-hot group whose every row's values follow from its hot offset
+/// ([`RowShapes::countable_values`]) is counted for all segments in one pass over the rows. The members'
+/// values of the other dimensions are copied into one contiguous block per segment (all segments in one
+/// pass over the rows when they take at most [`ALL_SEGMENTS_BYTES`], else one segment at a time), and each
+/// dimension's present values are then taken from the block as order-preserving `u32` keys
+/// ([`ordered_key`]), so that the median is a `select_nth_unstable` on plain integers. Peak extra memory:
+/// the block of every segment (up to [`ALL_SEGMENTS_BYTES`]), or the member lists (`4n` bytes) and the
+/// block of one segment per thread; and one column per thread (the `blocks` module shares the segments
+/// among the cores natively; one in wasm32).
 pub(super) fn update_into(
     matrix: &EncodedMatrix,
     shapes: &RowShapes,
@@ -101,11 +151,51 @@ pub(super) fn update_into(
     centers: &mut Vec<f32>,
 ) {
     let d = matrix.n_dims;
-    members_into(labels, k, &mut scratch.start, &mut scratch.rows);
     centers.clear();
     centers.resize(k * d, f32::NAN);
-    let (start, rows) = (&scratch.start, &scratch.rows);
-    let members = |c: usize| &rows[start[c]..start[c + 1]];
+    let groups: Vec<std::ops::Range<usize>> = matrix.layout().one_hot_groups().collect();
+    let counted: Vec<usize> = (0..groups.len())
+        .filter(|&g| shapes.countable_values(g).is_some())
+        .collect();
+    count_hot_offsets(
+        matrix,
+        shapes,
+        labels,
+        &groups,
+        &counted,
+        algorithm,
+        &mut scratch.hot_counts,
+        centers,
+    );
+    let left = dimensions_left(d, &groups, &counted);
+    if left.dims.is_empty() {
+        return;
+    }
+    let width = left.dims.len();
+    let all_at_once =
+        matrix.n_rows * width * std::mem::size_of::<f32>() <= scratch.all_segments_bytes;
+    if all_at_once {
+        segment_starts_into(labels, k, &mut scratch.start);
+        scratch.rows = Vec::new();
+        copy_every_segment(
+            matrix,
+            labels,
+            &left.dims,
+            &scratch.start,
+            &mut scratch.all_segments,
+        );
+    } else {
+        members_into(labels, k, &mut scratch.start, &mut scratch.rows);
+        scratch.all_segments = Vec::new();
+    }
+    let (start, rows, all_segments) = (&scratch.start, &scratch.rows, &scratch.all_segments);
+    let members = |c: usize| {
+        if all_at_once {
+            Members::Values(&all_segments[start[c] * width..start[c + 1] * width])
+        } else {
+            Members::Rows(&rows[start[c]..start[c + 1]])
+        }
+    };
     // Each center is found alone, so the centers are the same for any number of threads; each thread has
     // its own segment scratch.
     let threads = scratch.threads.min(k);
@@ -113,7 +203,7 @@ pub(super) fn update_into(
         for (c, center) in centers.chunks_exact_mut(d.max(1)).enumerate() {
             segment_center(
                 matrix,
-                shapes,
+                &left,
                 members(c),
                 algorithm,
                 &mut scratch.segment,
@@ -124,59 +214,179 @@ pub(super) fn update_into(
         super::blocks::in_row_blocks(centers, d, threads, |first, block| {
             let mut segment = SegmentScratch::default();
             for (offset, center) in block.chunks_exact_mut(d.max(1)).enumerate() {
-                let rows = members(first + offset);
-                segment_center(matrix, shapes, rows, algorithm, &mut segment, center);
+                let members = members(first + offset);
+                segment_center(matrix, &left, members, algorithm, &mut segment, center);
             }
         });
     }
 }
 
-/// One segment's center (the coordinate-wise median or mean of its `rows`) into `center`.
-fn segment_center(
+/// The center values of the one-hot groups `counted` (those whose every row's values follow from its hot
+/// offset, [`RowShapes::countable_values`]) for every segment, from one pass over the rows: a dimension's
+/// present values in a segment are then zeros and copies of one value, so its median (or mean) follows from
+/// the two counts, bit for bit what sorting them gives. A row is read only where an offset of 0 may also
+/// mean all zeros.
+#[allow(clippy::too_many_arguments)] // the pass's inputs, each read once
+fn count_hot_offsets(
     matrix: &EncodedMatrix,
     shapes: &RowShapes,
-    rows: &[u32],
+    labels: &[u32],
+    groups: &[std::ops::Range<usize>],
+    counted: &[usize],
+    algorithm: Algorithm,
+    counts: &mut Vec<u32>,
+    centers: &mut [f32],
+) {
+    // Per counted group, where its counts start in a segment's: the members holding the variable, then
+    // one count per level.
+    let mut offsets = Vec::with_capacity(counted.len());
+    let mut width = 0;
+    for &g in counted {
+        offsets.push(width);
+        width += 1 + groups[g].len();
+    }
+    if width == 0 {
+        return;
+    }
+    let k = centers.len() / matrix.n_dims.max(1);
+    counts.clear();
+    counts.resize(k * width, 0);
+    let zero_rows: Vec<bool> = counted.iter().map(|&g| shapes.has_zero_rows(g)).collect();
+    for (i, &l) in labels.iter().enumerate() {
+        let segment = &mut counts[l as usize * width..(l as usize + 1) * width];
+        for ((&g, &offset), &zero_rows) in counted.iter().zip(&offsets).zip(&zero_rows) {
+            let Some(h) = shapes.hot(i, g) else {
+                continue;
+            };
+            segment[offset] += 1;
+            if h == 0 && zero_rows && matrix.row(i)[groups[g].start] == 0.0 {
+                continue;
+            }
+            segment[offset + 1 + h] += 1;
+        }
+    }
+    for (segment, center) in counts
+        .chunks_exact(width)
+        .zip(centers.chunks_exact_mut(matrix.n_dims.max(1)))
+    {
+        for (&g, &offset) in counted.iter().zip(&offsets) {
+            let values = shapes.countable_values(g).expect("a counted group");
+            let present = segment[offset] as usize;
+            let levels = &segment[offset + 1..offset + 1 + groups[g].len()];
+            for ((j, &count), &value) in groups[g].clone().zip(levels).zip(values) {
+                let count = count as usize;
+                center[j] = match algorithm {
+                    Algorithm::KMedians => two_value_median(present - count, count, value),
+                    Algorithm::KMeans => two_value_mean(present - count, count, value),
+                };
+            }
+        }
+    }
+}
+
+/// The dimensions outside the one-hot groups `counted`, and the other groups among them.
+fn dimensions_left(
+    n_dims: usize,
+    groups: &[std::ops::Range<usize>],
+    counted: &[usize],
+) -> DimensionsLeft {
+    let mut is_counted = vec![false; n_dims];
+    for &g in counted {
+        is_counted[groups[g].clone()].fill(true);
+    }
+    let dims: Vec<usize> = (0..n_dims).filter(|&j| !is_counted[j]).collect();
+    // A group's dimensions are consecutive in the matrix and all left or all counted, so they are
+    // consecutive among the dimensions left too.
+    let groups = groups
+        .iter()
+        .filter(|range| !range.is_empty() && !is_counted[range.start])
+        .map(|range| {
+            let first = dims.partition_point(|&j| j < range.start);
+            first..first + range.len()
+        })
+        .collect();
+    DimensionsLeft { dims, groups }
+}
+
+/// Every segment's members' values of the dimensions `dims`, row after row, segment after segment (segment
+/// `c` from row `start[c]`), copied in one pass over the matrix's rows in order.
+fn copy_every_segment(
+    matrix: &EncodedMatrix,
+    labels: &[u32],
+    dims: &[usize],
+    start: &[usize],
+    out: &mut Vec<f32>,
+) {
+    let width = dims.len();
+    out.clear();
+    out.resize(matrix.n_rows * width, 0.0);
+    let mut fill: Vec<usize> = start.iter().map(|&s| s * width).collect();
+    let whole_rows = width == matrix.n_dims;
+    for (i, &l) in labels.iter().enumerate() {
+        let at = &mut fill[l as usize];
+        let slots = &mut out[*at..*at + width];
+        let row = matrix.row(i);
+        if whole_rows {
+            slots.copy_from_slice(row);
+        } else {
+            for (slot, &j) in slots.iter_mut().zip(dims) {
+                *slot = row[j];
+            }
+        }
+        *at += width;
+    }
+}
+
+/// One segment's center values of the dimensions left (`center` is the whole center; the other values are
+/// already set): a one-hot group by counting where its members' values allow it, the rest by sorting.
+fn segment_center(
+    matrix: &EncodedMatrix,
+    left: &DimensionsLeft,
+    members: Members<'_>,
     algorithm: Algorithm,
     scratch: &mut SegmentScratch,
     center: &mut [f32],
 ) {
-    let d = matrix.n_dims;
-    scratch.counted.clear();
-    scratch.counted.resize(d, false);
-    one_hot_centers(
-        matrix,
-        shapes,
-        rows,
-        algorithm,
-        &mut scratch.hot_counts,
-        &mut scratch.counted,
-        center,
-    );
-    if scratch.counted.iter().all(|&counted| counted) {
-        return;
-    }
-    // Copy the members' values of the dimensions left into one contiguous block first, a row at a time:
-    // the CPU overlaps the cache misses of these scattered rows, where a gather per dimension would wait
-    // on each.
-    scratch.left.clear();
-    scratch.left.extend((0..d).filter(|&j| !scratch.counted[j]));
-    let width = scratch.left.len();
-    scratch.block.clear();
-    if width == d {
-        for &i in rows {
-            scratch.block.extend_from_slice(matrix.row(i as usize));
+    let SegmentScratch {
+        block: copied,
+        column,
+        counted,
+        hot_counts,
+    } = scratch;
+    let width = left.dims.len();
+    let block: &[f32] = match members {
+        Members::Values(values) => values,
+        Members::Rows(rows) => {
+            // A row at a time: the CPU overlaps the cache misses of these scattered rows, where a gather
+            // per dimension would wait on each.
+            copied.clear();
+            if width == matrix.n_dims {
+                for &i in rows {
+                    copied.extend_from_slice(matrix.row(i as usize));
+                }
+            } else {
+                for &i in rows {
+                    let row = matrix.row(i as usize);
+                    copied.extend(left.dims.iter().map(|&j| row[j]));
+                }
+            }
+            copied
         }
-    } else {
-        for &i in rows {
-            let row = matrix.row(i as usize);
-            scratch.block.extend(scratch.left.iter().map(|&j| row[j]));
-        }
+    };
+    counted.clear();
+    counted.resize(width, false);
+    for group in &left.groups {
+        count_group_in_segment(
+            block, width, group, left, algorithm, hot_counts, counted, center,
+        );
     }
-    for (offset, &j) in scratch.left.iter().enumerate() {
-        scratch.column.clear();
-        scratch.column.extend(
-            scratch
-                .block
+    for (offset, &j) in left.dims.iter().enumerate() {
+        if counted[offset] {
+            continue;
+        }
+        column.clear();
+        column.extend(
+            block
                 .iter()
                 .skip(offset)
                 .step_by(width)
@@ -184,89 +394,57 @@ fn segment_center(
                 .map(|&v| ordered_key(v)),
         );
         center[j] = match algorithm {
-            Algorithm::KMedians => median_of_keys(&mut scratch.column),
-            Algorithm::KMeans => mean_of_keys(&scratch.column),
+            Algorithm::KMedians => median_of_keys(column),
+            Algorithm::KMeans => mean_of_keys(column),
         };
     }
 }
 
-/// The center values of a segment's one-hot dimensions, found by counting: in a group where every member
-/// is one-hot or misses the variable, and each dimension's non-zero value is the same for all members that
-/// hold it, a dimension's present values are zeros and copies of one value, so its median (or mean) follows
-/// from the two counts, bit for bit what sorting them gives. Marks the dimensions it set in `counted`;
-/// other groups are left to the general path.
-fn one_hot_centers(
-    matrix: &EncodedMatrix,
-    shapes: &RowShapes,
-    rows: &[u32],
+/// A one-hot group's center values in one segment found by counting, when every member is one-hot there or
+/// misses the variable and each level's non-zero value is the same for all members holding it: the present
+/// values are then zeros and copies of one value, so the median (or mean) follows from the two counts, bit
+/// for bit what sorting them gives. Marks the positions it set in `counted`; otherwise leaves the group to
+/// sorting. `group` is the group's positions among the dimensions left, in rows of `width` values of
+/// `block`.
+#[allow(clippy::too_many_arguments)] // one segment's block and where to write, as segment_center holds them
+fn count_group_in_segment(
+    block: &[f32],
+    width: usize,
+    group: &std::ops::Range<usize>,
+    left: &DimensionsLeft,
     algorithm: Algorithm,
     hot_counts: &mut Vec<(usize, f32)>,
     counted: &mut [bool],
     center: &mut [f32],
 ) {
-    for (g, range) in matrix.layout().one_hot_groups().enumerate() {
-        hot_counts.clear();
-        if let Some(values) = shapes.countable_values(g) {
-            // Every row's values in the group follow from its hot offset: count the offsets, reading a
-            // row only where an offset of 0 may also mean all zeros.
-            hot_counts.extend(values.iter().map(|&value| (0, value)));
-            let zero_rows = shapes.has_zero_rows(g);
-            let mut present = 0usize;
-            for &i in rows {
-                let i = i as usize;
-                let Some(h) = shapes.hot(i, g) else {
-                    continue;
-                };
-                present += 1;
-                if h == 0 && zero_rows && matrix.row(i)[range.start] == 0.0 {
-                    continue;
-                }
-                hot_counts[h].0 += 1;
+    hot_counts.clear();
+    hot_counts.resize(group.len(), (0, 0.0));
+    let mut present = 0usize;
+    for row in block.chunks_exact(width) {
+        let values = &row[group.clone()];
+        let Some(h) = hot_position(values) else {
+            if values.iter().all(|v| v.is_nan()) {
+                continue;
             }
-            for (j, &(count, value)) in range.clone().zip(hot_counts.iter()) {
-                center[j] = match algorithm {
-                    Algorithm::KMedians => two_value_median(present - count, count, value),
-                    Algorithm::KMeans => two_value_mean(present - count, count, value),
-                };
-                counted[j] = true;
+            return;
+        };
+        present += 1;
+        let value = values[h];
+        if value != 0.0 {
+            let (count, seen) = &mut hot_counts[h];
+            if *count > 0 && seen.to_bits() != value.to_bits() {
+                return;
             }
-            continue;
+            *count += 1;
+            *seen = value;
         }
-        hot_counts.resize(range.len(), (0, 0.0));
-        let mut present = 0usize;
-        let mut countable = true;
-        for &i in rows {
-            let i = i as usize;
-            let values = &matrix.row(i)[range.clone()];
-            let Some(h) = shapes.hot(i, g) else {
-                if values.iter().all(|v| v.is_nan()) {
-                    continue;
-                }
-                countable = false;
-                break;
-            };
-            present += 1;
-            let value = values[h];
-            if value != 0.0 {
-                let (count, seen) = &mut hot_counts[h];
-                if *count > 0 && seen.to_bits() != value.to_bits() {
-                    countable = false;
-                    break;
-                }
-                *count += 1;
-                *seen = value;
-            }
-        }
-        if !countable {
-            continue;
-        }
-        for (j, &(count, value)) in range.clone().zip(hot_counts.iter()) {
-            center[j] = match algorithm {
-                Algorithm::KMedians => two_value_median(present - count, count, value),
-                Algorithm::KMeans => two_value_mean(present - count, count, value),
-            };
-            counted[j] = true;
-        }
+    }
+    for (offset, &(count, value)) in group.clone().zip(hot_counts.iter()) {
+        center[left.dims[offset]] = match algorithm {
+            Algorithm::KMedians => two_value_median(present - count, count, value),
+            Algorithm::KMeans => two_value_mean(present - count, count, value),
+        };
+        counted[offset] = true;
     }
 }
 
@@ -479,6 +657,36 @@ mod tests {
         assert_eq!(l1_cost(&matrix, &[0, 0, 0, 2], 2), None);
     }
 
+    /// The centers [`update`] finds, checked to be the same bit for bit when the segments' values are
+    /// copied one segment at a time.
+    fn update_both_ways(
+        matrix: &EncodedMatrix,
+        labels: &[u32],
+        k: usize,
+        algorithm: Algorithm,
+    ) -> Vec<f32> {
+        let centers = update(matrix, labels, k, algorithm);
+        let shapes = matrix.layout().row_shapes(&matrix.data);
+        let mut by_segment = Vec::new();
+        update_into(
+            matrix,
+            &shapes,
+            labels,
+            k,
+            algorithm,
+            &mut CenterScratch::with_threads(1).segment_by_segment(),
+            &mut by_segment,
+        );
+        assert!(
+            centers
+                .iter()
+                .zip(&by_segment)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{centers:?} vs {by_segment:?}"
+        );
+        centers
+    }
+
     /// A matrix with two one-hot groups (three and four levels, some rows missing the first variable, some
     /// with none of the second's levels set) and a numeric dimension, as `encode` lays it out.
     fn one_hot_matrix(n: usize) -> EncodedMatrix {
@@ -527,7 +735,7 @@ mod tests {
             for k in [1, 2, 3] {
                 let labels: Vec<u32> = (0..n).map(|i| ((i * 13 + 5) % 7 % k) as u32).collect();
                 for algorithm in [Algorithm::KMedians, Algorithm::KMeans] {
-                    let centers = update(&matrix, &labels, k, algorithm);
+                    let centers = update_both_ways(&matrix, &labels, k, algorithm);
                     for c in 0..k {
                         for j in 0..matrix.n_dims {
                             let mut values: Vec<f32> = (0..n)
@@ -559,14 +767,31 @@ mod tests {
     #[test]
     fn a_group_that_is_not_one_hot_falls_back_to_sorting() {
         let mut matrix = one_hot_matrix(12);
+        // One segment; then rows 0, 2 and 11 apart: one-hot throughout (so counted on their own), and
+        // most of them on one level of each variable, so that their medians there are not 0.
+        let apart: Vec<u32> = (0..12)
+            .map(|i| u32::from(![0, 2, 11].contains(&i)))
+            .collect();
         let sorted_medians_match = |matrix: &EncodedMatrix| {
-            let centers = update(matrix, &[0u32; 12], 1, Algorithm::KMedians);
-            for (j, center) in centers.iter().enumerate() {
-                let mut values: Vec<f32> = (0..12)
-                    .map(|i| matrix.row(i)[j])
-                    .filter(|v| !v.is_nan())
-                    .collect();
-                assert_eq!(center.to_bits(), median(&mut values).to_bits(), "dim {j}");
+            for (labels, k) in [(&[0u32; 12][..], 1), (&apart[..], 2)] {
+                let centers = update_both_ways(matrix, labels, k, Algorithm::KMedians);
+                for (at, center) in centers.iter().enumerate() {
+                    let (c, j) = (at / matrix.n_dims, at % matrix.n_dims);
+                    let mut values: Vec<f32> = (0..12)
+                        .filter(|&i| labels[i] as usize == c)
+                        .map(|i| matrix.row(i)[j])
+                        .filter(|v| !v.is_nan())
+                        .collect();
+                    let expected = median(&mut values);
+                    assert_eq!(center.to_bits(), expected.to_bits(), "segment {c} dim {j}");
+                }
+                if k == 2 {
+                    assert_eq!(
+                        (centers[2], centers[4]),
+                        (0.5, 0.5),
+                        "the levels most of rows 0, 2 and 11 hold"
+                    );
+                }
             }
         };
         // Row 3 holds two levels of the second variable; row 4 another value on a level. The first

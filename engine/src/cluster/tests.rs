@@ -934,7 +934,7 @@ fn costs_filled_on_several_threads_are_the_costs_of_every_row_filled_on_one() {
 }
 
 #[test]
-fn centers_found_on_several_threads_are_the_centers_found_on_one() {
+fn centers_found_on_several_threads_or_segment_by_segment_are_the_centers_found_on_one() {
     // Medians of numbers, ordinal positions and one-hot levels, with missing values, for both algorithms
     // and an empty segment (label 7 is never used).
     let table = bench_data::mixed_table(4_000, 9);
@@ -950,9 +950,12 @@ fn centers_found_on_several_threads_are_the_centers_found_on_one() {
         .map(|row| (row * 7 + row / 5) % 7)
         .collect();
     for algorithm in [Algorithm::KMedians, Algorithm::KMeans] {
-        let found = |threads: usize| {
+        let found = |threads: usize, by_segment: bool| {
             let mut centers = Vec::new();
             let mut scratch = centers::CenterScratch::with_threads(threads);
+            if by_segment {
+                scratch = scratch.segment_by_segment();
+            }
             centers::update_into(
                 &matrix,
                 &shapes,
@@ -964,15 +967,15 @@ fn centers_found_on_several_threads_are_the_centers_found_on_one() {
             );
             centers
         };
-        let one = found(1);
+        let one = found(1, false);
         assert!(one[7 * matrix.n_dims..].iter().all(|v| v.is_nan()));
-        for threads in [2, 3, 8] {
-            let many = found(threads);
+        for (threads, by_segment) in [(1, true), (2, false), (2, true), (3, false), (8, true)] {
+            let many = found(threads, by_segment);
             assert!(
                 one.iter()
                     .zip(&many)
                     .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "{algorithm:?}, {threads} threads"
+                "{algorithm:?}, {threads} threads, segment by segment: {by_segment}"
             );
         }
     }

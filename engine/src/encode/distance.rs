@@ -710,7 +710,7 @@ fn same_distances(a: &[f32], b: &[f32]) -> bool {
 /// The position of the only non-zero value of a one-hot group (0 when all are zero), or `None` when a value
 /// is missing or two are non-zero.
 #[inline(always)]
-fn hot_position(values: &[f32]) -> Option<usize> {
+pub(crate) fn hot_position(values: &[f32]) -> Option<usize> {
     let mut hot = None;
     for (j, &v) in values.iter().enumerate() {
         if v != 0.0 {
