@@ -8,6 +8,8 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::{KChoice, KMediansParams, Segmentation, ShareBounds};
+use crate::encode::{default_selection, encode, EncodedMatrix};
 use crate::table::{Cell, Column, ColumnType, Level, Table};
 
 /// Encoded dimensions of [`mixed_table`] under the default selection: 6 numeric + 3 ordinal + 1 binary
@@ -191,4 +193,47 @@ pub fn labels_fingerprint(labels: &[u32]) -> u64 {
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
             (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3)
         })
+}
+
+/// [`mixed_table`]`(rows, seed)` encoded with the default selection, every 37th row missing something by
+/// turns: a number, a whole categorical variable, or both. Tests fit it natively and in wasm32, where the
+/// distance kernels are compiled with vector instructions, and expect the same labels.
+pub fn encoded_with_missing_values(rows: usize, seed: u64) -> EncodedMatrix {
+    let table = mixed_table(rows, seed);
+    let mut matrix = encode(&table, &default_selection(&table, None)).expect("the table encodes");
+    let groups: Vec<std::ops::Range<usize>> = matrix.layout().one_hot_groups().collect();
+    let d = matrix.n_dims;
+    let numbers: Vec<usize> = (0..d)
+        .filter(|j| !groups.iter().any(|group| group.contains(j)))
+        .collect();
+    for row in (0..matrix.n_rows).step_by(37) {
+        let values = &mut matrix.data[row * d..(row + 1) * d];
+        let number = numbers[row % numbers.len()];
+        let group = groups[row % groups.len()].clone();
+        match row / 37 % 3 {
+            0 => values[number] = f32::NAN,
+            1 => values[group].fill(f32::NAN),
+            _ => {
+                values[number] = f32::NAN;
+                values[group].fill(f32::NAN);
+            }
+        }
+    }
+    matrix
+}
+
+/// The fit tests pin natively and in wasm32 alike: [`encoded_with_missing_values`]`(rows, seed)`, k = 6,
+/// every segment within 5–40 % of the rows, two restarts, the same seed.
+pub fn fit_with_missing_values(rows: usize, seed: u64) -> Segmentation {
+    let matrix = encoded_with_missing_values(rows, seed);
+    KMediansParams::new()
+        .with_k(KChoice::Fixed(6))
+        .with_bounds(Some(ShareBounds {
+            min: 0.05,
+            max: 0.40,
+        }))
+        .with_restarts(2)
+        .with_seed(seed)
+        .fit(&matrix)
+        .expect("the bounds admit the rows")
 }

@@ -1034,3 +1034,13 @@ fn runs_side_by_side_on_threads_give_the_segments_one_thread_gives() {
         }
     }
 }
+
+#[test]
+fn a_fit_on_rows_missing_values_gives_its_known_labels() {
+    // The same fit in wasm32 (`app/tests/engine_wasm.rs`) must give these labels too.
+    let fit = bench_data::fit_with_missing_values(3_000, 5);
+    assert_eq!(
+        (bench_data::labels_fingerprint(&fit.labels), fit.cost),
+        (0xb40d_7f83_94f4_9a30, 5546.309808760881)
+    );
+}

@@ -182,7 +182,9 @@ pub struct DistanceLayout {
 /// Scratch space for [`DistanceLayout::distances_to_all`].
 #[derive(Clone, Debug, Default)]
 pub struct AllCentersScratch {
-    lanes: Vec<[f32; LANES]>,
+    /// The eight lanes' sums, lane after lane, each `k` centers long (contiguous over centers, so that
+    /// adding a term to every center vectorises).
+    lanes: Vec<f32>,
     present: Vec<f32>,
     /// The row's hot positions, for [`DistanceLayout::distances_to_centers`].
     hot: Vec<u16>,
@@ -468,7 +470,45 @@ impl DistanceLayout {
     /// as for one center. A value the row misses then adds `+0.0` to every center's sum and nothing to its
     /// present weight, so it is skipped, and the present weight is the same for every center. `scratch` is
     /// reused.
+    ///
+    /// In wasm32 this is compiled with the SIMD128 instructions (as the search's dot product is), so that
+    /// the loops over centers run four at a time; each center's sum is still added term by term in the
+    /// same order, so the distances are the same bit for bit.
     pub fn distances_to_all(
+        &self,
+        row: &[f32],
+        shape: RowShape<'_>,
+        centers: &PreparedCenters<'_>,
+        scratch: &mut AllCentersScratch,
+        out: &mut [f32],
+    ) {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.distances_to_all_simd128(row, shape, centers, scratch, out)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.distances_to_all_inline(row, shape, centers, scratch, out)
+        }
+    }
+
+    /// [`distances_to_all`](Self::distances_to_all) with wasm's vector instructions enabled.
+    #[cfg(target_arch = "wasm32")]
+    #[target_feature(enable = "simd128")]
+    fn distances_to_all_simd128(
+        &self,
+        row: &[f32],
+        shape: RowShape<'_>,
+        centers: &PreparedCenters<'_>,
+        scratch: &mut AllCentersScratch,
+        out: &mut [f32],
+    ) {
+        self.distances_to_all_inline(row, shape, centers, scratch, out)
+    }
+
+    /// The body of [`distances_to_all`](Self::distances_to_all), inlined into whichever function compiles it.
+    #[inline(always)]
+    fn distances_to_all_inline(
         &self,
         row: &[f32],
         shape: RowShape<'_>,
@@ -502,19 +542,24 @@ impl DistanceLayout {
         } else {
             let lanes = &mut scratch.lanes;
             lanes.clear();
-            lanes.resize(k, [0f32; LANES]);
+            lanes.resize(LANES * k, 0.0);
             for (position, &j) in self.singles.iter().enumerate() {
                 let x = row[j];
                 if x.is_nan() {
                     continue;
                 }
                 let column = &centers.by_dim[j * k..(j + 1) * k];
-                for (lane, &v) in lanes.iter_mut().zip(column) {
-                    lane[position % LANES] += (x - v).abs();
+                let lane = position % LANES;
+                for (sum, &v) in lanes[lane * k..(lane + 1) * k].iter_mut().zip(column) {
+                    *sum += (x - v).abs();
                 }
             }
-            for (slot, lane) in out.iter_mut().zip(lanes.iter()) {
-                *slot = combine(*lane);
+            // `combine` for every center at once, the same additions in the same order.
+            let lane = |l: usize| &lanes[l * k..(l + 1) * k];
+            let (l0, l1, l2, l3) = (lane(0), lane(1), lane(2), lane(3));
+            let (l4, l5, l6, l7) = (lane(4), lane(5), lane(6), lane(7));
+            for (c, slot) in out.iter_mut().enumerate() {
+                *slot = ((l0[c] + l4[c]) + (l2[c] + l6[c])) + ((l1[c] + l5[c]) + (l3[c] + l7[c]));
             }
         }
         let present = &mut scratch.present;
