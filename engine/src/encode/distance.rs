@@ -474,41 +474,8 @@ impl DistanceLayout {
     /// In wasm32 this is compiled with the SIMD128 instructions (as the search's dot product is), so that
     /// the loops over centers run four at a time; each center's sum is still added term by term in the
     /// same order, so the distances are the same bit for bit.
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     pub fn distances_to_all(
-        &self,
-        row: &[f32],
-        shape: RowShape<'_>,
-        centers: &PreparedCenters<'_>,
-        scratch: &mut AllCentersScratch,
-        out: &mut [f32],
-    ) {
-        #[cfg(target_arch = "wasm32")]
-        {
-            self.distances_to_all_simd128(row, shape, centers, scratch, out)
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.distances_to_all_inline(row, shape, centers, scratch, out)
-        }
-    }
-
-    /// [`distances_to_all`](Self::distances_to_all) with wasm's vector instructions enabled.
-    #[cfg(target_arch = "wasm32")]
-    #[target_feature(enable = "simd128")]
-    fn distances_to_all_simd128(
-        &self,
-        row: &[f32],
-        shape: RowShape<'_>,
-        centers: &PreparedCenters<'_>,
-        scratch: &mut AllCentersScratch,
-        out: &mut [f32],
-    ) {
-        self.distances_to_all_inline(row, shape, centers, scratch, out)
-    }
-
-    /// The body of [`distances_to_all`](Self::distances_to_all), inlined into whichever function compiles it.
-    #[inline(always)]
-    fn distances_to_all_inline(
         &self,
         row: &[f32],
         shape: RowShape<'_>,
