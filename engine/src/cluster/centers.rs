@@ -57,8 +57,10 @@ pub(super) fn update(
 /// The most bytes [`update_into`] gives to every segment's values at once (the dimensions left after the
 /// one-hot groups counted for every segment, for all rows). Within it the values are copied in one pass over
 /// the rows in their order; beyond it, segment by segment (a row at a time from all over the matrix, each
-/// a cache miss: at 1M rows this was most of the update's time in the browser).
-const ALL_SEGMENTS_BYTES: usize = 64 << 20;
+/// a cache miss: at 1M rows this was most of the update's time in the browser). The block is held beside
+/// the matrix, so it adds to the fit's peak memory: the benchmark's 1M rows × 7 values take 28 MB of the
+/// browser worker's 400 MB budget.
+const ALL_SEGMENTS_BYTES: usize = 32 << 20;
 
 /// Buffers [`update_into`] reuses across iterations: the member lists, the counts of the one-hot groups
 /// counted for every segment, and the segments' values of the dimensions left.
