@@ -276,11 +276,7 @@ fn count_hot_offsets(
             let present = segment[offset] as usize;
             let levels = &segment[offset + 1..offset + 1 + groups[g].len()];
             for ((j, &count), &value) in groups[g].clone().zip(levels).zip(values) {
-                let count = count as usize;
-                center[j] = match algorithm {
-                    Algorithm::KMedians => two_value_median(present - count, count, value),
-                    Algorithm::KMeans => two_value_mean(present - count, count, value),
-                };
+                center[j] = two_value_center(algorithm, present, count as usize, value);
             }
         }
     }
@@ -323,19 +319,22 @@ fn copy_every_segment(
     out.clear();
     out.resize(matrix.n_rows * width, 0.0);
     let mut fill: Vec<usize> = start.iter().map(|&s| s * width).collect();
-    let whole_rows = width == matrix.n_dims;
     for (i, &l) in labels.iter().enumerate() {
         let at = &mut fill[l as usize];
-        let slots = &mut out[*at..*at + width];
-        let row = matrix.row(i);
-        if whole_rows {
-            slots.copy_from_slice(row);
-        } else {
-            for (slot, &j) in slots.iter_mut().zip(dims) {
-                *slot = row[j];
-            }
-        }
+        copy_dims(matrix.row(i), dims, &mut out[*at..*at + width]);
         *at += width;
+    }
+}
+
+/// `slots[p] = row[dims[p]]`; `dims` ascending, so all of them when there are as many as the row's values.
+#[inline(always)]
+fn copy_dims(row: &[f32], dims: &[usize], slots: &mut [f32]) {
+    if dims.len() == row.len() {
+        slots.copy_from_slice(row);
+    } else {
+        for (slot, &j) in slots.iter_mut().zip(dims) {
+            *slot = row[j];
+        }
     }
 }
 
@@ -362,15 +361,9 @@ fn segment_center(
             // A row at a time: the CPU overlaps the cache misses of these scattered rows, where a gather
             // per dimension would wait on each.
             copied.clear();
-            if width == matrix.n_dims {
-                for &i in rows {
-                    copied.extend_from_slice(matrix.row(i as usize));
-                }
-            } else {
-                for &i in rows {
-                    let row = matrix.row(i as usize);
-                    copied.extend(left.dims.iter().map(|&j| row[j]));
-                }
+            copied.resize(rows.len() * width, 0.0);
+            for (&i, slots) in rows.iter().zip(copied.chunks_exact_mut(width)) {
+                copy_dims(matrix.row(i as usize), &left.dims, slots);
             }
             copied
         }
@@ -442,11 +435,16 @@ fn count_group_in_segment(
         }
     }
     for (offset, &(count, value)) in group.clone().zip(hot_counts.iter()) {
-        center[left.dims[offset]] = match algorithm {
-            Algorithm::KMedians => two_value_median(present - count, count, value),
-            Algorithm::KMeans => two_value_mean(present - count, count, value),
-        };
+        center[left.dims[offset]] = two_value_center(algorithm, present, count, value);
         counted[offset] = true;
+    }
+}
+
+/// The center value (median or mean) of `present` values: `count` copies of `value` and zeros.
+fn two_value_center(algorithm: Algorithm, present: usize, count: usize, value: f32) -> f32 {
+    match algorithm {
+        Algorithm::KMedians => two_value_median(present - count, count, value),
+        Algorithm::KMeans => two_value_mean(present - count, count, value),
     }
 }
 
