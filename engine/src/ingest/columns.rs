@@ -15,6 +15,8 @@ use crate::hashing::FastMap;
 use crate::parallel::ROWS_FOR_THREADS;
 use crate::table::{CodeStore, Dictionary};
 
+use super::share::ColumnShare;
+
 /// Most column threads.
 const MAX_COLUMN_THREADS: usize = 4;
 /// A batch is handed to the column threads once it holds this many rows…
@@ -197,13 +199,14 @@ struct Threaded {
 pub(super) struct Columns(Inner);
 
 enum Inner {
-    OnThisThread(Vec<ColumnBuilder>),
+    /// Every column's builder, and whether it is filled (see [`ColumnShare`]: the others stay empty).
+    OnThisThread(Vec<ColumnBuilder>, Vec<bool>),
     Threaded(Threaded),
 }
 
 impl Default for Columns {
     fn default() -> Columns {
-        Columns(Inner::OnThisThread(Vec::new()))
+        Columns(Inner::OnThisThread(Vec::new(), Vec::new()))
     }
 }
 
@@ -221,11 +224,31 @@ pub(super) fn column_threads(width: usize, rows_hint: usize) -> usize {
 
 impl Columns {
     /// `width` empty columns with room for `rows_hint` rows, filled on `threads` column threads (none:
-    /// on the caller's thread; see [`column_threads`]).
-    pub(super) fn new(width: usize, rows_hint: usize, threads: usize) -> Columns {
+    /// on the caller's thread; see [`column_threads`]). With a [`ColumnShare::Part`], only that part's
+    /// columns are filled, on the caller's thread; the others stay empty.
+    pub(super) fn new(
+        width: usize,
+        rows_hint: usize,
+        threads: usize,
+        share: ColumnShare,
+    ) -> Columns {
+        if share.is_part() {
+            let filled: Vec<bool> = (0..width).map(|c| share.fills(c, width)).collect();
+            let builders = filled
+                .iter()
+                .map(|&filled| {
+                    if filled {
+                        ColumnBuilder::with_capacity(rows_hint)
+                    } else {
+                        ColumnBuilder::default()
+                    }
+                })
+                .collect();
+            return Columns(Inner::OnThisThread(builders, filled));
+        }
         let builders = (0..width).map(|_| ColumnBuilder::with_capacity(rows_hint));
         if threads == 0 || width == 0 {
-            return Columns(Inner::OnThisThread(builders.collect()));
+            return Columns(Inner::OnThisThread(builders.collect(), vec![true; width]));
         }
         let threads = threads.min(width);
         let mut shares: Vec<Vec<ColumnBuilder>> = (0..threads).map(|_| Vec::new()).collect();
@@ -254,9 +277,13 @@ impl Columns {
     /// Adds a row: its fields, one per column (the caller checks the count).
     pub(super) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
         match &mut self.0 {
-            Inner::OnThisThread(builders) => {
-                for (builder, field) in builders.iter_mut().zip(fields) {
-                    builder.push(field);
+            Inner::OnThisThread(builders, filled) => {
+                for ((builder, field), &filled) in
+                    builders.iter_mut().zip(fields).zip(filled.iter())
+                {
+                    if filled {
+                        builder.push(field);
+                    }
                 }
             }
             Inner::Threaded(threaded) => {
@@ -278,7 +305,7 @@ impl Columns {
     /// after its start: its texts read again from their bytes).
     pub(super) fn reread(&mut self, reread: fn(&str) -> String) {
         match &mut self.0 {
-            Inner::OnThisThread(builders) => {
+            Inner::OnThisThread(builders, _) => {
                 builders
                     .iter_mut()
                     .for_each(|builder| builder.reread(reread));
@@ -293,7 +320,7 @@ impl Columns {
     /// Each column's dictionary (in first-seen order) and codes, in column order.
     pub(super) fn finish(self) -> Vec<(Dictionary, CodeStore)> {
         let builders = match self.0 {
-            Inner::OnThisThread(builders) => builders,
+            Inner::OnThisThread(builders, _) => builders,
             Inner::Threaded(mut threaded) => {
                 threaded.hand_over();
                 let width = threaded.width;
@@ -394,7 +421,7 @@ mod tests {
         threads: usize,
         reread_at: Option<usize>,
     ) -> Vec<(Vec<String>, Vec<u32>)> {
-        let mut columns = Columns::new(width, rows.len(), threads);
+        let mut columns = Columns::new(width, rows.len(), threads, ColumnShare::All);
         for (i, row) in rows.iter().enumerate() {
             if reread_at == Some(i) {
                 columns.reread(|text| text.to_uppercase());

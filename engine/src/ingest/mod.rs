@@ -75,6 +75,7 @@ mod ordinal;
 mod plan;
 mod preamble;
 mod records;
+mod share;
 mod sniff;
 mod stream;
 
@@ -87,6 +88,7 @@ pub use header::{HeaderChoice, HeaderMode, HeaderReason};
 pub use missing::DEFAULT_MISSING_MARKERS;
 pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
+pub use share::{ColumnPart, ColumnPartError, ColumnShare};
 pub use stream::StreamingReader;
 
 use crate::table::{Cell, Cells, Column, ColumnType, Dictionary, Table};

@@ -18,6 +18,7 @@ use crate::table::{CodeStore, Dictionary};
 
 use super::columns::{column_threads, Columns};
 use super::lines::count_breaks;
+use super::share::ColumnShare;
 use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
@@ -73,6 +74,8 @@ pub(crate) struct Layout {
     /// Threads that fill the columns while the parser goes on; `None`: as many as
     /// [`column_threads`] gives for the table's size.
     pub column_threads: Option<usize>,
+    /// The columns filled (the others are left empty for another reader, see [`ColumnShare`]).
+    pub share: ColumnShare,
 }
 
 /// Reads every record of `text` (see the module docs): [`RecordReader`] fed the whole text at once.
@@ -501,7 +504,7 @@ impl Scan {
             let threads = layout
                 .column_threads
                 .unwrap_or_else(|| column_threads(self.expected, layout.rows_hint));
-            self.columns = Columns::new(self.expected, layout.rows_hint, threads);
+            self.columns = Columns::new(self.expected, layout.rows_hint, threads, layout.share);
             if layout.has_header {
                 return;
             }
@@ -655,6 +658,7 @@ mod tests {
             rows_hint: 0,
             line_offset: 0,
             column_threads: Some(0),
+            share: ColumnShare::All,
         }
     }
 

@@ -24,7 +24,8 @@ use std::borrow::Cow;
 
 use super::decode::{bomless_utf16, is_control, CONTROL_SAMPLE};
 use super::plan::{self, Gate, Plan, Planned};
-use super::records::RecordReader;
+use super::records::{Layout, RecordReader, Records};
+use super::share::{ColumnPart, ColumnShare};
 use super::{
     build, check_delimiter_option, read_table, AlignedPieces, Encoding, IngestError, IngestOptions,
     Ingested, Source,
@@ -52,6 +53,8 @@ const FIRST_ATTEMPT: usize = 128 * 1024;
 #[derive(Debug)]
 pub struct StreamingReader {
     options: IngestOptions,
+    /// The columns it fills.
+    share: ColumnShare,
     /// The file's size when known (0 when not).
     expected: usize,
     received: usize,
@@ -108,8 +111,18 @@ impl StreamingReader {
     /// A reader for a file of `bytes` bytes (e.g. `File.size`), so memory for the rows it will hold is
     /// reserved once, not grown.
     pub fn with_capacity(options: IngestOptions, bytes: usize) -> StreamingReader {
+        StreamingReader::sharing(options, bytes, ColumnShare::All)
+    }
+
+    /// A reader for a file of `bytes` bytes that fills the columns of `share` only, while another reader
+    /// of the same file fills the others (see [the module](super::share)). Finish it with
+    /// [`Self::finish_part`] (the other reader finishes with the part) or [`Self::finish_with`] (the
+    /// other readers' parts). A file that cannot be read as it comes (UTF-16, or a start that does not
+    /// plan) is kept whole and read whole, every column, at the end, whatever the share.
+    pub fn sharing(options: IngestOptions, bytes: usize, share: ColumnShare) -> StreamingReader {
         StreamingReader {
             options,
+            share,
             expected: bytes,
             received: 0,
             state: State::Head {
@@ -161,12 +174,81 @@ impl StreamingReader {
         }
     }
 
+    /// The columns of its share that this reader filled, for the reader that finishes the table
+    /// ([`Self::finish_with`]); `None` when it did not read the file as it came (then that reader reads
+    /// every column itself) or the file is binary (which that reader reports).
+    pub fn finish_part(self) -> Option<ColumnPart> {
+        let State::Reading(reading) = self.state else {
+            return None;
+        };
+        if !self.share.is_part() || reading.is_binary() {
+            return None;
+        }
+        let (_, records, _, _) = reading.finish_records();
+        let width = records.columns.len();
+        let columns = records
+            .columns
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| self.share.fills(*index, width))
+            .map(|(index, (dictionary, codes))| (index, dictionary, codes))
+            .collect();
+        Some(ColumnPart {
+            rows: records.rows_kept,
+            width,
+            columns,
+        })
+    }
+
+    /// Reads the file pushed so far as [`Self::finish`] does, the columns of its share from this reader
+    /// and the others from `parts` (what the other readers' [`Self::finish_part`] gave): the same table
+    /// and report as one reader filling every column.
+    ///
+    /// `None` when the parts do not complete the table (a part is missing, or was read from other
+    /// rows): read the file again with a reader of every column.
+    pub fn finish_with(self, parts: Vec<ColumnPart>) -> Option<Result<Ingested, IngestError>> {
+        let StreamingReader {
+            options,
+            share,
+            state,
+            ..
+        } = self;
+        let reading = match state {
+            State::Head { bytes, .. } | State::Whole(bytes) => {
+                return Some(read_table(&bytes, &options))
+            }
+            State::Reading(reading) if !share.is_part() => return Some(reading.finish(&options)),
+            State::Reading(reading) => reading,
+        };
+        if let Some(binary) = reading.binary_error() {
+            return Some(Err(binary));
+        }
+        let (plan, mut records, source, lines) = reading.finish_records();
+        let width = records.columns.len();
+        let mut filled: Vec<bool> = (0..width).map(|c| share.fills(c, width)).collect();
+        for part in parts {
+            if part.width != width || part.rows != records.rows_kept {
+                return None;
+            }
+            for (index, dictionary, codes) in part.columns {
+                if std::mem::replace(&mut filled[index], true) {
+                    return None;
+                }
+                records.columns[index] = (dictionary, codes);
+            }
+        }
+        if filled.contains(&false) {
+            return None;
+        }
+        Some(build(&plan, records, &options, &source, lines))
+    }
+
     /// Plans the reading from the start gathered so far, when it can.
     fn attempt(&mut self) {
         let State::Head { bytes, .. } = &mut self.state else {
             return;
         };
-        match start_reading(bytes, &self.options, self.expected) {
+        match start_reading(bytes, &self.options, self.expected, self.share) {
             Attempt::Wait => {}
             Attempt::Whole => {
                 let mut whole = std::mem::take(bytes);
@@ -185,7 +267,12 @@ enum Attempt {
 }
 
 /// Plans the reading of a file from its start `head` and reads the start's records.
-fn start_reading(head: &[u8], options: &IngestOptions, expected: usize) -> Attempt {
+fn start_reading(
+    head: &[u8],
+    options: &IngestOptions,
+    expected: usize,
+    share: ColumnShare,
+) -> Attempt {
     if check_delimiter_option(options).is_err() {
         return Attempt::Whole;
     }
@@ -228,7 +315,11 @@ fn start_reading(head: &[u8], options: &IngestOptions, expected: usize) -> Attem
             let text_size = expected
                 .saturating_sub(usize::from(bom) * 3)
                 .max(text.len());
-            let mut records = RecordReader::new(plan.layout(text_size));
+            let layout = Layout {
+                share,
+                ..plan.layout(text_size)
+            };
+            let mut records = RecordReader::new(layout);
             records.push(&bytes[plan.table_start..]);
             (plan, records, None)
         }
@@ -244,7 +335,11 @@ fn start_reading(head: &[u8], options: &IngestOptions, expected: usize) -> Attem
             let Some(plan) = plan::plan_rewritten_start(valid, options) else {
                 return Attempt::Wait;
             };
-            let mut records = RecordReader::new(plan.layout(expected.max(rewritten.len())));
+            let layout = Layout {
+                share,
+                ..plan.layout(expected.max(rewritten.len()))
+            };
+            let mut records = RecordReader::new(layout);
             records.push(&rewritten[plan.table_start..]);
             (plan, records, Some(pieces))
         }
@@ -313,13 +408,29 @@ impl Reading {
     }
 
     fn finish(self, options: &IngestOptions) -> Result<Ingested, IngestError> {
-        if self.nul_bytes * 100 > self.text_bytes {
-            return Err(IngestError::Binary {
-                control_bytes: self.sample_controls.max(1),
-                sampled: self.sampled,
-                first_offset: self.first_control.unwrap_or_default(),
-            });
+        if let Some(binary) = self.binary_error() {
+            return Err(binary);
         }
+        let (plan, records, source, lines) = self.finish_records();
+        build(&plan, records, options, &source, lines)
+    }
+
+    /// Whether so many NUL bytes came that the file is binary.
+    fn is_binary(&self) -> bool {
+        self.nul_bytes * 100 > self.text_bytes
+    }
+
+    /// The error of a binary file ([`Self::is_binary`]).
+    fn binary_error(&self) -> Option<IngestError> {
+        self.is_binary().then(|| IngestError::Binary {
+            control_bytes: self.sample_controls.max(1),
+            sampled: self.sampled,
+            first_offset: self.first_control.unwrap_or_default(),
+        })
+    }
+
+    /// The records read, with what [`build`] needs besides: the plan, the source and the lines.
+    fn finish_records(self) -> (Plan, Records, Source, usize) {
         let encoding = if self.records.switched_to_windows_1252() {
             Encoding::Windows1252
         } else {
@@ -336,7 +447,7 @@ impl Reading {
             None => self.last,
         };
         let lines = newlines as usize + usize::from(last.is_some_and(|b| b != b'\n'));
-        build(&self.plan, self.records.finish(), options, &source, lines)
+        (self.plan, self.records.finish(), source, lines)
     }
 }
 

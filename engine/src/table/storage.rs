@@ -310,6 +310,22 @@ impl Dictionary {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
+
+    /// Every text concatenated, and where each ends.
+    pub(crate) fn parts(&self) -> (&str, &[usize]) {
+        (&self.text, &self.ends)
+    }
+
+    /// The dictionary of [`Self::parts`], when the ends do not decrease, the last is the text's length and
+    /// each falls on a character boundary.
+    pub(crate) fn from_parts(text: String, ends: Vec<usize>) -> Option<Dictionary> {
+        let ordered = ends.windows(2).all(|pair| pair[0] <= pair[1]);
+        let complete = ends
+            .last()
+            .map_or(text.is_empty(), |&last| last == text.len());
+        let on_boundaries = ends.iter().all(|&end| text.is_char_boundary(end));
+        (ordered && complete && on_boundaries).then_some(Dictionary { text, ends })
+    }
 }
 
 impl Index<usize> for Dictionary {
