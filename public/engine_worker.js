@@ -1,5 +1,6 @@
 // The engine's worker script, for all of its roles: the page's engine worker (app/src/ui/worker_client.rs),
-// the variable catalog's own worker and the warm-up worker, which the engine worker starts (app/src/bridge.rs). A failed
+// the variable catalog's own worker, the warm-up worker and the reading helper, which the engine worker starts
+// (app/src/bridge.rs, app/src/bridge/reader.rs). A failed
 // start (the worker's wasm cannot be fetched or compiled, e.g. the server went away) is reported as an
 // error event, which the worker's starter handles and shows, instead of an unhandled rejection that
 // leaves the page waiting for an engine that never comes (trunk's own loader shim left it unhandled).
@@ -20,6 +21,11 @@ if (self.name.startsWith(CATALOG_WORKER_PREFIX)) {
     request.catch(() => {});
     self.audienceCatalogFetches[url] = request;
   }
+} else if (self.name === 'reader') {
+  // The reading helper (app/src/bridge/reader.rs READER_WORKER_NAME): the engine worker posts its request as it
+  // starts it, before this worker's wasm has loaded; the request waits here until the wasm takes it.
+  self.audienceReaderInbox = [];
+  self.onmessage = (event) => { self.audienceReaderInbox.push(event.data); };
 } else if (!self.name) {
   // The engine worker (unnamed; the warm-up worker, app/src/bridge.rs WARM_UP_WORKER_NAME, starts nothing).
   // app/src/bridge.rs CATALOG_URL.

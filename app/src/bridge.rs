@@ -16,6 +16,7 @@ use futures_util::future::join;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use audience_engine::ingest::{HeaderMode, StreamingReader};
 use audience_search::SearchAssets;
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
@@ -29,6 +30,9 @@ use web_sys::{
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
 use crate::service::{rehearse, rehearse_search, Session, REHEARSAL_ROWS, WARM_UP_ROWS};
+use reader::{ReaderWorker, ENGINE_SHARE, READER_WORKER_NAME, SHARED_READ_BYTES};
+
+mod reader;
 
 /// The id of the unsolicited [`Response::Ready`] message.
 pub const READY_ID: u32 = 0;
@@ -159,9 +163,9 @@ pub const READ_SLICE: usize = 4 << 20;
 
 /// Reads a `Blob` a slice at a time (`FileReaderSync`, so only inside a worker) into `reader`, reporting
 /// the share read to `progress`.
-fn stream_blob(
+pub(crate) fn stream_blob(
     blob: &Blob,
-    reader: &mut audience_engine::ingest::StreamingReader,
+    reader: &mut StreamingReader,
     progress: &mut dyn FnMut(ProgressUpdate),
 ) -> Result<(), BridgeError> {
     let file_reader =
@@ -211,7 +215,7 @@ pub fn answer(
         Ok((id, Request::LoadFile { file_name, header }, Some(file))) => {
             let mut report = |update: ProgressUpdate| throttled(id, update);
             let size = file.size() as usize;
-            let mut fill = |reader: &mut audience_engine::ingest::StreamingReader| {
+            let mut fill = |reader: &mut StreamingReader| {
                 stream_blob(&file, reader, &mut report).map_err(Failure::from)
             };
             (
@@ -238,6 +242,60 @@ pub fn answer(
         }
     };
     reply(id, &response)
+}
+
+/// The engine worker's answer to [`Request::LoadFile`] for a large file: the first half of its columns read
+/// here while `helper` reads the second half, then the table finished with the helper's columns (see
+/// [`reader`]). Where the helper has none to give (it failed, or its columns do not complete the table),
+/// the file is read again here, every column.
+async fn load_shared(
+    scope: &DedicatedWorkerGlobalScope,
+    session: &RefCell<Session>,
+    id: u32,
+    file_name: &str,
+    header: HeaderMode,
+    file: &Blob,
+    helper: ReaderWorker,
+) -> Response {
+    let started = js_sys::Date::now();
+    helper.started(scope).await;
+    let size = file.size() as usize;
+    let mut throttle = ProgressThrottle::new(ProgressThrottle::INTERVAL_MS);
+    let mut report = |update: ProgressUpdate| {
+        if throttle.due(js_sys::Date::now()) {
+            // A progress report that cannot be posted is only a bar that does not move.
+            let _ = scope.post_message(&reply(id, &Response::Progress(update)));
+        }
+    };
+    let options = crate::service::customer_file_options(header);
+    let mut reader = StreamingReader::sharing(options.clone(), size, ENGINE_SHARE);
+    if let Err(error) = stream_blob(file, &mut reader, &mut report) {
+        helper.stop();
+        return Response::Failed(error.into());
+    }
+    let parts = match helper.part().await {
+        Ok(part) => vec![part],
+        Err(reason) => {
+            web_sys::console::warn_2(
+                &"audience worker: the reading helper gave no columns".into(),
+                &reason.into(),
+            );
+            Vec::new()
+        }
+    };
+    let read = match reader.finish_with(parts) {
+        Some(read) => read,
+        None => {
+            let mut reader = StreamingReader::with_capacity(options, size);
+            if let Err(error) = stream_blob(file, &mut reader, &mut report) {
+                return Response::Failed(error.into());
+            }
+            reader.finish()
+        }
+    };
+    session
+        .borrow_mut()
+        .keep_streamed(file_name, header, read, started)
 }
 
 fn reply(id: u32, response: &Response) -> JsValue {
@@ -802,6 +860,10 @@ pub fn run_worker() -> Result<(), BridgeError> {
         scope.close();
         return Ok(());
     }
+    if scope.name() == READER_WORKER_NAME {
+        reader::run(scope);
+        return Ok(());
+    }
     let session = Rc::new(RefCell::new(Session::new()));
     let activity = Rc::new(WorkerActivity::default());
     // The catalog's own worker (named by the engine worker, see `CatalogWorker`) loads the catalog as soon
@@ -910,6 +972,32 @@ pub fn run_worker() -> Result<(), BridgeError> {
                         Request::Join { .. } => join_elsewhere(&session, &catalog, request).await,
                         _ => suggest_elsewhere(&session, &catalog, request).await,
                     };
+                    post(reply(id, &response));
+                });
+                return;
+            }
+        }
+        // A large customer file is read with a reading helper, which reads half of its columns in a
+        // worker of its own: this worker waits for its answer.
+        if let Ok((id, Request::LoadFile { file_name, header }, Some(file))) = decode_request(&data)
+        {
+            let helper = (!is_catalog_worker && file.size() >= SHARED_READ_BYTES)
+                .then(|| ReaderWorker::start(&reply_scope, &file, header))
+                .and_then(|started| {
+                    started
+                        .inspect_err(|error| {
+                            web_sys::console::warn_2(
+                                &"audience worker: the file is read by this worker alone".into(),
+                                &error.to_string().into(),
+                            );
+                        })
+                        .ok()
+                });
+            if let Some(helper) = helper {
+                let (scope, session) = (reply_scope.clone(), session.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let response =
+                        load_shared(&scope, &session, id, &file_name, header, &file, helper).await;
                     post(reply(id, &response));
                 });
                 return;

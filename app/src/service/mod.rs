@@ -24,6 +24,7 @@ mod tests;
 
 pub use activation::ActivationError;
 pub use error::ServiceError;
+pub use reading::customer_file_options;
 pub use rehearsal::{rehearse, rehearse_search, REHEARSAL_ROWS, WARM_UP_ROWS};
 
 use crate::protocol::{

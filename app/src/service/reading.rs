@@ -21,7 +21,7 @@ impl Session {
         header: HeaderMode,
     ) -> Result<DatasetPreview, ServiceError> {
         let started = now_ms();
-        let read = ingest::read_table(bytes, &read_options(header));
+        let read = ingest::read_table(bytes, &customer_file_options(header));
         self.keep_read(file_name, header, read, started)
     }
 
@@ -38,13 +38,27 @@ impl Session {
         fill: &mut dyn FnMut(&mut StreamingReader) -> Result<(), Failure>,
     ) -> Response {
         let started = now_ms();
-        let mut reader = StreamingReader::with_capacity(read_options(header), size);
+        let mut reader = StreamingReader::with_capacity(customer_file_options(header), size);
         if let Err(failure) = fill(&mut reader) {
             return Response::Failed(failure);
         }
+        self.keep_streamed(file_name, header, reader.finish(), started)
+    }
+
+    /// Keeps the customer file `file_name`, read since `started` (ms, `Date.now()`'s clock) by readers
+    /// the caller fed (the engine worker and its reading helper, each a part of the columns), as
+    /// [`Self::load_streamed`] keeps what it reads: the answer to
+    /// [`Request::LoadFile`](crate::protocol::Request::LoadFile).
+    pub fn keep_streamed(
+        &mut self,
+        file_name: &str,
+        header: HeaderMode,
+        read: Result<Ingested, ingest::IngestError>,
+        started: f64,
+    ) -> Response {
         self.keep_previous();
         self.dictionary = Default::default();
-        match self.keep_read(file_name, header, reader.finish(), started) {
+        match self.keep_read(file_name, header, read, started) {
             Ok(preview) => Response::Loaded(preview),
             Err(error) => Response::Failed(error.into()),
         }
@@ -108,8 +122,9 @@ impl Session {
     }
 }
 
-/// How a customer file is read under the page's header setting.
-fn read_options(header: HeaderMode) -> IngestOptions {
+/// How a customer file is read under the page's header setting (by the engine worker, and by its reading
+/// helper for part of a large file's columns).
+pub fn customer_file_options(header: HeaderMode) -> IngestOptions {
     IngestOptions {
         header,
         ..IngestOptions::default()
