@@ -16,7 +16,7 @@ use futures_util::future::join;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use audience_engine::ingest::{HeaderMode, StreamingReader};
+use audience_engine::ingest::{ColumnShare, HeaderMode, StreamingReader};
 use audience_search::SearchAssets;
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
@@ -246,8 +246,9 @@ pub fn answer(
 
 /// The engine worker's answer to [`Request::LoadFile`] for a large file: the first half of its columns read
 /// here while `helper` reads the second half, then the table finished with the helper's columns (see
-/// [`reader`]). Where the helper has none to give (it failed, or its columns do not complete the table),
-/// the file is read again here, every column.
+/// [`reader`]). Where the helper has not started reading within 3 s or failed first, this worker reads
+/// every column itself; where it has none to give in the end (it failed, or its columns do not complete
+/// the table), the file is read again here, every column.
 async fn load_shared(
     scope: &DedicatedWorkerGlobalScope,
     session: &RefCell<Session>,
@@ -258,7 +259,13 @@ async fn load_shared(
     helper: ReaderWorker,
 ) -> Response {
     let started = js_sys::Date::now();
-    helper.started(scope).await;
+    // A helper that has not started reading by now is not waited for: this worker reads alone.
+    let helper = if helper.started(scope).await {
+        Some(helper)
+    } else {
+        helper.stop();
+        None
+    };
     let size = file.size() as usize;
     let mut throttle = ProgressThrottle::new(ProgressThrottle::INTERVAL_MS);
     let mut report = |update: ProgressUpdate| {
@@ -268,11 +275,23 @@ async fn load_shared(
         }
     };
     let options = crate::service::customer_file_options(header);
-    let mut reader = StreamingReader::sharing(options.clone(), size, ENGINE_SHARE);
+    let share = if helper.is_some() {
+        ENGINE_SHARE
+    } else {
+        ColumnShare::All
+    };
+    let mut reader = StreamingReader::sharing(options.clone(), size, share);
     if let Err(error) = stream_blob(file, &mut reader, &mut report) {
-        helper.stop();
+        if let Some(helper) = helper {
+            helper.stop();
+        }
         return Response::Failed(error.into());
     }
+    let Some(helper) = helper else {
+        return session
+            .borrow_mut()
+            .keep_streamed(file_name, header, reader.finish(), started);
+    };
     let parts = match helper.part().await {
         Ok(part) => vec![part],
         Err(reason) => {

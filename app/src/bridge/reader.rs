@@ -128,12 +128,17 @@ impl ReaderWorker {
         })
     }
 
-    /// Waits until the helper has started reading (or has failed), at most [`HELPER_START_MS`]. The
-    /// engine worker's thread is free meanwhile, which the helper's start needs.
-    pub(crate) async fn started(&self, scope: &DedicatedWorkerGlobalScope) {
-        if self.started.get() {
-            return;
+    /// Waits until the helper has started reading (or has answered or failed), at most
+    /// [`HELPER_START_MS`]; whether it is reading or has read. The engine worker's thread is free
+    /// meanwhile, which the helper's start needs.
+    pub(crate) async fn started(&self, scope: &DedicatedWorkerGlobalScope) -> bool {
+        if !self.started.get() {
+            self.wait_for_start(scope).await;
         }
+        self.started.get() && !matches!(*self.answer.borrow(), Some(Err(_)))
+    }
+
+    async fn wait_for_start(&self, scope: &DedicatedWorkerGlobalScope) {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             let _ = scope
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, HELPER_START_MS);
