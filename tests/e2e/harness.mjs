@@ -114,3 +114,21 @@ export async function download(page, selector, action = (locator) => locator.cli
 export async function whenReady(page, timeout = 30000) {
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout });
 }
+
+/** RFC 4180 rows of `text` (quotes, embedded delimiters and line breaks), each an array of its fields. */
+export function parseCsv(text, delimiter = ',') {
+  const rows = [];
+  let row = [''];
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { row[row.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
+      else row[row.length - 1] += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) row.push('');
+    else if (c === '\n') { rows.push(row); row = ['']; } else if (c !== '\r') row[row.length - 1] += c;
+  }
+  if (row.length > 1 || row[0] !== '') rows.push(row);
+  return rows;
+}

@@ -4,7 +4,7 @@
 // as written, for columns of both halves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, download, whenReady } from './harness.mjs';
+import { serve, launch, openPage, download, whenReady, parseCsv } from './harness.mjs';
 
 let server;
 let browser;
@@ -53,24 +53,6 @@ function fields(i) {
 
 function csvLine(values) {
   return values.map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',');
-}
-
-// RFC 4180 rows (quotes, embedded delimiters and newlines).
-function parseCsv(text) {
-  const rows = [];
-  let row = [''];
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { row[row.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
-      else row[row.length - 1] += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push('');
-    else if (c === '\n') { rows.push(row); row = ['']; } else if (c !== '\r') row[row.length - 1] += c;
-  }
-  if (row.length > 1 || row[0] !== '') rows.push(row);
-  return rows;
 }
 
 test('a file read by two workers shows every row and exports every cell of both halves of its columns', LONG, async () => {

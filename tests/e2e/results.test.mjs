@@ -2,7 +2,7 @@
 // badges and its download, renaming a segment on its card, and the tiers' scheme with its switch.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot, download } from './harness.mjs';
+import { serve, launch, openPage, screenshot, download, parseCsv } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,19 +33,7 @@ async function segmentDemo(page) {
 
 /** RFC 4180 records (segment names may hold commas or quotes), as objects by column name. */
 function rows(text) {
-  const records = [];
-  let record = [''];
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { record[record.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
-      else record[record.length - 1] += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push('');
-    else if (c === '\n') { records.push(record); record = ['']; } else if (c !== '\r') record[record.length - 1] += c;
-  }
-  if (record.length > 1 || record[0] !== '') records.push(record);
+  const records = parseCsv(text);
   const [columns, ...data] = records;
   return data.map((cells) => Object.fromEntries(cells.map((cell, i) => [columns[i], cell])));
 }

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, DIST, download, whenReady } from './harness.mjs';
+import { serve, launch, openPage, screenshot, DIST, download, whenReady, parseCsv } from './harness.mjs';
 
 let server;
 let browser;
@@ -30,24 +30,6 @@ async function describeAndSuggest(page, text) {
   await page.locator('#audience-query').fill(text);
   await page.locator('#find-variables').click();
   await page.locator('#column-choices tbody tr').first().waitFor({ timeout: 30000 });
-}
-
-// RFC 4180 rows (quotes, embedded delimiters and newlines).
-function parseCsv(text, delimiter = ',') {
-  const rows = [];
-  let row = [''];
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { row[row.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
-      else row[row.length - 1] += c;
-    } else if (c === '"') quoted = true;
-    else if (c === delimiter) row.push('');
-    else if (c === '\n') { rows.push(row); row = ['']; } else if (c !== '\r') row[row.length - 1] += c;
-  }
-  if (row.length > 1 || row[0] !== '') rows.push(row);
-  return rows;
 }
 
 test('the whole flow on the demo data: bounds hold and every export parses', LONG, async () => {
