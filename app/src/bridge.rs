@@ -998,10 +998,10 @@ pub fn run_worker() -> Result<(), BridgeError> {
         }
         // A large customer file is read with a reading helper, which reads half of its columns in a
         // worker of its own: this worker waits for its answer.
-        if let Ok((id, Request::LoadFile { file_name, header }, Some(file))) = decode_request(&data)
-        {
+        if let Ok((id, Request::LoadFile { file_name, header }, Some(file))) = &decoded {
+            let (id, header) = (*id, *header);
             let helper = (!is_catalog_worker && file.size() >= SHARED_READ_BYTES)
-                .then(|| ReaderWorker::start(&reply_scope, &file, header))
+                .then(|| ReaderWorker::start(&reply_scope, file, header))
                 .and_then(|started| {
                     started
                         .inspect_err(|error| {
@@ -1014,6 +1014,7 @@ pub fn run_worker() -> Result<(), BridgeError> {
                 });
             if let Some(helper) = helper {
                 let (scope, session) = (reply_scope.clone(), session.clone());
+                let (file_name, file) = (file_name.clone(), file.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let response =
                         load_shared(&scope, &session, id, &file_name, header, &file, helper).await;

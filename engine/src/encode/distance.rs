@@ -521,12 +521,12 @@ impl DistanceLayout {
                     *sum += (x - v).abs();
                 }
             }
-            // `combine` for every center at once, the same additions in the same order.
+            // `combine` for every center, its lanes gathered from the lane-by-lane sums.
             let lane = |l: usize| &lanes[l * k..(l + 1) * k];
             let (l0, l1, l2, l3) = (lane(0), lane(1), lane(2), lane(3));
             let (l4, l5, l6, l7) = (lane(4), lane(5), lane(6), lane(7));
             for (c, slot) in out.iter_mut().enumerate() {
-                *slot = ((l0[c] + l4[c]) + (l2[c] + l6[c])) + ((l1[c] + l5[c]) + (l3[c] + l7[c]));
+                *slot = combine([l0[c], l1[c], l2[c], l3[c], l4[c], l5[c], l6[c], l7[c]]);
             }
         }
         let present = &mut scratch.present;
