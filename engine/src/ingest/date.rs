@@ -39,7 +39,7 @@ pub const COMPACT_YEARS: std::ops::RangeInclusive<i64> = 1900..=2100;
 
 /// Days since 1970-01-01 of `text` under `format`; `None` when it is not such a date.
 pub fn parse_date(text: &str, format: DateFormat) -> Option<f64> {
-    let s = text.trim();
+    let s = super::trim::trim(text);
     if format == DateFormat::Compact {
         return parse_compact(s);
     }

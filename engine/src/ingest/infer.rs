@@ -57,6 +57,7 @@ use super::date::{parse_date, DateFormat};
 use super::missing::MissingMarkers;
 use super::number::{parse_number, DecimalMark};
 use super::ordinal::{self, parse_band, Band};
+use super::trim::trim;
 use super::IngestError;
 use crate::table::{Cell, Codes, ColumnType, Dictionary, Level};
 
@@ -129,7 +130,7 @@ impl<'a> Entries<'a> {
     fn present(&self) -> impl Iterator<Item = (usize, &'a str, usize)> + '_ {
         (0..self.texts.len())
             .filter(|&i| !self.missing[i])
-            .map(|i| (i, self.texts[i].trim(), self.counts[i]))
+            .map(|i| (i, trim(&self.texts[i]), self.counts[i]))
     }
 
     /// Whether `read` accepts at least 95% of present rows; stops as soon as it cannot.
@@ -190,14 +191,16 @@ impl<'a> Entries<'a> {
         let mut top: Vec<(usize, &str)> = Vec::with_capacity(n + 1);
         let before = |a: &(usize, &str), b: &(usize, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
         for (i, text, count) in self.present() {
-            if !keep(i) || top.iter().any(|&(_, t)| t == text) {
+            if !keep(i) {
                 continue;
             }
             let candidate = (count, text);
-            if top.len() == n
+            // A text that would not enter a full list is left before looking for it in the list.
+            if (top.len() == n
                 && top
                     .last()
-                    .is_some_and(|last| before(last, &candidate).is_le())
+                    .is_some_and(|last| before(last, &candidate).is_le()))
+                || top.iter().any(|&(_, t)| t == text)
             {
                 continue;
             }
@@ -800,6 +803,58 @@ mod tests {
         assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
         assert_eq!(best_decimal_mark(&entries, true), DecimalMark::Comma);
         assert_eq!(best_decimal_mark(&entries, false), DecimalMark::Point);
+    }
+
+    #[test]
+    fn examples_skip_texts_that_cannot_enter_as_the_full_scan_did() {
+        // Counts 1-4 over 60 texts, some equal once trimmed, so the bounded scan meets full lists, ties
+        // and texts already listed.
+        let texts: Dictionary = (0..60)
+            .map(|i| match i % 7 {
+                0 => format!(" t{:02}", i / 2),
+                1 => format!("t{:02} ", i / 2),
+                _ => format!("t{i:02}"),
+            })
+            .collect();
+        let codes: Vec<u32> = (0..60u32)
+            .flat_map(|i| std::iter::repeat_n(i, 1 + (i as usize * 7) % 4))
+            .collect();
+        let entries = Entries::new(&texts, Codes::U32(&codes), &markers());
+        // The scan before texts that cannot enter a full list were left first: each text looked for in
+        // the list, then compared with its last.
+        let scanning_every_text = |n: usize, keep: &dyn Fn(usize) -> bool| {
+            let mut top: Vec<(usize, &str)> = Vec::new();
+            let before = |a: &(usize, &str), b: &(usize, &str)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+            for (i, text, count) in entries.present() {
+                if !keep(i) || top.iter().any(|&(_, t)| t == text) {
+                    continue;
+                }
+                let candidate = (count, text);
+                if top.len() == n && top.last().is_some_and(|l| before(l, &candidate).is_le()) {
+                    continue;
+                }
+                let at = top.partition_point(|x| before(x, &candidate).is_lt());
+                top.insert(at, candidate);
+                top.truncate(n);
+            }
+            top.into_iter()
+                .map(|(_, t)| t.to_owned())
+                .collect::<Vec<_>>()
+        };
+        for n in [1, 3, 5, 8] {
+            for keep_odd in [false, true] {
+                let keep = |i: usize| !keep_odd || i % 2 == 1;
+                let examples = entries.examples(n, keep);
+                assert_eq!(examples.len(), n);
+                assert_eq!(
+                    examples,
+                    scanning_every_text(n, &keep),
+                    "n = {n}, odd only: {keep_odd}"
+                );
+            }
+        }
+        // Most frequent first, ties by text (" t10", line 21, holds 4 rows as "t05" and "t09" do).
+        assert_eq!(entries.examples(3, |_| true), ["t05", "t09", "t10"]);
     }
 
     #[test]

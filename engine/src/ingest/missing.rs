@@ -14,6 +14,10 @@ pub const DEFAULT_MISSING_MARKERS: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct MissingMarkers {
     markers: Vec<String>,
+    /// Bit `n` set when a marker is `n` bytes long (`n` < 64); bit 63 also stands for every longer one.
+    lengths: u64,
+    /// Bit `b` set when a non-empty marker starts with byte `b`.
+    first_bytes: [u64; 4],
 }
 
 impl MissingMarkers {
@@ -23,14 +27,33 @@ impl MissingMarkers {
         markers.push(String::new());
         markers.sort();
         markers.dedup();
-        MissingMarkers { markers }
+        let mut lengths = 0u64;
+        let mut first_bytes = [0u64; 4];
+        for marker in &markers {
+            lengths |= 1 << marker.len().min(63);
+            if let Some(&byte) = marker.as_bytes().first() {
+                first_bytes[usize::from(byte >> 6)] |= 1 << (byte & 63);
+            }
+        }
+        MissingMarkers {
+            markers,
+            lengths,
+            first_bytes,
+        }
     }
 
     /// Whether `text` is missing.
     pub fn is_missing(&self, text: &str) -> bool {
-        let text = text.trim();
-        text.is_empty()
-            || self
+        let text = super::trim::trim(text);
+        let Some(&first) = text.as_bytes().first() else {
+            return true;
+        };
+        // Most texts differ from every marker in length or first byte: no search for them.
+        let length_seen = self.lengths & (1 << text.len().min(63)) != 0;
+        let first_seen = self.first_bytes[usize::from(first >> 6)] & (1 << (first & 63)) != 0;
+        length_seen
+            && first_seen
+            && self
                 .markers
                 .binary_search_by(|m| m.as_str().cmp(text))
                 .is_ok()
@@ -63,5 +86,22 @@ mod tests {
         assert!(set.is_missing("-999"));
         assert!(set.is_missing("   "));
         assert!(!set.is_missing("NA"));
+        assert!(!set.is_missing("-998"));
+    }
+
+    #[test]
+    fn long_and_non_ascii_markers_are_found_and_only_they() {
+        let long =
+            "not collected at the time of the survey, see the appendix for the reasons".to_string();
+        assert!(long.len() > 64);
+        let set = MissingMarkers::new(&[long.clone(), "—".to_string(), "ничего".to_string()]);
+        for marker in [long.as_str(), "—", " ничего ", ""] {
+            assert!(set.is_missing(marker), "{marker:?}");
+        }
+        let other_long = format!("{long}!");
+        let same_length = format!("N{}", &long[1..]);
+        for present in [other_long.as_str(), same_length.as_str(), "–", "ничто", "x"] {
+            assert!(!set.is_missing(present), "{present:?}");
+        }
     }
 }

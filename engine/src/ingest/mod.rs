@@ -78,6 +78,7 @@ mod records;
 mod share;
 mod sniff;
 mod stream;
+pub(crate) mod trim;
 
 use serde::{Deserialize, Serialize};
 
@@ -675,10 +676,11 @@ fn summarize(
     inferred_type: ColumnType,
 ) -> ColumnSummary {
     let unreadable = |i: usize| !entries.is_marker(i) && matches!(cells.get(i), Cell::Missing);
-    let unparsable = (0..cells.len())
+    let (unparsable, unreadable_entries) = (0..cells.len())
         .filter(|&i| unreadable(i))
-        .map(|i| entries.count(i))
-        .sum();
+        .fold((0, 0), |(rows, entries_seen), i| {
+            (rows + entries.count(i), entries_seen + 1)
+        });
     let distinct = if column_type.has_levels() {
         levels
     } else {
@@ -697,7 +699,12 @@ fn summarize(
         unparsable,
         distinct,
         examples: entries.examples(EXAMPLES, |i| !matches!(cells.get(i), Cell::Missing)),
-        unparsable_examples: entries.examples(EXAMPLES, unreadable),
+        // Most columns read every text: no second scan of a million entries for examples of none.
+        unparsable_examples: if unreadable_entries == 0 {
+            Vec::new()
+        } else {
+            entries.examples(EXAMPLES, unreadable)
+        },
     }
 }
 

@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::trim::{solid, trim};
+
 /// Which character separates the integer and fractional parts of a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,7 +27,7 @@ const CURRENCY: [char; 4] = ['$', '€', '£', '¥'];
 
 /// Parses `text` as a number under `mark`; `None` when it is not one.
 pub fn parse_number(text: &str, mark: DecimalMark) -> Option<f64> {
-    let mut s = text.trim();
+    let mut s = trim(text);
     if let Some(value) = plain_number(s, mark) {
         return value;
     }
@@ -74,9 +76,14 @@ fn plain_number(s: &str, mark: DecimalMark) -> Option<Option<f64>> {
 }
 
 fn strip_currency(s: &str) -> &str {
-    s.trim_start_matches(CURRENCY)
-        .trim_end_matches(CURRENCY)
-        .trim()
+    // Ends that are ASCII, not `$` and not whitespace leave nothing to strip (the other symbols are not
+    // ASCII): most texts, such as every text tried as a number while a column's type is chosen.
+    let plain = |byte: u8| byte != b'$' && solid(byte);
+    match s.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => s,
+        [only] if plain(*only) => s,
+        _ => trim(s.trim_start_matches(CURRENCY).trim_end_matches(CURRENCY)),
+    }
 }
 
 /// Digits, grouping, decimal part and exponent, with no sign.

@@ -19,6 +19,7 @@ use crate::table::{CodeStore, Dictionary};
 use super::columns::{column_threads, Columns};
 use super::lines::count_breaks;
 use super::share::ColumnShare;
+use super::trim::trim;
 use super::{RowIssue, RowIssueKind, RowLines};
 
 /// Bad-row line numbers kept for an error message.
@@ -485,7 +486,7 @@ impl Scan {
         total_lines: usize,
     ) {
         let out = &mut self.out;
-        if record.iter().all(|field| field.trim().is_empty()) {
+        if record.iter().all(|field| trim(field).is_empty()) {
             out.empty_records += 1;
             return;
         }
@@ -600,7 +601,7 @@ fn key(record: &Fields<'_>) -> Vec<String> {
 fn is_repeated_header(record: &Fields<'_>, key: &[String]) -> bool {
     let mut fields = record
         .iter()
-        .map(|f| f.trim_start_matches('\u{feff}').trim());
+        .map(|f| trim(f.trim_start_matches('\u{feff}')));
     key.iter().all(|k| fields.next() == Some(k.as_str())) && fields.all(str::is_empty)
 }
 

@@ -18,6 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::trim::trim;
 use crate::table::{Cell, Column, ColumnType, Table};
 
 /// The columns of a transaction log.
@@ -114,11 +115,11 @@ fn distinct(column: &Column) -> usize {
             .filter(|(_, cell)| !matches!(cell, Cell::Missing))
             .map(|(text, _)| text)
     };
-    if present().all(|text| text.trim().len() == text.len()) {
+    if present().all(|text| trim(text).len() == text.len()) {
         return present().count();
     }
     present()
-        .map(str::trim)
+        .map(trim)
         .collect::<rustc_hash::FxHashSet<&str>>()
         .len()
 }
