@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::trim::{solid, trim};
+use super::trim::{ends_are, solid, trim};
 
 /// Which character separates the integer and fractional parts of a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,11 +78,10 @@ fn plain_number(s: &str, mark: DecimalMark) -> Option<Option<f64>> {
 fn strip_currency(s: &str) -> &str {
     // Ends that are ASCII, not `$` and not whitespace leave nothing to strip (the other symbols are not
     // ASCII): most texts, such as every text tried as a number while a column's type is chosen.
-    let plain = |byte: u8| byte != b'$' && solid(byte);
-    match s.as_bytes() {
-        [first, .., last] if plain(*first) && plain(*last) => s,
-        [only] if plain(*only) => s,
-        _ => trim(s.trim_start_matches(CURRENCY).trim_end_matches(CURRENCY)),
+    if ends_are(s, |byte| byte != b'$' && solid(byte)) {
+        s
+    } else {
+        trim(s.trim_start_matches(CURRENCY).trim_end_matches(CURRENCY))
     }
 }
 

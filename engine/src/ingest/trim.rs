@@ -7,10 +7,20 @@
 /// `text` without leading and trailing whitespace, exactly as [`str::trim`] gives it.
 #[inline]
 pub(crate) fn trim(text: &str) -> &str {
+    if ends_are(text, solid) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
+/// Whether `text` is not empty and its first and last bytes (the same one for a one-byte text) pass `test`.
+#[inline]
+pub(crate) fn ends_are(text: &str, test: impl Fn(u8) -> bool) -> bool {
     match text.as_bytes() {
-        [first, .., last] if solid(*first) && solid(*last) => text,
-        [only] if solid(*only) => text,
-        _ => text.trim(),
+        [first, .., last] => test(*first) && test(*last),
+        [only] => test(*only),
+        [] => false,
     }
 }
 
