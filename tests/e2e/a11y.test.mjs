@@ -3,24 +3,15 @@
 //
 // axe-core is injected as a script, which the page's Content-Security-Policy forbids; only this audit's
 // browser context bypasses the policy (bypassCSP), every other test runs under it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { servedApp, screenshot } from './harness.mjs';
 
 const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 
@@ -37,7 +28,7 @@ async function audit(page) {
 }
 
 test('no WCAG 2 A/AA violations on any step of the workflow', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url, { bypassCSP: true });
+  const { context, page, watch } = await app.open({ bypassCSP: true });
   const found = {};
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   found.start = await audit(page);
@@ -79,7 +70,7 @@ test('no WCAG 2 A/AA violations on any step of the workflow', LONG, async () => 
 });
 
 test('status messages are announced from a live region that exists before they change', LONG, async () => {
-  const { context, page } = await openPage(browser, server.url);
+  const { context, page } = await app.open();
   const status = page.locator('#status');
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   assert.equal(await status.getAttribute('role'), 'status');
@@ -107,12 +98,12 @@ async function probeMotion(page) {
 }
 
 test('animations and transitions are switched off when the user prefers reduced motion', async () => {
-  const moving = await openPage(browser, server.url, { reducedMotion: 'no-preference' });
+  const moving = await app.open({ reducedMotion: 'no-preference' });
   await moving.page.locator('#demo-button').waitFor({ timeout: 30000 });
   assert.deepEqual(await probeMotion(moving.page), { transition: '2s', animation: 'probe' }, 'control: motion is kept by default');
   await moving.context.close();
 
-  const still = await openPage(browser, server.url, { reducedMotion: 'reduce' });
+  const still = await app.open({ reducedMotion: 'reduce' });
   await still.page.locator('#demo-button').waitFor({ timeout: 30000 });
   assert.deepEqual(await probeMotion(still.page), { transition: '0s', animation: 'none' });
   assert.equal(await still.page.evaluate(() => document.getAnimations().length), 0, 'nothing animates');
@@ -120,7 +111,7 @@ test('animations and transitions are switched off when the user prefers reduced 
 });
 
 test('the file input, hidden behind its button-like label, is reached with Tab and shows its focus on the label', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   const label = page.locator('label[for="file-input"]');
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached', timeout: 30000 });
   const outline = () => label.evaluate((element) => getComputedStyle(element).outlineStyle);
@@ -136,7 +127,7 @@ test('the file input, hidden behind its button-like label, is reached with Tab a
 });
 
 test('a column checkbox toggled with the keyboard keeps the focus, and the toggle reaches the settings', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   await page.locator('#demo-button').click();
   await page.locator('#row-count').waitFor({ timeout: 30000 });

@@ -4,23 +4,14 @@
 // filter with live counts → segment the filtered rows → holdout exact per segment → coverage shown with
 // platform minimums → upload files for six platforms downloaded and checked → two segments compared →
 // zero requests to other origins.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
+import { servedApp, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 const FIXTURE = join(FIXTURES, 'activation-customers.csv');
@@ -53,7 +44,7 @@ async function setRule(page, id, column, op, value) {
 const countOf = (page, id) => page.locator(`li.filter-rule[data-rule="${id}"] .filter-count`);
 
 test('filter → segment → holdout → coverage → six platforms → compare, all in the tab', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles(FIXTURE);
   await page.locator('#row-count', { hasText: '40' }).waitFor({ timeout: 30000 });

@@ -1,21 +1,12 @@
 // Step 1 in a real browser: pick a file through the real file input, see its counts and inferred types;
 // bad files get a specific message and the next file still works; nothing leaves the page's origin.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, openPage, screenshot, FIXTURES, DIST, whenReady } from './harness.mjs';
+import { servedApp, screenshot, FIXTURES, DIST, whenReady } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 async function pick(page, fixture) {
   await page.locator('#file-input').setInputFiles(join(FIXTURES, fixture));
@@ -28,7 +19,7 @@ function assertClean(watch) {
 }
 
 test('a Latin-1, semicolon-separated file shows its counts and inferred column types', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await pick(page, 'customers-latin1-semicolon.csv');
   await page.locator('#row-count').waitFor({ timeout: 20000 });
@@ -47,7 +38,7 @@ test('a Latin-1, semicolon-separated file shows its counts and inferred column t
 });
 
 test('a binary file gets a specific message and the next file still loads', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await pick(page, 'not-a-csv.bin');
   const status = page.locator('#status.status-error');
@@ -66,7 +57,7 @@ test('a binary file gets a specific message and the next file still loads', asyn
 });
 
 test('the demo data loads with one click', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#demo-button').click();
   await page.locator('#row-count').waitFor({ timeout: 20000 });
@@ -79,7 +70,7 @@ test('the demo data loads with one click', async () => {
 });
 
 test('the page declares a same-origin-only Content-Security-Policy', async () => {
-  const { context, page } = await openPage(browser, server.url);
+  const { context, page } = await app.open();
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.match(policy, /default-src 'self'/);
   assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
@@ -90,7 +81,7 @@ test('the page declares a same-origin-only Content-Security-Policy', async () =>
 });
 
 test('a headerless file: the guessed header is said, and "No header row" reads every line as a customer', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await pick(page, 'headerless-names.csv');
   await page.locator('#row-count').waitFor({ timeout: 20000 });

@@ -1,19 +1,10 @@
 // Embedding and small screens: the demo host page (public/embed-demo.html) frames the app, which works
 // inside the frame with the host's styles kept out; at 360 px wide no step overflows horizontally.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { servedApp, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 const NARROW = 360;
@@ -37,7 +28,7 @@ async function assertFits(target, step) {
 }
 
 test('the demo host page embeds the widget, which works inside its frame at 360 px', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, `${server.url}embed-demo.html`, { viewport: { width: 1280, height: 1000 } });
+  const { context, page, watch } = await app.open({ viewport: { width: 1280, height: 1000 } }, 'embed-demo.html');
   await page.locator('label[for="width-360"]').click();
   const frameElement = page.locator('#audience-builder');
   const frame = await (await frameElement.elementHandle()).contentFrame();
@@ -67,7 +58,7 @@ test('the demo host page embeds the widget, which works inside its frame at 360 
 });
 
 test('at 360 px wide no step of the workflow overflows the page', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url, { viewport: { width: NARROW, height: 780 } });
+  const { context, page, watch } = await app.open({ viewport: { width: NARROW, height: 780 } });
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   await assertFits(page, 'start');
   await screenshot(page, 'narrow-360-step0-start');

@@ -1,21 +1,12 @@
 // Step 1's enrichment join in a real browser: a customer file with ZIP codes, a ZCTA-level census extract
 // with ACS-coded columns; the coverage shown is exact and the census columns become selectable variables
 // under their catalog labels. Also: an "exclude" role keeps a column out of the Variables step.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES, whenReady } from './harness.mjs';
+import { servedApp, screenshot, FIXTURES, whenReady } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LABELS = [
   'Median household income in the past 12 months (in 2019 inflation-adjusted dollars) (B19013_001E)',
@@ -24,7 +15,7 @@ const LABELS = [
 ];
 
 test('an enrichment file joins on ZIP with exact coverage and catalog-labelled variables', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'enrichment-customers.csv'));
   await page.locator('#row-count', { hasText: '10' }).waitFor({ timeout: 20000 });
@@ -75,7 +66,7 @@ test('an enrichment file joins on ZIP with exact coverage and catalog-labelled v
 });
 
 test('changing a column type re-reads it, and an impossible type says why', async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'enrichment-customers.csv'));
   await page.locator('#row-count', { hasText: '10' }).waitFor({ timeout: 20000 });

@@ -1,6 +1,7 @@
 // Shared end-to-end harness: a static server for dist/ on a free loopback port, and a headless Debian
 // Chromium driven by playwright-core (never `npx playwright install`: no browser download).
 import { createServer } from 'node:http';
+import { before, after } from 'node:test';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,25 @@ export async function openPage(browser, baseUrl, options = {}, prepare = async (
   await prepare(context);
   await page.goto(baseUrl);
   return { context, page, watch };
+}
+
+/**
+ * Serves dist and starts Chromium once for the calling test file (node:test's `before`), and closes both
+ * after its tests. `open(options, path)` opens a watched page on the served app (see [`openPage`]): `path`
+ * is relative to the app's root, `options` go to the new context.
+ */
+export function servedApp() {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { open: (options = {}, path = '') => openPage(browser, `${server.url}${path}`, options) };
 }
 
 /** Saves a full-page screenshot under tests/artifacts/. */

@@ -2,20 +2,11 @@
 // engine worker reads the first half of the columns, its reading helper the second): the page shows the
 // same counts, types and notes as for any file, and the clustered CSV gives back every row, every cell
 // as written, for columns of both halves.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, download, whenReady, parseCsv } from './harness.mjs';
+import { servedApp, download, whenReady, parseCsv } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 const ROWS = 180000;
@@ -65,7 +56,7 @@ test('a file read by two workers shows every row and exports every cell of both 
   const buffer = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   assert.ok(buffer.length > SHARED_READ_BYTES * 1.05, `${buffer.length} bytes`);
 
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles({ name: 'large-customers.csv', mimeType: 'text/csv', buffer });
   await page.locator('#row-count').waitFor(LONG);

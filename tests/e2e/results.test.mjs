@@ -1,19 +1,10 @@
 // Results a marketer can trust (issue #14), in a real browser on the demo file: the described audience's
 // badges and its download, renaming a segment on its card, and the tiers' scheme with its switch.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot, download, parseCsv } from './harness.mjs';
+import { servedApp, screenshot, download, parseCsv } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 const DESCRIPTION = 'senior tech decision makers in California who came through referrals';
@@ -39,7 +30,7 @@ function rows(text) {
 }
 
 test('segments matching the description carry a badge with the reason, and only their rows can be downloaded', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await segmentDemo(page);
   const badged = page.locator('.segment-card:has(.audience-badge)');
   const matching = await badged.evaluateAll((cards) => cards.map((c) => Number(c.dataset.segment)));
@@ -70,7 +61,7 @@ test('segments matching the description carry a badge with the reason, and only 
 });
 
 test('a segment renamed on its card is named so in the downloads, and a clash is refused beside the field', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await segmentDemo(page);
   const cards = page.locator('.segment-card');
   const first = cards.nth(0);
@@ -104,7 +95,7 @@ test('a segment renamed on its card is named so in the downloads, and a clash is
 });
 
 test('the results say which tiers they show and switch between lift and rate', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await segmentDemo(page);
   const scheme = page.locator('#tier-scheme');
   const before = await scheme.getAttribute('data-scheme');
@@ -121,7 +112,7 @@ test('the results say which tiers they show and switch between lift and rate', L
 const focused = (page) => page.evaluate(() => document.activeElement?.id ?? '');
 
 test('feedback where the user acts: focus follows each step, refusals show beside their control, skip and step links move focus', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await page.locator('#demo-button:not([disabled])').waitFor({ timeout: 30000 });
   // The first Tab reaches the skip link; following it puts the focus on the steps.
   await page.keyboard.press('Tab');

@@ -3,21 +3,12 @@
 // customer" with the detected columns → the report beside the button → segments of customers → personas in
 // recency, frequency and value → the customer table and the transactions, each with its segment → no request
 // to another origin.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
+import { servedApp, screenshot, FIXTURES, download, whenReady } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 240000 };
 const LOG = join(FIXTURES, 'orders-log.txt');
@@ -38,7 +29,7 @@ async function rollUp(page, customers) {
 }
 
 test('an order log becomes customer segments with personas in recency, frequency and value, and both downloads', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await loadLog(page);
     // How the file was read: aligned columns, ids kept as text, compact dates.
@@ -133,7 +124,7 @@ test('an order log becomes customer segments with personas in recency, frequency
 });
 
 test('the columns, the as-of date and a repeat-purchase target can be chosen; a refusal is said beside the button', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await loadLog(page);
     // One column in two roles is refused beside the button, and nothing changes.

@@ -2,21 +2,12 @@
 // catalog results as concepts, columns of unknown meaning described by a data dictionary or by hand, column
 // rename, the value that means converted, "More like this" undone, the tier choice kept across runs, the
 // focus after renaming a segment, a saved audience restored on another file, and charts on a 360 px screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serve, launch, openPage, FIXTURES, download, whenReady } from './harness.mjs';
+import { servedApp, FIXTURES, download, whenReady } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 300000 };
 const CODED = join(FIXTURES, 'coded-policies.csv');
@@ -57,7 +48,7 @@ function clean(watch) {
 }
 
 test('the catalog lists ten different concepts, each expandable to its variables with the best pre-selected; "More like this" can be undone', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await whenReady(page);
     await loadDemo(page);
@@ -102,7 +93,7 @@ test('the catalog lists ten different concepts, each expandable to its variables
 });
 
 test('coded columns say "meaning unknown" until a data dictionary or a typed description says what they hold', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await whenReady(page);
     await loadFile(page, CODED, 40);
@@ -138,7 +129,7 @@ test('coded columns say "meaning unknown" until a data dictionary or a typed des
 });
 
 test('a renamed column is used in the segments and downloads, and the chosen value of a two-valued column means converted', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await whenReady(page);
     await loadFile(page, CODED, 40);
@@ -181,7 +172,7 @@ test('a renamed column is used in the segments and downloads, and the chosen val
 });
 
 test('the tier choice is kept for the next run; renaming a segment moves the focus to its card', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await whenReady(page);
     await loadDemo(page);
@@ -210,7 +201,7 @@ test('the tier choice is kept for the next run; renaming a segment moves the foc
 });
 
 test('a saved audience restored on another file says what did not match and keeps the conversion column', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   try {
     await whenReady(page);
     await loadFile(page, CODED, 40);
@@ -246,7 +237,7 @@ test('a saved audience restored on another file says what did not match and keep
 });
 
 test('charts stay readable on a 360 px screen', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url, { viewport: { width: 360, height: 780 } });
+  const { context, page, watch } = await app.open({ viewport: { width: 360, height: 780 } });
   try {
     await whenReady(page);
     await loadDemo(page);

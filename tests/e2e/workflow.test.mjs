@@ -1,21 +1,12 @@
 // The whole workflow in a real browser on the demo data: load → describe → confirm variables → segment →
 // every segment within the bounds → each export downloads and parses. Plus Cancel during segmentation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, DIST, download, whenReady, parseCsv } from './harness.mjs';
+import { servedApp, screenshot, DIST, download, whenReady, parseCsv } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const LONG = { timeout: 180000 };
 
@@ -33,7 +24,7 @@ async function describeAndSuggest(page, text) {
 }
 
 test('the whole flow on the demo data: bounds hold and every export parses', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await loadDemo(page);
   await screenshot(page, 'step1-data');
   await describeAndSuggest(page, 'senior tech decision makers in California who came through referrals');
@@ -81,7 +72,7 @@ test('the whole flow on the demo data: bounds hold and every export parses', LON
 });
 
 test('Cancel stops a running segmentation and the page keeps working', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await loadDemo(page);
   // A retype before segmenting: the restarted engine must restore it, not fall back to the inferred type.
   const experience = page.locator('#preview-table thead th:nth-child(6) .column-type');
@@ -112,7 +103,7 @@ test('Cancel stops a running segmentation and the page keeps working', LONG, asy
 test('customer-match files hold SHA-256 hashes of the normalised identifiers of the chosen segment', LONG, async () => {
   const { createHash } = await import('node:crypto');
   const { FIXTURES } = await import('./harness.mjs');
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles(join(FIXTURES, 'contacts.csv'));
   await page.locator('#row-count').waitFor({ timeout: 20000 });
@@ -150,7 +141,7 @@ test('customer-match files hold SHA-256 hashes of the normalised identifiers of 
 });
 
 test('saved audience settings survive a reload and restore the description and columns', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await loadDemo(page);
   await describeAndSuggest(page, 'entry-level marketing staff from paid social');
   // Hand-pick exactly Gender (weight 2) besides what was suggested, then save.
@@ -183,7 +174,7 @@ test('saved audience settings survive a reload and restore the description and c
 });
 
 test('segmenting on a column that cannot tell customers apart is said, and tied segments are named so', LONG, async () => {
-  const { context, page, watch } = await openPage(browser, server.url);
+  const { context, page, watch } = await app.open();
   await loadDemo(page);
   await describeAndSuggest(page, 'customers by gender');
   // Only Gender (4 values) for automatic k of 10 to 20 segments: the segments must repeat profiles.
