@@ -80,8 +80,20 @@ test('Cancel stops a running segmentation and the page keeps working', LONG, asy
   await page.locator('#column-type-5').selectOption('categorical');
   await page.locator('#preview-table thead th:nth-child(6) .column-type', { hasText: 'categorical' }).waitFor({ timeout: 20000 });
   await describeAndSuggest(page, 'experienced healthcare professionals with a master\'s degree');
-  await page.locator('#run-segmentation').click();
-  await page.locator('#cancel-segmentation').click();
+  // Segment and Cancel within one task of the page: the demo segments in under a second, and on a busy
+  // machine it finished between two separate clicks. Cancel is shown by a render that runs in a microtask
+  // after Segment's click; the engine's answer, a message, can only be handled in a later task, when the
+  // worker it came from is gone.
+  const cancelled = await page.evaluate(async () => {
+    document.querySelector('#run-segmentation').click();
+    for (let tick = 0; tick < 1000 && !document.querySelector('#cancel-segmentation'); tick += 1) {
+      await Promise.resolve();
+    }
+    const cancel = document.querySelector('#cancel-segmentation');
+    cancel?.click();
+    return cancel !== null;
+  });
+  assert.ok(cancelled, 'Cancel is shown as soon as the segmentation starts');
   await page.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 20000 });
   assert.equal(await page.locator('#results-summary').count(), 0, 'no results after Cancel');
   await screenshot(page, 'step4-cancelled');
