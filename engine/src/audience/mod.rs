@@ -48,7 +48,7 @@ pub mod lexicon;
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::stats::{numbers, quantile_sorted};
+use crate::profile::stats::quantile_unsorted;
 use crate::table::{Column, ColumnType, Table};
 
 /// Which end of a numeric column a word points to.
@@ -495,16 +495,17 @@ fn test_of(table: &Table, criterion: &Criterion) -> (usize, Test, String) {
             (index, Test::Values(levels), format!("are {name} {listed}"))
         }
         Wanted::Direction { direction } => {
-            let all: Vec<u32> = (0..table.n_rows() as u32).collect();
-            let mut file = numbers(column, &all);
+            let mut file: Vec<f64> = (0..table.n_rows())
+                .filter_map(|row| column.number(row))
+                .filter(|value| value.is_finite())
+                .collect();
             if file.is_empty() {
                 return (index, Test::Never, String::new());
             }
-            file.sort_by(f64::total_cmp);
             let label = |value: f64| value_label(column, value);
             match direction {
                 Direction::High => {
-                    let q3 = quantile_sorted(&file, 0.75);
+                    let q3 = quantile_unsorted(&mut file, 0.75);
                     (
                         index,
                         Test::AtLeast(q3),
@@ -512,7 +513,7 @@ fn test_of(table: &Table, criterion: &Criterion) -> (usize, Test, String) {
                     )
                 }
                 Direction::Low => {
-                    let q1 = quantile_sorted(&file, 0.25);
+                    let q1 = quantile_unsorted(&mut file, 0.25);
                     (
                         index,
                         Test::AtMost(q1),

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ingest::{read_table, IngestOptions};
+use crate::profile::stats::quantile_sorted;
 
 fn table(csv: &str) -> Table {
     read_table(csv.as_bytes(), &IngestOptions::default())

@@ -102,8 +102,29 @@ pub(crate) fn count_keys(
 }
 
 /// Records of `group` with no value in `column`.
+///
+/// A column whose dictionary holds no missing entry (most columns) has none; one with no more entries than
+/// the group has records is counted by code, as [`count_keys`] counts; otherwise record by record.
 pub(crate) fn missing_count(records: &impl Records, column: usize, group: Group) -> usize {
     let cells = &records.table().columns()[column];
+    let missing_entries: Vec<bool> = cells
+        .cells()
+        .iter()
+        .map(|cell| matches!(cell, Cell::Missing))
+        .collect();
+    if !missing_entries.contains(&true) {
+        return 0;
+    }
+    if missing_entries.len() <= records.size(group) {
+        let mut by_code = vec![0usize; missing_entries.len()];
+        records.count_codes(group, column, &mut by_code);
+        return by_code
+            .iter()
+            .zip(&missing_entries)
+            .filter(|(_, &missing)| missing)
+            .map(|(count, _)| count)
+            .sum();
+    }
     let mut missing = 0;
     records.for_each(group, column, |row, weight| {
         if cells.is_missing(row) {
@@ -390,6 +411,47 @@ impl SortedNumbers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_records_counted_by_code_are_the_records_whose_cell_is_missing() {
+        // `a` misses values (a blank and a marker), `b` misses none, `c` has more dictionary entries than
+        // a segment has records (so a segment is counted record by record).
+        let mut csv = String::from("a,b,c\n");
+        for row in 0..40 {
+            let a = match row % 5 {
+                0 => String::new(),
+                1 => "NA".into(),
+                _ => (row % 3).to_string(),
+            };
+            let c = if row % 4 == 0 {
+                String::new()
+            } else {
+                format!("id{row}")
+            };
+            csv.push_str(&format!("{a},{},{c}\n", row % 2));
+        }
+        let table = super::super::fixtures::table(&csv);
+        let labels: Vec<u32> = (0..40).map(|row| (row % 7 == 0) as u32).collect();
+        let records = RowRecords::new(&table, &labels);
+        let groups = [Group::File, Group::Segment(0), Group::Segment(1)];
+        for column in 0..3 {
+            let cells = &table.columns()[column];
+            for group in groups {
+                let mut by_record = 0;
+                records.for_each(group, column, |row, weight| {
+                    by_record += weight * usize::from(cells.is_missing(row));
+                });
+                assert_eq!(
+                    missing_count(&records, column, group),
+                    by_record,
+                    "column {column}, {group:?}"
+                );
+            }
+        }
+        assert_eq!(missing_count(&records, 0, Group::File), 16);
+        assert_eq!(missing_count(&records, 1, Group::File), 0);
+        assert_eq!(missing_count(&records, 2, Group::File), 10);
+    }
 
     #[test]
     fn counted_numbers_answer_as_the_same_numbers_one_per_record() {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::records::SortedNumbers;
+use crate::ingest::trim::trim;
 use crate::table::{Cell, Column};
 
 /// The distinct values of a column, as counting keys: levels for binary/ordinal/categorical columns,
@@ -32,26 +33,27 @@ impl ValueKeys {
                 key_of_code,
             }
         } else {
-            // Distinct texts; trimmed duplicates share a key.
-            let mut labels: Vec<String> = Vec::new();
-            let mut index: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-            let mut key_of_code = Vec::with_capacity(column.dictionary().len());
-            for (text, cell) in column.dictionary().iter().zip(column.cells()) {
-                if matches!(cell, Cell::Missing) {
-                    key_of_code.push(None);
-                    continue;
+            let key_of_code = text_keys_of_codes(column);
+            let mut labels = Vec::new();
+            for (text, key) in column.dictionary().iter().zip(&key_of_code) {
+                // Keys are numbered by first appearance: a key not seen yet is the next label.
+                if *key == Some(labels.len() as u32) {
+                    labels.push(trim(text).to_string());
                 }
-                let trimmed = text.trim();
-                let key = *index.entry(trimmed).or_insert_with(|| {
-                    labels.push(trimmed.to_string());
-                    labels.len() as u32 - 1
-                });
-                key_of_code.push(Some(key));
             }
             ValueKeys {
                 labels,
                 key_of_code,
             }
+        }
+    }
+
+    /// [`of`](Self::of)`(column)`'s key of every dictionary entry, without the labels.
+    pub(crate) fn keys_of_codes(column: &Column) -> Vec<Option<u32>> {
+        if column.column_type().has_levels() {
+            Self::of(column).key_of_code
+        } else {
+            text_keys_of_codes(column)
         }
     }
 
@@ -87,6 +89,40 @@ impl ValueKeys {
         }
         Counts { counts, missing }
     }
+}
+
+/// The key of each dictionary entry of a column read as texts: distinct texts once trimmed, numbered by
+/// first appearance; `None` for a missing entry.
+///
+/// The dictionary's entries are distinct texts, so where none has spaces around it each present entry is
+/// a key of its own, numbered in order, and no text is looked up.
+fn text_keys_of_codes(column: &Column) -> Vec<Option<u32>> {
+    let dictionary = column.dictionary();
+    let present = |cell: Cell| !matches!(cell, Cell::Missing);
+    if dictionary.iter().all(|text| trim(text).len() == text.len()) {
+        let mut next = 0u32;
+        return column
+            .cells()
+            .iter()
+            .map(|cell| {
+                present(cell).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+    }
+    let mut index: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    dictionary
+        .iter()
+        .zip(column.cells())
+        .map(|(text, cell)| {
+            present(cell).then(|| {
+                let next = index.len() as u32;
+                *index.entry(trim(text)).or_insert(next)
+            })
+        })
+        .collect()
 }
 
 /// Per-key counts over a set of rows.
@@ -184,6 +220,28 @@ pub fn quantile_sorted(values: &[f64], p: f64) -> f64 {
     values[lower] + (values[upper] - values[lower]) * fraction
 }
 
+/// [`quantile_sorted`]`(values sorted by f64::total_cmp, p)` bit for bit, found by selection (linear time)
+/// instead of a sort: the order statistics it interpolates between are the same values. `values` must be
+/// non-empty; they are left reordered.
+pub fn quantile_unsorted(values: &mut [f64], p: f64) -> f64 {
+    let position = (values.len() - 1) as f64 * p;
+    let lower = position.floor() as usize;
+    let upper = position.ceil() as usize;
+    let fraction = position - lower as f64;
+    let (_, &mut low, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+    // `upper` is `lower` or the next position: the smallest of the values placed above `lower`.
+    let high = if upper > lower {
+        above
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .expect("a position above lower is inside the values")
+    } else {
+        low
+    };
+    low + (high - low) * fraction
+}
+
 /// The present numbers of `column` over `rows` (numeric and date values, ordinal and binary positions).
 pub fn numbers(column: &Column, rows: &[u32]) -> Vec<f64> {
     rows.iter()
@@ -195,6 +253,90 @@ pub fn numbers(column: &Column, rows: &[u32]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys as first defined: every present entry's trimmed text looked up, numbered by first
+    /// appearance.
+    fn keys_by_lookup(column: &Column) -> (Vec<String>, Vec<Option<u32>>) {
+        let mut labels: Vec<String> = Vec::new();
+        let keys = column
+            .dictionary()
+            .iter()
+            .zip(column.cells())
+            .map(|(text, cell)| {
+                (!matches!(cell, Cell::Missing)).then(|| {
+                    let trimmed = text.trim();
+                    match labels.iter().position(|label| label == trimmed) {
+                        Some(key) => key as u32,
+                        None => {
+                            labels.push(trimmed.to_string());
+                            labels.len() as u32 - 1
+                        }
+                    }
+                })
+            })
+            .collect();
+        (labels, keys)
+    }
+
+    #[test]
+    fn text_keys_are_the_trimmed_texts_numbered_by_first_appearance() {
+        // Without spaces around any text (each entry its own key, no lookup), and with them (" b" and
+        // "b" share a key); missing cells have none.
+        for csv in [
+            "id,name\n1,b\n2,\n3,a\n4,b\n5,NA\n6,c\n",
+            "id,name\n1, b\n2,\n3,a\n4,b\n5,NA\n6,c \n7,c\n8,\u{a0}a\n",
+        ] {
+            let table = super::super::fixtures::table(csv);
+            for column in table.columns() {
+                let (labels, key_of_code) = keys_by_lookup(column);
+                assert_eq!(text_keys_of_codes(column), key_of_code, "{csv:?}");
+                // Columns with levels key by level; the others (here `id`) by text.
+                if !column.column_type().has_levels() {
+                    let keys = ValueKeys::of(column);
+                    assert_eq!(keys.labels, labels, "{csv:?}");
+                    assert_eq!(keys.key_of_code, key_of_code, "{csv:?}");
+                }
+                assert_eq!(
+                    ValueKeys::keys_of_codes(column),
+                    ValueKeys::of(column).key_of_code,
+                    "{csv:?}"
+                );
+            }
+        }
+        let spaced = super::super::fixtures::table("code\n 7\n7\n3\n 7\n");
+        let keys = ValueKeys::of(&spaced.columns()[0]);
+        assert!(!spaced.columns()[0].column_type().has_levels());
+        assert_eq!(keys.labels, ["7", "3"]);
+        assert_eq!(keys.key_of_code, [Some(0), Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn a_quantile_found_by_selection_is_the_quantile_of_the_sorted_values_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for len in 1..60 {
+            for _ in 0..20 {
+                // Few distinct values (ties), signed zeros, and spread-out ones.
+                let values: Vec<f64> = (0..len)
+                    .map(|_| match rng.random_range(0..4) {
+                        0 => f64::from(rng.random_range(-3..3)),
+                        1 => -0.0,
+                        _ => rng.random::<f64>() * 1e6 - 5e5,
+                    })
+                    .collect();
+                let mut sorted = values.clone();
+                sorted.sort_by(f64::total_cmp);
+                for p in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+                    let mut unsorted = values.clone();
+                    assert_eq!(
+                        quantile_unsorted(&mut unsorted, p).to_bits(),
+                        quantile_sorted(&sorted, p).to_bits(),
+                        "{values:?} at {p}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn quartiles_interpolate_between_order_statistics() {
