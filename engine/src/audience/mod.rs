@@ -48,7 +48,7 @@ pub mod lexicon;
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::stats::quantile_unsorted;
+use crate::profile::records::column_numbers;
 use crate::table::{Column, ColumnType, Table};
 
 /// Which end of a numeric column a word points to.
@@ -495,17 +495,15 @@ fn test_of(table: &Table, criterion: &Criterion) -> (usize, Test, String) {
             (index, Test::Values(levels), format!("are {name} {listed}"))
         }
         Wanted::Direction { direction } => {
-            let mut file: Vec<f64> = (0..table.n_rows())
-                .filter_map(|row| column.number(row))
-                .filter(|value| value.is_finite())
-                .collect();
+            // Counted by dictionary entry: the whole file's numbers, ascending.
+            let file = column_numbers(column);
             if file.is_empty() {
                 return (index, Test::Never, String::new());
             }
             let label = |value: f64| value_label(column, value);
             match direction {
                 Direction::High => {
-                    let q3 = quantile_unsorted(&mut file, 0.75);
+                    let q3 = file.quantile(0.75);
                     (
                         index,
                         Test::AtLeast(q3),
@@ -513,7 +511,7 @@ fn test_of(table: &Table, criterion: &Criterion) -> (usize, Test, String) {
                     )
                 }
                 Direction::Low => {
-                    let q1 = quantile_unsorted(&mut file, 0.25);
+                    let q1 = file.quantile(0.25);
                     (
                         index,
                         Test::AtMost(q1),

@@ -59,7 +59,7 @@ pub mod lenses;
 pub mod naming;
 pub mod notes;
 pub mod params;
-mod records;
+pub(crate) mod records;
 mod rename;
 pub mod seniority;
 pub mod stats;

@@ -220,28 +220,6 @@ pub fn quantile_sorted(values: &[f64], p: f64) -> f64 {
     values[lower] + (values[upper] - values[lower]) * fraction
 }
 
-/// [`quantile_sorted`]`(values sorted by f64::total_cmp, p)` bit for bit, found by selection (linear time)
-/// instead of a sort: the order statistics it interpolates between are the same values. `values` must be
-/// non-empty; they are left reordered.
-pub fn quantile_unsorted(values: &mut [f64], p: f64) -> f64 {
-    let position = (values.len() - 1) as f64 * p;
-    let lower = position.floor() as usize;
-    let upper = position.ceil() as usize;
-    let fraction = position - lower as f64;
-    let (_, &mut low, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
-    // `upper` is `lower` or the next position: the smallest of the values placed above `lower`.
-    let high = if upper > lower {
-        above
-            .iter()
-            .copied()
-            .min_by(f64::total_cmp)
-            .expect("a position above lower is inside the values")
-    } else {
-        low
-    };
-    low + (high - low) * fraction
-}
-
 /// The present numbers of `column` over `rows` (numeric and date values, ordinal and binary positions).
 pub fn numbers(column: &Column, rows: &[u32]) -> Vec<f64> {
     rows.iter()
@@ -308,34 +286,6 @@ mod tests {
         assert!(!spaced.columns()[0].column_type().has_levels());
         assert_eq!(keys.labels, ["7", "3"]);
         assert_eq!(keys.key_of_code, [Some(0), Some(0), Some(1)]);
-    }
-
-    #[test]
-    fn a_quantile_found_by_selection_is_the_quantile_of_the_sorted_values_bit_for_bit() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for len in 1..60 {
-            for _ in 0..20 {
-                // Few distinct values (ties), signed zeros, and spread-out ones.
-                let values: Vec<f64> = (0..len)
-                    .map(|_| match rng.random_range(0..4) {
-                        0 => f64::from(rng.random_range(-3..3)),
-                        1 => -0.0,
-                        _ => rng.random::<f64>() * 1e6 - 5e5,
-                    })
-                    .collect();
-                let mut sorted = values.clone();
-                sorted.sort_by(f64::total_cmp);
-                for p in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
-                    let mut unsorted = values.clone();
-                    assert_eq!(
-                        quantile_unsorted(&mut unsorted, p).to_bits(),
-                        quantile_sorted(&sorted, p).to_bits(),
-                        "{values:?} at {p}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]
