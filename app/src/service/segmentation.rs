@@ -63,14 +63,8 @@ impl Session {
         let valid = params.validate(matrix.n_rows)?;
         // The fit's row order, which also groups identical rows: their profiles come from it, and the fit
         // reorders the one matrix in place rather than copying it (at 1M rows × 39 dimensions, 156 MB), and
-        // leaves it in that order: the scatter is all that reads it after the fit.
+        // leaves it in that order: the profiles and the scatter read it so after the fit.
         let order = valid.row_order(&matrix);
-        // Said before the fit: rows the chosen columns cannot tell apart.
-        let profile_ids = degenerate::profile_ids_in_order(&matrix, &order);
-        let mut warnings: Vec<String> = degenerate::separability_of_profiles(&profile_ids, &valid)
-            .warning()
-            .into_iter()
-            .collect();
         let segmentation =
             valid.fit_reordering_with_progress(&mut matrix, &order, &mut |report: Progress| {
                 progress(ProgressUpdate {
@@ -79,10 +73,15 @@ impl Session {
                 });
                 ControlFlow::Continue(())
             })?;
-        // Said after the fit: segments identical on every chosen column.
-        warnings.extend(
-            degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
-        );
+        // Rows the chosen columns cannot tell apart, and segments identical on every chosen column.
+        let profile_ids = degenerate::profile_ids_of_reordered(&matrix, &order);
+        let warnings: Vec<String> = degenerate::separability_of_profiles(&profile_ids, &valid)
+            .warning()
+            .into_iter()
+            .chain(
+                degenerate::after_run(&profile_ids, &segmentation.labels, segmentation.k).warning(),
+            )
+            .collect();
         drop(profile_ids);
         progress(ProgressUpdate {
             stage: "Projecting for the scatter plot".into(),
