@@ -16,7 +16,7 @@ use futures_util::future::join;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use audience_engine::ingest::{ColumnShare, HeaderMode, StreamingReader};
+use audience_engine::ingest::{HeaderMode, StreamingReader};
 use audience_search::SearchAssets;
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
@@ -30,7 +30,7 @@ use web_sys::{
 
 use crate::protocol::{Failure, FailureKind, ProgressThrottle, ProgressUpdate, Request, Response};
 use crate::service::{rehearse, rehearse_search, Session, REHEARSAL_ROWS, WARM_UP_ROWS};
-use reader::{ReaderWorker, ENGINE_SHARE, READER_WORKER_NAME, SHARED_READ_BYTES};
+use reader::{ReaderWorker, READER_WORKER_NAME, SHARED_READ_BYTES};
 
 mod reader;
 
@@ -168,12 +168,44 @@ pub(crate) fn stream_blob(
     reader: &mut StreamingReader,
     progress: &mut dyn FnMut(ProgressUpdate),
 ) -> Result<(), BridgeError> {
+    stream_blob_part(blob, reader, BlobPart::whole(), progress)
+}
+
+/// Which bytes of a `Blob` [`stream_blob_part`] reads.
+pub(crate) struct BlobPart<'a> {
+    /// The offset of the first byte.
+    pub from: usize,
+    /// Whether to read the next slice, asked before each (the reader so far).
+    pub more: &'a dyn Fn(&StreamingReader) -> bool,
+    /// Readers reading the file side by side, each about as fast: the share read that `progress` is
+    /// told is this many times this reader's.
+    pub readers: usize,
+}
+
+impl BlobPart<'_> {
+    /// Every byte, by one reader.
+    pub(crate) fn whole() -> BlobPart<'static> {
+        BlobPart {
+            from: 0,
+            more: &|_| true,
+            readers: 1,
+        }
+    }
+}
+
+/// [`stream_blob`] from byte `part.from` on, while `part.more` says so.
+pub(crate) fn stream_blob_part(
+    blob: &Blob,
+    reader: &mut StreamingReader,
+    part: BlobPart<'_>,
+    progress: &mut dyn FnMut(ProgressUpdate),
+) -> Result<(), BridgeError> {
     let file_reader =
         FileReaderSync::new().map_err(|error| BridgeError::browser("opening the file", error))?;
     let size = blob.size();
     let mut buffer = Vec::new();
-    let mut start = 0.0;
-    while start < size {
+    let mut start = part.from as f64;
+    while start < size && (part.more)(reader) {
         let end = (start + READ_SLICE as f64).min(size);
         let slice = blob
             .slice_with_f64_and_f64(start, end)
@@ -187,9 +219,14 @@ pub(crate) fn stream_blob(
         reader.push(&buffer);
         start = end;
         if size > (4 * READ_SLICE) as f64 {
+            let read = (end * part.readers as f64).min(size);
             progress(ProgressUpdate {
-                stage: format!("Reading the file: {:.0} of {:.0} MB", end / 1e6, size / 1e6),
-                fraction: end / size,
+                stage: format!(
+                    "Reading the file: {:.0} of {:.0} MB",
+                    read / 1e6,
+                    size / 1e6
+                ),
+                fraction: read / size,
             });
         }
     }
@@ -244,11 +281,11 @@ pub fn answer(
     reply(id, &response)
 }
 
-/// The engine worker's answer to [`Request::LoadFile`] for a large file: the first half of its columns read
-/// here while `helper` reads the second half, then the table finished with the helper's columns (see
+/// The engine worker's answer to [`Request::LoadFile`] for a large file: the rows of its first half read
+/// here while `helper` reads the rows of the second, then the table finished with the helper's rows (see
 /// [`reader`]). Where the helper has not started reading within 3 s or failed first, this worker reads
-/// every column itself; where it has none to give in the end (it failed, or its columns do not complete
-/// the table), the file is read again here, every column.
+/// the whole file itself; where the helper's rows cannot finish the table (it failed, or the middle's
+/// line break was inside a quoted field), this worker reads the second half too.
 async fn load_shared(
     scope: &DedicatedWorkerGlobalScope,
     session: &RefCell<Session>,
@@ -275,13 +312,16 @@ async fn load_shared(
         }
     };
     let options = crate::service::customer_file_options(header);
-    let share = if helper.is_some() {
-        ENGINE_SHARE
-    } else {
-        ColumnShare::All
+    let mut reader = StreamingReader::with_capacity(options, size);
+    if helper.is_some() {
+        reader.stop_at(reader::split_offset(size));
+    }
+    let first_half = BlobPart {
+        from: 0,
+        more: &|reader| reader.stopped_at().is_none(),
+        readers: if helper.is_some() { 2 } else { 1 },
     };
-    let mut reader = StreamingReader::sharing(options.clone(), size, share);
-    if let Err(error) = stream_blob(file, &mut reader, &mut report) {
+    if let Err(error) = stream_blob_part(file, &mut reader, first_half, &mut report) {
         if let Some(helper) = helper {
             helper.stop();
         }
@@ -292,29 +332,55 @@ async fn load_shared(
             .borrow_mut()
             .keep_streamed(file_name, header, reader.finish(), started);
     };
-    let parts = match helper.part().await {
-        Ok(part) => vec![part],
-        Err(reason) => {
-            web_sys::console::warn_2(
-                &"audience worker: the reading helper gave no columns".into(),
-                &reason.into(),
-            );
-            Vec::new()
-        }
+    if reader.stopped_at().is_none() {
+        // The file's start was read whole, or it has no line break after its middle: read here.
+        helper.stop();
+        return session
+            .borrow_mut()
+            .keep_streamed(file_name, header, reader.finish(), started);
+    }
+    let unused = |why: &str| {
+        web_sys::console::warn_2(
+            &"audience worker: the reading helper's rows are not used, this worker reads them"
+                .into(),
+            &why.into(),
+        );
     };
-    let read = match reader.finish_with(parts) {
-        Some(read) => read,
-        None => {
-            let mut reader = StreamingReader::with_capacity(options, size);
-            if let Err(error) = stream_blob(file, &mut reader, &mut report) {
-                return Response::Failed(error.into());
+    let mut reader = if !reader.ends_with_a_record() {
+        unused("the line break after the file's middle is inside a quoted field");
+        helper.stop();
+        reader.resume();
+        reader
+    } else {
+        match helper.part().await {
+            Ok(part) => match reader.finish_with_rows(&part) {
+                Ok(read) => {
+                    return session
+                        .borrow_mut()
+                        .keep_streamed(file_name, header, read, started)
+                }
+                Err(resumed) => {
+                    unused("they were read otherwise than the rows before them");
+                    *resumed
+                }
+            },
+            Err(reason) => {
+                unused(&reason);
+                reader.resume();
+                reader
             }
-            reader.finish()
         }
     };
+    let second_half = BlobPart {
+        from: reader.bytes_received(),
+        ..BlobPart::whole()
+    };
+    if let Err(error) = stream_blob_part(file, &mut reader, second_half, &mut report) {
+        return Response::Failed(error.into());
+    }
     session
         .borrow_mut()
-        .keep_streamed(file_name, header, read, started)
+        .keep_streamed(file_name, header, reader.finish(), started)
 }
 
 fn reply(id: u32, response: &Response) -> JsValue {

@@ -3,13 +3,18 @@
 //! ```text
 //! cargo run --release -p audience-engine --example ingest_bench -- FILE [FILE …]
 //! cargo run --release -p audience-engine --example ingest_bench -- --stream FILE [FILE …]
+//! cargo run --release -p audience-engine --example ingest_bench -- --split FILE [FILE …]
 //! cargo run --release -p audience-engine --example ingest_bench -- --generate ROWS OUT.csv [SEED]
 //! ```
 //!
 //! The first form reads each file and prints rows, columns, the type of every column, the time to read
 //! the bytes from disk and the time to ingest them. With `--stream`, each file is read from disk 4 MiB at a
 //! time into a `StreamingReader` instead (as the CLI and the browser worker read): one time for reading
-//! and ingesting together, and a peak memory without the whole file's bytes. The last form writes a seeded synthetic customer file of
+//! and ingesting together, and a peak memory without the whole file's bytes. With `--split`, each file is
+//! read as the browser's engine worker and reading helper read a large file (`ingest::split`), the two
+//! readers one after the other on this thread: the rows after the middle, their part written to bytes and
+//! read back, the rows before the middle, and the table finished with the part; the result is checked
+//! against the file streamed whole. The last form writes a seeded synthetic customer file of
 //! ROWS rows × 20 mixed columns (numeric, currency, ordinal bands, binary, categorical, dates, an id,
 //! missing markers and a few ragged rows) for benchmarking at scale. Peak memory is the process's
 //! `VmHWM` from `/proc/self/status` when available; `/usr/bin/time -v` gives the same figure.
@@ -19,7 +24,7 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
-use audience_engine::ingest::{read_table, IngestOptions, StreamingReader};
+use audience_engine::ingest::{read_table, IngestOptions, RowPart, StreamingReader};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -28,9 +33,10 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("--generate") => generate(&args[1..]),
         Some("--stream") => args[1..].iter().try_for_each(|path| stream(path)),
+        Some("--split") => args[1..].iter().try_for_each(|path| split(path)),
         Some(_) => args.iter().try_for_each(|path| bench(path)),
         None => Err(
-            "usage: ingest_bench FILE [FILE …] | --stream FILE [FILE …] | --generate ROWS OUT.csv [SEED]"
+            "usage: ingest_bench FILE [FILE …] | --stream FILE [FILE …] | --split FILE [FILE …] | --generate ROWS OUT.csv [SEED]"
                 .into(),
         ),
     };
@@ -72,6 +78,88 @@ fn stream(path: &str) -> Result<(), String> {
     if let Some(peak) = peak_rss_mb() {
         println!("peak RSS        {peak:.1} MB (VmHWM; the file's bytes are never held whole)");
     }
+    println!();
+    Ok(())
+}
+
+/// The file's bytes from `from` on, 4 MiB at a time, pushed to `reader` while `more(reader)`.
+fn push_blocks(
+    bytes: &[u8],
+    from: usize,
+    reader: &mut StreamingReader,
+    more: impl Fn(&StreamingReader) -> bool,
+) {
+    for block in bytes[from..].chunks(4 << 20) {
+        if !more(reader) {
+            break;
+        }
+        reader.push(block);
+    }
+}
+
+fn split(path: &str) -> Result<(), String> {
+    let bytes = fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let options = IngestOptions::default();
+    let start = Instant::now();
+    let mut whole = StreamingReader::with_capacity(options.clone(), bytes.len());
+    push_blocks(&bytes, 0, &mut whole, |_| true);
+    let whole = whole.finish().map_err(|e| format!("{path}: {e}"))?;
+    let one_reader = start.elapsed().as_secs_f64();
+
+    let middle = bytes.len() / 2;
+    let start = Instant::now();
+    let mut after = StreamingReader::with_capacity(options.clone(), bytes.len());
+    push_blocks(&bytes, 0, &mut after, |reader| {
+        !reader.is_streaming() && reader.bytes_received() < middle
+    });
+    if !after.read_rows_after(middle) {
+        return Err(format!(
+            "{path}: the start could not be planned before the middle"
+        ));
+    }
+    push_blocks(&bytes, middle, &mut after, |_| true);
+    let part = after
+        .finish_rows()
+        .ok_or_else(|| format!("{path}: the rows after the middle could not be read alone"))?;
+    let rows_after = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let part = RowPart::from_bytes(&part.to_bytes()).map_err(|e| format!("{path}: {e}"))?;
+    let through_bytes = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let mut before = StreamingReader::with_capacity(options, bytes.len());
+    before.stop_at(middle);
+    push_blocks(&bytes, 0, &mut before, |reader| {
+        reader.stopped_at().is_none()
+    });
+    let rows_before = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let read = match before.finish_with_rows(&part) {
+        Ok(read) => read.map_err(|e| format!("{path}: {e}"))?,
+        Err(_) => {
+            return Err(format!(
+                "{path}: the rows after the middle did not finish the table"
+            ))
+        }
+    };
+    let finish = start.elapsed().as_secs_f64();
+    if read != whole {
+        return Err(format!(
+            "{path}: the two readers' table differs from one reader's"
+        ));
+    }
+    println!("file            {path} (cut at byte {})", part.start());
+    println!("one reader      {one_reader:.3} s (streamed whole, as --stream)");
+    println!(
+        "two readers     rows after the cut {rows_after:.3} s ({} rows), part to bytes and back {through_bytes:.3} s,",
+        part.rows()
+    );
+    println!(
+        "                rows before {rows_before:.3} s, finished with the part {finish:.3} s"
+    );
+    println!(
+        "side by side    {:.3} s (the slower reader, then the part and the finish); the same table",
+        rows_after.max(rows_before) + through_bytes + finish
+    );
     println!();
     Ok(())
 }

@@ -100,8 +100,9 @@ export async function openPage(browser, baseUrl, options = {}, prepare = async (
 
 /**
  * Serves dist and starts Chromium once for the calling test file (node:test's `before`), and closes both
- * after its tests. `open(options, path)` opens a watched page on the served app (see [`openPage`]): `path`
- * is relative to the app's root, `options` go to the new context.
+ * after its tests. `open(options, path, prepare)` opens a watched page on the served app (see [`openPage`]):
+ * `path` is relative to the app's root, `options` go to the new context, `prepare` runs before the page
+ * navigates.
  */
 export function servedApp() {
   let server;
@@ -114,7 +115,10 @@ export function servedApp() {
     await browser?.close();
     await server?.close();
   });
-  return { open: (options = {}, path = '') => openPage(browser, `${server.url}${path}`, options) };
+  return {
+    open: (options = {}, path = '', prepare = undefined) =>
+      openPage(browser, `${server.url}${path}`, options, prepare),
+  };
 }
 
 /** Saves a full-page screenshot under tests/artifacts/. */

@@ -1,7 +1,8 @@
 // A customer file large enough to be read by two workers (app/src/bridge/reader.rs SHARED_READ_BYTES: the
-// engine worker reads the first half of the columns, its reading helper the second): the page shows the
-// same counts, types and notes as for any file, and the clustered CSV gives back every row, every cell
-// as written, for columns of both halves.
+// engine worker reads the rows before the first line break after the file's middle, its reading helper
+// the rows after it): the page shows the same counts, types and notes (with their line numbers) as for
+// any file, and the clustered CSV gives back every row, every cell as written, from both halves. A file
+// whose middle is inside a quoted field is read whole by the engine worker, with the same counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { servedApp, download, whenReady, parseCsv } from './harness.mjs';
@@ -46,17 +47,31 @@ function csvLine(values) {
   return values.map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',');
 }
 
-test('a file read by two workers shows every row and exports every cell of both halves of its columns', LONG, async () => {
+/** Opens the app, keeping the engine worker's console warnings (it warns when it reads the helper's half
+ *  itself). */
+async function openWatchingWorkers() {
+  const warnings = [];
+  const opened = await app.open({}, '', async (context) => {
+    context.pages()[0].on('worker', (worker) => worker.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    }));
+  });
+  return { ...opened, warnings };
+}
+
+test('a file read by two workers shows every row and exports every cell of both halves of its rows', LONG, async () => {
   const lines = [csvLine(HEADER)];
   for (let i = 0; i < ROWS; i += 1) {
     lines.push(csvLine(fields(i)));
-    // A ragged row and a repeated header far down: skipped and counted, as in any file.
+    // A ragged row and a repeated header far down, after the middle: skipped and counted, as in any file.
     if (i === 100000) lines.push('too,few,fields', csvLine(HEADER));
   }
   const buffer = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   assert.ok(buffer.length > SHARED_READ_BYTES * 1.05, `${buffer.length} bytes`);
+  const middleRow = buffer.subarray(0, buffer.length / 2).toString('utf8').split('\n').length - 2;
+  assert.ok(middleRow > 80000 && middleRow < 100000, `the middle is on row ${middleRow}, before the bad row`);
 
-  const { context, page, watch } = await app.open();
+  const { context, page, watch, warnings } = await openWatchingWorkers();
   await whenReady(page);
   await page.locator('#file-input').setInputFiles({ name: 'large-customers.csv', mimeType: 'text/csv', buffer });
   await page.locator('#row-count').waitFor(LONG);
@@ -93,7 +108,37 @@ test('a file read by two workers shows every row and exports every cell of both 
     // Deep equality on 180,000 rows is slow in node:assert; compare as text and report the first mismatch.
     if (row.join('\u0001') !== fields(i).join('\u0001')) assert.deepEqual(row, fields(i), `row ${i}`);
   }
+  assert.deepEqual(warnings.filter((text) => text.includes('reading helper')), [], 'the helper\'s rows were used');
   assert.deepEqual(watch.foreignRequests, []);
+  assert.deepEqual(watch.pageErrors, []);
+  assert.deepEqual(watch.consoleErrors, []);
+  await context.close();
+});
+
+test('a file whose middle is inside a quoted field is read whole by the engine worker with the same counts', LONG, async () => {
+  const rows = ROWS;
+  const lines = [csvLine(HEADER)];
+  for (let i = 0; i < rows; i += 1) lines.push(csvLine(fields(i)));
+  // A note of 40,000 short lines in quotes, placed so that the file's middle falls inside it.
+  const note = Array.from({ length: 40000 }, (_, line) => `remark ${line}`).join('\n');
+  const long = fields(rows);
+  long[12] = note;
+  const text = (at) => `${[...lines.slice(0, at), csvLine(long), ...lines.slice(at)].join('\n')}\n`;
+  const before = Buffer.byteLength(`${lines.slice(0, rows / 2).join('\n')}\n`);
+  const buffer = Buffer.from(text(rows / 2), 'utf8');
+  const noteStart = before + buffer.subarray(before).indexOf('remark 0');
+  assert.ok(noteStart < buffer.length / 2 && buffer.length / 2 < noteStart + note.length, 'the middle is in the note');
+  assert.ok(buffer.length > SHARED_READ_BYTES * 1.05, `${buffer.length} bytes`);
+
+  const { context, page, watch, warnings } = await openWatchingWorkers();
+  await whenReady(page);
+  await page.locator('#file-input').setInputFiles({ name: 'long-note.csv', mimeType: 'text/csv', buffer });
+  await page.locator('#row-count').waitFor(LONG);
+  assert.equal(await page.locator('#row-count').textContent(), String(rows + 1));
+  assert.equal(await page.locator('#column-count').textContent(), String(HEADER.length));
+  const notes = (await page.locator('.notes').allTextContents()).join('').trim();
+  assert.equal(notes, '', 'nothing skipped, nothing to note');
+  assert.ok(warnings.some((text) => text.includes('reading helper')), `the engine worker read the second half: ${warnings}`);
   assert.deepEqual(watch.pageErrors, []);
   assert.deepEqual(watch.consoleErrors, []);
   await context.close();

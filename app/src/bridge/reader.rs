@@ -1,13 +1,15 @@
-//! The reading helper: a second Web Worker that reads a large customer file's second half of columns
-//! while the engine worker reads the first half (`audience_engine::ingest::ColumnShare`).
+//! The reading helper: a second Web Worker that reads the rows of a large customer file's second half
+//! while the engine worker reads the rows of the first (`audience_engine::ingest::split`).
 //!
-//! Both parse every record of the same `File`; each looks up the cells of its own columns only, which is
-//! most of a read's time: on the benchmark's 1M-row file (148 MB, 20 columns) each half took 2.4–2.6 s in
-//! Chromium against 4.1 s for every column in one worker, side by side on two cores. The helper
-//! sends its columns back as one transferred buffer ([`ColumnPart::to_bytes`]) and closes; the engine
-//! worker finishes the table with them, the same table bit for bit as one worker reading every column
-//! ([`StreamingReader::finish_with`]). Where the helper cannot start, fails, or read other rows, the
-//! engine worker reads the file again on its own: slower, never different.
+//! The file is cut at the first line break after its middle ([`split_offset`]). The helper plans the
+//! file from its first slice, as the engine worker does, then parses the records after the cut and looks
+//! up every cell of them; the engine worker parses the records before it. The parsing, which the two
+//! workers both did when each read half of the columns (round 15 of #21), is no longer done twice. The
+//! helper sends its rows back as one transferred buffer ([`RowPart::to_bytes`]) and closes; the engine
+//! worker finishes the table with them, the same table bit for bit as one worker reading every row
+//! ([`StreamingReader::finish_with_rows`]). Where the helper cannot start or fails, or its rows cannot
+//! finish the table (the cut's line break was inside a quoted field), the engine worker reads the second
+//! half itself: slower, never different.
 //!
 //! The helper is started for the file (it holds nothing between files: a worker's wasm memory never
 //! shrinks, and it closes once it has answered), only for files of at least [`SHARED_READ_BYTES`], where
@@ -19,14 +21,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use audience_engine::ingest::{ColumnPart, ColumnShare, HeaderMode, StreamingReader};
+use audience_engine::ingest::{HeaderMode, RowPart, StreamingReader};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions};
 
-use super::{stream_blob, BridgeError};
+use super::{stream_blob_part, BlobPart, BridgeError};
 
 /// The reading helper's name (its `self.name`, which tells `engine_worker.js` and [`run`] its role).
 pub(crate) const READER_WORKER_NAME: &str = "reader";
@@ -35,10 +37,11 @@ pub(crate) const READER_WORKER_NAME: &str = "reader";
 /// (about 160,000 rows of the benchmark's 20 columns; its 100k-row file, 15 MB, is read by one).
 pub(crate) const SHARED_READ_BYTES: f64 = 24e6;
 
-/// The engine worker's part: the first run of columns.
-pub(crate) const ENGINE_SHARE: ColumnShare = ColumnShare::Part { part: 0, parts: 2 };
-/// The helper's part: the second.
-const HELPER_SHARE: ColumnShare = ColumnShare::Part { part: 1, parts: 2 };
+/// Where a file of `size` bytes is cut between the two readers: its middle (the cut is the first line
+/// break from there).
+pub(crate) fn split_offset(size: usize) -> usize {
+    size / 2
+}
 
 /// What the helper answered: its part's bytes, or why it has none.
 type Answer = Result<Vec<u8>, String>;
@@ -60,8 +63,8 @@ pub(crate) struct ReaderWorker {
 }
 
 impl ReaderWorker {
-    /// Starts a helper from this worker's own script and asks it at once for the second half of the
-    /// columns of `file` read under the page's `header` setting (the request waits in
+    /// Starts a helper from this worker's own script and asks it at once for the rows of the second half
+    /// of `file` ([`split_offset`]) read under the page's `header` setting (the request waits in
     /// `engine_worker.js` until the helper's wasm has loaded).
     pub(crate) fn start(
         scope: &DedicatedWorkerGlobalScope,
@@ -148,8 +151,8 @@ impl ReaderWorker {
         self.wake.borrow_mut().take();
     }
 
-    /// The helper's columns, once it has answered; why there are none otherwise.
-    pub(crate) async fn part(self) -> Result<ColumnPart, String> {
+    /// The helper's rows, once it has answered; why there are none otherwise.
+    pub(crate) async fn part(self) -> Result<RowPart, String> {
         if self.answer.borrow().is_none() {
             let promise = js_sys::Promise::new(&mut |resolve, _| {
                 *self.wake.borrow_mut() = Some(resolve);
@@ -162,7 +165,7 @@ impl ReaderWorker {
             .borrow_mut()
             .take()
             .unwrap_or_else(|| Err("the reading helper did not answer".to_owned()));
-        ColumnPart::from_bytes(&answer?).map_err(|error| error.to_string())
+        RowPart::from_bytes(&answer?).map_err(|error| error.to_string())
     }
 
     /// Stops the helper (the file could not be read here; its answer is not needed).
@@ -231,7 +234,7 @@ fn answer_and_close(scope: &DedicatedWorkerGlobalScope, request: &JsValue) {
     scope.close();
 }
 
-/// Reads the second half of the columns of the request's file; its bytes ([`ColumnPart::to_bytes`]).
+/// Reads the rows of the second half of the request's file; their bytes ([`RowPart::to_bytes`]).
 fn read_part(request: &JsValue) -> Result<Vec<u8>, String> {
     let file: Blob = Reflect::get(request, &"file".into())
         .ok()
@@ -243,10 +246,26 @@ fn read_part(request: &JsValue) -> Result<Vec<u8>, String> {
         .and_then(|header| serde_json::from_str(&header).ok())
         .ok_or("the request has no header setting")?;
     let options = crate::service::customer_file_options(header);
-    let mut reader = StreamingReader::sharing(options, file.size() as usize, HELPER_SHARE);
-    stream_blob(&file, &mut reader, &mut |_| {}).map_err(|error| error.to_string())?;
+    let size = file.size() as usize;
+    let split = split_offset(size);
+    let mut reader = StreamingReader::with_capacity(options, size);
+    // The file's start, until it is planned (its first slice, as in the engine worker).
+    let start = BlobPart {
+        from: 0,
+        more: &|reader| !reader.is_streaming() && reader.bytes_received() < split,
+        readers: 1,
+    };
+    stream_blob_part(&file, &mut reader, start, &mut |_| {}).map_err(|error| error.to_string())?;
+    if !reader.read_rows_after(split) {
+        return Err("the file's start could not be planned here".to_owned());
+    }
+    let rest = BlobPart {
+        from: split,
+        ..BlobPart::whole()
+    };
+    stream_blob_part(&file, &mut reader, rest, &mut |_| {}).map_err(|error| error.to_string())?;
     reader
-        .finish_part()
+        .finish_rows()
         .map(|part| part.to_bytes())
-        .ok_or_else(|| "the file was not read as it came".to_owned())
+        .ok_or_else(|| "the rows after the middle could not be read on their own".to_owned())
 }

@@ -15,8 +15,6 @@ use crate::hashing::FastMap;
 use crate::parallel::ROWS_FOR_THREADS;
 use crate::table::{CodeStore, Dictionary};
 
-use super::share::ColumnShare;
-
 /// Most column threads.
 const MAX_COLUMN_THREADS: usize = 4;
 /// A batch is handed to the column threads once it holds this many rows…
@@ -91,6 +89,13 @@ impl ColumnBuilder {
     }
 
     fn push(&mut self, text: &str) {
+        let code = self.code_of(text);
+        self.codes.push(code);
+    }
+
+    /// The code of `text`, added to the dictionary when it is new.
+    #[inline]
+    fn code_of(&mut self, text: &str) -> u32 {
         let next = self.dictionary.len() as u32;
         let code = match short_key(text) {
             Some((low, high)) => *self.short.entry((high, low)).or_insert(next),
@@ -105,7 +110,25 @@ impl ColumnBuilder {
         if code == next {
             self.dictionary.push(text);
         }
-        self.codes.push(code);
+        code
+    }
+
+    /// The rows another reader read after this one's (their texts in `dictionary`, their codes in
+    /// `codes`) appended: what pushing those rows' texts one by one gives, with one lookup per distinct
+    /// text instead of one per row.
+    fn append(&mut self, dictionary: &Dictionary, codes: &CodeStore) {
+        let recoded: Vec<u32> = dictionary.iter().map(|text| self.code_of(text)).collect();
+        match codes.view() {
+            crate::table::Codes::U8(codes) => codes
+                .iter()
+                .for_each(|&code| self.codes.push(recoded[usize::from(code)])),
+            crate::table::Codes::U16(codes) => codes
+                .iter()
+                .for_each(|&code| self.codes.push(recoded[usize::from(code)])),
+            crate::table::Codes::U32(codes) => codes
+                .iter()
+                .for_each(|&code| self.codes.push(recoded[code as usize])),
+        }
     }
 
     /// Every text replaced by `reread(text)` (distinct texts stay distinct), codes unchanged.
@@ -199,14 +222,14 @@ struct Threaded {
 pub(super) struct Columns(Inner);
 
 enum Inner {
-    /// Every column's builder, and whether it is filled (see [`ColumnShare`]: the others stay empty).
-    OnThisThread(Vec<ColumnBuilder>, Vec<bool>),
+    /// Every column's builder.
+    OnThisThread(Vec<ColumnBuilder>),
     Threaded(Threaded),
 }
 
 impl Default for Columns {
     fn default() -> Columns {
-        Columns(Inner::OnThisThread(Vec::new(), Vec::new()))
+        Columns(Inner::OnThisThread(Vec::new()))
     }
 }
 
@@ -224,31 +247,11 @@ pub(super) fn column_threads(width: usize, rows_hint: usize) -> usize {
 
 impl Columns {
     /// `width` empty columns with room for `rows_hint` rows, filled on `threads` column threads (none:
-    /// on the caller's thread; see [`column_threads`]). With a [`ColumnShare::Part`], only that part's
-    /// columns are filled, on the caller's thread; the others stay empty.
-    pub(super) fn new(
-        width: usize,
-        rows_hint: usize,
-        threads: usize,
-        share: ColumnShare,
-    ) -> Columns {
-        if share.is_part() {
-            let filled: Vec<bool> = (0..width).map(|c| share.fills(c, width)).collect();
-            let builders = filled
-                .iter()
-                .map(|&filled| {
-                    if filled {
-                        ColumnBuilder::with_capacity(rows_hint)
-                    } else {
-                        ColumnBuilder::default()
-                    }
-                })
-                .collect();
-            return Columns(Inner::OnThisThread(builders, filled));
-        }
+    /// on the caller's thread; see [`column_threads`]).
+    pub(super) fn new(width: usize, rows_hint: usize, threads: usize) -> Columns {
         let builders = (0..width).map(|_| ColumnBuilder::with_capacity(rows_hint));
         if threads == 0 || width == 0 {
-            return Columns(Inner::OnThisThread(builders.collect(), vec![true; width]));
+            return Columns(Inner::OnThisThread(builders.collect()));
         }
         let threads = threads.min(width);
         let mut shares: Vec<Vec<ColumnBuilder>> = (0..threads).map(|_| Vec::new()).collect();
@@ -277,13 +280,9 @@ impl Columns {
     /// Adds a row: its fields, one per column (the caller checks the count).
     pub(super) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
         match &mut self.0 {
-            Inner::OnThisThread(builders, filled) => {
-                for ((builder, field), &filled) in
-                    builders.iter_mut().zip(fields).zip(filled.iter())
-                {
-                    if filled {
-                        builder.push(field);
-                    }
+            Inner::OnThisThread(builders) => {
+                for (builder, field) in builders.iter_mut().zip(fields) {
+                    builder.push(field);
                 }
             }
             Inner::Threaded(threaded) => {
@@ -305,7 +304,7 @@ impl Columns {
     /// after its start: its texts read again from their bytes).
     pub(super) fn reread(&mut self, reread: fn(&str) -> String) {
         match &mut self.0 {
-            Inner::OnThisThread(builders, _) => {
+            Inner::OnThisThread(builders) => {
                 builders
                     .iter_mut()
                     .for_each(|builder| builder.reread(reread));
@@ -319,8 +318,33 @@ impl Columns {
 
     /// Each column's dictionary (in first-seen order) and codes, in column order.
     pub(super) fn finish(self) -> Vec<(Dictionary, CodeStore)> {
-        let builders = match self.0 {
-            Inner::OnThisThread(builders, _) => builders,
+        self.builders()
+            .into_iter()
+            .map(ColumnBuilder::finish)
+            .collect()
+    }
+
+    /// [`Self::finish`] with the rows of `later` (another reader's columns of the rows after these, one
+    /// per column, in order) appended: the columns one reader of every row fills. `None` when `later`
+    /// has not one column per column.
+    pub(super) fn finish_appending(
+        self,
+        later: &[(Dictionary, CodeStore)],
+    ) -> Option<Vec<(Dictionary, CodeStore)>> {
+        let mut builders = self.builders();
+        if builders.len() != later.len() {
+            return None;
+        }
+        for (builder, (dictionary, codes)) in builders.iter_mut().zip(later) {
+            builder.append(dictionary, codes);
+        }
+        Some(builders.into_iter().map(ColumnBuilder::finish).collect())
+    }
+
+    /// The columns' builders, in column order, once every row handed over is in them.
+    fn builders(self) -> Vec<ColumnBuilder> {
+        match self.0 {
+            Inner::OnThisThread(builders) => builders,
             Inner::Threaded(mut threaded) => {
                 threaded.hand_over();
                 let width = threaded.width;
@@ -344,8 +368,7 @@ impl Columns {
                     })
                     .collect()
             }
-        };
-        builders.into_iter().map(ColumnBuilder::finish).collect()
+        }
     }
 }
 
@@ -421,7 +444,7 @@ mod tests {
         threads: usize,
         reread_at: Option<usize>,
     ) -> Vec<(Vec<String>, Vec<u32>)> {
-        let mut columns = Columns::new(width, rows.len(), threads, ColumnShare::All);
+        let mut columns = Columns::new(width, rows.len(), threads);
         for (i, row) in rows.iter().enumerate() {
             if reread_at == Some(i) {
                 columns.reread(|text| text.to_uppercase());

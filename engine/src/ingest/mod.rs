@@ -75,8 +75,8 @@ mod ordinal;
 mod plan;
 mod preamble;
 mod records;
-mod share;
 mod sniff;
+mod split;
 mod stream;
 pub(crate) mod trim;
 
@@ -89,7 +89,7 @@ pub use header::{HeaderChoice, HeaderMode, HeaderReason};
 pub use missing::DEFAULT_MISSING_MARKERS;
 pub use notes::read_notes;
 pub use preamble::{PreambleKind, PreambleLine};
-pub use share::{ColumnPart, ColumnPartError, ColumnShare};
+pub use split::{RowPart, RowPartError};
 pub use stream::StreamingReader;
 
 use crate::table::{Cell, Cells, Column, ColumnType, Dictionary, Table};
@@ -240,6 +240,15 @@ impl RowLines {
             self.runs.push((row, line));
         }
         self.rows = row + 1;
+    }
+
+    /// `later`'s rows after these: its row `r` is row `rows + r` here, on its line plus `lines_before`
+    /// (`rows` is the number of rows here).
+    pub(crate) fn append(&mut self, later: &RowLines, rows: usize, lines_before: u64) {
+        for &(first, line) in &later.runs {
+            self.push(rows + first as usize, line + lines_before);
+        }
+        self.rows = rows as u64 + later.rows;
     }
 
     /// The line of row `row` (0-based), or `None` past the last row.

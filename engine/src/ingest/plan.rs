@@ -51,7 +51,6 @@ impl Plan {
             rows_hint: rows + rows / 10,
             line_offset: self.line_offset,
             column_threads: None,
-            share: super::share::ColumnShare::All,
         }
     }
 }

@@ -18,7 +18,6 @@ use crate::table::{CodeStore, Dictionary};
 
 use super::columns::{column_threads, Columns};
 use super::lines::count_breaks;
-use super::share::ColumnShare;
 use super::trim::trim;
 use super::{RowIssue, RowIssueKind, RowLines};
 
@@ -26,7 +25,7 @@ use super::{RowIssue, RowIssueKind, RowLines};
 pub(crate) const FIRST_BAD_LINES: usize = 5;
 
 /// Everything one pass over the records produces.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Records {
     /// Header fields when the file has a header.
     pub header: Option<Vec<String>>,
@@ -57,7 +56,7 @@ pub(crate) struct Records {
     /// Lines of the text read (a last line without a line break counts).
     pub text_lines: usize,
     /// The reader reached the end of the text.
-    finished: bool,
+    pub(crate) finished: bool,
 }
 
 /// How to read the records.
@@ -75,8 +74,6 @@ pub(crate) struct Layout {
     /// Threads that fill the columns while the parser goes on; `None`: as many as
     /// [`column_threads`] gives for the table's size.
     pub column_threads: Option<usize>,
-    /// The columns filled (the others are left empty for another reader, see [`ColumnShare`]).
-    pub share: ColumnShare,
 }
 
 /// Reads every record of `text` (see the module docs): [`RecordReader`] fed the whole text at once.
@@ -217,6 +214,125 @@ impl RecordReader {
                 covered_lines: 0,
             },
         }
+    }
+
+    /// A reader of the same table's records from the start of a later line (the rows after a split, see
+    /// [`super::split`]): its first record is a data record, compared with this reader's header as any
+    /// later record is, and its line numbers count from that line (1) with no preamble. `None` before
+    /// this reader has read the header (or first row). Memory is reserved for the rows of `tail_bytes`
+    /// of the `text_bytes` this reader's layout expected.
+    pub(crate) fn continuation(
+        &self,
+        tail_bytes: usize,
+        text_bytes: usize,
+    ) -> Option<RecordReader> {
+        if !self.state.started {
+            return None;
+        }
+        let rows_hint = (self.layout.rows_hint as u128 * tail_bytes as u128
+            / text_bytes.max(1) as u128) as usize;
+        let layout = Layout {
+            line_offset: 0,
+            rows_hint,
+            ..self.layout.clone()
+        };
+        let mut reader = RecordReader::new(layout);
+        let scan = &mut reader.state;
+        scan.started = true;
+        scan.header_key = self.state.header_key.clone();
+        scan.expected = self.state.expected;
+        let threads = reader
+            .layout
+            .column_threads
+            .unwrap_or_else(|| column_threads(scan.expected, rows_hint));
+        scan.columns = Columns::new(scan.expected, rows_hint, threads);
+        Some(reader)
+    }
+
+    /// Whether the bytes so far end with a whole record and its line break, and the next byte would start
+    /// a record as it starts a [`Self::continuation`]'s: no record begun or held back, no `\r` waiting
+    /// for a `\n`, the text still read as UTF-8.
+    pub(crate) fn at_record_start(&self) -> bool {
+        self.state.started
+            && self.pending.is_none()
+            && self.raw.start_breaks.is_none()
+            && self.out_len == 0
+            && self.ends_len == 0
+            && !self.carriage_return
+            && self.last == Some(b'\n')
+            && self.mode == TextMode::Utf8
+    }
+
+    /// The header's key (trimmed fields) when the table has a header, and the fields a row has.
+    pub(crate) fn shape(&self) -> (Option<&[String]>, usize) {
+        (self.state.header_key.as_deref(), self.state.expected)
+    }
+
+    /// Ends the text where another reader's rows begin (this reader [`at_record_start`]) and gives what
+    /// one pass over both gives: the other's counts added, its rows' lines moved down by this text's
+    /// lines (in its bad rows' messages too), its columns appended to these. `None`, with this reader
+    /// untouched, when the other's rows are not as wide as this table's or this reader is not at a
+    /// record's start.
+    ///
+    /// [`at_record_start`]: Self::at_record_start
+    pub(crate) fn finish_before(&mut self, later: &Records) -> Option<Records> {
+        if later.header.is_some()
+            || !self.at_record_start()
+            || later.columns.len() != self.state.expected
+        {
+            return None;
+        }
+        let lines_before = self.breaks;
+        let covered = self.state.covered_lines + (later.text_lines - later.blank_lines);
+        let total = lines_before as usize + later.text_lines;
+        let columns = std::mem::take(&mut self.state.columns)
+            .finish_appending(&later.columns)
+            .expect("one column of the later rows per column");
+        let mut out = std::mem::take(&mut self.state.out);
+        out.columns = columns;
+        out.rows_in_file += later.rows_in_file;
+        out.row_lines.append(
+            &later.row_lines,
+            out.rows_kept,
+            lines_before + self.layout.line_offset,
+        );
+        out.rows_kept += later.rows_kept;
+        out.empty_records += later.empty_records;
+        // The later rows' reports, their lines moved down, after these up to the same limits.
+        let down = lines_before + self.layout.line_offset;
+        let max_issues = self.layout.max_issues;
+        out.rows_skipped += later.rows_skipped;
+        for issue in &later.issues {
+            if out.issues.len() < max_issues {
+                out.issues.push(RowIssue {
+                    line: issue.line + down,
+                    kind: issue.kind,
+                    message: moved_down(&issue.message, issue.line, down),
+                });
+            }
+        }
+        if out.first_bad_message.is_none() {
+            if let (Some(message), Some(&line)) =
+                (&later.first_bad_message, later.first_bad_lines.first())
+            {
+                out.first_bad_message = Some(moved_down(message, line, down));
+            }
+        }
+        for &line in &later.first_bad_lines {
+            if out.first_bad_lines.len() < FIRST_BAD_LINES {
+                out.first_bad_lines.push(line + down);
+            }
+        }
+        out.repeated_headers += later.repeated_headers;
+        for &line in &later.repeated_header_lines {
+            if out.repeated_header_lines.len() < max_issues {
+                out.repeated_header_lines.push(line + down);
+            }
+        }
+        out.blank_lines = total.saturating_sub(covered);
+        out.text_lines = total;
+        out.finished = true;
+        Some(out)
     }
 
     /// `\n` bytes in the bytes pushed so far.
@@ -505,7 +621,7 @@ impl Scan {
             let threads = layout
                 .column_threads
                 .unwrap_or_else(|| column_threads(self.expected, layout.rows_hint));
-            self.columns = Columns::new(self.expected, layout.rows_hint, threads, layout.share);
+            self.columns = Columns::new(self.expected, layout.rows_hint, threads);
             if layout.has_header {
                 return;
             }
@@ -547,6 +663,14 @@ impl Scan {
         self.columns.push_row(record.iter());
         out.rows_kept += 1;
         out.row_lines.push(out.rows_kept - 1, line);
+    }
+}
+
+/// A bad row's message, which starts with its line `line`, with that line moved down by `down`.
+fn moved_down(message: &str, line: u64, down: u64) -> String {
+    match message.strip_prefix(&format!("line {line}:")) {
+        Some(rest) => format!("line {}:{rest}", line + down),
+        None => message.to_owned(),
     }
 }
 
@@ -659,7 +783,6 @@ mod tests {
             rows_hint: 0,
             line_offset: 0,
             column_threads: Some(0),
-            share: ColumnShare::All,
         }
     }
 

@@ -24,8 +24,8 @@ use std::borrow::Cow;
 
 use super::decode::{bomless_utf16, is_control, CONTROL_SAMPLE};
 use super::plan::{self, Gate, Plan, Planned};
-use super::records::{Layout, RecordReader, Records};
-use super::share::{ColumnPart, ColumnShare};
+use super::records::{RecordReader, Records};
+use super::split::RowPart;
 use super::{
     build, check_delimiter_option, read_table, AlignedPieces, Encoding, IngestError, IngestOptions,
     Ingested, Source,
@@ -53,12 +53,24 @@ const FIRST_ATTEMPT: usize = 128 * 1024;
 #[derive(Debug)]
 pub struct StreamingReader {
     options: IngestOptions,
-    /// The columns it fills.
-    share: ColumnShare,
     /// The file's size when known (0 when not).
     expected: usize,
     received: usize,
+    /// Where it stops taking bytes (see [`super::split`]).
+    stop: Stop,
     state: State,
+}
+
+/// Where a reader of the rows before a cut stops (see [`super::split`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// It takes every byte.
+    Never,
+    /// It takes the bytes up to the first line feed at or after this file offset.
+    At(usize),
+    /// It took the bytes before this file offset (the byte after the cut's line feed) and leaves the
+    /// rest to another reader.
+    Stopped(usize),
 }
 
 #[derive(Debug)]
@@ -91,6 +103,17 @@ struct Reading {
     last: Option<u8>,
     /// A whitespace-aligned file's rewrite, chunk by chunk.
     aligned: Option<AlignedPieces>,
+    /// The rows after a cut are read: the bytes up to the cut's line feed are skipped.
+    after_cut: Option<AfterCut>,
+}
+
+/// Where a reader of the rows after a cut is (see [`super::split`]).
+#[derive(Clone, Copy, Debug)]
+struct AfterCut {
+    /// The file offset of the next byte pushed, until the cut's line feed is found.
+    next: usize,
+    /// The file offset of the byte after the cut's line feed, once found.
+    start: Option<usize>,
 }
 
 impl std::fmt::Debug for Reading {
@@ -111,20 +134,11 @@ impl StreamingReader {
     /// A reader for a file of `bytes` bytes (e.g. `File.size`), so memory for the rows it will hold is
     /// reserved once, not grown.
     pub fn with_capacity(options: IngestOptions, bytes: usize) -> StreamingReader {
-        StreamingReader::sharing(options, bytes, ColumnShare::All)
-    }
-
-    /// A reader for a file of `bytes` bytes that fills the columns of `share` only, while another reader
-    /// of the same file fills the others (see [the module](super::share)). Finish it with
-    /// [`Self::finish_part`] (the other reader finishes with the part) or [`Self::finish_with`] (the
-    /// other readers' parts). A file that cannot be read as it comes (UTF-16, or a start that does not
-    /// plan) is kept whole and read whole, every column, at the end, whatever the share.
-    pub fn sharing(options: IngestOptions, bytes: usize, share: ColumnShare) -> StreamingReader {
         StreamingReader {
             options,
-            share,
             expected: bytes,
             received: 0,
+            stop: Stop::Never,
             state: State::Head {
                 bytes: Vec::with_capacity(bytes.min(FIRST_ATTEMPT)),
                 next_attempt: FIRST_ATTEMPT,
@@ -134,6 +148,7 @@ impl StreamingReader {
 
     /// Adds the next chunk of the file (any length, cut anywhere; empty chunks are fine).
     pub fn push(&mut self, chunk: &[u8]) {
+        let offset = self.received;
         self.received += chunk.len();
         match &mut self.state {
             State::Head {
@@ -145,10 +160,202 @@ impl StreamingReader {
                     *next_attempt = bytes.len() * 2;
                     self.attempt();
                 }
+                // The start, read whole, went past the cut: no cut.
+                if matches!(self.stop, Stop::At(split) if self.received > split) {
+                    self.stop = Stop::Never;
+                }
             }
-            State::Whole(bytes) => bytes.extend_from_slice(chunk),
-            State::Reading(reading) => reading.push(chunk),
+            State::Whole(bytes) => {
+                bytes.extend_from_slice(chunk);
+                self.stop = Stop::Never;
+            }
+            State::Reading(reading) => match self.stop {
+                Stop::Never => reading.push(chunk),
+                Stop::Stopped(_) => {}
+                Stop::At(split) => {
+                    let from = split.saturating_sub(offset);
+                    let line_feed = chunk
+                        .get(from..)
+                        .and_then(|rest| rest.iter().position(|&b| b == b'\n'));
+                    match line_feed {
+                        Some(at) => {
+                            let end = from + at + 1;
+                            reading.push(&chunk[..end]);
+                            self.stop = Stop::Stopped(offset + end);
+                        }
+                        None => reading.push(chunk),
+                    }
+                }
+            },
         }
+    }
+
+    /// Makes this the reader of the rows before a cut (see [`RowPart`]): it takes the bytes up to
+    /// the first line feed at or after file offset `split` and no more ([`Self::stopped_at`]), then
+    /// finishes with the rows after it ([`Self::finish_with_rows`]). Without effect once `split` bytes
+    /// have been pushed, or when the file's start must be read whole.
+    pub fn stop_at(&mut self, split: usize) {
+        self.stop = if self.received <= split && !matches!(self.state, State::Whole(_)) {
+            Stop::At(split)
+        } else {
+            Stop::Never
+        };
+    }
+
+    /// The file offset of the first byte it left to the reader of the rows after the cut, once it has
+    /// stopped taking bytes ([`Self::stop_at`]); the bytes pushed after that are ignored.
+    pub fn stopped_at(&self) -> Option<usize> {
+        match self.stop {
+            Stop::Stopped(at) => Some(at),
+            _ => None,
+        }
+    }
+
+    /// Whether the bytes it took so far end with a whole record and its line break, read as they came:
+    /// once it has [stopped](Self::stopped_at), whether the rows after the cut can finish the table
+    /// ([`Self::finish_with_rows`] may still refuse a part read otherwise). When not, the cut's line
+    /// break is inside a quoted field: [resume](Self::resume) without waiting for the other reader.
+    pub fn ends_with_a_record(&self) -> bool {
+        match &self.state {
+            State::Reading(reading) => {
+                !reading.windows_1252
+                    && reading.aligned.is_none()
+                    && reading.records.at_record_start()
+            }
+            State::Head { .. } | State::Whole(_) => false,
+        }
+    }
+
+    /// Makes this reader, which has planned the file from its start ([`Self::is_streaming`]), the reader
+    /// of the rows after a cut (see [`RowPart`]): the next bytes pushed are the file's from offset
+    /// `split` on, and it reads the records after the first line feed among them; finish it with
+    /// [`Self::finish_rows`]. `false` (and nothing changed) when it cannot: the file was not planned
+    /// from its start, or its text is rewritten as it is read (Windows-1252, whitespace-aligned).
+    pub fn read_rows_after(&mut self, split: usize) -> bool {
+        let State::Reading(reading) = &mut self.state else {
+            return false;
+        };
+        if reading.windows_1252
+            || reading.aligned.is_some()
+            || reading.after_cut.is_some()
+            || reading.records.switched_to_windows_1252()
+        {
+            return false;
+        }
+        let tail_bytes = self.expected.saturating_sub(split);
+        let Some(records) = reading
+            .records
+            .continuation(tail_bytes, self.expected.max(1))
+        else {
+            return false;
+        };
+        reading.records = records;
+        reading.text_bytes = 0;
+        reading.first_control = None;
+        reading.nul_bytes = 0;
+        reading.first_nul_line = None;
+        reading.last = None;
+        reading.after_cut = Some(AfterCut {
+            next: split,
+            start: None,
+        });
+        self.received = split;
+        self.stop = Stop::Never;
+        true
+    }
+
+    /// The rows this reader of the rows after a cut ([`Self::read_rows_after`]) read, for the reader of
+    /// the rows before it ([`Self::finish_with_rows`]). `None` when it has none to give: it found no line
+    /// feed after the cut, or its bytes hold something whose report depends on the rows before the cut
+    /// (a NUL byte, text that is not UTF-8).
+    pub fn finish_rows(self) -> Option<RowPart> {
+        let State::Reading(reading) = self.state else {
+            return None;
+        };
+        let start = reading.after_cut?.start?;
+        if reading.nul_bytes > 0 || reading.records.switched_to_windows_1252() {
+            return None;
+        }
+        let (header_key, width) = reading.records.shape();
+        let (header_key, newlines) = (
+            header_key.map(<[String]>::to_vec),
+            reading.records.newlines(),
+        );
+        let records = reading.records.finish();
+        Some(RowPart {
+            start,
+            text_bytes: reading.text_bytes,
+            header_key,
+            width,
+            newlines,
+            last: reading.last,
+            first_control: reading.first_control,
+            records,
+        })
+    }
+
+    /// Reads the file as [`Self::finish`] does, the rows before the cut from this reader (which has
+    /// [stopped](Self::stopped_at)) and the rows after it from `part`: the same table and report as one
+    /// reader of the whole file.
+    ///
+    /// # Errors
+    /// `Err(reader)` when `part` cannot finish the table: this reader stopped elsewhere or did not stop,
+    /// no record ended at the cut (its line feed was inside a quoted field), or `part` read the rows
+    /// otherwise (another header or width, text that is not UTF-8). Push the rest of the file to that
+    /// reader, from offset [`Self::bytes_received`], and finish it.
+    pub fn finish_with_rows(
+        mut self,
+        part: &RowPart,
+    ) -> Result<Result<Ingested, IngestError>, Box<StreamingReader>> {
+        let Stop::Stopped(boundary) = self.stop else {
+            return Err(self.resumed());
+        };
+        let State::Reading(reading) = &mut self.state else {
+            return Err(self.resumed());
+        };
+        let (header_key, width) = reading.records.shape();
+        let same_file = part.start == boundary
+            && !reading.windows_1252
+            && reading.aligned.is_none()
+            && header_key == part.header_key.as_deref()
+            && width == part.width;
+        if !same_file {
+            return Err(self.resumed());
+        }
+        let Some(records) = reading.records.finish_before(&part.records) else {
+            return Err(self.resumed());
+        };
+        if reading.first_control.is_none() {
+            reading.first_control = part.first_control.map(|at| reading.text_bytes + at);
+        }
+        reading.text_bytes += part.text_bytes;
+        reading.last = part.last.or(reading.last);
+        let State::Reading(reading) = self.state else {
+            unreachable!("matched above");
+        };
+        if let Some(binary) = reading.binary_error() {
+            return Ok(Err(binary));
+        }
+        let options = self.options;
+        let newlines = reading.records.newlines() + part.newlines;
+        let (plan, records, source, lines) = reading.finish_read(records, newlines, false);
+        Ok(build(&plan, records, &options, &source, lines))
+    }
+
+    /// Takes every byte again, from where it stopped ([`Self::stopped_at`]) when it did: push it the
+    /// rest of the file from offset [`Self::bytes_received`] (the rows after the cut are read here, as
+    /// when the other reader has none to give).
+    pub fn resume(&mut self) {
+        if let Stop::Stopped(at) = self.stop {
+            self.received = at;
+        }
+        self.stop = Stop::Never;
+    }
+
+    /// This reader, [resumed](Self::resume).
+    fn resumed(mut self) -> Box<StreamingReader> {
+        self.resume();
+        Box::new(self)
     }
 
     /// Bytes pushed so far (for a progress bar).
@@ -174,81 +381,12 @@ impl StreamingReader {
         }
     }
 
-    /// The columns of its share that this reader filled, for the reader that finishes the table
-    /// ([`Self::finish_with`]); `None` when it did not read the file as it came (then that reader reads
-    /// every column itself) or the file is binary (which that reader reports).
-    pub fn finish_part(self) -> Option<ColumnPart> {
-        let State::Reading(reading) = self.state else {
-            return None;
-        };
-        if !self.share.is_part() || reading.is_binary() {
-            return None;
-        }
-        let (_, records, _, _) = reading.finish_records();
-        let width = records.columns.len();
-        let columns = records
-            .columns
-            .into_iter()
-            .enumerate()
-            .filter(|(index, _)| self.share.fills(*index, width))
-            .map(|(index, (dictionary, codes))| (index, dictionary, codes))
-            .collect();
-        Some(ColumnPart {
-            rows: records.rows_kept,
-            width,
-            columns,
-        })
-    }
-
-    /// Reads the file pushed so far as [`Self::finish`] does, the columns of its share from this reader
-    /// and the others from `parts` (what the other readers' [`Self::finish_part`] gave): the same table
-    /// and report as one reader filling every column.
-    ///
-    /// `None` when the parts do not complete the table (a part is missing, or was read from other
-    /// rows): read the file again with a reader of every column.
-    pub fn finish_with(self, parts: Vec<ColumnPart>) -> Option<Result<Ingested, IngestError>> {
-        let StreamingReader {
-            options,
-            share,
-            state,
-            ..
-        } = self;
-        let reading = match state {
-            State::Head { bytes, .. } | State::Whole(bytes) => {
-                return Some(read_table(&bytes, &options))
-            }
-            State::Reading(reading) if !share.is_part() => return Some(reading.finish(&options)),
-            State::Reading(reading) => reading,
-        };
-        if let Some(binary) = reading.binary_error() {
-            return Some(Err(binary));
-        }
-        let (plan, mut records, source, lines) = reading.finish_records();
-        let width = records.columns.len();
-        let mut filled: Vec<bool> = (0..width).map(|c| share.fills(c, width)).collect();
-        for part in parts {
-            if part.width != width || part.rows != records.rows_kept {
-                return None;
-            }
-            for (index, dictionary, codes) in part.columns {
-                if std::mem::replace(&mut filled[index], true) {
-                    return None;
-                }
-                records.columns[index] = (dictionary, codes);
-            }
-        }
-        if filled.contains(&false) {
-            return None;
-        }
-        Some(build(&plan, records, &options, &source, lines))
-    }
-
     /// Plans the reading from the start gathered so far, when it can.
     fn attempt(&mut self) {
         let State::Head { bytes, .. } = &mut self.state else {
             return;
         };
-        match start_reading(bytes, &self.options, self.expected, self.share) {
+        match start_reading(bytes, &self.options, self.expected) {
             Attempt::Wait => {}
             Attempt::Whole => {
                 let mut whole = std::mem::take(bytes);
@@ -267,12 +405,7 @@ enum Attempt {
 }
 
 /// Plans the reading of a file from its start `head` and reads the start's records.
-fn start_reading(
-    head: &[u8],
-    options: &IngestOptions,
-    expected: usize,
-    share: ColumnShare,
-) -> Attempt {
+fn start_reading(head: &[u8], options: &IngestOptions, expected: usize) -> Attempt {
     if check_delimiter_option(options).is_err() {
         return Attempt::Whole;
     }
@@ -315,11 +448,7 @@ fn start_reading(
             let text_size = expected
                 .saturating_sub(usize::from(bom) * 3)
                 .max(text.len());
-            let layout = Layout {
-                share,
-                ..plan.layout(text_size)
-            };
-            let mut records = RecordReader::new(layout);
+            let mut records = RecordReader::new(plan.layout(text_size));
             records.push(&bytes[plan.table_start..]);
             (plan, records, None)
         }
@@ -335,11 +464,7 @@ fn start_reading(
             let Some(plan) = plan::plan_rewritten_start(valid, options) else {
                 return Attempt::Wait;
             };
-            let layout = Layout {
-                share,
-                ..plan.layout(expected.max(rewritten.len()))
-            };
-            let mut records = RecordReader::new(layout);
+            let mut records = RecordReader::new(plan.layout(expected.max(rewritten.len())));
             records.push(&rewritten[plan.table_start..]);
             (plan, records, Some(pieces))
         }
@@ -361,11 +486,28 @@ fn start_reading(
         first_nul_line: None,
         last: rest.last().copied(),
         aligned,
+        after_cut: None,
     }))
 }
 
 impl Reading {
     fn push(&mut self, chunk: &[u8]) {
+        let chunk = match &mut self.after_cut {
+            Some(AfterCut { next, start: None }) => match chunk.iter().position(|&b| b == b'\n') {
+                Some(at) => {
+                    self.after_cut = Some(AfterCut {
+                        next: *next + at + 1,
+                        start: Some(*next + at + 1),
+                    });
+                    &chunk[at + 1..]
+                }
+                None => {
+                    *next += chunk.len();
+                    return;
+                }
+            },
+            _ => chunk,
+        };
         if chunk.is_empty() {
             return;
         }
@@ -430,8 +572,25 @@ impl Reading {
     }
 
     /// The records read, with what [`build`] needs besides: the plan, the source and the lines.
-    fn finish_records(self) -> (Plan, Records, Source, usize) {
-        let encoding = if self.records.switched_to_windows_1252() {
+    fn finish_records(mut self) -> (Plan, Records, Source, usize) {
+        let (newlines, switched) = (
+            self.records.newlines(),
+            self.records.switched_to_windows_1252(),
+        );
+        let records =
+            std::mem::replace(&mut self.records, RecordReader::new(self.plan.layout(0))).finish();
+        self.finish_read(records, newlines, switched)
+    }
+
+    /// [`Self::finish_records`] with the records already finished (`records`): the text had `newlines`
+    /// `\n` bytes after the plan's start, and was `switched` to Windows-1252 or not.
+    fn finish_read(
+        self,
+        records: Records,
+        newlines: u64,
+        switched: bool,
+    ) -> (Plan, Records, Source, usize) {
+        let encoding = if switched {
             Encoding::Windows1252
         } else {
             self.encoding
@@ -441,13 +600,13 @@ impl Reading {
             nul_bytes: self.nul_bytes,
             first_nul_line: self.first_nul_line,
         };
-        let newlines = self.plan.newlines_before + self.records.newlines();
+        let newlines = self.plan.newlines_before + newlines;
         let last = match &self.aligned {
             Some(pieces) => pieces.last,
             None => self.last,
         };
         let lines = newlines as usize + usize::from(last.is_some_and(|b| b != b'\n'));
-        (self.plan, self.records.finish(), source, lines)
+        (self.plan, records, source, lines)
     }
 }
 
