@@ -1062,8 +1062,8 @@ pub fn run_worker() -> Result<(), BridgeError> {
                 return;
             }
         }
-        // A large customer file is read with a reading helper, which reads half of its columns in a
-        // worker of its own: this worker waits for its answer.
+        // A large customer file is read with a reading helper, which reads the rows of its second half
+        // in a worker of its own: this worker waits for its answer.
         if let Ok((id, Request::LoadFile { file_name, header }, Some(file))) = &decoded {
             let (id, header) = (*id, *header);
             let helper = (!is_catalog_worker && file.size() >= SHARED_READ_BYTES)

@@ -46,7 +46,7 @@ impl Session {
     }
 
     /// Keeps the customer file `file_name`, read since `started` (ms, `Date.now()`'s clock) by readers
-    /// the caller fed (the engine worker and its reading helper, each a part of the columns), as
+    /// the caller fed (the engine worker and its reading helper, each the rows of half of the file), as
     /// [`Self::load_streamed`] keeps what it reads: the answer to
     /// [`Request::LoadFile`](crate::protocol::Request::LoadFile).
     pub fn keep_streamed(
@@ -123,7 +123,7 @@ impl Session {
 }
 
 /// How a customer file is read under the page's header setting (by the engine worker, and by its reading
-/// helper for part of a large file's columns).
+/// helper for the rows of a large file's second half).
 pub fn customer_file_options(header: HeaderMode) -> IngestOptions {
     IngestOptions {
         header,
