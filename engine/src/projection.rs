@@ -189,15 +189,18 @@ fn covariance(
         .map(|(&count, &mean)| if 2 * count >= n_rows { 0.0 } else { mean })
         .collect();
     let mut cov = vec![0.0f64; d * d];
-    let mut non_zero: Vec<(usize, f64)> = Vec::with_capacity(d);
+    let mut entries: Vec<(usize, f64)> = vec![(0, 0.0); d];
     for row in data.chunks_exact(d) {
-        non_zero.clear();
+        // The row's non-zero entries, gathered without a branch per value (which of a one-hot group's
+        // values is set varies from row to row, and a branch on it was mispredicted about once a group):
+        // every value is written, and the count moves past the non-zero ones only.
+        let mut count = 0;
         for (j, ((&value, &mean), &shift)) in row.iter().zip(means).zip(&shifts).enumerate() {
             let shifted = filled(value, mean) - shift;
-            if shifted != 0.0 {
-                non_zero.push((j, shifted));
-            }
+            entries[count] = (j, shifted);
+            count += usize::from(shifted != 0.0);
         }
+        let non_zero = &entries[..count];
         for (at, &(i, xi)) in non_zero.iter().enumerate() {
             let line = &mut cov[i * d..(i + 1) * d];
             for &(j, xj) in &non_zero[at..] {
