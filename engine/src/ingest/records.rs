@@ -55,6 +55,8 @@ pub(crate) struct Records {
     pub row_lines: RowLines,
     /// Lines of the text read (a last line without a line break counts).
     pub text_lines: usize,
+    /// Lines covered by the header and data records (`blank_lines` is `text_lines` less these, or 0).
+    pub covered_lines: usize,
     /// The reader reached the end of the text.
     pub(crate) finished: bool,
 }
@@ -283,7 +285,7 @@ impl RecordReader {
             return None;
         }
         let lines_before = self.breaks;
-        let covered = self.state.covered_lines + (later.text_lines - later.blank_lines);
+        let covered = self.state.covered_lines + later.covered_lines;
         let total = lines_before as usize + later.text_lines;
         let columns = std::mem::take(&mut self.state.columns)
             .finish_appending(&later.columns)
@@ -331,6 +333,7 @@ impl RecordReader {
         }
         out.blank_lines = total.saturating_sub(covered);
         out.text_lines = total;
+        out.covered_lines = covered;
         out.finished = true;
         Some(out)
     }
@@ -389,6 +392,7 @@ impl RecordReader {
         let total = self.total_lines();
         let mut out = std::mem::take(&mut self.state.out);
         out.blank_lines = total.saturating_sub(self.state.covered_lines);
+        out.covered_lines = self.state.covered_lines;
         out.columns = std::mem::take(&mut self.state.columns).finish();
         out.text_lines = total;
         out

@@ -104,6 +104,7 @@ impl RowPart {
             records.empty_records,
             records.text_lines,
             records.blank_lines,
+            records.covered_lines,
             records.rows_skipped,
             records.repeated_headers,
         ];
@@ -147,11 +148,11 @@ impl RowPart {
         let not_rows = || RowPartError("not the rows after a cut");
         let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(not_rows)?;
         let mut input = Input(rest);
-        let mut figures = [0usize; 13];
+        let mut figures = [0usize; 14];
         for figure in &mut figures {
             *figure = input.number()?;
         }
-        let [start, text_bytes, width, newlines, last, first_control, rows_in_file, rows_kept, empty_records, text_lines, blank_lines, rows_skipped, repeated_headers] =
+        let [start, text_bytes, width, newlines, last, first_control, rows_in_file, rows_kept, empty_records, text_lines, blank_lines, covered_lines, rows_skipped, repeated_headers] =
             figures;
         let issue_count = input.number()?;
         let mut issues = Vec::with_capacity(issue_count.min(input.0.len() / 24));
@@ -225,6 +226,7 @@ impl RowPart {
                 row_lines: RowLines { runs, rows },
                 text_lines,
                 blank_lines,
+                covered_lines,
                 rows_skipped,
                 repeated_headers,
                 issues,
@@ -544,7 +546,8 @@ mod tests {
 
     #[test]
     fn many_bad_rows_on_both_sides_of_the_cut_are_reported_up_to_the_same_limits() {
-        let mut text = String::from("id,segment,score\n");
+        // A title and a blank line before the header: every line number counts them.
+        let mut text = String::from("Customer export December 2026\n\nid,segment,score\n");
         for row in 0..25_000 {
             match row % 613 {
                 5 => text.push_str(&format!("{row},ragged\n")),
@@ -556,6 +559,12 @@ mod tests {
         text.push_str("25000,\"open,1\n25001,x,2\n");
         let bytes = text.into_bytes();
         let whole = read_table(&bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(
+            whole.report.preamble.len(),
+            1,
+            "{:?}",
+            whole.report.preamble
+        );
         assert!(
             whole.report.rows_skipped > 40,
             "{}",
