@@ -376,8 +376,9 @@ impl RecordReader {
         }
     }
 
-    /// Ends the text and gives what the pass found.
-    pub(crate) fn finish(mut self) -> Records {
+    /// Ends the text and gives what the pass found (the reader keeps its counts of line breaks and its
+    /// text mode, not its records).
+    pub(crate) fn finish(&mut self) -> Records {
         if let Some(pending) = self.pending.take() {
             self.record_from(&pending.bytes, &pending.ends, pending.raw, true);
         }

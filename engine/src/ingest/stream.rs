@@ -269,7 +269,7 @@ impl StreamingReader {
     /// feed after the cut, or its bytes hold something whose report depends on the rows before the cut
     /// (a NUL byte, text that is not UTF-8).
     pub fn finish_rows(self) -> Option<RowPart> {
-        let State::Reading(reading) = self.state else {
+        let State::Reading(mut reading) = self.state else {
             return None;
         };
         let start = reading.after_cut?.start?;
@@ -337,8 +337,7 @@ impl StreamingReader {
             return Ok(Err(binary));
         }
         let options = self.options;
-        let newlines = reading.records.newlines() + part.newlines;
-        let (plan, records, source, lines) = reading.finish_read(records, newlines, false);
+        let (plan, records, source, lines) = reading.finish_read(records, part.newlines);
         Ok(build(&plan, records, &options, &source, lines))
     }
 
@@ -573,24 +572,14 @@ impl Reading {
 
     /// The records read, with what [`build`] needs besides: the plan, the source and the lines.
     fn finish_records(mut self) -> (Plan, Records, Source, usize) {
-        let (newlines, switched) = (
-            self.records.newlines(),
-            self.records.switched_to_windows_1252(),
-        );
-        let records =
-            std::mem::replace(&mut self.records, RecordReader::new(self.plan.layout(0))).finish();
-        self.finish_read(records, newlines, switched)
+        let records = self.records.finish();
+        self.finish_read(records, 0)
     }
 
-    /// [`Self::finish_records`] with the records already finished (`records`): the text had `newlines`
-    /// `\n` bytes after the plan's start, and was `switched` to Windows-1252 or not.
-    fn finish_read(
-        self,
-        records: Records,
-        newlines: u64,
-        switched: bool,
-    ) -> (Plan, Records, Source, usize) {
-        let encoding = if switched {
+    /// [`Self::finish_records`] with the records already finished (`records`), after which the text had
+    /// `more_newlines` more `\n` bytes (the rows after a cut, read by another reader).
+    fn finish_read(self, records: Records, more_newlines: u64) -> (Plan, Records, Source, usize) {
+        let encoding = if self.records.switched_to_windows_1252() {
             Encoding::Windows1252
         } else {
             self.encoding
@@ -600,7 +589,7 @@ impl Reading {
             nul_bytes: self.nul_bytes,
             first_nul_line: self.first_nul_line,
         };
-        let newlines = self.plan.newlines_before + newlines;
+        let newlines = self.plan.newlines_before + self.records.newlines() + more_newlines;
         let last = match &self.aligned {
             Some(pieces) => pieces.last,
             None => self.last,
