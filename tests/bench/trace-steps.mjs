@@ -1,7 +1,7 @@
 // Where the app's time goes in each step, from a Chromium trace (not a test: it prints what each thread
 // did and never fails on it).
 //
-//   node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json] [--functions N]
+//   node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json] [--functions N] [--compiles N]
 //
 // Runs the benchmark's flow once through the real UI of the release build (file chosen as soon as the page
 // is interactive, Find variables, the benchmark's columns ticked, Segment), with Chromium's tracing on, and
@@ -15,7 +15,12 @@
 // that took the most samples in it (their own time, not their callees'). A release build's wasm has no
 // function names (wasm-opt drops them): `tests/bench/with-names.sh dist /tmp/dist-names` makes a copy whose
 // worker keeps them; pass --dist /tmp/dist-names.
+// With --compiles N, each step also says how much CPU V8 spent compiling wasm with its optimising tier
+// (TurboFan) on its background threads, which compete with the page and the workers for the cores, and
+// lists the N longest of those compiles that finished in it (V8's --trace-wasm-compilation-times; a build
+// from with-names.sh names the functions, a release build numbers them).
 // The trace is written to --trace for chrome://tracing or Perfetto.
+import { compiled } from './wasm-compile-log.mjs';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -28,8 +33,9 @@ const dist = resolve(args.get('dist') ?? DIST);
 const file = args.get('file');
 const tracePath = args.get('trace') ?? '/tmp/audience-trace.json';
 const functions = Number(args.get('functions') ?? 0);
+const compiles = Number(args.get('compiles') ?? 0);
 if (!file) {
-  console.error('usage: node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json]');
+  console.error('usage: node tests/bench/trace-steps.mjs --file F.csv [--dist dist] [--trace /tmp/trace.json] [--functions N] [--compiles N]');
   process.exit(2);
 }
 // The benchmark's columns and description (tests/bench/app.bench.mjs).
@@ -38,18 +44,24 @@ const QUERY = 'high income customers who visit often and spend a lot';
 const TASK = 'ThreadControllerImpl::RunTask';
 
 const server = await serve(dist);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: compiles > 0 ? ['--js-flags=--trace-wasm-compilation-times'] : [],
+});
 // Chromium's own start-up work (its omnibox WebUI renderer) done before the page starts, as app.bench.mjs does.
 await new Promise((ok) => setTimeout(ok, 2000));
 let marks;
 let anchor;
+let timeOrigin;
 try {
   const page = await (await browser.newContext()).newPage();
   await watchPageClock(page);
   await browser.startTracing(page, {
     path: tracePath,
     categories: ['toplevel', 'v8.execute', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', '__metadata']
-      .concat(functions > 0 ? ['disabled-by-default-v8.cpu_profiler'] : []),
+      .concat(functions > 0 ? ['disabled-by-default-v8.cpu_profiler'] : [])
+      .concat(compiles > 0 ? ['v8.wasm'] : []),
   });
   await page.goto(server.url);
   await page.locator('#file-input:not([disabled])').waitFor({ state: 'attached' });
@@ -67,6 +79,8 @@ try {
   await page.locator('#results-summary').waitFor({ timeout: 600000 });
   await page.waitForFunction(() => window.__marks.results !== undefined);
   marks = await page.evaluate(() => window.__marks);
+  marks.navigation = 0;
+  timeOrigin = await page.evaluate(() => performance.timeOrigin);
   // A user-timing mark ties the page's clock (performance.now) to the trace's.
   anchor = await page.evaluate(() => { const now = performance.now(); performance.mark('audience-trace-anchor'); return now; });
   await browser.stopTracing();
@@ -84,6 +98,7 @@ const origin = anchorEvent.ts - anchor * 1000; // the trace's µs at the page's 
 const threadOf = (e) => `${threadNames.get(`${e.pid}:${e.tid}`) ?? 'thread'} ${e.tid}`;
 const watched = (name) => /CrRendererMain|DedicatedWorker|ServiceWorker/.test(name);
 const steps = [
+  ...(compiles > 0 ? [['navigation → file chosen', 'navigation', 'file']] : []),
   ['file chosen → rows shown', 'file', 'rows'],
   ['Find variables → shown', 'find-variables', 'suggested'],
   ['Segment → results shown', 'run-segmentation', 'results'],
@@ -193,6 +208,23 @@ for (const [label, from, to] of steps) {
     console.log(`  busy ${ms(us)} ms  ${role(thread)}`);
     for (const [name, own] of functions > 0 && us >= 20000 ? topFunctions(thread, start, end) : []) {
       console.log(`      ${(own / 1000).toFixed(1).padStart(7)} ms  ${name.length > 110 ? `${name.slice(0, 110)}…` : name}`);
+    }
+  }
+  if (compiles > 0) {
+    // The optimising compiles' CPU in this step, from the trace (their units run on background threads).
+    let compiling = 0;
+    for (const e of events) {
+      if (e.ph !== 'X' || e.name !== 'wasm.ExecuteCompilationUnits' || !e.dur) continue;
+      compiling += Math.max(0, Math.min(e.ts + e.dur, end) - Math.max(e.ts, start));
+    }
+    // The compiles V8 reported as done in this step (its lines carry no trace time: the page's clock is
+    // told from when they arrived).
+    const done = compiled
+      .filter(({ at }) => at - timeOrigin >= marks[from] && at - timeOrigin < marks[to])
+      .sort((a, b) => b.us - a.us);
+    console.log(`  optimising wasm compiles ${ms(compiling)} ms of CPU; ${done.length} functions done, the longest:`);
+    for (const { us, name } of done.slice(0, compiles)) {
+      console.log(`      ${(us / 1000).toFixed(1).padStart(7)} ms  ${name.length > 110 ? `${name.slice(0, 110)}…` : name}`);
     }
   }
   tasks.sort((a, b) => a.ts - b.ts);
