@@ -575,8 +575,9 @@ pub(crate) struct Reader<'a> {
 
 /// Reads node `pid`'s (item `own`'s) neighbours, at most `slots`, into `layer`. Not inlined by the compiler:
 /// a browser's wasm engine optimises a function once it has run for a while, but only from its next call
-/// on, so the loop's work must be in calls. The app's build undoes this: `wasm-opt -O3` inlines every
-/// function with a single caller into it (see docs/speed-history.md, #21 round 20).
+/// on, so the loop's work must be in calls. The app's build undoes this: `wasm-opt` inlines a function
+/// with a single caller of under 1,000 bytes into it (`app/index.html`; docs/speed-history.md, #21 round
+/// 20).
 #[inline(never)]
 fn read_node(
     r: &mut Reader<'_>,

@@ -24,7 +24,9 @@ cmp -s "$work/worker.js" "$dist/worker.js" || {
   echo "the worker's glue differs from $dist/worker.js: rebuild $dist from the current sources" >&2
   exit 1
 }
-node_modules/.bin/wasm-opt -O3 -g --enable-bulk-memory --enable-nontrapping-float-to-int \
+# The worker's own wasm-opt options, as app/index.html gives them to Trunk.
+read -r -a worker_params <<<"$(sed -n 's/.*data-bin="worker".*data-wasm-opt-params="\([^"]*\)".*/\1/p' app/index.html)"
+node_modules/.bin/wasm-opt -O3 -g "${worker_params[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals "$work/worker_bg.wasm" -o "$work/named.wasm"
 wasm-bindgen --target web --out-dir "$work" --out-name app --no-typescript "$app_wasm"
 cmp -s <(sed "s/${app_js%.js}/app/g" "$dist/$app_js") "$work/app.js" || {
