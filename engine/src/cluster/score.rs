@@ -32,8 +32,9 @@ pub(super) fn sample_rows(n: usize, s: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Whether the sampled rows' distances are measured a row against many sampled rows at once, with the
-/// kernel that vectorises over centers, where the target has vector instructions (natively, and in the
-/// browser's wasm, built with SIMD128). Both give the same distances bit for bit.
+/// kernel that vectorises over centers: natively, and in a wasm built with SIMD128 as a whole. The app's
+/// worker is not (only its distance kernels ask for SIMD128), so the browser measures each pair one by
+/// one; whether the blocks would pay there too is not measured. Both give the same distances bit for bit.
 const PAIRS_ALL_AT_ONCE: bool = !cfg!(target_arch = "wasm32") || cfg!(target_feature = "simd128");
 
 /// How many sampled rows without a missing value are prepared together as "centers" for the kernel that
