@@ -67,7 +67,7 @@ fn pairwise_distances(sample: &EncodedMatrix, all_at_once: bool) -> Vec<f32> {
         return distances;
     }
     let (complete, incomplete): (Vec<usize>, Vec<usize>) =
-        (0..s).partition(|&b| !sample.row(b).iter().any(|v| v.is_nan()));
+        (0..s).partition(|&b| shapes.row(b).is_complete());
     let blocks: Vec<(&[usize], Vec<f32>)> = complete
         .chunks(PAIR_BLOCK_ROWS)
         .map(|rows| (rows, sample.select_rows(rows).data))

@@ -620,6 +620,13 @@ pub struct RowShape<'a> {
     complete: bool,
 }
 
+impl RowShape<'_> {
+    /// Whether the row misses no value.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+}
+
 /// The [`RowShape`]s of a matrix's rows, found once ([`DistanceLayout::row_shapes`]) and used for every
 /// distance to centers.
 #[derive(Clone, Debug, Default)]
