@@ -161,6 +161,11 @@ pub fn read_blob_in_worker(blob: &Blob) -> Result<Vec<u8>, BridgeError> {
 /// Bytes read from a `File` at a time: one slice is in JavaScript memory at once, never the whole file.
 pub const READ_SLICE: usize = 4 << 20;
 
+/// Bytes given to the reader at a time: a slice is pushed in pieces, so that the reader's loops, which run
+/// once per push, get the browser's optimised code early. Chromium runs a wasm function first as baseline
+/// code and a call under way keeps it: a 4 MB push ran as baseline code to its end.
+const PUSH_PIECE: usize = 256 << 10;
+
 /// Reads a `Blob` a slice at a time (`FileReaderSync`, so only inside a worker) into `reader`, reporting
 /// the share read to `progress`.
 pub(crate) fn stream_blob(
@@ -216,7 +221,9 @@ pub(crate) fn stream_blob_part(
         let view = Uint8Array::new(&bytes);
         buffer.resize(view.length() as usize, 0);
         view.copy_to(&mut buffer);
-        reader.push(&buffer);
+        for piece in buffer.chunks(PUSH_PIECE) {
+            reader.push(piece);
+        }
         start = end;
         if size > (4 * READ_SLICE) as f64 {
             let read = (end * part.readers as f64).min(size);
