@@ -259,6 +259,7 @@ impl ConceptPrior {
     /// The first variable (total or median) of every base table whose concept the request names
     /// (at least [`NAMES_CONCEPT`] of the concept, and of the request's words), best first: the
     /// lexical and semantic rankings may miss a table whose variables' labels are brackets.
+    #[inline(never)]
     pub(crate) fn named_tables(&self, q: &QueryTerms, limit: usize) -> Vec<(usize, f32)> {
         let mut out: Vec<(usize, f32)> = self
             .tables
@@ -278,6 +279,7 @@ impl ConceptPrior {
     /// Variables whose whole label is one unit of the request ("Owner occupied" for the expansion
     /// "owner occupied" of "homeowners"), at most `per_unit` per unit, base tables and then small
     /// tables first (a small table is about that label), with the unit's weight.
+    #[inline(never)]
     pub(crate) fn whole_labels(
         &self,
         units: &[QueryUnit],
@@ -317,6 +319,7 @@ impl ConceptPrior {
     }
 
     /// Re-scores fused candidates (see the module docs); best first, ties by index.
+    #[inline(never)]
     pub(crate) fn rescore(
         &self,
         fused: Vec<(usize, f32)>,

@@ -32,6 +32,7 @@ pub const LEXICAL_PERCENT: u32 = 80;
 /// semantic`, where `lexical` is in [0, 1] (already normalised by the caller) and `semantic` is
 /// the cosine rescaled so the best semantic candidate's cosine is 1 and `cosine_floor` is 0
 /// (clamped at 0). Best first; ties by index.
+#[inline(never)]
 pub fn score_fusion(
     candidates: &[(usize, f32, f32)],
     cosine_floor: f32,
@@ -110,6 +111,7 @@ pub struct TypeGroup<'a> {
 
 /// Fuses ranked candidate lists (each best first, items by index) into (index, score) pairs, best
 /// first; ties by the earlier best rank, then by index.
+#[inline(never)]
 pub fn reciprocal_rank_fusion(lists: &[&[usize]], k: u32) -> Vec<(usize, f32)> {
     let mut fused: rustc_hash::FxHashMap<usize, (f32, usize)> = Default::default();
     for list in lists {

@@ -233,6 +233,7 @@ impl LexicalIndex {
     /// Filler words of requests ("who came through referrals") are dropped ([`QUERY_STOP_WORDS`]);
     /// two neighbouring words that occur together as a phrase in the catalog form a compound, and
     /// each then matches only next to the other ([`QueryUnit::context`]).
+    #[inline(never)]
     pub fn analyze(&self, query: &str) -> Vec<QueryUnit> {
         let mut units: Vec<QueryUnit> = Vec::new();
         let mut all_terms = Vec::new();
@@ -316,6 +317,7 @@ impl LexicalIndex {
     /// computed once per query and shared by [`LexicalIndex::rank`] and
     /// [`LexicalIndex::matched_in`].
     /// A single word's matches are its postings, borrowed; a phrase's are computed.
+    #[inline(never)]
     pub fn match_units(&self, units: &[QueryUnit]) -> Vec<Cow<'_, [(u32, f32)]>> {
         units
             .iter()
@@ -346,6 +348,7 @@ impl LexicalIndex {
 
     /// BM25 ranking of the units `select` keeps, from their [`LexicalIndex::match_units`]: the
     /// `limit` best documents, best first (ties by catalog order).
+    #[inline(never)]
     pub fn rank(
         &self,
         units: &[QueryUnit],

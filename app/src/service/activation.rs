@@ -131,6 +131,7 @@ fn identifier_word(identifier: Identifier) -> &'static str {
 
 impl Session {
     /// Carries out an activation request.
+    #[inline(never)]
     pub(super) fn activation_request(
         &mut self,
         request: ActivationRequest,

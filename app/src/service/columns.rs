@@ -14,6 +14,7 @@ impl Session {
     /// Renames column `column` to `name` (trimmed) in the file and its enriched table; the conversion
     /// column, the withheld columns and the column's description follow the new name. Results of an
     /// earlier run describe the old names and are dropped.
+    #[inline(never)]
     pub(super) fn rename_column(
         &mut self,
         column: &str,
@@ -68,6 +69,7 @@ impl Session {
 
     /// Reads a data dictionary (CSV: column, description) and adds its descriptions to the ones the
     /// session has; says which of the file's columns are described and which names are not columns.
+    #[inline(never)]
     pub(super) fn load_dictionary(
         &mut self,
         file_name: &str,
@@ -100,6 +102,7 @@ impl Session {
     }
 
     /// Describes `column` in the user's words (an empty text removes its description).
+    #[inline(never)]
     pub(super) fn describe_column(
         &mut self,
         column: &str,

@@ -11,6 +11,7 @@ use super::{EnrichmentFile, ServiceError, Session};
 
 impl Session {
     /// Reads an enrichment file and proposes key columns.
+    #[inline(never)]
     pub(super) fn load_enrichment(
         &mut self,
         file_name: &str,
@@ -55,6 +56,7 @@ impl Session {
     }
 
     /// (code, readable name) for each of `codes` the installed catalog knows.
+    #[inline(never)]
     pub(super) fn labels_of(&self, codes: &[String]) -> Vec<(String, String)> {
         let Some(catalog) = &self.catalog else {
             return Vec::new();
@@ -75,6 +77,7 @@ impl Session {
     }
 
     /// Joins the enrichment file onto the customer file, labelling its columns from the catalog.
+    #[inline(never)]
     pub(super) fn join(&mut self, keys: JoinKeys) -> Result<DatasetPreview, ServiceError> {
         let enrichment = self
             .enrichment

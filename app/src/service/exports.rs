@@ -15,6 +15,7 @@ use super::{ServiceError, Session};
 
 impl Session {
     /// Produces one of the downloads from the last results.
+    #[inline(never)]
     pub(super) fn export(
         &self,
         kind: ExportKind,
@@ -82,6 +83,7 @@ impl Session {
 impl Session {
     /// Gives segment `number` the user's name (trimmed; unique among the segments) for every later download;
     /// returns the renamed personas.
+    #[inline(never)]
     pub(super) fn rename(
         &mut self,
         number: u32,
@@ -96,6 +98,7 @@ impl Session {
 impl Session {
     /// Customer-match files for chosen segments: identifiers detected by name and content, normalised and
     /// SHA-256 hashed here, one file per segment; every skipped row is counted.
+    #[inline(never)]
     pub(super) fn customer_match(
         &self,
         segments: &[u32],

@@ -143,6 +143,12 @@ impl Session {
 
     /// Carries out one request. `attachment` holds the bytes of the file sent with it, if any; `progress`
     /// receives progress reports of long requests.
+    ///
+    /// Each kind of request is carried out by a method of its own that is never inlined here
+    /// (`#[inline(never)]`): Chromium optimises a wasm function whole once part of it has run a while, and
+    /// with every kind inlined this was a 70 KB function whose optimising compile took 0.22–0.31 s of CPU
+    /// beside the user's first segmentation; now it is 10 KB and only the segmentation's method (14 KB,
+    /// about 0.1 s) is compiled so.
     pub fn handle(
         &mut self,
         request: Request,

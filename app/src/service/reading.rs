@@ -14,6 +14,7 @@ use super::{is_clusterable, now_ms, Dataset, ServiceError, Session, PREVIEW_ROWS
 
 impl Session {
     /// Reads a file, keeps its table, and describes it.
+    #[inline(never)]
     pub(super) fn load(
         &mut self,
         file_name: &str,
@@ -98,6 +99,7 @@ impl Session {
     }
 
     /// Re-reads one column under another type, in the file and in its enriched table.
+    #[inline(never)]
     pub(super) fn retype(
         &mut self,
         name: &str,

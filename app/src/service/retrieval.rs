@@ -80,6 +80,7 @@ impl Session {
     ///
     /// Sorted, not in the order they were ticked: the table's column order is the matrix's, so the same
     /// codes give the same segments whichever the user ticked first.
+    #[inline(never)]
     pub(super) fn retrieve_codes(
         &mut self,
         mut codes: Vec<String>,

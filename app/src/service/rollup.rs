@@ -116,6 +116,7 @@ impl LogState {
 impl Session {
     /// Rolls the loaded order log up to one row per customer, which becomes the table every later step
     /// uses. Rolling up again starts from the same log.
+    #[inline(never)]
     pub(super) fn roll_up(
         &mut self,
         settings: RollupSettings,
@@ -171,6 +172,7 @@ impl Session {
 
     /// The rolled-up log's transaction rows, every row in file order with its customer's segment number and
     /// name (empty for a row whose customer is not in the customer table), and a note counting those.
+    #[inline(never)]
     pub(super) fn export_transactions(
         &self,
         keep_formulas: bool,

@@ -17,6 +17,7 @@ use super::{now_ms, ServiceError, Session, INTERACTIVE_TOLERANCE, PLOT_POINTS};
 
 impl Session {
     /// Segments the loaded file with the chosen columns, then profiles and projects the segments.
+    #[inline(never)]
     pub(super) fn segment(
         &mut self,
         settings: SegmentSettings,
@@ -139,6 +140,7 @@ impl Session {
 
 impl Session {
     /// Assigns the last results' tiers again with `tiers`, keeping the names the user gave.
+    #[inline(never)]
     pub(super) fn retier(&mut self, tiers: TierChoice) -> Result<PersonaReport, ServiceError> {
         let results = self.results.as_ref().ok_or(ServiceError::NoResults)?;
         let mut settings = results.settings.clone();

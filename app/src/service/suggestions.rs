@@ -46,6 +46,7 @@ impl Session {
     /// Ranks the file's columns and the catalog's variables for a description: [`Self::columns_to_search`],
     /// the catalog's [`catalog_answer`] (when the catalog is installed here), then
     /// [`Self::suggestions_from`]. The worker asks the catalog another worker holds for the middle step.
+    #[inline(never)]
     pub(super) fn suggest(
         &self,
         query: &str,
