@@ -29,12 +29,28 @@ const BATCHES_QUEUED: usize = 4;
 /// Texts of at most 15 bytes (most cells: numbers, codes, dates, short labels) are looked up as two words
 /// (length and bytes, [`short_key`]), which hash and compare in a few instructions; longer texts by string.
 /// Each new text is appended to the dictionary as it is first seen, so the dictionary is in code order.
+///
+/// While every text of the column comes after the one before it ([`comes_after`]: a customer id or a
+/// row number in a file sorted by it), each one is new and is not looked up: the maps stay empty until
+/// the first text that does not, which maps the dictionary in one go. A million-row id column was a
+/// million inserts into a table outgrowing the caches, each a cache miss, with the table rebuilt at
+/// every doubling.
 #[derive(Default)]
 struct ColumnBuilder {
     short: FastMap<(u64, u64), u32>,
     long: FastMap<String, u32>,
     dictionary: Dictionary,
     codes: CodeStore,
+    /// Whether `short` and `long` hold every text of the dictionary (false while the texts ascend).
+    mapped: bool,
+}
+
+/// Whether `text` comes after `last` when texts are ordered by length and then by bytes: the order in
+/// which the numbers of a counter (`9`, `10`) and zero-padded ids (`C0099`, `C0100`) ascend. Texts that
+/// each come after the one before are all different.
+#[inline]
+fn comes_after(text: &str, last: &str) -> bool {
+    (text.len(), text.as_bytes()) > (last.len(), last.as_bytes())
 }
 
 /// `text` as a key of two words when it is at most 15 bytes long: its bytes in the low word and then the
@@ -97,6 +113,19 @@ impl ColumnBuilder {
     #[inline]
     fn code_of(&mut self, text: &str) -> u32 {
         let next = self.dictionary.len() as u32;
+        if !self.mapped {
+            let ascending = match next.checked_sub(1) {
+                Some(last) => self
+                    .dictionary
+                    .get(last as usize)
+                    .is_some_and(|last| comes_after(text, last)),
+                None => true,
+            };
+            if ascending {
+                return self.dictionary.push(text);
+            }
+            self.map_dictionary();
+        }
         let code = match short_key(text) {
             Some((low, high)) => *self.short.entry((high, low)).or_insert(next),
             None => match self.long.get(text) {
@@ -111,6 +140,26 @@ impl ColumnBuilder {
             self.dictionary.push(text);
         }
         code
+    }
+
+    /// Every text of the dictionary put in the maps, once the texts no longer ascend.
+    #[cold]
+    #[inline(never)]
+    fn map_dictionary(&mut self) {
+        let short_texts = self
+            .dictionary
+            .iter()
+            .filter(|text| text.len() <= 15)
+            .count();
+        self.short.reserve(short_texts);
+        self.long.reserve(self.dictionary.len() - short_texts);
+        for (code, text) in self.dictionary.iter().enumerate() {
+            match short_key(text) {
+                Some((low, high)) => self.short.insert((high, low), code as u32),
+                None => self.long.insert(text.to_owned(), code as u32),
+            };
+        }
+        self.mapped = true;
     }
 
     /// The rows another reader read after this one's (their texts in `dictionary`, their codes in
@@ -148,6 +197,7 @@ impl ColumnBuilder {
             }
             self.dictionary.push(&text);
         }
+        self.mapped = true;
         self.codes = codes;
     }
 
@@ -489,6 +539,83 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The dictionary in first-seen order and each text's code, with a plain map.
+    fn first_seen<'a>(texts: impl IntoIterator<Item = &'a str>) -> (Vec<String>, Vec<u32>) {
+        let mut dictionary: Vec<String> = Vec::new();
+        let mut codes_by_text = std::collections::HashMap::new();
+        let codes = texts
+            .into_iter()
+            .map(|text| {
+                *codes_by_text.entry(text.to_owned()).or_insert_with(|| {
+                    dictionary.push(text.to_owned());
+                    dictionary.len() as u32 - 1
+                })
+            })
+            .collect();
+        (dictionary, codes)
+    }
+
+    #[test]
+    fn ascending_texts_are_coded_as_a_plain_map_codes_them_wherever_the_order_breaks() {
+        // Counters (`9` before `10`), padded ids, long texts, each ascending up to a text seen before,
+        // a text between two earlier ones, or the end.
+        let counter: Vec<String> = (0..2_000).map(|i| i.to_string()).collect();
+        let padded: Vec<String> = (0..2_000).map(|i| format!("C{i:09}")).collect();
+        let long: Vec<String> = (0..500)
+            .map(|i| format!("customer number {i:06} of the spring list"))
+            .collect();
+        let cases: Vec<Vec<&str>> = vec![
+            counter.iter().map(String::as_str).collect(),
+            padded.iter().map(String::as_str).collect(),
+            long.iter().map(String::as_str).collect(),
+            counter
+                .iter()
+                .map(String::as_str)
+                .chain(["1999", "0", "1500", "2000", "0"])
+                .collect(),
+            padded
+                .iter()
+                .step_by(2)
+                .map(String::as_str)
+                .chain([padded[3].as_str(), padded[4].as_str()])
+                .chain(padded[1_000..].iter().map(String::as_str))
+                .collect(),
+            long.iter()
+                .map(String::as_str)
+                .chain(["short", long[0].as_str(), "short", long[499].as_str()])
+                .collect(),
+            vec!["", "", "a"],
+            vec!["b", "a", "b"],
+        ];
+        for texts in cases {
+            let mut builder = ColumnBuilder::default();
+            texts.iter().for_each(|text| builder.push(text));
+            let (dictionary, codes) = builder.finish();
+            let expected = first_seen(texts.iter().copied());
+            assert_eq!((dictionary.to_vec(), codes.view().to_vec()), expected);
+        }
+    }
+
+    #[test]
+    fn rows_appended_to_an_ascending_column_keep_the_first_seen_codes() {
+        let ids: Vec<String> = (0..300).map(|i| format!("id-{i}")).collect();
+        for (first, second) in [
+            (&ids[..200], &ids[200..]),
+            (&ids[..200], &ids[100..]),
+            (&ids[100..], &ids[..150]),
+        ] {
+            let mut before = ColumnBuilder::default();
+            first.iter().for_each(|text| before.push(text));
+            let mut after = ColumnBuilder::default();
+            second.iter().for_each(|text| after.push(text));
+            let (dictionary, codes) = after.finish();
+            before.append(&dictionary, &codes);
+            let (dictionary, codes) = before.finish();
+            let expected = first_seen(first.iter().chain(second).map(String::as_str));
+            assert_eq!((dictionary.to_vec(), codes.view().to_vec()), expected);
         }
     }
 
