@@ -272,14 +272,41 @@ struct Threaded {
 pub(super) struct Columns(Inner);
 
 enum Inner {
-    /// Every column's builder.
-    OnThisThread(Vec<ColumnBuilder>),
+    OnThisThread(OnThisThread),
     Threaded(Threaded),
+}
+
+/// Columns filled on the parser's thread: rows are copied into a batch and each batch's rows pushed
+/// column by column, as a column thread does ([`fill_columns`]).
+///
+/// One column's lookups one after the other are independent of each other, so the processor overlaps
+/// their cache misses (a column of many distinct amounts has a table larger than the caches); pushed row
+/// by row, each lookup waited for its miss.
+#[derive(Default)]
+struct OnThisThread {
+    /// Every column's builder.
+    builders: Vec<ColumnBuilder>,
+    /// Rows not yet pushed to the builders.
+    batch: RowBatch,
+}
+
+impl OnThisThread {
+    /// The batch's rows pushed to the builders, column by column; the batch left empty.
+    fn push_batch(&mut self) {
+        let width = self.builders.len();
+        let rows = self.batch.rows(width);
+        for (column, builder) in self.builders.iter_mut().enumerate() {
+            for row in 0..rows {
+                builder.push(self.batch.field(row, column, width));
+            }
+        }
+        self.batch.clear();
+    }
 }
 
 impl Default for Columns {
     fn default() -> Columns {
-        Columns(Inner::OnThisThread(Vec::new()))
+        Columns(Inner::OnThisThread(OnThisThread::default()))
     }
 }
 
@@ -301,7 +328,13 @@ impl Columns {
     pub(super) fn new(width: usize, rows_hint: usize, threads: usize) -> Columns {
         let builders = (0..width).map(|_| ColumnBuilder::with_capacity(rows_hint));
         if threads == 0 || width == 0 {
-            return Columns(Inner::OnThisThread(builders.collect()));
+            return Columns(Inner::OnThisThread(OnThisThread {
+                builders: builders.collect(),
+                batch: RowBatch {
+                    text: String::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
+                    ends: Vec::with_capacity(BATCH_ROWS * width),
+                },
+            }));
         }
         let threads = threads.min(width);
         let mut shares: Vec<Vec<ColumnBuilder>> = (0..threads).map(|_| Vec::new()).collect();
@@ -330,9 +363,16 @@ impl Columns {
     /// Adds a row: its fields, one per column (the caller checks the count).
     pub(super) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
         match &mut self.0 {
-            Inner::OnThisThread(builders) => {
-                for (builder, field) in builders.iter_mut().zip(fields) {
-                    builder.push(field);
+            Inner::OnThisThread(columns) => {
+                let batch = &mut columns.batch;
+                for field in fields {
+                    batch.text.push_str(field);
+                    batch.ends.push(batch.text.len() as u32);
+                }
+                if batch.ends.len() >= BATCH_ROWS * columns.builders.len()
+                    || batch.text.len() >= BATCH_BYTES
+                {
+                    columns.push_batch();
                 }
             }
             Inner::Threaded(threaded) => {
@@ -354,8 +394,10 @@ impl Columns {
     /// after its start: its texts read again from their bytes).
     pub(super) fn reread(&mut self, reread: fn(&str) -> String) {
         match &mut self.0 {
-            Inner::OnThisThread(builders) => {
-                builders
+            Inner::OnThisThread(columns) => {
+                columns.push_batch();
+                columns
+                    .builders
                     .iter_mut()
                     .for_each(|builder| builder.reread(reread));
             }
@@ -394,7 +436,10 @@ impl Columns {
     /// The columns' builders, in column order, once every row handed over is in them.
     fn builders(self) -> Vec<ColumnBuilder> {
         match self.0 {
-            Inner::OnThisThread(builders) => builders,
+            Inner::OnThisThread(mut columns) => {
+                columns.push_batch();
+                columns.builders
+            }
             Inner::Threaded(mut threaded) => {
                 threaded.hand_over();
                 let width = threaded.width;
