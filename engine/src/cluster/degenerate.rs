@@ -83,26 +83,26 @@ pub fn profile_ids_of_reordered(reordered: &EncodedMatrix, order: &super::RowOrd
 /// the row there is identical to the row before it: runs of identical rows, numbered by their first row
 /// in file order.
 fn profile_ids_by_runs(order: &[usize], repeats: impl Fn(usize) -> bool) -> Vec<u32> {
+    // Each row's run of identical rows, runs numbered in `order`…
     let mut ids = vec![0u32; order.len()];
-    // Runs of identical rows, each with its first row in file order.
-    let mut first_rows: Vec<usize> = Vec::new();
+    let mut runs = 0u32;
     for (position, &row) in order.iter().enumerate() {
-        let repeats = position > 0 && repeats(position);
-        match first_rows.last_mut() {
-            Some(first) if repeats => *first = (*first).min(row),
-            _ => first_rows.push(row),
+        if position == 0 || !repeats(position) {
+            runs += 1;
         }
-        ids[row] = first_rows.len() as u32 - 1;
+        ids[row] = runs - 1;
     }
-    // Number the runs by first appearance.
-    let mut runs: Vec<u32> = (0..first_rows.len() as u32).collect();
-    runs.sort_unstable_by_key(|&run| first_rows[run as usize]);
-    let mut id_of_run = vec![0u32; runs.len()];
-    for (id, &run) in runs.iter().enumerate() {
-        id_of_run[run as usize] = id as u32;
-    }
+    // …then renumbered by first appearance in file order: the rows in file order meet each run first at
+    // its first row (no sort of the runs by their first rows).
+    let mut id_of_run = vec![u32::MAX; runs as usize];
+    let mut next = 0u32;
     for id in &mut ids {
-        *id = id_of_run[*id as usize];
+        let slot = &mut id_of_run[*id as usize];
+        if *slot == u32::MAX {
+            *slot = next;
+            next += 1;
+        }
+        *id = *slot;
     }
     ids
 }
@@ -226,11 +226,26 @@ pub fn tied_segments(profile_ids: &[u32], labels: &[u32]) -> Vec<Vec<u32>> {
         // a profile, so none is tied.
         return Vec::new();
     }
+    // A segment holding a profile of one row in the whole file is alike no other segment (another would
+    // need that profile too): only the other segments' rows are counted.
+    let mut rows_of_profile = vec![0u32; count_distinct(profile_ids)];
+    profile_ids
+        .iter()
+        .for_each(|&id| rows_of_profile[id as usize] += 1);
+    let segments = labels.iter().max().map_or(0, |&label| label as usize + 1);
+    let mut has_lone_profile = vec![false; segments];
+    for (&label, &id) in labels.iter().zip(profile_ids) {
+        if rows_of_profile[id as usize] == 1 {
+            has_lone_profile[label as usize] = true;
+        }
+    }
+    drop(rows_of_profile);
     // One sort of (label, id) keys counts each segment's profiles in order: a tree insertion per row
     // was a tenth of a million-row run.
     let mut keys: Vec<u64> = labels
         .iter()
         .zip(profile_ids)
+        .filter(|&(&label, _)| !has_lone_profile[label as usize])
         .map(|(&label, &id)| (u64::from(label) << 32) | u64::from(id))
         .collect();
     keys.sort_unstable();
@@ -436,6 +451,49 @@ mod tests {
             "{warning}"
         );
         assert_eq!(ties_warning(&[], 5), None);
+    }
+
+    #[test]
+    fn segments_with_a_profile_of_one_row_are_tied_as_counting_every_row_ties_them() {
+        // Rows over few profiles, some of them of one row, in few segments: the groups counted from
+        // every row's triple (no segment left out) are the groups `tied_segments` finds.
+        let mut state = 11u64;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % below) as u32
+        };
+        let mut groups_seen = 0;
+        for case in 0..400 {
+            let n = 4 + case % 40;
+            let (profiles, segments) = (1 + u64::from(next(4)), 2 + u64::from(next(5)));
+            // Row i's raw profile; a few rows get one of their own (ids past the shared ones).
+            let raw: Vec<u32> = (0..n)
+                .map(|row| match next(8) {
+                    0 => profiles as u32 + row as u32,
+                    _ => next(profiles),
+                })
+                .collect();
+            // Numbered by first appearance, as profile ids are.
+            let mut numbering = std::collections::HashMap::new();
+            let ids: Vec<u32> = raw
+                .iter()
+                .map(|&p| {
+                    let next_id = numbering.len() as u32;
+                    *numbering.entry(p).or_insert(next_id)
+                })
+                .collect();
+            let labels: Vec<u32> = (0..n).map(|_| next(segments)).collect();
+            let every_row = labels
+                .iter()
+                .zip(&ids)
+                .map(|(&label, &id)| (label, u64::from(id), 1));
+            let expected = tied_segments_counted(every_row);
+            groups_seen += expected.len();
+            assert_eq!(tied_segments(&ids, &labels), expected, "case {case}");
+        }
+        assert!(groups_seen > 50, "{groups_seen} groups");
     }
 
     #[test]
