@@ -114,13 +114,11 @@ impl ColumnBuilder {
     fn code_of(&mut self, text: &str) -> u32 {
         let next = self.dictionary.len() as u32;
         if !self.mapped {
-            let ascending = match next.checked_sub(1) {
-                Some(last) => self
+            let ascending = next == 0
+                || self
                     .dictionary
-                    .get(last as usize)
-                    .is_some_and(|last| comes_after(text, last)),
-                None => true,
-            };
+                    .get(next as usize - 1)
+                    .is_some_and(|last| comes_after(text, last));
             if ascending {
                 return self.dictionary.push(text);
             }
@@ -149,7 +147,7 @@ impl ColumnBuilder {
         let short_texts = self
             .dictionary
             .iter()
-            .filter(|text| text.len() <= 15)
+            .filter(|text| short_key(text).is_some())
             .count();
         self.short.reserve(short_texts);
         self.long.reserve(self.dictionary.len() - short_texts);
@@ -184,20 +182,10 @@ impl ColumnBuilder {
     fn reread(&mut self, reread: fn(&str) -> String) {
         let codes = std::mem::take(&mut self.codes);
         let (dictionary, _) = std::mem::take(self).finish();
-        for (code, text) in dictionary.iter().enumerate() {
-            let text = reread(text);
-            let code = code as u32;
-            match short_key(&text) {
-                Some((low, high)) => {
-                    self.short.insert((high, low), code);
-                }
-                None => {
-                    self.long.insert(text.clone(), code);
-                }
-            }
-            self.dictionary.push(&text);
+        for text in dictionary.iter() {
+            self.dictionary.push(&reread(text));
         }
-        self.mapped = true;
+        self.map_dictionary();
         self.codes = codes;
     }
 
@@ -219,6 +207,38 @@ struct RowBatch {
 }
 
 impl RowBatch {
+    /// An empty batch with room for a full one of rows `width` fields wide.
+    fn with_room(width: usize) -> RowBatch {
+        RowBatch {
+            text: String::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
+            ends: Vec::with_capacity(BATCH_ROWS * width),
+        }
+    }
+
+    /// Adds a row's fields; whether the batch is now full ([`BATCH_ROWS`] rows of `width` fields or
+    /// [`BATCH_BYTES`] of text).
+    fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>, width: usize) -> bool {
+        for field in fields {
+            self.text.push_str(field);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.ends.len() >= BATCH_ROWS * width || self.text.len() >= BATCH_BYTES
+    }
+
+    /// The rows pushed to `builders`, each given with its column, one column after the other.
+    fn push_columns<'a>(
+        &self,
+        builders: impl Iterator<Item = (&'a mut ColumnBuilder, usize)>,
+        width: usize,
+    ) {
+        let rows = self.rows(width);
+        for (builder, column) in builders {
+            for row in 0..rows {
+                builder.push(self.field(row, column, width));
+            }
+        }
+    }
+
     fn rows(&self, width: usize) -> usize {
         self.ends.len() / width.max(1)
     }
@@ -294,12 +314,8 @@ impl OnThisThread {
     /// The batch's rows pushed to the builders, column by column; the batch left empty.
     fn push_batch(&mut self) {
         let width = self.builders.len();
-        let rows = self.batch.rows(width);
-        for (column, builder) in self.builders.iter_mut().enumerate() {
-            for row in 0..rows {
-                builder.push(self.batch.field(row, column, width));
-            }
-        }
+        let builders = self.builders.iter_mut().zip(0..width);
+        self.batch.push_columns(builders, width);
         self.batch.clear();
     }
 }
@@ -330,10 +346,7 @@ impl Columns {
         if threads == 0 || width == 0 {
             return Columns(Inner::OnThisThread(OnThisThread {
                 builders: builders.collect(),
-                batch: RowBatch {
-                    text: String::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
-                    ends: Vec::with_capacity(BATCH_ROWS * width),
-                },
+                batch: RowBatch::with_room(width),
             }));
         }
         let threads = threads.min(width);
@@ -364,26 +377,12 @@ impl Columns {
     pub(super) fn push_row<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
         match &mut self.0 {
             Inner::OnThisThread(columns) => {
-                let batch = &mut columns.batch;
-                for field in fields {
-                    batch.text.push_str(field);
-                    batch.ends.push(batch.text.len() as u32);
-                }
-                if batch.ends.len() >= BATCH_ROWS * columns.builders.len()
-                    || batch.text.len() >= BATCH_BYTES
-                {
+                if columns.batch.push_row(fields, columns.builders.len()) {
                     columns.push_batch();
                 }
             }
             Inner::Threaded(threaded) => {
-                let batch = &mut threaded.batch;
-                for field in fields {
-                    batch.text.push_str(field);
-                    batch.ends.push(batch.text.len() as u32);
-                }
-                if batch.ends.len() >= BATCH_ROWS * threaded.width
-                    || batch.text.len() >= BATCH_BYTES
-                {
+                if threaded.batch.push_row(fields, threaded.width) {
                     threaded.hand_over();
                 }
             }
@@ -484,10 +483,7 @@ impl Threaded {
                     free
                 })
                 .unwrap_or_default(),
-            _ => RowBatch {
-                text: String::with_capacity(BATCH_BYTES + (BATCH_BYTES >> 2)),
-                ends: Vec::with_capacity(BATCH_ROWS * self.width),
-            },
+            _ => RowBatch::with_room(self.width),
         };
         let batch = Arc::new(std::mem::replace(&mut self.batch, next));
         self.send(|| Message::Rows(Arc::clone(&batch)));
@@ -516,12 +512,8 @@ fn fill_columns(
     while let Ok(message) = receiver.recv() {
         match message {
             Message::Rows(batch) => {
-                let rows = batch.rows(width);
-                for (builder, column) in share.iter_mut().zip((first..width).step_by(threads)) {
-                    for row in 0..rows {
-                        builder.push(batch.field(row, column, width));
-                    }
-                }
+                let builders = share.iter_mut().zip((first..width).step_by(threads));
+                batch.push_columns(builders, width);
             }
             Message::Reread(reread) => share.iter_mut().for_each(|builder| builder.reread(reread)),
         }
