@@ -16,7 +16,9 @@ use std::time::Instant;
 use audience_engine::cluster::{
     degenerate, KChoice, KMediansParams, Segmentation, ShareBounds, DEFAULT_SCREENING_SAMPLE,
 };
-use audience_engine::encode::{default_selection, encode, EncodeNote, SelectedVariable, Selection};
+use audience_engine::encode::{
+    default_selection, EncodeNote, RowEncoder, SelectedVariable, Selection,
+};
 use audience_engine::export::formula::{is_formula, InputCells};
 use audience_engine::export::personas_json::personas_json_with;
 use audience_engine::export::ClusteredCsvOptions;
@@ -260,10 +262,6 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         replace_existing: args.csv.replace_segment,
     };
 
-    let clock = Instant::now();
-    let mut matrix = encode(&table, &selection).map_err(|e| encode_error(e, &table))?;
-    let encode_seconds = clock.elapsed().as_secs_f64();
-
     let params = KMediansParams::new()
         .with_k(args.k)
         .with_bounds(Some(ShareBounds {
@@ -277,20 +275,34 @@ pub fn run(args: SegmentArgs) -> Result<(), Failure> {
         })
         .with_seed(args.seed);
     let clock = Instant::now();
+    let encoder = RowEncoder::new(&table, &selection).map_err(|e| encode_error(e, &table))?;
+    let valid = params.validate(encoder.n_rows()).map_err(cluster_error)?;
+    // The fit's row order groups identical rows (their profiles come from it). Only a saved model reads
+    // the matrix after the fit in file order: it is encoded so, and the fit moves its rows into its order
+    // and back. Otherwise the rows are encoded straight into the fit's order.
+    let (mut matrix, order) = match args.save_model {
+        Some(_) => {
+            let matrix = encoder.in_file_order();
+            let order = valid.row_order(&matrix);
+            (matrix, order)
+        }
+        None => valid.encode_in_fit_order(encoder),
+    };
+    let encode_seconds = clock.elapsed().as_secs_f64();
+
+    let clock = Instant::now();
     // Degenerate inputs are said before and after the run: rows the chosen columns cannot tell apart.
-    let valid = params.validate(matrix.n_rows).map_err(cluster_error)?;
-    // The fit's row order groups identical rows (their profiles come from it) and the fit reorders the
-    // one matrix in place rather than copying it. Only a saved model reads the matrix after the fit (in
-    // file order); otherwise it is left in the fit's order.
-    let order = valid.row_order(&matrix);
-    let ids = degenerate::profile_ids_in_order(&matrix, &order);
+    let ids = match args.save_model {
+        Some(_) => degenerate::profile_ids_in_order(&matrix, &order),
+        None => degenerate::profile_ids_of_reordered(&matrix, &order),
+    };
     if let Some(warning) = degenerate::separability_of_profiles(&ids, &valid).warning() {
         eprintln!("warning: {warning}");
     }
     let mut quiet = |_| std::ops::ControlFlow::Continue(());
     let segmentation = match args.save_model {
         Some(_) => valid.fit_in_place_with_progress(&mut matrix, &order, &mut quiet),
-        None => valid.fit_reordering_with_progress(&mut matrix, &order, &mut quiet),
+        None => valid.fit_ordered_with_progress(&matrix, &order, &mut quiet),
     }
     .map_err(cluster_error)?;
     drop(order);

@@ -725,8 +725,8 @@ pub fn project_for_plot(
 }
 
 /// [`project_for_plot`] of a matrix whose rows are in another order than `labels`: row `i` of `data` is
-/// row `rows[i]` of the file that `labels` follow (a matrix a fit left in its order,
-/// [`fit_reordering_with_progress`](crate::cluster::ValidParams::fit_reordering_with_progress)). The
+/// row `rows[i]` of the file that `labels` follow (a matrix encoded in a fit's order,
+/// [`encode_in_fit_order`](crate::cluster::ValidParams::encode_in_fit_order)). The
 /// points are the same rows, with the same segments. The PCA sums the rows in `data`'s order, so its
 /// figures may differ from [`project_for_plot`]'s on the file's order in their last bits (rounding, about
 /// 1e-15 of each; never in a figure the app shows), and the same rows in any file order give the same PCA.

@@ -4,7 +4,7 @@
 use crate::protocol::{ProgressUpdate, SegmentResults, SegmentSettings, TraitAcross};
 use audience_engine::audience::{score_segments, AudienceQuery};
 use audience_engine::cluster::{degenerate, KChoice, KMediansParams, Phase, Progress, Stage};
-use audience_engine::encode::{encode, SelectedVariable, Selection};
+use audience_engine::encode::{RowEncoder, SelectedVariable, Selection};
 use audience_engine::profile::{
     profile_segments, trait_lifts, PersonaReport, ProfileParams, TierChoice,
 };
@@ -54,20 +54,19 @@ impl Session {
             stage: "Encoding the chosen columns".into(),
             fraction: 0.02,
         });
-        let mut matrix = encode(table, &Selection { variables })?;
+        let encoder = RowEncoder::new(table, &Selection { variables })?;
         let k = settings.k.map_or(KChoice::Auto, KChoice::Fixed);
         let params = KMediansParams::new()
             .with_k(k)
             .with_bounds(settings.bounds)
             .with_tolerance(INTERACTIVE_TOLERANCE)
             .with_seed(settings.seed);
-        let valid = params.validate(matrix.n_rows)?;
-        // The fit's row order, which also groups identical rows: their profiles come from it, and the fit
-        // reorders the one matrix in place rather than copying it (at 1M rows × 39 dimensions, 156 MB), and
-        // leaves it in that order: the profiles and the scatter read it so after the fit.
-        let order = valid.row_order(&matrix);
+        let valid = params.validate(encoder.n_rows())?;
+        // The rows are encoded straight into the fit's order, which also groups identical rows (their
+        // profiles come from it); the profiles and the scatter read the matrix in that order too.
+        let (matrix, order) = valid.encode_in_fit_order(encoder);
         let segmentation =
-            valid.fit_reordering_with_progress(&mut matrix, &order, &mut |report: Progress| {
+            valid.fit_ordered_with_progress(&matrix, &order, &mut |report: Progress| {
                 progress(ProgressUpdate {
                     stage: stage_text(&report),
                     fraction: 0.05 + 0.85 * report.fraction(),

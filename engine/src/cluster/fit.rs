@@ -3,7 +3,7 @@
 use std::ops::{ControlFlow, Range};
 
 use crate::encode::distance::{squared_l2_distance, total_weight, AllCentersScratch, RowShapes};
-use crate::encode::EncodedMatrix;
+use crate::encode::{EncodedMatrix, RowEncoder};
 
 use super::assign::{certify, solve_into, AssignStats, CostMatrix, SizeLimits};
 use super::blocks::threads_for;
@@ -58,6 +58,33 @@ impl ValidParams {
         RowOrder(seed::row_order(matrix, self.params.seed))
     }
 
+    /// The selected columns of `encoder`'s table encoded straight into the fit's row order
+    /// ([`row_order`](Self::row_order) with this seed), and that order: the matrix
+    /// [`fit_ordered_with_progress`](Self::fit_ordered_with_progress) fits as it is. Its rows are those of
+    /// [`encode`](crate::encode::encode) put in that order, written once each (encoding in file order and
+    /// then moving every row costs a second pass over the whole matrix, at 1M rows × 39 dimensions 156 MB
+    /// moved row by row). The profiles and the scatter read such a matrix
+    /// ([`degenerate::profile_ids_of_reordered`](super::degenerate::profile_ids_of_reordered),
+    /// [`project_for_plot_in_order`](crate::projection::project_for_plot_in_order)).
+    pub fn encode_in_fit_order(&self, encoder: RowEncoder) -> (EncodedMatrix, RowOrder) {
+        let (matrix, order) = seed::encoded_in_row_order(encoder, self.params.seed);
+        (matrix, RowOrder(order))
+    }
+
+    /// [`fit_with_progress`](Self::fit_with_progress) of a matrix whose rows are already in the fit's
+    /// `order`, as [`encode_in_fit_order`](Self::encode_in_fit_order) writes them: the segments, labels in
+    /// file order, are the same as those of the matrix in file order.
+    pub fn fit_ordered_with_progress(
+        &self,
+        matrix: &EncodedMatrix,
+        order: &RowOrder,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Segmentation, ClusterError> {
+        self.check_order(matrix, order)?;
+        let fitted = self.fit_in_order(matrix, progress)?;
+        Ok(in_file_order(fitted, &order.0))
+    }
+
     /// [`fit_with_progress`](Self::fit_with_progress) holding the matrix's values once: its rows are put in
     /// the fit's `order` in place and back before this returns, with or without an error. The segments are
     /// the same. `order` is [`row_order`](Self::row_order) of this matrix.
@@ -68,31 +95,16 @@ impl ValidParams {
         progress: &mut ProgressFn<'_>,
     ) -> Result<Segmentation, ClusterError> {
         self.check_order(matrix, order)?;
-        let fitted = self.fit_reordered(matrix, order, progress);
+        matrix.permute_rows(&order.0);
+        let fitted = self
+            .fit_in_order(matrix, progress)
+            .map(|fitted| in_file_order(fitted, &order.0));
         let mut back = vec![0usize; order.0.len()];
         for (position, &row) in order.0.iter().enumerate() {
             back[row] = position;
         }
         matrix.permute_rows(&back);
         fitted
-    }
-
-    /// [`fit_in_place_with_progress`](Self::fit_in_place_with_progress) for a caller that is done with the
-    /// matrix in file order: its rows are left in the fit's `order` (row `i` of the matrix is row
-    /// `order.rows()[i]` of the file), which saves putting every row back (at 1M rows × 39 dimensions,
-    /// 156 MB moved row by row). They are left so after a fit that failed or was cancelled too; a matrix
-    /// the checks refuse (an infinite value, a row count the parameters were not validated for) is
-    /// untouched. The segments, labels in file order, are the same.
-    /// [`project_for_plot_in_order`](crate::projection::project_for_plot_in_order) draws the scatter from
-    /// such a matrix.
-    pub fn fit_reordering_with_progress(
-        &self,
-        matrix: &mut EncodedMatrix,
-        order: &RowOrder,
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<Segmentation, ClusterError> {
-        self.check_order(matrix, order)?;
-        self.fit_reordered(matrix, order, progress)
     }
 
     /// Whether `matrix` can be fitted with these parameters and taken in `order`.
@@ -105,18 +117,6 @@ impl ValidParams {
             });
         }
         Ok(())
-    }
-
-    /// The fit of a checked matrix, its rows put in `order` first (and left there).
-    fn fit_reordered(
-        &self,
-        matrix: &mut EncodedMatrix,
-        order: &RowOrder,
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<Segmentation, ClusterError> {
-        matrix.permute_rows(&order.0);
-        let fitted = self.fit_in_order(matrix, progress)?;
-        Ok(in_file_order(fitted, &order.0))
     }
 }
 

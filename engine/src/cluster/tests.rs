@@ -858,47 +858,33 @@ fn fitting_in_place_gives_the_same_segments_and_leaves_the_matrix_as_it_was() {
 }
 
 #[test]
-fn fitting_while_reordering_gives_the_same_segments_and_leaves_the_rows_in_the_fits_order() {
-    let original = blobs(5, 120, 3);
+fn fitting_rows_encoded_in_the_fits_order_gives_the_same_segments() {
+    // A mixed table of numbers, ordinals, a binary and categoricals; auto k with screening, and a fixed k.
+    let table = bench_data::mixed_table(600, 4);
+    let selection = crate::encode::default_selection(&table, None);
+    let in_file_order = crate::encode::encode(&table, &selection).unwrap();
     for params in [
         KMediansParams::new().with_seed(3),
         fixed(4, 0.2, 0.3).with_seed(11),
     ] {
-        let valid = params.validate(original.n_rows).unwrap();
-        let expected = valid.fit(&original).unwrap();
-        let order = valid.row_order(&original);
-        let in_fit_order = original.select_rows(order.rows());
-        let same_bits = |a: &EncodedMatrix, b: &EncodedMatrix| {
-            a.data.len() == b.data.len()
-                && a.data
-                    .iter()
-                    .zip(&b.data)
-                    .all(|(x, y)| x.to_bits() == y.to_bits())
-        };
-        let mut matrix = original.clone();
+        let valid = params.validate(in_file_order.n_rows).unwrap();
+        let expected = valid.fit(&in_file_order).unwrap();
+        let encoder = crate::encode::RowEncoder::new(&table, &selection).unwrap();
+        let (matrix, order) = valid.encode_in_fit_order(encoder);
+        assert_eq!(order, valid.row_order(&in_file_order));
         let fitted = valid
-            .fit_reordering_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Continue(()))
+            .fit_ordered_with_progress(&matrix, &order, &mut |_| ControlFlow::Continue(()))
             .unwrap();
         assert_eq!(fitted, expected);
-        assert!(same_bits(&matrix, &in_fit_order));
-        // Cancelled: the rows are left in the fit's order too.
-        let mut matrix = original.clone();
-        let cancelled = valid
-            .fit_reordering_with_progress(&mut matrix, &order, &mut |_| ControlFlow::Break(()));
+        let cancelled =
+            valid.fit_ordered_with_progress(&matrix, &order, &mut |_| ControlFlow::Break(()));
         assert_eq!(cancelled, Err(ClusterError::Cancelled));
-        assert!(same_bits(&matrix, &in_fit_order));
-        // Refused by the checks (an infinite value): untouched.
-        let mut matrix = original.clone();
-        matrix.data[7] = f32::INFINITY;
-        let mut refused = original.clone();
-        refused.data[7] = f32::INFINITY;
+        // An order of another row count is refused.
+        let fewer = KMediansParams::new().validate(599).unwrap();
         assert!(matches!(
-            valid.fit_reordering_with_progress(&mut matrix, &order, &mut |_| {
-                ControlFlow::Continue(())
-            }),
-            Err(ClusterError::InfiniteValue { .. })
+            fewer.fit_ordered_with_progress(&matrix, &order, &mut |_| ControlFlow::Continue(())),
+            Err(ClusterError::RowCountMismatch { .. })
         ));
-        assert!(same_bits(&matrix, &refused));
     }
 }
 
