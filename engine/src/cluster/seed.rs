@@ -99,6 +99,9 @@ fn encoded_in_row_order_by(
     hash_rows: impl Fn(&[f32], &mut Vec<u64>),
 ) -> (EncodedMatrix, Vec<usize>) {
     let d = encoder.n_dims().max(1);
+    // The matrix is allocated first: the passes' smaller buffers come after it and are freed, rather than
+    // left as holes below it that a later large allocation cannot use (in wasm32, where memory only grows).
+    let mut data = vec![0f32; encoder.n_rows() * d];
     let mut hashes = Vec::with_capacity(encoder.n_rows());
     in_batches(&encoder, |_, values| {
         hash_rows(values, &mut hashes);
@@ -112,7 +115,6 @@ fn encoded_in_row_order_by(
     for (position, key) in keyed.iter().enumerate() {
         place[key.2 as usize] = position as u32;
     }
-    let mut data = vec![0f32; keyed.len() * d];
     let nothing_known = in_batches(&encoder, |rows, values| {
         for (&row, row_values) in rows.iter().zip(values.chunks_exact(d)) {
             let at = place[row as usize] as usize * d;
