@@ -60,9 +60,6 @@ fn row_order_by(
     keyed.into_iter().map(|(_, _, row)| row as usize).collect()
 }
 
-/// The rows encoded at a time (at 39 dimensions, 640 KB of values).
-const ROWS_AT_A_TIME: usize = 4_096;
-
 /// A row's place in the [`row_order`]: its hash, its rank in the seed's shuffle, and the row.
 type RowKey = (u64, u32, u32);
 
@@ -103,7 +100,7 @@ fn encoded_in_row_order_by(
     // left as holes below it that a later large allocation cannot use (in wasm32, where memory only grows).
     let mut data = vec![0f32; encoder.n_rows() * d];
     let mut hashes = Vec::with_capacity(encoder.n_rows());
-    in_batches(&encoder, |_, values| {
+    encoder.in_batches(|_, values| {
         hash_rows(values, &mut hashes);
     });
     let mut keyed = sorted_keys(encoder.n_rows(), seed, |row| hashes[row]);
@@ -115,7 +112,7 @@ fn encoded_in_row_order_by(
     for (position, key) in keyed.iter().enumerate() {
         place[key.2 as usize] = position as u32;
     }
-    let nothing_known = in_batches(&encoder, |rows, values| {
+    let nothing_known = encoder.in_batches(|rows, values| {
         for (&row, row_values) in rows.iter().zip(values.chunks_exact(d)) {
             let at = place[row as usize] as usize * d;
             data[at..at + d].copy_from_slice(row_values);
@@ -147,22 +144,6 @@ fn encoded_in_row_order_by(
     }
     let order = keyed.into_iter().map(|(_, _, row)| row as usize).collect();
     (encoder.into_matrix(data, nothing_known), order)
-}
-
-/// Encodes the table's rows in file order, [`ROWS_AT_A_TIME`] at a time, and calls `visit(rows, values)`
-/// with each batch (`n_dims` values per row, at least one); returns how many rows know nothing.
-fn in_batches(encoder: &RowEncoder, mut visit: impl FnMut(&[u32], &[f32])) -> usize {
-    let (n, d) = (encoder.n_rows(), encoder.n_dims().max(1));
-    let (mut rows, mut values) = (Vec::with_capacity(ROWS_AT_A_TIME), Vec::new());
-    let mut nothing_known = 0;
-    for first in (0..n).step_by(ROWS_AT_A_TIME) {
-        rows.clear();
-        rows.extend((first..n.min(first + ROWS_AT_A_TIME)).map(|row| row as u32));
-        values.resize(rows.len() * d, 0.0);
-        nothing_known += encoder.write_rows(&rows, &mut values);
-        visit(&rows, &values);
-    }
-    nothing_known
 }
 
 /// Whether two rows hold the same encoded values (missing equals missing, `-0` equals `0`).

@@ -465,17 +465,26 @@ impl<'a> RowEncoder<'a> {
 
     /// Every row encoded, in file order: the matrix [`encode`] returns.
     pub fn in_file_order(self) -> EncodedMatrix {
-        let d = self.n_dims().max(1);
-        let mut data = vec![0f32; self.n_rows * self.n_dims()];
-        let mut nothing_known = 0;
-        let mut rows = Vec::with_capacity(ROWS_AT_A_TIME);
-        for (first, out) in data.chunks_mut(ROWS_AT_A_TIME * d).enumerate() {
-            let first = first * ROWS_AT_A_TIME;
-            rows.clear();
-            rows.extend((first..first + out.len() / d).map(|row| row as u32));
-            nothing_known += self.write_rows(&rows, out);
-        }
+        let mut data = Vec::with_capacity(self.n_rows * self.n_dims());
+        let nothing_known = self.in_batches(|_, values| data.extend_from_slice(values));
         self.into_matrix(data, nothing_known)
+    }
+
+    /// Encodes the table's rows in file order, [`ROWS_AT_A_TIME`] at a time, and calls
+    /// `visit(rows, values)` with each batch (`n_dims` values per row); returns how many rows know nothing
+    /// (every value missing).
+    pub(crate) fn in_batches(&self, mut visit: impl FnMut(&[u32], &[f32])) -> usize {
+        let d = self.n_dims().max(1);
+        let (mut rows, mut values) = (Vec::with_capacity(ROWS_AT_A_TIME), Vec::new());
+        let mut nothing_known = 0;
+        for first in (0..self.n_rows).step_by(ROWS_AT_A_TIME) {
+            rows.clear();
+            rows.extend((first..self.n_rows.min(first + ROWS_AT_A_TIME)).map(|row| row as u32));
+            values.resize(rows.len() * d, 0.0);
+            nothing_known += self.write_rows(&rows, &mut values);
+            visit(&rows, &values);
+        }
+        nothing_known
     }
 
     /// Writes the encoded values of `rows[i]` into the `i`-th row of `out` (`n_dims` values each), and
@@ -485,7 +494,7 @@ impl<'a> RowEncoder<'a> {
     ///
     /// # Panics
     /// If a row is out of range or `out` does not hold `rows.len()` rows.
-    pub fn write_rows(&self, rows: &[u32], out: &mut [f32]) -> usize {
+    fn write_rows(&self, rows: &[u32], out: &mut [f32]) -> usize {
         let d = self.n_dims().max(1);
         assert_eq!(out.len(), rows.len() * d, "one row of values per row");
         for column in &self.blocks {
@@ -496,12 +505,12 @@ impl<'a> RowEncoder<'a> {
             .count()
     }
 
-    /// The matrix of `data`, the table's rows written by [`write_rows`](Self::write_rows) in some order,
-    /// `nothing_known` of which knew nothing (noted when any did).
+    /// The matrix of `data`, the table's rows as [`in_batches`](Self::in_batches) encodes them, in some
+    /// order, `nothing_known` of which knew nothing (noted when any did).
     ///
     /// # Panics
     /// If `data` does not hold `n_rows × n_dims` values.
-    pub fn into_matrix(self, data: Vec<f32>, nothing_known: usize) -> EncodedMatrix {
+    pub(crate) fn into_matrix(self, data: Vec<f32>, nothing_known: usize) -> EncodedMatrix {
         let n_dims = self.n_dims();
         assert_eq!(
             data.len(),
