@@ -1,11 +1,12 @@
 """The pandas + k-means-constrained pipeline that `audience segment` replaces, end to end.
 
-Usage: python bench_pipeline.py IN.csv K SIZE_MIN_SHARE SIZE_MAX_SHARE SEED OUT.csv
+Usage: python bench_pipeline.py IN.csv K SIZE_MIN_SHARE SIZE_MAX_SHARE SEED OUT.csv [N_INIT]
 
 What a data scientist writes without Audience Builder: read the CSV with pandas, scale every numeric column
 to [0, 1] (min-max) and one-hot encode every text column at 0.5 per level (so that a category mismatch
 costs as much as the whole range of a number, as in `audience segment`'s encoding), fit
-KMeansConstrained (n_init=1, the same k and size bounds as whole rows: ceil(min·n) .. floor(max·n)), and
+KMeansConstrained (the same k and size bounds as whole rows: ceil(min·n) .. floor(max·n); N_INIT
+restarts, default 1; the library's own default, which a script that does not set it gets, is 10), and
 write the file back with a `segment` column (1..k). `scripts/bench-segment.sh` times the whole process,
 interpreter start and imports included, as it times the CLI's.
 
@@ -27,6 +28,7 @@ from k_means_constrained import KMeansConstrained  # noqa: E402
 def main() -> None:
     path, k, min_share, max_share, seed, out = sys.argv[1:7]
     k, seed = int(k), int(seed)
+    n_init = int(sys.argv[7]) if len(sys.argv) > 7 else 1
     frame = pd.read_csv(path)
     n = len(frame)
     numeric = frame.select_dtypes("number")
@@ -38,7 +40,7 @@ def main() -> None:
     size_min = math.ceil(float(min_share) * n - 1e-9)
     size_max = math.floor(float(max_share) * n + 1e-9)
     model = KMeansConstrained(
-        n_clusters=k, size_min=size_min, size_max=size_max, n_init=1, random_state=seed
+        n_clusters=k, size_min=size_min, size_max=size_max, n_init=n_init, random_state=seed
     )
     fit_start = time.perf_counter()
     labels = model.fit_predict(matrix)
