@@ -112,9 +112,9 @@ fn encoded_in_row_order_by(
     for (position, key) in keyed.iter().enumerate() {
         place[key.2 as usize] = position as u32;
     }
-    let nothing_known = encoder.in_batches(|rows, values| {
-        for (&row, row_values) in rows.iter().zip(values.chunks_exact(d)) {
-            let at = place[row as usize] as usize * d;
+    let nothing_known = encoder.in_batches(|first, values| {
+        for (&to, row_values) in place[first..].iter().zip(values.chunks_exact(d)) {
+            let at = to as usize * d;
             data[at..at + d].copy_from_slice(row_values);
         }
     });
@@ -369,11 +369,11 @@ mod tests {
         }
     }
 
-    /// A file of 400 rows over 30 distinct customers (most repeated), with missing cells, numbers, a
-    /// binary and a categorical column.
+    /// A file of 9,000 rows (more than two of the encoder's batches of 4,096) over 30 distinct customers
+    /// (most repeated), with missing cells, numbers, a binary and a categorical column.
     fn repeated_customers() -> crate::table::Table {
         let mut csv = String::from("age,plan,region,member\n");
-        for row in 0..400 {
+        for row in 0..9_000 {
             let customer = (row * 7 + row / 13) % 30;
             let age = ["", "31", "45", "45.0", "62"][customer % 5];
             let plan = ["basic", "pro", "", "team"][customer % 4];
@@ -402,7 +402,10 @@ mod tests {
             assert_eq!(order, expected_order, "seed {seed}");
             let expected = in_file_order.select_rows(&expected_order);
             assert!(same_bits(&matrix.data, &expected.data), "seed {seed}");
-            assert_eq!((matrix.n_rows, matrix.n_dims), (400, in_file_order.n_dims));
+            assert_eq!(
+                (matrix.n_rows, matrix.n_dims),
+                (9_000, in_file_order.n_dims)
+            );
             assert_eq!(matrix.notes, in_file_order.notes);
         };
         for seed in [0, 5, 77] {

@@ -43,6 +43,8 @@ pub mod distance;
 mod robust;
 mod selection;
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use crate::table::{Cell, Codes, Column, ColumnType, Table};
@@ -471,34 +473,32 @@ impl<'a> RowEncoder<'a> {
     }
 
     /// Encodes the table's rows in file order, [`ROWS_AT_A_TIME`] at a time, and calls
-    /// `visit(rows, values)` with each batch (`n_dims` values per row); returns how many rows know nothing
-    /// (every value missing).
-    pub(crate) fn in_batches(&self, mut visit: impl FnMut(&[u32], &[f32])) -> usize {
+    /// `visit(first_row, values)` with each batch (`n_dims` values per row, from row `first_row` on);
+    /// returns how many rows know nothing (every value missing).
+    pub(crate) fn in_batches(&self, mut visit: impl FnMut(usize, &[f32])) -> usize {
         let d = self.n_dims().max(1);
-        let (mut rows, mut values) = (Vec::with_capacity(ROWS_AT_A_TIME), Vec::new());
+        let mut values = Vec::new();
         let mut nothing_known = 0;
         for first in (0..self.n_rows).step_by(ROWS_AT_A_TIME) {
-            rows.clear();
-            rows.extend((first..self.n_rows.min(first + ROWS_AT_A_TIME)).map(|row| row as u32));
+            let rows = first..self.n_rows.min(first + ROWS_AT_A_TIME);
             values.resize(rows.len() * d, 0.0);
-            nothing_known += self.write_rows(&rows, &mut values);
-            visit(&rows, &values);
+            nothing_known += self.write_rows(rows, &mut values);
+            visit(first, &values);
         }
         nothing_known
     }
 
-    /// Writes the encoded values of `rows[i]` into the `i`-th row of `out` (`n_dims` values each), and
-    /// says how many of these rows know nothing (every value missing). The values go in column after
-    /// column: one column's lookups follow each other, so the processor overlaps their cache misses when
-    /// the rows are from all over a large table.
+    /// Writes the encoded values of `rows` into `out` (`n_dims` values each), and says how many of these
+    /// rows know nothing (every value missing). The values go in column after column: one column's
+    /// lookups follow each other, so the processor overlaps their cache misses.
     ///
     /// # Panics
     /// If a row is out of range or `out` does not hold `rows.len()` rows.
-    fn write_rows(&self, rows: &[u32], out: &mut [f32]) -> usize {
+    fn write_rows(&self, rows: Range<usize>, out: &mut [f32]) -> usize {
         let d = self.n_dims().max(1);
         assert_eq!(out.len(), rows.len() * d, "one row of values per row");
         for column in &self.blocks {
-            column.write_rows(rows, d, out);
+            column.write_rows(rows.clone(), d, out);
         }
         out.chunks_exact(d)
             .filter(|values| values.iter().all(|v| v.is_nan()))
@@ -557,18 +557,20 @@ impl<'a> ColumnBlocks<'a> {
         }
     }
 
-    /// Writes this column's values of `rows[i]` into the `i`-th row of `out`, rows `stride` values apart.
+    /// Writes this column's values of `rows` into `out`, one row after another, rows `stride` values
+    /// apart.
     #[inline]
-    fn write_rows(&self, rows: &[u32], stride: usize, out: &mut [f32]) {
+    fn write_rows(&self, rows: Range<usize>, stride: usize, out: &mut [f32]) {
+        let codes = self.codes.rows(rows);
         let mut at = self.offset;
         if self.width == 1 {
-            self.codes.for_each_of(rows, |code| {
+            codes.for_each(|_, code| {
                 out[at] = self.values[code as usize];
                 at += stride;
             });
         } else {
             let width = self.width;
-            self.codes.for_each_of(rows, |code| {
+            codes.for_each(|_, code| {
                 let start = code as usize * width;
                 out[at..at + width].copy_from_slice(&self.values[start..start + width]);
                 at += stride;

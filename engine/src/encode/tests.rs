@@ -334,3 +334,28 @@ fn default_selection_leaves_contact_columns_out_even_when_their_values_repeat() 
         .collect();
     assert_eq!(chosen, ["email_opt_in", "phone_calls", "city"]);
 }
+
+#[test]
+fn rows_past_the_first_batch_are_encoded_from_their_own_cells() {
+    // Row r holds pattern r % 7 (numbers, a missing cell, levels): every row must encode exactly as the
+    // first row of its pattern, in every batch of rows the encoder writes.
+    let mut csv = String::from("age,plan,region\n");
+    let rows = 2 * ROWS_AT_A_TIME + 123;
+    for row in 0..rows {
+        let pattern = row % 7;
+        let age = ["", "31", "45", "52.5", "62", "18", "40"][pattern];
+        let plan = ["basic", "pro", "", "team", "pro", "basic", "team"][pattern];
+        let region = ["north", "south", "east", "west", "north", "south", "east"][pattern];
+        csv.push_str(&format!("{age},{plan},{region}\n"));
+    }
+    let table = crate::ingest::read_table(csv.as_bytes(), &Default::default())
+        .unwrap()
+        .table;
+    let matrix = encode(&table, &Selection::columns(&[0, 1, 2])).unwrap();
+    assert_eq!(matrix.n_rows, rows);
+    let bits = |row: usize| -> Vec<u32> { matrix.row(row).iter().map(|v| v.to_bits()).collect() };
+    for row in 0..rows {
+        assert_eq!(bits(row), bits(row % 7), "row {row}");
+    }
+    assert_ne!(bits(0), bits(1));
+}

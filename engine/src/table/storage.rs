@@ -155,6 +155,18 @@ impl<'a> Codes<'a> {
         }
     }
 
+    /// The codes of `rows` (a contiguous run of rows; row `rows.start` is row 0 of the view).
+    ///
+    /// # Panics
+    /// If `rows` is out of range, as slicing is.
+    pub fn rows(&self, rows: std::ops::Range<usize>) -> Codes<'a> {
+        match *self {
+            Codes::U8(codes) => Codes::U8(&codes[rows]),
+            Codes::U16(codes) => Codes::U16(&codes[rows]),
+            Codes::U32(codes) => Codes::U32(&codes[rows]),
+        }
+    }
+
     /// Calls `visit(code)` with the code of each of `rows` in turn, matching on the width once.
     ///
     /// # Panics
